@@ -1,0 +1,74 @@
+# Plenum: `make dev` runs the app on embedded defaults; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+STAMP := $(VENV)/.installed
+
+# Without DATABASE_URL, the project-local cluster (bin/localdb, port 54322) is used.
+ifeq ($(origin DATABASE_URL),undefined)
+  LOCAL_DB := 1
+  export DATABASE_URL := $(shell bin/localdb url)
+  export DATABASE_ADMIN_URL := $(shell bin/localdb admin-url)
+endif
+export FLASK_APP := app
+export PLENUM_ENV ?= development
+
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps
+
+help:
+	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
+	@echo "make test     set up everything and run the whole test suite"
+	@echo "make db-up    start the local database and apply migrations and policies"
+	@echo "make db-url   print the app's database URL (its login role), for tools"
+	@echo "make db-stop  stop the local database"
+	@echo "make lint     ruff and mypy"
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+db-up: $(STAMP)
+ifdef LOCAL_DB
+	@bin/localdb start
+endif
+	@$(FLASK) db up
+
+db-url:
+	@echo $(DATABASE_URL)
+
+db-stop:
+ifdef LOCAL_DB
+	@bin/localdb stop
+else
+	@echo "DATABASE_URL is set: the database is not ours to stop" >&2
+endif
+
+dev: db-up
+	@$(FLASK) seed demo
+	@echo "Outgoing email is kept in the outbox (owners: Outbox in the menu)."
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Browser tests need Debian's Chromium; .ci/run installs it, and so does this when missing.
+e2e-deps:
+	@command -v chromium >/dev/null || bin/install-chromium
+
+test: export PLENUM_ENV := test
+test: db-up e2e-deps
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,42 @@
+"""Plenum: the Flask service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import db, errors, security
+from app.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: settings, pool, security, blueprints, error pages and commands."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        PLENUM=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    security.init_app(app, settings)
+    db.init_app(
+        app,
+        db.create_pool(
+            settings.database_url,
+            settings.pool_min_size,
+            settings.pool_max_size,
+            settings.prepared_statements,
+        ),
+    )
+
+    from app import auth, dashboard, integrations, messaging, tenancy
+
+    auth.init_app(app)
+    integrations.init_app(app, settings)
+    for blueprint in (auth.bp, tenancy.bp, dashboard.bp, messaging.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+
+    from app import commands
+
+    commands.init_app(app)
+    return app

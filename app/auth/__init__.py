@@ -1,0 +1,17 @@
+"""Staff identity: sign up, sign in (with a second factor), sign out, password reset, account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from app.auth.identity import load_request_identity, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.before_request(load_request_identity)
+
+
+from app.auth import account_routes, routes  # noqa: E402,F401  (routes attach to bp)

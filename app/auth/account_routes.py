@@ -1,0 +1,91 @@
+"""The account's own settings: password and two-step sign-in."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.auth import bp, identity, mfa, service
+from app.auth.forms import ChangePasswordForm, ConfirmTotpForm, DisableTotpForm, RecoveryCodesForm
+
+View = Response | str | tuple[str, int]
+
+
+def _account_page(status: int = 200, **forms: object) -> tuple[str, int]:
+    context = {
+        "password_form": ChangePasswordForm(),
+        "disable_form": DisableTotpForm(),
+        "codes_form": RecoveryCodesForm(),
+        "remaining_codes": mfa.remaining_recovery_codes() if current_user.mfa_enabled else 0,
+    }
+    context.update(forms)
+    return render_template("auth/account.html", **context), status
+
+
+@bp.get("/account")
+@login_required
+def account() -> View:
+    return _account_page()
+
+
+@bp.post("/account/password")
+@login_required
+def change_password() -> View:
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(422, password_form=form)
+    version = service.change_password(form.current_password.data or "", form.new_password.data or "")
+    if version is None:
+        form.current_password.errors = ["That is not your current password."]
+        return _account_page(422, password_form=form)
+    # Every other session of the account ends; this one continues under the new version.
+    identity.start_session(current_user.id, version, current_user.tenant_id)
+    flash("Password changed. Your other sessions are signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@login_required
+def enrol_totp() -> View:
+    if current_user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    secret = mfa.start_enrolment()
+    uri = mfa.provisioning_uri(secret, current_user.email)
+    form = ConfirmTotpForm()
+    context = {"form": form, "secret": secret, "qr_svg": mfa.qr_svg(uri)}
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/enrol_totp.html", **context), status
+    codes = mfa.confirm_enrolment(form.code.data or "")
+    if codes is None:
+        form.code.errors = ["That code does not match. Check the time on your phone and try"
+                            " the next code."]
+        # 200, not 422: the pending secret must survive so the QR code stays the same.
+        return render_template("auth/enrol_totp.html", **context), 200
+    flash("Two-step sign-in is on. You will be asked for a code when you sign in.", "success")
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.post("/account/two-step/recovery-codes")
+@login_required
+def new_recovery_codes() -> View:
+    form = RecoveryCodesForm()
+    if not form.validate_on_submit() or not mfa.verify_code(form.code.data or ""):
+        if form.code.data:
+            form.code.errors = ["That code is not right, or was already used."]
+        return _account_page(422, codes_form=form)
+    return render_template("auth/recovery_codes.html", codes=mfa.replace_recovery_codes())
+
+
+@bp.post("/account/two-step/off")
+@login_required
+def disable_totp() -> View:
+    form = DisableTotpForm()
+    if not form.validate_on_submit() or not service.verify_own_password(form.password.data or ""):
+        if form.password.data:
+            form.password.errors = ["That is not your password."]
+        return _account_page(422, disable_form=form)
+    mfa.disable()
+    flash("Two-step sign-in is off. We recommend turning it back on.", "warning")
+    return redirect(url_for("auth.account"))

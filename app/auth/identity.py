@@ -1,0 +1,169 @@
+"""Who is asking: the session becomes the claims of the request transaction, and a `Staff`
+user for the views. Removal or a password reset takes effect on the very next request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from flask import abort, g, session
+from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user
+
+from app import db, sql
+
+queries = sql.load(__file__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # sessions are rotated at sign-in and versioned instead
+
+MFA_PENDING_SECONDS = 300
+OFFICE_ROLES = ("owner", "admin", "dispatcher", "office")
+
+
+@dataclass
+class Company:
+    tenant_id: UUID
+    name: str
+    role: str
+
+
+@dataclass
+class Staff:
+    """A signed-in staff account, and its role in the company it is working in."""
+
+    id: UUID
+    email: str
+    full_name: str
+    session_version: int
+    mfa_enabled: bool
+    companies: list[Company] = field(default_factory=list)
+    company: Company | None = None
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def tenant_id(self) -> UUID | None:
+        return self.company.tenant_id if self.company else None
+
+    @property
+    def role(self) -> str | None:
+        return self.company.role if self.company else None
+
+    def can(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class Anonymous(AnonymousUserMixin):
+    company = None
+    tenant_id = None
+    role = None
+
+    def can(self, *roles: str) -> bool:
+        return False
+
+
+login_manager.anonymous_user = Anonymous
+
+
+def claims_for(account_id: UUID, tenant_id: UUID | None) -> dict[str, Any]:
+    claims: dict[str, Any] = {"role": "authenticated", "sub": str(account_id)}
+    if tenant_id is not None:
+        claims["tenant_id"] = str(tenant_id)
+    return claims
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> Staff | None:
+    """Load the account named by the session, if its session version still holds."""
+    account_id, _, version = user_id.partition(":")
+    try:
+        account = UUID(account_id)
+    except ValueError:
+        return None
+    db.set_claims(claims_for(account, None))
+    row = db.one(queries.session_state)
+    if row is None or str(row["session_version"]) != version:
+        db.set_claims(db.ANON)
+        return None
+    companies = [
+        Company(UUID(c["tenant_id"]), c["name"], c["role"]) for c in row["companies"]
+    ]
+    staff = Staff(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        session_version=row["session_version"],
+        mfa_enabled=row["mfa_enabled"],
+        companies=companies,
+    )
+    wanted = session.get("tenant_id")
+    staff.company = next((c for c in companies if str(c.tenant_id) == wanted), None)
+    if staff.company is None and companies:
+        staff.company = companies[0]
+    session["tenant_id"] = str(staff.company.tenant_id) if staff.company else None
+    db.set_claims(claims_for(staff.id, staff.tenant_id))
+    return staff
+
+
+def load_request_identity() -> None:
+    """Before each request: claims from the session (anonymous, half-signed-in, or staff)."""
+    db.set_claims(db.ANON)
+    pending = mfa_pending_account()
+    if pending is not None:
+        db.set_claims(claims_for(pending, None))
+    # Loads the user now, so that the claims are final before the view runs.
+    current_user._get_current_object()
+
+
+def mfa_pending_account() -> UUID | None:
+    """The account that passed its password and still owes a second factor, if any."""
+    pending = session.get("mfa_pending")
+    if not pending or pending.get("until", 0) < time.time():
+        return None
+    return UUID(pending["account_id"])
+
+
+def start_session(staff_id: UUID, session_version: int, tenant_id: UUID | None = None) -> None:
+    """Sign in: a fresh session (new CSRF token, nothing carried over) for the account."""
+    session.clear()
+    session.permanent = True
+    if tenant_id is not None:
+        session["tenant_id"] = str(tenant_id)
+    login_user(
+        cast(Any, Staff(staff_id, "", "", session_version, False)), remember=False, fresh=True
+    )
+    g.pop("_login_user", None)
+    db.set_claims(claims_for(staff_id, tenant_id))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def company_required(*roles: str) -> Callable[[F], F]:
+    """The view needs a signed-in member of a company, with one of `roles` when given."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.company is None:
+                abort(403, "You are not a member of any company.")
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate

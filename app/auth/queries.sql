@@ -1,0 +1,90 @@
+-- name: session_state
+-- The signed-in account and the companies it is an active member of, in one round trip.
+select a.id, a.email, a.full_name, a.session_version,
+       a.totp_enabled_at is not null as mfa_enabled,
+       coalesce(
+         (select json_agg(json_build_object('tenant_id', c.tenant_id, 'name', c.name, 'role', c.role)
+                          order by c.name)
+          from iam.my_companies() c),
+         '[]'::json
+       ) as companies
+from iam.accounts a
+where a.id = auth.uid()
+
+-- name: sign_up
+select account_id, tenant_id
+from iam.sign_up(%(email)s, %(full_name)s, %(password_hash)s, %(company_name)s, %(time_zone)s)
+
+-- name: credentials
+select account_id, password_hash, session_version, mfa_enabled
+from iam.credentials(%(email)s)
+
+-- name: recent_failures
+select iam.recent_sign_in_failures(%(subject)s, %(window)s) as failures
+
+-- name: record_failure
+select iam.record_sign_in_failure(%(subjects)s)
+
+-- name: clear_failures
+select iam.clear_sign_in_failures(%(subject)s)
+
+-- name: own_account
+select id, email, full_name, password_hash, session_version, totp_secret, totp_enabled_at,
+       totp_last_step
+from iam.accounts
+where id = auth.uid()
+
+-- name: update_password_hash
+update iam.accounts
+   set password_hash = %(password_hash)s
+ where id = auth.uid()
+
+-- name: change_password
+update iam.accounts
+   set password_hash = %(password_hash)s, password_changed_at = now(),
+       session_version = session_version + 1
+ where id = auth.uid()
+returning session_version
+
+-- name: start_password_reset
+select account_id, email, full_name
+from iam.start_password_reset(%(email)s, %(token_hash)s, %(expires_at)s)
+
+-- name: password_reset_is_open
+select iam.password_reset_is_open(%(token_hash)s) as open
+
+-- name: finish_password_reset
+select iam.finish_password_reset(%(token_hash)s, %(password_hash)s) as account_id
+
+-- name: set_pending_totp_secret
+update iam.accounts set totp_secret = %(secret)s
+ where id = auth.uid() and totp_enabled_at is null
+
+-- name: enable_totp
+update iam.accounts set totp_enabled_at = now(), totp_last_step = %(step)s
+ where id = auth.uid() and totp_enabled_at is null
+
+-- name: accept_totp_step
+-- Refuses a step at or before the last accepted one, so a code works once.
+update iam.accounts set totp_last_step = %(step)s
+ where id = auth.uid() and (totp_last_step is null or totp_last_step < %(step)s)
+returning id
+
+-- name: disable_totp
+update iam.accounts set totp_secret = null, totp_enabled_at = null, totp_last_step = null
+ where id = auth.uid()
+
+-- name: delete_recovery_codes
+delete from iam.recovery_codes where account_id = auth.uid()
+
+-- name: insert_recovery_code
+insert into iam.recovery_codes (account_id, code_hash) values (auth.uid(), %(code_hash)s)
+
+-- name: use_recovery_code
+update iam.recovery_codes set used_at = now()
+ where account_id = auth.uid() and code_hash = %(code_hash)s and used_at is null
+returning code_hash
+
+-- name: unused_recovery_codes
+select count(*) as remaining from iam.recovery_codes
+ where account_id = auth.uid() and used_at is null

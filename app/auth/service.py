@@ -1,0 +1,153 @@
+"""Sign-up, sign-in with rate limits, and password reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from flask import current_app, url_for
+
+from app import crypto, db, sql
+from app.auth import passwords
+from app.integrations import email
+
+queries = sql.load(__file__)
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+RESET_LINK_LIFETIME = timedelta(hours=1)
+MAX_RESETS_PER_ADDRESS = 5
+
+
+class TooManyAttempts(Exception):
+    """Sign-in (or reset) is paused for this account or address."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account_id: UUID
+    session_version: int
+    mfa_enabled: bool
+
+
+def sign_up(*, email_address: str, full_name: str, password: str, company_name: str,
+            time_zone: str) -> tuple[UUID, UUID]:
+    """Create the company and its owner; returns (account id, tenant id)."""
+    rows = db.write(
+        queries.sign_up,
+        {
+            "email": email_address,
+            "full_name": full_name,
+            "password_hash": passwords.hash_password(password),
+            "company_name": company_name,
+            "time_zone": time_zone,
+        },
+    )
+    return rows[0]["account_id"], rows[0]["tenant_id"]
+
+
+def _subjects(email_address: str, address: str) -> tuple[str, str]:
+    return f"account:{email_address.lower().strip()}", f"address:{address}"
+
+
+def _check_not_blocked(subjects: dict[str, int]) -> None:
+    for subject, limit in subjects.items():
+        failures = db.value(queries.recent_failures, {"subject": subject, "window": FAILURE_WINDOW})
+        if failures >= limit:
+            raise TooManyAttempts
+
+
+def record_failure(*subjects: str) -> None:
+    """Kept in a transaction of its own: the request that fails is rolled back, the count is not."""
+    with db.transaction(db.pool(), db.ANON) as conn:
+        conn.execute(queries.record_failure, {"subjects": list(subjects)})
+
+
+def check_password(email_address: str, password: str, address: str) -> Credentials | None:
+    """The account for these credentials, or None; raises TooManyAttempts when paused."""
+    account_subject, address_subject = _subjects(email_address, address)
+    _check_not_blocked(
+        {account_subject: MAX_FAILURES_PER_ACCOUNT, address_subject: MAX_FAILURES_PER_ADDRESS}
+    )
+    row = db.one(queries.credentials, {"email": email_address})
+    if not passwords.verify_password(row["password_hash"] if row else None, password):
+        record_failure(account_subject, address_subject)
+        return None
+    assert row is not None
+    db.write(queries.clear_failures, {"subject": account_subject})
+    return Credentials(row["account_id"], row["session_version"], row["mfa_enabled"])
+
+
+def check_second_factor_allowed(email_or_account: str) -> str:
+    """The rate-limit subject of a second-factor attempt; raises when paused."""
+    subject = f"second-factor:{email_or_account}"
+    _check_not_blocked({subject: MAX_FAILURES_PER_ACCOUNT})
+    return subject
+
+
+def rehash_if_needed(password: str, credentials: Credentials) -> None:
+    """Upgrade an old hash once the account is signed in (its own row is then writable)."""
+    row = db.one(queries.own_account)
+    if row and passwords.needs_rehash(row["password_hash"]):
+        db.write(queries.update_password_hash,
+                 {"password_hash": passwords.hash_password(password)})
+
+
+def verify_own_password(password: str) -> bool:
+    """Whether `password` is the signed-in account's password (to confirm a sensitive change)."""
+    row = db.one(queries.own_account)
+    return row is not None and passwords.verify_password(row["password_hash"], password)
+
+
+def change_password(current: str, new: str) -> int | None:
+    """Returns the new session version, or None when the current password is wrong."""
+    if not verify_own_password(current):
+        return None
+    rows = db.write(queries.change_password, {"password_hash": passwords.hash_password(new)})
+    return int(rows[0]["session_version"])
+
+
+def request_password_reset(email_address: str, address: str) -> None:
+    """Email a reset link if the account exists; says nothing either way."""
+    subject = f"reset:{address}"
+    _check_not_blocked({subject: MAX_RESETS_PER_ADDRESS})
+    record_failure(subject)  # every request counts against the address
+    token = crypto.new_token()
+    rows = db.write(
+        queries.start_password_reset,
+        {
+            "email": email_address,
+            "token_hash": crypto.token_hash(token),
+            "expires_at": datetime.now(UTC) + RESET_LINK_LIFETIME,
+        },
+    )
+    if rows:
+        account = rows[0]
+        email.send(
+            "password_reset",
+            to=account["email"],
+            kind="password_reset",
+            full_name=account["full_name"],
+            link=public_url("auth.reset_password", token=token),
+            minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60),
+        )
+
+
+def reset_link_is_open(token: str) -> bool:
+    return bool(db.value(queries.password_reset_is_open, {"token_hash": crypto.token_hash(token)}))
+
+
+def finish_password_reset(token: str, password: str) -> UUID | None:
+    """Set the new password; None when the link is used, expired or unknown."""
+    rows = db.write(
+        queries.finish_password_reset,
+        {"token_hash": crypto.token_hash(token), "password_hash": passwords.hash_password(password)},
+    )
+    return rows[0]["account_id"] if rows else None
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute link for an email, on the configured public address."""
+    return current_app.config["PLENUM"].public_url + url_for(endpoint, **values)

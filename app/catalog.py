@@ -1,0 +1,184 @@
+"""Checks over the database catalog that keep the security rules true as tables are added
+(`flask db check`, and the tests run the same checks)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+from app.db import Connection
+from app.migrations import MANAGED_SCHEMAS, ROOT
+
+# Helpers a policy may call only wrapped as `(select helper())`, so they run once per statement.
+_HELPER_CALL = re.compile(r"\b(app|auth)\.(\w+)\(")
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.subject}: {self.detail}"
+
+
+def exposed_schemas() -> list[str]:
+    """The schemas the Data API exposes, from supabase/config.toml."""
+    config = tomllib.loads((ROOT / "config.toml").read_text())
+    return list(config["api"]["schemas"])
+
+
+def tenant_tables(conn: Connection) -> list[str]:
+    """Every table of the managed schemas that carries a company (`tenant_id`), plus tenants."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I', n.nspname, c.relname) as name
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname = any(%(schemas)s)
+          and (exists (select from pg_attribute a where a.attrelid = c.oid
+                       and a.attname = 'tenant_id' and not a.attisdropped)
+               or c.oid = 'public.tenants'::regclass)
+        order by 1
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    return [row["name"] for row in rows]
+
+
+def check_row_level_security(conn: Connection) -> list[Problem]:
+    """Every table of a managed schema has RLS on; in an exposed schema it also has policies."""
+    rows = conn.execute(
+        """
+        select n.nspname as schema, c.relname as table, c.relrowsecurity as rls,
+               (select count(*) from pg_policy p where p.polrelid = c.oid) as policies
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname = any(%(schemas)s)
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    exposed = set(exposed_schemas())
+    problems = []
+    for row in rows:
+        name = f"{row['schema']}.{row['table']}"
+        if not row["rls"]:
+            problems.append(Problem("rls", name, "row-level security is not enabled"))
+        elif row["schema"] in exposed and row["policies"] == 0:
+            problems.append(Problem("rls", name, "exposed by the Data API but has no policies"))
+    return problems
+
+
+def check_tenant_indexes(conn: Connection) -> list[Problem]:
+    """Every table with a tenant_id has an index leading with it, and a unique (tenant_id, id)."""
+    problems = []
+    for table in tenant_tables(conn):
+        if table == "public.tenants":
+            continue
+        indexes = conn.execute(
+            """
+            select i.indisunique as is_unique,
+                   array(select a.attname::text from unnest(i.indkey) with ordinality k(attnum, ord)
+                         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+                         order by k.ord) as columns
+            from pg_index i where i.indrelid = %(table)s::regclass
+            """,
+            {"table": table},
+        ).fetchall()
+        if not any(ix["columns"][:1] == ["tenant_id"] for ix in indexes):
+            problems.append(Problem("index", table, "no index leads with tenant_id"))
+        columns = {c["attname"] for c in conn.execute(
+            "select attname from pg_attribute where attrelid = %(table)s::regclass"
+            " and attnum > 0 and not attisdropped", {"table": table}).fetchall()}
+        if "id" in columns and not any(
+            ix["is_unique"] and ix["columns"] == ["tenant_id", "id"] for ix in indexes
+        ):
+            nullable = conn.execute(
+                "select not attnotnull as nullable from pg_attribute"
+                " where attrelid = %(table)s::regclass and attname = 'tenant_id'",
+                {"table": table},
+            ).fetchone()
+            if nullable and not nullable["nullable"]:
+                problems.append(Problem("key", table, "no unique key on (tenant_id, id)"))
+    return problems
+
+
+def check_tenant_foreign_keys(conn: Connection) -> list[Problem]:
+    """A reference from one company's table to another's includes tenant_id (composite key)."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I', sn.nspname, s.relname) as source, con.conname,
+               format('%%I.%%I', tn.nspname, t.relname) as target,
+               array(select a.attname::text from unnest(con.conkey) k(attnum)
+                     join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum)
+                 as columns
+        from pg_constraint con
+        join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
+        join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
+        where con.contype = 'f'
+        """
+    ).fetchall()
+    tables = set(tenant_tables(conn)) - {"public.tenants"}
+    return [
+        Problem("foreign key", row["source"],
+                f"{row['conname']} references {row['target']} without tenant_id")
+        for row in rows
+        if row["source"] in tables and row["target"] in tables and "tenant_id" not in row["columns"]
+    ]
+
+
+def check_function_search_paths(conn: Connection) -> list[Problem]:
+    """Every function of ours fixes its search_path (auth's are Supabase's own)."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+                 as name
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any(%(schemas)s)
+          and not exists (select from unnest(coalesce(p.proconfig, '{}')) c
+                          where c like 'search_path=%%')
+          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    return [Problem("search_path", row["name"], "function does not set search_path") for row in rows]
+
+
+def per_row_helper_calls(expression: str) -> list[str]:
+    """Helper calls in a policy expression that are not wrapped in `(select …)`."""
+    calls = []
+    for match in _HELPER_CALL.finditer(expression):
+        before = expression[: match.start()].rstrip()
+        if not re.search(r"\(\s*SELECT$", before, re.IGNORECASE):
+            calls.append(f"{match[1]}.{match[2]}()")
+    return calls
+
+
+def check_policy_helpers(conn: Connection) -> list[Problem]:
+    rows = conn.execute(
+        "select schemaname, tablename, policyname, coalesce(qual, '') as qual,"
+        " coalesce(with_check, '') as with_check from pg_policies"
+        " where schemaname = any(%(schemas)s)",
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    problems = []
+    for row in rows:
+        for call in per_row_helper_calls(row["qual"] + " " + row["with_check"]):
+            problems.append(Problem(
+                "policy", f"{row['schemaname']}.{row['tablename']} \"{row['policyname']}\"",
+                f"calls {call} per row; wrap it as (select {call})"))
+    return problems
+
+
+CHECKS = (
+    check_row_level_security,
+    check_tenant_indexes,
+    check_tenant_foreign_keys,
+    check_function_search_paths,
+    check_policy_helpers,
+)
+
+
+def run_checks(conn: Connection) -> list[Problem]:
+    return [problem for check in CHECKS for problem in check(conn)]

@@ -1,0 +1,204 @@
+"""The connection pool and the transactions every piece of data access goes through.
+
+A request gets one transaction, opened on first use. Its first statement switches to the
+Supabase role and sets the JWT-style claims, transaction-local, exactly as PostgREST does, so
+row-level security decides what the request sees. The app's login role owns nothing and has no
+privilege on any table: a query made outside these transactions fails.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, cast
+
+import psycopg
+from flask import Flask, Response, current_app, g
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Row = dict[str, Any]
+Params = Mapping[str, Any] | None
+Connection = psycopg.Connection[Row]
+
+ANON: dict[str, Any] = {"role": "anon"}
+
+# Constraint names → (form field, message). The one place where database refusals become words.
+CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
+    "accounts_email_key": ("email", "An account with this email already exists. Sign in instead."),
+    "accounts_email_format": ("email", "Enter a valid email address."),
+    "accounts_full_name_length": ("full_name", "Enter your name (at most 200 characters)."),
+    "tenants_name_length": ("company_name", "Enter the company name (at most 200 characters)."),
+    "invitations_open_email_key": ("email", "This address already has an open invitation."),
+    "invitations_email_format": ("email", "Enter a valid email address."),
+    "memberships_company_keeps_an_owner": (
+        None,
+        "A company must keep at least one owner. Make someone else an owner first.",
+    ),
+}
+
+
+class ConstraintViolation(Exception):
+    """The database refused a write; `field` and `message` say what to show the user."""
+
+    def __init__(self, constraint: str | None, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+        self.field = field
+        self.message = message
+
+
+def translate(error: psycopg.errors.IntegrityError) -> ConstraintViolation:
+    """Turn a constraint violation into the message a user should read."""
+    name = error.diag.constraint_name
+    field, message = CONSTRAINT_MESSAGES.get(
+        name or "", (None, "That change conflicts with existing data and was not saved.")
+    )
+    return ConstraintViolation(name, field, message)
+
+
+def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> ConnectionPool:
+    """A pool of connections as the app's login role; nothing is committed automatically."""
+    return ConnectionPool(
+        conninfo,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={
+            "autocommit": False,
+            "row_factory": dict_row,
+            "prepare_threshold": 5 if prepared else None,
+        },
+        open=False,  # opened on first use: commands such as `flask db up` never need it
+        name="plenum",
+    )
+
+
+def begin(conn: Connection, claims: Mapping[str, Any]) -> None:
+    """First statement of every transaction: the role and claims, transaction-local only."""
+    role = claims.get("role", "anon")
+    if role not in ("anon", "authenticated", "service_role"):
+        raise ValueError(f"unknown database role {role!r}")
+    conn.execute(
+        "select set_config('role', %(role)s, true),"
+        " set_config('request.jwt.claims', %(claims)s, true)",
+        {"role": role, "claims": json.dumps(dict(claims))},
+    )
+
+
+@contextmanager
+def transaction(pool: ConnectionPool, claims: Mapping[str, Any]) -> Iterator[Connection]:
+    """A transaction outside any request (jobs, commands): commits on success."""
+    with pool.connection() as conn:
+        conn = cast(Connection, conn)
+        with conn.transaction():
+            begin(conn, claims)
+            yield conn
+
+
+@contextmanager
+def service_role_transaction(pool: ConnectionPool) -> Iterator[Connection]:
+    """Bypasses row-level security. Only for the few cross-tenant jobs that must (grep for me)."""
+    with transaction(pool, {"role": "service_role"}) as conn:
+        yield conn
+
+
+def admin_connection(conninfo: str) -> Connection:
+    """A connection as the database owner, for migrations and the demo seed only."""
+    return cast(Connection, psycopg.connect(conninfo, autocommit=True, row_factory=dict_row))
+
+
+# --- the request transaction -------------------------------------------------------------
+
+
+def init_app(app: Flask, pool: ConnectionPool) -> None:
+    """Bind the pool to the app and close each request's transaction when it ends."""
+    app.extensions["plenum.pool"] = pool
+    app.after_request(_commit_if_successful)
+    app.teardown_request(_release)
+
+
+_opening = threading.Lock()
+
+
+def pool() -> ConnectionPool:
+    """The app's pool, opened the first time a request needs it."""
+    connections = cast(ConnectionPool, current_app.extensions["plenum.pool"])
+    if connections.closed:
+        with _opening:
+            if connections.closed:
+                connections.open(wait=False)
+    return connections
+
+
+def set_claims(claims: Mapping[str, Any]) -> None:
+    """Claims for this request's transaction from now on (identity is settled before views)."""
+    g.db_claims = dict(claims)
+    if "db" in g:
+        begin(g.db, g.db_claims)
+
+
+def connection() -> Connection:
+    """This request's transaction, opened on first use with the request's claims."""
+    if "db" not in g:
+        conn = cast(Connection, pool().getconn())
+        g.db = conn
+        begin(conn, g.get("db_claims", ANON))
+    return cast(Connection, g.db)
+
+
+def rollback_request() -> None:
+    """Undo this request's work but keep its identity, e.g. before rendering an error page."""
+    conn = g.get("db")
+    if conn is not None:
+        conn.rollback()
+        begin(conn, g.get("db_claims", ANON))
+
+
+def _commit_if_successful(response: Response) -> Response:
+    conn = g.pop("db", None)
+    if conn is not None:
+        try:
+            if response.status_code < 400:
+                conn.commit()
+            else:
+                conn.rollback()
+        finally:
+            pool().putconn(conn)
+    return response
+
+
+def _release(_exc: BaseException | None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.rollback()
+        pool().putconn(conn)
+
+
+def query(sql: str, params: Params = None) -> list[Row]:
+    """Rows of a read in the request transaction."""
+    return connection().execute(sql, params).fetchall()
+
+
+def one(sql: str, params: Params = None) -> Row | None:
+    """The first row of a read, or None."""
+    return connection().execute(sql, params).fetchone()
+
+
+def value(sql: str, params: Params = None) -> Any:
+    """The first column of the first row, or None."""
+    row = one(sql, params)
+    return None if row is None else next(iter(row.values()))
+
+
+def write(sql: str, params: Params = None) -> list[Row]:
+    """A write in a savepoint: a refused write raises ConstraintViolation and leaves the
+    request transaction usable (the request then ends with an error status and rolls back)."""
+    conn = connection()
+    try:
+        with conn.transaction():
+            cur = conn.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    except psycopg.errors.IntegrityError as error:
+        raise translate(error) from error

@@ -1,0 +1,50 @@
+"""Error pages: every refusal gets a page a person can read; nothing leaks a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app import db
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Go back, check the form and try again."),
+    403: ("You don't have access to this", "Ask an owner or admin of your company for access."),
+    404: ("Not found", "It may have been removed, or the address is wrong."),
+    405: ("Not allowed", "That page can't be used this way."),
+    413: ("Too large", "The upload is larger than allowed."),
+    429: ("Too many attempts", "Wait a few minutes and try again."),
+    500: ("Something went wrong on our side", "Nothing was saved. Try again in a moment."),
+}
+
+
+def _page(code: int, title: str | None = None, detail: str | None = None) -> tuple[str, int]:
+    db.rollback_request()
+    default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
+    return (
+        render_template(
+            "error.html", code=code, title=title or default_title, detail=detail or default_detail
+        ),
+        code,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return _page(
+            400,
+            "This form has expired",
+            "For your security, forms expire. Reload the page and submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return _page(code, None, error.description if code == 429 else None)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error")
+        return _page(500)

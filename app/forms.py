@@ -1,0 +1,83 @@
+"""Form pieces shared by every feature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import EmailField, Field, Form, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def email_field(label: str = "Email") -> EmailField:
+    return EmailField(
+        label,
+        filters=[_lower],
+        validators=[
+            DataRequired("Enter an email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+            Email("Enter a valid email address, like name@example.com.",
+                  check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+def name_field(label: str, message: str, autocomplete: str = "name") -> StringField:
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[DataRequired(message), Length(max=200, message="At most 200 characters.")],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=f"Use at least {PASSWORD_MIN_LENGTH} characters"
+                f" (at most {PASSWORD_MAX_LENGTH}).",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+        description=f"At least {PASSWORD_MIN_LENGTH} characters. A passphrase is easiest.",
+    )
+
+
+def current_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def code_field(label: str = "Code") -> StringField:
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[DataRequired("Enter the code."), Length(max=20, message="That code is too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
+    )
+
+
+def not_blank_choice(form: Form, field: Field) -> None:
+    if not field.data:
+        raise ValidationError("Choose one.")

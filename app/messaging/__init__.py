@@ -1,0 +1,54 @@
+"""Messages: for now, the development outbox where owners read what would have been sent."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from app import db
+from app.auth import identity
+
+bp = Blueprint("messaging", __name__)
+PAGE_SIZE = 25
+
+
+def _outbox_visible() -> None:
+    # Production sends real email; the outbox is a development convenience (like Inbucket).
+    if current_app.config["PLENUM"].is_production:
+        abort(404)
+
+
+@bp.get("/outbox")
+@identity.company_required("owner")
+def outbox() -> str:
+    _outbox_visible()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    messages = db.query(
+        "select id, channel, kind, to_address, subject, created_at from outbox.messages"
+        " where tenant_id = %(tenant_id)s order by created_at desc, id"
+        " limit %(limit)s offset %(offset)s",
+        {"tenant_id": current_user.tenant_id, "limit": PAGE_SIZE + 1,
+         "offset": (page - 1) * PAGE_SIZE},
+    )
+    return render_template(
+        "messaging/outbox.html",
+        messages=messages[:PAGE_SIZE],
+        page=page,
+        has_next=len(messages) > PAGE_SIZE,
+    )
+
+
+@bp.get("/outbox/<uuid:message_id>")
+@identity.company_required("owner")
+def outbox_message(message_id: UUID) -> str:
+    _outbox_visible()
+    message = db.one(
+        "select id, channel, kind, to_address, subject, body_text, created_at from outbox.messages"
+        " where tenant_id = %(tenant_id)s and id = %(id)s",
+        {"tenant_id": current_user.tenant_id, "id": message_id},
+    )
+    if message is None:
+        abort(404)
+    return render_template("messaging/message.html", message=message)

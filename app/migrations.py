@@ -1,0 +1,118 @@
+"""Applies `supabase/` to a database: local bootstrap, migrations in order, then every policy.
+
+Versions are recorded in `supabase_migrations.schema_migrations`, as the Supabase CLI does, so
+either tool can take over a database the other started.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from psycopg import sql
+
+from app.db import Connection
+
+ROOT = Path(__file__).resolve().parent.parent / "supabase"
+VERSION = re.compile(r"^(\d{14})_(\w+)\.sql$")
+# Schemas whose tables get their policies from supabase/policies/.
+MANAGED_SCHEMAS = ("public", "iam", "outbox", "app")
+LOCK_KEY = 5_404_101  # advisory lock: one migration runner at a time
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    path: Path
+
+
+def migrations(root: Path = ROOT) -> list[Migration]:
+    """Every migration file, in version order; a misnamed file is an error, not skipped."""
+    found = []
+    for path in sorted((root / "migrations").glob("*.sql")):
+        match = VERSION.match(path.name)
+        if match is None:
+            raise ValueError(f"{path.name}: migrations are named YYYYMMDDHHMMSS_name.sql")
+        found.append(Migration(match[1], match[2], path))
+    return found
+
+
+def applied_versions(conn: Connection) -> set[str]:
+    exists = conn.execute(
+        "select to_regclass('supabase_migrations.schema_migrations') is not null as present"
+    ).fetchone()
+    if not exists or not exists["present"]:
+        return set()
+    rows = conn.execute("select version from supabase_migrations.schema_migrations").fetchall()
+    return {row["version"] for row in rows}
+
+
+def pending(conn: Connection, root: Path = ROOT) -> list[Migration]:
+    done = applied_versions(conn)
+    return [m for m in migrations(root) if m.version not in done]
+
+
+def bootstrap(conn: Connection, root: Path = ROOT) -> None:
+    """What Supabase provides (roles, `auth`), created only where missing."""
+    with conn.transaction():
+        for path in sorted((root / "local").glob("*.sql")):
+            conn.execute(path.read_text().encode())
+        conn.execute(
+            "create schema if not exists supabase_migrations;"
+            " create table if not exists supabase_migrations.schema_migrations"
+            " (version text primary key, statements text[], name text)"
+        )
+
+
+def apply_policies(conn: Connection, root: Path = ROOT) -> int:
+    """Drop every policy of the managed schemas and create those of the files, atomically:
+    a policy deleted from the files disappears, and no request ever sees a half-applied set."""
+    files = sorted((root / "policies").glob("*.sql"))
+    with conn.transaction():
+        existing = conn.execute(
+            "select schemaname, tablename, policyname from pg_policies"
+            " where schemaname = any(%(schemas)s)",
+            {"schemas": list(MANAGED_SCHEMAS)},
+        ).fetchall()
+        for row in existing:
+            conn.execute(
+                sql.SQL("drop policy {} on {}.{}").format(
+                    sql.Identifier(row["policyname"]),
+                    sql.Identifier(row["schemaname"]),
+                    sql.Identifier(row["tablename"]),
+                )
+            )
+        for path in files:
+            conn.execute(path.read_text().encode())
+    return len(files)
+
+
+def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
+    """Bring the database to the files' state; returns the migrations it applied."""
+    conn.execute("select pg_advisory_lock(%(key)s)", {"key": LOCK_KEY})
+    try:
+        bootstrap(conn, root)
+        todo = pending(conn, root)
+        for migration in todo:
+            with conn.transaction():
+                conn.execute(migration.path.read_text().encode())
+                conn.execute(
+                    "insert into supabase_migrations.schema_migrations (version, name)"
+                    " values (%(version)s, %(name)s)",
+                    {"version": migration.version, "name": migration.name},
+                )
+        apply_policies(conn, root)
+        return todo
+    finally:
+        conn.execute("select pg_advisory_unlock(%(key)s)", {"key": LOCK_KEY})
+
+
+def reset(conn: Connection) -> None:
+    """Drop everything the migrations made (development only; the caller checks)."""
+    with conn.transaction():
+        for schema in ("app", "iam", "outbox", "supabase_migrations"):
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        conn.execute("drop schema public cascade; create schema public;")
+        conn.execute("grant usage on schema public to public")

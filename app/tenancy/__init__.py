@@ -1,0 +1,9 @@
+"""The company's team: members, roles, invitations, and switching between companies."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("tenancy", __name__)
+
+from app.tenancy import routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,66 @@
+-- name: list_members
+select id, account_id, full_name, email, role, created_at
+from public.memberships
+where tenant_id = %(tenant_id)s and status = 'active'
+order by full_name, email
+limit %(limit)s offset %(offset)s
+
+-- name: count_members
+select count(*) from public.memberships where tenant_id = %(tenant_id)s and status = 'active'
+
+-- name: member
+select id, account_id, full_name, email, role
+from public.memberships
+where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
+
+-- name: change_role
+update public.memberships
+   set role = %(role)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
+returning id
+
+-- name: remove_member
+update public.memberships
+   set status = 'removed', removed_at = now(), updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
+returning id
+
+-- name: list_open_invitations
+select id, email, role, created_at, expires_at, expires_at <= now() as expired
+from public.invitations
+where tenant_id = %(tenant_id)s and accepted_at is null and revoked_at is null
+order by created_at desc
+
+-- name: revoke_open_invitation_for_email
+update public.invitations set revoked_at = now()
+ where tenant_id = %(tenant_id)s and email = %(email)s
+   and accepted_at is null and revoked_at is null
+returning id, expires_at <= now() as expired
+
+-- name: active_member_with_email
+select 1 from public.memberships
+where tenant_id = %(tenant_id)s and email = %(email)s and status = 'active'
+
+-- name: create_invitation
+insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+values (%(tenant_id)s, %(email)s, %(role)s, %(token_hash)s, auth.uid(), %(expires_at)s)
+returning id
+
+-- name: revoke_invitation
+update public.invitations set revoked_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and accepted_at is null and revoked_at is null
+returning id
+
+-- name: invitation_by_token
+select tenant_id, company_name, email, role, state, account_exists
+from iam.invitation(%(token_hash)s)
+
+-- name: accept_invitation
+select iam.accept_invitation(%(token_hash)s) as tenant_id
+
+-- name: accept_invitation_with_new_account
+select account_id, tenant_id
+from iam.accept_invitation_with_new_account(%(token_hash)s, %(full_name)s, %(password_hash)s)
+
+-- name: company
+select id, name, time_zone from public.tenants where id = %(tenant_id)s

@@ -1,0 +1,44 @@
+"""Small helpers every view uses."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import render_template, request
+from flask_wtf import FlaskForm
+
+from app.db import ConstraintViolation
+
+
+def invalid(template: str, **context: Any) -> tuple[str, int]:
+    """Re-show a form with its errors. 422 also rolls the request's transaction back."""
+    return render_template(template, **context), 422
+
+
+def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
+    """A form page: 200 when first shown, 422 when a submission had errors."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
+
+
+def show_violation(form: FlaskForm, violation: ConstraintViolation) -> None:
+    """Put the database's refusal next to the field it concerns (or above the form)."""
+    field = getattr(form, violation.field, None) if violation.field else None
+    if field is not None:
+        field.errors = [*field.errors, violation.message]
+    else:
+        form.form_errors.append(violation.message)
+
+
+def safe_next(default: str) -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"

@@ -1,0 +1,32 @@
+-- Staff identity: a signed-in account reaches its own rows only. Everything before sign-in goes
+-- through the narrow functions of the identity migration.
+alter table iam.accounts enable row level security;
+alter table iam.recovery_codes enable row level security;
+alter table iam.password_resets enable row level security;
+alter table iam.sign_in_failures enable row level security;
+
+create policy "Accounts can see themselves"
+  on iam.accounts for select to authenticated
+  using (id = (select auth.uid()));
+
+create policy "Accounts can update themselves"
+  on iam.accounts for update to authenticated
+  using (id = (select auth.uid()))
+  with check (id = (select auth.uid()));
+
+create policy "Accounts can see their recovery codes"
+  on iam.recovery_codes for select to authenticated
+  using (account_id = (select auth.uid()));
+
+create policy "Accounts can create their recovery codes"
+  on iam.recovery_codes for insert to authenticated
+  with check (account_id = (select auth.uid()));
+
+create policy "Accounts can use their recovery codes"
+  on iam.recovery_codes for update to authenticated
+  using (account_id = (select auth.uid()))
+  with check (account_id = (select auth.uid()));
+
+create policy "Accounts can replace their recovery codes"
+  on iam.recovery_codes for delete to authenticated
+  using (account_id = (select auth.uid()));

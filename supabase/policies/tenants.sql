@@ -1,0 +1,10 @@
+alter table public.tenants enable row level security;
+
+create policy "Members can see their company"
+  on public.tenants for select to authenticated
+  using (id = (select app.tenant_id()));
+
+create policy "Owners and admins can update their company"
+  on public.tenants for update to authenticated
+  using (id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')))
+  with check (id = (select app.tenant_id()));

@@ -1,0 +1,145 @@
+"""Fixtures: a template database migrated once per test worker, copied for every test, and
+the app, a CSRF-aware client and factories on top of it. Nothing is mocked."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app import create_app, migrations
+from app.config import Settings
+from app.db import Connection, admin_connection
+from tests import factories
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_counter = itertools.count()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclasses.dataclass(frozen=True)
+class TestDatabase:
+    name: str
+    admin_url: str
+    app_url: str
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "promise(id): proves a promise of PROMISES.md")
+    if not os.environ.get("DATABASE_ADMIN_URL") or not os.environ.get("DATABASE_URL"):
+        raise pytest.UsageError(
+            "DATABASE_URL and DATABASE_ADMIN_URL must be set: run the tests with `make test`"
+        )
+
+
+@pytest.fixture(scope="session")
+def template_database() -> Iterator[str]:
+    """Migrated once per test process; every test gets a copy of it."""
+    name = f"plenum_test_template_{os.getpid()}"
+    admin_url = os.environ["DATABASE_ADMIN_URL"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    with admin_connection(_with_database(admin_url, name)) as conn:
+        migrations.up(conn)
+    yield name
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def database(template_database: str) -> Iterator[TestDatabase]:
+    """A fresh database for this test, copied from the migrated template."""
+    name = f"plenum_test_{os.getpid()}_{next(_counter)}"
+    admin_url = os.environ["DATABASE_ADMIN_URL"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("create database {} template {}").format(
+                sql.Identifier(name), sql.Identifier(template_database)
+            )
+        )
+    yield TestDatabase(
+        name,
+        _with_database(admin_url, name),
+        _with_database(os.environ["DATABASE_URL"], name),
+    )
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def admin(database: TestDatabase) -> Iterator[Connection]:
+    """The database owner's connection, for factories and for looking behind the app."""
+    with admin_connection(database.admin_url) as conn:
+        yield conn
+
+
+def make_settings(database: TestDatabase, **overrides: Any) -> Settings:
+    base = Settings(
+        env="test",
+        secret_key="test-secret",
+        database_url=database.app_url,
+        database_admin_url=database.admin_url,
+        encryption_key=b"\x01" * 32,
+        public_url="http://plenum.test",
+        pool_min_size=1,
+        pool_max_size=4,
+        prepared_statements=True,
+        sentry_dsn=None,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+@pytest.fixture
+def app(database: TestDatabase) -> Iterator[Flask]:
+    application = create_app(make_settings(database))
+    application.test_client_class = Client
+    yield application
+    application.extensions["plenum.pool"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+class Client(FlaskClient):
+    """A test browser that fills in the CSRF token the way a real form does."""
+
+    def csrf_token(self) -> str:
+        for page in ("/account", "/sign-in"):
+            response = self.get(page)
+            match = CSRF_META.search(response.get_data(as_text=True))
+            if match:
+                return match.group(1)
+        raise AssertionError("no page offered a CSRF token")
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        """POST a form as the browser would: with the session's CSRF token."""
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+    def sign_in(self, email: str, password: str = factories.PASSWORD) -> TestResponse:
+        response = self.submit("/sign-in", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def make(admin: Connection) -> factories.Factory:
+    """Factories that insert real rows: make.tenant(), make.member(tenant, 'technician'), …"""
+    return factories.Factory(admin)

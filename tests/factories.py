@@ -1,0 +1,103 @@
+"""Test data made with real inserts, as the database owner."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from app import crypto
+from app.auth.passwords import hash_password
+from app.db import Connection
+
+PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+@functools.cache
+def password_hash() -> str:
+    """One real argon2id hash for the whole run (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Member:
+    account_id: UUID
+    membership_id: UUID
+    tenant_id: UUID
+    email: str
+    full_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: UUID
+    name: str
+    owner: Member
+
+
+class Factory:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def account(self, email: str | None = None, full_name: str | None = None) -> UUID:
+        n = next(_sequence)
+        row = self.conn.execute(
+            "insert into iam.accounts (email, full_name, password_hash)"
+            " values (%(email)s, %(name)s, %(hash)s) returning id",
+            {"email": email or f"person{n}@example.com", "name": full_name or f"Person {n}",
+             "hash": password_hash()},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def tenant(self, name: str | None = None) -> Tenant:
+        n = next(_sequence)
+        row = self.conn.execute(
+            "insert into public.tenants (name) values (%(name)s) returning id",
+            {"name": name or f"Company {n}"},
+        ).fetchone()
+        assert row is not None
+        tenant_id = UUID(str(row["id"]))
+        owner = self.member(tenant_id, "owner")
+        return Tenant(tenant_id, name or f"Company {n}", owner)
+
+    def member(self, tenant_id: UUID, role: str, account_id: UUID | None = None,
+               status: str = "active") -> Member:
+        account_id = account_id or self.account()
+        row = self.conn.execute(
+            "insert into public.memberships (tenant_id, account_id, full_name, email, role, status)"
+            " select %(tenant)s, a.id, a.full_name, a.email, %(role)s, %(status)s"
+            " from iam.accounts a where a.id = %(account)s"
+            " returning id, email, full_name",
+            {"tenant": tenant_id, "account": account_id, "role": role, "status": status},
+        ).fetchone()
+        assert row is not None
+        return Member(account_id, UUID(str(row["id"])), tenant_id, row["email"], row["full_name"],
+                      role)
+
+    def invitation(self, tenant_id: UUID, email: str | None = None, role: str = "technician",
+                   expires_in: timedelta = timedelta(days=7)) -> tuple[UUID, str]:
+        """An open invitation; returns (id, the token of its link)."""
+        token = crypto.new_token()
+        row = self.conn.execute(
+            "insert into public.invitations (tenant_id, email, role, token_hash, expires_at)"
+            " values (%(tenant)s, %(email)s, %(role)s, %(hash)s, %(expires)s) returning id",
+            {"tenant": tenant_id, "email": email or f"invitee{next(_sequence)}@example.com",
+             "role": role, "hash": crypto.token_hash(token),
+             "expires": datetime.now(UTC) + expires_in},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"])), token
+
+    def outbox_message(self, tenant_id: UUID | None, to: str = "someone@example.com") -> UUID:
+        row = self.conn.execute(
+            "insert into outbox.messages (tenant_id, kind, to_address, subject, body_text)"
+            " values (%(tenant)s, 'test', %(to)s, 'Subject', 'Body') returning id",
+            {"tenant": tenant_id, "to": to},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
