@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import EmailField, Field, Form, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from collections.abc import Iterable
+
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length
 
 
 
@@ -78,6 +81,6 @@ def code_field(label: str = "Code") -> StringField:
     )
 
 
-def not_blank_choice(form: Form, field: Field) -> None:
-    if not field.data:
-        raise ValidationError("Choose one.")
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Options of a select field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

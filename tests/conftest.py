@@ -23,6 +23,8 @@ from app.config import Settings
 from app.db import Connection, admin_connection
 from tests import factories
 
+pytest_plugins = ["tests.plugins.promises"]
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _counter = itertools.count()
 
@@ -40,7 +42,6 @@ class TestDatabase:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "promise(id): proves a promise of PROMISES.md")
     if not os.environ.get("DATABASE_ADMIN_URL") or not os.environ.get("DATABASE_URL"):
         raise pytest.UsageError(
             "DATABASE_URL and DATABASE_ADMIN_URL must be set: run the tests with `make test`"

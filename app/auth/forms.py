@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from app.forms import (
+    choices,
     code_field,
     current_password_field,
     email_field,
@@ -33,7 +34,7 @@ TIME_ZONES = [
 class SignUpForm(FlaskForm):
     company_name = name_field("Company name", "Enter your company's name.", "organization")
     time_zone = SelectField(
-        "Time zone", choices=TIME_ZONES, default="America/New_York",
+        "Time zone", choices=choices(TIME_ZONES), default="America/New_York",
         validate_choice=True,
     )
     full_name = name_field("Your name", "Enter your name.")

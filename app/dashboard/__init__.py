@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db
-from app.auth import identity
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,5 +26,3 @@ def health() -> tuple[dict[str, str], int]:
     db.value("select 1")
     return {"status": "ok"}, 200
 
-
-__all__ = ["bp", "identity"]

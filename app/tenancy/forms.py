@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from app.forms import email_field, name_field, new_password_field
+from app.forms import choices, email_field, name_field, new_password_field
 from app.tenancy.service import ROLES
 
-ROLE_CHOICES = list(ROLES.items())
+ROLE_CHOICES = choices(ROLES.items())
 
 
 class InviteForm(FlaskForm):

@@ -18,6 +18,7 @@ from app.tenancy.forms import (
     RoleForm,
     SwitchCompanyForm,
 )
+from app.forms import choices
 from app.views import invalid, show_violation
 
 View = Response | str | tuple[str, int]
@@ -167,7 +168,7 @@ def _accept_as_signed_in(token: str, found: service.Invitation) -> View:
 @login_required
 def switch_company() -> View:
     form = SwitchCompanyForm()
-    form.tenant_id.choices = [(str(c.tenant_id), c.name) for c in current_user.companies]
+    form.tenant_id.choices = choices((str(c.tenant_id), c.name) for c in current_user.companies)
     if not form.validate_on_submit():
         abort(404)
     session["tenant_id"] = form.tenant_id.data

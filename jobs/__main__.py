@@ -1,0 +1,28 @@
+"""`python -m jobs [--once]`: the background worker."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from app.config import Settings
+from app.db import create_pool
+from jobs import worker
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m jobs", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="run every job once, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    pool = create_pool(settings.database_url, 1, 4, settings.prepared_statements)
+    pool.open(wait=True, timeout=30)
+    try:
+        worker.run(pool, once=args.once)
+    finally:
+        pool.close()
+
+
+if __name__ == "__main__":
+    main()

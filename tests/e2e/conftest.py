@@ -1,0 +1,60 @@
+"""Real headless Chromium (Debian's package) driven by Playwright, against the app served on
+a loopback port by a real HTTP server in a thread."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Playwright, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import TestDatabase, make_settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium tries to reach Google's hosts at start and is refused here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 3}
+
+
+@pytest.fixture
+def live_server(database: TestDatabase) -> Iterator[str]:
+    """The app on 127.0.0.1 and a free port; yields its base URL."""
+    from app import create_app
+
+    app: Flask = create_app(make_settings(database))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    # Emailed links must point at this server, whose port is known only now.
+    app.config["PLENUM"] = make_settings(database, public_url=base_url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    app.extensions["plenum.pool"].close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
