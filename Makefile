@@ -16,7 +16,7 @@ endif
 export FLASK_APP := app
 export PLENUM_ENV ?= development
 
-.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench
 
 help:
 	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
@@ -25,6 +25,7 @@ help:
 	@echo "make db-url   print the app's database URL (its login role), for tools"
 	@echo "make db-stop  stop the local database"
 	@echo "make lint     ruff and mypy"
+	@echo "make bench    benchmarks, printed as ratios against a floor measured in the same run"
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
@@ -63,6 +64,9 @@ e2e-deps:
 test: export PLENUM_ENV := test
 test: db-up e2e-deps
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+bench: db-up
+	$(PY) -m bench.rls_team
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -88,9 +88,14 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
         ).fetchall()
         if not any(ix["columns"][:1] == ["tenant_id"] for ix in indexes):
             problems.append(Problem("index", table, "no index leads with tenant_id"))
-        columns = {c["attname"] for c in conn.execute(
-            "select attname from pg_attribute where attrelid = %(table)s::regclass"
-            " and attnum > 0 and not attisdropped", {"table": table}).fetchall()}
+        columns = {
+            c["attname"]
+            for c in conn.execute(
+                "select attname from pg_attribute where attrelid = %(table)s::regclass"
+                " and attnum > 0 and not attisdropped",
+                {"table": table},
+            ).fetchall()
+        }
         if "id" in columns and not any(
             ix["is_unique"] and ix["columns"] == ["tenant_id", "id"] for ix in indexes
         ):
@@ -121,8 +126,11 @@ def check_tenant_foreign_keys(conn: Connection) -> list[Problem]:
     ).fetchall()
     tables = set(tenant_tables(conn)) - {"public.tenants"}
     return [
-        Problem("foreign key", row["source"],
-                f"{row['conname']} references {row['target']} without tenant_id")
+        Problem(
+            "foreign key",
+            row["source"],
+            f"{row['conname']} references {row['target']} without tenant_id",
+        )
         for row in rows
         if row["source"] in tables and row["target"] in tables and "tenant_id" not in row["columns"]
     ]
@@ -132,8 +140,8 @@ def check_function_search_paths(conn: Connection) -> list[Problem]:
     """Every function of ours fixes its search_path (auth's are Supabase's own)."""
     rows = conn.execute(
         """
-        select format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
-                 as name
+        select format('%%I.%%I(%%s)', n.nspname, p.proname,
+                      pg_get_function_identity_arguments(p.oid)) as name
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = any(%(schemas)s)
           and not exists (select from unnest(coalesce(p.proconfig, '{}')) c
@@ -142,7 +150,9 @@ def check_function_search_paths(conn: Connection) -> list[Problem]:
         """,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
-    return [Problem("search_path", row["name"], "function does not set search_path") for row in rows]
+    return [
+        Problem("search_path", row["name"], "function does not set search_path") for row in rows
+    ]
 
 
 def per_row_helper_calls(expression: str) -> list[str]:
@@ -165,9 +175,13 @@ def check_policy_helpers(conn: Connection) -> list[Problem]:
     problems = []
     for row in rows:
         for call in per_row_helper_calls(row["qual"] + " " + row["with_check"]):
-            problems.append(Problem(
-                "policy", f"{row['schemaname']}.{row['tablename']} \"{row['policyname']}\"",
-                f"calls {call} per row; wrap it as (select {call})"))
+            problems.append(
+                Problem(
+                    "policy",
+                    f'{row["schemaname"]}.{row["tablename"]} "{row["policyname"]}"',
+                    f"calls {call} per row; wrap it as (select {call})",
+                )
+            )
     return problems
 
 

@@ -15,7 +15,7 @@ seed_cli = AppGroup("seed", help="Demonstration data.")
 
 
 def _settings() -> Settings:
-    return current_app.config["PLENUM"]  # type: ignore[no-any-return]
+    return current_app.config["PLENUM"]
 
 
 def _admin() -> Connection:

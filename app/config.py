@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 
 ENVIRONMENTS = ("development", "test", "production")
-DEV_SECRET = "plenum-development-secret-not-for-production"
+DEV_SECRET = "plenum-development-secret-not-for-production"  # noqa: S105 (refused in production)
 
 
 class ConfigError(RuntimeError):

@@ -14,7 +14,7 @@ PREFIX = "v1:"
 
 
 def _key() -> bytes:
-    return current_app.config["PLENUM"].encryption_key  # type: ignore[no-any-return]
+    return current_app.config["PLENUM"].encryption_key
 
 
 def encrypt(plaintext: str, *, key: bytes | None = None) -> str:
@@ -25,7 +25,7 @@ def encrypt(plaintext: str, *, key: bytes | None = None) -> str:
 
 
 def decrypt(token: str, *, key: bytes | None = None) -> str:
-    """The plaintext of `encrypt`; raises ValueError when the value was altered or the key differs."""
+    """The plaintext of `encrypt`; ValueError when the value was altered or the key differs."""
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted value")
     raw = base64.urlsafe_b64decode(token[len(PREFIX) :])

@@ -90,8 +90,8 @@ def begin(conn: Connection, claims: Mapping[str, Any]) -> None:
 @contextmanager
 def transaction(pool: ConnectionPool, claims: Mapping[str, Any]) -> Iterator[Connection]:
     """A transaction outside any request (jobs, commands): commits on success."""
-    with pool.connection() as conn:
-        conn = cast(Connection, conn)
+    with pool.connection() as raw:
+        conn = cast(Connection, raw)
         with conn.transaction():
             begin(conn, claims)
             yield conn

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterable
+from typing import Any
 
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
-
-
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
@@ -31,8 +28,9 @@ def email_field(label: str = "Email") -> EmailField:
         validators=[
             DataRequired("Enter an email address."),
             Length(max=254, message="An email address has at most 254 characters."),
-            Email("Enter a valid email address, like name@example.com.",
-                  check_deliverability=False),
+            Email(
+                "Enter a valid email address, like name@example.com.", check_deliverability=False
+            ),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
@@ -76,7 +74,10 @@ def code_field(label: str = "Code") -> StringField:
     return StringField(
         label,
         filters=[_strip],
-        validators=[DataRequired("Enter the code."), Length(max=20, message="That code is too long.")],
+        validators=[
+            DataRequired("Enter the code."),
+            Length(max=20, message="That code is too long."),
+        ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
 

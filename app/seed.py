@@ -7,7 +7,7 @@ from app.auth.passwords import hash_password
 from app.db import Connection
 
 DEMO_COMPANY = "Acme Heating & Air"
-DEMO_PASSWORD = "acme-demo-password"
+DEMO_PASSWORD = "acme-demo-password"  # noqa: S105 (demo data, printed by make dev)
 DEMO_STAFF = [
     ("owner@acme.example", "owner"),
     ("dispatch@acme.example", "dispatcher"),
@@ -44,7 +44,12 @@ def demo(conn: Connection) -> bool:
                 "  values (%(email)s, %(name)s, %(hash)s) returning id, email, full_name)"
                 " insert into public.memberships (tenant_id, account_id, full_name, email, role)"
                 " select %(tenant)s, id, full_name, email, %(role)s from account",
-                {"email": email, "name": DEMO_NAMES[email], "hash": password_hash,
-                 "tenant": tenant["id"], "role": role},
+                {
+                    "email": email,
+                    "name": DEMO_NAMES[email],
+                    "hash": password_hash,
+                    "tenant": tenant["id"],
+                    "role": role,
+                },
             )
     return True

@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg import sql
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from psycopg import sql
 from werkzeug.test import TestResponse
 
 from app import create_app, migrations
@@ -48,19 +48,25 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def _drop_database(name: str) -> None:
+    with psycopg.connect(os.environ["DATABASE_ADMIN_URL"], autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+
+
 @pytest.fixture(scope="session")
 def template_database() -> Iterator[str]:
     """Migrated once per test process; every test gets a copy of it."""
     name = f"plenum_test_template_{os.getpid()}"
     admin_url = os.environ["DATABASE_ADMIN_URL"]
+    _drop_database(name)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     with admin_connection(_with_database(admin_url, name)) as conn:
         migrations.up(conn)
     yield name
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    _drop_database(name)
 
 
 @pytest.fixture
@@ -79,8 +85,7 @@ def database(template_database: str) -> Iterator[TestDatabase]:
         _with_database(admin_url, name),
         _with_database(os.environ["DATABASE_URL"], name),
     )
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    _drop_database(name)
 
 
 @pytest.fixture

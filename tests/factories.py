@@ -48,8 +48,11 @@ class Factory:
         row = self.conn.execute(
             "insert into iam.accounts (email, full_name, password_hash)"
             " values (%(email)s, %(name)s, %(hash)s) returning id",
-            {"email": email or f"person{n}@example.com", "name": full_name or f"Person {n}",
-             "hash": password_hash()},
+            {
+                "email": email or f"person{n}@example.com",
+                "name": full_name or f"Person {n}",
+                "hash": password_hash(),
+            },
         ).fetchone()
         assert row is not None
         return UUID(str(row["id"]))
@@ -65,8 +68,9 @@ class Factory:
         owner = self.member(tenant_id, "owner")
         return Tenant(tenant_id, name or f"Company {n}", owner)
 
-    def member(self, tenant_id: UUID, role: str, account_id: UUID | None = None,
-               status: str = "active") -> Member:
+    def member(
+        self, tenant_id: UUID, role: str, account_id: UUID | None = None, status: str = "active"
+    ) -> Member:
         account_id = account_id or self.account()
         row = self.conn.execute(
             "insert into public.memberships (tenant_id, account_id, full_name, email, role, status)"
@@ -76,19 +80,29 @@ class Factory:
             {"tenant": tenant_id, "account": account_id, "role": role, "status": status},
         ).fetchone()
         assert row is not None
-        return Member(account_id, UUID(str(row["id"])), tenant_id, row["email"], row["full_name"],
-                      role)
+        return Member(
+            account_id, UUID(str(row["id"])), tenant_id, row["email"], row["full_name"], role
+        )
 
-    def invitation(self, tenant_id: UUID, email: str | None = None, role: str = "technician",
-                   expires_in: timedelta = timedelta(days=7)) -> tuple[UUID, str]:
+    def invitation(
+        self,
+        tenant_id: UUID,
+        email: str | None = None,
+        role: str = "technician",
+        expires_in: timedelta = timedelta(days=7),
+    ) -> tuple[UUID, str]:
         """An open invitation; returns (id, the token of its link)."""
         token = crypto.new_token()
         row = self.conn.execute(
             "insert into public.invitations (tenant_id, email, role, token_hash, expires_at)"
             " values (%(tenant)s, %(email)s, %(role)s, %(hash)s, %(expires)s) returning id",
-            {"tenant": tenant_id, "email": email or f"invitee{next(_sequence)}@example.com",
-             "role": role, "hash": crypto.token_hash(token),
-             "expires": datetime.now(UTC) + expires_in},
+            {
+                "tenant": tenant_id,
+                "email": email or f"invitee{next(_sequence)}@example.com",
+                "role": role,
+                "hash": crypto.token_hash(token),
+                "expires": datetime.now(UTC) + expires_in,
+            },
         ).fetchone()
         assert row is not None
         return UUID(str(row["id"])), token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from flask import current_app, url_for
@@ -148,6 +149,6 @@ def finish_password_reset(token: str, password: str) -> UUID | None:
     return rows[0]["account_id"] if rows else None
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an email, on the configured public address."""
     return current_app.config["PLENUM"].public_url + url_for(endpoint, **values)

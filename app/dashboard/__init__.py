@@ -25,4 +25,3 @@ def health() -> tuple[dict[str, str], int]:
     """For the platform's health checks: the app answers and the database is reachable."""
     db.value("select 1")
     return {"status": "ok"}, 200
-

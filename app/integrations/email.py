@@ -52,10 +52,15 @@ class OutboxEmail:
             log.warning("outbox: %s to %s\n%s", email.kind, email.to, email.text)
 
 
-def send(template: str, *, to: str, kind: str, tenant_id: UUID | None = None, **context: object) -> None:
+def send(
+    template: str, *, to: str, kind: str, tenant_id: UUID | None = None, **context: object
+) -> None:
     """Render `templates/email/<template>.txt` (first line: subject) and send it."""
     rendered = render_template(f"email/{template}.txt", **context)
     subject, _, body = rendered.partition("\n")
     sender: EmailSender = current_app.extensions["plenum.email"]
-    sender.send(Email(to=to, subject=subject.strip(), text=body.strip() + "\n", kind=kind,
-                      tenant_id=tenant_id))
+    sender.send(
+        Email(
+            to=to, subject=subject.strip(), text=body.strip() + "\n", kind=kind, tenant_id=tenant_id
+        )
+    )

@@ -12,6 +12,7 @@ from app.auth import identity
 
 bp = Blueprint("messaging", __name__)
 PAGE_SIZE = 25
+LAST_PAGE = 100_000  # keeps OFFSET inside bigint for absurd ?page= values
 
 
 def _outbox_visible() -> None:
@@ -24,13 +25,16 @@ def _outbox_visible() -> None:
 @identity.company_required("owner")
 def outbox() -> str:
     _outbox_visible()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
     messages = db.query(
         "select id, channel, kind, to_address, subject, created_at from outbox.messages"
         " where tenant_id = %(tenant_id)s order by created_at desc, id"
         " limit %(limit)s offset %(offset)s",
-        {"tenant_id": current_user.tenant_id, "limit": PAGE_SIZE + 1,
-         "offset": (page - 1) * PAGE_SIZE},
+        {
+            "tenant_id": current_user.tenant_id,
+            "limit": PAGE_SIZE + 1,
+            "offset": (page - 1) * PAGE_SIZE,
+        },
     )
     return render_template(
         "messaging/outbox.html",

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import db
 from app.auth import identity
+from app.forms import choices
 from app.tenancy import bp, service
 from app.tenancy.forms import (
     ConfirmForm,
@@ -18,15 +19,15 @@ from app.tenancy.forms import (
     RoleForm,
     SwitchCompanyForm,
 )
-from app.forms import choices
 from app.views import invalid, show_violation
 
 View = Response | str | tuple[str, int]
 MANAGERS = ("owner", "admin")
+LAST_PAGE = 100_000  # beyond any real team; keeps OFFSET inside bigint for absurd ?page= values
 
 
 def _team_page(status: int = 200, invite_form: InviteForm | None = None) -> tuple[str, int]:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
     members, total = service.list_members(current_user.tenant_id, page)
     return render_template(
         "tenancy/team.html",

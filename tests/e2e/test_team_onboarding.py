@@ -55,7 +55,9 @@ def current_code(secret: str) -> str:
     return pyotp.TOTP(secret).now()
 
 
-def test_technician_joins_on_a_phone_and_signs_in_with_two_steps(browser: Browser, live_server: str):
+def test_technician_joins_on_a_phone_and_signs_in_with_two_steps(
+    browser: Browser, live_server: str
+):
     office = browser.new_context()
     owner = office.new_page()
     sign_up_company(owner, live_server)

@@ -32,7 +32,11 @@ def test_due_jobs_run_once_per_interval_and_a_failure_does_not_stop_others():
 def test_worker_process_runs_a_pass_against_the_database(database):
     env = {**os.environ, "DATABASE_URL": database.app_url, "PLENUM_ENV": "test"}
     result = subprocess.run(
-        [sys.executable, "-m", "jobs", "--once"], env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "jobs", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr

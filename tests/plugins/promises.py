@@ -28,8 +28,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _outcomes[report.nodeid] = report.outcome
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     if not config.getoption("--promises"):
         return
     covered: dict[str, list[str]] = defaultdict(list)
@@ -38,8 +39,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
     terminalreporter.section("promises")
     for promise in sorted(set(known_promises()) | set(covered)):
         tests = covered.get(promise, [])
-        terminalreporter.write_line(f"{promise}: {len(tests)} test(s)" if tests
-                                    else f"{promise}: NOT COVERED")
+        terminalreporter.write_line(
+            f"{promise}: {len(tests)} test(s)" if tests else f"{promise}: NOT COVERED"
+        )
         for nodeid in tests:
             terminalreporter.write_line(f"    {_outcomes.get(nodeid, 'not run'):8} {nodeid}")
 
