@@ -121,8 +121,9 @@ def check_tenant_foreign_keys(conn: Connection) -> list[Problem]:
         from pg_constraint con
         join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
         join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
-        where con.contype = 'f'
-        """
+        where con.contype = 'f' and sn.nspname = any(%(schemas)s)
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},  # with parameters, `%%` above is a literal `%`
     ).fetchall()
     tables = set(tenant_tables(conn)) - {"public.tenants"}
     return [

@@ -47,11 +47,12 @@ def init_app(app: Flask, settings: Settings) -> None:
         PREFERRED_URL_SCHEME="https" if settings.is_production else "http",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
-    csrf.init_app(app)
     if settings.is_production:
         # Behind Fly's proxy: trust one hop for the client address and scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        # Registered first, so that plain http is redirected before anything else runs.
         app.before_request(_require_https)
+    csrf.init_app(app)
 
     @app.after_request
     def add_headers(response: Response) -> Response:

@@ -35,7 +35,13 @@ def safe_next(default: str) -> str:
     """Where to go after signing in: only a path on this site, never another host."""
     target = request.values.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    # Browsers read "/\host" as "//host": a backslash anywhere makes the target refused.
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not parts.netloc
+    ):
         return target
     return default
 

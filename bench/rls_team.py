@@ -38,7 +38,9 @@ def _url(base: str, name: str) -> str:
 
 def build(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     rng = random.Random(42)
     with admin_connection(_url(admin_url, name)) as conn:
@@ -58,8 +60,7 @@ def build(admin_url: str, name: str) -> None:
                     copy.write_row((account, f"p{i}@bench.example", f"Person {i}", "$argon2id$x"))
             roles = ["owner", "admin", "dispatcher", "office", "technician"]
             with conn.cursor().copy(
-                "copy public.memberships (tenant_id, account_id, full_name, email, role)"
-                " from stdin"
+                "copy public.memberships (tenant_id, account_id, full_name, email, role) from stdin"
             ) as copy:
                 for i, account in enumerate(accounts):
                     tenant = tenants[i // MEMBERS_PER_COMPANY]
@@ -94,8 +95,11 @@ def main() -> None:
         ).fetchone()
         assert office is not None
         params = {"tenant_id": office["tenant_id"]}
-        claims = {"role": "authenticated", "sub": str(office["account_id"]),
-                  "tenant_id": str(office["tenant_id"])}
+        claims = {
+            "role": "authenticated",
+            "sub": str(office["account_id"]),
+            "tenant_id": str(office["tenant_id"]),
+        }
         app_conn: Connection = psycopg.connect(_url(app_url, name), row_factory=dict_row)
 
         def through_rls() -> object:
@@ -120,15 +124,19 @@ def main() -> None:
         with app_conn.transaction():
             begin(app_conn, claims)
             plan = "\n".join(
-                row["QUERY PLAN"] for row in app_conn.execute(
-                    sql.SQL("explain ") + sql.SQL(QUERY), params  # type: ignore[operator]
+                row["QUERY PLAN"]
+                for row in app_conn.execute(
+                    sql.SQL("explain ") + sql.SQL(QUERY),
+                    params,
                 ).fetchall()
             )
         app_conn.close()
     floor_p50, floor_p95 = summary(floor_samples)
     rls_p50, rls_p95 = summary(rls_samples)
-    print(f"team list of one company among {COMPANIES:,} ({MEMBERS_PER_COMPANY} members each),"
-          f" {ROUNDS} rounds, one transaction per round")
+    print(
+        f"team list of one company among {COMPANIES:,} ({MEMBERS_PER_COMPANY} members each),"
+        f" {ROUNDS} rounds, one transaction per round"
+    )
     print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
     print(f"{'owner + where (floor)':28}{floor_p50:10.3f}{floor_p95:10.3f}")
     print(f"{'authenticated + RLS':28}{rls_p50:10.3f}{rls_p95:10.3f}")
@@ -136,8 +144,10 @@ def main() -> None:
     floor_stmt_p50, floor_stmt_p95 = summary(floor_statement_samples)
     print(f"{'  statement only, floor':28}{floor_stmt_p50:10.3f}{floor_stmt_p95:10.3f}")
     print(f"{'  statement only, RLS':28}{stmt_p50:10.3f}{stmt_p95:10.3f}")
-    print(f"ratio per request (p50): {rls_p50 / floor_p50:.2f}x"
-          " (adds the role/claims statement: one more round trip)")
+    print(
+        f"ratio per request (p50): {rls_p50 / floor_p50:.2f}x"
+        " (adds the role/claims statement: one more round trip)"
+    )
     print(f"ratio per statement (p50): {stmt_p50 / floor_stmt_p50:.2f}x (the policies' own cost)")
     print("plan through RLS:\n" + plan)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,8 @@ from app.auth import bp, identity, mfa, service
 from app.auth.forms import ChangePasswordForm, ConfirmTotpForm, DisableTotpForm, RecoveryCodesForm
 
 View = Response | str | tuple[str, int]
+TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait 15 minutes, or reset your password."
+TOO_MANY_CODES = "Too many wrong codes. Wait 15 minutes and try again."
 
 
 def _account_page(status: int = 200, **forms: object) -> tuple[str, int]:
@@ -35,7 +37,12 @@ def change_password() -> View:
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(422, password_form=form)
-    version = service.change_password(form.current_password.data or "", form.new_password.data or "")
+    try:
+        version = service.change_password(
+            form.current_password.data or "", form.new_password.data or ""
+        )
+    except service.TooManyAttempts:
+        abort(429, TOO_MANY_PASSWORDS)
     if version is None:
         form.current_password.errors = ["That is not your current password."]
         return _account_page(422, password_form=form)
@@ -59,8 +66,9 @@ def enrol_totp() -> View:
         return render_template("auth/enrol_totp.html", **context), status
     codes = mfa.confirm_enrolment(form.code.data or "")
     if codes is None:
-        form.code.errors = ["That code does not match. Check the time on your phone and try"
-                            " the next code."]
+        form.code.errors = [
+            "That code does not match. Check the time on your phone and try the next code."
+        ]
         # 200, not 422: the pending secret must survive so the QR code stays the same.
         return render_template("auth/enrol_totp.html", **context), 200
     flash("Two-step sign-in is on. You will be asked for a code when you sign in.", "success")
@@ -71,9 +79,15 @@ def enrol_totp() -> View:
 @login_required
 def new_recovery_codes() -> View:
     form = RecoveryCodesForm()
-    if not form.validate_on_submit() or not mfa.verify_code(form.code.data or ""):
-        if form.code.data:
-            form.code.errors = ["That code is not right, or was already used."]
+    if not form.validate_on_submit():
+        return _account_page(422, codes_form=form)
+    try:
+        subject = service.check_second_factor_allowed(str(current_user.id))
+    except service.TooManyAttempts:
+        abort(429, TOO_MANY_CODES)
+    if not mfa.verify_code(form.code.data or ""):
+        service.record_failure(subject)
+        form.code.errors = ["That code is not right, or was already used."]
         return _account_page(422, codes_form=form)
     return render_template("auth/recovery_codes.html", codes=mfa.replace_recovery_codes())
 
@@ -82,9 +96,14 @@ def new_recovery_codes() -> View:
 @login_required
 def disable_totp() -> View:
     form = DisableTotpForm()
-    if not form.validate_on_submit() or not service.verify_own_password(form.password.data or ""):
-        if form.password.data:
-            form.password.errors = ["That is not your password."]
+    if not form.validate_on_submit():
+        return _account_page(422, disable_form=form)
+    try:
+        confirmed = service.verify_own_password(form.password.data or "")
+    except service.TooManyAttempts:
+        abort(429, TOO_MANY_PASSWORDS)
+    if not confirmed:
+        form.password.errors = ["That is not your password."]
         return _account_page(422, disable_form=form)
     mfa.disable()
     flash("Two-step sign-in is off. We recommend turning it back on.", "warning")

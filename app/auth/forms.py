@@ -34,7 +34,9 @@ TIME_ZONES = [
 class SignUpForm(FlaskForm):
     company_name = name_field("Company name", "Enter your company's name.", "organization")
     time_zone = SelectField(
-        "Time zone", choices=choices(TIME_ZONES), default="America/New_York",
+        "Time zone",
+        choices=choices(TIME_ZONES),
+        default="America/New_York",
         validate_choice=True,
     )
     full_name = name_field("Your name", "Enter your name.")

@@ -96,9 +96,7 @@ def load_staff(user_id: str) -> Staff | None:
     if row is None or str(row["session_version"]) != version:
         db.set_claims(db.ANON)
         return None
-    companies = [
-        Company(UUID(c["tenant_id"]), c["name"], c["role"]) for c in row["companies"]
-    ]
+    companies = [Company(UUID(c["tenant_id"]), c["name"], c["role"]) for c in row["companies"]]
     staff = Staff(
         id=row["id"],
         email=row["email"],

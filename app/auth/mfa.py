@@ -33,7 +33,9 @@ def qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
 
 
-def matching_step(secret: str, code: str, last_step: int | None, now: float | None = None) -> int | None:
+def matching_step(
+    secret: str, code: str, last_step: int | None, now: float | None = None
+) -> int | None:
     """The time step `code` belongs to (±1 step for clock drift), if not already used."""
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6):
@@ -53,7 +55,8 @@ def own_secret() -> tuple[str | None, int | None, bool]:
     row = db.one(queries.own_account)
     if row is None or row["totp_secret"] is None:
         return None, None, False
-    return crypto.decrypt(row["totp_secret"]), row["totp_last_step"], row["totp_enabled_at"] is not None
+    enabled = row["totp_enabled_at"] is not None
+    return crypto.decrypt(row["totp_secret"]), row["totp_last_step"], enabled
 
 
 def start_enrolment() -> str:
@@ -99,8 +102,10 @@ def replace_recovery_codes() -> list[str]:
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        db.write(queries.insert_recovery_code,
-                 {"code_hash": crypto.token_hash(normalize_recovery_code(raw))})
+        db.write(
+            queries.insert_recovery_code,
+            {"code_hash": crypto.token_hash(normalize_recovery_code(raw))},
+        )
     return codes
 
 

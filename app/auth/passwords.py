@@ -10,6 +10,7 @@ _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile: t=3, m=64 M
 # Verified when the email matches no account, so that a miss takes as long as a wrong password.
 _DECOY = _hasher.hash("decoy password that matches no account")
 
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

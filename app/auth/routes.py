@@ -102,8 +102,11 @@ def second_factor() -> View:
     identity.start_session(account_id, int(pending["session_version"]))
     if used_recovery:
         remaining = mfa.remaining_recovery_codes()
-        flash(f"You used a recovery code; {remaining} left. Make new ones in your account "
-              "settings if you are running low.", "warning")
+        flash(
+            f"You used a recovery code; {remaining} left. Make new ones in your account "
+            "settings if you are running low.",
+            "warning",
+        )
     return redirect(pending.get("next") or url_for("dashboard.home"))
 
 
@@ -124,8 +127,11 @@ def forgot_password() -> View:
         service.request_password_reset(form.email.data or "", client_address())
     except service.TooManyAttempts:
         abort(429, "Too many reset requests from your network. Wait 15 minutes.")
-    flash("If an account uses that address, we have emailed it a link to choose a new"
-          " password. The link works once, for one hour.", "info")
+    flash(
+        "If an account uses that address, we have emailed it a link to choose a new"
+        " password. The link works once, for one hour.",
+        "info",
+    )
     return redirect(url_for("auth.sign_in"))
 
 
@@ -140,6 +146,5 @@ def reset_password(token: str) -> View:
         return render_template("auth/reset_link_closed.html"), 410
     logout_user()
     session.clear()
-    flash("Your password is changed and every other session is signed out. Sign in now.",
-          "success")
+    flash("Your password is changed and every other session is signed out. Sign in now.", "success")
     return redirect(url_for("auth.sign_in"))

@@ -33,8 +33,9 @@ class Credentials:
     mfa_enabled: bool
 
 
-def sign_up(*, email_address: str, full_name: str, password: str, company_name: str,
-            time_zone: str) -> tuple[UUID, UUID]:
+def sign_up(
+    *, email_address: str, full_name: str, password: str, company_name: str, time_zone: str
+) -> tuple[UUID, UUID]:
     """Create the company and its owner; returns (account id, tenant id)."""
     rows = db.write(
         queries.sign_up,
@@ -49,8 +50,13 @@ def sign_up(*, email_address: str, full_name: str, password: str, company_name: 
     return rows[0]["account_id"], rows[0]["tenant_id"]
 
 
+def _account_subject(email_address: str) -> str:
+    # iam.finish_password_reset clears this subject too: keep the two in step.
+    return f"account:{email_address.lower().strip()}"
+
+
 def _subjects(email_address: str, address: str) -> tuple[str, str]:
-    return f"account:{email_address.lower().strip()}", f"address:{address}"
+    return _account_subject(email_address), f"address:{address}"
 
 
 def _check_not_blocked(subjects: dict[str, int]) -> None:
@@ -92,18 +98,26 @@ def rehash_if_needed(password: str, credentials: Credentials) -> None:
     """Upgrade an old hash once the account is signed in (its own row is then writable)."""
     row = db.one(queries.own_account)
     if row and passwords.needs_rehash(row["password_hash"]):
-        db.write(queries.update_password_hash,
-                 {"password_hash": passwords.hash_password(password)})
+        db.write(queries.update_password_hash, {"password_hash": passwords.hash_password(password)})
 
 
 def verify_own_password(password: str) -> bool:
-    """Whether `password` is the signed-in account's password (to confirm a sensitive change)."""
+    """Whether `password` is the signed-in account's password (to confirm a sensitive change).
+    Wrong ones count as failed sign-ins, so a stolen session cannot guess without limit."""
     row = db.one(queries.own_account)
-    return row is not None and passwords.verify_password(row["password_hash"], password)
+    if row is None:
+        return False
+    subject = _account_subject(row["email"])
+    _check_not_blocked({subject: MAX_FAILURES_PER_ACCOUNT})
+    if passwords.verify_password(row["password_hash"], password):
+        return True
+    record_failure(subject)
+    return False
 
 
 def change_password(current: str, new: str) -> int | None:
-    """Returns the new session version, or None when the current password is wrong."""
+    """Returns the new session version, or None when the current password is wrong; raises
+    TooManyAttempts when paused."""
     if not verify_own_password(current):
         return None
     rows = db.write(queries.change_password, {"password_hash": passwords.hash_password(new)})
@@ -144,7 +158,10 @@ def finish_password_reset(token: str, password: str) -> UUID | None:
     """Set the new password; None when the link is used, expired or unknown."""
     rows = db.write(
         queries.finish_password_reset,
-        {"token_hash": crypto.token_hash(token), "password_hash": passwords.hash_password(password)},
+        {
+            "token_hash": crypto.token_hash(token),
+            "password_hash": passwords.hash_password(password),
+        },
     )
     return rows[0]["account_id"] if rows else None
 

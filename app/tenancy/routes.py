@@ -138,8 +138,9 @@ def invitation(token: str) -> View:
         status = 422 if form.is_submitted() else 200
         return render_template("tenancy/invitation.html", invitation=found, form=form), status
     try:
-        joined = service.accept_with_new_account(token, form.full_name.data or "",
-                                                 form.password.data or "")
+        joined = service.accept_with_new_account(
+            token, form.full_name.data or "", form.password.data or ""
+        )
     except db.ConstraintViolation as violation:
         show_violation(form, violation)
         return invalid("tenancy/invitation.html", invitation=found, form=form)

@@ -71,14 +71,21 @@ def remove_member(tenant_id: UUID, actor_role: str, target: dict[str, Any]) -> N
     db.write(queries.remove_member, {"tenant_id": tenant_id, "id": target["id"]})
 
 
-def invite(tenant_id: UUID, company_name: str, actor_role: str, invited_by: str,
-           email_address: str, role: str) -> None:
+def invite(
+    tenant_id: UUID,
+    company_name: str,
+    actor_role: str,
+    invited_by: str,
+    email_address: str,
+    role: str,
+) -> None:
     """Invite by email; inviting the same address again replaces the earlier link."""
     _check_may_manage(actor_role, role)
     if db.one(queries.active_member_with_email, {"tenant_id": tenant_id, "email": email_address}):
         raise NotAllowed(f"{email_address} is already a member of {company_name}.")
-    db.write(queries.revoke_open_invitation_for_email,
-             {"tenant_id": tenant_id, "email": email_address})
+    db.write(
+        queries.revoke_open_invitation_for_email, {"tenant_id": tenant_id, "email": email_address}
+    )
     token = crypto.new_token()
     db.write(
         queries.create_invitation,

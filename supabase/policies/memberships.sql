@@ -7,15 +7,18 @@ create policy "Office staff can see their company's team"
     and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
   );
 
--- The company switcher needs an account's own memberships in every company.
-create policy "Accounts can see their own memberships"
+-- The company switcher needs an account's own memberships in every company. Only active ones:
+-- a removed member's still-valid claims must see nothing of the company (P-03).
+create policy "Accounts can see their own active memberships"
   on public.memberships for select to authenticated
-  using (account_id = (select auth.uid()));
+  using (account_id = (select auth.uid()) and status = 'active');
 
+-- Update checks of all policies are OR-ed: this one names the owner role too, or it would let an
+-- admin's change (allowed by the policy below) make someone an owner.
 create policy "Owners can change any member of their company"
   on public.memberships for update to authenticated
   using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner')))
-  with check (tenant_id = (select app.tenant_id()));
+  with check (tenant_id = (select app.tenant_id()) and (select app.has_role('owner')));
 
 create policy "Admins can change members who are not owners"
   on public.memberships for update to authenticated

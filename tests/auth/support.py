@@ -44,8 +44,18 @@ def count(admin: Connection, table: str) -> int:
     return int(row["n"])
 
 
-def account(admin: Connection, email: str) -> dict[str, Any] | None:
-    return admin.execute("select * from iam.accounts where email = %s", (email,)).fetchone()
+def account(admin: Connection, email: str) -> dict[str, Any]:
+    """The account's row as stored, seen by the database owner."""
+    row = admin.execute("select * from iam.accounts where email = %s", (email,)).fetchone()
+    assert row is not None, f"no account {email}"
+    return row
+
+
+def totp_key(page: str) -> str:
+    """The key shown on the two-step setup page."""
+    match = TOTP_KEY.search(page)
+    assert match, page
+    return match.group(1)
 
 
 def emails_to(admin: Connection, address: str) -> list[dict[str, Any]]:
@@ -87,10 +97,7 @@ def forget_used_steps(admin: Connection, account_id: UUID) -> None:
 
 def enrol(client: Any) -> tuple[str, list[str]]:
     """Turn two-step sign-in on for the signed-in client; returns (secret, recovery codes)."""
-    page = client.get("/account/two-step").get_data(as_text=True)
-    key = TOTP_KEY.search(page)
-    assert key, page
-    secret = key.group(1)
+    secret = totp_key(client.get("/account/two-step").get_data(as_text=True))
     response = client.submit("/account/two-step", {"code": pyotp.TOTP(secret).now()})
     codes = RECOVERY_CODE.findall(response.get_data(as_text=True))
     assert len(codes) == 10, response.get_data(as_text=True)

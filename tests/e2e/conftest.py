@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, ViewportSize, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import TestDatabase, make_settings
@@ -25,12 +25,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 3,
-}
+PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
+
+
+def phone_context(browser: Browser) -> BrowserContext:
+    """A touch phone of 390 by 844 CSS pixels."""
+    return browser.new_context(
+        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=3
+    )
 
 
 @pytest.fixture

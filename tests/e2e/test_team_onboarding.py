@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import phone_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-04")]
 ARTIFACTS = Path("test-artifacts")
@@ -63,7 +63,7 @@ def test_technician_joins_on_a_phone_and_signs_in_with_two_steps(
     sign_up_company(owner, live_server)
     link = invite_technician(owner)
 
-    phone = browser.new_context(**PHONE)
+    phone = phone_context(browser)
     tech = phone.new_page()
     tech.goto(link)
     expect(tech.get_by_role("heading", name="Join Polar Bear HVAC")).to_be_visible()

@@ -18,6 +18,7 @@ from tests.factories import Member
 
 ROLES = ("owner", "admin", "dispatcher", "office", "technician")
 Params = Mapping[str, Any]
+Statement = str | sql.SQL | sql.Composed
 
 
 def claims_of(member: Member, tenant_id: UUID | None = None) -> dict[str, str]:
@@ -46,7 +47,7 @@ def table_name(table: str) -> sql.Identifier:
     return sql.Identifier(schema, name)
 
 
-def rows_changed(conn: Connection, statement: sql.Composable | str, params: Params) -> int | None:
+def rows_changed(conn: Connection, statement: Statement, params: Params) -> int | None:
     """Rows a write affected, in a savepoint that is rolled back; None when the database refused
     it for lack of privilege (a missing grant or a row-level-security check)."""
     try:
@@ -56,7 +57,7 @@ def rows_changed(conn: Connection, statement: sql.Composable | str, params: Para
         return None
 
 
-def rows_counted(conn: Connection, statement: sql.Composable | str, params: Params) -> int | None:
+def rows_counted(conn: Connection, statement: Statement, params: Params) -> int | None:
     """The value of a `select count(*) as n …`; None when refused for lack of privilege."""
     try:
         with conn.transaction(force_rollback=True):

@@ -60,8 +60,11 @@ def test_invite_emails_a_link_and_keeps_only_the_tokens_hash(client, admin, make
 
     response = client.post(
         "/team/invitations",
-        data={"csrf_token": client.csrf_token(), "email": " New.Tech@Example.com ",
-              "role": "dispatcher"},
+        data={
+            "csrf_token": client.csrf_token(),
+            "email": " New.Tech@Example.com ",
+            "role": "dispatcher",
+        },
         follow_redirects=True,
     )
 
@@ -80,8 +83,8 @@ def test_invite_emails_a_link_and_keeps_only_the_tokens_hash(client, admin, make
     assert (stored["email"], stored["role"]) == ("new.tech@example.com", "dispatcher")
     assert bytes(stored["token_hash"]) == hashlib.sha256(token.encode()).digest()
     leaked = admin.execute(
-        "select count(*) as n from public.invitations i where i::text like %s",
-        [f"%{token}%"],
+        "select count(*) as n from public.invitations i where strpos(i::text, %s) > 0",
+        [token],
     ).fetchone()
     assert leaked == {"n": 0}
     client.submit("/sign-out")
@@ -148,14 +151,14 @@ def test_an_admin_cannot_invite_an_owner(client, admin, make: Factory):
 
 
 @pytest.mark.promise("P-02")
-@pytest.mark.parametrize("role", ["dispatcher", "office", "technician"])
-def test_only_owners_and_admins_can_invite(client, admin, make: Factory, role: str):
+def test_only_owners_and_admins_can_invite(app, admin, make: Factory):
     tenant = make.tenant()
-    staff = make.member(tenant.id, role)
-    client.sign_in(staff.email)
+    for role in ("dispatcher", "office", "technician"):
+        staff = app.test_client()
+        staff.sign_in(make.member(tenant.id, role).email)
 
-    assert invite(client, "friend@example.com").status_code == 403
-    assert open_invitations(admin, tenant.id) == []
+        assert invite(staff, "friend@example.com").status_code == 403, role
+        assert open_invitations(admin, tenant.id) == []
 
 
 def test_an_invalid_email_is_shown_next_to_the_field(client, admin, make: Factory):
@@ -177,9 +180,7 @@ def test_a_revoked_invitation_link_stops_working(client, admin, make: Factory):
     [token] = emailed_tokens(admin, "revoked@example.com")
     [invitation] = open_invitations(admin, tenant.id)
 
-    response = client.submit(
-        f"/team/invitations/{invitation['id']}/revoke", follow_redirects=True
-    )
+    response = client.submit(f"/team/invitations/{invitation['id']}/revoke", follow_redirects=True)
 
     assert "Invitation revoked; its link no longer works." in html(response)
     assert open_invitations(admin, tenant.id) == []
@@ -190,9 +191,10 @@ def test_a_revoked_invitation_link_stops_working(client, admin, make: Factory):
     # Nor can it be used to create an account.
     used = client.submit(f"/invitations/{token}", {"full_name": "Late", "password": PASSWORD})
     assert used.status_code == 410
-    assert admin.execute(
-        "select 1 from iam.accounts where email = 'revoked@example.com'"
-    ).fetchone() is None
+    assert (
+        admin.execute("select 1 from iam.accounts where email = 'revoked@example.com'").fetchone()
+        is None
+    )
 
 
 @pytest.mark.promise("P-03")
@@ -316,18 +318,19 @@ def test_an_existing_account_signs_in_first_and_then_belongs_to_two_companies(
     assert 'id="switch-company"' in home
     assert "Home Co</option>" in home and "Second Co</option>" in home
     roles = admin.execute(
-        "select t.name, m.role from public.memberships m join public.tenants t on t.id = m.tenant_id"
+        "select t.name, m.role from public.memberships m"
+        " join public.tenants t on t.id = m.tenant_id"
         " where m.account_id = %s order by t.name",
         [person.account_id],
     ).fetchall()
-    assert roles == [{"name": "Home Co", "role": "technician"},
-                     {"name": "Second Co", "role": "office"}]
+    assert roles == [
+        {"name": "Home Co", "role": "technician"},
+        {"name": "Second Co", "role": "office"},
+    ]
 
 
 @pytest.mark.promise("P-03")
-def test_an_invitation_for_another_address_is_refused_when_signed_in(
-    client, admin, make: Factory
-):
+def test_an_invitation_for_another_address_is_refused_when_signed_in(client, admin, make: Factory):
     tenant, other = make.tenant("Invited Co"), make.tenant()
     _, token = make.invitation(tenant.id, email="invitee@example.com", role="admin")
     client.sign_in(other.owner.email)

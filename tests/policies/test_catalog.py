@@ -1,0 +1,116 @@
+"""`flask db check`: the catalog checks pass on the migrated schema, and each catches the mistake
+it exists for when a migration makes it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from app import catalog
+from app.db import Connection
+
+WELL_MADE_NOTES = """
+create table public.notes (
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  id uuid not null default gen_random_uuid(),
+  body text not null,
+  primary key (tenant_id, id)
+);
+alter table public.notes enable row level security;
+create policy "Members can see their company's notes" on public.notes for select
+  to authenticated using (tenant_id = (select app.tenant_id()));
+"""
+
+# (schema change, the line `flask db check` must print)
+MISTAKES = {
+    "table without row-level security": (
+        "create table public.gadgets (id bigint primary key)",
+        "rls: public.gadgets: row-level security is not enabled",
+    ),
+    "exposed table without policies": (
+        "create table public.gadgets (id bigint primary key);"
+        " alter table public.gadgets enable row level security",
+        "rls: public.gadgets: exposed by the Data API but has no policies",
+    ),
+    "policy calling a helper per row": (
+        'create policy "Members see invitations slowly" on public.invitations for select'
+        " to authenticated using (tenant_id = app.tenant_id())",
+        'policy: public.invitations "Members see invitations slowly":'
+        " calls app.tenant_id() per row; wrap it as (select app.tenant_id())",
+    ),
+    "tenant table without a tenant_id-leading index": (
+        WELL_MADE_NOTES.replace(
+            "id uuid not null default gen_random_uuid(),", "number integer,"
+        ).replace("primary key (tenant_id, id)", "primary key (number, tenant_id)"),
+        "index: public.notes: no index leads with tenant_id",
+    ),
+    "tenant table without a (tenant_id, id) key": (
+        WELL_MADE_NOTES.replace("primary key (tenant_id, id)", "primary key (id)")
+        + "create index notes_tenant_idx on public.notes (tenant_id);",
+        "key: public.notes: no unique key on (tenant_id, id)",
+    ),
+    "reference between tenant tables without tenant_id": (
+        WELL_MADE_NOTES
+        + "alter table public.notes add unique (id);"
+        + WELL_MADE_NOTES.replace("public.notes", "public.note_comments")
+        .replace("notes'", "note comments'")
+        .replace("body text not null,", "note_id uuid not null references public.notes (id),"),
+        "foreign key: public.note_comments: note_comments_note_id_fkey"
+        " references public.notes without tenant_id",
+    ),
+    "function without a fixed search_path": (
+        "create function app.add_one(x integer) returns integer language sql immutable"
+        " as 'select x + 1'",
+        "search_path: app.add_one(x integer): function does not set search_path",
+    ),
+}
+
+
+def db_check(app: Flask) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    return result.exit_code, result.output
+
+
+def test_the_migrated_schema_passes_every_check(app: Flask, admin: Connection) -> None:
+    assert catalog.run_checks(admin) == []
+    assert db_check(app) == (0, "catalog checks passed\n")
+
+
+def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection) -> None:
+    admin.execute(WELL_MADE_NOTES)
+    assert "public.notes" in catalog.tenant_tables(admin)
+    assert db_check(app) == (0, "catalog checks passed\n")
+
+
+@pytest.mark.promise("P-01")
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_db_check_fails_on(app: Flask, admin: Connection, mistake: str) -> None:
+    change, complaint = MISTAKES[mistake]
+    admin.execute(change)
+    exit_code, output = db_check(app)
+    assert exit_code != 0
+    assert complaint in output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("expression", "per_row"),
+    [
+        # pg_policies spells a wrapped helper like this:
+        ("(tenant_id = ( SELECT app.tenant_id() AS tenant_id))", []),
+        ("( SELECT app.has_role(VARIADIC ARRAY['owner'::text]) AS has_role)", []),
+        ("(select auth.uid()) = account_id", []),
+        ("(tenant_id = app.tenant_id())", ["app.tenant_id()"]),
+        ("account_id = auth.uid()", ["auth.uid()"]),
+        (
+            "(tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND app.has_role('admin'::text)",
+            ["app.has_role()"],
+        ),
+        # Wrapped, but inside an expression over the row: still evaluated per row.
+        ("( SELECT (app.tenant_id() = memberships.tenant_id))", ["app.tenant_id()"]),
+        # Not our helpers.
+        ("myapp.tenant_id() = tenant_id", []),
+        ("lower(email) = 'a@example.com'", []),
+    ],
+)
+def test_per_row_helper_calls(expression: str, per_row: list[str]) -> None:
+    assert catalog.per_row_helper_calls(expression) == per_row

@@ -1,0 +1,504 @@
+"""P-01, P-03: nothing of one company crosses to anyone outside it, for every tenant table.
+
+The tables come from the catalog (`app.catalog.tenant_tables`), so a table added by a migration is
+in the matrix the moment it exists; it only needs a row builder below, and until it has one every
+test here fails saying so. Identity is set exactly as the app sets it: the login role, then
+`app.db.begin` with the claims, in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from app import catalog, db
+from app.db import ANON, Connection
+from tests.conftest import TestDatabase as Database
+from tests.factories import Factory, Member, Tenant
+from tests.policies.identity import (
+    ROLES,
+    acting_as,
+    claims_of,
+    rows_changed,
+    rows_counted,
+    table_name,
+)
+
+Row = dict[str, Any]
+RowBuilder = Callable[[Factory, UUID], Row]
+
+
+# --- row builders: a new, valid, unsaved row of each tenant table for a given company --------
+
+
+def _unique_email() -> str:
+    return f"matrix-{uuid4().hex[:12]}@example.com"
+
+
+def new_company(make: Factory, tenant_id: UUID) -> Row:
+    # A company is its own tenant, so no "row of company A" can be added: a new company stands in
+    # (nobody may create one by hand; sign-up goes through iam.sign_up).
+    return {"id": uuid4(), "name": f"Forged company {uuid4().hex[:8]}"}
+
+
+def new_membership(make: Factory, tenant_id: UUID) -> Row:
+    email = _unique_email()
+    account_id = make.account(email=email, full_name="Matrix Person")
+    return {
+        "tenant_id": tenant_id,
+        "account_id": account_id,
+        "full_name": "Matrix Person",
+        "email": email,
+        "role": "technician",
+    }
+
+
+def new_invitation(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "email": _unique_email(),
+        "role": "technician",
+        "token_hash": secrets.token_bytes(32),
+        "expires_at": datetime.now(UTC) + timedelta(days=7),
+    }
+
+
+def new_outbox_message(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "kind": "matrix",
+        "to_address": "someone@example.com",
+        "subject": "Subject",
+        "body_text": "Body",
+    }
+
+
+ROW_BUILDERS: dict[str, RowBuilder] = {
+    "public.tenants": new_company,
+    "public.memberships": new_membership,
+    "public.invitations": new_invitation,
+    "outbox.messages": new_outbox_message,
+}
+
+
+def builders_for(tables: list[str]) -> dict[str, RowBuilder]:
+    missing = [table for table in tables if table not in ROW_BUILDERS]
+    if missing:
+        pytest.fail(
+            "".join(
+                f"add a row builder for {table} to ROW_BUILDERS in {__file__}\n"
+                for table in missing
+            ),
+            pytrace=False,
+        )
+    return {table: ROW_BUILDERS[table] for table in tables}
+
+
+def tenant_column(table: str) -> str:
+    return "id" if table == "public.tenants" else "tenant_id"
+
+
+def insert(table: str, row: Row) -> sql.Composed:
+    return sql.SQL("insert into {} ({}) values ({})").format(
+        table_name(table),
+        sql.SQL(", ").join(map(sql.Identifier, row)),
+        sql.SQL(", ").join(map(sql.Placeholder, row)),
+    )
+
+
+# --- the world: company A, company B, and the people outside A ----------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    a: Tenant
+    b: Tenant
+    staff_of_b: dict[str, Member]
+    removed_from_a: Member
+    tables: list[str]
+    unsaved_rows_of_a: dict[str, Row]  # for insert attempts
+    row_versions_of_a: dict[str, set[str]]  # ctid of each row of A: an update or delete moves it
+
+
+@pytest.fixture(scope="module")
+def world(shared_admin: Connection, shared_make: Factory) -> World:
+    """Two companies with a seeded row in every tenant table, staff of each role in B, and an
+    owner removed from A (another owner remains). Shared: every attempt below is rolled back."""
+    admin, make = shared_admin, shared_make
+    tables = catalog.tenant_tables(admin)
+    builders = builders_for(tables)
+    a, b = make.tenant("Company A"), make.tenant("Company B")
+    staff_of_b = {"owner": b.owner} | {
+        role: make.member(b.id, role) for role in ROLES if role != "owner"
+    }
+    removed = make.member(a.id, "owner", status="removed")
+    for tenant in (a, b):
+        for table, build in builders.items():
+            row = build(make, tenant.id)
+            admin.execute(insert(table, row), row)
+    versions = {
+        table: {
+            row["ctid"]
+            for row in admin.execute(
+                sql.SQL("select ctid::text from {} where {} = %(a)s").format(
+                    table_name(table), sql.Identifier(tenant_column(table))
+                ),
+                {"a": a.id},
+            )
+        }
+        for table in tables
+    }
+    unseeded = [table for table in tables if not versions[table]]
+    assert not unseeded, f"seeding left no row of company A in {unseeded}"
+    unsaved = {table: build(make, a.id) for table, build in builders.items()}
+    return World(a, b, staff_of_b, removed, tables, unsaved, versions)
+
+
+Claims = Callable[[World], dict[str, str]]
+
+
+def staff_of_b(role: str) -> Claims:
+    return lambda world: claims_of(world.staff_of_b[role])
+
+
+ACTORS: dict[str, Claims] = {
+    "anonymous visitor": lambda world: dict(ANON),
+    **{f"{role} of company B": staff_of_b(role) for role in ROLES},
+    # Still-valid claims of someone whose membership was removed (P-03).
+    "removed owner of company A": lambda world: claims_of(world.removed_from_a),
+    # Claims naming a company the account does not belong to.
+    "owner of B with claims naming A": lambda world: claims_of(world.b.owner, world.a.id),
+}
+
+
+# --- operations: each returns what crossed, or None -----------------------------------------
+
+
+def select_rows_of_a(conn: Connection, table: str, world: World) -> str | None:
+    seen = rows_counted(
+        conn,
+        sql.SQL("select count(*) as n from {} where {} = %(a)s").format(
+            table_name(table), sql.Identifier(tenant_column(table))
+        ),
+        {"a": world.a.id},
+    )
+    return f"saw {seen} row(s) of A" if seen else None
+
+
+def insert_row_of_a(conn: Connection, table: str, world: World) -> str | None:
+    row = world.unsaved_rows_of_a[table]
+    # Any refusal other than a privilege one would mean a broken row builder: let it raise.
+    added = rows_changed(conn, insert(table, row), row)
+    return None if added is None else f"inserted {added} row(s) for A"
+
+
+def updatable_column(conn: Connection, table: str) -> sql.Identifier:
+    """A column the actor's role may update (one that may be set to its default first), so that
+    row-level security, not a missing column grant, is what has to refuse."""
+    schema, name = table.split(".")
+    granted = conn.execute(
+        "select a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid"
+        " join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %(schema)s and c.relname = %(name)s and a.attnum > 0"
+        " and not a.attisdropped and has_column_privilege(c.oid, a.attnum, 'UPDATE')"
+        " order by a.attnotnull and not a.atthasdef, a.attnum limit 1",
+        {"schema": schema, "name": name},
+    ).fetchone()
+    return sql.Identifier(granted["attname"] if granted else tenant_column(table))
+
+
+def rows_of_a_touched(conn: Connection, table: str, world: World, write: sql.Composed) -> int:
+    """Rows of A that a write changed or deleted, seen from behind row-level security in the
+    same (then rolled back) transaction. For writes that read no column: only the write's own
+    policy applies to them, not the select policies that a WHERE clause would bring in."""
+    with conn.transaction(force_rollback=True):
+        try:
+            with conn.transaction():
+                conn.execute(write)
+        except psycopg.errors.InsufficientPrivilege:
+            return 0
+        db.begin(conn, {"role": "service_role"})  # undone with the savepoint
+        after = conn.execute(
+            sql.SQL("select ctid::text from {} where {} = %(a)s").format(
+                table_name(table), sql.Identifier(tenant_column(table))
+            ),
+            {"a": world.a.id},
+        )
+        return len(world.row_versions_of_a[table] - {row["ctid"] for row in after})
+
+
+def update_rows_of_a(conn: Connection, table: str, world: World) -> str | None:
+    column, tenant = updatable_column(conn, table), sql.Identifier(tenant_column(table))
+    targeted = rows_changed(
+        conn,
+        sql.SQL("update {} set {} = {} where {} = %(a)s").format(
+            table_name(table), column, column, tenant
+        ),
+        {"a": world.a.id},
+    )
+    blind = rows_of_a_touched(
+        conn, table, world, sql.SQL("update {} set {} = default").format(table_name(table), column)
+    )
+    if targeted or blind:
+        return f"updated {targeted} row(s) of A by id, {blind} by updating every row"
+    return None
+
+
+def delete_rows_of_a(conn: Connection, table: str, world: World) -> str | None:
+    targeted = rows_changed(
+        conn,
+        sql.SQL("delete from {} where {} = %(a)s").format(
+            table_name(table), sql.Identifier(tenant_column(table))
+        ),
+        {"a": world.a.id},
+    )
+    blind = rows_of_a_touched(
+        conn, table, world, sql.SQL("delete from {}").format(table_name(table))
+    )
+    if targeted or blind:
+        return f"deleted {targeted} row(s) of A by id, {blind} by deleting every row"
+    return None
+
+
+def move_rows_of_b_into_a(conn: Connection, table: str, world: World) -> str | None:
+    column = sql.Identifier(tenant_column(table))
+    moved = rows_changed(
+        conn,
+        sql.SQL("update {} set {} = %(a)s where {} = %(b)s").format(
+            table_name(table), column, column
+        ),
+        {"a": world.a.id, "b": world.b.id},
+    )
+    return f"moved {moved} row(s) of B into A" if moved else None
+
+
+OPERATIONS: dict[str, Callable[[Connection, str, World], str | None]] = {
+    "select": select_rows_of_a,
+    "insert": insert_row_of_a,
+    "update": update_rows_of_a,
+    "delete": delete_rows_of_a,
+    "move": move_rows_of_b_into_a,
+}
+
+
+# --- the matrix -----------------------------------------------------------------------------
+
+
+def test_every_tenant_table_has_a_row_builder(shared_admin: Connection) -> None:
+    tables = set(catalog.tenant_tables(shared_admin))
+    assert tables - set(ROW_BUILDERS) == set(), "add a row builder for each of these tables"
+    assert set(ROW_BUILDERS) - tables == set(), "these row builders name no tenant table"
+
+
+@pytest.mark.promise("P-01")
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize(
+    "actor",
+    [
+        pytest.param(actor, marks=[pytest.mark.promise("P-03")] if "removed" in actor else [])
+        for actor in ACTORS
+    ],
+)
+def test_nothing_of_company_a_crosses(
+    shared_database: Database, world: World, actor: str, operation: str
+) -> None:
+    crossings = []
+    with acting_as(shared_database, ACTORS[actor](world)) as conn:
+        for table in world.tables:
+            crossing = OPERATIONS[operation](conn, table, world)
+            if crossing:
+                crossings.append(f"  {table}: {crossing}")
+    assert not crossings, f"{actor} ({operation}):\n" + "\n".join(crossings)
+
+
+@pytest.mark.promise("P-01")
+def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: World) -> None:
+    """The control: the same query finds A's rows for A's owner, so a zero above means refusal."""
+    with acting_as(shared_database, claims_of(world.a.owner)) as conn:
+        unseen = [t for t in world.tables if select_rows_of_a(conn, t, world) is None]
+    assert unseen == []
+
+
+@pytest.mark.promise("P-03")
+def test_removal_takes_effect_on_the_very_next_transaction(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    company = make.tenant()
+    dispatcher = make.member(company.id, "dispatcher")
+    team = "select count(*) as n from public.memberships where tenant_id = %(t)s"
+    with acting_as(database, claims_of(dispatcher)) as conn:
+        assert rows_counted(conn, team, {"t": company.id}) == 2
+    admin.execute(
+        "update public.memberships set status = 'removed', removed_at = now() where id = %(id)s",
+        {"id": dispatcher.membership_id},
+    )
+    with acting_as(database, claims_of(dispatcher)) as conn:
+        assert rows_counted(conn, team, {"t": company.id}) == 0
+        assert rows_counted(conn, "select count(*) as n from public.tenants", {}) == 0
+
+
+# --- the login role on its own ----------------------------------------------------------------
+
+
+@pytest.mark.promise("P-01")
+def test_the_login_role_alone_has_no_privilege_on_any_table(
+    shared_database: Database, shared_admin: Connection
+) -> None:
+    tables = [
+        row["name"]
+        for row in shared_admin.execute(
+            "select format('%I.%I', schemaname, tablename) as name from pg_tables"
+            " where schemaname in ('public', 'iam', 'outbox') order by 1"
+        ).fetchall()
+    ]
+    assert {"public.memberships", "iam.accounts", "outbox.messages"} <= set(tables)
+    readable = []
+    with psycopg.connect(shared_database.app_url) as conn:
+        assert conn.execute("select current_user").fetchone() == ("authenticator",)
+        for table in tables:
+            try:
+                with conn.transaction():
+                    conn.execute(sql.SQL("select from {} limit 1").format(table_name(table)))
+                readable.append(table)
+            except psycopg.errors.InsufficientPrivilege:
+                pass
+        granted = conn.execute(
+            "select c.oid::regclass::text from pg_class c join pg_namespace n"
+            " on n.oid = c.relnamespace where n.nspname in ('public', 'iam', 'outbox')"
+            " and c.relkind in ('r', 'p', 'v', 'm')"
+            " and (has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE,"
+            " REFERENCES, TRIGGER') or has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE,"
+            " REFERENCES'))"
+        ).fetchall()
+    assert readable == []
+    assert granted == []
+
+
+# --- composite tenant foreign keys ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    name: str
+    source: str
+    target: str
+    columns: dict[str, str]  # referencing column -> referenced column
+
+
+def references_between_tenant_tables(admin: Connection) -> list[Reference]:
+    """Every foreign key from one tenant table to another (the company itself aside)."""
+    rows = admin.execute(
+        """
+        select con.conname as name,
+               format('%I.%I', sn.nspname, s.relname) as source,
+               format('%I.%I', tn.nspname, t.relname) as target,
+               array(select a.attname::text from unnest(con.conkey) with ordinality k(n, i)
+                     join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n
+                     order by k.i) as columns,
+               array(select a.attname::text from unnest(con.confkey) with ordinality k(n, i)
+                     join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n
+                     order by k.i) as referenced
+        from pg_constraint con
+        join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
+        join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
+        where con.contype = 'f' order by 1
+        """
+    ).fetchall()
+    tables = set(catalog.tenant_tables(admin)) - {"public.tenants"}
+    return [
+        Reference(
+            row["name"],
+            row["source"],
+            row["target"],
+            dict(zip(row["columns"], row["referenced"], strict=True)),
+        )
+        for row in rows
+        if row["source"] in tables and row["target"] in tables
+    ]
+
+
+def cross_tenant_references_accepted(
+    admin: Connection, make: Factory, builders: dict[str, RowBuilder], references: list[Reference]
+) -> list[str]:
+    """For each reference, a row of B pointing at A's row must be refused, while the same row
+    pointing at B's row is accepted (so the refusal is about the company, nothing else)."""
+    a, b = make.tenant(), make.tenant()
+    accepted = []
+    for ref in references:
+        targets: dict[UUID, Row] = {}
+        for tenant in (a, b):
+            row = builders[ref.target](make, tenant.id)
+            saved = admin.execute(insert(ref.target, row) + sql.SQL(" returning *"), row)
+            targets[tenant.id] = saved.fetchone() or {}
+        row = builders[ref.source](make, b.id)
+        for owner, outcome in ((a, "refused"), (b, "accepted")):
+            pointing = row | {
+                column: targets[owner.id][referenced]
+                for column, referenced in ref.columns.items()
+                if column != "tenant_id"
+            }
+            try:
+                with admin.transaction(force_rollback=True):
+                    admin.execute(insert(ref.source, pointing), pointing)
+                if outcome == "refused":
+                    accepted.append(
+                        f"{ref.name}: a row of B in {ref.source} points at A's {ref.target}"
+                    )
+            except psycopg.errors.ForeignKeyViolation:
+                assert outcome == "refused", f"{ref.name}: B's own reference was refused"
+    return accepted
+
+
+@pytest.mark.promise("P-01")
+def test_tenant_foreign_keys_reject_cross_tenant_references(
+    admin: Connection, make: Factory
+) -> None:
+    references = references_between_tenant_tables(admin)
+    if not references:
+        pytest.skip("no reference between tenant tables yet: live as soon as one is added")
+    builders = builders_for(catalog.tenant_tables(admin))
+    assert cross_tenant_references_accepted(admin, make, builders, references) == []
+
+
+def test_the_reference_check_catches_a_key_without_tenant_id(
+    admin: Connection, make: Factory
+) -> None:
+    """The check above on made-up tables: quiet for a composite key, loud for a plain one."""
+    admin.execute(
+        "create table public.sites (tenant_id uuid not null references public.tenants,"
+        " id uuid not null default gen_random_uuid(), primary key (tenant_id, id), unique (id));"
+        " create table public.visits (tenant_id uuid not null references public.tenants,"
+        " id uuid not null default gen_random_uuid(), site_id uuid not null,"
+        " primary key (tenant_id, id), constraint visits_site_fkey"
+        " foreign key (tenant_id, site_id) references public.sites (tenant_id, id));"
+        " create table public.site_notes (tenant_id uuid not null references public.tenants,"
+        " id uuid not null default gen_random_uuid(), site_id uuid not null,"
+        " primary key (tenant_id, id), constraint site_notes_site_fkey"
+        " foreign key (site_id) references public.sites (id))"
+    )
+
+    def new_site_reference(make: Factory, tenant_id: UUID) -> Row:
+        site = make.conn.execute(
+            "insert into public.sites (tenant_id) values (%(t)s) returning id", {"t": tenant_id}
+        ).fetchone()
+        assert site is not None
+        return {"tenant_id": tenant_id, "site_id": site["id"]}
+
+    builders: dict[str, RowBuilder] = {
+        "public.sites": lambda make, tenant_id: {"tenant_id": tenant_id},
+        "public.visits": new_site_reference,
+        "public.site_notes": new_site_reference,
+    }
+    references = references_between_tenant_tables(admin)
+    assert {r.name for r in references} == {"visits_site_fkey", "site_notes_site_fkey"}
+    assert cross_tenant_references_accepted(admin, make, builders, references) == [
+        "site_notes_site_fkey: a row of B in public.site_notes points at A's public.sites"
+    ]

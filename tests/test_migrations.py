@@ -1,0 +1,202 @@
+"""`flask db up/status/reset` and the bootstrap of what Supabase provides, on real databases."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from psycopg import sql
+
+from app import create_app, migrations
+from app.db import Connection, admin_connection
+from tests.conftest import TestDatabase as Database
+from tests.conftest import _with_database, make_settings
+from tests.factories import Factory
+
+_counter = itertools.count()
+API_ROLES = ("anon", "authenticated", "service_role", "authenticator")
+
+
+@pytest.fixture
+def empty_database() -> Iterator[Database]:
+    """A database with nothing in it, as a new Supabase project or laptop starts."""
+    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
+    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+    yield Database(name, _with_database(admin_url, name), _with_database(app_url, name))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+
+
+@contextmanager
+def cli_app(database: Database, **settings: Any) -> Iterator[Flask]:
+    application = create_app(make_settings(database, **settings))
+    try:
+        yield application
+    finally:
+        application.extensions["plenum.pool"].close()
+
+
+def flask_db(application: Flask, *args: str) -> tuple[int, list[str]]:
+    result = application.test_cli_runner().invoke(args=["db", *args])
+    return result.exit_code, result.output.splitlines()
+
+
+def recorded_versions(admin: Connection) -> list[tuple[str, str]]:
+    rows = admin.execute(
+        "select version, name from supabase_migrations.schema_migrations order by version"
+    ).fetchall()
+    return [(row["version"], row["name"]) for row in rows]
+
+
+# --- up and status ----------------------------------------------------------------------------
+
+
+def test_db_up_applies_each_migration_once(empty_database: Database) -> None:
+    files = migrations.migrations()
+    with cli_app(empty_database) as application:
+        first = flask_db(application, "up")
+        second = flask_db(application, "up")
+    assert first == (
+        0,
+        [
+            *(f"applied {m.version} {m.name}" for m in files),
+            f"up to date ({len(files)} applied); policies re-applied",
+        ],
+    )
+    assert second == (0, ["up to date (0 applied); policies re-applied"])
+    with admin_connection(empty_database.admin_url) as admin:
+        assert recorded_versions(admin) == [(m.version, m.name) for m in files]
+
+
+def test_db_status_lists_each_migration(database: Database, empty_database: Database) -> None:
+    files = migrations.migrations()
+    with cli_app(empty_database) as application:
+        assert flask_db(application, "status") == (
+            0,
+            [f"pending  {m.version} {m.name}" for m in files],
+        )
+    with cli_app(database) as application:
+        assert flask_db(application, "status") == (
+            0,
+            [f"applied  {m.version} {m.name}" for m in files],
+        )
+
+
+# --- policies follow the files ----------------------------------------------------------------
+
+
+def policies_on(admin: Connection, table: str) -> set[str]:
+    rows = admin.execute(
+        "select policyname from pg_policies where schemaname || '.' || tablename = %(table)s",
+        {"table": table},
+    ).fetchall()
+    return {row["policyname"] for row in rows}
+
+
+def test_a_policy_removed_from_the_files_is_dropped_on_the_next_up(
+    empty_database: Database, tmp_path: Path
+) -> None:
+    root = tmp_path / "supabase"
+    shutil.copytree(migrations.ROOT, root)
+    removed = "Admins can invite with any role but owner"
+    with admin_connection(empty_database.admin_url) as admin:
+        migrations.up(admin, root)
+        before = policies_on(admin, "public.invitations")
+        assert removed in before
+
+        policy_file = root / "policies" / "invitations.sql"
+        without, found = re.subn(
+            rf'create policy "{removed}".*?;\n', "", policy_file.read_text(), flags=re.DOTALL
+        )
+        assert found == 1
+        policy_file.write_text(without)
+        assert migrations.up(admin, root) == []
+        assert policies_on(admin, "public.invitations") == before - {removed}
+
+
+# --- bootstrap: only where missing ------------------------------------------------------------
+
+
+def api_roles(admin: Connection) -> list[dict[str, Any]]:
+    return admin.execute(
+        "select oid, rolname, rolcanlogin, rolinherit, rolbypassrls, rolsuper from pg_roles"
+        " where rolname = any(%(names)s) order by rolname",
+        {"names": list(API_ROLES)},
+    ).fetchall()
+
+
+def auth_functions(admin: Connection) -> dict[str, str]:
+    rows = admin.execute(
+        "select p.proname, pg_get_functiondef(p.oid) as body from pg_proc p"
+        " join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'auth'"
+    ).fetchall()
+    return {row["proname"]: row["body"] for row in rows}
+
+
+def test_bootstrap_keeps_an_existing_auth_function(empty_database: Database) -> None:
+    """Where Supabase already defines `auth.uid()`, its definition is the one that stays."""
+    custom = "00000000-0000-0000-0000-00000000abcd"
+    with admin_connection(empty_database.admin_url) as admin:
+        admin.execute(
+            "create schema auth; create function auth.uid() returns uuid"
+            f" language sql stable as $$ select '{custom}'::uuid $$"
+        )
+        roles = api_roles(admin)
+        migrations.bootstrap(admin)
+        assert admin.execute("select auth.uid()::text as uid").fetchone() == {"uid": custom}
+        assert set(auth_functions(admin)) == {"uid", "role", "jwt"}  # the missing ones made
+        assert api_roles(admin) == roles
+
+
+def test_bootstrap_on_a_migrated_database_changes_nothing(admin: Connection) -> None:
+    roles, functions = api_roles(admin), auth_functions(admin)
+    versions = recorded_versions(admin)
+    assert [role["rolname"] for role in roles] == sorted(API_ROLES)
+    migrations.bootstrap(admin)
+    assert api_roles(admin) == roles
+    assert auth_functions(admin) == functions
+    assert recorded_versions(admin) == versions
+
+
+# --- reset ------------------------------------------------------------------------------------
+
+
+def tenant_count(admin: Connection) -> int:
+    row = admin.execute("select count(*) as n from public.tenants").fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
+@pytest.mark.parametrize("env", ["test", "production"])
+def test_db_reset_refuses_outside_development(
+    database: Database, admin: Connection, make: Factory, env: str
+) -> None:
+    make.tenant()
+    with cli_app(database, env=env) as application:
+        exit_code, output = flask_db(application, "reset", "--yes")
+    assert exit_code != 0
+    assert "Error: db reset only runs with PLENUM_ENV=development" in output
+    assert tenant_count(admin) == 1
+
+
+def test_db_reset_starts_over_in_development(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    make.tenant()
+    with cli_app(database, env="development") as application:
+        assert flask_db(application, "reset", "--yes") == (0, ["database reset and migrated"])
+    assert tenant_count(admin) == 0
+    assert recorded_versions(admin) == [(m.version, m.name) for m in migrations.migrations()]

@@ -1,0 +1,542 @@
+"""Checks over every route of the URL map: CSRF (P-06), another tenant's ids (P-01), security
+headers and cookie flags (P-06, P-20), and only essential cookies (P-19).
+
+The routes are enumerated from `app.url_map`, so a new route is covered the day it lands; a
+route whose URL variables these tests cannot fill fails with a message saying what to add."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import pytest
+from flask import Flask, url_for
+from psycopg import sql
+from werkzeug.routing import Rule
+
+from app import create_app, crypto
+from tests.conftest import Client, make_settings
+from tests.factories import PASSWORD, Factory, Tenant
+
+if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
+    from tests.conftest import TestDatabase
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_REFUSAL = "This form has expired"
+TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
+
+# Variables that are not ids of a company's rows, and why they need no cross-tenant check.
+EXEMPT_VARIABLES = {
+    # Capability links (invitation, password reset): the unguessable token *is* the
+    # permission, like a Supabase magic link; it names no row an attacker could enumerate.
+    # Unknown tokens are checked to be 410 below.
+    "token": "capability link",
+    # The app's own public CSS; no company data.
+    "filename": "static file",
+}
+
+
+@dataclass
+class World:
+    """Two companies, A (signed in as its owner) and B, plus a third the owner could join."""
+
+    make: Factory
+    mine: Tenant
+    theirs: Tenant
+    side: Tenant  # the owner of A is an owner here too, so a forged switch would change things
+    inviting: Tenant  # has an open invitation for the owner's address
+
+    @property
+    def owner_email(self) -> str:
+        return self.mine.owner.email
+
+
+Maker = Callable[[World, Tenant], Any]
+
+
+def reset_token(world: World, tenant: Tenant) -> str:
+    """A working password-reset link for the owner of `tenant`."""
+    token = crypto.new_token()
+    world.make.conn.execute(
+        "insert into iam.password_resets (token_hash, account_id, expires_at) values (%s, %s, %s)",
+        [crypto.token_hash(token), tenant.owner.account_id, datetime.now(UTC) + timedelta(hours=1)],
+    )
+    return token
+
+
+# URL variable → a factory making that object in the given company. Add one for each new id.
+OBJECT_IN_TENANT: dict[str, Maker] = {
+    "membership_id": lambda w, t: w.make.member(t.id, "technician").membership_id,
+    "invitation_id": lambda w, t: w.make.invitation(t.id)[0],
+    "message_id": lambda w, t: w.make.outbox_message(t.id),
+}
+
+# Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
+WORKING_TOKEN: dict[str, Maker] = {
+    "tenancy.invitation": lambda w, t: w.make.invitation(
+        w.inviting.id, email=w.owner_email, role="admin"
+    )[1],
+    "auth.reset_password": reset_token,
+}
+
+
+def form_data(world: World) -> dict[str, str]:
+    """Values that make every form of the app valid, so a request would act if let through."""
+    return {
+        "email": "forged@example.com",
+        "password": "a brand new passphrase",
+        "current_password": PASSWORD,
+        "new_password": "a brand new passphrase",
+        "full_name": "Forged Name",
+        "company_name": "Forged Company",
+        "time_zone": "America/New_York",
+        "role": "admin",
+        "tenant_id": str(world.side.id),
+        "code": "123456",
+    }
+
+
+def html(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+
+
+def url(app: Flask, rule: Rule, values: dict[str, Any]) -> str:
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def snapshot(admin) -> dict[str, str]:
+    """Row count and digest of every table the app can reach, to prove nothing changed."""
+    tables = admin.execute(
+        "select schemaname, tablename from pg_tables"
+        " where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2"
+    ).fetchall()
+    digests = {}
+    for table in tables:
+        row = admin.execute(
+            sql.SQL(
+                "select count(*) as n,"
+                " md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as digest"
+                " from {} t"
+            ).format(sql.Identifier(table["schemaname"], table["tablename"]))
+        ).fetchone()
+        digests[f"{table['schemaname']}.{table['tablename']}"] = f"{row['n']}:{row['digest']}"
+    return digests
+
+
+def shown_company(client) -> str | None:
+    match = re.search(
+        r'<span class="company" title="Your company">([^<]*)</span>', html(client.get("/"))
+    )
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def world(make: Factory) -> World:
+    mine, theirs = make.tenant("Alpha Air"), make.tenant("Beta Boilers")
+    side, inviting = make.tenant("Side Co"), make.tenant("Inviting Co")
+    make.member(side.id, "owner", account_id=mine.owner.account_id)
+    return World(make, mine, theirs, side, inviting)
+
+
+@pytest.fixture
+def owner(app: Flask, world: World) -> Client:
+    signed_in: Client = app.test_client()  # type: ignore[assignment]
+    signed_in.sign_in(world.owner_email)
+    return signed_in
+
+
+# --- a) CSRF --------------------------------------------------------------------------------
+
+
+def _values_for_forged_request(world: World, rule: Rule) -> dict[str, Any] | str:
+    """URL values for `rule` naming company A's own objects, or why they cannot be made."""
+    values: dict[str, Any] = {}
+    for name in sorted(rule.arguments):
+        if name == "token" and rule.endpoint in WORKING_TOKEN:
+            values[name] = WORKING_TOKEN[rule.endpoint](world, world.mine)
+        elif name in OBJECT_IN_TENANT:
+            values[name] = OBJECT_IN_TENANT[name](world, world.mine)
+        else:
+            return (
+                f"{rule.rule}: cannot fill <{name}>; add a factory to OBJECT_IN_TENANT"
+                " (or WORKING_TOKEN for a token route)"
+            )
+    return values
+
+
+@pytest.mark.promise("P-06")
+def test_every_unsafe_route_refuses_a_request_without_a_valid_csrf_token(
+    app: Flask, admin, world: World, owner: Client
+):
+    other_session: Client = app.test_client()  # type: ignore[assignment]
+    foreign_token = other_session.csrf_token()
+    assert shown_company(owner) == "Alpha Air"
+    problems: list[str] = []
+    checked = 0
+    for rule in rules(app):
+        for method in sorted((rule.methods or set()) & UNSAFE_METHODS):
+            values = _values_for_forged_request(world, rule)
+            if isinstance(values, str):
+                problems.append(values)
+                continue
+            target = url(app, rule, values)
+            for label, token in (("no token", None), ("another session's token", foreign_token)):
+                data = form_data(world) | ({"csrf_token": token} if token else {})
+                before = snapshot(admin)
+                response = owner.open(target, method=method, data=data)
+                checked += 1
+                if response.status_code != 400 or CSRF_REFUSAL not in html(response):
+                    problems.append(f"{method} {target} ({label}): {response.status_code}")
+                if snapshot(admin) != before:
+                    problems.append(f"{method} {target} ({label}) changed the database")
+                if shown_company(owner) != "Alpha Air":
+                    problems.append(f"{method} {target} ({label}) changed the session")
+    assert not problems, "\n".join(problems)
+    assert checked >= 2 * 14  # the app's forms today; fewer means routes went missing
+
+
+@pytest.mark.promise("P-06")
+def test_the_database_snapshot_sees_a_genuine_change(admin, world: World, owner: Client):
+    """Control for the test above: the same kind of request, with its token, does change data."""
+    target = world.make.member(world.mine.id, "technician")
+    before = snapshot(admin)
+
+    response = owner.submit(f"/team/members/{target.membership_id}/remove")
+
+    assert response.status_code == 302
+    assert snapshot(admin) != before
+
+
+# --- b) another tenant's ids ------------------------------------------------------------------
+
+
+def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    for rule in rules(app):
+        if not rule.arguments or rule.arguments & EXEMPT_VARIABLES.keys():
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _request(client: Client, method: str, target: str, data: dict[str, str]) -> Any:
+    if method in UNSAFE_METHODS:
+        return client.open(target, method=method, data={"csrf_token": client.csrf_token(), **data})
+    return client.open(target, method=method)
+
+
+def _values_in(world: World, rule: Rule, tenant: Tenant) -> dict[str, Any]:
+    missing = sorted(rule.arguments - OBJECT_IN_TENANT.keys())
+    assert not missing, (
+        f"{rule.rule}: add a factory for <{missing[0]}> to OBJECT_IN_TENANT, so that the"
+        " cross-tenant check covers this route"
+    )
+    return {name: OBJECT_IN_TENANT[name](world, tenant) for name in rule.arguments}
+
+
+@pytest.mark.promise("P-01")
+def test_another_companys_ids_are_404_on_every_route(
+    app: Flask, admin, world: World, owner: Client
+):
+    problems: list[str] = []
+    checked = 0
+    for rule, method in _id_routes(app):
+        data = form_data(world) | {"tenant_id": str(world.mine.id)}
+        foreign = url(app, rule, _values_in(world, rule, world.theirs))
+        before = snapshot(admin)
+        response = _request(owner, method, foreign, data)
+        checked += 1
+        if response.status_code != 404:
+            problems.append(f"{method} {foreign} (company B's id): {response.status_code}")
+        if world.theirs.name in html(response):
+            problems.append(f"{method} {foreign} shows company B's name")
+        if snapshot(admin) != before:
+            problems.append(f"{method} {foreign} (company B's id) changed the database")
+        # Control: the same request with company A's own id works, so the 404 means "not yours".
+        own = url(app, rule, _values_in(world, rule, world.mine))
+        control = _request(owner, method, own, data)
+        if control.status_code not in (200, 302):
+            problems.append(f"{method} {own} (own id): {control.status_code}, expected 200/302")
+    assert not problems, "\n".join(problems)
+    assert checked >= 4  # revoke, change role, remove, outbox message today
+
+
+@pytest.mark.promise("P-01")
+def test_a_well_formed_id_that_exists_nowhere_is_404(app: Flask, world: World, owner: Client):
+    for rule, method in _id_routes(app):
+        target = url(app, rule, dict.fromkeys(rule.arguments, UUID(int=12345)))
+        response = _request(owner, method, target, form_data(world))
+        assert response.status_code == 404, f"{method} {target}"
+
+
+@pytest.mark.promise("P-01")
+def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, owner: Client):
+    anonymous: Client = app.test_client()  # type: ignore[assignment]
+    token_rules = [r for r in rules(app) if "token" in r.arguments]
+    assert token_rules
+    for rule in token_rules:
+        target = url(app, rule, {"token": crypto.new_token()})
+        for client in (anonymous, owner):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                response = _request(client, method, target, form_data(world))
+                assert response.status_code == 410, f"{method} {target}"
+
+
+# --- c) headers, cookie flags, templates -----------------------------------------------------
+
+
+def _get_routes(app: Flask) -> list[str]:
+    """Every GET route without URL variables."""
+    return [
+        url(app, rule, {})
+        for rule in rules(app)
+        if "GET" in (rule.methods or set()) and not rule.arguments
+    ]
+
+
+def _walk(app: Flask, world: World, owner: Client) -> list[tuple[str, Any]]:
+    """Responses of the whole app: every plain GET route anonymously and signed in, and the
+    pages with ids, tokens and every kind of refusal."""
+    anonymous: Client = app.test_client()  # type: ignore[assignment]
+    technician: Client = app.test_client()  # type: ignore[assignment]
+    technician.sign_in(world.make.member(world.mine.id, "technician").email)
+    message = world.make.outbox_message(world.mine.id)
+    _, invitation_token = world.make.invitation(world.mine.id)
+    seen: list[tuple[str, Any]] = []
+    for path in _get_routes(app):
+        seen.append((f"anonymous GET {path}", anonymous.get(path)))
+        seen.append((f"owner GET {path}", owner.get(path)))
+    seen += [
+        ("invitation page", anonymous.get(f"/invitations/{invitation_token}")),
+        ("outbox message", owner.get(f"/outbox/{message}")),
+        ("410", anonymous.get(f"/invitations/{crypto.new_token()}")),
+        ("404", owner.get("/no-such-page")),
+        ("403", technician.get("/team")),
+        ("405", owner.get("/sign-out")),
+        ("400", owner.post("/team/invitations", data={"email": "x@example.com"})),
+        ("422", owner.submit("/team/invitations", {"email": "nope", "role": "admin"})),
+        ("401", anonymous.submit("/sign-in", {"email": "a@example.com", "password": "wrong"})),
+    ]
+    return seen
+
+
+def _csp_directives(header: str) -> dict[str, list[str]]:
+    parts = (d.strip().split() for d in header.split(";") if d.strip())
+    return {p[0]: p[1:] for p in parts}
+
+
+@pytest.mark.promise("P-06")
+def test_every_response_carries_the_security_headers(app: Flask, world: World, owner: Client):
+    problems: list[str] = []
+    walk = _walk(app, world, owner)
+    assert {"404", "403", "410", "422"} <= {label for label, _ in walk}
+    html_pages = 0
+    for label, response in walk:
+        headers = response.headers
+        csp = headers.get("Content-Security-Policy", "")
+        directives = _csp_directives(csp)
+        if not csp or "unsafe-inline" in csp or "unsafe-eval" in csp:
+            problems.append(f"{label}: Content-Security-Policy {csp!r}")
+        for directive, wanted in (
+            ("default-src", "'self'"),
+            ("script-src", "'self'"),
+            ("style-src", "'self'"),
+            ("object-src", "'none'"),
+            ("frame-ancestors", "'none'"),
+        ):
+            if directives.get(directive) != [wanted]:
+                problems.append(f"{label}: CSP {directive} is {directives.get(directive)}")
+        for name, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")):
+            if headers.get(name) != value:
+                problems.append(f"{label}: {name} is {headers.get(name)!r}")
+        if headers.get("Referrer-Policy") not in (
+            "same-origin",
+            "strict-origin-when-cross-origin",
+            "no-referrer",
+        ):
+            problems.append(f"{label}: Referrer-Policy is {headers.get('Referrer-Policy')!r}")
+        if "Strict-Transport-Security" in headers:
+            problems.append(f"{label}: HSTS outside production")
+        if response.mimetype == "text/html":
+            html_pages += 1
+            problems += [f"{label}: {p}" for p in _inline_code(html(response))]
+    assert not problems, "\n".join(problems)
+    assert html_pages >= 20
+
+
+def _set_cookies(response: Any) -> dict[str, str]:
+    """name → the full Set-Cookie header, for every cookie the response sets."""
+    found = {}
+    for header in response.headers.getlist("Set-Cookie"):
+        found[header.split("=", 1)[0].strip()] = header
+    return found
+
+
+def _flags(header: str) -> set[str]:
+    return {part.strip().lower() for part in header.split(";")[1:]}
+
+
+@pytest.mark.promise("P-06")
+def test_the_session_cookie_is_httponly_and_samesite_lax(app: Flask, world: World):
+    client: Client = app.test_client()  # type: ignore[assignment]
+
+    response = client.sign_in(world.owner_email)
+
+    cookie = _set_cookies(response)[app.config["SESSION_COOKIE_NAME"]]
+    assert "httponly" in _flags(cookie)
+    assert "samesite=lax" in _flags(cookie)
+    assert "secure" not in _flags(cookie)  # plain http in development and tests
+
+
+@pytest.fixture
+def production_app(database: TestDatabase) -> Iterator[Flask]:
+    application = create_app(
+        make_settings(database, env="production", public_url="https://plenum.test")
+    )
+    application.test_client_class = Client
+    yield application
+    application.extensions["plenum.pool"].close()
+
+
+HTTPS = "https://plenum.test"
+
+
+@pytest.mark.promise("P-06")
+@pytest.mark.promise("P-20")
+def test_production_sessions_are_secure_and_https_only(production_app: Flask, world: World):
+    client = production_app.test_client()
+
+    page = client.get("/sign-in", base_url=HTTPS)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html(page))
+    assert token is not None
+    signed_in = client.post(
+        "/sign-in",
+        base_url=HTTPS,
+        headers={"Referer": f"{HTTPS}/sign-in"},
+        data={"csrf_token": token.group(1), "email": world.owner_email, "password": PASSWORD},
+    )
+
+    assert signed_in.status_code == 302
+    cookie = _set_cookies(signed_in)[production_app.config["SESSION_COOKIE_NAME"]]
+    assert {"secure", "httponly", "samesite=lax"} <= _flags(cookie)
+    for response in (page, signed_in, client.get("/", base_url=HTTPS)):
+        hsts = response.headers.get("Strict-Transport-Security", "")
+        assert re.fullmatch(r"max-age=(\d+); includeSubDomains", hsts), hsts
+        assert int(hsts.split("=")[1].split(";")[0]) >= 31536000  # a year at least
+    assert "Alpha Air" in html(client.get("/", base_url=HTTPS))
+
+
+@pytest.mark.promise("P-20")
+def test_production_redirects_plain_http_to_https(production_app: Flask, world: World):
+    client = production_app.test_client()
+
+    for path in ("/", "/sign-in", "/team?page=2"):
+        response = client.get(path, base_url="http://plenum.test")
+        assert response.status_code in (301, 308), path
+        assert response.headers["Location"] == f"{HTTPS}{path}"
+    posted = client.post(
+        "/sign-in",
+        base_url="http://plenum.test",
+        data={"email": world.owner_email, "password": PASSWORD},
+    )
+    # Redirected before anything else runs (CSRF check, sign-in): no session is started.
+    assert posted.status_code == 308
+    assert posted.headers["Location"] == f"{HTTPS}/sign-in"
+    assert not _set_cookies(posted)
+    # Behind the platform's proxy, which terminated TLS and says so in X-Forwarded-Proto.
+    proxied = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert proxied.status_code == 200
+    # The platform's health check probes the machine directly, over plain http.
+    assert client.get("/healthz", base_url="http://plenum.test").status_code == 200
+
+
+INLINE_CODE = {
+    "inline <script>": re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>", re.I),
+    "<style> element": re.compile(r"<style[\s>]", re.I),
+    "style= attribute": re.compile(r"\sstyle\s*=", re.I),
+    "on*= handler": re.compile(r"\son[a-z]+\s*=", re.I),
+    "javascript: URL": re.compile(r"javascript:", re.I),
+}
+
+
+def _inline_code(text: str) -> list[str]:
+    return [
+        f"{what}: {m.group(0)!r}"
+        for what, pattern in INLINE_CODE.items()
+        for m in pattern.finditer(text)
+    ]
+
+
+@pytest.mark.promise("P-06")
+def test_no_template_contains_inline_script_or_style():
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) >= 15
+    problems = [
+        f"{path.relative_to(TEMPLATES)}: {p}"
+        for path in templates
+        for p in _inline_code(path.read_text())
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_inline_code_scan_can_fail():
+    for snippet in (
+        "<script>alert(1)</script>",
+        '<p style="color:red">',
+        "<a onclick='x()'>",
+        "<style>p{}</style>",
+        '<a href="javascript:x()">',
+    ):
+        assert _inline_code(snippet), snippet
+    assert not _inline_code('<script src="/static/app.js"></script><p class="x">')
+
+
+# --- d) only essential cookies ---------------------------------------------------------------
+
+
+@pytest.mark.promise("P-19")
+def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World):
+    anonymous: Client = app.test_client()  # type: ignore[assignment]
+    names: dict[str, str] = {}
+    routes = _get_routes(app)
+    for path in routes:
+        names |= {n: f"anonymous GET {path}" for n in _set_cookies(anonymous.get(path))}
+    signing_in = anonymous.sign_in(world.owner_email)
+    names |= {n: "sign in" for n in _set_cookies(signing_in)}
+    for path in routes:
+        names |= {n: f"signed-in GET {path}" for n in _set_cookies(anonymous.get(path))}
+    signing_out = anonymous.submit("/sign-out")
+    names |= {n: "sign out" for n in _set_cookies(signing_out)}
+
+    assert set(names) == {app.config["SESSION_COOKIE_NAME"]}, names
+    cookies = SimpleCookie()
+    cookies.load(signing_in.headers["Set-Cookie"])
+    assert not cookies[app.config["SESSION_COOKIE_NAME"]]["domain"]  # this host only
+
+
+@pytest.mark.promise("P-19")
+def test_pages_load_nothing_from_other_hosts(app: Flask, world: World, owner: Client):
+    external = re.compile(
+        r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", re.I
+    )
+    for label, response in _walk(app, world, owner):
+        if response.mimetype == "text/html":
+            found = external.search(html(response))
+            assert found is None, f"{label}: {found.group(0) if found else ''}"
+
+
+def test_absurd_page_numbers_never_become_a_server_error(app: Flask, owner: Client):
+    for path in _get_routes(app):
+        for page in ("99999999999999999999", "-1", "abc"):
+            response = owner.get(f"{path}?page={page}")
+            assert response.status_code < 500, f"{path}?page={page}"
