@@ -7,7 +7,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth import bp, identity, mfa, service
-from app.auth.forms import ChangePasswordForm, ConfirmTotpForm, DisableTotpForm, RecoveryCodesForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ConfirmTotpForm,
+    DisableTotpForm,
+    RecoveryCodesForm,
+)
 
 View = Response | str | tuple[str, int]
 TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait 15 minutes, or reset your password."
@@ -20,6 +26,8 @@ def _account_page(status: int = 200, **forms: object) -> tuple[str, int]:
         "disable_form": DisableTotpForm(),
         "codes_form": RecoveryCodesForm(),
         "remaining_codes": mfa.remaining_recovery_codes() if current_user.mfa_enabled else 0,
+        "sessions": identity.open_sessions(),
+        "confirm_form": ConfirmForm(),
     }
     context.update(forms)
     return render_template("auth/account.html", **context), status
@@ -49,6 +57,16 @@ def change_password() -> View:
     # Every other session of the account ends; this one continues under the new version.
     identity.start_session(current_user.id, version, current_user.tenant_id)
     flash("Password changed. Your other sessions are signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions() -> View:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = identity.end_other_sessions()
+    flash(f"Signed out of {ended} other session{'' if ended == 1 else 's'}.", "success")
     return redirect(url_for("auth.account"))
 
 

@@ -76,3 +76,7 @@ class DisableTotpForm(FlaskForm):
 
 class RecoveryCodesForm(FlaskForm):
     code = code_field("A current 6-digit code")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

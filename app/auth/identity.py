@@ -10,10 +10,16 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from flask import abort, g, session
-from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user
+from flask import abort, current_app, g, request, session
+from flask_login import (
+    AnonymousUserMixin,
+    LoginManager,
+    current_user,
+    login_user,
+    logout_user,
+)
 
-from app import db, sql
+from app import crypto, db, sql
 
 queries = sql.load(__file__)
 login_manager = LoginManager()
@@ -91,8 +97,11 @@ def load_staff(user_id: str) -> Staff | None:
         account = UUID(account_id)
     except ValueError:
         return None
+    secret = session.get("sid")
+    if not isinstance(secret, str):
+        return None
     db.set_claims(claims_for(account, None))
-    row = db.one(queries.session_state)
+    row = db.one(queries.session_state, {"session": crypto.token_hash(secret)})
     if row is None or str(row["session_version"]) != version:
         db.set_claims(db.ANON)
         return None
@@ -133,7 +142,8 @@ def mfa_pending_account() -> UUID | None:
 
 
 def start_session(staff_id: UUID, session_version: int, tenant_id: UUID | None = None) -> None:
-    """Sign in: a fresh session (new CSRF token, nothing carried over) for the account."""
+    """Sign in: a fresh session (new CSRF token, nothing carried over) for the account, with
+    a server-side row that sign-out closes, so a copied cookie stops working too."""
     session.clear()
     session.permanent = True
     if tenant_id is not None:
@@ -143,6 +153,40 @@ def start_session(staff_id: UUID, session_version: int, tenant_id: UUID | None =
     )
     g.pop("_login_user", None)
     db.set_claims(claims_for(staff_id, tenant_id))
+    secret = crypto.new_token()
+    db.write(
+        queries.open_session,
+        {
+            "session": crypto.token_hash(secret),
+            "lifetime": current_app.permanent_session_lifetime,
+            "user_agent": request.headers.get("User-Agent", ""),
+        },
+    )
+    session["sid"] = secret
+
+
+def current_session_id() -> bytes | None:
+    """The hash naming this browser's session row."""
+    secret = session.get("sid")
+    return crypto.token_hash(secret) if isinstance(secret, str) else None
+
+
+def end_session() -> None:
+    """Sign out: close this browser's session row, then forget the cookie's contents."""
+    session_id = current_session_id()
+    if current_user.is_authenticated and session_id is not None:
+        db.write(queries.end_session, {"session": session_id})
+    logout_user()
+    session.clear()
+
+
+def end_other_sessions() -> int:
+    """Close every other open session of the signed-in account; returns how many."""
+    return len(db.write(queries.end_other_sessions, {"session": current_session_id()}))
+
+
+def open_sessions() -> list[dict[str, Any]]:
+    return db.query(queries.open_sessions, {"session": current_session_id()})
 
 
 F = TypeVar("F", bound=Callable[..., Any])

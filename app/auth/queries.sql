@@ -1,5 +1,6 @@
 -- name: session_state
--- The signed-in account and the companies it is an active member of, in one round trip.
+-- The signed-in account, if this browser's session is still open, and the companies it is an
+-- active member of, in one round trip.
 select a.id, a.email, a.full_name, a.session_version,
        a.totp_enabled_at is not null as mfa_enabled,
        coalesce(
@@ -10,6 +11,32 @@ select a.id, a.email, a.full_name, a.session_version,
        ) as companies
 from iam.accounts a
 where a.id = auth.uid()
+  and exists (
+    select from iam.sessions s
+    where s.id = %(session)s and s.account_id = a.id and s.ended_at is null
+      and s.expires_at > now()
+  )
+
+-- name: open_session
+insert into iam.sessions (id, account_id, expires_at, user_agent)
+values (%(session)s, auth.uid(), now() + %(lifetime)s, left(%(user_agent)s, 300))
+
+-- name: end_session
+update iam.sessions set ended_at = now()
+ where id = %(session)s and account_id = auth.uid() and ended_at is null
+
+-- name: end_other_sessions
+update iam.sessions set ended_at = now()
+ where account_id = auth.uid() and id <> %(session)s and ended_at is null
+   and expires_at > now()
+returning id
+
+-- name: open_sessions
+select id = %(session)s as current, created_at, user_agent
+from iam.sessions
+where account_id = auth.uid() and ended_at is null and expires_at > now()
+order by created_at desc
+limit 50
 
 -- name: sign_up
 select account_id, tenant_id

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db
@@ -112,8 +112,7 @@ def second_factor() -> View:
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
-    logout_user()
-    session.clear()
+    identity.end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"))
 
@@ -144,7 +143,6 @@ def reset_password(token: str) -> View:
         return form_page("auth/reset_password.html", form)
     if service.finish_password_reset(token, form.password.data or "") is None:
         return render_template("auth/reset_link_closed.html"), 410
-    logout_user()
-    session.clear()
+    identity.end_session()
     flash("Your password is changed and every other session is signed out. Sign in now.", "success")
     return redirect(url_for("auth.sign_in"))

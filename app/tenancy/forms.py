@@ -20,10 +20,6 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-
 class JoinWithNewAccountForm(FlaskForm):
     full_name = name_field("Your name", "Enter your name.")
     password = new_password_field("Choose a password")

@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 
 from app import db
 from app.auth import identity
+from app.auth.forms import ConfirmForm
 from app.forms import choices
 from app.tenancy import bp, service
 from app.tenancy.forms import (
-    ConfirmForm,
     InviteForm,
     JoinWithNewAccountForm,
     RoleForm,

@@ -30,3 +30,18 @@ create policy "Accounts can use their recovery codes"
 create policy "Accounts can replace their recovery codes"
   on iam.recovery_codes for delete to authenticated
   using (account_id = (select auth.uid()));
+
+alter table iam.sessions enable row level security;
+
+create policy "Accounts can see their sessions"
+  on iam.sessions for select to authenticated
+  using (account_id = (select auth.uid()));
+
+create policy "Accounts can open their sessions"
+  on iam.sessions for insert to authenticated
+  with check (account_id = (select auth.uid()));
+
+create policy "Accounts can end their sessions"
+  on iam.sessions for update to authenticated
+  using (account_id = (select auth.uid()))
+  with check (account_id = (select auth.uid()));
