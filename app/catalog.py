@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 
 from app.db import Connection
-from app.migrations import MANAGED_SCHEMAS, ROOT
+from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT
 
 # Helpers a policy may call only wrapped as `(select helper())`, so they run once per statement.
 _HELPER_CALL = re.compile(r"\b(app|auth)\.(\w+)\(")
@@ -186,12 +186,32 @@ def check_policy_helpers(conn: Connection) -> list[Problem]:
     return problems
 
 
+def check_audit_triggers(conn: Connection) -> list[Problem]:
+    """Every company table outside the audit schema records its changes (P-07)."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I', n.nspname, c.relname) as name
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
+          and n.nspname = any(%(schemas)s)
+          and not exists (select from pg_trigger t where t.tgrelid = c.oid
+                          and t.tgname = 'audit_changes' and t.tgenabled <> 'D')
+        """,
+        {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
+    ).fetchall()
+    return [
+        Problem("audit", row["name"], "changes are not audited (no audit_changes trigger)")
+        for row in rows
+    ]
+
+
 CHECKS = (
     check_row_level_security,
     check_tenant_indexes,
     check_tenant_foreign_keys,
     check_function_search_paths,
     check_policy_helpers,
+    check_audit_triggers,
 )
 
 

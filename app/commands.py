@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app import catalog, migrations, seed
+from app.audit import verify
 from app.config import Settings
 from app.db import Connection, admin_connection
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
 seed_cli = AppGroup("seed", help="Demonstration data.")
+audit_cli = AppGroup("audit", help="The audit log.")
 
 
 def _settings() -> Settings:
@@ -85,6 +89,27 @@ def seed_demo() -> None:
         click.echo(f"  {role:11} {email}")
 
 
+@audit_cli.command("verify")
+@click.option("--tenant", "tenant", type=click.UUID, help="Only this company (its id).")
+def audit_verify(tenant: UUID | None) -> None:
+    """Recompute the hash chains; report the first broken link of each company (exit 1)."""
+    with _admin() as conn:
+        companies = [tenant] if tenant else verify.companies_with_a_log(conn)
+        broken = 0
+        for company in companies:
+            problems = verify.verify(conn, company)
+            if problems:
+                broken += 1
+                click.echo(f"BROKEN {problems[0]}", err=True)
+                for later in problems[1:]:
+                    click.echo(f"       {later}", err=True)
+            else:
+                click.echo(f"ok     company {company}: {verify.chain_length(conn, company)} links")
+    if broken:
+        raise click.ClickException(f"{broken} of {len(companies)} audit chain(s) are broken")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(audit_cli)

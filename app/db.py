@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
 
 import psycopg
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -75,15 +76,26 @@ def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> 
     )
 
 
-def begin(conn: Connection, claims: Mapping[str, Any]) -> None:
-    """First statement of every transaction: the role and claims, transaction-local only."""
+def begin(
+    conn: Connection, claims: Mapping[str, Any], context: Mapping[str, str] | None = None
+) -> None:
+    """First statement of every transaction: the role and claims, transaction-local only, and
+    the request id and client address that the audit log records."""
     role = claims.get("role", "anon")
     if role not in ("anon", "authenticated", "service_role"):
         raise ValueError(f"unknown database role {role!r}")
+    context = context or {}
     conn.execute(
         "select set_config('role', %(role)s, true),"
-        " set_config('request.jwt.claims', %(claims)s, true)",
-        {"role": role, "claims": json.dumps(dict(claims))},
+        " set_config('request.jwt.claims', %(claims)s, true),"
+        " set_config('plenum.request_id', %(request_id)s, true),"
+        " set_config('plenum.client_addr', %(client_addr)s, true)",
+        {
+            "role": role,
+            "claims": json.dumps(dict(claims)),
+            "request_id": context.get("request_id", ""),
+            "client_addr": context.get("client_addr", ""),
+        },
     )
 
 
@@ -115,6 +127,7 @@ def admin_connection(conninfo: str) -> Connection:
 def init_app(app: Flask, pool: ConnectionPool) -> None:
     """Bind the pool to the app and close each request's transaction when it ends."""
     app.extensions["plenum.pool"] = pool
+    app.before_request(_name_request)
     app.after_request(_commit_if_successful)
     app.teardown_request(_release)
 
@@ -132,11 +145,15 @@ def pool() -> ConnectionPool:
     return connections
 
 
+def _request_context() -> dict[str, str]:
+    return {"request_id": g.get("request_id", ""), "client_addr": request.remote_addr or ""}
+
+
 def set_claims(claims: Mapping[str, Any]) -> None:
     """Claims for this request's transaction from now on (identity is settled before views)."""
     g.db_claims = dict(claims)
     if "db" in g:
-        begin(g.db, g.db_claims)
+        begin(g.db, g.db_claims, _request_context())
 
 
 def connection() -> Connection:
@@ -144,7 +161,7 @@ def connection() -> Connection:
     if "db" not in g:
         conn = cast(Connection, pool().getconn())
         g.db = conn
-        begin(conn, g.get("db_claims", ANON))
+        begin(conn, g.get("db_claims", ANON), _request_context())
     return cast(Connection, g.db)
 
 
@@ -153,10 +170,16 @@ def rollback_request() -> None:
     conn = g.get("db")
     if conn is not None:
         conn.rollback()
-        begin(conn, g.get("db_claims", ANON))
+        begin(conn, g.get("db_claims", ANON), _request_context())
+
+
+def _name_request() -> None:
+    """Each request gets an id: in the audit log and in the X-Request-Id response header."""
+    g.request_id = uuid.uuid4().hex
 
 
 def _commit_if_successful(response: Response) -> Response:
+    response.headers["X-Request-Id"] = g.get("request_id", "")
     conn = g.pop("db", None)
     if conn is not None:
         try:

@@ -17,7 +17,9 @@ from app.db import Connection
 ROOT = Path(__file__).resolve().parent.parent / "supabase"
 VERSION = re.compile(r"^(\d{14})_(\w+)\.sql$")
 # Schemas whose tables get their policies from supabase/policies/.
-MANAGED_SCHEMAS = ("public", "iam", "outbox", "app")
+MANAGED_SCHEMAS = ("public", "iam", "outbox", "app", "audit")
+# Schemas whose company tables get the audit trigger (the audit schema itself does not).
+AUDITED_SCHEMAS = ("public", "outbox")
 LOCK_KEY = 5_404_101  # advisory lock: one migration runner at a time
 
 
@@ -89,6 +91,21 @@ def apply_policies(conn: Connection, root: Path = ROOT) -> int:
     return len(files)
 
 
+def attach_audit_triggers(conn: Connection) -> int:
+    """Every company table gets the audit trigger, without anyone having to remember it."""
+    with conn.transaction():
+        present = conn.execute(
+            "select to_regprocedure('audit.attach_triggers(text[])') is not null as present"
+        ).fetchone()
+        if not present or not present["present"]:
+            return 0
+        row = conn.execute(
+            "select audit.attach_triggers(%(schemas)s) as attached",
+            {"schemas": list(AUDITED_SCHEMAS)},
+        ).fetchone()
+    return int(row["attached"]) if row else 0
+
+
 def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
     """Bring the database to the files' state; returns the migrations it applied."""
     conn.execute("select pg_advisory_lock(%(key)s)", {"key": LOCK_KEY})
@@ -103,6 +120,7 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
                     " values (%(version)s, %(name)s)",
                     {"version": migration.version, "name": migration.name},
                 )
+        attach_audit_triggers(conn)
         apply_policies(conn, root)
         return todo
     finally:
@@ -112,7 +130,7 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
 def reset(conn: Connection) -> None:
     """Drop everything the migrations made (development only; the caller checks)."""
     with conn.transaction():
-        for schema in ("app", "iam", "outbox", "supabase_migrations"):
+        for schema in ("app", "iam", "outbox", "audit", "supabase_migrations"):
             conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
         conn.execute("drop schema public cascade; create schema public;")
         conn.execute("grant usage on schema public to public")

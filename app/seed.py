@@ -3,6 +3,8 @@ Like supabase/seed.sql it runs as the database owner."""
 
 from __future__ import annotations
 
+import json
+
 from app.auth.passwords import hash_password
 from app.db import Connection
 
@@ -22,17 +24,26 @@ DEMO_NAMES = {
 }
 
 
+def _act_as(conn: Connection, claims: dict[str, str]) -> None:
+    """Whom the audit log names for what follows in this transaction."""
+    conn.execute(
+        "select set_config('request.jwt.claims', %(claims)s, true)", {"claims": json.dumps(claims)}
+    )
+
+
 def demo(conn: Connection) -> bool:
-    """Create the demo company and its staff; False when it already exists."""
+    """Create the demo company and its staff, with a little history in the audit log;
+    False when it already exists."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(5404102)")
+        _act_as(conn, {"actor": "demo seed"})
         if conn.execute(
             "select 1 from iam.accounts where email = %(email)s", {"email": DEMO_STAFF[0][0]}
         ).fetchone():
             return False
         password_hash = hash_password(DEMO_PASSWORD)
         tenant = conn.execute(
-            "insert into public.tenants (name, time_zone) values (%(name)s, 'America/Chicago')"
+            "insert into public.tenants (name, time_zone) values (%(name)s, 'America/New_York')"
             " returning id",
             {"name": DEMO_COMPANY},
         ).fetchone()
@@ -52,4 +63,34 @@ def demo(conn: Connection) -> bool:
                     "role": role,
                 },
             )
+        _add_history(conn, tenant["id"])
     return True
+
+
+def _add_history(conn: Connection, tenant_id: object) -> None:
+    """A few changes in the owner's name, so the audit viewer has something to show."""
+    owner = conn.execute(
+        "select id from iam.accounts where email = %(email)s", {"email": DEMO_STAFF[0][0]}
+    ).fetchone()
+    assert owner is not None
+    _act_as(
+        conn,
+        {"role": "authenticated", "sub": str(owner["id"]), "tenant_id": str(tenant_id)},
+    )
+    params = {"tenant": tenant_id, "owner": owner["id"]}
+    conn.execute(
+        "update public.tenants set time_zone = 'America/Chicago' where id = %(tenant)s", params
+    )
+    for role in ("office", "technician"):
+        conn.execute(
+            "update public.memberships set role = %(role)s, updated_at = now()"
+            " where tenant_id = %(tenant)s and email = 'tech2@acme.example'",
+            {**params, "role": role},
+        )
+    conn.execute(
+        "insert into public.invitations (tenant_id, email, role, token_hash, invited_by,"
+        " expires_at) values (%(tenant)s, 'office@acme.example', 'office',"
+        " sha256(convert_to(gen_random_uuid()::text, 'UTF8')), %(owner)s,"
+        " now() + interval '7 days')",
+        params,
+    )

@@ -75,6 +75,9 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "membership_id": lambda w, t: w.make.member(t.id, "technician").membership_id,
     "invitation_id": lambda w, t: w.make.invitation(t.id)[0],
     "message_id": lambda w, t: w.make.outbox_message(t.id),
+    # The audit history of a record: a new member's row (its insert is audited) in that company.
+    "table": lambda w, t: "public.memberships",
+    "row_key": lambda w, t: str(w.make.member(t.id, "technician").membership_id),
 }
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.

@@ -17,6 +17,7 @@ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
 update public.memberships
    set role = %(role)s, updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
+   and role <> %(role)s
 returning id
 
 -- name: remove_member

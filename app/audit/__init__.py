@@ -1,0 +1,10 @@
+"""The audit log: the database records every change (and recorded reads); owners and admins
+search it here and see a record's full history."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)
+
+from app.audit import routes  # noqa: E402,F401  (routes attach to bp)

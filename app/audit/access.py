@@ -1,0 +1,18 @@
+"""Recording reads of sensitive data (P-07): one helper, used by every view that shows
+personal data, an export, or a portal sign-in. The row goes into the same append-only,
+hash-chained log as changes, with the operation `access`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app import db
+
+
+def record_access(table: str, row_key: object, **details: Any) -> None:
+    """Note that the current member saw `table` row `row_key` (what they saw goes in details)."""
+    db.value(
+        "select audit.record_access(%(table)s, %(row_key)s, %(details)s::jsonb)",
+        {"table": table, "row_key": str(row_key), "details": json.dumps(details, default=str)},
+    )

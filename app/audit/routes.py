@@ -1,0 +1,116 @@
+"""The audit viewer, for owners and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from app import db
+from app.audit import bp, search
+from app.audit.access import record_access
+from app.auth import identity
+from app.forms import choices
+
+MANAGERS = ("owner", "admin")
+
+
+class FilterForm(FlaskForm):
+    """Filters arrive in the query string; a GET search needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    starts = DateField("From", validators=[Optional()], format="%Y-%m-%d")
+    ends = DateField("To", validators=[Optional()], format="%Y-%m-%d")
+    actor = SelectField("Who", validators=[Optional()])
+    table = SelectField("What", validators=[Optional()])
+    operation = SelectField("Action", validators=[Optional()])
+
+    def validate_ends(self, field: DateField) -> None:
+        if field.data and self.starts.data and field.data < self.starts.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+def _company_zone() -> ZoneInfo:
+    zone = db.value(
+        "select time_zone from public.tenants where id = %(id)s", {"id": current_user.tenant_id}
+    )
+    return ZoneInfo(zone or "UTC")
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(request.args)
+    members = db.query(
+        "select account_id, full_name from public.memberships where tenant_id = %(tenant_id)s"
+        " order by full_name",
+        {"tenant_id": current_user.tenant_id},
+    )
+    form.actor.choices = choices(
+        [("", "Anyone"), *((str(m["account_id"]), m["full_name"]) for m in members)]
+    )
+    form.table.choices = choices([("", "Anything"), *search.TABLE_LABELS.items()])
+    form.operation.choices = choices([("", "Any action"), *search.OPERATIONS.items()])
+    return form
+
+
+def _filters(form: FilterForm, zone: ZoneInfo) -> search.Filters:
+    """The form's choices as filters; dates are whole days in the company's time zone."""
+
+    def start_of(day: datetime | None) -> datetime | None:
+        return datetime.combine(day, time.min, tzinfo=zone) if day else None
+
+    return search.Filters(
+        starts=start_of(form.starts.data),
+        ends=start_of(form.ends.data + timedelta(days=1)) if form.ends.data else None,
+        actor_id=form.actor.data or None,
+        table_name=form.table.data or None,
+        operation=form.operation.data or None,
+    )
+
+
+@bp.get("/audit")
+@identity.company_required(*MANAGERS)
+def log() -> tuple[str, int]:
+    form = _filter_form()
+    zone = _company_zone()
+    context = {
+        "form": form,
+        "zone": zone,
+        "search": search,
+        "filter_args": {k: v for k, v in request.args.items() if k != "after" and v},
+    }
+    if not form.validate():
+        return render_template("audit/log.html", entries=[], next_cursor=None, **context), 422
+    after = search.Cursor.parse(request.args.get("after"))
+    entries, next_cursor = search.search(current_user.tenant_id, _filters(form, zone), after)
+    return render_template(
+        "audit/log.html",
+        entries=entries,
+        next_cursor=next_cursor,
+        paged=after is not None,
+        **context,
+    ), 200
+
+
+@bp.get("/audit/records/<table>/<row_key>")
+@identity.company_required(*MANAGERS)
+def record(table: str, row_key: str) -> str:
+    entries = search.record_history(current_user.tenant_id, table, row_key)
+    if not entries:
+        abort(404)
+    # The history shows earlier values of personal data: reading it is itself recorded.
+    record_access(table, row_key, view="audit history")
+    return render_template(
+        "audit/record.html",
+        entries=entries,
+        table=table,
+        row_key=row_key,
+        zone=_company_zone(),
+        search=search,
+    )
