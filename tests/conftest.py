@@ -36,6 +36,8 @@ def _with_database(url: str, name: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class TestDatabase:
+    __test__ = False  # a fixture's value, not a test class
+
     name: str
     admin_url: str
     app_url: str
