@@ -187,20 +187,45 @@ def check_policy_helpers(conn: Connection) -> list[Problem]:
 
 
 def check_audit_triggers(conn: Connection) -> list[Problem]:
-    """Every company table outside the audit schema records its changes (P-07)."""
+    """Every company table outside the audit schema records its changes (P-07): an enabled row
+    trigger `audit_changes` of audit.record_change, after insert, update and delete."""
     rows = conn.execute(
         """
         select format('%%I.%%I', n.nspname, c.relname) as name
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
           and n.nspname = any(%(schemas)s)
-          and not exists (select from pg_trigger t where t.tgrelid = c.oid
-                          and t.tgname = 'audit_changes' and t.tgenabled <> 'D')
+          and not exists (
+            select from pg_trigger t
+            where t.tgrelid = c.oid and t.tgname = 'audit_changes' and t.tgenabled <> 'D'
+              and t.tgfoid = to_regprocedure('audit.record_change()')
+              -- row (1), insert (4), delete (8), update (16); neither before (2) nor instead (64)
+              and t.tgtype::integer & 95 = 29)
         """,
         {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
     ).fetchall()
     return [
         Problem("audit", row["name"], "changes are not audited (no audit_changes trigger)")
+        for row in rows
+    ]
+
+
+def check_function_grants(conn: Connection) -> list[Problem]:
+    """No security definer function of ours is executable by PUBLIC: every grant is explicit."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I(%%s)', n.nspname, p.proname,
+                      pg_get_function_identity_arguments(p.oid)) as name
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any(%(schemas)s) and p.prosecdef
+          and exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    return [
+        Problem("grant", row["name"], "security definer function is executable by PUBLIC")
         for row in rows
     ]
 
@@ -212,6 +237,7 @@ CHECKS = (
     check_function_search_paths,
     check_policy_helpers,
     check_audit_triggers,
+    check_function_grants,
 )
 
 

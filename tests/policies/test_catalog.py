@@ -6,20 +6,25 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app import catalog
+from app import catalog, migrations
 from app.db import Connection
+from tests.factories import Factory
 
-WELL_MADE_NOTES = """
+NOTES_POLICY = """
+create policy "Members can see their company's notes" on public.notes for select
+  to authenticated using (tenant_id = (select app.tenant_id()));
+"""
+WELL_MADE_NOTES = (
+    """
 create table public.notes (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
   body text not null,
   primary key (tenant_id, id)
 );
-alter table public.notes enable row level security;
-create policy "Members can see their company's notes" on public.notes for select
-  to authenticated using (tenant_id = (select app.tenant_id()));
-"""
+alter table public.notes enable row level security;"""
+    + NOTES_POLICY
+)
 
 # (schema change, the line `flask db check` must print)
 MISTAKES = {
@@ -58,6 +63,12 @@ MISTAKES = {
         "foreign key: public.note_comments: note_comments_note_id_fkey"
         " references public.notes without tenant_id",
     ),
+    "security definer function executable by everyone": (
+        "create function app.whoever() returns uuid language sql stable security definer"
+        " set search_path = '' as 'select null::uuid';"
+        " grant execute on function app.whoever() to public",
+        "grant: app.whoever(): security definer function is executable by PUBLIC",
+    ),
     "function without a fixed search_path": (
         "create function app.add_one(x integer) returns integer language sql immutable"
         " as 'select x + 1'",
@@ -76,10 +87,83 @@ def test_the_migrated_schema_passes_every_check(app: Flask, admin: Connection) -
     assert db_check(app) == (0, "catalog checks passed\n")
 
 
-def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection) -> None:
+def audit_trigger_of(admin: Connection, table: str) -> str | None:
+    row = admin.execute(
+        "select pg_get_triggerdef(oid) as definition from pg_trigger"
+        " where tgrelid = %(table)s::regclass and tgname = 'audit_changes'",
+        {"table": table},
+    ).fetchone()
+    return row["definition"] if row else None
+
+
+NOT_AUDITED = "audit: public.notes: changes are not audited (no audit_changes trigger)"
+
+
+def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection, make: Factory) -> None:
+    """Well made includes the audit trigger, which nobody writes by hand: `flask db up` (after
+    the migrations) attaches it to every company table that lacks it."""
     admin.execute(WELL_MADE_NOTES)
     assert "public.notes" in catalog.tenant_tables(admin)
+    assert migrations.attach_audit_triggers(admin) == 1
+    assert audit_trigger_of(admin, "public.notes") == (
+        "CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.notes"
+        " FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id')"
+    )
     assert db_check(app) == (0, "catalog checks passed\n")
+
+    note = admin.execute(
+        "insert into public.notes (tenant_id, body) values (%(t)s, 'Hi') returning id",
+        {"t": make.tenant().id},
+    ).fetchone()
+    assert note is not None
+    logged = admin.execute(
+        "select operation, row_key from audit.changes where table_name = 'public.notes'"
+    ).fetchall()
+    assert logged == [{"operation": "insert", "row_key": str(note["id"])}]
+
+
+@pytest.mark.promise("P-07")
+def test_db_check_fails_on_a_tenant_table_without_the_audit_trigger_and_db_up_fixes_it(
+    app: Flask, admin: Connection
+) -> None:
+    admin.execute(WELL_MADE_NOTES)
+    exit_code, output = db_check(app)
+    assert exit_code != 0
+    assert output.splitlines() == [NOT_AUDITED, "Error: 1 catalog problem(s)"]
+
+    up = app.test_cli_runner().invoke(args=["db", "up"])
+    assert up.exit_code == 0, up.output
+    assert audit_trigger_of(admin, "public.notes") is not None
+    # `db up` also re-applied supabase/policies/, where a real table's policy would be.
+    admin.execute(NOTES_POLICY)
+    assert db_check(app) == (0, "catalog checks passed\n")
+
+
+@pytest.mark.promise("P-07")
+@pytest.mark.parametrize(
+    "weakened",
+    [
+        "alter table public.notes disable trigger audit_changes",
+        "drop trigger audit_changes on public.notes;"
+        " create trigger audit_changes after insert on public.notes"
+        " for each row execute function audit.record_change('tenant_id', 'id')",
+        "drop trigger audit_changes on public.notes;"
+        " create function app.nothing() returns trigger language plpgsql set search_path = ''"
+        " as 'begin return null; end'; revoke execute on function app.nothing() from public;"
+        " create trigger audit_changes after insert or update or delete on public.notes"
+        " for each row execute function app.nothing()",
+    ],
+    ids=["disabled", "inserts only", "another function"],
+)
+def test_db_check_fails_on_an_audit_trigger_that_records_less(
+    app: Flask, admin: Connection, weakened: str
+) -> None:
+    admin.execute(WELL_MADE_NOTES)
+    migrations.attach_audit_triggers(admin)
+    admin.execute(weakened)
+    exit_code, output = db_check(app)
+    assert exit_code != 0
+    assert NOT_AUDITED in output.splitlines()
 
 
 @pytest.mark.promise("P-01")

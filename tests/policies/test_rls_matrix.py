@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from app import catalog, db
 from app.db import ANON, Connection
@@ -81,12 +82,44 @@ def new_outbox_message(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+# The audit log's tables: only attempts to forge rows of A's log. A's real rows are already there,
+# written by the audited inserts that seed the other tables; nobody inserts them by hand.
+def new_audit_change(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "txid": "1",
+        "table_name": "public.invitations",
+        "row_key": str(uuid4()),
+        "operation": "delete",
+        "old_values": Jsonb({"email": "forged@example.com"}),
+    }
+
+
+def new_audit_link(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "txid": "1",
+        "seq": 1_000_000,
+        "digest": secrets.token_bytes(32),
+        "chain_hash": secrets.token_bytes(32),
+        "sealed_at": datetime.now(UTC),
+    }
+
+
+def new_audit_chain_head(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "seq": 1, "chain_hash": secrets.token_bytes(32)}
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.tenants": new_company,
     "public.memberships": new_membership,
     "public.invitations": new_invitation,
     "outbox.messages": new_outbox_message,
+    "audit.changes": new_audit_change,
+    "audit.transactions": new_audit_link,
+    "audit.chain_heads": new_audit_chain_head,
 }
+AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads")
 
 
 def builders_for(tables: list[str]) -> dict[str, RowBuilder]:
@@ -121,6 +154,7 @@ def insert(table: str, row: Row) -> sql.Composed:
 class World:
     a: Tenant
     b: Tenant
+    staff_of_a: dict[str, Member]
     staff_of_b: dict[str, Member]
     removed_from_a: Member
     tables: list[str]
@@ -130,20 +164,23 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(shared_admin: Connection, shared_make: Factory) -> World:
-    """Two companies with a seeded row in every tenant table, staff of each role in B, and an
+    """Two companies with a seeded row in every tenant table, staff of each role in each, and an
     owner removed from A (another owner remains). Shared: every attempt below is rolled back."""
     admin, make = shared_admin, shared_make
     tables = catalog.tenant_tables(admin)
     builders = builders_for(tables)
     a, b = make.tenant("Company A"), make.tenant("Company B")
-    staff_of_b = {"owner": b.owner} | {
-        role: make.member(b.id, role) for role in ROLES if role != "owner"
-    }
+    staff_of_a, staff_of_b = (
+        {"owner": company.owner}
+        | {role: make.member(company.id, role) for role in ROLES if role != "owner"}
+        for company in (a, b)
+    )
     removed = make.member(a.id, "owner", status="removed")
     for tenant in (a, b):
         for table, build in builders.items():
-            row = build(make, tenant.id)
-            admin.execute(insert(table, row), row)
+            if table not in AUDIT_LOG:  # seeded by the audited inserts themselves
+                row = build(make, tenant.id)
+                admin.execute(insert(table, row), row)
     versions = {
         table: {
             row["ctid"]
@@ -159,7 +196,7 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
     unseeded = [table for table in tables if not versions[table]]
     assert not unseeded, f"seeding left no row of company A in {unseeded}"
     unsaved = {table: build(make, a.id) for table, build in builders.items()}
-    return World(a, b, staff_of_b, removed, tables, unsaved, versions)
+    return World(a, b, staff_of_a, staff_of_b, removed, tables, unsaved, versions)
 
 
 Claims = Callable[[World], dict[str, str]]
@@ -222,9 +259,13 @@ def rows_of_a_touched(conn: Connection, table: str, world: World, write: sql.Com
     with conn.transaction(force_rollback=True):
         try:
             with conn.transaction():
-                conn.execute(write)
+                written = conn.execute(write).rowcount
         except psycopg.errors.InsufficientPrivilege:
             return 0
+        if table in AUDIT_LOG:
+            # Not even service_role reads the log, so nothing can look behind; and nobody may
+            # write it at all, so every row the write reached counts.
+            return written
         db.begin(conn, {"role": "service_role"})  # undone with the savepoint
         after = conn.execute(
             sql.SQL("select ctid::text from {} where {} = %(a)s").format(
@@ -345,6 +386,22 @@ def test_removal_takes_effect_on_the_very_next_transaction(
         assert rows_counted(conn, "select count(*) as n from public.tenants", {}) == 0
 
 
+@pytest.mark.promise("P-08")
+@pytest.mark.parametrize("role", ROLES)
+def test_not_even_company_a_staff_write_its_audit_log(
+    shared_database: Database, world: World, role: str
+) -> None:
+    """The audit log is A's, yet nobody of A (owners and admins may read it) can write it."""
+    writes = []
+    with acting_as(shared_database, claims_of(world.staff_of_a[role])) as conn:
+        for table in AUDIT_LOG:
+            for operation in ("insert", "update", "delete", "move"):
+                done = OPERATIONS[operation](conn, table, world)
+                if done:
+                    writes.append(f"  {table}: {done}")
+    assert not writes, f"{role} of company A:\n" + "\n".join(writes)
+
+
 # --- the login role on its own ----------------------------------------------------------------
 
 
@@ -356,10 +413,10 @@ def test_the_login_role_alone_has_no_privilege_on_any_table(
         row["name"]
         for row in shared_admin.execute(
             "select format('%I.%I', schemaname, tablename) as name from pg_tables"
-            " where schemaname in ('public', 'iam', 'outbox') order by 1"
+            " where schemaname in ('public', 'iam', 'outbox', 'audit') order by 1"
         ).fetchall()
     ]
-    assert {"public.memberships", "iam.accounts", "outbox.messages"} <= set(tables)
+    assert {"public.memberships", "iam.accounts", "outbox.messages", "audit.changes"} <= set(tables)
     readable = []
     with psycopg.connect(shared_database.app_url) as conn:
         assert conn.execute("select current_user").fetchone() == ("authenticator",)
@@ -372,7 +429,7 @@ def test_the_login_role_alone_has_no_privilege_on_any_table(
                 pass
         granted = conn.execute(
             "select c.oid::regclass::text from pg_class c join pg_namespace n"
-            " on n.oid = c.relnamespace where n.nspname in ('public', 'iam', 'outbox')"
+            " on n.oid = c.relnamespace where n.nspname in ('public', 'iam', 'outbox', 'audit')"
             " and c.relkind in ('r', 'p', 'v', 'm')"
             " and (has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE,"
             " REFERENCES, TRIGGER') or has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE,"

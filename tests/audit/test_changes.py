@@ -1,0 +1,254 @@
+"""P-07: every change to a company's rows is in its audit log, once, saying who changed what,
+from what to what, and when; reads of sensitive data are recorded through one helper."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import psycopg
+import pytest
+from flask import Flask
+from psycopg_pool import ConnectionPool
+
+from app import catalog, db, migrations
+from app.audit.access import record_access
+from app.db import ANON, Connection
+from tests.audit.support import (
+    chain_problems,
+    changes_since,
+    invite,
+    job_claims,
+    last_change_id,
+    links_of,
+    row_as_json,
+)
+from tests.conftest import Client
+from tests.factories import Factory
+from tests.policies.identity import claims_of
+
+pytestmark = pytest.mark.promise("P-07")
+
+# The company tables there are today; a new one is covered by the catalog check above all.
+KNOWN_COMPANY_TABLES = {
+    "public.tenants",
+    "public.memberships",
+    "public.invitations",
+    "outbox.messages",
+}
+
+
+def audited_tables(admin: Connection) -> list[str]:
+    return [
+        table
+        for table in catalog.tenant_tables(admin)
+        if table.split(".")[0] in migrations.AUDITED_SCHEMAS
+    ]
+
+
+def audit_triggers(admin: Connection) -> dict[str, str]:
+    """Each table's enabled `audit_changes` trigger, as PostgreSQL spells its definition."""
+    rows = admin.execute(
+        "select format('%I.%I', n.nspname, c.relname) as relation,"
+        " pg_get_triggerdef(t.oid) as definition from pg_trigger t"
+        " join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace"
+        " where t.tgname = 'audit_changes' and t.tgenabled = 'O'"
+    ).fetchall()
+    return {row["relation"]: row["definition"] for row in rows}
+
+
+def test_every_company_table_is_audited(admin: Connection) -> None:
+    assert catalog.check_audit_triggers(admin) == []
+    tables = audited_tables(admin)
+    assert set(tables) >= KNOWN_COMPANY_TABLES
+    triggers = audit_triggers(admin)
+    for table in tables:
+        tenant = "id" if table == "public.tenants" else "tenant_id"
+        assert triggers.get(table) == (
+            f"CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION audit.record_change('{tenant}', 'id')"
+        ), table
+    # The log itself is not audited: its rows are the record.
+    assert set(triggers) == set(tables)
+
+
+def entry(tenant_id: UUID, row_id: UUID, operation: str, old: object, new: object) -> dict:
+    return {
+        "tenant_id": tenant_id,
+        "table_name": "public.invitations",
+        "row_key": str(row_id),
+        "operation": operation,
+        "old_values": old,
+        "new_values": new,
+        "actor_id": None,
+        "actor_label": "postgres",  # the owner's session, with no claims
+        "request_id": None,
+        "client_addr": None,
+    }
+
+
+def test_insert_update_and_delete_each_write_one_exact_row(
+    admin: Connection, make: Factory
+) -> None:
+    company = make.tenant()
+    mark = last_change_id(admin)
+    invitation_id, _ = make.invitation(company.id)
+    inserted = row_as_json(admin, "public.invitations", invitation_id)
+    assert changes_since(admin, mark) == [
+        entry(company.id, invitation_id, "insert", None, inserted)
+    ]
+
+    mark = last_change_id(admin)
+    admin.execute(
+        "update public.invitations set revoked_at = now(), role = role, email = email"
+        " where id = %(id)s",
+        {"id": invitation_id},
+    )
+    revoked = row_as_json(admin, "public.invitations", invitation_id)
+    assert revoked["revoked_at"] is not None
+    # Only what changed: role and email were set to themselves.
+    assert changes_since(admin, mark) == [
+        entry(
+            company.id,
+            invitation_id,
+            "update",
+            {"revoked_at": None},
+            {"revoked_at": revoked["revoked_at"]},
+        )
+    ]
+
+    mark = last_change_id(admin)
+    admin.execute("delete from public.invitations where id = %(id)s", {"id": invitation_id})
+    assert changes_since(admin, mark) == [entry(company.id, invitation_id, "delete", revoked, None)]
+
+
+def test_an_update_that_changes_nothing_leaves_no_trace(admin: Connection, make: Factory) -> None:
+    company = make.tenant()
+    invitation_id, _ = make.invitation(company.id)
+    mark, links = last_change_id(admin), len(links_of(admin, company.id))
+    admin.execute(
+        "update public.invitations set role = role, expires_at = expires_at where id = %(id)s",
+        {"id": invitation_id},
+    )
+    assert changes_since(admin, mark) == []
+    assert len(links_of(admin, company.id)) == links  # and no empty link in the chain
+
+
+def test_each_row_a_statement_changes_is_recorded(admin: Connection, make: Factory) -> None:
+    company = make.tenant()
+    invitations = {make.invitation(company.id)[0] for _ in range(3)}
+    mark = last_change_id(admin)
+    admin.execute(
+        "update public.invitations set revoked_at = now() where tenant_id = %(t)s",
+        {"t": company.id},
+    )
+    logged = changes_since(admin, mark)
+    assert {UUID(row["row_key"]) for row in logged} == invitations
+    assert {row["operation"] for row in logged} == {"update"}
+    assert len(logged) == 3
+
+
+def test_a_change_made_in_the_app_names_the_member_the_request_and_the_address(
+    client: Client, admin: Connection, make: Factory
+) -> None:
+    company = make.tenant()
+    technician = make.member(company.id, "technician")
+    client.sign_in(company.owner.email)
+    mark = last_change_id(admin)
+
+    response = client.submit(
+        f"/team/members/{technician.membership_id}/role", {"role": "dispatcher"}
+    )
+
+    assert response.status_code == 302
+    request_id = response.headers["X-Request-Id"]
+    assert len(request_id) == 32
+    [change] = changes_since(admin, mark)
+    assert set(change["old_values"]) == set(change["new_values"]) == {"role", "updated_at"}
+    assert (change["old_values"]["role"], change["new_values"]["role"]) == (
+        "technician",
+        "dispatcher",
+    )
+    assert change | {"old_values": None, "new_values": None} == {
+        "tenant_id": company.id,
+        "table_name": "public.memberships",
+        "row_key": str(technician.membership_id),
+        "operation": "update",
+        "old_values": None,
+        "new_values": None,
+        "actor_id": company.owner.account_id,
+        "actor_label": "authenticated",
+        "request_id": request_id,
+        "client_addr": "127.0.0.1",
+    }
+    assert chain_problems(admin, company.id) == []
+
+
+def test_a_change_made_by_a_job_names_the_job(
+    pool: ConnectionPool, admin: Connection, make: Factory
+) -> None:
+    company = make.tenant()
+    mark = last_change_id(admin)
+    with db.transaction(pool, job_claims(company.owner, "system:test")) as conn:
+        invite(conn, company.id, "from-a-job@example.com")
+    [change] = changes_since(admin, mark)
+    assert change["operation"] == "insert"
+    assert change["new_values"]["email"] == "from-a-job@example.com"
+    assert (change["actor_id"], change["actor_label"]) == (company.owner.account_id, "system:test")
+    assert (change["request_id"], change["client_addr"]) == (None, None)
+
+
+# --- recorded reads ---------------------------------------------------------------------------
+
+
+def test_a_read_is_recorded_for_the_company_of_the_request(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
+    company, elsewhere = make.tenant(), make.tenant()
+    technician = make.member(company.id, "technician")
+    make.member(elsewhere.id, "technician", account_id=company.owner.account_id)
+    mark = last_change_id(admin)
+
+    with app.test_request_context("/team", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        app.preprocess_request()  # names the request, as for any request
+        db.set_claims(claims_of(company.owner))
+        record_access("public.memberships", technician.membership_id, shown="phone number")
+        response = app.process_response(app.response_class())  # commits, as after a view
+
+    assert changes_since(admin, mark) == [
+        {
+            "tenant_id": company.id,
+            "table_name": "public.memberships",
+            "row_key": str(technician.membership_id),
+            "operation": "access",
+            "old_values": None,
+            "new_values": {"shown": "phone number"},
+            "actor_id": company.owner.account_id,
+            "actor_label": "authenticated",
+            "request_id": response.headers["X-Request-Id"],
+            "client_addr": "203.0.113.7",
+        }
+    ]
+    assert chain_problems(admin, company.id) == []
+
+
+@pytest.mark.parametrize(
+    "whose", ["no company in the claims", "a company of which they are not a member", "anonymous"]
+)
+def test_a_read_cannot_be_recorded_outside_the_company_of_the_request(
+    app: Flask, admin: Connection, make: Factory, whose: str
+) -> None:
+    company, other = make.tenant(), make.tenant()
+    claims = {
+        "no company in the claims": {"role": "authenticated", "sub": str(company.owner.account_id)},
+        "a company of which they are not a member": claims_of(company.owner, other.id),
+        "anonymous": dict(ANON),
+    }[whose]
+    mark = last_change_id(admin)
+
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        db.set_claims(claims)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            record_access("public.memberships", company.owner.membership_id)
+
+    assert changes_since(admin, mark) == []
