@@ -337,7 +337,7 @@ def run(
     )
     print(
         f"{'':27}{'rows':>5}{'prepared: p50':>15}{'p95':>8}{'plan':>9}"
-        f"{'unprepared: p50':>17}{'p95':>8}  index used (prepared)"
+        f"{'app (unprepared): p50':>23}{'p95':>8}  index used (prepared)"
     )
     for name, _, _ in found:
         p50, p95 = _p50_p95(result["samples"][name, "prepared"])
@@ -345,7 +345,7 @@ def run(
         kind = "generic" if name in generic else "custom"
         print(
             f"{name:27}{result['returned'][name]:5d}{p50:15.2f}{p95:8.2f}{kind:>9}"
-            f"{u50:17.2f}{u95:8.2f}  {verdict(plans[name], indexes, p95)}"
+            f"{u50:23.2f}{u95:8.2f}  {verdict(plans[name], indexes, u95)}"
         )
     print("\nplans as the prepared statements ran (nodes, and how audit.changes is read):")
     for case in found:
