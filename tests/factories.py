@@ -115,3 +115,76 @@ class Factory:
         ).fetchone()
         assert row is not None
         return UUID(str(row["id"]))
+
+    # --- customers, properties, equipment ---------------------------------------------------
+
+    def customer(
+        self,
+        tenant_id: UUID,
+        first_name: str = "Pat",
+        last_name: str | None = None,
+        *,
+        email: str = "",
+        phone: str = "",
+        kind: str = "residential",
+        company_name: str = "",
+    ) -> UUID:
+        row = self.conn.execute(
+            "insert into public.customers (tenant_id, kind, first_name, last_name, company_name,"
+            " email, phone) values (%(tenant)s, %(kind)s, %(first)s, %(last)s, %(company)s,"
+            " %(email)s, %(phone)s) returning id",
+            {
+                "tenant": tenant_id,
+                "kind": kind,
+                "first": first_name,
+                "last": last_name if last_name is not None else f"Customer{next(_sequence)}",
+                "company": company_name,
+                "email": email,
+                "phone": phone,
+            },
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def contact(self, tenant_id: UUID, customer_id: UUID, full_name: str = "Sam Site") -> UUID:
+        row = self.conn.execute(
+            "insert into public.customer_contacts (tenant_id, customer_id, full_name)"
+            " values (%(tenant)s, %(customer)s, %(name)s) returning id",
+            {"tenant": tenant_id, "customer": customer_id, "name": full_name},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def property(
+        self,
+        tenant_id: UUID,
+        customer_id: UUID,
+        street: str = "12 Elm St",
+        city: str = "Springfield",
+    ) -> UUID:
+        row = self.conn.execute(
+            "insert into public.properties (tenant_id, customer_id, street, city, region,"
+            " postal_code) values (%(tenant)s, %(customer)s, %(street)s, %(city)s, 'IL',"
+            " '62701') returning id",
+            {"tenant": tenant_id, "customer": customer_id, "street": street, "city": city},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def equipment(self, tenant_id: UUID, property_id: UUID, kind: str = "furnace") -> UUID:
+        row = self.conn.execute(
+            "insert into public.equipment (tenant_id, property_id, kind, brand)"
+            " values (%(tenant)s, %(property)s, %(kind)s, 'Carrier') returning id",
+            {"tenant": tenant_id, "property": property_id, "kind": kind},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def note(self, tenant_id: UUID, customer_id: UUID, body: str = "Prefers mornings.") -> UUID:
+        row = self.conn.execute(
+            "insert into public.customer_notes (tenant_id, customer_id, body)"
+            " values (%(tenant)s, %(customer)s, %(body)s) returning id",
+            {"tenant": tenant_id, "customer": customer_id, "body": body},
+        ).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))

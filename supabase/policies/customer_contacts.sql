@@ -1,0 +1,31 @@
+alter table public.customer_contacts enable row level security;
+
+-- Technicians see none until scheduling gives them the records of their own visits.
+create policy "Office staff can see their company's customer contacts"
+  on public.customer_contacts for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
+
+create policy "Office staff can add customer contacts"
+  on public.customer_contacts for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
+
+create policy "Office staff can change customer contacts"
+  on public.customer_contacts for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Office staff can remove customer contacts"
+  on public.customer_contacts for delete to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );

@@ -1,0 +1,28 @@
+alter table public.customers enable row level security;
+
+-- Technicians see none until scheduling gives them the records of their own visits.
+create policy "Office staff can see their company's customers"
+  on public.customers for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
+
+create policy "Office staff can add customers"
+  on public.customers for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
+
+create policy "Office staff can change customers"
+  on public.customers for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Owners and admins can delete customers"
+  on public.customers for delete to authenticated
+  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
