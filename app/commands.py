@@ -83,7 +83,13 @@ def seed_demo() -> None:
     """Create the demo company (idempotent) and print its sign-ins."""
     with _admin() as conn:
         created = seed.demo(conn)
+        added = seed.customers(conn)
     click.echo("demo company created" if created else "demo company already present")
+    if added:
+        click.echo(
+            f"demo customers created: {added.customers} customers, {added.properties}"
+            f" properties, {added.equipment} pieces of equipment"
+        )
     click.echo(f"Sign in at {_settings().public_url}/sign-in with password {seed.DEMO_PASSWORD!r}:")
     for email, role in seed.DEMO_STAFF:
         click.echo(f"  {role:11} {email}")

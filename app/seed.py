@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from app import demo_customers
 from app.auth.passwords import hash_password
 from app.db import Connection
 
@@ -65,6 +66,27 @@ def demo(conn: Connection) -> bool:
             )
         _add_history(conn, tenant["id"])
     return True
+
+
+def customers(conn: Connection) -> demo_customers.Counts | None:
+    """Give the demo company its customers if it has none yet; None when it already has some."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(5404102)")
+        tenant = conn.execute(
+            "select t.id from public.tenants t join public.memberships m on m.tenant_id = t.id"
+            " where m.email = %(email)s and m.role = 'owner'",
+            {"email": DEMO_STAFF[0][0]},
+        ).fetchone()
+        if (
+            tenant is None
+            or conn.execute(
+                "select 1 from public.customers where tenant_id = %(t)s limit 1",
+                {"t": tenant["id"]},
+            ).fetchone()
+        ):
+            return None
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_customers.add(conn, tenant["id"])
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:
