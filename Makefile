@@ -67,6 +67,7 @@ test: db-up e2e-deps
 
 bench: db-up
 	$(PY) -m bench.rls_team
+	$(PY) -m bench.customers
 	$(PY) -m bench.audit
 
 lint: $(STAMP)

@@ -28,11 +28,30 @@ def create_app(settings: Settings | None = None) -> Flask:
         ),
     )
 
-    from app import audit, auth, dashboard, integrations, messaging, tenancy
+    from app import (
+        audit,
+        auth,
+        customers,
+        dashboard,
+        imports,
+        integrations,
+        messaging,
+        properties,
+        tenancy,
+    )
 
     auth.init_app(app)
     integrations.init_app(app, settings)
-    for blueprint in (auth.bp, tenancy.bp, dashboard.bp, messaging.bp, audit.bp):
+    for blueprint in (
+        auth.bp,
+        tenancy.bp,
+        dashboard.bp,
+        messaging.bp,
+        audit.bp,
+        properties.bp,
+        customers.bp,
+        imports.bp,
+    ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
 

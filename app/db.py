@@ -38,6 +38,36 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
         None,
         "A company must keep at least one owner. Make someone else an owner first.",
     ),
+    "customers_kind_check": ("kind", "Choose residential or commercial."),
+    "customers_email_format": ("email", "Enter a valid email address."),
+    "customers_phone_e164": ("phone", "Enter a valid phone number."),
+    "customers_preferred_contact_check": ("preferred_contact", "Choose one of the listed ways."),
+    "customers_has_a_name": ("first_name", "Enter the customer's name or company name."),
+    "customers_consent_has_a_time": (
+        "marketing_consent",
+        "Marketing consent needs the time it was given.",
+    ),
+    "customer_contacts_name_length": ("full_name", "Enter the contact's name (at most 200)."),
+    "customer_contacts_email_format": ("email", "Enter a valid email address."),
+    "customer_contacts_phone_e164": ("phone", "Enter a valid phone number."),
+    "customer_notes_body_length": ("body", "Write the note first (at most 5,000 characters)."),
+    "properties_street_length": ("street", "Enter the street address (at most 200 characters)."),
+    "properties_city_length": ("city", "Enter the city (at most 100 characters)."),
+    "properties_country_check": ("country", "Enter the 2-letter country code, like US or CA."),
+    "properties_type_check": ("property_type", "Choose one of the listed property types."),
+    "properties_square_feet_range": (
+        "square_feet",
+        "Enter the floor area in square feet (1 to 10,000,000).",
+    ),
+    "properties_year_built_range": ("year_built", "Enter a year between 1700 and 2100."),
+    "equipment_kind_check": ("equipment_kind", "Choose the type of equipment."),
+    "equipment_seer2_range": ("seer2", "Enter a SEER2 from 1 to 50."),
+    "equipment_afue_range": ("afue", "Enter an AFUE from 1 to 100."),
+    "equipment_hspf2_range": ("hspf2", "Enter an HSPF2 from 1 to 30."),
+    "equipment_warranty_after_install": (
+        "warranty_ends_on",
+        "The warranty can't end before the equipment was installed. Check both dates.",
+    ),
 }
 
 

@@ -7,7 +7,7 @@ import logging
 
 from app.config import Settings
 from app.db import create_pool
-from jobs import audit_retention, worker  # noqa: F401  (importing a job registers it)
+from jobs import audit_retention, customer_import, worker  # noqa: F401  (importing a job registers it)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,6 +23,7 @@ from werkzeug.routing import Rule
 from app import create_app, crypto
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
+from tests.imports.support import make_import
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -78,6 +79,14 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     # The audit history of a record: a new member's row (its insert is audited) in that company.
     "table": lambda w, t: "public.memberships",
     "row_key": lambda w, t: str(w.make.member(t.id, "technician").membership_id),
+    "customer_id": lambda w, t: w.make.customer(t.id),
+    "contact_id": lambda w, t: w.make.contact(t.id, w.make.customer(t.id)),
+    "note_id": lambda w, t: w.make.note(t.id, w.make.customer(t.id)),
+    "property_id": lambda w, t: w.make.property(t.id, w.make.customer(t.id)),
+    "import_id": lambda w, t: make_import(w.make.conn, t.id),
+    "equipment_id": lambda w, t: w.make.equipment(
+        t.id, w.make.property(t.id, w.make.customer(t.id))
+    ),
 }
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
@@ -102,6 +111,11 @@ def form_data(world: World) -> dict[str, str]:
         "role": "admin",
         "tenant_id": str(world.side.id),
         "code": "123456",
+        "first_name": "Forged",
+        "body": "Forged note",
+        "street": "1 Forged Way",
+        "city": "Forgedville",
+        "equipment_kind": "furnace",
     }
 
 
@@ -315,6 +329,8 @@ def _walk(app: Flask, world: World, owner: Client) -> list[tuple[str, Any]]:
     technician.sign_in(world.make.member(world.mine.id, "technician").email)
     message = world.make.outbox_message(world.mine.id)
     _, invitation_token = world.make.invitation(world.mine.id)
+    place = world.make.property(world.mine.id, world.make.customer(world.mine.id))
+    world.make.equipment(world.mine.id, place)
     seen: list[tuple[str, Any]] = []
     for path in _get_routes(app):
         seen.append((f"anonymous GET {path}", anonymous.get(path)))
@@ -322,6 +338,7 @@ def _walk(app: Flask, world: World, owner: Client) -> list[tuple[str, Any]]:
     seen += [
         ("invitation page", anonymous.get(f"/invitations/{invitation_token}")),
         ("outbox message", owner.get(f"/outbox/{message}")),
+        ("property page", owner.get(f"/properties/{place}")),
         ("410", anonymous.get(f"/invitations/{crypto.new_token()}")),
         ("404", owner.get("/no-such-page")),
         ("403", technician.get("/team")),

@@ -140,7 +140,19 @@ def new_equipment(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_customer_import(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "file_name": "customers.csv",
+        "source_text": "Name\nMatrix Person\n",
+        "encoding": "utf-8",
+        "delimiter": ",",
+        "headers": Jsonb(["Name"]),
+    }
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
+    "public.customer_imports": new_customer_import,
     "public.customers": new_customer,
     "public.customer_contacts": new_customer_contact,
     "public.customer_notes": new_customer_note,

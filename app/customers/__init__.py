@@ -1,0 +1,10 @@
+"""Customers: the households and businesses a company serves, their contacts, notes and
+contact preferences, and the search box that finds them."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("customers", __name__)
+
+from app.customers import routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,104 @@
+-- name: company_time_zone
+select time_zone from public.tenants where id = %(tenant_id)s
+
+-- name: customer
+select id, kind, first_name, last_name, company_name, display_name, email, phone,
+       preferred_contact, tags, lead_source, notes, transactional_messages, marketing_consent,
+       marketing_consent_at, marketing_consent_source, do_not_contact, restrict_processing,
+       created_at, updated_at
+from public.customers
+where tenant_id = %(tenant_id)s and id = %(id)s
+
+-- name: create_customer
+insert into public.customers (
+  tenant_id, kind, first_name, last_name, company_name, email, phone, preferred_contact, tags,
+  lead_source, notes, transactional_messages, marketing_consent, marketing_consent_at,
+  marketing_consent_source, do_not_contact, restrict_processing
+) values (
+  %(tenant_id)s, %(kind)s, %(first_name)s, %(last_name)s, %(company_name)s, %(email)s, %(phone)s,
+  %(preferred_contact)s, %(tags)s, %(lead_source)s, %(notes)s, %(transactional_messages)s,
+  %(marketing_consent)s, case when %(marketing_consent)s then now() end,
+  case when %(marketing_consent)s then %(marketing_consent_source)s else '' end,
+  %(do_not_contact)s, %(restrict_processing)s
+)
+returning id
+
+-- name: update_customer
+-- Consent keeps the time it was first given; withdrawing it clears both when and how.
+update public.customers
+   set kind = %(kind)s, first_name = %(first_name)s, last_name = %(last_name)s,
+       company_name = %(company_name)s, email = %(email)s, phone = %(phone)s,
+       preferred_contact = %(preferred_contact)s, tags = %(tags)s,
+       lead_source = %(lead_source)s, notes = %(notes)s,
+       transactional_messages = %(transactional_messages)s,
+       marketing_consent_at = case when not %(marketing_consent)s then null
+                                   when marketing_consent then marketing_consent_at
+                                   else now() end,
+       marketing_consent_source = case when %(marketing_consent)s
+                                       then %(marketing_consent_source)s else '' end,
+       marketing_consent = %(marketing_consent)s,
+       do_not_contact = %(do_not_contact)s, restrict_processing = %(restrict_processing)s,
+       updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: delete_customer
+delete from public.customers where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: list_contacts
+select id, customer_id, full_name, title, email, phone
+from public.customer_contacts
+where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s
+order by full_name, id
+
+-- name: contact
+select ct.id, ct.customer_id, ct.full_name, ct.title, ct.email, ct.phone,
+       c.display_name as customer_name
+from public.customer_contacts ct
+join public.customers c on c.tenant_id = ct.tenant_id and c.id = ct.customer_id
+where ct.tenant_id = %(tenant_id)s and ct.id = %(id)s
+
+-- name: create_contact
+insert into public.customer_contacts (tenant_id, customer_id, full_name, title, email, phone)
+values (%(tenant_id)s, %(customer_id)s, %(full_name)s, %(title)s, %(email)s, %(phone)s)
+returning id
+
+-- name: update_contact
+update public.customer_contacts
+   set full_name = %(full_name)s, title = %(title)s, email = %(email)s, phone = %(phone)s
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: delete_contact
+delete from public.customer_contacts where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: list_properties
+select p.id, p.label, p.street, p.unit, p.city, p.region, p.postal_code, p.property_type,
+       (select count(*) from public.equipment e
+         where e.tenant_id = p.tenant_id and e.property_id = p.id) as equipment_count
+from public.properties p
+where p.tenant_id = %(tenant_id)s and p.customer_id = %(customer_id)s
+order by p.created_at, p.id
+
+-- name: list_notes
+select n.id, n.body, n.created_at, n.author_id, m.full_name as author_name
+from public.customer_notes n
+left join public.memberships m on m.tenant_id = n.tenant_id and m.account_id = n.author_id
+where n.tenant_id = %(tenant_id)s and n.customer_id = %(customer_id)s
+order by n.created_at desc, n.id desc
+limit 200
+
+-- name: note
+select n.id, n.customer_id from public.customer_notes n
+where n.tenant_id = %(tenant_id)s and n.id = %(id)s
+
+-- name: create_note
+insert into public.customer_notes (tenant_id, customer_id, author_id, body)
+values (%(tenant_id)s, %(customer_id)s, auth.uid(), %(body)s)
+returning id
+
+-- name: delete_note
+delete from public.customer_notes where tenant_id = %(tenant_id)s and id = %(id)s
+returning id

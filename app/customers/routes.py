@@ -1,0 +1,217 @@
+"""Customer list and search, customer records, contacts and notes, for office staff."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from app import db, phones
+from app.auth import identity
+from app.auth.forms import ConfirmForm
+from app.customers import bp, search, service
+from app.customers.forms import (
+    KINDS,
+    PREFERRED_CONTACTS,
+    ContactForm,
+    CustomerForm,
+    NoteForm,
+    SearchForm,
+)
+from app.views import form_page, invalid, show_violation
+
+View = Response | str | tuple[str, int]
+OFFICE = identity.OFFICE_ROLES
+MANAGERS = ("owner", "admin")
+
+
+@bp.app_template_filter("phone")
+def phone(e164: str) -> str:
+    """`+13125550123` → `(312) 555-0123` in templates."""
+    return phones.display(e164)
+
+
+@bp.app_context_processor
+def optional_links() -> dict[str, Any]:
+    return {"link_if_exists": link_if_exists}
+
+
+def link_if_exists(endpoint: str, **values: Any) -> str | None:
+    """A link to a feature that may not be installed yet (properties, imports); else None."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _customer_or_404(customer_id: UUID) -> dict[str, Any]:
+    found = service.customer(current_user.tenant_id, customer_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/customers")
+@identity.company_required(*OFFICE)
+def index() -> View:
+    form = SearchForm(request.args)
+    context = {"form": form, "customers": [], "next_cursor": None, "after": None, "term": ""}
+    if not form.validate():
+        return render_template("customers/list.html", **context), 422
+    sort = form.sort.data or "name"
+    after = search.Cursor.parse(request.args.get("after"), sort)
+    term = form.q.data or ""
+    customers, next_cursor = search.search(current_user.tenant_id, term, sort, after)
+    context.update(customers=customers, next_cursor=next_cursor, after=after, term=term)
+    return render_template("customers/list.html", **context), 200
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def new() -> View:
+    form = CustomerForm()
+    if not form.validate_on_submit():
+        return form_page("customers/form.html", form, customer=None)
+    try:
+        customer_id = service.create_customer(current_user.tenant_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid("customers/form.html", form=form, customer=None)
+    flash("Customer added.", "success")
+    return redirect(url_for("customers.show", customer_id=customer_id))
+
+
+def _show_page(customer_id: UUID, note_form: NoteForm | None = None) -> tuple[str, int]:
+    page = service.customer_page(current_user.tenant_id, customer_id)
+    if page is None:
+        abort(404)
+    return render_template(
+        "customers/show.html",
+        **page,
+        note_form=note_form or NoteForm(),
+        zone=service.company_zone(current_user.tenant_id),
+        kinds=KINDS,
+        preferred_contacts=PREFERRED_CONTACTS,
+    ), (422 if note_form else 200)
+
+
+@bp.get("/customers/<uuid:customer_id>")
+@identity.company_required(*OFFICE)
+def show(customer_id: UUID) -> View:
+    return _show_page(customer_id)
+
+
+@bp.route("/customers/<uuid:customer_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def edit(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = CustomerForm()
+    if not form.is_submitted():
+        form.fill(found)
+    if not form.validate_on_submit():
+        return form_page("customers/form.html", form, customer=found)
+    try:
+        service.update_customer(current_user.tenant_id, customer_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid("customers/form.html", form=form, customer=found)
+    flash("Changes saved.", "success")
+    return redirect(url_for("customers.show", customer_id=customer_id))
+
+
+@bp.route("/customers/<uuid:customer_id>/delete", methods=["GET", "POST"])
+@identity.company_required(*MANAGERS)
+def delete(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return form_page("customers/delete.html", form, customer=found)
+    service.delete_customer(current_user.tenant_id, customer_id)
+    flash(f"{found['display_name']} was deleted.", "success")
+    return redirect(url_for("customers.index"))
+
+
+@bp.post("/customers/<uuid:customer_id>/notes")
+@identity.company_required(*OFFICE)
+def add_note(customer_id: UUID) -> View:
+    _customer_or_404(customer_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _show_page(customer_id, form)
+    try:
+        service.add_note(current_user.tenant_id, customer_id, form.body.data or "")
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return _show_page(customer_id, form)
+    flash("Note added.", "success")
+    return redirect(url_for("customers.show", customer_id=customer_id, _anchor="timeline"))
+
+
+@bp.post("/notes/<uuid:note_id>/remove")
+@identity.company_required(*OFFICE)
+def remove_note(note_id: UUID) -> View:
+    found = service.note(current_user.tenant_id, note_id)
+    if found is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.delete_note(current_user.tenant_id, note_id)
+    flash("Note removed.", "success")
+    return redirect(url_for("customers.show", customer_id=found["customer_id"]))
+
+
+@bp.route("/customers/<uuid:customer_id>/contacts/new", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def new_contact(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return form_page("customers/contact_form.html", form, customer=found, contact=None)
+    try:
+        service.create_contact(current_user.tenant_id, customer_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid("customers/contact_form.html", form=form, customer=found, contact=None)
+    flash(f"Added {form.full_name.data}.", "success")
+    return redirect(url_for("customers.show", customer_id=customer_id, _anchor="contacts"))
+
+
+def _contact_or_404(contact_id: UUID) -> dict[str, Any]:
+    found = service.contact(current_user.tenant_id, contact_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/contacts/<uuid:contact_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def edit_contact(contact_id: UUID) -> View:
+    found = _contact_or_404(contact_id)
+    customer = {"id": found["customer_id"], "display_name": found["customer_name"]}
+    form = ContactForm()
+    if not form.is_submitted():
+        form.fill(found)
+    if not form.validate_on_submit():
+        return form_page("customers/contact_form.html", form, customer=customer, contact=found)
+    try:
+        service.update_contact(current_user.tenant_id, contact_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid("customers/contact_form.html", form=form, customer=customer, contact=found)
+    flash(f"Saved {form.full_name.data}.", "success")
+    return redirect(url_for("customers.show", customer_id=found["customer_id"], _anchor="contacts"))
+
+
+@bp.post("/contacts/<uuid:contact_id>/remove")
+@identity.company_required(*OFFICE)
+def remove_contact(contact_id: UUID) -> View:
+    found = _contact_or_404(contact_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.delete_contact(current_user.tenant_id, contact_id)
+    flash(f"Removed {found['full_name']}.", "success")
+    return redirect(url_for("customers.show", customer_id=found["customer_id"], _anchor="contacts"))

@@ -1,0 +1,149 @@
+"""The customer list: one search box over names, company, email, phone (typed any way),
+address and contacts, sorted by name or newest, in keyset pages so that the last page of
+100,000 customers costs what the first does."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from app import db, phones
+
+PAGE_SIZE = 50
+# Statements are planned per call (prepare=False), as in app/audit/search.py: a generic plan
+# costed for an average company can pick the wrong index for a rare phone number or a big one.
+PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
+MIN_PHONE_DIGITS = 3
+MIN_TRIGRAM_LENGTH = 3
+
+_PAGE = sql.SQL(
+    "select c.tenant_id, c.id, c.kind, c.display_name, c.company_name, c.email, c.phone,"
+    " c.created_at, c.tags, c.do_not_contact, c.restrict_processing"
+    " from public.customers c where {conditions} {order} limit {limit}"
+)
+# The first address and the number of properties, looked up for the page's rows only.
+_WITH_ADDRESS = sql.SQL(
+    "select c.*, p.street, p.unit, p.city, p.region, p.postal_code,"
+    " coalesce(pc.n, 0) as property_count"
+    " from ({page}) c"
+    " left join lateral (select pp.street, pp.unit, pp.city, pp.region, pp.postal_code"
+    "   from public.properties pp where pp.tenant_id = c.tenant_id and pp.customer_id = c.id"
+    "   order by pp.created_at, pp.id limit 1) p on true"
+    " left join lateral (select count(*) as n from public.properties pn"
+    "   where pn.tenant_id = c.tenant_id and pn.customer_id = c.id) pc on true"
+    " {order}"
+)
+# Customers whose own text, a property's address, or a contact matches. ILIKE is not
+# leakproof, so under row-level security the trigram indexes go unused; this helper matches as
+# the table owner, limited to what the select policies allow (see its migration).
+_MATCHES = sql.SQL(
+    "c.id in (select app.customer_ids_matching(%(pattern)s, %(digits)s, %(address)s, null))"
+)
+
+
+_ORDER = {
+    "name": (
+        sql.SQL("(c.display_name, c.id) > (%(after_key)s, %(after_id)s)"),
+        sql.SQL("order by c.display_name, c.id"),
+    ),
+    # Newest first, ties by id ascending: the order of the (tenant_id, created_at desc, id)
+    # index, whose range the first condition bounds.
+    "newest": (
+        sql.SQL(
+            "c.created_at <= %(after_key)s::timestamptz and"
+            " (c.created_at < %(after_key)s::timestamptz or c.id > %(after_id)s)"
+        ),
+        sql.SQL("order by c.created_at desc, c.id"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last customer of the page before (its sort value and id): the next page follows it."""
+
+    key: str
+    id: UUID
+
+    def token(self) -> str:
+        return base64.urlsafe_b64encode(json.dumps([self.key, str(self.id)]).encode()).decode()
+
+    @classmethod
+    def parse(cls, token: str | None, sort: str) -> Cursor | None:
+        """The cursor in a page link, or None (first page) when it is missing or was altered."""
+        if not token:
+            return None
+        try:
+            key, row_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+            cursor = cls(str(key), UUID(str(row_id)))
+            if sort == "newest":
+                datetime.fromisoformat(cursor.key)
+        except (ValueError, TypeError):
+            return None
+        return None if "\x00" in cursor.key else cursor
+
+
+def _like(*parts: str) -> str:
+    """`%a%b%`: the parts in order, with the wildcards of LIKE in them taken literally."""
+    escaped = (p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in parts)
+    return "%" + "%".join(escaped) + "%"
+
+
+def _patterns(term: str) -> dict[str, Any]:
+    """LIKE patterns: the text, its phone digits (or the text again), its words for addresses."""
+    text = " ".join(term.lower().split())
+    digits = phones.digits(text) if PHONE_LIKE.match(text) else ""
+    # Addresses are stored with blank parts ("12 elm st  springfield"): words in order match.
+    words = text.replace(",", " ").split()
+    return {
+        "pattern": _like(text),
+        "digits": _like(digits) if len(digits) >= MIN_PHONE_DIGITS else _like(text),
+        "address": _like(*(words or [text])),
+    }
+
+
+def search_statement(
+    tenant_id: UUID, term: str, sort: str, after: Cursor | None
+) -> tuple[sql.Composed, dict[str, Any]]:
+    """The statement for one page (also used by tests and benchmarks to see its plan)."""
+    keyset, order = _ORDER[sort]
+    conditions: list[sql.Composable] = [sql.SQL("c.tenant_id = %(tenant_id)s")]
+    params: dict[str, Any] = {"tenant_id": tenant_id}
+    if 0 < len(term) < MIN_TRIGRAM_LENGTH:
+        # Too short for a trigram index: names starting with it, found walking the name order.
+        conditions.append(sql.SQL("c.display_name ilike %(prefix)s"))
+        params["prefix"] = _like(term)[1:]
+    elif term:
+        conditions.append(_MATCHES)
+        params.update(_patterns(term))
+    if after is not None:
+        conditions.append(keyset)
+        params.update(after_key=after.key, after_id=after.id)
+    page = _PAGE.format(
+        conditions=sql.SQL(" and ").join(conditions),
+        order=order,
+        limit=sql.Literal(PAGE_SIZE + 1),
+    )
+    statement = _WITH_ADDRESS.format(page=page, order=order)
+    return statement, params
+
+
+def search(
+    tenant_id: UUID, term: str, sort: str, after: Cursor | None
+) -> tuple[list[dict[str, Any]], Cursor | None]:
+    """One page of customers and the cursor of the next page (None at the end)."""
+    statement, params = search_statement(tenant_id, term, sort, after)
+    rows = db.connection().execute(statement, params, prepare=False).fetchall()
+    page = rows[:PAGE_SIZE]
+    if len(rows) <= PAGE_SIZE or not page:
+        return page, None
+    last = page[-1]
+    key = last["display_name"] if sort == "name" else last["created_at"].isoformat()
+    return page, Cursor(key, last["id"])

@@ -1,0 +1,86 @@
+"""Customer records. Row-level security decides who may do what; every statement also names
+the company, which helps the planner and keeps a Python bug from reaching another company."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from app import db, sql
+from app.audit.access import record_access
+
+queries = sql.load(__file__)
+Row = dict[str, Any]
+
+
+def company_zone(tenant_id: UUID) -> ZoneInfo:
+    """The company's time zone, in which times are shown."""
+    return ZoneInfo(db.value(queries.company_time_zone, {"tenant_id": tenant_id}) or "UTC")
+
+
+def customer(tenant_id: UUID, customer_id: UUID) -> Row | None:
+    return db.one(queries.customer, {"tenant_id": tenant_id, "id": customer_id})
+
+
+def create_customer(tenant_id: UUID, values: dict[str, Any]) -> UUID:
+    """Add a customer; marketing consent, when given, is stamped with the time."""
+    rows = db.write(queries.create_customer, {"tenant_id": tenant_id, **values})
+    return UUID(str(rows[0]["id"]))
+
+
+def update_customer(tenant_id: UUID, customer_id: UUID, values: dict[str, Any]) -> bool:
+    """Save a customer; consent keeps its first time, and withdrawing it clears when and how."""
+    params = {"tenant_id": tenant_id, "id": customer_id, **values}
+    return bool(db.write(queries.update_customer, params))
+
+
+def delete_customer(tenant_id: UUID, customer_id: UUID) -> bool:
+    """Delete a customer with its contacts, properties, equipment and notes."""
+    return bool(db.write(queries.delete_customer, {"tenant_id": tenant_id, "id": customer_id}))
+
+
+def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
+    """Everything the customer page shows; the read is recorded in the audit log (P-07)."""
+    found = customer(tenant_id, customer_id)
+    if found is None:
+        return None
+    scope = {"tenant_id": tenant_id, "customer_id": customer_id}
+    record_access("public.customers", customer_id, view="customer page")
+    return {
+        "customer": found,
+        "contacts": db.query(queries.list_contacts, scope),
+        "properties": db.query(queries.list_properties, scope),
+        "notes": db.query(queries.list_notes, scope),
+    }
+
+
+def contact(tenant_id: UUID, contact_id: UUID) -> Row | None:
+    return db.one(queries.contact, {"tenant_id": tenant_id, "id": contact_id})
+
+
+def create_contact(tenant_id: UUID, customer_id: UUID, values: dict[str, Any]) -> None:
+    db.write(queries.create_contact, {"tenant_id": tenant_id, "customer_id": customer_id, **values})
+
+
+def update_contact(tenant_id: UUID, contact_id: UUID, values: dict[str, Any]) -> None:
+    db.write(queries.update_contact, {"tenant_id": tenant_id, "id": contact_id, **values})
+
+
+def delete_contact(tenant_id: UUID, contact_id: UUID) -> None:
+    db.write(queries.delete_contact, {"tenant_id": tenant_id, "id": contact_id})
+
+
+def note(tenant_id: UUID, note_id: UUID) -> Row | None:
+    return db.one(queries.note, {"tenant_id": tenant_id, "id": note_id})
+
+
+def add_note(tenant_id: UUID, customer_id: UUID, body: str) -> None:
+    """A note on the timeline; its author is the signed-in member (`auth.uid()`)."""
+    db.write(
+        queries.create_note, {"tenant_id": tenant_id, "customer_id": customer_id, "body": body}
+    )
+
+
+def delete_note(tenant_id: UUID, note_id: UUID) -> None:
+    db.write(queries.delete_note, {"tenant_id": tenant_id, "id": note_id})

@@ -1,0 +1,26 @@
+"""CSV import of customers (upload, mapping, preview, background import) and CSV exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask.sansio.blueprints import BlueprintSetupState
+
+bp = Blueprint("imports", __name__)
+
+UPLOAD_LIMIT = 10 * 1024 * 1024  # a 10,000-row file is 1 to 2 MB; the app's limit is 2 MB
+
+
+def _allow_large_upload() -> None:
+    """Raise the body limit for the upload only: the other routes keep the app's limit."""
+    if request.endpoint == "imports.upload" and request.method == "POST":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+@bp.record_once
+def _first_before_request(state: BlueprintSetupState) -> None:
+    # CSRF protection reads the form in an earlier before_request hook, which enforces the limit;
+    # the larger limit must be set before it, hence first in the list.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_large_upload)
+
+
+from app.imports import routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,80 @@
+"""Reading CSV files as people export them from spreadsheets and other systems: a BOM or none,
+UTF-8 or Windows-1252, commas, semicolons or tabs, quoted newlines, blank lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+DELIMITERS = (",", ";", "\t")
+MAX_ROWS = 50_000
+
+
+class UnreadableFile(ValueError):
+    """The upload cannot be read as a CSV file; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # 'utf-8' or 'cp1252'
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int  # the file's line where the record starts (the header is line 1)
+    cells: list[str]
+
+
+def decode(data: bytes) -> Decoded:
+    """UTF-8 (with or without a BOM), else Windows-1252, the usual spreadsheet export."""
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("This file is not a CSV file. Save the spreadsheet as CSV and retry.")
+    try:
+        return Decoded(data.decode("utf-8-sig"), "utf-8")
+    except UnicodeDecodeError:
+        return Decoded(data.decode("cp1252", errors="replace"), "cp1252")
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter appearing most often in the header line, outside quotes; comma on a tie."""
+    header = re.sub(r'"[^"]*"', "", _first_line(text))
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def records(text: str, delimiter: str) -> Iterator[Record]:
+    """Every non-blank record, header included, with the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    line = 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield Record(line, [cell.strip() for cell in cells])
+        line = reader.line_num + 1
+
+
+def read(text: str, delimiter: str) -> tuple[list[str], list[Record]]:
+    """The header row and the data rows; raises UnreadableFile for an empty or huge file."""
+    try:
+        found = records(text, delimiter)
+        header = next(found, None)
+        rows = list(found)
+    except csv.Error as error:
+        raise UnreadableFile(f"This file is not valid CSV ({error}).") from error
+    if header is None:
+        raise UnreadableFile("The file is empty.")
+    if not rows:
+        raise UnreadableFile("The file has a header row but no customers under it.")
+    if len(rows) > MAX_ROWS:
+        raise UnreadableFile(
+            f"The file has {len(rows):,} rows; split it into files of at most {MAX_ROWS:,}."
+        )
+    return header.cells, rows

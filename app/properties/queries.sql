@@ -1,0 +1,90 @@
+-- name: customer
+select id, display_name
+from public.customers
+where tenant_id = %(tenant_id)s and id = %(id)s
+
+-- name: property
+select p.id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
+       p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,
+       p.year_built, p.access_notes_encrypted, p.notes, p.latitude, p.longitude,
+       p.geocode_status, p.geocoded_at, p.created_at, p.updated_at
+from public.properties p
+join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+where p.tenant_id = %(tenant_id)s and p.id = %(id)s
+
+-- name: create_property
+insert into public.properties (
+  tenant_id, customer_id, label, street, unit, city, region, postal_code, country,
+  property_type, square_feet, year_built, access_notes_encrypted, notes, geocode_status
+) values (
+  %(tenant_id)s, %(customer_id)s, %(label)s, %(street)s, %(unit)s, %(city)s, %(region)s,
+  %(postal_code)s, %(country)s, %(property_type)s, %(square_feet)s, %(year_built)s,
+  %(access_notes_encrypted)s, %(notes)s, 'pending'
+)
+returning id
+
+-- name: update_property
+-- A changed address sends the property back to the geocoding queue (old coordinates cleared);
+-- the comparison uses the row's values before this update.
+update public.properties
+   set label = %(label)s, street = %(street)s, unit = %(unit)s, city = %(city)s,
+       region = %(region)s, postal_code = %(postal_code)s, country = %(country)s,
+       property_type = %(property_type)s, square_feet = %(square_feet)s,
+       year_built = %(year_built)s, access_notes_encrypted = %(access_notes_encrypted)s,
+       notes = %(notes)s, updated_at = now(),
+       geocode_status = case when readdressed then 'pending' else geocode_status end,
+       latitude = case when readdressed then null else latitude end,
+       longitude = case when readdressed then null else longitude end,
+       geocoded_at = case when readdressed then null else geocoded_at end
+  from (
+    select (street, unit, city, region, postal_code, country)
+           is distinct from (%(street)s::text, %(unit)s::text, %(city)s::text, %(region)s::text,
+                             %(postal_code)s::text, %(country)s::text) as readdressed
+      from public.properties
+     where tenant_id = %(tenant_id)s and id = %(id)s
+  ) as change
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: delete_property
+delete from public.properties
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id, customer_id
+
+-- name: list_equipment_for_property
+select id, kind, brand, model, serial, installed_on, warranty_ends_on, seer2, afue, hspf2,
+       refrigerant, filter_size, notes
+from public.equipment
+where tenant_id = %(tenant_id)s and property_id = %(property_id)s
+order by created_at, id
+
+-- name: equipment
+select id, property_id, kind, brand, model, serial, installed_on, warranty_ends_on, seer2,
+       afue, hspf2, refrigerant, filter_size, notes
+from public.equipment
+where tenant_id = %(tenant_id)s and id = %(id)s
+
+-- name: create_equipment
+insert into public.equipment (
+  tenant_id, property_id, kind, brand, model, serial, installed_on, warranty_ends_on,
+  seer2, afue, hspf2, refrigerant, filter_size, notes
+) values (
+  %(tenant_id)s, %(property_id)s, %(kind)s, %(brand)s, %(model)s, %(serial)s,
+  %(installed_on)s, %(warranty_ends_on)s, %(seer2)s, %(afue)s, %(hspf2)s, %(refrigerant)s,
+  %(filter_size)s, %(notes)s
+)
+returning id
+
+-- name: update_equipment
+update public.equipment
+   set kind = %(kind)s, brand = %(brand)s, model = %(model)s, serial = %(serial)s,
+       installed_on = %(installed_on)s, warranty_ends_on = %(warranty_ends_on)s,
+       seer2 = %(seer2)s, afue = %(afue)s, hspf2 = %(hspf2)s, refrigerant = %(refrigerant)s,
+       filter_size = %(filter_size)s, notes = %(notes)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: delete_equipment
+delete from public.equipment
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id, property_id

@@ -1,0 +1,172 @@
+"""Property pages and forms, and the equipment of each property. Office roles only for now:
+technicians will see the properties of their own visits once scheduling exists."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app import db
+from app.auth import identity
+from app.auth.forms import ConfirmForm
+from app.properties import bp, service
+from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
+from app.views import form_page, invalid, show_violation
+
+View = Response | str | tuple[str, int]
+OFFICE = identity.OFFICE_ROLES
+PROPERTY_FORM = "properties/property_form.html"
+EQUIPMENT_FORM = "properties/equipment_form.html"
+
+
+def customer_path(customer_id: UUID) -> str:
+    """The customer's page (served by the customers feature)."""
+    return f"/customers/{customer_id}"
+
+
+def _found(row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        abort(404)  # another company's id reads as missing, never as forbidden
+    return row
+
+
+def _property(property_id: UUID) -> dict[str, Any]:
+    return _found(service.get_property(current_user.tenant_id, property_id))
+
+
+def _equipment(equipment_id: UUID) -> dict[str, Any]:
+    return _found(service.get_equipment(current_user.tenant_id, equipment_id))
+
+
+def _back_to(property_id: UUID, equipment_id: UUID | None = None) -> Response:
+    anchor = f"equipment-{equipment_id}" if equipment_id else "equipment"
+    return redirect(url_for("properties.show", property_id=property_id, _anchor=anchor))
+
+
+def _equipment_page(prop: dict[str, Any], item: dict[str, Any] | None) -> dict[str, Any]:
+    """What the equipment form shows besides the form itself."""
+    return {
+        "prop": prop,
+        "item": item,
+        "title": service.property_title(prop),
+        "refrigerants": service.REFRIGERANTS,
+    }
+
+
+@bp.route("/customers/<uuid:customer_id>/properties/new", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def new(customer_id: UUID) -> View:
+    customer = _found(service.customer(current_user.tenant_id, customer_id))
+    form = PropertyForm()
+    page = {"customer": customer, "prop": None, "customer_path": customer_path(customer_id)}
+    if not form.validate_on_submit():
+        return form_page(PROPERTY_FORM, form, **page)
+    try:
+        property_id = service.create_property(current_user.tenant_id, customer_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid(PROPERTY_FORM, form=form, **page)
+    flash(f"Property added for {customer['display_name']}.", "success")
+    return redirect(url_for("properties.show", property_id=property_id))
+
+
+@bp.get("/properties/<uuid:property_id>")
+@identity.company_required(*OFFICE)
+def show(property_id: UUID) -> View:
+    prop = _property(property_id)
+    may_read_access = current_user.can(*service.ACCESS_NOTE_ROLES)
+    return render_template(
+        "properties/show.html",
+        prop=prop,
+        title=service.property_title(prop),
+        maps_link=service.maps_link(prop),
+        customer_path=customer_path(prop["customer_id"]),
+        access_notes=service.reveal_access_notes(prop, "property page") if may_read_access else "",
+        equipment=service.list_equipment(current_user.tenant_id, property_id),
+        confirm_form=ConfirmForm(),
+        property_types=service.PROPERTY_TYPES,
+        kinds=service.EQUIPMENT_KINDS,
+        geocode_states=service.GEOCODE_STATES,
+        equipment_title=service.equipment_title,
+    )
+
+
+@bp.route("/properties/<uuid:property_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def edit(property_id: UUID) -> View:
+    prop = _property(property_id)
+    stored = None
+    if request.method == "GET":  # only a first showing reveals (and records) the access notes
+        stored = {**prop, "access_notes": service.reveal_access_notes(prop, "edit form") or ""}
+    form = PropertyForm(data=stored)
+    page = {"customer": None, "prop": prop, "customer_path": customer_path(prop["customer_id"])}
+    if not form.validate_on_submit():
+        return form_page(PROPERTY_FORM, form, **page)
+    try:
+        service.update_property(current_user.tenant_id, property_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid(PROPERTY_FORM, form=form, **page)
+    flash("Property saved.", "success")
+    return redirect(url_for("properties.show", property_id=property_id))
+
+
+@bp.post("/properties/<uuid:property_id>/delete")
+@identity.company_required(*OFFICE)
+def delete(property_id: UUID) -> View:
+    prop = _property(property_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _found(service.delete_property(current_user.tenant_id, property_id))
+    flash(f"{service.property_title(prop)} and its equipment were deleted.", "success")
+    return redirect(customer_path(prop["customer_id"]))
+
+
+@bp.route("/properties/<uuid:property_id>/equipment/new", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def new_equipment(property_id: UUID) -> View:
+    prop = _property(property_id)
+    form = EquipmentForm()
+    page = _equipment_page(prop, None)
+    if not form.validate_on_submit():
+        return form_page(EQUIPMENT_FORM, form, **page)
+    try:
+        equipment_id = service.create_equipment(current_user.tenant_id, property_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid(EQUIPMENT_FORM, form=form, **page)
+    flash(f"{service.EQUIPMENT_KINDS[form.equipment_kind.data or 'other']} added.", "success")
+    return _back_to(property_id, equipment_id)
+
+
+@bp.route("/equipment/<uuid:equipment_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*OFFICE)
+def edit_equipment(equipment_id: UUID) -> View:
+    item = _equipment(equipment_id)
+    prop = _property(item["property_id"])
+    form = EquipmentForm(data=equipment_form_data(item) if request.method == "GET" else None)
+    page = _equipment_page(prop, item)
+    if not form.validate_on_submit():
+        return form_page(EQUIPMENT_FORM, form, **page)
+    try:
+        service.update_equipment(current_user.tenant_id, equipment_id, form.values())
+    except db.ConstraintViolation as violation:
+        show_violation(form, violation)
+        return invalid(EQUIPMENT_FORM, form=form, **page)
+    flash(f"{service.equipment_title(form.values())} saved.", "success")
+    return _back_to(item["property_id"], equipment_id)
+
+
+@bp.post("/equipment/<uuid:equipment_id>/delete")
+@identity.company_required(*OFFICE)
+def delete_equipment(equipment_id: UUID) -> View:
+    item = _equipment(equipment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _found(service.delete_equipment(current_user.tenant_id, equipment_id))
+    flash(f"{service.equipment_title(item)} was deleted.", "success")
+    return _back_to(item["property_id"])

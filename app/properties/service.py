@@ -1,0 +1,149 @@
+"""Properties and equipment: gate codes sealed at rest, geocoding state, and readable labels."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote_plus
+from uuid import UUID
+
+from app import crypto, db, sql
+from app.audit.access import record_access
+
+queries = sql.load(__file__)
+
+PROPERTY_TYPES = {
+    "single_family": "Single-family home",
+    "multi_family": "Multi-family building",
+    "condo": "Condo",
+    "townhouse": "Townhouse",
+    "mobile_home": "Mobile home",
+    "commercial": "Commercial",
+    "industrial": "Industrial",
+    "other": "Other",
+}
+EQUIPMENT_KINDS = {
+    "furnace": "Furnace",
+    "air_conditioner": "Air conditioner",
+    "heat_pump": "Heat pump",
+    "boiler": "Boiler",
+    "mini_split": "Mini-split",
+    "water_heater": "Water heater",
+    "thermostat": "Thermostat",
+    "air_handler": "Air handler",
+    "humidifier": "Humidifier",
+    "air_purifier": "Air purifier",
+    "other": "Other",
+}
+REFRIGERANTS = ("R-410A", "R-454B", "R-32", "R-22", "R-407C", "R-134a", "R-290")
+GEOCODE_STATES = {
+    "pending": "waiting for geocoding",
+    "failed": "the address could not be found on the map",
+    "done": "found on the map",
+}
+# Who may read gate and alarm codes; technicians join when scheduling gives them their visits.
+ACCESS_NOTE_ROLES = ("owner", "admin", "dispatcher", "office")
+MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
+
+
+def customer(tenant_id: UUID, customer_id: UUID) -> dict[str, Any] | None:
+    return db.one(queries.customer, {"tenant_id": tenant_id, "id": customer_id})
+
+
+def get_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:
+    return db.one(queries.property, {"tenant_id": tenant_id, "id": property_id})
+
+
+def has_access_notes(prop: dict[str, Any]) -> bool:
+    return bool(prop["access_notes_encrypted"])
+
+
+def reveal_access_notes(prop: dict[str, Any], shown_in: str) -> str | None:
+    """The property's gate and alarm codes in plain text ('' when there are none, None when
+    they cannot be decrypted); every showing is a recorded read (P-07)."""
+    if not has_access_notes(prop):
+        return ""
+    record_access("public.properties", prop["id"], view="access notes", shown_in=shown_in)
+    try:
+        return crypto.decrypt(prop["access_notes_encrypted"])
+    except ValueError:
+        return None
+
+
+def _sealed(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values with the access notes encrypted; an empty note stays empty."""
+    fields = dict(values)
+    notes = fields.pop("access_notes", "")
+    fields["access_notes_encrypted"] = crypto.encrypt(notes) if notes else ""
+    return fields
+
+
+def create_property(tenant_id: UUID, customer_id: UUID, values: dict[str, Any]) -> UUID:
+    """Add a property; it waits for the geocoding job ('pending') until it has coordinates."""
+    rows = db.write(
+        queries.create_property,
+        {**_sealed(values), "tenant_id": tenant_id, "customer_id": customer_id},
+    )
+    return UUID(str(rows[0]["id"]))
+
+
+def update_property(tenant_id: UUID, property_id: UUID, values: dict[str, Any]) -> bool:
+    """Save changes; a changed address clears the coordinates and queues geocoding again."""
+    params = {**_sealed(values), "tenant_id": tenant_id, "id": property_id}
+    return bool(db.write(queries.update_property, params))
+
+
+def delete_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:
+    """Remove a property and its equipment; returns the removed row's id and customer."""
+    rows = db.write(queries.delete_property, {"tenant_id": tenant_id, "id": property_id})
+    return rows[0] if rows else None
+
+
+def list_equipment(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
+    return db.query(
+        queries.list_equipment_for_property, {"tenant_id": tenant_id, "property_id": property_id}
+    )
+
+
+def get_equipment(tenant_id: UUID, equipment_id: UUID) -> dict[str, Any] | None:
+    return db.one(queries.equipment, {"tenant_id": tenant_id, "id": equipment_id})
+
+
+def create_equipment(tenant_id: UUID, property_id: UUID, values: dict[str, Any]) -> UUID:
+    rows = db.write(
+        queries.create_equipment, {**values, "tenant_id": tenant_id, "property_id": property_id}
+    )
+    return UUID(str(rows[0]["id"]))
+
+
+def update_equipment(tenant_id: UUID, equipment_id: UUID, values: dict[str, Any]) -> bool:
+    return bool(
+        db.write(queries.update_equipment, {**values, "tenant_id": tenant_id, "id": equipment_id})
+    )
+
+
+def delete_equipment(tenant_id: UUID, equipment_id: UUID) -> dict[str, Any] | None:
+    """Remove one piece of equipment; returns the removed row's id and property."""
+    rows = db.write(queries.delete_equipment, {"tenant_id": tenant_id, "id": equipment_id})
+    return rows[0] if rows else None
+
+
+def equipment_title(item: dict[str, Any]) -> str:
+    """How a piece of equipment is named on buttons and messages: 'Carrier Furnace'."""
+    return " ".join(part for part in (item["brand"], EQUIPMENT_KINDS[item["kind"]]) if part)
+
+
+def property_title(prop: dict[str, Any]) -> str:
+    """How a property is named: its label, else its street address."""
+    return prop["label"] or " ".join(p for p in (prop["street"], prop["unit"]) if p)
+
+
+def one_line_address(prop: dict[str, Any]) -> str:
+    """The address on one line, for a maps search."""
+    region_code = " ".join(p for p in (prop["region"], prop["postal_code"]) if p)
+    street = " ".join(p for p in (prop["street"], prop["unit"]) if p)
+    return ", ".join(p for p in (street, prop["city"], region_code, prop["country"]) if p)
+
+
+def maps_link(prop: dict[str, Any]) -> str:
+    """A link that opens the address in Google Maps (nothing is loaded from Google here)."""
+    return MAPS_SEARCH + quote_plus(one_line_address(prop))

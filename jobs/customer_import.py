@@ -1,0 +1,101 @@
+"""Confirmed customer imports too large for the web request (app.imports.service).
+
+Finding waiting imports crosses companies, so the claim (and marking a run that cannot act as
+its member failed) uses the service role; the import itself runs as `authenticated` with the
+claims of the member who started it and the actor `system:import`, so row-level security
+applies and the audit log names both. All valid rows are created in one transaction, or none;
+progress is recorded from short transactions of its own so the import page can show it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from psycopg_pool import ConnectionPool
+
+from app.auth.identity import claims_for
+from app.db import service_role_transaction, transaction
+from app.imports import engine
+from jobs import Job, register
+
+log = logging.getLogger("jobs.customer_import")
+ACTOR = "system:import"
+# A run whose heartbeat is older than this is taken to have died (its transaction rolled back).
+STALLED_AFTER = "10 minutes"
+FAILURE = "Something went wrong while importing. Nothing was saved; you can try again."
+GONE = "The member who confirmed this import no longer has access to the company."
+
+CLAIM = """
+update public.customer_imports i
+   set status = 'running', started_at = now(), heartbeat_at = now(),
+       attempts = i.attempts + 1, rows_done = 0, updated_at = now()
+  from (select tenant_id, id from public.customer_imports
+         where status = 'queued'
+            or (status = 'running' and heartbeat_at < now() - %(stalled)s::interval)
+         order by queued_at
+         limit 1
+         for update skip locked) due
+ where i.tenant_id = due.tenant_id and i.id = due.id
+returning i.tenant_id, i.id, i.confirmed_by, i.attempts
+"""
+
+FAIL = """
+update public.customer_imports
+   set status = 'failed', failure = %(failure)s, finished_at = now(), updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running' and attempts = %(attempt)s
+"""
+
+
+def claim(pool: ConnectionPool) -> dict[str, Any] | None:
+    """Take the oldest waiting import of any company, in a short transaction of its own."""
+    with service_role_transaction(pool) as conn:
+        return conn.execute(CLAIM, {"stalled": STALLED_AFTER}).fetchone()
+
+
+def fail(pool: ConnectionPool, job: dict[str, Any], failure: str) -> None:
+    with service_role_transaction(pool) as conn:
+        conn.execute(
+            FAIL,
+            {
+                "tenant_id": job["tenant_id"],
+                "id": job["id"],
+                "attempt": job["attempts"],
+                "failure": failure,
+            },
+        )
+
+
+def process(pool: ConnectionPool, job: dict[str, Any]) -> None:
+    """Run one claimed import as its member; a failure leaves nothing behind but the reason."""
+    tenant_id: UUID = job["tenant_id"]
+    claims = claims_for(job["confirmed_by"], tenant_id) | {"actor": ACTOR}
+
+    def progress(done: int) -> None:
+        with transaction(pool, claims) as conn:
+            engine.record_progress(conn, tenant_id, job["id"], job["attempts"], done)
+
+    try:
+        if job["confirmed_by"] is None:
+            raise engine.ImportGone(str(job["id"]))
+        with transaction(pool, claims) as conn:
+            engine.run(conn, tenant_id, job["id"], job["attempts"], progress)
+    except engine.ImportTaken:
+        log.info("import %s was finished by another run", job["id"])
+    except engine.ImportGone:
+        fail(pool, job, GONE)
+    except Exception:
+        log.exception("import %s failed", job["id"])
+        fail(pool, job, FAILURE)
+
+
+def sweep(pool: ConnectionPool) -> int:
+    """Process waiting imports one at a time until none is left; returns how many."""
+    handled = 0
+    while (job := claim(pool)) is not None:
+        process(pool, job)
+        handled += 1
+    return handled
+
+
+JOB = register(Job("customer_import", every_seconds=2, sweep=sweep))
