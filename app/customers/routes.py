@@ -7,7 +7,6 @@ from uuid import UUID
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from app import db, phones
@@ -33,19 +32,6 @@ MANAGERS = ("owner", "admin")
 def phone(e164: str) -> str:
     """`+13125550123` → `(312) 555-0123` in templates."""
     return phones.display(e164)
-
-
-@bp.app_context_processor
-def optional_links() -> dict[str, Any]:
-    return {"link_if_exists": link_if_exists}
-
-
-def link_if_exists(endpoint: str, **values: Any) -> str | None:
-    """A link to a feature that may not be installed yet (properties, imports); else None."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def _customer_or_404(customer_id: UUID) -> dict[str, Any]:
