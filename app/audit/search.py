@@ -28,6 +28,12 @@ TABLE_LABELS = {
     "public.memberships": "Team member",
     "public.invitations": "Invitation",
     "outbox.messages": "Outgoing message",
+    "public.customers": "Customer",
+    "public.customer_contacts": "Customer contact",
+    "public.customer_notes": "Customer note",
+    "public.properties": "Property",
+    "public.equipment": "Equipment",
+    "public.customer_imports": "Customer import",
 }
 
 _COLUMNS = sql.SQL(
