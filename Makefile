@@ -68,6 +68,7 @@ test: db-up e2e-deps
 bench: db-up
 	$(PY) -m bench.rls_team
 	$(PY) -m bench.customers
+	$(PY) -m bench.imports
 	$(PY) -m bench.audit
 
 lint: $(STAMP)

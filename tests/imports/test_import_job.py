@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from uuid import UUID
 
 import pytest
@@ -49,7 +48,8 @@ def _count(admin, table: str = "customers") -> int:
     return int(row["n"])
 
 
-def test_ten_thousand_rows_import_in_the_worker_in_a_few_seconds(office, admin, company, pool):
+def test_ten_thousand_rows_import_in_the_worker(office, admin, company, pool):
+    """How fast is measured in bench/imports.py; this proves what happens."""
     import_id = _start(office, big_file(10_000))
 
     waiting = text(office.get(f"/customers/import/{import_id}"))
@@ -57,11 +57,7 @@ def test_ten_thousand_rows_import_in_the_worker_in_a_few_seconds(office, admin, 
     assert "Importing… 0 of 9997 customers created." in waiting
     assert _count(admin) == 0  # nothing happens in the request
 
-    started = time.monotonic()
     assert customer_import.sweep(pool) == 1
-    elapsed = time.monotonic() - started
-
-    assert elapsed < 15, f"10,000 rows took {elapsed:.1f}s"
     page = text(office.get(f"/customers/import/{import_id}"))
     assert "refresh" not in page
     assert "Import finished: 9997 customers imported, 3 rows skipped." in page
