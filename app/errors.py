@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app import db
+from app.views import FormRefused
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check the form and try again."),
@@ -31,6 +32,10 @@ def _page(code: int, title: str | None = None, detail: str | None = None) -> tup
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(FormRefused)
+    def form_refused(refusal: FormRefused) -> tuple[str, int]:
+        return refusal.response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return _page(

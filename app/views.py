@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
 
 from app.db import ConstraintViolation
+
+T = TypeVar("T")
 
 
 def invalid(template: str, **context: Any) -> tuple[str, int]:
@@ -20,6 +23,26 @@ def form_page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]
     """A form page: 200 when first shown, 422 when a submission had errors."""
     status = 422 if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
+
+
+class FormRefused(Exception):
+    """A form that must be shown again: invalid input, or a write the database refused."""
+
+    def __init__(self, response: tuple[str, int]) -> None:
+        super().__init__("form refused")
+        self.response = response
+
+
+def saved(form: FlaskForm, template: str, save: Callable[[], T], **context: Any) -> T:
+    """Validate `form`, then `save()`; otherwise show the form again with its errors next to the
+    fields (422 rolls the request back, so nothing is half-saved)."""
+    if not form.validate_on_submit():
+        raise FormRefused(form_page(template, form, **context))
+    try:
+        return save()
+    except ConstraintViolation as violation:
+        show_violation(form, violation)
+        raise FormRefused(invalid(template, form=form, **context)) from violation
 
 
 def show_violation(form: FlaskForm, violation: ConstraintViolation) -> None:

@@ -21,7 +21,7 @@ from app.customers.forms import (
     NoteForm,
     SearchForm,
 )
-from app.views import form_page, invalid, show_violation
+from app.views import form_page, saved, show_violation
 
 View = Response | str | tuple[str, int]
 OFFICE = identity.OFFICE_ROLES
@@ -60,13 +60,12 @@ def index() -> View:
 @identity.company_required(*OFFICE)
 def new() -> View:
     form = CustomerForm()
-    if not form.validate_on_submit():
-        return form_page("customers/form.html", form, customer=None)
-    try:
-        customer_id = service.create_customer(current_user.tenant_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid("customers/form.html", form=form, customer=None)
+    customer_id = saved(
+        form,
+        "customers/form.html",
+        lambda: service.create_customer(current_user.tenant_id, form.values()),
+        customer=None,
+    )
     flash("Customer added.", "success")
     return redirect(url_for("customers.show", customer_id=customer_id))
 
@@ -98,13 +97,12 @@ def edit(customer_id: UUID) -> View:
     form = CustomerForm()
     if not form.is_submitted():
         form.fill(found)
-    if not form.validate_on_submit():
-        return form_page("customers/form.html", form, customer=found)
-    try:
-        service.update_customer(current_user.tenant_id, customer_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid("customers/form.html", form=form, customer=found)
+    saved(
+        form,
+        "customers/form.html",
+        lambda: service.update_customer(current_user.tenant_id, customer_id, form.values()),
+        customer=found,
+    )
     flash("Changes saved.", "success")
     return redirect(url_for("customers.show", customer_id=customer_id))
 
@@ -155,13 +153,13 @@ def remove_note(note_id: UUID) -> View:
 def new_contact(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
     form = ContactForm()
-    if not form.validate_on_submit():
-        return form_page("customers/contact_form.html", form, customer=found, contact=None)
-    try:
-        service.create_contact(current_user.tenant_id, customer_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid("customers/contact_form.html", form=form, customer=found, contact=None)
+    saved(
+        form,
+        "customers/contact_form.html",
+        lambda: service.create_contact(current_user.tenant_id, customer_id, form.values()),
+        customer=found,
+        contact=None,
+    )
     flash(f"Added {form.full_name.data}.", "success")
     return redirect(url_for("customers.show", customer_id=customer_id, _anchor="contacts"))
 
@@ -181,13 +179,13 @@ def edit_contact(contact_id: UUID) -> View:
     form = ContactForm()
     if not form.is_submitted():
         form.fill(found)
-    if not form.validate_on_submit():
-        return form_page("customers/contact_form.html", form, customer=customer, contact=found)
-    try:
-        service.update_contact(current_user.tenant_id, contact_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid("customers/contact_form.html", form=form, customer=customer, contact=found)
+    saved(
+        form,
+        "customers/contact_form.html",
+        lambda: service.update_contact(current_user.tenant_id, contact_id, form.values()),
+        customer=customer,
+        contact=found,
+    )
     flash(f"Saved {form.full_name.data}.", "success")
     return redirect(url_for("customers.show", customer_id=found["customer_id"], _anchor="contacts"))
 

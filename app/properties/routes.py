@@ -10,12 +10,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.properties import bp, service
 from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
-from app.views import form_page, invalid, show_violation
+from app.views import saved
 
 View = Response | str | tuple[str, int]
 OFFICE = identity.OFFICE_ROLES
@@ -63,13 +62,12 @@ def new(customer_id: UUID) -> View:
     customer = _found(service.customer(current_user.tenant_id, customer_id))
     form = PropertyForm()
     page = {"customer": customer, "prop": None, "customer_path": customer_path(customer_id)}
-    if not form.validate_on_submit():
-        return form_page(PROPERTY_FORM, form, **page)
-    try:
-        property_id = service.create_property(current_user.tenant_id, customer_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid(PROPERTY_FORM, form=form, **page)
+    property_id = saved(
+        form,
+        PROPERTY_FORM,
+        lambda: service.create_property(current_user.tenant_id, customer_id, form.values()),
+        **page,
+    )
     flash(f"Property added for {customer['display_name']}.", "success")
     return redirect(url_for("properties.show", property_id=property_id))
 
@@ -104,13 +102,12 @@ def edit(property_id: UUID) -> View:
         stored = {**prop, "access_notes": service.reveal_access_notes(prop, "edit form") or ""}
     form = PropertyForm(data=stored)
     page = {"customer": None, "prop": prop, "customer_path": customer_path(prop["customer_id"])}
-    if not form.validate_on_submit():
-        return form_page(PROPERTY_FORM, form, **page)
-    try:
-        service.update_property(current_user.tenant_id, property_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid(PROPERTY_FORM, form=form, **page)
+    saved(
+        form,
+        PROPERTY_FORM,
+        lambda: service.update_property(current_user.tenant_id, property_id, form.values()),
+        **page,
+    )
     flash("Property saved.", "success")
     return redirect(url_for("properties.show", property_id=property_id))
 
@@ -132,13 +129,12 @@ def new_equipment(property_id: UUID) -> View:
     prop = _property(property_id)
     form = EquipmentForm()
     page = _equipment_page(prop, None)
-    if not form.validate_on_submit():
-        return form_page(EQUIPMENT_FORM, form, **page)
-    try:
-        equipment_id = service.create_equipment(current_user.tenant_id, property_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid(EQUIPMENT_FORM, form=form, **page)
+    equipment_id = saved(
+        form,
+        EQUIPMENT_FORM,
+        lambda: service.create_equipment(current_user.tenant_id, property_id, form.values()),
+        **page,
+    )
     flash(f"{service.EQUIPMENT_KINDS[form.equipment_kind.data or 'other']} added.", "success")
     return _back_to(property_id, equipment_id)
 
@@ -150,13 +146,12 @@ def edit_equipment(equipment_id: UUID) -> View:
     prop = _property(item["property_id"])
     form = EquipmentForm(data=equipment_form_data(item) if request.method == "GET" else None)
     page = _equipment_page(prop, item)
-    if not form.validate_on_submit():
-        return form_page(EQUIPMENT_FORM, form, **page)
-    try:
-        service.update_equipment(current_user.tenant_id, equipment_id, form.values())
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid(EQUIPMENT_FORM, form=form, **page)
+    saved(
+        form,
+        EQUIPMENT_FORM,
+        lambda: service.update_equipment(current_user.tenant_id, equipment_id, form.values()),
+        **page,
+    )
     flash(f"{service.equipment_title(form.values())} saved.", "success")
     return _back_to(item["property_id"], equipment_id)
 
