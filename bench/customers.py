@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from app import migrations
-from app.customers.search import search_statement
+from app.customers.search import count_statement, is_dense, search_statement
 from app.db import Connection, admin_connection, begin
 
 NAME = "plenum_bench_customers"
@@ -163,11 +163,21 @@ def measure(
     floor_statement = FLOOR_MATCH if typed else FLOOR_LIST
     floor_params = {"t": tenant, "q": pattern}
     floor = samples(lambda: owner.execute(floor_statement, floor_params, prepare=False).fetchall())
-    statement, params = search_statement(tenant, typed, "name", None)
     with app.transaction():
         begin(app, claims)
-        rows = app.execute(statement, params, prepare=False).fetchall()
-        timed = samples(lambda: app.execute(statement, params, prepare=False).fetchall())
+
+        def page() -> list[dict[str, object]]:
+            # As app.customers.search.search does: first how many match (capped), then the page.
+            counting = count_statement(typed)
+            count = None
+            if counting is not None:
+                row = app.execute(*counting, prepare=False).fetchone()
+                count = int(row["n"]) if row else 0
+            statement, params = search_statement(tenant, typed, "name", None, is_dense(count))
+            return app.execute(statement, params, prepare=False).fetchall()
+
+        rows = page()
+        timed = samples(page)
     return min(len(rows), 50), floor, timed
 
 

@@ -46,6 +46,25 @@ _WITH_ADDRESS = sql.SQL(
 _MATCHES = sql.SQL(
     "c.id in (select app.customer_ids_matching(%(pattern)s, %(digits)s, %(address)s, null))"
 )
+# When a term matches a large share of the company (a common name, "elm"), fetching and sorting
+# every match costs more than walking the list in its order and testing each customer until the
+# page is full: the same matches, tested row by row (row-level security applies as usual).
+DENSE_MATCHES = 2000
+_COUNT_MATCHES = sql.SQL(
+    "select count(*) as n from app.customer_ids_matching("
+    "%(pattern)s, %(digits)s, %(address)s, {cap})"
+).format(cap=sql.Literal(DENSE_MATCHES))
+_WALK_MATCHES = sql.SQL(
+    "(c.search_text ilike %(pattern)s or c.search_text ilike %(digits)s"
+    # `offset 0` keeps each EXISTS a probe of this customer's few rows; without it the planner
+    # hashes every property of the company first (all of them read: LIKE cannot use an index).
+    " or exists (select from public.properties pr where pr.tenant_id = c.tenant_id"
+    "   and pr.customer_id = c.id and pr.search_text ilike %(address)s offset 0)"
+    " or exists (select from public.customer_contacts ct where ct.tenant_id = c.tenant_id"
+    "   and ct.customer_id = c.id and (ct.full_name || ' ' || ct.email || ' '"
+    "   || regexp_replace(ct.phone, '[^0-9]', '', 'g'))"
+    "   ilike any (array[%(pattern)s, %(digits)s]) offset 0))"
+)
 
 
 _ORDER = {
@@ -109,8 +128,28 @@ def _patterns(term: str) -> dict[str, Any]:
     }
 
 
+def count_statement(term: str) -> tuple[sql.Composed, dict[str, Any]] | None:
+    """How many customers a term matches, up to DENSE_MATCHES; None when it is too short."""
+    if len(term) < MIN_TRIGRAM_LENGTH:
+        return None
+    return _COUNT_MATCHES, _patterns(term)
+
+
+def is_dense(count: int | None) -> bool:
+    """Whether so many customers match that walking the list is cheaper than sorting them."""
+    return count is not None and count >= DENSE_MATCHES
+
+
+def count_matches(term: str) -> int | None:
+    counting = count_statement(term)
+    if counting is None:
+        return None
+    row = db.connection().execute(*counting, prepare=False).fetchone()
+    return int(row["n"]) if row else 0
+
+
 def search_statement(
-    tenant_id: UUID, term: str, sort: str, after: Cursor | None
+    tenant_id: UUID, term: str, sort: str, after: Cursor | None, dense: bool = False
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The statement for one page (also used by tests and benchmarks to see its plan)."""
     keyset, order = _ORDER[sort]
@@ -121,7 +160,7 @@ def search_statement(
         conditions.append(sql.SQL("c.display_name ilike %(prefix)s"))
         params["prefix"] = _like(term)[1:]
     elif term:
-        conditions.append(_MATCHES)
+        conditions.append(_WALK_MATCHES if dense else _MATCHES)
         params.update(_patterns(term))
     if after is not None:
         conditions.append(keyset)
@@ -139,7 +178,8 @@ def search(
     tenant_id: UUID, term: str, sort: str, after: Cursor | None
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
     """One page of customers and the cursor of the next page (None at the end)."""
-    statement, params = search_statement(tenant_id, term, sort, after)
+    dense = is_dense(count_matches(term))
+    statement, params = search_statement(tenant_id, term, sort, after, dense)
     rows = db.connection().execute(statement, params, prepare=False).fetchall()
     page = rows[:PAGE_SIZE]
     if len(rows) <= PAGE_SIZE or not page:

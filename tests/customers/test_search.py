@@ -166,3 +166,30 @@ def test_a_short_search_finds_names_that_start_with_it(client: Client, make):
     make.customer(tenant.id, "Dana", "Reyes")
 
     assert names(client.get("/customers?q=an")) == ["Ana Lopez"]
+
+
+@pytest.mark.parametrize("sort", ["name", "newest"])
+def test_a_term_matching_many_customers_finds_the_same_page_by_walking_the_list(
+    client: Client, make, admin, monkeypatch, sort
+):
+    """Above DENSE_MATCHES the list is walked in order instead of sorting every match: the
+    customers found, by name, address or contact, and their order must not change."""
+    from app.customers import search
+
+    tenant = signed_in(client, make)
+    for first in ("Ada", "Bo", "Cy"):
+        make.customer(tenant.id, first, "Kowalski")
+    by_address = make.customer(tenant.id, "Dee", "Street")
+    make.property(tenant.id, by_address, street="9 Kowalski Rd")
+    by_contact = make.customer(
+        tenant.id, "Eve", "Office", kind="commercial", company_name="Eve's Bakery"
+    )
+    make.contact(tenant.id, by_contact, full_name="Zofia Kowalski")
+    make.customer(tenant.id, "Fay", "Nobody")
+
+    sorted_matches = names(client.get("/customers", query_string={"q": "kowalski", "sort": sort}))
+    monkeypatch.setattr(search, "DENSE_MATCHES", 2)
+    walked = names(client.get("/customers", query_string={"q": "kowalski", "sort": sort}))
+
+    assert len(sorted_matches) == 5 and "Fay Nobody" not in sorted_matches
+    assert walked == sorted_matches
