@@ -71,6 +71,11 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
 }
 
 
+UNSTORABLE_VALUE = (
+    "A value could not be stored: remove unusual characters, or shorten very long numbers."
+)
+
+
 class ConstraintViolation(Exception):
     """The database refused a write; `field` and `message` say what to show the user."""
 
@@ -255,3 +260,7 @@ def write(sql: str, params: Params = None) -> list[Row]:
             return cur.fetchall() if cur.description else []
     except psycopg.errors.IntegrityError as error:
         raise translate(error) from error
+    except psycopg.errors.DataError as error:
+        # A value the column cannot hold (a NUL character, a number out of range): the form
+        # gets a message, the request is not a 500.
+        raise ConstraintViolation(None, None, UNSTORABLE_VALUE) from error

@@ -47,7 +47,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return _page(code, None, error.description if code == 429 else None)
+        # Our own words when abort() gave some; never Werkzeug's generic text.
+        given = error.description if error.description != type(error).description else None
+        return _page(code, None, given)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

@@ -560,3 +560,18 @@ def test_absurd_page_numbers_never_become_a_server_error(app: Flask, owner: Clie
         for page in ("99999999999999999999", "-1", "abc"):
             response = owner.get(f"{path}?page={page}")
             assert response.status_code < 500, f"{path}?page={page}"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("post", "/sign-up", {"company_name": "Ac\x00me"}),
+        ("get", "/audit/records/public.tenants/%00", None),
+        ("get", "/customers?q=a%00b", None),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400_not_a_500(owner: Client, method, url, data):
+    """PostgreSQL cannot store NUL in text: such requests are refused before they get there."""
+    response = owner.submit(url, data) if method == "post" else owner.get(url)
+    assert response.status_code == 400
+    assert "cannot be stored" in html(response)

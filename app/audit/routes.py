@@ -32,9 +32,18 @@ class FilterForm(FlaskForm):
     table = SelectField("What", validators=[Optional()])
     operation = SelectField("Action", validators=[Optional()])
 
+    def validate_starts(self, field: DateField) -> None:
+        _within_reason(field)
+
     def validate_ends(self, field: DateField) -> None:
+        _within_reason(field)
         if field.data and self.starts.data and field.data < self.starts.data:
             raise ValidationError("The end date is before the start date.")
+
+
+def _within_reason(field: DateField) -> None:
+    if field.data and not 1900 <= field.data.year <= 2999:
+        raise ValidationError("Choose a date between the years 1900 and 2999.")
 
 
 def _company_zone() -> ZoneInfo:

@@ -101,9 +101,11 @@ class Cursor:
             return None
         try:
             key, row_id = json.loads(base64.urlsafe_b64decode(token.encode()))
-            cursor = cls(str(key), UUID(str(row_id)))
-            if sort == "newest":
-                datetime.fromisoformat(cursor.key)
+            key = str(key)
+            if sort == "newest":  # only the form PostgreSQL reads back, whatever Python accepts
+                key = datetime.fromisoformat(key).isoformat()
+            key.encode("utf-8")  # a lone surrogate cannot be sent to the database
+            cursor = cls(key, UUID(str(row_id)))
         except (ValueError, TypeError):
             return None
         return None if "\x00" in cursor.key else cursor

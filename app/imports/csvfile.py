@@ -23,6 +23,10 @@ class Decoded:
     encoding: str  # 'utf-8' or 'cp1252'
 
 
+# What customer_imports.source_text may hold (its check constraint).
+MAX_STORED_BYTES = 16 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Record:
     line: int  # the file's line where the record starts (the header is line 1)
@@ -31,12 +35,16 @@ class Record:
 
 def decode(data: bytes) -> Decoded:
     """UTF-8 (with or without a BOM), else Windows-1252, the usual spreadsheet export."""
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:
         raise UnreadableFile("This file is not a CSV file. Save the spreadsheet as CSV and retry.")
     try:
-        return Decoded(data.decode("utf-8-sig"), "utf-8")
+        decoded = Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
-        return Decoded(data.decode("cp1252", errors="replace"), "cp1252")
+        decoded = Decoded(data.decode("cp1252", errors="replace"), "cp1252")
+    # Windows-1252 grows when re-encoded (a euro sign takes 3 bytes): check the stored size.
+    if len(decoded.text.encode()) > MAX_STORED_BYTES:
+        raise UnreadableFile("This file is too large once converted to UTF-8. Split it in two.")
+    return decoded
 
 
 def _first_line(text: str) -> str:

@@ -29,7 +29,7 @@ def upload(tenant_id: UUID, file_name: str, data: bytes) -> tuple[UUID, str]:
         queries.create_import,
         {
             "tenant_id": tenant_id,
-            "file_name": file_name[:255] or "import.csv",
+            "file_name": file_name.replace("\x00", "")[:255] or "import.csv",
             "source_text": decoded.text,
             "encoding": decoded.encoding,
             "delimiter": delimiter,

@@ -61,11 +61,14 @@ def test_every_company_table_is_audited(admin: Connection) -> None:
     tables = audited_tables(admin)
     assert set(tables) >= KNOWN_COMPANY_TABLES
     triggers = audit_triggers(admin)
+    # Columns recorded as digests, not in clear (commented '@audit-digest').
+    digested = {"outbox.messages": ", '--digest', 'body_text'"}
     for table in tables:
         tenant = "id" if table == "public.tenants" else "tenant_id"
         assert triggers.get(table) == (
             f"CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION audit.record_change('{tenant}', 'id')"
+            f" FOR EACH ROW EXECUTE FUNCTION audit.record_change('{tenant}', 'id'"
+            f"{digested.get(table, '')})"
         ), table
     # The log itself is not audited: its rows are the record.
     assert set(triggers) == set(tables)
@@ -252,3 +255,29 @@ def test_a_read_cannot_be_recorded_outside_the_company_of_the_request(
             record_access("public.memberships", company.owner.membership_id)
 
     assert changes_since(admin, mark) == []
+
+
+@pytest.mark.promise("P-07")
+def test_an_emailed_link_is_not_copied_into_the_log(client, make, admin) -> None:
+    """Admins read the log; the invitation links in message bodies must not be there in clear."""
+    company = make.tenant()
+    client.sign_in(company.owner.email)
+    client.submit("/team/invitations", {"email": "new.owner@example.com", "role": "owner"})
+    body = admin.execute(
+        "select body_text from outbox.messages where to_address = 'new.owner@example.com'"
+    ).fetchone()
+    assert body is not None
+    link = next(word for word in body["body_text"].split() if "/invitations/" in word)
+
+    logged = admin.execute(
+        "select new_values from audit.changes where table_name = 'outbox.messages'"
+        " and tenant_id = %(t)s",
+        {"t": company.id},
+    ).fetchall()
+
+    assert len(logged) == 1
+    assert logged[0]["new_values"]["body_text"].startswith("sha256:")
+    assert logged[0]["new_values"]["to_address"] == "new.owner@example.com"  # the rest stays
+    everything = admin.execute("select string_agg(new_values::text, ' ') as t from audit.changes")
+    row = everything.fetchone()
+    assert row is not None and link.rsplit("/", 1)[1] not in row["t"]

@@ -40,6 +40,17 @@ def two_years_after(moment: datetime) -> datetime:
     return moment.replace(year=moment.year + 2)
 
 
+def sweep_at(pool: ConnectionPool, admin: Connection, now: datetime) -> int:
+    """The sweep as it runs at `now`: the database's clock (app.now(), which caps the cutoff)
+    and the job's own idea of the time agree."""
+    admin.execute(
+        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
+        " set at = excluded.at",
+        {"at": now},
+    )
+    return sweep(pool, now=now)
+
+
 def txids_of_rows(admin: Connection, tenant_id: UUID) -> set[str]:
     return {str(row["txid"]) for row in changes_of(admin, tenant_id)}
 
@@ -57,7 +68,7 @@ def test_links_older_than_two_years_go_newer_ones_stay_and_the_chain_verifies(
     kept = links_of(admin, company.id)[old_links:]
     assert len(kept) == 2
 
-    assert sweep(pool, now=two_years_after(two_years_ago)) == old_rows
+    assert sweep_at(pool, admin, two_years_after(two_years_ago)) == old_rows
 
     assert links_of(admin, company.id) == kept
     assert txids_of_rows(admin, company.id) == {link["txid"] for link in kept}
@@ -68,7 +79,7 @@ def test_links_older_than_two_years_go_newer_ones_stay_and_the_chain_verifies(
         [f"ok     company {company.id}: 2 links", f"ok     company {quiet.id}: 0 links"]
     )
     # Nothing more is due, and the chain goes on from where it was.
-    assert sweep(pool, now=two_years_after(two_years_ago)) == 0
+    assert sweep_at(pool, admin, two_years_after(two_years_ago)) == 0
     make.invitation(company.id)
     assert [link["seq"] for link in links_of(admin, company.id)] == [4, 5, 6]
     assert chain_problems(admin, company.id) == []
@@ -81,10 +92,10 @@ def test_a_link_goes_the_moment_it_is_more_than_two_years_old(
     last = links_of(admin, company.id)[-1]
     rows_of_last = [r for r in changes_of(admin, company.id) if str(r["txid"]) == last["txid"]]
 
-    sweep(pool, now=two_years_after(last["sealed_at"]))  # exactly two years: kept
+    sweep_at(pool, admin, two_years_after(last["sealed_at"]))  # exactly two years: kept
     assert links_of(admin, company.id) == [last]
 
-    gone = sweep(pool, now=two_years_after(last["sealed_at"]) + timedelta(microseconds=1))
+    gone = sweep_at(pool, admin, two_years_after(last["sealed_at"]) + timedelta(microseconds=1))
     assert gone == len(rows_of_last)
     assert links_of(admin, company.id) == []
     assert chain_problems(admin, company.id) == []
@@ -103,8 +114,8 @@ def test_two_years_are_calendar_years_across_a_29_february(
     rows = len(changes_of(admin, company.id))
 
     # 730 days on is 31 May 2025, since 2024 had a 29 February: not yet two years.
-    assert sweep(pool, now=sealed + timedelta(days=730, hours=1)) == 0
-    assert sweep(pool, now=datetime(2025, 6, 1, 12, 0, 0, 1, tzinfo=UTC)) == rows
+    assert sweep_at(pool, admin, sealed + timedelta(days=730, hours=1)) == 0
+    assert sweep_at(pool, admin, datetime(2025, 6, 1, 12, 0, 0, 1, tzinfo=UTC)) == rows
 
 
 @pytest.mark.parametrize(
@@ -134,4 +145,17 @@ def test_only_the_sweeps_role_may_delete_expired_rows(
             conn.execute("select audit.delete_expired(%(at)s)", {"at": far_future})
     assert len(changes_of(admin, company.id)) == rows
 
-    assert sweep(pool, now=far_future) == rows  # the job, as service_role
+    assert sweep_at(pool, admin, far_future) == rows  # the job, as service_role
+
+
+@pytest.mark.promise("P-08")
+def test_a_cutoff_in_the_future_deletes_nothing_younger_than_two_years(
+    app: Flask, pool: ConnectionPool, admin: Connection, make: Factory
+) -> None:
+    """The jobs' role passing a future date must not empty the log (the clock is not set)."""
+    company = make.tenant()
+    rows = len(changes_of(admin, company.id))
+    with db.service_role_transaction(pool) as conn:
+        conn.execute("select audit.delete_expired(now() + interval '100 years')")
+    assert len(changes_of(admin, company.id)) == rows
+    assert chain_problems(admin, company.id) == []

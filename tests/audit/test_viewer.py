@@ -158,3 +158,11 @@ def test_admins_read_the_log_too(client: Client, make):
     client.sign_in(admin_member.email)
     page = text(client.get("/audit"))
     assert entries(page) >= 2
+
+
+def test_dates_at_the_end_of_the_calendar_are_refused_not_crashed_on(client: Client, make):
+    tenant = make.tenant()
+    client.sign_in(tenant.owner.email)
+    response = client.get("/audit?ends=9999-12-31")
+    assert response.status_code == 422
+    assert "Choose a date between the years 1900 and 2999." in text(response)

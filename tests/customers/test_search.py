@@ -129,7 +129,8 @@ def test_search_results_are_paged_too(client: Client, make):
     assert names(second) == [f"Smith {i:02d}" for i in range(50, 60)]
 
 
-@pytest.mark.parametrize("after", ["garbage", "W10=", "WyJ4IiwgIm5vdC1hLXV1aWQiXQ==", "\x00"])
+# A NUL character anywhere in a request is refused before any view (tests/test_routes_security.py).
+@pytest.mark.parametrize("after", ["garbage", "W10=", "WyJ4IiwgIm5vdC1hLXV1aWQiXQ=="])
 def test_a_garbled_cursor_or_sort_never_becomes_an_error(client: Client, make, after):
     tenant = signed_in(client, make)
     make.customer(tenant.id, "Ana", "Lopez")
@@ -138,7 +139,7 @@ def test_a_garbled_cursor_or_sort_never_becomes_an_error(client: Client, make, a
     newest = client.get("/customers", query_string={"after": after, "sort": "newest"})
     assert names(newest) == ["Ana Lopez"]
     assert client.get("/customers?sort=sideways").status_code == 422
-    assert client.get("/customers", query_string={"q": "a\x00b"}).status_code == 200
+    assert client.get("/customers", query_string={"q": "a\x00b"}).status_code == 400
 
 
 def test_no_customers_yet_invites_to_add_the_first(client: Client, make):
