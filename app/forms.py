@@ -13,18 +13,20 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 
 
-def _strip(value: Any) -> Any:
+def strip_text(value: Any) -> Any:
+    """A field filter: surrounding white space removed (NUL never gets this far: app.security)."""
     return value.strip() if isinstance(value, str) else value
 
 
-def _lower(value: Any) -> Any:
+def lower_text(value: Any) -> Any:
+    """A field filter: trimmed and lower-cased, for emails."""
     return value.strip().lower() if isinstance(value, str) else value
 
 
 def email_field(label: str = "Email") -> EmailField:
     return EmailField(
         label,
-        filters=[_lower],
+        filters=[lower_text],
         validators=[
             DataRequired("Enter an email address."),
             Length(max=254, message="An email address has at most 254 characters."),
@@ -39,7 +41,7 @@ def email_field(label: str = "Email") -> EmailField:
 def name_field(label: str, message: str, autocomplete: str = "name") -> StringField:
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(message), Length(max=200, message="At most 200 characters.")],
         render_kw={"autocomplete": autocomplete},
     )
@@ -73,7 +75,7 @@ def current_password_field(label: str = "Password") -> PasswordField:
 def code_field(label: str = "Code") -> StringField:
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Enter the code."),
             Length(max=20, message="That code is too long."),

@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, Field, SelectField, StringField, T
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app import phones
-from app.forms import choices
+from app.forms import choices, lower_text, strip_text
 
 KINDS = {"residential": "Residential", "commercial": "Commercial"}
 PREFERRED_CONTACTS = {"sms": "Text message", "email": "Email", "phone": "Phone call"}
@@ -19,18 +19,10 @@ MAX_TAG_LENGTH = 40
 PHONE_MESSAGE = "Enter a valid phone number, like (312) 555-0123 or +44 20 7946 0958."
 
 
-def _strip(value: Any) -> Any:
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
-
-
-def _lower(value: Any) -> Any:
-    return value.replace("\x00", "").strip().lower() if isinstance(value, str) else value
-
-
 def text_field(label: str, max_length: int = 200, **kwargs: Any) -> StringField:
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=max_length, message=f"At most {max_length} characters.")],
         **kwargs,
     )
@@ -39,7 +31,7 @@ def text_field(label: str, max_length: int = 200, **kwargs: Any) -> StringField:
 def optional_email_field(label: str = "Email") -> EmailField:
     return EmailField(
         label,
-        filters=[_lower],
+        filters=[lower_text],
         validators=[
             Optional(),
             Length(max=254, message="An email address has at most 254 characters."),
@@ -54,7 +46,7 @@ def optional_email_field(label: str = "Email") -> EmailField:
 def phone_field(label: str = "Phone") -> StringField:
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=40, message=PHONE_MESSAGE), _valid_phone],
         render_kw={"autocomplete": "off", "inputmode": "tel"},
         description="Any format; numbers outside the US start with +.",
@@ -98,7 +90,7 @@ class CustomerForm(FlaskForm):
     lead_source = text_field("Lead source", 100, description="How they found you, e.g. referral.")
     notes = TextAreaField(
         "Notes",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=5000, message="At most 5,000 characters.")],
     )
     transactional_messages = BooleanField("Appointment and invoice messages allowed", default=True)
@@ -163,7 +155,7 @@ class CustomerForm(FlaskForm):
 class ContactForm(FlaskForm):
     full_name = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Enter the contact's name."),
             Length(max=200, message="At most 200 characters."),
@@ -192,7 +184,7 @@ class ContactForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         "Add a note",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Write the note first."),
             Length(max=5000, message="At most 5,000 characters."),
@@ -208,7 +200,7 @@ class SearchForm(FlaskForm):
 
     q = StringField(
         "Search",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=200, message="At most 200 characters.")],
         render_kw={"type": "search", "placeholder": "Name, phone, email or address"},
     )

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import choices
+from app.forms import choices, strip_text
 from app.properties.service import EQUIPMENT_KINDS, PROPERTY_TYPES, REFRIGERANTS
 
 US_ZIP = re.compile(r"\d{5}(-\d{4})?")
@@ -20,10 +20,6 @@ COUNTRY = re.compile(r"[A-Z]{2}")
 FILTER_SIZE = re.compile(r"\d{1,3}(\.\d{1,2})?(\s*[xX\u00d7]\s*\d{1,3}(\.\d{1,2})?){1,2}")
 EARLIEST_YEAR_BUILT = 1700
 EARLIEST_INSTALL = date(1900, 1, 1)
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _upper(value: Any) -> Any:
@@ -35,7 +31,7 @@ def _text(label: str, limit: int, **kwargs: Any) -> StringField:
     message = f"At most {limit} characters."
     return StringField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=limit, message=message)],
         **kwargs,
     )
@@ -44,7 +40,7 @@ def _text(label: str, limit: int, **kwargs: Any) -> StringField:
 def _long_text(label: str, limit: int, description: str = "") -> TextAreaField:
     return TextAreaField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Optional(), Length(max=limit, message=f"At most {limit:,} characters.")],
         description=description,
         render_kw={"rows": 3},
@@ -95,7 +91,7 @@ class PropertyForm(FlaskForm):
     label = _text("Name (optional)", 100, description="For example Home, Lake house, Store #4.")
     street = StringField(
         "Street address",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Enter the street address."),
             Length(max=200, message="At most 200 characters."),
@@ -104,7 +100,7 @@ class PropertyForm(FlaskForm):
     unit = _text("Apartment, suite or unit", 50)
     city = StringField(
         "City",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Enter the city."),
             Length(max=100, message="At most 100 characters."),

@@ -1,8 +1,3 @@
--- name: customer
-select id, display_name
-from public.customers
-where tenant_id = %(tenant_id)s and id = %(id)s
-
 -- name: property
 select p.id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
        p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,

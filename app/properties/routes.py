@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from app.auth import identity
 from app.auth.forms import ConfirmForm
+from app.customers import service as customers
 from app.properties import bp, service
 from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
 from app.views import saved
@@ -24,7 +25,7 @@ EQUIPMENT_FORM = "properties/equipment_form.html"
 
 def customer_path(customer_id: UUID) -> str:
     """The customer's page (served by the customers feature)."""
-    return f"/customers/{customer_id}"
+    return url_for("customers.show", customer_id=customer_id)
 
 
 def _found(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def _equipment_page(prop: dict[str, Any], item: dict[str, Any] | None) -> dict[s
 @bp.route("/customers/<uuid:customer_id>/properties/new", methods=["GET", "POST"])
 @identity.company_required(*OFFICE)
 def new(customer_id: UUID) -> View:
-    customer = _found(service.customer(current_user.tenant_id, customer_id))
+    customer = _found(customers.customer(current_user.tenant_id, customer_id))
     form = PropertyForm()
     page = {"customer": customer, "prop": None, "customer_path": customer_path(customer_id)}
     property_id = saved(

@@ -45,10 +45,6 @@ ACCESS_NOTE_ROLES = ("owner", "admin", "dispatcher", "office")
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 
 
-def customer(tenant_id: UUID, customer_id: UUID) -> dict[str, Any] | None:
-    return db.one(queries.customer, {"tenant_id": tenant_id, "id": customer_id})
-
-
 def get_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:
     return db.one(queries.property, {"tenant_id": tenant_id, "id": property_id})
 
