@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         integrations,
         messaging,
         properties,
+        scheduling,
+        technician,
         tenancy,
     )
 
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         properties.bp,
         customers.bp,
         imports.bp,
+        scheduling.bp,
+        technician.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

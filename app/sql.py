@@ -31,6 +31,7 @@ class Queries:
         return list(self._statements)
 
 
-def load(module_file: str) -> Queries:
-    """The queries.sql beside a feature's module: `queries = sql.load(__file__)`."""
-    return Queries(Path(module_file).with_name("queries.sql"))
+def load(module_file: str, name: str = "queries.sql") -> Queries:
+    """The queries.sql (or another named file) beside a feature's module:
+    `queries = sql.load(__file__)`."""
+    return Queries(Path(module_file).with_name(name))

@@ -188,3 +188,70 @@ class Factory:
         ).fetchone()
         assert row is not None
         return UUID(str(row["id"]))
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def _insert(self, statement: str, params: dict[str, object]) -> UUID:
+        row = self.conn.execute(statement, params).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def job(
+        self,
+        tenant_id: UUID,
+        property_id: UUID,
+        kind: str = "repair",
+        summary: str = "No heat",
+        equipment_ids: tuple[UUID, ...] = (),
+    ) -> UUID:
+        """A job at a property (its customer is the property's), naming some equipment."""
+        job_id = self._insert(
+            "insert into public.jobs (tenant_id, customer_id, property_id, kind, summary)"
+            " select p.tenant_id, p.customer_id, p.id, %(kind)s, %(summary)s"
+            " from public.properties p where p.tenant_id = %(tenant)s and p.id = %(property)s"
+            " returning id",
+            {"tenant": tenant_id, "property": property_id, "kind": kind, "summary": summary},
+        )
+        for equipment_id in equipment_ids:
+            self.conn.execute(
+                "insert into public.job_equipment (tenant_id, job_id, equipment_id)"
+                " values (%s, %s, %s)",
+                (tenant_id, job_id, equipment_id),
+            )
+        return job_id
+
+    def visit(
+        self,
+        tenant_id: UUID,
+        job_id: UUID,
+        starts: datetime | None = None,
+        *,
+        hours: float = 2,
+        minutes: int = 60,
+        technicians: tuple[UUID, ...] = (),
+    ) -> UUID:
+        """A visit; with `starts` it is scheduled in a window of `hours` and booked on each
+        technician (account ids) for `minutes` from the window's start."""
+        visit_id = self._insert(
+            "insert into public.visits (tenant_id, job_id, status, window_starts_at,"
+            " window_ends_at, duration_minutes) values (%(tenant)s, %(job)s, %(status)s,"
+            " %(starts)s, %(ends)s, %(minutes)s) returning id",
+            {
+                "tenant": tenant_id,
+                "job": job_id,
+                "status": "scheduled" if starts else "unscheduled",
+                "starts": starts,
+                "ends": starts + timedelta(hours=hours) if starts else None,
+                "minutes": minutes,
+            },
+        )
+        for technician_id in technicians:
+            self.assign(tenant_id, visit_id, technician_id)
+        return visit_id
+
+    def assign(self, tenant_id: UUID, visit_id: UUID, technician_id: UUID) -> UUID:
+        return self._insert(
+            "insert into public.visit_assignments (tenant_id, visit_id, technician_id)"
+            " values (%(tenant)s, %(visit)s, %(technician)s) returning id",
+            {"tenant": tenant_id, "visit": visit_id, "technician": technician_id},
+        )

@@ -1,11 +1,13 @@
 alter table public.customers enable row level security;
 
--- Technicians see none until scheduling gives them the records of their own visits.
-create policy "Office staff can see their company's customers"
+-- Technicians see the customers of their own visits (app.technician_customer_ids). Keep
+-- app.customer_ids_matching in step with this policy.
+create policy "Office staff and their technicians can see customers"
   on public.customers for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or id = any ((select app.technician_customer_ids())::uuid[]))
   );
 
 create policy "Office staff can add customers"

@@ -1,11 +1,13 @@
 alter table public.equipment enable row level security;
 
--- Technicians see none until scheduling gives them the records of their own visits.
-create policy "Office staff can see their company's equipment"
+-- Technicians see the equipment at the properties of their own visits: the unit they were
+-- called for and whatever else is installed there.
+create policy "Office staff and their technicians can see equipment"
   on public.equipment for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or property_id = any ((select app.technician_property_ids())::uuid[]))
   );
 
 create policy "Office staff can add equipment"

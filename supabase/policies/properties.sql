@@ -1,11 +1,12 @@
 alter table public.properties enable row level security;
 
--- Technicians see none until scheduling gives them the records of their own visits.
-create policy "Office staff can see their company's properties"
+-- Technicians see the properties of their own visits (app.technician_property_ids).
+create policy "Office staff and their technicians can see properties"
   on public.properties for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or id = any ((select app.technician_property_ids())::uuid[]))
   );
 
 create policy "Office staff can add properties"

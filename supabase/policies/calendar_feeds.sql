@@ -1,0 +1,23 @@
+alter table public.calendar_feeds enable row level security;
+
+-- A technician manages their own feed; managers and dispatchers can revoke any (a lost phone).
+create policy "Technicians see their feed, managers and dispatchers all"
+  on public.calendar_feeds for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (technician_id = (select auth.uid())
+         or (select app.has_role('owner', 'admin', 'dispatcher')))
+  );
+
+create policy "Members can open their own feed"
+  on public.calendar_feeds for insert to authenticated
+  with check (tenant_id = (select app.tenant_id()) and technician_id = (select auth.uid()));
+
+create policy "Technicians and managers can revoke feeds"
+  on public.calendar_feeds for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (technician_id = (select auth.uid())
+         or (select app.has_role('owner', 'admin', 'dispatcher')))
+  )
+  with check (tenant_id = (select app.tenant_id()));
