@@ -3,17 +3,30 @@ alter table public.jobs enable row level security;
 -- Technicians see the jobs of their own visits.
 create policy "Office staff and their technicians can see jobs"
   on public.jobs for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or id = any ((select app.technician_job_ids())::uuid[])));
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or id = any ((select app.technician_job_ids())::uuid[]))
+  );
 
 create policy "Office staff can add jobs"
   on public.jobs for insert to authenticated
-  with check (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
 
 create policy "Office staff can change jobs"
   on public.jobs for update to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')))
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  )
   with check (tenant_id = (select app.tenant_id()));
 
 create policy "Office staff can remove jobs"
   on public.jobs for delete to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );

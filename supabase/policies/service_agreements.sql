@@ -3,17 +3,29 @@ alter table public.service_agreements enable row level security;
 -- Office staff only: technicians work from the jobs the agreements generate.
 create policy "Office staff can see service agreements"
   on public.service_agreements for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
 
 create policy "Office staff can add service agreements"
   on public.service_agreements for insert to authenticated
-  with check (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
 
 create policy "Office staff can change service agreements"
   on public.service_agreements for update to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')))
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  )
   with check (tenant_id = (select app.tenant_id()));
 
 create policy "Office staff can remove service agreements"
   on public.service_agreements for delete to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );

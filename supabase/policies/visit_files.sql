@@ -2,16 +2,25 @@ alter table public.visit_files enable row level security;
 
 create policy "Office staff and the assigned technicians can see visit photos and signatures"
   on public.visit_files for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or visit_id = any ((select app.technician_visit_ids())::uuid[])));
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or visit_id = any ((select app.technician_visit_ids())::uuid[]))
+  );
 
 create policy "Office staff and the assigned technicians can add visit photos and signatures"
   on public.visit_files for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
     and uploaded_by = (select auth.uid())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or visit_id = any ((select app.technician_visit_ids())::uuid[]))
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or visit_id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
 create policy "Office staff and their authors can remove visit photos and signatures"
   on public.visit_files for delete to authenticated
-  using (tenant_id = (select app.tenant_id()) and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or uploaded_by = (select auth.uid())));
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or uploaded_by = (select auth.uid()))
+  );

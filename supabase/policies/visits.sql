@@ -4,17 +4,31 @@ alter table public.visits enable row level security;
 -- The status machine trigger stops them from rescheduling or reassigning.
 create policy "Office staff and the assigned technicians can see visits"
   on public.visits for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or id = any ((select app.technician_visit_ids())::uuid[])));
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or id = any ((select app.technician_visit_ids())::uuid[]))
+  );
 
 create policy "Office staff can add visits"
   on public.visits for insert to authenticated
-  with check (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
 
 create policy "Office staff and the assigned technicians can change visits"
   on public.visits for update to authenticated
-  using (tenant_id = (select app.tenant_id()) and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or id = any ((select app.technician_visit_ids())::uuid[])))
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+         or id = any ((select app.technician_visit_ids())::uuid[]))
+  )
   with check (tenant_id = (select app.tenant_id()));
 
 create policy "Office staff can remove visits"
   on public.visits for delete to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin', 'dispatcher', 'office')));
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+  );
