@@ -70,6 +70,7 @@ bench: db-up
 	$(PY) -m bench.customers
 	$(PY) -m bench.imports
 	$(PY) -m bench.audit
+	$(PY) -m bench.scheduling
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -6,9 +6,12 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET = "plenum-development-secret-not-for-production"  # noqa: S105 (refused in production)
+# Where the local files port keeps photos and signatures unless FILES_DIR says otherwise.
+DEFAULT_FILES_DIR = str(Path(__file__).resolve().parent.parent / ".local" / "files")
 
 
 class ConfigError(RuntimeError):
@@ -70,6 +73,7 @@ class Settings:
     pool_max_size: int
     prepared_statements: bool
     sentry_dsn: str | None
+    files_dir: str = DEFAULT_FILES_DIR
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +92,10 @@ class Settings:
         database_url = _text("DATABASE_URL")
         if database_url is None:
             raise ConfigError("DATABASE_URL is not set (make dev and make test set it for you)")
+        files_dir = _text("FILES_DIR")
+        if files_dir is None and env == "production":
+            # A machine's own disk does not outlive a deploy: photos need a persistent volume.
+            raise ConfigError("FILES_DIR is required in production (a persistent volume)")
         return cls(
             env=env,
             secret_key=secret_key,
@@ -100,4 +108,5 @@ class Settings:
             # Off behind a transaction-mode pooler (Supavisor's port 6543, pgbouncer).
             prepared_statements=_bool("DATABASE_PREPARED_STATEMENTS", True),
             sentry_dsn=_text("SENTRY_DSN"),
+            files_dir=files_dir or DEFAULT_FILES_DIR,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from app import demo_customers
+from app import demo_customers, demo_schedule
 from app.auth.passwords import hash_password
 from app.db import Connection
 
@@ -69,7 +69,14 @@ def demo(conn: Connection) -> bool:
 
 
 def customers(conn: Connection) -> demo_customers.Counts | None:
-    """Give the demo company its customers if it has none yet; None when it already has some."""
+    """Give the demo company its customers if it has none yet (None when it already has some),
+    then its week of visits if it has no jobs yet."""
+    added = _customers(conn)
+    schedule(conn)
+    return added
+
+
+def _customers(conn: Connection) -> demo_customers.Counts | None:
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(5404102)")
         tenant = conn.execute(
@@ -87,6 +94,37 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
             return None
         _act_as(conn, {"actor": "demo seed"})
         return demo_customers.add(conn, tenant["id"])
+
+
+def schedule(conn: Connection) -> demo_schedule.Counts | None:
+    """Give the demo company, once it has customers, a week of visits for its technicians if it
+    has no jobs yet; None when it has some (or no customers)."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(5404102)")
+        tenant = conn.execute(
+            "select t.id from public.tenants t join public.memberships m on m.tenant_id = t.id"
+            " where m.email = %(email)s and m.role = 'owner'",
+            {"email": DEMO_STAFF[0][0]},
+        ).fetchone()
+        if (
+            tenant is None
+            or not conn.execute(
+                "select 1 from public.customers where tenant_id = %(t)s limit 1",
+                {"t": tenant["id"]},
+            ).fetchone()
+            or conn.execute(
+                "select 1 from public.jobs where tenant_id = %(t)s limit 1", {"t": tenant["id"]}
+            ).fetchone()
+        ):
+            return None
+        technicians = conn.execute(
+            "select account_id from public.memberships where tenant_id = %(t)s"
+            " and role = 'technician' and status = 'active' and email = any(%(emails)s)"
+            " order by email",
+            {"t": tenant["id"], "emails": [e for e, role in DEMO_STAFF if role == "technician"]},
+        ).fetchall()
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_schedule.add(conn, tenant["id"], [row["account_id"] for row in technicians])
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:

@@ -7,7 +7,12 @@ import logging
 
 from app.config import Settings
 from app.db import create_pool
-from jobs import audit_retention, customer_import, worker  # noqa: F401  (importing a job registers it)
+from jobs import (  # noqa: F401  (importing a job registers it)
+    audit_retention,
+    customer_import,
+    maintenance_jobs,
+    worker,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

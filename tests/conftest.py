@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -109,6 +110,7 @@ def make_settings(database: TestDatabase, **overrides: Any) -> Settings:
         pool_max_size=4,
         prepared_statements=True,
         sentry_dsn=None,
+        files_dir=os.path.join(tempfile.gettempdir(), "plenum-test-files", database.name),
     )
     return dataclasses.replace(base, **overrides)
 

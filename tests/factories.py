@@ -255,3 +255,29 @@ class Factory:
             " values (%(tenant)s, %(visit)s, %(technician)s) returning id",
             {"tenant": tenant_id, "visit": visit_id, "technician": technician_id},
         )
+
+    def time_off(self, tenant_id: UUID, technician_id: UUID, starts: datetime) -> UUID:
+        """A day of time off from `starts`."""
+        return self._insert(
+            "insert into public.time_off (tenant_id, technician_id, during)"
+            " values (%(tenant)s, %(technician)s, tstzrange(%(starts)s, %(ends)s))"
+            " returning id",
+            {
+                "tenant": tenant_id,
+                "technician": technician_id,
+                "starts": starts,
+                "ends": starts + timedelta(days=1),
+            },
+        )
+
+    def agreement(
+        self, tenant_id: UUID, property_id: UUID, months: tuple[int, ...] = (4, 10)
+    ) -> UUID:
+        """A maintenance plan on the property's customer, starting today."""
+        return self._insert(
+            "insert into public.service_agreements (tenant_id, customer_id, property_id, name,"
+            " months, starts_on) select p.tenant_id, p.customer_id, p.id, 'Comfort Club',"
+            " %(months)s, current_date from public.properties p"
+            " where p.tenant_id = %(tenant)s and p.id = %(property)s returning id",
+            {"tenant": tenant_id, "property": property_id, "months": list(months)},
+        )

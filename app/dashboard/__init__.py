@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, sql
+from app.customers.service import company_zone
 
 bp = Blueprint("dashboard", __name__)
+queries = sql.load(__file__)
+OPEN = ("scheduled", "dispatched", "en_route", "on_site")
+
+
+def _today() -> dict[str, int]:
+    """How many visits today: still to do, done, and (for the office) waiting to be booked."""
+    tenant_id = current_user.tenant_id
+    zone = company_zone(tenant_id)
+    day = datetime.now(zone).date()
+    starts = datetime.combine(day, time(), zone)
+    rows = db.query(
+        queries.visits_today,
+        {
+            "tenant_id": tenant_id,
+            "day_starts": starts,
+            "day_ends": datetime.combine(day + timedelta(days=1), time(), zone),
+            "mine": current_user.id if current_user.can("technician") else None,
+        },
+    )
+    counts = {row["status"]: row["n"] for row in rows}
+    summary = {
+        "open": sum(counts.get(status, 0) for status in OPEN),
+        "completed": counts.get("completed", 0),
+    }
+    if not current_user.can("technician"):
+        summary["unscheduled"] = db.value(queries.unscheduled_count, {"tenant_id": tenant_id})
+    return summary
 
 
 @bp.get("/")
@@ -17,7 +47,7 @@ def home() -> Response | str:
         return redirect(url_for("auth.sign_in"))
     if current_user.company is None:
         return render_template("dashboard/no_company.html")
-    return render_template("dashboard/home.html")
+    return render_template("dashboard/home.html", today=_today())
 
 
 @bp.get("/healthz")

@@ -83,3 +83,19 @@ returning id
 delete from public.equipment
  where tenant_id = %(tenant_id)s and id = %(id)s
 returning id, property_id
+
+-- name: list_service_history_for_property
+-- The latest records of each piece of equipment at the property, newest first. The job is
+-- joined only where the reader may see the visit.
+select r.equipment_id, r.serviced_at, r.job_kind, r.job_summary, r.completion_notes,
+       r.technicians, v.job_id
+from (
+  select r.*, row_number() over (partition by r.equipment_id
+                                 order by r.serviced_at desc, r.id desc) as position
+  from public.equipment_service_records r
+  join public.equipment e on e.tenant_id = r.tenant_id and e.id = r.equipment_id
+  where r.tenant_id = %(tenant_id)s and e.property_id = %(property_id)s
+) r
+left join public.visits v on v.tenant_id = r.tenant_id and v.id = r.visit_id
+where r.position <= %(per_unit)s
+order by r.equipment_id, r.serviced_at desc, r.id desc

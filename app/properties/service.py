@@ -8,6 +8,7 @@ from uuid import UUID
 
 from app import crypto, db, sql
 from app.audit.access import record_access
+from app.customers.service import company_zone
 
 queries = sql.load(__file__)
 
@@ -43,6 +44,7 @@ GEOCODE_STATES = {
 # Who may read gate and alarm codes; technicians join when scheduling gives them their visits.
 ACCESS_NOTE_ROLES = ("owner", "admin", "dispatcher", "office")
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
+HISTORY_PER_UNIT = 20  # the latest visits; older ones stay in the records
 
 
 def get_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:
@@ -95,9 +97,20 @@ def delete_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None
 
 
 def list_equipment(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
-    return db.query(
-        queries.list_equipment_for_property, {"tenant_id": tenant_id, "property_id": property_id}
-    )
+    """The property's equipment, each with its latest service history (`history`, newest
+    first, `serviced_at` in the company's time zone)."""
+    scope = {"tenant_id": tenant_id, "property_id": property_id}
+    zone = company_zone(tenant_id)
+    history: dict[UUID, list[dict[str, Any]]] = {}
+    for record in db.query(
+        queries.list_service_history_for_property, {**scope, "per_unit": HISTORY_PER_UNIT}
+    ):
+        record["serviced_at"] = record["serviced_at"].astimezone(zone)
+        history.setdefault(record["equipment_id"], []).append(record)
+    return [
+        {**item, "history": history.get(item["id"], [])}
+        for item in db.query(queries.list_equipment_for_property, scope)
+    ]
 
 
 def get_equipment(tenant_id: UUID, equipment_id: UUID) -> dict[str, Any] | None:

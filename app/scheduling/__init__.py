@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("scheduling", __name__)
 
-from app.scheduling import routes  # noqa: E402,F401  (routes register on the blueprint)
+from app.scheduling import (  # noqa: E402,F401  (each module registers its routes on bp)
+    agreements,
+    board,
+    hours,
+    routes,
+)

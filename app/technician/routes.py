@@ -1,5 +1,229 @@
-"""The technician's phone pages and the calendar feed."""
+"""The technician's phone pages: their day, and each visit with its status buttons, notes,
+photos, checklist and completion. Technicians only; the database shows each of them only
+their own visits, so another technician's visit is a 404 like another company's."""
 
 from __future__ import annotations
 
-from app.technician import bp  # noqa: F401
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app import db
+from app.auth import identity
+from app.auth.forms import ConfirmForm
+from app.customers.service import company_zone
+from app.integrations import files
+from app.properties.service import EQUIPMENT_KINDS
+from app.scheduling import service as scheduling
+from app.scheduling.service import KINDS, STATUSES, SchedulingRefused
+from app.technician import bp, service
+from app.technician import calendar as _calendar  # noqa: F401  (registers the feed's routes)
+from app.technician.forms import CompleteForm, NoteForm, PhotoForm
+
+View = Response | str | tuple[str, int]
+TECHNICIAN = ("technician",)
+VISIT_PAGE = "technician/visit.html"
+# The statuses a technician sets with one tap; completing takes the completion form.
+TAPS = {"en_route": "On my way", "on_site": "Arrived"}
+# A photo plus the form around it (token, field names, multipart boundaries).
+PHOTO_REQUEST_BYTES = files.MAX_PHOTO_BYTES + 64 * 1024
+
+
+@bp.record_once
+def _allow_photo_uploads(state: BlueprintSetupState) -> None:
+    """Photos may be up to 10 MB while every other form stays under the app's 2 MB. The body
+    is read by the CSRF check before any view runs, so the larger limit is set first of all."""
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
+
+
+def _photo_upload_limit() -> None:
+    if request.endpoint == "technician.add_photo":
+        request.max_content_length = PHOTO_REQUEST_BYTES
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.get("/my-day")
+@identity.company_required(*TECHNICIAN)
+def my_day() -> View:
+    zone = company_zone(current_user.tenant_id)
+    asked = request.args.get("day")
+    day = _day(asked)
+    bad_day = bool(asked) and day is None
+    day = day or service.local_today(zone)
+    visits = service.day_visits(current_user.tenant_id, current_user.id, day, zone)
+    return render_template(
+        "technician/my_day.html",
+        day=day,
+        today=service.local_today(zone),
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+        visits=visits,
+        zone=zone,
+        bad_day=bad_day,
+        kinds=KINDS,
+        statuses=STATUSES,
+        window_label=service.window_label,
+    ), (422 if bad_day else 200)
+
+
+def _visit(visit_id: UUID) -> dict[str, Any]:
+    found = service.visit(current_user.tenant_id, visit_id)
+    if found is None:
+        abort(404)  # another technician's visit reads as missing, like another company's
+    return found
+
+
+def _page(
+    found: dict[str, Any],
+    status: int = 200,
+    refusal: str | None = None,
+    note_form: NoteForm | None = None,
+    photo_form: PhotoForm | None = None,
+    complete_form: CompleteForm | None = None,
+) -> tuple[str, int]:
+    """The visit page; with a refused form, 422 and the page rolled back (gate codes hidden)."""
+    page = service.visit_page(current_user.tenant_id, found, reveal_access_notes=status < 400)
+    return render_template(
+        VISIT_PAGE,
+        **page,
+        refusal=refusal,
+        note_form=note_form or NoteForm(formdata=None),
+        photo_form=photo_form or PhotoForm(formdata=None),
+        complete_form=complete_form or CompleteForm(formdata=None),
+        taps=TAPS,
+        kinds=KINDS,
+        statuses=STATUSES,
+        equipment_kinds=EQUIPMENT_KINDS,
+        window=service.window_label(
+            found["window_starts_at"], found["window_ends_at"], page["zone"]
+        ),
+    ), status
+
+
+def _back(visit_id: UUID, anchor: str | None = None) -> Response:
+    return redirect(url_for("technician.visit", visit_id=visit_id, _anchor=anchor))
+
+
+@bp.get("/my-day/visits/<uuid:visit_id>")
+@identity.company_required(*TECHNICIAN)
+def visit(visit_id: UUID) -> View:
+    return _page(_visit(visit_id))
+
+
+@bp.post("/my-day/visits/<uuid:visit_id>/status")
+@identity.company_required(*TECHNICIAN)
+def move(visit_id: UUID) -> View:
+    found = _visit(visit_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    to = request.form.get("status", "")
+    if to not in TAPS:
+        return _page(found, 422, "Choose “On my way” or “Arrived”.")
+    try:
+        scheduling.move(current_user.tenant_id, visit_id, to)
+    except SchedulingRefused as refused:
+        return _page(_visit(visit_id), 422, refused.message)
+    flash(f"{TAPS[to]}: the office can see it now.", "success")
+    return _back(visit_id)
+
+
+@bp.post("/my-day/visits/<uuid:visit_id>/complete")
+@identity.company_required(*TECHNICIAN)
+def complete(visit_id: UUID) -> View:
+    found = _visit(visit_id)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        return _page(found, 422, complete_form=form)
+    try:
+        signature = None
+        if not form.not_available.data:
+            signature = service.decode_signature(form.signature.data or "")
+        completion = service.Completion(
+            notes=form.completion_notes.data or "",
+            signed_by=(form.signed_by.data or "") if signature else "",
+            signature=signature,
+        )
+        service.complete(current_user.tenant_id, visit_id, completion)
+    except files.FileRefused as refused:
+        form.signature.errors = [refused.message]
+        return _page(found, 422, complete_form=form)
+    except SchedulingRefused as refused:
+        return _page(_visit(visit_id), 422, refused.message, complete_form=form)
+    flash("Visit completed. Thank you!", "success")
+    return _back(visit_id)
+
+
+@bp.post("/my-day/visits/<uuid:visit_id>/notes")
+@identity.company_required(*TECHNICIAN)
+def add_note(visit_id: UUID) -> View:
+    found = _visit(visit_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _page(found, 422, note_form=form)
+    try:
+        service.add_note(current_user.tenant_id, visit_id, form.body.data or "")
+    except db.ConstraintViolation as violation:
+        form.body.errors = [violation.message]
+        return _page(found, 422, note_form=form)
+    flash("Note added.", "success")
+    return _back(visit_id, "notes")
+
+
+@bp.post("/my-day/visits/<uuid:visit_id>/photos")
+@identity.company_required(*TECHNICIAN)
+def add_photo(visit_id: UUID) -> View:
+    found = _visit(visit_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return _page(found, 422, photo_form=form)
+    try:
+        service.add_photo(
+            current_user.tenant_id, visit_id, form.photo.data.read(files.MAX_PHOTO_BYTES + 1)
+        )
+    except (files.FileRefused, db.ConstraintViolation) as refused:
+        form.photo.errors = [refused.message]
+        return _page(found, 422, photo_form=form)
+    flash("Photo added.", "success")
+    return _back(visit_id, "photos")
+
+
+@bp.get("/my-day/files/<uuid:file_id>")
+@identity.company_required()
+def file(file_id: UUID) -> Response:
+    """A photo or signature, to whoever may see its visit (its technicians, the office)."""
+    found = service.file(current_user.tenant_id, file_id)
+    if found is None:
+        abort(404)
+    row, data = found
+    response = Response(data, mimetype=row["content_type"])
+    # Never kept by a shared cache; the bytes under an id never change.
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.post("/my-day/checklist/<uuid:item_id>")
+@identity.company_required(*TECHNICIAN)
+def tick(item_id: UUID) -> View:
+    item = service.checklist_item(current_user.tenant_id, item_id)
+    if item is None:
+        abort(404)
+    found = _visit(item["visit_id"])
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.tick(current_user.tenant_id, found, item_id, request.form.get("done") == "1")
+    except SchedulingRefused as refused:
+        return _page(found, 422, refused.message)
+    return _back(found["id"], f"item-{item_id}")

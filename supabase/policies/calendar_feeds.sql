@@ -20,4 +20,5 @@ create policy "Technicians and managers can revoke feeds"
     and (technician_id = (select auth.uid())
          or (select app.has_role('owner', 'admin', 'dispatcher')))
   )
-  with check (tenant_id = (select app.tenant_id()));
+  -- One way only: a revoked link (a lost phone) can never be opened again.
+  with check (tenant_id = (select app.tenant_id()) and revoked_at is not null);

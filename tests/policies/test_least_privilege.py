@@ -273,3 +273,55 @@ def test_two_owners_stepping_down_at_once_leave_one_owner(
     ).fetchone()
     assert owners == {"n": 1}
     assert [error.diag.constraint_name for error in refusals] == [KEEPS_AN_OWNER]
+
+
+# --- planning the technicians' time -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_managers_and_dispatchers_set_working_hours_and_time_off(
+    shared_database: Database, company: Company, role: str
+) -> None:
+    params = {"t": company.tenant.id, "tech": company.staff["technician"].account_id}
+    with acting_as(shared_database, claims_of(company.staff[role])) as conn:
+        hours = rows_changed(
+            conn,
+            "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
+            " ends_at) values (%(t)s, %(tech)s, 6, '09:00', '13:00')",
+            params,
+        )
+        time_off = rows_changed(
+            conn,
+            "insert into public.time_off (tenant_id, technician_id, during) values (%(t)s,"
+            " %(tech)s, tstzrange(now() + interval '1 day', now() + interval '2 days'))",
+            params,
+        )
+    planner = role in ("owner", "admin", "dispatcher")
+    assert (hours, time_off) == ((1, 1) if planner else (None, None))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_office_staff_make_jobs_and_service_agreements(
+    shared_database: Database, shared_make: Factory, company: Company, role: str
+) -> None:
+    customer = shared_make.customer(company.tenant.id)
+    params = {
+        "t": company.tenant.id,
+        "c": customer,
+        "p": shared_make.property(company.tenant.id, customer),
+    }
+    with acting_as(shared_database, claims_of(company.staff[role])) as conn:
+        job = rows_changed(
+            conn,
+            "insert into public.jobs (tenant_id, customer_id, property_id, kind, summary)"
+            " values (%(t)s, %(c)s, %(p)s, 'repair', 'No heat')",
+            params,
+        )
+        agreement = rows_changed(
+            conn,
+            "insert into public.service_agreements (tenant_id, customer_id, property_id, name,"
+            " months, starts_on) values (%(t)s, %(c)s, %(p)s, 'Comfort Club', '{4,10}',"
+            " current_date)",
+            params,
+        )
+    assert (job, agreement) == ((None, None) if role == "technician" else (1, 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
+from psycopg.types.range import Range
 
 from app import catalog, db
 from app.db import ANON, Connection
@@ -151,6 +152,125 @@ def new_customer_import(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_working_hours(make: Factory, tenant_id: UUID) -> Row:
+    technician = make.member(tenant_id, "technician").account_id
+    return {
+        "tenant_id": tenant_id,
+        "technician_id": technician,
+        "weekday": 6,
+        "starts_at": "08:00",
+        "ends_at": "12:00",
+    }
+
+
+def new_time_off(make: Factory, tenant_id: UUID) -> Row:
+    starts = datetime(2027, 3, 1, 13, tzinfo=UTC)
+    return {
+        "tenant_id": tenant_id,
+        "technician_id": make.member(tenant_id, "technician").account_id,
+        "during": Range(starts, starts + timedelta(days=2)),
+        "reason": "Training",
+    }
+
+
+def new_service_agreement(make: Factory, tenant_id: UUID) -> Row:
+    customer = make.customer(tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "customer_id": customer,
+        "property_id": make.property(tenant_id, customer),
+        "name": "Comfort plan",
+        "months": [4, 10],
+        "starts_on": date(2027, 1, 1),
+    }
+
+
+def new_job(make: Factory, tenant_id: UUID) -> Row:
+    customer = make.customer(tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "customer_id": customer,
+        "property_id": make.property(tenant_id, customer),
+        "kind": "repair",
+        "summary": "No heat",
+    }
+
+
+def _property_and_job(make: Factory, tenant_id: UUID) -> tuple[UUID, UUID]:
+    property_id = make.property(tenant_id, make.customer(tenant_id))
+    return property_id, make.job(tenant_id, property_id)
+
+
+def new_job_equipment(make: Factory, tenant_id: UUID) -> Row:
+    property_id, job = _property_and_job(make, tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "job_id": job,
+        "equipment_id": make.equipment(tenant_id, property_id),
+    }
+
+
+def new_visit(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "job_id": _property_and_job(make, tenant_id)[1]}
+
+
+def _visit(make: Factory, tenant_id: UUID) -> UUID:
+    return make.visit(tenant_id, _property_and_job(make, tenant_id)[1])
+
+
+def new_visit_assignment(make: Factory, tenant_id: UUID) -> Row:
+    # An unscheduled visit: the assignment books no time, so no working hours come into it.
+    return {
+        "tenant_id": tenant_id,
+        "visit_id": _visit(make, tenant_id),
+        "technician_id": make.member(tenant_id, "technician").account_id,
+    }
+
+
+def new_visit_note(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "visit_id": _visit(make, tenant_id), "body": "Replaced igniter"}
+
+
+def new_visit_file(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "visit_id": _visit(make, tenant_id),
+        "kind": "photo",
+        "storage_key": f"{tenant_id}/visits/{uuid4()}.jpg",
+        "content_type": "image/jpeg",
+        "byte_size": 2048,
+    }
+
+
+def new_visit_checklist_item(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "visit_id": _visit(make, tenant_id),
+        "position": 1,
+        "label": "Replace the air filter",
+    }
+
+
+def new_equipment_service_record(make: Factory, tenant_id: UUID) -> Row:
+    property_id, job = _property_and_job(make, tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "equipment_id": make.equipment(tenant_id, property_id),
+        "visit_id": make.visit(tenant_id, job),
+        "serviced_at": datetime.now(UTC),
+        "job_kind": "repair",
+        "job_summary": "No heat",
+    }
+
+
+def new_calendar_feed(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "technician_id": make.member(tenant_id, "technician").account_id,
+        "token_hash": secrets.token_bytes(32),
+    }
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.customer_imports": new_customer_import,
     "public.customers": new_customer,
@@ -165,6 +285,18 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "audit.changes": new_audit_change,
     "audit.transactions": new_audit_link,
     "audit.chain_heads": new_audit_chain_head,
+    "public.working_hours": new_working_hours,
+    "public.time_off": new_time_off,
+    "public.service_agreements": new_service_agreement,
+    "public.jobs": new_job,
+    "public.job_equipment": new_job_equipment,
+    "public.visits": new_visit,
+    "public.visit_assignments": new_visit_assignment,
+    "public.visit_notes": new_visit_note,
+    "public.visit_files": new_visit_file,
+    "public.visit_checklist_items": new_visit_checklist_item,
+    "public.equipment_service_records": new_equipment_service_record,
+    "public.calendar_feeds": new_calendar_feed,
 }
 AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads")
 
@@ -579,9 +711,9 @@ def test_the_reference_check_catches_a_key_without_tenant_id(
     admin.execute(
         "create table public.sites (tenant_id uuid not null references public.tenants,"
         " id uuid not null default gen_random_uuid(), primary key (tenant_id, id), unique (id));"
-        " create table public.visits (tenant_id uuid not null references public.tenants,"
+        " create table public.site_visits (tenant_id uuid not null references public.tenants,"
         " id uuid not null default gen_random_uuid(), site_id uuid not null,"
-        " primary key (tenant_id, id), constraint visits_site_fkey"
+        " primary key (tenant_id, id), constraint site_visits_site_fkey"
         " foreign key (tenant_id, site_id) references public.sites (tenant_id, id));"
         " create table public.site_notes (tenant_id uuid not null references public.tenants,"
         " id uuid not null default gen_random_uuid(), site_id uuid not null,"
@@ -598,13 +730,13 @@ def test_the_reference_check_catches_a_key_without_tenant_id(
 
     builders: dict[str, RowBuilder] = {
         "public.sites": lambda make, tenant_id: {"tenant_id": tenant_id},
-        "public.visits": new_site_reference,
+        "public.site_visits": new_site_reference,
         "public.site_notes": new_site_reference,
     }
     references = [
         r
         for r in references_between_tenant_tables(admin)
-        if r.name in {"visits_site_fkey", "site_notes_site_fkey"}
+        if r.name in {"site_visits_site_fkey", "site_notes_site_fkey"}
     ]
     assert len(references) == 2
     assert cross_tenant_references_accepted(admin, make, builders, references) == [

@@ -1,0 +1,105 @@
+"""What the office pages read about jobs and visits: a job with its visits, the windows that
+can still be booked, who is free then, and a customer's visits for their timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from app import db, sql
+from app.properties import service as properties
+from app.scheduling import service
+
+queries = sql.load(__file__, "office.sql")
+Row = dict[str, Any]
+
+# The offer made when a call comes in: two weeks of 2-hour arrival windows, with half an hour
+# of travel kept free before and after each technician's other visits.
+DAYS_OFFERED = 14
+WINDOW_HOURS = 2
+TRAVEL_BUFFER_MINUTES = 30
+TIMELINE_VISITS = 50
+
+
+def job_page(tenant_id: UUID, job_id: UUID) -> Row | None:
+    """A job with its property, the equipment it concerns and its visits."""
+    job = service.job(tenant_id, job_id)
+    if job is None:
+        return None
+    scope = {"tenant_id": tenant_id, "job_id": job_id}
+    prop = properties.get_property(tenant_id, job["property_id"])
+    return {
+        "job": job,
+        "prop": prop,
+        "place": properties.property_title(prop) if prop else "",
+        "equipment": db.query(queries.job_equipment, scope),
+        "visits": db.query(queries.job_visits, scope),
+    }
+
+
+def equipment_choices(tenant_id: UUID, property_id: UUID) -> list[tuple[UUID, str]]:
+    """The property's equipment as (id, 'Carrier Furnace · model'), for the job form."""
+    return [
+        (item["id"], " · ".join(p for p in (properties.equipment_title(item), item["model"]) if p))
+        for item in properties.list_equipment(tenant_id, property_id)
+    ]
+
+
+def update_job(tenant_id: UUID, job_id: UUID, values: dict[str, Any]) -> bool:
+    return bool(db.write(queries.update_job, {"tenant_id": tenant_id, "id": job_id, **values}))
+
+
+def windows_by_day(property_id: UUID, kind: str, zone: ZoneInfo) -> list[tuple[date, list[Row]]]:
+    """The bookable arrival windows of the next two weeks, grouped by local day."""
+    rows = db.query(
+        queries.bookable_windows,
+        {
+            "property_id": property_id,
+            "kind": kind,
+            "days": DAYS_OFFERED,
+            "buffer_minutes": TRAVEL_BUFFER_MINUTES,
+            "window_hours": WINDOW_HOURS,
+        },
+    )
+
+    def local_day(row: Row) -> date:
+        return row["window_starts_at"].astimezone(zone).date()
+
+    return [(day, list(rows)) for day, rows in groupby(rows, key=local_day)]
+
+
+def free_technicians(
+    tenant_id: UUID, visit_id: UUID, starts_at: datetime, minutes: int, zone: ZoneInfo
+) -> list[Row]:
+    """Technicians who could take the visit from `starts_at` for `minutes`, by name."""
+    return db.query(
+        queries.free_technicians,
+        {
+            "tenant_id": tenant_id,
+            "visit_id": visit_id,
+            "day": starts_at.astimezone(zone).date(),
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+            "buffer_minutes": TRAVEL_BUFFER_MINUTES,
+        },
+    )
+
+
+def customer_visits(tenant_id: UUID, customer_id: UUID) -> list[Row]:
+    """The customer's latest visits, newest first, for the timeline (with the words the
+    customer page shows for their kind and status)."""
+    rows = db.query(
+        queries.customer_visits,
+        {"tenant_id": tenant_id, "customer_id": customer_id, "limit": TIMELINE_VISITS},
+    )
+    return [
+        {
+            **row,
+            "kind_label": service.KINDS[row["kind"]],
+            "status_label": service.STATUSES[row["status"]],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,24 @@
+-- name: open_feed
+select id, created_at
+from public.calendar_feeds
+where tenant_id = %(tenant_id)s and technician_id = %(technician_id)s and revoked_at is null
+
+-- name: revoke_feeds
+update public.calendar_feeds
+set revoked_at = now()
+where tenant_id = %(tenant_id)s and technician_id = %(technician_id)s and revoked_at is null
+returning id
+
+-- name: open_new_feed
+insert into public.calendar_feeds (tenant_id, technician_id, token_hash)
+values (%(tenant_id)s, %(technician_id)s, %(token_hash)s)
+returning id
+
+-- name: feed_visits
+-- Runs as anon: the security definer function checks the token and returns no street or name.
+select visit_id, status, window_starts_at, window_ends_at, duration_minutes, job_kind,
+       job_summary, city, updated_at, time_zone
+from app.calendar_feed_visits(%(token_hash)s)
+
+-- name: feed_is_open
+select app.calendar_feed_is_open(%(token_hash)s)

@@ -1,0 +1,58 @@
+"""The technician's forms: a note, a photo, and completing a visit with a signature."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from app.forms import strip_text
+
+NOTES_MAX = 5000
+SIGN_OR_SAY_WHY = "Ask the customer to sign, or tick “Customer not available to sign”."
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Note",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Write the note first."),
+            Length(max=NOTES_MAX, message=f"At most {NOTES_MAX:,} characters."),
+        ],
+    )
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(
+        "Photo",
+        validators=[FileRequired("Choose or take a photo first.")],
+        render_kw={"accept": "image/*", "capture": "environment"},
+        description="JPEG, PNG or WebP, up to 10 MB.",
+    )
+
+
+class CompleteForm(FlaskForm):
+    completion_notes = TextAreaField(
+        "What was done",
+        filters=[strip_text],
+        validators=[Length(max=NOTES_MAX, message=f"At most {NOTES_MAX:,} characters.")],
+    )
+    signed_by = StringField(
+        "Name of the person signing",
+        filters=[strip_text],
+        validators=[Length(max=200, message="At most 200 characters.")],
+        render_kw={"autocomplete": "off"},
+    )
+    # Filled in by the signature pad (technician.js) with a PNG data URL.
+    signature = HiddenField("Signature")
+    not_available = BooleanField("Customer not available to sign")
+
+    def validate_signature(self, field: HiddenField) -> None:
+        if not field.data and not self.not_available.data:
+            raise ValidationError(SIGN_OR_SAY_WHY)
+
+    def validate_signed_by(self, field: StringField) -> None:
+        if self.signature.data and not self.not_available.data and not field.data:
+            raise ValidationError("Enter the name of the person who signed.")

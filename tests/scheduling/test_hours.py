@@ -1,0 +1,328 @@
+"""Working hours and time off: set by managers and dispatchers in the company's time zone, and
+respected when booking (the refusal says why)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.db import Connection
+from tests.conftest import Client
+from tests.factories import Factory, Member, Tenant
+
+NEW_YORK = ZoneInfo("America/New_York")
+DAYS = 7
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def next_monday() -> date:
+    today = datetime.now(NEW_YORK).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, clock(hour, minute), tzinfo=NEW_YORK)
+
+
+def week(**days: tuple[str, str]) -> dict[str, str]:
+    """The hours form: `monday=("07:00", "15:00")`; days not named are left empty (off)."""
+    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    form = {}
+    for index, name in enumerate(names):
+        starts, ends = days.get(name, ("", ""))
+        form[f"days-{index}-starts_at"] = starts
+        form[f"days-{index}-ends_at"] = ends
+    return form
+
+
+@pytest.fixture
+def tenant(make: Factory) -> Tenant:
+    return make.tenant()
+
+
+@pytest.fixture
+def terry(make: Factory, tenant: Tenant) -> Member:
+    return make.member(tenant.id, "technician", make.account(full_name="Terry Tech"))
+
+
+@pytest.fixture
+def dispatcher(client: Client, make: Factory, tenant: Tenant) -> Member:
+    member = make.member(tenant.id, "dispatcher")
+    client.sign_in(member.email)
+    return member
+
+
+def hours_of(admin: Connection, member: Member) -> list[tuple[int, str, str]]:
+    rows = admin.execute(
+        "select weekday, starts_at, ends_at from public.working_hours"
+        " where technician_id = %s order by weekday",
+        [member.account_id],
+    ).fetchall()
+    return [(r["weekday"], f"{r['starts_at']:%H:%M}", f"{r['ends_at']:%H:%M}") for r in rows]
+
+
+def time_off_of(admin: Connection, member: Member) -> list[dict[str, Any]]:
+    return admin.execute(
+        "select id, lower(during) as starts, upper(during) as ends, reason from public.time_off"
+        " where technician_id = %s order by lower(during)",
+        [member.account_id],
+    ).fetchall()
+
+
+def visit(make: Factory, tenant: Tenant, summary: str = "No heat") -> UUID:
+    place = make.property(tenant.id, make.customer(tenant.id, "Ruth", "Alvarez"))
+    return make.visit(tenant.id, make.job(tenant.id, place, summary=summary), minutes=60)
+
+
+def book(client: Client, visit_id: UUID, day: date, start: str, who: Member) -> Any:
+    return client.submit(
+        f"/visits/{visit_id}/schedule",
+        {
+            "day": day.isoformat(),
+            "start": start,
+            "window_hours": "2",
+            "duration_minutes": "60",
+            "technician_ids": [str(who.account_id)],
+        },
+    )
+
+
+def offered_slots(page: str) -> list[datetime]:
+    values = re.findall(r'name="slot" value="([^"]+)"', page)
+    return [datetime.fromisoformat(value) for value in values]
+
+
+def status_of(admin: Connection, visit_id: UUID) -> str:
+    row = admin.execute("select status from public.visits where id = %s", [visit_id]).fetchone()
+    assert row is not None
+    return row["status"]
+
+
+# --- working hours ------------------------------------------------------------------------
+
+
+def test_without_hours_of_their_own_the_company_default_applies(
+    client: Client, dispatcher: Member, terry: Member
+):
+    page = text(client.get(f"/team/technicians/{terry.account_id}/hours"))
+
+    assert "Terry Tech" in page
+    assert "the company default applies" in page
+    assert "Monday to Friday, 8:00 AM to 5:00 PM" in page
+
+
+def test_saving_hours_replaces_them_and_empty_days_are_off(
+    client: Client, admin: Connection, dispatcher: Member, terry: Member
+):
+    url = f"/team/technicians/{terry.account_id}/hours"
+
+    first = client.submit(url, week(monday=("07:00", "15:00"), saturday=("09:00", "13:00")))
+    second = client.submit(url, week(tuesday=("10:00", "18:30")))
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert hours_of(admin, terry) == [(2, "10:00", "18:30")]
+    page = text(client.get(url))
+    assert 'value="10:00"' in page and 'value="18:30"' in page
+    assert "the company default applies" not in page
+
+
+def test_emptying_every_day_goes_back_to_the_company_default(
+    client: Client, admin: Connection, dispatcher: Member, terry: Member
+):
+    url = f"/team/technicians/{terry.account_id}/hours"
+    client.submit(url, week(monday=("07:00", "15:00")))
+
+    response = client.submit(url, week())
+
+    assert response.status_code == 302
+    assert hours_of(admin, terry) == []
+
+
+def test_bad_hours_are_refused_and_the_old_ones_kept(
+    client: Client, admin: Connection, dispatcher: Member, terry: Member
+):
+    url = f"/team/technicians/{terry.account_id}/hours"
+    client.submit(url, week(monday=("07:00", "15:00")))
+
+    backwards = client.submit(url, week(monday=("15:00", "07:00")))
+    half = client.submit(url, week(monday=("08:00", "16:00"), tuesday=("08:00", "")))
+
+    assert (backwards.status_code, half.status_code) == (422, 422)
+    assert "Monday: The day must end after it starts." in text(backwards)
+    assert "Tuesday: Enter both times, or neither for a day off." in text(half)
+    assert hours_of(admin, terry) == [(1, "07:00", "15:00")]
+
+
+def test_a_booking_outside_working_hours_is_refused_with_a_message(
+    client: Client,
+    make: Factory,
+    admin: Connection,
+    tenant: Tenant,
+    dispatcher: Member,
+    terry: Member,
+):
+    client.submit(f"/team/technicians/{terry.account_id}/hours", week(monday=("12:00", "17:00")))
+    visit_id = visit(make, tenant)
+
+    page = text(client.get(f"/visits/{visit_id}/schedule"))
+    early = book(client, visit_id, next_monday(), "08:00", terry)
+    tuesday = book(client, visit_id, next_monday() + timedelta(days=1), "12:00", terry)
+
+    assert at(next_monday(), 8) not in offered_slots(page)
+    assert at(next_monday(), 12) in offered_slots(page)
+    assert early.status_code == 422
+    assert "Terry Tech: the visit falls outside their working hours." in text(early)
+    assert tuesday.status_code == 422  # a day off now
+    assert status_of(admin, visit_id) == "unscheduled"
+    assert book(client, visit_id, next_monday(), "12:00", terry).status_code == 302
+
+
+# --- time off -----------------------------------------------------------------------------
+
+
+def test_time_off_is_kept_in_the_company_zone_and_blocks_bookings(
+    client: Client,
+    make: Factory,
+    admin: Connection,
+    tenant: Tenant,
+    dispatcher: Member,
+    terry: Member,
+):
+    monday = next_monday()
+    visit_id = visit(make, tenant)
+
+    added = client.submit(
+        f"/team/technicians/{terry.account_id}/time-off",
+        {"starts_on": monday.isoformat(), "ends_on": monday.isoformat(), "reason": "Training"},
+    )
+    refused = book(client, visit_id, monday, "09:00", terry)
+
+    assert added.status_code == 302
+    [off] = time_off_of(admin, terry)
+    assert (off["starts"], off["ends"], off["reason"]) == (
+        at(monday, 0),
+        at(monday + timedelta(days=1), 0),
+        "Training",
+    )
+    assert refused.status_code == 422
+    assert "Terry Tech: they have time off then." in text(refused)
+    assert status_of(admin, visit_id) == "unscheduled"
+    page = text(client.get(f"/team/technicians/{terry.account_id}/hours"))
+    assert "Training" in page and f"{monday:%a %b %-d, %Y} 12:00 AM" in page
+
+
+def test_time_off_with_hours_and_its_checks(
+    client: Client, admin: Connection, dispatcher: Member, terry: Member
+):
+    monday = next_monday()
+    url = f"/team/technicians/{terry.account_id}/time-off"
+
+    backwards = client.submit(
+        url,
+        {
+            "starts_on": monday.isoformat(),
+            "starts_at": "14:00",
+            "ends_on": monday.isoformat(),
+            "ends_at": "13:00",
+        },
+    )
+    afternoon = client.submit(
+        url,
+        {
+            "starts_on": monday.isoformat(),
+            "starts_at": "13:00",
+            "ends_on": monday.isoformat(),
+            "ends_at": "17:00",
+            "reason": "Dentist",
+        },
+    )
+
+    far = client.submit(url, {"starts_on": "9999-12-31", "ends_on": "9999-12-31"})
+
+    assert backwards.status_code == 422
+    assert "Time off must end after it starts." in text(backwards)
+    assert far.status_code == 422
+    assert "Enter a date between 2000 and 2100." in text(far)
+    assert afternoon.status_code == 302
+    [off] = time_off_of(admin, terry)
+    assert (off["starts"], off["ends"]) == (at(monday, 13), at(monday, 17))
+
+
+def test_time_off_over_a_booked_visit_says_which_one_to_move(
+    client: Client, make: Factory, tenant: Tenant, dispatcher: Member, terry: Member
+):
+    monday = next_monday()
+    place = make.property(tenant.id, make.customer(tenant.id, "Ruth", "Alvarez"))
+    job = make.job(tenant.id, place, summary="Leaking condenser")
+    make.visit(tenant.id, job, at(monday, 9), technicians=(terry.account_id,))
+
+    response = client.submit(
+        f"/team/technicians/{terry.account_id}/time-off",
+        {"starts_on": monday.isoformat(), "ends_on": monday.isoformat(), "reason": "Sick"},
+        follow_redirects=True,
+    )
+
+    assert "Still booked during this time off" in text(response)
+    assert "“Leaking condenser” for Ruth Alvarez" in text(response)
+
+
+def test_time_off_can_be_removed(
+    client: Client, admin: Connection, dispatcher: Member, terry: Member
+):
+    monday = next_monday()
+    client.submit(
+        f"/team/technicians/{terry.account_id}/time-off",
+        {"starts_on": monday.isoformat(), "ends_on": monday.isoformat()},
+    )
+    [off] = time_off_of(admin, terry)
+
+    response = client.submit(f"/time-off/{off['id']}/remove")
+
+    assert response.status_code == 302
+    assert time_off_of(admin, terry) == []
+
+
+# --- who may ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["office", "technician"])
+def test_only_managers_and_dispatchers_set_hours(
+    client: Client, make: Factory, admin: Connection, tenant: Tenant, terry: Member, role: str
+):
+    client.sign_in(make.member(tenant.id, role).email)
+    url = f"/team/technicians/{terry.account_id}/hours"
+
+    assert client.get(url).status_code == 403
+    assert client.submit(url, week(monday=("07:00", "15:00"))).status_code == 403
+    assert hours_of(admin, terry) == []
+
+
+def test_only_this_companys_technicians_have_an_hours_page(
+    client: Client, make: Factory, tenant: Tenant, dispatcher: Member
+):
+    other = make.tenant()
+    theirs = make.member(other.id, "technician")
+
+    assert client.get(f"/team/technicians/{theirs.account_id}/hours").status_code == 404
+    assert client.get(f"/team/technicians/{tenant.owner.account_id}/hours").status_code == 404
+
+
+def test_the_team_page_links_to_each_technicians_hours(
+    app, make: Factory, tenant: Tenant, terry: Member
+):
+    owner: Client = app.test_client()
+    owner.sign_in(tenant.owner.email)
+
+    page = text(owner.get("/team"))
+
+    assert f"/team/technicians/{terry.account_id}/hours" in page
+    assert f"/team/technicians/{tenant.owner.account_id}/hours" not in page
