@@ -90,6 +90,11 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
     ),
     "visits_signed_by_length": ("signed_by", "Keep the name under 200 characters."),
     "visits_status_transition": (None, "That status change is not allowed for this visit."),
+    "visits_dispatch_needs_technician": (
+        None,
+        "Book a technician on this visit before dispatching it.",
+    ),
+    "visits_finished_is_final": (None, "A completed or canceled visit can no longer be changed."),
     "visit_assignments_no_double_booking": (
         "technician_ids",
         "A technician is already booked at that time.",

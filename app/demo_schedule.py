@@ -1,5 +1,5 @@
 """The demo company's schedule: a week of visits for its two technicians around today, from a
-fixed seed. What ended before now is done (notes, ticked checklists, the customer's signature),
+fixed seed. What ended before now is done (notes, ticked checklists),
 what is under way is on site, the rest is booked; a few jobs wait in the queue. Like the demo
 customers it is written by the database owner, each status change a legal one."""
 
@@ -285,12 +285,12 @@ def _move_along(
     if starts <= now:
         steps += ["en_route", "on_site"] + (["completed"] if ends <= now else [])
     for status in steps:
+        # No signer: a signature is a drawn image kept in the files port, which demo data has not.
         conn.execute(
-            "update public.visits set status = %s, completion_notes = %s, signed_by = %s"
+            "update public.visits set status = %s, completion_notes = %s"
             " where tenant_id = %s and id = %s",
-            [status, work[4] if status == "completed" else "",
-             house.customer_name if status == "completed" else "", tenant_id, visit],
-        )  # fmt: skip
+            [status, work[4] if status == "completed" else "", tenant_id, visit],
+        )
     arrived = min(starts + timedelta(minutes=rng.randint(0, 25)), now)
     conn.execute(
         "update public.visits set scheduled_at = %(booked)s,"

@@ -6,7 +6,7 @@ messages that say what is in the way."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -81,7 +81,16 @@ class Booking:
     ) -> Booking:
         """A window given in the company's local time (as a dispatcher reads the clock)."""
         starts = datetime.combine(day, start, tzinfo=zone)
-        return cls(starts, starts + timedelta(hours=window_hours), duration_minutes, technician_ids)
+        return cls(
+            starts, elapsed(starts, timedelta(hours=window_hours)), duration_minutes, technician_ids
+        )
+
+
+def elapsed(moment: datetime, span: timedelta) -> datetime:
+    """`span` of real time after `moment`. Python adds a timedelta to a zoned datetime on the
+    wall clock, so across a daylight-saving change it would be an hour off from PostgreSQL's
+    timestamptz arithmetic, which the bookings use."""
+    return (moment.astimezone(UTC) + span).astimezone(moment.tzinfo)
 
 
 def technicians(tenant_id: UUID) -> list[Row]:
@@ -161,7 +170,7 @@ def conflicts(
             "tenant_id": tenant_id,
             "technician_ids": technician_ids,
             "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(minutes=duration_minutes),
+            "ends_at": elapsed(starts_at, timedelta(minutes=duration_minutes)),
             "excluding": excluding,
         },
     )

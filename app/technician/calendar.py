@@ -91,7 +91,8 @@ def _event(row: Row, stamp: datetime, public_url: str) -> list[str]:
     starts = row["window_starts_at"]
     ends = starts + timedelta(minutes=row["duration_minutes"])
     city = f" ({row['city']})" if row["city"] else ""
-    summary = f"{KINDS.get(row['job_kind'], row['job_kind'])}: {row['job_summary']}{city}"
+    # Kind and city only: the summary is free text and the feed lives in the calendar's cloud.
+    summary = f"{KINDS.get(row['job_kind'], row['job_kind'])}{city}"
     link = f"{public_url}/my-day/visits/{row['visit_id']}"
     arrival = window_label(starts, row["window_ends_at"], zone)
     description = (

@@ -17,7 +17,7 @@ returning id
 -- name: feed_visits
 -- Runs as anon: the security definer function checks the token and returns no street or name.
 select visit_id, status, window_starts_at, window_ends_at, duration_minutes, job_kind,
-       job_summary, city, updated_at, time_zone
+       city, updated_at, time_zone
 from app.calendar_feed_visits(%(token_hash)s)
 
 -- name: feed_is_open

@@ -17,10 +17,12 @@ create policy "Office staff and the assigned technicians can add visit photos an
          or visit_id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
+-- Technicians remove only their own photos (never a signature), on their own visits.
 create policy "Office staff and their authors can remove visit photos and signatures"
   on public.visit_files for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
     and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
-         or uploaded_by = (select auth.uid()))
+         or (uploaded_by = (select auth.uid()) and kind = 'photo'
+             and visit_id = any ((select app.technician_visit_ids())::uuid[])))
   );

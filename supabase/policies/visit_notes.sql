@@ -17,10 +17,12 @@ create policy "Office staff and the assigned technicians can add visit notes"
          or visit_id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
+-- Technicians remove only their own notes, on their own visits.
 create policy "Office staff and their authors can remove visit notes"
   on public.visit_notes for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
     and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
-         or author_id = (select auth.uid()))
+         or (author_id = (select auth.uid())
+             and visit_id = any ((select app.technician_visit_ids())::uuid[])))
   );

@@ -5,7 +5,7 @@ not yet booked."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -242,11 +242,21 @@ def test_another_companys_customer_and_plan_read_as_missing(
 
 
 def complete(admin: Connection, visit_id: UUID) -> None:
-    starts = datetime.now(NEW_YORK) - timedelta(days=20)
+    """Done 20-odd days ago by a new technician, at 10am on a weekday."""
+    day = datetime.now(NEW_YORK).date() - timedelta(days=20)
+    while day.isoweekday() > 5:
+        day -= timedelta(days=1)
+    starts = datetime.combine(day, time(10), NEW_YORK)
     admin.execute(
         "update public.visits set status = 'scheduled', window_starts_at = %s,"
         " window_ends_at = %s where id = %s",
         [starts, starts + timedelta(hours=2), visit_id],
+    )
+    tenant_id = admin.execute(
+        "select tenant_id from public.visits where id = %s", [visit_id]
+    ).fetchone()["tenant_id"]
+    Factory(admin).assign(
+        tenant_id, visit_id, Factory(admin).member(tenant_id, "technician").account_id
     )
     for status in ("en_route", "on_site", "completed"):
         admin.execute("update public.visits set status = %s where id = %s", [status, visit_id])
@@ -258,11 +268,17 @@ def test_the_list_shows_overdue_and_due_soon_tune_ups_and_every_plan(
     two_months_ago = first_of_month(today(), -2)
     this_month = first_of_month(today())
     in_four_months = first_of_month(today(), 4)
-    agreement(admin, tenant.id, home, [two_months_ago.month], two_months_ago, "Overdue Club")
+    # Generation starts with the current month; a tune-up two months old is one generated back
+    # then, so its due month is moved back after generating.
+    overdue = agreement(admin, tenant.id, home, [this_month.month], this_month, "Overdue Club")
     agreement(admin, tenant.id, home, [this_month.month], this_month, "Soon Club")
     agreement(admin, tenant.id, home, [in_four_months.month], today(), "Later Club")
-    done = agreement(admin, tenant.id, home, [two_months_ago.month], two_months_ago, "Done Club")
+    done = agreement(admin, tenant.id, home, [this_month.month], this_month, "Done Club")
     generate(admin, tenant.id, today() + timedelta(days=60))
+    admin.execute(
+        "update public.jobs set due_on = %s where agreement_id = any (%s)",
+        [two_months_ago, [overdue, done]],
+    )
     complete(admin, plan_jobs(admin, done)[0]["visit_id"])
 
     page = text(client.get("/agreements"))

@@ -85,8 +85,10 @@ _slots = itertools.count()
 def visit_in(
     admin: Connection, make: Factory, company: Company, status: str, *technicians: UUID
 ) -> UUID:
-    """A visit brought to `status` by the owner's connection; each gets its own hour next week
-    so that the technicians' bookings never clash."""
+    """A visit brought to `status` by the owner's connection, booked on the first technician
+    unless others are named (a visit is dispatched only to someone); each gets its own hour
+    next week so that the technicians' bookings never clash."""
+    technicians = technicians or (company.technicians[0].account_id,)
     n = next(_slots)
     day = monday_a_week_ahead() + timedelta(weeks=n // 40, days=(n // 8) % 5)
     starts = at(day, 8 + n % 8)

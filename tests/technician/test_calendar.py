@@ -67,7 +67,8 @@ def test_the_feed_is_a_calendar_of_the_technicians_own_visits(app, tech, day: Da
     assert uids == sorted([str(day.first), str(day.second)])  # not the other technician's
     first = next(e for e in events if str(day.first) in e)
     unfolded = first.replace("\r\n ", "")
-    assert "SUMMARY:Repair: Furnace will not light (Madison)" in unfolded
+    assert "SUMMARY:Repair (Madison)" in unfolded
+    assert "Furnace will not light" not in unfolded  # free text stays out of the calendar
     assert "STATUS:CONFIRMED" in unfolded
     assert f"/my-day/visits/{day.first}" in unfolded
     assert "Arrival window: " in unfolded and "9:00\N{EN DASH}11:00 AM" in unfolded
