@@ -1,6 +1,6 @@
 -- Scheduling: jobs and their visits, technicians' bookings, working hours and time off, service
 -- agreements, notes, photos, signatures and checklists from the field, equipment service
--- history and calendar feeds.
+-- history, calendar feeds, and the removal of files whose rows are deleted.
 --
 -- Times are timestamptz; the company's time zone (tenants.time_zone) turns them into local
 -- days and hours, so a visit booked for 9am stays at 9am across a daylight-saving change.
@@ -171,7 +171,11 @@ create index visits_window_idx on public.visits (tenant_id, window_starts_at)
 create index visits_unscheduled_idx on public.visits (tenant_id, created_at)
   where status = 'unscheduled';
 revoke all on public.visits from anon, authenticated;
-grant select, insert, update, delete on public.visits to authenticated;
+grant select, insert, delete on public.visits to authenticated;
+-- Not the status times: the status machine trigger stamps them, and a technician who could
+-- write completed_at could keep a finished visit (and its customer) in view for ever.
+grant update (status, window_starts_at, window_ends_at, duration_minutes, cancel_reason,
+              completion_notes, signed_by) on public.visits to authenticated;
 
 -- Why: who goes. `booked` mirrors the visit's time (null while unscheduled or canceled) so that
 -- the exclusion constraint can refuse a technician's overlapping visits, even when two
@@ -192,6 +196,9 @@ create table public.visit_assignments (
     tenant_id with =, technician_id with =, booked with &&
   ) where (booked is not null)
 );
+-- Why: a technician's pages and policies find their visits by technician.
+create index visit_assignments_technician_idx
+  on public.visit_assignments (tenant_id, technician_id, visit_id);
 revoke all on public.visit_assignments from anon, authenticated;
 grant select, insert, delete on public.visit_assignments to authenticated;
 
@@ -251,6 +258,33 @@ create table public.visit_checklist_items (
 revoke all on public.visit_checklist_items from anon, authenticated;
 grant select, insert, delete on public.visit_checklist_items to authenticated;
 grant update (done_at, done_by) on public.visit_checklist_items to authenticated;
+
+-- Why: who ticked a checklist item, and when, is the caller and now, whatever the request
+-- says. (Without claims, as the owner seeding demo data, rows are written as given.)
+create function app.visit_checklist_items_stamp() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if auth.uid() is null then
+    return new;
+  end if;
+  if new.done_at is null then
+    new.done_by := null;
+  elsif old.done_at is null then
+    new.done_at := now();
+    new.done_by := auth.uid();
+  else
+    new.done_at := old.done_at;
+    new.done_by := old.done_by;
+  end if;
+  return new;
+end
+$$;
+
+create trigger visit_checklist_items_stamp
+  before update on public.visit_checklist_items
+  for each row execute function app.visit_checklist_items_stamp();
+
 
 -- Why: an equipment's service history, written when a visit concerning it is completed. It is
 -- a copy, so a technician can read the history of the unit in front of them without being
@@ -444,11 +478,15 @@ $$;
 grant execute on function app.visit_status_allowed(text, text) to authenticated, service_role;
 
 -- Why: illegal status changes are refused whoever writes; each status stamps its time; an
--- unscheduled visit has no window; a technician may only move their visit along, not reschedule
--- or reassign it.
+-- unscheduled visit has no window; a visit is dispatched or started only with a technician on
+-- it; once completed or canceled, what the customer signed and why it was canceled do not
+-- change; a technician may only move their own visit along (writing the completion notes and
+-- the signer's name as they complete it), never reschedule or reassign it.
 create function app.visits_status_machine() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  completing boolean;
 begin
   if tg_op = 'INSERT' then
     if new.status not in ('unscheduled', 'scheduled') then
@@ -460,12 +498,22 @@ begin
     end if;
     return new;
   end if;
+  completing := old.status = 'on_site' and new.status = 'completed';
+  if old.status in ('completed', 'canceled') and new.status = old.status and (
+       new.completion_notes <> old.completion_notes or new.signed_by <> old.signed_by
+       or new.cancel_reason <> old.cancel_reason) then
+    raise exception 'a finished visit cannot be changed'
+      using errcode = 'check_violation', constraint = 'visits_finished_is_final';
+  end if;
   if app.member_role() = 'technician' and (
        new.job_id <> old.job_id
        or new.window_starts_at is distinct from old.window_starts_at
        or new.window_ends_at is distinct from old.window_ends_at
        or new.duration_minutes <> old.duration_minutes
-       or new.status not in ('en_route', 'on_site', 'completed')) then
+       or new.status not in ('en_route', 'on_site', 'completed')
+       or new.cancel_reason <> old.cancel_reason
+       or (not completing and (new.completion_notes <> old.completion_notes
+                               or new.signed_by <> old.signed_by))) then
     raise exception 'technicians can only move their visit along'
       using errcode = 'insufficient_privilege', constraint = 'visits_technician_progress_only';
   end if;
@@ -473,6 +521,12 @@ begin
     if not app.visit_status_allowed(old.status, new.status) then
       raise exception 'a visit cannot go from % to %', old.status, new.status
         using errcode = 'check_violation', constraint = 'visits_status_transition';
+    end if;
+    if new.status in ('dispatched', 'en_route') and not exists (
+         select from public.visit_assignments a
+         where a.tenant_id = new.tenant_id and a.visit_id = new.id) then
+      raise exception 'a visit needs a technician before it is dispatched'
+        using errcode = 'check_violation', constraint = 'visits_dispatch_needs_technician';
     end if;
     case new.status
       when 'unscheduled' then
@@ -585,11 +639,15 @@ create trigger visits_record_service
 -- ---------------------------------------------------------------------------------------------
 -- What a technician may see (P-02): their own visits that are open or ended within 30 days,
 -- and the jobs, customers, properties and equipment of those visits. Each helper returns an
--- array once per statement; policies compare ids against it.
+-- array once per statement; policies compare ids against it. The caller's company and account
+-- are read into variables first, so that they are looked up once per call, not once per row.
 
 create function app.technician_visit_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
 as $$
+declare
+  tenant uuid := app.tenant_id();
+  me uuid := auth.uid();
 begin
   if app.member_role() is distinct from 'technician' then
     return '{}';
@@ -598,7 +656,7 @@ begin
     select v.id
       from public.visit_assignments a
       join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
-     where a.tenant_id = app.tenant_id() and a.technician_id = auth.uid()
+     where a.tenant_id = tenant and a.technician_id = me
        and v.status <> 'canceled'
        and (v.status <> 'completed' or v.completed_at > now() - interval '30 days')
   );
@@ -608,10 +666,13 @@ $$;
 create function app.technician_job_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
 as $$
+declare
+  tenant uuid := app.tenant_id();
+  visits uuid[] := app.technician_visit_ids();
 begin
   return array(
     select distinct v.job_id from public.visits v
-     where v.tenant_id = app.tenant_id() and v.id = any (app.technician_visit_ids())
+     where v.tenant_id = tenant and v.id = any (visits)
   );
 end
 $$;
@@ -619,10 +680,13 @@ $$;
 create function app.technician_property_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
 as $$
+declare
+  tenant uuid := app.tenant_id();
+  jobs uuid[] := app.technician_job_ids();
 begin
   return array(
     select distinct j.property_id from public.jobs j
-     where j.tenant_id = app.tenant_id() and j.id = any (app.technician_job_ids())
+     where j.tenant_id = tenant and j.id = any (jobs)
   );
 end
 $$;
@@ -630,10 +694,13 @@ $$;
 create function app.technician_customer_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
 as $$
+declare
+  tenant uuid := app.tenant_id();
+  jobs uuid[] := app.technician_job_ids();
 begin
   return array(
     select distinct j.customer_id from public.jobs j
-     where j.tenant_id = app.tenant_id() and j.id = any (app.technician_job_ids())
+     where j.tenant_id = tenant and j.id = any (jobs)
   );
 end
 $$;
@@ -739,8 +806,10 @@ grant execute on function app.bookable_windows(uuid, text, integer, integer, int
 -- ---------------------------------------------------------------------------------------------
 -- Service agreements generate their maintenance jobs
 
--- Why: the jobs an agreement's months call for up to a date, each with an unscheduled visit.
--- Safe to run any number of times: a month already generated is skipped. Runs as the caller:
+-- Why: the jobs an agreement's months call for up to a date, each with an unscheduled visit,
+-- from the company's current month on (a plan entered today that started in 2019 must not fill
+-- the queue with years of overdue tune-ups). Safe to run any number of times: a month already
+-- generated is skipped. Runs as the caller:
 -- office staff for one company (p_tenant = their own), the jobs worker as service_role for all.
 create function app.generate_maintenance_jobs(p_tenant uuid, p_until date)
 returns integer
@@ -749,15 +818,19 @@ as $$
 declare
   made integer;
 begin
-  with due as (
+  with plans as (
+    select a.*, date_trunc('month', (now() at time zone app.company_time_zone(a.tenant_id)))
+                  as this_month
+      from public.service_agreements a
+     where (p_tenant is null or a.tenant_id = p_tenant) and a.status = 'active'
+  ), due as (
     select a.tenant_id, a.id as agreement_id, a.customer_id, a.property_id, a.name,
            make_date(extract(year from d)::integer, extract(month from d)::integer, 1) as due_on
-      from public.service_agreements a
-     cross join lateral generate_series(date_trunc('month', a.starts_on),
+      from plans a
+     cross join lateral generate_series(greatest(date_trunc('month', a.starts_on), a.this_month),
                                         date_trunc('month', least(p_until, coalesce(a.ends_on, p_until))),
                                         interval '1 month') d
-     where (p_tenant is null or a.tenant_id = p_tenant) and a.status = 'active'
-       and extract(month from d)::smallint = any (a.months)
+     where extract(month from d)::smallint = any (a.months)
   ), made_jobs as (
     insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary,
                              agreement_id, due_on)
@@ -782,17 +855,18 @@ grant execute on function app.generate_maintenance_jobs(uuid, date) to authentic
 
 -- Why: the feed URL is the only credential, so the read happens here: the hash must match an
 -- open feed of an active member, and only that technician's visits from 30 days back to 90
--- ahead come out, with the city but no street, name or phone.
+-- ahead come out, with the job's kind, the city and the times: no street, name, phone or free
+-- text, since the feed lives in a calendar provider's cloud.
 create function app.calendar_feed_visits(p_token_hash bytea)
 returns table (visit_id uuid, status text, window_starts_at timestamptz,
                window_ends_at timestamptz, duration_minutes integer, job_kind text,
-               job_summary text, city text, updated_at timestamptz, time_zone text)
+               city text, updated_at timestamptz, time_zone text)
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return query
   select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes, j.kind,
-         j.summary, p.city, v.updated_at, t.time_zone
+         p.city, v.updated_at, t.time_zone
     from public.calendar_feeds f
     join public.memberships m
       on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
@@ -809,3 +883,45 @@ begin
 end
 $$;
 grant execute on function app.calendar_feed_visits(bytea) to anon, authenticated;
+
+-- Why: an open feed with no visits in its window is an empty calendar, not an unknown link.
+create function app.calendar_feed_is_open(p_token_hash bytea) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (
+    select from public.calendar_feeds f
+    join public.memberships m
+      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
+    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
+    where f.token_hash = p_token_hash and f.revoked_at is null
+  )
+$$;
+grant execute on function app.calendar_feed_is_open(bytea) to anon, authenticated;
+
+-- ---------------------------------------------------------------------------------------------
+-- Files
+
+-- Why: deleting a visit's photo or signature row (directly, or with its customer, property or
+-- company) must also remove the file (P-10). The key is queued here, in the same transaction,
+-- and the `discarded_files` job deletes it from the files port.
+create table app.discarded_files (
+  storage_key text primary key,
+  discarded_at timestamptz not null default now()
+);
+alter table app.discarded_files enable row level security;
+revoke all on app.discarded_files from anon, authenticated;
+grant select, delete on app.discarded_files to service_role;
+
+create function app.visit_files_discard() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  insert into app.discarded_files (storage_key) values (old.storage_key)
+  on conflict (storage_key) do nothing;
+  return null;
+end
+$$;
+
+create trigger visit_files_discard
+  after delete on public.visit_files
+  for each row execute function app.visit_files_discard();

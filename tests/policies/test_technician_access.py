@@ -400,7 +400,7 @@ def test_a_calendar_feed_shows_its_technicians_visits_until_revoked(
     assert [row["visit_id"] for row in rows] == [world.visits[name] for name in expected]
 
 
-# --- gaps found and closed (migration 20261130110000, calendar_feeds policy) ------------------
+# --- gaps found and closed: status times, and revoked feeds ------------------------------------
 
 
 def test_a_technician_cannot_keep_a_finished_visit_in_view_by_moving_its_time(
