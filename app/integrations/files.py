@@ -3,26 +3,57 @@ id, so a company's files sit apart from every other company's (a purge removes o
 The embedded default keeps them in a local folder; Supabase Storage takes the same keys.
 
 What a file *is* is decided by its first bytes, never by its name or the type the phone
-declared: a text file renamed `.jpg` is refused."""
+declared: a text file renamed `.jpg` is refused. What is kept is never the upload itself but
+the picture decoded and written again: a phone's photo carries where it was taken (EXIF GPS),
+and a technician's precise location is kept only with their consent (P-14)."""
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import re
+import struct
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
 from flask import current_app
+from PIL import Image, ImageOps
+
+from app.config import Settings
 
 MEGABYTE = 1024 * 1024
 MAX_PHOTO_BYTES = 10 * MEGABYTE  # visit_files_size_range allows up to 10485760
 MAX_SIGNATURE_BYTES = 300 * 1024
+# A 48-megapixel phone camera saves 12 MP by default; 40 MP leaves room for any phone photo
+# while a small file that claims huge dimensions (a decompression bomb) is refused unread.
+MAX_PHOTO_PIXELS = 40_000_000
+MAX_SIGNATURE_PIXELS = 4_000_000  # the pad is at most a tablet's width, twice for sharpness
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS  # Pillow's own guard, for every image it opens
+PHOTO_SIDE = 2000  # px on the long side: plenty to read a nameplate, a fraction of the bytes
+THUMBNAIL_SIDE = 240  # px on the long side: shown at 96 CSS px on screens of up to 2.5x
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+DECODERS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}  # Pillow's names
 PNG = b"\x89PNG\r\n\x1a\n"
+PHOTO_TOO_LARGE = f"The photo is larger than {MAX_PHOTO_BYTES // MEGABYTE} MB."
+UNREADABLE_PHOTO = "That photo could not be read. Take it again or choose another one."
+PHOTO_TOO_MANY_PIXELS = (
+    f"That image is too large to open (more than {MAX_PHOTO_PIXELS // 1_000_000} megapixels)."
+    " Take the photo again with the phone's camera."
+)
 UNREADABLE_SIGNATURE = "The signature could not be read. Ask the customer to sign again."
+SIGNATURE_TOO_LARGE = (
+    "The signature image is too large. Clear it and ask the customer to sign again."
+)
+# What a decoder raises on a broken or hostile file takes many forms; each means "unreadable".
+_DECODING_FAILED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+_TOO_MANY_PIXELS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 # "<tenant uuid>/" then path segments that cannot climb out (none starts with a dot).
 _KEY = re.compile(
@@ -63,6 +94,12 @@ def visit_file_key(tenant_id: UUID, visit_id: UUID, content_type: str) -> str:
     return f"{tenant_id}/visits/{visit_id}/{uuid.uuid4()}.{EXTENSIONS[content_type]}"
 
 
+def thumbnail_key(key: str) -> str:
+    """Where a photo's thumbnail is kept: beside it, in the same company's prefix, so that
+    whatever removes the photo's key can remove the thumbnail's too."""
+    return check_key(f"{check_key(key)}.thumb.jpg")
+
+
 class LocalFolderFiles:
     """Files under a folder on this machine, at `<root>/<key>`: the embedded default."""
 
@@ -98,6 +135,11 @@ class LocalFolderFiles:
         self._path(key).unlink(missing_ok=True)
 
 
+def for_settings(settings: Settings) -> FileStore:
+    """The store the settings choose: the app's (app.integrations) and the jobs worker's."""
+    return LocalFolderFiles(settings.files_dir)
+
+
 def store() -> FileStore:
     """The app's file store (app.integrations.init_app chooses it)."""
     files: FileStore = current_app.extensions["plenum.files"]
@@ -123,10 +165,7 @@ def check_photo(data: bytes) -> str:
     if not data:
         raise FileRefused("That file is empty. Take the photo again.")
     if len(data) > MAX_PHOTO_BYTES:
-        raise FileRefused(
-            f"That photo is {len(data) / MEGABYTE:.1f} MB; photos can be at most"
-            f" {MAX_PHOTO_BYTES // MEGABYTE} MB."
-        )
+        raise FileRefused(PHOTO_TOO_LARGE)
     content_type = sniff(data)
     if content_type is None:
         raise FileRefused("That file is not a photo. Upload a JPEG, PNG or WebP image.")
@@ -138,6 +177,109 @@ def check_signature(data: bytes) -> None:
     if not data.startswith(PNG):
         raise FileRefused(UNREADABLE_SIGNATURE)
     if len(data) > MAX_SIGNATURE_BYTES:
-        raise FileRefused(
-            "The signature image is too large. Clear it and ask the customer to sign again."
-        )
+        raise FileRefused(SIGNATURE_TOO_LARGE)
+
+
+# --- what is kept: the picture written anew, without what the file said about itself -----
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What is stored for an upload: the bytes, their type, and a photo's thumbnail."""
+
+    data: bytes
+    content_type: str
+    thumbnail: bytes | None = None
+
+
+def clean_photo(data: bytes) -> Picture:
+    """The photo as it is kept: upright, at most PHOTO_SIDE px on its long side, as a JPEG with
+    no metadata at all (no GPS position, no camera serial, no comment), and its thumbnail;
+    FileRefused when it is not a photo we keep, too large, or cannot be decoded."""
+    content_type = check_photo(data)
+    photo = _decoded(
+        data, content_type, MAX_PHOTO_PIXELS, PHOTO_TOO_MANY_PIXELS, UNREADABLE_PHOTO, PHOTO_SIDE
+    )
+    try:
+        flat = _on_white(ImageOps.exif_transpose(photo))
+    except _DECODING_FAILED as error:  # a broken EXIF block, a mode that cannot be converted
+        raise FileRefused(UNREADABLE_PHOTO) from error
+    flat.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
+    small = flat.copy()
+    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return Picture(
+        _encoded(flat, "JPEG", quality=JPEG_QUALITY, optimize=True),
+        "image/jpeg",
+        _encoded(small, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True),
+    )
+
+
+def clean_signature(data: bytes) -> bytes:
+    """The signature as it is kept: the same drawing as a PNG with nothing but its pixels;
+    FileRefused when it is not a small PNG that decodes."""
+    check_signature(data)
+    drawing = _decoded(
+        data, "image/png", MAX_SIGNATURE_PIXELS, SIGNATURE_TOO_LARGE, UNREADABLE_SIGNATURE
+    )
+    try:
+        pixels = drawing.convert("RGBA" if _has_alpha(drawing) else "RGB")
+    except _DECODING_FAILED as error:
+        raise FileRefused(UNREADABLE_SIGNATURE) from error
+    return _encoded(pixels, "PNG", optimize=True)
+
+
+def _decoded(
+    data: bytes,
+    content_type: str,
+    max_pixels: int,
+    too_large: str,
+    unreadable: str,
+    side: int | None = None,
+) -> Image.Image:
+    """The image with its pixels, decoded only by the decoder of the type its first bytes
+    name, its dimensions checked before any pixel is decoded. A JPEG wanted at most `side` px
+    decodes at a fraction of its size (and memory)."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=[DECODERS[content_type]])
+    except _TOO_MANY_PIXELS as error:
+        raise FileRefused(too_large) from error
+    except _DECODING_FAILED as error:  # Pillow's UnidentifiedImageError is an OSError
+        raise FileRefused(unreadable) from error
+    if image.width * image.height > max_pixels:
+        raise FileRefused(too_large)
+    try:
+        if side is not None and max(image.size) > side:
+            scale = side / max(image.size)
+            image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        image.load()
+    except _TOO_MANY_PIXELS as error:
+        raise FileRefused(too_large) from error
+    except _DECODING_FAILED as error:  # a truncated or corrupt file fails only here
+        raise FileRefused(unreadable) from error
+    return image
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB (or grey) pixels that JPEG can hold; what was transparent becomes white."""
+    if image.mode in ("RGB", "L"):
+        return image
+    if not _has_alpha(image):
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    white = Image.new("RGB", rgba.size, "white")
+    white.paste(rgba, mask=rgba.getchannel("A"))
+    return white
+
+
+def _encoded(image: Image.Image, kind: str, **options: int | bool) -> bytes:
+    """The pixels written into a new image first: Pillow carries some of what the file said
+    (a JPEG comment, a PNG's colour profile) from `info` into what it saves."""
+    bare = Image.new(image.mode, image.size)
+    bare.paste(image)
+    out = io.BytesIO()
+    bare.save(out, kind, **options)
+    return out.getvalue()

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app import db
@@ -41,9 +43,17 @@ def _allow_photo_uploads(state: BlueprintSetupState) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, _photo_upload_limit)
 
 
+class PhotoTooLarge(RequestEntityTooLarge):
+    """A photo over the limit, told apart from the app's other 413s: it gets the visit page."""
+
+    description = files.PHOTO_TOO_LARGE
+
+
 def _photo_upload_limit() -> None:
     if request.endpoint == "technician.add_photo":
         request.max_content_length = PHOTO_REQUEST_BYTES
+        if (request.content_length or 0) > PHOTO_REQUEST_BYTES:
+            raise PhotoTooLarge()  # before a byte of the body is read
 
 
 def _day(raw: str | None) -> date | None:
@@ -198,11 +208,33 @@ def add_photo(visit_id: UUID) -> View:
     return _back(visit_id, "photos")
 
 
+@bp.errorhandler(PhotoTooLarge)
+def _photo_too_large(error: PhotoTooLarge) -> ResponseReturnValue:
+    """The visit page again with the message next to the photo field, status 413. The limit
+    stops the request before the CSRF check and before identity is settled: identity is
+    settled here, and the page is shown only to whoever may see it (the usual refusal page
+    otherwise). Nothing of the body is read and nothing is saved, so no token is needed."""
+    identity.load_request_identity()
+    try:
+        return _refuse_large_photo((request.view_args or {})["visit_id"])
+    except HTTPException as refused:
+        return current_app.handle_http_exception(refused)
+
+
+@identity.company_required(*TECHNICIAN)
+def _refuse_large_photo(visit_id: UUID) -> View:
+    form = PhotoForm(formdata=None)
+    form.photo.errors = [files.PHOTO_TOO_LARGE]
+    return _page(_visit(visit_id), 413, photo_form=form)
+
+
 @bp.get("/my-day/files/<uuid:file_id>")
 @identity.company_required()
 def file(file_id: UUID) -> Response:
-    """A photo or signature, to whoever may see its visit (its technicians, the office)."""
-    found = service.file(current_user.tenant_id, file_id)
+    """A photo or signature, to whoever may see its visit (its technicians, the office);
+    `?size=thumb` for a photo's thumbnail, the small image the visit page lists."""
+    thumbnail = request.args.get("size") == "thumb"
+    found = service.file(current_user.tenant_id, file_id, thumbnail=thumbnail)
     if found is None:
         abort(404)
     row, data = found

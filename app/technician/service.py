@@ -117,14 +117,16 @@ def add_note(tenant_id: UUID, visit_id: UUID, body: str) -> None:
     db.write(queries.add_note, {"tenant_id": tenant_id, "visit_id": visit_id, "body": body})
 
 
-def _store_file(tenant_id: UUID, visit_id: UUID, kind: str, data: bytes, content_type: str) -> str:
-    """The bytes first, then the row, so that no row names missing bytes; when the database
-    refuses the row, the bytes are removed again (a crash in between leaves only bytes that no
-    row names, never a broken photo)."""
-    key = files.visit_file_key(tenant_id, visit_id, content_type)
+def _store_file(tenant_id: UUID, visit_id: UUID, kind: str, picture: files.Picture) -> str:
+    """The bytes first (a photo's thumbnail beside them), then the row, so that no row names
+    missing bytes; when the database refuses the row, the bytes are removed again (a crash in
+    between leaves only bytes that no row names, never a broken photo)."""
+    key = files.visit_file_key(tenant_id, visit_id, picture.content_type)
     store = files.store()
-    store.put(key, data, content_type)
     try:
+        store.put(key, picture.data, picture.content_type)
+        if picture.thumbnail is not None:
+            store.put(files.thumbnail_key(key), picture.thumbnail, "image/jpeg")
         db.write(
             queries.add_file,
             {
@@ -132,28 +134,38 @@ def _store_file(tenant_id: UUID, visit_id: UUID, kind: str, data: bytes, content
                 "visit_id": visit_id,
                 "kind": kind,
                 "storage_key": key,
-                "content_type": content_type,
-                "byte_size": len(data),
+                "content_type": picture.content_type,
+                "byte_size": len(picture.data),
             },
         )
     except BaseException:
         store.delete(key)
+        store.delete(files.thumbnail_key(key))
         raise
     return key
 
 
 def add_photo(tenant_id: UUID, visit_id: UUID, data: bytes) -> str:
-    """Keep a photo of the visit; FileRefused when it is not an image we keep or too large."""
-    return _store_file(tenant_id, visit_id, "photo", data, files.check_photo(data))
+    """Keep a photo of the visit, written anew without its metadata (P-14: no GPS position);
+    FileRefused when it is not an image we keep, too large, or cannot be decoded."""
+    return _store_file(tenant_id, visit_id, "photo", files.clean_photo(data))
 
 
-def file(tenant_id: UUID, file_id: UUID) -> tuple[Row, bytes] | None:
-    """A photo or signature of a visit the caller may see, with its bytes; None otherwise."""
+def file(tenant_id: UUID, file_id: UUID, thumbnail: bool = False) -> tuple[Row, bytes] | None:
+    """A photo or signature of a visit the caller may see, with its bytes; None otherwise.
+    Its thumbnail when asked and kept (the row's content type then reads image/jpeg); the
+    whole file when there is none, as for a signature or a photo kept before thumbnails."""
     row = db.one(queries.file, {"tenant_id": tenant_id, "id": file_id})
     if row is None:
         return None
+    store, key = files.store(), row["storage_key"]
+    if thumbnail:
+        try:
+            return {**row, "content_type": "image/jpeg"}, store.get(files.thumbnail_key(key))
+        except files.FileMissing:
+            pass  # a signature, or a photo kept before thumbnails: the whole file then
     try:
-        return row, files.store().get(row["storage_key"])
+        return row, store.get(key)
     except files.FileMissing:
         return None
 
@@ -173,15 +185,15 @@ def tick(tenant_id: UUID, found: Row, item_id: UUID, done: bool) -> None:
 
 
 def decode_signature(data_url: str) -> bytes:
-    """The PNG the signature pad wrote into the form; FileRefused when it is not one."""
+    """The PNG the signature pad wrote into the form, written anew with nothing but its
+    pixels; FileRefused when it is not one."""
     if not data_url.startswith(SIGNATURE_DATA_URL):
         raise files.FileRefused(files.UNREADABLE_SIGNATURE)
     try:
         data = base64.b64decode(data_url[len(SIGNATURE_DATA_URL) :], validate=True)
     except ValueError as error:  # binascii.Error included
         raise files.FileRefused(files.UNREADABLE_SIGNATURE) from error
-    files.check_signature(data)
-    return data
+    return files.clean_signature(data)
 
 
 @dataclass(frozen=True)
@@ -202,4 +214,5 @@ def complete(tenant_id: UUID, visit_id: UUID, completion: Completion) -> None:
             signed_by=completion.signed_by,
         )
         if completion.signature is not None:
-            _store_file(tenant_id, visit_id, "signature", completion.signature, "image/png")
+            signature = files.Picture(completion.signature, "image/png")
+            _store_file(tenant_id, visit_id, "signature", signature)

@@ -90,11 +90,25 @@ def test_a_technician_works_a_visit_from_start_to_signature(
         expect(page.get_by_text("Flame sensor coated; cleaned it.")).to_be_visible()
 
         page.get_by_label("Photo", exact=True).set_input_files(
-            {"name": "furnace.png", "mimeType": "image/png", "buffer": png(64, 48)}
+            {"name": "furnace.png", "mimeType": "image/png", "buffer": png(640, 480)}
         )
         page.get_by_role("button", name="Upload photo").click()
         expect(page.get_by_text("Photo added.")).to_be_visible()
-        expect(page.locator("#photos img")).to_have_count(1)
+        thumbnail = page.locator("#photos img")
+        expect(thumbnail).to_have_count(1)
+        expect(thumbnail).to_have_attribute(
+            "src", re.compile(r"^/my-day/files/[\w-]+\?size=thumb$")
+        )
+        thumbnail.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+        )
+        # The list downloads the small image, a tap opens the whole photo.
+        assert thumbnail.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [240, 180]
+        full = page.request.get(
+            live_server + thumbnail.evaluate("img => img.closest('a').getAttribute('href')")
+        )
+        assert full.ok and full.headers["content-type"] == "image/jpeg"
         fits_the_phone(page)
 
         page.get_by_label("What was done").fill("Cleaned the flame sensor; furnace lights.")
@@ -138,7 +152,7 @@ def test_a_technician_works_a_visit_from_start_to_signature(
             [day.first],
         ).fetchall()
         assert [(f["kind"], f["content_type"]) for f in kept] == [
-            ("photo", "image/png"),
+            ("photo", "image/jpeg"),  # every photo is kept as a JPEG, written anew
             ("signature", "image/png"),
         ]
         for f in kept:

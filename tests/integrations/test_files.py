@@ -3,11 +3,15 @@ none, nothing outside the folder; and what counts as a photo or a signature."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import uuid
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from app.config import Settings
 from app.integrations import files
 from app.integrations.files import FileMissing, FileRefused, LocalFolderFiles
 
@@ -103,6 +107,7 @@ def test_photos_are_known_by_their_first_bytes(data, expected):
     assert files.check_photo(data) == expected
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's, as we refuse
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -111,7 +116,7 @@ def test_photos_are_known_by_their_first_bytes(data, expected):
         (b"GIF89a" + b"\x00" * 20, "That file is not a photo."),
         (b"%PDF-1.7" + b"\x00" * 20, "That file is not a photo."),
         (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 20, "That file is not a photo."),
-        (JPEG + b"\x00" * files.MAX_PHOTO_BYTES, "photos can be at most 10 MB"),
+        (JPEG + b"\x00" * files.MAX_PHOTO_BYTES, "The photo is larger than 10 MB."),
     ],
 )
 def test_anything_else_is_refused_with_a_reason(data, message):
@@ -130,3 +135,91 @@ def test_a_signature_is_a_small_png():
         files.check_signature(JPEG)
     with pytest.raises(FileRefused):
         files.check_signature(PNG + b"\x00" * files.MAX_SIGNATURE_BYTES)
+
+
+def test_a_thumbnail_is_kept_beside_its_photo_in_the_same_prefix():
+    key = files.visit_file_key(TENANT, uuid.uuid4(), "image/jpeg")
+
+    assert files.thumbnail_key(key) == f"{key}.thumb.jpg"
+    with pytest.raises(ValueError):
+        files.thumbnail_key(f"{TENANT}/../elsewhere.jpg")
+
+
+def test_the_settings_choose_the_folder(tmp_path: Path):
+    settings = dataclasses.replace(Settings.from_env(), files_dir=str(tmp_path / "kept"))
+    key = files.visit_file_key(TENANT, uuid.uuid4(), "image/png")
+
+    files.for_settings(settings).put(key, PNG, "image/png")
+
+    assert (tmp_path / "kept" / key).read_bytes() == PNG
+
+
+def _exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    return exif.tobytes()
+
+
+def _image(kind: str, size: tuple[int, int], mode: str = "RGB", **options) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, "teal").save(out, kind, **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "size"),
+    [
+        (
+            _image("JPEG", (2400, 1800), exif=_exif()),
+            (2000, 1500),
+        ),
+        (_image("PNG", (1200, 2500), "RGBA"), (960, 2000)),
+        (_image("WEBP", (640, 480)), (640, 480)),
+        (_image("PNG", (300, 200), "I;16"), (300, 200)),
+    ],
+    ids=["jpeg", "png-with-alpha", "webp", "png-16-bit-grey"],
+)
+def test_a_photo_is_kept_as_a_jpeg_of_at_most_2000_px_with_a_thumbnail(data, size):
+    kept = files.clean_photo(data)
+
+    image = Image.open(io.BytesIO(kept.data))
+    assert (kept.content_type, image.format, image.size) == ("image/jpeg", "JPEG", size)
+    assert image.mode in ("RGB", "L") and dict(image.getexif()) == {}
+    assert kept.thumbnail is not None
+    assert max(Image.open(io.BytesIO(kept.thumbnail)).size) == 240
+
+
+def test_a_photo_smaller_than_its_thumbnail_is_not_enlarged():
+    kept = files.clean_photo(_image("JPEG", (100, 50)))
+
+    assert kept.thumbnail is not None
+    assert Image.open(io.BytesIO(kept.thumbnail)).size == (100, 50)
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's, as we refuse
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "That file is empty."),
+        (JPEG, files.UNREADABLE_PHOTO),
+        (WEBP, files.UNREADABLE_PHOTO),
+        (_image("PNG", (7000, 6000), "1"), files.PHOTO_TOO_MANY_PIXELS),
+    ],
+    ids=["empty", "fake-jpeg", "fake-webp", "42-megapixels"],
+)
+def test_a_photo_that_cannot_be_kept_is_refused_with_a_reason(data, message):
+    with pytest.raises(FileRefused) as refused:
+        files.clean_photo(data)
+    assert message in refused.value.message
+
+
+def test_a_signature_is_kept_as_the_same_png_with_nothing_else():
+    drawn = _image("PNG", (300, 120), "RGBA", dpi=(300, 300))
+
+    kept = files.clean_signature(drawn)
+
+    image = Image.open(io.BytesIO(kept))
+    assert image.format == "PNG" and "dpi" not in image.info
+    assert image.tobytes() == Image.open(io.BytesIO(drawn)).tobytes()
+    with pytest.raises(FileRefused):
+        files.clean_signature(PNG)  # PNG's first bytes, then nothing that decodes

@@ -115,15 +115,16 @@ def test_a_technician_cannot_remove_the_customers_signature(
 ):
     visit = make.visit(tenant.id, job, at(next_weekday(), 9), technicians=(terry.account_id,))
     finish(admin, visit)
-    files = {
-        kind: admin.execute(
+    files = {}
+    for kind in ("signature", "photo"):
+        row = admin.execute(
             "insert into public.visit_files (tenant_id, visit_id, kind, storage_key,"
             " content_type, byte_size, uploaded_by) values (%s, %s, %s, %s, 'image/png', 10, %s)"
             " returning id",
             [tenant.id, visit, kind, f"{tenant.id}/visits/{visit}/{kind}.png", terry.account_id],
-        ).fetchone()["id"]
-        for kind in ("signature", "photo")
-    }
+        ).fetchone()
+        assert row is not None
+        files[kind] = row["id"]
 
     with acting_as(database, claims_of(terry)) as conn:
         signature = rows_changed(

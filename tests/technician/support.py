@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import struct
 import zlib
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
 from app import crypto
 from app.db import Connection
 from tests.factories import Factory, Member, Tenant
@@ -19,11 +22,36 @@ from tests.factories import Factory, Member, Tenant
 ZONE = ZoneInfo("America/New_York")  # the factories' companies keep the default zone
 KEY = b"\x01" * 32  # the test app's encryption key (tests/conftest.py)
 GATE_CODE = "Gate 4821#, dog is friendly"
-JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + b"\x00" * 64
-    + (b"\xff\xd9")
-)
+
+
+def picture(
+    width: int = 64, height: int = 48, kind: str = "JPEG", colour: str = "orange", **options: Any
+) -> bytes:
+    """A real image of one colour, as a phone or a camera app would save it."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, kind, **options)
+    return out.getvalue()
+
+
+def noise(width: int, height: int) -> bytes:
+    """A JPEG of random pixels: it compresses badly, so it is as large as a phone's photo."""
+    out = io.BytesIO()
+    pixels = random.Random(width * height).randbytes(width * height * 3)
+    Image.frombytes("RGB", (width, height), pixels).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def decoded(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def same_pixels(first: bytes, second: bytes) -> bool:
+    """Two PNGs show the same picture, whatever else their files hold."""
+    one, other = decoded(first).convert("RGBA"), decoded(second).convert("RGBA")
+    return one.size == other.size and one.tobytes() == other.tobytes()
+
+
+JPEG = picture()
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
