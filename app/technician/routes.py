@@ -22,6 +22,7 @@ from app.customers.service import company_zone
 from app.integrations import files
 from app.properties.service import EQUIPMENT_KINDS
 from app.scheduling import service as scheduling
+from app.scheduling.forms import EARLIEST_DAY, LATEST_DAY
 from app.scheduling.service import KINDS, STATUSES, SchedulingRefused
 from app.technician import bp, service
 from app.technician import calendar as _calendar  # noqa: F401  (registers the feed's routes)
@@ -57,10 +58,12 @@ def _photo_upload_limit() -> None:
 
 
 def _day(raw: str | None) -> date | None:
+    """The asked day, or None when it is not a date the schedule can hold."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 @bp.get("/my-day")

@@ -134,3 +134,11 @@ def test_equipment_at_the_property_shows_its_service_history(tech, admin, make: 
     assert "Furnace · Carrier" in page and "This job" in page
     assert "Replaced igniter" in page
     assert f"{today():%b %-d, %Y}</strong> Repair: Furnace will not light" in page  # when done
+
+
+@pytest.mark.parametrize("asked", ["9999-12-31", "0001-01-01", "2026-02-30", "tomorrow"])
+def test_a_day_the_schedule_cannot_hold_is_a_message_not_an_error(tech, asked: str):
+    response = tech.get(f"/my-day?day={asked}")
+
+    assert response.status_code == 422
+    assert "That date could not be read; here is today." in html(response)
