@@ -103,8 +103,13 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
         t.id, w.make.property(t.id, w.make.customer(t.id))
     ),
     "job_id": lambda w, t: new_job(w, t),
-    # Scheduled a month ahead, so that dispatch, unschedule and cancel all act on it.
-    "visit_id": lambda w, t: w.make.visit(t.id, new_job(w, t), a_weekday_ahead(9)),
+    # Scheduled a month ahead on a technician, so that dispatch, unschedule and cancel all act.
+    "visit_id": lambda w, t: w.make.visit(
+        t.id,
+        new_job(w, t),
+        a_weekday_ahead(9),
+        technicians=(w.make.member(t.id, "technician").account_id,),
+    ),
     "account_id": lambda w, t: w.make.member(t.id, "technician").account_id,
     "time_off_id": lambda w, t: w.make.time_off(
         t.id, w.make.member(t.id, "technician").account_id, a_weekday_ahead(8)

@@ -41,7 +41,8 @@ GEOCODE_STATES = {
     "failed": "the address could not be found on the map",
     "done": "found on the map",
 }
-# Who may read gate and alarm codes; technicians join when scheduling gives them their visits.
+# Who may read gate and alarm codes on the property page. Technicians read them only on the
+# pages of their own visits (app/technician, through reveal_access_notes), never here.
 ACCESS_NOTE_ROLES = ("owner", "admin", "dispatcher", "office")
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 HISTORY_PER_UNIT = 20  # the latest visits; older ones stay in the records
@@ -96,20 +97,27 @@ def delete_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None
     return rows[0] if rows else None
 
 
+def equipment_at(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
+    """The property's equipment alone, oldest first: what a form offers to choose from."""
+    return db.query(
+        queries.list_equipment_for_property, {"tenant_id": tenant_id, "property_id": property_id}
+    )
+
+
 def list_equipment(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
     """The property's equipment, each with its latest service history (`history`, newest
-    first, `serviced_at` in the company's time zone)."""
-    scope = {"tenant_id": tenant_id, "property_id": property_id}
+    first, `serviced_at` in the company's time zone): the property page."""
     zone = company_zone(tenant_id)
     history: dict[UUID, list[dict[str, Any]]] = {}
     for record in db.query(
-        queries.list_service_history_for_property, {**scope, "per_unit": HISTORY_PER_UNIT}
+        queries.list_service_history_for_property,
+        {"tenant_id": tenant_id, "property_id": property_id, "per_unit": HISTORY_PER_UNIT},
     ):
         record["serviced_at"] = record["serviced_at"].astimezone(zone)
         history.setdefault(record["equipment_id"], []).append(record)
     return [
         {**item, "history": history.get(item["id"], [])}
-        for item in db.query(queries.list_equipment_for_property, scope)
+        for item in equipment_at(tenant_id, property_id)
     ]
 
 

@@ -1,11 +1,13 @@
 """Technicians' working hours and time off, which bookings must respect (the database refuses
-a booking outside them), and the pages where managers and dispatchers set them."""
+a booking outside them), and the pages where managers and dispatchers set them and can end a
+technician's calendar link."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -25,6 +27,7 @@ View = Response | str | tuple[str, int]
 # Who may change hours and time off (the policies on working_hours and time_off say the same).
 PLANNERS = ("owner", "admin", "dispatcher")
 PAGE = "scheduling/hours.html"
+VISITS_LISTED = 5  # in a warning; the rest are counted
 
 
 def technician(tenant_id: UUID, account_id: UUID) -> Row | None:
@@ -48,6 +51,30 @@ def set_working_hours(
                 queries.add_working_hours,
                 {**scope, "weekday": weekday, "starts_at": starts_at, "ends_at": ends_at},
             )
+
+
+def visits_outside_hours(tenant_id: UUID, account_id: UUID, zone: ZoneInfo) -> list[Row]:
+    """The first visits ahead that the technician's hours no longer cover, each with how many
+    there are in all (`outside`)."""
+    return db.query(
+        queries.visits_outside_hours,
+        {
+            "tenant_id": tenant_id,
+            "account_id": account_id,
+            "zone": zone.key,
+            "limit": VISITS_LISTED,
+        },
+    )
+
+
+def open_calendar_feed(tenant_id: UUID, account_id: UUID) -> Row | None:
+    return db.one(queries.open_calendar_feed, {"tenant_id": tenant_id, "account_id": account_id})
+
+
+def revoke_calendar_feeds(tenant_id: UUID, account_id: UUID) -> bool:
+    """End the technician's calendar link (a lost phone); False when none was open."""
+    scope = {"tenant_id": tenant_id, "account_id": account_id}
+    return bool(db.write(queries.revoke_calendar_feeds, scope))
 
 
 def time_off(tenant_id: UUID, account_id: UUID) -> list[Row]:
@@ -99,6 +126,7 @@ def _page(
         hours_form=hours_form,
         time_off_form=time_off_form or TimeOffForm(formdata=None),
         time_off=time_off(tenant_id, account_id),
+        feed=open_calendar_feed(tenant_id, account_id),
         weekdays=WEEKDAYS,
         zone=company_zone(tenant_id),
         confirm_form=ConfirmForm(formdata=None),
@@ -127,7 +155,18 @@ def hours(account_id: UUID) -> View:
         flash(f"Working hours of {found['full_name']} saved.", "success")
     else:
         flash(f"{found['full_name']} works the company default hours again.", "success")
+    _warn_about_hours(account_id)
     return _back(account_id, "hours")
+
+
+def _warn_about_hours(account_id: UUID) -> None:
+    """New hours do not move visits already booked; say which ones now fall outside them."""
+    zone = company_zone(current_user.tenant_id)
+    outside = visits_outside_hours(current_user.tenant_id, account_id, zone)
+    if outside:
+        more = outside[0]["outside"] - len(outside)
+        listed = _listed(outside, zone) + (f"; and {more} more" if more else "")
+        flash(f"Booked outside these hours, to be moved: {listed}.", "warning")
 
 
 @bp.post("/team/technicians/<uuid:account_id>/time-off")
@@ -155,12 +194,18 @@ def _warn_about_visits(account_id: UUID, starts_at: datetime, ends_at: datetime)
     booked = service.conflicts(current_user.tenant_id, [account_id], starts_at, minutes)
     if booked:
         zone = company_zone(current_user.tenant_id)
-        visits = "; ".join(
-            f"“{row['job_summary']}” for {row['customer_name']}, "
-            f"{row['booked_from'].astimezone(zone):%a %b %-d, %-I:%M %p}"
-            for row in booked
+        flash(
+            f"Still booked during this time off, to be moved: {_listed(booked, zone)}.", "warning"
         )
-        flash(f"Still booked during this time off, to be moved: {visits}.", "warning")
+
+
+def _listed(visits: list[Row], zone: ZoneInfo) -> str:
+    """`“No heat” for Ruth Alvarez, Mon Dec 7, 9:00 AM; …`"""
+    return "; ".join(
+        f"“{row['job_summary']}” for {row['customer_name']}, "
+        f"{row['booked_from'].astimezone(zone):%a %b %-d, %-I:%M %p}"
+        for row in visits
+    )
 
 
 @bp.post("/time-off/<uuid:time_off_id>/remove")
@@ -175,3 +220,20 @@ def remove_time_off(time_off_id: UUID) -> View:
     db.write(queries.remove_time_off, scope)
     flash("Time off removed.", "success")
     return _back(found["technician_id"], "time-off")
+
+
+@bp.post("/team/technicians/<uuid:account_id>/calendar/revoke")
+@identity.company_required(*PLANNERS)
+def revoke_calendar(account_id: UUID) -> View:
+    found = _technician(account_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if revoke_calendar_feeds(current_user.tenant_id, account_id):
+        flash(
+            f"Calendar link of {found['full_name']} revoked: their calendar stops updating. "
+            "They can open a new link from their phone.",
+            "success",
+        )
+    else:
+        flash(f"{found['full_name']} has no calendar link open.", "info")
+    return _back(account_id, "calendar")

@@ -44,7 +44,7 @@ def equipment_choices(tenant_id: UUID, property_id: UUID) -> list[tuple[UUID, st
     """The property's equipment as (id, 'Carrier Furnace · model'), for the job form."""
     return [
         (item["id"], " · ".join(p for p in (properties.equipment_title(item), item["model"]) if p))
-        for item in properties.list_equipment(tenant_id, property_id)
+        for item in properties.equipment_at(tenant_id, property_id)
     ]
 
 

@@ -170,14 +170,16 @@ def schedule(visit_id: UUID) -> View:
         flash(f"This visit is {state}: it can no longer be moved.", "warning")
         return _to_job(found["job_id"], visit_id)
     zone = company_zone(current_user.tenant_id)
+    days = office.windows_by_day(found["property_id"], found["kind"], zone)
     form = _schedule_form(found, zone)
+    form.offer_windows(w["window_starts_at"] for _, windows in days for w in windows)
     page = {
         "visit": found,
         "zone": zone,
         "kinds": service.KINDS,
         "statuses": service.STATUSES,
         "window_hours": office.WINDOW_HOURS,
-        "days": office.windows_by_day(found["property_id"], found["kind"], zone),
+        "days": days,
     }
     if not form.validate_on_submit():
         return form_page(SCHEDULE, form, **page)

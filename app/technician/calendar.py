@@ -19,8 +19,8 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
 from app.scheduling.service import KINDS, STATUSES
+from app.scheduling.times import window_label
 from app.technician import bp
-from app.technician.service import window_label
 
 queries = sql.load(__file__, "calendar.sql")
 Row = dict[str, Any]

@@ -24,6 +24,7 @@ from app.properties.service import EQUIPMENT_KINDS
 from app.scheduling import service as scheduling
 from app.scheduling.forms import EARLIEST_DAY, LATEST_DAY
 from app.scheduling.service import KINDS, STATUSES, SchedulingRefused
+from app.scheduling.times import window_label
 from app.technician import bp, service
 from app.technician import calendar as _calendar  # noqa: F401  (registers the feed's routes)
 from app.technician.forms import CompleteForm, NoteForm, PhotoForm
@@ -86,7 +87,7 @@ def my_day() -> View:
         bad_day=bad_day,
         kinds=KINDS,
         statuses=STATUSES,
-        window_label=service.window_label,
+        window_label=window_label,
     ), (422 if bad_day else 200)
 
 
@@ -118,9 +119,7 @@ def _page(
         kinds=KINDS,
         statuses=STATUSES,
         equipment_kinds=EQUIPMENT_KINDS,
-        window=service.window_label(
-            found["window_starts_at"], found["window_ends_at"], page["zone"]
-        ),
+        window=window_label(found["window_starts_at"], found["window_ends_at"], page["zone"]),
     ), status
 
 

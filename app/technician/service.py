@@ -22,19 +22,7 @@ queries = sql.load(__file__)
 Row = dict[str, Any]
 
 HISTORY_PER_UNIT = 5
-EN_DASH = "\N{EN DASH}"
 SIGNATURE_DATA_URL = "data:image/png;base64,"
-
-
-def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo) -> str:
-    """An arrival window as a phone shows it, '9:00-11:00 AM' or '11:00 AM-1:00 PM' (with an
-    en dash between)."""
-    if starts is None or ends is None:
-        return "No time set"
-    first, last = starts.astimezone(zone), ends.astimezone(zone)
-    if first.strftime("%p") == last.strftime("%p"):
-        return f"{first:%-I:%M}{EN_DASH}{last:%-I:%M %p}"
-    return f"{first:%-I:%M %p}{EN_DASH}{last:%-I:%M %p}"
 
 
 def local_today(zone: ZoneInfo) -> date:

@@ -252,9 +252,9 @@ def complete(admin: Connection, visit_id: UUID) -> None:
         " window_ends_at = %s where id = %s",
         [starts, starts + timedelta(hours=2), visit_id],
     )
-    tenant_id = admin.execute(
-        "select tenant_id from public.visits where id = %s", [visit_id]
-    ).fetchone()["tenant_id"]
+    row = admin.execute("select tenant_id from public.visits where id = %s", [visit_id]).fetchone()
+    assert row is not None
+    tenant_id = row["tenant_id"]
     Factory(admin).assign(
         tenant_id, visit_id, Factory(admin).member(tenant_id, "technician").account_id
     )
@@ -283,9 +283,9 @@ def test_the_list_shows_overdue_and_due_soon_tune_ups_and_every_plan(
 
     page = text(client.get("/agreements"))
 
-    overdue, due, plans = (section(page, s) for s in ("overdue", "due", "plans"))
-    assert "(Overdue Club)" in overdue
-    assert "Soon Club" not in overdue and "Done Club" not in overdue
+    overdue_list, due, plans = (section(page, s) for s in ("overdue", "due", "plans"))
+    assert "(Overdue Club)" in overdue_list
+    assert "Soon Club" not in overdue_list and "Done Club" not in overdue_list
     assert "(Soon Club)" in due and "Overdue Club" not in due and "Later Club" not in due
     for name in ("Overdue Club", "Soon Club", "Later Club", "Done Club"):
         assert name in plans

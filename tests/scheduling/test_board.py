@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from app.db import Connection
+from app.scheduling.times import window_label
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
 
@@ -195,6 +196,17 @@ def test_each_visit_is_in_its_technicians_lane_at_its_local_time(
     assert "at-9 span-4" in shown.classes[(str(crew.terry.account_id), str(morning))]
     assert "at-27 span-6" in shown.classes[(str(crew.tina.account_id), str(afternoon))]
     assert str(tomorrow) not in shown.lanes[str(crew.terry.account_id)]
+
+
+def test_an_arrival_window_is_labelled_in_the_companys_zone():
+    nine = datetime(2026, 3, 2, 14, tzinfo=ZoneInfo("UTC"))  # 9:00 AM in New York
+
+    assert window_label(nine, nine + timedelta(hours=2), NEW_YORK) == "9:00\N{EN DASH}11:00 AM"
+    assert (
+        window_label(nine + timedelta(hours=2), nine + timedelta(hours=4), NEW_YORK)
+        == "11:00 AM\N{EN DASH}1:00 PM"
+    )
+    assert window_label(None, None, NEW_YORK) == "No time set"
 
 
 def test_a_visit_with_two_technicians_is_in_both_lanes(
@@ -534,6 +546,24 @@ def test_a_refused_status_change_is_shown_on_the_board(
     assert unscheduled.status_code == 200
     assert "A visit that is dispatched cannot be marked unscheduled." in text(unscheduled)
     assert booked(admin, sent)["status"] == "dispatched"
+
+
+def test_dispatching_a_visit_with_nobody_on_it_is_refused_on_the_board(
+    make: Factory, admin: Connection, crew: Crew, dispatcher: Client
+):
+    day = next_monday()
+    nobody = visit(make, crew, at(day, 9))  # scheduled, on no technician
+    assert "Dispatch" in board(dispatcher, day).card("nobody", nobody)
+
+    response = dispatcher.submit(
+        f"/dispatch/visits/{nobody}/dispatch", {"day": day.isoformat()}, follow_redirects=True
+    )
+
+    assert response.status_code == 200
+    assert "Book a technician on this visit before dispatching it." in text(response)
+    saved = booked(admin, nobody)
+    assert (saved["status"], saved["technicians"]) == ("scheduled", [])
+    assert "Scheduled" in Board(text(response)).card("nobody", nobody)
 
 
 # --- the week and the filter ------------------------------------------------------------------

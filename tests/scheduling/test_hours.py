@@ -3,6 +3,7 @@ respected when booking (the refusal says why)."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app import crypto
 from app.db import Connection
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
@@ -186,6 +188,90 @@ def test_a_booking_outside_working_hours_is_refused_with_a_message(
     assert book(client, visit_id, next_monday(), "12:00", terry).status_code == 302
 
 
+def booked_visit(
+    make: Factory, tenant: Tenant, who: Member, starts: datetime, summary: str, customer: str
+) -> UUID:
+    first, last = customer.split()
+    place = make.property(tenant.id, make.customer(tenant.id, first, last))
+    job = make.job(tenant.id, place, summary=summary)
+    return make.visit(tenant.id, job, starts, technicians=(who.account_id,))
+
+
+def flashes(response: Any, category: str) -> list[str]:
+    found = re.findall(rf'<p class="flash flash-{category}">(.*?)</p>', text(response), re.S)
+    return [html.unescape(message) for message in found]
+
+
+def test_new_hours_name_the_booked_visits_that_now_fall_outside_them(
+    client: Client,
+    make: Factory,
+    admin: Connection,
+    tenant: Tenant,
+    dispatcher: Member,
+    terry: Member,
+):
+    monday = next_monday()
+    booked_visit(make, tenant, terry, at(monday, 9), "Leaking condenser", "Ruth Alvarez")
+    booked_visit(make, tenant, terry, at(monday, 13), "Noisy blower", "Omar Haddad")
+    sent = booked_visit(make, tenant, terry, at(monday + timedelta(days=1), 10), "No heat", "Li Wu")
+    admin.execute("update public.visits set status = 'dispatched' where id = %s", [sent])
+    canceled = booked_visit(make, tenant, terry, at(monday, 8), "Thermostat", "Ana Diaz")
+    admin.execute(
+        "update public.visits set status = 'canceled', cancel_reason = 'Moved away' where id = %s",
+        [canceled],
+    )
+    tina = make.member(tenant.id, "technician", make.account(full_name="Tina Tech"))
+    booked_visit(make, tenant, tina, at(monday, 9), "Humidifier", "Sam Site")
+
+    response = client.submit(
+        f"/team/technicians/{terry.account_id}/hours",
+        week(monday=("12:00", "17:00")),
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert hours_of(admin, terry) == [(1, "12:00", "17:00")]  # saved all the same
+    [warning] = flashes(response, "warning")
+    assert warning == (
+        "Booked outside these hours, to be moved: "
+        f"“Leaking condenser” for Ruth Alvarez, {monday:%a %b %-d}, 9:00 AM; "
+        f"“No heat” for Li Wu, {monday + timedelta(days=1):%a %b %-d}, 10:00 AM."
+    )
+
+
+def test_the_warning_lists_five_visits_and_counts_the_rest(
+    client: Client, make: Factory, tenant: Tenant, dispatcher: Member, terry: Member
+):
+    monday = next_monday()
+    for n in range(7):
+        booked_visit(make, tenant, terry, at(monday, 8 + n), f"Tune-up {n + 1}", "Ruth Alvarez")
+
+    response = client.submit(
+        f"/team/technicians/{terry.account_id}/hours",
+        week(tuesday=("08:00", "17:00")),
+        follow_redirects=True,
+    )
+
+    [warning] = flashes(response, "warning")
+    assert [f"Tune-up {n}”" in warning for n in range(1, 8)] == [True] * 5 + [False] * 2
+    assert warning.endswith(f"{monday:%a %b %-d}, 12:00 PM; and 2 more.")
+
+
+def test_hours_that_still_cover_every_booked_visit_warn_about_nothing(
+    client: Client, make: Factory, tenant: Tenant, dispatcher: Member, terry: Member
+):
+    booked_visit(make, tenant, terry, at(next_monday(), 9), "Leaking condenser", "Ruth Alvarez")
+
+    response = client.submit(
+        f"/team/technicians/{terry.account_id}/hours",
+        week(monday=("07:00", "15:00")),
+        follow_redirects=True,
+    )
+
+    assert flashes(response, "success") == ["Working hours of Terry Tech saved."]
+    assert flashes(response, "warning") == []
+
+
 # --- time off -----------------------------------------------------------------------------
 
 
@@ -289,6 +375,94 @@ def test_time_off_can_be_removed(
 
     assert response.status_code == 302
     assert time_off_of(admin, terry) == []
+
+
+# --- the calendar link -------------------------------------------------------------------
+
+
+def open_feed(admin: Connection, tenant: Tenant, member: Member) -> str:
+    """The link the technician opened on their phone; returns its token."""
+    token = crypto.new_token()
+    admin.execute(
+        "insert into public.calendar_feeds (tenant_id, technician_id, token_hash)"
+        " values (%s, %s, %s)",
+        [tenant.id, member.account_id, crypto.token_hash(token)],
+    )
+    return token
+
+
+def test_a_dispatcher_revokes_the_calendar_link_of_a_lost_phone(
+    app, client: Client, admin: Connection, tenant: Tenant, dispatcher: Member, terry: Member
+):
+    token = open_feed(admin, tenant, terry)
+    calendar_app = app.test_client()
+    assert calendar_app.get(f"/calendar/{token}.ics").status_code == 200
+    url = f"/team/technicians/{terry.account_id}/hours"
+    page = text(client.get(url))
+
+    response = client.submit(page_action(page, "Revoke calendar link"), follow_redirects=True)
+
+    assert "Calendar link" in page and "open since" in page
+    assert response.status_code == 200
+    assert flashes(response, "success") == [
+        "Calendar link of Terry Tech revoked: their calendar stops updating. "
+        "They can open a new link from their phone."
+    ]
+    assert "No calendar link is open." in text(response)
+    assert "Revoke calendar link" not in text(response)
+    assert calendar_app.get(f"/calendar/{token}.ics").status_code == 410
+    [change] = admin.execute(
+        "select actor_id, new_values from audit.changes"
+        " where table_name = 'public.calendar_feeds' and operation = 'update'"
+    ).fetchall()
+    assert change["actor_id"] == dispatcher.account_id
+    assert change["new_values"]["revoked_at"] is not None
+
+
+def page_action(page: str, button: str) -> str:
+    """The address of the form whose submit button reads `button`."""
+    for form in re.findall(r"<form\b.*?</form>", page, re.S):
+        action = re.search(r'action="([^"]+)"', form)
+        if f">{button}</button>" in form and action:
+            return action.group(1)
+    raise AssertionError(f"no {button!r} button on the page")
+
+
+def test_revoking_when_no_link_is_open_says_so(client: Client, dispatcher: Member, terry: Member):
+    page = text(client.get(f"/team/technicians/{terry.account_id}/hours"))
+    response = client.submit(
+        f"/team/technicians/{terry.account_id}/calendar/revoke", follow_redirects=True
+    )
+
+    assert "No calendar link is open." in page
+    assert response.status_code == 200
+    assert flashes(response, "info") == ["Terry Tech has no calendar link open."]
+
+
+@pytest.mark.parametrize("role", ["office", "technician"])
+def test_only_managers_and_dispatchers_revoke_calendar_links(
+    app, client: Client, make: Factory, admin: Connection, tenant: Tenant, terry: Member, role: str
+):
+    token = open_feed(admin, tenant, terry)
+    client.sign_in(make.member(tenant.id, role).email)
+
+    response = client.submit(f"/team/technicians/{terry.account_id}/calendar/revoke")
+
+    assert response.status_code == 403
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 200
+
+
+def test_another_companys_technician_link_reads_as_missing(
+    app, client: Client, make: Factory, admin: Connection, dispatcher: Member
+):
+    other = make.tenant()
+    theirs = make.member(other.id, "technician")
+    token = open_feed(admin, other, theirs)
+
+    response = client.submit(f"/team/technicians/{theirs.account_id}/calendar/revoke")
+
+    assert response.status_code == 404
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 200
 
 
 # --- who may ------------------------------------------------------------------------------

@@ -256,21 +256,44 @@ def test_booking_an_offered_window_sends_the_first_technician_free_then(
     assert row["technicians"] == [office.terry.account_id]  # first by name
 
 
-def test_a_window_with_nobody_free_left_is_refused(
+def test_a_window_taken_since_the_page_was_shown_is_refused(
     client: Client, make: Factory, admin: Connection, office: Office
 ):
     monday = next_monday()
-    for member in (office.terry, office.tina):
+    visit = unscheduled_visit(make, office)
+    page = text(client.get(f"/visits/{visit}/schedule"))
+    for member in (office.terry, office.tina):  # booked meanwhile, from another desk
         busy = make.job(office.tenant.id, office.property_id, summary="Busy")
         make.visit(office.tenant.id, busy, at(monday, 8), technicians=(member.account_id,))
-    visit = unscheduled_visit(make, office)
 
-    page = text(client.get(f"/visits/{visit}/schedule"))
     response = client.submit(
         f"/visits/{visit}/schedule", {"slot": at(monday, 8).isoformat(), "duration_minutes": "90"}
     )
 
-    assert at(monday, 8) not in offered_slots(page)
+    assert at(monday, 8) in offered_slots(page)
+    assert response.status_code == 422
+    assert "That window is not one of those offered. Choose again." in text(response)
+    assert at(monday, 8) not in offered_slots(text(response))
+    assert visit_row(admin, visit)["status"] == "unscheduled"
+
+
+def test_a_window_with_nobody_free_for_a_longer_visit_is_refused(
+    client: Client, make: Factory, admin: Connection, office: Office
+):
+    """The 8:00 window is offered for a repair's usual 90 minutes; three hours would run into
+    both technicians' 11:00 visits."""
+    monday = next_monday()
+    for member in (office.terry, office.tina):
+        busy = make.job(office.tenant.id, office.property_id, summary="Busy")
+        make.visit(office.tenant.id, busy, at(monday, 11), technicians=(member.account_id,))
+    visit = unscheduled_visit(make, office)
+
+    page = text(client.get(f"/visits/{visit}/schedule"))
+    response = client.submit(
+        f"/visits/{visit}/schedule", {"slot": at(monday, 8).isoformat(), "duration_minutes": "180"}
+    )
+
+    assert at(monday, 8) in offered_slots(page)
     assert response.status_code == 422
     assert "Nobody is free in that window any more." in text(response)
     assert visit_row(admin, visit)["status"] == "unscheduled"
@@ -324,6 +347,62 @@ def test_a_window_that_was_never_offered_is_refused(
     assert response.status_code == 422
     assert "That window is not one of those offered." in text(response)
     assert visit_row(admin, visit)["status"] == "unscheduled"
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(3, 17), (9, 17)])
+def test_a_well_formed_time_that_was_not_offered_is_refused(
+    client: Client, make: Factory, admin: Connection, office: Office, hour: int, minute: int
+):
+    """A slot is a window the page offered, not any instant sent in its place."""
+    visit = unscheduled_visit(make, office)
+    url = f"/visits/{visit}/schedule"
+    slot = at(next_monday(), hour, minute)
+
+    page = text(client.get(url))
+    response = client.submit(
+        url,
+        {
+            "slot": slot.isoformat(),
+            "duration_minutes": "90",
+            "technician_ids": [str(office.terry.account_id)],
+        },
+    )
+
+    assert slot not in offered_slots(page)
+    assert response.status_code == 422
+    assert "That window is not one of those offered. Choose again." in text(response)
+    row = visit_row(admin, visit)
+    assert (row["status"], row["window_starts_at"], row["technicians"]) == ("unscheduled", None, [])
+
+
+def test_a_window_within_the_travel_buffer_of_a_booking_is_refused(
+    client: Client, make: Factory, admin: Connection, office: Office
+):
+    """8:00-9:30 ends a quarter of an hour before both technicians' 9:45 visits: not offered,
+    and not bookable as a window either, even naming a technician."""
+    monday = next_monday()
+    for member in (office.terry, office.tina):
+        busy = make.job(office.tenant.id, office.property_id, summary="Busy")
+        make.visit(office.tenant.id, busy, at(monday, 9, 45), technicians=(member.account_id,))
+    visit = unscheduled_visit(make, office)
+    url = f"/visits/{visit}/schedule"
+
+    page = text(client.get(url))
+    response = client.submit(
+        url,
+        {
+            "slot": at(monday, 8).isoformat(),
+            "duration_minutes": "90",
+            "technician_ids": [str(office.terry.account_id)],
+        },
+    )
+
+    assert at(monday, 8) not in offered_slots(page)
+    assert at(monday, 12) in offered_slots(page)
+    assert response.status_code == 422
+    assert "That window is not one of those offered. Choose again." in text(response)
+    row = visit_row(admin, visit)
+    assert (row["status"], row["window_starts_at"], row["technicians"]) == ("unscheduled", None, [])
 
 
 def test_a_clash_names_the_visit_in_the_way_and_saves_nothing(
@@ -387,6 +466,24 @@ def test_dispatching_a_canceled_visit_is_refused_with_a_message(
     assert response.status_code == 422
     assert "A visit that is canceled cannot be marked dispatched." in text(response)
     assert visit_row(admin, visit)["status"] == "canceled"
+
+
+def test_dispatching_a_visit_with_nobody_on_it_says_to_book_a_technician_first(
+    client: Client, make: Factory, admin: Connection, office: Office
+):
+    job = make.job(office.tenant.id, office.property_id, summary="Noisy blower")
+    visit = make.visit(office.tenant.id, job, at(next_monday(), 9))  # scheduled, nobody on it
+    page = text(client.get(f"/jobs/{job}"))
+    [action] = re.findall(r'<form method="post" action="([^"]+/dispatch)"', page)
+
+    response = client.submit(action)
+
+    assert action == f"/visits/{visit}/dispatch"
+    assert response.status_code == 422
+    assert "Book a technician on this visit before dispatching it." in text(response)
+    assert "Noisy blower" in text(response)  # the job page, with the message
+    row = visit_row(admin, visit)
+    assert (row["status"], row["dispatched_at"], row["technicians"]) == ("scheduled", None, [])
 
 
 def test_unscheduling_frees_the_technician(

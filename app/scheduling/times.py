@@ -1,0 +1,25 @@
+"""Times as the scheduling pages and the technician's phone show them, in one place so that a
+window reads the same on the board, the phone and the calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+EN_DASH = "\N{EN DASH}"  # between the ends of a window
+
+
+def clock(moment: datetime | time) -> str:
+    """`9:05 AM`."""
+    return moment.strftime("%-I:%M %p")
+
+
+def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo) -> str:
+    """An arrival window, short enough for a card or a phone: '9:00-11:00 AM' or
+    '11:00 AM-1:00 PM' (with an en dash between)."""
+    if starts is None or ends is None:
+        return "No time set"
+    first, last = starts.astimezone(zone), ends.astimezone(zone)
+    if first.strftime("%p") == last.strftime("%p"):
+        return f"{first:%-I:%M}{EN_DASH}{clock(last)}"
+    return f"{clock(first)}{EN_DASH}{clock(last)}"
