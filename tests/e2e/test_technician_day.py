@@ -1,6 +1,6 @@
 """The issue's technician flow on a phone: open the day, go en route, arrive, add a note and a
 photo, have the customer sign on the screen, complete; the visit then shows in the history
-of the furnace it was about."""
+of the furnace it was about, on the technician's visit page and on the office's property page."""
 
 from __future__ import annotations
 
@@ -167,6 +167,17 @@ def test_a_technician_works_a_visit_from_start_to_signature(
             [day.first],
         ).fetchall()
         assert serviced == [{"equipment_id": day.furnace, "job_summary": "Furnace will not light"}]
+
+        # The office sees the visit in the furnace's history on the property page.
+        office = browser.new_context(viewport={"width": 1280, "height": 900})
+        desk = office.new_page()
+        sign_in(desk, live_server, day.tenant.owner.email)
+        desk.goto(f"{live_server}/properties/{day.place}")
+        entry = desk.locator(".service-history li").first
+        expect(entry).to_contain_text(f"{today():%b %-d, %Y}")
+        expect(entry).to_contain_text("Repair: Furnace will not light")
+        expect(entry).to_contain_text("Cleaned the flame sensor; furnace lights.")
+        office.close()
     finally:
         context.close()
         shutil.rmtree(files_dir / str(day.tenant.id), ignore_errors=True)
