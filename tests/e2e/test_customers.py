@@ -3,6 +3,7 @@ way, opens their page, and adds a note; no page scrolls sideways at 390 pixels."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,8 @@ def test_office_adds_finds_and_annotates_a_customer_on_a_phone(
     page.get_by_role("link", name="← Customers").click()
     page.get_by_label("Search").fill("312.555.0123")
     page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/customers\?q="))  # the results page has loaded
+    expect(page.get_by_role("link", name="Dana Reyes")).to_be_visible()
     assert fits_the_screen(page)
     page.screenshot(path=str(ARTIFACTS / "customer-list-phone.png"), full_page=True)
     page.get_by_role("link", name="Dana Reyes").click()
