@@ -65,12 +65,9 @@ test: export PLENUM_ENV := test
 test: db-up e2e-deps
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
+# Every scenario, one table: bench/results/latest.md and latest.json (see bench/README.md).
 bench: db-up
-	$(PY) -m bench.rls_team
-	$(PY) -m bench.customers
-	$(PY) -m bench.imports
-	$(PY) -m bench.audit
-	$(PY) -m bench.scheduling
+	$(PY) -m bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -24,6 +24,7 @@ from app import migrations
 from app.db import Connection, admin_connection
 from bench import audit_viewer, audit_writes
 from bench.audit_viewer import md5_uuid
+from bench.results import Row
 
 NAME = "plenum_bench_audit"
 COMPANIES = 52  # 0: the viewed company; 1-50: the others in the log; 51: the writer
@@ -87,20 +88,22 @@ def app_connection(app_url: str) -> Connection:
     return psycopg.connect(_url(app_url, NAME), row_factory=dict_row, prepare_threshold=5)
 
 
-def main() -> None:
+def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     started = time.perf_counter()
     reuse = bool(os.environ.get("BENCH_REUSE"))
+    rows: list[Row] = []
     if not reuse:
         build(admin_url)
         print(f"built {NAME} in {time.perf_counter() - started:.0f} s")
         with app_connection(app_url) as audited, app_connection(app_url) as plain:
-            audit_writes.run(audited, plain, owner_claims(COMPANIES - 1), company(COMPANIES - 1))
+            claims, writer = owner_claims(COMPANIES - 1), company(COMPANIES - 1)
+            rows += audit_writes.run(audited, plain, claims, writer)
         print(f"\n(writes done at {time.perf_counter() - started:.0f} s)\n")
         audit_viewer.load(_url(admin_url, NAME))
         print(f"(log loaded at {time.perf_counter() - started:.0f} s)\n")
     with app_connection(app_url) as conn:
-        audit_viewer.run(
+        rows += audit_viewer.run(
             conn,
             owner_claims(0),
             tenant=company(0),
@@ -108,6 +111,11 @@ def main() -> None:
             day=datetime.fromisoformat("2025-03-12T00:00:00-04:00"),
         )
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    return rows
+
+
+def main() -> None:
+    run()
 
 
 if __name__ == "__main__":

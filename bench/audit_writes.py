@@ -20,6 +20,7 @@ from typing import Any
 from psycopg import sql
 
 from app.db import Connection, begin
+from bench.results import Row, row
 
 ROWS = 10_000  # per batch
 ROUNDS = 1  # each round writes every variant once to each table
@@ -195,7 +196,7 @@ def _changed(rng: random.Random, rows: list[Params]) -> list[Params]:
     return changed
 
 
-def run(audited: Connection, plain: Connection, claims: Params, tenant: uuid.UUID) -> None:
+def run(audited: Connection, plain: Connection, claims: Params, tenant: uuid.UUID) -> list[Row]:
     """Every variant, ROUNDS times, then the table of per-statement costs."""
     rng = random.Random(SEED)
     conns = {"audited": audited, "plain": plain}
@@ -215,7 +216,7 @@ def run(audited: Connection, plain: Connection, claims: Params, tenant: uuid.UUI
         one_transaction(conns, UPDATE, _changed(rng, second), claims, timings[names[3]], turn)
         for repeat in range(MULTI_PER_ROUND):
             multi_row(conns, _rows(rng, tenant), claims, timings[names[4]], turn + repeat)
-    report(names, timings)
+    return report(names, timings)
 
 
 def _cost(timing: Timings, key: str, multi: bool) -> tuple[float, float]:
@@ -228,7 +229,8 @@ def _cost(timing: Timings, key: str, multi: bool) -> tuple[float, float]:
     return (statistics.median(samples) + commit) * 1e6, (statistics.fmean(samples) + commit) * 1e6
 
 
-def report(names: list[str], timings: dict[str, Timings]) -> None:
+def report(names: list[str], timings: dict[str, Timings]) -> list[Row]:
+    found = []
     print(
         f"write overhead of auditing: {ROUNDS} batch(es) of {ROWS:,} rows per variant and table,"
         f" alternating tables every {CHUNK} statements; {MULTI_PER_ROUND * ROUNDS} multi-row"
@@ -245,6 +247,16 @@ def report(names: list[str], timings: dict[str, Timings]) -> None:
         print(
             f"{name:40}{plain:9.1f}{audited:9.1f}{audited / plain:7.2f}x{audited - plain:+9.1f}"
             f"{audited_mean / plain_mean:15.2f}x"
+        )
+        found.append(
+            row(
+                f"audit writes: {name}",
+                "µs per statement, median",
+                audited,
+                plain,
+                "≤ 1.5x" if "own transaction" in name else "",
+                f"audited vs same table without the trigger; +{audited - plain:.0f} µs",
+            )
         )
     print(
         "own transaction: begin() with the claims, the statement and COMMIT timed together;"
@@ -264,3 +276,4 @@ def report(names: list[str], timings: dict[str, Timings]) -> None:
                 statistics.median(timing.commit[key]) * 1e3 for key in ("plain", "audited")
             )
             print(f"  {name}: its COMMIT takes {plain:.1f} -> {audited:.1f} ms")
+    return found

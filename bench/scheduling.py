@@ -49,6 +49,7 @@ from app import migrations
 from app.auth.passwords import hash_password
 from app.db import Connection, admin_connection, begin
 from app.sql import Queries
+from bench.results import Row, row
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "plenum_bench_scheduling"
@@ -362,11 +363,12 @@ def compare(
     title: str,
     statements: list[Statement],
     claims: dict[str, str],
-) -> None:
+) -> list[Row]:
     """The page's statements as the floor and through the policies, prepared and not: rounds
     alternate between the two, so that drift from other work hits both alike."""
     print(f"\n{title}: ms per statement, up to {ROUNDS} rounds or {BUDGET_S:.0f} s")
     print(f"{'':40}{'rows':>5}{'floor p50':>11}{'p95':>8}{'app p50':>10}{'p95':>8}{'ratio':>7}")
+    found = []
     for prepare in (True, False):
         timings: dict[str, list[tuple[float, list[float]]]] = {"floor": [], "app": []}
         counts: dict[str, list[int]] = {}
@@ -400,6 +402,18 @@ def compare(
             print(
                 f"    {label:36}{rows:5d}{f50:11.2f}{f95:8.2f}{a50:10.2f}{a95:8.2f}{a50 / f50:7.2f}"
             )
+        how = "prepared" if prepare else "unprepared"
+        found.append(
+            row(
+                f"scheduling {title.split(' ', 1)[1]}, {how}",
+                "whole request p50 ms",
+                a50,
+                f50,
+                "≤ 1.2x",
+                f"app p95 {a95:.1f} ms, floor p95 {f95:.1f} ms",
+            )
+        )
+    return found
 
 
 def plan(app: Connection, statement: Statement, claims: dict[str, str]) -> str:
@@ -553,7 +567,7 @@ def under_load(browser: Browser, path: str) -> tuple[float, float, float]:
     return (*percentiles(samples), len(samples) / elapsed)
 
 
-def pages(app_url: str, admin_url: str, when: date) -> None:
+def pages(app_url: str, admin_url: str, when: date) -> list[Row]:
     day = when.isoformat()
     prepared = os.environ.get("DATABASE_PREPARED_STATEMENTS", "false")
     print(
@@ -572,6 +586,7 @@ def pages(app_url: str, admin_url: str, when: date) -> None:
         ]
         print(f"{'':30}{'as':>12}{'p50':>9}{'p95':>9}{'req/s':>8}{'vs floor p50':>14}")
         floor = 0.0
+        found = []
         for label, email, path in cases:
             browser = people[email]
             status, page = browser.request("GET", path)
@@ -587,9 +602,21 @@ def pages(app_url: str, admin_url: str, when: date) -> None:
             versus = f"{p50 / floor:13.2f}x" if path != "/" else ""
             role = email.split("@")[0].rstrip("0")
             print(f"{label:30}{role:>12}{p50:9.1f}{p95:9.1f}{rate:8.1f}{versus}")
+            if path != "/":
+                found.append(
+                    row(
+                        f"scheduling pages: {label.split('?')[0]} as {role}",
+                        "p50 ms under load",
+                        p50,
+                        floor,
+                        "",
+                        f"vs the signed-in home page; p95 {p95:.0f} ms, {rate:.1f} req/s",
+                    )
+                )
+    return found
 
 
-def main() -> None:
+def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     day = bench_day()
     if os.environ.get("BENCH_REBUILD") or not up_to_date(admin_url, day):
@@ -617,13 +644,17 @@ def main() -> None:
         dispatcher, technician = member(owner, DISPATCHER), member(owner, TECHNICIAN)
         board = page_statements(dispatcher, day)["board"]
         my_day = page_statements(technician, day)["my day"]
-        compare(owner, app, "(a) dispatch board, one day", board, dispatcher)
-        compare(owner, app, "(b) my day, one technician", my_day, technician)
+        rows = compare(owner, app, "(a) dispatch board, one day", board, dispatcher)
+        rows += compare(owner, app, "(b) my day, one technician", my_day, technician)
         print("\nplans through row-level security, unprepared (executed):")
         print("  visits of the day, as the dispatcher:\n" + plan(app, board[2], dispatcher))
         print("  the technician's visits, as the technician:\n" + plan(app, my_day[1], technician))
         print("  the technician's helpers, one call each:\n" + helpers(app, technician))
-    pages(app_url, admin_url, day)
+    return rows + pages(app_url, admin_url, day)
+
+
+def main() -> None:
+    run()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,160 @@
+"""Key pages under load: gunicorn serving the app on `bench.scale`'s database as fly.toml
+deploys it (PLENUM_ENV=production, 2 workers of 4 threads, statements unprepared as behind
+Supavisor; the requests carry the proxy's X-Forwarded-Proto: https, as Fly's proxy sends it),
+8 clients from a separate process (`bench.load`) for BENCH_HTTP_SECONDS (5) per page. The
+floor is `/healthz` (one `select 1`) in the same run, measured before and after the pages.
+
+Run: `python -m bench.pages`.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from app.db import admin_connection
+from bench import scale
+from bench.load import PROXY
+from bench.results import Row, row
+
+THREADS = 8
+SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 5))
+
+
+def request(port: int, method: str, path: str, cookie: str = "", form: str = "") -> tuple:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": cookie, **PROXY}
+    if form:  # over https, Flask-WTF wants a same-origin Referer on a POST
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = f"https://127.0.0.1:{port}{path}"
+    conn.request(method, path, body=form or None, headers=headers)
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookies = [h.split(";", 1)[0] for h in response.headers.get_all("Set-Cookie") or []]
+    conn.close()
+    return response.status, body, cookies
+
+
+def sign_in(port: int, email: str) -> str:
+    """The session cookie of a signed-in member."""
+    _, page, cookies = request(port, "GET", "/sign-in")
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert token, "no CSRF token on /sign-in"
+    form = urlencode({"csrf_token": token.group(1), "email": email, "password": scale.PASSWORD})
+    status, _, signed = request(port, "POST", "/sign-in", "; ".join(cookies), form)
+    assert status == 302, f"sign-in as {email} answered {status}"
+    return "; ".join(signed or cookies)
+
+
+@contextmanager
+def server(app_url: str, admin_url: str) -> Iterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = Path(tempfile.gettempdir()) / "plenum_bench_pages_gunicorn.log"
+    files = tempfile.mkdtemp(prefix="plenum_bench_files_")
+    env = os.environ | {
+        "DATABASE_URL": scale.url(app_url),
+        "DATABASE_ADMIN_URL": scale.url(admin_url),
+        "PLENUM_ENV": "production",
+        "SECRET_KEY": "bench-secret-" + "x" * 32,
+        "ENCRYPTION_KEY": base64.b64encode(bytes(range(32))).decode(),
+        "FILES_DIR": files,
+        "PUBLIC_URL": "https://plenum.bench",
+        "DATABASE_PREPARED_STATEMENTS": "false",
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
+    options = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
+    if "--no-control-socket" in options:
+        command.append("--no-control-socket")
+    command.append("app:create_app()")
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=scale.ROOT, env=env, stdout=output, stderr=output)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn did not answer; see {log}")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def load(port: int, path: str, cookie: str) -> dict[str, float]:
+    """`bench.load` in its own process: THREADS clients for SECONDS."""
+    for _ in range(5):  # warm the workers' pools
+        request(port, "GET", path, cookie)
+    command = [sys.executable, "-m", "bench.load", str(port), path, cookie, str(THREADS)]
+    done = subprocess.run(
+        [*command, str(SECONDS)], cwd=scale.ROOT, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout)
+    assert set(result["statuses"]) == {"200"}, f"{path}: {result['statuses']}"
+    return result
+
+
+def run() -> list[Row]:
+    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
+    sizes, day, how = scale.ensure(admin_url)
+    with admin_connection(scale.url(admin_url)) as owner:
+        found = owner.execute(
+            "select c.id from public.customers c join public.memberships m"
+            " on m.tenant_id = c.tenant_id and m.email = %s order by c.id limit 1",
+            [scale.DISPATCHER],
+        ).fetchone()
+    assert found is not None
+    print(f"pages under load on {scale.NAME} ({how}): {THREADS} clients, {SECONDS:.0f} s a page")
+    with server(app_url, admin_url) as port:
+        office, technician = sign_in(port, scale.DISPATCHER), sign_in(port, scale.TECHNICIAN)
+        cases = [
+            ("dashboard /", "/", office),
+            ("customer search /customers?q=nowak.12", "/customers?q=nowak.12", office),
+            ("customer page /customers/<id>", f"/customers/{found['id']}", office),
+            ("dispatch board /dispatch?day=", f"/dispatch?day={day}", office),
+            ("technician's day /my-day?day=", f"/my-day?day={day}", technician),
+        ]
+        floors = [load(port, "/healthz", office)]
+        measured = [(label, load(port, path, cookie)) for label, path, cookie in cases]
+        floors.append(load(port, "/healthz", office))
+    floor = {key: sum(f[key] for f in floors) / len(floors) for key in ("rps", "p50", "p95")}
+    rows = [
+        row("HTTP floor /healthz", "req/s", floor["rps"], note="select 1; mean of before/after"),
+        row("HTTP floor /healthz", "p95 ms", floor["p95"]),
+    ]
+    for label, result in measured:
+        scenario = f"HTTP {label}"
+        tail = f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, n={result['count']}"
+        rows += [
+            row(scenario, "req/s", result["rps"], floor["rps"], "≥ 0.5x"),
+            row(scenario, "p95 ms", result["p95"], floor["p95"], "≤ 50 ms", tail),
+        ]
+        print(
+            f"  {label:40}{result['rps']:8.1f} req/s  p50 {result['p50']:7.1f}  "
+            f"p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}"
+        )
+    print(f"  /healthz floor: {floor['rps']:.1f} req/s, p95 {floor['p95']:.1f} ms")
+    del sizes
+    return rows
+
+
+if __name__ == "__main__":
+    run()
