@@ -637,10 +637,11 @@ create trigger visits_record_service
   execute function app.visits_record_service();
 
 -- ---------------------------------------------------------------------------------------------
--- What a technician may see (P-02): their own visits that are open or ended within 30 days,
--- and the jobs, customers, properties and equipment of those visits. Each helper returns an
--- array once per statement; policies compare ids against it. The caller's company and account
--- are read into variables first, so that they are looked up once per call, not once per row.
+-- What a technician may see (P-02): their own visits booked from 31 days back that are open or
+-- ended within 30 days, and the jobs, customers, properties and equipment of those visits. Each
+-- helper returns an array once per statement; policies compare ids against it. The caller's
+-- company and account are read into variables first, so that they are looked up once per call,
+-- not once per row.
 
 create function app.technician_visit_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
@@ -657,6 +658,9 @@ begin
       from public.visit_assignments a
       join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
      where a.tenant_id = tenant and a.technician_id = me
+       -- Only bookings from 31 days back are read (the exclusion constraint's index finds
+       -- them): a year of history would otherwise make a long array compared on every row.
+       and a.booked && tstzrange(now() - interval '31 days', null)
        and v.status <> 'canceled'
        and (v.status <> 'completed' or v.completed_at > now() - interval '30 days')
   );

@@ -347,7 +347,7 @@ def terrys_repair(make: Factory) -> tuple[Tenant, Member, UUID, UUID]:
     terry = make.member(tenant.id, "technician")
     dubes = house(make, tenant.id, "Dube", "furnace")
     job = make.job(tenant.id, dubes.property, equipment_ids=(dubes.equipment[0],))
-    visit = make.visit(tenant.id, job, at(weekday_near(-40), 9), technicians=(terry.account_id,))
+    visit = make.visit(tenant.id, job, at(weekday_near(-20), 9), technicians=(terry.account_id,))
     return tenant, terry, visit, dubes.customer
 
 
@@ -437,3 +437,18 @@ def test_a_revoked_calendar_feed_stays_revoked(
             {"t": tenant.id},
         )
     assert not reopened
+
+
+def test_a_visit_booked_more_than_31_days_ago_leaves_the_technicians_view(
+    database: Database, make: Factory, terrys_repair: tuple[Tenant, Member, UUID, UUID]
+) -> None:
+    """Even one never closed: what a technician sees is bounded by the booking's date, so a
+    year of history is never read on their pages."""
+    tenant, terry, recent, _ = terrys_repair
+    job = make.job(tenant.id, make.property(tenant.id, make.customer(tenant.id)))
+    old = make.visit(tenant.id, job, at(weekday_near(-40), 9), technicians=(terry.account_id,))
+
+    visible = seen(database, terry, "public.visits")
+
+    assert recent in visible
+    assert old not in visible
