@@ -9,7 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
 from tests.conftest import TestDatabase, make_settings
@@ -65,3 +72,10 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     )
     yield chromium
     chromium.close()
+
+
+def page_width(page: Page) -> int:
+    """The page's laid-out width in CSS pixels, once its stylesheets have loaded: measured
+    earlier, under load, the page can be laid out without them and read as too wide."""
+    page.wait_for_load_state("load")
+    return int(page.evaluate("document.documentElement.scrollWidth"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import phone_context
+from tests.e2e.conftest import page_width, phone_context
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-07")]
@@ -49,5 +49,5 @@ def test_owner_finds_a_role_change_in_the_audit_log(
     expect(page.get_by_role("heading", name="History of a team member")).to_be_visible()
     expect(page.locator(".entry")).to_have_count(2)  # added, then changed
     if device == "phone":
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page_width(page) <= 390
     context.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import phone_context
+from tests.e2e.conftest import PHONE_VIEWPORT, page_width, phone_context
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.e2e]
@@ -17,7 +17,7 @@ ARTIFACTS = Path("test-artifacts")
 
 
 def fits_the_screen(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    return page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 def test_office_adds_finds_and_annotates_a_customer_on_a_phone(

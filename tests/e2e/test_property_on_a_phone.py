@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import phone_context
+from tests.e2e.conftest import page_width, phone_context
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.e2e]
@@ -25,7 +25,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 
 def fits_the_phone(page: Page) -> None:
     """No sideways scrolling, and every button, field and summary is big enough to tap."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     small = page.evaluate(
         """([selector, tap]) => [...document.querySelectorAll(selector)]
            .filter(e => e.type !== 'hidden' && e.offsetParent !== null)

@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import phone_context
+from tests.e2e.conftest import page_width, phone_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-04")]
 ARTIFACTS = Path("test-artifacts")
@@ -73,7 +73,7 @@ def test_technician_joins_on_a_phone_and_signs_in_with_two_steps(
     expect(tech.get_by_text("Welcome to Polar Bear HVAC.")).to_be_visible()
     expect(tech.get_by_text("Signed in as Sam Summit · Technician")).to_be_visible()
     # On a phone the page fits the screen: nothing scrolls sideways.
-    assert tech.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(tech) <= 390
 
     open_menu(tech)
     expect(tech.get_by_role("link", name="Team")).to_have_count(0)  # technicians don't manage

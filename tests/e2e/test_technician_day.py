@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import TestDatabase, make_settings
-from tests.e2e.conftest import phone_context
+from tests.e2e.conftest import page_width, phone_context
 from tests.factories import PASSWORD, Factory
 from tests.technician.support import make_day, png, today
 
@@ -31,7 +31,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 
 def fits_the_phone(page: Page) -> None:
     """No sideways scrolling, and every button, field and visit link is big enough to tap."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
     small = page.evaluate(
         """([selector, tap]) => [...document.querySelectorAll(selector)]
            .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
