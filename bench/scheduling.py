@@ -50,6 +50,7 @@ from app.auth.passwords import hash_password
 from app.db import Connection, admin_connection, begin
 from app.sql import Queries
 from bench.results import Row, row
+from bench.scale import bench_day, working_days
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "plenum_bench_scheduling"
@@ -75,32 +76,6 @@ def _url(base: str, name: str) -> str:
 
 def _id(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
-def bench_day() -> date:
-    """Today, or the last working day before it: the day the board and "my day" show. The data
-    is built around it, because what a technician sees depends on the clock (visits finished
-    within the last 30 days)."""
-    day = datetime.now(ZONE).date()
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
-def working_days(day: date, before: int, after: int) -> list[date]:
-    """`before` working days before `day`, then `day` and the working days after it."""
-    days: list[date] = []
-    current = day
-    while len(days) < before:
-        current -= timedelta(days=1)
-        if current.weekday() < 5:
-            days.insert(0, current)
-    current = day
-    while len(days) < before + after:
-        if current.weekday() < 5:
-            days.append(current)
-        current += timedelta(days=1)
-    return days
 
 
 def fingerprint(day: date) -> str:

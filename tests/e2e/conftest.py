@@ -20,6 +20,7 @@ from playwright.sync_api import (
 from werkzeug.serving import make_server
 
 from tests.conftest import TestDatabase, make_settings
+from tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium tries to reach Google's hosts at start and is refused here.
@@ -79,3 +80,11 @@ def page_width(page: Page) -> int:
     earlier, under load, the page can be laid out without them and read as too wide."""
     page.wait_for_load_state("load")
     return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    """Sign in through the form, as a person would (the test password of every account)."""
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

@@ -4,19 +4,12 @@ on a desktop and on a phone."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.e2e.conftest import page_width, phone_context
-from tests.factories import PASSWORD, Factory
+from tests.e2e.conftest import page_width, phone_context, sign_in
+from tests.factories import Factory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-07")]
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.factories import PASSWORD, Factory
+from tests.e2e.conftest import sign_in
+from tests.factories import Factory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-07")]
 
@@ -18,13 +19,6 @@ CSV = (
     "Ben;Okafor;773.555.0117;ben@example.com;12 Oak Ave;Evanston;IL;60201\n"
     ";;;nobody@example.com;;;;\n"
 )
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_office_imports_finds_and_equips_a_customer(

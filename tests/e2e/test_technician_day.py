@@ -12,21 +12,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import TestDatabase, make_settings
-from tests.e2e.conftest import page_width, phone_context
-from tests.factories import PASSWORD, Factory
+from tests.e2e.conftest import page_width, phone_context, sign_in
+from tests.factories import Factory
 from tests.technician.support import make_day, png, today
 
 pytestmark = [pytest.mark.e2e]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TAP = 44  # CSS pixels: the smallest comfortable touch target
 TOUCHABLE = "main button, main .button, main input, main textarea, main .stop-link"
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def fits_the_phone(page: Page) -> None:
