@@ -112,8 +112,29 @@ def typical(sizes: Sizes) -> str:
     return f"dispatch@{max(1, sizes.companies // 2)}.bench"
 
 
-def _id(rng: random.Random) -> uuid.UUID:
+def seeded_id(rng: random.Random) -> uuid.UUID:
+    """A uuid from the run's seed, so that every run builds the same data."""
     return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def visit_columns(
+    visit: uuid.UUID, job: uuid.UUID, starts: datetime, minutes: int, day: date
+) -> tuple[Any, ...]:
+    """A booked visit's columns after its tenant, as the loads list them: completed (with its
+    status times) when it starts before `day`, scheduled from it on."""
+    done = starts.date() < day
+    progress = (starts - timedelta(minutes=20), starts + timedelta(minutes=5))
+    return (
+        visit,
+        job,
+        "completed" if done else "scheduled",
+        starts,
+        starts + timedelta(hours=2),
+        starts - timedelta(days=3),
+        *(progress if done else (None, None)),
+        starts + timedelta(minutes=minutes) if done else None,
+        minutes,
+    )
 
 
 class Load:
@@ -129,7 +150,7 @@ class Load:
         self.rows[table].append(row)
 
     def company(self, n: int, technicians: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
-        tenant = _id(self.rng)
+        tenant = seeded_id(self.rng)
         self.add("public.tenants", tenant, f"Company {n}", str(ZONE))
         staff = [("owner", "owner"), ("office", "office"), ("dispatch", "dispatcher")]
         staff += [(f"tech{t:02d}", "technician") for t in range(technicians)]
@@ -137,7 +158,7 @@ class Load:
             staff.append(("writer", "technician"))
         crew = []
         for who, role in staff:
-            account, email = _id(self.rng), f"{who}@{'big' if n == 0 else n}.bench"
+            account, email = seeded_id(self.rng), f"{who}@{'big' if n == 0 else n}.bench"
             name = f"{who.title()} {n}"
             self.add("iam.accounts", account, email, name, self.real_hash)
             self.add("public.memberships", tenant, account, name, email, role)
@@ -149,7 +170,7 @@ class Load:
         """Customers with a property each and a piece of equipment at it."""
         made = []
         for n in range(count):
-            customer, prop = _id(self.rng), _id(self.rng)
+            customer, prop = seeded_id(self.rng), seeded_id(self.rng)
             first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
             email = f"{first}.{last}.{n}@example.com".lower()
             phone = f"+1312555{n % 10000:04d}"
@@ -157,33 +178,19 @@ class Load:
             street = f"{self.rng.randint(100, 9999)} {self.rng.choice(STREETS)}"
             self.add("public.properties", tenant, prop, customer, street, "Boston", "MA", "02118")
             kind = self.rng.choice(EQUIPMENT)
-            self.add("public.equipment", tenant, _id(self.rng), prop, kind, "Carrier")
+            self.add("public.equipment", tenant, seeded_id(self.rng), prop, kind, "Carrier")
             made.append((customer, prop))
         return made
 
     def job(self, tenant: uuid.UUID, house: tuple[uuid.UUID, uuid.UUID]) -> uuid.UUID:
-        job, kind = _id(self.rng), self.rng.choice(KINDS)
+        job, kind = seeded_id(self.rng), self.rng.choice(KINDS)
         self.add("public.jobs", tenant, job, *house, kind, "normal", f"{kind.title()} job")
         return job
 
     def visit(self, tenant: uuid.UUID, job: uuid.UUID, starts: datetime, tech: uuid.UUID) -> None:
         """Done before the day (with its status times), booked from it on."""
-        visit, minutes = _id(self.rng), 45
-        done = starts.date() < self.day
-        progress = (starts - timedelta(minutes=20), starts + timedelta(minutes=5))
-        self.add(
-            "public.visits",
-            tenant,
-            visit,
-            job,
-            "completed" if done else "scheduled",
-            starts,
-            starts + timedelta(hours=2),
-            starts - timedelta(days=3),
-            *(progress if done else (None, None)),
-            starts + timedelta(minutes=minutes) if done else None,
-            minutes,
-        )
+        visit, minutes = seeded_id(self.rng), 45
+        self.add("public.visits", tenant, *visit_columns(visit, job, starts, minutes, self.day))
         booked = Range(starts, starts + timedelta(minutes=minutes))
         self.add("public.visit_assignments", tenant, visit, tech, booked)
 

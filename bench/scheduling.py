@@ -50,7 +50,7 @@ from app.auth.passwords import hash_password
 from app.db import Connection, admin_connection, begin
 from app.sql import Queries
 from bench.results import Row, row
-from bench.scale import bench_day, working_days
+from bench.scale import bench_day, seeded_id, visit_columns, working_days
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "plenum_bench_scheduling"
@@ -72,10 +72,6 @@ SHOWN = {"/dispatch": [f"Tech{t:02d} 0" for t in range(TECHNICIANS)], "/my-day":
 
 def _url(base: str, name: str) -> str:
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
-def _id(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
 def fingerprint(day: date) -> str:
@@ -105,13 +101,13 @@ class Load:
         self.rows.setdefault(table, []).append(row)
 
     def company(self, n: int, technicians: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
-        tenant = _id(self.rng)
+        tenant = seeded_id(self.rng)
         self.add("public.tenants", tenant, f"Company {n}", str(ZONE))
         staff = [("owner", "owner"), ("dispatch", "dispatcher")]
         staff += [(f"tech{t:02d}", "technician") for t in range(technicians)]
         crew = []
         for who, role in staff:
-            account, email = _id(self.rng), f"{who}@{'big' if n == 0 else n}.bench"
+            account, email = seeded_id(self.rng), f"{who}@{'big' if n == 0 else n}.bench"
             real = email in (DISPATCHER, TECHNICIAN)
             name = f"{who.title()} {n}"
             self.add(
@@ -125,7 +121,7 @@ class Load:
     def houses(self, tenant: uuid.UUID, count: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
         made = []
         for n in range(count):
-            customer, prop = _id(self.rng), _id(self.rng)
+            customer, prop = seeded_id(self.rng), seeded_id(self.rng)
             last = self.rng.choice(["Nowak", "Garcia", "Patel", "Nguyen", "Murphy", "Okafor"])
             self.add("public.customers", tenant, customer, f"Pat{n}", last)
             street = f"{self.rng.randint(100, 9999)} Elm St"
@@ -142,27 +138,13 @@ class Load:
         minutes: int = 45,
     ) -> None:
         """A job with one visit: done before the day, booked from it on, or waiting."""
-        job, visit = _id(self.rng), _id(self.rng)
+        job, visit = seeded_id(self.rng), seeded_id(self.rng)
         kind = self.rng.choice(KINDS)
         self.add("public.jobs", tenant, job, *house, kind, "normal", f"{kind.title()} job")
         if starts is None:
             self.add("public.visits", tenant, visit, job, "unscheduled", *[None] * 6, minutes)
             return
-        done = starts.date() < self.day
-        progress = (starts - timedelta(minutes=20), starts + timedelta(minutes=5))
-        self.add(
-            "public.visits",
-            tenant,
-            visit,
-            job,
-            "completed" if done else "scheduled",
-            starts,
-            starts + timedelta(hours=2),
-            starts - timedelta(days=3),
-            *(progress if done else (None, None)),
-            starts + timedelta(minutes=minutes) if done else None,
-            minutes,
-        )
+        self.add("public.visits", tenant, *visit_columns(visit, job, starts, minutes, self.day))
         if technician:
             booked = Range(starts, starts + timedelta(minutes=minutes))
             self.add("public.visit_assignments", tenant, visit, technician, booked)
