@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed
 ifeq ($(origin DATABASE_URL),undefined)
   LOCAL_DB := 1
   export DATABASE_URL := $(shell bin/localdb url)
+  export WORKER_DATABASE_URL := $(shell bin/localdb worker-url)
   export DATABASE_ADMIN_URL := $(shell bin/localdb admin-url)
 endif
 export FLASK_APP := app

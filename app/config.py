@@ -74,6 +74,8 @@ class Settings:
     prepared_statements: bool
     sentry_dsn: str | None
     files_dir: str = DEFAULT_FILES_DIR
+    # The jobs worker's login role (may become service_role); the web process never needs it.
+    worker_database_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -109,4 +111,5 @@ class Settings:
             prepared_statements=_bool("DATABASE_PREPARED_STATEMENTS", True),
             sentry_dsn=_text("SENTRY_DSN"),
             files_dir=files_dir or DEFAULT_FILES_DIR,
+            worker_database_url=_text("WORKER_DATABASE_URL"),
         )

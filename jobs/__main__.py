@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
-    pool = create_pool(settings.database_url, 1, 4, settings.prepared_statements)
+    if settings.worker_database_url is None:
+        parser.error("WORKER_DATABASE_URL is not set (the worker's own login role)")
+    pool = create_pool(settings.worker_database_url, 1, 4, settings.prepared_statements)
     pool.open(wait=True, timeout=30)
     try:
         worker.run(pool, once=args.once)

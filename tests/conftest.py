@@ -17,11 +17,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from psycopg import sql
+from psycopg_pool import ConnectionPool
 from werkzeug.test import TestResponse
 
 from app import create_app, migrations
 from app.config import Settings
-from app.db import Connection, admin_connection
+from app.db import Connection, admin_connection, create_pool
 from tests import factories
 
 pytest_plugins = ["tests.plugins.promises"]
@@ -43,11 +44,20 @@ class TestDatabase:
     admin_url: str
     app_url: str
 
+    @property
+    def worker_url(self) -> str:
+        """As the jobs worker connects: its own login role, which may become service_role."""
+        return _with_database(os.environ["WORKER_DATABASE_URL"], self.name)
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not os.environ.get("DATABASE_ADMIN_URL") or not os.environ.get("DATABASE_URL"):
+    if not all(
+        os.environ.get(name)
+        for name in ("DATABASE_URL", "WORKER_DATABASE_URL", "DATABASE_ADMIN_URL")
+    ):
         raise pytest.UsageError(
-            "DATABASE_URL and DATABASE_ADMIN_URL must be set: run the tests with `make test`"
+            "DATABASE_URL, WORKER_DATABASE_URL and DATABASE_ADMIN_URL must be set:"
+            " run the tests with `make test`"
         )
 
 
@@ -111,6 +121,7 @@ def make_settings(database: TestDatabase, **overrides: Any) -> Settings:
         prepared_statements=True,
         sentry_dsn=None,
         files_dir=os.path.join(tempfile.gettempdir(), "plenum-test-files", database.name),
+        worker_database_url=database.worker_url,
     )
     return dataclasses.replace(base, **overrides)
 
@@ -121,6 +132,15 @@ def app(database: TestDatabase) -> Iterator[Flask]:
     application.test_client_class = Client
     yield application
     application.extensions["plenum.pool"].close()
+
+
+@pytest.fixture
+def pool(database: TestDatabase) -> Iterator[ConnectionPool]:
+    """The jobs worker's pool (its own login role), for jobs and job-style transactions."""
+    connections = create_pool(database.worker_url, 1, 4, prepared=True)
+    connections.open(wait=True, timeout=10)
+    yield connections
+    connections.close()
 
 
 @pytest.fixture

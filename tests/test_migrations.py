@@ -200,3 +200,45 @@ def test_db_reset_starts_over_in_development(
         assert flask_db(application, "reset", "--yes") == (0, ["database reset and migrated"])
     assert tenant_count(admin) == 0
     assert recorded_versions(admin) == [(m.version, m.name) for m in migrations.migrations()]
+
+
+# --- login roles ------------------------------------------------------------------------------
+
+
+def can_become(url: str, role: str) -> bool:
+    with psycopg.connect(url) as conn:
+        try:
+            conn.execute("select set_config('role', %s, true)", (role,))
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+        return True
+
+
+@pytest.mark.promise("P-01")
+def test_the_web_process_cannot_become_service_role(database: Database) -> None:
+    """A bug or injected statement in the web app cannot turn row-level security off."""
+    web, worker = database.app_url, database.worker_url
+    assert [can_become(web, role) for role in ("anon", "authenticated", "service_role")] == [
+        True,
+        True,
+        False,
+    ]
+    assert [can_become(worker, role) for role in ("anon", "authenticated", "service_role")] == [
+        True,
+        True,
+        True,
+    ]
+    with psycopg.connect(web) as conn:
+        assert conn.execute("select current_user").fetchone() == ("plenum_web",)
+
+
+def test_login_roles_own_nothing_and_bypass_nothing(admin: Connection) -> None:
+    rows = admin.execute(
+        "select r.rolname, r.rolinherit, r.rolbypassrls, r.rolsuper, r.rolcreaterole,"
+        " (select count(*) from pg_class c where c.relowner = r.oid) as owned"
+        " from pg_roles r where r.rolname in ('plenum_web', 'plenum_worker') order by 1"
+    ).fetchall()
+    assert [tuple(row.values()) for row in rows] == [
+        ("plenum_web", False, False, False, False, 0),
+        ("plenum_worker", False, False, False, False, 0),
+    ]

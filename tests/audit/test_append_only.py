@@ -70,7 +70,7 @@ APP_ROLES: dict[str, Callable[[Tenant], dict[str, Any] | None]] = {
     "anon": lambda company: dict(ANON),
     "authenticated (the company's owner)": lambda company: claims_of(company.owner),
     "service_role": lambda company: {"role": "service_role"},
-    "authenticator (the login role, no role set)": lambda company: None,
+    "plenum_web (the web's login role, no role set)": lambda company: None,
 }
 
 
@@ -129,7 +129,7 @@ def test_no_app_role_can_call_the_functions_that_write_the_log(
     database: TestDatabase, logged: Logged, role: str
 ) -> None:
     claims = APP_ROLES[role](logged.company)
-    database_role = (claims or {}).get("role", "authenticator")
+    database_role = (claims or {}).get("role", "plenum_web")
     with as_app_role(database, claims) as conn:
         outcomes = {
             name: outcome(conn, call, {"t": logged.neighbour.id})
@@ -146,7 +146,8 @@ def test_each_app_role_may_execute_only_its_own_audit_function(admin: Connection
         " join pg_namespace n on n.oid = p.pronamespace"
         " cross join pg_roles r"
         " where n.nspname = 'audit'"
-        " and r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator')"
+        " and r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator',"
+        " 'plenum_web', 'plenum_worker')"
         " and has_function_privilege(r.oid, p.oid, 'execute') order by 1, 2"
     ).fetchall()
     assert [(row["role"], row["function"]) for row in rows] == [

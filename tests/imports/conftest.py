@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
-from psycopg_pool import ConnectionPool
 
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
@@ -21,12 +18,3 @@ def office(app: Flask, company: Tenant) -> Client:
     client: Client = app.test_client()  # type: ignore[assignment]
     client.sign_in(company.owner.email)
     return client
-
-
-@pytest.fixture
-def pool(app: Flask) -> Iterator[ConnectionPool]:
-    """The app's pool, as the worker would use it."""
-    connections: ConnectionPool = app.extensions["plenum.pool"]
-    if connections.closed:
-        connections.open(wait=True)
-    yield connections

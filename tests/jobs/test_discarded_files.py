@@ -11,7 +11,6 @@ from uuid import UUID
 
 import pytest
 from flask import Flask
-from psycopg_pool import ConnectionPool
 
 from app import create_app
 from app.db import Connection
@@ -35,15 +34,6 @@ def app(database: TestDatabase, files_dir: Path) -> Iterator[Flask]:
     application.test_client_class = Client
     yield application
     application.extensions["plenum.pool"].close()
-
-
-@pytest.fixture
-def pool(app: Flask) -> ConnectionPool:
-    """The app's pool, as the worker would use it."""
-    connections: ConnectionPool = app.extensions["plenum.pool"]
-    if connections.closed:
-        connections.open(wait=True)
-    return connections
 
 
 @pytest.fixture

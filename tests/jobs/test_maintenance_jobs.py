@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from uuid import UUID
 
-import pytest
-from flask import Flask
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from jobs import REGISTRY
 from jobs.maintenance_jobs import sweep
 from tests.factories import Factory
-
-
-@pytest.fixture
-def pool(app: Flask) -> Iterator[ConnectionPool]:
-    """The app's pool, as the worker would use it."""
-    connections: ConnectionPool = app.extensions["plenum.pool"]
-    if connections.closed:
-        connections.open(wait=True)
-    yield connections
 
 
 def database_today(admin: Connection) -> date:

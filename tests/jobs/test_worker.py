@@ -30,7 +30,12 @@ def test_due_jobs_run_once_per_interval_and_a_failure_does_not_stop_others():
 
 
 def test_worker_process_runs_a_pass_against_the_database(database):
-    env = {**os.environ, "DATABASE_URL": database.app_url, "PLENUM_ENV": "test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.app_url,
+        "WORKER_DATABASE_URL": database.worker_url,
+        "PLENUM_ENV": "test",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "jobs", "--once"],
         env=env,

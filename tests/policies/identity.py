@@ -31,10 +31,18 @@ def claims_of(member: Member, tenant_id: UUID | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def acting_as(database: TestDatabase, claims: Mapping[str, Any]) -> Iterator[Connection]:
-    """A request-like transaction as the app's login role with these claims; always rolled back."""
+def acting_as(
+    database: TestDatabase, claims: Mapping[str, Any], *, may_look_behind: bool = False
+) -> Iterator[Connection]:
+    """A request-like transaction with these claims, always rolled back: as the web's login
+    role, or the worker's for `service_role` (the only one that may become it). With
+    `may_look_behind` it is the worker's login role whatever the claims, so that a check can
+    switch to `service_role` in the same transaction; the claims decide what the actor may do
+    either way, because neither login role has any privilege of its own."""
+    use_worker = may_look_behind or claims.get("role") == "service_role"
+    url = database.worker_url if use_worker else database.app_url
     with (
-        psycopg.connect(database.app_url, row_factory=dict_row) as conn,
+        psycopg.connect(url, row_factory=dict_row) as conn,
         conn.transaction(force_rollback=True),
     ):
         db.begin(conn, claims)
