@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "test", "production")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEV_SECRET = "plenum-development-secret-not-for-production"  # noqa: S105 (refused in production)
 # Where the local files port keeps photos and signatures unless FILES_DIR says otherwise.
 DEFAULT_FILES_DIR = str(Path(__file__).resolve().parent.parent / ".local" / "files")
@@ -44,6 +46,26 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+def _networks(name: str) -> tuple[Network, ...]:
+    """Comma-separated addresses or networks (CIDR)."""
+    networks = []
+    for item in (_text(name) or "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {item.strip()!r} is not an address or network") from exc
+    return tuple(networks)
+
+
+def _public_url(env: str) -> str:
+    url = (_text("PUBLIC_URL", "http://127.0.0.1:5000") or "").rstrip("/")
+    if env == "production" and not url.startswith("https://"):
+        # Plain http is redirected to this address: it must be the HTTPS one.
+        raise ConfigError("PUBLIC_URL must start with https:// in production")
+    return url
+
+
 def _encryption_key(env: str) -> bytes:
     raw = _text("ENCRYPTION_KEY")
     if raw is None:
@@ -76,6 +98,10 @@ class Settings:
     files_dir: str = DEFAULT_FILES_DIR
     # The jobs worker's login role (may become service_role); the web process never needs it.
     worker_database_url: str | None = None
+    # The one header the deployment's proxy sets to the client's address (Fly-Client-IP on
+    # Fly), and optionally the proxies it is accepted from; None: the socket's peer address.
+    client_address_header: str | None = None
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -104,7 +130,7 @@ class Settings:
             database_url=database_url,
             database_admin_url=_text("DATABASE_ADMIN_URL"),
             encryption_key=_encryption_key(env),
-            public_url=(_text("PUBLIC_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
+            public_url=_public_url(env),
             pool_min_size=_int("DATABASE_POOL_MIN", 1),
             pool_max_size=_int("DATABASE_POOL_MAX", 10),
             # Off behind a transaction-mode pooler (Supavisor's port 6543, pgbouncer).
@@ -112,4 +138,6 @@ class Settings:
             sentry_dsn=_text("SENTRY_DSN"),
             files_dir=files_dir or DEFAULT_FILES_DIR,
             worker_database_url=_text("WORKER_DATABASE_URL"),
+            client_address_header=_text("CLIENT_ADDRESS_HEADER"),
+            trusted_proxies=_networks("TRUSTED_PROXIES"),
         )

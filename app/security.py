@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import proxy
 from app.config import Settings
 
 csrf = CSRFProtect()
@@ -47,9 +47,13 @@ def init_app(app: Flask, settings: Settings) -> None:
         PREFERRED_URL_SCHEME="https" if settings.is_production else "http",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    app.wsgi_app = proxy.wrap(  # type: ignore[method-assign]
+        app.wsgi_app,
+        settings.client_address_header,
+        settings.trusted_proxies,
+        behind_https_proxy=settings.is_production,
+    )
     if settings.is_production:
-        # Behind Fly's proxy: trust one hop for the client address and scheme.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
         # Registered first, so that plain http is redirected before anything else runs.
         app.before_request(_require_https)
     csrf.init_app(app)
@@ -78,8 +82,14 @@ def _refuse_nul_characters() -> None:
 
 
 def _require_https() -> Response | None:
-    from flask import redirect, request
+    """Plain http goes to the same path on the configured public address, never to whatever
+    host the request names (a `Host` header is the client's to choose)."""
+    from flask import current_app, redirect, request
+    from werkzeug.urls import iri_to_uri
 
-    if request.scheme != "https" and request.path != "/healthz":
-        return redirect(request.url.replace("http://", "https://", 1), code=308)  # type: ignore[return-value]
-    return None
+    if request.scheme == "https" or request.path == "/healthz":
+        return None
+    target = current_app.config["PLENUM"].public_url + iri_to_uri(request.path)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, code=308)  # type: ignore[return-value]
