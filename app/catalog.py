@@ -286,11 +286,11 @@ def our_definers(conn: Connection) -> list[Row]:
           and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
         order by 1
         """,
-        {"platform": list(PLATFORM_SCHEMAS), "roles": _api_roles(conn)},
+        {"platform": list(PLATFORM_SCHEMAS), "roles": api_roles(conn)},
     ).fetchall()
 
 
-def _api_roles(conn: Connection) -> list[str]:
+def api_roles(conn: Connection) -> list[str]:
     """The API roles that exist here (`plenum_signin` may not yet)."""
     rows = conn.execute(
         "select rolname from pg_roles where rolname = any(%(roles)s) order by 1",
