@@ -340,8 +340,8 @@ def check_definer_tenant_arguments(conn: Connection) -> list[Problem]:
 
 
 def check_function_public_execute(conn: Connection) -> list[Problem]:
-    """No function of a managed schema is executable by PUBLIC, and new functions will not be:
-    the default privileges of every role that owns one grant PUBLIC nothing."""
+    """No function of a managed schema is executable by PUBLIC (definers: check_function_grants):
+    execute is granted to the roles that need it, explicitly."""
     rows = conn.execute(
         """
         select format('%%I.%%I(%%s)', n.nspname, p.proname,
@@ -355,32 +355,46 @@ def check_function_public_execute(conn: Connection) -> list[Problem]:
         """,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
-    problems = [
-        Problem("grant", row["name"], "function is executable by PUBLIC") for row in rows
-    ]  # definers: check_function_grants
-    owners = conn.execute(
+    return [Problem("grant", row["name"], "function is executable by PUBLIC") for row in rows]
+
+
+def check_function_default_privileges(conn: Connection) -> list[Problem]:
+    """New functions will not be executable by PUBLIC either: neither the global default
+    privileges of a role that owns functions here (or runs the migrations) nor its defaults in
+    a managed schema grant PUBLIC execute. Without a global entry, PostgreSQL's default does."""
+    rows = conn.execute(
         """
-        select r.rolname from pg_roles r
+        select r.rolname as role, n.nspname as schema
+        from pg_roles r
+        cross join lateral (
+          select 0::oid as namespace, coalesce(
+                   (select d.defaclacl from pg_default_acl d where d.defaclrole = r.oid
+                    and d.defaclnamespace = 0 and d.defaclobjtype = 'f'),
+                   acldefault('f', r.oid)) as acl
+          union all
+          select d.defaclnamespace, d.defaclacl from pg_default_acl d
+          where d.defaclrole = r.oid and d.defaclobjtype = 'f'
+            and d.defaclnamespace::regnamespace::text = any(%(schemas)s)) d
+        left join pg_namespace n on n.oid = d.namespace
         where (r.rolname = current_user or r.oid in (
-                 select p.proowner from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                 where n.nspname = any(%(schemas)s)))
-          and exists (select from aclexplode(coalesce(
-                        (select d.defaclacl from pg_default_acl d where d.defaclrole = r.oid
-                         and d.defaclnamespace = 0 and d.defaclobjtype = 'f'),
-                        acldefault('f', r.oid))) a
+                 select p.proowner from pg_proc p join pg_namespace pn on pn.oid = p.pronamespace
+                 where pn.nspname = any(%(schemas)s)))
+          and exists (select from aclexplode(d.acl) a
                       where a.grantee = 0 and a.privilege_type = 'EXECUTE')
-        order by 1
+        order by 1, 2 nulls first
         """,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
-    return problems + [
+    return [
         Problem(
             "grant",
-            f"default privileges of {row['rolname']}",
-            "new functions are executable by PUBLIC;"
-            " alter default privileges revoke execute on functions from public",
+            f"default privileges of {row['role']}"
+            + (f" in schema {row['schema']}" if row["schema"] else ""),
+            "new functions are executable by PUBLIC; alter default privileges"
+            + (f" in schema {row['schema']}" if row["schema"] else "")
+            + " revoke execute on functions from public",
         )
-        for row in owners
+        for row in rows
     ]
 
 
@@ -421,6 +435,7 @@ FUNCTION_CHECKS = (
     check_definers_for_anon,
     check_definer_tenant_arguments,
     check_function_public_execute,
+    check_function_default_privileges,
     check_migrations_enable_rls,
 )
 

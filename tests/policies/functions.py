@@ -6,7 +6,8 @@ A call is judged two ways. Its result (or error) is serialised and searched for 
 and personal values found in A's rows and not in B's. And it is repeated with A's ids and values
 replaced by unknown ones: a function that answers differently for A's than for unknown ids tells
 something about A (a time zone, a booked time, whether an address has an account), whatever the
-values look like.
+values look like. A refusal must look the same for A's ids as for unknown ones, too (another
+company's id is "not found", never "not allowed": it must not confirm that the id exists).
 """
 
 from __future__ import annotations
@@ -127,9 +128,14 @@ UUID_STEMS = {"account": "technician", "member": "technician", "user": "technici
 INTEGERS = {"limit": 50, "day": 14, "minute": 60, "buffer": 30, "window_hour": 2, "month": 10}
 
 
-def _uuid_for(stem: str, values: Values) -> UUID:
+def _id_kind(stem: str, values: Values) -> str | None:
+    """Which of A's ids an argument named so stands for; None when the name does not say."""
     key = UUID_STEMS.get(stem, stem)
-    return values.ids.get(key) or values.ids["company" if "compan" in key else "tenant"]
+    return key if key in values.ids else "tenant" if "tenant" in key or "compan" in key else None
+
+
+def _uuid_for(stem: str, values: Values, fallback: str) -> UUID:
+    return values.ids[_id_kind(stem, values) or fallback]
 
 
 def _text_for(stem: str, values: Values) -> tuple[str, Unknown | None]:
@@ -153,13 +159,16 @@ def _text_for(stem: str, values: Values) -> tuple[str, Unknown | None]:
     return values.customer_name, _unknown_name
 
 
-def argument_for(argument: Argument, values: Values) -> tuple[Any, Unknown | None] | str:
-    """(A's value, a maker of unknown stand-ins or None when not A's), or why it cannot be made."""
+def argument_for(
+    argument: Argument, values: Values, fallback: str = "tenant"
+) -> tuple[Any, Unknown | None] | str:
+    """(A's value, a maker of unknown stand-ins or None when not A's), or why it cannot be made.
+    A uuid whose name does not say what it is gets A's id of the `fallback` kind."""
     stem, type_ = _stem(argument.name), argument.type
     if type_ == "uuid":
-        return _uuid_for(stem, values), _unknown_uuid
+        return _uuid_for(stem, values, fallback), _unknown_uuid
     if type_ == "uuid[]":
-        return [_uuid_for(stem, values)], lambda: [uuid4()]
+        return [_uuid_for(stem, values, fallback)], lambda: [uuid4()]
     if type_ in ("text", "character varying", "citext"):
         return _text_for(stem, values)
     if type_ in ("text[]", "character varying[]"):
@@ -250,17 +259,25 @@ def is_refusal(sqlstate: str | None) -> bool:
 Made = list[tuple[Any, Unknown | None]]  # per argument: A's value, its unknown stand-in maker
 
 
-def arguments_for(function: Function, values: Values) -> Made | str:
-    """The arguments of a call with A's values, or why the function cannot be called."""
+def arguments_for(function: Function, values: Values) -> list[Made] | str:
+    """The argument lists of the calls with A's values, or why the function cannot be called:
+    one list, or one per kind of A's ids when a uuid argument's name does not say what it is."""
     if function.untyped_record:
         return "returns record without output columns"
-    made = []
-    for argument in function.arguments:
-        value = argument_for(argument, values)
-        if isinstance(value, str):
-            return value
-        made.append(value)
-    return made
+    unnamed = any(
+        a.type in ("uuid", "uuid[]") and _id_kind(_stem(a.name), values) is None
+        for a in function.arguments
+    )
+    calls = []
+    for fallback in values.ids if unnamed else ["tenant"]:
+        made = []
+        for argument in function.arguments:
+            value = argument_for(argument, values, fallback)
+            if isinstance(value, str):
+                return value
+            made.append(value)
+        calls.append(made)
+    return calls
 
 
 def _flat(values: list[Any]) -> set[str]:

@@ -65,6 +65,11 @@ FUNCTION_MISTAKES = {
         "grant: default privileges of postgres: new functions are executable by PUBLIC;"
         " alter default privileges revoke execute on functions from public",
     ),
+    "default privileges letting PUBLIC execute new functions in one schema": (
+        "alter default privileges in schema app grant execute on functions to public",
+        "grant: default privileges of postgres in schema app: new functions are executable by"
+        " PUBLIC; alter default privileges in schema app revoke execute on functions from public",
+    ),
 }
 
 # (schema change, the line `flask db check` must print)

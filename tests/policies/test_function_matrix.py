@@ -146,12 +146,16 @@ def reveals(
     revealed = {}
     with acting_as(database, claims) as conn:
         for function in functions.callable_functions(admin):
-            made = functions.arguments_for(function, world.values)
-            if isinstance(made, str):
+            calls = functions.arguments_for(function, world.values)
+            if isinstance(calls, str):
                 continue  # test_every_callable_function_can_be_called names it
-            found = functions.findings(conn, function, made, world.secrets)
+            found = [
+                finding
+                for made in calls
+                for finding in functions.findings(conn, function, made, world.secrets)
+            ]
             if found:
-                revealed[function.signature] = found
+                revealed[function.signature] = list(dict.fromkeys(found))
     return revealed
 
 
@@ -190,8 +194,8 @@ def test_the_matrix_calls_what_anon_and_members_may_call(shared_admin: Connectio
         " p_old jsonb, p_new jsonb)" not in listed  # no API grant  # fmt: skip
 
 
-# Made-up functions for the control: two that reveal A (by value, and only by answering
-# differently), one that does not.
+# Made-up functions for the control: three that reveal A (by value; only by answering
+# differently; through an argument whose name does not say which id it is), one that does not.
 LEAKY = """
 create function app.customer_emails(p_tenant uuid) returns setof text
 language sql stable security definer set search_path = ''
@@ -203,8 +207,11 @@ create function app.my_customer_emails(p_tenant uuid) returns setof text
 language sql stable security definer set search_path = ''
 as 'select email from public.customers
     where tenant_id = p_tenant and tenant_id = (select app.tenant_id())';
+create function app.is_customer(p_id uuid) returns boolean
+language sql stable security definer set search_path = ''
+as 'select exists (select from public.customers where id = p_id)';
 grant execute on function app.customer_emails(uuid), app.has_visits(uuid),
-  app.my_customer_emails(uuid) to authenticated;
+  app.my_customer_emails(uuid), app.is_customer(uuid) to authenticated;
 """
 
 
@@ -221,12 +228,16 @@ def test_the_matrix_catches_a_function_that_reveals_company_a(
     finally:
         shared_admin.execute(
             "drop function app.customer_emails(uuid), app.has_visits(uuid),"
-            " app.my_customer_emails(uuid)"
+            " app.my_customer_emails(uuid), app.is_customer(uuid)"
         )
     assert revealed["app.customer_emails(p_tenant uuid)"][0].startswith(
         "its answer holds A's quixotic@homes.example"
     )
     assert revealed["app.has_visits(p_tenant uuid)"] == [
+        "answers differently for A's ids and values (('[true]', None)) than for unknown ones"
+        " (('[false]', None))"
+    ]
+    assert revealed["app.is_customer(p_id uuid)"] == [
         "answers differently for A's ids and values (('[true]', None)) than for unknown ones"
         " (('[false]', None))"
     ]
