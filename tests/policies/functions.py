@@ -121,7 +121,8 @@ def _unknown_email() -> str:
 def _stem(name: str) -> str:
     """`p_technician_id` → `technician`."""
     stem = name.lower().removeprefix("p_").removeprefix("_").removeprefix("in_")
-    return stem.removesuffix("_ids").removesuffix("_id").removesuffix("s")
+    stem = stem.removesuffix("_ids").removesuffix("_id")
+    return stem if stem.endswith(("ss", "us")) else stem.removesuffix("s")
 
 
 UUID_STEMS = {"account": "technician", "member": "technician", "user": "technician"}
