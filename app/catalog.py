@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
-from app.db import Connection
-from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT
+from app.db import Connection, Row
+from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT, migrations
 
 # Helpers a policy may call only wrapped as `(select helper())`, so they run once per statement.
 _HELPER_CALL = re.compile(r"\b(app|auth)\.(\w+)\(")
@@ -241,5 +242,203 @@ CHECKS = (
 )
 
 
+# --- functions as part of the boundary (issue 10) -----------------------------------------
+# Security definer functions `anon` may execute, each with why that is safe. Reviewed; keep it
+# short: a pre-sign-in step belongs to a dedicated role the app's login role holds, not to anon.
+ANON_DEFINERS: dict[str, str] = {}
+# The roles a client can reach through the Data API or the app's login role.
+API_ROLES = ("anon", "authenticated", "plenum_signin")
+# Schemas that are Supabase's, not ours: their functions are the platform's to review.
+PLATFORM_SCHEMAS = (
+    "auth", "extensions", "storage", "graphql", "graphql_public", "realtime", "vault",
+    "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "supabase_functions",
+    "supabase_migrations", "_realtime", "_analytics", "pgtle",
+)  # fmt: skip
+# Argument names that carry a company: `p_tenant`, `p_tenant_id`, `tenant_id`, `_tenant`, …
+_TENANT_ARGUMENT = re.compile(r"^(p_|_|in_)?(tenant|company)(_id)?$")
+# Migrations from this version on must enable row-level security on every table they create.
+RLS_IN_SAME_MIGRATION_FROM = "20261204000000"
+_SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_NAME = r"((?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))?)"
+_CREATE_TABLE = re.compile(
+    r"\bcreate\s+(?:unlogged\s+)?table\s+(?:if\s+not\s+exists\s+)?" + _NAME, re.IGNORECASE
+)
+_ENABLE_RLS = re.compile(
+    r"\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?" + _NAME
+    + r"\s+enable\s+row\s+level\s+security",
+    re.IGNORECASE,
+)  # fmt: skip
+
+
+def our_definers(conn: Connection) -> list[Row]:
+    """Security definer functions of our schemas (not the system's, Supabase's or an
+    extension's): signature, input argument names and modes, and the API roles that may call."""
+    return conn.execute(
+        """
+        select format('%%I.%%I(%%s)', n.nspname, p.proname,
+                      pg_get_function_identity_arguments(p.oid)) as name,
+               p.proargnames as names, p.proargmodes::text[] as modes,
+               array(select r from unnest(%(roles)s::text[]) r
+                     where has_function_privilege(r, p.oid, 'EXECUTE') order by r) as callers
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where p.prosecdef and n.nspname <> all(%(platform)s)
+          and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%%'
+          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        order by 1
+        """,
+        {"platform": list(PLATFORM_SCHEMAS), "roles": api_roles(conn)},
+    ).fetchall()
+
+
+def api_roles(conn: Connection) -> list[str]:
+    """The API roles that exist here (`plenum_signin` may not yet)."""
+    rows = conn.execute(
+        "select rolname from pg_roles where rolname = any(%(roles)s) order by 1",
+        {"roles": list(API_ROLES)},
+    ).fetchall()
+    return [row["rolname"] for row in rows]
+
+
+def check_definers_for_anon(conn: Connection) -> list[Problem]:
+    """No security definer of ours is executable by anon (directly or through PUBLIC) unless
+    it is on the reviewed allow-list, ANON_DEFINERS."""
+    return [
+        Problem("definer", str(row["name"]), "security definer function is executable by anon")
+        for row in our_definers(conn)
+        if "anon" in row["callers"] and row["name"] not in ANON_DEFINERS
+    ]
+
+
+def tenant_arguments(names: list[str] | None, modes: list[str] | None) -> list[str]:
+    """The input arguments named like a company id."""
+    names = names or []
+    modes = modes or ["i"] * len(names)
+    return [
+        name
+        for name, mode in zip(names, modes, strict=False)
+        if mode in ("i", "b", "v") and _TENANT_ARGUMENT.match(name or "")
+    ]
+
+
+def check_definer_tenant_arguments(conn: Connection) -> list[Problem]:
+    """A security definer executable by an API role takes no company id: the company comes
+    from `app.tenant_id()`, never from the caller."""
+    problems = []
+    for row in our_definers(conn):
+        arguments = tenant_arguments(row["names"], row["modes"])
+        callers: list[str] = row["callers"]
+        if arguments and callers:
+            problems.append(
+                Problem(
+                    "definer",
+                    str(row["name"]),
+                    f"security definer function takes a company id ({', '.join(arguments)})"
+                    f" and is executable by {', '.join(callers)}",
+                )
+            )
+    return problems
+
+
+def check_function_public_execute(conn: Connection) -> list[Problem]:
+    """No function of a managed schema is executable by PUBLIC (definers: check_function_grants):
+    execute is granted to the roles that need it, explicitly."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I(%%s)', n.nspname, p.proname,
+                      pg_get_function_identity_arguments(p.oid)) as name
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any(%(schemas)s) and not p.prosecdef
+          and exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        order by 1
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    return [Problem("grant", row["name"], "function is executable by PUBLIC") for row in rows]
+
+
+def check_function_default_privileges(conn: Connection) -> list[Problem]:
+    """New functions will not be executable by PUBLIC either: neither the global default
+    privileges of a role that owns functions here (or runs the migrations) nor its defaults in
+    a managed schema grant PUBLIC execute. Without a global entry, PostgreSQL's default does."""
+    rows = conn.execute(
+        """
+        select r.rolname as role, n.nspname as schema
+        from pg_roles r
+        cross join lateral (
+          select 0::oid as namespace, coalesce(
+                   (select d.defaclacl from pg_default_acl d where d.defaclrole = r.oid
+                    and d.defaclnamespace = 0 and d.defaclobjtype = 'f'),
+                   acldefault('f', r.oid)) as acl
+          union all
+          select d.defaclnamespace, d.defaclacl from pg_default_acl d
+          where d.defaclrole = r.oid and d.defaclobjtype = 'f'
+            and d.defaclnamespace::regnamespace::text = any(%(schemas)s)) d
+        left join pg_namespace n on n.oid = d.namespace
+        where (r.rolname = current_user or r.oid in (
+                 select p.proowner from pg_proc p join pg_namespace pn on pn.oid = p.pronamespace
+                 where pn.nspname = any(%(schemas)s)))
+          and exists (select from aclexplode(d.acl) a
+                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+        order by 1, 2 nulls first
+        """,
+        {"schemas": list(MANAGED_SCHEMAS)},
+    ).fetchall()
+    return [
+        Problem(
+            "grant",
+            f"default privileges of {row['role']}"
+            + (f" in schema {row['schema']}" if row["schema"] else ""),
+            "new functions are executable by PUBLIC; alter default privileges"
+            + (f" in schema {row['schema']}" if row["schema"] else "")
+            + " revoke execute on functions from public",
+        )
+        for row in rows
+    ]
+
+
+def _relation(name: str) -> str:
+    """`Public."Notes"` → `public.Notes`; an unqualified name is in public."""
+    parts = [
+        p.strip()[1:-1] if p.strip().startswith('"') else p.strip().lower() for p in name.split(".")
+    ]
+    return ".".join(parts if len(parts) == 2 else ["public", *parts])
+
+
+def migration_rls_problems(root: Path = ROOT) -> list[Problem]:
+    """Every migration since RLS_IN_SAME_MIGRATION_FROM enables row-level security on each
+    table it creates, in the same file: deny by default, whoever applies the migrations."""
+    problems = []
+    for migration in migrations(root):
+        if migration.version < RLS_IN_SAME_MIGRATION_FROM:
+            continue
+        text = _SQL_COMMENT.sub(" ", migration.path.read_text())
+        created = {_relation(m[1]) for m in _CREATE_TABLE.finditer(text)}
+        enabled = {_relation(m[1]) for m in _ENABLE_RLS.finditer(text)}
+        problems += [
+            Problem(
+                "migration",
+                f"{migration.path.name}: {table}",
+                "creates a table without enabling row-level security in the same migration",
+            )
+            for table in sorted(created - enabled)
+        ]
+    return problems
+
+
+def check_migrations_enable_rls(conn: Connection) -> list[Problem]:
+    return migration_rls_problems()
+
+
+FUNCTION_CHECKS = (
+    check_definers_for_anon,
+    check_definer_tenant_arguments,
+    check_function_public_execute,
+    check_function_default_privileges,
+    check_migrations_enable_rls,
+)
+
+
 def run_checks(conn: Connection) -> list[Problem]:
-    return [problem for check in CHECKS for problem in check(conn)]
+    return [problem for check in (*CHECKS, *FUNCTION_CHECKS) for problem in check(conn)]

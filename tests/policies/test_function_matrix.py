@@ -1,0 +1,246 @@
+"""P-01: every function an API role may execute (anon, authenticated, the sign-in role), called
+as an anonymous visitor and as company B's owner and technician with company A's ids and values,
+returns nothing of A, and any error is a refusal.
+
+The functions come from the catalog (tests/policies/functions.py), so a new function is called
+the moment it exists; triggers and functions without an API grant are left out. Arguments are
+made by type and name from A's real rows; see `functions.argument_for`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app import catalog
+from app.db import ANON, Connection
+from tests.conftest import TestDatabase as Database
+from tests.factories import Factory, Member, Tenant
+from tests.policies import functions
+from tests.policies.functions import Values
+from tests.policies.identity import acting_as, claims_of, table_name
+from tests.policies.test_rls_matrix import AUDIT_LOG, ROW_BUILDERS, insert
+
+# FOR THE LEAD: functions that reveal company A today, with the actors they reveal it to; fixed
+# by other parts of issue 10 (item 1). Remove each entry when its fix is merged: the test fails
+# for an entry that no longer leaks, and the list must end up empty.
+EVERYONE = {"anonymous visitor", "owner of company B", "technician of company B"}
+MEMBERS_OF_B = {"owner of company B", "technician of company B"}
+KNOWN_LEAKS: dict[str, set[str]] = {
+    # Definers trusting the caller's company id: A's time zone, working hours, booked times.
+    "app.company_time_zone(p_tenant uuid)": MEMBERS_OF_B,
+    "app.technician_shift(p_tenant uuid, p_technician uuid, p_day date)": MEMBERS_OF_B,
+    "app.visit_booking(p_tenant uuid, p_visit uuid)": MEMBERS_OF_B,
+    # Pre-sign-in definers granted to anon and authenticated: A's owner's account id, name and
+    # password hash by email, and their count of wrong passwords.
+    "iam.credentials(p_email text)": EVERYONE,
+    "iam.start_password_reset(p_email text, p_token_hash bytea,"
+    " p_expires_at timestamp with time zone)": EVERYONE,
+    "iam.recent_sign_in_failures(p_subject text, p_window interval)": EVERYONE,
+}
+
+
+@dataclass(frozen=True)
+class World:
+    a: Tenant
+    b: Tenant
+    b_technician: Member
+    values: Values  # A's, for arguments
+    secrets: frozenset[str]  # A's ids and personal values, none of them in B's rows
+
+
+def next_weekday(weekday: int) -> date:
+    """The next date with this ISO weekday (1 = Monday), at least a day away."""
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    return day + timedelta(days=(weekday - day.isoweekday()) % 7)
+
+
+def seed_company(
+    make: Factory, name: str, surname: str, digits: str, time_zone: str
+) -> tuple[Tenant, Values]:
+    """A company with a row in every tenant table, and named rows for arguments: a customer,
+    their property, equipment, a job with a scheduled visit, and a technician with hours."""
+    tenant = make.tenant(name)
+    for table, build in ROW_BUILDERS.items():
+        if table not in AUDIT_LOG:  # written by the audited inserts themselves
+            row = build(make, tenant.id)
+            make.conn.execute(insert(table, row), row)
+    make.conn.execute(
+        "update public.tenants set time_zone = %(zone)s where id = %(t)s",
+        {"zone": time_zone, "t": tenant.id},
+    )
+    technician = make.member(tenant.id, "technician")
+    make.conn.execute(
+        "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at, ends_at)"
+        " values (%(t)s, %(tech)s, 1, '06:15', '11:45')",
+        {"t": tenant.id, "tech": technician.account_id},
+    )
+    customer = make.customer(
+        tenant.id, "Zebediah", surname, email=f"{surname.lower()}@homes.example", phone=f"+{digits}"
+    )
+    street = f"77 {surname} Lane"
+    property_id = make.property(tenant.id, customer, street=street)
+    equipment = make.equipment(tenant.id, property_id)
+    job = make.job(tenant.id, property_id, equipment_ids=(equipment,))
+    visit = make.visit(tenant.id, job, datetime.combine(next_weekday(3), datetime.min.time(), UTC))
+    invitation, _ = make.invitation(tenant.id)
+    # A wrong password for the owner, counted by the address the functions are given.
+    make.conn.execute(
+        "insert into iam.sign_in_failures (subject) values (%(email)s)",
+        {"email": tenant.owner.email},
+    )
+    ids = {
+        "tenant": tenant.id,
+        "customer": customer,
+        "property": property_id,
+        "equipment": equipment,
+        "job": job,
+        "visit": visit,
+        "technician": technician.account_id,
+        "invitation": invitation,
+    }
+    return tenant, Values(ids, tenant.owner.email, surname, digits, street, next_weekday(1))
+
+
+def strings_of(admin: Connection, tenant: Tenant) -> set[str]:
+    """Every string in the company's rows and its members' accounts."""
+    found = set()
+    for table in catalog.tenant_tables(admin):
+        column = "id" if table == "public.tenants" else "tenant_id"
+        found |= functions.rows_as_json(admin, table_name(table), column, tenant.id)
+    rows = admin.execute(
+        "select to_jsonb(a)::text as row from iam.accounts a join public.memberships m"
+        " on m.account_id = a.id where m.tenant_id = %(t)s",
+        {"t": tenant.id},
+    ).fetchall()
+    return found | {s for row in rows for s in functions.json_strings(json.loads(row["row"]))}
+
+
+@pytest.fixture(scope="module")
+def world(shared_admin: Connection, shared_make: Factory) -> World:
+    a, a_values = seed_company(
+        shared_make, "Company A", "Quixotic", "13125550147", "Pacific/Chatham"
+    )
+    b, _ = seed_company(shared_make, "Company B", "Bartleby", "13125550199", "America/New_York")
+    b_technician = shared_make.member(b.id, "technician")
+    secrets = strings_of(shared_admin, a) - strings_of(shared_admin, b)
+    return World(a, b, b_technician, a_values, frozenset(s for s in secrets if len(s) >= 6))
+
+
+Claims = Callable[[World], dict[str, str]]
+ACTORS: dict[str, Claims] = {
+    "anonymous visitor": lambda world: dict(ANON),
+    "owner of company B": lambda world: claims_of(world.b.owner),
+    "technician of company B": lambda world: claims_of(world.b_technician),
+}
+
+
+def reveals(
+    database: Database, admin: Connection, world: World, claims: dict[str, str]
+) -> dict[str, list[str]]:
+    """Per callable function, what its calls reveal of A to this actor (only what does)."""
+    revealed = {}
+    with acting_as(database, claims) as conn:
+        for function in functions.callable_functions(admin):
+            calls = functions.arguments_for(function, world.values)
+            if isinstance(calls, str):
+                continue  # test_every_callable_function_can_be_called names it
+            found = [
+                finding
+                for made in calls
+                for finding in functions.findings(conn, function, made, world.secrets)
+            ]
+            if found:
+                revealed[function.signature] = list(dict.fromkeys(found))
+    return revealed
+
+
+@pytest.mark.promise("P-01")
+@pytest.mark.parametrize("actor", ACTORS)
+def test_no_function_reveals_company_a(
+    shared_database: Database, shared_admin: Connection, world: World, actor: str
+) -> None:
+    revealed = reveals(shared_database, shared_admin, world, ACTORS[actor](world))
+    known = {signature for signature, actors in KNOWN_LEAKS.items() if actor in actors}
+    unexpected = {f: found for f, found in revealed.items() if f not in known}
+    assert unexpected == {}, f"to the {actor}:\n" + "\n".join(
+        f"  {f}: {line}" for f, found in unexpected.items() for line in found
+    )
+    assert sorted(known - set(revealed)) == [], "fixed: remove these from KNOWN_LEAKS"
+
+
+def test_every_callable_function_can_be_called(shared_admin: Connection, world: World) -> None:
+    """A function whose arguments cannot be made would escape the matrix: teach
+    `functions.argument_for` its argument types."""
+    uncallable = {
+        function.signature: reason
+        for function in functions.callable_functions(shared_admin)
+        if isinstance(reason := functions.arguments_for(function, world.values), str)
+    }
+    assert uncallable == {}
+
+
+def test_the_matrix_calls_what_anon_and_members_may_call(shared_admin: Connection) -> None:
+    """The listing itself: API grants count, triggers and ungranted functions do not."""
+    listed = {function.signature for function in functions.callable_functions(shared_admin)}
+    assert {"app.tenant_id()", "app.now()", "audit.record_access(p_table text, p_row_key text,"
+            " p_details jsonb)"} <= listed  # fmt: skip
+    assert "audit.record_change()" not in listed  # a trigger
+    assert "audit.append(p_tenant uuid, p_table text, p_row_key text, p_operation text," \
+        " p_old jsonb, p_new jsonb)" not in listed  # no API grant  # fmt: skip
+
+
+# Made-up functions for the control: three that reveal A (by value; only by answering
+# differently; through an argument whose name does not say which id it is), one that does not.
+LEAKY = """
+create function app.customer_emails(p_tenant uuid) returns setof text
+language sql stable security definer set search_path = ''
+as 'select email from public.customers where tenant_id = p_tenant';
+create function app.has_visits(p_tenant uuid) returns boolean
+language sql stable security definer set search_path = ''
+as 'select exists (select from public.visits where tenant_id = p_tenant)';
+create function app.my_customer_emails(p_tenant uuid) returns setof text
+language sql stable security definer set search_path = ''
+as 'select email from public.customers
+    where tenant_id = p_tenant and tenant_id = (select app.tenant_id())';
+create function app.is_customer(p_id uuid) returns boolean
+language sql stable security definer set search_path = ''
+as 'select exists (select from public.customers where id = p_id)';
+grant execute on function app.customer_emails(uuid), app.has_visits(uuid),
+  app.my_customer_emails(uuid), app.is_customer(uuid) to authenticated;
+"""
+
+
+@pytest.mark.promise("P-01")
+def test_the_matrix_catches_a_function_that_reveals_company_a(
+    shared_database: Database, shared_admin: Connection, world: World
+) -> None:
+    shared_admin.execute(LEAKY)
+    try:
+        revealed = reveals(
+            shared_database, shared_admin, world, ACTORS["owner of company B"](world)
+        )
+        anon = reveals(shared_database, shared_admin, world, dict(ANON))
+    finally:
+        shared_admin.execute(
+            "drop function app.customer_emails(uuid), app.has_visits(uuid),"
+            " app.my_customer_emails(uuid), app.is_customer(uuid)"
+        )
+    assert revealed["app.customer_emails(p_tenant uuid)"][0].startswith(
+        "its answer holds A's quixotic@homes.example"
+    )
+    assert revealed["app.has_visits(p_tenant uuid)"] == [
+        "answers differently for A's ids and values (('[true]', None)) than for unknown ones"
+        " (('[false]', None))"
+    ]
+    assert revealed["app.is_customer(p_id uuid)"] == [
+        "answers differently for A's ids and values (('[true]', None)) than for unknown ones"
+        " (('[false]', None))"
+    ]
+    assert "app.my_customer_emails(p_tenant uuid)" not in revealed
+    # As anon, a function granted to authenticated is refused: a refusal is not a finding.
+    assert not {"app.customer_emails(p_tenant uuid)", "app.has_visits(p_tenant uuid)"} & set(anon)
