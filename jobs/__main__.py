@@ -25,9 +25,11 @@ def main(argv: list[str] | None = None) -> None:
     pool = create_pool(settings.database_url, 1, 4, settings.prepared_statements)
     pool.open(wait=True, timeout=30)
     try:
-        worker.run(pool, once=args.once)
+        failed = worker.run(pool, once=args.once)
     finally:
         pool.close()
+    if args.once and failed:
+        raise SystemExit(f"{failed} job(s) failed; see the log above")
 
 
 if __name__ == "__main__":
