@@ -8,6 +8,7 @@ import logging
 from app.config import Settings
 from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
+    audit_checkpoints,
     audit_retention,
     customer_import,
     discarded_files,
