@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app import catalog, migrations, seed
-from app.audit import verify
+from app.audit import checkpoints, verify
 from app.config import Settings
 from app.db import Connection, admin_connection
 
@@ -98,19 +98,23 @@ def seed_demo() -> None:
 @audit_cli.command("verify")
 @click.option("--tenant", "tenant", type=click.UUID, help="Only this company (its id).")
 def audit_verify(tenant: UUID | None) -> None:
-    """Recompute the hash chains; report the first broken link of each company (exit 1)."""
+    """Recompute the hash chains and hold them against their signed checkpoints; report the
+    problems of each company (exit 1)."""
+    keys = checkpoints.trusted_keys(_settings())
     with _admin() as conn:
         companies = [tenant] if tenant else verify.companies_with_a_log(conn)
         broken = 0
         for company in companies:
-            problems = verify.verify(conn, company)
+            anchoring = verify.check_checkpoints(conn, company, keys)
+            problems = verify.verify(conn, company) + anchoring.problems
             if problems:
                 broken += 1
                 click.echo(f"BROKEN {problems[0]}", err=True)
                 for later in problems[1:]:
                     click.echo(f"       {later}", err=True)
             else:
-                click.echo(f"ok     company {company}: {verify.chain_length(conn, company)} links")
+                links = verify.chain_length(conn, company)
+                click.echo(f"ok     company {company}: {links} links; {anchoring.note}")
     if broken:
         raise click.ClickException(f"{broken} of {len(companies)} audit chain(s) are broken")
 

@@ -14,6 +14,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEV_SECRET = "plenum-development-secret-not-for-production"  # noqa: S105 (refused in production)
 # Where the local files port keeps photos and signatures unless FILES_DIR says otherwise.
 DEFAULT_FILES_DIR = str(Path(__file__).resolve().parent.parent / ".local" / "files")
+# The Ed25519 seed that signs audit checkpoints outside production (anyone can derive it).
+DEV_AUDIT_SIGNING_KEY = hashlib.sha256(b"audit-signing:" + DEV_SECRET.encode()).digest()
 
 
 class ConfigError(RuntimeError):
@@ -81,6 +83,34 @@ def _encryption_key(env: str) -> bytes:
     return key
 
 
+def _base64_keys(name: str, raw: str) -> list[bytes]:
+    """Comma-separated base64 values of 32 bytes each (Ed25519 seeds or public keys)."""
+    keys = []
+    for part in filter(None, (item.strip() for item in raw.split(","))):
+        try:
+            key = base64.b64decode(part, validate=True)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be base64") from exc
+        if len(key) != 32:
+            raise ConfigError(f"{name} must decode to 32 bytes (an Ed25519 key)")
+        keys.append(key)
+    return keys
+
+
+def _audit_signing_key(env: str) -> bytes:
+    raw = _text("AUDIT_SIGNING_KEY")
+    if raw is None:
+        if env == "production":
+            raise ConfigError(
+                "AUDIT_SIGNING_KEY is required in production (an Ed25519 seed: 32 bytes, base64)"
+            )
+        return DEV_AUDIT_SIGNING_KEY
+    keys = _base64_keys("AUDIT_SIGNING_KEY", raw)
+    if len(keys) != 1:
+        raise ConfigError("AUDIT_SIGNING_KEY must be one key")
+    return keys[0]
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
@@ -102,6 +132,10 @@ class Settings:
     # Fly), and optionally the proxies it is accepted from; None: the socket's peer address.
     client_address_header: str | None = None
     trusted_proxies: tuple[Network, ...] = ()
+    # Signs audit checkpoints (P-08); the database never holds it.
+    audit_signing_key: bytes = DEV_AUDIT_SIGNING_KEY
+    # Public keys of earlier signing keys that `flask audit verify` still trusts.
+    audit_verify_keys: tuple[bytes, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -140,4 +174,8 @@ class Settings:
             worker_database_url=_text("WORKER_DATABASE_URL"),
             client_address_header=_text("CLIENT_ADDRESS_HEADER"),
             trusted_proxies=_networks("TRUSTED_PROXIES"),
+            audit_signing_key=_audit_signing_key(env),
+            audit_verify_keys=tuple(
+                _base64_keys("AUDIT_VERIFY_KEY", _text("AUDIT_VERIFY_KEY", "") or "")
+            ),
         )

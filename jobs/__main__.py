@@ -8,6 +8,7 @@ import logging
 from app.config import Settings
 from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
+    audit_checkpoints,
     audit_retention,
     customer_import,
     discarded_files,
@@ -27,9 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     pool = create_pool(settings.worker_database_url, 1, 4, settings.prepared_statements)
     pool.open(wait=True, timeout=30)
     try:
-        worker.run(pool, once=args.once)
+        failed = worker.run(pool, once=args.once)
     finally:
         pool.close()
+    if args.once and failed:
+        raise SystemExit(f"{failed} job(s) failed; see the log above")
 
 
 if __name__ == "__main__":

@@ -64,3 +64,19 @@ def send(
             to=to, subject=subject.strip(), text=body.strip() + "\n", kind=kind, tenant_id=tenant_id
         )
     )
+
+
+def queue(conn: db.Connection, email: Email) -> None:
+    """Keep `email` in the outbox within `conn`'s transaction: the worker's way to this port (it
+    has no request). A company message needs the company's claims on `conn`."""
+    conn.execute(
+        "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
+        " values (%(tenant_id)s, 'email', %(kind)s, %(to)s, %(subject)s, %(text)s)",
+        {
+            "tenant_id": email.tenant_id,
+            "kind": email.kind,
+            "to": email.to,
+            "subject": email.subject,
+            "text": email.text,
+        },
+    )

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from psycopg_pool import ConnectionPool
 
-from jobs import Job
-from jobs.worker import run_due
+from jobs import REGISTRY, Job
+from jobs.__main__ import main
+from jobs.worker import JobState, run_due
+from tests.conftest import TestDatabase
+
+START = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
-def test_due_jobs_run_once_per_interval_and_a_failure_does_not_stop_others():
+def explode(_pool: ConnectionPool) -> int:
+    raise RuntimeError("the sweep exploded")
+
+
+def test_a_failure_is_counted_and_does_not_stop_the_other_jobs() -> None:
     calls: list[str] = []
 
     def ok(_pool: ConnectionPool) -> int:
@@ -22,14 +33,92 @@ def test_due_jobs_run_once_per_interval_and_a_failure_does_not_stop_others():
         raise RuntimeError("boom")
 
     jobs = [Job("broken", 60, broken), Job("ok", 60, ok)]
-    last_run: dict[str, float] = {}
+    states: dict[str, JobState] = {}
     pool = ConnectionPool("", open=False)
-    assert run_due(pool, jobs, last_run) == 2
-    assert run_due(pool, jobs, last_run) == 0  # not due again yet
+    first = run_due(pool, jobs, states, START)
+    assert (first.handled, first.failed) == (2, ["broken"])
+    later = run_due(pool, jobs, states, START + timedelta(seconds=20))  # neither is due yet
+    assert (later.handled, later.failed) == (0, [])
     assert calls == ["broken", "ok"]
+    assert states["broken"].failures == 1
+    assert states["ok"] == JobState(due_at=START + timedelta(seconds=60), failures=0)
 
 
-def test_worker_process_runs_a_pass_against_the_database(database):
+def test_a_failing_job_backs_off_and_a_success_puts_it_back_on_its_interval() -> None:
+    outcomes = iter([False, False, False, True, True])
+
+    def flaky(_pool: ConnectionPool) -> int:
+        if not next(outcomes):
+            raise RuntimeError("not yet")
+        return 1
+
+    jobs, states = [Job("flaky", 10, flaky)], {}  # type: ignore[var-annotated]
+    pool = ConnectionPool("", open=False)
+
+    def attempt(at: datetime) -> str:
+        result = run_due(pool, jobs, states, at)
+        return "failed" if result.failed else "ran" if result.handled else "not due"
+
+    at = START
+    assert attempt(at) == "failed"  # 1st failure: due again after 30 s
+    assert attempt(at + timedelta(seconds=29)) == "not due"
+    at += timedelta(seconds=30)
+    assert attempt(at) == "failed"  # 2nd: after 60 s
+    assert attempt(at + timedelta(seconds=59)) == "not due"
+    at += timedelta(seconds=60)
+    assert attempt(at) == "failed"  # 3rd: after 120 s
+    assert states["flaky"].failures == 3
+    assert attempt(at + timedelta(seconds=119)) == "not due"
+    at += timedelta(seconds=120)
+    assert attempt(at) == "ran"  # back on its 10-second interval
+    assert states["flaky"] == JobState(due_at=at + timedelta(seconds=10), failures=0)
+    assert attempt(at + timedelta(seconds=10)) == "ran"
+
+
+def test_the_backoff_stops_growing_at_an_hour() -> None:
+    jobs, states = [Job("explodes", 10, explode)], {}  # type: ignore[var-annotated]
+    pool, at = ConnectionPool("", open=False), START
+    for _ in range(12):
+        run_due(pool, jobs, states, at)
+        at = states["explodes"].due_at or at
+    assert states["explodes"].failures == 12
+    assert run_due(pool, jobs, states, at - timedelta(hours=1)).failed == []
+    assert at - timedelta(hours=1) > START
+
+
+def test_once_exits_non_zero_and_logs_the_error_when_a_job_fails(
+    database: TestDatabase, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database.app_url)
+    monkeypatch.setenv("WORKER_DATABASE_URL", database.worker_url)
+    monkeypatch.setenv("PLENUM_ENV", "test")
+    monkeypatch.setitem(REGISTRY, "explodes", Job("explodes", 60, explode))
+    caplog.set_level(logging.INFO, logger="jobs")
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--once"])
+
+    assert exited.value.code not in (0, None)
+    assert str(exited.value.code) == "1 job(s) failed; see the log above"
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.getMessage().split(":")[0] for record in failures] == [
+        "job explodes failed (1 time(s) in a row)"
+    ]
+    assert "RuntimeError('the sweep exploded')" in failures[0].getMessage()
+    assert failures[0].exc_text and "the sweep exploded" in failures[0].exc_text  # traceback
+
+
+def test_once_exits_zero_when_every_job_succeeds(
+    database: TestDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database.app_url)
+    monkeypatch.setenv("WORKER_DATABASE_URL", database.worker_url)
+    monkeypatch.setenv("PLENUM_ENV", "test")
+    main(["--once"])  # returns: no SystemExit
+
+
+def test_worker_process_runs_a_pass_against_the_database(database: TestDatabase) -> None:
+    """Every registered job, in the real process: any failing job makes this fail."""
     env = {
         **os.environ,
         "DATABASE_URL": database.app_url,
@@ -45,3 +134,4 @@ def test_worker_process_runs_a_pass_against_the_database(database):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert " failed " not in result.stderr

@@ -111,6 +111,24 @@ def new_audit_chain_head(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "seq": 1, "chain_hash": secrets.token_bytes(32)}
 
 
+def new_audit_checkpoint(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "seq": 1_000_000 + secrets.randbelow(10**9),
+        "chain_hash": secrets.token_bytes(32),
+        "signed_at": datetime.now(UTC),
+        "key_id": secrets.token_hex(8),
+        "signature": secrets.token_bytes(64),
+    }
+
+
+def new_audit_receipt(make: Factory, tenant_id: UUID) -> Row:
+    checkpoint = new_audit_checkpoint(make, tenant_id)
+    make.conn.execute(insert("audit.checkpoints", checkpoint), checkpoint)
+    day = date(2000, 1, 1) + timedelta(days=secrets.randbelow(36_500))
+    return {"tenant_id": tenant_id, "day": day, "seq": checkpoint["seq"]}
+
+
 def new_customer(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "first_name": "Matrix", "last_name": uuid4().hex[:8]}
 
@@ -285,6 +303,8 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "audit.changes": new_audit_change,
     "audit.transactions": new_audit_link,
     "audit.chain_heads": new_audit_chain_head,
+    "audit.checkpoints": new_audit_checkpoint,
+    "audit.receipts": new_audit_receipt,
     "public.working_hours": new_working_hours,
     "public.time_off": new_time_off,
     "public.service_agreements": new_service_agreement,
