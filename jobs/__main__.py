@@ -9,6 +9,7 @@ from app.config import Settings
 from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
     audit_retention,
+    crypto_rotation,
     customer_import,
     discarded_files,
     maintenance_jobs,
