@@ -42,8 +42,9 @@ def _label(usage: dict[str, Any], ring: crypto.Keyring) -> str:
 def _rotation_line(rotation: dict[str, Any] | None) -> str:
     if rotation is None:
         return "no rotation was asked for yet"
-    state = f"finished {rotation['finished_at']:%Y-%m-%d %H:%M:%S %Z}"
-    if rotation["finished_at"] is None:
+    if rotation["finished_at"] is not None:
+        state = f"finished {rotation['finished_at']:%Y-%m-%d %H:%M:%S %Z}"
+    else:
         state = "waiting for the worker" if rotation["started_at"] is None else "running"
     unreadable = f", {rotation['unreadable']} unreadable" if rotation["unreadable"] else ""
     return (
@@ -82,8 +83,8 @@ def status() -> None:
     if others:
         left = sum(int(u["n"]) for u in usage if u["key_id"] != ring.primary)
         raise click.ClickException(
-            f"{left} value(s) still use {', '.join(others)}: keep those keys until"
-            " `flask crypto rotate` has finished"
+            f"{left} value(s) are not sealed with {ring.primary!r} ({'; '.join(others)}): keep"
+            " those keys, run `flask crypto rotate`, and look into any value it reports unreadable"
         )
     retired = [key for key in ring.keys if key != ring.primary]
     click.echo(

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from app import crypto
+from app import config, crypto
 from app.auth import mfa
 from app.config import ConfigError, Settings
 from tests import factories
@@ -122,7 +122,6 @@ def test_encryption_key_alone_is_a_one_key_keyring(env):
         ({"ENCRYPTION_KEYS": "k1:not-base64!"}, "must be base64"),
         ({"ENCRYPTION_KEYS": f"k1:{b64(b'short')}"}, "32 bytes"),
         ({"ENCRYPTION_KEYS": f"k1:{b64(K1)}", "ENCRYPTION_KEY_ID": "k9"}, "not a key"),
-        ({"PLENUM_ENV": "production", "SECRET_KEY": "s", "FILES_DIR": "/x"}, "required"),
     ],
 )
 def test_a_malformed_keyring_is_refused_at_start(env, variables, message):
@@ -130,6 +129,11 @@ def test_a_malformed_keyring_is_refused_at_start(env, variables, message):
         env.setenv(name, value)
     with pytest.raises(ConfigError, match=message):
         Settings.from_env()
+
+
+def test_production_has_no_development_key(env):
+    with pytest.raises(ConfigError, match=r"ENCRYPTION_KEYS \(or ENCRYPTION_KEY\) is required"):
+        config._encryption_keys("production")
 
 
 # --- through the app: a copied ciphertext never shows another place's secret ----------------
