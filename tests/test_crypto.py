@@ -240,6 +240,7 @@ def test_a_value_sealed_with_a_key_this_server_lacks_is_a_clear_page_not_a_500(a
         assert response.status_code == 200, path
         assert "7777" not in html(response)
     assert UNREADABLE_NOTES in html(owner.get(f"/properties/{place}"))
+    assert "Saving this form replaces them" in html(owner.get(f"/properties/{place}/edit"))
 
 
 def test_a_totp_secret_under_an_unknown_key_is_a_clear_refusal_at_sign_in(app, admin, make):
