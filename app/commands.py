@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from app import catalog, migrations, seed
 from app.audit import checkpoints, verify
 from app.config import Settings
+from app.crypto_commands import crypto_cli
 from app.db import Connection, admin_connection
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
@@ -123,3 +124,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(crypto_cli)

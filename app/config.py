@@ -6,6 +6,7 @@ import base64
 import hashlib
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,18 +69,17 @@ def _public_url(env: str) -> str:
     return url
 
 
-def _encryption_key(env: str) -> bytes:
-    raw = _text("ENCRYPTION_KEY")
-    if raw is None:
-        if env == "production":
-            raise ConfigError("ENCRYPTION_KEY is required in production (32 bytes, base64)")
-        return hashlib.sha256(DEV_SECRET.encode()).digest()
+DEFAULT_KEY_ID = "default"  # the id of ENCRYPTION_KEY, the one-key keyring
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def _key_bytes(name: str, raw: str) -> bytes:
     try:
         key = base64.b64decode(raw, validate=True)
     except ValueError as exc:
-        raise ConfigError("ENCRYPTION_KEY must be base64") from exc
+        raise ConfigError(f"{name} must be base64") from exc
     if len(key) != 32:
-        raise ConfigError("ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+        raise ConfigError(f"{name} must decode to 32 bytes (AES-256)")
     return key
 
 
@@ -111,6 +111,44 @@ def _audit_signing_key(env: str) -> bytes:
     return keys[0]
 
 
+def _key_list(raw: str) -> dict[str, bytes]:
+    """ENCRYPTION_KEYS: 'id:base64key,id:base64key', in order."""
+    keys: dict[str, bytes] = {}
+    for entry in raw.split(","):
+        key_id, colon, value = entry.strip().partition(":")
+        if not colon or not KEY_ID.fullmatch(key_id):
+            raise ConfigError(
+                "ENCRYPTION_KEYS must be 'id:base64key,id:base64key' with ids of letters,"
+                " digits, '-' or '_' (at most 32)"
+            )
+        if key_id in keys:
+            raise ConfigError(f"ENCRYPTION_KEYS names the key {key_id!r} twice")
+        keys[key_id] = _key_bytes(f"ENCRYPTION_KEYS ({key_id})", value.strip())
+    return keys
+
+
+def _encryption_keys(env: str) -> tuple[str, dict[str, bytes]]:
+    """The keyring: the primary key's id (ENCRYPTION_KEY_ID, else the first) and every key."""
+    listed, single = _text("ENCRYPTION_KEYS"), _text("ENCRYPTION_KEY")
+    if listed and single:
+        raise ConfigError(
+            "set ENCRYPTION_KEYS or ENCRYPTION_KEY, not both"
+            f" (ENCRYPTION_KEY=X is ENCRYPTION_KEYS={DEFAULT_KEY_ID}:X)"
+        )
+    if listed:
+        keys = _key_list(listed)
+    elif single:
+        keys = {DEFAULT_KEY_ID: _key_bytes("ENCRYPTION_KEY", single)}
+    elif env == "production":
+        raise ConfigError("ENCRYPTION_KEYS (or ENCRYPTION_KEY) is required in production")
+    else:
+        keys = {DEFAULT_KEY_ID: hashlib.sha256(DEV_SECRET.encode()).digest()}
+    primary = _text("ENCRYPTION_KEY_ID", next(iter(keys))) or ""
+    if primary not in keys:
+        raise ConfigError(f"ENCRYPTION_KEY_ID {primary!r} is not a key of ENCRYPTION_KEYS")
+    return primary, keys
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
@@ -119,7 +157,7 @@ class Settings:
     secret_key: str
     database_url: str
     database_admin_url: str | None
-    encryption_key: bytes
+    encryption_key: bytes  # the primary key: new values are sealed with it
     public_url: str
     pool_min_size: int
     pool_max_size: int
@@ -136,6 +174,9 @@ class Settings:
     audit_signing_key: bytes = DEV_AUDIT_SIGNING_KEY
     # Public keys of earlier signing keys that `flask audit verify` still trusts.
     audit_verify_keys: tuple[bytes, ...] = ()
+    encryption_key_id: str = DEFAULT_KEY_ID
+    # Every key that may still open values, (id, key) pairs; the primary is added to them.
+    encryption_keys: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -158,12 +199,15 @@ class Settings:
         if files_dir is None and env == "production":
             # A machine's own disk does not outlive a deploy: photos need a persistent volume.
             raise ConfigError("FILES_DIR is required in production (a persistent volume)")
+        key_id, keys = _encryption_keys(env)
         return cls(
             env=env,
             secret_key=secret_key,
             database_url=database_url,
             database_admin_url=_text("DATABASE_ADMIN_URL"),
-            encryption_key=_encryption_key(env),
+            encryption_key=keys[key_id],
+            encryption_key_id=key_id,
+            encryption_keys=tuple(keys.items()),
             public_url=_public_url(env),
             pool_min_size=_int("DATABASE_POOL_MIN", 1),
             pool_max_size=_int("DATABASE_POOL_MAX", 10),

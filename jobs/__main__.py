@@ -10,6 +10,7 @@ from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
     audit_checkpoints,
     audit_retention,
+    crypto_rotation,
     customer_import,
     discarded_files,
     maintenance_jobs,

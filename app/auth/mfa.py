@@ -6,9 +6,12 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from typing import Any
 
 import pyotp
 import segno
+from flask import current_app, flash
+from flask_login import current_user
 
 from app import crypto, db, sql
 
@@ -18,6 +21,10 @@ ISSUER = "Plenum"
 STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+UNREADABLE_KEY_MESSAGE = (
+    "Your stored authenticator key can't be read on this server, so codes from your app can't"
+    " be checked. To sign in, use a recovery code; then set up two-step sign-in again."
+)
 
 
 def new_secret() -> str:
@@ -56,7 +63,23 @@ def own_secret() -> tuple[str | None, int | None, bool]:
     if row is None or row["totp_secret"] is None:
         return None, None, False
     enabled = row["totp_enabled_at"] is not None
-    return crypto.decrypt(row["totp_secret"]), row["totp_last_step"], enabled
+    return _totp_secret(row), row["totp_last_step"], enabled
+
+
+def _totp_place(account_id: object) -> crypto.Place:
+    """A TOTP secret opens only in its own account's row (P-17)."""
+    return crypto.ACCOUNT_TOTP_SECRET.at(None, account_id)
+
+
+def _totp_secret(row: dict[str, Any]) -> str | None:
+    """The account's secret; one that does not open here (copied from another account, or
+    sealed with a key this server lacks) matches no code: recovery codes still work."""
+    try:
+        return crypto.decrypt(row["totp_secret"], place=_totp_place(row["id"]))
+    except crypto.UnreadableSecret as error:
+        current_app.logger.error("TOTP secret of account %s cannot be read: %s", row["id"], error)
+        flash(UNREADABLE_KEY_MESSAGE, "error")
+        return None
 
 
 def start_enrolment() -> str:
@@ -66,7 +89,10 @@ def start_enrolment() -> str:
         raise ValueError("two-step sign-in is already on")
     if secret is None:
         secret = new_secret()
-        db.write(queries.set_pending_totp_secret, {"secret": crypto.encrypt(secret)})
+        db.write(
+            queries.set_pending_totp_secret,
+            {"secret": crypto.encrypt(secret, place=_totp_place(current_user.id))},
+        )
     return secret
 
 

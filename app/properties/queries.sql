@@ -1,5 +1,5 @@
 -- name: property
-select p.id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
+select p.id, p.tenant_id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
        p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,
        p.year_built, p.access_notes_encrypted, p.notes, p.latitude, p.longitude,
        p.geocode_status, p.geocoded_at, p.created_at, p.updated_at
@@ -9,11 +9,11 @@ where p.tenant_id = %(tenant_id)s and p.id = %(id)s
 
 -- name: create_property
 insert into public.properties (
-  tenant_id, customer_id, label, street, unit, city, region, postal_code, country,
+  id, tenant_id, customer_id, label, street, unit, city, region, postal_code, country,
   property_type, square_feet, year_built, access_notes_encrypted, notes, geocode_status
 ) values (
-  %(tenant_id)s, %(customer_id)s, %(label)s, %(street)s, %(unit)s, %(city)s, %(region)s,
-  %(postal_code)s, %(country)s, %(property_type)s, %(square_feet)s, %(year_built)s,
+  %(id)s, %(tenant_id)s, %(customer_id)s, %(label)s, %(street)s, %(unit)s, %(city)s,
+  %(region)s, %(postal_code)s, %(country)s, %(property_type)s, %(square_feet)s, %(year_built)s,
   %(access_notes_encrypted)s, %(notes)s, 'pending'
 )
 returning id

@@ -21,6 +21,10 @@ View = Response | str | tuple[str, int]
 OFFICE = identity.OFFICE_ROLES
 PROPERTY_FORM = "properties/property_form.html"
 EQUIPMENT_FORM = "properties/equipment_form.html"
+UNREADABLE_NOTES = (
+    "The stored access notes cannot be read with the current encryption keys. Saving this form"
+    " replaces them with what the field holds."
+)
 
 
 def customer_path(customer_id: UUID) -> str:
@@ -100,7 +104,10 @@ def edit(property_id: UUID) -> View:
     prop = _property(property_id)
     stored = None
     if request.method == "GET":  # only a first showing reveals (and records) the access notes
-        stored = {**prop, "access_notes": service.reveal_access_notes(prop, "edit form") or ""}
+        notes = service.reveal_access_notes(prop, "edit form")
+        if notes is None:
+            flash(UNREADABLE_NOTES, "warning")
+        stored = {**prop, "access_notes": notes or ""}
     form = PropertyForm(data=stored)
     page = {"customer": None, "prop": prop, "customer_path": customer_path(prop["customer_id"])}
     saved(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import quote_plus
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from flask import current_app
 
 from app import crypto, db, sql
 from app.audit.access import record_access
@@ -56,39 +58,47 @@ def has_access_notes(prop: dict[str, Any]) -> bool:
     return bool(prop["access_notes_encrypted"])
 
 
+def _access_notes_place(tenant_id: UUID, property_id: UUID) -> crypto.Place:
+    return crypto.PROPERTY_ACCESS_NOTES.at(tenant_id, property_id)
+
+
 def reveal_access_notes(prop: dict[str, Any], shown_in: str) -> str | None:
     """The property's gate and alarm codes in plain text ('' when there are none, None when
-    they cannot be decrypted); every showing is a recorded read (P-07)."""
+    they cannot be decrypted here); every showing is a recorded read (P-07)."""
     if not has_access_notes(prop):
         return ""
     record_access("public.properties", prop["id"], view="access notes", shown_in=shown_in)
+    place = _access_notes_place(prop["tenant_id"], prop["id"])
     try:
-        return crypto.decrypt(prop["access_notes_encrypted"])
-    except ValueError:
+        return crypto.decrypt(prop["access_notes_encrypted"], place=place)
+    except crypto.UnreadableSecret as error:  # copied from another row, or a retired key
+        current_app.logger.error("access notes of property %s: %s", prop["id"], error)
         return None
 
 
-def _sealed(values: dict[str, Any]) -> dict[str, Any]:
-    """Column values with the access notes encrypted; an empty note stays empty."""
+def _sealed(values: dict[str, Any], tenant_id: UUID, property_id: UUID) -> dict[str, Any]:
+    """Column values with the access notes sealed for this property; empty stays empty."""
     fields = dict(values)
     notes = fields.pop("access_notes", "")
-    fields["access_notes_encrypted"] = crypto.encrypt(notes) if notes else ""
-    return fields
+    place = _access_notes_place(tenant_id, property_id)
+    fields["access_notes_encrypted"] = crypto.encrypt(notes, place=place) if notes else ""
+    return {**fields, "tenant_id": tenant_id, "id": property_id}
 
 
 def create_property(tenant_id: UUID, customer_id: UUID, values: dict[str, Any]) -> UUID:
-    """Add a property; it waits for the geocoding job ('pending') until it has coordinates."""
+    """Add a property; it waits for the geocoding job ('pending') until it has coordinates.
+    Its id is chosen here, so that the access notes are sealed for the row they go into."""
+    property_id = uuid4()
     rows = db.write(
         queries.create_property,
-        {**_sealed(values), "tenant_id": tenant_id, "customer_id": customer_id},
+        {**_sealed(values, tenant_id, property_id), "customer_id": customer_id},
     )
     return UUID(str(rows[0]["id"]))
 
 
 def update_property(tenant_id: UUID, property_id: UUID, values: dict[str, Any]) -> bool:
     """Save changes; a changed address clears the coordinates and queues geocoding again."""
-    params = {**_sealed(values), "tenant_id": tenant_id, "id": property_id}
-    return bool(db.write(queries.update_property, params))
+    return bool(db.write(queries.update_property, _sealed(values, tenant_id, property_id)))
 
 
 def delete_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:

@@ -82,7 +82,7 @@ def visit_page(tenant_id: UUID, found: Row, reveal_access_notes: bool) -> Row:
     if reveal_access_notes:
         record_access("public.customers", found["customer_id"], view="technician visit page")
         access_notes = properties.reveal_access_notes(
-            {**found, "id": found["property_id"]}, "technician visit page"
+            {**found, "id": found["property_id"], "tenant_id": tenant_id}, "technician visit page"
         )
     return {
         "visit": found,

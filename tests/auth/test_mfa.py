@@ -76,9 +76,11 @@ def test_enrolment_page_shows_a_qr_code_and_the_key_stored_encrypted(client, app
     assert len(secret) >= 32  # 160 bits, base32
 
     stored = account(admin, owner.email)
-    assert stored["totp_secret"].startswith("v1:")
+    assert stored["totp_secret"].startswith("v2:default:")
     assert secret not in stored["totp_secret"]
-    assert crypto.decrypt(stored["totp_secret"], key=app.config["PLENUM"].encryption_key) == secret
+    place = crypto.ACCOUNT_TOTP_SECRET.at(None, owner.account_id)
+    with app.app_context():
+        assert crypto.decrypt(stored["totp_secret"], place=place) == secret
     assert stored["totp_enabled_at"] is None
 
     # Until it is confirmed, reloading the page shows the same key (the phone may have it).

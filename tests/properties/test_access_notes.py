@@ -10,7 +10,13 @@ from tests.factories import Factory
 from tests.properties.support import PROPERTY_FORM, access_reads, html, stored_property
 
 GATE_CODE = "Gate #4821, alarm 0097"
-KEY = b"\x01" * 32  # the test app's encryption key (tests/conftest.py)
+KEYRING = crypto.Keyring({"default": b"\x01" * 32}, "default")  # the test app's (conftest.py)
+
+
+def sealed_at(admin, place) -> crypto.Place:
+    """Where the property's access notes are sealed: its company and its row."""
+    tenant = admin.execute("select tenant_id from public.properties where id = %s", [place])
+    return crypto.PROPERTY_ACCESS_NOTES.at(tenant.fetchone()["tenant_id"], place)
 
 
 @pytest.fixture
@@ -38,9 +44,9 @@ def test_access_notes_are_encrypted_at_rest(admin, property_with_code):
         "select string_agg(coalesce(new_values::text, ''), ' ') as t from audit.changes"
     ).fetchone()["t"]
 
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:default:")
     assert "4821" not in stored and "alarm" not in stored
-    assert crypto.decrypt(stored, key=KEY) == GATE_CODE
+    assert crypto.decrypt(stored, place=sealed_at(admin, place), keyring=KEYRING) == GATE_CODE
     assert "4821" not in logged  # nor in plain text in the audit log of the insert
 
 
@@ -91,7 +97,8 @@ def test_the_edit_form_shows_the_notes_and_records_it(client, admin, property_wi
     assert "4821" in page
     assert [r["new_values"]["shown_in"] for r in access_reads(admin, place)] == ["edit form"]
     stored = stored_property(admin, place)["access_notes_encrypted"]
-    assert stored.startswith("v1:") and crypto.decrypt(stored, key=KEY) == "Gate 1111"
+    assert stored.startswith("v2:default:")
+    assert crypto.decrypt(stored, place=sealed_at(admin, place), keyring=KEYRING) == "Gate 1111"
 
 
 def test_a_property_without_access_notes_records_no_read(client, admin, make: Factory):
