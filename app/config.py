@@ -74,6 +74,7 @@ class Settings:
     prepared_statements: bool
     sentry_dsn: str | None
     files_dir: str = DEFAULT_FILES_DIR
+    argon2_concurrency: int = 4  # password hashes computed at once per process (64 MiB each)
 
     @property
     def is_production(self) -> bool:
@@ -109,4 +110,5 @@ class Settings:
             prepared_statements=_bool("DATABASE_PREPARED_STATEMENTS", True),
             sentry_dsn=_text("SENTRY_DSN"),
             files_dir=files_dir or DEFAULT_FILES_DIR,
+            argon2_concurrency=_int("ARGON2_CONCURRENCY", 4),
         )
