@@ -50,6 +50,12 @@ def raw(database, role: str, claims: dict[str, Any] | None = None) -> Iterator[d
         yield conn
 
 
+def one(conn: db.Connection, statement: str, params: Any = None) -> dict[str, Any]:
+    row = conn.execute(statement, params).fetchone()
+    assert row is not None
+    return row
+
+
 def refused(conn: db.Connection, statement: str, params: Any = None) -> bool:
     try:
         with conn.transaction():
@@ -95,16 +101,16 @@ def test_anon_cannot_take_a_step(database, make):
 
 def test_no_step_returns_a_password_hash(database, admin, make):
     owner = make.tenant().owner
-    stored = admin.execute(
-        "select password_hash from iam.accounts where id = %s", (owner.account_id,)
-    ).fetchone()["password_hash"]
+    stored = one(
+        admin, "select password_hash from iam.accounts where id = %s", (owner.account_id,)
+    )["password_hash"]
     with raw(database, "plenum_signin") as conn:
-        known = conn.execute("select * from iam.begin_sign_in(%s, 'x')", (owner.email,)).fetchone()
+        known = one(conn, "select * from iam.begin_sign_in(%s, 'x')", (owner.email,))
         unknown = [
-            conn.execute("select * from iam.begin_sign_in('nobody@example.com', 'x')").fetchone()
+            one(conn, "select * from iam.begin_sign_in('nobody@example.com', 'x')")
             for _ in range(2)
         ]
-        other = conn.execute("select * from iam.begin_sign_in('else@example.com', 'x')").fetchone()
+        other = one(conn, "select * from iam.begin_sign_in('else@example.com', 'x')")
         assert refused(conn, "select password_hash from iam.accounts")
 
     the_hash = stored.rsplit("$", 1)[1]
@@ -119,14 +125,14 @@ def test_no_step_returns_a_password_hash(database, admin, make):
 def test_an_attempt_is_compared_once(database, make):
     owner = make.tenant().owner
     with raw(database, "plenum_signin") as conn:
-        begun = conn.execute("select * from iam.begin_sign_in(%s, 'x')", (owner.email,)).fetchone()
+        begun = one(conn, "select * from iam.begin_sign_in(%s, 'x')", (owner.email,))
         right = passwords.candidate(factories.PASSWORD, begun["settings"], begun["hash_length"])
         wrong = passwords.candidate("wrong", begun["settings"], begun["hash_length"])
         finish = "select * from iam.finish_sign_in(%s, %s)"
         assert conn.execute(finish, (begun["attempt"], wrong)).fetchall() == []
         assert conn.execute(finish, (begun["attempt"], right)).fetchall() == []
-        fresh = conn.execute("select * from iam.begin_sign_in(%s, 'x')", (owner.email,)).fetchone()
-        verdict = conn.execute(finish, (fresh["attempt"], right)).fetchone()
+        fresh = one(conn, "select * from iam.begin_sign_in(%s, 'x')", (owner.email,))
+        verdict = one(conn, finish, (fresh["attempt"], right))
     assert verdict == {
         "account_id": owner.account_id,
         "session_version": 1,
