@@ -319,3 +319,17 @@ def test_password_reset_does_not_turn_two_step_sign_in_off(client, admin, owner,
     assert not is_signed_in(client)
     assert client.submit("/sign-in/code", {"code": next_code(secret)}).status_code == 302
     assert is_signed_in(client)
+
+
+def test_recovery_codes_stored_before_keyed_hashes_still_work_once(client, admin, owner, enrolled):
+    _, codes = enrolled
+    legacy = hashlib.sha256(codes[0].replace("-", "").encode()).digest()
+    admin.execute("delete from iam.recovery_codes")
+    admin.execute(
+        "insert into iam.recovery_codes (account_id, code_hash) values (%s, %s)",
+        (owner.account_id, legacy),
+    )
+    start_two_step_sign_in(client, owner.email, factories.PASSWORD)
+    assert client.submit("/sign-in/code", {"code": codes[0]}).status_code == 302
+    assert is_signed_in(client)
+    assert unused_recovery_codes(admin) == 0
