@@ -10,7 +10,6 @@ from flask import current_app, url_for
 
 from app import crypto, db, sql
 from app.auth import checks, passwords
-from app.auth.checks import TooManyAttempts
 from app.integrations import email
 
 queries = sql.load(__file__)
@@ -20,7 +19,8 @@ RESET_LINK_LIFETIME = timedelta(hours=1)
 MAX_RESETS_PER_ADDRESS = 5
 
 
-__all__ = ["TooManyAttempts"]  # raised here by the reset limit, and by app.auth.checks
+# Raised by the reset limit here, and by the sign-in checks of app.auth.checks.
+TooManyAttempts = checks.TooManyAttempts
 
 
 def sign_up(
