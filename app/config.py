@@ -177,6 +177,7 @@ class Settings:
     encryption_key_id: str = DEFAULT_KEY_ID
     # Every key that may still open values, (id, key) pairs; the primary is added to them.
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
+    argon2_concurrency: int = 4  # password hashes computed at once per process (64 MiB each)
 
     @property
     def is_production(self) -> bool:
@@ -222,4 +223,5 @@ class Settings:
             audit_verify_keys=tuple(
                 _base64_keys("AUDIT_VERIFY_KEY", _text("AUDIT_VERIFY_KEY", "") or "")
             ),
+            argon2_concurrency=_int("ARGON2_CONCURRENCY", 4),
         )

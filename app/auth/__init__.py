@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from app.auth import passwords
 from app.auth.identity import load_request_identity, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -11,6 +12,7 @@ bp = Blueprint("auth", __name__)
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    passwords.init_app(app)
     app.before_request(load_request_identity)
 
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.auth import bp, identity, mfa, service
+from app.auth import bp, checks, identity, mfa, service
 from app.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -55,7 +55,7 @@ def change_password() -> View:
         form.current_password.errors = ["That is not your current password."]
         return _account_page(422, password_form=form)
     # Every other session of the account ends; this one continues under the new version.
-    identity.start_session(current_user.id, version, current_user.tenant_id)
+    identity.start_session(current_user.id, version, current_user.tenant_id, identity.session_aal())
     flash("Password changed. Your other sessions are signed out.", "success")
     return redirect(url_for("auth.account"))
 
@@ -100,11 +100,10 @@ def new_recovery_codes() -> View:
     if not form.validate_on_submit():
         return _account_page(422, codes_form=form)
     try:
-        subject = service.check_second_factor_allowed(str(current_user.id))
-    except service.TooManyAttempts:
+        confirmed = checks.confirm_own_code(form.code.data or "")
+    except checks.TooManyAttempts:
         abort(429, TOO_MANY_CODES)
-    if not mfa.verify_code(form.code.data or ""):
-        service.record_failure(subject)
+    if not confirmed:
         form.code.errors = ["That code is not right, or was already used."]
         return _account_page(422, codes_form=form)
     return render_template("auth/recovery_codes.html", codes=mfa.replace_recovery_codes())

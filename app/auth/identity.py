@@ -3,7 +3,6 @@ user for the views. Removal or a password reset takes effect on the very next re
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -28,7 +27,6 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # sessions are rotated at sign-in and versioned instead
 
-MFA_PENDING_SECONDS = 300
 OFFICE_ROLES = ("owner", "admin", "dispatcher", "office")
 
 
@@ -82,11 +80,19 @@ class Anonymous(AnonymousUserMixin):
 login_manager.anonymous_user = Anonymous
 
 
-def claims_for(account_id: UUID, tenant_id: UUID | None) -> dict[str, Any]:
-    claims: dict[str, Any] = {"role": "authenticated", "sub": str(account_id)}
+def claims_for(account_id: UUID, tenant_id: UUID | None, aal: str = "aal2") -> dict[str, Any]:
+    """The claims of a full session. `aal` says whether it passed a second factor ("aal2");
+    the database ignores the account of claims without it when the account has one. Sessions
+    record theirs; jobs act for a member whose full session asked for the work."""
+    claims: dict[str, Any] = {"role": "authenticated", "sub": str(account_id), "aal": aal}
     if tenant_id is not None:
         claims["tenant_id"] = str(tenant_id)
     return claims
+
+
+def session_aal() -> str:
+    """The assurance level this browser's session reached at sign-in (or since)."""
+    return "aal2" if session.get("aal") == "aal2" else "aal1"
 
 
 @login_manager.user_loader
@@ -100,7 +106,7 @@ def load_staff(user_id: str) -> Staff | None:
     secret = session.get("sid")
     if not isinstance(secret, str):
         return None
-    db.set_claims(claims_for(account, None))
+    db.set_claims(claims_for(account, None, session_aal()))
     row = db.one(queries.session_state, {"session": crypto.token_hash(secret)})
     if row is None or str(row["session_version"]) != version:
         db.set_claims(db.ANON)
@@ -119,40 +125,56 @@ def load_staff(user_id: str) -> Staff | None:
     if staff.company is None and companies:
         staff.company = companies[0]
     session["tenant_id"] = str(staff.company.tenant_id) if staff.company else None
-    db.set_claims(claims_for(staff.id, staff.tenant_id))
+    db.set_claims(claims_for(staff.id, staff.tenant_id, session_aal()))
     return staff
 
 
 def load_request_identity() -> None:
-    """Before each request: claims from the session (anonymous, half-signed-in, or staff)."""
+    """Before each request: claims from the session. Anonymous and half-signed-in requests
+    (password done, second factor owed) carry no identity at all."""
     db.set_claims(db.ANON)
-    pending = mfa_pending_account()
-    if pending is not None:
-        db.set_claims(claims_for(pending, None))
     # Loads the user now, so that the claims are final before the view runs.
     current_user._get_current_object()
 
 
-def mfa_pending_account() -> UUID | None:
-    """The account that passed its password and still owes a second factor, if any."""
-    pending = session.get("mfa_pending")
-    if not pending or pending.get("until", 0) < time.time():
-        return None
-    return UUID(pending["account_id"])
+def start_second_factor(challenge: str, next_url: str) -> None:
+    """After the password of an account with a second factor: a fresh session holding only the
+    secret of the server-side challenge (which expires, and works once)."""
+    session.clear()
+    session["mfa_challenge"] = challenge
+    session["mfa_next"] = next_url
 
 
-def start_session(staff_id: UUID, session_version: int, tenant_id: UUID | None = None) -> None:
+def pending_challenge() -> str | None:
+    """The secret of this browser's half-finished sign-in, if any (the database decides
+    whether it is still open)."""
+    challenge = session.get("mfa_challenge")
+    return challenge if isinstance(challenge, str) else None
+
+
+def raise_assurance() -> None:
+    """This session has just proved a second factor (by turning it on)."""
+    session["aal"] = "aal2"
+    if current_user.is_authenticated:
+        db.set_claims(claims_for(current_user.id, current_user.tenant_id, "aal2"))
+
+
+def start_session(
+    staff_id: UUID, session_version: int, tenant_id: UUID | None = None, aal: str = "aal1"
+) -> None:
     """Sign in: a fresh session (new CSRF token, nothing carried over) for the account, with
-    a server-side row that sign-out closes, so a copied cookie stops working too."""
+    a server-side row that sign-out closes, so a copied cookie stops working too. `aal` is
+    "aal2" when the sign-in passed a second factor."""
     session.clear()
     session.permanent = True
+    session["aal"] = aal
     if tenant_id is not None:
         session["tenant_id"] = str(tenant_id)
     login_user(
         cast(Any, Staff(staff_id, "", "", session_version, False)), remember=False, fresh=True
     )
     g.pop("_login_user", None)
-    db.set_claims(claims_for(staff_id, tenant_id))
+    db.set_claims(claims_for(staff_id, tenant_id, aal))
     secret = crypto.new_token()
     db.write(
         queries.open_session,

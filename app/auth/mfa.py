@@ -1,12 +1,12 @@
 """TOTP second factor (PROMISES.md P-04): enrolment with a QR code, sign-in codes that work
-once, and one-time recovery codes kept only as hashes."""
+once, and one-time recovery codes kept only as keyed hashes. Checking a code at sign-in is in
+`app.auth.checks`, with its limits."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 import time
-from typing import Any
 
 import pyotp
 import segno
@@ -14,6 +14,7 @@ from flask import current_app, flash
 from flask_login import current_user
 
 from app import crypto, db, sql
+from app.auth import identity, keys
 
 queries = sql.load(__file__)
 
@@ -25,6 +26,7 @@ UNREADABLE_KEY_MESSAGE = (
     "Your stored authenticator key can't be read on this server, so codes from your app can't"
     " be checked. To sign in, use a recovery code; then set up two-step sign-in again."
 )
+RECOVERY_PURPOSE = "recovery codes"
 
 
 def new_secret() -> str:
@@ -63,7 +65,7 @@ def own_secret() -> tuple[str | None, int | None, bool]:
     if row is None or row["totp_secret"] is None:
         return None, None, False
     enabled = row["totp_enabled_at"] is not None
-    return _totp_secret(row), row["totp_last_step"], enabled
+    return open_secret(row["totp_secret"], row["id"]), row["totp_last_step"], enabled
 
 
 def _totp_place(account_id: object) -> crypto.Place:
@@ -71,13 +73,19 @@ def _totp_place(account_id: object) -> crypto.Place:
     return crypto.ACCOUNT_TOTP_SECRET.at(None, account_id)
 
 
-def _totp_secret(row: dict[str, Any]) -> str | None:
+# The only two places the TOTP secret meets the encryption of app/crypto.py.
+def seal_secret(secret: str, account_id: object) -> str:
+    """The TOTP secret as stored: encrypted and bound to its account (AES-256-GCM)."""
+    return crypto.encrypt(secret, place=_totp_place(account_id))
+
+
+def open_secret(sealed: str, account_id: object) -> str | None:
     """The account's secret; one that does not open here (copied from another account, or
     sealed with a key this server lacks) matches no code: recovery codes still work."""
     try:
-        return crypto.decrypt(row["totp_secret"], place=_totp_place(row["id"]))
+        return crypto.decrypt(sealed, place=_totp_place(account_id))
     except crypto.UnreadableSecret as error:
-        current_app.logger.error("TOTP secret of account %s cannot be read: %s", row["id"], error)
+        current_app.logger.error("TOTP secret of account %s cannot be read: %s", account_id, error)
         flash(UNREADABLE_KEY_MESSAGE, "error")
         return None
 
@@ -89,10 +97,7 @@ def start_enrolment() -> str:
         raise ValueError("two-step sign-in is already on")
     if secret is None:
         secret = new_secret()
-        db.write(
-            queries.set_pending_totp_secret,
-            {"secret": crypto.encrypt(secret, place=_totp_place(current_user.id))},
-        )
+        db.write(queries.set_pending_totp_secret, {"secret": seal_secret(secret, current_user.id)})
     return secret
 
 
@@ -104,21 +109,34 @@ def confirm_enrolment(code: str) -> list[str] | None:
     step = matching_step(secret, code, None)
     if step is None:
         return None
+    # This session has just proved the second factor: from here on its claims say so, or the
+    # account's own rows (the recovery codes written next) would be out of its reach.
+    identity.raise_assurance()
     db.write(queries.enable_totp, {"step": step})
     return replace_recovery_codes()
 
 
-def verify_code(code: str) -> bool:
-    """A TOTP code of the signed-in (or half-signed-in) account, accepted once only."""
-    secret, last_step, enabled = own_secret()
-    if secret is None or not enabled:
-        return False
-    step = matching_step(secret, code, last_step)
-    return step is not None and bool(db.write(queries.accept_totp_step, {"step": step}))
+def code_step(
+    sealed: str | None, account_id: object, code: str, last_step: int | None
+) -> int | None:
+    """The time step a code proves for an account's stored (encrypted) secret, if any."""
+    secret = open_secret(sealed, account_id) if sealed else None
+    return None if secret is None else matching_step(secret, code, last_step)
 
 
 def normalize_recovery_code(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def recovery_code_hash(code: str) -> bytes:
+    """What is stored of a recovery code: HMAC-SHA256 under a key derived from SECRET_KEY."""
+    return keys.keyed_hash(RECOVERY_PURPOSE, normalize_recovery_code(code))
+
+
+def recovery_code_hashes(code: str) -> list[bytes]:
+    """The hashes a typed recovery code may be stored under: keyed, or (codes made before keyed
+    hashes) plain SHA-256, which keeps working until used or replaced."""
+    return [recovery_code_hash(code), crypto.token_hash(normalize_recovery_code(code))]
 
 
 def replace_recovery_codes() -> list[str]:
@@ -128,19 +146,8 @@ def replace_recovery_codes() -> list[str]:
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        db.write(
-            queries.insert_recovery_code,
-            {"code_hash": crypto.token_hash(normalize_recovery_code(raw))},
-        )
+        db.write(queries.insert_recovery_code, {"code_hash": recovery_code_hash(raw)})
     return codes
-
-
-def use_recovery_code(code: str) -> bool:
-    rows = db.write(
-        queries.use_recovery_code,
-        {"code_hash": crypto.token_hash(normalize_recovery_code(code))},
-    )
-    return bool(rows)
 
 
 def remaining_recovery_codes() -> int:

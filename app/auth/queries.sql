@@ -42,18 +42,11 @@ limit 50
 select account_id, tenant_id
 from iam.sign_up(%(email)s, %(full_name)s, %(password_hash)s, %(company_name)s, %(time_zone)s)
 
--- name: credentials
-select account_id, password_hash, session_version, mfa_enabled
-from iam.credentials(%(email)s)
-
 -- name: recent_failures
 select iam.recent_sign_in_failures(%(subject)s, %(window)s) as failures
 
 -- name: record_failure
 select iam.record_sign_in_failure(%(subjects)s)
-
--- name: clear_failures
-select iam.clear_sign_in_failures(%(subject)s)
 
 -- name: own_account
 select id, email, full_name, password_hash, session_version, totp_secret, totp_enabled_at,
@@ -91,12 +84,6 @@ update iam.accounts set totp_secret = %(secret)s
 update iam.accounts set totp_enabled_at = now(), totp_last_step = %(step)s
  where id = auth.uid() and totp_enabled_at is null
 
--- name: accept_totp_step
--- Refuses a step at or before the last accepted one, so a code works once.
-update iam.accounts set totp_last_step = %(step)s
- where id = auth.uid() and (totp_last_step is null or totp_last_step < %(step)s)
-returning id
-
 -- name: disable_totp
 update iam.accounts set totp_secret = null, totp_enabled_at = null, totp_last_step = null
  where id = auth.uid()
@@ -106,11 +93,6 @@ delete from iam.recovery_codes where account_id = auth.uid()
 
 -- name: insert_recovery_code
 insert into iam.recovery_codes (account_id, code_hash) values (auth.uid(), %(code_hash)s)
-
--- name: use_recovery_code
-update iam.recovery_codes set used_at = now()
- where account_id = auth.uid() and code_hash = %(code_hash)s and used_at is null
-returning code_hash
 
 -- name: unused_recovery_codes
 select count(*) as remaining from iam.recovery_codes

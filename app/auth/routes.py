@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db
-from app.auth import bp, identity, mfa, service
+from app.auth import bp, checks, identity, mfa, service
 from app.auth.forms import (
     CodeForm,
     ForgotPasswordForm,
@@ -54,60 +51,54 @@ def sign_in() -> View:
     if not form.validate_on_submit():
         return form_page("auth/sign_in.html", form)
     try:
-        credentials = service.check_password(
+        credentials = checks.check_password(
             form.email.data or "", form.password.data or "", client_address()
         )
-    except service.TooManyAttempts:
+    except checks.TooManyAttempts:
         abort(429, "Too many sign-in attempts. Wait 15 minutes, or reset your password.")
     if credentials is None:
         form.form_errors.append("That email and password don't match an account.")
         return render_template("auth/sign_in.html", form=form), 401
-    if credentials.mfa_enabled:
-        next_url = safe_next("")
-        session.clear()
-        session["mfa_pending"] = {
-            "account_id": str(credentials.account_id),
-            "session_version": credentials.session_version,
-            "until": time.time() + identity.MFA_PENDING_SECONDS,
-            "next": next_url,
-        }
+    if credentials.challenge is not None:
+        identity.start_second_factor(credentials.challenge, safe_next(""))
         return redirect(url_for("auth.second_factor"))
     identity.start_session(credentials.account_id, credentials.session_version)
-    service.rehash_if_needed(form.password.data or "", credentials)
+    service.rehash_if_needed(form.password.data or "")
     return redirect(safe_next(url_for("dashboard.home")))
+
+
+def _sign_in_again() -> Response:
+    flash("Sign in again to continue.", "info")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def second_factor() -> View:
-    account_id = identity.mfa_pending_account()
-    if account_id is None:
-        flash("Sign in again to continue.", "info")
-        return redirect(url_for("auth.sign_in"))
+    challenge = identity.pending_challenge()
+    if challenge is None or not checks.challenge_is_open(challenge):
+        return _sign_in_again()
     form = CodeForm()
     if not form.validate_on_submit():
         return form_page("auth/second_factor.html", form)
     try:
-        subject = service.check_second_factor_allowed(str(account_id))
-    except service.TooManyAttempts:
+        proved = checks.check_second_factor(challenge, form.code.data or "")
+    except checks.ChallengeClosed:
+        return _sign_in_again()
+    except checks.TooManyAttempts:
         abort(429, "Too many wrong codes. Wait 15 minutes and sign in again.")
-    code = form.code.data or ""
-    used_recovery = False
-    if not mfa.verify_code(code):
-        used_recovery = mfa.use_recovery_code(code)
-        if not used_recovery:
-            service.record_failure(subject)
-            form.code.errors = ["That code is not right, or was already used. Try the next one."]
-            return invalid("auth/second_factor.html", form=form)
-    pending: dict[str, Any] = session["mfa_pending"]
-    identity.start_session(account_id, int(pending["session_version"]))
-    if used_recovery:
+    if proved is None:
+        form.code.errors = ["That code is not right, or was already used. Try the next one."]
+        return invalid("auth/second_factor.html", form=form)
+    next_url = str(session.get("mfa_next") or url_for("dashboard.home"))  # checked at sign-in
+    identity.start_session(proved.account_id, proved.session_version, aal="aal2")
+    if proved.used_recovery:
         remaining = mfa.remaining_recovery_codes()
         flash(
             f"You used a recovery code; {remaining} left. Make new ones in your account "
             "settings if you are running low.",
             "warning",
         )
-    return redirect(pending.get("next") or url_for("dashboard.home"))
+    return redirect(next_url)
 
 
 @bp.route("/sign-out", methods=["POST"])

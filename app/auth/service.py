@@ -1,8 +1,7 @@
-"""Sign-up, sign-in with rate limits, and password reset."""
+"""Sign-up, password change and reset. Sign-in checks are in app.auth.checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -10,27 +9,18 @@ from uuid import UUID
 from flask import current_app, url_for
 
 from app import crypto, db, sql
-from app.auth import passwords
+from app.auth import checks, passwords
 from app.integrations import email
 
 queries = sql.load(__file__)
 
 FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 RESET_LINK_LIFETIME = timedelta(hours=1)
 MAX_RESETS_PER_ADDRESS = 5
 
 
-class TooManyAttempts(Exception):
-    """Sign-in (or reset) is paused for this account or address."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    account_id: UUID
-    session_version: int
-    mfa_enabled: bool
+# Raised by the reset limit here, and by the sign-in checks of app.auth.checks.
+TooManyAttempts = checks.TooManyAttempts
 
 
 def sign_up(
@@ -50,51 +40,24 @@ def sign_up(
     return rows[0]["account_id"], rows[0]["tenant_id"]
 
 
-def _account_subject(email_address: str) -> str:
-    # iam.finish_password_reset clears this subject too: keep the two in step.
-    return f"account:{email_address.lower().strip()}"
-
-
-def _subjects(email_address: str, address: str) -> tuple[str, str]:
-    return _account_subject(email_address), f"address:{address}"
-
-
 def _check_not_blocked(subjects: dict[str, int]) -> None:
-    for subject, limit in subjects.items():
-        failures = db.value(queries.recent_failures, {"subject": subject, "window": FAILURE_WINDOW})
-        if failures >= limit:
-            raise TooManyAttempts
+    # Only the reset-request limit still counts here; sign-in has moved to app.auth.checks.
+    with db.transaction(db.pool(), checks.SIGN_IN) as conn:
+        for subject, limit in subjects.items():
+            row = conn.execute(
+                queries.recent_failures, {"subject": subject, "window": FAILURE_WINDOW}
+            ).fetchone()
+            if row is not None and row["failures"] >= limit:
+                raise TooManyAttempts
 
 
 def record_failure(*subjects: str) -> None:
     """Kept in a transaction of its own: the request that fails is rolled back, the count is not."""
-    with db.transaction(db.pool(), db.ANON) as conn:
+    with db.transaction(db.pool(), checks.SIGN_IN) as conn:
         conn.execute(queries.record_failure, {"subjects": list(subjects)})
 
 
-def check_password(email_address: str, password: str, address: str) -> Credentials | None:
-    """The account for these credentials, or None; raises TooManyAttempts when paused."""
-    account_subject, address_subject = _subjects(email_address, address)
-    _check_not_blocked(
-        {account_subject: MAX_FAILURES_PER_ACCOUNT, address_subject: MAX_FAILURES_PER_ADDRESS}
-    )
-    row = db.one(queries.credentials, {"email": email_address})
-    if not passwords.verify_password(row["password_hash"] if row else None, password):
-        record_failure(account_subject, address_subject)
-        return None
-    assert row is not None
-    db.write(queries.clear_failures, {"subject": account_subject})
-    return Credentials(row["account_id"], row["session_version"], row["mfa_enabled"])
-
-
-def check_second_factor_allowed(email_or_account: str) -> str:
-    """The rate-limit subject of a second-factor attempt; raises when paused."""
-    subject = f"second-factor:{email_or_account}"
-    _check_not_blocked({subject: MAX_FAILURES_PER_ACCOUNT})
-    return subject
-
-
-def rehash_if_needed(password: str, credentials: Credentials) -> None:
+def rehash_if_needed(password: str) -> None:
     """Upgrade an old hash once the account is signed in (its own row is then writable)."""
     row = db.one(queries.own_account)
     if row and passwords.needs_rehash(row["password_hash"]):
@@ -103,16 +66,8 @@ def rehash_if_needed(password: str, credentials: Credentials) -> None:
 
 def verify_own_password(password: str) -> bool:
     """Whether `password` is the signed-in account's password (to confirm a sensitive change).
-    Wrong ones count as failed sign-ins, so a stolen session cannot guess without limit."""
-    row = db.one(queries.own_account)
-    if row is None:
-        return False
-    subject = _account_subject(row["email"])
-    _check_not_blocked({subject: MAX_FAILURES_PER_ACCOUNT})
-    if passwords.verify_password(row["password_hash"], password):
-        return True
-    record_failure(subject)
-    return False
+    Wrong ones are counted, so a stolen session cannot guess without limit."""
+    return checks.confirm_own_password(password)
 
 
 def change_password(current: str, new: str) -> int | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
 
 from app import crypto
+from app.auth import mfa
 from tests import factories
 from tests.auth.support import (
     RECOVERY_CODE,
@@ -100,7 +102,7 @@ def test_wrong_enrolment_code_leaves_it_off(client, admin, owner):
     assert secret in client.get("/account/two-step").get_data(as_text=True)
 
 
-def test_right_code_turns_it_on_and_shows_ten_recovery_codes_once(client, admin, owner):
+def test_right_code_turns_it_on_and_shows_ten_recovery_codes_once(client, app, admin, owner):
     client.sign_in(owner.email)
     secret, codes = enrol(client)
 
@@ -114,7 +116,10 @@ def test_right_code_turns_it_on_and_shows_ten_recovery_codes_once(client, admin,
             (owner.account_id,),
         )
     }
-    assert hashes == {hashlib.sha256(c.replace("-", "").encode()).digest() for c in codes}
+    # Stored under a key derived from SECRET_KEY: a copy of the table cannot be guessed offline.
+    with app.app_context():
+        assert hashes == {mfa.recovery_code_hash(c) for c in codes}
+    assert not hashes & {hashlib.sha256(c.replace("-", "").encode()).digest() for c in codes}
 
     page = text(client.get("/account"))
     assert "On. You enter a code from your authenticator app when you sign in." in page
@@ -226,11 +231,12 @@ def test_wrong_codes_are_limited_even_before_the_right_one(client, admin, owner,
     assert unused_recovery_codes(admin) == 10
 
 
-def test_code_page_expires_after_five_minutes(client, owner, enrolled):
+def test_code_page_expires_after_five_minutes(client, admin, owner, enrolled):
     secret, _ = enrolled
     start_two_step_sign_in(client, owner.email, factories.PASSWORD)
-    with client.session_transaction() as session:
-        session["mfa_pending"] = {**session["mfa_pending"], "until": time.time() - 1}
+    expiry = admin.execute("select expires_at - created_at as left from iam.sign_in_challenges")
+    assert expiry.fetchone()["left"] == timedelta(minutes=5)
+    admin.execute("update iam.sign_in_challenges set expires_at = now() - interval '1 second'")
 
     response = client.get("/sign-in/code", follow_redirects=True)
     assert response.request.path == "/sign-in"
@@ -315,3 +321,17 @@ def test_password_reset_does_not_turn_two_step_sign_in_off(client, admin, owner,
     assert not is_signed_in(client)
     assert client.submit("/sign-in/code", {"code": next_code(secret)}).status_code == 302
     assert is_signed_in(client)
+
+
+def test_recovery_codes_stored_before_keyed_hashes_still_work_once(client, admin, owner, enrolled):
+    _, codes = enrolled
+    legacy = hashlib.sha256(codes[0].replace("-", "").encode()).digest()
+    admin.execute("delete from iam.recovery_codes")
+    admin.execute(
+        "insert into iam.recovery_codes (account_id, code_hash) values (%s, %s)",
+        (owner.account_id, legacy),
+    )
+    start_two_step_sign_in(client, owner.email, factories.PASSWORD)
+    assert client.submit("/sign-in/code", {"code": codes[0]}).status_code == 302
+    assert is_signed_in(client)
+    assert unused_recovery_codes(admin) == 0
