@@ -17,6 +17,7 @@ from app.db import Connection
 from tests.audit.support import committing
 from tests.conftest import Client, TestDatabase
 from tests.factories import Factory
+from tests.imports.support import make_import
 from tests.policies.identity import acting_as, claims_of
 from tests.technician.support import JPEG, Day, files_of, html, upload
 
@@ -121,6 +122,15 @@ def test_an_export_is_recorded(app, admin, day: Day, table):
     owner.sign_in(day.tenant.owner.email)
     [entry] = read_by(owner, admin, day, f"/{table}/export.csv")
     assert (entry["table_name"], entry["row_key"]) == (f"public.{table}", "export")
+
+
+@pytest.mark.promise("P-07")
+def test_the_skipped_rows_of_an_import_are_a_recorded_export(app, admin, day: Day):
+    owner: Client = app.test_client()
+    owner.sign_in(day.tenant.owner.email)
+    import_id = make_import(admin, day.tenant.id)
+    [entry] = read_by(owner, admin, day, f"/customers/import/{import_id}/skipped.csv")
+    assert (entry["table_name"], entry["row_key"]) == ("public.customer_imports", str(import_id))
 
 
 # --- only rows the caller can read --------------------------------------------------------
