@@ -231,6 +231,42 @@ def check_function_grants(conn: Connection) -> list[Problem]:
     ]
 
 
+# Attribution columns stamped by something other than app.stamp_author: the invitation
+# functions of `iam` stamp invited_by themselves (issue 10).
+STAMPED_ELSEWHERE = {"public.invitations.invited_by"}
+
+
+def check_attribution_stamped(conn: Connection) -> list[Problem]:
+    """Who wrote or did something (a uuid column `author_id` or `*_by`, e.g. `created_by`) on a
+    company table of public or outbox is stamped by the database: a row trigger of
+    app.stamp_author, before insert and update, names the column."""
+    rows = conn.execute(
+        """
+        select format('%%I.%%I.%%I', n.nspname, c.relname, a.attname) as name
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
+          and n.nspname = any(%(schemas)s) and a.atttypid = 'uuid'::regtype
+          and (a.attname = 'author_id' or a.attname like '%%\\_by')
+          and not exists (
+            select from pg_trigger t
+            where t.tgrelid = c.oid and t.tgenabled <> 'D'
+              and t.tgfoid = to_regprocedure('app.stamp_author()')
+              -- row (1), before (2), insert (4), update (16)
+              and t.tgtype::integer & 23 = 23
+              and (string_to_array(encode(t.tgargs, 'escape'), '\\000'))[1] = a.attname)
+        order by 1
+        """,
+        {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
+    ).fetchall()
+    return [
+        Problem("attribution", row["name"], "not stamped by the database (app.stamp_author)")
+        for row in rows
+        if row["name"] not in STAMPED_ELSEWHERE
+    ]
+
+
 CHECKS = (
     check_row_level_security,
     check_tenant_indexes,
@@ -239,6 +275,7 @@ CHECKS = (
     check_policy_helpers,
     check_audit_triggers,
     check_function_grants,
+    check_attribution_stamped,
 )
 
 

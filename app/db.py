@@ -32,6 +32,7 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
     "accounts_email_format": ("email", "Enter a valid email address."),
     "accounts_full_name_length": ("full_name", "Enter your name (at most 200 characters)."),
     "tenants_name_length": ("company_name", "Enter the company name (at most 200 characters)."),
+    "tenants_time_zone_known": ("time_zone", "Choose a time zone from the list."),
     "invitations_open_email_key": ("email", "This address already has an open invitation."),
     "invitations_email_format": ("email", "Enter a valid email address."),
     "memberships_company_keeps_an_owner": (

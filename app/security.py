@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
-from app import proxy
+from app import edge, proxy
 from app.config import Settings
 
 csrf = CSRFProtect()
@@ -56,8 +56,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.is_production:
         # Registered first, so that plain http is redirected before anything else runs.
         app.before_request(_require_https)
+    edge.init_app(app)  # bad input is refused before CSRF, sign-in or any view reads it
     csrf.init_app(app)
-    app.before_request(_refuse_nul_characters)
 
     @app.after_request
     def add_headers(response: Response) -> Response:
@@ -68,17 +68,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-def _refuse_nul_characters() -> None:
-    """No text field of ours may hold a NUL character (PostgreSQL refuses it): say so at once,
-    as a bad request, instead of failing on the way into the database."""
-    from flask import abort, request
-
-    values = [request.path, *request.args.values(), *request.form.values()]
-    values += [upload.filename or "" for upload in request.files.values()]
-    if any("\x00" in value for value in values):
-        abort(400, "The form contained a character that cannot be stored (NUL).")
 
 
 def _require_https() -> Response | None:

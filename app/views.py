@@ -58,11 +58,14 @@ def safe_next(default: str) -> str:
     """Where to go after signing in: only a path on this site, never another host."""
     target = request.values.get("next", "")
     parts = urlsplit(target)
-    # Browsers read "/\host" as "//host": a backslash anywhere makes the target refused.
+    # Browsers read "/\host" as "//host": a backslash anywhere makes the target refused, and
+    # so does any character that could not stand in a Location header (CR, LF, NUL, spaces).
     if (
         target.startswith("/")
         and not target.startswith("//")
         and "\\" not in target
+        and target.isprintable()
+        and " " not in target
         and not parts.netloc
     ):
         return target

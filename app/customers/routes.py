@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db, phones
+from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers import bp, search, service
@@ -52,6 +53,7 @@ def index() -> View:
     after = search.Cursor.parse(request.args.get("after"), sort)
     term = form.q.data or ""
     customers, next_cursor = search.search(current_user.tenant_id, term, sort, after)
+    record_list("public.customers", (c["id"] for c in customers), view="customer list")
     context.update(customers=customers, next_cursor=next_cursor, after=after, term=term)
     return render_template("customers/list.html", **context), 200
 

@@ -8,7 +8,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -103,10 +103,12 @@ class Cursor:
             key, row_id = json.loads(base64.urlsafe_b64decode(token.encode()))
             key = str(key)
             if sort == "newest":  # only the form PostgreSQL reads back, whatever Python accepts
-                key = datetime.fromisoformat(key).isoformat()
+                moment = datetime.fromisoformat(key)
+                # A time PostgreSQL cannot hold (before year 1 or past 9999 in UTC) is forged.
+                key = moment.astimezone(UTC).isoformat() if moment.tzinfo else moment.isoformat()
             key.encode("utf-8")  # a lone surrogate cannot be sent to the database
             cursor = cls(key, UUID(str(row_id)))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return None
         return None if "\x00" in cursor.key else cursor
 

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.imports import bp, csvfile, export, fields, service
@@ -111,6 +112,7 @@ def cancel(import_id: UUID) -> View:
 @identity.company_required(*OFFICE)
 def skipped(import_id: UUID) -> Response:
     found = _import_or_404(import_id)
+    record_access("public.customer_imports", import_id, view="skipped rows", format="csv")
     rows = [("Line", "Reason")] + [(str(p["line"]), p["reason"]) for p in found["problems"]]
     return _csv_response(["\ufeff", export.csv_text(rows)], f"skipped-rows-{import_id}.csv")
 

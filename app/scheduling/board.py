@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import db, sql
+from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
@@ -100,6 +101,7 @@ def board() -> View:
     visits = visits_between(tenant, zone, day, 1)
     axis = axis_for(visits, zone)
     queue, waiting = unscheduled_queue(tenant, _queue_limit())
+    record_list("public.visits", (v["id"] for v in [*visits, *queue]), view="dispatch board")
     return render_template(
         "scheduling/board.html",
         day=day,
@@ -132,6 +134,7 @@ def board_week() -> View:
     technicians = service.technicians(tenant)
     chosen = _chosen(technicians)
     visits = visits_between(tenant, zone, first, 7)
+    record_list("public.visits", (v["id"] for v in visits), view="dispatch week")
     return render_template(
         "scheduling/board_week.html",
         first=first,

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
@@ -69,6 +70,7 @@ def _job_page(
     job_id: UUID, status: int = 200, error: str = "", failed_visit: UUID | None = None
 ) -> tuple[str, int]:
     page = _found(office.job_page(current_user.tenant_id, job_id))
+    record_access("public.jobs", job_id, view="job page")
     return render_template(
         "scheduling/job.html",
         **page,

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app import db
+from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
@@ -76,6 +77,7 @@ def my_day() -> View:
     bad_day = bool(asked) and day is None
     day = day or service.local_today(zone)
     visits = service.day_visits(current_user.tenant_id, current_user.id, day, zone)
+    record_list("public.visits", (v["id"] for v in visits), view="my day")
     return render_template(
         "technician/my_day.html",
         day=day,
@@ -240,6 +242,7 @@ def file(file_id: UUID) -> Response:
     if found is None:
         abort(404)
     row, data = found
+    record_access("public.visit_files", file_id, view="thumbnail" if thumbnail else "file")
     response = Response(data, mimetype=row["content_type"])
     # Never kept by a shared cache; the bytes under an id never change.
     response.headers["Cache-Control"] = "private, max-age=86400"

@@ -358,3 +358,53 @@ def test_db_check_fails_on_a_migration_creating_a_table_without_rls(tmp_path: Pa
 
 def test_every_migration_since_the_rule_enables_rls_on_its_tables() -> None:
     assert catalog.migration_rls_problems() == []
+
+
+# --- attribution columns are stamped by the database (issue 10) ------------------------------
+
+NOT_STAMPED = "attribution: public.notes.author_id: not stamped by the database (app.stamp_author)"
+AUTHORED_NOTES = WELL_MADE_NOTES.replace(
+    "body text not null,", "body text not null, author_id uuid,"
+)
+STAMPED = (
+    "create trigger stamp_author_id before insert or update on public.notes"
+    " for each row execute function app.stamp_author('author_id')"
+)
+
+
+def test_an_attribution_column_with_its_stamping_trigger_passes(
+    app: Flask, admin: Connection
+) -> None:
+    admin.execute(AUTHORED_NOTES + STAMPED)
+    migrations.attach_audit_triggers(admin)
+    assert db_check(app) == (0, "catalog checks passed\n")
+
+
+@pytest.mark.promise("P-07")
+@pytest.mark.parametrize(
+    "stamping",
+    [
+        "",
+        STAMPED.replace("insert or update", "update"),
+        STAMPED.replace("'author_id'", "'editor_id'"),
+        STAMPED + "; alter table public.notes disable trigger stamp_author_id",
+    ],
+    ids=["no trigger", "not on insert", "another column", "disabled"],
+)
+def test_db_check_fails_on_an_attribution_column_the_client_could_choose(
+    app: Flask, admin: Connection, stamping: str
+) -> None:
+    admin.execute(AUTHORED_NOTES + stamping)
+    migrations.attach_audit_triggers(admin)
+    exit_code, output = db_check(app)
+    assert exit_code != 0
+    assert output.splitlines() == [NOT_STAMPED, "Error: 1 catalog problem(s)"]
+
+
+def test_any_uuid_column_named_like_an_attribution_is_checked(
+    app: Flask, admin: Connection
+) -> None:
+    admin.execute(AUTHORED_NOTES.replace("author_id uuid", "approved_by uuid"))
+    migrations.attach_audit_triggers(admin)
+    _, output = db_check(app)
+    assert NOT_STAMPED.replace("author_id", "approved_by") in output.splitlines()
