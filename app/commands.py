@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app import catalog, migrations, seed
 from app.audit import verify
+from app.auth import links
 from app.config import Settings
 from app.db import Connection, admin_connection
 
@@ -37,6 +38,7 @@ def db_up() -> None:
     """Apply supabase/local where needed, new migrations in order, then every policy."""
     with _admin() as conn:
         applied = migrations.up(conn)
+        links.store_public_url(conn, _settings().public_url)
     for migration in applied:
         click.echo(f"applied {migration.version} {migration.name}")
     click.echo(f"up to date ({len(applied)} applied); policies re-applied")
@@ -63,6 +65,7 @@ def db_reset(yes: bool) -> None:
     with _admin() as conn:
         migrations.reset(conn)
         migrations.up(conn)
+        links.store_public_url(conn, _settings().public_url)
     click.echo("database reset and migrated")
 
 

@@ -159,7 +159,7 @@ def begin(
     """First statement of every transaction: the role and claims, transaction-local only, and
     the request id and client address that the audit log records."""
     role = claims.get("role", "anon")
-    if role not in ("anon", "authenticated", "service_role"):
+    if role not in ("anon", "authenticated", "service_role", "plenum_signin"):
         raise ValueError(f"unknown database role {role!r}")
     context = context or {}
     conn.execute(

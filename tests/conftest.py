@@ -20,6 +20,7 @@ from psycopg import sql
 from werkzeug.test import TestResponse
 
 from app import create_app, migrations
+from app.auth import links
 from app.config import Settings
 from app.db import Connection, admin_connection
 from tests import factories
@@ -68,6 +69,7 @@ def template_database() -> Iterator[str]:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     with admin_connection(_with_database(admin_url, name)) as conn:
         migrations.up(conn)
+        links.store_public_url(conn, "http://plenum.test")  # the tests' PUBLIC_URL
     yield name
     _drop_database(name)
 

@@ -1,25 +1,19 @@
-"""Sign-up, sign-in with rate limits, and password reset."""
+"""Sign-in with rate limits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from uuid import UUID
 
-from flask import current_app, url_for
-
-from app import crypto, db, sql
+from app import db, sql
 from app.auth import passwords
-from app.integrations import email
 
 queries = sql.load(__file__)
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
-RESET_LINK_LIFETIME = timedelta(hours=1)
-MAX_RESETS_PER_ADDRESS = 5
 
 
 class TooManyAttempts(Exception):
@@ -31,23 +25,6 @@ class Credentials:
     account_id: UUID
     session_version: int
     mfa_enabled: bool
-
-
-def sign_up(
-    *, email_address: str, full_name: str, password: str, company_name: str, time_zone: str
-) -> tuple[UUID, UUID]:
-    """Create the company and its owner; returns (account id, tenant id)."""
-    rows = db.write(
-        queries.sign_up,
-        {
-            "email": email_address,
-            "full_name": full_name,
-            "password_hash": passwords.hash_password(password),
-            "company_name": company_name,
-            "time_zone": time_zone,
-        },
-    )
-    return rows[0]["account_id"], rows[0]["tenant_id"]
 
 
 def _account_subject(email_address: str) -> str:
@@ -122,50 +99,3 @@ def change_password(current: str, new: str) -> int | None:
         return None
     rows = db.write(queries.change_password, {"password_hash": passwords.hash_password(new)})
     return int(rows[0]["session_version"])
-
-
-def request_password_reset(email_address: str, address: str) -> None:
-    """Email a reset link if the account exists; says nothing either way."""
-    subject = f"reset:{address}"
-    _check_not_blocked({subject: MAX_RESETS_PER_ADDRESS})
-    record_failure(subject)  # every request counts against the address
-    token = crypto.new_token()
-    rows = db.write(
-        queries.start_password_reset,
-        {
-            "email": email_address,
-            "token_hash": crypto.token_hash(token),
-            "expires_at": datetime.now(UTC) + RESET_LINK_LIFETIME,
-        },
-    )
-    if rows:
-        account = rows[0]
-        email.send(
-            "password_reset",
-            to=account["email"],
-            kind="password_reset",
-            full_name=account["full_name"],
-            link=public_url("auth.reset_password", token=token),
-            minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60),
-        )
-
-
-def reset_link_is_open(token: str) -> bool:
-    return bool(db.value(queries.password_reset_is_open, {"token_hash": crypto.token_hash(token)}))
-
-
-def finish_password_reset(token: str, password: str) -> UUID | None:
-    """Set the new password; None when the link is used, expired or unknown."""
-    rows = db.write(
-        queries.finish_password_reset,
-        {
-            "token_hash": crypto.token_hash(token),
-            "password_hash": passwords.hash_password(password),
-        },
-    )
-    return rows[0]["account_id"] if rows else None
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an email, on the configured public address."""
-    return current_app.config["PLENUM"].public_url + url_for(endpoint, **values)

@@ -45,3 +45,10 @@ create policy "Accounts can end their sessions"
   on iam.sessions for update to authenticated
   using (account_id = (select auth.uid()))
   with check (account_id = (select auth.uid()));
+
+-- Settings, pending sign-ups, unlock links and link requests are reached only through the
+-- identity functions: row-level security on, no policy.
+alter table iam.settings enable row level security;
+alter table iam.sign_ups enable row level security;
+alter table iam.sign_in_unlocks enable row level security;
+alter table iam.link_requests enable row level security;

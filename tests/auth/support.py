@@ -109,3 +109,14 @@ def start_two_step_sign_in(client: Any, email: str, password: str) -> None:
     response = sign_in_response(client, email, password)
     assert response.status_code == 302
     assert response.headers["Location"] == "/sign-in/code"
+
+
+def open_link(client: Any, link: str) -> Any:
+    """Open an emailed link as a browser does: its token is exchanged for the session and the
+    browser is sent (303) to a URL without it; returns that page."""
+    exchanged = client.get(link)
+    assert exchanged.status_code == 303, exchanged.status_code
+    assert exchanged.headers["Referrer-Policy"] == "no-referrer"
+    location = exchanged.headers["Location"]
+    assert link.rsplit("/", 1)[1] not in location
+    return client.get(location)
