@@ -74,6 +74,8 @@ def resend_sign_up() -> View:
 
 @bp.get("/sign-up/confirm/<token>")
 def sign_up_link(token: str) -> Response:
+    if links.sign_up_to_confirm(token) is None:
+        return _page("auth/sign_up_link_closed.html", 410)
     return links.exchange("sign_up", token, "auth.confirm_sign_up")
 
 
@@ -117,6 +119,8 @@ def forgot_password() -> View:
 
 @bp.get("/password/reset/<token>")
 def reset_link(token: str) -> Response:
+    if not links.reset_is_open(token):
+        return _page("auth/reset_link_closed.html", 410)
     return links.exchange("reset", token, "auth.reset_password")
 
 
@@ -162,6 +166,8 @@ def request_unlock() -> View:
 
 @bp.get("/sign-in/unlock/<token>")
 def unlock_link(token: str) -> Response:
+    if not links.unlock_is_open(token):
+        return _page("auth/unlock_link_closed.html", 410)
     return links.exchange("unlock", token, "auth.unlock_sign_in")
 
 

@@ -25,6 +25,8 @@ def _page(template: str, status: int = 200, **context: object) -> Response:
 
 @bp.get("/invitations/<token>")
 def invitation_link(token: str) -> Response:
+    if service.invitation(token) is None:
+        return _page("tenancy/invitation_closed.html", 410, invitation=None)
     return links.exchange("invitation", token, "tenancy.invitation")
 
 
@@ -37,8 +39,8 @@ def invitation() -> View:
     if current_user.is_authenticated:
         if current_user.email != found.email:
             return _page("tenancy/invitation_wrong_account.html", 403, invitation=found)
-        return redirect(url_for("tenancy.my_invitation", invitation_id=found.id), code=303)
-    pending = url_for("tenancy.my_invitation", invitation_id=found.id)
+        return redirect(url_for("tenancy.my_invitation", my_invitation_id=found.id), code=303)
+    pending = url_for("tenancy.my_invitation", my_invitation_id=found.id)
     if found.account_exists:
         return _page("tenancy/invitation.html", invitation=found, form=None, next_url=pending)
     form = JoinWithNewAccountForm()
@@ -60,12 +62,12 @@ def invitation() -> View:
     return redirect(url_for("dashboard.home"), code=303)
 
 
-@bp.route("/invitations/pending/<uuid:invitation_id>", methods=["GET", "POST"])
+@bp.route("/invitations/pending/<uuid:my_invitation_id>", methods=["GET", "POST"])
 @login_required
-def my_invitation(invitation_id: UUID) -> View:
+def my_invitation(my_invitation_id: UUID) -> View:
     """An invitation to the signed-in account's own address: being signed in as that address
     is the proof, so nothing secret has to survive the sign-in."""
-    found = service.my_invitation(invitation_id)
+    found = service.my_invitation(my_invitation_id)
     if found is None:
         abort(404)
     if found.state != "open":
@@ -73,7 +75,7 @@ def my_invitation(invitation_id: UUID) -> View:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _page("tenancy/invitation.html", invitation=found, form=form)
-    tenant_id = service.accept_mine(invitation_id)
+    tenant_id = service.accept_mine(my_invitation_id)
     if tenant_id is None:
         return _page("tenancy/invitation_closed.html", 410, invitation=None)
     links.forget("invitation")

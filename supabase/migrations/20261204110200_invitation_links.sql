@@ -128,7 +128,9 @@ begin
   values (v_invitation.tenant_id, v_account.id, v_account.full_name, v_account.email,
           v_invitation.role)
   on conflict (tenant_id, account_id) do update
-    set role = excluded.role, status = 'active', removed_at = null, updated_at = now();
+    set role = excluded.role, status = 'active', removed_at = null, updated_at = now()
+    -- A current member keeps their role: an invitation re-activates, it never demotes.
+    where public.memberships.status <> 'active';
   return v_invitation.tenant_id;
 end
 $$;
