@@ -23,6 +23,17 @@ def _page(template: str, status: int = 200, **context: object) -> Response:
     return links.no_referrer(make_response(render_template(template, **context), status))
 
 
+@bp.post("/team/invitations/<uuid:invitation_id>/resend")
+@identity.company_required("owner", "admin")
+def resend_invitation(invitation_id: UUID) -> View:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if service.resend_invitation(invitation_id) is None:
+        abort(404)
+    flash("Invitation sent again; the earlier link no longer works.", "success")
+    return redirect(url_for("tenancy.team"))
+
+
 @bp.get("/invitations/<token>")
 def invitation_link(token: str) -> Response:
     if service.invitation(token) is None:

@@ -47,6 +47,9 @@ select id, name, time_zone from public.tenants where id = %(tenant_id)s
 -- name: invite
 select iam.invite(%(email)s, %(role)s) as id
 
+-- name: resend_invitation
+select iam.resend_invitation(%(id)s) as id
+
 -- name: invitation_by_token
 select id, tenant_id, company_name, email, role, state, account_exists
 from iam.invitation(%(token)s)

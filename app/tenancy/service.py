@@ -80,6 +80,12 @@ def invite(
     return UUID(str(rows[0]["id"]))
 
 
+def resend_invitation(invitation_id: UUID) -> UUID | None:
+    """A new link for an open invitation (the old one stops working); None if there is none."""
+    rows = db.write(queries.resend_invitation, {"id": invitation_id})
+    return rows[0]["id"] if rows else None
+
+
 def revoke_invitation(tenant_id: UUID, invitation_id: UUID) -> bool:
     return bool(db.write(queries.revoke_invitation, {"tenant_id": tenant_id, "id": invitation_id}))
 

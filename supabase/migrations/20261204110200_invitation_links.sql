@@ -67,6 +67,25 @@ begin
 end
 $$;
 
+-- Why: "send again" on the team page: a new link (and email) for an open invitation of the
+-- request's company; the old link stops working. Null when there is none the caller may resend.
+create function iam.resend_invitation(p_id uuid) returns uuid
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_invitation public.invitations;
+begin
+  select * into v_invitation from public.invitations i
+   where i.tenant_id = app.tenant_id() and i.id = p_id
+     and i.accepted_at is null and i.revoked_at is null;
+  if v_invitation.id is null or not app.has_role('owner', 'admin')
+     or (v_invitation.role = 'owner' and not app.has_role('owner')) then
+    return null;
+  end if;
+  return iam.invite(v_invitation.email, v_invitation.role);
+end
+$$;
+
 -- Why: the state an invitation is in, by its id (shared by the lookups below).
 create function iam.invitation_state(i public.invitations) returns text
 language sql stable set search_path = ''
@@ -167,10 +186,10 @@ end
 $$;
 
 revoke execute on function
-  iam.invite(text, text), iam.invitation(text), iam.my_invitation(uuid),
+  iam.invite(text, text), iam.resend_invitation(uuid), iam.invitation(text), iam.my_invitation(uuid),
   iam.accept_my_invitation(uuid), iam.accept_invitation_with_new_account(text, text, text)
   from public;
-grant execute on function iam.invite(text, text), iam.my_invitation(uuid),
+grant execute on function iam.invite(text, text), iam.resend_invitation(uuid), iam.my_invitation(uuid),
   iam.accept_my_invitation(uuid) to authenticated;
 grant execute on function iam.invitation(text), iam.accept_invitation_with_new_account(text, text, text)
   to plenum_signin;

@@ -35,7 +35,7 @@ SIGNIN_FUNCTIONS = {
     "invitation",
     "accept_invitation_with_new_account",
 }
-MEMBER_FUNCTIONS = {"invite", "my_invitation", "accept_my_invitation"}
+MEMBER_FUNCTIONS = {"invite", "resend_invitation", "my_invitation", "accept_my_invitation"}
 # Password sign-in's own functions are being replaced in another part of this work; until
 # then they are the only iam functions `anon` may still run.
 PASSWORD_SIGN_IN = {

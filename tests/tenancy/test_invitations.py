@@ -370,3 +370,36 @@ def test_an_invitation_for_another_address_is_refused_when_signed_in(client, adm
     assert counts(admin) == before
     assert len(open_invitations(admin, tenant.id)) == 1
     assert "Invited Co" not in html(client.get("/"))
+
+
+@pytest.mark.promise("P-03")
+def test_sending_again_mints_a_new_link_and_a_new_week(client, admin, make: Factory):
+    tenant = make.tenant("Resend Co")
+    client.sign_in(tenant.owner.email)
+    invite(client, "late.joiner@example.com", "office")
+    [invitation] = open_invitations(admin, tenant.id)
+    admin.execute(
+        "update public.invitations set expires_at = now() - interval '1 day' where id = %s",
+        [invitation["id"]],
+    )
+
+    response = client.submit(f"/team/invitations/{invitation['id']}/resend", follow_redirects=True)
+
+    assert "Invitation sent again; the earlier link no longer works." in html(response)
+    old, new = emailed_tokens(admin, "late.joiner@example.com")
+    [fresh] = open_invitations(admin, tenant.id)
+    assert fresh["role"] == "office" and fresh["id"] != invitation["id"]
+    client.submit("/sign-out")
+    assert open_invitation(client, old).status_code == 410
+    assert "Join Resend Co" in html(open_invitation(client, new))
+
+
+@pytest.mark.promise("P-02")
+def test_an_admin_cannot_send_an_owner_invitation_again(client, admin, make: Factory):
+    tenant = make.tenant()
+    invitation_id, _ = make.invitation(tenant.id, email="boss@example.com", role="owner")
+    client.sign_in(make.member(tenant.id, "admin").email)
+    before = counts(admin)
+
+    assert client.submit(f"/team/invitations/{invitation_id}/resend").status_code == 404
+    assert counts(admin) == before
