@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
+from app import db
 from tests import factories
 from tests.auth.support import (
     account,
@@ -214,3 +218,31 @@ def test_the_database_refuses_an_unknown_time_zone(client, admin):
             [factories.password_hash()],
         )
     assert refused.value.diag.constraint_name == "tenants_time_zone_known"
+
+
+@pytest.mark.promise("P-06")
+def test_parallel_sign_ups_from_one_address_cannot_pass_the_limit(database, admin):
+    """Eight sign-ups at once from one address: the count and the record are one step, so
+    exactly the limit get through, whatever the interleaving."""
+    start = threading.Barrier(8)
+
+    def attempt(n: int) -> str:
+        with psycopg.connect(database.app_url, row_factory=dict_row) as conn:
+            db.begin(conn, {"role": "plenum_signin"}, {"client_addr": "203.0.113.5"})
+            start.wait()
+            try:
+                conn.execute(
+                    "select iam.start_sign_up(%s, 'Par Allel', %s, 'Parallel Co',"
+                    " 'America/Chicago')",
+                    [f"parallel{n}@example.com", factories.password_hash()],
+                )
+            except psycopg.Error as refused:
+                return str(refused.sqlstate)
+            conn.commit()
+            return "sent"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+
+    assert sorted(outcomes) == ["PT429"] * 3 + ["sent"] * SIGN_UPS_PER_ADDRESS
+    assert count(admin, "iam.sign_ups") == SIGN_UPS_PER_ADDRESS
