@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app import catalog, migrations, seed
 from app.audit import checkpoints, verify
+from app.auth import links
 from app.config import Settings
 from app.crypto_commands import crypto_cli
 from app.db import Connection, admin_connection
@@ -38,6 +39,7 @@ def db_up() -> None:
     """Apply supabase/local where needed, new migrations in order, then every policy."""
     with _admin() as conn:
         applied = migrations.up(conn)
+        links.store_public_url(conn, _settings().public_url)
     for migration in applied:
         click.echo(f"applied {migration.version} {migration.name}")
     click.echo(f"up to date ({len(applied)} applied); policies re-applied")
@@ -64,6 +66,7 @@ def db_reset(yes: bool) -> None:
     with _admin() as conn:
         migrations.reset(conn)
         migrations.up(conn)
+        links.store_public_url(conn, _settings().public_url)
     click.echo("database reset and migrated")
 
 

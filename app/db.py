@@ -25,6 +25,9 @@ Params = Mapping[str, Any] | None
 Connection = psycopg.Connection[Row]
 
 ANON: dict[str, Any] = {"role": "anon"}
+# A request that holds a secret instead of an identity (a password, an emailed link's or a
+# calendar feed's token): the narrow definers of those steps are executable only by this role.
+SIGN_IN: dict[str, Any] = {"role": "plenum_signin"}
 
 # Constraint names → (form field, message). The one place where database refusals become words.
 CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {

@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool
 from werkzeug.test import TestResponse
 
 from app import create_app, migrations
+from app.auth import links
 from app.config import Settings
 from app.db import Connection, admin_connection, create_pool
 from tests import factories
@@ -78,6 +79,7 @@ def template_database() -> Iterator[str]:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     with admin_connection(_with_database(admin_url, name)) as conn:
         migrations.up(conn)
+        links.store_public_url(conn, "http://plenum.test")  # the tests' PUBLIC_URL
     yield name
     _drop_database(name)
 

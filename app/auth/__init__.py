@@ -16,4 +16,4 @@ def init_app(app: Flask) -> None:
     app.before_request(load_request_identity)
 
 
-from app.auth import account_routes, routes  # noqa: E402,F401  (routes attach to bp)
+from app.auth import account_routes, link_routes, routes  # noqa: E402,F401  (attach to bp)

@@ -22,8 +22,6 @@ from app.auth import mfa, passwords
 
 queries = sql.load(__file__, "checks.sql")
 
-SIGN_IN: dict[str, Any] = {"role": "plenum_signin"}
-
 
 class TooManyAttempts(Exception):
     """Sign-in (or a code, or a re-confirmation) is paused for this account or address."""
@@ -48,7 +46,7 @@ class SecondFactor:
     used_recovery: bool
 
 
-def _step(statement: str, params: db.Params = None, claims: dict[str, Any] = SIGN_IN) -> db.Row:
+def _step(statement: str, params: db.Params = None, claims: dict[str, Any] = db.SIGN_IN) -> db.Row:
     with db.transaction(db.pool(), claims) as conn:
         row = conn.execute(statement, params).fetchone()
     return row or {}

@@ -38,16 +38,6 @@ where account_id = auth.uid() and ended_at is null and expires_at > now()
 order by created_at desc
 limit 50
 
--- name: sign_up
-select account_id, tenant_id
-from iam.sign_up(%(email)s, %(full_name)s, %(password_hash)s, %(company_name)s, %(time_zone)s)
-
--- name: recent_failures
-select iam.recent_sign_in_failures(%(subject)s, %(window)s) as failures
-
--- name: record_failure
-select iam.record_sign_in_failure(%(subjects)s)
-
 -- name: own_account
 select id, email, full_name, password_hash, session_version, totp_secret, totp_enabled_at,
        totp_last_step
@@ -65,16 +55,6 @@ update iam.accounts
        session_version = session_version + 1
  where id = auth.uid()
 returning session_version
-
--- name: start_password_reset
-select account_id, email, full_name
-from iam.start_password_reset(%(email)s, %(token_hash)s, %(expires_at)s)
-
--- name: password_reset_is_open
-select iam.password_reset_is_open(%(token_hash)s) as open
-
--- name: finish_password_reset
-select iam.finish_password_reset(%(token_hash)s, %(password_hash)s) as account_id
 
 -- name: set_pending_totp_secret
 update iam.accounts set totp_secret = %(secret)s

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Email:
-    """One outgoing email; `tenant_id` is None for account messages (password reset)."""
+    """One outgoing email of a company. Account messages (no company: sign-up, reset, unlock)
+    are rendered and queued by the database's own functions, never through this port."""
 
     to: str
     subject: str

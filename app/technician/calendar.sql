@@ -15,10 +15,11 @@ values (%(tenant_id)s, %(technician_id)s, %(token_hash)s)
 returning id
 
 -- name: feed_visits
--- Runs as anon: the security definer function checks the token and returns no street or name.
+-- Runs as a token holder (plenum_signin): the security definer function hashes the token,
+-- checks it and returns no street or name.
 select visit_id, status, window_starts_at, window_ends_at, duration_minutes, job_kind,
        city, updated_at, time_zone
-from app.calendar_feed_visits(%(token_hash)s)
+from app.calendar_feed_visits(%(token)s)
 
 -- name: feed_is_open
-select app.calendar_feed_is_open(%(token_hash)s)
+select app.calendar_feed_is_open(%(token)s)

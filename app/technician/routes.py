@@ -244,8 +244,9 @@ def file(file_id: UUID) -> Response:
     row, data = found
     record_access("public.visit_files", file_id, view="thumbnail" if thumbnail else "file")
     response = Response(data, mimetype=row["content_type"])
-    # Never kept by a shared cache; the bytes under an id never change.
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    # Kept by no cache, the browser's included: once access ends (a technician's visit drops
+    # out of their view, a member is removed), the photo is not still on the device.
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = "inline"
     return response
 

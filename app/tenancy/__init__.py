@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("tenancy", __name__)
 
-from app.tenancy import routes  # noqa: E402,F401  (routes attach to bp)
+from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)

@@ -32,36 +32,34 @@ from public.invitations
 where tenant_id = %(tenant_id)s and accepted_at is null and revoked_at is null
 order by created_at desc
 
--- name: revoke_open_invitation_for_email
-update public.invitations set revoked_at = now()
- where tenant_id = %(tenant_id)s and email = %(email)s
-   and accepted_at is null and revoked_at is null
-returning id, expires_at <= now() as expired
-
 -- name: active_member_with_email
 select 1 from public.memberships
 where tenant_id = %(tenant_id)s and email = %(email)s and status = 'active'
-
--- name: create_invitation
-insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
-values (%(tenant_id)s, %(email)s, %(role)s, %(token_hash)s, auth.uid(), %(expires_at)s)
-returning id
 
 -- name: revoke_invitation
 update public.invitations set revoked_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and accepted_at is null and revoked_at is null
 returning id
 
--- name: invitation_by_token
-select tenant_id, company_name, email, role, state, account_exists
-from iam.invitation(%(token_hash)s)
+-- name: company
+select id, name, time_zone from public.tenants where id = %(tenant_id)s
 
--- name: accept_invitation
-select iam.accept_invitation(%(token_hash)s) as tenant_id
+-- name: invite
+select iam.invite(%(email)s, %(role)s) as id
+
+-- name: resend_invitation
+select iam.resend_invitation(%(id)s) as id
+
+-- name: invitation_by_token
+select id, tenant_id, company_name, email, role, state, account_exists
+from iam.invitation(%(token)s)
+
+-- name: my_invitation
+select id, tenant_id, company_name, email, role, state from iam.my_invitation(%(id)s)
+
+-- name: accept_my_invitation
+select iam.accept_my_invitation(%(id)s) as tenant_id
 
 -- name: accept_invitation_with_new_account
 select account_id, tenant_id
-from iam.accept_invitation_with_new_account(%(token_hash)s, %(full_name)s, %(password_hash)s)
-
--- name: company
-select id, name, time_zone from public.tenants where id = %(tenant_id)s
+from iam.accept_invitation_with_new_account(%(token)s, %(full_name)s, %(password_hash)s)

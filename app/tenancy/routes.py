@@ -13,13 +13,8 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.forms import choices
 from app.tenancy import bp, service
-from app.tenancy.forms import (
-    InviteForm,
-    JoinWithNewAccountForm,
-    RoleForm,
-    SwitchCompanyForm,
-)
-from app.views import invalid, show_violation
+from app.tenancy.forms import InviteForm, RoleForm, SwitchCompanyForm
+from app.views import show_violation
 
 View = Response | str | tuple[str, int]
 MANAGERS = ("owner", "admin")
@@ -60,7 +55,6 @@ def invite() -> View:
             current_user.tenant_id,
             current_user.company.name,
             current_user.role,
-            current_user.full_name,
             form.email.data or "",
             form.role.data or "",
         )
@@ -122,48 +116,6 @@ def remove_member(membership_id: UUID) -> View:
         return _team_page(422)
     flash(f"{target['full_name']} no longer has access to {current_user.company.name}.", "success")
     return redirect(url_for("tenancy.team"))
-
-
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-def invitation(token: str) -> View:
-    found = service.invitation(token)
-    if found is None or found.state != "open":
-        return render_template("tenancy/invitation_closed.html", invitation=found), 410
-    if current_user.is_authenticated:
-        return _accept_as_signed_in(token, found)
-    if found.account_exists:
-        return render_template("tenancy/invitation.html", invitation=found, form=None)
-    form = JoinWithNewAccountForm()
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("tenancy/invitation.html", invitation=found, form=form), status
-    try:
-        joined = service.accept_with_new_account(
-            token, form.full_name.data or "", form.password.data or ""
-        )
-    except db.ConstraintViolation as violation:
-        show_violation(form, violation)
-        return invalid("tenancy/invitation.html", invitation=found, form=form)
-    if joined is None:
-        return render_template("tenancy/invitation_closed.html", invitation=None), 410
-    account_id, tenant_id = joined
-    identity.start_session(account_id, 1, tenant_id)
-    flash(f"Welcome to {found.company_name}.", "success")
-    return redirect(url_for("dashboard.home"))
-
-
-def _accept_as_signed_in(token: str, found: service.Invitation) -> View:
-    form = ConfirmForm()
-    if current_user.email != found.email:
-        return render_template("tenancy/invitation_wrong_account.html", invitation=found), 403
-    if not form.validate_on_submit():
-        return render_template("tenancy/invitation.html", invitation=found, form=form)
-    tenant_id = service.accept(token)
-    if tenant_id is None:
-        return render_template("tenancy/invitation_closed.html", invitation=None), 410
-    session["tenant_id"] = str(tenant_id)
-    flash(f"You joined {found.company_name}.", "success")
-    return redirect(url_for("dashboard.home"))
 
 
 @bp.post("/companies/switch")

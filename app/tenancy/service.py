@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from app import crypto, db, sql
-from app.auth import passwords
-from app.auth.service import public_url
-from app.integrations import email
+from app import db, sql
+from app.auth import links, passwords
 
 queries = sql.load(__file__)
 
-INVITATION_LIFETIME = timedelta(days=7)
 ROLES = {
     "owner": "Owner",
     "admin": "Admin",
@@ -31,6 +27,7 @@ class NotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Invitation:
+    id: UUID
     tenant_id: UUID
     company_name: str
     email: str
@@ -72,42 +69,21 @@ def remove_member(tenant_id: UUID, actor_role: str, target: dict[str, Any]) -> N
 
 
 def invite(
-    tenant_id: UUID,
-    company_name: str,
-    actor_role: str,
-    invited_by: str,
-    email_address: str,
-    role: str,
-) -> None:
-    """Invite by email; inviting the same address again replaces the earlier link."""
+    tenant_id: UUID, company_name: str, actor_role: str, email_address: str, role: str
+) -> UUID:
+    """Invite by email; inviting the same address again replaces the earlier link. The
+    database mints the link and queues the email (iam.invite); only the id comes back."""
     _check_may_manage(actor_role, role)
     if db.one(queries.active_member_with_email, {"tenant_id": tenant_id, "email": email_address}):
         raise NotAllowed(f"{email_address} is already a member of {company_name}.")
-    db.write(
-        queries.revoke_open_invitation_for_email, {"tenant_id": tenant_id, "email": email_address}
-    )
-    token = crypto.new_token()
-    db.write(
-        queries.create_invitation,
-        {
-            "tenant_id": tenant_id,
-            "email": email_address,
-            "role": role,
-            "token_hash": crypto.token_hash(token),
-            "expires_at": datetime.now(UTC) + INVITATION_LIFETIME,
-        },
-    )
-    email.send(
-        "invitation",
-        to=email_address,
-        kind="invitation",
-        tenant_id=tenant_id,
-        company_name=company_name,
-        invited_by=invited_by,
-        role=ROLES[role],
-        link=public_url("tenancy.invitation", token=token),
-        days=INVITATION_LIFETIME.days,
-    )
+    rows = db.write(queries.invite, {"email": email_address, "role": role})
+    return UUID(str(rows[0]["id"]))
+
+
+def resend_invitation(invitation_id: UUID) -> UUID | None:
+    """A new link for an open invitation (the old one stops working); None if there is none."""
+    rows = db.write(queries.resend_invitation, {"id": invitation_id})
+    return rows[0]["id"] if rows else None
 
 
 def revoke_invitation(tenant_id: UUID, invitation_id: UUID) -> bool:
@@ -115,24 +91,30 @@ def revoke_invitation(tenant_id: UUID, invitation_id: UUID) -> bool:
 
 
 def invitation(token: str) -> Invitation | None:
-    row = db.one(queries.invitation_by_token, {"token_hash": crypto.token_hash(token)})
-    return Invitation(**row) if row else None
+    """The invitation a link's token names, for whoever holds the link (before sign-in)."""
+    rows = links.call(queries.invitation_by_token, {"token": token})
+    return Invitation(**rows[0]) if rows else None
 
 
-def accept(token: str) -> UUID | None:
-    """The signed-in account joins; returns the company, or None if the link no longer works."""
-    return db.value(queries.accept_invitation, {"token_hash": crypto.token_hash(token)})
+def my_invitation(invitation_id: UUID) -> Invitation | None:
+    """An invitation addressed to the signed-in account's own email, by id."""
+    row = db.one(queries.my_invitation, {"id": invitation_id})
+    return Invitation(**row, account_exists=True) if row else None
+
+
+def accept_mine(invitation_id: UUID) -> UUID | None:
+    """The signed-in account joins; returns the company, or None if the invitation is closed."""
+    rows = db.write(queries.accept_my_invitation, {"id": invitation_id})
+    return rows[0]["tenant_id"] if rows else None
 
 
 def accept_with_new_account(token: str, full_name: str, password: str) -> tuple[UUID, UUID] | None:
-    rows = db.write(
-        queries.accept_invitation_with_new_account,
-        {
-            "token_hash": crypto.token_hash(token),
-            "full_name": full_name,
-            "password_hash": passwords.hash_password(password),
-        },
-    )
+    params = {
+        "token": token,
+        "full_name": full_name,
+        "password_hash": passwords.hash_password(password),
+    }
+    rows = links.call(queries.accept_invitation_with_new_account, params)
     if not rows or rows[0]["tenant_id"] is None:
         return None
     return rows[0]["account_id"], rows[0]["tenant_id"]

@@ -9,15 +9,11 @@ begin
   if not exists (select from pg_roles where rolname = 'plenum_signin') then
     create role plenum_signin nologin noinherit;
   end if;
-  if exists (select from pg_roles where rolname = 'authenticator') then
-    grant plenum_signin to authenticator;
-  end if;
-  -- The web process's own login role, where the deployment has one.
-  if exists (select from pg_roles where rolname = 'plenum_web') then
-    grant plenum_signin to plenum_web;
-  end if;
 end
 $$;
+-- Held by the web's login role only (20261204090000_login_roles.sql), not by Supabase's own
+-- `authenticator`.
+grant plenum_signin to plenum_web;
 grant usage on schema iam to plenum_signin;
 
 -- Why: every password, code and re-confirmation attempt is recorded before it is checked, and

@@ -4,7 +4,6 @@
 alter table iam.accounts enable row level security;
 alter table iam.recovery_codes enable row level security;
 alter table iam.password_resets enable row level security;
-alter table iam.sign_in_failures enable row level security;
 alter table iam.sign_in_attempts enable row level security;
 alter table iam.sign_in_challenges enable row level security;
 alter table iam.sign_in_pepper enable row level security;
@@ -49,3 +48,10 @@ create policy "Accounts can end their sessions"
   on iam.sessions for update to authenticated
   using (account_id = (select app.account_id()))
   with check (account_id = (select app.account_id()));
+
+-- Settings, pending sign-ups, unlock links and link requests are reached only through the
+-- identity functions: row-level security on, no policy.
+alter table iam.settings enable row level security;
+alter table iam.sign_ups enable row level security;
+alter table iam.sign_in_unlocks enable row level security;
+alter table iam.link_requests enable row level security;

@@ -1,9 +1,7 @@
 alter table outbox.messages enable row level security;
 
--- Account messages (no company) are queued by the identity steps, before or after sign-in.
-create policy "Anyone can queue an account message"
-  on outbox.messages for insert to anon, authenticated
-  with check (tenant_id is null);
+-- Account messages (no company) have no insert policy: only the identity functions, which
+-- render known templates, queue them (iam.queue_email, as the table's owner).
 
 create policy "Members can queue their company's messages"
   on outbox.messages for insert to authenticated

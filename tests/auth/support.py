@@ -109,3 +109,16 @@ def start_two_step_sign_in(client: Any, email: str, password: str) -> None:
     response = sign_in_response(client, email, password)
     assert response.status_code == 302
     assert response.headers["Location"] == "/sign-in/code"
+
+
+def open_link(client: Any, link: str) -> Any:
+    """Open an emailed link as a browser does: its token is exchanged for the session and the
+    browser is sent (303) to a URL without it; returns that page (or the 410 of a dead link)."""
+    exchanged = client.get(link)
+    assert exchanged.headers["Referrer-Policy"] == "no-referrer"
+    if exchanged.status_code == 410:  # a link that no longer works is refused at once
+        return exchanged
+    assert exchanged.status_code == 303, exchanged.status_code
+    location = exchanged.headers["Location"]
+    assert link.rsplit("/", 1)[1] not in location
+    return client.get(location)

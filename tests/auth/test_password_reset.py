@@ -13,6 +13,7 @@ from tests.auth.support import (
     count,
     emails_to,
     field_errors,
+    open_link,
     reset_token_from_email,
     sign_in_response,
     text,
@@ -25,6 +26,7 @@ CLOSED = "This link no longer works"
 RESET_LIMIT = 5  # reset requests per client address in 15 minutes
 SIGN_IN_LIMIT = 5  # failed sign-ins per account in 15 minutes
 OTHER_ADDRESS = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
+PAGE = "/password/reset"  # where a link's token is exchanged for the session
 
 
 def ask_for_link(client, email: str, **kwargs):
@@ -59,10 +61,11 @@ def test_known_email_gets_a_link_that_works_once(client, admin, make):
     assert f"Hello {owner.full_name}," in message["body_text"]
     assert f"http://plenum.test{link}" in message["body_text"]
 
-    form = client.get(link)
+    form = open_link(client, link)
     assert form.status_code == 200
     assert "Choose a new password" in text(form)
-    response = client.submit(link, {"password": NEW_PASSWORD}, follow_redirects=True)
+    assert form.headers["Referrer-Policy"] == "no-referrer"
+    response = client.submit(PAGE, {"password": NEW_PASSWORD}, follow_redirects=True)
     assert response.request.path == "/sign-in"
     assert "Your password is changed and every other session is signed out." in text(response)
 
@@ -70,10 +73,10 @@ def test_known_email_gets_a_link_that_works_once(client, admin, make):
     client.sign_in(owner.email, NEW_PASSWORD)
     client.submit("/sign-out")
 
-    used = client.get(link)
+    used = open_link(client, link)
     assert used.status_code == 410
     assert CLOSED in text(used)
-    assert client.submit(link, {"password": "yet another passphrase"}).status_code == 410
+    assert client.submit(PAGE, {"password": "yet another passphrase"}).status_code == 410
     client.sign_in(owner.email, NEW_PASSWORD)
 
 
@@ -83,12 +86,14 @@ def test_expired_or_unknown_link_is_refused_and_changes_nothing(client, admin, m
     admin.execute("update iam.password_resets set expires_at = now() - interval '1 second'")
     hash_before = account(admin, owner.email)["password_hash"]
 
-    assert client.get(link).status_code == 410
-    response = client.submit(link, {"password": NEW_PASSWORD})
+    assert open_link(client, link).status_code == 410
+    response = client.submit(PAGE, {"password": NEW_PASSWORD})
     assert response.status_code == 410
     assert CLOSED in text(response)
     assert account(admin, owner.email)["password_hash"] == hash_before
-    assert client.get("/password/reset/not-a-real-token").status_code == 410
+    assert open_link(client, "/password/reset/not-a-real-token").status_code == 410
+    # A browser that never opened a link has no token to use.
+    assert client.application.test_client().get(PAGE).status_code == 410
 
 
 def test_link_is_stored_only_as_a_hash_and_lasts_an_hour(client, admin, make):
@@ -112,7 +117,8 @@ def test_reset_signs_out_every_other_session(client, app, admin, make):
     version_before = account(admin, owner.email)["session_version"]
 
     link = reset_link_for(client, admin, owner.email)
-    assert client.submit(link, {"password": NEW_PASSWORD}).status_code == 302
+    open_link(client, link)
+    assert client.submit(PAGE, {"password": NEW_PASSWORD}).status_code == 302
 
     assert account(admin, owner.email)["session_version"] == version_before + 1
     assert elsewhere.get("/").headers["Location"] == "/sign-in"
@@ -124,17 +130,19 @@ def test_using_one_link_closes_the_others(client, admin, make):
     first = reset_link_for(client, admin, owner.email)
     second = reset_link_for(client, admin, owner.email)
     assert first != second
-    assert client.submit(second, {"password": NEW_PASSWORD}).status_code == 302
-    assert client.get(first).status_code == 410
+    open_link(client, second)
+    assert client.submit(PAGE, {"password": NEW_PASSWORD}).status_code == 302
+    assert open_link(client, first).status_code == 410
 
 
 def test_short_new_password_is_refused_and_link_stays_open(client, admin, make):
     owner = make.tenant().owner
     link = reset_link_for(client, admin, owner.email)
-    response = client.submit(link, {"password": "short"})
+    open_link(client, link)
+    response = client.submit(PAGE, {"password": "short"})
     assert response.status_code == 422
     assert "Use at least 10 characters" in field_errors(response)["password"]
-    assert client.get(link).status_code == 200
+    assert client.get(PAGE).status_code == 200
 
 
 @pytest.mark.promise("P-06")
@@ -163,6 +171,7 @@ def test_reset_lifts_the_sign_in_pause_it_offers_as_a_way_out(client, app, admin
     assert "or reset your password" in text(paused)
 
     link = reset_link_for(client, admin, owner.email)
-    assert client.submit(link, {"password": NEW_PASSWORD}).status_code == 302
+    open_link(client, link)
+    assert client.submit(PAGE, {"password": NEW_PASSWORD}).status_code == 302
 
     client.sign_in(owner.email, NEW_PASSWORD)

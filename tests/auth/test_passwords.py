@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import psycopg
 import pytest
@@ -10,7 +11,14 @@ from argon2 import PasswordHasher, extract_parameters
 from psycopg import sql
 
 from tests import factories
-from tests.auth.support import account, count, reset_token_from_email, sign_in_response
+from tests.auth.support import (
+    account,
+    count,
+    emails_to,
+    open_link,
+    reset_token_from_email,
+    sign_in_response,
+)
 
 pytestmark = pytest.mark.promise("P-05")
 
@@ -23,7 +31,7 @@ SCHEMAS = ("public", "iam", "outbox")
 EMAIL = "casey@warmhome.example"
 
 
-def sign_up(client) -> None:
+def sign_up(client, admin) -> None:
     form = {
         "company_name": "Warm Home",
         "time_zone": "America/Denver",
@@ -31,20 +39,26 @@ def sign_up(client) -> None:
         "email": EMAIL,
         "password": FIRST,
     }
-    assert client.submit("/sign-up", form).status_code == 302
+    assert client.submit("/sign-up", form).status_code == 303
+    [message] = emails_to(admin, EMAIL)
+    link = re.search(r"/sign-up/confirm/[\w-]+", message["body_text"])
+    assert link is not None
+    open_link(client, link.group(0))
+    assert client.submit("/sign-up/confirm").status_code == 303
 
 
 def journey(client, admin) -> None:
     """Sign up, sign in (wrong, then right), reset the password, change it: every way a
     password enters the app."""
-    sign_up(client)
+    sign_up(client, admin)
     client.submit("/sign-out")
     assert sign_in_response(client, EMAIL, "a wrong " + FIRST).status_code == 401
     client.sign_in(EMAIL, FIRST)
     client.submit("/sign-out")
     assert client.submit("/password/forgot", {"email": EMAIL}).status_code == 302
     token = reset_token_from_email(admin, EMAIL)
-    assert client.submit(f"/password/reset/{token}", {"password": SECOND}).status_code == 302
+    open_link(client, f"/password/reset/{token}")
+    assert client.submit("/password/reset", {"password": SECOND}).status_code == 302
     client.sign_in(EMAIL, SECOND)
     response = client.submit(
         "/account/password", {"current_password": SECOND, "new_password": THIRD}
@@ -76,7 +90,7 @@ def columns_containing(admin, needle: str) -> list[str]:
 
 
 def test_sign_up_stores_a_slow_argon2id_hash(client, admin):
-    sign_up(client)
+    sign_up(client, admin)
     stored = account(admin, EMAIL)["password_hash"]
     assert stored.startswith("$argon2id$")
     assert PasswordHasher().verify(stored, FIRST)

@@ -20,16 +20,32 @@ from tests.policies.identity import acting_as
 
 pytestmark = pytest.mark.promise("P-06")
 
-# Every function a request may call before anyone is signed in, and nothing else.
+# Every function a request may call before anyone is signed in, or holding only a link's or a
+# feed's token, and nothing else.
 PRE_SIGN_IN = {
+    # password sign-in and the second factor
     "iam.begin_sign_in(p_email text, p_address text)",
     "iam.finish_sign_in(p_attempt uuid, p_candidate text)",
     "iam.sign_in_challenge_is_open(p_secret text)",
     "iam.begin_second_factor(p_challenge text)",
     "iam.finish_second_factor(p_challenge text, p_attempt uuid, p_step bigint, p_recovery bytea[])",
-    # Left for the reset-request limit only; sign-in does not read what they count.
-    "iam.recent_sign_in_failures(p_subject text, p_window interval)",
-    "iam.record_sign_in_failure(p_subjects text[])",
+    # emailed links: sign-up, reset, unlock, invitation
+    "iam.start_sign_up(p_email text, p_full_name text, p_password_hash text,"
+    " p_company_name text, p_time_zone text)",
+    "iam.resend_sign_up(p_email text)",
+    "iam.sign_up_to_confirm(p_token text)",
+    "iam.finish_sign_up(p_token text)",
+    "iam.request_password_reset(p_email text)",
+    "iam.password_reset_is_open(p_token text)",
+    "iam.finish_password_reset(p_token text, p_password_hash text)",
+    "iam.request_sign_in_unlock(p_email text)",
+    "iam.sign_in_unlock_is_open(p_token text)",
+    "iam.use_sign_in_unlock(p_token text)",
+    "iam.invitation(p_token text)",
+    "iam.accept_invitation_with_new_account(p_token text, p_full_name text, p_password_hash text)",
+    # a technician's calendar feed
+    "app.calendar_feed_is_open(p_token text)",
+    "app.calendar_feed_visits(p_token text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",
@@ -153,11 +169,6 @@ def test_the_pre_sign_in_role_cannot_clear_or_add_failures_for_an_account(
             "insert into iam.sign_in_attempts (kind, subject) values ('password', %(e)s)",
         ):
             assert refused(conn, statement, {"a": owner.account_id, "e": owner.email}), statement
-        # The old failure counter no longer decides anything about sign-in.
-        conn.execute(
-            "select iam.record_sign_in_failure(array_fill(%s::text, array[50]))",
-            (f"account:{owner.email}",),
-        )
         # What it can do is what a wrong password does: five from its own address...
         for _ in range(5):
             conn.execute("select * from iam.begin_sign_in(%s, '203.0.113.9')", (owner.email,))

@@ -19,6 +19,8 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import make_server
 
+from app.auth import links
+from app.db import admin_connection
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import PASSWORD
 
@@ -53,6 +55,8 @@ def live_server(database: TestDatabase) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{server.server_port}"
     # Emailed links must point at this server, whose port is known only now.
     app.config["PLENUM"] = make_settings(database, public_url=base_url)
+    with admin_connection(database.admin_url) as conn:
+        links.store_public_url(conn, base_url)  # the database renders the emailed links
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base_url

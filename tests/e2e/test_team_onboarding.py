@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.db import Connection
 from tests.e2e.conftest import page_width, phone_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promise("P-04")]
@@ -19,7 +20,7 @@ OWNER_PASSWORD = "owner passphrase 2026"
 TECH_PASSWORD = "technician passphrase 2026"
 
 
-def sign_up_company(page: Page, base_url: str) -> None:
+def sign_up_company(page: Page, base_url: str, admin: Connection) -> None:
     page.goto(f"{base_url}/sign-up")
     page.get_by_label("Company name").fill("Polar Bear HVAC")
     page.get_by_label("Time zone").select_option("America/Denver")
@@ -27,6 +28,17 @@ def sign_up_company(page: Page, base_url: str) -> None:
     page.get_by_label("Work email").fill("pat@polarbear.example")
     page.get_by_label("Password").fill(OWNER_PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    # The emailed confirmation link: the company exists once it is used.
+    message = admin.execute(
+        "select body_text from outbox.messages where to_address = 'pat@polarbear.example'"
+    ).fetchone()
+    assert message is not None
+    link = re.search(r"http://\S+/sign-up/confirm/\S+", message["body_text"])
+    assert link, message["body_text"]
+    page.goto(link.group(0))
+    assert "/sign-up/confirm/" not in page.url  # the token was traded for the session
+    page.get_by_role("button", name="Create Polar Bear HVAC").click()
     expect(page.get_by_role("heading", name="Polar Bear HVAC")).to_be_visible()
 
 
@@ -56,17 +68,18 @@ def current_code(secret: str) -> str:
 
 
 def test_technician_joins_on_a_phone_and_signs_in_with_two_steps(
-    browser: Browser, live_server: str
+    browser: Browser, live_server: str, admin: Connection
 ):
     office = browser.new_context()
     owner = office.new_page()
-    sign_up_company(owner, live_server)
+    sign_up_company(owner, live_server, admin)
     link = invite_technician(owner)
 
     phone = phone_context(browser)
     tech = phone.new_page()
     tech.goto(link)
     expect(tech.get_by_role("heading", name="Join Polar Bear HVAC")).to_be_visible()
+    assert tech.url.endswith("/invitation")  # the token was traded for the session
     tech.get_by_label("Your name").fill("Sam Summit")
     tech.get_by_label("Choose a password").fill(TECH_PASSWORD)
     tech.get_by_role("button", name="Create account and join").click()

@@ -62,7 +62,7 @@ def test_a_photo_is_kept_under_the_companys_prefix_and_shown_on_the_visit(
     assert f'href="{src}"' in page and f'src="{src}?size=thumb"' in page
     served = tech.get(src)
     assert (served.status_code, served.data, served.mimetype) == (200, kept, "image/jpeg")
-    assert served.headers["Cache-Control"].startswith("private")
+    assert served.headers["Cache-Control"] == "private, no-store"  # not kept after access ends
 
 
 def _photo(tech, day: Day, data: bytes, name: str = "photo.jpg"):

@@ -14,6 +14,18 @@ from tests.factories import PASSWORD, Factory
 
 LINK = re.compile(r"http://plenum\.test/invitations/([A-Za-z0-9_-]+)")
 CLOSED = "This invitation no longer works"
+PAGE = "/invitation"  # where a link's token is exchanged for the session
+
+
+def open_invitation(client, token: str) -> Any:
+    """Open an emailed invitation link as a browser does: its token goes into the session and
+    the browser is sent (303) to a URL without it."""
+    exchanged = client.get(f"/invitations/{token}")
+    assert exchanged.headers["Referrer-Policy"] == "no-referrer"
+    if exchanged.status_code == 410:  # a token that names no invitation is refused at once
+        return exchanged
+    assert (exchanged.status_code, exchanged.headers["Location"]) == (303, PAGE)
+    return client.get(PAGE)
 
 
 def html(response: Any) -> str:
@@ -88,7 +100,7 @@ def test_invite_emails_a_link_and_keeps_only_the_tokens_hash(client, admin, make
     ).fetchone()
     assert leaked == {"n": 0}
     client.submit("/sign-out")
-    page = client.get(f"/invitations/{token}")
+    page = open_invitation(client, token)
     assert "Join Frost Heating" in html(page)
 
 
@@ -103,9 +115,9 @@ def test_inviting_again_replaces_the_earlier_link(client, admin, make: Factory):
 
     assert [i["role"] for i in open_invitations(admin, tenant.id)] == ["office"]
     client.submit("/sign-out")
-    assert client.get(f"/invitations/{old}").status_code == 410
-    assert CLOSED in html(client.get(f"/invitations/{old}"))
-    fresh = client.get(f"/invitations/{new}")
+    assert open_invitation(client, old).status_code == 410
+    assert CLOSED in html(open_invitation(client, old))
+    fresh = open_invitation(client, new)
     assert fresh.status_code == 200
     assert "Office" in html(fresh)
 
@@ -185,11 +197,11 @@ def test_a_revoked_invitation_link_stops_working(client, admin, make: Factory):
     assert "Invitation revoked; its link no longer works." in html(response)
     assert open_invitations(admin, tenant.id) == []
     client.submit("/sign-out")
-    closed = client.get(f"/invitations/{token}")
+    closed = open_invitation(client, token)
     assert closed.status_code == 410
     assert "expired or was withdrawn" in html(closed)
     # Nor can it be used to create an account.
-    used = client.submit(f"/invitations/{token}", {"full_name": "Late", "password": PASSWORD})
+    used = client.submit(PAGE, {"full_name": "Late", "password": PASSWORD})
     assert used.status_code == 410
     assert (
         admin.execute("select 1 from iam.accounts where email = 'revoked@example.com'").fetchone()
@@ -203,8 +215,8 @@ def test_an_expired_invitation_link_does_not_work(client, admin, make: Factory):
     _, token = make.invitation(tenant.id, email="late@example.com", expires_in=timedelta(-1))
     before = counts(admin)
 
-    shown = client.get(f"/invitations/{token}")
-    used = client.submit(f"/invitations/{token}", {"full_name": "Late", "password": PASSWORD})
+    shown = open_invitation(client, token)
+    used = client.submit(PAGE, {"full_name": "Late", "password": PASSWORD})
 
     assert (shown.status_code, used.status_code) == (410, 410)
     assert "expired or was withdrawn" in html(shown)
@@ -212,9 +224,11 @@ def test_an_expired_invitation_link_does_not_work(client, admin, make: Factory):
 
 
 def test_an_unknown_invitation_token_is_410(client):
-    response = client.get("/invitations/not-a-real-token")
+    response = open_invitation(client, "not-a-real-token")
     assert response.status_code == 410
     assert CLOSED in html(response)
+    # Nor does the token-free page work for a browser that never opened a link.
+    assert client.application.test_client().get(PAGE).status_code == 410
 
 
 @pytest.mark.promise("P-03")
@@ -222,11 +236,11 @@ def test_a_new_person_joins_with_the_invited_role(client, admin, make: Factory):
     tenant = make.tenant("Cool Air Co")
     _, token = make.invitation(tenant.id, email="newbie@example.com", role="dispatcher")
 
-    page = client.get(f"/invitations/{token}")
+    page = open_invitation(client, token)
     assert page.status_code == 200
     assert "Create your account to accept." in html(page)
     response = client.submit(
-        f"/invitations/{token}",
+        PAGE,
         {"full_name": "Nia Newbie", "password": "a long enough passphrase"},
         follow_redirects=True,
     )
@@ -249,27 +263,29 @@ def test_a_new_person_joins_with_the_invited_role(client, admin, make: Factory):
 def test_an_invitation_link_works_only_once(client, admin, make: Factory):
     tenant = make.tenant()
     _, token = make.invitation(tenant.id, email="once@example.com")
-    first = client.submit(f"/invitations/{token}", {"full_name": "Once", "password": PASSWORD})
-    assert first.status_code == 302
+    open_invitation(client, token)
+    first = client.submit(PAGE, {"full_name": "Once", "password": PASSWORD})
+    assert first.status_code == 303
     client.submit("/sign-out")
     before = counts(admin)
 
-    shown = client.get(f"/invitations/{token}")
-    again = client.submit(f"/invitations/{token}", {"full_name": "Twice", "password": PASSWORD})
+    shown = open_invitation(client, token)
+    again = client.submit(PAGE, {"full_name": "Twice", "password": PASSWORD})
 
     assert (shown.status_code, again.status_code) == (410, 410)
     assert "It has already been accepted." in html(shown)
     assert counts(admin) == before
     client.sign_in("once@example.com")  # and signed in, the link is still used up
-    assert client.submit(f"/invitations/{token}").status_code == 410
+    assert open_invitation(client, token).status_code == 410
 
 
 def test_a_short_password_is_refused_and_nothing_is_created(client, admin, make: Factory):
     tenant = make.tenant()
     _, token = make.invitation(tenant.id, email="short@example.com")
+    open_invitation(client, token)
     before = counts(admin)
 
-    response = client.submit(f"/invitations/{token}", {"full_name": "Shorty", "password": "short"})
+    response = client.submit(PAGE, {"full_name": "Shorty", "password": "short"})
 
     assert response.status_code == 422
     assert "Use at least 10 characters" in html(response)
@@ -281,9 +297,10 @@ def test_a_short_password_is_refused_and_nothing_is_created(client, admin, make:
 def test_a_missing_name_is_refused_and_nothing_is_created(client, admin, make: Factory):
     tenant = make.tenant()
     _, token = make.invitation(tenant.id, email="noname@example.com")
+    open_invitation(client, token)
     before = counts(admin)
 
-    response = client.submit(f"/invitations/{token}", {"full_name": "  ", "password": PASSWORD})
+    response = client.submit(PAGE, {"full_name": "  ", "password": PASSWORD})
 
     assert response.status_code == 422
     assert "Enter your name." in html(response)
@@ -296,9 +313,9 @@ def test_an_existing_account_signs_in_first_and_then_belongs_to_two_companies(
 ):
     home_company, new_company = make.tenant("Home Co"), make.tenant("Second Co")
     person = make.member(home_company.id, "technician")
-    _, token = make.invitation(new_company.id, email=person.email, role="office")
+    invitation_id, token = make.invitation(new_company.id, email=person.email, role="office")
 
-    page = client.get(f"/invitations/{token}")
+    page = open_invitation(client, token)
     assert page.status_code == 200
     assert "Sign in to accept" in html(page)
     assert 'name="password"' not in html(page)  # no second account for the same address
@@ -307,10 +324,14 @@ def test_an_existing_account_signs_in_first_and_then_belongs_to_two_companies(
     signed_in = client.submit(
         sign_in.group(1).replace("&amp;", "&"), {"email": person.email, "password": PASSWORD}
     )
-    assert urlsplit(signed_in.headers["Location"]).path == f"/invitations/{token}"
-    assert "Join Second Co" in html(client.get(f"/invitations/{token}"))
+    # Signing in starts a new session (the token is gone): the invitation's id leads back,
+    # and is useless to anyone but the invited address.
+    pending = urlsplit(signed_in.headers["Location"]).path
+    assert pending == f"/invitations/pending/{invitation_id}"
+    assert token not in sign_in.group(1)
+    assert "Join Second Co" in html(client.get(pending))
 
-    joined = client.submit(f"/invitations/{token}", follow_redirects=True)
+    joined = client.submit(pending, follow_redirects=True)
 
     home = html(joined)
     assert "You joined Second Co." in home
@@ -332,16 +353,53 @@ def test_an_existing_account_signs_in_first_and_then_belongs_to_two_companies(
 @pytest.mark.promise("P-03")
 def test_an_invitation_for_another_address_is_refused_when_signed_in(client, admin, make: Factory):
     tenant, other = make.tenant("Invited Co"), make.tenant()
-    _, token = make.invitation(tenant.id, email="invitee@example.com", role="admin")
+    invitation_id, token = make.invitation(tenant.id, email="invitee@example.com", role="admin")
     client.sign_in(other.owner.email)
     before = counts(admin)
 
-    shown = client.get(f"/invitations/{token}")
-    used = client.submit(f"/invitations/{token}")
+    shown = open_invitation(client, token)
+    used = client.submit(PAGE)
 
     assert (shown.status_code, used.status_code) == (403, 403)
     assert "This invitation is for invitee@example.com" in html(shown)
     assert f"You are signed in as {other.owner.email}" in html(shown)
     assert counts(admin) == before
+    # By id, an invitation to another address does not exist for this account.
+    assert client.get(f"/invitations/pending/{invitation_id}").status_code == 404
+    assert client.submit(f"/invitations/pending/{invitation_id}").status_code == 404
+    assert counts(admin) == before
     assert len(open_invitations(admin, tenant.id)) == 1
     assert "Invited Co" not in html(client.get("/"))
+
+
+@pytest.mark.promise("P-03")
+def test_sending_again_mints_a_new_link_and_a_new_week(client, admin, make: Factory):
+    tenant = make.tenant("Resend Co")
+    client.sign_in(tenant.owner.email)
+    invite(client, "late.joiner@example.com", "office")
+    [invitation] = open_invitations(admin, tenant.id)
+    admin.execute(
+        "update public.invitations set expires_at = now() - interval '1 day' where id = %s",
+        [invitation["id"]],
+    )
+
+    response = client.submit(f"/team/invitations/{invitation['id']}/resend", follow_redirects=True)
+
+    assert "Invitation sent again; the earlier link no longer works." in html(response)
+    old, new = emailed_tokens(admin, "late.joiner@example.com")
+    [fresh] = open_invitations(admin, tenant.id)
+    assert fresh["role"] == "office" and fresh["id"] != invitation["id"]
+    client.submit("/sign-out")
+    assert open_invitation(client, old).status_code == 410
+    assert "Join Resend Co" in html(open_invitation(client, new))
+
+
+@pytest.mark.promise("P-02")
+def test_an_admin_cannot_send_an_owner_invitation_again(client, admin, make: Factory):
+    tenant = make.tenant()
+    invitation_id, _ = make.invitation(tenant.id, email="boss@example.com", role="owner")
+    client.sign_in(make.member(tenant.id, "admin").email)
+    before = counts(admin)
+
+    assert client.submit(f"/team/invitations/{invitation_id}/resend").status_code == 404
+    assert counts(admin) == before

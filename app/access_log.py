@@ -1,0 +1,45 @@
+"""Gunicorn's access log without bearer secrets (used by gunicorn.conf.py).
+
+Emailed links trade their token for the session on first use, but that first request, and
+every calendar-feed request (calendar apps keep no cookies), still names a token in its path.
+Every value the access log could print is passed through `redact` first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+REDACTED = "[redacted]"
+# Paths whose next segment is a bearer token, whatever its length.
+_TOKEN_AFTER = re.compile(
+    r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar)/)"
+    r"(?!pending(?:[/?#\s\"]|$))[^/?#\s\".]+"
+)
+# Any other long random-looking segment (tokens are 43 characters); ids (UUIDs) stay readable.
+_LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=[/?#.\s\"]|$)")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Query values under names that carry secrets.
+_SECRET_PARAMETER = re.compile(
+    r"(?i)((?:^|[?&;])(?:[\w.-]*token|code|key|secret|signature|sig|password)=)[^&;#\s\"]*"
+)
+
+
+def _segment(match: re.Match[str]) -> str:
+    return match.group(0) if _UUID.fullmatch(match.group(0)) else REDACTED
+
+
+def redact(value: str) -> str:
+    """`value` (a request line, path, query or header) with its bearer secrets replaced."""
+    value = _TOKEN_AFTER.sub(lambda m: m.group(1) + REDACTED, value)
+    value = _LONG_SEGMENT.sub(_segment, value)
+    return _SECRET_PARAMETER.sub(lambda m: m.group(1) + REDACTED, value)
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, with every access-log atom redacted."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}

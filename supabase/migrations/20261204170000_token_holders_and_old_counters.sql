@@ -1,0 +1,75 @@
+-- The calendar feed is read by whoever holds its link, like the emailed links: the functions
+-- take the token itself and hash it here (a stored hash opens nothing), and only the role of
+-- token holders may call them, never `anon`. And the counters that sign-in used before its
+-- attempts were recorded and counted in one step go: nothing reads them any more.
+
+drop function app.calendar_feed_visits(bytea);
+drop function app.calendar_feed_is_open(bytea);
+
+-- Why: the feed URL is the only credential: the token's hash must match an open feed of an
+-- active member of an active company; only that technician's visits from 30 days back to 90
+-- ahead come out (kind, city, times: the feed lives in a calendar provider's cloud), and the
+-- read is recorded in the company's log, since no member is signed in to record it.
+create function app.calendar_feed_visits(p_token text)
+returns table (visit_id uuid, status text, window_starts_at timestamptz,
+               window_ends_at timestamptz, duration_minutes integer, job_kind text,
+               city text, updated_at timestamptz, time_zone text)
+language plpgsql volatile security definer set search_path = ''
+as $$
+declare
+  v_feed record;
+begin
+  select f.tenant_id, f.id, f.technician_id into v_feed
+    from public.calendar_feeds f
+    join public.memberships m
+      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
+    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
+   where f.token_hash = iam.token_hash(p_token) and f.revoked_at is null;
+  if v_feed.id is null then
+    return;
+  end if;
+  return query
+  select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes, j.kind,
+         p.city, v.updated_at, t.time_zone
+    from public.visit_assignments a
+    join public.tenants t on t.id = a.tenant_id
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+    join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+   where a.tenant_id = v_feed.tenant_id and a.technician_id = v_feed.technician_id
+     and v.status <> 'canceled' and v.window_starts_at is not null
+     and v.window_starts_at between now() - interval '30 days' and now() + interval '90 days'
+   order by v.window_starts_at;
+  perform audit.append(v_feed.tenant_id, 'public.calendar_feeds', v_feed.id::text, 'access', null,
+    jsonb_build_object('view', 'calendar feed', 'technician_id', v_feed.technician_id));
+end
+$$;
+
+-- Why: an open feed with no visits in its window is an empty calendar, not an unknown link.
+create function app.calendar_feed_is_open(p_token text) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (
+    select from public.calendar_feeds f
+    join public.memberships m
+      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
+    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
+    where f.token_hash = iam.token_hash(p_token) and f.revoked_at is null
+  )
+$$;
+
+-- Why: token holders reach the two feed functions of `app`, and nothing else of it.
+grant usage on schema app to plenum_signin;
+revoke execute on function
+  app.calendar_feed_visits(text), app.calendar_feed_is_open(text)
+  from public, anon, authenticated;
+grant execute on function
+  app.calendar_feed_visits(text), app.calendar_feed_is_open(text)
+  to plenum_signin;
+
+-- Why: replaced by iam.sign_in_attempts (recorded and counted in one step, see
+-- 20261204100100_sign_in_verdicts.sql); a pause is lifted by iam.lift_sign_in_pause.
+drop function iam.recent_sign_in_failures(text, interval);
+drop function iam.record_sign_in_failure(text[]);
+drop table iam.sign_in_failures;
+
