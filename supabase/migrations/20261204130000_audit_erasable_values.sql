@@ -84,7 +84,7 @@ create table audit.subject_keys (
 alter table audit.subject_keys enable row level security;
 revoke all on audit.subject_keys from anon, authenticated, service_role;
 
--- The operation of the entry that records an erasure.
+-- Why: an erasure is recorded by an entry of its own, which holds no personal value.
 alter table audit.changes drop constraint changes_operation_check;
 alter table audit.changes add constraint changes_operation_check
   check (operation in ('insert', 'update', 'delete', 'access', 'erasure'));

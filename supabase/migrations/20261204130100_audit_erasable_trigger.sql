@@ -5,6 +5,25 @@
 -- digests, then optionally '--personal', the subject column, the parent table ('' for none) and
 -- the personal columns.
 
+-- Why: columns recorded as their SHA-256 (commented '@audit-digest'): the log shows that and when
+-- they changed, not what they say.
+create function audit.digest_values(p_values jsonb, p_columns text[]) returns jsonb
+language plpgsql immutable set search_path = ''
+as $$
+declare
+  v_values jsonb := p_values;
+  v_column text;
+begin
+  foreach v_column in array p_columns loop
+    if v_values ->> v_column is not null then
+      v_values := jsonb_set(v_values, array[v_column], to_jsonb(
+        'sha256:' || encode(sha256(convert_to(v_values ->> v_column, 'UTF8')), 'hex')));
+    end if;
+  end loop;
+  return v_values;
+end
+$$;
+
 -- Why: the digest and personal sections of a row's values, as the trigger's arguments say.
 create or replace function audit.record_change() returns trigger
 language plpgsql security definer set search_path = ''
@@ -18,7 +37,7 @@ declare
   v_table text := tg_table_schema || '.' || tg_table_name;
   v_digest_at integer := array_position(tg_argv, '--digest');
   v_personal_at integer := array_position(tg_argv, '--personal');
-  v_column text;
+  v_digested text[];
   v_personal text[];
   v_subject uuid;
   v_secret bytea;
@@ -43,17 +62,11 @@ begin
       return null;  -- nothing changed
     end if;
   end if;
-  foreach v_column in array
-    coalesce(tg_argv[v_digest_at + 1:coalesce(v_personal_at, tg_nargs) - 1], '{}') loop
-    if v_old ? v_column and v_old ->> v_column is not null then
-      v_old := jsonb_set(v_old, array[v_column],
-        to_jsonb('sha256:' || encode(sha256(convert_to(v_old ->> v_column, 'UTF8')), 'hex')));
-    end if;
-    if v_new ? v_column and v_new ->> v_column is not null then
-      v_new := jsonb_set(v_new, array[v_column],
-        to_jsonb('sha256:' || encode(sha256(convert_to(v_new ->> v_column, 'UTF8')), 'hex')));
-    end if;
-  end loop;
+  if v_digest_at is not null then
+    v_digested := tg_argv[v_digest_at + 1:coalesce(v_personal_at, tg_nargs) - 1];
+    v_old := audit.digest_values(v_old, v_digested);
+    v_new := audit.digest_values(v_new, v_digested);
+  end if;
   v_personal := tg_argv[v_personal_at + 3:tg_nargs - 1];
   if v_personal_at is not null
      and (coalesce(v_new ?| v_personal, false) or coalesce(v_old ?| v_personal, false)) then
