@@ -22,6 +22,7 @@ OPERATIONS = {
     "update": "Changed",
     "delete": "Removed",
     "access": "Viewed",
+    "erasure": "Erased",
 }
 TABLE_LABELS = {
     "public.tenants": "Company",
@@ -36,9 +37,13 @@ TABLE_LABELS = {
     "public.customer_imports": "Customer import",
 }
 
+# A homeowner's personal values are stored sealed under their key; audit.readable_values opens
+# them for the company's owners and admins, and marks them {"erased": true} once the key is gone.
 _COLUMNS = sql.SQL(
-    "select c.id, c.changed_at, c.table_name, c.row_key, c.operation, c.old_values,"
-    " c.new_values, c.actor_id, c.actor_label, c.request_id, m.full_name as actor_name"
+    "select c.id, c.changed_at, c.table_name, c.row_key, c.operation,"
+    " audit.readable_values(c.old_values) as old_values,"
+    " audit.readable_values(c.new_values) as new_values,"
+    " c.actor_id, c.actor_label, c.request_id, m.full_name as actor_name"
     " from audit.changes c"
     " left join public.memberships m on m.tenant_id = c.tenant_id and m.account_id = c.actor_id"
 )

@@ -46,6 +46,9 @@ returning id
 delete from public.customers where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
 
+-- name: erase_customer
+select app.erase_customer(%(id)s)
+
 -- name: list_contacts
 select id, customer_id, full_name, title, email, phone
 from public.customer_contacts

@@ -121,6 +121,19 @@ def delete(customer_id: UUID) -> View:
     return redirect(url_for("customers.index"))
 
 
+@bp.route("/customers/<uuid:customer_id>/erase", methods=["GET", "POST"])
+@identity.company_required(*MANAGERS)
+def erase(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return form_page("customers/erase.html", form, customer=found)
+    if not service.erase_customer(customer_id):
+        abort(404)
+    flash("The customer was erased.", "success")
+    return redirect(url_for("customers.index"))
+
+
 @bp.post("/customers/<uuid:customer_id>/notes")
 @identity.company_required(*OFFICE)
 def add_note(customer_id: UUID) -> View:

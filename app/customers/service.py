@@ -7,6 +7,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import psycopg
+
 from app import db, sql
 from app.audit.access import record_access
 
@@ -38,6 +40,17 @@ def update_customer(tenant_id: UUID, customer_id: UUID, values: dict[str, Any]) 
 def delete_customer(tenant_id: UUID, customer_id: UUID) -> bool:
     """Delete a customer with its contacts, properties, equipment and notes."""
     return bool(db.write(queries.delete_customer, {"tenant_id": tenant_id, "id": customer_id}))
+
+
+def erase_customer(customer_id: UUID) -> bool:
+    """Erase a customer (P-10): everything of theirs is deleted, the imports that mention them
+    lose their file, and their values in the audit log become unreadable (app.erase_customer).
+    False when the company has no such customer (any more)."""
+    try:
+        db.write(queries.erase_customer, {"id": customer_id})
+    except psycopg.errors.NoDataFound:
+        return False
+    return True
 
 
 def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:

@@ -152,6 +152,7 @@ def test_each_app_role_may_execute_only_its_own_audit_function(admin: Connection
         " and has_function_privilege(r.oid, p.oid, 'execute') order by 1, 2"
     ).fetchall()
     assert [(row["role"], row["function"]) for row in rows] == [
+        ("authenticated", "readable_values"),
         ("authenticated", "record_access"),
         ("service_role", "delete_expired"),
     ]

@@ -35,6 +35,49 @@ KNOWN_COMPANY_TABLES = {
     "public.invitations",
     "outbox.messages",
 }
+# Columns recorded as digests, not in clear (commented '@audit-digest').
+DIGESTED = {
+    "outbox.messages": ("body_text",),
+    "public.customer_imports": ("source_text", "headers", "problems"),
+}
+# A homeowner's personal columns, sealed under their key: the column that leads to them, the
+# parent table it names ('' when it names the customer), then the columns, by name.
+PERSONAL = {
+    "public.customers": (
+        "id",
+        "",
+        "company_name display_name email first_name last_name notes phone search_text",
+    ),
+    "public.customer_contacts": ("customer_id", "", "email full_name phone"),
+    "public.customer_notes": ("customer_id", "", "body"),
+    "public.properties": (
+        "customer_id",
+        "",
+        "access_notes_encrypted city label latitude longitude notes postal_code region"
+        " search_text street unit",
+    ),
+    "public.service_agreements": ("customer_id", "", "name notes"),
+    "public.jobs": ("customer_id", "", "description summary"),
+    "public.equipment": ("property_id", "public.properties", "notes serial"),
+    "public.visits": ("job_id", "public.jobs", "cancel_reason completion_notes signed_by"),
+    "public.visit_notes": ("visit_id", "public.visits", "body"),
+    "public.equipment_service_records": (
+        "visit_id",
+        "public.visits",
+        "completion_notes job_summary",
+    ),
+}
+
+
+def trigger_sections(table: str) -> str:
+    """The digest and personal arguments a table's audit trigger is expected to carry."""
+    quoted = []
+    if table in DIGESTED:
+        quoted += ["--digest", *DIGESTED[table]]
+    if table in PERSONAL:
+        column, parent, columns = PERSONAL[table]
+        quoted += ["--personal", column, parent, *columns.split()]
+    return "".join(f", '{argument}'" for argument in quoted)
 
 
 def audited_tables(admin: Connection) -> list[str]:
@@ -61,14 +104,12 @@ def test_every_company_table_is_audited(admin: Connection) -> None:
     tables = audited_tables(admin)
     assert set(tables) >= KNOWN_COMPANY_TABLES
     triggers = audit_triggers(admin)
-    # Columns recorded as digests, not in clear (commented '@audit-digest').
-    digested = {"outbox.messages": ", '--digest', 'body_text'"}
     for table in tables:
         tenant = "id" if table == "public.tenants" else "tenant_id"
         assert triggers.get(table) == (
             f"CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION audit.record_change('{tenant}', 'id'"
-            f"{digested.get(table, '')})"
+            f"{trigger_sections(table)})"
         ), table
     # The log itself is not audited: its rows are the record.
     assert set(triggers) == set(tables)

@@ -129,6 +129,10 @@ def new_audit_receipt(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "day": day, "seq": checkpoint["seq"]}
 
 
+def new_subject_key(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "subject_id": uuid4(), "key": secrets.token_bytes(32)}
+
+
 def new_customer(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "first_name": "Matrix", "last_name": uuid4().hex[:8]}
 
@@ -305,6 +309,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "audit.chain_heads": new_audit_chain_head,
     "audit.checkpoints": new_audit_checkpoint,
     "audit.receipts": new_audit_receipt,
+    "audit.subject_keys": new_subject_key,
     "public.working_hours": new_working_hours,
     "public.time_off": new_time_off,
     "public.service_agreements": new_service_agreement,
@@ -318,7 +323,8 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.equipment_service_records": new_equipment_service_record,
     "public.calendar_feeds": new_calendar_feed,
 }
-AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads")
+# The log, and the keys that seal its personal values (written only by the audit trigger).
+AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads", "audit.subject_keys")
 
 
 def builders_for(tables: list[str]) -> dict[str, RowBuilder]:
@@ -564,7 +570,8 @@ def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: 
     """The control: the same query finds A's rows for A's owner, so a zero above means refusal."""
     with acting_as(shared_database, claims_of(world.a.owner)) as conn:
         unseen = [t for t in world.tables if select_rows_of_a(conn, t, world) is None]
-    assert unseen == []
+    # Not even A's owner reads the keys: the viewer opens values through audit.readable_values.
+    assert unseen == ["audit.subject_keys"]
 
 
 @pytest.mark.promise("P-03")
