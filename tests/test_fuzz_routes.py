@@ -186,16 +186,24 @@ def build_path(rule: Rule, values: dict[str, Any]) -> str:
     return VARIABLE.sub(segment, rule.rule)
 
 
+_MADE: dict[tuple[object, str], object] = {}
+
+
+def other_company_object(world: World, name: str) -> object:
+    """Another company's object for a URL variable, made once per world (several routes share
+    a variable, and some objects may exist only once, e.g. one open invitation per address)."""
+    key = (world.theirs.id, name)
+    if key not in _MADE:
+        _MADE[key] = OBJECT_IN_TENANT[name](world, world.theirs)
+    return _MADE[key]
+
+
 def requests_for(rule: Rule, world: World, rng: random.Random) -> Iterator[tuple[str, str, dict]]:
     """(method, url, form): own ids with hostile query and form values (twice), another
     company's ids, hostile path segments, and a value the edge refuses."""
     methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
     own = own_values(world, rule)
-    other = {
-        name: OBJECT_IN_TENANT[name](world, world.theirs)
-        for name in own
-        if name in OBJECT_IN_TENANT
-    }
+    other = {name: other_company_object(world, name) for name in own if name in OBJECT_IN_TENANT}
     urls = [f"{build_path(rule, own)}?{hostile_query(rng)}" for _ in range(2)]
     if rule.arguments:
         urls.append(f"{build_path(rule, {**own, **other})}?{hostile_query(rng)}")

@@ -89,11 +89,21 @@ def a_weekday_ahead(hour: int) -> datetime:
     return datetime.combine(day, time(hour), NEW_YORK)
 
 
+def invitation_to_the_owner(w: World) -> UUID:
+    """The one open invitation of the inviting company to A's owner (one per address)."""
+    row = w.make.conn.execute(
+        "select id from public.invitations where tenant_id = %s and email = %s"
+        " and accepted_at is null and revoked_at is null",
+        (w.inviting.id, w.owner_email),
+    ).fetchone()
+    return row["id"] if row else w.make.invitation(w.inviting.id, email=w.owner_email)[0]
+
+
 # URL variable → a factory making that object in the given company. Add one for each new id.
 OBJECT_IN_TENANT: dict[str, Maker] = {
     "membership_id": lambda w, t: w.make.member(t.id, "technician").membership_id,
     "invitation_id": lambda w, t: w.make.invitation(t.id)[0],
-    "my_invitation_id": lambda w, t: w.make.invitation(w.inviting.id, email=w.owner_email)[0],
+    "my_invitation_id": lambda w, t: invitation_to_the_owner(w),
     "message_id": lambda w, t: w.make.outbox_message(t.id),
     # The audit history of a record: a new member's row (its insert is audited) in that company.
     "table": lambda w, t: "public.memberships",

@@ -43,7 +43,8 @@ begin
       on a.attrelid = c.oid and not a.attisdropped
      and a.attname = (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2]
    where t.tgname = 'audit_changes' and format('%I.%I', n.nspname, c.relname) = new.table_name
-     and coalesce((string_to_array(encode(t.tgargs, 'escape'), '\000'))[3], '') in ('', '--digest');
+     -- a one-column key: what follows it, if anything, is a section marker ('--digest', …)
+     and coalesce((string_to_array(encode(t.tgargs, 'escape'), '\000'))[3], '') similar to '(--%)?';
   if v_key.attname is null then
     raise exception 'reads are recorded only for audited tables'
       using errcode = 'insufficient_privilege', constraint = 'access_requests_readable';

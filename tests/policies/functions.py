@@ -177,6 +177,7 @@ def argument_for(
         return [value], (lambda: [unknown()]) if unknown else None
     fixed: dict[str, Any] = {
         "bytea": random.token_bytes(32),
+        "bytea[]": [random.token_bytes(32)],
         "boolean": True,
         "integer": INTEGERS.get(stem, 10),
         "smallint": INTEGERS.get(stem, 10),

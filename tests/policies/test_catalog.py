@@ -124,42 +124,9 @@ MISTAKES = {
 }
 
 
-# FOR THE LEAD: problems today's database has, fixed by other parts of issue 10. Remove each
-# line when its fix is merged; the list must end up empty (then `db_check` below is plain again).
-KNOWN_PROBLEMS = {
-    # Pre-sign-in definers granted to anon: move them to the sign-in role (issue 10, item 1).
-    "definer: iam.accept_invitation_with_new_account(p_token_hash bytea, p_full_name text,"
-    " p_password_hash text): security definer function is executable by anon",
-    "definer: iam.clear_sign_in_failures(p_subject text): security definer function is"
-    " executable by anon",
-    "definer: iam.credentials(p_email text): security definer function is executable by anon",
-    "definer: iam.finish_password_reset(p_token_hash bytea, p_password_hash text): security"
-    " definer function is executable by anon",
-    "definer: iam.invitation(p_token_hash bytea): security definer function is executable by anon",
-    "definer: iam.password_reset_is_open(p_token_hash bytea): security definer function is"
-    " executable by anon",
-    "definer: iam.recent_sign_in_failures(p_subject text, p_window interval): security definer"
-    " function is executable by anon",
-    "definer: iam.record_sign_in_failure(p_subjects text[]): security definer function is"
-    " executable by anon",
-    "definer: iam.sign_up(p_email text, p_full_name text, p_password_hash text, p_company_name"
-    " text, p_time_zone text): security definer function is executable by anon",
-    "definer: iam.start_password_reset(p_email text, p_token_hash bytea, p_expires_at timestamp"
-    " with time zone): security definer function is executable by anon",
-    # The calendar feed's token lookups, granted to anon (to the sign-in role, or allow-listed
-    # in app.catalog.ANON_DEFINERS with why).
-    "definer: app.calendar_feed_is_open(p_token_hash bytea): security definer function is"
-    " executable by anon",
-    "definer: app.calendar_feed_visits(p_token_hash bytea): security definer function is"
-    " executable by anon",
-    # Definers trusting a caller's company id (issue 10, item 1).
-    "definer: app.company_time_zone(p_tenant uuid): security definer function takes a company id"
-    " (p_tenant) and is executable by authenticated",
-    "definer: app.technician_shift(p_tenant uuid, p_technician uuid, p_day date): security"
-    " definer function takes a company id (p_tenant) and is executable by authenticated",
-    "definer: app.visit_booking(p_tenant uuid, p_visit uuid): security definer function takes a"
-    " company id (p_tenant) and is executable by authenticated",
-}
+# Problems the migrated database is allowed to have: none. A line here must say why, and the
+# test fails for a line that no longer applies.
+KNOWN_PROBLEMS: set[str] = set()
 
 
 def db_check(app: Flask) -> tuple[int, str]:

@@ -25,23 +25,9 @@ from tests.policies.functions import Values
 from tests.policies.identity import acting_as, claims_of, table_name
 from tests.policies.test_rls_matrix import AUDIT_LOG, ROW_BUILDERS, insert
 
-# FOR THE LEAD: functions that reveal company A today, with the actors they reveal it to; fixed
-# by other parts of issue 10 (item 1). Remove each entry when its fix is merged: the test fails
-# for an entry that no longer leaks, and the list must end up empty.
-EVERYONE = {"anonymous visitor", "owner of company B", "technician of company B"}
-MEMBERS_OF_B = {"owner of company B", "technician of company B"}
-KNOWN_LEAKS: dict[str, set[str]] = {
-    # Definers trusting the caller's company id: A's time zone, working hours, booked times.
-    "app.company_time_zone(p_tenant uuid)": MEMBERS_OF_B,
-    "app.technician_shift(p_tenant uuid, p_technician uuid, p_day date)": MEMBERS_OF_B,
-    "app.visit_booking(p_tenant uuid, p_visit uuid)": MEMBERS_OF_B,
-    # Pre-sign-in definers granted to anon and authenticated: A's owner's account id, name and
-    # password hash by email, and their count of wrong passwords.
-    "iam.credentials(p_email text)": EVERYONE,
-    "iam.start_password_reset(p_email text, p_token_hash bytea,"
-    " p_expires_at timestamp with time zone)": EVERYONE,
-    "iam.recent_sign_in_failures(p_subject text, p_window interval)": EVERYONE,
-}
+# Functions allowed to reveal something of company A, with the actors they may reveal it to:
+# none. An entry here must say why, and the test fails for an entry that no longer leaks.
+KNOWN_LEAKS: dict[str, set[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -90,8 +76,9 @@ def seed_company(
     invitation, _ = make.invitation(tenant.id)
     # A wrong password for the owner, counted by the address the functions are given.
     make.conn.execute(
-        "insert into iam.sign_in_failures (subject) values (%(email)s)",
-        {"email": tenant.owner.email},
+        "insert into iam.sign_in_attempts (kind, subject, account_id, address)"
+        " values ('password', %(email)s, %(account)s, '203.0.113.1')",
+        {"email": tenant.owner.email, "account": tenant.owner.account_id},
     )
     ids = {
         "tenant": tenant.id,
