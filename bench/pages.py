@@ -71,12 +71,14 @@ def server(app_url: str, admin_url: str) -> Iterator[int]:
         "PLENUM_ENV": "production",
         "SECRET_KEY": "bench-secret-" + "x" * 32,
         "ENCRYPTION_KEY": base64.b64encode(bytes(range(32))).decode(),
+        "AUDIT_SIGNING_KEY": base64.b64encode(bytes(range(32, 64))).decode(),
         "FILES_DIR": files,
         "PUBLIC_URL": "https://plenum.bench",
         "DATABASE_PREPARED_STATEMENTS": "false",
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
+    command = [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--threads", "4"]
     options = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
     if "--no-control-socket" in options:
         command.append("--no-control-socket")

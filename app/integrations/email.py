@@ -27,6 +27,22 @@ class Email:
     tenant_id: UUID | None = None
 
 
+QUEUE = (
+    "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
+    " values (%(tenant_id)s, 'email', %(kind)s, %(to)s, %(subject)s, %(text)s)"
+)
+
+
+def _row(email: Email) -> dict[str, object]:
+    return {
+        "tenant_id": email.tenant_id,
+        "kind": email.kind,
+        "to": email.to,
+        "subject": email.subject,
+        "text": email.text,
+    }
+
+
 class EmailSender(Protocol):
     def send(self, email: Email) -> None: ...
 
@@ -38,17 +54,7 @@ class OutboxEmail:
         self.log = log
 
     def send(self, email: Email) -> None:
-        db.write(
-            "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
-            " values (%(tenant_id)s, 'email', %(kind)s, %(to)s, %(subject)s, %(text)s)",
-            {
-                "tenant_id": email.tenant_id,
-                "kind": email.kind,
-                "to": email.to,
-                "subject": email.subject,
-                "text": email.text,
-            },
-        )
+        db.write(QUEUE, _row(email))
         if self.log:
             log.warning("outbox: %s to %s\n%s", email.kind, email.to, email.text)
 
@@ -70,14 +76,4 @@ def send(
 def queue(conn: db.Connection, email: Email) -> None:
     """Keep `email` in the outbox within `conn`'s transaction: the worker's way to this port (it
     has no request). A company message needs the company's claims on `conn`."""
-    conn.execute(
-        "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
-        " values (%(tenant_id)s, 'email', %(kind)s, %(to)s, %(subject)s, %(text)s)",
-        {
-            "tenant_id": email.tenant_id,
-            "kind": email.kind,
-            "to": email.to,
-            "subject": email.subject,
-            "text": email.text,
-        },
-    )
+    conn.execute(QUEUE, _row(email))
