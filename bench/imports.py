@@ -23,7 +23,7 @@ from psycopg import sql
 from app import create_app, migrations
 from app.auth.passwords import hash_password
 from app.config import Settings
-from app.db import admin_connection
+from app.db import admin_connection, create_pool
 from bench.results import Row, row
 from jobs import customer_import
 
@@ -144,7 +144,10 @@ def run() -> list[Row]:
     submit(f"/customers/import/{import_id}/mapping", {})
     previewed = time.perf_counter()
     submit(f"/customers/import/{import_id}/confirm", {})
-    pool = app.extensions["plenum.pool"]
+    app.extensions["plenum.pool"].close()
+    # The job runs as the worker does: its own login role, which may become service_role.
+    pool = create_pool(_url(os.environ["WORKER_DATABASE_URL"], NAME), 1, 4, prepared=True)
+    pool.open(wait=True, timeout=30)
     worker_started = time.perf_counter()
     assert customer_import.sweep(pool) == 1
     imported = time.perf_counter()
