@@ -38,6 +38,10 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
     "tenants_time_zone_known": ("time_zone", "Choose a time zone from the list."),
     "invitations_open_email_key": ("email", "This address already has an open invitation."),
     "invitations_email_format": ("email", "Enter a valid email address."),
+    "invitations_sent_in_a_day": (
+        "email",
+        "Too many invitations today (at most 50 a company and 3 an address). Try tomorrow.",
+    ),
     "memberships_company_keeps_an_owner": (
         None,
         "A company must keep at least one owner. Make someone else an owner first.",

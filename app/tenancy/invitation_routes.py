@@ -28,7 +28,12 @@ def _page(template: str, status: int = 200, **context: object) -> Response:
 def resend_invitation(invitation_id: UUID) -> View:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if service.resend_invitation(invitation_id) is None:
+    try:
+        resent = service.resend_invitation(invitation_id)
+    except db.ConstraintViolation as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("tenancy.team"))
+    if resent is None:
         abort(404)
     flash("Invitation sent again; the earlier link no longer works.", "success")
     return redirect(url_for("tenancy.team"))

@@ -37,6 +37,22 @@ create trigger invitations_stamped before insert on public.invitations
 -- Why: an owner or admin invites by email; inviting the same address again replaces the link.
 -- The company is the request's, the role rules are the insert policies', and the token is
 -- emailed from here: the caller gets the invitation's id, never its link.
+-- Why: an invitation is an email from Plenum's address carrying the company's and the inviter's
+-- names to an address the inviter chooses: at most 50 a day per company and 3 a day per address,
+-- checked and recorded in one step, so the team page cannot become a mail cannon.
+create function iam.limit_invitations(p_tenant uuid, p_email text) returns void
+language plpgsql volatile set search_path = ''
+as $$
+begin
+  perform iam.check_limit('invite-company:' || p_tenant, interval '1 day', 50);
+  perform iam.check_limit('invite-address:' || p_tenant || ':' || p_email, interval '1 day', 3);
+exception when sqlstate 'PT429' then
+  raise exception 'too many invitations today'
+    using errcode = 'check_violation', constraint = 'invitations_sent_in_a_day';
+end
+$$;
+revoke execute on function iam.limit_invitations(uuid, text) from public;
+
 create function iam.invite(p_email text, p_role text) returns uuid
 language plpgsql security definer set search_path = ''
 as $$
@@ -50,6 +66,7 @@ begin
      or (p_role = 'owner' and not app.has_role('owner')) then
     raise exception 'not allowed to invite' using errcode = '42501';
   end if;
+  perform iam.limit_invitations(v_tenant, v_email);
   update public.invitations i set revoked_at = now()
    where i.tenant_id = v_tenant and i.email = v_email
      and i.accepted_at is null and i.revoked_at is null;
@@ -124,7 +141,7 @@ as $$
   from public.invitations i
   join public.tenants t on t.id = i.tenant_id
   join iam.accounts a on a.email = i.email
-  where i.id = p_id and a.id = auth.uid()
+  where i.id = p_id and a.id = app.account_id()
 $$;
 
 -- Why: joining adds (or re-activates) a membership with the invited role, once.
@@ -160,7 +177,7 @@ revoke execute on function iam.join_company(uuid, uuid), iam.invitation_state(pu
 create function iam.accept_my_invitation(p_id uuid) returns uuid
 language sql security definer set search_path = ''
 as $$
-  select iam.join_company(p_id, auth.uid())
+  select iam.join_company(p_id, app.account_id())
 $$;
 
 -- Why: someone without an account creates one from the link; the email is the invitation's.

@@ -89,7 +89,17 @@ begin
     raise exception 'access can only be recorded within a company'
       using errcode = 'insufficient_privilege';
   end if;
-  perform audit.append(v_tenant, new.table_name, new.row_key, 'access', null, new.details);
+  -- Only what says which view and which rows: no free text (a search term names a person, and
+  -- access entries are not sealed, so erasure could not reach it).
+  perform audit.append(v_tenant, new.table_name, new.row_key, 'access', null, (
+    select coalesce(jsonb_object_agg(d.key, d.value), '{}')
+    from jsonb_each(new.details) d
+    where (d.key = 'rows' and jsonb_typeof(d.value) = 'number')
+       or (d.key = 'ids' and jsonb_typeof(d.value) = 'array'
+           and not exists (select from jsonb_array_elements(d.value) i
+                           where i #>> '{}' !~ '^[0-9a-f-]{36}$'))
+       or (d.key in ('view', 'format', 'shown_in') and jsonb_typeof(d.value) = 'string'
+           and d.value #>> '{}' ~ '^[a-z][a-z -]{0,40}$')));
   delete from audit.access_requests r where r.id = new.id;
   return null;
 end

@@ -50,8 +50,9 @@ insert into audit.personal_tables (table_name, subject_column, parent_table) val
 insert into audit.personal_columns (table_name, column_name)
 select t, unnest(c) from (values
   ('public.customers', array['first_name', 'last_name', 'company_name', 'email', 'phone',
-                             'notes', 'display_name', 'search_text']),
-  ('public.customer_contacts', array['full_name', 'email', 'phone']),
+                             'notes', 'display_name', 'search_text', 'tags', 'lead_source',
+                             'marketing_consent_source']),
+  ('public.customer_contacts', array['full_name', 'email', 'phone', 'title']),
   ('public.customer_notes', array['body']),
   ('public.properties', array['label', 'street', 'unit', 'city', 'region', 'postal_code',
                               'notes', 'access_notes_encrypted', 'latitude', 'longitude',

@@ -9,7 +9,8 @@ drop function app.calendar_feed_is_open(bytea);
 -- Why: the feed URL is the only credential: the token's hash must match an open feed of an
 -- active member of an active company; only that technician's visits from 30 days back to 90
 -- ahead come out (kind, city, times: the feed lives in a calendar provider's cloud), and the
--- read is recorded in the company's log, since no member is signed in to record it.
+-- read is recorded in the company's log, since no member is signed in to record it (once per
+-- quarter hour: calendar apps poll).
 create function app.calendar_feed_visits(p_token text)
 returns table (visit_id uuid, status text, window_starts_at timestamptz,
                window_ends_at timestamptz, duration_minutes integer, job_kind text,
@@ -40,8 +41,17 @@ begin
      and v.status <> 'canceled' and v.window_starts_at is not null
      and v.window_starts_at between now() - interval '30 days' and now() + interval '90 days'
    order by v.window_starts_at;
-  perform audit.append(v_feed.tenant_id, 'public.calendar_feeds', v_feed.id::text, 'access', null,
-    jsonb_build_object('view', 'calendar feed', 'technician_id', v_feed.technician_id));
+  -- Calendar apps poll every few minutes: one entry per feed per quarter hour is the record,
+  -- and whoever holds the link cannot flood the company's append-only log.
+  if not exists (
+    select from audit.changes c
+    where c.tenant_id = v_feed.tenant_id and c.table_name = 'public.calendar_feeds'
+      and c.row_key = v_feed.id::text and c.operation = 'access'
+      and c.changed_at > now() - interval '15 minutes'
+  ) then
+    perform audit.append(v_feed.tenant_id, 'public.calendar_feeds', v_feed.id::text, 'access',
+      null, jsonb_build_object('view', 'calendar feed', 'technician_id', v_feed.technician_id));
+  end if;
 end
 $$;
 

@@ -90,7 +90,7 @@ def household(owner: Client, admin: Connection, make: Factory, tenant: Tenant) -
     contact = make.contact(t, philippa, "Cornelius Quillfeather")
     admin.execute(
         "update public.customer_contacts set email = 'corny@quillfeather.example',"
-        " phone = '+13125550148' where id = %s",
+        " phone = '+13125550148', title = 'Quillfeather household manager' where id = %s",
         [contact],
     )
     make.note(t, philippa, "Philippa Quillfeather prefers mornings.")
@@ -117,12 +117,15 @@ def household(owner: Client, admin: Connection, make: Factory, tenant: Tenant) -
     )
     complete(admin, visit, "Relit for Philippa Quillfeather at 1428 Wisteria Lane.", "Philippa Q.")
     admin.execute(
-        "update public.customers set phone = '+13125550148', notes = 'Quillfeather, gate at back'"
+        "update public.customers set phone = '+13125550148', notes = 'Quillfeather, gate at back',"
+        " tags = '{quillfeather-vip}', lead_source = 'Philippa''s sister Quillfeather'"
         " where id = %s",
         [philippa],
     )
     admin.execute("delete from public.customer_notes where id = %s", [gone])
     admin.execute("delete from public.customer_contacts where id = %s", [contact])
+    # Searched for by name: the recorded read names the rows shown, never the words typed.
+    assert "Quillfeather" in owner.get("/customers?q=Quillfeather").get_data(as_text=True)
     return Household(philippa, neighbour, place_id, visit, UUID(str(visit_note)))
 
 

@@ -113,6 +113,8 @@ def test_a_calendar_feed_read_is_recorded(app, tech, admin, day: Day):
     ).fetchone()
     assert (entry["table_name"], entry["row_key"]) == ("public.calendar_feeds", str(feed["id"]))
     assert entry["new_values"]["technician_id"] == str(day.tech.account_id)
+    # Calendar apps poll: the next read within the quarter hour adds nothing to the log.
+    assert read_by(app.test_client(), admin, day, f"/calendar/{token}.ics") == []
 
 
 @pytest.mark.promise("P-07")
@@ -141,6 +143,31 @@ def record(conn, table: str, key: object, **details: Any) -> None:
         "select audit.record_access(%s, %s, %s::jsonb)",
         [table, str(key), json.dumps(details)],
     )
+
+
+@pytest.mark.promise("P-07")
+@pytest.mark.promise("P-10")
+def test_a_recorded_read_keeps_no_free_text(database: TestDatabase, admin, day: Day):
+    """Access entries are not sealed per homeowner, so they may hold which view and which rows,
+    never words a caller chose (a search term names a person, and erasure could not reach it)."""
+    before = mark(admin)
+    with acting_as(database, claims_of(day.tenant.owner)) as conn:
+        record(
+            conn,
+            "public.customers",
+            day.customer,
+            view="customer page",
+            q="Dana Whitfield",
+            ids=[str(day.customer), "Dana Whitfield"],
+            shown_in="Dana's page",
+            rows=3,
+        )
+        conn.execute("select 1")  # still usable: nothing was refused
+        entries = conn.execute(
+            "select new_values from audit.changes where operation = 'access' and id > %s",
+            [before],
+        ).fetchall()
+    assert [entry["new_values"] for entry in entries] == [{"view": "customer page", "rows": 3}]
 
 
 @pytest.mark.promise("P-07")

@@ -403,3 +403,24 @@ def test_an_admin_cannot_send_an_owner_invitation_again(client, admin, make: Fac
 
     assert client.submit(f"/team/invitations/{invitation_id}/resend").status_code == 404
     assert counts(admin) == before
+
+
+@pytest.mark.promise("P-06")
+def test_invitations_to_one_address_are_limited_to_three_a_day(client, admin, make: Factory):
+    """An invitation is mail from Plenum's address with names the inviter chose: the team page
+    cannot send it without limit (3 a day per address, 50 per company)."""
+    tenant = make.tenant()
+    client.sign_in(tenant.owner.email)
+    for _ in range(3):
+        assert invite(client, "pester@example.com").status_code == 302
+    [invitation] = open_invitations(admin, tenant.id)
+
+    refused = invite(client, "pester@example.com")
+    resent = client.submit(f"/team/invitations/{invitation['id']}/resend", follow_redirects=True)
+
+    assert refused.status_code == 422
+    assert "Too many invitations today" in html(refused)
+    assert "Too many invitations today" in html(resent)
+    assert len(emailed_tokens(admin, "pester@example.com")) == 3
+    assert [i["id"] for i in open_invitations(admin, tenant.id)] == [invitation["id"]]
+    assert invite(client, "someone.else@example.com").status_code == 302
