@@ -1,11 +1,7 @@
 alter table outbox.messages enable row level security;
 
--- Account messages (no company) have no insert policy: only the identity functions, which
--- render known templates, queue them (iam.queue_email, as the table's owner).
-
-create policy "Members can queue their company's messages"
-  on outbox.messages for insert to authenticated
-  with check (tenant_id = (select app.tenant_id()));
+-- No insert policy: messages are queued only by code that renders a known template, the
+-- identity functions (iam.queue_email, as the table's owner) and the worker (service_role).
 
 create policy "Owners can read their company's outbox"
   on outbox.messages for select to authenticated

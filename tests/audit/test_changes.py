@@ -46,9 +46,10 @@ PERSONAL = {
     "public.customers": (
         "id",
         "",
-        "company_name display_name email first_name last_name notes phone search_text",
+        "company_name display_name email first_name last_name lead_source"
+        " marketing_consent_source notes phone search_text tags",
     ),
-    "public.customer_contacts": ("customer_id", "", "email full_name phone"),
+    "public.customer_contacts": ("customer_id", "", "email full_name phone title"),
     "public.customer_notes": ("customer_id", "", "body"),
     "public.properties": (
         "customer_id",
@@ -255,7 +256,7 @@ def test_a_read_is_recorded_for_the_company_of_the_request(
     with app.test_request_context("/team", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         app.preprocess_request()  # names the request, as for any request
         db.set_claims(claims_of(company.owner))
-        record_access("public.memberships", technician.membership_id, shown="phone number")
+        record_access("public.memberships", technician.membership_id, view="phone number")
         response = app.process_response(app.response_class())  # commits, as after a view
 
     assert changes_since(admin, mark) == [
@@ -265,7 +266,7 @@ def test_a_read_is_recorded_for_the_company_of_the_request(
             "row_key": str(technician.membership_id),
             "operation": "access",
             "old_values": None,
-            "new_values": {"shown": "phone number"},
+            "new_values": {"view": "phone number"},
             "actor_id": company.owner.account_id,
             "actor_label": "authenticated",
             "request_id": response.headers["X-Request-Id"],

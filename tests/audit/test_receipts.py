@@ -143,6 +143,6 @@ def test_the_receipt_is_queued_in_the_companys_name_and_audited(
     ).fetchall()
     assert len(rows) == 2
     assert {row["actor_label"] for row in rows} == {ACTOR}
-    assert {row["actor_id"] for row in rows} == {company.owner.account_id}
+    assert {row["actor_id"] for row in rows} == {None}  # the job, not a member
     # The body is recorded as its digest, like every outgoing message's.
     assert all(row["new_values"]["body_text"].startswith("sha256:") for row in rows)
