@@ -116,12 +116,11 @@ def disable_totp() -> View:
     if not form.validate_on_submit():
         return _account_page(422, disable_form=form)
     try:
-        confirmed = service.verify_own_password(form.password.data or "")
+        turned_off = service.turn_off_second_factor(form.password.data or "")
     except service.TooManyAttempts:
         abort(429, TOO_MANY_PASSWORDS)
-    if not confirmed:
+    if not turned_off:
         form.password.errors = ["That is not your password."]
         return _account_page(422, disable_form=form)
-    mfa.disable()
     flash("Two-step sign-in is off. We recommend turning it back on.", "warning")
     return redirect(url_for("auth.account"))

@@ -37,6 +37,7 @@ class Credentials:
     session_version: int
     mfa_enabled: bool
     challenge: str | None  # for an account with a second factor: the secret of the next step
+    candidate: str  # the password's hash as stored (it matched): proof for a hash upgrade
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def check_password(email_address: str, password: str, address: str) -> Credentia
     if not row:
         return None
     return Credentials(
-        row["account_id"], row["session_version"], row["mfa_enabled"], row["challenge"]
+        row["account_id"], row["session_version"], row["mfa_enabled"], row["challenge"], guess
     )
 
 
@@ -97,18 +98,25 @@ def check_second_factor(challenge: str, code: str) -> SecondFactor | None:
     return SecondFactor(row["account_id"], row["session_version"], row["used_recovery"])
 
 
-def confirm_own_password(password: str) -> bool:
-    """Whether `password` is the signed-in account's; raises TooManyAttempts when paused."""
+@dataclass(frozen=True)
+class PasswordProof:
+    """A counted attempt and the password's candidate hash, for one step that uses them up."""
+
+    attempt: UUID
+    candidate: str
+
+
+def password_proof(password: str) -> PasswordProof | None:
+    """What proves `password` to the database for a sensitive change of the signed-in account
+    (the attempt is recorded and counted now); None without an account; raises TooManyAttempts
+    when paused. The change itself checks the candidate (iam.change_password, …)."""
     begun = _as_signed_in(queries.begin_password_confirmation)
     if not begun:
-        return False
+        return None
     if begun["attempt"] is None:
         raise TooManyAttempts
-    guess = passwords.candidate(password, begun["settings"], begun["hash_length"])
-    row = _as_signed_in(
-        queries.finish_password_confirmation, {"attempt": begun["attempt"], "candidate": guess}
-    )
-    return bool(row.get("confirmed"))
+    candidate = passwords.candidate(password, begun["settings"], begun["hash_length"])
+    return PasswordProof(begun["attempt"], candidate)
 
 
 def confirm_own_code(code: str) -> bool:

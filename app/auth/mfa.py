@@ -152,8 +152,3 @@ def replace_recovery_codes() -> list[str]:
 
 def remaining_recovery_codes() -> int:
     return int(db.value(queries.unused_recovery_codes) or 0)
-
-
-def disable() -> None:
-    db.write(queries.disable_totp)
-    db.write(queries.delete_recovery_codes)

@@ -39,22 +39,18 @@ order by created_at desc
 limit 50
 
 -- name: own_account
-select id, email, full_name, password_hash, session_version, totp_secret, totp_enabled_at,
-       totp_last_step
+select id, email, full_name, session_version, totp_secret, totp_enabled_at, totp_last_step
 from iam.accounts
 where id = auth.uid()
 
--- name: update_password_hash
-update iam.accounts
-   set password_hash = %(password_hash)s
- where id = auth.uid()
+-- name: upgrade_password_hash
+select iam.upgrade_password_hash(%(current)s, %(password_hash)s) as upgraded
 
 -- name: change_password
-update iam.accounts
-   set password_hash = %(password_hash)s, password_changed_at = now(),
-       session_version = session_version + 1
- where id = auth.uid()
-returning session_version
+select iam.change_password(%(attempt)s, %(candidate)s, %(password_hash)s) as session_version
+
+-- name: turn_off_second_factor
+select iam.turn_off_second_factor(%(attempt)s, %(candidate)s) as done
 
 -- name: set_pending_totp_secret
 update iam.accounts set totp_secret = %(secret)s
@@ -63,10 +59,6 @@ update iam.accounts set totp_secret = %(secret)s
 -- name: enable_totp
 update iam.accounts set totp_enabled_at = now(), totp_last_step = %(step)s
  where id = auth.uid() and totp_enabled_at is null
-
--- name: disable_totp
-update iam.accounts set totp_secret = null, totp_enabled_at = null, totp_last_step = null
- where id = auth.uid()
 
 -- name: delete_recovery_codes
 delete from iam.recovery_codes where account_id = auth.uid()

@@ -33,7 +33,7 @@ def sign_in() -> View:
         identity.start_second_factor(credentials.challenge, safe_next(""))
         return redirect(url_for("auth.second_factor"))
     identity.start_session(credentials.account_id, credentials.session_version)
-    service.rehash_if_needed(form.password.data or "")
+    service.rehash_if_needed(form.password.data or "", credentials)
     return redirect(safe_next(url_for("dashboard.home")))
 
 

@@ -12,23 +12,41 @@ queries = sql.load(__file__)
 TooManyAttempts = checks.TooManyAttempts
 
 
-def rehash_if_needed(password: str) -> None:
-    """Upgrade an old hash once the account is signed in (its own row is then writable)."""
-    row = db.one(queries.own_account)
-    if row and passwords.needs_rehash(row["password_hash"]):
-        db.write(queries.update_password_hash, {"password_hash": passwords.hash_password(password)})
-
-
-def verify_own_password(password: str) -> bool:
-    """Whether `password` is the signed-in account's password (to confirm a sensitive change).
-    Wrong ones are counted, so a stolen session cannot guess without limit."""
-    return checks.confirm_own_password(password)
+def rehash_if_needed(password: str, credentials: checks.Credentials) -> None:
+    """Upgrade a hash made with older costs once the password has just matched it."""
+    if passwords.needs_rehash(credentials.candidate):
+        db.write(
+            queries.upgrade_password_hash,
+            {"current": credentials.candidate, "password_hash": passwords.hash_password(password)},
+        )
 
 
 def change_password(current: str, new: str) -> int | None:
     """Returns the new session version, or None when the current password is wrong; raises
-    TooManyAttempts when paused."""
-    if not verify_own_password(current):
+    TooManyAttempts when paused. The database checks the current password and sets the new one
+    in one statement."""
+    proof = checks.password_proof(current)
+    if proof is None:
         return None
-    rows = db.write(queries.change_password, {"password_hash": passwords.hash_password(new)})
-    return int(rows[0]["session_version"])
+    version = db.value(
+        queries.change_password,
+        {
+            "attempt": proof.attempt,
+            "candidate": proof.candidate,
+            "password_hash": passwords.hash_password(new),
+        },
+    )
+    return None if version is None else int(version)
+
+
+def turn_off_second_factor(password: str) -> bool:
+    """Two-step sign-in off, only with the password (checked in the same statement); raises
+    TooManyAttempts when paused."""
+    proof = checks.password_proof(password)
+    if proof is None:
+        return False
+    done = db.value(
+        queries.turn_off_second_factor,
+        {"attempt": proof.attempt, "candidate": proof.candidate},
+    )
+    return bool(done)

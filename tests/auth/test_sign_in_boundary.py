@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from psycopg.rows import dict_row
 
 from app import db
@@ -283,3 +284,65 @@ def test_a_password_reset_closes_the_pending_sign_in(client, app, admin, make):
     response = client.submit("/sign-in/code", {"code": next_code(secret)})
     assert response.headers["Location"] == "/sign-in"
     assert client.get("/").headers["Location"] == "/sign-in"
+
+
+def test_a_signed_in_session_changes_its_credentials_only_with_the_password(
+    database, app, admin, make
+):
+    """A stolen session (or a careless future route) can neither read the password hash to
+    guess offline, nor set a new password, nor turn an enabled second factor off by hand."""
+    owner = make.tenant().owner
+    browser = app.test_client()
+    browser.sign_in(owner.email)
+    enrol(browser)
+    before = admin.execute(
+        "select password_hash, totp_secret, totp_enabled_at from iam.accounts where id = %s",
+        [owner.account_id],
+    ).fetchone()
+    claims = {"role": "authenticated", "sub": str(owner.account_id), "aal": "aal2"}
+    with acting_as(database, claims) as conn:
+        assert one(conn, "select email from iam.accounts")["email"] == owner.email  # own row
+        for statement in (
+            "select password_hash from iam.accounts",
+            "update iam.accounts set password_hash = '$argon2id$attacker'",
+            "update iam.accounts set totp_enabled_at = null, totp_secret = null",
+            "update iam.accounts set totp_secret = 'v2:attacker'",
+            "select iam.change_password(gen_random_uuid(), 'guess', '$argon2id$attacker')",
+        ):
+            try:
+                with conn.transaction():
+                    result = conn.execute(statement).fetchall()
+                assert result == [{"change_password": None}], statement
+            except psycopg.errors.InsufficientPrivilege:
+                pass
+    after = admin.execute(
+        "select password_hash, totp_secret, totp_enabled_at from iam.accounts where id = %s",
+        [owner.account_id],
+    ).fetchone()
+    assert after == before
+
+
+def test_the_account_page_still_changes_the_password_and_turns_two_step_off(app, admin, make):
+    owner = make.tenant().owner
+    browser = app.test_client()
+    browser.sign_in(owner.email)
+    enrol(browser)
+    wrong = browser.submit("/account/two-step/off", {"password": "not it"})
+    assert wrong.status_code == 422
+    assert (
+        browser.submit("/account/two-step/off", {"password": factories.PASSWORD}).status_code == 302
+    )
+    changed = browser.submit(
+        "/account/password",
+        {
+            "current_password": factories.PASSWORD,
+            "new_password": "a brand new passphrase",
+        },
+    )
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    row = admin.execute(
+        "select totp_enabled_at, password_hash from iam.accounts where id = %s",
+        [owner.account_id],
+    ).fetchone()
+    assert row["totp_enabled_at"] is None
+    assert PasswordHasher().verify(row["password_hash"], "a brand new passphrase")
