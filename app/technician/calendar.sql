@@ -10,9 +10,7 @@ where tenant_id = %(tenant_id)s and technician_id = %(technician_id)s and revoke
 returning id
 
 -- name: open_new_feed
-insert into public.calendar_feeds (tenant_id, technician_id, token_hash)
-values (%(tenant_id)s, %(technician_id)s, %(token_hash)s)
-returning id
+select app.open_calendar_feed() as token
 
 -- name: feed_visits
 -- Runs as a token holder (plenum_signin): the security definer function hashes the token,

@@ -9,9 +9,7 @@ create policy "Technicians see their feed, managers and dispatchers all"
          or (select app.has_role('owner', 'admin', 'dispatcher')))
   );
 
-create policy "Members can open their own feed"
-  on public.calendar_feeds for insert to authenticated
-  with check (tenant_id = (select app.tenant_id()) and technician_id = (select auth.uid()));
+-- No insert policy: a feed is opened only by app.open_calendar_feed(), which mints its token.
 
 create policy "Technicians and managers can revoke feeds"
   on public.calendar_feeds for update to authenticated

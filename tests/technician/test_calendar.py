@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 
 from app import crypto
 from app.technician.calendar import escape_text, fold
 from tests.factories import Factory
+from tests.policies.identity import acting_as, claims_of
 from tests.technician.support import Day, at, html, today
 
 
@@ -45,6 +47,22 @@ def test_a_new_link_is_shown_once_and_only_its_hash_is_kept(tech, admin, day: Da
     again = html(tech.get("/my-day/calendar"))
     assert token not in again
     assert "A link is open" in again
+
+
+@pytest.mark.promise("P-01")
+def test_a_member_cannot_open_a_feed_under_a_token_of_their_choosing(database, day: Day):
+    """The link is minted by the database (app.open_calendar_feed); a session that inserts a
+    feed with a hash it chose (so that it knows the token) is refused."""
+    chosen = crypto.token_hash("a token I picked")
+    with (
+        acting_as(database, claims_of(day.tech)) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "insert into public.calendar_feeds (tenant_id, technician_id, token_hash)"
+            " values (%s, %s, %s)",
+            [day.tenant.id, day.tech.account_id, chosen],
+        )
 
 
 @pytest.mark.promise("P-02")
