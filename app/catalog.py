@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.db import Connection, Row
-from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT, migrations
+from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT, drift, migrations
 
 # Helpers a policy may call only wrapped as `(select helper())`, so they run once per statement.
 _HELPER_CALL = re.compile(r"\b(app|auth)\.(\w+)\(")
@@ -468,12 +468,21 @@ def check_migrations_enable_rls(conn: Connection) -> list[Problem]:
     return migration_rls_problems()
 
 
+def check_migration_files(conn: Connection) -> list[Problem]:
+    """A landed migration is never edited or removed: a change is a new migration."""
+    return [
+        Problem("migration", name, f"{detail}: add a new migration instead")
+        for name, detail in drift(conn)
+    ]
+
+
 FUNCTION_CHECKS = (
     check_definers_for_anon,
     check_definer_tenant_arguments,
     check_function_public_execute,
     check_function_default_privileges,
     check_migrations_enable_rls,
+    check_migration_files,
 )
 
 

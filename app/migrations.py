@@ -6,6 +6,7 @@ either tool can take over a database the other started.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,11 @@ def bootstrap(conn: Connection, root: Path = ROOT) -> None:
         conn.execute(
             "create schema if not exists supabase_migrations;"
             " create table if not exists supabase_migrations.schema_migrations"
-            " (version text primary key, statements text[], name text)"
+            " (version text primary key, statements text[], name text);"
+            # What each migration's file said when it was applied: an edited or deleted landed
+            # migration is then caught by `flask db check` instead of silently diverging.
+            " create table if not exists supabase_migrations.file_digests"
+            " (version text primary key, sha256 text not null)"
         )
 
 
@@ -120,11 +125,52 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
                     " values (%(version)s, %(name)s)",
                     {"version": migration.version, "name": migration.name},
                 )
+        record_digests(conn, root)
         attach_audit_triggers(conn)
         apply_policies(conn, root)
         return todo
     finally:
         conn.execute("select pg_advisory_unlock(%(key)s)", {"key": LOCK_KEY})
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def record_digests(conn: Connection, root: Path = ROOT) -> None:
+    """The digest of every applied migration's file, where none is recorded yet (a database
+    migrated before digests were kept, or by the Supabase CLI, gets today's files')."""
+    done = applied_versions(conn)
+    with conn.transaction():
+        for migration in migrations(root):
+            if migration.version in done:
+                conn.execute(
+                    "insert into supabase_migrations.file_digests (version, sha256)"
+                    " values (%(version)s, %(sha256)s) on conflict (version) do nothing",
+                    {"version": migration.version, "sha256": _digest(migration.path)},
+                )
+
+
+def drift(conn: Connection, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(file, what is wrong) for each applied migration whose file was edited or removed."""
+    present = conn.execute(
+        "select to_regclass('supabase_migrations.file_digests') is not null as present"
+    ).fetchone()
+    if not present or not present["present"]:
+        return []
+    recorded = conn.execute(
+        "select d.version, d.sha256, m.name from supabase_migrations.file_digests d"
+        " left join supabase_migrations.schema_migrations m using (version) order by 1"
+    ).fetchall()
+    files = {migration.version: migration for migration in migrations(root)}
+    found = []
+    for row in recorded:
+        migration = files.get(row["version"])
+        if migration is None:
+            found.append((f"{row['version']}_{row['name']}.sql", "applied, but its file is gone"))
+        elif _digest(migration.path) != row["sha256"]:
+            found.append((migration.path.name, "edited after it was applied"))
+    return found
 
 
 def reset(conn: Connection) -> None:

@@ -242,3 +242,24 @@ def test_login_roles_own_nothing_and_bypass_nothing(admin: Connection) -> None:
         ("plenum_web", False, False, False, False, 0),
         ("plenum_worker", False, False, False, False, 0),
     ]
+
+
+# --- landed migrations are never edited -----------------------------------------------------
+
+
+def test_db_check_names_a_landed_migration_that_was_edited_or_removed(
+    empty_database: Database, tmp_path: Path
+) -> None:
+    root = tmp_path / "supabase"
+    shutil.copytree(migrations.ROOT, root)
+    with admin_connection(empty_database.admin_url) as admin:
+        migrations.up(admin, root)
+        assert migrations.drift(admin, root) == []
+        first, second = migrations.migrations(root)[:2]
+        first.path.write_text(first.path.read_text() + "\n-- an afterthought\n")
+        second.path.unlink()
+        assert migrations.up(admin, root) == []  # nothing re-applied, and nothing hidden:
+        assert migrations.drift(admin, root) == [
+            (first.path.name, "edited after it was applied"),
+            (second.path.name, "applied, but its file is gone"),
+        ]
