@@ -1,5 +1,5 @@
 """P-01: every function an API role may execute (anon, authenticated, the sign-in role), called
-as an anonymous visitor and as company B's owner and technician with company A's ids and values,
+as an anonymous visitor, a token holder (plenum_signin) and as company B's owner and technician with company A's ids and values,
 returns nothing of A, and any error is a refusal.
 
 The functions come from the catalog (tests/policies/functions.py), so a new function is called
@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app import catalog
-from app.db import ANON, Connection
+from app.db import ANON, SIGN_IN, Connection
 from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Member, Tenant
 from tests.policies import functions
@@ -121,6 +121,8 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
 Claims = Callable[[World], dict[str, str]]
 ACTORS: dict[str, Claims] = {
     "anonymous visitor": lambda world: dict(ANON),
+    # Holds a password, an emailed link's or a feed's token, not an identity (plenum_signin).
+    "token holder": lambda world: dict(SIGN_IN),
     "owner of company B": lambda world: claims_of(world.b.owner),
     "technician of company B": lambda world: claims_of(world.b_technician),
 }
