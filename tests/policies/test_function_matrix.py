@@ -1,6 +1,6 @@
 """P-01: every function an API role may execute (anon, authenticated, the sign-in role), called
-as an anonymous visitor, a token holder (plenum_signin) and as company B's owner and technician with company A's ids and values,
-returns nothing of A, and any error is a refusal.
+as an anonymous visitor, a token holder (plenum_signin) and company B's owner and technician
+with company A's ids and values, returns nothing of A, and any error is a refusal.
 
 The functions come from the catalog (tests/policies/functions.py), so a new function is called
 the moment it exists; triggers and functions without an API grant are left out. Arguments are
