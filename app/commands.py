@@ -117,8 +117,8 @@ def audit_verify(tenant: UUID | None) -> None:
                 for later in problems[1:]:
                     click.echo(f"       {later}", err=True)
             else:
-                links = verify.chain_length(conn, company)
-                click.echo(f"ok     company {company}: {links} links; {anchoring.note}")
+                length = verify.chain_length(conn, company)
+                click.echo(f"ok     company {company}: {length} links; {anchoring.note}")
     if broken:
         raise click.ClickException(f"{broken} of {len(companies)} audit chain(s) are broken")
 

@@ -73,28 +73,20 @@ DEFAULT_KEY_ID = "default"  # the id of ENCRYPTION_KEY, the one-key keyring
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
-def _key_bytes(name: str, raw: str) -> bytes:
+def _key_bytes(name: str, raw: str, kind: str = "AES-256") -> bytes:
     try:
         key = base64.b64decode(raw, validate=True)
     except ValueError as exc:
         raise ConfigError(f"{name} must be base64") from exc
     if len(key) != 32:
-        raise ConfigError(f"{name} must decode to 32 bytes (AES-256)")
+        raise ConfigError(f"{name} must decode to 32 bytes ({kind})")
     return key
 
 
 def _base64_keys(name: str, raw: str) -> list[bytes]:
     """Comma-separated base64 values of 32 bytes each (Ed25519 seeds or public keys)."""
-    keys = []
-    for part in filter(None, (item.strip() for item in raw.split(","))):
-        try:
-            key = base64.b64decode(part, validate=True)
-        except ValueError as exc:
-            raise ConfigError(f"{name} must be base64") from exc
-        if len(key) != 32:
-            raise ConfigError(f"{name} must decode to 32 bytes (an Ed25519 key)")
-        keys.append(key)
-    return keys
+    parts = filter(None, (item.strip() for item in raw.split(",")))
+    return [_key_bytes(name, part, "an Ed25519 key") for part in parts]
 
 
 def _audit_signing_key(env: str) -> bytes:

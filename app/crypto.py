@@ -104,7 +104,7 @@ def keyring_of(settings: Any) -> Keyring:
     return Keyring(keys, settings.encryption_key_id)
 
 
-def _keyring() -> Keyring:
+def app_keyring() -> Keyring:
     return keyring_of(current_app.config["PLENUM"])
 
 
@@ -148,7 +148,7 @@ def encrypt(
         return LEGACY_PREFIX + _seal(key, plaintext, None)
     if (place.table, place.column) not in _REGISTERED:
         raise ValueError(f"{place.table}.{place.column} is not in crypto.ENCRYPTED_COLUMNS")
-    ring = keyring or _keyring()
+    ring = keyring or app_keyring()
     return ring.prefix() + _seal(ring.key(ring.primary), plaintext, place.associated_data())
 
 
@@ -166,7 +166,7 @@ def decrypt(
             raise TypeError("decrypt needs the place the value is stored at")
         ring = Keyring({"given": key}, "given")
     else:
-        ring = keyring or _keyring()
+        ring = keyring or app_keyring()
     if token.startswith(PREFIX) and place is not None:
         key_id, _, body = token[len(PREFIX) :].partition(":")
         try:
@@ -185,13 +185,6 @@ def decrypt(
                 continue
         raise UnreadableSecret("a legacy (v1) value that no key of the keyring opens")
     raise UnreadableSecret("not an encrypted value")
-
-
-def key_id(token: str) -> str | None:
-    """The id of the key that sealed a v2 value; None for a legacy (v1) value."""
-    if token.startswith(PREFIX):
-        return token[len(PREFIX) :].partition(":")[0]
-    return None
 
 
 def reseal(token: str, place: Place, keyring: Keyring) -> str | None:

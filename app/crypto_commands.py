@@ -16,10 +16,6 @@ from jobs import crypto_rotation
 crypto_cli = AppGroup("crypto", help="Encryption keys: rotation, and which key sealed what.")
 
 
-def _keyring() -> crypto.Keyring:
-    return crypto.keyring_of(current_app.config["PLENUM"])
-
-
 def _admin() -> Connection:
     url = current_app.config["PLENUM"].database_admin_url
     if not url:
@@ -56,7 +52,7 @@ def _rotation_line(rotation: dict[str, Any] | None) -> str:
 @crypto_cli.command("rotate")
 def rotate() -> None:
     """Ask the worker to seal every secret again with the primary key."""
-    ring = _keyring()
+    ring = crypto.app_keyring()
     with _admin() as conn:
         rotation = crypto_rotation.request_rotation(conn, ring.primary)
     click.echo(_rotation_line(rotation))
@@ -69,7 +65,7 @@ def rotate() -> None:
 @crypto_cli.command("status")
 def status() -> None:
     """Which key sealed how many values; exits 1 while any value uses another key."""
-    ring = _keyring()
+    ring = crypto.app_keyring()
     with _admin() as conn:
         usage = crypto_rotation.key_usage(conn)
         rotation = crypto_rotation.latest_rotation(conn)
@@ -81,7 +77,7 @@ def status() -> None:
     click.echo(_rotation_line(rotation))
     others = sorted({_label(u, ring) for u in usage if u["key_id"] != ring.primary})
     if others:
-        left = sum(int(u["n"]) for u in usage if u["key_id"] != ring.primary)
+        left = crypto_rotation.not_on_primary(usage, ring)
         raise click.ClickException(
             f"{left} value(s) are not sealed with {ring.primary!r} ({'; '.join(others)}): keep"
             " those keys, run `flask crypto rotate`, and look into any value it reports unreadable"

@@ -37,16 +37,16 @@ class ClientAddress:
     def _from_proxy(self, peer: str) -> bool:
         if not self.trusted:
             return True
-        address = _address(peer)
-        return address is not None and any(
-            ipaddress.ip_address(address) in network for network in self.trusted
-        )
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         peer = environ.get("REMOTE_ADDR", "")
         client = _address(environ.get(self.key, ""))
         if client is not None and self._from_proxy(peer):
-            environ["plenum.peer_addr"] = peer
             environ["REMOTE_ADDR"] = client
         return self.app(environ, start_response)
 

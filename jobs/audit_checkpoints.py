@@ -57,13 +57,7 @@ def _receipt(owner: dict[str, Any], due: dict[str, Any], seed: bytes) -> email.E
     checkpoint = checkpoints.Checkpoint(
         **{field: due[field] for field in checkpoints.Checkpoint.__dataclass_fields__}
     )
-    statement = checkpoints.statement(
-        checkpoint.tenant_id,
-        checkpoint.seq,
-        checkpoint.chain_hash,
-        checkpoint.signed_at,
-        checkpoint.key_id,
-    )
+    statement = checkpoints.statement_of(checkpoint)
     rendered = TEMPLATES.get_template("email/audit_receipt.txt").render(
         company_name=owner["company_name"],
         full_name=owner["full_name"],
@@ -77,13 +71,8 @@ def _receipt(owner: dict[str, Any], due: dict[str, Any], seed: bytes) -> email.E
         public_key=checkpoints.encoded(checkpoints.public_key_bytes(seed)),
         statement=statement.decode(),
     )
-    subject, _, body = rendered.partition("\n")
-    return email.Email(
-        to=owner["email"],
-        subject=subject.strip(),
-        text=body.strip() + "\n",
-        kind="audit_receipt",
-        tenant_id=checkpoint.tenant_id,
+    return email.compose(
+        rendered, to=owner["email"], kind="audit_receipt", tenant_id=checkpoint.tenant_id
     )
 
 

@@ -145,10 +145,15 @@ def rotate_column(
 
 def _usage_query(column: crypto.EncryptedColumn) -> sql.Composed:
     return sql.SQL(
-        "select case when starts_with({value}, 'v2:') then split_part({value}, ':', 2) end"
-        " as key_id, starts_with({value}, 'v1:') as legacy, count(*) as n"
+        "select case when starts_with({value}, {sealed}) then split_part({value}, ':', 2) end"
+        " as key_id, starts_with({value}, {legacy}) as legacy, count(*) as n"
         " from {table} where {value} <> '' group by 1, 2 order by 1, 2"
-    ).format(value=sql.Identifier(column.column), table=_table(column))
+    ).format(
+        value=sql.Identifier(column.column),
+        table=_table(column),
+        sealed=sql.Literal(crypto.PREFIX),
+        legacy=sql.Literal(crypto.LEGACY_PREFIX),
+    )
 
 
 def key_usage(conn: Connection) -> list[dict[str, Any]]:
@@ -161,8 +166,9 @@ def key_usage(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
-def not_on_primary(conn: Connection, ring: crypto.Keyring) -> int:
-    return sum(int(u["n"]) for u in key_usage(conn) if u["key_id"] != ring.primary)
+def not_on_primary(usage: list[dict[str, Any]], ring: crypto.Keyring) -> int:
+    """How many values of `key_usage` are not sealed with the primary key."""
+    return sum(int(u["n"]) for u in usage if u["key_id"] != ring.primary)
 
 
 def request_rotation(conn: Connection, key_id: str) -> dict[str, Any] | None:
@@ -194,7 +200,7 @@ def sweep(pool: ConnectionPool, keyring: crypto.Keyring | None = None) -> int:
         done, failed = rotate_column(pool, column, ring, request["id"])
         rotated, unreadable = rotated + done, unreadable + failed
     with rotation_transaction(pool) as conn:
-        if not_on_primary(conn, ring) <= unreadable:
+        if not_on_primary(key_usage(conn), ring) <= unreadable:
             conn.execute(FINISH, {"id": request["id"], "unreadable": unreadable})
     if unreadable:
         raise RotationFailed(

@@ -70,6 +70,17 @@ def sign(
     return Checkpoint(tenant_id, seq, bytes(chain_hash), signed_at, signer, signature)
 
 
+def statement_of(checkpoint: Checkpoint) -> bytes:
+    """The text a checkpoint's signature covers."""
+    return statement(
+        checkpoint.tenant_id,
+        checkpoint.seq,
+        checkpoint.chain_hash,
+        checkpoint.signed_at,
+        checkpoint.key_id,
+    )
+
+
 def trusted_keys(settings: Settings) -> dict[str, bytes]:
     """Public keys by key id: the signing key's, and earlier ones kept in AUDIT_VERIFY_KEY."""
     keys = [public_key_bytes(settings.audit_signing_key), *settings.audit_verify_keys]
@@ -81,13 +92,7 @@ def signature_problem(checkpoint: Checkpoint, keys: dict[str, bytes]) -> str | N
     public_key = keys.get(checkpoint.key_id)
     if public_key is None:
         return f"signed with key {checkpoint.key_id}, which is not a trusted key"
-    message = statement(
-        checkpoint.tenant_id,
-        checkpoint.seq,
-        checkpoint.chain_hash,
-        checkpoint.signed_at,
-        checkpoint.key_id,
-    )
+    message = statement_of(checkpoint)
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(checkpoint.signature, message)
     except InvalidSignature:

@@ -64,6 +64,3 @@ select tenant_id, seq, chain_hash, signed_at, key_id, signature
 select r.seq, r.chain_hash
   from audit.recomputed_chain(%(tenant_id)s) r
  where r.seq = any(%(seqs)s::bigint[]);
-
--- name: companies_with_checkpoints
-select distinct tenant_id from audit.checkpoints;

@@ -49,7 +49,7 @@ def change_password() -> View:
         version = service.change_password(
             form.current_password.data or "", form.new_password.data or ""
         )
-    except service.TooManyAttempts:
+    except checks.TooManyAttempts:
         abort(429, TOO_MANY_PASSWORDS)
     if version is None:
         form.current_password.errors = ["That is not your current password."]
@@ -117,7 +117,7 @@ def disable_totp() -> View:
         return _account_page(422, disable_form=form)
     try:
         turned_off = service.turn_off_second_factor(form.password.data or "")
-    except service.TooManyAttempts:
+    except checks.TooManyAttempts:
         abort(429, TOO_MANY_PASSWORDS)
     if not turned_off:
         form.password.errors = ["That is not your password."]

@@ -35,7 +35,6 @@ class ChallengeClosed(Exception):
 class Credentials:
     account_id: UUID
     session_version: int
-    mfa_enabled: bool
     challenge: str | None  # for an account with a second factor: the secret of the next step
     candidate: str  # the password's hash as stored (it matched): proof for a hash upgrade
 
@@ -66,9 +65,7 @@ def check_password(email_address: str, password: str, address: str) -> Credentia
     row = _step(queries.finish_sign_in, {"attempt": begun["attempt"], "candidate": guess})
     if not row:
         return None
-    return Credentials(
-        row["account_id"], row["session_version"], row["mfa_enabled"], row["challenge"], guess
-    )
+    return Credentials(row["account_id"], row["session_version"], row["challenge"], guess)
 
 
 def challenge_is_open(challenge: str) -> bool:

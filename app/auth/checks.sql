@@ -5,7 +5,7 @@
 select attempt, settings, hash_length from iam.begin_sign_in(%(email)s, %(address)s)
 
 -- name: finish_sign_in
-select account_id, session_version, mfa_enabled, challenge
+select account_id, session_version, challenge
 from iam.finish_sign_in(%(attempt)s, %(candidate)s)
 
 -- name: challenge_is_open
@@ -21,9 +21,6 @@ from iam.finish_second_factor(%(challenge)s, %(attempt)s, %(step)s, %(recovery)s
 
 -- name: begin_password_confirmation
 select attempt, settings, hash_length from iam.begin_password_confirmation()
-
--- name: finish_password_confirmation
-select iam.finish_password_confirmation(%(attempt)s, %(candidate)s) as confirmed
 
 -- name: begin_code_confirmation
 select attempt, totp_secret, totp_last_step from iam.begin_code_confirmation()

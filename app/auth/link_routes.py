@@ -3,7 +3,7 @@ Each token URL only hands its token to the session and redirects (`links.exchang
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,11 +15,6 @@ from app.views import form_page, invalid, show_violation
 View = Response | str | tuple[str, int]
 TOO_MANY_SIGN_UPS = "Too many sign-ups from your network or for this address. Wait an hour."
 TOO_MANY_LINKS = "Too many requests from your network. Wait 15 minutes."
-
-
-def _page(template: str, status: int = 200, **context: object) -> Response:
-    """A page reached through a link's token: it never names itself to another site."""
-    return links.no_referrer(make_response(render_template(template, **context), status))
 
 
 # --- sign-up ----------------------------------------------------------------------------------
@@ -75,7 +70,7 @@ def resend_sign_up() -> View:
 @bp.get("/sign-up/confirm/<token>")
 def sign_up_link(token: str) -> Response:
     if links.sign_up_to_confirm(token) is None:
-        return _page("auth/sign_up_link_closed.html", 410)
+        return links.page("auth/sign_up_link_closed.html", 410)
     return links.exchange("sign_up", token, "auth.confirm_sign_up")
 
 
@@ -84,13 +79,13 @@ def confirm_sign_up() -> View:
     token = links.recalled("sign_up")
     pending = links.sign_up_to_confirm(token)
     if pending is None:
-        return _page("auth/sign_up_link_closed.html", 410)
+        return links.page("auth/sign_up_link_closed.html", 410)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _page("auth/confirm_sign_up.html", pending=pending, form=form)
+        return links.page("auth/confirm_sign_up.html", pending=pending, form=form)
     created = links.finish_sign_up(token)
     if created is None:
-        return _page("auth/sign_up_link_closed.html", 410)
+        return links.page("auth/sign_up_link_closed.html", 410)
     account_id, tenant_id = created
     identity.start_session(account_id, 1, tenant_id)
     flash(f"Welcome to Plenum. {pending['company_name']} is ready.", "success")
@@ -120,7 +115,7 @@ def forgot_password() -> View:
 @bp.get("/password/reset/<token>")
 def reset_link(token: str) -> Response:
     if not links.reset_is_open(token):
-        return _page("auth/reset_link_closed.html", 410)
+        return links.page("auth/reset_link_closed.html", 410)
     return links.exchange("reset", token, "auth.reset_password")
 
 
@@ -128,12 +123,14 @@ def reset_link(token: str) -> Response:
 def reset_password() -> View:
     token = links.recalled("reset")
     if not links.reset_is_open(token):
-        return _page("auth/reset_link_closed.html", 410)
+        return links.page("auth/reset_link_closed.html", 410)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
-        return _page("auth/reset_password.html", 422 if form.is_submitted() else 200, form=form)
+        return links.page(
+            "auth/reset_password.html", 422 if form.is_submitted() else 200, form=form
+        )
     if not links.finish_password_reset(token, form.password.data or ""):
-        return _page("auth/reset_link_closed.html", 410)
+        return links.page("auth/reset_link_closed.html", 410)
     identity.end_session()
     flash("Your password is changed and every other session is signed out. Sign in now.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -167,7 +164,7 @@ def request_unlock() -> View:
 @bp.get("/sign-in/unlock/<token>")
 def unlock_link(token: str) -> Response:
     if not links.unlock_is_open(token):
-        return _page("auth/unlock_link_closed.html", 410)
+        return links.page("auth/unlock_link_closed.html", 410)
     return links.exchange("unlock", token, "auth.unlock_sign_in")
 
 
@@ -175,12 +172,12 @@ def unlock_link(token: str) -> Response:
 def unlock_sign_in() -> View:
     token = links.recalled("unlock")
     if not links.unlock_is_open(token):
-        return _page("auth/unlock_link_closed.html", 410)
+        return links.page("auth/unlock_link_closed.html", 410)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _page("auth/unlock.html", form=form)
+        return links.page("auth/unlock.html", form=form)
     if not links.use_unlock(token):
-        return _page("auth/unlock_link_closed.html", 410)
+        return links.page("auth/unlock_link_closed.html", 410)
     links.forget("unlock")
     flash("Sign-in is open again for your account. Sign in now.", "success")
     return redirect(url_for("auth.sign_in"))

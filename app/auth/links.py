@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from flask import g, redirect, session, url_for
+from flask import g, make_response, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
 from app import db, sql
@@ -57,21 +57,21 @@ def no_referrer(response: Any) -> Any:
     return response
 
 
+def page(template: str, status: int = 200, **context: object) -> Response:
+    """A page of a link's flow: rendered, with `no_referrer`."""
+    return no_referrer(make_response(render_template(template, **context), status))
+
+
 # --- calls into the database ---------------------------------------------------------------
 
 
 def call(query: str, params: dict[str, Any], claims: dict[str, Any] = db.SIGN_IN) -> list[db.Row]:
-    """One statement under `claims` (by default the sign-in role) in a savepoint of the request
-    transaction; the request's own claims are restored afterwards."""
-    conn = db.connection()
+    """One write under `claims` (by default the sign-in role), in a savepoint of the request
+    transaction (`db.write`); the request's own claims are restored afterwards."""
     restore = dict(g.get("db_claims", db.ANON))
+    db.set_claims(claims)
     try:
-        with conn.transaction():
-            db.set_claims(claims)
-            cur = conn.execute(query, params)
-            return cur.fetchall() if cur.description else []
-    except psycopg.errors.IntegrityError as error:
-        raise db.translate(error) from error
+        return db.write(query, params)
     except psycopg.Error as error:
         if error.sqlstate == RATE_LIMITED:
             raise TooManyRequests from error

@@ -59,13 +59,12 @@ def matching_step(
     return None
 
 
-def own_secret() -> tuple[str | None, int | None, bool]:
-    """The signed-in account's TOTP secret (decrypted), last used step and whether it is on."""
+def own_secret() -> tuple[str | None, bool]:
+    """The signed-in account's TOTP secret (decrypted) and whether it is on."""
     row = db.one(queries.own_account)
     if row is None or row["totp_secret"] is None:
-        return None, None, False
-    enabled = row["totp_enabled_at"] is not None
-    return open_secret(row["totp_secret"], row["id"]), row["totp_last_step"], enabled
+        return None, False
+    return open_secret(row["totp_secret"], row["id"]), row["totp_enabled_at"] is not None
 
 
 def _totp_place(account_id: object) -> crypto.Place:
@@ -92,7 +91,7 @@ def open_secret(sealed: str, account_id: object) -> str | None:
 
 def start_enrolment() -> str:
     """The pending secret (kept across reloads of the setup page until it is confirmed)."""
-    secret, _, enabled = own_secret()
+    secret, enabled = own_secret()
     if enabled:
         raise ValueError("two-step sign-in is already on")
     if secret is None:
@@ -103,7 +102,7 @@ def start_enrolment() -> str:
 
 def confirm_enrolment(code: str) -> list[str] | None:
     """Turn TOTP on when `code` matches the pending secret; returns the recovery codes."""
-    secret, _, enabled = own_secret()
+    secret, enabled = own_secret()
     if secret is None or enabled:
         return None
     step = matching_step(secret, code, None)

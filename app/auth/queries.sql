@@ -39,7 +39,7 @@ order by created_at desc
 limit 50
 
 -- name: own_account
-select id, email, full_name, session_version, totp_secret, totp_enabled_at, totp_last_step
+select id, totp_secret, totp_enabled_at
 from iam.accounts
 where id = auth.uid()
 

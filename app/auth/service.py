@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from app import db, sql
 from app.auth import checks, passwords
 
 queries = sql.load(__file__)
-
-# Raised by the sign-in checks of app.auth.checks.
-TooManyAttempts = checks.TooManyAttempts
 
 
 def rehash_if_needed(password: str, credentials: checks.Credentials) -> None:
@@ -29,12 +28,7 @@ def change_password(current: str, new: str) -> int | None:
     if proof is None:
         return None
     version = db.value(
-        queries.change_password,
-        {
-            "attempt": proof.attempt,
-            "candidate": proof.candidate,
-            "password_hash": passwords.hash_password(new),
-        },
+        queries.change_password, {**asdict(proof), "password_hash": passwords.hash_password(new)}
     )
     return None if version is None else int(version)
 
@@ -45,8 +39,4 @@ def turn_off_second_factor(password: str) -> bool:
     proof = checks.password_proof(password)
     if proof is None:
         return False
-    done = db.value(
-        queries.turn_off_second_factor,
-        {"attempt": proof.attempt, "candidate": proof.candidate},
-    )
-    return bool(done)
+    return bool(db.value(queries.turn_off_second_factor, asdict(proof)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import abort, flash, make_response, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -17,10 +17,6 @@ from app.tenancy.forms import JoinWithNewAccountForm
 from app.views import show_violation
 
 View = Response | str | tuple[str, int]
-
-
-def _page(template: str, status: int = 200, **context: object) -> Response:
-    return links.no_referrer(make_response(render_template(template, **context), status))
 
 
 @bp.post("/team/invitations/<uuid:invitation_id>/resend")
@@ -42,7 +38,7 @@ def resend_invitation(invitation_id: UUID) -> View:
 @bp.get("/invitations/<token>")
 def invitation_link(token: str) -> Response:
     if service.invitation(token) is None:
-        return _page("tenancy/invitation_closed.html", 410, invitation=None)
+        return links.page("tenancy/invitation_closed.html", 410, invitation=None)
     return links.exchange("invitation", token, "tenancy.invitation")
 
 
@@ -51,27 +47,27 @@ def invitation() -> View:
     token = links.recalled("invitation")
     found = service.invitation(token)
     if found is None or found.state != "open":
-        return _page("tenancy/invitation_closed.html", 410, invitation=found)
+        return links.page("tenancy/invitation_closed.html", 410, invitation=found)
     if current_user.is_authenticated:
         if current_user.email != found.email:
-            return _page("tenancy/invitation_wrong_account.html", 403, invitation=found)
+            return links.page("tenancy/invitation_wrong_account.html", 403, invitation=found)
         return redirect(url_for("tenancy.my_invitation", my_invitation_id=found.id), code=303)
     pending = url_for("tenancy.my_invitation", my_invitation_id=found.id)
     if found.account_exists:
-        return _page("tenancy/invitation.html", invitation=found, form=None, next_url=pending)
+        return links.page("tenancy/invitation.html", invitation=found, form=None, next_url=pending)
     form = JoinWithNewAccountForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return _page("tenancy/invitation.html", status, invitation=found, form=form)
+        return links.page("tenancy/invitation.html", status, invitation=found, form=form)
     try:
         joined = service.accept_with_new_account(
             token, form.full_name.data or "", form.password.data or ""
         )
     except db.ConstraintViolation as violation:
         show_violation(form, violation)
-        return _page("tenancy/invitation.html", 422, invitation=found, form=form)
+        return links.page("tenancy/invitation.html", 422, invitation=found, form=form)
     if joined is None:
-        return _page("tenancy/invitation_closed.html", 410, invitation=None)
+        return links.page("tenancy/invitation_closed.html", 410, invitation=None)
     account_id, tenant_id = joined
     identity.start_session(account_id, 1, tenant_id)
     flash(f"Welcome to {found.company_name}.", "success")
@@ -87,13 +83,13 @@ def my_invitation(my_invitation_id: UUID) -> View:
     if found is None:
         abort(404)
     if found.state != "open":
-        return _page("tenancy/invitation_closed.html", 410, invitation=found)
+        return links.page("tenancy/invitation_closed.html", 410, invitation=found)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _page("tenancy/invitation.html", invitation=found, form=form)
+        return links.page("tenancy/invitation.html", invitation=found, form=form)
     tenant_id = service.accept_mine(my_invitation_id)
     if tenant_id is None:
-        return _page("tenancy/invitation_closed.html", 410, invitation=None)
+        return links.page("tenancy/invitation_closed.html", 410, invitation=None)
     links.forget("invitation")
     session["tenant_id"] = str(tenant_id)
     flash(f"You joined {found.company_name}.", "success")

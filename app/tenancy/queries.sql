@@ -41,9 +41,6 @@ update public.invitations set revoked_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and accepted_at is null and revoked_at is null
 returning id
 
--- name: company
-select id, name, time_zone from public.tenants where id = %(tenant_id)s
-
 -- name: invite
 select iam.invite(%(email)s, %(role)s) as id
 

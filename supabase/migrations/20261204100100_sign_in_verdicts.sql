@@ -5,6 +5,16 @@
 --   2. iam.finish_sign_in(attempt, candidate): compares the app's argon2id of the typed
 --      password with the stored hash, uses the attempt up, and returns the account or nothing.
 
+-- Why: a secret (a sign-in challenge's, a link's token) is hashed here, never by the caller: a
+-- stored hash alone opens nothing. Only other functions of the database call it.
+create function iam.token_hash(p_token text) returns bytea
+language sql immutable set search_path = ''
+as $$
+  select sha256(convert_to(coalesce(p_token, ''), 'UTF8'))
+$$;
+
+revoke execute on function iam.token_hash(text) from public;
+
 -- Why: the one place that says how many attempts are allowed in 15 minutes, and that records an
 -- attempt only when it is allowed. Advisory locks on the subject (and, for passwords, the client
 -- address) make parallel attempts queue here, so each one counts those before it.
@@ -99,7 +109,7 @@ begin
   delete from iam.sign_in_challenges c
    where c.account_id = p_account and (c.finished_at is not null or c.expires_at <= now());
   insert into iam.sign_in_challenges (id, account_id, session_version, expires_at)
-  values (sha256(convert_to(v_secret, 'UTF8')), p_account, p_session_version,
+  values (iam.token_hash(v_secret), p_account, p_session_version,
           now() + interval '5 minutes');
   return v_secret;
 end

@@ -12,7 +12,7 @@ as $$
   select c.account_id
   from iam.sign_in_challenges c
   join iam.accounts a on a.id = c.account_id
-  where c.id = sha256(convert_to(coalesce(p_secret, ''), 'UTF8'))
+  where c.id = iam.token_hash(p_secret)
     and c.finished_at is null and c.expires_at > now()
     and a.session_version = c.session_version and a.totp_enabled_at is not null
 $$;
@@ -69,7 +69,7 @@ begin
     return;
   end if;
   v_attempt := iam.take_attempt('code', v_account::text, v_account, '',
-                                sha256(convert_to(p_challenge, 'UTF8')));
+                                iam.token_hash(p_challenge));
   if v_attempt is null then
     return query select 'paused', null::uuid, null::text, null::bigint, null::uuid;
     return;
@@ -92,13 +92,13 @@ declare
 begin
   update iam.sign_in_attempts t set finished_at = now()
    where t.id = p_attempt and t.kind = 'code' and t.finished_at is null
-     and t.challenge_id = sha256(convert_to(coalesce(p_challenge, ''), 'UTF8'))
+     and t.challenge_id = iam.token_hash(p_challenge)
      and t.created_at > now() - interval '5 minutes';
   if not found then
     return;
   end if;
   select * into v_challenge from iam.sign_in_challenges c
-   where c.id = sha256(convert_to(p_challenge, 'UTF8')) and c.finished_at is null
+   where c.id = iam.token_hash(p_challenge) and c.finished_at is null
    for update;
   if v_challenge.id is null or iam.challenge_account(p_challenge) is null then
     return;

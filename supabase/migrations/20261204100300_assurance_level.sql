@@ -18,19 +18,17 @@ revoke execute on function app.account_id() from public, anon;
 grant execute on function app.account_id() to authenticated, service_role;
 
 -- Why: the company of the request, only while the caller's membership is active and, for an
--- account with a second factor, only once it has been proved. One indexed join more per
--- statement (policies call it once, as `(select app.tenant_id())`).
+-- account with a second factor, only once it has been proved (the rule of app.account_id()).
+-- Policies call it once per statement, as `(select app.tenant_id())`.
 create or replace function app.tenant_id() returns uuid
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (select m.tenant_id
   from public.memberships m
-  join iam.accounts a on a.id = m.account_id
   where m.tenant_id = nullif(auth.jwt() ->> 'tenant_id', '')::uuid
-    and m.account_id = auth.uid()
-    and m.status = 'active'
-    and (a.totp_enabled_at is null or auth.jwt() ->> 'aal' = 'aal2'));
+    and m.account_id = app.account_id()
+    and m.status = 'active');
 end
 $$;
 
@@ -41,11 +39,9 @@ as $$
 begin
   return (select m.role
   from public.memberships m
-  join iam.accounts a on a.id = m.account_id
   where m.tenant_id = nullif(auth.jwt() ->> 'tenant_id', '')::uuid
-    and m.account_id = auth.uid()
-    and m.status = 'active'
-    and (a.totp_enabled_at is null or auth.jwt() ->> 'aal' = 'aal2'));
+    and m.account_id = app.account_id()
+    and m.status = 'active');
 end
 $$;
 
@@ -61,16 +57,10 @@ as $$
 $$;
 
 -- Why: the old pre-sign-in functions handed out password hashes (iam.credentials) and let
--- anyone lock, unlock or probe any account (the failure counters). Sign-in no longer uses them.
+-- anyone lock, unlock or probe any account (the failure counters). Sign-in counts its attempts
+-- in iam.sign_in_attempts now; a pause is lifted by iam.lift_sign_in_pause.
 drop function iam.credentials(text);
 drop function iam.clear_sign_in_failures(text);
--- The two counters stay only for the reset-request limit until the reset flow has its own
--- atomic one; they no longer affect sign-in, and only the pre-sign-in role may call them.
-revoke execute on function
-  iam.recent_sign_in_failures(text, interval),
-  iam.record_sign_in_failure(text[])
-  from public, anon, authenticated;
-grant execute on function
-  iam.recent_sign_in_failures(text, interval),
-  iam.record_sign_in_failure(text[])
-  to plenum_signin;
+drop function iam.recent_sign_in_failures(text, interval);
+drop function iam.record_sign_in_failure(text[]);
+drop table iam.sign_in_failures;

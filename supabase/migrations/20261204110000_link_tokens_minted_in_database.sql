@@ -9,7 +9,6 @@ create extension if not exists pgcrypto with schema extensions;
 -- Steps taken before anyone is signed in are not for `anon` (which any holder of the project's
 -- anon key becomes): they are for `plenum_signin` (20261204100000_sign_in_role_and_attempts.sql),
 -- which only the web's login role holds.
-grant usage on schema iam to plenum_signin;
 
 -- Why: emailed links need the public address; it is configuration, written by `flask db up`
 -- from PUBLIC_URL, and read only by the functions that render messages.
@@ -39,13 +38,6 @@ language sql volatile set search_path = ''
 as $$
   select t.token, sha256(convert_to(t.token, 'UTF8'))
   from (select translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/=', '-_') as token) t
-$$;
-
--- Why: a link's token is hashed here, never by the caller: a stored hash alone opens nothing.
-create function iam.token_hash(p_token text) returns bytea
-language sql immutable set search_path = ''
-as $$
-  select sha256(convert_to(coalesce(p_token, ''), 'UTF8'))
 $$;
 
 create function iam.public_url() returns text
@@ -135,21 +127,17 @@ as $$
   from iam.render_email(p_kind, p_vars) r
 $$;
 
--- Why: an emailed link that proves the address also ends a sign-in pause (the attempts that
--- password sign-in counts, see iam.lift_sign_in_pause).
-create function iam.end_sign_in_pause(p_account uuid) returns void
-language sql volatile set search_path = ''
-as $$
-  select iam.lift_sign_in_pause(p_account)
-$$;
-
 -- Why: nobody but the definers below calls these helpers.
 revoke execute on function
-  iam.new_token(), iam.token_hash(text), iam.public_url(), iam.client_address(),
+  iam.new_token(), iam.public_url(), iam.client_address(),
   iam.check_limit(text, interval, integer), iam.render_email(text, jsonb),
-  iam.queue_email(uuid, text, text, jsonb), iam.end_sign_in_pause(uuid)
+  iam.queue_email(uuid, text, text, jsonb)
   from public;
 
--- Why: account messages (no company) are queued only by the definers that render them; `anon`
--- could insert any recipient and body (an open relay once a real sender drains the outbox).
-revoke insert on outbox.messages from anon;
+-- Why: no member writes the outbox by hand: a message is queued only by code that renders a
+-- known template (these definers for account mail, iam.invite for invitations), so no session
+-- can send text of its choosing from Plenum's address to anyone (an open relay otherwise).
+revoke insert on outbox.messages from anon, authenticated;
+-- Why: the worker queues each company's daily audit receipt, as service_role in the company's
+-- name (the audit log records it with the job's actor).
+grant insert on outbox.messages to service_role;

@@ -62,8 +62,7 @@ begin
      set password_hash = p_password_hash,
          password_changed_at = now(),
          session_version = a.session_version + 1
-   where a.id = v_account;
-  perform iam.end_sign_in_pause(v_account);
+   where a.id = v_account;  -- the new password lifts a sign-in pause (its trigger)
   return true;
 end
 $$;
@@ -131,7 +130,7 @@ begin
   if v_account is null then
     return false;
   end if;
-  perform iam.end_sign_in_pause(v_account);
+  perform iam.lift_sign_in_pause(v_account);
   return true;
 end
 $$;

@@ -14,22 +14,22 @@ as $$
 declare
   v_column text := tg_argv[0];
   v_when_set boolean := coalesce(tg_argv[1], '') = 'when set';
-  v_new jsonb := to_jsonb(new);
-  v_old jsonb := case when tg_op = 'UPDATE' then to_jsonb(old) end;
-  v_actor jsonb := to_jsonb(auth.uid());
+  v_new jsonb;
+  v_old jsonb;
 begin
   if current_user not in ('anon', 'authenticated') then
     return new;
   end if;
+  v_new := to_jsonb(new) -> v_column;
+  v_old := case when tg_op = 'UPDATE' then to_jsonb(old) -> v_column end;
   if not v_when_set then
     return jsonb_populate_record(new, jsonb_build_object(
-      v_column, case when tg_op = 'UPDATE' then v_old -> v_column else v_actor end));
+      v_column, case when tg_op = 'UPDATE' then v_old else to_jsonb(auth.uid()) end));
   end if;
-  if jsonb_typeof(v_new -> v_column) = 'null'
-     or (tg_op = 'UPDATE' and v_new -> v_column = v_old -> v_column) then
+  if jsonb_typeof(v_new) = 'null' or (tg_op = 'UPDATE' and v_new = v_old) then
     return new;
   end if;
-  return jsonb_populate_record(new, jsonb_build_object(v_column, v_actor));
+  return jsonb_populate_record(new, jsonb_build_object(v_column, to_jsonb(auth.uid())));
 end
 $$;
 revoke execute on function app.stamp_author() from public;

@@ -10,8 +10,7 @@
 -- Bulk personal text that belongs to no one subject (an uploaded CSV, an import's report) is
 -- recorded as its SHA-256 (the '@audit-digest' comment), never copied into the log.
 
--- Why: AES and random bytes inside the database (Supabase installs pgcrypto in `extensions`).
-create extension if not exists pgcrypto with schema extensions;
+-- AES and random bytes come from pgcrypto (20261204110000_link_tokens_minted_in_database.sql).
 
 -- Why: the tables that hold a homeowner's personal data, and how a row leads to the homeowner:
 -- `subject_column` holds the customer's id, or, with a `parent_table`, the id of a parent row

@@ -1,16 +1,29 @@
 -- The calendar feed is read by whoever holds its link, like the emailed links: the functions
 -- take the token itself and hash it here (a stored hash opens nothing), and only the role of
--- token holders may call them, never `anon`. And the counters that sign-in used before its
--- attempts were recorded and counted in one step go: nothing reads them any more.
+-- token holders may call them, never `anon`.
 
 drop function app.calendar_feed_visits(bytea);
 drop function app.calendar_feed_is_open(bytea);
 
--- Why: the feed URL is the only credential: the token's hash must match an open feed of an
--- active member of an active company; only that technician's visits from 30 days back to 90
--- ahead come out (kind, city, times: the feed lives in a calendar provider's cloud), and the
--- read is recorded in the company's log, since no member is signed in to record it (once per
--- quarter hour: calendar apps poll).
+-- Why: the feed a token names: its hash must match an open feed of an active member of an
+-- active company. The two functions below use it (no role may call it directly).
+create function app.calendar_feed(p_token text)
+returns table (tenant_id uuid, id uuid, technician_id uuid)
+language sql stable set search_path = ''
+as $$
+  select f.tenant_id, f.id, f.technician_id
+    from public.calendar_feeds f
+    join public.memberships m
+      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
+    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
+   where f.token_hash = iam.token_hash(p_token) and f.revoked_at is null
+$$;
+revoke execute on function app.calendar_feed(text) from public;
+
+-- Why: the feed URL is the only credential (app.calendar_feed); only that technician's visits
+-- from 30 days back to 90 ahead come out (kind, city, times: the feed lives in a calendar
+-- provider's cloud), and the read is recorded in the company's log, since no member is signed
+-- in to record it (once per quarter hour: calendar apps poll).
 create function app.calendar_feed_visits(p_token text)
 returns table (visit_id uuid, status text, window_starts_at timestamptz,
                window_ends_at timestamptz, duration_minutes integer, job_kind text,
@@ -20,12 +33,7 @@ as $$
 declare
   v_feed record;
 begin
-  select f.tenant_id, f.id, f.technician_id into v_feed
-    from public.calendar_feeds f
-    join public.memberships m
-      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
-    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
-   where f.token_hash = iam.token_hash(p_token) and f.revoked_at is null;
+  select * into v_feed from app.calendar_feed(p_token);
   if v_feed.id is null then
     return;
   end if;
@@ -59,13 +67,7 @@ $$;
 create function app.calendar_feed_is_open(p_token text) returns boolean
 language sql stable security definer set search_path = ''
 as $$
-  select exists (
-    select from public.calendar_feeds f
-    join public.memberships m
-      on m.tenant_id = f.tenant_id and m.account_id = f.technician_id and m.status = 'active'
-    join public.tenants t on t.id = f.tenant_id and t.status = 'active'
-    where f.token_hash = iam.token_hash(p_token) and f.revoked_at is null
-  )
+  select exists (select from app.calendar_feed(p_token))
 $$;
 
 -- Why: token holders reach the two feed functions of `app`, and nothing else of it.
@@ -76,10 +78,3 @@ revoke execute on function
 grant execute on function
   app.calendar_feed_visits(text), app.calendar_feed_is_open(text)
   to plenum_signin;
-
--- Why: replaced by iam.sign_in_attempts (recorded and counted in one step, see
--- 20261204100100_sign_in_verdicts.sql); a pause is lifted by iam.lift_sign_in_pause.
-drop function iam.recent_sign_in_failures(text, interval);
-drop function iam.record_sign_in_failure(text[]);
-drop table iam.sign_in_failures;
-
