@@ -11,13 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from app import db
+from app import company, db, roles
 from app.audit import bp, search
 from app.audit.access import record_access
 from app.auth import identity
 from app.forms import choices
-
-MANAGERS = ("owner", "admin")
 
 
 class FilterForm(FlaskForm):
@@ -44,13 +42,6 @@ class FilterForm(FlaskForm):
 def _within_reason(field: DateField) -> None:
     if field.data and not 1900 <= field.data.year <= 2999:
         raise ValidationError("Choose a date between the years 1900 and 2999.")
-
-
-def _company_zone() -> ZoneInfo:
-    zone = db.value(
-        "select time_zone from public.tenants where id = %(id)s", {"id": current_user.tenant_id}
-    )
-    return ZoneInfo(zone or "UTC")
 
 
 def _filter_form() -> FilterForm:
@@ -84,10 +75,10 @@ def _filters(form: FilterForm, zone: ZoneInfo) -> search.Filters:
 
 
 @bp.get("/audit")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def log() -> tuple[str, int]:
     form = _filter_form()
-    zone = _company_zone()
+    zone = company.zone()
     context = {
         "form": form,
         "zone": zone,
@@ -108,7 +99,7 @@ def log() -> tuple[str, int]:
 
 
 @bp.get("/audit/records/<table>/<row_key>")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def record(table: str, row_key: str) -> str:
     entries = search.record_history(current_user.tenant_id, table, row_key)
     if not entries:
@@ -120,6 +111,6 @@ def record(table: str, row_key: str) -> str:
         entries=entries,
         table=table,
         row_key=row_key,
-        zone=_company_zone(),
+        zone=company.zone(),
         search=search,
     )

@@ -18,7 +18,7 @@ from flask_login import (
     logout_user,
 )
 
-from app import crypto, db, sql
+from app import crypto, db, roles, sql
 
 queries = sql.load(__file__)
 login_manager = LoginManager()
@@ -27,7 +27,33 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # sessions are rotated at sign-in and versioned instead
 
-OFFICE_ROLES = ("owner", "admin", "dispatcher", "office")
+
+class RoleSets:
+    """The role sets of app/roles.py as properties, for views and templates:
+    `current_user.is_office_staff`, `current_user.is_manager`, …"""
+
+    def can(self, *allowed: str) -> bool:
+        raise NotImplementedError
+
+    @property
+    def is_office_staff(self) -> bool:
+        return self.can(*roles.OFFICE_STAFF)
+
+    @property
+    def is_planner(self) -> bool:
+        return self.can(*roles.PLANNERS)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.can(*roles.MANAGERS)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.can(*roles.OWNERS)
+
+    @property
+    def is_technician(self) -> bool:
+        return self.can(*roles.TECHNICIANS)
 
 
 @dataclass
@@ -38,7 +64,7 @@ class Company:
 
 
 @dataclass
-class Staff:
+class Staff(RoleSets):
     """A signed-in staff account, and its role in the company it is working in."""
 
     id: UUID
@@ -64,16 +90,16 @@ class Staff:
     def role(self) -> str | None:
         return self.company.role if self.company else None
 
-    def can(self, *roles: str) -> bool:
-        return self.role in roles
+    def can(self, *allowed: str) -> bool:
+        return self.role in allowed
 
 
-class Anonymous(AnonymousUserMixin):
+class Anonymous(RoleSets, AnonymousUserMixin):
     company = None
     tenant_id = None
     role = None
 
-    def can(self, *roles: str) -> bool:
+    def can(self, *allowed: str) -> bool:
         return False
 
 
@@ -214,8 +240,9 @@ def open_sessions() -> list[dict[str, Any]]:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def company_required(*roles: str) -> Callable[[F], F]:
-    """The view needs a signed-in member of a company, with one of `roles` when given."""
+def company_required(*allowed: str) -> Callable[[F], F]:
+    """The view needs a signed-in member of a company, with one of `allowed` roles when given
+    (a set of app/roles.py: `company_required(*roles.OFFICE_STAFF)`)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -224,7 +251,7 @@ def company_required(*roles: str) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if current_user.company is None:
                 abort(403, "You are not a member of any company.")
-            if roles and current_user.role not in roles:
+            if allowed and current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -1,6 +1,3 @@
--- name: company_time_zone
-select time_zone from public.tenants where id = %(tenant_id)s
-
 -- name: customer
 select id, kind, first_name, last_name, company_name, display_name, email, phone,
        preferred_contact, tags, lead_source, notes, transactional_messages, marketing_consent,

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, phones
+from app import company, db, phones, roles
 from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -25,8 +25,6 @@ from app.customers.forms import (
 from app.views import form_page, saved, show_violation
 
 View = Response | str | tuple[str, int]
-OFFICE = identity.OFFICE_ROLES
-MANAGERS = ("owner", "admin")
 
 
 @bp.app_template_filter("phone")
@@ -43,7 +41,7 @@ def _customer_or_404(customer_id: UUID) -> dict[str, Any]:
 
 
 @bp.get("/customers")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def index() -> View:
     form = SearchForm(request.args)
     context = {"form": form, "customers": [], "next_cursor": None, "after": None, "term": ""}
@@ -59,7 +57,7 @@ def index() -> View:
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new() -> View:
     form = CustomerForm()
     customer_id = saved(
@@ -80,20 +78,20 @@ def _show_page(customer_id: UUID, note_form: NoteForm | None = None) -> tuple[st
         "customers/show.html",
         **page,
         note_form=note_form or NoteForm(),
-        zone=service.company_zone(current_user.tenant_id),
+        zone=company.zone(current_user.tenant_id),
         kinds=KINDS,
         preferred_contacts=PREFERRED_CONTACTS,
     ), (422 if note_form else 200)
 
 
 @bp.get("/customers/<uuid:customer_id>")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def show(customer_id: UUID) -> View:
     return _show_page(customer_id)
 
 
 @bp.route("/customers/<uuid:customer_id>/edit", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def edit(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
     form = CustomerForm()
@@ -110,7 +108,7 @@ def edit(customer_id: UUID) -> View:
 
 
 @bp.route("/customers/<uuid:customer_id>/delete", methods=["GET", "POST"])
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def delete(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
     form = ConfirmForm()
@@ -122,7 +120,7 @@ def delete(customer_id: UUID) -> View:
 
 
 @bp.route("/customers/<uuid:customer_id>/erase", methods=["GET", "POST"])
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def erase(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
     form = ConfirmForm()
@@ -135,7 +133,7 @@ def erase(customer_id: UUID) -> View:
 
 
 @bp.post("/customers/<uuid:customer_id>/notes")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def add_note(customer_id: UUID) -> View:
     _customer_or_404(customer_id)
     form = NoteForm()
@@ -151,7 +149,7 @@ def add_note(customer_id: UUID) -> View:
 
 
 @bp.post("/notes/<uuid:note_id>/remove")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def remove_note(note_id: UUID) -> View:
     found = service.note(current_user.tenant_id, note_id)
     if found is None:
@@ -164,7 +162,7 @@ def remove_note(note_id: UUID) -> View:
 
 
 @bp.route("/customers/<uuid:customer_id>/contacts/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new_contact(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
     form = ContactForm()
@@ -187,7 +185,7 @@ def _contact_or_404(contact_id: UUID) -> dict[str, Any]:
 
 
 @bp.route("/contacts/<uuid:contact_id>/edit", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def edit_contact(contact_id: UUID) -> View:
     found = _contact_or_404(contact_id)
     customer = {"id": found["customer_id"], "display_name": found["customer_name"]}
@@ -206,7 +204,7 @@ def edit_contact(contact_id: UUID) -> View:
 
 
 @bp.post("/contacts/<uuid:contact_id>/remove")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def remove_contact(contact_id: UUID) -> View:
     found = _contact_or_404(contact_id)
     if not ConfirmForm().validate_on_submit():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -14,11 +13,6 @@ from app.audit.access import record_access
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
-
-
-def company_zone(tenant_id: UUID) -> ZoneInfo:
-    """The company's time zone, in which times are shown."""
-    return ZoneInfo(db.value(queries.company_time_zone, {"tenant_id": tenant_id}) or "UTC")
 
 
 def customer(tenant_id: UUID, customer_id: UUID) -> Row | None:

@@ -8,8 +8,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, sql
-from app.customers.service import company_zone
+from app import company, db, sql
 
 bp = Blueprint("dashboard", __name__)
 queries = sql.load(__file__)
@@ -19,7 +18,7 @@ OPEN = ("scheduled", "dispatched", "en_route", "on_site")
 def _today() -> dict[str, int]:
     """How many visits today: still to do, done, and (for the office) waiting to be booked."""
     tenant_id = current_user.tenant_id
-    zone = company_zone(tenant_id)
+    zone = company.zone(tenant_id)
     day = datetime.now(zone).date()
     starts = datetime.combine(day, time(), zone)
     rows = db.query(
@@ -28,7 +27,7 @@ def _today() -> dict[str, int]:
             "tenant_id": tenant_id,
             "day_starts": starts,
             "day_ends": datetime.combine(day + timedelta(days=1), time(), zone),
-            "mine": current_user.id if current_user.can("technician") else None,
+            "mine": current_user.id if current_user.is_technician else None,
         },
     )
     counts = {row["status"]: row["n"] for row in rows}
@@ -36,7 +35,7 @@ def _today() -> dict[str, int]:
         "open": sum(counts.get(status, 0) for status in OPEN),
         "completed": counts.get("completed", 0),
     }
-    if not current_user.can("technician"):
+    if not current_user.is_technician:
         summary["unscheduled"] = db.value(queries.unscheduled_count, {"tenant_id": tenant_id})
     return summary
 

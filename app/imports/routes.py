@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -18,7 +19,6 @@ from app.imports.forms import UploadForm, mapping_form
 from app.views import form_page, invalid
 
 View = Response | str | tuple[str, int]
-OFFICE = identity.OFFICE_ROLES
 EDITABLE = ("uploaded", "previewed")
 SHOWN_PROBLEMS = 500
 
@@ -31,7 +31,7 @@ def _import_or_404(import_id: UUID) -> dict[str, Any]:
 
 
 @bp.route("/customers/import", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def upload() -> View:
     form = UploadForm()
     recent = service.recent(current_user.tenant_id)
@@ -49,7 +49,7 @@ def upload() -> View:
 
 
 @bp.route("/customers/import/<uuid:import_id>/mapping", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def mapping(import_id: UUID) -> View:
     found = _import_or_404(import_id)
     if found["status"] not in EDITABLE:
@@ -66,7 +66,7 @@ def mapping(import_id: UUID) -> View:
 
 
 @bp.get("/customers/import/<uuid:import_id>")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def show(import_id: UUID) -> View:
     found = _import_or_404(import_id)
     if found["status"] == "uploaded":
@@ -82,7 +82,7 @@ def show(import_id: UUID) -> View:
 
 
 @bp.post("/customers/import/<uuid:import_id>/confirm")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def confirm(import_id: UUID) -> View:
     found = _import_or_404(import_id)
     if not ConfirmForm().validate_on_submit():
@@ -96,7 +96,7 @@ def confirm(import_id: UUID) -> View:
 
 
 @bp.post("/customers/import/<uuid:import_id>/cancel")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def cancel(import_id: UUID) -> View:
     _import_or_404(import_id)
     if not ConfirmForm().validate_on_submit():
@@ -109,7 +109,7 @@ def cancel(import_id: UUID) -> View:
 
 
 @bp.get("/customers/import/<uuid:import_id>/skipped.csv")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def skipped(import_id: UUID) -> Response:
     found = _import_or_404(import_id)
     record_access("public.customer_imports", import_id, view="skipped rows", format="csv")
@@ -134,18 +134,18 @@ def _export(kind: str) -> Response:
 
 
 @bp.get("/customers/export.csv")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def export_customers() -> Response:
     return _export("customers")
 
 
 @bp.get("/properties/export.csv")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def export_properties() -> Response:
     return _export("properties")
 
 
 @bp.get("/equipment/export.csv")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def export_equipment() -> Response:
     return _export("equipment")

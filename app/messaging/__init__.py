@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from app import db
+from app import db, roles
 from app.auth import identity
 
 bp = Blueprint("messaging", __name__)
@@ -22,7 +22,7 @@ def _outbox_visible() -> None:
 
 
 @bp.get("/outbox")
-@identity.company_required("owner")
+@identity.company_required(*roles.OWNERS)
 def outbox() -> str:
     _outbox_visible()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
@@ -45,7 +45,7 @@ def outbox() -> str:
 
 
 @bp.get("/outbox/<uuid:message_id>")
-@identity.company_required("owner")
+@identity.company_required(*roles.OWNERS)
 def outbox_message(message_id: UUID) -> str:
     _outbox_visible()
     message = db.one(

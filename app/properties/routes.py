@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import roles
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers import service as customers
@@ -18,7 +19,6 @@ from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_dat
 from app.views import saved
 
 View = Response | str | tuple[str, int]
-OFFICE = identity.OFFICE_ROLES
 PROPERTY_FORM = "properties/property_form.html"
 EQUIPMENT_FORM = "properties/equipment_form.html"
 UNREADABLE_NOTES = (
@@ -62,7 +62,7 @@ def _equipment_page(prop: dict[str, Any], item: dict[str, Any] | None) -> dict[s
 
 
 @bp.route("/customers/<uuid:customer_id>/properties/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new(customer_id: UUID) -> View:
     customer = _found(customers.customer(current_user.tenant_id, customer_id))
     form = PropertyForm()
@@ -78,7 +78,7 @@ def new(customer_id: UUID) -> View:
 
 
 @bp.get("/properties/<uuid:property_id>")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def show(property_id: UUID) -> View:
     prop = _property(property_id)
     may_read_access = current_user.can(*service.ACCESS_NOTE_ROLES)
@@ -99,7 +99,7 @@ def show(property_id: UUID) -> View:
 
 
 @bp.route("/properties/<uuid:property_id>/edit", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def edit(property_id: UUID) -> View:
     prop = _property(property_id)
     stored = None
@@ -121,7 +121,7 @@ def edit(property_id: UUID) -> View:
 
 
 @bp.post("/properties/<uuid:property_id>/delete")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def delete(property_id: UUID) -> View:
     prop = _property(property_id)
     if not ConfirmForm().validate_on_submit():
@@ -132,7 +132,7 @@ def delete(property_id: UUID) -> View:
 
 
 @bp.route("/properties/<uuid:property_id>/equipment/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new_equipment(property_id: UUID) -> View:
     prop = _property(property_id)
     form = EquipmentForm()
@@ -148,7 +148,7 @@ def new_equipment(property_id: UUID) -> View:
 
 
 @bp.route("/equipment/<uuid:equipment_id>/edit", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def edit_equipment(equipment_id: UUID) -> View:
     item = _equipment(equipment_id)
     prop = _property(item["property_id"])
@@ -165,7 +165,7 @@ def edit_equipment(equipment_id: UUID) -> View:
 
 
 @bp.post("/equipment/<uuid:equipment_id>/delete")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def delete_equipment(equipment_id: UUID) -> View:
     item = _equipment(equipment_id)
     if not ConfirmForm().validate_on_submit():

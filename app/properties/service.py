@@ -8,9 +8,8 @@ from uuid import UUID, uuid4
 
 from flask import current_app
 
-from app import crypto, db, sql
+from app import company, crypto, db, roles, sql
 from app.audit.access import record_access
-from app.customers.service import company_zone
 
 queries = sql.load(__file__)
 
@@ -45,7 +44,7 @@ GEOCODE_STATES = {
 }
 # Who may read gate and alarm codes on the property page. Technicians read them only on the
 # pages of their own visits (app/technician, through reveal_access_notes), never here.
-ACCESS_NOTE_ROLES = ("owner", "admin", "dispatcher", "office")
+ACCESS_NOTE_ROLES = roles.OFFICE_STAFF
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 HISTORY_PER_UNIT = 20  # the latest visits; older ones stay in the records
 
@@ -117,7 +116,7 @@ def equipment_at(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
 def list_equipment(tenant_id: UUID, property_id: UUID) -> list[dict[str, Any]]:
     """The property's equipment, each with its latest service history (`history`, newest
     first, `serviced_at` in the company's time zone): the property page."""
-    zone = company_zone(tenant_id)
+    zone = company.zone(tenant_id)
     history: dict[UUID, list[dict[str, Any]]] = {}
     for record in db.query(
         queries.list_service_history_for_property,

@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, sql
+from app import company, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers import service as customers
@@ -23,7 +23,6 @@ from app.views import saved
 queries = sql.load(__file__, "agreements.sql")
 Row = dict[str, Any]
 View = Response | str | tuple[str, int]
-OFFICE = identity.OFFICE_ROLES
 
 DAYS_AHEAD = 60  # how far ahead tune-up jobs exist, so the office can book them in time
 DUE_SOON_DAYS = 30
@@ -35,7 +34,7 @@ CANCELED_WITH_PLAN = "Plan canceled"
 
 def today() -> date:
     """Today in the company's time zone: a plan's months turn there."""
-    return datetime.now(customers.company_zone(current_user.tenant_id)).date()
+    return datetime.now(company.zone(current_user.tenant_id)).date()
 
 
 def month_names(months: list[int]) -> str:
@@ -104,7 +103,7 @@ def _agreement(agreement_id: UUID) -> Row:
 
 
 @bp.route("/customers/<uuid:customer_id>/agreements/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new_agreement(customer_id: UUID) -> View:
     tenant_id = current_user.tenant_id
     customer = customers.customer(tenant_id, customer_id)
@@ -135,7 +134,7 @@ def new_agreement(customer_id: UUID) -> View:
 
 
 @bp.get("/agreements/<uuid:agreement_id>")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def agreement(agreement_id: UUID) -> View:
     found = _agreement(agreement_id)
     jobs = db.query(
@@ -148,14 +147,14 @@ def agreement(agreement_id: UUID) -> View:
         month_names=month_names(found["months"]),
         jobs=jobs,
         statuses=service.STATUSES,
-        zone=customers.company_zone(current_user.tenant_id),
+        zone=company.zone(current_user.tenant_id),
         days_ahead=DAYS_AHEAD,
         confirm_form=ConfirmForm(),
     )
 
 
 @bp.post("/agreements/<uuid:agreement_id>/cancel")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def cancel_agreement(agreement_id: UUID) -> View:
     found = _agreement(agreement_id)
     if not ConfirmForm().validate_on_submit():
@@ -169,7 +168,7 @@ def cancel_agreement(agreement_id: UUID) -> View:
 
 
 @bp.get("/agreements")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def agreements() -> View:
     tenant_id = current_user.tenant_id
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
@@ -196,6 +195,6 @@ def agreements() -> View:
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
         statuses=service.STATUSES,
-        zone=customers.company_zone(tenant_id),
+        zone=company.zone(tenant_id),
         due_soon_days=DUE_SOON_DAYS,
     )

@@ -15,11 +15,10 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, sql
+from app import company, db, roles, sql
 from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers.service import company_zone
 from app.scheduling import bp, service
 from app.scheduling.forms import DAY_MESSAGE, PlaceForm, parse_day, required_day
 from app.scheduling.layout import axis_for, lanes_for, week_rows
@@ -28,7 +27,6 @@ from app.scheduling.times import clock
 queries = sql.load(__file__, "board.sql")
 Row = dict[str, Any]
 View = Response | str | tuple[str, int] | tuple[Response, int]
-OFFICE = identity.OFFICE_ROLES
 QUEUE_PAGE = 50
 
 
@@ -90,10 +88,10 @@ def _filter_args(chosen: list[UUID] | None) -> dict[str, list[str]]:
 
 
 @bp.get("/dispatch")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def board() -> View:
     tenant = current_user.tenant_id
-    zone = company_zone(tenant)
+    zone = company.zone(tenant)
     today = datetime.now(zone).date()
     day, error = _requested_day("day", today)
     technicians = service.technicians(tenant)
@@ -124,10 +122,10 @@ def board() -> View:
 
 
 @bp.get("/dispatch/week")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def board_week() -> View:
     tenant = current_user.tenant_id
-    zone = company_zone(tenant)
+    zone = company.zone(tenant)
     today = datetime.now(zone).date()
     day, error = _requested_day("start", today)
     first = day - timedelta(days=day.weekday())  # weeks start on Monday
@@ -244,11 +242,11 @@ def _booked_message(visit: Row, form: PlaceForm, booking: service.Booking, zone:
 
 
 @bp.route("/dispatch/visits/<uuid:visit_id>/place", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def board_place(visit_id: UUID) -> View:
     tenant = current_user.tenant_id
     visit = _visit_or_404(visit_id)
-    zone = company_zone(tenant)
+    zone = company.zone(tenant)
     submitted = request.method == "POST"
     form = PlaceForm(data=None if submitted else _prefill(visit, zone, datetime.now(zone).date()))
     form.technician_id.choices = [
@@ -288,7 +286,7 @@ def _status_change(visit_id: UUID, change: Callable[[], None], done: str) -> Res
 
 
 @bp.post("/dispatch/visits/<uuid:visit_id>/unschedule")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def board_unschedule(visit_id: UUID) -> Response:
     tenant = current_user.tenant_id
     return _status_change(
@@ -299,7 +297,7 @@ def board_unschedule(visit_id: UUID) -> Response:
 
 
 @bp.post("/dispatch/visits/<uuid:visit_id>/dispatch")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def board_dispatch(visit_id: UUID) -> Response:
     tenant = current_user.tenant_id
     return _status_change(

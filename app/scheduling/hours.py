@@ -13,10 +13,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, sql
+from app import company, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers.service import company_zone
 from app.scheduling import bp, service
 from app.scheduling.forms import WEEKDAYS, HoursForm, TimeOffForm
 from app.views import show_violation
@@ -25,7 +24,6 @@ queries = sql.load(__file__, "hours.sql")
 Row = dict[str, Any]
 View = Response | str | tuple[str, int]
 # Who may change hours and time off (the policies on working_hours and time_off say the same).
-PLANNERS = ("owner", "admin", "dispatcher")
 PAGE = "scheduling/hours.html"
 VISITS_LISTED = 5  # in a warning; the rest are counted
 
@@ -128,7 +126,7 @@ def _page(
         time_off=time_off(tenant_id, account_id),
         feed=open_calendar_feed(tenant_id, account_id),
         weekdays=WEEKDAYS,
-        zone=company_zone(tenant_id),
+        zone=company.zone(tenant_id),
         confirm_form=ConfirmForm(formdata=None),
     ), status
 
@@ -138,7 +136,7 @@ def _back(account_id: UUID, anchor: str) -> Response:
 
 
 @bp.route("/team/technicians/<uuid:account_id>/hours", methods=["GET", "POST"])
-@identity.company_required(*PLANNERS)
+@identity.company_required(*roles.PLANNERS)
 def hours(account_id: UUID) -> View:
     found = _technician(account_id)
     form = HoursForm()
@@ -161,7 +159,7 @@ def hours(account_id: UUID) -> View:
 
 def _warn_about_hours(account_id: UUID) -> None:
     """New hours do not move visits already booked; say which ones now fall outside them."""
-    zone = company_zone(current_user.tenant_id)
+    zone = company.zone(current_user.tenant_id)
     outside = visits_outside_hours(current_user.tenant_id, account_id, zone)
     if outside:
         more = outside[0]["outside"] - len(outside)
@@ -170,13 +168,13 @@ def _warn_about_hours(account_id: UUID) -> None:
 
 
 @bp.post("/team/technicians/<uuid:account_id>/time-off")
-@identity.company_required(*PLANNERS)
+@identity.company_required(*roles.PLANNERS)
 def new_time_off(account_id: UUID) -> View:
     found = _technician(account_id)
     form = TimeOffForm()
     if not form.validate_on_submit():
         return _page(account_id, 422, time_off_form=form)
-    zone = company_zone(current_user.tenant_id)
+    zone = company.zone(current_user.tenant_id)
     starts_at, ends_at = form.during(zone)
     try:
         add_time_off(current_user.tenant_id, account_id, starts_at, ends_at, form.reason.data or "")
@@ -193,7 +191,7 @@ def _warn_about_visits(account_id: UUID, starts_at: datetime, ends_at: datetime)
     minutes = int((ends_at - starts_at).total_seconds() // 60)
     booked = service.conflicts(current_user.tenant_id, [account_id], starts_at, minutes)
     if booked:
-        zone = company_zone(current_user.tenant_id)
+        zone = company.zone(current_user.tenant_id)
         flash(
             f"Still booked during this time off, to be moved: {_listed(booked, zone)}.", "warning"
         )
@@ -209,7 +207,7 @@ def _listed(visits: list[Row], zone: ZoneInfo) -> str:
 
 
 @bp.post("/time-off/<uuid:time_off_id>/remove")
-@identity.company_required(*PLANNERS)
+@identity.company_required(*roles.PLANNERS)
 def remove_time_off(time_off_id: UUID) -> View:
     scope = {"tenant_id": current_user.tenant_id, "id": time_off_id}
     found = db.one(queries.one_time_off, scope)
@@ -223,7 +221,7 @@ def remove_time_off(time_off_id: UUID) -> View:
 
 
 @bp.post("/team/technicians/<uuid:account_id>/calendar/revoke")
-@identity.company_required(*PLANNERS)
+@identity.company_required(*roles.PLANNERS)
 def revoke_calendar(account_id: UUID) -> View:
     found = _technician(account_id)
     if not ConfirmForm().validate_on_submit():

@@ -11,10 +11,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import company, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers.service import company_zone
 from app.properties import service as properties
 from app.scheduling import bp, office, service
 from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm, ScheduleForm
@@ -22,7 +22,6 @@ from app.scheduling.service import Booking, SchedulingRefused
 from app.views import form_page, invalid, saved
 
 View = Response | str | tuple[str, int]
-OFFICE = identity.OFFICE_ROLES
 JOB_FORM = "scheduling/job_form.html"
 SCHEDULE = "scheduling/schedule.html"
 
@@ -46,7 +45,7 @@ def _to_job(job_id: UUID, visit_id: UUID | None = None) -> Response:
 
 
 @bp.route("/properties/<uuid:property_id>/jobs/new", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def new_job(property_id: UUID) -> View:
     tenant_id = current_user.tenant_id
     prop = _found(properties.get_property(tenant_id, property_id))
@@ -74,7 +73,7 @@ def _job_page(
     return render_template(
         "scheduling/job.html",
         **page,
-        zone=company_zone(current_user.tenant_id),
+        zone=company.zone(current_user.tenant_id),
         kinds=service.KINDS,
         priorities=service.PRIORITIES,
         statuses=service.STATUSES,
@@ -87,13 +86,13 @@ def _job_page(
 
 
 @bp.get("/jobs/<uuid:job_id>")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def job(job_id: UUID) -> View:
     return _job_page(job_id)
 
 
 @bp.route("/jobs/<uuid:job_id>/edit", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def edit_job(job_id: UUID) -> View:
     found = _found(service.job(current_user.tenant_id, job_id))
     form = JobDetailsForm(data=None if request.method == "POST" else found)
@@ -110,7 +109,7 @@ def edit_job(job_id: UUID) -> View:
 
 
 @bp.post("/jobs/<uuid:job_id>/visits")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def add_visit(job_id: UUID) -> View:
     _found(service.job(current_user.tenant_id, job_id))
     if not ConfirmForm().validate_on_submit():
@@ -164,14 +163,14 @@ def _booking(form: ScheduleForm, found: dict[str, Any], zone: ZoneInfo) -> Booki
 
 
 @bp.route("/visits/<uuid:visit_id>/schedule", methods=["GET", "POST"])
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def schedule(visit_id: UUID) -> View:
     found = _visit(visit_id)
     if found["status"] not in service.MOVABLE:
         state = service.STATUSES[found["status"]].lower()
         flash(f"This visit is {state}: it can no longer be moved.", "warning")
         return _to_job(found["job_id"], visit_id)
-    zone = company_zone(current_user.tenant_id)
+    zone = company.zone(current_user.tenant_id)
     days = office.windows_by_day(found["property_id"], found["kind"], zone)
     form = _schedule_form(found, zone)
     form.offer_windows(w["window_starts_at"] for _, windows in days for w in windows)
@@ -215,7 +214,7 @@ def _moved(visit_id: UUID, to: str, done: str, **values: str) -> View:
 
 
 @bp.post("/visits/<uuid:visit_id>/dispatch")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def dispatch(visit_id: UUID) -> View:
     _visit(visit_id)
     if not ConfirmForm().validate_on_submit():
@@ -224,7 +223,7 @@ def dispatch(visit_id: UUID) -> View:
 
 
 @bp.post("/visits/<uuid:visit_id>/unschedule")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def unschedule(visit_id: UUID) -> View:
     found = _visit(visit_id)
     if not ConfirmForm().validate_on_submit():
@@ -238,7 +237,7 @@ def unschedule(visit_id: UUID) -> View:
 
 
 @bp.post("/visits/<uuid:visit_id>/cancel")
-@identity.company_required(*OFFICE)
+@identity.company_required(*roles.OFFICE_STAFF)
 def cancel(visit_id: UUID) -> View:
     found = _visit(visit_id)
     form = CancelForm()

@@ -11,8 +11,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import db, sql
-from app.customers.service import company_zone
+from app import company, db, sql
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
@@ -198,7 +197,7 @@ def _refusal(
             booking.duration_minutes,
             excluding=visit_id,
         )
-        zone = company_zone(tenant_id)
+        zone = company.zone(tenant_id)
         detail = " ".join(_describe(row, zone) for row in found)
         return SchedulingRefused(detail or violation.message, found)
     return SchedulingRefused(violation.message)
@@ -231,7 +230,7 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
         excluding=visit_id,
     )
     if in_the_way:
-        zone = company_zone(tenant_id)
+        zone = company.zone(tenant_id)
         raise SchedulingRefused(" ".join(_describe(row, zone) for row in in_the_way), in_the_way)
     params = {
         "tenant_id": tenant_id,

@@ -14,10 +14,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, sql
+from app import company, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers.service import company_zone
 from app.scheduling.service import KINDS, STATUSES
 from app.scheduling.times import window_label
 from app.technician import bp
@@ -133,7 +132,7 @@ def ics(rows: Iterable[Row], stamp: datetime, public_url: str) -> str:
 
 
 @bp.route("/my-day/calendar", methods=["GET", "POST"])
-@identity.company_required("technician")
+@identity.company_required(*roles.TECHNICIANS)
 def calendar_page() -> str:
     """Whether a link is open; a POST makes a new one and shows it, this once."""
     urls = None
@@ -145,12 +144,12 @@ def calendar_page() -> str:
         "technician/calendar.html",
         feed=open_feed(current_user.tenant_id, current_user.id),
         urls=urls,
-        zone=company_zone(current_user.tenant_id),
+        zone=company.zone(current_user.tenant_id),
     )
 
 
 @bp.post("/my-day/calendar/revoke")
-@identity.company_required("technician")
+@identity.company_required(*roles.TECHNICIANS)
 def revoke_calendar() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -15,11 +15,10 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app import db
+from app import company, db, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers.service import company_zone
 from app.integrations import files
 from app.properties.service import EQUIPMENT_KINDS
 from app.scheduling import service as scheduling
@@ -31,7 +30,6 @@ from app.technician import calendar as _calendar  # noqa: F401  (registers the f
 from app.technician.forms import CompleteForm, NoteForm, PhotoForm
 
 View = Response | str | tuple[str, int]
-TECHNICIAN = ("technician",)
 VISIT_PAGE = "technician/visit.html"
 # The statuses a technician sets with one tap; completing takes the completion form.
 TAPS = {"en_route": "On my way", "on_site": "Arrived"}
@@ -69,9 +67,9 @@ def _day(raw: str | None) -> date | None:
 
 
 @bp.get("/my-day")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def my_day() -> View:
-    zone = company_zone(current_user.tenant_id)
+    zone = company.zone(current_user.tenant_id)
     asked = request.args.get("day")
     day = _day(asked)
     bad_day = bool(asked) and day is None
@@ -130,13 +128,13 @@ def _back(visit_id: UUID, anchor: str | None = None) -> Response:
 
 
 @bp.get("/my-day/visits/<uuid:visit_id>")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def visit(visit_id: UUID) -> View:
     return _page(_visit(visit_id))
 
 
 @bp.post("/my-day/visits/<uuid:visit_id>/status")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def move(visit_id: UUID) -> View:
     found = _visit(visit_id)
     if not ConfirmForm().validate_on_submit():
@@ -153,7 +151,7 @@ def move(visit_id: UUID) -> View:
 
 
 @bp.post("/my-day/visits/<uuid:visit_id>/complete")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def complete(visit_id: UUID) -> View:
     found = _visit(visit_id)
     form = CompleteForm()
@@ -179,7 +177,7 @@ def complete(visit_id: UUID) -> View:
 
 
 @bp.post("/my-day/visits/<uuid:visit_id>/notes")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def add_note(visit_id: UUID) -> View:
     found = _visit(visit_id)
     form = NoteForm()
@@ -195,7 +193,7 @@ def add_note(visit_id: UUID) -> View:
 
 
 @bp.post("/my-day/visits/<uuid:visit_id>/photos")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def add_photo(visit_id: UUID) -> View:
     found = _visit(visit_id)
     form = PhotoForm()
@@ -225,7 +223,7 @@ def _photo_too_large(error: PhotoTooLarge) -> ResponseReturnValue:
         return current_app.handle_http_exception(refused)
 
 
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def _refuse_large_photo(visit_id: UUID) -> View:
     form = PhotoForm(formdata=None)
     form.photo.errors = [files.PHOTO_TOO_LARGE]
@@ -252,7 +250,7 @@ def file(file_id: UUID) -> Response:
 
 
 @bp.post("/my-day/checklist/<uuid:item_id>")
-@identity.company_required(*TECHNICIAN)
+@identity.company_required(*roles.TECHNICIANS)
 def tick(item_id: UUID) -> View:
     item = service.checklist_item(current_user.tenant_id, item_id)
     if item is None:

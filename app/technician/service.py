@@ -11,9 +11,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import db, sql
+from app import company, db, sql
 from app.audit.access import record_access
-from app.customers.service import company_zone
 from app.integrations import files
 from app.properties import service as properties
 from app.scheduling import service as scheduling
@@ -86,7 +85,7 @@ def visit_page(tenant_id: UUID, found: Row, reveal_access_notes: bool) -> Row:
         )
     return {
         "visit": found,
-        "zone": company_zone(tenant_id),
+        "zone": company.zone(tenant_id),
         "maps_link": properties.maps_link(found),
         "address": properties.one_line_address(found),
         "has_access_notes": properties.has_access_notes(found),

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, roles
 from app.auth import identity, links
 from app.auth.forms import ConfirmForm
 from app.tenancy import bp, service
@@ -20,7 +20,7 @@ View = Response | str | tuple[str, int]
 
 
 @bp.post("/team/invitations/<uuid:invitation_id>/resend")
-@identity.company_required("owner", "admin")
+@identity.company_required(*roles.MANAGERS)
 def resend_invitation(invitation_id: UUID) -> View:
     if not ConfirmForm().validate_on_submit():
         abort(400)

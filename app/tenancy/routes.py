@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, roles
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.forms import choices
@@ -17,7 +17,6 @@ from app.tenancy.forms import InviteForm, RoleForm, SwitchCompanyForm
 from app.views import show_violation
 
 View = Response | str | tuple[str, int]
-MANAGERS = ("owner", "admin")
 LAST_PAGE = 100_000  # beyond any real team; keeps OFFSET inside bigint for absurd ?page= values
 
 
@@ -39,13 +38,13 @@ def _team_page(status: int = 200, invite_form: InviteForm | None = None) -> tupl
 
 
 @bp.get("/team")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def team() -> View:
     return _team_page()
 
 
 @bp.post("/team/invitations")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def invite() -> View:
     form = InviteForm()
     if not form.validate_on_submit():
@@ -69,7 +68,7 @@ def invite() -> View:
 
 
 @bp.post("/team/invitations/<uuid:invitation_id>/revoke")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def revoke_invitation(invitation_id: UUID) -> View:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -87,7 +86,7 @@ def _member_or_404(membership_id: UUID) -> dict[str, object]:
 
 
 @bp.post("/team/members/<uuid:membership_id>/role")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def change_role(membership_id: UUID) -> View:
     target = _member_or_404(membership_id)
     form = RoleForm()
@@ -104,7 +103,7 @@ def change_role(membership_id: UUID) -> View:
 
 
 @bp.post("/team/members/<uuid:membership_id>/remove")
-@identity.company_required(*MANAGERS)
+@identity.company_required(*roles.MANAGERS)
 def remove_member(membership_id: UUID) -> View:
     target = _member_or_404(membership_id)
     if not ConfirmForm().validate_on_submit():

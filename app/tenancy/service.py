@@ -6,18 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app import db, sql
+from app import db, roles, sql
 from app.auth import links, passwords
 
 queries = sql.load(__file__)
 
-ROLES = {
-    "owner": "Owner",
-    "admin": "Admin",
-    "dispatcher": "Dispatcher",
-    "office": "Office",
-    "technician": "Technician",
-}
+ROLES = roles.LABELS
 PAGE_SIZE = 50
 
 

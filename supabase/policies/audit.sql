@@ -6,12 +6,12 @@ alter table audit.chain_heads enable row level security;
 
 create policy "Owners and admins can read their company's audit log"
   on audit.changes for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));
 
 create policy "Owners and admins can read their company's audit chain"
   on audit.transactions for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));
 
 create policy "Owners and admins can read their company's chain head"
   on audit.chain_heads for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));

@@ -5,8 +5,8 @@ alter table audit.receipts enable row level security;
 
 create policy "Owners and admins can read their company's audit checkpoints"
   on audit.checkpoints for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));
 
 create policy "Owners and admins can read their company's audit receipts"
   on audit.receipts for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));

@@ -6,7 +6,7 @@ create policy "Technicians see their feed, managers and dispatchers all"
   using (
     tenant_id = (select app.tenant_id())
     and (technician_id = (select auth.uid())
-         or (select app.has_role('owner', 'admin', 'dispatcher')))
+         or (select app.is_planner()))
   );
 
 -- No insert policy: a feed is opened only by app.open_calendar_feed(), which mints its token.
@@ -16,7 +16,7 @@ create policy "Technicians and managers can revoke feeds"
   using (
     tenant_id = (select app.tenant_id())
     and (technician_id = (select auth.uid())
-         or (select app.has_role('owner', 'admin', 'dispatcher')))
+         or (select app.is_planner()))
   )
   -- One way only: a revoked link (a lost phone) can never be opened again.
   with check (tenant_id = (select app.tenant_id()) and revoked_at is not null);

@@ -5,21 +5,21 @@ create policy "Office staff can see their company's customer contacts"
   on public.customer_contacts for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can add customer contacts"
   on public.customer_contacts for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can change customer contacts"
   on public.customer_contacts for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));
 
@@ -27,5 +27,5 @@ create policy "Office staff can remove customer contacts"
   on public.customer_contacts for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );

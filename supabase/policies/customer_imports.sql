@@ -5,14 +5,14 @@ create policy "Office staff can see their company's customer imports"
   on public.customer_imports for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can upload customer imports"
   on public.customer_imports for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 -- Mapping, confirming and cancelling; the import job also records its progress as the member
@@ -21,6 +21,6 @@ create policy "Office staff can change customer imports"
   on public.customer_imports for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));

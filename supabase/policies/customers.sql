@@ -6,7 +6,7 @@ create policy "Office staff and their technicians can see customers"
   on public.customers for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or id = any ((select app.technician_customer_ids())::uuid[]))
   );
 
@@ -14,17 +14,17 @@ create policy "Office staff can add customers"
   on public.customers for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can change customers"
   on public.customers for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));
 
 create policy "Owners and admins can delete customers"
   on public.customers for delete to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));

@@ -6,7 +6,7 @@ create policy "Office staff and their technicians can see equipment"
   on public.equipment for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or property_id = any ((select app.technician_property_ids())::uuid[]))
   );
 
@@ -14,14 +14,14 @@ create policy "Office staff can add equipment"
   on public.equipment for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can change equipment"
   on public.equipment for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));
 
@@ -29,5 +29,5 @@ create policy "Office staff can remove equipment"
   on public.equipment for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );

@@ -5,7 +5,7 @@ create policy "Staff who can see the equipment can see its service history"
   on public.equipment_service_records for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office')) or equipment_id in (
+    and ((select app.is_office_staff()) or equipment_id in (
       select e.id from public.equipment e
       where e.tenant_id = (select app.tenant_id())
         and e.property_id = any ((select app.technician_property_ids())::uuid[])

@@ -4,7 +4,7 @@ create policy "Office staff can see their company's team"
   on public.memberships for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 -- The company switcher needs an account's own memberships in every company. Only active ones:
@@ -18,8 +18,8 @@ create policy "Accounts can see their own active memberships"
 -- admin's change (allowed by the policy below) make someone an owner.
 create policy "Owners can change any member of their company"
   on public.memberships for update to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner')))
-  with check (tenant_id = (select app.tenant_id()) and (select app.has_role('owner')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_owner()))
+  with check (tenant_id = (select app.tenant_id()) and (select app.is_owner()));
 
 create policy "Admins can change members who are not owners"
   on public.memberships for update to authenticated

@@ -5,4 +5,4 @@ alter table outbox.messages enable row level security;
 
 create policy "Owners can read their company's outbox"
   on outbox.messages for select to authenticated
-  using (tenant_id = (select app.tenant_id()) and (select app.has_role('owner')));
+  using (tenant_id = (select app.tenant_id()) and (select app.is_owner()));

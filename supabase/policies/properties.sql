@@ -5,7 +5,7 @@ create policy "Office staff and their technicians can see properties"
   on public.properties for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or id = any ((select app.technician_property_ids())::uuid[]))
   );
 
@@ -13,14 +13,14 @@ create policy "Office staff can add properties"
   on public.properties for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can change properties"
   on public.properties for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));
 
@@ -28,5 +28,5 @@ create policy "Office staff can remove properties"
   on public.properties for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );

@@ -5,21 +5,21 @@ create policy "Office staff can see service agreements"
   on public.service_agreements for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can add service agreements"
   on public.service_agreements for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff can change service agreements"
   on public.service_agreements for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   )
   with check (tenant_id = (select app.tenant_id()));
 
@@ -27,5 +27,5 @@ create policy "Office staff can remove service agreements"
   on public.service_agreements for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );

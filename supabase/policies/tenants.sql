@@ -6,5 +6,5 @@ create policy "Members can see their company"
 
 create policy "Owners and admins can update their company"
   on public.tenants for update to authenticated
-  using (id = (select app.tenant_id()) and (select app.has_role('owner', 'admin')))
+  using (id = (select app.tenant_id()) and (select app.is_manager()))
   with check (id = (select app.tenant_id()));

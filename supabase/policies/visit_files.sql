@@ -4,7 +4,7 @@ create policy "Office staff and the assigned technicians can see visit photos an
   on public.visit_files for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or visit_id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
@@ -13,7 +13,7 @@ create policy "Office staff and the assigned technicians can add visit photos an
   with check (
     tenant_id = (select app.tenant_id())
     and uploaded_by = (select auth.uid())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or visit_id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
@@ -22,7 +22,7 @@ create policy "Office staff and their authors can remove visit photos and signat
   on public.visit_files for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or (uploaded_by = (select auth.uid()) and kind = 'photo'
              and visit_id = any ((select app.technician_visit_ids())::uuid[])))
   );

@@ -6,7 +6,7 @@ create policy "Office staff and the assigned technicians can see visits"
   on public.visits for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or id = any ((select app.technician_visit_ids())::uuid[]))
   );
 
@@ -14,14 +14,14 @@ create policy "Office staff can add visits"
   on public.visits for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );
 
 create policy "Office staff and the assigned technicians can change visits"
   on public.visits for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or id = any ((select app.technician_visit_ids())::uuid[]))
   )
   with check (tenant_id = (select app.tenant_id()));
@@ -30,5 +30,5 @@ create policy "Office staff can remove visits"
   on public.visits for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and (select app.is_office_staff())
   );

@@ -5,7 +5,7 @@ create policy "Office staff and the technician can see working hours"
   on public.working_hours for select to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and ((select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+    and ((select app.is_office_staff())
          or technician_id = (select auth.uid()))
   );
 
@@ -13,14 +13,14 @@ create policy "Managers and dispatchers can set working hours"
   on public.working_hours for insert to authenticated
   with check (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher'))
+    and (select app.is_planner())
   );
 
 create policy "Managers and dispatchers can change working hours"
   on public.working_hours for update to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher'))
+    and (select app.is_planner())
   )
   with check (tenant_id = (select app.tenant_id()));
 
@@ -28,5 +28,5 @@ create policy "Managers and dispatchers can remove working hours"
   on public.working_hours for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.has_role('owner', 'admin', 'dispatcher'))
+    and (select app.is_planner())
   );

@@ -1,0 +1,58 @@
+"""The company being worked in: its name, time zone and status, read once per request.
+
+Every feature that shows a time or names the company asks here (`company.zone(tenant_id)`,
+`company.current()`); nothing else reads `public.tenants` for that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from flask import g, has_app_context
+from flask_login import current_user
+
+from app import db, sql
+
+queries = sql.load(__file__, "company.sql")
+FALLBACK_ZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class Company:
+    id: UUID
+    name: str
+    time_zone: str
+    status: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def get(tenant_id: UUID) -> Company | None:
+    """The company, as the caller may see it (None for another company's id); cached for the
+    request, so a page that shows many times reads it once."""
+    cache: dict[UUID, Company | None] | None = None
+    if has_app_context():
+        cache = g.setdefault("plenum_companies", {})
+        if tenant_id in cache:
+            return cache[tenant_id]
+    row = db.one(queries.company, {"tenant_id": tenant_id})
+    found = Company(row["id"], row["name"], row["time_zone"], row["status"]) if row else None
+    if cache is not None:
+        cache[tenant_id] = found
+    return found
+
+
+def current() -> Company | None:
+    """The signed-in member's company, or None outside one."""
+    tenant_id = current_user.tenant_id
+    return get(tenant_id) if tenant_id is not None else None
+
+
+def zone(tenant_id: UUID | None = None) -> ZoneInfo:
+    """The company's time zone, in which times are shown (the current company by default)."""
+    found = get(tenant_id) if tenant_id is not None else current()
+    return ZoneInfo(found.time_zone if found else FALLBACK_ZONE)
