@@ -29,96 +29,20 @@ ANON: dict[str, Any] = {"role": "anon"}
 # calendar feed's token): the narrow definers of those steps are executable only by this role.
 SIGN_IN: dict[str, Any] = {"role": "plenum_signin"}
 
-# Constraint names → (form field, message). The one place where database refusals become words.
-CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
-    "accounts_email_key": ("email", "An account with this email already exists. Sign in instead."),
-    "accounts_email_format": ("email", "Enter a valid email address."),
-    "accounts_full_name_length": ("full_name", "Enter your name (at most 200 characters)."),
-    "tenants_name_length": ("company_name", "Enter the company name (at most 200 characters)."),
-    "tenants_time_zone_known": ("time_zone", "Choose a time zone from the list."),
-    "invitations_open_email_key": ("email", "This address already has an open invitation."),
-    "invitations_email_format": ("email", "Enter a valid email address."),
-    "invitations_sent_in_a_day": (
-        "email",
-        "Too many invitations today (at most 50 a company and 3 an address). Try tomorrow.",
-    ),
-    "memberships_company_keeps_an_owner": (
-        None,
-        "A company must keep at least one owner. Make someone else an owner first.",
-    ),
-    "customers_kind_check": ("kind", "Choose residential or commercial."),
-    "customers_email_format": ("email", "Enter a valid email address."),
-    "customers_phone_e164": ("phone", "Enter a valid phone number."),
-    "customers_preferred_contact_check": ("preferred_contact", "Choose one of the listed ways."),
-    "customers_has_a_name": ("first_name", "Enter the customer's name or company name."),
-    "customers_consent_has_a_time": (
-        "marketing_consent",
-        "Marketing consent needs the time it was given.",
-    ),
-    "customer_contacts_name_length": ("full_name", "Enter the contact's name (at most 200)."),
-    "customer_contacts_email_format": ("email", "Enter a valid email address."),
-    "customer_contacts_phone_e164": ("phone", "Enter a valid phone number."),
-    "customer_notes_body_length": ("body", "Write the note first (at most 5,000 characters)."),
-    "properties_street_length": ("street", "Enter the street address (at most 200 characters)."),
-    "properties_city_length": ("city", "Enter the city (at most 100 characters)."),
-    "properties_country_check": ("country", "Enter the 2-letter country code, like US or CA."),
-    "properties_type_check": ("property_type", "Choose one of the listed property types."),
-    "properties_square_feet_range": (
-        "square_feet",
-        "Enter the floor area in square feet (1 to 10,000,000).",
-    ),
-    "properties_year_built_range": ("year_built", "Enter a year between 1700 and 2100."),
-    "equipment_kind_check": ("equipment_kind", "Choose the type of equipment."),
-    "equipment_seer2_range": ("seer2", "Enter a SEER2 from 1 to 50."),
-    "equipment_afue_range": ("afue", "Enter an AFUE from 1 to 100."),
-    "equipment_hspf2_range": ("hspf2", "Enter an HSPF2 from 1 to 30."),
-    "equipment_warranty_after_install": (
-        "warranty_ends_on",
-        "The warranty can't end before the equipment was installed. Check both dates.",
-    ),
-    "working_hours_order": ("ends_at", "The day must end after it starts."),
-    "working_hours_one_per_day": ("weekday", "That day already has working hours."),
-    "time_off_bounded": ("ends_at", "Time off must end after it starts."),
-    "time_off_reason_length": ("reason", "Keep the reason under 200 characters."),
-    "service_agreements_name_length": ("name", "Name the plan (at most 200 characters)."),
-    "service_agreements_months_check": ("months", "Choose the months the tune-ups are due."),
-    "service_agreements_dates_order": ("ends_on", "The plan can't end before it starts."),
-    "jobs_kind_check": ("kind", "Choose the kind of job."),
-    "jobs_priority_check": ("priority", "Choose a priority."),
-    "jobs_summary_length": ("summary", "Say what the job is (at most 200 characters)."),
-    "jobs_description_length": ("description", "Keep the description under 5,000 characters."),
-    "visits_duration_range": ("duration_minutes", "A visit takes 15 minutes to 12 hours."),
-    "visits_window_order": ("window_hours", "The arrival window must end after it starts."),
-    "visits_window_length": ("window_hours", "An arrival window is at most 12 hours."),
-    "visits_canceled_has_reason": ("cancel_reason", "Say why the visit is canceled."),
-    "visits_cancel_reason_length": ("cancel_reason", "Keep the reason under 500 characters."),
-    "visits_completion_notes_length": (
-        "completion_notes",
-        "Keep the notes under 5,000 characters.",
-    ),
-    "visits_signed_by_length": ("signed_by", "Keep the name under 200 characters."),
-    "visits_status_transition": (None, "That status change is not allowed for this visit."),
-    "visits_dispatch_needs_technician": (
-        None,
-        "Book a technician on this visit before dispatching it.",
-    ),
-    "visits_finished_is_final": (None, "A completed or canceled visit can no longer be changed."),
-    "visit_assignments_no_double_booking": (
-        "technician_ids",
-        "A technician is already booked at that time.",
-    ),
-    "visit_assignments_within_working_hours": (
-        "technician_ids",
-        "the visit falls outside their working hours.",
-    ),
-    "visit_assignments_not_on_time_off": ("technician_ids", "they have time off then."),
-    "visit_assignments_active_member": (
-        "technician_ids",
-        "Only active members of the team can be booked.",
-    ),
-    "visit_notes_body_length": ("body", "Write the note first (at most 5,000 characters)."),
-    "visit_checklist_items_label_length": ("label", "Name the task (at most 200 characters)."),
-}
+# Constraint names → (form field, message): the one place where database refusals become words.
+# Each feature registers its own (`db.register_messages(constraints.MESSAGES)` in its
+# __init__); only what belongs to no feature is here.
+CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {}
+CONFLICT = "That change conflicts with existing data and was not saved."
+
+
+def register_messages(messages: Mapping[str, tuple[str | None, str]]) -> None:
+    """Add a feature's constraint messages. A name is registered once: two features giving
+    the same constraint different words is a mistake caught when the app loads."""
+    for name, entry in messages.items():
+        if CONSTRAINT_MESSAGES.get(name, entry) != entry:
+            raise ValueError(f"constraint {name!r} already has a message")
+        CONSTRAINT_MESSAGES[name] = entry
 
 
 UNSTORABLE_VALUE = (
@@ -139,9 +63,7 @@ class ConstraintViolation(Exception):
 def translate(error: psycopg.errors.IntegrityError) -> ConstraintViolation:
     """Turn a constraint violation into the message a user should read."""
     name = error.diag.constraint_name
-    field, message = CONSTRAINT_MESSAGES.get(
-        name or "", (None, "That change conflicts with existing data and was not saved.")
-    )
+    field, message = CONSTRAINT_MESSAGES.get(name or "", (None, CONFLICT))
     return ConstraintViolation(name, field, message)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from app.auth import passwords
+from app import db
+from app.auth import constraints, passwords
 from app.auth.identity import load_request_identity, login_manager
 
 bp = Blueprint("auth", __name__)
+db.register_messages(constraints.MESSAGES)
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app import db
+from app.customers import constraints
+
 bp = Blueprint("customers", __name__)
+db.register_messages(constraints.MESSAGES)
 
 from app.customers import routes  # noqa: E402,F401  (routes attach to bp)

@@ -2,6 +2,10 @@
 
 from flask import Blueprint
 
+from app import db
+from app.technician import constraints
+
 bp = Blueprint("technician", __name__)
+db.register_messages(constraints.MESSAGES)
 
 from app.technician import routes  # noqa: E402,F401  (routes register on the blueprint)

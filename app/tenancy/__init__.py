@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app import db
+from app.tenancy import constraints
+
 bp = Blueprint("tenancy", __name__)
+db.register_messages(constraints.MESSAGES)
 
 from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)
