@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
+# The days date fields accept: a mistyped year is refused, not a crash in date arithmetic.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 

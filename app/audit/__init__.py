@@ -8,3 +8,6 @@ from flask import Blueprint
 bp = Blueprint("audit", __name__)
 
 from app.audit import routes  # noqa: E402,F401  (routes attach to bp)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]

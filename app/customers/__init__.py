@@ -12,3 +12,8 @@ bp = Blueprint("customers", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.customers import routes  # noqa: E402,F401  (routes attach to bp)
+from app.customers.service import customer  # noqa: E402
+from app.customers.timeline import add_page_section, add_timeline_entries  # noqa: E402
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["add_page_section", "add_timeline_entries", "bp", "customer"]

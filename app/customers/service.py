@@ -10,6 +10,7 @@ import psycopg
 
 from app import db, sql
 from app.audit.access import record_access
+from app.customers import timeline
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
@@ -52,28 +53,17 @@ def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     found = customer(tenant_id, customer_id)
     if found is None:
         return None
-    # Imported here: scheduling reads the company's zone from this module when it loads.
-    from app.scheduling import agreements, office
-
     scope = {"tenant_id": tenant_id, "customer_id": customer_id}
     record_access("public.customers", customer_id, view="customer page")
     notes = db.query(queries.list_notes, scope)
-    visits = office.customer_visits(tenant_id, customer_id)
     return {
         "customer": found,
         "contacts": db.query(queries.list_contacts, scope),
         "properties": db.query(queries.list_properties, scope),
         "notes": notes,
-        "timeline": timeline(notes, visits),
-        "agreements": agreements.for_customer(tenant_id, customer_id),
+        "timeline": timeline.entries(tenant_id, customer_id, notes),
+        **timeline.sections(tenant_id, customer_id),
     }
-
-
-def timeline(notes: list[Row], visits: list[Row]) -> list[Row]:
-    """Notes and visits together, newest first; each entry says which it is."""
-    entries = [{**n, "entry": "note", "at": n["created_at"]} for n in notes]
-    entries += [{**v, "entry": "visit"} for v in visits]  # a visit's `at` is its latest event
-    return sorted(entries, key=lambda entry: entry["at"], reverse=True)
 
 
 def contact(tenant_id: UUID, contact_id: UUID) -> Row | None:

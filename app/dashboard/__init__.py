@@ -54,3 +54,7 @@ def health() -> tuple[dict[str, str], int]:
     """For the platform's health checks: the app answers and the database is reachable."""
     db.value("select 1")
     return {"status": "ok"}, 200
+
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]

@@ -24,3 +24,6 @@ def _first_before_request(state: BlueprintSetupState) -> None:
 
 
 from app.imports import routes  # noqa: E402,F401  (routes attach to bp)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]

@@ -11,3 +11,26 @@ bp = Blueprint("properties", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.properties import routes  # noqa: E402,F401  (routes attach to bp)
+from app.properties.service import (  # noqa: E402
+    equipment_at,
+    equipment_title,
+    get_property,
+    has_access_notes,
+    maps_link,
+    one_line_address,
+    property_title,
+    reveal_access_notes,
+)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = [
+    "bp",
+    "equipment_at",
+    "equipment_title",
+    "get_property",
+    "has_access_notes",
+    "maps_link",
+    "one_line_address",
+    "property_title",
+    "reveal_access_notes",
+]

@@ -10,10 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import roles
+from app import customers, roles
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers import service as customers
 from app.properties import bp, service
 from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
 from app.views import saved

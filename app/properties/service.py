@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from flask import current_app
 
-from app import company, crypto, db, roles, sql
+from app import company, crypto, db, roles, sql, vocabulary
 from app.audit.access import record_access
 
 queries = sql.load(__file__)
@@ -23,19 +23,7 @@ PROPERTY_TYPES = {
     "industrial": "Industrial",
     "other": "Other",
 }
-EQUIPMENT_KINDS = {
-    "furnace": "Furnace",
-    "air_conditioner": "Air conditioner",
-    "heat_pump": "Heat pump",
-    "boiler": "Boiler",
-    "mini_split": "Mini-split",
-    "water_heater": "Water heater",
-    "thermostat": "Thermostat",
-    "air_handler": "Air handler",
-    "humidifier": "Humidifier",
-    "air_purifier": "Air purifier",
-    "other": "Other",
-}
+EQUIPMENT_KINDS = vocabulary.EQUIPMENT_KINDS
 REFRIGERANTS = ("R-410A", "R-454B", "R-32", "R-22", "R-407C", "R-134a", "R-290")
 GEOCODE_STATES = {
     "pending": "waiting for geocoding",

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app import db
+from app import customers, db
 from app.scheduling import constraints
 
 bp = Blueprint("scheduling", __name__)
@@ -12,5 +12,15 @@ from app.scheduling import (  # noqa: E402,F401  (each module registers its rout
     agreements,
     board,
     hours,
+    office,
     routes,
 )
+from app.scheduling.service import SchedulingRefused, move, visit  # noqa: E402
+from app.scheduling.times import window_label  # noqa: E402
+
+# The customer page shows the customer's visits and plans; customers never imports scheduling.
+customers.add_timeline_entries("visit", office.customer_visits)  # a visit's `at`: latest event
+customers.add_page_section("agreements", agreements.for_customer)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["SchedulingRefused", "bp", "move", "visit", "window_label"]

@@ -12,10 +12,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, db, roles, sql
+from app import company, customers, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers import service as customers
 from app.scheduling import bp, service
 from app.scheduling.forms import MONTHS, AgreementForm
 from app.views import saved

@@ -29,14 +29,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import choices, strip_text
+from app.forms import EARLIEST_DAY, LATEST_DAY, choices, strip_text
 from app.scheduling.service import KINDS, PRIORITIES, Booking
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = {month: calendar.month_name[month] for month in range(1, 13)}
 SPRING_AND_FALL = (4, 10)
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2100, 12, 31)
 BOARD_DAYS = (date(1970, 1, 1), date(2200, 12, 31))  # the days the board can be opened on
 DAY_MESSAGE = "Enter the day as a date, like 2026-03-02."
 

@@ -9,8 +9,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import db, sql
-from app.properties import service as properties
+from app import db, properties, sql
 from app.scheduling import service
 
 queries = sql.load(__file__, "office.sql")

@@ -11,11 +11,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, roles
+from app import company, properties, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.properties import service as properties
 from app.scheduling import bp, office, service
 from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm, ScheduleForm
 from app.scheduling.service import Booking, SchedulingRefused

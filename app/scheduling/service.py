@@ -11,27 +11,14 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import company, db, sql
+from app import company, db, sql, vocabulary
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
 
-KINDS = {
-    "repair": "Repair",
-    "maintenance": "Maintenance",
-    "install": "Install",
-    "estimate": "Estimate visit",
-}
-PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "emergency": "Emergency"}
-STATUSES = {
-    "unscheduled": "Unscheduled",
-    "scheduled": "Scheduled",
-    "dispatched": "Dispatched",
-    "en_route": "En route",
-    "on_site": "On site",
-    "completed": "Completed",
-    "canceled": "Canceled",
-}
+KINDS = vocabulary.JOB_KINDS
+PRIORITIES = vocabulary.JOB_PRIORITIES
+STATUSES = vocabulary.VISIT_STATUSES
 # What each status may become; app.visit_status_allowed in the database holds the same list and
 # is what actually decides (tests/scheduling compares the two).
 TRANSITIONS = {

@@ -9,3 +9,6 @@ bp = Blueprint("technician", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.technician import routes  # noqa: E402,F401  (routes register on the blueprint)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from app import company, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.scheduling.service import KINDS, STATUSES
-from app.scheduling.times import window_label
+from app.scheduling import window_label
 from app.technician import bp
+from app.vocabulary import JOB_KINDS, VISIT_STATUSES
 
 queries = sql.load(__file__, "calendar.sql")
 Row = dict[str, Any]
@@ -87,12 +87,12 @@ def _event(row: Row, stamp: datetime, public_url: str) -> list[str]:
     ends = starts + timedelta(minutes=row["duration_minutes"])
     city = f" ({row['city']})" if row["city"] else ""
     # Kind and city only: the summary is free text and the feed lives in the calendar's cloud.
-    summary = f"{KINDS.get(row['job_kind'], row['job_kind'])}{city}"
+    summary = f"{JOB_KINDS.get(row['job_kind'], row['job_kind'])}{city}"
     link = f"{public_url}/my-day/visits/{row['visit_id']}"
     arrival = window_label(starts, row["window_ends_at"], zone)
     description = (
         f"Arrival window: {starts.astimezone(zone):%a %b %-d}, {arrival}\n"
-        f"Status: {STATUSES.get(row['status'], row['status'])}\n"
+        f"Status: {VISIT_STATUSES.get(row['status'], row['status'])}\n"
         f"Details: {link}"
     )
     return [

@@ -15,19 +15,17 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app import company, db, roles
+from app import company, db, roles, scheduling
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
+from app.forms import EARLIEST_DAY, LATEST_DAY
 from app.integrations import files
-from app.properties.service import EQUIPMENT_KINDS
-from app.scheduling import service as scheduling
-from app.scheduling.forms import EARLIEST_DAY, LATEST_DAY
-from app.scheduling.service import KINDS, STATUSES, SchedulingRefused
-from app.scheduling.times import window_label
+from app.scheduling import SchedulingRefused, window_label
 from app.technician import bp, service
 from app.technician import calendar as _calendar  # noqa: F401  (registers the feed's routes)
 from app.technician.forms import CompleteForm, NoteForm, PhotoForm
+from app.vocabulary import EQUIPMENT_KINDS, JOB_KINDS, VISIT_STATUSES
 
 View = Response | str | tuple[str, int]
 VISIT_PAGE = "technician/visit.html"
@@ -85,8 +83,8 @@ def my_day() -> View:
         visits=visits,
         zone=zone,
         bad_day=bad_day,
-        kinds=KINDS,
-        statuses=STATUSES,
+        kinds=JOB_KINDS,
+        statuses=VISIT_STATUSES,
         window_label=window_label,
     ), (422 if bad_day else 200)
 
@@ -116,8 +114,8 @@ def _page(
         photo_form=photo_form or PhotoForm(formdata=None),
         complete_form=complete_form or CompleteForm(formdata=None),
         taps=TAPS,
-        kinds=KINDS,
-        statuses=STATUSES,
+        kinds=JOB_KINDS,
+        statuses=VISIT_STATUSES,
         equipment_kinds=EQUIPMENT_KINDS,
         window=window_label(found["window_starts_at"], found["window_ends_at"], page["zone"]),
     ), status

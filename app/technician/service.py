@@ -11,11 +11,9 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import company, db, sql
+from app import company, db, properties, scheduling, sql
 from app.audit.access import record_access
 from app.integrations import files
-from app.properties import service as properties
-from app.scheduling import service as scheduling
 
 queries = sql.load(__file__)
 Row = dict[str, Any]

@@ -11,3 +11,6 @@ bp = Blueprint("tenancy", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]
