@@ -8,12 +8,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import catalog, migrations, seed
+from app import catalog, migrations
 from app.audit import checkpoints, verify
 from app.auth import links
 from app.config import Settings
 from app.crypto_commands import crypto_cli
 from app.db import Connection, admin_connection
+from app.demo import seed
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
 seed_cli = AppGroup("seed", help="Demonstration data.")

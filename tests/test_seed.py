@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app import demo_customers, demo_schedule, seed
+from app.demo import customers as demo_customers
+from app.demo import schedule as demo_schedule
+from app.demo import seed
 
 
 def test_the_demo_seed_is_complete_reproducible_and_idempotent(admin):
