@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import db, errors, security
+from app import db, errors, menu, security
 from app.config import Settings
 
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     auth.init_app(app)
+    menu.init_app(app)
     integrations.init_app(app, settings)
     for blueprint in (
         auth.bp,

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app import menu, roles
+
 bp = Blueprint("audit", __name__)
+menu.add("Audit log", "audit.log", roles=roles.MANAGERS, order=80, section=("audit.record",))
 
 from app.audit import routes  # noqa: E402,F401  (routes attach to bp)
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app import db
+from app import db, menu, roles
 from app.customers import constraints
 
 bp = Blueprint("customers", __name__)
+menu.add(
+    "Customers",
+    "customers.index",
+    roles=roles.OFFICE_STAFF,
+    order=30,
+    section=("customers.new", "customers.show"),
+)
 db.register_messages(constraints.MESSAGES)
 
 from app.customers import routes  # noqa: E402,F401  (routes attach to bp)

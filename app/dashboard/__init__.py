@@ -8,9 +8,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, db, sql
+from app import company, db, menu, sql
 
 bp = Blueprint("dashboard", __name__)
+menu.add("Dashboard", "dashboard.home", order=10)
 queries = sql.load(__file__)
 OPEN = ("scheduled", "dispatched", "en_route", "on_site")
 

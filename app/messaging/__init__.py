@@ -7,10 +7,18 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from app import db, roles
+from app import db, menu, roles
 from app.auth import identity
 
 bp = Blueprint("messaging", __name__)
+menu.add(
+    "Outbox",
+    "messaging.outbox",
+    roles=roles.OWNERS,
+    order=90,
+    when=lambda: not current_app.config["PLENUM"].is_production,
+    section=("messaging.outbox_message",),
+)
 PAGE_SIZE = 25
 LAST_PAGE = 100_000  # keeps OFFSET inside bigint for absurd ?page= values
 

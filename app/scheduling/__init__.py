@@ -2,10 +2,24 @@
 
 from flask import Blueprint
 
-from app import customers, db
+from app import customers, db, menu, roles
 from app.scheduling import constraints
 
 bp = Blueprint("scheduling", __name__)
+menu.add(
+    "Dispatch",
+    "scheduling.board",
+    roles=roles.OFFICE_STAFF,
+    order=20,
+    section=("scheduling.board_week",),
+)
+menu.add(
+    "Maintenance plans",
+    "scheduling.agreements",
+    roles=roles.OFFICE_STAFF,
+    order=40,
+    section=("scheduling.agreement",),
+)
 db.register_messages(constraints.MESSAGES)
 
 from app.scheduling import (  # noqa: E402,F401  (each module registers its routes on bp)

@@ -2,10 +2,14 @@
 
 from flask import Blueprint
 
-from app import db
+from app import db, menu, roles
 from app.technician import constraints
 
 bp = Blueprint("technician", __name__)
+menu.add(
+    "My day", "technician.my_day", roles=roles.TECHNICIANS, order=20, section=("technician.visit",)
+)
+menu.add("Calendar feed", "technician.calendar_page", roles=roles.TECHNICIANS, order=60)
 db.register_messages(constraints.MESSAGES)
 
 from app.technician import routes  # noqa: E402,F401  (routes register on the blueprint)

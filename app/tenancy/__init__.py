@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app import db
+from app import db, menu, roles
 from app.tenancy import constraints
 
 bp = Blueprint("tenancy", __name__)
+menu.add("Team", "tenancy.team", roles=roles.MANAGERS, order=70)
 db.register_messages(constraints.MESSAGES)
 
 from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)

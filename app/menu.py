@@ -1,0 +1,67 @@
+"""The main menu: each feature adds its own entries (label, endpoint, who sees it, order) from
+its package with `menu.add(...)`; base.html renders what the signed-in member may open, as a
+bar on wide screens and under the Menu button on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]  # empty: every member of the company
+    order: int
+    when: Callable[[], bool] | None  # an extra condition (e.g. not in production)
+    # Other endpoints of the same section: the entry is marked current on them too.
+    section: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    endpoint: str
+    current: bool
+
+
+_entries: dict[str, Entry] = {}
+
+
+def add(
+    label: str,
+    endpoint: str,
+    *,
+    roles: tuple[str, ...] = (),
+    order: int = 100,
+    when: Callable[[], bool] | None = None,
+    section: tuple[str, ...] = (),
+) -> None:
+    """Add (or replace, by endpoint) an entry of the main menu; lower `order` comes first."""
+    _entries[endpoint] = Entry(label, endpoint, tuple(roles), order, when, tuple(section))
+
+
+def entries() -> list[Entry]:
+    """Every registered entry, in menu order."""
+    return sorted(_entries.values(), key=lambda entry: (entry.order, entry.label))
+
+
+def links() -> list[Link]:
+    """The entries the signed-in member may open, the current page's marked."""
+    if not current_user.is_authenticated or current_user.company is None:
+        return []
+    endpoint = request.endpoint or ""
+    return [
+        Link(entry.label, entry.endpoint, endpoint in (entry.endpoint, *entry.section))
+        for entry in entries()
+        if (not entry.roles or current_user.can(*entry.roles))
+        and (entry.when is None or entry.when())
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["menu_links"] = links
