@@ -17,7 +17,7 @@ endif
 export FLASK_APP := app
 export PLENUM_ENV ?= development
 
-.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema
 
 help:
 	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
@@ -26,6 +26,7 @@ help:
 	@echo "make db-url   print the app's database URL (its login role), for tools"
 	@echo "make db-stop  stop the local database"
 	@echo "make lint     ruff and mypy"
+	@echo "make schema   regenerate supabase/schema.sql (the migrated schema, checked by a test)"
 	@echo "make bench    benchmarks, printed as ratios against a floor measured in the same run"
 
 $(STAMP): pyproject.toml
@@ -65,6 +66,10 @@ e2e-deps:
 test: export PLENUM_ENV := test
 test: db-up e2e-deps
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+# supabase/schema.sql from a database migrated from scratch (tests/test_schema_file.py checks it).
+schema: db-up
+	@$(FLASK) db schema
 
 # Every scenario, one table: bench/results/latest.md and latest.json (see bench/README.md).
 bench: db-up

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import catalog, migrations
+from app import catalog, migrations, schema
 from app.audit import checkpoints, verify
 from app.auth import links
 from app.config import Settings
@@ -44,6 +44,18 @@ def db_up() -> None:
     for migration in applied:
         click.echo(f"applied {migration.version} {migration.name}")
     click.echo(f"up to date ({len(applied)} applied); policies re-applied")
+
+
+@db_cli.command("schema")
+def db_schema() -> None:
+    """Write supabase/schema.sql: the schema of a database migrated from scratch."""
+    url = _settings().database_admin_url
+    if not url:
+        raise click.ClickException("DATABASE_ADMIN_URL is not set: the dump runs as the owner.")
+    text = schema.generate(url)
+    changed = not schema.FILE.exists() or schema.FILE.read_text() != text
+    schema.FILE.write_text(text)
+    click.echo(f"{schema.FILE.name} {'written' if changed else 'already current'}")
 
 
 @db_cli.command("status")
