@@ -8,8 +8,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import sql
 from app.db import Connection, Row
 from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT, drift, migrations
+
+queries = sql.load(__file__, "catalog.sql")
 
 # Helpers a policy may call only wrapped as `(select helper())`, so they run once per statement.
 _HELPER_CALL = re.compile(r"\b(app|auth)\.(\w+)\(")
@@ -34,16 +37,7 @@ def exposed_schemas() -> list[str]:
 def tenant_tables(conn: Connection) -> list[str]:
     """Every table of the managed schemas that carries a company (`tenant_id`), plus tenants."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I', n.nspname, c.relname) as name
-        from pg_class c
-        join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p') and n.nspname = any(%(schemas)s)
-          and (exists (select from pg_attribute a where a.attrelid = c.oid
-                       and a.attname = 'tenant_id' and not a.attisdropped)
-               or c.oid = 'public.tenants'::regclass)
-        order by 1
-        """,
+        queries.tenant_tables,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     return [row["name"] for row in rows]
@@ -52,12 +46,7 @@ def tenant_tables(conn: Connection) -> list[str]:
 def check_row_level_security(conn: Connection) -> list[Problem]:
     """Every table of a managed schema has RLS on; in an exposed schema it also has policies."""
     rows = conn.execute(
-        """
-        select n.nspname as schema, c.relname as table, c.relrowsecurity as rls,
-               (select count(*) from pg_policy p where p.polrelid = c.oid) as policies
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p') and n.nspname = any(%(schemas)s)
-        """,
+        queries.tables_with_row_security,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     exposed = set(exposed_schemas())
@@ -78,13 +67,7 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
         if table == "public.tenants":
             continue
         indexes = conn.execute(
-            """
-            select i.indisunique as is_unique,
-                   array(select a.attname::text from unnest(i.indkey) with ordinality k(attnum, ord)
-                         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-                         order by k.ord) as columns
-            from pg_index i where i.indrelid = %(table)s::regclass
-            """,
+            queries.table_indexes,
             {"table": table},
         ).fetchall()
         if not any(ix["columns"][:1] == ["tenant_id"] for ix in indexes):
@@ -92,8 +75,7 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
         columns = {
             c["attname"]
             for c in conn.execute(
-                "select attname from pg_attribute where attrelid = %(table)s::regclass"
-                " and attnum > 0 and not attisdropped",
+                queries.table_columns,
                 {"table": table},
             ).fetchall()
         }
@@ -101,8 +83,7 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
             ix["is_unique"] and ix["columns"] == ["tenant_id", "id"] for ix in indexes
         ):
             nullable = conn.execute(
-                "select not attnotnull as nullable from pg_attribute"
-                " where attrelid = %(table)s::regclass and attname = 'tenant_id'",
+                queries.tenant_id_nullable,
                 {"table": table},
             ).fetchone()
             if nullable and not nullable["nullable"]:
@@ -113,17 +94,7 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
 def check_tenant_foreign_keys(conn: Connection) -> list[Problem]:
     """A reference from one company's table to another's includes tenant_id (composite key)."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I', sn.nspname, s.relname) as source, con.conname,
-               format('%%I.%%I', tn.nspname, t.relname) as target,
-               array(select a.attname::text from unnest(con.conkey) k(attnum)
-                     join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum)
-                 as columns
-        from pg_constraint con
-        join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
-        join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
-        where con.contype = 'f' and sn.nspname = any(%(schemas)s)
-        """,
+        queries.tenant_foreign_keys,
         {"schemas": list(MANAGED_SCHEMAS)},  # with parameters, `%%` above is a literal `%`
     ).fetchall()
     tables = set(tenant_tables(conn)) - {"public.tenants"}
@@ -141,15 +112,7 @@ def check_tenant_foreign_keys(conn: Connection) -> list[Problem]:
 def check_function_search_paths(conn: Connection) -> list[Problem]:
     """Every function of ours fixes its search_path (auth's are Supabase's own)."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I(%%s)', n.nspname, p.proname,
-                      pg_get_function_identity_arguments(p.oid)) as name
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = any(%(schemas)s)
-          and not exists (select from unnest(coalesce(p.proconfig, '{}')) c
-                          where c like 'search_path=%%')
-          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-        """,
+        queries.functions_without_search_path,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     return [
@@ -169,9 +132,7 @@ def per_row_helper_calls(expression: str) -> list[str]:
 
 def check_policy_helpers(conn: Connection) -> list[Problem]:
     rows = conn.execute(
-        "select schemaname, tablename, policyname, coalesce(qual, '') as qual,"
-        " coalesce(with_check, '') as with_check from pg_policies"
-        " where schemaname = any(%(schemas)s)",
+        queries.policy_expressions,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     problems = []
@@ -191,18 +152,7 @@ def check_audit_triggers(conn: Connection) -> list[Problem]:
     """Every company table outside the audit schema records its changes (P-07): an enabled row
     trigger `audit_changes` of audit.record_change, after insert, update and delete."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I', n.nspname, c.relname) as name
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
-          and n.nspname = any(%(schemas)s)
-          and not exists (
-            select from pg_trigger t
-            where t.tgrelid = c.oid and t.tgname = 'audit_changes' and t.tgenabled <> 'D'
-              and t.tgfoid = to_regprocedure('audit.record_change()')
-              -- row (1), insert (4), delete (8), update (16); neither before (2) nor instead (64)
-              and t.tgtype::integer & 95 = 29)
-        """,
+        queries.tables_without_audit_trigger,
         {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
     ).fetchall()
     return [
@@ -214,15 +164,7 @@ def check_audit_triggers(conn: Connection) -> list[Problem]:
 def check_function_grants(conn: Connection) -> list[Problem]:
     """No security definer function of ours is executable by PUBLIC: every grant is explicit."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I(%%s)', n.nspname, p.proname,
-                      pg_get_function_identity_arguments(p.oid)) as name
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = any(%(schemas)s) and p.prosecdef
-          and exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
-                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
-          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-        """,
+        queries.function_grants,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     return [
@@ -241,23 +183,7 @@ def check_attribution_stamped(conn: Connection) -> list[Problem]:
     company table of public or outbox is stamped by the database: a row trigger of
     app.stamp_author, before insert and update, names the column."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I.%%I', n.nspname, c.relname, a.attname) as name
-        from pg_class c
-        join pg_namespace n on n.oid = c.relnamespace
-        join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-        where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
-          and n.nspname = any(%(schemas)s) and a.atttypid = 'uuid'::regtype
-          and (a.attname = 'author_id' or a.attname like '%%\\_by')
-          and not exists (
-            select from pg_trigger t
-            where t.tgrelid = c.oid and t.tgenabled <> 'D'
-              and t.tgfoid = to_regprocedure('app.stamp_author()')
-              -- row (1), before (2), insert (4), update (16)
-              and t.tgtype::integer & 23 = 23
-              and (string_to_array(encode(t.tgargs, 'escape'), '\\000'))[1] = a.attname)
-        order by 1
-        """,
+        queries.attribution_columns,
         {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
     ).fetchall()
     return [
@@ -311,18 +237,7 @@ def our_definers(conn: Connection) -> list[Row]:
     """Security definer functions of our schemas (not the system's, Supabase's or an
     extension's): signature, input argument names and modes, and the API roles that may call."""
     return conn.execute(
-        """
-        select format('%%I.%%I(%%s)', n.nspname, p.proname,
-                      pg_get_function_identity_arguments(p.oid)) as name,
-               p.proargnames as names, p.proargmodes::text[] as modes,
-               array(select r from unnest(%(roles)s::text[]) r
-                     where has_function_privilege(r, p.oid, 'EXECUTE') order by r) as callers
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where p.prosecdef and n.nspname <> all(%(platform)s)
-          and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%%'
-          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-        order by 1
-        """,
+        queries.our_definers,
         {"platform": list(PLATFORM_SCHEMAS), "roles": api_roles(conn)},
     ).fetchall()
 
@@ -330,7 +245,7 @@ def our_definers(conn: Connection) -> list[Row]:
 def api_roles(conn: Connection) -> list[str]:
     """The API roles that exist here (`plenum_signin` may not yet)."""
     rows = conn.execute(
-        "select rolname from pg_roles where rolname = any(%(roles)s) order by 1",
+        queries.api_roles,
         {"roles": list(API_ROLES)},
     ).fetchall()
     return [row["rolname"] for row in rows]
@@ -380,16 +295,7 @@ def check_function_public_execute(conn: Connection) -> list[Problem]:
     """No function of a managed schema is executable by PUBLIC (definers: check_function_grants):
     execute is granted to the roles that need it, explicitly."""
     rows = conn.execute(
-        """
-        select format('%%I.%%I(%%s)', n.nspname, p.proname,
-                      pg_get_function_identity_arguments(p.oid)) as name
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = any(%(schemas)s) and not p.prosecdef
-          and exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
-                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
-          and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-        order by 1
-        """,
+        queries.functions_executable_by_public,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     return [Problem("grant", row["name"], "function is executable by PUBLIC") for row in rows]
@@ -400,26 +306,7 @@ def check_function_default_privileges(conn: Connection) -> list[Problem]:
     privileges of a role that owns functions here (or runs the migrations) nor its defaults in
     a managed schema grant PUBLIC execute. Without a global entry, PostgreSQL's default does."""
     rows = conn.execute(
-        """
-        select r.rolname as role, n.nspname as schema
-        from pg_roles r
-        cross join lateral (
-          select 0::oid as namespace, coalesce(
-                   (select d.defaclacl from pg_default_acl d where d.defaclrole = r.oid
-                    and d.defaclnamespace = 0 and d.defaclobjtype = 'f'),
-                   acldefault('f', r.oid)) as acl
-          union all
-          select d.defaclnamespace, d.defaclacl from pg_default_acl d
-          where d.defaclrole = r.oid and d.defaclobjtype = 'f'
-            and d.defaclnamespace::regnamespace::text = any(%(schemas)s)) d
-        left join pg_namespace n on n.oid = d.namespace
-        where (r.rolname = current_user or r.oid in (
-                 select p.proowner from pg_proc p join pg_namespace pn on pn.oid = p.pronamespace
-                 where pn.nspname = any(%(schemas)s)))
-          and exists (select from aclexplode(d.acl) a
-                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')
-        order by 1, 2 nulls first
-        """,
+        queries.default_function_privileges,
         {"schemas": list(MANAGED_SCHEMAS)},
     ).fetchall()
     return [

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from app import sql as named
 from app.db import Connection
 
 ROOT = Path(__file__).resolve().parent.parent / "supabase"
@@ -21,6 +22,7 @@ VERSION = re.compile(r"^(\d{14})_(\w+)\.sql$")
 MANAGED_SCHEMAS = ("public", "iam", "outbox", "app", "audit")
 # Schemas whose company tables get the audit trigger (the audit schema itself does not).
 AUDITED_SCHEMAS = ("public", "outbox")
+queries = named.load(__file__, "migrations.sql")
 LOCK_KEY = 5_404_101  # advisory lock: one migration runner at a time
 
 
@@ -43,12 +45,10 @@ def migrations(root: Path = ROOT) -> list[Migration]:
 
 
 def applied_versions(conn: Connection) -> set[str]:
-    exists = conn.execute(
-        "select to_regclass('supabase_migrations.schema_migrations') is not null as present"
-    ).fetchone()
+    exists = conn.execute(queries.history_table_present).fetchone()
     if not exists or not exists["present"]:
         return set()
-    rows = conn.execute("select version from supabase_migrations.schema_migrations").fetchall()
+    rows = conn.execute(queries.applied_versions).fetchall()
     return {row["version"] for row in rows}
 
 
@@ -79,8 +79,7 @@ def apply_policies(conn: Connection, root: Path = ROOT) -> int:
     files = sorted((root / "policies").glob("*.sql"))
     with conn.transaction():
         existing = conn.execute(
-            "select schemaname, tablename, policyname from pg_policies"
-            " where schemaname = any(%(schemas)s)",
+            queries.managed_policies,
             {"schemas": list(MANAGED_SCHEMAS)},
         ).fetchall()
         for row in existing:
@@ -99,13 +98,11 @@ def apply_policies(conn: Connection, root: Path = ROOT) -> int:
 def attach_audit_triggers(conn: Connection) -> int:
     """Every company table gets the audit trigger, without anyone having to remember it."""
     with conn.transaction():
-        present = conn.execute(
-            "select to_regprocedure('audit.attach_triggers(text[])') is not null as present"
-        ).fetchone()
+        present = conn.execute(queries.audit_triggers_present).fetchone()
         if not present or not present["present"]:
             return 0
         row = conn.execute(
-            "select audit.attach_triggers(%(schemas)s) as attached",
+            queries.attach_audit_triggers,
             {"schemas": list(AUDITED_SCHEMAS)},
         ).fetchone()
     return int(row["attached"]) if row else 0
@@ -113,7 +110,7 @@ def attach_audit_triggers(conn: Connection) -> int:
 
 def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
     """Bring the database to the files' state; returns the migrations it applied."""
-    conn.execute("select pg_advisory_lock(%(key)s)", {"key": LOCK_KEY})
+    conn.execute(queries.take_migration_lock, {"key": LOCK_KEY})
     try:
         bootstrap(conn, root)
         todo = pending(conn, root)
@@ -121,8 +118,7 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
             with conn.transaction():
                 conn.execute(migration.path.read_text().encode())
                 conn.execute(
-                    "insert into supabase_migrations.schema_migrations (version, name)"
-                    " values (%(version)s, %(name)s)",
+                    queries.record_migration,
                     {"version": migration.version, "name": migration.name},
                 )
         record_digests(conn, root)
@@ -130,7 +126,7 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
         apply_policies(conn, root)
         return todo
     finally:
-        conn.execute("select pg_advisory_unlock(%(key)s)", {"key": LOCK_KEY})
+        conn.execute(queries.release_migration_lock, {"key": LOCK_KEY})
 
 
 def _digest(path: Path) -> str:
@@ -145,23 +141,17 @@ def record_digests(conn: Connection, root: Path = ROOT) -> None:
         for migration in migrations(root):
             if migration.version in done:
                 conn.execute(
-                    "insert into supabase_migrations.file_digests (version, sha256)"
-                    " values (%(version)s, %(sha256)s) on conflict (version) do nothing",
+                    queries.record_digest,
                     {"version": migration.version, "sha256": _digest(migration.path)},
                 )
 
 
 def drift(conn: Connection, root: Path = ROOT) -> list[tuple[str, str]]:
     """(file, what is wrong) for each applied migration whose file was edited or removed."""
-    present = conn.execute(
-        "select to_regclass('supabase_migrations.file_digests') is not null as present"
-    ).fetchone()
+    present = conn.execute(queries.digests_table_present).fetchone()
     if not present or not present["present"]:
         return []
-    recorded = conn.execute(
-        "select d.version, d.sha256, m.name from supabase_migrations.file_digests d"
-        " left join supabase_migrations.schema_migrations m using (version) order by 1"
-    ).fetchall()
+    recorded = conn.execute(queries.recorded_digests).fetchall()
     files = {migration.version: migration for migration in migrations(root)}
     found = []
     for row in recorded:

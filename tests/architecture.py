@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,4 +187,31 @@ def cycles(edges: dict[str, dict[str, str]]) -> list[str]:
 
     for start in sorted(edges):
         walk([start])
+    return found
+
+
+# Where SQL may stay in Python: the request transaction's first statement (the mechanism every
+# query goes through), and statements composed with psycopg.sql because their conditions and
+# order vary with the search.
+INLINE_SQL_ALLOWED = frozenset({"app/db.py", "app/customers/search.py", "app/audit/search.py"})
+_STATEMENT = re.compile(
+    r"^\s*(select\s|insert\s+into\s|update\s+\S+\s+set\s|delete\s+from\s|with\s+\w+\s+as\s*\()",
+    re.IGNORECASE,
+)
+
+
+def inline_sql(tree: Tree) -> list[str]:
+    """String literals of app/ that are SQL statements, outside named queries (queries.sql)."""
+    found = []
+    for path in tree.modules.values():
+        where = str(path.relative_to(tree.root.parent))
+        if where in INLINE_SQL_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _STATEMENT.match(node.value)
+            ):
+                found.append(f"{where}:{node.lineno}: {node.value.strip()[:60]!r}")
     return found

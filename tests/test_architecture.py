@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.architecture import APP, FEATURES, Tree, problems
+from tests.architecture import APP, FEATURES, Tree, inline_sql, problems
 
 
 def test_app_follows_the_import_rules() -> None:
@@ -18,6 +18,18 @@ def test_every_feature_names_its_public_functions() -> None:
     for feature in FEATURES:
         source = tree.modules[f"app.{feature}"].read_text()
         assert "__all__" in source, f"app/{feature}/__init__.py has no __all__"
+
+
+def test_sql_lives_in_named_queries() -> None:
+    """Statements are in a feature's queries.sql (app/sql.py loads them by name)."""
+    assert inline_sql(Tree(APP)) == []
+
+
+def test_inline_sql_is_caught(tmp_path: Path) -> None:
+    tree = make_app(
+        tmp_path, {"app/beta/service.py": 'def f(conn):\n    conn.execute("select 1")\n'}
+    )
+    assert inline_sql(tree) == ["app/beta/service.py:2: 'select 1'"]
 
 
 def make_app(root: Path, files: dict[str, str]) -> Tree:

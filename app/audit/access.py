@@ -9,13 +9,15 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from app import db
+from app import db, sql
+
+queries = sql.load(__file__, "access.sql")
 
 
 def record_access(table: str, row_key: object, **details: Any) -> None:
     """Note that the current member saw `table` row `row_key` (what they saw goes in details)."""
     db.value(
-        "select audit.record_access(%(table)s, %(row_key)s, %(details)s::jsonb)",
+        queries.record_access,
         {"table": table, "row_key": str(row_key), "details": json.dumps(details, default=str)},
     )
 

@@ -11,11 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from app import company, db, roles
+from app import company, db, roles, sql
 from app.audit import bp, search
 from app.audit.access import record_access
 from app.auth import identity
 from app.forms import choices
+
+queries = sql.load(__file__)
 
 
 class FilterForm(FlaskForm):
@@ -47,8 +49,7 @@ def _within_reason(field: DateField) -> None:
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
     members = db.query(
-        "select account_id, full_name from public.memberships where tenant_id = %(tenant_id)s"
-        " order by full_name",
+        queries.team_members,
         {"tenant_id": current_user.tenant_id},
     )
     form.actor.choices = choices(

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from app import sql
 from app.audit import checkpoints
 from app.audit.checkpoints import Checkpoint
 from app.db import Connection
+
+queries = sql.load(__file__)
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,14 @@ class Anchoring:
 
 
 def companies_with_a_log(conn: Connection) -> list[UUID]:
-    rows = conn.execute(
-        "select tenant_id from audit.chain_heads"
-        " union select distinct tenant_id from audit.changes"
-        " union select distinct tenant_id from audit.checkpoints order by 1"
-    ).fetchall()
+    rows = conn.execute(queries.companies_with_a_log).fetchall()
     return [row["tenant_id"] for row in rows]
 
 
 def verify(conn: Connection, tenant_id: UUID) -> list[Break]:
     """Every problem in one company's chain, in chain order; empty when it is whole."""
     rows = conn.execute(
-        "select seq, txid::text as txid, problem from audit.verify(%(tenant)s)",
+        queries.verify_chain,
         {"tenant": tenant_id},
     ).fetchall()
     return [Break(tenant_id, row["seq"], row["txid"], row["problem"]) for row in rows]
@@ -54,8 +53,7 @@ def verify(conn: Connection, tenant_id: UUID) -> list[Break]:
 
 def chain_length(conn: Connection, tenant_id: UUID) -> int:
     row = conn.execute(
-        "select coalesce(seq - start_seq + 1, 0) as links from audit.chain_heads"
-        " where tenant_id = %(tenant)s",
+        queries.chain_length,
         {"tenant": tenant_id},
     ).fetchone()
     return int(row["links"]) if row else 0
@@ -76,7 +74,7 @@ def _recomputed(conn: Connection, tenant_id: UUID, seqs: list[int]) -> dict[int,
 def _retained_start(conn: Connection, tenant_id: UUID) -> int:
     """The position where the retained chain starts: 0, or the last link retention removed."""
     row = conn.execute(
-        "select start_seq - 1 as start from audit.chain_heads where tenant_id = %(tenant)s",
+        queries.retained_start,
         {"tenant": tenant_id},
     ).fetchone()
     return int(row["start"]) if row else 0

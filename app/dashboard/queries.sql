@@ -14,3 +14,6 @@ group by v.status
 
 -- name: unscheduled_count
 select count(*) from public.visits where tenant_id = %(tenant_id)s and status = 'unscheduled'
+
+-- name: database_answers
+select 1

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from app import sql
 from app.db import Connection
+
+queries = sql.load(__file__)
 
 SEED = 2026
 CUSTOMERS = 200
@@ -158,12 +161,7 @@ def add(conn: Connection, tenant_id: UUID) -> Counts:
                 break
         customer = _insert(
             conn,
-            "insert into public.customers (tenant_id, kind, first_name, last_name, company_name,"
-            " email, phone, lead_source, tags, marketing_consent, marketing_consent_at,"
-            " marketing_consent_source) values (%(t)s, %(kind)s, %(first)s, %(last)s,"
-            " %(company)s, %(email)s, %(phone)s, %(source)s, %(tags)s, %(consent)s,"
-            " case when %(consent)s then now() end, case when %(consent)s then 'signup form'"
-            " else '' end) returning id",
+            queries.insert_customer,
             {
                 "t": tenant_id,
                 "kind": "commercial" if commercial else "residential",
@@ -181,8 +179,7 @@ def add(conn: Connection, tenant_id: UUID) -> Counts:
         )
         if commercial:
             conn.execute(
-                "insert into public.customer_contacts (tenant_id, customer_id, full_name, title,"
-                " phone) values (%(t)s, %(c)s, %(name)s, 'Property manager', %(phone)s)",
+                queries.insert_contact,
                 {
                     "t": tenant_id,
                     "c": customer,
@@ -203,9 +200,7 @@ def _add_property(
     built = rng.randint(1905, 2022)
     prop = _insert(
         conn,
-        "insert into public.properties (tenant_id, customer_id, street, city, region, postal_code,"
-        " property_type, square_feet, year_built) values (%(t)s, %(c)s, %(street)s, %(city)s,"
-        " 'IL', %(zip)s, %(type)s, %(sqft)s, %(built)s) returning id",
+        queries.insert_property,
         {
             "t": tenant_id,
             "c": customer,
@@ -225,10 +220,7 @@ def _add_property(
     for kind, brands, rating, span in kinds:
         installed = date(2026, 6, 1) - timedelta(days=rng.randint(200, 7000))
         conn.execute(
-            "insert into public.equipment (tenant_id, property_id, kind, brand, model, serial,"
-            " installed_on, warranty_ends_on, seer2, afue, hspf2, refrigerant, filter_size)"
-            " values (%(t)s, %(p)s, %(kind)s, %(brand)s, %(model)s, %(serial)s, %(installed)s,"
-            " %(warranty)s, %(seer2)s, %(afue)s, %(hspf2)s, %(refrigerant)s, %(filter)s)",
+            queries.insert_equipment,
             {
                 "t": tenant_id,
                 "p": prop,

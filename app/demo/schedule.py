@@ -12,8 +12,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from app import sql
 from app.db import Connection
 from app.scheduling.service import DEFAULT_MINUTES
+
+queries = sql.load(__file__)
 
 SEED = 2031
 DAY_STARTS, DAY_ENDS = time(8), time(17)
@@ -128,8 +131,8 @@ def add(
     rng = random.Random(SEED)
     # The transaction's clock, which also stamps every row's created_at: nothing the demo moves
     # along happens after the rows it belongs to were made.
-    now = now or _value(conn, "select now()")
-    zone = ZoneInfo(_value(conn, "select time_zone from public.tenants where id = %s", tenant_id))
+    now = now or _value(conn, queries.database_now)
+    zone = ZoneInfo(_value(conn, queries.company_time_zone, tenant_id))
     houses = _houses(conn, tenant_id)
     rng.shuffle(houses)
     days = demo_days(now.astimezone(zone).date())
@@ -158,14 +161,7 @@ def _value(conn: Connection, statement: str, *params: object) -> Any:
 def _houses(conn: Connection, tenant_id: UUID) -> list[House]:
     """Every property with its customer and equipment, in an order fixed by the demo data."""
     rows = conn.execute(
-        "select p.id, p.customer_id, c.display_name,"
-        " coalesce(jsonb_object_agg(e.kind, e.id) filter (where e.id is not null), '{}')"
-        " as equipment"
-        " from public.properties p"
-        " join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id"
-        " left join public.equipment e on e.tenant_id = p.tenant_id and e.property_id = p.id"
-        " where p.tenant_id = %s group by p.id, p.customer_id, c.display_name, c.email, p.street"
-        " order by c.email, p.street",
+        queries.properties_with_equipment,
         [tenant_id],
     ).fetchall()
     return [
@@ -186,8 +182,7 @@ def _time_off(
     technician, thursday = technicians[-1], days[4]
     starts = datetime.combine(thursday, time(14), tzinfo=zone)
     conn.execute(
-        "insert into public.time_off (tenant_id, technician_id, during, reason)"
-        " values (%s, %s, tstzrange(%s, %s), 'Dentist appointment')",
+        queries.insert_time_off,
         [tenant_id, technician, starts, datetime.combine(thursday, DAY_ENDS, tzinfo=zone)],
     )
     return {(technician, thursday): time(14)}
@@ -243,26 +238,22 @@ def _book(
         priority = "normal" if kind == "install" else rng.choice(["normal", "low"])
     job = _value(
         conn,
-        "insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary,"
-        " description) values (%s, %s, %s, %s, %s, %s, %s) returning id",
+        queries.insert_job,
         tenant_id, house.customer_id, house.property_id, kind, priority, summary, description,
     )  # fmt: skip
     for equipment_kind in concerns:
         if equipment_kind in house.equipment:
             conn.execute(
-                "insert into public.job_equipment (tenant_id, job_id, equipment_id)"
-                " values (%s, %s, %s)",
+                queries.insert_job_equipment,
                 [tenant_id, job, house.equipment[equipment_kind]],
             )
     visit = _value(
         conn,
-        "insert into public.visits (tenant_id, job_id, status, window_starts_at, window_ends_at,"
-        " duration_minutes) values (%s, %s, 'scheduled', %s, %s, %s) returning id",
+        queries.insert_visit,
         tenant_id, job, starts, starts + timedelta(hours=2), _minutes(work),
     )  # fmt: skip
     conn.execute(
-        "insert into public.visit_assignments (tenant_id, visit_id, technician_id)"
-        " values (%s, %s, %s)",
+        queries.insert_assignment,
         [tenant_id, visit, technician],
     )
     return UUID(str(visit))
@@ -289,18 +280,12 @@ def _move_along(
     for status in steps:
         # No signer: a signature is a drawn image kept in the files port, which demo data has not.
         conn.execute(
-            "update public.visits set status = %s, completion_notes = %s"
-            " where tenant_id = %s and id = %s",
+            queries.set_visit_status,
             [status, work[4] if status == "completed" else "", tenant_id, visit],
         )
     arrived = min(starts + timedelta(minutes=rng.randint(0, 25)), now)
     conn.execute(
-        "update public.visits set scheduled_at = %(booked)s,"
-        " dispatched_at = case when dispatched_at is not null then %(dispatched)s end,"
-        " en_route_at = case when en_route_at is not null then %(en_route)s end,"
-        " arrived_at = case when arrived_at is not null then %(arrived)s end,"
-        " completed_at = case when completed_at is not null then %(done)s end"
-        " where tenant_id = %(t)s and id = %(v)s",
+        queries.stamp_visit_times,
         {
             "booked": starts - timedelta(days=rng.randint(2, 9), hours=rng.randint(0, 6)),
             "dispatched": min(datetime.combine(today, time(7, 30), tzinfo=starts.tzinfo), now)
@@ -326,24 +311,16 @@ def _record_the_work(
     with the visit, sometimes a note."""
     params = {"t": tenant_id, "v": visit, "arrived": arrived}
     conn.execute(
-        "update public.visit_checklist_items i set done_at = %(arrived)s"
-        " + make_interval(mins => 6 * i.position), done_by = a.technician_id"
-        " from public.visit_assignments a where a.tenant_id = i.tenant_id"
-        " and a.visit_id = i.visit_id and i.tenant_id = %(t)s and i.visit_id = %(v)s",
+        queries.tick_checklist,
         params,
     )
     conn.execute(
-        "update public.equipment_service_records r set serviced_at = v.completed_at"
-        " from public.visits v where v.tenant_id = r.tenant_id and v.id = r.visit_id"
-        " and r.tenant_id = %(t)s and r.visit_id = %(v)s",
+        queries.date_service_records,
         params,
     )
     if rng.random() < 0.4:
         conn.execute(
-            "insert into public.visit_notes (tenant_id, visit_id, author_id, body, created_at)"
-            " select a.tenant_id, a.visit_id, a.technician_id, %(body)s,"
-            " %(arrived)s + interval '20 minutes' from public.visit_assignments a"
-            " where a.tenant_id = %(t)s and a.visit_id = %(v)s",
+            queries.insert_visit_notes,
             params | {"body": rng.choice(NOTES)},
         )
 
@@ -351,14 +328,12 @@ def _record_the_work(
 def _cancel_one(conn: Connection, rng: random.Random, tenant_id: UUID, now: datetime) -> None:
     """One booked visit later in the week is called off, as happens."""
     later = conn.execute(
-        "select id from public.visits where tenant_id = %s and status = 'scheduled'"
-        " and window_starts_at > %s order by window_starts_at",
+        queries.later_scheduled_visits,
         [tenant_id, now + timedelta(days=1)],
     ).fetchall()
     if later:
         conn.execute(
-            "update public.visits set status = 'canceled', cancel_reason = %s"
-            " where tenant_id = %s and id = %s",
+            queries.cancel_visit,
             [
                 "Customer found the breaker tripped; works again.",
                 tenant_id,
@@ -372,12 +347,11 @@ def _queue(conn: Connection, tenant_id: UUID, houses: list[House]) -> int:
     for (priority, kind, summary, description), house in zip(WAITING, houses, strict=False):
         job = _value(
             conn,
-            "insert into public.jobs (tenant_id, customer_id, property_id, kind, priority,"
-            " summary, description) values (%s, %s, %s, %s, %s, %s, %s) returning id",
+            queries.insert_job,
             tenant_id, house.customer_id, house.property_id, kind, priority, summary, description,
         )  # fmt: skip
         conn.execute(
-            "insert into public.visits (tenant_id, job_id, duration_minutes) values (%s, %s, %s)",
+            queries.insert_waiting_visit,
             [tenant_id, job, DEFAULT_MINUTES[kind]],
         )
     del houses[: len(WAITING)]
@@ -394,11 +368,10 @@ def _agreements(
     names = ["Comfort Club", "Comfort Club", "Priority Plus"]
     for house, name in zip(houses, names, strict=False):
         conn.execute(
-            "insert into public.service_agreements (tenant_id, customer_id, property_id, name,"
-            " months, starts_on, notes) values (%s, %s, %s, %s, %s, %s, %s)",
+            queries.insert_agreement,
             [tenant_id, house.customer_id, house.property_id, name, months,
              today.replace(day=1), "Renews every year unless canceled."],
         )  # fmt: skip
     del houses[: len(names)]
-    generated = _value(conn, "select app.generate_maintenance_jobs(%s, %s)", tenant_id, today)
+    generated = _value(conn, queries.generate_maintenance_jobs, tenant_id, today)
     return len(names), int(generated)

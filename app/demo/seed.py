@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+from app import sql
 from app.auth.passwords import hash_password
 from app.db import Connection
 from app.demo import customers as demo_customers
 from app.demo import schedule as demo_schedule
+
+queries = sql.load(__file__)
 
 DEMO_COMPANY = "Acme Heating & Air"
 DEMO_PASSWORD = "acme-demo-password"  # noqa: S105 (demo data, printed by make dev)
@@ -28,35 +31,26 @@ DEMO_NAMES = {
 
 def _act_as(conn: Connection, claims: dict[str, str]) -> None:
     """Whom the audit log names for what follows in this transaction."""
-    conn.execute(
-        "select set_config('request.jwt.claims', %(claims)s, true)", {"claims": json.dumps(claims)}
-    )
+    conn.execute(queries.act_as, {"claims": json.dumps(claims)})
 
 
 def demo(conn: Connection) -> bool:
     """Create the demo company and its staff, with a little history in the audit log;
     False when it already exists."""
     with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(5404102)")
+        conn.execute(queries.lock_demo_seed)
         _act_as(conn, {"actor": "demo seed"})
-        if conn.execute(
-            "select 1 from iam.accounts where email = %(email)s", {"email": DEMO_STAFF[0][0]}
-        ).fetchone():
+        if conn.execute(queries.account_exists, {"email": DEMO_STAFF[0][0]}).fetchone():
             return False
         password_hash = hash_password(DEMO_PASSWORD)
         tenant = conn.execute(
-            "insert into public.tenants (name, time_zone) values (%(name)s, 'America/New_York')"
-            " returning id",
+            queries.create_demo_company,
             {"name": DEMO_COMPANY},
         ).fetchone()
         assert tenant is not None
         for email, role in DEMO_STAFF:
             conn.execute(
-                "with account as ("
-                "  insert into iam.accounts (email, full_name, password_hash)"
-                "  values (%(email)s, %(name)s, %(hash)s) returning id, email, full_name)"
-                " insert into public.memberships (tenant_id, account_id, full_name, email, role)"
-                " select %(tenant)s, id, full_name, email, %(role)s from account",
+                queries.create_demo_member,
                 {
                     "email": email,
                     "name": DEMO_NAMES[email],
@@ -79,16 +73,15 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
 
 def _customers(conn: Connection) -> demo_customers.Counts | None:
     with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(5404102)")
+        conn.execute(queries.lock_demo_seed)
         tenant = conn.execute(
-            "select t.id from public.tenants t join public.memberships m on m.tenant_id = t.id"
-            " where m.email = %(email)s and m.role = 'owner'",
+            queries.demo_company,
             {"email": DEMO_STAFF[0][0]},
         ).fetchone()
         if (
             tenant is None
             or conn.execute(
-                "select 1 from public.customers where tenant_id = %(t)s limit 1",
+                queries.has_customers,
                 {"t": tenant["id"]},
             ).fetchone()
         ):
@@ -101,27 +94,22 @@ def schedule(conn: Connection) -> demo_schedule.Counts | None:
     """Give the demo company, once it has customers, a week of visits for its technicians if it
     has no jobs yet; None when it has some (or no customers)."""
     with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(5404102)")
+        conn.execute(queries.lock_demo_seed)
         tenant = conn.execute(
-            "select t.id from public.tenants t join public.memberships m on m.tenant_id = t.id"
-            " where m.email = %(email)s and m.role = 'owner'",
+            queries.demo_company,
             {"email": DEMO_STAFF[0][0]},
         ).fetchone()
         if (
             tenant is None
             or not conn.execute(
-                "select 1 from public.customers where tenant_id = %(t)s limit 1",
+                queries.has_customers,
                 {"t": tenant["id"]},
             ).fetchone()
-            or conn.execute(
-                "select 1 from public.jobs where tenant_id = %(t)s limit 1", {"t": tenant["id"]}
-            ).fetchone()
+            or conn.execute(queries.has_jobs, {"t": tenant["id"]}).fetchone()
         ):
             return None
         technicians = conn.execute(
-            "select account_id from public.memberships where tenant_id = %(t)s"
-            " and role = 'technician' and status = 'active' and email = any(%(emails)s)"
-            " order by email",
+            queries.demo_technicians,
             {"t": tenant["id"], "emails": [e for e, role in DEMO_STAFF if role == "technician"]},
         ).fetchall()
         _act_as(conn, {"actor": "demo seed"})
@@ -130,28 +118,20 @@ def schedule(conn: Connection) -> demo_schedule.Counts | None:
 
 def _add_history(conn: Connection, tenant_id: object) -> None:
     """A few changes in the owner's name, so the audit viewer has something to show."""
-    owner = conn.execute(
-        "select id from iam.accounts where email = %(email)s", {"email": DEMO_STAFF[0][0]}
-    ).fetchone()
+    owner = conn.execute(queries.account_by_email, {"email": DEMO_STAFF[0][0]}).fetchone()
     assert owner is not None
     _act_as(
         conn,
         {"role": "authenticated", "sub": str(owner["id"]), "tenant_id": str(tenant_id)},
     )
     params = {"tenant": tenant_id, "owner": owner["id"]}
-    conn.execute(
-        "update public.tenants set time_zone = 'America/Chicago' where id = %(tenant)s", params
-    )
+    conn.execute(queries.move_company_to_chicago, params)
     for role in ("office", "technician"):
         conn.execute(
-            "update public.memberships set role = %(role)s, updated_at = now()"
-            " where tenant_id = %(tenant)s and email = 'tech2@acme.example'",
+            queries.change_member_role,
             {**params, "role": role},
         )
     conn.execute(
-        "insert into public.invitations (tenant_id, email, role, token_hash, invited_by,"
-        " expires_at) values (%(tenant)s, 'office@acme.example', 'office',"
-        " sha256(convert_to(gen_random_uuid()::text, 'UTF8')), %(owner)s,"
-        " now() + interval '7 days')",
+        queries.invite_office_member,
         params,
     )

@@ -7,12 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from app import db
+from app import db, sql
 
-QUEUE = (
-    "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
-    " values (%(tenant_id)s, 'email', %(kind)s, %(to)s, %(subject)s, %(text)s)"
-)
+queries = sql.load(__file__, "email.sql")
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,7 @@ def queue(conn: db.Connection, email: Email) -> None:
     """Keep `email` in the outbox within `conn`'s transaction: the worker's way to this port (it
     has no request). It runs as service_role, in the company's name."""
     conn.execute(
-        QUEUE,
+        queries.queue_email,
         {
             "tenant_id": email.tenant_id,
             "kind": email.kind,

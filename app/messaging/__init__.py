@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from app import db, menu, roles
+from app import db, menu, roles, sql
 from app.auth import identity
 
 bp = Blueprint("messaging", __name__)
@@ -19,6 +19,7 @@ menu.add(
     when=lambda: not current_app.config["PLENUM"].is_production,
     section=("messaging.outbox_message",),
 )
+queries = sql.load(__file__)
 PAGE_SIZE = 25
 LAST_PAGE = 100_000  # keeps OFFSET inside bigint for absurd ?page= values
 
@@ -35,9 +36,7 @@ def outbox() -> str:
     _outbox_visible()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), LAST_PAGE)
     messages = db.query(
-        "select id, channel, kind, to_address, subject, created_at from outbox.messages"
-        " where tenant_id = %(tenant_id)s order by created_at desc, id"
-        " limit %(limit)s offset %(offset)s",
+        queries.outbox_page,
         {
             "tenant_id": current_user.tenant_id,
             "limit": PAGE_SIZE + 1,
@@ -57,8 +56,7 @@ def outbox() -> str:
 def outbox_message(message_id: UUID) -> str:
     _outbox_visible()
     message = db.one(
-        "select id, channel, kind, to_address, subject, body_text, created_at from outbox.messages"
-        " where tenant_id = %(tenant_id)s and id = %(id)s",
+        queries.outbox_message,
         {"tenant_id": current_user.tenant_id, "id": message_id},
     )
     if message is None:

@@ -1,0 +1,176 @@
+-- The demo data's statements (app/demo), run as the database owner by `flask seed demo`.
+
+-- name: act_as
+select set_config('request.jwt.claims', %(claims)s, true)
+
+-- name: move_company_to_chicago
+update public.tenants
+set time_zone = 'America/Chicago'
+where id = %(tenant)s
+
+-- name: invite_office_member
+insert into public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+values (%(tenant)s, 'office@acme.example', 'office', sha256(convert_to(gen_random_uuid()::text, 'UTF8')), %(owner)s, now() + interval '7 days')
+
+-- name: lock_demo_seed
+select pg_advisory_xact_lock(5404102)
+
+-- name: change_member_role
+update public.memberships
+set role = %(role)s, updated_at = now()
+where tenant_id = %(tenant)s and email = 'tech2@acme.example'
+
+-- name: create_demo_member
+with account as (
+insert into iam.accounts (email, full_name, password_hash)
+values (%(email)s, %(name)s, %(hash)s)
+returning id, email, full_name)
+insert into public.memberships (tenant_id, account_id, full_name, email, role)
+select %(tenant)s, id, full_name, email, %(role)s
+from account
+
+-- name: account_by_email
+select id
+from iam.accounts
+where email = %(email)s
+
+-- name: account_exists
+select 1
+from iam.accounts
+where email = %(email)s
+
+-- name: create_demo_company
+insert into public.tenants (name, time_zone)
+values (%(name)s, 'America/New_York')
+returning id
+
+-- name: demo_company
+select t.id
+from public.tenants t
+join public.memberships m on m.tenant_id = t.id
+where m.email = %(email)s and m.role = 'owner'
+
+-- name: demo_technicians
+select account_id
+from public.memberships
+where tenant_id = %(t)s and role = 'technician' and status = 'active' and email = any(%(emails)s)
+order by email
+
+-- name: has_customers
+select 1
+from public.customers
+where tenant_id = %(t)s
+limit 1
+
+-- name: has_jobs
+select 1
+from public.jobs
+where tenant_id = %(t)s
+limit 1
+
+-- name: insert_property
+insert into public.properties (tenant_id, customer_id, street, city, region, postal_code, property_type, square_feet, year_built)
+values (%(t)s, %(c)s, %(street)s, %(city)s, 'IL', %(zip)s, %(type)s, %(sqft)s, %(built)s)
+returning id
+
+-- name: insert_customer
+insert into public.customers (tenant_id, kind, first_name, last_name, company_name, email, phone, lead_source, tags, marketing_consent, marketing_consent_at, marketing_consent_source)
+values (%(t)s, %(kind)s, %(first)s, %(last)s, %(company)s, %(email)s, %(phone)s, %(source)s, %(tags)s, %(consent)s, case when %(consent)s then now() end, case when %(consent)s then 'signup form' else '' end)
+returning id
+
+-- name: insert_equipment
+insert into public.equipment (tenant_id, property_id, kind, brand, model, serial, installed_on, warranty_ends_on, seer2, afue, hspf2, refrigerant, filter_size)
+values (%(t)s, %(p)s, %(kind)s, %(brand)s, %(model)s, %(serial)s, %(installed)s, %(warranty)s, %(seer2)s, %(afue)s, %(hspf2)s, %(refrigerant)s, %(filter)s)
+
+-- name: insert_contact
+insert into public.customer_contacts (tenant_id, customer_id, full_name, title, phone)
+values (%(t)s, %(c)s, %(name)s, 'Property manager', %(phone)s)
+
+-- name: insert_time_off
+insert into public.time_off (tenant_id, technician_id, during, reason)
+values (%s, %s, tstzrange(%s, %s), 'Dentist appointment')
+
+-- name: insert_job
+insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary, description)
+values (%s, %s, %s, %s, %s, %s, %s)
+returning id
+
+-- name: insert_visit
+insert into public.visits (tenant_id, job_id, status, window_starts_at, window_ends_at, duration_minutes)
+values (%s, %s, 'scheduled', %s, %s, %s)
+returning id
+
+-- name: insert_assignment
+insert into public.visit_assignments (tenant_id, visit_id, technician_id)
+values (%s, %s, %s)
+
+-- name: stamp_visit_times
+update public.visits
+set scheduled_at = %(booked)s, dispatched_at = case when dispatched_at is not null then %(dispatched)s end, en_route_at = case when en_route_at is not null then %(en_route)s end, arrived_at = case when arrived_at is not null then %(arrived)s end, completed_at = case when completed_at is not null then %(done)s end
+where tenant_id = %(t)s and id = %(v)s
+
+-- name: tick_checklist
+update public.visit_checklist_items i
+set done_at = %(arrived)s + make_interval(mins => 6 * i.position), done_by = a.technician_id
+from public.visit_assignments a
+where a.tenant_id = i.tenant_id and a.visit_id = i.visit_id and i.tenant_id = %(t)s and i.visit_id = %(v)s
+
+-- name: date_service_records
+update public.equipment_service_records r
+set serviced_at = v.completed_at
+from public.visits v
+where v.tenant_id = r.tenant_id and v.id = r.visit_id and r.tenant_id = %(t)s and r.visit_id = %(v)s
+
+-- name: generate_maintenance_jobs
+select app.generate_maintenance_jobs(%s, %s)
+
+-- name: database_now
+select now()
+
+-- name: company_time_zone
+select time_zone
+from public.tenants
+where id = %s
+
+-- name: set_visit_status
+update public.visits
+set status = %s, completion_notes = %s
+where tenant_id = %s and id = %s
+
+-- name: insert_visit_notes
+insert into public.visit_notes (tenant_id, visit_id, author_id, body, created_at)
+select a.tenant_id, a.visit_id, a.technician_id, %(body)s, %(arrived)s + interval '20 minutes'
+from public.visit_assignments a
+where a.tenant_id = %(t)s and a.visit_id = %(v)s
+
+-- name: cancel_visit
+update public.visits
+set status = 'canceled', cancel_reason = %s
+where tenant_id = %s and id = %s
+
+-- name: insert_waiting_visit
+insert into public.visits (tenant_id, job_id, duration_minutes)
+values (%s, %s, %s)
+
+-- name: insert_agreement
+insert into public.service_agreements (tenant_id, customer_id, property_id, name, months, starts_on, notes)
+values (%s, %s, %s, %s, %s, %s, %s)
+
+-- name: properties_with_equipment
+select p.id, p.customer_id, c.display_name, coalesce(jsonb_object_agg(e.kind, e.id) filter (where e.id is not null), '{}') as equipment
+from public.properties p
+join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+left join public.equipment e on e.tenant_id = p.tenant_id and e.property_id = p.id
+where p.tenant_id = %s
+group by p.id, p.customer_id, c.display_name, c.email, p.street
+order by c.email, p.street
+
+-- name: insert_job_equipment
+insert into public.job_equipment (tenant_id, job_id, equipment_id)
+values (%s, %s, %s)
+
+-- name: later_scheduled_visits
+select id
+from public.visits
+where tenant_id = %s and status = 'scheduled' and window_starts_at > %s
+order by window_starts_at
