@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.audit.access import record_access
+from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
@@ -71,6 +71,8 @@ def _job_page(
 ) -> tuple[str, int]:
     page = _found(office.job_page(current_user.tenant_id, job_id))
     record_access("public.jobs", job_id, view="job page")
+    for table, ids in office.work_shown(page).items():
+        record_list(table, ids, view="job page")
     return render_template(
         "scheduling/job.html",
         **page,
