@@ -1,7 +1,8 @@
 -- name: customer_properties
+-- The properties a plan can cover: not archived ones.
 select id, label, street, unit, city
 from public.properties
-where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s
+where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s and archived_at is null
 order by created_at, id
 
 -- name: create_agreement

@@ -50,6 +50,9 @@ def _to_job(job_id: UUID, visit_id: UUID | None = None) -> Response:
 def new_job(property_id: UUID) -> View:
     tenant_id = current_user.tenant_id
     prop = _found(properties.get_property(tenant_id, property_id))
+    if prop["archived_at"] is not None:
+        flash("This property is archived: restore it before booking work there.", "warning")
+        return redirect(url_for("properties.show", property_id=property_id))
     form = JobForm()
     form.offer_equipment(office.equipment_choices(tenant_id, property_id))
     if not form.is_submitted() and request.args.get("equipment"):

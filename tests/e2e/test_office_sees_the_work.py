@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.conftest import TestDatabase, make_settings
 from tests.e2e.conftest import page_width, phone_context, sign_in
@@ -18,7 +18,7 @@ from tests.factories import Factory
 from tests.technician.support import make_day, png
 
 pytestmark = [pytest.mark.e2e]
-DESKTOP = {"width": 1440, "height": 900}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 
 
 def arrive(page: Page, base_url: str, visit_id: object) -> None:
@@ -28,7 +28,7 @@ def arrive(page: Page, base_url: str, visit_id: object) -> None:
     expect(page.get_by_role("heading", name="Complete the visit")).to_be_visible()
 
 
-def loaded(page: Page, image) -> None:
+def loaded(page: Page, image: Locator) -> None:
     image.scroll_into_view_if_needed()
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
