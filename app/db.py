@@ -99,6 +99,10 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
     "visits_signed_by_length": ("signed_by", "Keep the name under 200 characters."),
     "jobs_property_archived": (None, "This property is archived: restore it first."),
     "visits_unsigned_reason_length": ("unsigned_reason", "Keep the reason under 500 characters."),
+    "visits_unsigned_reason_on_completion": (
+        None,
+        "Why nobody signed is given as the visit is completed, and not changed after.",
+    ),
     "visits_status_transition": (None, "That status change is not allowed for this visit."),
     "visits_dispatch_needs_technician": (
         None,

@@ -47,16 +47,27 @@ def _staff(app, make: Factory, tenant: Tenant, role: str):
     return client, member
 
 
+def _asked_to_delete(app, make: Factory, role: str, history: bool = True):
+    """A property (with jobs and visits, or only a unit of equipment), a member of `role`
+    signed in, and the delete page they are shown: (client, member, customer, place, page)."""
+    tenant = make.tenant()
+    if history:
+        customer, place = _history(make, tenant)
+    else:
+        customer = make.customer(tenant.id)
+        place = make.property(tenant.id, customer)
+        make.equipment(tenant.id, place)
+    staff, member = _staff(app, make, tenant, role)
+    return staff, member, customer, place, html(staff.get(f"/properties/{place}/delete"))
+
+
 @pytest.mark.promise("P-02")
 @pytest.mark.parametrize("role", ["dispatcher", "office"])
 def test_office_staff_cannot_delete_a_property_with_visit_history(
     app, admin, make: Factory, database: TestDatabase, role
 ):
-    tenant = make.tenant()
-    _, place = _history(make, tenant)
-    staff, member = _staff(app, make, tenant, role)
+    staff, member, _, place, page = _asked_to_delete(app, make, role)
 
-    page = html(staff.get(f"/properties/{place}/delete"))
     refused = staff.submit(f"/properties/{place}/delete")
 
     assert "Only an owner or an admin can delete it" in page
@@ -70,29 +81,20 @@ def test_office_staff_cannot_delete_a_property_with_visit_history(
 
 @pytest.mark.parametrize("role", ["dispatcher", "office"])
 def test_office_staff_still_delete_a_property_without_jobs(app, admin, make: Factory, role):
-    tenant = make.tenant()
-    customer = make.customer(tenant.id)
-    place = make.property(tenant.id, customer)
-    make.equipment(tenant.id, place)
-    staff, _ = _staff(app, make, tenant, role)
+    staff, _, _, place, page = _asked_to_delete(app, make, role, history=False)
 
-    page = html(staff.get(f"/properties/{place}/delete"))
     response = staff.submit(f"/properties/{place}/delete")
 
-    assert "1 piece of equipment" in page
+    assert "This deletes the property with its 1 piece of equipment." in page
     assert response.status_code == 302
     assert not _exists(admin, place)
 
 
 @pytest.mark.parametrize("role", ["owner", "admin"])
 def test_owners_and_admins_delete_with_history_after_a_confirmation_naming_it(
-    app, admin, make: Factory, database: TestDatabase, role
+    app, admin, make: Factory, role
 ):
-    tenant = make.tenant()
-    customer, place = _history(make, tenant)
-    staff, _ = _staff(app, make, tenant, role)
-
-    page = html(staff.get(f"/properties/{place}/delete"))
+    staff, _, customer, place, page = _asked_to_delete(app, make, role)
 
     assert "1 job, 2 visits, 2 pieces of equipment and 1 photo or signature" in page
     assert _exists(admin, place)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.technician.support import (
@@ -181,6 +182,21 @@ def test_the_completion_form_asks_the_browser_for_no_name(tech, day: Day):
     assert 'required="None"' not in page
     signer = page[page.index('id="signed_by"') - 200 : page.index('id="signed_by"') + 200]
     assert "required" not in signer
+
+
+def test_why_nobody_signed_is_written_only_as_the_visit_is_completed(tech, admin, day: Day):
+    _arrive(tech, day.first)
+    tech.submit(
+        f"/my-day/visits/{day.first}/complete",
+        {"not_available": "y", "unsigned_reason": "Nobody home"},
+    )
+
+    for visit in (day.first, day.second):  # completed, and not yet started
+        with pytest.raises(psycopg.errors.CheckViolation, match="said as the visit is completed"):
+            admin.execute(
+                "update public.visits set unsigned_reason = 'Rewritten' where id = %s", [visit]
+            )
+    assert visit_row(admin, day.first)["unsigned_reason"] == "Nobody home"
 
 
 def test_a_status_out_of_order_is_refused_with_a_message(tech, admin, day: Day):
