@@ -160,3 +160,16 @@ def test_technicians_cannot_archive_or_delete(app, admin, make: Factory):
     for action in ("archive", "restore", "delete"):
         assert phone.submit(f"/properties/{place}/{action}").status_code == 403
     assert _exists(admin, place)
+
+
+def test_archiving_pauses_the_plans_at_the_property(app, admin, make: Factory):
+    tenant = make.tenant()
+    _, place = _history(make, tenant)
+    plan = make.agreement(tenant.id, place)
+    staff, _ = _staff(app, make, tenant, "office")
+
+    response = staff.submit(f"/properties/{place}/archive", follow_redirects=True)
+
+    assert "1 maintenance plan paused." in html(response)
+    row = admin.execute("select status from public.service_agreements where id = %s", [plan])
+    assert row.fetchone() == {"status": "paused"}
