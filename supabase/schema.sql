@@ -425,6 +425,26 @@ CREATE FUNCTION app.job_minutes(p_kind text) RETURNS integer
 $$;
 
 --
+-- Name: jobs_not_at_archived_property(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.jobs_not_at_archived_property() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.agreement_id is null and exists (
+       select from public.properties p
+       where p.tenant_id = new.tenant_id and p.id = new.property_id
+         and p.archived_at is not null) then
+    raise exception 'the property is archived: restore it before booking work there'
+      using errcode = 'check_violation', constraint = 'jobs_property_archived';
+  end if;
+  return new;
+end
+$$;
+
+--
 -- Name: maintenance_tasks(integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -955,6 +975,24 @@ begin
       using errcode = 'check_violation', constraint = 'visits_status_transition';
   end if;
   new.updated_at := now();
+  return new;
+end
+$$;
+
+--
+-- Name: visits_unsigned_reason_on_completion(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.visits_unsigned_reason_on_completion() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.unsigned_reason <> old.unsigned_reason
+     and not (old.status = 'on_site' and new.status = 'completed') then
+    raise exception 'why nobody signed is said as the visit is completed, and not changed'
+      using errcode = 'check_violation', constraint = 'visits_unsigned_reason_on_completion';
+  end if;
   return new;
 end
 $$;
@@ -3387,6 +3425,7 @@ CREATE TABLE public.properties (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_text text GENERATED ALWAYS AS (lower(((((((((street || ' '::text) || unit) || ' '::text) || city) || ' '::text) || region) || ' '::text) || postal_code))) STORED,
+    archived_at timestamp with time zone,
     CONSTRAINT properties_city_length CHECK (((length(btrim(city)) >= 1) AND (length(btrim(city)) <= 100))),
     CONSTRAINT properties_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT properties_geocode_status_check CHECK ((geocode_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text]))),
@@ -3417,7 +3456,7 @@ CREATE TABLE public.service_agreements (
     CONSTRAINT service_agreements_months_check CHECK ((((cardinality(months) >= 1) AND (cardinality(months) <= 12)) AND (months <@ '{1,2,3,4,5,6,7,8,9,10,11,12}'::smallint[]))),
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
-    CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'canceled'::text])))
+    CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
 );
 
 --
@@ -3535,6 +3574,7 @@ CREATE TABLE public.visits (
     signed_by text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    unsigned_reason text DEFAULT ''::text NOT NULL,
     CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
     CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
     CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
@@ -3543,6 +3583,7 @@ CREATE TABLE public.visits (
     CONSTRAINT visits_signed_by_length CHECK ((length(signed_by) <= 200)),
     CONSTRAINT visits_status_check CHECK ((status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text, 'en_route'::text, 'on_site'::text, 'completed'::text, 'canceled'::text]))),
     CONSTRAINT visits_unscheduled_has_no_window CHECK (((status <> 'unscheduled'::text) OR (window_starts_at IS NULL))),
+    CONSTRAINT visits_unsigned_reason_length CHECK ((length(unsigned_reason) <= 500)),
     CONSTRAINT visits_window_length CHECK ((window_ends_at <= (window_starts_at + '12:00:00'::interval))),
     CONSTRAINT visits_window_order CHECK ((window_ends_at >= window_starts_at)),
     CONSTRAINT visits_window_pair CHECK (((window_starts_at IS NULL) = (window_ends_at IS NULL)))
@@ -4467,7 +4508,7 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_no
 -- Name: visits audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'cancel_reason', 'completion_notes', 'signed_by');
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
 
 --
 -- Name: working_hours audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -4480,6 +4521,12 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.working_
 --
 
 CREATE TRIGGER invitations_stamped BEFORE INSERT ON public.invitations FOR EACH ROW EXECUTE FUNCTION app.stamp_invitation();
+
+--
+-- Name: jobs jobs_not_at_archived_property; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_not_at_archived_property BEFORE INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION app.jobs_not_at_archived_property();
 
 --
 -- Name: memberships memberships_company_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
@@ -4564,6 +4611,12 @@ CREATE TRIGGER visits_record_service AFTER UPDATE OF status ON public.visits FOR
 --
 
 CREATE TRIGGER visits_status_machine BEFORE INSERT OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_status_machine();
+
+--
+-- Name: visits visits_unsigned_reason_on_completion; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER visits_unsigned_reason_on_completion BEFORE UPDATE OF unsigned_reason ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_unsigned_reason_on_completion();
 
 --
 -- Name: personal_columns personal_columns_table_name_fkey; Type: FK CONSTRAINT; Schema: audit; Owner: -
@@ -5391,12 +5444,6 @@ CREATE POLICY "Office staff can remove equipment" ON public.equipment FOR DELETE
 CREATE POLICY "Office staff can remove jobs" ON public.jobs FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
--- Name: properties Office staff can remove properties; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can remove properties" ON public.properties FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
 -- Name: service_agreements Office staff can remove service agreements; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5461,6 +5508,14 @@ CREATE POLICY "Office staff can upload customer imports" ON public.customer_impo
 --
 
 CREATE POLICY "Owners and admins can delete customers" ON public.customers FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
+-- Name: properties Owners and admins can remove properties, other office staff tho; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can remove properties, other office staff tho" ON public.properties FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_manager() AS is_manager) OR (( SELECT app.is_office_staff() AS is_office_staff) AND (NOT (EXISTS ( SELECT
+   FROM public.jobs j
+  WHERE ((j.tenant_id = properties.tenant_id) AND (j.property_id = properties.id)))))))));
 
 --
 -- Name: invitations Owners and admins can revoke their company's invitations; Type: POLICY; Schema: public; Owner: -
@@ -5805,6 +5860,12 @@ GRANT ALL ON FUNCTION app.job_minutes(p_kind text) TO authenticated;
 GRANT ALL ON FUNCTION app.job_minutes(p_kind text) TO service_role;
 
 --
+-- Name: FUNCTION jobs_not_at_archived_property(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.jobs_not_at_archived_property() FROM PUBLIC;
+
+--
 -- Name: FUNCTION maintenance_tasks(p_month integer); Type: ACL; Schema: app; Owner: -
 --
 
@@ -5948,6 +6009,12 @@ REVOKE ALL ON FUNCTION app.visits_record_service() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visits_status_machine() FROM PUBLIC;
+
+--
+-- Name: FUNCTION visits_unsigned_reason_on_completion(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
 
 --
 -- Name: FUNCTION access_requests_check(); Type: ACL; Schema: audit; Owner: -
@@ -6804,6 +6871,12 @@ GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
 --
 
 GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(unsigned_reason) ON TABLE public.visits TO authenticated;
 
 --
 -- Name: TABLE working_hours; Type: ACL; Schema: public; Owner: -

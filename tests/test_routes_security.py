@@ -81,6 +81,19 @@ def new_job(world: World, tenant: Tenant) -> UUID:
     return world.make.job(tenant.id, world.make.property(tenant.id, world.make.customer(tenant.id)))
 
 
+def plan_home(world: World, tenant: Tenant) -> UUID:
+    """One property per company for its maintenance plans, so that the plan form's values
+    (form_data) can name the property of every plan made for the test."""
+    found = world.make.conn.execute(
+        "select id from public.properties where tenant_id = %s and street = '1 Plan Home Way'",
+        [tenant.id],
+    ).fetchone()
+    if found is not None:
+        return UUID(str(found["id"]))
+    customer = world.make.customer(tenant.id)
+    return world.make.property(tenant.id, customer, street="1 Plan Home Way")
+
+
 def a_weekday_ahead(hour: int) -> datetime:
     """`hour` o'clock, company time, on a weekday about a month ahead (inside working hours)."""
     day = datetime.now(NEW_YORK).date() + timedelta(days=30)
@@ -128,9 +141,7 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "time_off_id": lambda w, t: w.make.time_off(
         t.id, w.make.member(t.id, "technician").account_id, a_weekday_ahead(8)
     ),
-    "agreement_id": lambda w, t: w.make.agreement(
-        t.id, w.make.property(t.id, w.make.customer(t.id))
-    ),
+    "agreement_id": lambda w, t: w.make.agreement(t.id, plan_home(w, t)),
 }
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
@@ -164,6 +175,9 @@ def form_data(world: World) -> dict[str, str]:
         "summary": "Forged job",
         "priority": "normal",
         "cancel_reason": "Forged reason",
+        "name": "Forged plan",
+        "months": "4",
+        "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",
         "ends_on": "2030-01-08",
         "duration_minutes": "60",

@@ -75,12 +75,14 @@ delete from public.customer_contacts where tenant_id = %(tenant_id)s and id = %(
 returning id
 
 -- name: list_properties
+-- Archived properties last.
 select p.id, p.label, p.street, p.unit, p.city, p.region, p.postal_code, p.property_type,
+       p.archived_at,
        (select count(*) from public.equipment e
          where e.tenant_id = p.tenant_id and e.property_id = p.id) as equipment_count
 from public.properties p
 where p.tenant_id = %(tenant_id)s and p.customer_id = %(customer_id)s
-order by p.created_at, p.id
+order by p.archived_at is not null, p.created_at, p.id
 
 -- name: list_notes
 select n.id, n.body, n.created_at, n.author_id, m.full_name as author_name

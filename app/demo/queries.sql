@@ -134,7 +134,7 @@ where id = %s
 
 -- name: set_visit_status
 update public.visits
-set status = %s, completion_notes = %s
+set status = %s, completion_notes = %s, unsigned_reason = %s
 where tenant_id = %s and id = %s
 
 -- name: insert_visit_notes

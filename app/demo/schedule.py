@@ -21,6 +21,7 @@ queries = sql.load(__file__)
 SEED = 2031
 DAY_STARTS, DAY_ENDS = time(8), time(17)
 KIND_MIX = ["repair", "repair", "maintenance", "maintenance", "estimate"]
+UNSIGNED = "Customer was out; the work was agreed by phone."
 # (kind, the kinds of equipment it concerns, summary, description, completion notes, minutes
 # when not the usual for the kind)
 Work = tuple[str, tuple[str, ...], str, str, str, int | None]
@@ -278,10 +279,12 @@ def _move_along(
     if starts <= now:
         steps += ["en_route", "on_site"] + (["completed"] if ends <= now else [])
     for status in steps:
-        # No signer: a signature is a drawn image kept in the files port, which demo data has not.
+        # No signer: a signature is a drawn image kept in the files port, which demo data has
+        # not; a completed visit then says why nobody signed.
+        done = status == "completed"
         conn.execute(
             queries.set_visit_status,
-            [status, work[4] if status == "completed" else "", tenant_id, visit],
+            [status, work[4] if done else "", UNSIGNED if done else "", tenant_id, visit],
         )
     arrived = min(starts + timedelta(minutes=rng.randint(0, 25)), now)
     conn.execute(

@@ -133,7 +133,8 @@ class PropertyForm(FlaskForm):
     access_notes = _long_text(
         "Access notes",
         2000,
-        "Gate and alarm codes, lockbox, pets. Stored encrypted; shown only to office staff.",
+        "Gate and alarm codes, lockbox, pets. Stored encrypted; shown to office staff and to the"
+        " technician assigned to a visit here, on the visit page.",
     )
     notes = _long_text("Notes", 5000)
 

@@ -2,7 +2,7 @@
 select p.id, p.tenant_id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
        p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,
        p.year_built, p.access_notes_encrypted, p.notes, p.latitude, p.longitude,
-       p.geocode_status, p.geocoded_at, p.created_at, p.updated_at
+       p.geocode_status, p.geocoded_at, p.archived_at, p.created_at, p.updated_at
 from public.properties p
 join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
 where p.tenant_id = %(tenant_id)s and p.id = %(id)s
@@ -99,3 +99,36 @@ from (
 left join public.visits v on v.tenant_id = r.tenant_id and v.id = r.visit_id
 where r.position <= %(per_unit)s
 order by r.equipment_id, r.serviced_at desc, r.id desc
+
+-- name: property_history
+-- What deleting a property takes with it: its jobs, their visits, its equipment, and the
+-- photos and signatures of those visits; and whether the caller may delete it (the delete
+-- policy's rule: owners and admins, or a property without jobs).
+select (select count(*) from public.jobs j
+         where j.tenant_id = p.tenant_id and j.property_id = p.id) as jobs,
+       (select count(*) from public.jobs j
+          join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
+         where j.tenant_id = p.tenant_id and j.property_id = p.id) as visits,
+       (select count(*) from public.equipment e
+         where e.tenant_id = p.tenant_id and e.property_id = p.id) as equipment,
+       (select count(*) from public.jobs j
+          join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
+          join public.visit_files f on f.tenant_id = v.tenant_id and f.visit_id = v.id
+         where j.tenant_id = p.tenant_id and j.property_id = p.id) as files
+from public.properties p
+where p.tenant_id = %(tenant_id)s and p.id = %(id)s
+
+-- name: archive_property
+-- Archiving pauses the property's active plans too (see pause_plans_at_property).
+update public.properties
+   set archived_at = case when %(archived)s then coalesce(archived_at, now()) end,
+       updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+   and (archived_at is not null) <> %(archived)s
+returning id
+
+-- name: pause_plans_at_property
+update public.service_agreements
+   set status = 'paused', updated_at = now()
+ where tenant_id = %(tenant_id)s and property_id = %(id)s and status = 'active'
+returning id

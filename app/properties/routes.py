@@ -15,7 +15,7 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.properties import bp, service
 from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
-from app.views import saved
+from app.views import form_page, saved
 
 View = Response | str | tuple[str, int]
 PROPERTY_FORM = "properties/property_form.html"
@@ -119,15 +119,53 @@ def edit(property_id: UUID) -> View:
     return redirect(url_for("properties.show", property_id=property_id))
 
 
-@bp.post("/properties/<uuid:property_id>/delete")
+@bp.route("/properties/<uuid:property_id>/delete", methods=["GET", "POST"])
 @identity.company_required(*roles.OFFICE_STAFF)
 def delete(property_id: UUID) -> View:
+    """A page naming what goes with the property; deleting one with jobs (its visit history)
+    is for owners and admins, as for a customer: others are offered to archive it."""
+    prop = _property(property_id)
+    held = service.history(current_user.tenant_id, property_id)
+    allowed = not held["jobs"] or current_user.is_manager
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        page = {"prop": prop, "title": service.property_title(prop), "held": held}
+        return form_page("properties/delete.html", form, allowed=allowed, **page)
+    if not allowed:
+        abort(403)
+    _found(service.delete_property(current_user.tenant_id, property_id))
+    flash(f"{service.property_title(prop)} and everything at it were deleted.", "success")
+    return redirect(customer_path(prop["customer_id"]))
+
+
+@bp.post("/properties/<uuid:property_id>/archive")
+@identity.company_required(*roles.OFFICE_STAFF)
+def archive(property_id: UUID) -> View:
+    return _archived(property_id, True)
+
+
+@bp.post("/properties/<uuid:property_id>/restore")
+@identity.company_required(*roles.OFFICE_STAFF)
+def restore(property_id: UUID) -> View:
+    return _archived(property_id, False)
+
+
+def _archived(property_id: UUID, archived: bool) -> View:
     prop = _property(property_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _found(service.delete_property(current_user.tenant_id, property_id))
-    flash(f"{service.property_title(prop)} and its equipment were deleted.", "success")
-    return redirect(customer_path(prop["customer_id"]))
+    paused = service.archive_property(current_user.tenant_id, property_id, archived)
+    title = service.property_title(prop)
+    if paused is None:
+        flash(f"{title} is already {'archived' if archived else 'in use'}.", "warning")
+    elif archived:
+        plans = f" {paused} maintenance plan{'' if paused == 1 else 's'} paused." if paused else ""
+        flash(
+            f"{title} archived: its history is kept, no new work is booked there.{plans}", "success"
+        )
+    else:
+        flash(f"{title} restored.", "success")
+    return redirect(url_for("properties.show", property_id=property_id))
 
 
 @bp.route("/properties/<uuid:property_id>/equipment/new", methods=["GET", "POST"])

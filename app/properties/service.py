@@ -88,8 +88,30 @@ def update_property(tenant_id: UUID, property_id: UUID, values: dict[str, Any]) 
     return bool(db.write(queries.update_property, _sealed(values, tenant_id, property_id)))
 
 
+# Who may delete a property that has jobs (and so visit history): as for a customer. The
+# database's delete policy holds the same rule (supabase/policies/properties.sql).
+
+
+def history(tenant_id: UUID, property_id: UUID) -> dict[str, int]:
+    """How many jobs, visits, pieces of equipment and visit files the property has: what a
+    deletion takes with it."""
+    row = db.one(queries.property_history, {"tenant_id": tenant_id, "id": property_id})
+    return {key: int(value) for key, value in (row or {}).items()}
+
+
+def archive_property(tenant_id: UUID, property_id: UUID, archived: bool = True) -> int | None:
+    """Archive a property (its active plans are paused with it) or restore it. Returns how
+    many plans were paused, or None when it was already so."""
+    scope = {"tenant_id": tenant_id, "id": property_id, "archived": archived}
+    with db.atomic():
+        if not db.write(queries.archive_property, scope):
+            return None
+        return len(db.write(queries.pause_plans_at_property, scope)) if archived else 0
+
+
 def delete_property(tenant_id: UUID, property_id: UUID) -> dict[str, Any] | None:
-    """Remove a property and its equipment; returns the removed row's id and customer."""
+    """Remove a property with its equipment, jobs and visits; returns the removed row's id and
+    customer (None when it is not there or the caller may not delete it)."""
     rows = db.write(queries.delete_property, {"tenant_id": tenant_id, "id": property_id})
     return rows[0] if rows else None
 

@@ -29,6 +29,14 @@ PAGE_SIZE = 50
 LAST_PAGE = 100_000  # keeps OFFSET sane for absurd ?page= values
 LISTED_DUE = 200
 CANCELED_WITH_PLAN = "Plan canceled"
+# How each state of a plan reads ('canceled' is a plan the office ended).
+PLAN_STATES = {"active": "Active", "paused": "Paused", "canceled": "Ended"}
+# Pause and resume: the state each starts from and leads to, and what the office is told.
+STATE_CHANGES = {
+    "pause": ("active", "paused", "paused: no tune-ups are made until it is resumed."),
+    "resume": ("paused", "active", "resumed: its tune-ups are made again."),
+}
+AGREEMENT_FORM = "scheduling/agreement_form.html"
 
 
 def today() -> date:
@@ -59,6 +67,20 @@ def create_agreement(
             )
         made = db.write(queries.generate_jobs, {"tenant_id": tenant_id, "days_ahead": DAYS_AHEAD})
     return UUID(str(rows[0]["id"])), int(made[0]["made"])
+
+
+def update_agreement(tenant_id: UUID, agreement_id: UUID, values: dict[str, Any]) -> int:
+    """Save a plan's changes and make the tune-ups its new months call for within the horizon
+    (those already made stay); returns how many were made."""
+    with db.atomic():
+        if not db.write(
+            queries.update_agreement, {"tenant_id": tenant_id, "id": agreement_id, **values}
+        ):
+            raise db.ConstraintViolation(
+                None, "property_id", "Choose one of the customer's properties."
+            )
+        made = db.write(queries.generate_jobs, {"tenant_id": tenant_id, "days_ahead": DAYS_AHEAD})
+    return int(made[0]["made"])
 
 
 def cancel_plan(tenant_id: UUID, agreement_id: UUID) -> int:
@@ -118,9 +140,10 @@ def new_agreement(customer_id: UUID) -> View:
     form.offer_properties((row["id"], f"{place(row)}, {row['city']}") for row in properties)
     agreement_id, made = saved(
         form,
-        "scheduling/agreement_form.html",
+        AGREEMENT_FORM,
         lambda: create_agreement(tenant_id, customer_id, form.values()),
         customer=customer,
+        agreement=None,
     )
     if made:
         flash(
@@ -135,9 +158,12 @@ def new_agreement(customer_id: UUID) -> View:
 @bp.get("/agreements/<uuid:agreement_id>")
 @identity.company_required(*roles.OFFICE_STAFF)
 def agreement(agreement_id: UUID) -> View:
-    found = _agreement(agreement_id)
+    return _plan_page(_agreement(agreement_id))
+
+
+def _plan_page(found: Row, status: int = 200, error: str = "") -> tuple[str, int]:
     jobs = db.query(
-        queries.agreement_jobs, {"tenant_id": current_user.tenant_id, "id": agreement_id}
+        queries.agreement_jobs, {"tenant_id": current_user.tenant_id, "id": found["id"]}
     )
     return render_template(
         "scheduling/agreement.html",
@@ -146,10 +172,69 @@ def agreement(agreement_id: UUID) -> View:
         month_names=month_names(found["months"]),
         jobs=jobs,
         statuses=service.STATUSES,
+        plan_states=PLAN_STATES,
         zone=company.zone(current_user.tenant_id),
         days_ahead=DAYS_AHEAD,
         confirm_form=ConfirmForm(),
+        error=error,
+    ), status
+
+
+@bp.route("/agreements/<uuid:agreement_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*roles.OFFICE_STAFF)
+def edit_agreement(agreement_id: UUID) -> View:
+    tenant_id = current_user.tenant_id
+    found = _agreement(agreement_id)
+    if found["status"] == "canceled":
+        flash("This plan has ended: it can no longer be changed.", "warning")
+        return redirect(url_for("scheduling.agreement", agreement_id=agreement_id))
+    properties = db.query(
+        queries.customer_properties, {"tenant_id": tenant_id, "customer_id": found["customer_id"]}
     )
+    stored = {**found, "property_id": str(found["property_id"])}
+    form = AgreementForm(data=None if request.method == "POST" else stored)
+    form.offer_properties((row["id"], f"{place(row)}, {row['city']}") for row in properties)
+    made = saved(
+        form,
+        AGREEMENT_FORM,
+        lambda: update_agreement(tenant_id, agreement_id, form.values()),
+        customer={"id": found["customer_id"], "display_name": found["customer_name"]},
+        agreement=found,
+    )
+    more = f" {made} new tune-up job{'' if made == 1 else 's'} ready to schedule." if made else ""
+    flash(f"Plan saved.{more}", "success")
+    return redirect(url_for("scheduling.agreement", agreement_id=agreement_id))
+
+
+@bp.post("/agreements/<uuid:agreement_id>/pause")
+@identity.company_required(*roles.OFFICE_STAFF)
+def pause_agreement(agreement_id: UUID) -> View:
+    return _change_state(agreement_id, "pause")
+
+
+@bp.post("/agreements/<uuid:agreement_id>/resume")
+@identity.company_required(*roles.OFFICE_STAFF)
+def resume_agreement(agreement_id: UUID) -> View:
+    return _change_state(agreement_id, "resume")
+
+
+def _change_state(agreement_id: UUID, action: str) -> View:
+    """Pause or resume a plan; a plan not in the state the action starts from is refused."""
+    found = _agreement(agreement_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    from_status, to_status, told = STATE_CHANGES[action]
+    if found["status"] == to_status:  # sent twice, or from two screens: nothing to do
+        flash(f"{found['name']} is already {PLAN_STATES[to_status].lower()}.", "warning")
+        return redirect(url_for("scheduling.agreement", agreement_id=agreement_id))
+    scope = {"tenant_id": current_user.tenant_id, "id": agreement_id}
+    if not db.write(
+        queries.set_agreement_status, {**scope, "from_status": from_status, "to_status": to_status}
+    ):
+        state = PLAN_STATES[found["status"]].lower()
+        return _plan_page(found, 422, f"{found['name']} is {state}: it cannot be {action}d.")
+    flash(f"{found['name']} {told}", "success")
+    return redirect(url_for("scheduling.agreement", agreement_id=agreement_id))
 
 
 @bp.post("/agreements/<uuid:agreement_id>/cancel")
@@ -159,7 +244,7 @@ def cancel_agreement(agreement_id: UUID) -> View:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     canceled = cancel_plan(current_user.tenant_id, agreement_id)
-    message = f"{found['name']} canceled."
+    message = f"{found['name']} ended."
     if canceled:
         message += f" {canceled} visit{'' if canceled == 1 else 's'} not yet booked canceled too."
     flash(message, "success")
@@ -194,6 +279,7 @@ def agreements() -> View:
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
         statuses=service.STATUSES,
+        plan_states=PLAN_STATES,
         zone=company.zone(tenant_id),
         due_soon_days=DUE_SOON_DAYS,
     )

@@ -1,7 +1,8 @@
 -- name: customer_properties
+-- The properties a plan can cover: not archived ones.
 select id, label, street, unit, city
 from public.properties
-where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s
+where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s and archived_at is null
 order by created_at, id
 
 -- name: create_agreement
@@ -42,10 +43,30 @@ where j.tenant_id = %(tenant_id)s and j.agreement_id = %(id)s
 order by j.due_on desc, j.id
 
 -- name: cancel_agreement
+-- Ending a plan, active or paused.
 update public.service_agreements
    set status = 'canceled', updated_at = now()
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'active'
+ where tenant_id = %(tenant_id)s and id = %(id)s and status in ('active', 'paused')
 returning id
+
+-- name: set_agreement_status
+-- Pausing an active plan or resuming a paused one (`from_status` guards against a change made
+-- meanwhile, and an ended plan stays ended).
+update public.service_agreements
+   set status = %(to_status)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = %(from_status)s
+returning id
+
+-- name: update_agreement
+-- The property must be the customer's: the composite foreign key says so too. An ended plan
+-- is not changed.
+update public.service_agreements a
+   set name = %(name)s, property_id = p.id, months = %(months)s::smallint[],
+       starts_on = %(starts_on)s, ends_on = %(ends_on)s, notes = %(notes)s, updated_at = now()
+  from public.properties p
+ where a.tenant_id = %(tenant_id)s and a.id = %(id)s and a.status <> 'canceled'
+   and p.tenant_id = a.tenant_id and p.customer_id = a.customer_id and p.id = %(property_id)s
+returning a.id
 
 -- name: cancel_unscheduled_visits
 -- Visits not yet booked have nothing promised to the customer; booked ones are left for the

@@ -14,6 +14,7 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "jobs_kind_check": ("kind", "Choose the kind of job."),
     "jobs_priority_check": ("priority", "Choose a priority."),
     "jobs_summary_length": ("summary", "Say what the job is (at most 200 characters)."),
+    "jobs_property_archived": (None, "This property is archived: restore it first."),
     "jobs_description_length": ("description", "Keep the description under 5,000 characters."),
     "visits_duration_range": ("duration_minutes", "A visit takes 15 minutes to 12 hours."),
     "visits_window_order": ("window_hours", "The arrival window must end after it starts."),

@@ -387,7 +387,6 @@ class AgreementForm(FlaskForm):
         "Tune-ups due in",
         coerce=int,
         choices=choices((str(month), name) for month, name in MONTHS.items()),
-        default=list(SPRING_AND_FALL),
         refusal="Choose months from the list.",
         description="Spring and fall (April and October) suit most heating and cooling plans.",
     )

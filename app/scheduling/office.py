@@ -24,7 +24,8 @@ TIMELINE_VISITS = 50
 
 
 def job_page(tenant_id: UUID, job_id: UUID) -> Row | None:
-    """A job with its property, the equipment it concerns and its visits."""
+    """A job with its property, the equipment it concerns and its visits, each visit with
+    the technicians' work on it (`notes`, `photos`, `signature`, `checklist`)."""
     job = service.job(tenant_id, job_id)
     if job is None:
         return None
@@ -35,7 +36,32 @@ def job_page(tenant_id: UUID, job_id: UUID) -> Row | None:
         "prop": prop,
         "place": properties.property_title(prop) if prop else "",
         "equipment": db.query(queries.job_equipment, scope),
-        "visits": db.query(queries.job_visits, scope),
+        "visits": _with_work(db.query(queries.job_visits, scope), scope),
+    }
+
+
+def _with_work(visits: list[Row], scope: Row) -> list[Row]:
+    """Each visit with what its technicians left: notes, photos, signature and checklist."""
+    notes = db.query(queries.job_visit_notes, scope)
+    files = db.query(queries.job_visit_files, scope)
+    checklist = db.query(queries.job_visit_checklists, scope)
+    for visit in visits:
+        mine = [f for f in files if f["visit_id"] == visit["id"]]
+        visit["notes"] = [n for n in notes if n["visit_id"] == visit["id"]]
+        visit["photos"] = [f for f in mine if f["kind"] == "photo"]
+        visit["signature"] = next((f for f in mine if f["kind"] == "signature"), None)
+        visit["checklist"] = [i for i in checklist if i["visit_id"] == visit["id"]]
+    return visits
+
+
+def work_shown(page: Row) -> dict[str, list[UUID]]:
+    """The notes and files a job page shows, by table: the reads it records (P-07)."""
+    visits = page["visits"]
+    return {
+        "public.visit_notes": [n["id"] for v in visits for n in v["notes"]],
+        "public.visit_files": [
+            f["id"] for v in visits for f in [*v["photos"], v["signature"]] if f is not None
+        ],
     }
 
 

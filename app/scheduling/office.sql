@@ -16,6 +16,7 @@ order by e.created_at, e.id
 select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.created_at, v.scheduled_at, v.dispatched_at, v.en_route_at, v.arrived_at,
        v.completed_at, v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by,
+       v.unsigned_reason,
        coalesce((
          select string_agg(m.full_name, ', ' order by m.full_name)
          from public.visit_assignments a
@@ -68,3 +69,29 @@ join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
 where j.tenant_id = %(tenant_id)s and j.customer_id = %(customer_id)s
 order by at desc, v.id desc
 limit %(limit)s
+
+-- name: job_visit_notes
+-- The technicians' notes on each visit of the job, oldest first.
+select n.id, n.visit_id, n.body, n.created_at, coalesce(m.full_name, '') as author_name
+from public.visits v
+join public.visit_notes n on n.tenant_id = v.tenant_id and n.visit_id = v.id
+left join public.memberships m on m.tenant_id = n.tenant_id and m.account_id = n.author_id
+where v.tenant_id = %(tenant_id)s and v.job_id = %(job_id)s
+order by n.created_at, n.id
+
+-- name: job_visit_files
+-- The photos and signatures of each visit of the job, in the order they were taken.
+select f.id, f.visit_id, f.kind, f.content_type, f.created_at
+from public.visits v
+join public.visit_files f on f.tenant_id = v.tenant_id and f.visit_id = v.id
+where v.tenant_id = %(tenant_id)s and v.job_id = %(job_id)s
+order by f.created_at, f.id
+
+-- name: job_visit_checklists
+-- Each visit's checklist, with who ticked each task and when.
+select i.id, i.visit_id, i.position, i.label, i.done_at, coalesce(m.full_name, '') as done_by_name
+from public.visits v
+join public.visit_checklist_items i on i.tenant_id = v.tenant_id and i.visit_id = v.id
+left join public.memberships m on m.tenant_id = i.tenant_id and m.account_id = i.done_by
+where v.tenant_id = %(tenant_id)s and v.job_id = %(job_id)s
+order by i.visit_id, i.position

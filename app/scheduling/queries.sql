@@ -34,7 +34,8 @@ where j.tenant_id = %(tenant_id)s and j.id = %(id)s
 -- name: visit
 select v.id, v.job_id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.scheduled_at, v.dispatched_at, v.en_route_at, v.arrived_at, v.completed_at,
-       v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by, v.updated_at,
+       v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by, v.unsigned_reason,
+       v.updated_at,
        j.kind, j.priority, j.summary, j.description, j.customer_id, j.property_id,
        c.display_name as customer_name, c.phone as customer_phone,
        p.street, p.unit, p.city, p.region, p.postal_code, p.country,
@@ -101,6 +102,8 @@ set status = %(to_status)s,
     cancel_reason = case when %(to_status)s = 'canceled' then %(cancel_reason)s else cancel_reason end,
     completion_notes = case when %(to_status)s = 'completed' then %(completion_notes)s
                             else completion_notes end,
-    signed_by = case when %(to_status)s = 'completed' then %(signed_by)s else signed_by end
+    signed_by = case when %(to_status)s = 'completed' then %(signed_by)s else signed_by end,
+    unsigned_reason = case when %(to_status)s = 'completed' then %(unsigned_reason)s
+                           else unsigned_reason end
 where tenant_id = %(tenant_id)s and id = %(id)s and status = %(from_status)s
 returning id

@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import company, properties, roles
-from app.audit.access import record_access
+from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.scheduling import bp, office, service
@@ -48,6 +48,9 @@ def _to_job(job_id: UUID, visit_id: UUID | None = None) -> Response:
 def new_job(property_id: UUID) -> View:
     tenant_id = current_user.tenant_id
     prop = _found(properties.get_property(tenant_id, property_id))
+    if prop["archived_at"] is not None:
+        flash("This property is archived: restore it before booking work there.", "warning")
+        return redirect(url_for("properties.show", property_id=property_id))
     form = JobForm()
     form.offer_equipment(office.equipment_choices(tenant_id, property_id))
     if not form.is_submitted() and request.args.get("equipment"):
@@ -69,6 +72,8 @@ def _job_page(
 ) -> tuple[str, int]:
     page = _found(office.job_page(current_user.tenant_id, job_id))
     record_access("public.jobs", job_id, view="job page")
+    for table, ids in office.work_shown(page).items():
+        record_list(table, ids, view="job page")
     return render_template(
         "scheduling/job.html",
         **page,

@@ -252,7 +252,7 @@ def unschedule(tenant_id: UUID, visit_id: UUID) -> None:
 
 def move(tenant_id: UUID, visit_id: UUID, to: str, **values: str) -> None:
     """Change a visit's status (the database stamps the time); `values` are the completion
-    notes, signer's name or cancel reason where the status takes them."""
+    notes, signer's name (or why nobody signed) or cancel reason where the status takes them."""
     found = visit(tenant_id, visit_id)
     if found is None:
         raise SchedulingRefused("That visit no longer exists.")
@@ -271,6 +271,7 @@ def move(tenant_id: UUID, visit_id: UUID, to: str, **values: str) -> None:
         "cancel_reason": values.get("cancel_reason", "").strip(),
         "completion_notes": values.get("completion_notes", "").strip(),
         "signed_by": values.get("signed_by", "").strip(),
+        "unsigned_reason": values.get("unsigned_reason", "").strip(),
     }
     try:
         rows = db.write(queries.move_visit, params)

@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.forms import strip_text
 
 NOTES_MAX = 5000
+REASON_MAX = 500
+SAY_WHY = "Say why the customer cannot sign."
 SIGN_OR_SAY_WHY = "Ask the customer to sign, or tick “Customer not available to sign”."
 
 
@@ -48,6 +50,13 @@ class CompleteForm(FlaskForm):
     # Filled in by the signature pad (technician.js) with a PNG data URL.
     signature = HiddenField("Signature")
     not_available = BooleanField("Customer not available to sign")
+    unsigned_reason = StringField(
+        "Why the customer cannot sign",
+        filters=[strip_text],
+        validators=[Length(max=REASON_MAX, message=f"At most {REASON_MAX} characters.")],
+        description="Only when the box above is ticked, e.g. “Nobody home; tenant let me in”.",
+        render_kw={"autocomplete": "off"},
+    )
 
     def validate_signature(self, field: HiddenField) -> None:
         if not field.data and not self.not_available.data:
@@ -56,3 +65,7 @@ class CompleteForm(FlaskForm):
     def validate_signed_by(self, field: StringField) -> None:
         if self.signature.data and not self.not_available.data and not field.data:
             raise ValidationError("Enter the name of the person who signed.")
+
+    def validate_unsigned_reason(self, field: StringField) -> None:
+        if self.not_available.data and not field.data:
+            raise ValidationError(SAY_WHY)

@@ -163,6 +163,7 @@ def complete(visit_id: UUID) -> View:
             notes=form.completion_notes.data or "",
             signed_by=(form.signed_by.data or "") if signature else "",
             signature=signature,
+            unsigned_reason="" if signature else (form.unsigned_reason.data or ""),
         )
         service.complete(current_user.tenant_id, visit_id, completion)
     except files.FileRefused as refused:

@@ -186,6 +186,7 @@ class Completion:
     notes: str
     signed_by: str
     signature: bytes | None  # None when the customer was not available to sign
+    unsigned_reason: str = ""  # why, when they were not
 
 
 def complete(tenant_id: UUID, visit_id: UUID, completion: Completion) -> None:
@@ -197,6 +198,7 @@ def complete(tenant_id: UUID, visit_id: UUID, completion: Completion) -> None:
             "completed",
             completion_notes=completion.notes,
             signed_by=completion.signed_by,
+            unsigned_reason=completion.unsigned_reason,
         )
         if completion.signature is not None:
             signature = files.Picture(completion.signature, "image/png")

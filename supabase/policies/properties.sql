@@ -24,9 +24,16 @@ create policy "Office staff can change properties"
   )
   with check (tenant_id = (select app.tenant_id()));
 
-create policy "Office staff can remove properties"
+-- A property with jobs takes its visit history with it: owners and admins only (as for a
+-- customer); other office staff archive it instead. Erasure and purge are owners' or the
+-- worker's, and cascades are not subject to this policy.
+create policy "Owners and admins can remove properties, other office staff those without jobs"
   on public.properties for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.is_office_staff())
+    and ((select app.is_manager())
+         or ((select app.is_office_staff())
+             and not exists (select from public.jobs j
+                             where j.tenant_id = properties.tenant_id
+                               and j.property_id = properties.id)))
   );

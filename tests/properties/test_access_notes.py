@@ -1,5 +1,5 @@
-"""Gate and alarm codes: encrypted at rest (as P-17 asks of credentials), shown only to office
-roles, and every showing recorded (P-07)."""
+"""Gate and alarm codes: encrypted at rest (as P-17 asks of credentials), shown to office roles
+and to the technician of a visit there (on the visit page), and every showing recorded (P-07)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from app import crypto
 from tests.factories import Factory
 from tests.properties.support import PROPERTY_FORM, access_reads, html, stored_property
+from tests.technician.support import at, today, works_every_day
 
 GATE_CODE = "Gate #4821, alarm 0097"
 KEYRING = crypto.Keyring({"default": b"\x01" * 32}, "default")  # the test app's (conftest.py)
@@ -135,3 +136,27 @@ def test_notes_sealed_with_another_key_say_so_instead_of_failing(client, admin, 
     assert response.status_code == 200
     assert "cannot be read with the current encryption key" in html(response)
     assert "5555" not in html(response)
+
+
+def test_the_form_says_who_sees_the_access_notes_and_it_is_true(
+    app, client, admin, make: Factory, property_with_code
+):
+    """The hint names everyone who is shown the codes: office staff, and the technician
+    assigned to a visit at the property (on that visit's page), nobody else."""
+    tenant, place = property_with_code
+    client.sign_in(tenant.owner.email)
+    hint = html(client.get(f"/properties/{place}/edit"))
+    assert "shown only to office staff" not in hint
+    assert (
+        "Stored encrypted; shown to office staff and to the technician assigned to a visit"
+        " here, on the visit page." in hint
+    )
+
+    assigned, other = make.member(tenant.id, "technician"), make.member(tenant.id, "technician")
+    works_every_day(admin, tenant.id, assigned.account_id)
+    job = make.job(tenant.id, place)
+    visit = make.visit(tenant.id, job, at(today(), 9), technicians=(assigned.account_id,))
+    for tech, sees in ((assigned, True), (other, False)):
+        phone = app.test_client()
+        phone.sign_in(tech.email)
+        assert ("4821" in html(phone.get(f"/my-day/visits/{visit}"))) is sees

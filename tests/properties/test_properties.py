@@ -197,11 +197,12 @@ def test_deleting_a_property_asks_first_and_removes_its_equipment(client, admin,
     make.equipment(tenant.id, place)
     client.sign_in(tenant.owner.email)
 
-    page = html(client.get(f"/properties/{place}"))
+    shown = html(client.get(f"/properties/{place}"))
+    page = html(client.get(f"/properties/{place}/delete"))
     response = client.submit(f"/properties/{place}/delete")
 
-    assert "<summary>Delete property</summary>" in page
-    assert "and its 1 piece of equipment will be deleted" in page
+    assert f'href="/properties/{place}/delete">Delete property…</a>' in shown
+    assert "This deletes the property with its 1 piece of equipment." in page
     assert ">Delete 9 Pine Ct</button>" in page
     assert response.status_code == 302
     assert response.headers["Location"] == f"/customers/{customer}"

@@ -222,7 +222,10 @@ def test_another_technicians_checklist_is_not_found(app, admin, make: Factory, d
 def test_the_checklist_is_closed_once_the_visit_is_completed(tech, admin, tune_up):
     for status in ("en_route", "on_site"):
         tech.submit(f"/my-day/visits/{tune_up}/status", {"status": status})
-    tech.submit(f"/my-day/visits/{tune_up}/complete", {"not_available": "y"})
+    tech.submit(
+        f"/my-day/visits/{tune_up}/complete",
+        {"not_available": "y", "unsigned_reason": "Nobody home"},
+    )
     item = _items(admin, tune_up)[0]["id"]
 
     response = tech.submit(f"/my-day/checklist/{item}", {"done": "1"})

@@ -23,7 +23,13 @@ CSRF_REFUSAL = "This form has expired"
 # Capability links: the token is the permission (checked in test_calendar.py and, for
 # unknown tokens, in tests/test_routes_security.py).
 EXEMPT_VARIABLES = {"token"}
-FORM = {"status": "en_route", "body": "A note", "done": "1", "not_available": "y"}
+FORM = {
+    "status": "en_route",
+    "body": "A note",
+    "done": "1",
+    "not_available": "y",
+    "unsigned_reason": "Nobody home",
+}
 
 
 @dataclass

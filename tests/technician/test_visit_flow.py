@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.technician.support import (
@@ -136,16 +137,66 @@ def test_completing_when_the_customer_is_not_available(tech, admin, day: Day):
 
     response = tech.submit(
         f"/my-day/visits/{day.first}/complete",
-        {"completion_notes": "Left a card", "signed_by": "Someone", "not_available": "y"},
+        {
+            "completion_notes": "Left a card",
+            "signed_by": "",
+            "not_available": "y",
+            "unsigned_reason": "Nobody home; the landlord let me in.",
+        },
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 302, html(response)
     done = visit_row(admin, day.first)
-    assert (done["status"], done["signed_by"]) == ("completed", "")
-    assert files_of(admin, day.first) == []
-    assert "Not signed: the customer was not available." in html(
-        tech.get(f"/my-day/visits/{day.first}")
+    assert (done["status"], done["signed_by"], done["unsigned_reason"]) == (
+        "completed",
+        "",
+        "Nobody home; the landlord let me in.",
     )
+    assert files_of(admin, day.first) == []
+    page = html(tech.get(f"/my-day/visits/{day.first}"))
+    assert "Not signed: the customer was not available" in page
+    assert "Nobody home; the landlord let me in." in page
+
+
+def test_customer_not_available_needs_a_reason_not_a_name(tech, admin, day: Day):
+    _arrive(tech, day.first)
+
+    response = tech.submit(
+        f"/my-day/visits/{day.first}/complete", {"signed_by": "", "not_available": "y"}
+    )
+
+    assert response.status_code == 422
+    page = html(response)
+    assert "Say why the customer cannot sign." in page
+    assert "Enter the name of the person who signed." not in page
+    assert visit_row(admin, day.first)["status"] == "on_site"
+
+
+def test_the_completion_form_asks_the_browser_for_no_name(tech, day: Day):
+    """The signer's name (and every optional field) carries no `required` attribute: with it,
+    the browser refused to send a completion whose customer was not there to sign."""
+    _arrive(tech, day.first)
+
+    page = html(tech.get(f"/my-day/visits/{day.first}"))
+
+    assert 'required="None"' not in page
+    signer = page[page.index('id="signed_by"') - 200 : page.index('id="signed_by"') + 200]
+    assert "required" not in signer
+
+
+def test_why_nobody_signed_is_written_only_as_the_visit_is_completed(tech, admin, day: Day):
+    _arrive(tech, day.first)
+    tech.submit(
+        f"/my-day/visits/{day.first}/complete",
+        {"not_available": "y", "unsigned_reason": "Nobody home"},
+    )
+
+    for visit in (day.first, day.second):  # completed, and not yet started
+        with pytest.raises(psycopg.errors.CheckViolation, match="said as the visit is completed"):
+            admin.execute(
+                "update public.visits set unsigned_reason = 'Rewritten' where id = %s", [visit]
+            )
+    assert visit_row(admin, day.first)["unsigned_reason"] == "Nobody home"
 
 
 def test_a_status_out_of_order_is_refused_with_a_message(tech, admin, day: Day):
@@ -153,7 +204,9 @@ def test_a_status_out_of_order_is_refused_with_a_message(tech, admin, day: Day):
     assert arrived_first.status_code == 422
     assert "A visit that is scheduled cannot be marked on site." in html(arrived_first)
 
-    complete_early = tech.submit(f"/my-day/visits/{day.first}/complete", {"not_available": "y"})
+    complete_early = tech.submit(
+        f"/my-day/visits/{day.first}/complete", {"not_available": "y", "unsigned_reason": "Out"}
+    )
     assert complete_early.status_code == 422
     assert "cannot be marked completed" in html(complete_early)
 
