@@ -22,7 +22,7 @@ from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
 from app.scheduling import bp, service
 from app.scheduling.forms import DAY_MESSAGE, PlaceForm, parse_day, required_day
-from app.scheduling.layout import axis_for, lanes_for, week_rows
+from app.scheduling.layout import axis_for, lanes_for, now_column, week_rows
 from app.scheduling.times import clock
 
 queries = sql.load(__file__, "board.sql")
@@ -94,7 +94,8 @@ def _filter_args(chosen: list[UUID] | None) -> dict[str, list[str]]:
 def board() -> View:
     tenant = current_user.tenant_id
     zone = company_zone(tenant)
-    today = datetime.now(zone).date()
+    now = datetime.now(zone)
+    today = now.date()
     day, error = _requested_day("day", today)
     technicians = service.technicians(tenant)
     chosen = _chosen(technicians)
@@ -115,6 +116,8 @@ def board() -> View:
         filter_args=_filter_args(chosen),
         lanes=lanes_for(technicians, chosen, visits, zone, axis),
         axis=axis,
+        now_at=now_column(axis, now, day),
+        now_label=clock(now),
         queue=queue,
         waiting=waiting,
         error=error,

@@ -15,7 +15,7 @@ from app.scheduling.times import window_label
 
 Row = dict[str, Any]
 
-FIRST_HOUR, LAST_HOUR = 7, 19  # the hour axis, widened when a visit falls outside it
+FIRST_HOUR, LAST_HOUR = 8, 18  # the hour axis, widened when a visit falls outside it
 SLOT_MINUTES = 15  # one column of a lane
 
 
@@ -62,7 +62,7 @@ class Axis:
 
 
 def axis_for(visits: Iterable[Row], zone: ZoneInfo) -> Axis:
-    """7am to 7pm, or wider so that every visit of the day fits."""
+    """8am to 6pm, or wider so that every visit of the day fits."""
     first, last = FIRST_HOUR, LAST_HOUR
     for visit in visits:
         starts = visit["window_starts_at"].astimezone(zone)
@@ -70,6 +70,13 @@ def axis_for(visits: Iterable[Row], zone: ZoneInfo) -> Axis:
         first = min(first, minute // 60)
         last = max(last, min(24, math.ceil((minute + visit["duration_minutes"]) / 60)))
     return Axis(first, last)
+
+
+def now_column(axis: Axis, now: datetime, day: date) -> int | None:
+    """The lane column of the present moment when the board shows today within the axis."""
+    if now.date() != day or not axis.first_hour <= now.hour < axis.last_hour:
+        return None
+    return (now.hour * 60 + now.minute - axis.first_hour * 60) // SLOT_MINUTES + 1
 
 
 def _card(
