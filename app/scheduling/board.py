@@ -264,7 +264,11 @@ def board_place(visit_id: UUID) -> View:
         return _refused(visit, form, zone, form.messages(), 422)
     booking = form.booking(zone, visit["technician_ids"])
     try:
-        service.book(tenant, visit_id, booking)
+        service.book(tenant, visit_id, booking, form.redispatch_choice())
+    except service.RedispatchNeeded as question:
+        if _wants_json():  # the board asks, then sends the drop again with the answer
+            return jsonify(ok=False, message=question.message, choose="redispatch"), 409
+        return _refused(visit, form, zone, question.message, 422)
     except service.SchedulingRefused as refusal:
         return _refused(visit, form, zone, refusal.message, 409)
     flash(_booked_message(visit, form, booking, zone), "success")
