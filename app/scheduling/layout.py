@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app.scheduling.times import window_label
+from app.scheduling.times import clock, window_label
 
 Row = dict[str, Any]
 
@@ -29,11 +29,9 @@ class Card:
     span: int
     row: int = 1
     others: list[str] = field(default_factory=list)  # the visit's other technicians
-
-    @property
-    def window_hours(self) -> str:
-        length = self.visit["window_ends_at"] - self.visit["window_starts_at"]  # absolute time
-        return f"{length.total_seconds() / 3600:g}"
+    starts_label: str = ""  # `9:00 AM`
+    label: str = ""  # what a screen reader says for the card
+    window_hours: str = ""  # the window's length in hours, as the Move form takes it
 
 
 @dataclass
@@ -90,7 +88,20 @@ def _card(
     span = max(2, math.ceil(visit["duration_minutes"] / SLOT_MINUTES))
     others = [names[t] for t in visit["technician_ids"] if t != lane and t in names]
     window = window_label(starts, ends, zone)
-    return Card(visit, starts, ends, window, at, min(span, axis.slots - at + 1), others=others)
+    begins = clock(starts)
+    length = visit["window_ends_at"] - visit["window_starts_at"]  # absolute time
+    return Card(
+        visit,
+        starts,
+        ends,
+        window,
+        at,
+        min(span, axis.slots - at + 1),
+        others=others,
+        starts_label=begins,
+        label=f"{begins} to {clock(ends)}, {visit['customer_name']}, {visit['summary']}",
+        window_hours=f"{length.total_seconds() / 3600:g}",
+    )
 
 
 def _stack(cards: list[Card]) -> int:
