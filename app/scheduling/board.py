@@ -90,7 +90,7 @@ def _paths() -> dict[str, str]:
     per page instead of several times for each of hundreds of cards."""
     marker = str(UUID(int=0))
 
-    def prefix(endpoint: str, **values: UUID) -> str:
+    def prefix(endpoint: str, **values: Any) -> str:
         address = url_for(endpoint, **values)
         return address[: address.index(marker)]
 

@@ -220,9 +220,7 @@ def _technician_names(tenant_id: UUID, technician_ids: list[UUID]) -> str:
     return ", ".join(names.get(tid, "that technician") for tid in technician_ids)
 
 
-def book(
-    tenant_id: UUID, visit_id: UUID, booking: Booking, redispatch: bool | None = None
-) -> None:
+def book(tenant_id: UUID, visit_id: UUID, booking: Booking, redispatch: bool | None = None) -> None:
     """Place a visit in a window with its technicians (a first booking, a move or a
     reassignment). Saves all of it or none of it; a clash names the visit in the way. A
     dispatched visit is moved only with `redispatch` said: True keeps it dispatched (to whoever

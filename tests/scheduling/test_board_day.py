@@ -14,7 +14,8 @@ import pytest
 from app.db import Connection
 from tests.conftest import Client
 from tests.factories import Factory
-from tests.scheduling.test_board import (  # noqa: F401 (fixtures)
+from tests.scheduling import test_board
+from tests.scheduling.test_board import (
     JSON,
     NEW_YORK,
     Board,
@@ -22,13 +23,15 @@ from tests.scheduling.test_board import (  # noqa: F401 (fixtures)
     at,
     board,
     booked,
-    crew,
-    dispatcher,
     next_monday,
     place_form,
     text,
     visit,
 )
+
+# The board tests' company (dispatcher, technicians Terry and Tina) and signed-in dispatcher.
+crew = test_board.crew
+dispatcher = test_board.dispatcher
 
 
 def card_html(page: str, visit_id: UUID) -> str:
