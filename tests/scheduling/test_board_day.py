@@ -190,3 +190,20 @@ def test_a_scheduled_visit_moves_without_the_question(
 
     assert response.json == {"ok": True}
     assert booked(admin, planned)["status"] == "scheduled"
+
+
+def test_what_people_typed_is_escaped_on_a_card(
+    make: Factory, admin: Connection, crew: Crew, dispatcher: Client
+):
+    day = next_monday()
+    placed = visit(make, crew, at(day, 9), crew.terry, crew.tina, summary="<script>x()</script>")
+    admin.execute("update customers set first_name = '<b>Ruth</b>'")
+    admin.execute("update properties set city = '<i>Hoboken</i>'")
+    admin.execute("update memberships set full_name = '<u>Tina</u>' where role = 'technician'")
+
+    html = card_html(text(dispatcher.get(f"/dispatch?day={day}")), placed)
+
+    assert "<script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<b>" not in html and "&lt;b&gt;Ruth&lt;/b&gt;" in html
+    assert "<i>" not in html and "&lt;i&gt;Hoboken" in html
+    assert "<u>" not in html and "&lt;u&gt;Tina" in html
