@@ -26,17 +26,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 from flask.testing import FlaskClient
-from psycopg import sql
 
-from app import migrations
 from app.auth.passwords import hash_password
 from app.db import admin_connection
 from app.sql import Queries
 from bench.results import Row, row
-from bench.scale import bench_day
-from bench.scheduling import _url
+from bench.scale import bench_day, fresh_database
+from bench.scale import url as _url
 
 NAME = "plenum_bench_growth"
 PASSWORD = "growth bench passphrase"  # noqa: S105 (a throwaway benchmark account)
@@ -46,16 +43,6 @@ SMALL, LARGE = 10, 10_000
 ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", 150))  # requests per page and size
 queries = Queries(Path(__file__).with_name("growth.sql"))
 HTTPS = {"X-Forwarded-Proto": "https"}
-
-
-def build(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(NAME))
-        )
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(NAME)))
-    with admin_connection(_url(admin_url, NAME)) as conn:
-        migrations.up(conn)
 
 
 def add_companies(admin_url: str, first: int, last: int, password_hash: str) -> float:
@@ -132,7 +119,7 @@ def measure(client: FlaskClient, paths: dict[str, str]) -> dict[str, float]:
 def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     started = time.perf_counter()
-    build(admin_url)
+    fresh_database(admin_url, NAME)
     password_hash = hash_password(PASSWORD)
     add_companies(admin_url, 1, SMALL, password_hash)
     print(f"built {NAME} with {SMALL} companies in {time.perf_counter() - started:.0f} s")
