@@ -21,6 +21,7 @@ import psycopg
 from bench import (
     audit,
     customers,
+    growth,
     imports,
     pages,
     rls_scale,
@@ -40,6 +41,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "imports": imports.run,
     "audit": audit.run,
     "scheduling": scheduling.run,
+    "growth": growth.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -17,12 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import dict_row
 
-from app import migrations
 from app.db import Connection, admin_connection
-from bench import audit_viewer, audit_writes
+from bench import audit_viewer, audit_writes, scale
 from bench.audit_viewer import md5_uuid
 from bench.results import Row
 
@@ -61,13 +59,8 @@ from generate_series(0, {last}) t, generate_series(0, {slots}) s;
 
 def build(admin_url: str) -> None:
     """A fresh database: migrations, the two note tables, the companies and their members."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(NAME))
-        )
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(NAME)))
+    scale.fresh_database(admin_url, NAME)
     with admin_connection(_url(admin_url, NAME)) as conn:
-        migrations.up(conn)
         audit_writes.create_tables(conn)
         seed = SEED_COMPANIES.format(last=COMPANIES - 1, slots=MEMBERS - 1)
         with conn.transaction():

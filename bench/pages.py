@@ -114,6 +114,12 @@ def load(port: int, path: str, cookie: str) -> dict[str, float]:
     return result
 
 
+def p95_target(label: str) -> str:
+    """Issue 11's targets: every page p95 ≤ 50 ms, but the board of 50 lanes and 400 visits
+    (the large company's day here) ≤ 150 ms."""
+    return "≤ 150 ms" if label.startswith("dispatch board") else "≤ 50 ms"
+
+
 def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     sizes, day, how = scale.ensure(admin_url)
@@ -131,7 +137,7 @@ def run() -> list[Row]:
             ("dashboard /", "/", office),
             ("customer search /customers?q=nowak.12", "/customers?q=nowak.12", office),
             ("customer page /customers/<id>", f"/customers/{found['id']}", office),
-            ("dispatch board /dispatch?day=", f"/dispatch?day={day}", office),
+            ("dispatch board (50 lanes) /dispatch?day=", f"/dispatch?day={day}", office),
             ("technician's day /my-day?day=", f"/my-day?day={day}", technician),
         ]
         floors = [load(port, "/healthz", office)]
@@ -147,7 +153,7 @@ def run() -> list[Row]:
         tail = f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, n={result['count']}"
         rows += [
             row(scenario, "req/s", result["rps"], floor["rps"], "≥ 0.5x"),
-            row(scenario, "p95 ms", result["p95"], floor["p95"], "≤ 50 ms", tail),
+            row(scenario, "p95 ms", result["p95"], floor["p95"], p95_target(label), tail),
         ]
         print(
             f"  {label:40}{result['rps']:8.1f} req/s  p50 {result['p50']:7.1f}  "

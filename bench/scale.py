@@ -73,6 +73,17 @@ def url(base: str, name: str = NAME) -> str:
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
+def fresh_database(admin_url: str, name: str) -> None:
+    """The database `name` anew (dropped if it exists) with the migrations applied."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    with admin_connection(url(admin_url, name)) as conn:
+        migrations.up(conn)
+
+
 def bench_day() -> date:
     """Today, or the last working day before it: what a technician sees depends on the clock,
     so the data is built around the day the board and "my day" show."""

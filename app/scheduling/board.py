@@ -21,7 +21,7 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.scheduling import bp, service
 from app.scheduling.forms import DAY_MESSAGE, PlaceForm, parse_day, required_day
-from app.scheduling.layout import axis_for, lanes_for, week_rows
+from app.scheduling.layout import axis_for, lanes_for, now_column, week_rows
 from app.scheduling.times import clock
 
 queries = sql.load(__file__, "board.sql")
@@ -83,6 +83,22 @@ def _queue_limit() -> int:
     return min(max(QUEUE_PAGE, wanted), 20 * QUEUE_PAGE)
 
 
+def _paths() -> dict[str, str]:
+    """Where a card's links start (a visit's, customer's or job's id follows): url_for once
+    per page instead of several times for each of hundreds of cards."""
+    marker = str(UUID(int=0))
+
+    def prefix(endpoint: str, **values: Any) -> str:
+        address = url_for(endpoint, **values)
+        return address[: address.index(marker)]
+
+    return {
+        "place": prefix("scheduling.board_place", visit_id=UUID(int=0)),
+        "customer": prefix("customers.show", customer_id=UUID(int=0)),
+        "job": prefix("scheduling.job", job_id=UUID(int=0)),
+    }
+
+
 def _filter_args(chosen: list[UUID] | None) -> dict[str, list[str]]:
     return {"technician": [str(t) for t in chosen or []]}
 
@@ -92,7 +108,8 @@ def _filter_args(chosen: list[UUID] | None) -> dict[str, list[str]]:
 def board() -> View:
     tenant = current_user.tenant_id
     zone = company.zone(tenant)
-    today = datetime.now(zone).date()
+    now = datetime.now(zone)
+    today = now.date()
     day, error = _requested_day("day", today)
     technicians = service.technicians(tenant)
     chosen = _chosen(technicians)
@@ -113,11 +130,15 @@ def board() -> View:
         filter_args=_filter_args(chosen),
         lanes=lanes_for(technicians, chosen, visits, zone, axis),
         axis=axis,
+        now_at=now_column(axis, now, day),
+        now_label=clock(now),
         queue=queue,
         waiting=waiting,
         error=error,
-        labels=_labels(),
-        clock=clock,
+        paths=_paths(),
+        kinds=service.KINDS,
+        priorities=service.PRIORITIES,
+        statuses=service.STATUSES,
     ), (422 if error else 200)
 
 
@@ -259,7 +280,11 @@ def board_place(visit_id: UUID) -> View:
         return _refused(visit, form, zone, form.messages(), 422)
     booking = form.booking(zone, visit["technician_ids"])
     try:
-        service.book(tenant, visit_id, booking)
+        service.book(tenant, visit_id, booking, form.redispatch_choice())
+    except service.RedispatchNeeded as question:
+        if _wants_json():  # the board asks, then sends the drop again with the answer
+            return jsonify(ok=False, message=question.message, choose="redispatch"), 409
+        return _refused(visit, form, zone, question.message, 422)
     except service.SchedulingRefused as refusal:
         return _refused(visit, form, zone, refusal.message, 409)
     flash(_booked_message(visit, form, booking, zone), "success")

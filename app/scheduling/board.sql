@@ -4,14 +4,17 @@
 -- name: visits_between
 -- Visits whose window starts in [starts, ends), with what a card shows and who is booked.
 select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
-       j.kind, j.priority, j.summary, c.display_name as customer_name, p.city,
+       v.job_id, j.customer_id, j.kind, j.priority, j.summary,
+       c.display_name as customer_name, p.city,
        array(
          select a.technician_id from public.visit_assignments a
          where a.tenant_id = v.tenant_id and a.visit_id = v.id
          order by a.technician_id
        ) as technician_ids
--- The day's visits are picked first (fenced by `offset 0`): joined directly, the planner misjudged the
--- composite keys and read every job of the company (bench/scheduling.py).
+-- The day's visits are picked first (fenced by `offset 0`), then each card's job, customer and
+-- property by one key lookup (lateral, limit 1). Joined as sets, the planner misjudged the
+-- composite keys for a large company: it read every job of the company, or the whole name index
+-- of its customers for each visit (bench/scheduling.py).
 from (
   select * from public.visits
   where tenant_id = %(tenant_id)s
@@ -19,21 +22,47 @@ from (
     and status <> 'canceled'
   offset 0
 ) v
-join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-join public.customers c on c.tenant_id = j.tenant_id and c.id = j.customer_id
-join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+cross join lateral (
+  select j.customer_id, j.property_id, j.kind, j.priority, j.summary from public.jobs j
+  where j.tenant_id = v.tenant_id and j.id = v.job_id
+  limit 1
+) j
+cross join lateral (
+  select c.display_name from public.customers c
+  where c.tenant_id = v.tenant_id and c.id = j.customer_id
+  limit 1
+) c
+cross join lateral (
+  select p.city from public.properties p
+  where p.tenant_id = v.tenant_id and p.id = j.property_id
+  limit 1
+) p
 order by v.window_starts_at, c.display_name, v.id
 
 -- name: unscheduled_queue
--- The visits waiting for a place, oldest first, with how many wait in all.
-select v.id, v.duration_minutes, v.created_at, j.kind, j.priority, j.summary,
-       c.display_name as customer_name, p.city, count(*) over () as waiting
--- Fenced like visits_between, for the same reason.
+-- The visits waiting for a place, most urgent first (emergency, high, normal, low), then the
+-- longest waiting, with how many wait in all.
+select v.id, v.duration_minutes, v.created_at, v.job_id, j.customer_id, j.kind, j.priority,
+       j.summary, c.display_name as customer_name, p.city, count(*) over () as waiting
+-- Fenced and looked up by key like visits_between, for the same reason.
 from (
   select * from public.visits where tenant_id = %(tenant_id)s and status = 'unscheduled' offset 0
 ) v
-join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-join public.customers c on c.tenant_id = j.tenant_id and c.id = j.customer_id
-join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
-order by v.created_at, v.id
+cross join lateral (
+  select j.customer_id, j.property_id, j.kind, j.priority, j.summary from public.jobs j
+  where j.tenant_id = v.tenant_id and j.id = v.job_id
+  limit 1
+) j
+cross join lateral (
+  select c.display_name from public.customers c
+  where c.tenant_id = v.tenant_id and c.id = j.customer_id
+  limit 1
+) c
+cross join lateral (
+  select p.city from public.properties p
+  where p.tenant_id = v.tenant_id and p.id = j.property_id
+  limit 1
+) p
+order by array_position(array['emergency', 'high', 'normal', 'low'], j.priority),
+         v.created_at, v.id
 limit %(limit)s

@@ -20,6 +20,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,7 +31,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import EARLIEST_DAY, LATEST_DAY, choices, strip_text
-from app.scheduling.service import KINDS, PRIORITIES, Booking
+from app.scheduling.service import KINDS, PRIORITIES, REDISPATCH, Booking
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = {month: calendar.month_name[month] for month in range(1, 13)}
@@ -120,7 +121,26 @@ class JobForm(JobDetailsForm):
 # --- visits -------------------------------------------------------------------------------
 
 
-class ScheduleForm(FlaskForm):
+class RedispatchChoice:
+    """Moving a dispatched visit: whether it stays dispatched (asked, never assumed)."""
+
+    redispatch = RadioField(
+        "This visit has been dispatched. After the move:",
+        choices=choices(REDISPATCH.items()),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+
+    def validate_redispatch(self, field: Field) -> None:
+        if field.data not in REDISPATCH:
+            raise ValidationError("Choose whether the visit stays dispatched.")
+
+    def redispatch_choice(self) -> bool | None:
+        """True: keep it dispatched; False: back to scheduled; None: not said."""
+        return {"keep": True, "reset": False}.get(self.redispatch.data or "")
+
+
+class ScheduleForm(RedispatchChoice, FlaskForm):
     """Book a visit in an offered window (`slot`) or at a time typed in (`day` and `start`)."""
 
     slot = StringField("Arrival window")
@@ -233,7 +253,7 @@ def _parses(parse: Callable[[str], Any], message: str) -> Callable[[FlaskForm, F
     return validate
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(RedispatchChoice, FlaskForm):
     """Where a visit goes on the board: the technician, the day and the arrival window."""
 
     technician_id = SelectField("Technician", validate_choice=False)

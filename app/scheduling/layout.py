@@ -11,11 +11,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app.scheduling.times import window_label
+from app.scheduling.times import clock, window_label
 
 Row = dict[str, Any]
 
-FIRST_HOUR, LAST_HOUR = 7, 19  # the hour axis, widened when a visit falls outside it
+FIRST_HOUR, LAST_HOUR = 8, 18  # the hour axis, widened when a visit falls outside it
 SLOT_MINUTES = 15  # one column of a lane
 
 
@@ -29,11 +29,9 @@ class Card:
     span: int
     row: int = 1
     others: list[str] = field(default_factory=list)  # the visit's other technicians
-
-    @property
-    def window_hours(self) -> str:
-        length = self.visit["window_ends_at"] - self.visit["window_starts_at"]  # absolute time
-        return f"{length.total_seconds() / 3600:g}"
+    starts_label: str = ""  # `9:00 AM`
+    label: str = ""  # what a screen reader says for the card
+    window_hours: str = ""  # the window's length in hours, as the Move form takes it
 
 
 @dataclass
@@ -62,7 +60,7 @@ class Axis:
 
 
 def axis_for(visits: Iterable[Row], zone: ZoneInfo) -> Axis:
-    """7am to 7pm, or wider so that every visit of the day fits."""
+    """8am to 6pm, or wider so that every visit of the day fits."""
     first, last = FIRST_HOUR, LAST_HOUR
     for visit in visits:
         starts = visit["window_starts_at"].astimezone(zone)
@@ -70,6 +68,13 @@ def axis_for(visits: Iterable[Row], zone: ZoneInfo) -> Axis:
         first = min(first, minute // 60)
         last = max(last, min(24, math.ceil((minute + visit["duration_minutes"]) / 60)))
     return Axis(first, last)
+
+
+def now_column(axis: Axis, now: datetime, day: date) -> int | None:
+    """The lane column of the present moment when the board shows today within the axis."""
+    if now.date() != day or not axis.first_hour <= now.hour < axis.last_hour:
+        return None
+    return (now.hour * 60 + now.minute - axis.first_hour * 60) // SLOT_MINUTES + 1
 
 
 def _card(
@@ -83,7 +88,20 @@ def _card(
     span = max(2, math.ceil(visit["duration_minutes"] / SLOT_MINUTES))
     others = [names[t] for t in visit["technician_ids"] if t != lane and t in names]
     window = window_label(starts, ends, zone)
-    return Card(visit, starts, ends, window, at, min(span, axis.slots - at + 1), others=others)
+    begins = clock(starts)
+    length = visit["window_ends_at"] - visit["window_starts_at"]  # absolute time
+    return Card(
+        visit,
+        starts,
+        ends,
+        window,
+        at,
+        min(span, axis.slots - at + 1),
+        others=others,
+        starts_label=begins,
+        label=f"{begins} to {clock(ends)}, {visit['customer_name']}, {visit['summary']}",
+        window_hours=f"{length.total_seconds() / 3600:g}",
+    )
 
 
 def _stack(cards: list[Card]) -> int:

@@ -85,8 +85,11 @@ delete from public.visit_assignments where tenant_id = %(tenant_id)s and visit_i
 update public.visits
 set window_starts_at = %(starts_at)s, window_ends_at = %(ends_at)s,
     duration_minutes = %(duration_minutes)s,
-    -- A moved visit is back to scheduled: whoever has it now was never dispatched it.
-    status = case when status in ('unscheduled', 'dispatched') then 'scheduled' else status end
+    -- A dispatched visit stays dispatched (to whoever has it now) only when the dispatcher
+    -- chose so; otherwise it is back to scheduled.
+    status = case when status = 'unscheduled' then 'scheduled'
+                  when status = 'dispatched' and not %(keep_dispatched)s then 'scheduled'
+                  else status end
 where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
 

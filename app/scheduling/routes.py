@@ -189,7 +189,8 @@ def schedule(visit_id: UUID) -> View:
     if not form.validate_on_submit():
         return form_page(SCHEDULE, form, **page)
     try:
-        service.book(current_user.tenant_id, visit_id, _booking(form, found, zone))
+        booking = _booking(form, found, zone)
+        service.book(current_user.tenant_id, visit_id, booking, form.redispatch_choice())
     except SchedulingRefused as refusal:
         form.form_errors.append(refusal.message)
         return invalid(SCHEDULE, form=form, **page)

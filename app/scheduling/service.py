@@ -36,6 +36,13 @@ MOVABLE = ("unscheduled", "scheduled", "dispatched")
 DEFAULT_MINUTES = {"install": 240, "repair": 90, "estimate": 45, "maintenance": 60}
 
 
+# What happens to a dispatched visit that is moved: the dispatcher says which (app.place_visit).
+REDISPATCH = {
+    "keep": "Keep it dispatched: the technician gets it at its new time",
+    "reset": "Back to scheduled: dispatch it again when it is ready",
+}
+
+
 class SchedulingRefused(Exception):
     """A booking or status change that cannot be made; `message` is for the user and
     `conflicts` lists the visits in the way (for a double booking)."""
@@ -44,6 +51,10 @@ class SchedulingRefused(Exception):
         super().__init__(message)
         self.message = message
         self.conflicts = conflicts or []
+
+
+class RedispatchNeeded(SchedulingRefused):
+    """A dispatched visit is being moved and nobody said whether it stays dispatched."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +206,11 @@ def _technician_names(tenant_id: UUID, technician_ids: list[UUID]) -> str:
     return ", ".join(names.get(tid, "that technician") for tid in technician_ids)
 
 
-def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
+def book(tenant_id: UUID, visit_id: UUID, booking: Booking, redispatch: bool | None = None) -> None:
     """Place a visit in a window with its technicians (a first booking, a move or a
-    reassignment). Saves all of it or none of it; a clash names the visit in the way."""
+    reassignment). Saves all of it or none of it; a clash names the visit in the way. A
+    dispatched visit is moved only with `redispatch` said: True keeps it dispatched (to whoever
+    has it now), False puts it back to scheduled."""
     if not booking.technician_ids:
         raise SchedulingRefused("Choose at least one technician.")
     if booking.ends_at < booking.starts_at:
@@ -208,6 +221,11 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
     if found["status"] not in MOVABLE:
         raise SchedulingRefused(
             f"This visit is {STATUSES[found['status']].lower()} and can no longer be moved."
+        )
+    if found["status"] == "dispatched" and redispatch is None:
+        raise RedispatchNeeded(
+            f"This visit has been dispatched to {found['technician_names'] or 'a technician'}. "
+            "Choose whether it stays dispatched at its new place or goes back to scheduled."
         )
     in_the_way = conflicts(
         tenant_id,
@@ -226,6 +244,7 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
         "ends_at": booking.ends_at,
         "duration_minutes": booking.duration_minutes,
         "technician_ids": booking.technician_ids,
+        "keep_dispatched": bool(redispatch),
     }
     try:
         with db.atomic():

@@ -1,7 +1,9 @@
 // The dispatch board's drag and drop. A visit from the queue or a lane is dropped on a
 // technician's lane; where it lands on the hour axis gives its start, snapped to half an hour.
-// The drop posts the same form as the "Move" page; a refusal is shown on the card, which stays
-// where it was. Without script, the "Schedule" and "Move" links do all of this.
+// The drop posts the same form as the "Move" page; a refusal is shown in the status region beside
+// the lanes (never over another card) and the card stays where it was. Moving a dispatched visit
+// asks there whether it stays dispatched. Without script, the "Schedule" and "Move" links do all
+// of this. Today's board opens scrolled to the present time when the day is wider than the screen.
 (function () {
   "use strict";
 
@@ -78,21 +80,60 @@
     }
   }
 
-  function showRefusal(item, message) {
-    var old = item.querySelector(".board-alert");
-    if (old) {
-      old.parentNode.removeChild(old);
+  function clearRefused() {
+    var marked = board.querySelectorAll(".refused");
+    for (var i = 0; i < marked.length; i++) {
+      marked[i].classList.remove("refused");
     }
+  }
+
+  function showRefusal(item, message) {
+    clearRefused();
+    say("");
     var alert = document.createElement("p");
     alert.className = "board-alert";
     alert.setAttribute("role", "alert");
     alert.textContent = message;
-    item.appendChild(alert);
-    item.classList.add("has-alert");
+    status.appendChild(alert);
+    item.classList.add("refused");
   }
 
-  function place(item, track, minutes) {
+  // A dispatched visit was dropped: ask whether it stays dispatched, then drop it again.
+  function askRedispatch(item, track, minutes, message) {
+    clearRefused();
+    say("");
+    var question = document.createElement("p");
+    question.textContent = message;
+    status.appendChild(question);
+    var choices = [
+      ["keep", "Keep it dispatched"],
+      ["reset", "Back to scheduled"],
+      ["", "Cancel the move"],
+    ];
+    var actions = document.createElement("div");
+    actions.className = "card-menu";
+    choices.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = choice[1];
+      button.addEventListener("click", function () {
+        say("");
+        if (choice[0]) {
+          place(item, track, minutes, choice[0]);
+        }
+      });
+      actions.appendChild(button);
+    });
+    status.appendChild(actions);
+    actions.querySelector("button").focus();
+  }
+
+  function place(item, track, minutes, redispatch) {
     var form = new FormData();
+    if (redispatch) {
+      form.append("redispatch", redispatch);
+    }
     form.append("csrf_token", csrf);
     form.append("technician_id", track.dataset.technicianId);
     form.append("day", track.dataset.day);
@@ -122,14 +163,24 @@
           return;
         }
         item.removeAttribute("aria-busy");
-        say("");
+        if (result.choose === "redispatch") {
+          askRedispatch(item, track, minutes, result.message);
+          return;
+        }
         showRefusal(item, result.message);
       })
       .catch(function () {
         item.removeAttribute("aria-busy");
-        say("");
         showRefusal(item, "The board could not reach the server. Nothing was changed.");
       });
+  }
+
+  // Today's board: bring the present time into view when the day is wider than the lanes.
+  var now = document.getElementById("board-now");
+  var scroller = board.querySelector(".lanes-scroll");
+  if (now && scroller && scroller.scrollWidth > scroller.clientWidth) {
+    var offset = now.getBoundingClientRect().left - scroller.getBoundingClientRect().left;
+    scroller.scrollLeft += offset - scroller.clientWidth / 3;
   }
 
   board.addEventListener("dragstart", function (event) {

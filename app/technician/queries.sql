@@ -3,19 +3,38 @@
 select v.id, v.status, v.window_starts_at, v.window_ends_at, j.kind, j.summary,
        c.display_name as customer_name,
        p.street, p.unit, p.city, p.region, p.postal_code, p.country
--- The day's visits are picked first, fenced by `offset 0`: joined directly, a generic plan
--- read every job of the company (bench/scheduling.py).
+-- The day's visits are found by the window index, and each is then checked for this technician
+-- and completed by one key lookup per table (lateral, limit 1). The planner then has one plan
+-- for any parameters: prepared (a generic plan) it had walked all of the technician's
+-- assignments and, for each, all of the day's visits (~15 million comparisons with the policies'
+-- id lists: 1.5x the unprepared time); joined directly it read every job of the company.
 from (
-  select v.* from public.visit_assignments a
-  join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
-  where a.tenant_id = %(tenant_id)s and a.technician_id = %(technician_id)s
-    and v.status <> 'canceled'
+  select v.* from public.visits v
+  where v.tenant_id = %(tenant_id)s
     and v.window_starts_at >= %(day_starts)s and v.window_starts_at < %(day_ends)s
+    and v.status <> 'canceled'
   offset 0
 ) v
-join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-join public.customers c on c.tenant_id = j.tenant_id and c.id = j.customer_id
-join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+cross join lateral (
+  select from public.visit_assignments a
+  where a.tenant_id = v.tenant_id and a.visit_id = v.id and a.technician_id = %(technician_id)s
+  limit 1
+) mine
+cross join lateral (
+  select j.kind, j.summary, j.customer_id, j.property_id from public.jobs j
+  where j.tenant_id = v.tenant_id and j.id = v.job_id
+  limit 1
+) j
+cross join lateral (
+  select c.display_name from public.customers c
+  where c.tenant_id = v.tenant_id and c.id = j.customer_id
+  limit 1
+) c
+cross join lateral (
+  select p.street, p.unit, p.city, p.region, p.postal_code, p.country from public.properties p
+  where p.tenant_id = v.tenant_id and p.id = j.property_id
+  limit 1
+) p
 order by v.window_starts_at, v.id
 
 -- name: list_notes

@@ -148,13 +148,35 @@ def test_a_drop_on_a_booked_slot_says_what_is_in_the_way(
     open_board(page, live_server, office)
     queued = page.locator(".queue-item", has_text="No cooling upstairs")
 
+    # The day from 8 AM to 6 PM fits the screen beside the queue: no sideways scrolling.
+    expect(page.locator(".track.axis .hour", has_text="8 AM")).to_be_visible()
+    expect(page.locator(".track.axis .hour", has_text="5 PM")).to_be_in_viewport()
+    expect(queued).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator(".lanes-scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
+
     drag_onto(page, queued, lane(page, office.tina), "10 AM")
 
-    alert = queued.get_by_role("alert")
+    alert = page.locator("#board-status").get_by_role("alert")
     expect(alert).to_contain_text("Tina Ortiz is already booked")
     expect(alert).to_contain_text("Annual tune-up")
     expect(lane(page, office.tina).locator(".visit-card")).to_have_count(1)
     assert booking(admin, office.waiting) == ("unscheduled", [], None)
+    # The message covers no card: not the one in the way, not the one dropped.
+    message = alert.bounding_box()
+    assert message is not None
+    for other in page.locator(".visit-card, .queue-item").all():
+        box = other.bounding_box()
+        assert box is not None
+        apart = (
+            box["x"] >= message["x"] + message["width"]
+            or message["x"] >= box["x"] + box["width"]
+            or box["y"] >= message["y"] + message["height"]
+            or message["y"] >= box["y"] + box["height"]
+        )
+        assert apart, (message, box)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dispatch-board-refused.png"))
 
 
 def test_a_dispatcher_schedules_a_waiting_job_with_the_keyboard(

@@ -191,10 +191,10 @@ def test_each_visit_is_in_its_technicians_lane_at_its_local_time(
     ):
         assert seen in card
     assert "1:30\N{EN DASH}3:30 PM" in shown.card(crew.tina, afternoon)
-    # On the hour axis (7am first, a column per 15 minutes): 9am is column 9, 1:30pm column 27,
+    # On the hour axis (8am first, a column per 15 minutes): 9am is column 5, 1:30pm column 23,
     # and the card covers the booked time.
-    assert "at-9 span-4" in shown.classes[(str(crew.terry.account_id), str(morning))]
-    assert "at-27 span-6" in shown.classes[(str(crew.tina.account_id), str(afternoon))]
+    assert "at-5 span-4" in shown.classes[(str(crew.terry.account_id), str(morning))]
+    assert "at-23 span-6" in shown.classes[(str(crew.tina.account_id), str(afternoon))]
     assert str(tomorrow) not in shown.lanes[str(crew.terry.account_id)]
 
 

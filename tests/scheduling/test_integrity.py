@@ -155,21 +155,30 @@ def test_deleted_files_are_queued_for_removal(
     assert {"storage_key": key} in queued
 
 
-def test_moving_a_dispatched_visit_makes_it_scheduled_again(
-    app: Flask, admin: Connection, make: Factory, tenant: Tenant, terry: Member, job
+@pytest.mark.parametrize(("redispatch", "status"), [(False, "scheduled"), (True, "dispatched")])
+def test_a_moved_dispatched_visit_stays_dispatched_or_is_scheduled_again_as_chosen(
+    app: Flask,
+    admin: Connection,
+    make: Factory,
+    tenant: Tenant,
+    terry: Member,
+    job,
+    redispatch: bool,
+    status: str,
 ):
     tina = make.member(tenant.id, "technician")
     day = next_weekday()
     visit = make.visit(tenant.id, job, at(day, 9), technicians=(terry.account_id,))
     admin.execute("update public.visits set status = 'dispatched' where id = %s", [visit])
+    moved = Booking.local(NEW_YORK, day, time(13), 2, 60, [tina.account_id])
 
     with request_as(app, tenant.owner) as succeed:
-        service.book(
-            tenant.id, visit, Booking.local(NEW_YORK, day, time(13), 2, 60, [tina.account_id])
-        )
+        with pytest.raises(service.RedispatchNeeded):  # never assumed
+            service.book(tenant.id, visit, moved)
+        service.book(tenant.id, visit, moved, redispatch)
         succeed()
 
-    assert status_of(admin, visit) == "scheduled"  # Tina was never dispatched it
+    assert status_of(admin, visit) == status
 
 
 def test_a_visit_with_nobody_on_it_is_not_dispatched(
