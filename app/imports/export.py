@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+from psycopg import sql as psql
+from werkzeug.wrappers import Response
 
 from app import db, sql
 from app.audit.access import record_access
@@ -27,7 +30,7 @@ _FORMULA = re.compile(r"^[=@\t\r]|^[+-](?![0-9 ().-]*$)")
 @dataclass(frozen=True)
 class Export:
     table: str
-    query: str
+    query: str | psql.Composed
     header: tuple[str, ...]
 
 
@@ -127,13 +130,24 @@ def csv_text(rows: list[tuple[str, ...]] | list[list[str]]) -> str:
 def build(kind: str, tenant_id: UUID) -> list[str]:
     """The whole file as chunks (a BOM first, so Excel reads UTF-8), after recording the read."""
     export = EXPORTS[kind]
+    return build_rows(export, {"tenant_id": tenant_id}, f"export_{kind}")
+
+
+def build_rows(
+    export: Export,
+    params: dict[str, Any],
+    cursor_name: str,
+    convert: Callable[[dict[str, Any]], Iterable[Any]] = dict.values,
+) -> list[str]:
+    """Any export's file as chunks: its query's rows (each made cells by `convert`) under its
+    header, read a batch at a time; the read is recorded with the number of rows."""
     chunks = ["\ufeff" + csv_text([export.header])]
     count = 0
-    with db.connection().cursor(name=f"export_{kind}") as cursor:
+    with db.connection().cursor(name=cursor_name) as cursor:
         cursor.itersize = CHUNK_ROWS
-        cursor.execute(export.query, {"tenant_id": tenant_id})
+        cursor.execute(export.query, params)
         while batch := cursor.fetchmany(CHUNK_ROWS):
-            chunks.append(csv_text([[cell(v) for v in row.values()] for row in batch]))
+            chunks.append(csv_text([[cell(v) for v in convert(row)] for row in batch]))
             count += len(batch)
     record_access(export.table, "export", rows=count, format="csv")
     return chunks
@@ -141,3 +155,15 @@ def build(kind: str, tenant_id: UUID) -> list[str]:
 
 def stream(chunks: list[str]) -> Iterator[str]:
     yield from chunks
+
+
+def csv_response(chunks: list[str], filename: str) -> Response:
+    """A CSV download, sent in chunks and never cached."""
+    return Response(
+        stream(chunks),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
