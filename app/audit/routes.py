@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from app import db
-from app.audit import bp, search
+from app import formatting
+from app.audit import bp, search, words
 from app.audit.access import record_access
 from app.auth import identity
 from app.forms import choices
@@ -46,24 +46,10 @@ def _within_reason(field: DateField) -> None:
         raise ValidationError("Choose a date between the years 1900 and 2999.")
 
 
-def _company_zone() -> ZoneInfo:
-    zone = db.value(
-        "select time_zone from public.tenants where id = %(id)s", {"id": current_user.tenant_id}
-    )
-    return ZoneInfo(zone or "UTC")
-
-
-def _filter_form() -> FilterForm:
+def _filter_form(people: dict[str, str]) -> FilterForm:
     form = FilterForm(request.args)
-    members = db.query(
-        "select account_id, full_name from public.memberships where tenant_id = %(tenant_id)s"
-        " order by full_name",
-        {"tenant_id": current_user.tenant_id},
-    )
-    form.actor.choices = choices(
-        [("", "Anyone"), *((str(m["account_id"]), m["full_name"]) for m in members)]
-    )
-    form.table.choices = choices([("", "Anything"), *search.TABLE_LABELS.items()])
+    form.actor.choices = choices([("", "Anyone"), *people.items()])
+    form.table.choices = choices([("", "Anything"), *words.audited_tables()])
     form.operation.choices = choices([("", "Any action"), *search.OPERATIONS.items()])
     return form
 
@@ -86,21 +72,27 @@ def _filters(form: FilterForm, zone: ZoneInfo) -> search.Filters:
 @bp.get("/audit")
 @identity.company_required(*MANAGERS)
 def log() -> tuple[str, int]:
-    form = _filter_form()
-    zone = _company_zone()
+    people = words.company_members(current_user.tenant_id)
+    form = _filter_form(people)
+    zone = formatting.company_zone()
     context = {
         "form": form,
         "zone": zone,
         "search": search,
+        "words": words,
+        "people": people,
         "filter_args": {k: v for k, v in request.args.items() if k != "after" and v},
     }
     if not form.validate():
-        return render_template("audit/log.html", entries=[], next_cursor=None, **context), 422
+        return render_template(
+            "audit/log.html", entries=[], names={}, next_cursor=None, **context
+        ), 422
     after = search.Cursor.parse(request.args.get("after"))
     entries, next_cursor = search.search(current_user.tenant_id, _filters(form, zone), after)
     return render_template(
         "audit/log.html",
         entries=entries,
+        names=words.record_names(current_user.tenant_id, entries),
         next_cursor=next_cursor,
         paged=after is not None,
         **context,
@@ -118,8 +110,11 @@ def record(table: str, row_key: str) -> str:
     return render_template(
         "audit/record.html",
         entries=entries,
+        name=words.record_names(current_user.tenant_id, entries)[(table, row_key)],
         table=table,
         row_key=row_key,
-        zone=_company_zone(),
+        zone=formatting.company_zone(),
         search=search,
+        words=words,
+        people=words.company_members(current_user.tenant_id),
     )
