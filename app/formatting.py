@@ -87,6 +87,11 @@ def format_day(value: date | datetime | None, zone: ZoneInfo | None = None) -> s
     return f"{weekday}, {month} {day.day}"
 
 
+def format_weekday(value: date | datetime | None, zone: ZoneInfo | None = None) -> str:
+    """`Tue`."""
+    return DAYS[_as_date(value, zone).weekday()] if value is not None else ""
+
+
 def format_date(value: date | datetime | None, zone: ZoneInfo | None = None) -> str:
     """`Tue, Dec 8, 2026`."""
     if value is None:
@@ -133,10 +138,10 @@ def format_time_range(
     first, last = local(starts, zone), local(ends, zone)
     if first.date() != last.date():
         return (
-            f"{format_day(first)}, {format_time(first)}{EN_DASH}"
-            f"{format_day(last)}, {format_time(last)}"
+            f"{format_day(first, zone)}, {format_time(first, zone)}{EN_DASH}"
+            f"{format_day(last, zone)}, {format_time(last, zone)}"
         )
-    opening, closing = format_time(first), format_time(last)
+    opening, closing = format_time(first, zone), format_time(last, zone)
     if _style().twelve_hour and opening[-2:] == closing[-2:]:
         opening = opening[:-3]
     return f"{opening}{EN_DASH}{closing}"
@@ -145,6 +150,7 @@ def format_time_range(
 FILTERS = {
     "date": format_date,
     "day": format_day,
+    "weekday": format_weekday,
     "month": format_month,
     "time": format_time,
     "datetime": format_datetime,

@@ -1,17 +1,19 @@
 """Times as the scheduling pages and the technician's phone show them, in one place so that a
-window reads the same on the board, the phone and the calendar."""
+window reads the same on the board, the phone and the calendar (app/formatting.py's style)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-EN_DASH = "\N{EN DASH}"  # between the ends of a window
+from app.formatting import EN_DASH, format_time, format_time_range
+
+__all__ = ["EN_DASH", "clock", "window_label"]
 
 
 def clock(moment: datetime | time) -> str:
-    """`9:05 AM`."""
-    return moment.strftime("%-I:%M %p")
+    """`9:05 AM` (a datetime is read as it is, already in the zone wanted)."""
+    return format_time(moment.time() if isinstance(moment, datetime) else moment)
 
 
 def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo) -> str:
@@ -19,7 +21,4 @@ def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo)
     '11:00 AM-1:00 PM' (with an en dash between)."""
     if starts is None or ends is None:
         return "No time set"
-    first, last = starts.astimezone(zone), ends.astimezone(zone)
-    if first.strftime("%p") == last.strftime("%p"):
-        return f"{first:%-I:%M}{EN_DASH}{clock(last)}"
-    return f"{clock(first)}{EN_DASH}{clock(last)}"
+    return format_time_range(starts, ends, zone)

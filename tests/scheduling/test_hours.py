@@ -15,6 +15,7 @@ import pytest
 
 from app import crypto
 from app.db import Connection
+from app.formatting import format_date
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
 
@@ -303,7 +304,7 @@ def test_time_off_is_kept_in_the_company_zone_and_blocks_bookings(
     assert "Terry Tech: they have time off then." in text(refused)
     assert status_of(admin, visit_id) == "unscheduled"
     page = text(client.get(f"/team/technicians/{terry.account_id}/hours"))
-    assert "Training" in page and f"{monday:%a %b %-d, %Y} 12:00 AM" in page
+    assert "Training" in page and f"{format_date(monday)} · 12:00 AM" in page
 
 
 def test_time_off_with_hours_and_its_checks(
