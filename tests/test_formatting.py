@@ -54,7 +54,7 @@ def test_pages_show_times_in_the_company_zone_in_one_style(client: Client, make,
     )
     client.sign_in(tenant.owner.email)
     job_page = client.get(f"/jobs/{job}").get_data(as_text=True)
-    assert "Tue, Dec 8, 2026 · 9:00 AM" in job_page
+    assert "Tue, Dec 8, 2026 · 9:00\N{EN DASH}11:00 AM" in job_page
     audit = client.get("/audit").get_data(as_text=True)
     assert re.search(r"\w{3}, \w{3} \d{1,2}, \d{4} · \d{1,2}:\d{2} [AP]M", audit)
     assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", audit)  # no raw timestamps shown

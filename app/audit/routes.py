@@ -80,12 +80,11 @@ def log() -> tuple[str, int]:
         "zone": zone,
         "search": search,
         "words": words,
-        "people": people,
         "filter_args": {k: v for k, v in request.args.items() if k != "after" and v},
     }
     if not form.validate():
         return render_template(
-            "audit/log.html", entries=[], names={}, next_cursor=None, **context
+            "audit/log.html", entries=[], names={}, known={}, next_cursor=None, **context
         ), 422
     after = search.Cursor.parse(request.args.get("after"))
     entries, next_cursor = search.search(current_user.tenant_id, _filters(form, zone), after)
@@ -93,6 +92,7 @@ def log() -> tuple[str, int]:
         "audit/log.html",
         entries=entries,
         names=words.record_names(current_user.tenant_id, entries),
+        known={**people, **words.referenced_names(current_user.tenant_id, entries)},
         next_cursor=next_cursor,
         paged=after is not None,
         **context,
@@ -116,5 +116,8 @@ def record(table: str, row_key: str) -> str:
         zone=formatting.company_zone(),
         search=search,
         words=words,
-        people=words.company_members(current_user.tenant_id),
+        known={
+            **words.company_members(current_user.tenant_id),
+            **words.referenced_names(current_user.tenant_id, entries),
+        },
     )

@@ -8,7 +8,6 @@ shown ("Customer (erased)")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -39,6 +38,15 @@ OWN_NAME = {
     "public.equipment": ("brand", "kind"),
     "public.tenants": ("name",),
     "outbox.messages": ("subject",),
+}
+# Columns that point at another record, shown by that record's name.
+REFERENCES = {
+    "customer_id": "public.customers",
+    "property_id": "public.properties",
+    "job_id": "public.jobs",
+    "visit_id": "public.visits",
+    "equipment_id": "public.equipment",
+    "agreement_id": "public.service_agreements",
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -98,7 +106,7 @@ def _moment(text: str) -> datetime | None:
         return None
 
 
-def _text(table: str, column: str, value: Any, people: dict[str, str]) -> str:
+def _text(table: str, column: str, value: Any, known: dict[str, str]) -> str:
     coded = labels.VALUES.get(f"{table}.{column}") or labels.VALUES.get(column)
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -107,7 +115,7 @@ def _text(table: str, column: str, value: Any, people: dict[str, str]) -> str:
             return ", ".join(
                 FULL_MONTHS[m - 1] for m in value if isinstance(m, int) and 1 <= m <= 12
             )
-        return ", ".join(_text(table, column, v, people) for v in value)
+        return ", ".join(_text(table, column, v, known) for v in value)
     if column == "weekday" and isinstance(value, int) and 1 <= value <= 7:
         return WEEKDAYS[value - 1]
     if isinstance(value, int | float) and (column.endswith("_cents")):
@@ -123,8 +131,8 @@ def _text(table: str, column: str, value: Any, people: dict[str, str]) -> str:
         return coded.get(value, words(value))
     if column in ("status", "kind", "preferred_contact", "geocode_status", "property_type"):
         return words(value)
-    if value in people and (column.endswith(("_by", "_id")) or column == "author_id"):
-        return people[value]
+    if value in known and column.endswith(("_by", "_id")):
+        return known[value]
     return _formatted_text(value)
 
 
@@ -139,40 +147,58 @@ def _formatted_text(value: str) -> str:
     return value
 
 
-def value(table: str, column: str, raw: Any, people: dict[str, str]) -> Value:
+def value(table: str, column: str, raw: Any, known: dict[str, str]) -> Value:
     if isinstance(raw, dict) and raw.get("erased") is True:
         return Value(erased=True)
     if raw is None or raw == "":
         return Value()
-    return Value(_text(table, column, raw, people))
+    return Value(_text(table, column, raw, known))
 
 
-def field_changes(entry: Row, people: dict[str, str]) -> list[tuple[str, Value, Value]]:
-    """(field label, old, new) for each field an entry touched, in the table's order of names."""
+def field_changes(entry: Row, known: dict[str, str]) -> list[tuple[str, Value, Value]]:
+    """(field label, old, new) for each field an entry touched, by label."""
     table = entry["table_name"]
     old = entry["old_values"] or {}
     new = entry["new_values"] or {}
-    return [
+    rows = [
         (
             field_label(table, column),
-            value(table, column, old.get(column), people),
-            value(table, column, new.get(column), people),
+            value(table, column, old.get(column), known),
+            value(table, column, new.get(column), known),
         )
-        for column in sorted(set(old) | set(new))
+        for column in set(old) | set(new)
         if column not in labels.HIDDEN and column != "id"
     ]
+    # An added or removed record lists only the fields it had.
+    return sorted(
+        (row for row in rows if not (row[1].missing and row[2].missing)), key=lambda r: r[0]
+    )
 
 
-def _looked_up(tenant_id: UUID, entries: Iterable[Row]) -> dict[tuple[str, str], str]:
-    wanted: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry["table_name"] in NAME_QUERIES and _is_uuid(entry["row_key"]):
-            wanted.setdefault(entry["table_name"], set()).add(entry["row_key"])
+def _looked_up(tenant_id: UUID, wanted: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """(table, id) → the record's name now, for the ids wanted of each table (one statement per
+    table, under the member's own policies: what they cannot read stays unnamed)."""
     found: dict[tuple[str, str], str] = {}
     for table, ids in wanted.items():
+        if table not in NAME_QUERIES or not ids:
+            continue
         for row in db.query(NAME_QUERIES[table], {"tenant_id": tenant_id, "ids": sorted(ids)}):
             found[(table, row["id"])] = _name_of_row(table, row)
     return found
+
+
+def referenced_names(tenant_id: UUID, entries: list[Row]) -> dict[str, str]:
+    """Record id → "Job No heat at 12 Elm St", for the records the page's values point to."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        for values in (entry["old_values"] or {}, entry["new_values"] or {}):
+            for column, table in REFERENCES.items():
+                if isinstance(values.get(column), str) and _is_uuid(values[column]):
+                    wanted.setdefault(table, set()).add(values[column])
+    return {
+        row_id: f"{table_label(table)} {name}"
+        for (table, row_id), name in _looked_up(tenant_id, wanted).items()
+    }
 
 
 def _name_of_row(table: str, row: Row) -> str:
@@ -204,9 +230,24 @@ def _own_name(entry: Row) -> str:
     return " ".join(str(part) for part in parts if part)
 
 
+def entry_name(entry: Row, names: dict[tuple[str, str], str]) -> str:
+    """What an entry is about: its record, or for a recorded read of many rows, how many."""
+    details = entry["new_values"] or {}
+    label = table_label(entry["table_name"])
+    if entry["operation"] == "access" and entry["row_key"] == "export":
+        return f"{label} export ({details.get('rows', 'all')} rows)"
+    if entry["operation"] == "access" and entry["row_key"] == "list":
+        return f"{label} list ({len(details.get('ids') or [])} shown)"
+    return names.get((entry["table_name"], entry["row_key"]), label)
+
+
 def record_names(tenant_id: UUID, entries: list[Row]) -> dict[tuple[str, str], str]:
     """(table, row key) → the record in words, for each entry of a page."""
-    bare = _looked_up(tenant_id, entries)
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if _is_uuid(entry["row_key"]):
+            wanted.setdefault(entry["table_name"], set()).add(entry["row_key"])
+    bare = _looked_up(tenant_id, wanted)
     for entry in entries:
         key = (entry["table_name"], entry["row_key"])
         if not bare.get(key):

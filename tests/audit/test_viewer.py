@@ -199,6 +199,9 @@ def test_changes_read_as_words_with_the_records_name(client: Client, make, admin
     assert fields["Arrival window from"] == "Tue, Dec 8, 2026 · 9:00 AM"
     assert fields["Do not contact"] == "Yes"
     assert "window_starts_at" not in page and "do_not_contact" not in page
+    added = text(client.get("/audit?operation=insert&table=public.visits"))
+    assert "Job No heat at 12 Elm St" in added  # a reference reads as the record it names
+    assert str(job) not in added
 
 
 def test_the_what_filter_covers_every_audited_table(client: Client, make, admin):
