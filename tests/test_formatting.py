@@ -46,12 +46,7 @@ def test_pages_show_times_in_the_company_zone_in_one_style(client: Client, make,
     customer = make.customer(tenant.id, "Jane", "Doe")
     prop = make.property(tenant.id, customer, street="12 Elm St")
     job = make.job(tenant.id, prop, "repair", "No heat")
-    visit = make.visit(tenant.id, job)
-    admin.execute(
-        "update public.visits set status = 'scheduled', window_starts_at = %(at)s,"
-        " window_ends_at = %(at)s::timestamptz + interval '2 hours' where id = %(id)s",
-        {"at": datetime(2026, 12, 8, 15, 0, tzinfo=UTC), "id": visit},
-    )
+    make.visit(tenant.id, job, datetime(2026, 12, 8, 15, 0, tzinfo=UTC))  # 9 AM in Chicago
     client.sign_in(tenant.owner.email)
     job_page = client.get(f"/jobs/{job}").get_data(as_text=True)
     assert "Tue, Dec 8, 2026 · 9:00\N{EN DASH}11:00 AM" in job_page

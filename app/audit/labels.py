@@ -75,30 +75,12 @@ FIELDS = {
 # Columns that say nothing to a reader (derived, or bookkeeping) and are left out.
 HIDDEN = frozenset({"tenant_id", "search_text", "updated_at", "heartbeat_at", "token_hash"})
 
-# Coded values, by column or by table and column; anything else is turned into words.
-VALUES = {
-    "public.visits.status": {
-        "unscheduled": "Unscheduled",
-        "scheduled": "Scheduled",
-        "dispatched": "Dispatched",
-        "en_route": "En route",
-        "on_site": "On site",
-        "completed": "Completed",
-        "canceled": "Canceled",
-    },
-    "public.jobs.kind": {
-        "repair": "Repair",
-        "maintenance": "Maintenance",
-        "install": "Install",
-        "estimate": "Estimate visit",
-    },
-    "priority": {"low": "Low", "normal": "Normal", "high": "High", "emergency": "Emergency"},
-    "role": {
-        "owner": "Owner",
-        "admin": "Admin",
-        "dispatcher": "Dispatcher",
-        "office": "Office",
-        "technician": "Technician",
-    },
-    "public.customers.kind": {"residential": "Residential", "commercial": "Commercial"},
-}
+# Coded values, by column or by table and column; anything else is turned into words. Each
+# feature registers its own vocabularies (register_values), so the labels are written once.
+VALUES: dict[str, dict[str, str]] = {}
+
+
+def register_values(column: str, words: dict[str, str]) -> None:
+    """The labels of a coded column: `column` is `schema.table.column`, or a bare column name
+    for every table that has it."""
+    VALUES[column] = words

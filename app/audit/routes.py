@@ -7,43 +7,24 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import SelectField
+from wtforms.validators import Optional
 
 from app import formatting
 from app.audit import bp, search, words
 from app.audit.access import record_access
 from app.auth import identity
-from app.forms import choices
+from app.forms import DateRangeFilter, choices
 
 MANAGERS = ("owner", "admin")
 
 
-class FilterForm(FlaskForm):
-    """Filters arrive in the query string; a GET search needs no CSRF token."""
+class FilterForm(DateRangeFilter):
+    """The log's filters, in the query string."""
 
-    class Meta:
-        csrf = False
-
-    starts = DateField("From", validators=[Optional()], format="%Y-%m-%d")
-    ends = DateField("To", validators=[Optional()], format="%Y-%m-%d")
     actor = SelectField("Who", validators=[Optional()])
     table = SelectField("What", validators=[Optional()])
     operation = SelectField("Action", validators=[Optional()])
-
-    def validate_starts(self, field: DateField) -> None:
-        _within_reason(field)
-
-    def validate_ends(self, field: DateField) -> None:
-        _within_reason(field)
-        if field.data and self.starts.data and field.data < self.starts.data:
-            raise ValidationError("The end date is before the start date.")
-
-
-def _within_reason(field: DateField) -> None:
-    if field.data and not 1900 <= field.data.year <= 2999:
-        raise ValidationError("Choose a date between the years 1900 and 2999.")
 
 
 def _filter_form(people: dict[str, str]) -> FilterForm:

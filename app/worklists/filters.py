@@ -8,12 +8,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask_wtf import FlaskForm
 from psycopg import sql
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import SelectField
+from wtforms.validators import Optional
 
-from app.forms import choices
+from app.forms import DateRangeFilter, choices
 from app.scheduling.service import KINDS, PRIORITIES, STATUSES
 
 PAGE_SIZES = (25, 50, 100)
@@ -48,18 +47,13 @@ VISIT_COLUMNS = {
 }
 
 
-class ListForm(FlaskForm):
-    """Filters arrive in the query string; a GET list needs no CSRF token."""
-
-    class Meta:
-        csrf = False
+class ListForm(DateRangeFilter):
+    """A list's filters, in the query string, so that a filtered list can be bookmarked."""
 
     status = SelectField("Status", validators=[Optional()])
     technician = SelectField("Technician", validators=[Optional()])
     kind = SelectField("Kind", validators=[Optional()])
     priority = SelectField("Priority", validators=[Optional()])
-    starts = DateField("From", validators=[Optional()], format="%Y-%m-%d")
-    ends = DateField("To", validators=[Optional()], format="%Y-%m-%d")
     # Sort, order and page size never refuse: an unknown value means the default.
     sort = SelectField("Sort by", validate_choice=False)
     direction = SelectField(
@@ -70,19 +64,6 @@ class ListForm(FlaskForm):
     per = SelectField(
         "Per page", validate_choice=False, choices=choices([(str(n), str(n)) for n in PAGE_SIZES])
     )
-
-    def validate_starts(self, field: DateField) -> None:
-        _within_reason(field)
-
-    def validate_ends(self, field: DateField) -> None:
-        _within_reason(field)
-        if field.data and self.starts.data and field.data < self.starts.data:
-            raise ValidationError("The end date is before the start date.")
-
-
-def _within_reason(field: DateField) -> None:
-    if field.data and not 1900 <= field.data.year <= 2999:
-        raise ValidationError("Choose a date between the years 1900 and 2999.")
 
 
 def list_form(args: Any, technicians: list[dict[str, Any]], columns: dict[str, Column]) -> ListForm:

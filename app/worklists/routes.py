@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import render_template, request
@@ -95,25 +96,18 @@ def _export_visits(span_name: str) -> View:
     return csv_response(chunks, f"visits-{span_name}-{within.first.isoformat()}.csv")
 
 
-@bp.get("/visits/today")
-@identity.company_required(*OFFICE)
-def visits_today() -> View:
-    return _visits("today")
+def _visits_route(span_name: str) -> None:
+    """`/visits/<span>` and its CSV export, as `worklists.visits_<span>` (and `export_…`)."""
+    company_view = identity.company_required(*OFFICE)
+    bp.add_url_rule(
+        f"/visits/{span_name}", f"visits_{span_name}", company_view(partial(_visits, span_name))
+    )
+    bp.add_url_rule(
+        f"/visits/{span_name}/export.csv",
+        f"export_visits_{span_name}",
+        company_view(partial(_export_visits, span_name)),
+    )
 
 
-@bp.get("/visits/week")
-@identity.company_required(*OFFICE)
-def visits_week() -> View:
-    return _visits("week")
-
-
-@bp.get("/visits/today/export.csv")
-@identity.company_required(*OFFICE)
-def export_visits_today() -> View:
-    return _export_visits("today")
-
-
-@bp.get("/visits/week/export.csv")
-@identity.company_required(*OFFICE)
-def export_visits_week() -> View:
-    return _export_visits("week")
+for _span in SPAN_TITLES:
+    _visits_route(_span)
