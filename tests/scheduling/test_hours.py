@@ -235,8 +235,8 @@ def test_new_hours_name_the_booked_visits_that_now_fall_outside_them(
     [warning] = flashes(response, "warning")
     assert warning == (
         "Booked outside these hours, to be moved: "
-        f"“Leaking condenser” for Ruth Alvarez, {monday:%a %b %-d}, 9:00 AM; "
-        f"“No heat” for Li Wu, {monday + timedelta(days=1):%a %b %-d}, 10:00 AM."
+        f"“Leaking condenser” for Ruth Alvarez, {format_date(monday)} · 9:00 AM; "
+        f"“No heat” for Li Wu, {format_date(monday + timedelta(days=1))} · 10:00 AM."
     )
 
 
@@ -255,7 +255,7 @@ def test_the_warning_lists_five_visits_and_counts_the_rest(
 
     [warning] = flashes(response, "warning")
     assert [f"Tune-up {n}”" in warning for n in range(1, 8)] == [True] * 5 + [False] * 2
-    assert warning.endswith(f"{monday:%a %b %-d}, 12:00 PM; and 2 more.")
+    assert warning.endswith(f"{format_date(monday)} · 12:00 PM; and 2 more.")
 
 
 def test_hours_that_still_cover_every_booked_visit_warn_about_nothing(

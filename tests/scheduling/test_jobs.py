@@ -427,7 +427,7 @@ def test_a_clash_names_the_visit_in_the_way_and_saves_nothing(
 
     assert response.status_code == 422
     assert (
-        f"Terry Tech is already booked {monday:%a %b %-d}, 9:00 AM to 10:00 AM on"
+        f"Terry Tech is already booked {format_date(monday)} · 9:00 AM to 10:00 AM on"
         " “Leaking condenser” for Ruth Alvarez."
     ) in text(response)
     row = visit_row(admin, visit)
