@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_login import current_user
 
+from app import db, sql
+
+queries = sql.load(__file__, "formatting.sql")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 FULL_MONTHS = (
@@ -58,9 +61,8 @@ def company_zone() -> ZoneInfo:
         if tenant_id is None:
             g.company_zone = ZoneInfo("UTC")
         else:
-            from app.customers.service import company_zone as read_zone
-
-            g.company_zone = read_zone(tenant_id)
+            name = db.value(queries.company_time_zone, {"tenant_id": tenant_id})
+            g.company_zone = ZoneInfo(name or "UTC")
     zone: ZoneInfo = g.company_zone
     return zone
 
