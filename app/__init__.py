@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import db, errors, menu, security
+from app import db, errors, formatting, menu, security
 from app.config import Settings
 
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         scheduling,
         technician,
         tenancy,
+        worklists,
     )
 
     auth.init_app(app)
@@ -56,9 +57,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         imports.bp,
         scheduling.bp,
         technician.bp,
+        worklists.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    formatting.init_app(app)
 
     from app import commands
 

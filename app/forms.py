@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from wtforms import EmailField, PasswordField, StringField
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 # The days date fields accept: a mistyped year is refused, not a crash in date arithmetic.
 EARLIEST_DAY = date(2000, 1, 1)
@@ -91,3 +92,27 @@ def code_field(label: str = "Code") -> StringField:
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """Options of a select field from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DateRangeFilter(FlaskForm):
+    """Filters of a list read from the query string (a GET needs no CSRF token), with an
+    optional From/To pair of whole days that must make sense together."""
+
+    class Meta:
+        csrf = False
+
+    starts = DateField("From", validators=[Optional()], format="%Y-%m-%d")
+    ends = DateField("To", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_starts(self, field: DateField) -> None:
+        _within_reason(field)
+
+    def validate_ends(self, field: DateField) -> None:
+        _within_reason(field)
+        if field.data and self.starts.data and field.data < self.starts.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+def _within_reason(field: DateField) -> None:
+    if field.data and not 1900 <= field.data.year <= 2999:
+        raise ValidationError("Choose a date between the years 1900 and 2999.")

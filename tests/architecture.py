@@ -37,7 +37,7 @@ def blueprint_packages(root: Path) -> frozenset[str]:
 
 FEATURES = blueprint_packages(APP)
 # Modules inside a feature package that belong to the core: every feature records its reads.
-CORE_INSIDE_FEATURES = frozenset({"app.audit.access"})
+CORE_INSIDE_FEATURES = frozenset({"app.audit.access", "app.audit.labels"})
 # Above the features: they assemble the app, its commands and the demo data from them.
 COMPOSITION = ("app", "app.commands", "app.demo")
 

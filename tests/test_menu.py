@@ -11,7 +11,7 @@ from app import menu
 from tests.conftest import Client
 from tests.factories import Factory
 
-OFFICE = ["Dashboard", "Dispatch", "Customers", "Maintenance plans"]
+OFFICE = ["Dashboard", "Dispatch", "Jobs", "Visits", "Customers", "Maintenance plans"]
 EXPECTED = {
     "owner": [*OFFICE, "Team", "Audit log", "Outbox"],
     "admin": [*OFFICE, "Team", "Audit log"],

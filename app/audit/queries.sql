@@ -1,7 +1,3 @@
--- name: team_members
-select account_id, full_name from public.memberships where tenant_id = %(tenant_id)s
-order by full_name
-
 -- name: companies_with_a_log
 select tenant_id from audit.chain_heads
 union select distinct tenant_id from audit.changes

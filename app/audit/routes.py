@@ -7,55 +7,28 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import SelectField
+from wtforms.validators import Optional
 
-from app import company, db, roles, sql
-from app.audit import bp, search
+from app import company, roles
+from app.audit import bp, search, words
 from app.audit.access import record_access
 from app.auth import identity
-from app.forms import choices
-
-queries = sql.load(__file__)
+from app.forms import DateRangeFilter, choices
 
 
-class FilterForm(FlaskForm):
-    """Filters arrive in the query string; a GET search needs no CSRF token."""
+class FilterForm(DateRangeFilter):
+    """The log's filters, in the query string."""
 
-    class Meta:
-        csrf = False
-
-    starts = DateField("From", validators=[Optional()], format="%Y-%m-%d")
-    ends = DateField("To", validators=[Optional()], format="%Y-%m-%d")
     actor = SelectField("Who", validators=[Optional()])
     table = SelectField("What", validators=[Optional()])
     operation = SelectField("Action", validators=[Optional()])
 
-    def validate_starts(self, field: DateField) -> None:
-        _within_reason(field)
 
-    def validate_ends(self, field: DateField) -> None:
-        _within_reason(field)
-        if field.data and self.starts.data and field.data < self.starts.data:
-            raise ValidationError("The end date is before the start date.")
-
-
-def _within_reason(field: DateField) -> None:
-    if field.data and not 1900 <= field.data.year <= 2999:
-        raise ValidationError("Choose a date between the years 1900 and 2999.")
-
-
-def _filter_form() -> FilterForm:
+def _filter_form(people: dict[str, str]) -> FilterForm:
     form = FilterForm(request.args)
-    members = db.query(
-        queries.team_members,
-        {"tenant_id": current_user.tenant_id},
-    )
-    form.actor.choices = choices(
-        [("", "Anyone"), *((str(m["account_id"]), m["full_name"]) for m in members)]
-    )
-    form.table.choices = choices([("", "Anything"), *search.TABLE_LABELS.items()])
+    form.actor.choices = choices([("", "Anyone"), *people.items()])
+    form.table.choices = choices([("", "Anything"), *words.audited_tables()])
     form.operation.choices = choices([("", "Any action"), *search.OPERATIONS.items()])
     return form
 
@@ -78,21 +51,27 @@ def _filters(form: FilterForm, zone: ZoneInfo) -> search.Filters:
 @bp.get("/audit")
 @identity.company_required(*roles.MANAGERS)
 def log() -> tuple[str, int]:
-    form = _filter_form()
+    people = words.company_members(current_user.tenant_id)
+    form = _filter_form(people)
     zone = company.zone()
     context = {
         "form": form,
         "zone": zone,
         "search": search,
+        "words": words,
         "filter_args": {k: v for k, v in request.args.items() if k != "after" and v},
     }
     if not form.validate():
-        return render_template("audit/log.html", entries=[], next_cursor=None, **context), 422
+        return render_template(
+            "audit/log.html", entries=[], names={}, known={}, next_cursor=None, **context
+        ), 422
     after = search.Cursor.parse(request.args.get("after"))
     entries, next_cursor = search.search(current_user.tenant_id, _filters(form, zone), after)
     return render_template(
         "audit/log.html",
         entries=entries,
+        names=words.record_names(current_user.tenant_id, entries),
+        known={**people, **words.referenced_names(current_user.tenant_id, entries)},
         next_cursor=next_cursor,
         paged=after is not None,
         **context,
@@ -110,8 +89,14 @@ def record(table: str, row_key: str) -> str:
     return render_template(
         "audit/record.html",
         entries=entries,
+        name=words.record_names(current_user.tenant_id, entries)[(table, row_key)],
         table=table,
         row_key=row_key,
         zone=company.zone(),
         search=search,
+        words=words,
+        known={
+            **words.company_members(current_user.tenant_id),
+            **words.referenced_names(current_user.tenant_id, entries),
+        },
     )

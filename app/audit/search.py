@@ -24,18 +24,6 @@ OPERATIONS = {
     "access": "Viewed",
     "erasure": "Erased",
 }
-TABLE_LABELS = {
-    "public.tenants": "Company",
-    "public.memberships": "Team member",
-    "public.invitations": "Invitation",
-    "outbox.messages": "Outgoing message",
-    "public.customers": "Customer",
-    "public.customer_contacts": "Customer contact",
-    "public.customer_notes": "Customer note",
-    "public.properties": "Property",
-    "public.equipment": "Equipment",
-    "public.customer_imports": "Customer import",
-}
 
 # A homeowner's personal values are stored sealed under their key; audit.readable_values opens
 # them for the company's owners and admins, and marks them {"erased": true} once the key is gone.
@@ -135,10 +123,3 @@ def record_history(tenant_id: UUID, table_name: str, row_key: str) -> list[dict[
     """Every entry of one record, oldest first."""
     statement, params = record_history_statement(tenant_id, table_name, row_key)
     return db.connection().execute(statement, params, prepare=False).fetchall()
-
-
-def field_changes(entry: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(field, old, new) for each field an entry touched, in name order."""
-    old = entry["old_values"] or {}
-    new = entry["new_values"] or {}
-    return [(field, old.get(field), new.get(field)) for field in sorted(set(old) | set(new))]

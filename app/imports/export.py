@@ -1,34 +1,14 @@
-"""CSV exports of the company's customers, properties and equipment (each one a recorded read).
-
-The rows are read in the request's transaction (through a server-side cursor, a batch at a
-time), so the access record and the file describe the same snapshot and a refused read saves
-nothing; the response then sends the file in chunks."""
+"""CSV exports of the company's customers, properties and equipment (each one a recorded read,
+made by app/csv_export.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from app import db, sql
-from app.audit.access import record_access
+from app import sql
+from app.csv_export import Export, build_rows
 
 queries = sql.load(__file__)
-CHUNK_ROWS = 2000
-# A cell Excel would run as a formula (CSV injection); phone numbers and numbers stay as they are.
-_FORMULA = re.compile(r"^[=@\t\r]|^[+-](?![0-9 ().-]*$)")
-
-
-@dataclass(frozen=True)
-class Export:
-    table: str
-    query: str
-    header: tuple[str, ...]
 
 
 EXPORTS = {
@@ -106,38 +86,7 @@ EXPORTS = {
 }
 
 
-def cell(value: Any) -> str:
-    """A value as text a spreadsheet shows as written."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def csv_text(rows: list[tuple[str, ...]] | list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue()
-
-
 def build(kind: str, tenant_id: UUID) -> list[str]:
     """The whole file as chunks (a BOM first, so Excel reads UTF-8), after recording the read."""
     export = EXPORTS[kind]
-    chunks = ["\ufeff" + csv_text([export.header])]
-    count = 0
-    with db.connection().cursor(name=f"export_{kind}") as cursor:
-        cursor.itersize = CHUNK_ROWS
-        cursor.execute(export.query, {"tenant_id": tenant_id})
-        while batch := cursor.fetchmany(CHUNK_ROWS):
-            chunks.append(csv_text([[cell(v) for v in row.values()] for row in batch]))
-            count += len(batch)
-    record_access(export.table, "export", rows=count, format="csv")
-    return chunks
-
-
-def stream(chunks: list[str]) -> Iterator[str]:
-    yield from chunks
+    return build_rows(export, {"tenant_id": tenant_id}, f"export_{kind}")

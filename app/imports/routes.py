@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import roles
+from app import csv_export, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -114,23 +114,14 @@ def skipped(import_id: UUID) -> Response:
     found = _import_or_404(import_id)
     record_access("public.customer_imports", import_id, view="skipped rows", format="csv")
     rows = [("Line", "Reason")] + [(str(p["line"]), p["reason"]) for p in found["problems"]]
-    return _csv_response(["\ufeff", export.csv_text(rows)], f"skipped-rows-{import_id}.csv")
-
-
-def _csv_response(chunks: list[str], filename: str) -> Response:
-    return Response(
-        export.stream(chunks),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+    return csv_export.csv_response(
+        ["\ufeff", csv_export.csv_text(rows)], f"skipped-rows-{import_id}.csv"
     )
 
 
 def _export(kind: str) -> Response:
     chunks = export.build(kind, current_user.tenant_id)
-    return _csv_response(chunks, f"{kind}-{date.today().isoformat()}.csv")
+    return csv_export.csv_response(chunks, f"{kind}-{date.today().isoformat()}.csv")
 
 
 @bp.get("/customers/export.csv")

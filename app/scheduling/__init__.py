@@ -2,7 +2,8 @@
 
 from flask import Blueprint
 
-from app import customers, db, menu, roles
+from app import customers, db, menu, roles, vocabulary
+from app.audit import labels
 from app.scheduling import constraints
 
 bp = Blueprint("scheduling", __name__)
@@ -35,6 +36,9 @@ from app.scheduling.times import window_label  # noqa: E402
 # The customer page shows the customer's visits and plans; customers never imports scheduling.
 customers.add_timeline_entries("visit", office.customer_visits)  # a visit's `at`: latest event
 customers.add_page_section("agreements", agreements.for_customer)
+labels.register_values("public.visits.status", vocabulary.VISIT_STATUSES)
+labels.register_values("public.jobs.kind", vocabulary.JOB_KINDS)
+labels.register_values("priority", vocabulary.JOB_PRIORITIES)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["SchedulingRefused", "bp", "move", "visit", "window_label"]

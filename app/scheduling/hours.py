@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from app import company, db, roles, sql
 from app.auth import identity
 from app.auth.forms import ConfirmForm
+from app.formatting import format_datetime
 from app.scheduling import bp, service
 from app.scheduling.forms import WEEKDAYS, HoursForm, TimeOffForm
 from app.views import show_violation
@@ -198,10 +199,10 @@ def _warn_about_visits(account_id: UUID, starts_at: datetime, ends_at: datetime)
 
 
 def _listed(visits: list[Row], zone: ZoneInfo) -> str:
-    """`“No heat” for Ruth Alvarez, Mon Dec 7, 9:00 AM; …`"""
+    """`“No heat” for Ruth Alvarez, Mon, Dec 7, 2026 · 9:00 AM; …`"""
     return "; ".join(
         f"“{row['job_summary']}” for {row['customer_name']}, "
-        f"{row['booked_from'].astimezone(zone):%a %b %-d, %-I:%M %p}"
+        f"{format_datetime(row['booked_from'], zone)}"
         for row in visits
     )
 

@@ -15,6 +15,7 @@ from app import company, properties, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
+from app.formatting import format_day, format_time
 from app.scheduling import bp, office, service
 from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm, ScheduleForm
 from app.scheduling.service import Booking, SchedulingRefused
@@ -195,9 +196,9 @@ def schedule(visit_id: UUID) -> View:
         form.form_errors.append(refusal.message)
         return invalid(SCHEDULE, form=form, **page)
     booked = _visit(visit_id)
-    starts = booked["window_starts_at"].astimezone(zone)
+    starts = booked["window_starts_at"]
     flash(
-        f"Booked {starts:%a %b %-d}, arriving from {starts:%-I:%M %p}, "
+        f"Booked {format_day(starts, zone)}, arriving from {format_time(starts, zone)}, "
         f"with {booked['technician_names']}.",
         "success",
     )

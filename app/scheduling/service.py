@@ -12,6 +12,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from app import company, db, sql, vocabulary
+from app.formatting import format_datetime, format_time
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
@@ -174,11 +175,10 @@ def conflicts(
 
 
 def _describe(conflict: Row, zone: ZoneInfo) -> str:
-    starts = conflict["booked_from"].astimezone(zone)
-    ends = conflict["booked_until"].astimezone(zone)
+    starts, ends = conflict["booked_from"], conflict["booked_until"]
     return (
-        f"{conflict['technician_name']} is already booked {starts:%a %b %-d, %-I:%M %p} to "
-        f"{ends:%-I:%M %p} on “{conflict['job_summary']}” for {conflict['customer_name']}."
+        f"{conflict['technician_name']} is already booked {format_datetime(starts, zone)} to "
+        f"{format_time(ends, zone)} on “{conflict['job_summary']}” for {conflict['customer_name']}."
     )
 
 

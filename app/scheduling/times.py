@@ -1,18 +1,19 @@
 """Times as the scheduling pages and the technician's phone show them, in one place so that a
-window reads the same on the board, the phone and the calendar."""
+window reads the same on the board, the phone and the calendar (app/formatting.py's style)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-EN_DASH = "\N{EN DASH}"  # between the ends of a window
+from app.formatting import EN_DASH, format_time, format_time_range
+
+__all__ = ["EN_DASH", "clock", "window_label"]
 
 
 def clock(moment: datetime | time) -> str:
-    """`9:05 AM` (as strftime's `%-I:%M %p` in English, without its cost: a board calls this
-    for every card)."""
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    """`9:05 AM` (a datetime is read as it is, already in the zone wanted)."""
+    return format_time(moment.time() if isinstance(moment, datetime) else moment)
 
 
 def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo) -> str:
@@ -20,7 +21,4 @@ def window_label(starts: datetime | None, ends: datetime | None, zone: ZoneInfo)
     '11:00 AM-1:00 PM' (with an en dash between)."""
     if starts is None or ends is None:
         return "No time set"
-    first, last = starts.astimezone(zone), ends.astimezone(zone)
-    if (first.hour < 12) == (last.hour < 12):
-        return f"{first.hour % 12 or 12}:{first.minute:02d}{EN_DASH}{clock(last)}"
-    return f"{clock(first)}{EN_DASH}{clock(last)}"
+    return format_time_range(starts, ends, zone)

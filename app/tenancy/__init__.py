@@ -11,7 +11,10 @@ bp = Blueprint("tenancy", __name__)
 menu.add("Team", "tenancy.team", roles=roles.MANAGERS, order=70)
 db.register_messages(constraints.MESSAGES)
 
+from app.audit import labels  # noqa: E402
 from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)
+
+labels.register_values("role", roles.LABELS)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]

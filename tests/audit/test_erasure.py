@@ -69,6 +69,9 @@ def test_the_viewer_shows_erased_for_the_erased_and_the_neighbour_in_clear(
     assert "Quillfeather" not in erased and "555" not in erased
     assert erased.count('class="muted erased">erased<') >= 8  # first, last, email, phone…
     assert "Erased at the customer's request" in erased
+    assert "History of Customer (erased)" in erased  # the record's name is erased too
+    log = text(owner.get("/audit?table=public.customers"))
+    assert "Quillfeather" not in log and "Customer (erased)" in log
     note_history = text(owner.get(f"/audit/records/public.visit_notes/{home.visit_note}"))
     assert "erased" in note_history and "basement" not in note_history
     neighbour = text(owner.get(f"/audit/records/public.customers/{home.neighbour}"))

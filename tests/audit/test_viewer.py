@@ -29,9 +29,10 @@ def test_a_role_change_shows_who_changed_what_from_what_to_what(client: Client, 
     page = text(client.get("/audit?operation=update&table=public.memberships"))
 
     assert entries(page) == 1
-    assert tenant.owner.full_name in page and "Changed Team member" in page
-    row = re.search(r"<th scope=\"row\">role</th><td>(.*?)</td><td>(.*?)</td>", page)
-    assert row is not None and row.groups() == ("technician", "dispatcher")
+    assert tenant.owner.full_name in page and f"Changed Team member {tech.full_name}" in page
+    row = re.search(r"<th scope=\"row\">Role</th><td>(.*?)</td><td>(.*?)</td>", page)
+    assert row is not None
+    assert row.groups() == ("Technician", '<span aria-hidden="true">→ </span>Dispatcher')
 
 
 def test_filters_narrow_the_log(client: Client, make):
@@ -47,7 +48,7 @@ def test_filters_narrow_the_log(client: Client, make):
     invitations = text(client.get("/audit?table=public.invitations"))
 
     assert everything >= 4  # the company, its owner, two members, the removal
-    assert entries(removals) == 1 and "removed" in removals
+    assert entries(removals) == 1 and "→ </span>Removed</td>" in removals
     assert entries(by_nobody_here) == 0 and "Nothing matches these filters." in by_nobody_here
     assert entries(invitations) == 0
 
@@ -67,7 +68,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(client: Client, make, a
     pages = 0
     while url:
         page = text(client.get(url))
-        seen += re.findall(r"p(\d+)@example\.com", page)
+        seen += re.findall(r"Added Invitation p(\d+)@example\.com", page)
         older = re.search(r'<a href="([^"]+)">Older</a>', page)
         url = older.group(1).replace("&amp;", "&") if older else ""
         pages += 1
@@ -94,7 +95,7 @@ def test_dates_are_whole_days_in_the_companys_time_zone(client: Client, make, ad
     first_of_march = text(client.get("/audit?starts=2026-03-01&ends=2026-03-01"))
     second_of_march = text(client.get("/audit?starts=2026-03-02&ends=2026-03-02"))
 
-    assert "Late change" in first_of_march and "2026-03-01 21:30:00" in first_of_march
+    assert "Late change" in first_of_march and "Sun, Mar 1, 2026 · 9:30 PM" in first_of_march
     assert "Late change" not in second_of_march
 
 
@@ -166,3 +167,65 @@ def test_dates_at_the_end_of_the_calendar_are_refused_not_crashed_on(client: Cli
     response = client.get("/audit?ends=9999-12-31")
     assert response.status_code == 422
     assert "Choose a date between the years 1900 and 2999." in text(response)
+
+
+def test_changes_read_as_words_with_the_records_name(client: Client, make, admin):
+    """Each entry names its record ("Job No heat at 12 Elm St", "Visit on …"), labels its
+    fields and formats values (enum labels, dates and times in the company's zone, yes/no)."""
+    tenant = make.tenant()
+    customer = make.customer(tenant.id, "Jane", "Doe")
+    prop = make.property(tenant.id, customer, street="12 Elm St")
+    job = make.job(tenant.id, prop, "repair", "No heat")
+    visit = make.visit(tenant.id, job)
+    admin.execute(
+        "update public.visits set status = 'scheduled', window_starts_at = %(at)s,"
+        " window_ends_at = %(at)s::timestamptz + interval '2 hours' where id = %(id)s",
+        {"at": datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "id": visit},  # 9 AM in New York
+    )
+    admin.execute("update public.jobs set priority = 'emergency' where id = %s", [job])
+    admin.execute("update public.customers set do_not_contact = true where id = %s", [customer])
+    client.sign_in(tenant.owner.email)
+
+    page = text(client.get("/audit?operation=update"))
+
+    assert "Changed Customer Jane Doe" in page
+    assert "Changed Job No heat at 12 Elm St" in page
+    assert "Changed Visit on Tue, Dec 8, 2026 · 9:00 AM" in page
+    before = r"<td>[^<]*(?:<[^>]+>[^<]*</[^>]+>)?[^<]*</td>"
+    after = r'<td>(?:<span aria-hidden="true">→ </span>)?([^<]*)</td>'
+    fields = dict(re.findall(r'<th scope="row">([^<]+)</th>' + before + after, page))
+    assert fields["Priority"] == "Emergency"
+    assert fields["Status"] == "Scheduled"
+    assert fields["Arrival window from"] == "Tue, Dec 8, 2026 · 9:00 AM"
+    assert fields["Do not contact"] == "Yes"
+    assert "window_starts_at" not in page and "do_not_contact" not in page
+    added = text(client.get("/audit?operation=insert&table=public.visits"))
+    assert "Job No heat at 12 Elm St" in added  # a reference reads as the record it names
+    assert str(job) not in added
+
+
+def test_the_what_filter_covers_every_audited_table(client: Client, make, admin):
+    """The choices come from the catalog: every table with the audit trigger, each in words."""
+    tenant = make.tenant()
+    client.sign_in(tenant.owner.email)
+    audited = {
+        row["name"]
+        for row in admin.execute(
+            "select format('%I.%I', n.nspname, c.relname) as name from pg_trigger t"
+            " join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace"
+            " where t.tgname = 'audit_changes'"
+        ).fetchall()
+    }
+    page = text(client.get("/audit"))
+    what = page[page.index('id="table"') : page.index("</select>", page.index('id="table"'))]
+    offered = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', what))
+    assert {
+        "public.jobs",
+        "public.visits",
+        "public.service_agreements",
+        "public.time_off",
+    } <= audited
+    assert set(offered) == audited
+    assert offered["public.service_agreements"] == "Maintenance plan"
+    assert offered["public.visits"] == "Visit"
+    assert all("_" not in label and "." not in label for label in offered.values())

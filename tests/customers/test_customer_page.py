@@ -3,8 +3,11 @@ preference flags; reading it is recorded (P-07); another company's ids are 404 (
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from app.formatting import format_datetime
 from tests.conftest import Client
 from tests.customers.support import count, signed_in, text
 
@@ -86,7 +89,8 @@ def test_a_note_shows_its_author_and_the_time_in_the_companys_zone(client: Clien
     timeline = page.split('id="timeline"', 1)[1]
     assert "Dog in the yard." in timeline
     assert tenant.owner.full_name in timeline
-    assert note["local"].strftime("%Y-%m-%d %H:%M") in timeline
+    honolulu = ZoneInfo("Pacific/Honolulu")
+    assert format_datetime(note["local"].replace(tzinfo=honolulu), honolulu) in timeline
 
 
 def test_notes_are_newest_first(client: Client, make):

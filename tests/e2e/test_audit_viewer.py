@@ -34,12 +34,16 @@ def test_owner_finds_a_role_change_in_the_audit_log(
     page.get_by_label("Action").select_option("update")
     page.get_by_role("button", name="Show").click()
     entry = page.locator(".entry").first
-    expect(entry).to_contain_text(f"{tenant.owner.full_name} · Changed Team member")
-    expect(entry.locator("tr", has_text="role")).to_contain_text("technician")
-    expect(entry.locator("tr", has_text="role")).to_contain_text("dispatcher")
+    expect(entry).to_contain_text(
+        f"{tenant.owner.full_name} · Changed Team member {tech.full_name}"
+    )
+    expect(entry.locator("tr", has_text="Role")).to_contain_text("Technician")
+    expect(entry.locator("tr", has_text="Role")).to_contain_text("Dispatcher")
 
     entry.get_by_role("link", name="history").click()
-    expect(page.get_by_role("heading", name="History of a team member")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"History of Team member {tech.full_name}")
+    ).to_be_visible()
     expect(page.locator(".entry")).to_have_count(2)  # added, then changed
     if device == "phone":
         assert page_width(page) <= 390

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from app.imports.export import cell
+from app.csv_export import cell
 from tests.imports.support import text
 
 

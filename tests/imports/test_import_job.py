@@ -54,7 +54,7 @@ def test_ten_thousand_rows_import_in_the_worker(office, admin, company, pool):
 
     waiting = text(office.get(f"/customers/import/{import_id}"))
     assert '<meta http-equiv="refresh" content="2">' in waiting
-    assert "Importing… 0 of 9997 customers created." in waiting
+    assert "waiting for the import worker to start it (9997 customers to create)" in waiting
     assert _count(admin) == 0  # nothing happens in the request
 
     assert customer_import.sweep(pool) == 1
@@ -195,3 +195,38 @@ def test_small_files_import_in_the_request_without_a_worker(office, admin, compa
 
 def test_the_import_job_is_registered():
     assert REGISTRY["customer_import"].sweep is customer_import.sweep
+
+
+def test_a_queued_import_says_it_waits_for_the_worker_and_then_when_it_finished(
+    office, admin, company, pool
+):
+    """With the worker stopped, the page says the import is queued (and since when), not
+    "Importing… 0 of N" forever; once done, the finish time is recorded and shown."""
+    import_id = _start(office, big_file(600))
+    waiting = text(office.get(f"/customers/import/{import_id}"))
+    assert "Queued since" in waiting
+    assert "waiting for the import worker to start it (597 customers to create)" in waiting
+    assert "Importing…" not in waiting
+
+    admin.execute(  # the worker has claimed it and created 200 so far
+        "update public.customer_imports set status = 'running', started_at = now(),"
+        " rows_done = 200 where id = %s",
+        [import_id],
+    )
+    assert "Importing… 200 of 597 customers created." in text(
+        office.get(f"/customers/import/{import_id}")
+    )
+    admin.execute(
+        "update public.customer_imports set status = 'queued', started_at = null, rows_done = 0"
+        " where id = %s",
+        [import_id],
+    )
+
+    assert customer_import.sweep(pool) == 1
+    row = admin.execute(
+        "select finished_at, started_at from public.customer_imports where id = %s", [import_id]
+    ).fetchone()
+    assert row is not None and row["finished_at"] >= row["started_at"]
+    done = text(office.get(f"/customers/import/{import_id}"))
+    assert "<dt>Finished</dt>" in done
+    assert f'datetime="{row["finished_at"].isoformat()}"' in done

@@ -15,6 +15,7 @@ import pytest
 
 from app import crypto
 from app.db import Connection
+from app.formatting import format_date
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
 
@@ -234,8 +235,8 @@ def test_new_hours_name_the_booked_visits_that_now_fall_outside_them(
     [warning] = flashes(response, "warning")
     assert warning == (
         "Booked outside these hours, to be moved: "
-        f"“Leaking condenser” for Ruth Alvarez, {monday:%a %b %-d}, 9:00 AM; "
-        f"“No heat” for Li Wu, {monday + timedelta(days=1):%a %b %-d}, 10:00 AM."
+        f"“Leaking condenser” for Ruth Alvarez, {format_date(monday)} · 9:00 AM; "
+        f"“No heat” for Li Wu, {format_date(monday + timedelta(days=1))} · 10:00 AM."
     )
 
 
@@ -254,7 +255,7 @@ def test_the_warning_lists_five_visits_and_counts_the_rest(
 
     [warning] = flashes(response, "warning")
     assert [f"Tune-up {n}”" in warning for n in range(1, 8)] == [True] * 5 + [False] * 2
-    assert warning.endswith(f"{monday:%a %b %-d}, 12:00 PM; and 2 more.")
+    assert warning.endswith(f"{format_date(monday)} · 12:00 PM; and 2 more.")
 
 
 def test_hours_that_still_cover_every_booked_visit_warn_about_nothing(
@@ -303,7 +304,7 @@ def test_time_off_is_kept_in_the_company_zone_and_blocks_bookings(
     assert "Terry Tech: they have time off then." in text(refused)
     assert status_of(admin, visit_id) == "unscheduled"
     page = text(client.get(f"/team/technicians/{terry.account_id}/hours"))
-    assert "Training" in page and f"{monday:%a %b %-d, %Y} 12:00 AM" in page
+    assert "Training" in page and f"{format_date(monday)} · 12:00 AM" in page
 
 
 def test_time_off_with_hours_and_its_checks(

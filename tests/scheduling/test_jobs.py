@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.db import Connection
+from app.formatting import format_date, format_datetime
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
 
@@ -36,8 +37,8 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def local(moment: datetime) -> str:
-    """A time as the pages show it: `Mon Dec 7, 9:05 AM` in the company's zone."""
-    return moment.astimezone(NEW_YORK).strftime("%a %b %-d, %-I:%M %p")
+    """A time as the pages show it: `Mon, Dec 7, 2026 · 9:05 AM` in the company's zone."""
+    return format_datetime(moment, NEW_YORK)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def test_the_job_page_shows_each_status_with_its_time_in_the_company_zone(
     assert row["status"] == "dispatched"
     assert f"Scheduled {local(row['scheduled_at'])}" in re.sub(r"<[^>]+>", "", page)
     assert f"Dispatched {local(row['dispatched_at'])}" in re.sub(r"<[^>]+>", "", page)
-    assert f"{at(monday, 8):%a %b %-d}, 8:00 AM\N{EN DASH}10:00 AM" in page
+    assert f"{format_date(monday)} · 8:00\N{EN DASH}10:00 AM" in page
     assert "Terry Tech" in page
     assert "Times are in America/New_York." in page
 
@@ -426,7 +427,7 @@ def test_a_clash_names_the_visit_in_the_way_and_saves_nothing(
 
     assert response.status_code == 422
     assert (
-        f"Terry Tech is already booked {monday:%a %b %-d}, 9:00 AM to 10:00 AM on"
+        f"Terry Tech is already booked {format_date(monday)} · 9:00 AM to 10:00 AM on"
         " “Leaking condenser” for Ruth Alvarez."
     ) in text(response)
     row = visit_row(admin, visit)
