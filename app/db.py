@@ -116,6 +116,17 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
         "technician_ids",
         "Only active members of the team can be booked.",
     ),
+    "visits_booking_override_check": ("override", "Choose overtime or overflow."),
+    "visits_booking_override_reason_required": (
+        "override_reason",
+        "Say why this visit is booked outside the rules.",
+    ),
+    "visits_booking_override_reason_length": ("override_reason", "At most 500 characters."),
+    "visits_override_office_only": (None, "Only office staff can book outside the rules."),
+    "visits_override_emergency_only": (
+        None,
+        "Only an emergency can be booked outside working hours or over another booking.",
+    ),
     "visit_notes_body_length": ("body", "Write the note first (at most 5,000 characters)."),
     "visit_checklist_items_label_length": ("label", "Name the task (at most 200 characters)."),
 }

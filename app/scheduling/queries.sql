@@ -35,6 +35,7 @@ where j.tenant_id = %(tenant_id)s and j.id = %(id)s
 select v.id, v.job_id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.scheduled_at, v.dispatched_at, v.en_route_at, v.arrived_at, v.completed_at,
        v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by, v.updated_at,
+       v.booking_override, v.booking_override_reason,
        j.kind, j.priority, j.summary, j.description, j.customer_id, j.property_id,
        c.display_name as customer_name, c.phone as customer_phone,
        p.street, p.unit, p.city, p.region, p.postal_code, p.country,
@@ -84,6 +85,7 @@ delete from public.visit_assignments where tenant_id = %(tenant_id)s and visit_i
 update public.visits
 set window_starts_at = %(starts_at)s, window_ends_at = %(ends_at)s,
     duration_minutes = %(duration_minutes)s,
+    booking_override = %(override)s, booking_override_reason = %(override_reason)s,
     -- A moved visit is back to scheduled: whoever has it now was never dispatched it.
     status = case when status in ('unscheduled', 'dispatched') then 'scheduled' else status end
 where tenant_id = %(tenant_id)s and id = %(id)s

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,10 +15,10 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers.service import company_zone
 from app.properties import service as properties
-from app.scheduling import bp, office, service
-from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm, ScheduleForm
-from app.scheduling.service import Booking, SchedulingRefused
-from app.views import form_page, invalid, saved
+from app.scheduling import bp, offer, office, service
+from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm
+from app.scheduling.service import SchedulingRefused
+from app.views import invalid, saved
 
 View = Response | str | tuple[str, int]
 OFFICE = identity.OFFICE_ROLES
@@ -123,46 +122,6 @@ def add_visit(job_id: UUID) -> View:
 # --- booking ------------------------------------------------------------------------------
 
 
-def _schedule_form(found: dict[str, Any], zone: ZoneInfo) -> ScheduleForm:
-    """The booking form, starting from the visit's current window and technicians."""
-    current: dict[str, Any] = {
-        "duration_minutes": found["duration_minutes"],
-        "technician_ids": [str(t) for t in found["technician_ids"]],
-    }
-    if found["window_starts_at"] is not None:
-        starts = found["window_starts_at"].astimezone(zone)
-        length = found["window_ends_at"] - found["window_starts_at"]
-        current |= {
-            "day": starts.date(),
-            "start": starts.time(),
-            "window_hours": max(round(length.total_seconds() / 3600), 1),
-        }
-    form = ScheduleForm(data=None if request.method == "POST" else current)
-    form.offer_technicians(service.technicians(current_user.tenant_id))
-    return form
-
-
-def _booking(form: ScheduleForm, found: dict[str, Any], zone: ZoneInfo) -> Booking:
-    """The booking the form asks for; a window without technicians goes to the first one
-    free then."""
-    minutes = form.duration_minutes.data or found["duration_minutes"]
-    technician_ids = form.chosen_technicians()
-    starts = form.slot_start()
-    if starts is None:
-        assert form.day.data is not None and form.start.data is not None
-        hours = form.window_hours.data or office.WINDOW_HOURS
-        return Booking.local(zone, form.day.data, form.start.data, hours, minutes, technician_ids)
-    if not technician_ids:
-        free = office.free_technicians(current_user.tenant_id, found["id"], starts, minutes, zone)
-        if not free:
-            raise SchedulingRefused("Nobody is free in that window any more. Choose another.")
-        technician_ids = [free[0]["account_id"]]
-    local = starts.astimezone(zone)
-    return Booking.local(
-        zone, local.date(), local.time(), office.WINDOW_HOURS, minutes, technician_ids
-    )
-
-
 @bp.route("/visits/<uuid:visit_id>/schedule", methods=["GET", "POST"])
 @identity.company_required(*OFFICE)
 def schedule(visit_id: UUID) -> View:
@@ -171,32 +130,23 @@ def schedule(visit_id: UUID) -> View:
         state = service.STATUSES[found["status"]].lower()
         flash(f"This visit is {state}: it can no longer be moved.", "warning")
         return _to_job(found["job_id"], visit_id)
-    zone = company_zone(current_user.tenant_id)
-    days = office.windows_by_day(found["property_id"], found["kind"], zone)
-    form = _schedule_form(found, zone)
-    form.offer_windows(w["window_starts_at"] for _, windows in days for w in windows)
+    tenant_id = current_user.tenant_id
+    zone = company_zone(tenant_id)
+    form = offer.schedule_form(tenant_id, found, zone)
     page = {
         "visit": found,
-        "zone": zone,
         "kinds": service.KINDS,
         "statuses": service.STATUSES,
-        "window_hours": office.WINDOW_HOURS,
-        "days": days,
+        **offer.offer(found, form, zone, "scheduling.schedule", visit_id=visit_id),
     }
     if not form.validate_on_submit():
-        return form_page(SCHEDULE, form, **page)
+        return render_template(SCHEDULE, **page), 422 if form.is_submitted() else 200
     try:
-        service.book(current_user.tenant_id, visit_id, _booking(form, found, zone))
+        booked = offer.book(tenant_id, found, form, zone)
     except SchedulingRefused as refusal:
         form.form_errors.append(refusal.message)
-        return invalid(SCHEDULE, form=form, **page)
-    booked = _visit(visit_id)
-    starts = booked["window_starts_at"].astimezone(zone)
-    flash(
-        f"Booked {starts:%a %b %-d}, arriving from {starts:%-I:%M %p}, "
-        f"with {booked['technician_names']}.",
-        "success",
-    )
+        return invalid(SCHEDULE, **page)
+    flash(offer.booked_message(booked, zone), "success")
     return _to_job(found["job_id"], visit_id)
 
 

@@ -46,6 +46,12 @@ TRANSITIONS = {
 }
 # The statuses in which a visit may still be moved on the board.
 MOVABLE = ("unscheduled", "scheduled", "dispatched")
+# The ways an emergency may be booked outside the rules when no window is free
+# (app.visits_booking_override decides who may, and when).
+OVERRIDES = {
+    "overtime": "Overtime: outside the technician's working hours",
+    "overflow": "Overflow: over another booking",
+}
 # How long each kind usually takes (app.job_minutes holds the same figures).
 DEFAULT_MINUTES = {"install": 240, "repair": 90, "estimate": 45, "maintenance": 60}
 
@@ -68,6 +74,8 @@ class Booking:
     ends_at: datetime
     duration_minutes: int
     technician_ids: list[UUID] = field(default_factory=list)
+    override: str = ""  # '' by the rules, else one of OVERRIDES (an emergency's, with a reason)
+    override_reason: str = ""
 
     @classmethod
     def local(
@@ -230,7 +238,7 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
         booking.duration_minutes,
         excluding=visit_id,
     )
-    if in_the_way:
+    if in_the_way and booking.override != "overflow":
         zone = company_zone(tenant_id)
         raise SchedulingRefused(" ".join(_describe(row, zone) for row in in_the_way), in_the_way)
     params = {
@@ -240,6 +248,8 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking) -> None:
         "ends_at": booking.ends_at,
         "duration_minutes": booking.duration_minutes,
         "technician_ids": booking.technician_ids,
+        "override": booking.override,
+        "override_reason": booking.override_reason.strip(),
     }
     try:
         with db.atomic():

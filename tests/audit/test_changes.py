@@ -60,7 +60,11 @@ PERSONAL = {
     "public.service_agreements": ("customer_id", "", "name notes"),
     "public.jobs": ("customer_id", "", "description summary"),
     "public.equipment": ("property_id", "public.properties", "notes serial"),
-    "public.visits": ("job_id", "public.jobs", "cancel_reason completion_notes signed_by"),
+    "public.visits": (
+        "job_id",
+        "public.jobs",
+        "booking_override_reason cancel_reason completion_notes signed_by",
+    ),
     "public.visit_notes": ("visit_id", "public.visits", "body"),
     "public.equipment_service_records": (
         "visit_id",

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.forms import choices, strip_text
 from app.scheduling.forms.fields import CheckboxesField, _in_range, _long_text
-from app.scheduling.service import KINDS, PRIORITIES
+from app.scheduling.service import KINDS, OVERRIDES, PRIORITIES
 
 # --- jobs ---------------------------------------------------------------------------------
 
@@ -85,23 +85,41 @@ class ScheduleForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 12, "An arrival window is 1 to 12 hours.")],
         render_kw={"inputmode": "numeric"},
     )
+    override = SelectField(
+        "Outside the rules",
+        choices=choices([("", "No: by the working hours and bookings"), *OVERRIDES.items()]),
+        default="",
+    )
+    override_reason = StringField(
+        "Reason",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=500, message="At most 500 characters.")],
+        render_kw={
+            "autocomplete": "off",
+            "placeholder": "e.g. No heat, baby at home; Terry stays late",
+        },
+    )
     # The starts of the windows the page offers (app.bookable_windows, worked out afresh for
     # each request): a slot is only ever one of these, never a time made up in the request.
-    offered: frozenset[datetime] = frozenset()
+    offered: dict[datetime, datetime] = {}
 
     def offer_technicians(self, technicians: Iterable[dict[str, Any]]) -> None:
         self.technician_ids.choices = choices(
             (str(t["account_id"]), t["full_name"]) for t in technicians
         )
 
-    def offer_windows(self, starts: Iterable[datetime]) -> None:
-        self.offered = frozenset(starts)
+    def offer_windows(self, windows: Iterable[dict[str, Any]]) -> None:
+        self.offered = {w["window_starts_at"]: w["window_ends_at"] for w in windows}
 
     def validate_slot(self, field: StringField) -> None:
         if field.data and self.slot_start() is None:
             raise ValidationError("That window is not one of those offered. Choose again.")
         if not field.data and not (self.day.data and self.start.data):
             raise ValidationError("Choose a window, or enter a date and a start time below.")
+
+    def validate_override_reason(self, field: StringField) -> None:
+        if self.override.data and not self.slot.data and not field.data:
+            raise ValidationError("Say why this visit is booked outside the rules.")
 
     def slot_start(self) -> datetime | None:
         """The chosen window's start, if it is one of the windows offered."""
@@ -112,6 +130,12 @@ class ScheduleForm(FlaskForm):
         if starts.tzinfo is None or starts not in self.offered:
             return None
         return starts
+
+    def slot_hours(self) -> float:
+        """The chosen window's length in hours (an emergency's same-day windows are shorter)."""
+        starts = self.slot_start()
+        assert starts is not None
+        return (self.offered[starts] - starts).total_seconds() / 3600
 
     def chosen_technicians(self) -> list[UUID]:
         return [UUID(value) for value in self.technician_ids.data or ()]
