@@ -10,8 +10,10 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from flask import request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
+from app.customers.service import company_zone
 from app.scheduling import office, service
 from app.scheduling.forms import ScheduleForm
 from app.scheduling.service import Booking, SchedulingRefused
@@ -117,3 +119,29 @@ def booked_message(booked: Row, zone: ZoneInfo) -> str:
         f"Booked {starts:%a %b %-d}, arriving from {starts:%-I:%M %p}, "
         f"with {booked['technician_names']}{outside if booked['booking_override'] else ''}."
     )
+
+
+def schedule_page(
+    tenant_id: UUID, visit: Row, template: str, endpoint: str, done: str, **context: Any
+) -> Response | tuple[str, int]:
+    """A page with the Schedule form (`template`, at `endpoint`): shown, or its booking made
+    and the office sent on to `done`; a refusal re-shows it with the reason (422 rolls back)."""
+    zone = company_zone(tenant_id)
+    form = schedule_form(tenant_id, visit, zone)
+    page = {
+        "visit": visit,
+        "kinds": service.KINDS,
+        "priorities": service.PRIORITIES,
+        "statuses": service.STATUSES,
+        **context,
+        **offer(visit, form, zone, endpoint, visit_id=visit["id"]),
+    }
+    if not form.validate_on_submit():
+        return render_template(template, **page), 422 if form.is_submitted() else 200
+    try:
+        booked = book(tenant_id, visit, form, zone)
+    except SchedulingRefused as refusal:
+        form.form_errors.append(refusal.message)
+        return render_template(template, **page), 422
+    flash(booked_message(booked, zone), "success")
+    return redirect(done)

@@ -24,6 +24,12 @@ insert into public.visits (tenant_id, job_id, duration_minutes)
 values (%(tenant_id)s, %(job_id)s, %(duration_minutes)s)
 returning id
 
+-- name: first_visit
+select id from public.visits
+where tenant_id = %(tenant_id)s and job_id = %(job_id)s
+order by created_at, id
+limit 1
+
 -- name: job
 select j.id, j.kind, j.priority, j.summary, j.description, j.customer_id, j.property_id,
        j.agreement_id, j.due_on, j.created_at, c.display_name as customer_name

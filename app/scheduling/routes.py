@@ -18,7 +18,7 @@ from app.properties import service as properties
 from app.scheduling import bp, offer, office, service
 from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm
 from app.scheduling.service import SchedulingRefused
-from app.views import invalid, saved
+from app.views import saved
 
 View = Response | str | tuple[str, int]
 OFFICE = identity.OFFICE_ROLES
@@ -130,24 +130,13 @@ def schedule(visit_id: UUID) -> View:
         state = service.STATUSES[found["status"]].lower()
         flash(f"This visit is {state}: it can no longer be moved.", "warning")
         return _to_job(found["job_id"], visit_id)
-    tenant_id = current_user.tenant_id
-    zone = company_zone(tenant_id)
-    form = offer.schedule_form(tenant_id, found, zone)
-    page = {
-        "visit": found,
-        "kinds": service.KINDS,
-        "statuses": service.STATUSES,
-        **offer.offer(found, form, zone, "scheduling.schedule", visit_id=visit_id),
-    }
-    if not form.validate_on_submit():
-        return render_template(SCHEDULE, **page), 422 if form.is_submitted() else 200
-    try:
-        booked = offer.book(tenant_id, found, form, zone)
-    except SchedulingRefused as refusal:
-        form.form_errors.append(refusal.message)
-        return invalid(SCHEDULE, **page)
-    flash(offer.booked_message(booked, zone), "success")
-    return _to_job(found["job_id"], visit_id)
+    return offer.schedule_page(
+        current_user.tenant_id,
+        found,
+        SCHEDULE,
+        "scheduling.schedule",
+        url_for("scheduling.job", job_id=found["job_id"], _anchor=f"visit-{visit_id}"),
+    )
 
 
 # --- status changes -----------------------------------------------------------------------

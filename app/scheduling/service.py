@@ -136,6 +136,12 @@ def create_job(
     return job_id
 
 
+def first_visit(tenant_id: UUID, job_id: UUID) -> UUID | None:
+    """The job's first visit (the one a new job comes with)."""
+    found = db.value(queries.first_visit, {"tenant_id": tenant_id, "job_id": job_id})
+    return None if found is None else UUID(str(found))
+
+
 def job(tenant_id: UUID, job_id: UUID) -> Row | None:
     return db.one(queries.job, {"tenant_id": tenant_id, "id": job_id})
 
