@@ -165,4 +165,6 @@ def book(visit_id: UUID) -> View:
     if visit["window_starts_at"] is not None and request.method == "GET":
         flash("This visit is booked already: move it from its job.", "warning")
         return redirect(job_page)
-    return scheduling.schedule_page(tenant_id, visit, "calls/book.html", "calls.book", job_page)
+    return scheduling.schedule_page(
+        tenant_id, visit, "calls/book.html", "calls.book", job_page, prefix="call"
+    )

@@ -122,12 +122,19 @@ def booked_message(booked: Row, zone: ZoneInfo) -> str:
 
 
 def schedule_page(
-    tenant_id: UUID, visit: Row, template: str, endpoint: str, done: str, **context: Any
+    tenant_id: UUID,
+    visit: Row,
+    template: str,
+    endpoint: str,
+    done: str,
+    prefix: str = "",
+    **context: Any,
 ) -> Response | tuple[str, int]:
-    """A page with the Schedule form (`template`, at `endpoint`): shown, or its booking made
-    and the office sent on to `done`; a refusal re-shows it with the reason (422 rolls back)."""
+    """A page with the Schedule form (`template`, at `endpoint`, its fields named with
+    `prefix`): shown, or its booking made and the office sent on to `done`; a refusal re-shows
+    it with the reason (422 rolls back)."""
     zone = company_zone(tenant_id)
-    form = schedule_form(tenant_id, visit, zone)
+    form = schedule_form(tenant_id, visit, zone, prefix)
     page = {
         "visit": visit,
         "kinds": service.KINDS,

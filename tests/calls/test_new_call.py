@@ -444,9 +444,8 @@ def test_the_next_page_offers_windows_and_one_click_books(
     visit = client.submit("/calls/new", new_caller()).headers["Location"]
 
     page = text(client.get(visit))
-    first = re.findall(r'name="slot" value="([^"]+)"', page)
-    first = next(value for value in first if value)
-    response = client.submit(visit, {"slot": first, "duration_minutes": "90"})
+    first = next(v for v in re.findall(r'name="call-slot" value="([^"]*)"', page) if v)
+    response = client.submit(visit, {"call-slot": first, "call-duration_minutes": "90"})
 
     assert "Book the visit for Dana Reyes" in page
     assert response.status_code == 302
