@@ -133,7 +133,13 @@ def test_an_emergency_gets_a_window_today(
 
     emergency_call(page, live_server, house)
     today = datetime.now(zone).date()
-    expect(page.locator(".window-day h3").first).to_have_text(today.strftime("%A %B %-d"))
+    days = page.locator(".window-day h3")
+    expect(days.first).to_have_text(today.strftime("%A %B %-d"))
+    expect(days).to_have_count(3)
+    loads = count_page_loads(page)
+    page.get_by_role("link", name=re.compile("More days")).click()  # shown in place
+    expect(days).to_have_count(6)
+    assert loads == []
     page.locator("button.window").first.click()
 
     expect(page.get_by_text(re.compile(r"^Booked "))).to_be_visible()
