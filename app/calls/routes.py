@@ -40,6 +40,7 @@ def _found(term: str, chosen: str = "", equipment: list[str] | None = None) -> d
     return {
         "matches": service.matches(tenant_id, term),
         "term": term,
+        "min_term": service.MIN_TERM,
         "chosen": chosen,
         "chosen_equipment": equipment or [],
         "prefill": {
