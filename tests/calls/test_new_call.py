@@ -120,7 +120,7 @@ def test_the_caller_is_found_however_the_phone_or_name_is_said(
     for shown in (fragment, page):
         assert matches_of(shown) == ["Ruth Alvarez"]
         assert f'name="choice" id="choice-{office.house}" value="{office.house}"' in shown
-        assert f'name="job-equipment_ids" value="{office.furnace}"' in shown
+        assert f'name="job-equipment_ids" id="equipment-{office.furnace}"' in shown
         assert "Carrier Furnace" in shown
         assert "Thermostat blank" in shown  # an open job
         assert "Spring tune-up" in shown and "Canceled" in shown  # the last visit
