@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from app import (
         audit,
         auth,
+        calls,
         customers,
         dashboard,
         imports,
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         customers.bp,
         imports.bp,
         scheduling.bp,
+        calls.bp,
         technician.bp,
         worklists.bp,
     ):

@@ -20,6 +20,7 @@ class Entry:
     when: Callable[[], bool] | None  # an extra condition (e.g. not in production)
     # Other endpoints of the same section: the entry is marked current on them too.
     section: tuple[str, ...] = ()
+    shortcut: str = ""  # a key that opens the page (app/static/shortcuts.js), e.g. "n"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Link:
     label: str
     endpoint: str
     current: bool
+    shortcut: str = ""
 
 
 _entries: dict[str, Entry] = {}
@@ -40,9 +42,10 @@ def add(
     order: int = 100,
     when: Callable[[], bool] | None = None,
     section: tuple[str, ...] = (),
+    shortcut: str = "",
 ) -> None:
     """Add (or replace, by endpoint) an entry of the main menu; lower `order` comes first."""
-    _entries[endpoint] = Entry(label, endpoint, tuple(roles), order, when, tuple(section))
+    _entries[endpoint] = Entry(label, endpoint, tuple(roles), order, when, tuple(section), shortcut)
 
 
 def entries() -> list[Entry]:
@@ -56,7 +59,12 @@ def links() -> list[Link]:
         return []
     endpoint = request.endpoint or ""
     return [
-        Link(entry.label, entry.endpoint, endpoint in (entry.endpoint, *entry.section))
+        Link(
+            entry.label,
+            entry.endpoint,
+            endpoint in (entry.endpoint, *entry.section),
+            entry.shortcut,
+        )
         for entry in entries()
         if (not entry.roles or current_user.can(*entry.roles))
         and (entry.when is None or entry.when())

@@ -741,11 +741,15 @@ CREATE FUNCTION app.visit_assignments_book() RETURNS trigger
 declare
   zone text;
   shift tstzrange;
+  override text;
 begin
   new.booked := app.visit_booking(new.tenant_id, new.visit_id);
+  select v.booking_override into override
+    from public.visits v where v.tenant_id = new.tenant_id and v.id = new.visit_id;
+  new.overflow := new.booked is not null and override = 'overflow';
   if new.booked is null
      or (tg_op = 'UPDATE' and new.booked is not distinct from old.booked
-         and new.technician_id = old.technician_id) then
+         and new.technician_id = old.technician_id and new.overflow = old.overflow) then
     return new;
   end if;
   if not exists (select from public.memberships m
@@ -757,7 +761,7 @@ begin
   zone := app.company_time_zone(new.tenant_id);
   shift := app.technician_shift(new.tenant_id, new.technician_id,
                                 (lower(new.booked) at time zone zone)::date);
-  if shift is null or not shift @> new.booked then
+  if (shift is null or not shift @> new.booked) and override is distinct from 'overtime' then
     raise exception 'the visit is outside the technician''s working hours'
       using errcode = 'check_violation', constraint = 'visit_assignments_within_working_hours';
   end if;
@@ -766,6 +770,13 @@ begin
                and o.during && new.booked) then
     raise exception 'the technician has time off then'
       using errcode = 'check_violation', constraint = 'visit_assignments_not_on_time_off';
+  end if;
+  if not new.overflow and exists (
+       select from public.visit_assignments a
+        where a.tenant_id = new.tenant_id and a.technician_id = new.technician_id
+          and a.overflow and a.booked && new.booked and a.id <> new.id) then
+    raise exception 'the technician is booked as overflow then'
+      using errcode = 'exclusion_violation', constraint = 'visit_assignments_no_double_booking';
   end if;
   return new;
 end
@@ -873,6 +884,38 @@ begin
   select new.tenant_id, new.id, t.position, t.label
     from unnest(app.maintenance_tasks(month)) with ordinality as t(label, position);
   return null;
+end
+$$;
+
+--
+-- Name: visits_booking_override(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.visits_booking_override() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status in ('unscheduled', 'canceled') then
+    new.booking_override := '';
+    new.booking_override_reason := '';
+  end if;
+  if new.booking_override = ''
+     or (tg_op = 'UPDATE' and new.booking_override = old.booking_override
+         and new.booking_override_reason = old.booking_override_reason) then
+    return new;
+  end if;
+  if not app.has_role('owner', 'admin', 'dispatcher', 'office') then
+    raise exception 'only office staff may book outside the rules'
+      using errcode = 'check_violation', constraint = 'visits_override_office_only';
+  end if;
+  if not exists (select from public.jobs j
+                 where j.tenant_id = new.tenant_id and j.id = new.job_id
+                   and j.priority = 'emergency') then
+    raise exception 'only an emergency may be booked outside the rules'
+      using errcode = 'check_violation', constraint = 'visits_override_emergency_only';
+  end if;
+  return new;
 end
 $$;
 
@@ -3516,7 +3559,8 @@ CREATE TABLE public.visit_assignments (
     visit_id uuid NOT NULL,
     technician_id uuid NOT NULL,
     booked tstzrange,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    overflow boolean DEFAULT false NOT NULL
 );
 
 --
@@ -3591,7 +3635,12 @@ CREATE TABLE public.visits (
     signed_by text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    booking_override text DEFAULT ''::text NOT NULL,
+    booking_override_reason text DEFAULT ''::text NOT NULL,
     unsigned_reason text DEFAULT ''::text NOT NULL,
+    CONSTRAINT visits_booking_override_check CHECK ((booking_override = ANY (ARRAY[''::text, 'overtime'::text, 'overflow'::text]))),
+    CONSTRAINT visits_booking_override_reason_length CHECK ((length(booking_override_reason) <= 500)),
+    CONSTRAINT visits_booking_override_reason_required CHECK (((booking_override = ''::text) OR (length(btrim(booking_override_reason)) > 0))),
     CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
     CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
     CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
@@ -3969,7 +4018,7 @@ ALTER TABLE ONLY public.time_off
 --
 
 ALTER TABLE ONLY public.visit_assignments
-    ADD CONSTRAINT visit_assignments_no_double_booking EXCLUDE USING gist (tenant_id WITH =, technician_id WITH =, booked WITH &&) WHERE ((booked IS NOT NULL));
+    ADD CONSTRAINT visit_assignments_no_double_booking EXCLUDE USING gist (tenant_id WITH =, technician_id WITH =, booked WITH &&) WHERE (((booked IS NOT NULL) AND (NOT overflow)));
 
 --
 -- Name: visit_assignments visit_assignments_once; Type: CONSTRAINT; Schema: public; Owner: -
@@ -4531,7 +4580,7 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_no
 -- Name: visits audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'booking_override_reason', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
 
 --
 -- Name: working_hours audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -4616,6 +4665,12 @@ CREATE TRIGGER visit_files_discard AFTER DELETE ON public.visit_files FOR EACH R
 --
 
 CREATE TRIGGER visits_add_checklist AFTER INSERT ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_add_checklist();
+
+--
+-- Name: visits visits_booking_override; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER visits_booking_override BEFORE INSERT OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_booking_override();
 
 --
 -- Name: visits visits_rebook; Type: TRIGGER; Schema: public; Owner: -
@@ -6016,6 +6071,12 @@ GRANT ALL ON FUNCTION app.visit_status_allowed(p_from text, p_to text) TO servic
 REVOKE ALL ON FUNCTION app.visits_add_checklist() FROM PUBLIC;
 
 --
+-- Name: FUNCTION visits_booking_override(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.visits_booking_override() FROM PUBLIC;
+
+--
 -- Name: FUNCTION visits_rebook(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -6894,6 +6955,18 @@ GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
 --
 
 GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override_reason) ON TABLE public.visits TO authenticated;
 
 --
 -- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -

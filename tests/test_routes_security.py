@@ -188,6 +188,12 @@ def form_data(world: World) -> dict[str, str]:
         "day": a_weekday_ahead(13).date().isoformat(),
         "start": "13:00",
         "window_hours": "2",
+        # The New call page's Schedule form (prefixed): the same technician later that day.
+        "call-duration_minutes": "60",
+        "call-technician_ids": str(world.technicians[1]),
+        "call-day": a_weekday_ahead(15).date().isoformat(),
+        "call-start": "15:00",
+        "call-window_hours": "2",
     }
 
 

@@ -20,12 +20,22 @@ db.register_messages(constraints.MESSAGES)
 
 from app.audit import labels  # noqa: E402
 from app.customers import routes  # noqa: E402,F401  (routes attach to bp)
-from app.customers.forms import KINDS, PREFERRED_CONTACTS  # noqa: E402
-from app.customers.service import customer  # noqa: E402
+from app.customers.forms import KINDS, PREFERRED_CONTACTS, CustomerForm  # noqa: E402
+from app.customers.search import search as search_customers  # noqa: E402
+from app.customers.service import create_customer, customer  # noqa: E402
 from app.customers.timeline import add_page_section, add_timeline_entries  # noqa: E402
 
 labels.register_values("public.customers.kind", KINDS)
 labels.register_values("public.customers.preferred_contact", PREFERRED_CONTACTS)
 
-# What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["add_page_section", "add_timeline_entries", "bp", "customer"]
+# What other features may use (tests/test_architecture.py holds them to it; the New call page
+# takes a caller's details and finds them).
+__all__ = [
+    "CustomerForm",
+    "add_page_section",
+    "add_timeline_entries",
+    "bp",
+    "create_customer",
+    "customer",
+    "search_customers",
+]

@@ -11,7 +11,10 @@ bp = Blueprint("properties", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.properties import routes  # noqa: E402,F401  (routes attach to bp)
+from app.properties.forms import EquipmentForm, PropertyForm  # noqa: E402
 from app.properties.service import (  # noqa: E402
+    create_equipment,
+    create_property,
     equipment_at,
     equipment_title,
     get_property,
@@ -22,9 +25,14 @@ from app.properties.service import (  # noqa: E402
     reveal_access_notes,
 )
 
-# What other features may use (tests/test_architecture.py holds them to it).
+# What other features may use (tests/test_architecture.py holds them to it; the New call page
+# adds a caller's property and equipment).
 __all__ = [
+    "EquipmentForm",
+    "PropertyForm",
     "bp",
+    "create_equipment",
+    "create_property",
     "equipment_at",
     "equipment_title",
     "get_property",

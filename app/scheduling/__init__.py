@@ -30,7 +30,16 @@ from app.scheduling import (  # noqa: E402,F401  (each module registers its rout
     office,
     routes,
 )
-from app.scheduling.service import SchedulingRefused, move, visit  # noqa: E402
+from app.scheduling.forms import JobForm  # noqa: E402
+from app.scheduling.offer import schedule_page  # noqa: E402
+from app.scheduling.office import equipment_choices  # noqa: E402
+from app.scheduling.service import (  # noqa: E402
+    SchedulingRefused,
+    create_job,
+    first_visit,
+    move,
+    visit,
+)
 from app.scheduling.times import window_label  # noqa: E402
 
 # The customer page shows the customer's visits and plans; customers never imports scheduling.
@@ -40,5 +49,17 @@ labels.register_values("public.visits.status", vocabulary.VISIT_STATUSES)
 labels.register_values("public.jobs.kind", vocabulary.JOB_KINDS)
 labels.register_values("priority", vocabulary.JOB_PRIORITIES)
 
-# What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["SchedulingRefused", "bp", "move", "visit", "window_label"]
+# What other features may use (tests/test_architecture.py holds them to it; the New call page
+# creates the job and books its visit with the one Schedule form).
+__all__ = [
+    "JobForm",
+    "SchedulingRefused",
+    "bp",
+    "create_job",
+    "equipment_choices",
+    "first_visit",
+    "move",
+    "schedule_page",
+    "visit",
+    "window_label",
+]

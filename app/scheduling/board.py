@@ -19,8 +19,8 @@ from app import company, db, roles, sql
 from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.scheduling import bp, service
-from app.scheduling.forms import DAY_MESSAGE, PlaceForm, parse_day, required_day
+from app.scheduling import bp, offer, service
+from app.scheduling.forms import DAY_MESSAGE, PlaceForm, ScheduleForm, parse_day, required_day
 from app.scheduling.layout import axis_for, lanes_for, now_column, week_rows
 from app.scheduling.times import clock
 
@@ -214,7 +214,21 @@ def _prefill(visit: Row, zone: ZoneInfo, today: date) -> dict[str, Any]:
     return values | {"day": _requested_day("day", today)[0].isoformat(), "start": "08:00"}
 
 
-def _place_page(visit: Row, form: PlaceForm, zone: ZoneInfo, status: int) -> tuple[str, int]:
+OFFER = "offer"  # the prefix of the Schedule form's fields on the place page
+
+
+def _place_page(
+    visit: Row,
+    form: PlaceForm,
+    zone: ZoneInfo,
+    status: int,
+    schedule: ScheduleForm | None = None,
+) -> tuple[str, int]:
+    """The Schedule/Move page: the windows the job page offers (the one Schedule form), and
+    the exact place on a lane (what a drop on the board posts)."""
+    if schedule is None:
+        schedule = offer.schedule_form(current_user.tenant_id, visit, zone, OFFER)
+    offered = offer.offer(visit, schedule, zone, "scheduling.board_place", visit_id=visit["id"])
     booked = {str(t) for t in visit["technician_ids"]}
     others = []
     if form.replacing.data in booked:  # moved from one lane: the others stay on the visit
@@ -223,8 +237,8 @@ def _place_page(visit: Row, form: PlaceForm, zone: ZoneInfo, status: int) -> tup
     return render_template(
         "scheduling/board_place.html",
         visit=visit,
-        form=form,
-        zone=zone,
+        place_form=form,
+        **offered,
         others=others,
         movable=service.MOVABLE,
         labels=_labels(),
@@ -276,6 +290,8 @@ def board_place(visit_id: UUID) -> View:
     ]
     if not submitted:
         return _place_page(visit, form, zone, 200)
+    if offer.submitted(OFFER):
+        return _book_offered(visit, form, zone)
     if not form.validate_on_submit():
         return _refused(visit, form, zone, form.messages(), 422)
     booking = form.booking(zone, visit["technician_ids"])
@@ -291,6 +307,23 @@ def board_place(visit_id: UUID) -> View:
     if _wants_json():
         return jsonify(ok=True)
     return redirect(url_for("scheduling.board", day=required_day(form.day.data).isoformat()))
+
+
+def _book_offered(visit: Row, form: PlaceForm, zone: ZoneInfo) -> View:
+    """A window chosen in the Schedule form of the place page: booked as on the job page."""
+    tenant = current_user.tenant_id
+    schedule = offer.schedule_form(tenant, visit, zone, OFFER)
+    offer.offer(visit, schedule, zone, "scheduling.board_place", visit_id=visit["id"])
+    if not schedule.validate_on_submit():
+        return _place_page(visit, form, zone, 422, schedule)
+    try:
+        booked = offer.book(tenant, visit, schedule, zone)
+    except service.SchedulingRefused as refusal:
+        schedule.form_errors.append(refusal.message)
+        return _place_page(visit, form, zone, 422, schedule)
+    flash(offer.booked_message(booked, zone), "success")
+    day = booked["window_starts_at"].astimezone(zone).date()
+    return redirect(url_for("scheduling.board", day=day.isoformat()))
 
 
 def _status_change(visit_id: UUID, change: Callable[[], None], done: str) -> Response:

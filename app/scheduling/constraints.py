@@ -14,6 +14,17 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "jobs_kind_check": ("kind", "Choose the kind of job."),
     "jobs_priority_check": ("priority", "Choose a priority."),
     "jobs_summary_length": ("summary", "Say what the job is (at most 200 characters)."),
+    "visits_booking_override_check": ("override", "Choose overtime or overflow."),
+    "visits_booking_override_reason_required": (
+        "override_reason",
+        "Say why this visit is booked outside the rules.",
+    ),
+    "visits_booking_override_reason_length": ("override_reason", "At most 500 characters."),
+    "visits_override_office_only": (None, "Only office staff can book outside the rules."),
+    "visits_override_emergency_only": (
+        None,
+        "Only an emergency can be booked outside working hours or over another booking.",
+    ),
     "jobs_property_archived": (None, "This property is archived: restore it first."),
     "jobs_description_length": ("description", "Keep the description under 5,000 characters."),
     "visits_duration_range": ("duration_minutes", "A visit takes 15 minutes to 12 hours."),

@@ -21,6 +21,11 @@ DAYS_OFFERED = 14
 WINDOW_HOURS = 2
 TRAVEL_BUFFER_MINUTES = 30
 TIMELINE_VISITS = 50
+# The schedule form shows the first few days that have windows; more on request.
+SHOWN_DAYS = 3
+# An emergency is offered today's windows first, starting every hour (an hour's arrival window).
+EMERGENCY_WINDOW_HOURS = 1
+Days = list[tuple[date, list[Row]]]
 
 
 def job_page(tenant_id: UUID, job_id: UUID) -> Row | None:
@@ -77,16 +82,22 @@ def update_job(tenant_id: UUID, job_id: UUID, values: dict[str, Any]) -> bool:
     return bool(db.write(queries.update_job, {"tenant_id": tenant_id, "id": job_id, **values}))
 
 
-def windows_by_day(property_id: UUID, kind: str, zone: ZoneInfo) -> list[tuple[date, list[Row]]]:
+def windows_by_day(
+    property_id: UUID,
+    kind: str,
+    zone: ZoneInfo,
+    days: int = DAYS_OFFERED,
+    window_hours: int = WINDOW_HOURS,
+) -> Days:
     """The bookable arrival windows of the next two weeks, grouped by local day."""
     rows = db.query(
         queries.bookable_windows,
         {
             "property_id": property_id,
             "kind": kind,
-            "days": DAYS_OFFERED,
+            "days": days,
             "buffer_minutes": TRAVEL_BUFFER_MINUTES,
-            "window_hours": WINDOW_HOURS,
+            "window_hours": window_hours,
         },
     )
 
@@ -94,6 +105,26 @@ def windows_by_day(property_id: UUID, kind: str, zone: ZoneInfo) -> list[tuple[d
         return row["window_starts_at"].astimezone(zone).date()
 
     return [(day, list(rows)) for day, rows in groupby(rows, key=local_day)]
+
+
+def offered_windows(property_id: UUID, kind: str, priority: str, zone: ZoneInfo) -> Days:
+    """The windows a visit is offered, by day: an emergency gets today's first, an hourly
+    start each (the soonest a technician can be there), then the usual two weeks."""
+    days = windows_by_day(property_id, kind, zone)
+    if priority != "emergency":
+        return days
+    today = datetime.now(zone).date()
+    same_day = windows_by_day(property_id, kind, zone, 1, EMERGENCY_WINDOW_HOURS)
+    return [*same_day, *((day, rows) for day, rows in days if day != today)]
+
+
+def shown_days(wanted: str | None) -> int:
+    """How many days of windows the form lists (`?days=` asks for more), 3 to two weeks."""
+    try:
+        count = int(wanted or SHOWN_DAYS)
+    except ValueError:
+        count = SHOWN_DAYS
+    return min(max(count, SHOWN_DAYS), DAYS_OFFERED)
 
 
 def free_technicians(

@@ -24,6 +24,12 @@ insert into public.visits (tenant_id, job_id, duration_minutes)
 values (%(tenant_id)s, %(job_id)s, %(duration_minutes)s)
 returning id
 
+-- name: first_visit
+select id from public.visits
+where tenant_id = %(tenant_id)s and job_id = %(job_id)s
+order by created_at, id
+limit 1
+
 -- name: job
 select j.id, j.kind, j.priority, j.summary, j.description, j.customer_id, j.property_id,
        j.agreement_id, j.due_on, j.created_at, c.display_name as customer_name
@@ -35,7 +41,7 @@ where j.tenant_id = %(tenant_id)s and j.id = %(id)s
 select v.id, v.job_id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.scheduled_at, v.dispatched_at, v.en_route_at, v.arrived_at, v.completed_at,
        v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by, v.unsigned_reason,
-       v.updated_at,
+       v.updated_at, v.booking_override, v.booking_override_reason,
        j.kind, j.priority, j.summary, j.description, j.customer_id, j.property_id,
        c.display_name as customer_name, c.phone as customer_phone,
        p.street, p.unit, p.city, p.region, p.postal_code, p.country,
@@ -85,6 +91,7 @@ delete from public.visit_assignments where tenant_id = %(tenant_id)s and visit_i
 update public.visits
 set window_starts_at = %(starts_at)s, window_ends_at = %(ends_at)s,
     duration_minutes = %(duration_minutes)s,
+    booking_override = %(override)s, booking_override_reason = %(override_reason)s,
     -- A dispatched visit stays dispatched (to whoever has it now) only when the dispatcher
     -- chose so; otherwise it is back to scheduled.
     status = case when status = 'unscheduled' then 'scheduled'

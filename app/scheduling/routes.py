@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,11 +14,10 @@ from app import company, properties, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.formatting import format_day, format_time
-from app.scheduling import bp, office, service
-from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm, ScheduleForm
-from app.scheduling.service import Booking, SchedulingRefused
-from app.views import form_page, invalid, saved
+from app.scheduling import bp, offer, office, service
+from app.scheduling.forms import CancelForm, JobDetailsForm, JobForm
+from app.scheduling.service import SchedulingRefused
+from app.views import saved
 
 View = Response | str | tuple[str, int]
 JOB_FORM = "scheduling/job_form.html"
@@ -127,46 +125,6 @@ def add_visit(job_id: UUID) -> View:
 # --- booking ------------------------------------------------------------------------------
 
 
-def _schedule_form(found: dict[str, Any], zone: ZoneInfo) -> ScheduleForm:
-    """The booking form, starting from the visit's current window and technicians."""
-    current: dict[str, Any] = {
-        "duration_minutes": found["duration_minutes"],
-        "technician_ids": [str(t) for t in found["technician_ids"]],
-    }
-    if found["window_starts_at"] is not None:
-        starts = found["window_starts_at"].astimezone(zone)
-        length = found["window_ends_at"] - found["window_starts_at"]
-        current |= {
-            "day": starts.date(),
-            "start": starts.time(),
-            "window_hours": max(round(length.total_seconds() / 3600), 1),
-        }
-    form = ScheduleForm(data=None if request.method == "POST" else current)
-    form.offer_technicians(service.technicians(current_user.tenant_id))
-    return form
-
-
-def _booking(form: ScheduleForm, found: dict[str, Any], zone: ZoneInfo) -> Booking:
-    """The booking the form asks for; a window without technicians goes to the first one
-    free then."""
-    minutes = form.duration_minutes.data or found["duration_minutes"]
-    technician_ids = form.chosen_technicians()
-    starts = form.slot_start()
-    if starts is None:
-        assert form.day.data is not None and form.start.data is not None
-        hours = form.window_hours.data or office.WINDOW_HOURS
-        return Booking.local(zone, form.day.data, form.start.data, hours, minutes, technician_ids)
-    if not technician_ids:
-        free = office.free_technicians(current_user.tenant_id, found["id"], starts, minutes, zone)
-        if not free:
-            raise SchedulingRefused("Nobody is free in that window any more. Choose another.")
-        technician_ids = [free[0]["account_id"]]
-    local = starts.astimezone(zone)
-    return Booking.local(
-        zone, local.date(), local.time(), office.WINDOW_HOURS, minutes, technician_ids
-    )
-
-
 @bp.route("/visits/<uuid:visit_id>/schedule", methods=["GET", "POST"])
 @identity.company_required(*roles.OFFICE_STAFF)
 def schedule(visit_id: UUID) -> View:
@@ -175,34 +133,13 @@ def schedule(visit_id: UUID) -> View:
         state = service.STATUSES[found["status"]].lower()
         flash(f"This visit is {state}: it can no longer be moved.", "warning")
         return _to_job(found["job_id"], visit_id)
-    zone = company.zone(current_user.tenant_id)
-    days = office.windows_by_day(found["property_id"], found["kind"], zone)
-    form = _schedule_form(found, zone)
-    form.offer_windows(w["window_starts_at"] for _, windows in days for w in windows)
-    page = {
-        "visit": found,
-        "zone": zone,
-        "kinds": service.KINDS,
-        "statuses": service.STATUSES,
-        "window_hours": office.WINDOW_HOURS,
-        "days": days,
-    }
-    if not form.validate_on_submit():
-        return form_page(SCHEDULE, form, **page)
-    try:
-        booking = _booking(form, found, zone)
-        service.book(current_user.tenant_id, visit_id, booking, form.redispatch_choice())
-    except SchedulingRefused as refusal:
-        form.form_errors.append(refusal.message)
-        return invalid(SCHEDULE, form=form, **page)
-    booked = _visit(visit_id)
-    starts = booked["window_starts_at"]
-    flash(
-        f"Booked {format_day(starts, zone)}, arriving from {format_time(starts, zone)}, "
-        f"with {booked['technician_names']}.",
-        "success",
+    return offer.schedule_page(
+        current_user.tenant_id,
+        found,
+        SCHEDULE,
+        "scheduling.schedule",
+        url_for("scheduling.job", job_id=found["job_id"], _anchor=f"visit-{visit_id}"),
     )
-    return _to_job(found["job_id"], visit_id)
 
 
 # --- status changes -----------------------------------------------------------------------

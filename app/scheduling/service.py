@@ -33,6 +33,12 @@ TRANSITIONS = {
 }
 # The statuses in which a visit may still be moved on the board.
 MOVABLE = ("unscheduled", "scheduled", "dispatched")
+# The ways an emergency may be booked outside the rules when no window is free
+# (app.visits_booking_override decides who may, and when).
+OVERRIDES = {
+    "overtime": "Overtime: outside the technician's working hours",
+    "overflow": "Overflow: over another booking",
+}
 # How long each kind usually takes (app.job_minutes holds the same figures).
 DEFAULT_MINUTES = {"install": 240, "repair": 90, "estimate": 45, "maintenance": 60}
 
@@ -66,6 +72,8 @@ class Booking:
     ends_at: datetime
     duration_minutes: int
     technician_ids: list[UUID] = field(default_factory=list)
+    override: str = ""  # '' by the rules, else one of OVERRIDES (an emergency's, with a reason)
+    override_reason: str = ""
 
     @classmethod
     def local(
@@ -124,6 +132,12 @@ def create_job(
             },
         )
     return job_id
+
+
+def first_visit(tenant_id: UUID, job_id: UUID) -> UUID | None:
+    """The job's first visit (the one a new job comes with)."""
+    found = db.value(queries.first_visit, {"tenant_id": tenant_id, "job_id": job_id})
+    return None if found is None else UUID(str(found))
 
 
 def job(tenant_id: UUID, job_id: UUID) -> Row | None:
@@ -234,7 +248,7 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking, redispatch: bool | N
         booking.duration_minutes,
         excluding=visit_id,
     )
-    if in_the_way:
+    if in_the_way and booking.override != "overflow":
         zone = company.zone(tenant_id)
         raise SchedulingRefused(" ".join(_describe(row, zone) for row in in_the_way), in_the_way)
     params = {
@@ -245,6 +259,8 @@ def book(tenant_id: UUID, visit_id: UUID, booking: Booking, redispatch: bool | N
         "duration_minutes": booking.duration_minutes,
         "technician_ids": booking.technician_ids,
         "keep_dispatched": bool(redispatch),
+        "override": booking.override,
+        "override_reason": booking.override_reason.strip(),
     }
     try:
         with db.atomic():

@@ -63,7 +63,7 @@ PERSONAL = {
     "public.visits": (
         "job_id",
         "public.jobs",
-        "cancel_reason completion_notes signed_by unsigned_reason",
+        "booking_override_reason cancel_reason completion_notes signed_by unsigned_reason",
     ),
     "public.visit_notes": ("visit_id", "public.visits", "body"),
     "public.equipment_service_records": (

@@ -28,8 +28,9 @@ def test_desktop_shows_the_pages_and_a_phone_keeps_the_menu_button(
     desktop.keyboard.press("Tab")
     desktop.keyboard.press("Tab")
     desktop.keyboard.press("Tab")
-    expect(bar.get_by_role("link", name="Dispatch")).to_be_focused()
-    desktop.keyboard.press("Tab")
+    expect(bar.get_by_role("link", name="New call")).to_be_focused()
+    for _ in ("Dispatch", "Jobs", "Visits", "Customers"):
+        desktop.keyboard.press("Tab")
     desktop.keyboard.press("Enter")
     expect(desktop.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
     expect(bar.get_by_role("link", name="Customers")).to_have_attribute("aria-current", "page")

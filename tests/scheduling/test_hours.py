@@ -176,7 +176,7 @@ def test_a_booking_outside_working_hours_is_refused_with_a_message(
     client.submit(f"/team/technicians/{terry.account_id}/hours", week(monday=("12:00", "17:00")))
     visit_id = visit(make, tenant)
 
-    page = text(client.get(f"/visits/{visit_id}/schedule"))
+    page = text(client.get(f"/visits/{visit_id}/schedule?days=14"))
     early = book(client, visit_id, next_monday(), "08:00", terry)
     tuesday = book(client, visit_id, next_monday() + timedelta(days=1), "12:00", terry)
 

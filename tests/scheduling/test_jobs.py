@@ -231,6 +231,7 @@ def test_the_job_page_shows_each_status_with_its_time_in_the_company_zone(
 
 
 def offered_slots(page: str) -> list[datetime]:
+    """The windows a Schedule page lists (the tests ask for all two weeks: `?days=14`)."""
     return [
         datetime.fromisoformat(value)
         for value in re.findall(r'name="slot" value="([^"]+)"', page)
@@ -243,7 +244,7 @@ def test_booking_an_offered_window_sends_the_first_technician_free_then(
 ):
     monday = next_monday()
     visit = unscheduled_visit(make, office)
-    url = f"/visits/{visit}/schedule"
+    url = f"/visits/{visit}/schedule?days=14"
 
     page = text(client.get(url))
     response = client.submit(url, {"slot": at(monday, 8).isoformat(), "duration_minutes": "90"})
@@ -262,13 +263,14 @@ def test_a_window_taken_since_the_page_was_shown_is_refused(
 ):
     monday = next_monday()
     visit = unscheduled_visit(make, office)
-    page = text(client.get(f"/visits/{visit}/schedule"))
+    page = text(client.get(f"/visits/{visit}/schedule?days=14"))
     for member in (office.terry, office.tina):  # booked meanwhile, from another desk
         busy = make.job(office.tenant.id, office.property_id, summary="Busy")
         make.visit(office.tenant.id, busy, at(monday, 8), technicians=(member.account_id,))
 
     response = client.submit(
-        f"/visits/{visit}/schedule", {"slot": at(monday, 8).isoformat(), "duration_minutes": "90"}
+        f"/visits/{visit}/schedule?days=14",
+        {"slot": at(monday, 8).isoformat(), "duration_minutes": "90"},
     )
 
     assert at(monday, 8) in offered_slots(page)
@@ -289,9 +291,10 @@ def test_a_window_with_nobody_free_for_a_longer_visit_is_refused(
         make.visit(office.tenant.id, busy, at(monday, 11), technicians=(member.account_id,))
     visit = unscheduled_visit(make, office)
 
-    page = text(client.get(f"/visits/{visit}/schedule"))
+    page = text(client.get(f"/visits/{visit}/schedule?days=14"))
     response = client.submit(
-        f"/visits/{visit}/schedule", {"slot": at(monday, 8).isoformat(), "duration_minutes": "180"}
+        f"/visits/{visit}/schedule?days=14",
+        {"slot": at(monday, 8).isoformat(), "duration_minutes": "180"},
     )
 
     assert at(monday, 8) in offered_slots(page)
@@ -307,7 +310,7 @@ def test_booking_a_time_typed_in_with_the_chosen_technicians(
     visit = unscheduled_visit(make, office)
 
     response = client.submit(
-        f"/visits/{visit}/schedule",
+        f"/visits/{visit}/schedule?days=14",
         {
             "slot": "",
             "day": monday.isoformat(),
@@ -331,7 +334,9 @@ def test_booking_a_time_typed_in_with_the_chosen_technicians(
 def test_a_booking_needs_a_window_or_a_time(client: Client, make: Factory, office: Office):
     visit = unscheduled_visit(make, office)
 
-    response = client.submit(f"/visits/{visit}/schedule", {"slot": "", "duration_minutes": "90"})
+    response = client.submit(
+        f"/visits/{visit}/schedule?days=14", {"slot": "", "duration_minutes": "90"}
+    )
 
     assert response.status_code == 422
     assert "Choose a window, or enter a date and a start time below." in text(response)
@@ -343,7 +348,9 @@ def test_a_window_that_was_never_offered_is_refused(
 ):
     visit = unscheduled_visit(make, office)
 
-    response = client.submit(f"/visits/{visit}/schedule", {"slot": slot, "duration_minutes": "90"})
+    response = client.submit(
+        f"/visits/{visit}/schedule?days=14", {"slot": slot, "duration_minutes": "90"}
+    )
 
     assert response.status_code == 422
     assert "That window is not one of those offered." in text(response)
@@ -356,7 +363,7 @@ def test_a_well_formed_time_that_was_not_offered_is_refused(
 ):
     """A slot is a window the page offered, not any instant sent in its place."""
     visit = unscheduled_visit(make, office)
-    url = f"/visits/{visit}/schedule"
+    url = f"/visits/{visit}/schedule?days=14"
     slot = at(next_monday(), hour, minute)
 
     page = text(client.get(url))
@@ -386,7 +393,7 @@ def test_a_window_within_the_travel_buffer_of_a_booking_is_refused(
         busy = make.job(office.tenant.id, office.property_id, summary="Busy")
         make.visit(office.tenant.id, busy, at(monday, 9, 45), technicians=(member.account_id,))
     visit = unscheduled_visit(make, office)
-    url = f"/visits/{visit}/schedule"
+    url = f"/visits/{visit}/schedule?days=14"
 
     page = text(client.get(url))
     response = client.submit(
@@ -415,7 +422,7 @@ def test_a_clash_names_the_visit_in_the_way_and_saves_nothing(
     visit = unscheduled_visit(make, office)
 
     response = client.submit(
-        f"/visits/{visit}/schedule",
+        f"/visits/{visit}/schedule?days=14",
         {
             "day": monday.isoformat(),
             "start": "08:00",
@@ -582,7 +589,7 @@ def test_technicians_cannot_open_the_office_pages(
         f"/properties/{office.property_id}/jobs/new",
         f"/jobs/{job}",
         f"/jobs/{job}/edit",
-        f"/visits/{visit}/schedule",
+        f"/visits/{visit}/schedule?days=14",
         f"/customers/{office.customer_id}/agreements/new",
         "/agreements",
         f"/team/technicians/{office.terry.account_id}/hours",

@@ -1,0 +1,59 @@
+// The New call page: search as you type (the matches come from the server as a piece of the
+// page), fill a new caller's details from what was typed, and show only the parts the chosen
+// place needs. Without script the page works by submitting the search.
+(() => {
+  const search = document.getElementById("call-search");
+  const box = search && search.querySelector("input[name=q]");
+  const matches = document.getElementById("call-matches");
+  const form = document.getElementById("call-form");
+  if (!box || !matches || !form) return;
+  const hiddenTerm = document.getElementById("call-q");
+  let timer = null;
+  let asked = 0;
+
+  function fillFromSearch() {
+    const missed = matches.querySelector("#no-match");
+    if (!missed) return;
+    const values = JSON.parse(missed.dataset.prefill || "{}");
+    for (const [name, value] of Object.entries(values)) {
+      const input = form.elements.namedItem(name);
+      if (input && !input.value) input.value = value;
+    }
+  }
+
+  function showParts() {
+    const choice = form.querySelector("input[name=choice]:checked");
+    const value = choice ? choice.value : "";
+    document.getElementById("new-customer").hidden = value !== "";
+    document.getElementById("new-property").hidden = value !== "" && !value.startsWith("new:");
+  }
+
+  async function find() {
+    const term = box.value.trim();
+    hiddenTerm.value = term;
+    const mine = ++asked;
+    const url = `${search.dataset.searchUrl}?q=${encodeURIComponent(term)}`;
+    const response = await fetch(url, { headers: { Accept: "text/html" } });
+    if (!response.ok || mine !== asked) return;  // a later keystroke has asked since
+    matches.innerHTML = await response.text();
+    fillFromSearch();
+    if (!form.querySelector("input[name=choice]:checked")) {
+      document.getElementById("choice-new").checked = true;
+    }
+    showParts();
+  }
+
+  box.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(find, 250);
+  });
+  search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    find();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "choice") showParts();
+  });
+  showParts();
+})();
