@@ -1,5 +1,6 @@
 -- name: properties_of
--- The matched customers' properties, each with its equipment (for choosing where the job is).
+-- The matched customers' properties in use (an archived one takes no new work), each with its
+-- equipment (for choosing where the job is).
 select p.id, p.customer_id, p.label, p.street, p.unit, p.city, p.region, p.postal_code,
        coalesce((
          select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'brand', e.brand,
@@ -9,6 +10,7 @@ select p.id, p.customer_id, p.label, p.street, p.unit, p.city, p.region, p.posta
        ), '[]'::json) as equipment
 from public.properties p
 where p.tenant_id = %(tenant_id)s and p.customer_id = any (%(customer_ids)s::uuid[])
+  and p.archived_at is null
 order by p.created_at, p.id
 
 -- name: open_jobs_of

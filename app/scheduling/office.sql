@@ -16,7 +16,7 @@ order by e.created_at, e.id
 select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.created_at, v.scheduled_at, v.dispatched_at, v.en_route_at, v.arrived_at,
        v.completed_at, v.canceled_at, v.cancel_reason, v.completion_notes, v.signed_by,
-       v.unsigned_reason,
+       v.unsigned_reason, v.booking_override, v.booking_override_reason,
        coalesce((
          select string_agg(m.full_name, ', ' order by m.full_name)
          from public.visit_assignments a

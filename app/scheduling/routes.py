@@ -80,6 +80,7 @@ def _job_page(
         kinds=service.KINDS,
         priorities=service.PRIORITIES,
         statuses=service.STATUSES,
+        overrides=service.OVERRIDES,
         transitions=service.TRANSITIONS,
         movable=service.MOVABLE,
         equipment_title=properties.equipment_title,

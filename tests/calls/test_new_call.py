@@ -348,6 +348,17 @@ def test_use_this_customer_takes_the_call_for_them_at_their_property(
 # --- a caller found -------------------------------------------------------------------------
 
 
+def test_an_archived_property_is_not_offered_for_new_work(
+    client: Client, office: Office, admin: Connection
+):
+    admin.execute("update public.properties set archived_at = now() where id = %s", [office.house])
+
+    page = text(client.get("/calls/new", query_string={"q": "Ruth Alvarez"}))
+
+    assert matches_of(page) == ["Ruth Alvarez"]
+    assert f'value="{office.house}"' not in page
+
+
 def test_a_job_at_a_found_property_names_the_chosen_equipment(
     client: Client, office: Office, admin: Connection
 ):

@@ -248,6 +248,13 @@ def test_an_emergency_booked_as_overtime_is_recorded_with_its_reason(
     assert reason in history and "overtime" in history
     schedule = text(client.get(f"/visits/{emergency}/schedule"))
     assert f"booked outside the rules (overtime: {reason})" in schedule
+    job_id = admin.execute("select job_id from visits where id = %s", [emergency]).fetchone()
+    assert job_id is not None
+    job_page = text(client.get(f"/jobs/{job_id['job_id']}"))
+    shown = re.search(
+        r"<dt>Booked outside the rules</dt><dd>Overtime:[^<]*: ([^<]*)</dd>", job_page
+    )
+    assert shown and shown[1] == reason
 
 
 def test_an_emergency_booked_as_overflow_may_overlap_but_nothing_else_may_overlap_it(
