@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app import customers, properties, scheduling
+from app import customers, phones, properties, scheduling
 from app.forms import strip_text
 
 NEW_PROPERTY = "new:"  # `choice` for a new property of a found customer: new:<customer id>
@@ -105,10 +105,24 @@ class Parts:
     def errors(self) -> bool:
         return any(form.errors for form in (self.call, *self.forms().values()))
 
-    def values(self) -> dict[str, Any]:
+    def values(self, needed: list[str]) -> dict[str, Any]:
+        """The parts as the database stores them. A new caller's details that this call does
+        not need (a customer found) were not checked: they serve only to find the customer's
+        property at the address typed, and a half-typed phone there is left out."""
         return {
-            "customer": self.customer.values(),
+            "customer": self.customer.values() if "customer" in needed else self._matching(),
             "place": self.place.values(),
             "equipment": self.equipment.values() if self.with_equipment() else None,
             "job": self.job.values(),
         }
+
+    def _matching(self) -> dict[str, Any]:
+        typed = self.customer.phone.data
+        try:
+            phones.normalize(typed or "")
+        except phones.InvalidPhone:
+            self.customer.phone.data = ""
+        try:
+            return self.customer.values()
+        finally:
+            self.customer.phone.data = typed

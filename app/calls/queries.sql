@@ -61,16 +61,18 @@ with candidates as (
 select c.id, c.display_name, c.phone, c.email,
        (%(phone)s <> '' and c.phone = %(phone)s) as same_phone,
        (%(email)s <> '' and c.email = lower(%(email)s)) as same_email,
-       p.id as same_address_property_id
+       -- "Use this customer" books at this property; an archived one takes no new work, so
+       -- the call then adds the address anew.
+       case when p.archived_at is null then p.id end as same_address_property_id
 from candidates k
 join public.customers c on c.tenant_id = %(tenant_id)s and c.id = k.id
 left join lateral (
-  select p.id from public.properties p
+  select p.id, p.archived_at from public.properties p
   where p.tenant_id = c.tenant_id and p.customer_id = c.id
     and lower(btrim(p.street)) = lower(btrim(%(street)s))
     and lower(btrim(p.unit)) = lower(btrim(%(unit)s))
     and lower(btrim(p.city)) = lower(btrim(%(city)s))
-  order by p.created_at, p.id
+  order by p.archived_at is not null, p.created_at, p.id
   limit 1
 ) p on true
 where (%(phone)s <> '' and c.phone = %(phone)s)

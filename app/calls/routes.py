@@ -103,12 +103,13 @@ def _take(parts: Parts) -> View:
     property_id, customer_id = call.property_id(), call.customer_id() or call.used_customer()
     if property_id is not None:
         parts.job.offer_equipment(scheduling.equipment_choices(tenant_id, property_id))
-    if not parts.valid(*_needed(parts, property_id, customer_id)):
+    needed = _needed(parts, property_id, customer_id)
+    if not parts.valid(*needed):
         return _page(parts, 422)
     if customer_id is not None and customers.customer(tenant_id, customer_id) is None:
         call.form_errors.append("That customer no longer exists. Search again.")
         return _page(parts, 422)
-    values = parts.values()
+    values = parts.values(needed)
     if property_id is None and (customer_id is None or call.used_customer()):
         same = service.duplicates(tenant_id, values["customer"], values["place"])
         if customer_id is None and same and not call.confirm_new.data:

@@ -359,6 +359,66 @@ def test_an_archived_property_is_not_offered_for_new_work(
     assert f'value="{office.house}"' not in page
 
 
+@pytest.mark.parametrize("phone", ["555-01", "not a phone"])
+def test_what_was_left_in_the_new_caller_boxes_does_not_matter_for_a_found_customer(
+    client: Client, office: Office, admin: Connection, phone: str
+):
+    """Typing "555-01" fills the hidden phone box; typing on finds Ruth, and her house is
+    chosen: the half-typed number is not the call's, and is neither checked nor saved."""
+    at_her_house = {
+        "q": "555-0123",
+        "choice": str(office.house),
+        "job-job_kind": "repair",
+        "job-priority": "normal",
+        "job-summary": "Furnace short-cycling",
+        "customer-phone": phone,
+    }
+    assert client.submit("/calls/new", at_her_house).status_code == 302
+
+    use_her = new_caller(
+        **{
+            "customer-first_name": "Ruth",
+            "customer-last_name": "Alvarez",
+            "customer-phone": phone,
+            "property-street": "4821 N Damen Ave",
+            "property-city": "Chicago",
+            "equipment-equipment_kind": "",
+            "use_customer": str(office.ruth),
+        }
+    )
+    assert client.submit("/calls/new", use_her).status_code == 302
+    jobs = admin.execute(
+        "select property_id from public.jobs where customer_id = %s and summary in"
+        " ('Furnace short-cycling', 'No cooling upstairs')",
+        [office.ruth],
+    ).fetchall()
+    assert [j["property_id"] for j in jobs] == [office.house, office.house]
+
+
+def test_use_this_customer_at_their_archived_address_adds_it_anew(
+    client: Client, office: Office, admin: Connection
+):
+    admin.execute("update public.properties set archived_at = now() where id = %s", [office.house])
+    use_her = new_caller(
+        **{
+            "customer-first_name": "Ruth",
+            "customer-last_name": "Alvarez",
+            "property-street": "4821 N Damen Ave",
+            "property-city": "Chicago",
+            "equipment-equipment_kind": "",
+            "use_customer": str(office.ruth),
+        }
+    )
+
+    assert client.submit("/calls/new", use_her).status_code == 302
+    job = admin.execute(
+        "select j.property_id, p.archived_at from public.jobs j join public.properties p"
+        " on p.id = j.property_id where j.summary = 'No cooling upstairs'"
+    ).fetchone()
+    assert job is not None
+    assert job["property_id"] != office.house and job["archived_at"] is None
+
+
 def test_a_job_at_a_found_property_names_the_chosen_equipment(
     client: Client, office: Office, admin: Connection
 ):
