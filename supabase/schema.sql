@@ -895,23 +895,32 @@ CREATE FUNCTION app.visits_booking_override() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
+declare
+  changed boolean;
 begin
   if new.status in ('unscheduled', 'canceled') then
     new.booking_override := '';
     new.booking_override_reason := '';
-  end if;
-  if new.booking_override = ''
-     or (tg_op = 'UPDATE' and new.booking_override = old.booking_override
-         and new.booking_override_reason = old.booking_override_reason) then
     return new;
   end if;
-  if not app.has_role('owner', 'admin', 'dispatcher', 'office') then
+  if tg_op = 'INSERT' then
+    changed := new.booking_override <> '' or new.booking_override_reason <> '';
+  else
+    changed := new.booking_override is distinct from old.booking_override
+      or new.booking_override_reason is distinct from old.booking_override_reason;
+  end if;
+  if changed and not app.is_office_staff() then
     raise exception 'only office staff may book outside the rules'
       using errcode = 'check_violation', constraint = 'visits_override_office_only';
   end if;
-  if not exists (select from public.jobs j
-                 where j.tenant_id = new.tenant_id and j.id = new.job_id
-                   and j.priority = 'emergency') then
+  if new.booking_override <> ''
+     and (changed
+          or new.window_starts_at is distinct from old.window_starts_at
+          or new.window_ends_at is distinct from old.window_ends_at
+          or new.duration_minutes is distinct from old.duration_minutes)
+     and not exists (select from public.jobs j
+                     where j.tenant_id = new.tenant_id and j.id = new.job_id
+                       and j.priority = 'emergency') then
     raise exception 'only an emergency may be booked outside the rules'
       using errcode = 'check_violation', constraint = 'visits_override_emergency_only';
   end if;
@@ -4337,6 +4346,12 @@ CREATE INDEX service_agreements_customer_idx ON public.service_agreements USING 
 CREATE INDEX time_off_technician_idx ON public.time_off USING gist (tenant_id, technician_id, during);
 
 --
+-- Name: visit_assignments_booked_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visit_assignments_booked_idx ON public.visit_assignments USING gist (tenant_id, technician_id, booked) WHERE (booked IS NOT NULL);
+
+--
 -- Name: visit_assignments_technician_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5270,6 +5285,20 @@ CREATE POLICY "Managers and dispatchers can set time off" ON public.time_off FOR
 CREATE POLICY "Managers and dispatchers can set working hours" ON public.working_hours FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_planner() AS is_planner)));
 
 --
+-- Name: jobs Managers can remove jobs, office staff those with no visit hist; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Managers can remove jobs, office staff those with no visit hist" ON public.jobs FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_manager() AS is_manager) OR (( SELECT app.is_office_staff() AS is_office_staff) AND (NOT (EXISTS ( SELECT
+   FROM public.visits v
+  WHERE ((v.tenant_id = jobs.tenant_id) AND (v.job_id = jobs.id) AND (v.status <> ALL (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text]))))))))));
+
+--
+-- Name: visits Managers can remove visits, office staff those not yet under wa; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Managers can remove visits, office staff those not yet under wa" ON public.visits FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_manager() AS is_manager) OR (( SELECT app.is_office_staff() AS is_office_staff) AND (status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text]))))));
+
+--
 -- Name: tenants Members can see their company; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5516,22 +5545,10 @@ CREATE POLICY "Office staff can remove customer notes" ON public.customer_notes 
 CREATE POLICY "Office staff can remove equipment" ON public.equipment FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
--- Name: jobs Office staff can remove jobs; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can remove jobs" ON public.jobs FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
 -- Name: service_agreements Office staff can remove service agreements; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can remove service agreements" ON public.service_agreements FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
--- Name: visits Office staff can remove visits; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can remove visits" ON public.visits FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: service_agreements Office staff can see service agreements; Type: POLICY; Schema: public; Owner: -

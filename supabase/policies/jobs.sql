@@ -24,9 +24,15 @@ create policy "Office staff can change jobs"
   )
   with check (tenant_id = (select app.tenant_id()));
 
-create policy "Office staff can remove jobs"
+-- A job with visit history (a visit under way, done or canceled) goes only with an owner or an
+-- admin: office staff remove a job taken by mistake, never what was done.
+create policy "Managers can remove jobs, office staff those with no visit history"
   on public.jobs for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.is_office_staff())
+    and ((select app.is_manager())
+         or ((select app.is_office_staff())
+             and not exists (select from public.visits v
+                             where v.tenant_id = jobs.tenant_id and v.job_id = jobs.id
+                               and v.status not in ('unscheduled', 'scheduled', 'dispatched'))))
   );

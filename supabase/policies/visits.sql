@@ -26,9 +26,12 @@ create policy "Office staff and the assigned technicians can change visits"
   )
   with check (tenant_id = (select app.tenant_id()));
 
-create policy "Office staff can remove visits"
+-- A visit under way, done or canceled is history: only an owner or an admin removes it.
+create policy "Managers can remove visits, office staff those not yet under way"
   on public.visits for delete to authenticated
   using (
     tenant_id = (select app.tenant_id())
-    and (select app.is_office_staff())
+    and ((select app.is_manager())
+         or ((select app.is_office_staff())
+             and status in ('unscheduled', 'scheduled', 'dispatched')))
   );
