@@ -101,8 +101,8 @@ where r.position <= %(per_unit)s
 order by r.equipment_id, r.serviced_at desc, r.id desc
 
 -- name: property_history
--- What deleting a property takes with it: its jobs, their visits, its equipment, and the
--- photos and signatures of those visits; and whether the caller may delete it (the delete
+-- What deleting a property takes with it: its jobs, their visits, its equipment, its
+-- maintenance plans, and the photos and signatures of those visits; and whether the caller may delete it (the delete
 -- policy's rule: owners and admins, or a property without jobs).
 select (select count(*) from public.jobs j
          where j.tenant_id = p.tenant_id and j.property_id = p.id) as jobs,
@@ -111,6 +111,8 @@ select (select count(*) from public.jobs j
          where j.tenant_id = p.tenant_id and j.property_id = p.id) as visits,
        (select count(*) from public.equipment e
          where e.tenant_id = p.tenant_id and e.property_id = p.id) as equipment,
+       (select count(*) from public.service_agreements a
+         where a.tenant_id = p.tenant_id and a.property_id = p.id) as plans,
        (select count(*) from public.jobs j
           join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
           join public.visit_files f on f.tenant_id = v.tenant_id and f.visit_id = v.id

@@ -93,8 +93,8 @@ def update_property(tenant_id: UUID, property_id: UUID, values: dict[str, Any]) 
 
 
 def history(tenant_id: UUID, property_id: UUID) -> dict[str, int]:
-    """How many jobs, visits, pieces of equipment and visit files the property has: what a
-    deletion takes with it."""
+    """How many jobs, visits, pieces of equipment, maintenance plans and visit files the
+    property has: what a deletion takes with it."""
     row = db.one(queries.property_history, {"tenant_id": tenant_id, "id": property_id})
     return {key: int(value) for key, value in (row or {}).items()}
 

@@ -17,11 +17,13 @@ from tests.technician.support import JPEG, at, today, works_every_day
 
 
 def _history(make: Factory, tenant: Tenant) -> tuple[UUID, UUID]:
-    """A property with two pieces of equipment, one job and two visits (one with a photo)."""
+    """A property with two pieces of equipment, a maintenance plan, one job and two visits (one
+    with a photo)."""
     customer = make.customer(tenant.id, "Dana", "Reyes")
     place = make.property(tenant.id, customer, street="48 Lakeview Terrace")
     furnace = make.equipment(tenant.id, place)
     make.equipment(tenant.id, place)
+    make.agreement(tenant.id, place)
     job = make.job(tenant.id, place, summary="Furnace will not light", equipment_ids=(furnace,))
     tech = make.member(tenant.id, "technician")
     works_every_day(make.conn, tenant.id, tech.account_id)
@@ -96,7 +98,10 @@ def test_owners_and_admins_delete_with_history_after_a_confirmation_naming_it(
 ):
     staff, _, customer, place, page = _asked_to_delete(app, make, role)
 
-    assert "1 job, 2 visits, 2 pieces of equipment and 1 photo or signature" in page
+    assert (
+        "1 job, 2 visits, 2 pieces of equipment, 1 maintenance plan and 1 photo or signature"
+        in page
+    )
     assert _exists(admin, place)
     response = staff.submit(f"/properties/{place}/delete")
     assert response.status_code == 302
@@ -170,6 +175,6 @@ def test_archiving_pauses_the_plans_at_the_property(app, admin, make: Factory):
 
     response = staff.submit(f"/properties/{place}/archive", follow_redirects=True)
 
-    assert "1 maintenance plan paused." in html(response)
+    assert "2 maintenance plans paused." in html(response)  # this one and the history's
     row = admin.execute("select status from public.service_agreements where id = %s", [plan])
     assert row.fetchone() == {"status": "paused"}
