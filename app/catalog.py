@@ -150,13 +150,19 @@ def check_policy_helpers(conn: Connection) -> list[Problem]:
 
 def check_audit_triggers(conn: Connection) -> list[Problem]:
     """Every company table outside the audit schema records its changes (P-07): an enabled row
-    trigger `audit_changes` of audit.record_change, after insert, update and delete."""
+    trigger `audit_changes` of audit.record_change after update and delete, and the statement
+    trigger `audit_inserts` of audit.record_inserts after insert (all rows of a statement at
+    once, from its transition table `new_rows`)."""
     rows = conn.execute(
         queries.tables_without_audit_trigger,
         {"tables": tenant_tables(conn), "schemas": list(AUDITED_SCHEMAS)},
     ).fetchall()
     return [
-        Problem("audit", row["name"], "changes are not audited (no audit_changes trigger)")
+        Problem(
+            "audit",
+            row["name"],
+            "changes are not audited (no audit_changes and audit_inserts triggers)",
+        )
         for row in rows
     ]
 

@@ -44,12 +44,19 @@ select format('%%I.%%I', n.nspname, c.relname) as name
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
   and n.nspname = any(%(schemas)s)
-  and not exists (
-    select from pg_trigger t
-    where t.tgrelid = c.oid and t.tgname = 'audit_changes' and t.tgenabled <> 'D'
-      and t.tgfoid = to_regprocedure('audit.record_change()')
-      -- row (1), insert (4), delete (8), update (16); neither before (2) nor instead (64)
-      and t.tgtype::integer & 95 = 29)
+  and not (
+    exists (
+      select from pg_trigger t
+      where t.tgrelid = c.oid and t.tgname = 'audit_changes' and t.tgenabled <> 'D'
+        and t.tgfoid = to_regprocedure('audit.record_change()')
+        -- row (1), delete (8), update (16); neither insert (4), before (2) nor instead (64)
+        and t.tgtype::integer & 95 = 25)
+    and exists (
+      select from pg_trigger t
+      where t.tgrelid = c.oid and t.tgname = 'audit_inserts' and t.tgenabled <> 'D'
+        and t.tgfoid = to_regprocedure('audit.record_inserts()')
+        -- statement (not 1), insert (4), after; with the statement's rows
+        and t.tgtype::integer & 95 = 4 and t.tgnewtable = 'new_rows'))
 
 -- name: function_grants
 select format('%%I.%%I(%%s)', n.nspname, p.proname,

@@ -40,6 +40,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "customers": customers.run,
     "imports": imports.run,
     "audit": audit.run,
+    "audit_writes": audit.run_writes,
     "scheduling": scheduling.run,
     "growth": growth.run,
 }

@@ -81,6 +81,15 @@ def app_connection(app_url: str) -> Connection:
     return psycopg.connect(_url(app_url, NAME), row_factory=dict_row, prepare_threshold=5)
 
 
+def run_writes() -> list[Row]:
+    """Only the write overhead (BENCH_ONLY=audit_writes): a fresh database, no log to load."""
+    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
+    build(admin_url)
+    with app_connection(app_url) as audited, app_connection(app_url) as plain:
+        claims, writer = owner_claims(COMPANIES - 1), company(COMPANIES - 1)
+        return audit_writes.run(audited, plain, claims, writer)
+
+
 def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     started = time.perf_counter()

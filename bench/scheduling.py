@@ -251,7 +251,7 @@ def page_statements(claims: dict[str, str], day: date) -> dict[str, list[Stateme
     queries = {
         name: Queries(ROOT / path)
         for name, path in {
-            "customers": "app/customers/queries.sql",
+            "company": "app/company.sql",
             "scheduling": "app/scheduling/queries.sql",
             "board": "app/scheduling/board.sql",
             "technician": "app/technician/queries.sql",
@@ -262,7 +262,7 @@ def page_statements(claims: dict[str, str], day: date) -> dict[str, list[Stateme
         "starts": datetime.combine(day, clock(0), tzinfo=ZONE),
         "ends": datetime.combine(day + timedelta(days=1), clock(0), tzinfo=ZONE),
     }
-    zone = ("company time zone", queries["customers"].company_time_zone, {"tenant_id": tenant})
+    zone = ("the company (its time zone)", queries["company"].company, {"tenant_id": tenant})
     return {
         "board": [
             zone,

@@ -91,11 +91,12 @@ def move(tenant: UUID, made: list[UUID], to: str) -> None:
 
 def audit(owner: Connection, on: bool) -> None:
     tables = owner.execute(
-        "select tgrelid::regclass::text as name from pg_trigger where tgname = 'audit_changes'"
+        "select tgrelid::regclass::text as name, tgname from pg_trigger"
+        " where tgname in ('audit_changes', 'audit_inserts')"
     ).fetchall()
     for table in tables:
         verb = "enable" if on else "disable"
-        owner.execute(f"alter table {table['name']} {verb} trigger audit_changes")
+        owner.execute(f"alter table {table['name']} {verb} trigger {table['tgname']}")
 
 
 def run() -> list[Row]:

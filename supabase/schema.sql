@@ -1206,12 +1206,22 @@ CREATE FUNCTION audit.attach_triggers(p_schemas text[]) RETURNS integer
 declare
   v_table record;
   v_args text[];
+  v_list text;
   v_count integer := 0;
 begin
   for v_table in
     select c.oid, n.nspname, c.relname,
            (select t.tgargs from pg_trigger t
-            where t.tgrelid = c.oid and t.tgname = 'audit_changes') as present,
+            where t.tgrelid = c.oid and t.tgname = 'audit_changes'
+              -- row (1), delete (8), update (16); not insert (4), before (2) or instead (64)
+              and t.tgtype::integer & 95 = 25) as present,
+           (select t.tgargs from pg_trigger t
+            where t.tgrelid = c.oid and t.tgname = 'audit_inserts'
+              and t.tgtype::integer & 95 = 4 and t.tgnewtable = 'new_rows') as inserts,
+           exists (select from pg_trigger t where t.tgrelid = c.oid
+                   and t.tgname = 'audit_changes') as changes_named,
+           exists (select from pg_trigger t where t.tgrelid = c.oid
+                   and t.tgname = 'audit_inserts') as inserts_named,
            case when c.oid = 'public.tenants'::regclass then 'id' else 'tenant_id' end as tenant_col
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p') and n.nspname = any(p_schemas)
@@ -1220,19 +1230,26 @@ begin
                       and a.attname = 'tenant_id' and not a.attisdropped))
   loop
     v_args := audit.trigger_arguments(v_table.oid, v_table.tenant_col);
-    continue when v_table.present is not distinct from
-      (select string_agg(convert_to(a, 'UTF8') || '\x00'::bytea, ''::bytea order by o)
-       from unnest(v_args) with ordinality x(a, o));
-    if v_table.present is not null then
+    continue when (
+      select v_table.present = a and v_table.inserts = a
+      from (select string_agg(convert_to(x.a, 'UTF8') || '\x00'::bytea, ''::bytea order by x.o)
+            from unnest(v_args) with ordinality x(a, o)) s(a));
+    if v_table.changes_named then
       execute format('drop trigger audit_changes on %I.%I', v_table.nspname, v_table.relname);
     end if;
+    if v_table.inserts_named then
+      execute format('drop trigger audit_inserts on %I.%I', v_table.nspname, v_table.relname);
+    end if;
+    v_list := (select string_agg(format('%L', x.a), ', ' order by x.o)
+               from unnest(v_args) with ordinality x(a, o));
     execute format(
-      'create trigger audit_changes after insert or update or delete on %I.%I'
+      'create trigger audit_changes after update or delete on %I.%I'
       ' for each row execute function audit.record_change(%s)',
-      v_table.nspname, v_table.relname,
-      (select string_agg(format('%L', a), ', ' order by o)
-       from unnest(v_args) with ordinality x(a, o))
-    );
+      v_table.nspname, v_table.relname, v_list);
+    execute format(
+      'create trigger audit_inserts after insert on %I.%I referencing new table as new_rows'
+      ' for each statement execute function audit.record_inserts(%s)',
+      v_table.nspname, v_table.relname, v_list);
     v_count := v_count + 1;
   end loop;
   return v_count;
@@ -1488,6 +1505,101 @@ begin
     v_new := audit.seal_values(v_new, v_personal, v_subject, v_secret);
   end if;
   perform audit.append(v_tenant, v_table, v_key, lower(tg_op), v_old, v_new);
+  return null;
+end
+$$;
+
+--
+-- Name: record_inserts(); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.record_inserts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_table text := tg_table_schema || '.' || tg_table_name;
+  v_digest_at integer := array_position(tg_argv, '--digest');
+  v_personal_at integer := array_position(tg_argv, '--personal');
+  v_keys text[] := tg_argv[1:coalesce(v_digest_at, v_personal_at, tg_nargs) - 1];
+  v_digested text[];
+  v_personal text[];
+  v_subject_col text;
+  v_parent text;
+  v_claims jsonb := coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
+  v_key text := case when cardinality(v_keys) = 1 then v_keys[1] end;
+  v_entry record;
+  v_tenant uuid;
+  v_name text;
+  v_running bytea;
+begin
+  if v_digest_at is not null then
+    v_digested := tg_argv[v_digest_at + 1:coalesce(v_personal_at, tg_nargs) - 1];
+  end if;
+  if v_personal_at is not null then
+    v_subject_col := tg_argv[v_personal_at + 1];
+    v_parent := tg_argv[v_personal_at + 2];
+    v_personal := nullif(tg_argv[v_personal_at + 3:tg_nargs - 1], '{}');
+  end if;
+  for v_entry in
+    insert into audit.changes (
+      tenant_id, txid, table_name, row_key, operation, old_values, new_values,
+      actor_id, actor_label, request_id, client_addr, opens_link
+    )
+    select e.tenant, pg_current_xact_id(), v_table, e.row_key, 'insert', null,
+           case when v_personal is null then e.r
+                else audit.seal_values(e.r, v_personal, e.subject,
+                                       case when e.subject is not null
+                                            then audit.subject_key(e.tenant, e.subject) end)
+           end,
+           nullif(v_claims ->> 'sub', '')::uuid,
+           coalesce(v_claims ->> 'actor', v_claims ->> 'role', session_user),
+           nullif(current_setting('plenum.request_id', true), ''),
+           nullif(current_setting('plenum.client_addr', true), ''),
+           e.nth = 1 and coalesce(current_setting(
+             'audit.digest_' || replace(e.tenant::text, '-', ''), true), '') = ''
+    from (
+      select i.tenant, i.row_key, i.r,
+             case when v_personal is null then null
+                  when v_parent = '' then (i.raw ->> v_subject_col)::uuid
+                  else audit.subject_of(i.tenant, v_table, i.raw, i.row_key, v_subject_col,
+                                        v_parent)
+             end as subject,
+             row_number() over (partition by i.tenant) as nth
+      from (
+        select s.raw, (s.raw ->> tg_argv[0])::uuid as tenant,
+               case when v_digested is null then s.raw
+                    else audit.digest_values(s.raw, v_digested) end as r,
+               case when v_key is not null then s.raw ->> v_key
+                    else (select string_agg(s.raw ->> k.k, ',' order by k.o)
+                          from unnest(v_keys) with ordinality as k(k, o)) end as row_key
+        from (select to_jsonb(n) as raw from new_rows n) s
+      ) i
+      where i.tenant is not null  -- platform rows (e.g. an account's own email): no company
+    ) e
+    -- One company after another; ids are given in this order and RETURNING keeps it.
+    order by e.tenant
+    returning tenant_id, id,
+      -- audit.row_digest's expression, written out (a call per row costs more than the rest).
+      sha256(convert_to(jsonb_build_array(
+        id, tenant_id, txid::text, table_name, row_key, operation, old_values, new_values,
+        actor_id, actor_label, request_id, client_addr, extract(epoch from changed_at)
+      )::text, 'UTF8')) as digest
+  loop
+    if v_tenant is distinct from v_entry.tenant_id then
+      if v_tenant is not null then
+        perform set_config(v_name, encode(v_running, 'hex'), true);
+      end if;
+      v_tenant := v_entry.tenant_id;
+      v_name := 'audit.digest_' || replace(v_tenant::text, '-', '');
+      v_running := coalesce(decode(nullif(current_setting(v_name, true), ''), 'hex'),
+                            decode(repeat('00', 32), 'hex'));
+    end if;
+    v_running := sha256(v_running || v_entry.digest);
+  end loop;
+  if v_tenant is not null then
+    perform set_config(v_name, encode(v_running, 'hex'), true);
+  end if;
   return null;
 end
 $$;
@@ -4475,133 +4587,265 @@ CREATE TRIGGER accounts_new_password_lifts_sign_in_pause AFTER UPDATE OF passwor
 -- Name: messages audit_changes; Type: TRIGGER; Schema: outbox; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON outbox.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'body_text');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON outbox.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'body_text');
+
+--
+-- Name: messages audit_inserts; Type: TRIGGER; Schema: outbox; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'body_text');
 
 --
 -- Name: calendar_feeds audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: customer_contacts audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'title');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'title');
 
 --
 -- Name: customer_imports audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems');
 
 --
 -- Name: customer_notes audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
 
 --
 -- Name: customers audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
 
 --
 -- Name: equipment audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.equipment FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'property_id', 'public.properties', 'notes', 'serial');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.equipment FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'property_id', 'public.properties', 'notes', 'serial');
 
 --
 -- Name: equipment_service_records audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.equipment_service_records FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'completion_notes', 'job_summary');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.equipment_service_records FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'completion_notes', 'job_summary');
 
 --
 -- Name: invitations audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: job_equipment audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.job_equipment FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.job_equipment FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: jobs audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'description', 'summary');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'description', 'summary');
 
 --
 -- Name: memberships audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
 -- Name: service_agreements audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
 
 --
 -- Name: tenants audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION audit.record_change('id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION audit.record_change('id', 'id');
 
 --
 -- Name: time_off audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.time_off FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.time_off FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: visit_assignments audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_assignments FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_assignments FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: visit_checklist_items audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_checklist_items FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_checklist_items FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: visit_files audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: visit_notes audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visit_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'body');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'body');
 
 --
 -- Name: visits audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'booking_override_reason', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'booking_override_reason', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
 
 --
 -- Name: working_hours audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.working_hours FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.working_hours FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: calendar_feeds audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.calendar_feeds REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: customer_contacts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_contacts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'title');
+
+--
+-- Name: customer_imports audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_imports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems');
+
+--
+-- Name: customer_notes audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
+
+--
+-- Name: customers audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+
+--
+-- Name: equipment audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.equipment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'property_id', 'public.properties', 'notes', 'serial');
+
+--
+-- Name: equipment_service_records audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.equipment_service_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'completion_notes', 'job_summary');
+
+--
+-- Name: invitations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: job_equipment audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.job_equipment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: jobs audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'description', 'summary');
+
+--
+-- Name: memberships audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+
+--
+-- Name: service_agreements audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: tenants audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.tenants REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('id', 'id');
+
+--
+-- Name: time_off audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.time_off REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: visit_assignments audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_assignments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: visit_checklist_items audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_checklist_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: visit_files audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_files REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: visit_notes audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'body');
+
+--
+-- Name: visits audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visits REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'job_id', 'public.jobs', 'booking_override_reason', 'cancel_reason', 'completion_notes', 'signed_by', 'unsigned_reason');
+
+--
+-- Name: working_hours audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.working_hours REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: invitations invitations_stamped; Type: TRIGGER; Schema: public; Owner: -
@@ -6191,6 +6435,12 @@ GRANT ALL ON FUNCTION audit.record_access(p_table text, p_row_key text, p_detail
 --
 
 REVOKE ALL ON FUNCTION audit.record_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_inserts(); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.record_inserts() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refuse_changes(); Type: ACL; Schema: audit; Owner: -

@@ -4,8 +4,9 @@ database for what must be gone once they are erased."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from psycopg import sql
@@ -80,6 +81,15 @@ def complete(admin: Connection, visit: UUID, notes: str, signed_by: str) -> None
     )
 
 
+def next_wednesday_at_ten(admin: Connection, tenant_id: UUID) -> datetime:
+    """Inside the usual working hours (Monday to Friday, 8 to 5) whenever the test runs."""
+    row = admin.execute("select time_zone from public.tenants where id = %s", [tenant_id])
+    zone = ZoneInfo(str(row.fetchone()["time_zone"]))  # type: ignore[index]
+    today = datetime.now(zone).date()
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 or 7)
+    return datetime.combine(wednesday, time(10), tzinfo=zone)
+
+
 def household(owner: Client, admin: Connection, make: Factory, tenant: Tenant) -> Household:
     """Philippa with contacts, notes, a property with a furnace, a job, a completed and signed
     visit with a note; some of it changed and some deleted since."""
@@ -102,9 +112,7 @@ def household(owner: Client, admin: Connection, make: Factory, tenant: Tenant) -
         t, place_id, summary="Quillfeather furnace will not light", equipment_ids=(furnace,)
     )
     tech = make.member(t, "technician")
-    visit = make.visit(
-        t, job, datetime.now(UTC) + timedelta(hours=1), technicians=(tech.account_id,)
-    )
+    visit = make.visit(t, job, next_wednesday_at_ten(admin, t), technicians=(tech.account_id,))
     visit_note = admin.execute(
         "insert into public.visit_notes (tenant_id, visit_id, body) values (%s, %s,"
         " 'Philippa Quillfeather showed me the basement.') returning id",

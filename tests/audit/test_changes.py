@@ -93,15 +93,20 @@ def audited_tables(admin: Connection) -> list[str]:
     ]
 
 
-def audit_triggers(admin: Connection) -> dict[str, str]:
-    """Each table's enabled `audit_changes` trigger, as PostgreSQL spells its definition."""
+def audit_triggers(admin: Connection) -> dict[str, list[str]]:
+    """Each table's enabled `audit_changes` and `audit_inserts` triggers, as PostgreSQL spells
+    their definitions."""
     rows = admin.execute(
         "select format('%I.%I', n.nspname, c.relname) as relation,"
         " pg_get_triggerdef(t.oid) as definition from pg_trigger t"
         " join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace"
-        " where t.tgname = 'audit_changes' and t.tgenabled = 'O'"
+        " where t.tgname in ('audit_changes', 'audit_inserts') and t.tgenabled = 'O'"
+        " order by t.tgname"
     ).fetchall()
-    return {row["relation"]: row["definition"] for row in rows}
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["relation"], []).append(row["definition"])
+    return found
 
 
 def test_every_company_table_is_audited(admin: Connection) -> None:
@@ -111,11 +116,13 @@ def test_every_company_table_is_audited(admin: Connection) -> None:
     triggers = audit_triggers(admin)
     for table in tables:
         tenant = "id" if table == "public.tenants" else "tenant_id"
-        assert triggers.get(table) == (
-            f"CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION audit.record_change('{tenant}', 'id'"
-            f"{trigger_sections(table)})"
-        ), table
+        arguments = f"'{tenant}', 'id'{trigger_sections(table)}"
+        assert triggers.get(table) == [
+            f"CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION audit.record_change({arguments})",
+            f"CREATE TRIGGER audit_inserts AFTER INSERT ON {table} REFERENCING NEW TABLE AS"
+            f" new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts({arguments})",
+        ], table
     # The log itself is not audited: its rows are the record.
     assert set(triggers) == set(tables)
 
@@ -194,6 +201,47 @@ def test_each_row_a_statement_changes_is_recorded(admin: Connection, make: Facto
     assert {UUID(row["row_key"]) for row in logged} == invitations
     assert {row["operation"] for row in logged} == {"update"}
     assert len(logged) == 3
+
+
+def test_a_multi_row_insert_records_each_row_in_each_companys_chain(
+    admin: Connection, make: Factory
+) -> None:
+    """Inserts are logged once per statement (all its rows at once): still one entry per row,
+    each company's rows in its own chain, one link per company, and every chain verifies."""
+    first, second = make.tenant(), make.tenant()
+    links = {company.id: len(links_of(admin, company.id)) for company in (first, second)}
+    mark = last_change_id(admin)
+    tenants = [first.id, second.id, first.id, second.id, first.id]
+    rows = admin.execute(
+        "insert into public.invitations (tenant_id, email, role, token_hash, expires_at)"
+        " select t, 'many' || n || '@example.com', 'technician',"
+        "  sha256(convert_to(n::text, 'UTF8')), now() + interval '7 days'"
+        " from unnest(%(tenants)s::uuid[]) with ordinality as x(t, n)"
+        " returning tenant_id, id",
+        {"tenants": tenants},
+    ).fetchall()
+    logged = changes_since(admin, mark)
+    assert sorted((row["tenant_id"], row["row_key"]) for row in logged) == sorted(
+        (row["tenant_id"], str(row["id"])) for row in rows
+    )
+    for row in rows:
+        inserted = row_as_json(admin, "public.invitations", row["id"])
+        assert entry(row["tenant_id"], row["id"], "insert", None, inserted) in logged
+    for company in (first, second):
+        assert len(links_of(admin, company.id)) == links[company.id] + 1
+        assert chain_problems(admin, company.id) == []
+
+
+def test_an_insert_of_no_rows_leaves_no_trace(admin: Connection, make: Factory) -> None:
+    company = make.tenant()
+    mark, links = last_change_id(admin), len(links_of(admin, company.id))
+    admin.execute(
+        "insert into public.invitations (tenant_id, email, role, token_hash, expires_at)"
+        " select tenant_id, email, role, token_hash, expires_at from public.invitations"
+        " where false"
+    )
+    assert changes_since(admin, mark) == []
+    assert len(links_of(admin, company.id)) == links
 
 
 def test_a_change_made_in_the_app_names_the_member_the_request_and_the_address(

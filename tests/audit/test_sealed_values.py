@@ -71,6 +71,26 @@ def test_each_homeowner_has_a_key_and_each_value_its_own_iv(admin: Connection, m
 
 
 @pytest.mark.promise("P-07")
+def test_a_multi_row_insert_seals_each_homeowners_values_under_their_own_key(
+    admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    made = admin.execute(
+        "insert into public.customers (tenant_id, kind, first_name, last_name)"
+        " select %(t)s, 'residential', 'Ada', 'Lovelace' from generate_series(1, 3)"
+        " returning id",
+        {"t": tenant.id},
+    ).fetchall()
+
+    sealed = sealed_last_names(admin)
+
+    assert sorted(v["subject"] for v in sealed) == sorted(str(row["id"]) for row in made)
+    assert len({v["erasable"] for v in sealed}) == 3
+    keys = admin.execute("select count(distinct key) as n from audit.subject_keys").fetchone()
+    assert keys == {"n": 3}
+
+
+@pytest.mark.promise("P-07")
 def test_only_owners_and_admins_of_the_company_can_open_sealed_values(
     admin: Connection, make: Factory, database: TestDatabase
 ) -> None:

@@ -149,16 +149,19 @@ def test_the_migrated_schema_passes_every_check(app: Flask, admin: Connection) -
     assert db_check(app) == (0, "catalog checks passed\n")
 
 
-def audit_trigger_of(admin: Connection, table: str) -> str | None:
-    row = admin.execute(
+def audit_triggers_of(admin: Connection, table: str) -> list[str]:
+    rows = admin.execute(
         "select pg_get_triggerdef(oid) as definition from pg_trigger"
-        " where tgrelid = %(table)s::regclass and tgname = 'audit_changes'",
+        " where tgrelid = %(table)s::regclass and tgname in ('audit_changes', 'audit_inserts')"
+        " order by tgname",
         {"table": table},
-    ).fetchone()
-    return row["definition"] if row else None
+    ).fetchall()
+    return [row["definition"] for row in rows]
 
 
-NOT_AUDITED = "audit: public.notes: changes are not audited (no audit_changes trigger)"
+NOT_AUDITED = (
+    "audit: public.notes: changes are not audited (no audit_changes and audit_inserts triggers)"
+)
 
 
 def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection, make: Factory) -> None:
@@ -167,10 +170,12 @@ def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection, make: Fa
     admin.execute(WELL_MADE_NOTES)
     assert "public.notes" in catalog.tenant_tables(admin)
     assert migrations.attach_audit_triggers(admin) == 1
-    assert audit_trigger_of(admin, "public.notes") == (
-        "CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON public.notes"
-        " FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id')"
-    )
+    assert audit_triggers_of(admin, "public.notes") == [
+        "CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.notes"
+        " FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id')",
+        "CREATE TRIGGER audit_inserts AFTER INSERT ON public.notes REFERENCING NEW TABLE AS"
+        " new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id')",
+    ]
     assert db_check(app) == (0, "catalog checks passed\n")
 
     note = admin.execute(
@@ -195,7 +200,7 @@ def test_db_check_fails_on_a_tenant_table_without_the_audit_trigger_and_db_up_fi
 
     up = app.test_cli_runner().invoke(args=["db", "up"])
     assert up.exit_code == 0, up.output
-    assert audit_trigger_of(admin, "public.notes") is not None
+    assert len(audit_triggers_of(admin, "public.notes")) == 2
     # `db up` also re-applied supabase/policies/, where a real table's policy would be.
     admin.execute(NOTES_POLICY)
     assert db_check(app) == (0, "catalog checks passed\n")
@@ -206,16 +211,28 @@ def test_db_check_fails_on_a_tenant_table_without_the_audit_trigger_and_db_up_fi
     "weakened",
     [
         "alter table public.notes disable trigger audit_changes",
+        "alter table public.notes disable trigger audit_inserts",
         "drop trigger audit_changes on public.notes;"
-        " create trigger audit_changes after insert on public.notes"
+        " create trigger audit_changes after update on public.notes"
         " for each row execute function audit.record_change('tenant_id', 'id')",
+        "drop trigger audit_inserts on public.notes",
+        "drop trigger audit_inserts on public.notes;"
+        " create trigger audit_inserts after insert on public.notes"
+        " for each statement execute function audit.record_change('tenant_id', 'id')",
         "drop trigger audit_changes on public.notes;"
         " create function app.nothing() returns trigger language plpgsql set search_path = ''"
         " as 'begin return null; end'; revoke execute on function app.nothing() from public;"
         " create trigger audit_changes after insert or update or delete on public.notes"
         " for each row execute function app.nothing()",
     ],
-    ids=["disabled", "inserts only", "another function"],
+    ids=[
+        "disabled",
+        "inserts disabled",
+        "updates only",
+        "no insert trigger",
+        "insert trigger of another function",
+        "another function",
+    ],
 )
 def test_db_check_fails_on_an_audit_trigger_that_records_less(
     app: Flask, admin: Connection, weakened: str
