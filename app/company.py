@@ -6,7 +6,9 @@ Every feature that shows a time or names the company asks here (`company.zone(te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -39,7 +41,19 @@ def get(tenant_id: UUID) -> Company | None:
         cache = g.setdefault("plenum_companies", {})
         if tenant_id in cache:
             return cache[tenant_id]
-    row = db.one(queries.company, {"tenant_id": tenant_id})
+    return _remember(tenant_id, db.one(queries.company, {"tenant_id": tenant_id}), cache)
+
+
+def settle_claims(claims: Mapping[str, Any], tenant_id: UUID) -> Company | None:
+    """Set the request's claims for a member of `tenant_id` and read the company under them
+    in the same round trip (`db.one_with_claims`); `get` then answers from the cache."""
+    row = db.one_with_claims(claims, queries.company, {"tenant_id": tenant_id})
+    return _remember(tenant_id, row, g.setdefault("plenum_companies", {}))
+
+
+def _remember(
+    tenant_id: UUID, row: db.Row | None, cache: dict[UUID, Company | None] | None
+) -> Company | None:
     found = Company(row["id"], row["name"], row["time_zone"], row["status"]) if row else None
     if cache is not None:
         cache[tenant_id] = found

@@ -172,6 +172,20 @@ def connection() -> Connection:
     return cast(Connection, g.db)
 
 
+def one_with_claims(claims: Mapping[str, Any], sql: str, params: Params = None) -> Row | None:
+    """Set this request's claims, then read one row under them, in one round trip (identity
+    loading: the session's account, then the company it works in). The two statements are
+    pipelined, so the server runs them in order, and skips the read if the claims fail."""
+    g.db_claims = dict(claims)
+    if "db" not in g:
+        g.db = cast(Connection, pool().getconn())
+    conn = cast(Connection, g.db)
+    with conn.pipeline():
+        begin(conn, g.db_claims, _request_context())
+        cursor = conn.execute(sql, params)
+    return cursor.fetchone()
+
+
 def rollback_request() -> None:
     """Undo this request's work but keep its identity, e.g. before rendering an error page."""
     conn = g.get("db")

@@ -18,7 +18,7 @@ from flask_login import (
     logout_user,
 )
 
-from app import crypto, db, roles, sql
+from app import company, crypto, db, roles, sql
 
 queries = sql.load(__file__)
 login_manager = LoginManager()
@@ -132,8 +132,13 @@ def load_staff(user_id: str) -> Staff | None:
     secret = session.get("sid")
     if not isinstance(secret, str):
         return None
-    db.set_claims(claims_for(account, None, session_aal()))
-    row = db.one(queries.session_state, {"session": crypto.token_hash(secret)})
+    # Two round trips: the account's claims with the session lookup, then the final claims
+    # with the company's own row (each pair pipelined, the claims first).
+    row = db.one_with_claims(
+        claims_for(account, None, session_aal()),
+        queries.session_state,
+        {"session": crypto.token_hash(secret)},
+    )
     if row is None or str(row["session_version"]) != version:
         db.set_claims(db.ANON)
         return None
@@ -151,7 +156,11 @@ def load_staff(user_id: str) -> Staff | None:
     if staff.company is None and companies:
         staff.company = companies[0]
     session["tenant_id"] = str(staff.company.tenant_id) if staff.company else None
-    db.set_claims(claims_for(staff.id, staff.tenant_id, session_aal()))
+    claims = claims_for(staff.id, staff.tenant_id, session_aal())
+    if staff.tenant_id is None:
+        db.set_claims(claims)
+    else:
+        company.settle_claims(claims, staff.tenant_id)
     return staff
 
 
