@@ -225,6 +225,15 @@ def query(sql: str, params: Params = None) -> list[Row]:
     return connection().execute(sql, params).fetchall()
 
 
+def query_together(*reads: tuple[str, Params]) -> list[list[Row]]:
+    """The rows of several reads in the request transaction, in order, sent in one round trip
+    (pipelined: the server runs them one after the other, as if sent one by one)."""
+    conn = connection()
+    with conn.pipeline():
+        cursors = [conn.execute(sql, params) for sql, params in reads]
+    return [cursor.fetchall() for cursor in cursors]
+
+
 def one(sql: str, params: Params = None) -> Row | None:
     """The first row of a read, or None."""
     return connection().execute(sql, params).fetchone()

@@ -50,16 +50,20 @@ def erase_customer(customer_id: UUID) -> bool:
 
 def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     """Everything the customer page shows; the read is recorded in the audit log (P-07)."""
-    found = customer(tenant_id, customer_id)
-    if found is None:
-        return None
     scope = {"tenant_id": tenant_id, "customer_id": customer_id}
+    found, contacts, properties, notes = db.query_together(
+        (queries.customer, {"tenant_id": tenant_id, "id": customer_id}),
+        (queries.list_contacts, scope),
+        (queries.list_properties, scope),
+        (queries.list_notes, scope),
+    )
+    if not found:
+        return None
     record_access("public.customers", customer_id, view="customer page")
-    notes = db.query(queries.list_notes, scope)
     return {
-        "customer": found,
-        "contacts": db.query(queries.list_contacts, scope),
-        "properties": db.query(queries.list_properties, scope),
+        "customer": found[0],
+        "contacts": contacts,
+        "properties": properties,
         "notes": notes,
         "timeline": timeline.entries(tenant_id, customer_id, notes),
         **timeline.sections(tenant_id, customer_id),
