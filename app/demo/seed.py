@@ -4,6 +4,7 @@ Like supabase/seed.sql it runs as the database owner."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from app import sql
 from app.auth.passwords import hash_password
@@ -71,49 +72,42 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
     return added
 
 
+def _locked_demo_company(conn: Connection) -> tuple[Any, bool] | None:
+    """The demo company's id and whether it has customers (None without the company), under
+    the lock that keeps two seeds from adding the same data."""
+    conn.execute(queries.lock_demo_seed)
+    tenant = conn.execute(queries.demo_company, {"email": DEMO_STAFF[0][0]}).fetchone()
+    if tenant is None:
+        return None
+    has_customers = conn.execute(queries.has_customers, {"t": tenant["id"]}).fetchone()
+    return tenant["id"], has_customers is not None
+
+
 def _customers(conn: Connection) -> demo_customers.Counts | None:
     with conn.transaction():
-        conn.execute(queries.lock_demo_seed)
-        tenant = conn.execute(
-            queries.demo_company,
-            {"email": DEMO_STAFF[0][0]},
-        ).fetchone()
-        if (
-            tenant is None
-            or conn.execute(
-                queries.has_customers,
-                {"t": tenant["id"]},
-            ).fetchone()
-        ):
+        found = _locked_demo_company(conn)
+        if found is None or found[1]:
             return None
         _act_as(conn, {"actor": "demo seed"})
-        return demo_customers.add(conn, tenant["id"])
+        return demo_customers.add(conn, found[0])
 
 
 def schedule(conn: Connection) -> demo_schedule.Counts | None:
     """Give the demo company, once it has customers, a week of visits for its technicians if it
     has no jobs yet; None when it has some (or no customers)."""
     with conn.transaction():
-        conn.execute(queries.lock_demo_seed)
-        tenant = conn.execute(
-            queries.demo_company,
-            {"email": DEMO_STAFF[0][0]},
-        ).fetchone()
-        if (
-            tenant is None
-            or not conn.execute(
-                queries.has_customers,
-                {"t": tenant["id"]},
-            ).fetchone()
-            or conn.execute(queries.has_jobs, {"t": tenant["id"]}).fetchone()
-        ):
+        found = _locked_demo_company(conn)
+        if found is None or not found[1]:
+            return None
+        tenant_id = found[0]
+        if conn.execute(queries.has_jobs, {"t": tenant_id}).fetchone():
             return None
         technicians = conn.execute(
             queries.demo_technicians,
-            {"t": tenant["id"], "emails": [e for e, role in DEMO_STAFF if role == "technician"]},
+            {"t": tenant_id, "emails": [e for e, role in DEMO_STAFF if role == "technician"]},
         ).fetchall()
         _act_as(conn, {"actor": "demo seed"})
-        return demo_schedule.add(conn, tenant["id"], [row["account_id"] for row in technicians])
+        return demo_schedule.add(conn, tenant_id, [row["account_id"] for row in technicians])
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:
