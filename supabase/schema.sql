@@ -1072,9 +1072,15 @@ CREATE FUNCTION audit.access_requests_check() RETURNS trigger
     AS $_$
 declare
   v_key record;
+  v_table regclass;
   v_keys text[] := array[new.row_key];
   v_seen bigint := 0;
 begin
+  -- Only a schema-qualified name as the log writes it can name an audited table; anything
+  -- else is not looked up at all (to_regclass of odd text may raise rather than answer null).
+  if new.table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$' then
+    v_table := to_regclass(new.table_name);
+  end if;
   select n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) as type
     into v_key
     from pg_catalog.pg_trigger t
@@ -1083,7 +1089,8 @@ begin
     join pg_catalog.pg_attribute a
       on a.attrelid = c.oid and not a.attisdropped
      and a.attname = (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2]
-   where t.tgname = 'audit_changes' and format('%I.%I', n.nspname, c.relname) = new.table_name
+   where t.tgrelid = v_table and t.tgname = 'audit_changes'
+     and format('%I.%I', n.nspname, c.relname) = new.table_name
      -- a one-column key: what follows it, if anything, is a section marker ('--digest', …)
      and coalesce((string_to_array(encode(t.tgargs, 'escape'), '\000'))[3], '') similar to '(--%)?';
   if v_key.attname is null then
@@ -1093,9 +1100,9 @@ begin
   if new.row_key = 'export' and has_table_privilege(new.table_name, 'select') then
     return new;
   elsif new.row_key = 'list' then
-    select coalesce(array_agg(distinct i), '{}') into v_keys
-      from jsonb_array_elements_text(
-        case jsonb_typeof(new.details -> 'ids') when 'array' then new.details -> 'ids' end) i;
+    v_keys := array(
+      select jsonb_array_elements_text(
+        case jsonb_typeof(new.details -> 'ids') when 'array' then new.details -> 'ids' end));
   end if;
   begin
     -- One index probe per key (a lateral lookup), never a scan of the company's rows with the
@@ -1136,14 +1143,14 @@ begin
       using errcode = 'insufficient_privilege';
   end if;
   -- Only what says which view and which rows: no free text (a search term names a person, and
-  -- access entries are not sealed, so erasure could not reach it).
+  -- access entries are not sealed, so erasure could not reach it). The ids are kept only when
+  -- every one is a key's text: the array's text is `["…", "…"]`, matched in one pass.
   perform audit.append(v_tenant, new.table_name, new.row_key, 'access', null, (
     select coalesce(jsonb_object_agg(d.key, d.value), '{}')
     from jsonb_each(new.details) d
     where (d.key = 'rows' and jsonb_typeof(d.value) = 'number')
        or (d.key = 'ids' and jsonb_typeof(d.value) = 'array'
-           and not exists (select from jsonb_array_elements(d.value) i
-                           where i #>> '{}' !~ '^[0-9a-f-]{36}$'))
+           and d.value::text ~ '^\[("[0-9a-f-]{36}"(, "[0-9a-f-]{36}")*)?\]$')
        or (d.key in ('view', 'format', 'shown_in') and jsonb_typeof(d.value) = 'string'
            and d.value #>> '{}' ~ '^[a-z][a-z -]{0,40}$')));
   delete from audit.access_requests r where r.id = new.id;
