@@ -15,7 +15,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, db, roles, sql
+from app import company, db, fragments, roles, sql
 from app.audit.access import record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -48,12 +48,6 @@ def visits_between(tenant_id: UUID, zone: ZoneInfo, first: date, days: int) -> l
             "ends": local_midnight(zone, first + timedelta(days=days)),
         },
     )
-
-
-def unscheduled_queue(tenant_id: UUID, limit: int) -> tuple[list[Row], int]:
-    """The oldest `limit` visits waiting for a place, and how many wait in all."""
-    rows = db.query(queries.unscheduled_queue, {"tenant_id": tenant_id, "limit": limit})
-    return rows, (rows[0]["waiting"] if rows else 0)
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -103,6 +97,24 @@ def _filter_args(chosen: list[UUID] | None) -> dict[str, list[str]]:
     return {"technician": [str(t) for t in chosen or []]}
 
 
+def _reads(tenant: UUID, zone: ZoneInfo, day: date) -> tuple[list[Row], list[Row], list[Row]]:
+    """The board's three reads in one round trip: the technicians (lanes), the day's visits
+    and the head of the queue."""
+    technicians, visits, queue = db.query_together(
+        (service.queries.technicians, {"tenant_id": tenant}),
+        (
+            queries.visits_between,
+            {
+                "tenant_id": tenant,
+                "starts": local_midnight(zone, day),
+                "ends": local_midnight(zone, day + timedelta(days=1)),
+            },
+        ),
+        (queries.unscheduled_queue, {"tenant_id": tenant, "limit": _queue_limit()}),
+    )
+    return technicians, visits, queue
+
+
 @bp.get("/dispatch")
 @identity.company_required(*roles.OFFICE_STAFF)
 def board() -> View:
@@ -111,34 +123,43 @@ def board() -> View:
     now = datetime.now(zone)
     today = now.date()
     day, error = _requested_day("day", today)
-    technicians = service.technicians(tenant)
+    technicians, visits, queue = _reads(tenant, zone, day)
     chosen = _chosen(technicians)
-    visits = visits_between(tenant, zone, day, 1)
     axis = axis_for(visits, zone)
-    queue, waiting = unscheduled_queue(tenant, _queue_limit())
     record_list("public.visits", (v["id"] for v in [*visits, *queue]), view="dispatch board")
+    filter_args = _filter_args(chosen)
+    # The queue and the lanes come from these values only (kept while they stay the same).
+    body = fragments.render(
+        "scheduling/_board_body.html",
+        lambda: {"lanes": lanes_for(technicians, chosen, visits, zone, axis)},
+        day=day,
+        zone=zone,
+        technicians=technicians,
+        chosen=chosen,
+        visits=visits,
+        axis=axis,
+        now_at=now_column(axis, now, day),
+        now_label=clock(now),
+        queue=queue,
+        waiting=queue[0]["waiting"] if queue else 0,
+        filter_args=filter_args,
+        paths=_paths(),
+        movable=service.MOVABLE,
+        kinds=service.KINDS,
+        priorities=service.PRIORITIES,
+        statuses=service.STATUSES,
+    )
     return render_template(
         "scheduling/board.html",
         day=day,
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
         today=today,
-        zone=zone,
-        movable=service.MOVABLE,
         technicians=technicians,
         chosen=chosen,
-        filter_args=_filter_args(chosen),
-        lanes=lanes_for(technicians, chosen, visits, zone, axis),
-        axis=axis,
-        now_at=now_column(axis, now, day),
-        now_label=clock(now),
-        queue=queue,
-        waiting=waiting,
+        filter_args=filter_args,
         error=error,
-        paths=_paths(),
-        kinds=service.KINDS,
-        priorities=service.PRIORITIES,
-        statuses=service.STATUSES,
+        body=body,
     ), (422 if error else 200)
 
 

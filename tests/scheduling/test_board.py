@@ -640,3 +640,32 @@ def test_another_companys_visit_is_404(make: Factory, admin: Connection, dispatc
         )
         assert response.status_code == 404, action
     assert booked(admin, theirs) == before
+
+
+def test_a_change_elsewhere_shows_on_the_next_load_of_the_same_board(
+    make: Factory, admin: Connection, crew: Crew, dispatcher: Client
+):
+    """The lanes are kept between loads while their rows stay the same (app/fragments.py): a
+    customer renamed, a technician renamed or a visit moved by someone else shows at once."""
+    day = next_monday()
+    planned = visit(make, crew, at(day, 9), crew.terry)
+    first = board(dispatcher, day)
+    assert "Ruth Alvarez" in first.card(crew.terry, planned)
+    assert board(dispatcher, day).lanes == first.lanes  # the same rows: the same lanes
+
+    admin.execute("update customers set first_name = 'Rita' where tenant_id = %s", [crew.tenant.id])
+    assert "Rita Alvarez" in board(dispatcher, day).card(crew.terry, planned)
+
+    admin.execute(
+        "update memberships set full_name = 'Terrence Tran' where account_id = %s",
+        [crew.terry.account_id],
+    )
+    assert "Terrence Tran" in text(dispatcher.get(f"/dispatch?day={day.isoformat()}"))
+
+    admin.execute(
+        "update visit_assignments set technician_id = %s where visit_id = %s",
+        [crew.tina.account_id, planned],
+    )
+    moved = board(dispatcher, day)
+    assert moved.lanes[str(crew.terry.account_id)] == {}
+    assert str(planned) in moved.lanes[str(crew.tina.account_id)]

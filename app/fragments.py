@@ -1,0 +1,125 @@
+"""Large parts of a page rendered once for the same inputs (the dispatch board's lanes: hundreds
+of cards that stay the same between most of a dispatcher's reloads).
+
+A fragment is a template rendered from the values it is given and nothing else: not through
+`render_template`, so the request's context (the signed-in member, the session) is not in it,
+and the globals that answer for the request (the CSRF token, the menu, flashed messages) raise
+there. What it renders is therefore a function of those values, and it is kept under a digest
+of them: a request gets a kept fragment only when its own reads, made under its own row-level
+security, gave exactly the same values, in the same company. Nothing is shared that the request
+could not have rendered itself, and a change to any row read gives a new digest (the old entry
+ages out).
+
+Kept per process, least recently used first out, bounded in bytes (`FRAGMENT_CACHE_BYTES`; 0
+turns it off)."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from jinja2 import StrictUndefined
+from markupsafe import Markup
+
+DEFAULT_BYTES = 32 * 1024 * 1024
+# Template globals that answer for the request (its member, its session, its messages): in a
+# fragment they are undefined, and any use of them raises.
+REQUEST_GLOBALS = (
+    "request",
+    "session",
+    "g",
+    "get_flashed_messages",
+    "csrf_token",
+    "csrf_meta_tag",
+    "menu_links",
+)
+
+
+class _Kept:
+    """Rendered fragments by digest, within a byte budget (the oldest used go first)."""
+
+    def __init__(self) -> None:
+        # The template is kept with its fragment: while the entry lives, no other template
+        # object can take its id (a part of the key).
+        self._entries: OrderedDict[bytes, tuple[object, Markup]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> Markup | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: bytes, template: object, html: Markup, budget: int) -> None:
+        size = len(html)
+        if size > budget:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (template, html)
+            self._bytes += size
+            while self._bytes > budget:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+_kept = _Kept()
+
+
+def _digest(name: str, template: object, values: dict[str, Any]) -> bytes:
+    """What the fragment depends on: the template (the loaded object, so a reloaded template is
+    a new key), where the app is reached (links start there), every value, and the company
+    (fragments are never shared between companies, even when their values are equal)."""
+    company = getattr(current_user, "tenant_id", None)
+    state = (
+        name,
+        id(template),
+        request.host_url,
+        request.script_root,
+        company,
+        sorted(values.items()),
+    )
+    return hashlib.blake2b(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), digest_size=32).digest()
+
+
+def render(
+    name: str, derive: Callable[[], dict[str, Any]] | None = None, /, **values: Any
+) -> Markup:
+    """The template `name` rendered from `values` alone (autoescaped as every page), or the
+    same rendering kept from an earlier request with equal values. `derive` gives what the
+    template also needs, worked out from `values` only (e.g. a layout), when it is rendered."""
+    template = current_app.jinja_env.get_template(name)
+    budget = int(current_app.config.get("FRAGMENT_CACHE_BYTES", DEFAULT_BYTES))
+    key = _digest(name, template, values) if budget > 0 else b""
+    found = _kept.get(key) if key else None
+    if found is None:
+        request_free = {
+            name: StrictUndefined(hint=f"{name} answers for the request, not a fragment")
+            for name in REQUEST_GLOBALS
+        }
+        # The template's output is autoescaped HTML, as render_template's is.
+        context = values | (derive() if derive else {}) | request_free
+        found = Markup(template.render(context))  # noqa: S704
+        if key:
+            _kept.put(key, template, found, budget)
+    return found
+
+
+def forget() -> None:
+    """Drop every kept fragment (tests that change a template's inputs' meaning)."""
+    _kept.clear()
