@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         PLENUM=settings,
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        FRAGMENT_CACHE_BYTES=settings.fragment_cache_bytes,
     )
     security.init_app(app, settings)
     db.init_app(

@@ -27,7 +27,6 @@ from flask_login import current_user
 from jinja2 import StrictUndefined
 from markupsafe import Markup
 
-DEFAULT_BYTES = 32 * 1024 * 1024
 # Template globals that answer for the request (its member, its session, its messages): in a
 # fragment they are undefined, and any use of them raises.
 REQUEST_GLOBALS = (
@@ -104,7 +103,7 @@ def render(
     same rendering kept from an earlier request with equal values. `derive` gives what the
     template also needs, worked out from `values` only (e.g. a layout), when it is rendered."""
     template = current_app.jinja_env.get_template(name)
-    budget = int(current_app.config.get("FRAGMENT_CACHE_BYTES", DEFAULT_BYTES))
+    budget = int(current_app.config["FRAGMENT_CACHE_BYTES"])
     key = _digest(name, template, values) if budget > 0 else b""
     found = _kept.get(key) if key else None
     if found is None:
