@@ -101,7 +101,8 @@ def render(
 ) -> Markup:
     """The template `name` rendered from `values` alone (autoescaped as every page), or the
     same rendering kept from an earlier request with equal values. `derive` gives what the
-    template also needs, worked out from `values` only (e.g. a layout), when it is rendered."""
+    template also needs when it is rendered: worked out from `values` (e.g. a layout), or rows
+    that `values` name by their digests (a SHA-256 of each row's text, made by the query)."""
     template = current_app.jinja_env.get_template(name)
     budget = int(current_app.config["FRAGMENT_CACHE_BYTES"])
     key = _digest(name, template, values) if budget > 0 else b""

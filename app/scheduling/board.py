@@ -128,19 +128,20 @@ def board() -> View:
     axis = axis_for(visits, zone)
     record_list("public.visits", (v["id"] for v in [*visits, *queue]), view="dispatch board")
     filter_args = _filter_args(chosen)
-    # The queue and the lanes come from these values only (kept while they stay the same).
+    # The queue and the lanes, kept while these values stay the same: the visits and the queue
+    # by the digest of each row, as the query gives it (hashing the rows here cost more).
     body = fragments.render(
         "scheduling/_board_body.html",
-        lambda: {"lanes": lanes_for(technicians, chosen, visits, zone, axis)},
+        lambda: {"lanes": lanes_for(technicians, chosen, visits, zone, axis), "queue": queue},
+        visit_digests=[v["digest"] for v in visits],
+        queue_digests=[v["digest"] for v in queue],
         day=day,
         zone=zone,
         technicians=technicians,
         chosen=chosen,
-        visits=visits,
         axis=axis,
         now_at=now_column(axis, now, day),
         now_label=clock(now),
-        queue=queue,
         waiting=queue[0]["waiting"] if queue else 0,
         filter_args=filter_args,
         paths=_paths(),

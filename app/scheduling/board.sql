@@ -2,7 +2,10 @@
 -- technicians and visits (no query per lane or per card).
 
 -- name: visits_between
--- Visits whose window starts in [starts, ends), with what a card shows and who is booked.
+-- Visits whose window starts in [starts, ends), with what a card shows and who is booked, and
+-- each row's digest (what the board's kept lanes are found by: app/fragments.py).
+select q.*, sha256(convert_to(q::text, 'UTF8')) as digest
+from (
 select v.id, v.status, v.window_starts_at, v.window_ends_at, v.duration_minutes,
        v.job_id, j.customer_id, j.kind, j.priority, j.summary,
        c.display_name as customer_name, p.city,
@@ -38,11 +41,16 @@ cross join lateral (
   limit 1
 ) p
 order by v.window_starts_at, c.display_name, v.id
+) q
+order by q.window_starts_at, q.customer_name, q.id
 
 -- name: unscheduled_queue
 -- The visits waiting for a place, most urgent first (emergency, high, normal, low), then the
--- longest waiting, with how many wait in all.
-select v.id, v.duration_minutes, v.created_at, v.job_id, j.customer_id, j.kind, j.priority,
+-- longest waiting, with how many wait in all, and each row's digest (as visits_between).
+select q.*, sha256(convert_to(q::text, 'UTF8')) as digest
+from (
+select array_position(array['emergency', 'high', 'normal', 'low'], j.priority) as urgency,
+       v.id, v.duration_minutes, v.created_at, v.job_id, j.customer_id, j.kind, j.priority,
        j.summary, c.display_name as customer_name, p.city, count(*) over () as waiting
 -- Fenced and looked up by key like visits_between, for the same reason.
 from (
@@ -63,6 +71,7 @@ cross join lateral (
   where p.tenant_id = v.tenant_id and p.id = j.property_id
   limit 1
 ) p
-order by array_position(array['emergency', 'high', 'normal', 'low'], j.priority),
-         v.created_at, v.id
+order by urgency, v.created_at, v.id
 limit %(limit)s
+) q
+order by q.urgency, q.created_at, q.id
