@@ -1074,6 +1074,9 @@ declare
   v_key record;
   v_keys text[] := array[new.row_key];
   v_seen bigint := 0;
+  -- to_regclass raises on malformed names: only a plain name is resolved (others stay null).
+  v_table oid := case when new.table_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'
+                      then to_regclass(new.table_name) end;
 begin
   select n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) as type
     into v_key
@@ -1083,7 +1086,8 @@ begin
     join pg_catalog.pg_attribute a
       on a.attrelid = c.oid and not a.attisdropped
      and a.attname = (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2]
-   where t.tgname = 'audit_changes' and format('%I.%I', n.nspname, c.relname) = new.table_name
+   where t.tgrelid = coalesce(v_table, t.tgrelid)
+     and t.tgname = 'audit_changes' and format('%I.%I', n.nspname, c.relname) = new.table_name
      -- a one-column key: what follows it, if anything, is a section marker ('--digest', …)
      and coalesce((string_to_array(encode(t.tgargs, 'escape'), '\000'))[3], '') similar to '(--%)?';
   if v_key.attname is null then
