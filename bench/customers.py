@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from app import migrations
-from app.customers.search import count_statement, is_dense, search_statement
+from app.customers.search import search_statement
 from app.db import Connection, admin_connection, begin
 from bench.results import Row, row
 
@@ -174,13 +174,8 @@ def measure(
         begin(app, claims)
 
         def page() -> list[dict[str, object]]:
-            # As app.customers.search.search does: first how many match (capped), then the page.
-            counting = count_statement(typed)
-            count = None
-            if counting is not None:
-                row = app.execute(*counting, prepare=False).fetchone()
-                count = int(row["n"]) if row else 0
-            statement, params = search_statement(tenant, typed, "name", None, is_dense(count))
+            # As app.customers.search.search does: one statement (the match, then the page).
+            statement, params = search_statement(tenant, typed, "name", None)
             return app.execute(statement, params, prepare=False).fetchall()
 
         rows = page()

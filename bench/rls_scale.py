@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from app.customers.search import count_statement, is_dense, search_statement
+from app.customers.search import search_statement
 from app.db import Connection, admin_connection, begin
 from app.sql import Queries
 from bench import scale
@@ -78,17 +78,12 @@ def cases(owner: Connection, claims: dict[str, str]) -> dict[str, tuple[Run, Run
     visits = [(board.visits_between, bounds)]
 
     def search(conn: Connection) -> list[int]:
-        # As app.customers.search.search does: how many match (capped), then the page.
-        counting = count_statement(TERM)
-        count = None
-        if counting is not None:
-            found = conn.execute(*counting, prepare=False).fetchone()
-            count = int(found["n"]) if found else 0
-        statement, params = search_statement(tenant, TERM, "name", None, is_dense(count))
+        # As app.customers.search.search does: one statement (the match, then the page).
+        statement, params = search_statement(tenant, TERM, "name", None)
         return [len(conn.execute(statement, params, prepare=False).fetchall())]
 
     floor_search = [(FLOOR_MATCH, {"t": tenant, "q": f"%{TERM}%"})]
-    app_search = search_statement(tenant, TERM, "name", None, False)
+    app_search = search_statement(tenant, TERM, "name", None)
     return {
         f"customer search '{TERM}'": (
             search,

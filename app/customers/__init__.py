@@ -23,7 +23,7 @@ from app.customers import routes  # noqa: E402,F401  (routes attach to bp)
 from app.customers.forms import KINDS, PREFERRED_CONTACTS, CustomerForm  # noqa: E402
 from app.customers.search import search as search_customers  # noqa: E402
 from app.customers.service import create_customer, customer  # noqa: E402
-from app.customers.timeline import add_page_section, add_timeline_entries  # noqa: E402
+from app.customers.timeline import PageRead, add_page_section, add_timeline_entries  # noqa: E402
 
 labels.register_values("public.customers.kind", KINDS)
 labels.register_values("public.customers.preferred_contact", PREFERRED_CONTACTS)
@@ -32,6 +32,7 @@ labels.register_values("public.customers.preferred_contact", PREFERRED_CONTACTS)
 # takes a caller's details and finds them).
 __all__ = [
     "CustomerForm",
+    "PageRead",
     "add_page_section",
     "add_timeline_entries",
     "bp",

@@ -33,6 +33,21 @@ def phone(e164: str) -> str:
     return phones.display(e164)
 
 
+@bp.app_template_filter("address")
+def address(place: dict[str, Any]) -> str:
+    """`12 Elm St, Apt 2, Springfield, IL 62701`: a filter, not a macro, because a list page
+    shows 50 of them and a macro call costs Jinja ~15 µs each."""
+    text = place["street"]
+    if place["unit"]:
+        text += f", {place['unit']}"
+    text += f", {place['city']}"
+    if place["region"]:
+        text += f", {place['region']}"
+    if place["postal_code"]:
+        text += f" {place['postal_code']}"
+    return str(text)
+
+
 def _customer_or_404(customer_id: UUID) -> dict[str, Any]:
     found = service.customer(current_user.tenant_id, customer_id)
     if found is None:

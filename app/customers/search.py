@@ -31,29 +31,32 @@ _PAGE = sql.SQL(
 # The first address and the number of properties, looked up for the page's rows only.
 _WITH_ADDRESS = sql.SQL(
     "select c.*, p.street, p.unit, p.city, p.region, p.postal_code,"
-    " coalesce(pc.n, 0) as property_count"
+    " coalesce(p.n, 0) as property_count"
     " from ({page}) c"
-    " left join lateral (select pp.street, pp.unit, pp.city, pp.region, pp.postal_code"
+    # The window counts every property of the customer before the limit keeps the first.
+    " left join lateral (select pp.street, pp.unit, pp.city, pp.region, pp.postal_code,"
+    "   count(*) over () as n"
     "   from public.properties pp where pp.tenant_id = c.tenant_id and pp.customer_id = c.id"
     "   order by pp.created_at, pp.id limit 1) p on true"
-    " left join lateral (select count(*) as n from public.properties pn"
-    "   where pn.tenant_id = c.tenant_id and pn.customer_id = c.id) pc on true"
     " {order}"
 )
 # Customers whose own text, a property's address, or a contact matches. ILIKE is not
 # leakproof, so under row-level security the trigram indexes go unused; this helper matches as
-# the table owner, limited to what the select policies allow (see its migration).
-_MATCHES = sql.SQL(
-    "c.id in (select app.customer_ids_matching(%(pattern)s, %(digits)s, %(address)s, null))"
-)
-# When a term matches a large share of the company (a common name, "elm"), fetching and sorting
-# every match costs more than walking the list in its order and testing each customer until the
-# page is full: the same matches, tested row by row (row-level security applies as usual).
+# the table owner, limited to what the select policies allow (see its migration). It runs once
+# per page, capped at DENSE_MATCHES ids: when fewer match, the page is sorted from those ids;
+# when that many match (a common name, "elm"), fetching and sorting every match costs more than
+# walking the list in its order and testing each customer until the page is full (the same
+# matches, tested row by row, row-level security applying as usual). Either branch is skipped
+# by the database itself, so a page costs one statement and one call of the helper.
 DENSE_MATCHES = 2000
-_COUNT_MATCHES = sql.SQL(
-    "select count(*) as n from app.customer_ids_matching("
-    "%(pattern)s, %(digits)s, %(address)s, {cap})"
-).format(cap=sql.Literal(DENSE_MATCHES))
+_MATCHED = sql.SQL(
+    "with matched as materialized ("
+    "  select m.id from app.customer_ids_matching(%(pattern)s, %(digits)s, %(address)s, {cap})"
+    "  as m (id)),"
+    " dense as (select count(*) >= {cap} as yes from matched)"
+)
+_SPARSE = sql.SQL("c.id in (select id from matched) and not (select yes from dense)")
+_DENSE = sql.SQL("(select yes from dense) and {walk}")
 _WALK_MATCHES = sql.SQL(
     "(c.search_text ilike %(pattern)s or c.search_text ilike %(digits)s"
     # `offset 0` keeps each EXISTS a probe of this customer's few rows; without it the planner
@@ -132,58 +135,45 @@ def _patterns(term: str) -> dict[str, Any]:
     }
 
 
-def count_statement(term: str) -> tuple[sql.Composed, dict[str, Any]] | None:
-    """How many customers a term matches, up to DENSE_MATCHES; None when it is too short."""
-    if len(term) < MIN_TRIGRAM_LENGTH:
-        return None
-    return _COUNT_MATCHES, _patterns(term)
-
-
-def is_dense(count: int | None) -> bool:
-    """Whether so many customers match that walking the list is cheaper than sorting them."""
-    return count is not None and count >= DENSE_MATCHES
-
-
-def count_matches(term: str) -> int | None:
-    counting = count_statement(term)
-    if counting is None:
-        return None
-    row = db.connection().execute(*counting, prepare=False).fetchone()
-    return int(row["n"]) if row else 0
-
-
 def search_statement(
-    tenant_id: UUID, term: str, sort: str, after: Cursor | None, dense: bool = False
+    tenant_id: UUID, term: str, sort: str, after: Cursor | None
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The statement for one page (also used by tests and benchmarks to see its plan)."""
     keyset, order = _ORDER[sort]
     conditions: list[sql.Composable] = [sql.SQL("c.tenant_id = %(tenant_id)s")]
     params: dict[str, Any] = {"tenant_id": tenant_id}
+    if after is not None:
+        conditions.append(keyset)
+        params.update(after_key=after.key, after_id=after.id)
     if 0 < len(term) < MIN_TRIGRAM_LENGTH:
         # Too short for a trigram index: names starting with it, found walking the name order.
         conditions.append(sql.SQL("c.display_name ilike %(prefix)s"))
         params["prefix"] = _like(term)[1:]
-    elif term:
-        conditions.append(_WALK_MATCHES if dense else _MATCHES)
-        params.update(_patterns(term))
-    if after is not None:
-        conditions.append(keyset)
-        params.update(after_key=after.key, after_id=after.id)
-    page = _PAGE.format(
-        conditions=sql.SQL(" and ").join(conditions),
-        order=order,
-        limit=sql.Literal(PAGE_SIZE + 1),
+    if len(term) < MIN_TRIGRAM_LENGTH:
+        page = _page(conditions, order)
+        return _WITH_ADDRESS.format(page=page, order=order), params
+    params.update(_patterns(term))
+    either = sql.SQL("({}) union all ({})").format(
+        _page([*conditions, _SPARSE], order),
+        _page([*conditions, _DENSE.format(walk=_WALK_MATCHES)], order),
     )
-    statement = _WITH_ADDRESS.format(page=page, order=order)
-    return statement, params
+    matched = _MATCHED.format(cap=sql.Literal(DENSE_MATCHES))
+    return sql.Composed(
+        [matched, sql.SQL(" "), _WITH_ADDRESS.format(page=either, order=order)]
+    ), params
+
+
+def _page(conditions: list[sql.Composable], order: sql.Composable) -> sql.Composed:
+    return _PAGE.format(
+        conditions=sql.SQL(" and ").join(conditions), order=order, limit=sql.Literal(PAGE_SIZE + 1)
+    )
 
 
 def search(
     tenant_id: UUID, term: str, sort: str, after: Cursor | None
 ) -> tuple[list[dict[str, Any]], Cursor | None]:
     """One page of customers and the cursor of the next page (None at the end)."""
-    dense = is_dense(count_matches(term))
-    statement, params = search_statement(tenant_id, term, sort, after, dense)
+    statement, params = search_statement(tenant_id, term, sort, after)
     rows = db.connection().execute(statement, params, prepare=False).fetchall()
     page = rows[:PAGE_SIZE]
     if len(rows) <= PAGE_SIZE or not page:

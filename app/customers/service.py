@@ -51,11 +51,13 @@ def erase_customer(customer_id: UUID) -> bool:
 def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     """Everything the customer page shows; the read is recorded in the audit log (P-07)."""
     scope = {"tenant_id": tenant_id, "customer_id": customer_id}
-    found, contacts, properties, notes = db.query_together(
+    # The page's own reads and those other features add (visits, plans), in one round trip.
+    found, contacts, properties, notes, *added = db.query_together(
         (queries.customer, {"tenant_id": tenant_id, "id": customer_id}),
         (queries.list_contacts, scope),
         (queries.list_properties, scope),
         (queries.list_notes, scope),
+        *timeline.reads(tenant_id, customer_id),
     )
     if not found:
         return None
@@ -65,8 +67,7 @@ def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
         "contacts": contacts,
         "properties": properties,
         "notes": notes,
-        "timeline": timeline.entries(tenant_id, customer_id, notes),
-        **timeline.sections(tenant_id, customer_id),
+        **timeline.assemble(notes, added),
     }
 
 

@@ -4,35 +4,61 @@ them; each registers itself here from its own package, so dependencies point one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from app import db
+
 Row = dict[str, Any]
-# (tenant id, customer id) → rows; an entry row carries `at`, the time it is sorted by.
-Source = Callable[[UUID, UUID], list[Row]]
-
-_entries: dict[str, Source] = {}
-_sections: dict[str, Source] = {}
 
 
-def add_timeline_entries(kind: str, source: Source) -> None:
-    """Rows of `source` join the customer's timeline, each marked `entry = kind`."""
-    _entries[kind] = source
+def _as_read(rows: list[Row]) -> list[Row]:
+    return rows
 
 
-def add_page_section(name: str, source: Source) -> None:
+@dataclass(frozen=True)
+class PageRead:
+    """A read another feature adds to the customer page: its SQL, given `%(tenant_id)s`,
+    `%(customer_id)s` and `params`, and what makes its rows the page's (labels, …). The page
+    sends every read in one round trip (db.query_together), so a feature gives its SQL rather
+    than a function that reads."""
+
+    sql: str
+    shape: Callable[[list[Row]], list[Row]] = _as_read
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+# An entry row carries `at`, the time it is sorted by.
+_entries: dict[str, PageRead] = {}
+_sections: dict[str, PageRead] = {}
+
+
+def add_timeline_entries(kind: str, read: PageRead) -> None:
+    """Rows of `read` join the customer's timeline, each marked `entry = kind`."""
+    _entries[kind] = read
+
+
+def add_page_section(name: str, read: PageRead) -> None:
     """The customer page gets `name` (its template shows the rows when there are some)."""
-    _sections[name] = source
+    _sections[name] = read
 
 
-def entries(tenant_id: UUID, customer_id: UUID, notes: list[Row]) -> list[Row]:
-    """The customer's notes and every registered entry together, newest first."""
-    rows = [{**n, "entry": "note", "at": n["created_at"]} for n in notes]
-    for kind, source in _entries.items():
-        rows += [{**row, "entry": kind} for row in source(tenant_id, customer_id)]
-    return sorted(rows, key=lambda row: row["at"], reverse=True)
+def reads(tenant_id: UUID, customer_id: UUID) -> list[tuple[str, db.Params]]:
+    """The registered reads, entries then sections, as db.query_together takes them."""
+    scope = {"tenant_id": tenant_id, "customer_id": customer_id}
+    return [(r.sql, {**r.params, **scope}) for r in (*_entries.values(), *_sections.values())]
 
 
-def sections(tenant_id: UUID, customer_id: UUID) -> dict[str, list[Row]]:
-    return {name: source(tenant_id, customer_id) for name, source in _sections.items()}
+def assemble(notes: list[Row], rows: list[list[Row]]) -> dict[str, Any]:
+    """The timeline (the notes and every registered entry, newest first) and the sections,
+    from the rows of `reads`, in its order."""
+    timeline = [{**n, "entry": "note", "at": n["created_at"]} for n in notes]
+    for (kind, read), found in zip(_entries.items(), rows[: len(_entries)], strict=True):
+        timeline += [{**row, "entry": kind} for row in read.shape(found)]
+    sections = {
+        name: read.shape(found)
+        for (name, read), found in zip(_sections.items(), rows[len(_entries) :], strict=True)
+    }
+    return {"timeline": sorted(timeline, key=lambda row: row["at"], reverse=True), **sections}

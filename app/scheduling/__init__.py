@@ -43,8 +43,8 @@ from app.scheduling.service import (  # noqa: E402
 from app.scheduling.times import window_label  # noqa: E402
 
 # The customer page shows the customer's visits and plans; customers never imports scheduling.
-customers.add_timeline_entries("visit", office.customer_visits)  # a visit's `at`: latest event
-customers.add_page_section("agreements", agreements.for_customer)
+customers.add_timeline_entries("visit", office.CUSTOMER_VISITS)  # a visit's `at`: latest event
+customers.add_page_section("agreements", agreements.FOR_CUSTOMER)
 labels.register_values("public.visits.status", vocabulary.VISIT_STATUSES)
 labels.register_values("public.jobs.kind", vocabulary.JOB_KINDS)
 labels.register_values("priority", vocabulary.JOB_PRIORITIES)

@@ -92,12 +92,12 @@ def cancel_plan(tenant_id: UUID, agreement_id: UUID) -> int:
         return len(db.write(queries.cancel_unscheduled_visits, scope))
 
 
-def for_customer(tenant_id: UUID, customer_id: UUID) -> list[Row]:
-    """The customer's plans, for the customer page."""
-    rows = db.query(
-        queries.customer_agreements, {"tenant_id": tenant_id, "customer_id": customer_id}
-    )
+def _with_place(rows: list[Row]) -> list[Row]:
     return [{**row, "place": place(row), "month_names": month_names(row["months"])} for row in rows]
+
+
+# The customer's plans, for the customer page.
+FOR_CUSTOMER: customers.PageRead = customers.PageRead(queries.customer_agreements, _with_place)
 
 
 def due(tenant_id: UUID, on: date) -> tuple[list[Row], list[Row]]:

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import db, properties, sql
+from app import customers, db, properties, sql
 from app.scheduling import service
 
 queries = sql.load(__file__, "office.sql")
@@ -144,13 +144,7 @@ def free_technicians(
     )
 
 
-def customer_visits(tenant_id: UUID, customer_id: UUID) -> list[Row]:
-    """The customer's latest visits, newest first, for the timeline (with the words the
-    customer page shows for their kind and status)."""
-    rows = db.query(
-        queries.customer_visits,
-        {"tenant_id": tenant_id, "customer_id": customer_id, "limit": TIMELINE_VISITS},
-    )
+def _visit_labels(rows: list[Row]) -> list[Row]:
     return [
         {
             **row,
@@ -159,3 +153,10 @@ def customer_visits(tenant_id: UUID, customer_id: UUID) -> list[Row]:
         }
         for row in rows
     ]
+
+
+# The customer's latest visits, newest first, for the timeline (with the words the customer
+# page shows for their kind and status).
+CUSTOMER_VISITS: customers.PageRead = customers.PageRead(
+    queries.customer_visits, _visit_labels, {"limit": TIMELINE_VISITS}
+)

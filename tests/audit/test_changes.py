@@ -375,3 +375,24 @@ def test_an_emailed_link_is_not_copied_into_the_log(client, make, admin) -> None
     everything = admin.execute("select string_agg(new_values::text, ' ') as t from audit.changes")
     row = everything.fetchone()
     assert row is not None and link.rsplit("/", 1)[1] not in row["t"]
+
+
+@pytest.mark.parametrize(
+    "table", ['public."memberships"', "PUBLIC.memberships", "memberships", "public.memberships.x"]
+)
+def test_a_read_is_recorded_only_under_the_tables_exact_name(
+    app: Flask, admin: Connection, make: Factory, table: str
+) -> None:
+    """The key column is found from the table's name as written (`schema.table`, unquoted):
+    another spelling of the same table, or a malformed name, is refused as before."""
+    company = make.tenant()
+    technician = make.member(company.id, "technician")
+    mark = last_change_id(admin)
+
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        db.set_claims(claims_of(company.owner))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            record_access(table, technician.membership_id)
+
+    assert changes_since(admin, mark) == []

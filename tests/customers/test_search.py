@@ -194,3 +194,42 @@ def test_a_term_matching_many_customers_finds_the_same_page_by_walking_the_list(
 
     assert len(sorted_matches) == 5 and "Fay Nobody" not in sorted_matches
     assert walked == sorted_matches
+
+
+def test_each_row_links_to_its_customer_and_shows_the_first_address(client: Client, make, admin):
+    """The rows' links share one path and the address is a filter: the same links and words."""
+    tenant = signed_in(client, make)
+    ana = make.customer(tenant.id, "Ana", "Lopez", phone="+13125550123")
+    home = make.property(tenant.id, ana, street="4821 N Damen Ave", city="Chicago")
+    admin.execute("update public.properties set unit = 'Apt 2' where id = %s", [home])
+    make.property(tenant.id, ana, street="9 Later St", city="Evanston")
+    ben = make.customer(tenant.id, "Ben", "Other")
+    make.property(tenant.id, ben, street="1 Plain Rd", city="Peoria")
+    admin.execute(
+        "update public.properties set region = '', postal_code = '' where customer_id = %s", [ben]
+    )
+    admin.execute("update public.customers set do_not_contact = true where id = %s", [ben])
+
+    page = text(client.get("/customers"))
+
+    assert f'<a href="/customers/{ana}"><strong>Ana Lopez</strong></a>' in page
+    assert "4821 N Damen Ave, Apt 2, Chicago, IL 62701 (+1 more)" in page
+    assert "1 Plain Rd, Peoria</span>" in page
+    assert page.count("Do not contact") == 1
+    assert client.get(f"/customers/{ana}").status_code == 200
+
+
+def test_a_term_matching_exactly_the_cap_walks_the_list(client: Client, make, monkeypatch):
+    """At DENSE_MATCHES matches (not only above) the list is walked; one fewer is sorted; the
+    page is the same either way."""
+    from app.customers import search
+
+    tenant = signed_in(client, make)
+    for first in ("Ada", "Bo", "Cy"):
+        make.customer(tenant.id, first, "Kowalski")
+    make.customer(tenant.id, "Fay", "Nobody")
+    expected = ["Ada Kowalski", "Bo Kowalski", "Cy Kowalski"]
+
+    for cap in (2, 3, 4):
+        monkeypatch.setattr(search, "DENSE_MATCHES", cap)
+        assert names(client.get("/customers", query_string={"q": "kowalski"})) == expected
