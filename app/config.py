@@ -170,7 +170,7 @@ class Settings:
     # Every key that may still open values, (id, key) pairs; the primary is added to them.
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
     argon2_concurrency: int = 4  # password hashes computed at once per process (64 MiB each)
-    fragment_cache_bytes: int = 32 * 1024 * 1024  # app/fragments.py, per process; 0: off
+    fragment_cache_bytes: int = 16 * 1024 * 1024  # app/fragments.py, per process; 0: off
 
     @property
     def is_production(self) -> bool:
@@ -217,5 +217,5 @@ class Settings:
                 _base64_keys("AUDIT_VERIFY_KEY", _text("AUDIT_VERIFY_KEY", "") or "")
             ),
             argon2_concurrency=_int("ARGON2_CONCURRENCY", 4),
-            fragment_cache_bytes=_int("FRAGMENT_CACHE_BYTES", 32 * 1024 * 1024),
+            fragment_cache_bytes=_int("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024),
         )
