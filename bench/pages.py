@@ -59,7 +59,9 @@ def sign_in(port: int, email: str) -> str:
 
 
 @contextmanager
-def server(app_url: str, admin_url: str) -> Iterator[int]:
+def server(app_url: str, admin_url: str, **settings: str) -> Iterator[int]:
+    """gunicorn as fly.toml runs it on the scale data (with `settings` added to its
+    environment); its port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -75,6 +77,7 @@ def server(app_url: str, admin_url: str) -> Iterator[int]:
         "FILES_DIR": files,
         "PUBLIC_URL": "https://plenum.bench",
         "DATABASE_PREPARED_STATEMENTS": "false",
+        **settings,
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
@@ -114,9 +117,14 @@ def load(port: int, path: str, cookie: str) -> dict[str, float]:
     return result
 
 
+RENDERED = "dispatch board (50 lanes), each load rendered (FRAGMENT_CACHE_BYTES=0)"
+
+
 def p95_target(label: str) -> str:
     """Issue 11's targets: every page p95 ≤ 50 ms, but the board of 50 lanes and 400 visits
-    (the large company's day here) ≤ 150 ms."""
+    (the large company's day here) ≤ 150 ms; the board rendered at every load is a reference."""
+    if label == RENDERED:
+        return ""
     return "≤ 150 ms" if label.startswith("dispatch board") else "≤ 50 ms"
 
 
@@ -143,6 +151,11 @@ def run() -> list[Row]:
         floors = [load(port, "/healthz", office)]
         measured = [(label, load(port, path, cookie)) for label, path, cookie in cases]
         floors.append(load(port, "/healthz", office))
+    # The same board with nothing kept between loads (app/fragments.py off): every load
+    # renders its 400 cards, as the first load after any change does.
+    with server(app_url, admin_url, FRAGMENT_CACHE_BYTES="0") as port:
+        office = sign_in(port, scale.DISPATCHER)
+        measured.append((RENDERED, load(port, f"/dispatch?day={day}", office)))
     floor = {key: sum(f[key] for f in floors) / len(floors) for key in ("rps", "p50", "p95")}
     rows = [
         row("HTTP floor /healthz", "req/s", floor["rps"], note="select 1; mean of before/after"),
@@ -152,7 +165,13 @@ def run() -> list[Row]:
         scenario = f"HTTP {label}"
         tail = f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, n={result['count']}"
         rows += [
-            row(scenario, "req/s", result["rps"], floor["rps"], "≥ 0.5x"),
+            row(
+                scenario,
+                "req/s",
+                result["rps"],
+                floor["rps"],
+                "" if label == RENDERED else "≥ 0.5x",
+            ),
             row(scenario, "p95 ms", result["p95"], floor["p95"], p95_target(label), tail),
         ]
         print(
