@@ -271,6 +271,8 @@ def build(admin_url: str, sizes: Sizes, day: date) -> None:
                 with cur.copy(statement) as copy:
                     for row in load.rows[table]:
                         copy.write_row(row)
+            # What the technician helpers read is kept by triggers: built once for the load.
+            cur.execute("select app.technician_visits_rebuild()")
             cur.execute("create schema bench")
             cur.execute("create table bench.fingerprint (digest text not null)")
             cur.execute("insert into bench.fingerprint values (%s)", [fingerprint(sizes, day)])

@@ -209,6 +209,8 @@ def build(admin_url: str, day: date) -> None:
                 with cur.copy(statement) as copy:
                     for row in load.rows[table]:
                         copy.write_row(row)
+            # What the technician helpers read is kept by triggers: built once for the load.
+            cur.execute("select app.technician_visits_rebuild()")
         conn.execute("vacuum analyze")
         conn.execute(
             sql.SQL("comment on database {} is {}").format(

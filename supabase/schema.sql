@@ -591,14 +591,18 @@ CREATE FUNCTION app.technician_customer_ids() RETURNS uuid[]
     AS $$
 declare
   tenant uuid := app.tenant_id();
-  jobs uuid[] := app.technician_job_ids();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
 begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
   return array(
-    select distinct j.customer_id
-      from unnest(jobs) k (id)
-      cross join lateral (
-        select j.customer_id from public.jobs j where j.tenant_id = tenant and j.id = k.id limit 1
-      ) j
+    select distinct s.customer_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
   );
 end
 $$;
@@ -613,14 +617,18 @@ CREATE FUNCTION app.technician_job_ids() RETURNS uuid[]
     AS $$
 declare
   tenant uuid := app.tenant_id();
-  visits uuid[] := app.technician_visit_ids();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
 begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
   return array(
-    select distinct v.job_id
-      from unnest(visits) k (id)
-      cross join lateral (
-        select v.job_id from public.visits v where v.tenant_id = tenant and v.id = k.id limit 1
-      ) v
+    select distinct s.job_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
   );
 end
 $$;
@@ -635,14 +643,18 @@ CREATE FUNCTION app.technician_property_ids() RETURNS uuid[]
     AS $$
 declare
   tenant uuid := app.tenant_id();
-  jobs uuid[] := app.technician_job_ids();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
 begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
   return array(
-    select distinct j.property_id
-      from unnest(jobs) k (id)
-      cross join lateral (
-        select j.property_id from public.jobs j where j.tenant_id = tenant and j.id = k.id limit 1
-      ) j
+    select distinct s.property_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
   );
 end
 $$;
@@ -691,25 +703,116 @@ CREATE FUNCTION app.technician_visit_ids() RETURNS uuid[]
 declare
   tenant uuid := app.tenant_id();
   me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
 begin
   if app.member_role() is distinct from 'technician' then
     return '{}';
   end if;
   return array(
-    select v.id
-      from public.visit_assignments a
-      cross join lateral (
-        select v.id from public.visits v
-         where v.tenant_id = a.tenant_id and v.id = a.visit_id
-           and v.status <> 'canceled'
-           and (v.status <> 'completed' or v.completed_at > now() - interval '30 days')
-         limit 1
-      ) v
-     where a.tenant_id = tenant and a.technician_id = me
-       -- Only bookings from 31 days back are read (the exclusion constraint's index finds
-       -- them): a year of history would otherwise make a long array compared on every row.
-       and a.booked && tstzrange(now() - interval '31 days', null)
+    select s.visit_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
   );
+end
+$$;
+
+--
+-- Name: technician_visits_on_assignment(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_visits_on_assignment() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform app.technician_visits_refresh(old.tenant_id, old.visit_id);
+  end if;
+  if tg_op = 'INSERT'
+     or (tg_op = 'UPDATE' and (new.tenant_id, new.visit_id) <> (old.tenant_id, old.visit_id)) then
+    perform app.technician_visits_refresh(new.tenant_id, new.visit_id);
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: technician_visits_on_job(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_visits_on_job() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_visit uuid;
+begin
+  for v_visit in
+    select v.id from public.visits v where v.tenant_id = new.tenant_id and v.job_id = new.id
+  loop
+    perform app.technician_visits_refresh(new.tenant_id, v_visit);
+  end loop;
+  return null;
+end
+$$;
+
+--
+-- Name: technician_visits_on_visit(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_visits_on_visit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.technician_visits_refresh(new.tenant_id, new.id);
+  return null;
+end
+$$;
+
+--
+-- Name: technician_visits_rebuild(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_visits_rebuild() RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  delete from app.technician_visits;
+  insert into app.technician_visits
+    (tenant_id, visit_id, technician_id, booked, status, completed_at, job_id, customer_id,
+     property_id)
+  select a.tenant_id, a.visit_id, a.technician_id, a.booked, v.status, v.completed_at, v.job_id,
+         j.customer_id, j.property_id
+    from public.visit_assignments a
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   order by a.tenant_id, a.technician_id, upper(a.booked);
+$$;
+
+--
+-- Name: technician_visits_refresh(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_visits_refresh(p_tenant uuid, p_visit uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform from public.visits v where v.tenant_id = p_tenant and v.id = p_visit
+    for no key update;
+  delete from app.technician_visits s where s.tenant_id = p_tenant and s.visit_id = p_visit;
+  insert into app.technician_visits
+    (tenant_id, visit_id, technician_id, booked, status, completed_at, job_id, customer_id,
+     property_id)
+  select a.tenant_id, a.visit_id, a.technician_id, a.booked, v.status, v.completed_at, v.job_id,
+         j.customer_id, j.property_id
+    from public.visit_assignments a
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   where a.tenant_id = p_tenant and a.visit_id = p_visit;
 end
 $$;
 
@@ -3058,6 +3161,28 @@ ALTER TABLE app.key_rotations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: technician_visits; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.technician_visits (
+    tenant_id uuid NOT NULL,
+    visit_id uuid NOT NULL,
+    technician_id uuid NOT NULL,
+    booked tstzrange,
+    booked_until timestamp with time zone GENERATED ALWAYS AS (
+CASE
+    WHEN ((booked IS NULL) OR isempty(booked)) THEN NULL::timestamp with time zone
+    WHEN upper_inf(booked) THEN 'infinity'::timestamp with time zone
+    ELSE upper(booked)
+END) STORED,
+    status text NOT NULL,
+    completed_at timestamp with time zone,
+    job_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    property_id uuid NOT NULL
+);
+
+--
 -- Name: time_zones; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -3820,6 +3945,13 @@ ALTER TABLE ONLY app.key_rotations
     ADD CONSTRAINT key_rotations_pkey PRIMARY KEY (id);
 
 --
+-- Name: technician_visits technician_visits_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.technician_visits
+    ADD CONSTRAINT technician_visits_pkey PRIMARY KEY (tenant_id, visit_id, technician_id);
+
+--
 -- Name: time_zones time_zones_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -4223,6 +4355,18 @@ ALTER TABLE ONLY public.working_hours
 --
 
 CREATE UNIQUE INDEX key_rotations_one_open ON app.key_rotations USING btree ((true)) WHERE (finished_at IS NULL);
+
+--
+-- Name: technician_visits_booked_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX technician_visits_booked_idx ON app.technician_visits USING btree (tenant_id, technician_id, booked_until) INCLUDE (visit_id, booked, status, completed_at, job_id, customer_id, property_id);
+
+--
+-- Name: technician_visits_job_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX technician_visits_job_idx ON app.technician_visits USING btree (tenant_id, job_id);
 
 --
 -- Name: changes_tenant_actor_idx; Type: INDEX; Schema: audit; Owner: -
@@ -4909,6 +5053,24 @@ CREATE TRIGGER stamp_done_by BEFORE INSERT OR UPDATE ON public.visit_checklist_i
 CREATE TRIGGER stamp_uploaded_by BEFORE INSERT OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION app.stamp_author('uploaded_by');
 
 --
+-- Name: jobs technician_visits; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER technician_visits AFTER UPDATE OF customer_id, property_id ON public.jobs FOR EACH ROW WHEN (((old.customer_id IS DISTINCT FROM new.customer_id) OR (old.property_id IS DISTINCT FROM new.property_id))) EXECUTE FUNCTION app.technician_visits_on_job();
+
+--
+-- Name: visit_assignments technician_visits; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER technician_visits AFTER INSERT OR DELETE OR UPDATE ON public.visit_assignments FOR EACH ROW EXECUTE FUNCTION app.technician_visits_on_assignment();
+
+--
+-- Name: visits technician_visits; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER technician_visits AFTER UPDATE OF status, completed_at, job_id ON public.visits FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.completed_at IS DISTINCT FROM new.completed_at) OR (old.job_id IS DISTINCT FROM new.job_id))) EXECUTE FUNCTION app.technician_visits_on_visit();
+
+--
 -- Name: visit_assignments visit_assignments_book; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5252,6 +5414,12 @@ ALTER TABLE app.discarded_files ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.key_rotations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: technician_visits; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.technician_visits ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: time_zones; Type: ROW SECURITY; Schema: app; Owner: -
@@ -6289,6 +6457,36 @@ GRANT ALL ON FUNCTION app.technician_shift(p_tenant uuid, p_technician uuid, p_d
 
 REVOKE ALL ON FUNCTION app.technician_visit_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.technician_visit_ids() TO authenticated;
+
+--
+-- Name: FUNCTION technician_visits_on_assignment(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_visits_on_assignment() FROM PUBLIC;
+
+--
+-- Name: FUNCTION technician_visits_on_job(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_visits_on_job() FROM PUBLIC;
+
+--
+-- Name: FUNCTION technician_visits_on_visit(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_visits_on_visit() FROM PUBLIC;
+
+--
+-- Name: FUNCTION technician_visits_rebuild(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_visits_rebuild() FROM PUBLIC;
+
+--
+-- Name: FUNCTION technician_visits_refresh(p_tenant uuid, p_visit uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_visits_refresh(p_tenant uuid, p_visit uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION tenant_id(); Type: ACL; Schema: app; Owner: -
