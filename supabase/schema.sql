@@ -588,24 +588,7 @@ $$;
 CREATE FUNCTION app.technician_customer_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select distinct s.customer_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+    AS $$ begin return (app.technician_seen()).customer_ids; end $$;
 
 --
 -- Name: technician_job_ids(); Type: FUNCTION; Schema: app; Owner: -
@@ -614,24 +597,7 @@ $$;
 CREATE FUNCTION app.technician_job_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select distinct s.job_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+    AS $$ begin return (app.technician_seen()).job_ids; end $$;
 
 --
 -- Name: technician_property_ids(); Type: FUNCTION; Schema: app; Owner: -
@@ -640,22 +606,37 @@ $$;
 CREATE FUNCTION app.technician_property_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
+    AS $$ begin return (app.technician_seen()).property_ids; end $$;
+
+--
+-- Name: technician_seen(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_seen(OUT visit_ids uuid[], OUT job_ids uuid[], OUT property_ids uuid[], OUT customer_ids uuid[]) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
     AS $$
 declare
   tenant uuid := app.tenant_id();
   me uuid := auth.uid();
   since timestamptz := now() - interval '31 days';
 begin
+  visit_ids := '{}';
+  job_ids := '{}';
+  property_ids := '{}';
+  customer_ids := '{}';
   if app.member_role() is distinct from 'technician' then
-    return '{}';
+    return;
   end if;
-  return array(
-    select distinct s.property_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
+  select coalesce(array_agg(s.visit_id), '{}'), coalesce(array_agg(distinct s.job_id), '{}'),
+         coalesce(array_agg(distinct s.property_id), '{}'),
+         coalesce(array_agg(distinct s.customer_id), '{}')
+    into visit_ids, job_ids, property_ids, customer_ids
+    from app.technician_visits s
+   where s.tenant_id = tenant and s.technician_id = me
+     and s.booked_until >= since and s.booked && tstzrange(since, null)
+     and s.status <> 'canceled'
+     and (s.status <> 'completed' or s.completed_at > now() - interval '30 days');
 end
 $$;
 
@@ -699,24 +680,7 @@ $$;
 CREATE FUNCTION app.technician_visit_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select s.visit_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+    AS $$ begin return (app.technician_seen()).visit_ids; end $$;
 
 --
 -- Name: technician_visits_on_assignment(); Type: FUNCTION; Schema: app; Owner: -
@@ -6442,6 +6406,12 @@ GRANT ALL ON FUNCTION app.technician_job_ids() TO authenticated;
 
 REVOKE ALL ON FUNCTION app.technician_property_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.technician_property_ids() TO authenticated;
+
+--
+-- Name: FUNCTION technician_seen(OUT visit_ids uuid[], OUT job_ids uuid[], OUT property_ids uuid[], OUT customer_ids uuid[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_seen(OUT visit_ids uuid[], OUT job_ids uuid[], OUT property_ids uuid[], OUT customer_ids uuid[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION technician_shift(p_tenant uuid, p_technician uuid, p_day date); Type: ACL; Schema: app; Owner: -

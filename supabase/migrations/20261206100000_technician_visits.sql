@@ -147,8 +147,12 @@ revoke execute on function app.technician_visits_rebuild() from public, anon, au
 
 select app.technician_visits_rebuild();
 
--- The helpers: the same rules as before, on the kept values.
-create or replace function app.technician_visit_ids() returns uuid[]
+-- The helpers: the same rules as before, on the kept values, written once. app.technician_seen()
+-- gives the four id sets of one pass over the technician's recent bookings; each helper (one
+-- initplan per policy that names it) takes its own.
+create function app.technician_seen(
+  out visit_ids uuid[], out job_ids uuid[], out property_ids uuid[], out customer_ids uuid[]
+)
 language plpgsql stable security definer set search_path = ''
 as $$
 declare
@@ -156,78 +160,39 @@ declare
   me uuid := auth.uid();
   since timestamptz := now() - interval '31 days';
 begin
+  visit_ids := '{}';
+  job_ids := '{}';
+  property_ids := '{}';
+  customer_ids := '{}';
   if app.member_role() is distinct from 'technician' then
-    return '{}';
+    return;
   end if;
-  return array(
-    select s.visit_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
+  select coalesce(array_agg(s.visit_id), '{}'), coalesce(array_agg(distinct s.job_id), '{}'),
+         coalesce(array_agg(distinct s.property_id), '{}'),
+         coalesce(array_agg(distinct s.customer_id), '{}')
+    into visit_ids, job_ids, property_ids, customer_ids
+    from app.technician_visits s
+   where s.tenant_id = tenant and s.technician_id = me
+     and s.booked_until >= since and s.booked && tstzrange(since, null)
+     and s.status <> 'canceled'
+     and (s.status <> 'completed' or s.completed_at > now() - interval '30 days');
 end
 $$;
+
+revoke execute on function app.technician_seen() from public, anon, authenticated, service_role;
+
+create or replace function app.technician_visit_ids() returns uuid[]
+language plpgsql stable security definer set search_path = ''
+as $$ begin return (app.technician_seen()).visit_ids; end $$;
 
 create or replace function app.technician_job_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select distinct s.job_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+as $$ begin return (app.technician_seen()).job_ids; end $$;
 
 create or replace function app.technician_property_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select distinct s.property_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+as $$ begin return (app.technician_seen()).property_ids; end $$;
 
 create or replace function app.technician_customer_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$
-declare
-  tenant uuid := app.tenant_id();
-  me uuid := auth.uid();
-  since timestamptz := now() - interval '31 days';
-begin
-  if app.member_role() is distinct from 'technician' then
-    return '{}';
-  end if;
-  return array(
-    select distinct s.customer_id from app.technician_visits s
-     where s.tenant_id = tenant and s.technician_id = me
-       and s.booked_until >= since and s.booked && tstzrange(since, null)
-       and s.status <> 'canceled'
-       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
-  );
-end
-$$;
+as $$ begin return (app.technician_seen()).customer_ids; end $$;
