@@ -628,9 +628,10 @@ begin
   if app.member_role() is distinct from 'technician' then
     return;
   end if;
-  select coalesce(array_agg(s.visit_id), '{}'), coalesce(array_agg(distinct s.job_id), '{}'),
-         coalesce(array_agg(distinct s.property_id), '{}'),
-         coalesce(array_agg(distinct s.customer_id), '{}')
+  -- (a job, property or customer of several visits is listed once per visit: `= any` does not
+  -- mind, and sorting out repeats in each of the five calls a statement makes cost more)
+  select coalesce(array_agg(s.visit_id), '{}'), coalesce(array_agg(s.job_id), '{}'),
+         coalesce(array_agg(s.property_id), '{}'), coalesce(array_agg(s.customer_id), '{}')
     into visit_ids, job_ids, property_ids, customer_ids
     from app.technician_visits s
    where s.tenant_id = tenant and s.technician_id = me
