@@ -176,22 +176,38 @@ def board_week() -> View:
     chosen = _chosen(technicians)
     visits = visits_between(tenant, zone, first, 7)
     record_list("public.visits", (v["id"] for v in visits), view="dispatch week")
+    filter_args = _filter_args(chosen)
+    days = [first + timedelta(days=n) for n in range(7)]
+    # The table, kept while these values stay the same (the visits by each row's digest).
+    body = fragments.render(
+        "scheduling/_board_week_body.html",
+        lambda: {"rows": week_rows(technicians, chosen, visits, zone, first), "clock": clock},
+        visit_digests=[v["digest"] for v in visits],
+        technicians=technicians,
+        chosen=chosen,
+        days=days,
+        today=today,
+        zone=zone,
+        day_links=[_day_link(d, filter_args) for d in days],
+    )
     return render_template(
         "scheduling/board_week.html",
         first=first,
         prev_week=first - timedelta(days=7),
         next_week=first + timedelta(days=7),
-        visits=visits,
-        days=[first + timedelta(days=n) for n in range(7)],
+        days=days,
         today=today,
         technicians=technicians,
         chosen=chosen,
-        filter_args=_filter_args(chosen),
-        rows=week_rows(technicians, chosen, visits, zone, first),
+        filter_args=filter_args,
         error=error,
-        labels=_labels(),
-        clock=clock,
+        body=body,
     ), (422 if error else 200)
+
+
+def _day_link(day: date, filter_args: dict[str, list[str]]) -> str:
+    values: dict[str, Any] = {"day": day.isoformat(), **filter_args}
+    return url_for("scheduling.board", **values)
 
 
 def _labels() -> dict[str, dict[str, str]]:

@@ -669,3 +669,18 @@ def test_a_change_elsewhere_shows_on_the_next_load_of_the_same_board(
     moved = board(dispatcher, day)
     assert moved.lanes[str(crew.terry.account_id)] == {}
     assert str(planned) in moved.lanes[str(crew.tina.account_id)]
+
+
+def test_the_week_shows_a_change_on_its_next_load(
+    make: Factory, admin: Connection, crew: Crew, dispatcher: Client
+):
+    monday = next_monday()
+    visit(make, crew, at(monday, 9), crew.terry)
+    week = f"/dispatch/week?start={monday.isoformat()}"
+    assert "9:00 AM</time> Ruth Alvarez" in text(dispatcher.get(week))
+
+    admin.execute("update customers set first_name = 'Rita' where tenant_id = %s", [crew.tenant.id])
+
+    page = text(dispatcher.get(week))
+    assert "9:00 AM</time> Rita Alvarez" in page
+    assert "Ruth Alvarez" not in page
