@@ -3,15 +3,15 @@ of cards that stay the same between most of a dispatcher's reloads).
 
 A fragment is a template rendered from the values it is given and nothing else: not through
 `render_template`, so the request's context (the signed-in member, the session) is not in it,
-and the globals that answer for the request (the CSRF token, the menu, flashed messages) raise
-there. What it renders is therefore a function of those values, and it is kept under a digest
-of them: a request gets a kept fragment only when its own reads, made under its own row-level
-security, gave exactly the same values, in the same company. Nothing is shared that the request
-could not have rendered itself, and a change to any row read gives a new digest (the old entry
-ages out).
+and the globals that answer for the request (the CSRF token, the menu, flashed messages) are
+not in its environment, where anything undefined raises. What it renders is therefore a
+function of those values, and it is kept under a digest of them: a request gets a kept fragment
+only when its own reads, made under its own row-level security, gave exactly the same values,
+in the same company. Nothing is shared that the request could not have rendered itself, and a
+change to any row read gives a new digest (the old entry ages out).
 
-Kept per process, least recently used first out, bounded in bytes (`FRAGMENT_CACHE_BYTES`; 0
-turns it off)."""
+Kept per process, least recently used first out, bounded by the characters of HTML kept
+(`FRAGMENT_CACHE_BYTES`, about bytes for these pages; 0 turns it off)."""
 
 from __future__ import annotations
 
@@ -20,23 +20,17 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request
 from flask_login import current_user
-from jinja2 import StrictUndefined
+from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-# Template globals that answer for the request (its member, its session, its messages): in a
-# fragment they are undefined, and any use of them raises.
-REQUEST_GLOBALS = (
-    "request",
-    "session",
-    "g",
-    "get_flashed_messages",
-    "csrf_token",
-    "csrf_meta_tag",
-    "menu_links",
+# Template globals that answer for the request (its member, its session, its messages): not
+# in the fragments' environment, where anything undefined raises when used.
+REQUEST_GLOBALS = frozenset(
+    {"request", "session", "g", "get_flashed_messages", "csrf_token", "csrf_meta_tag", "menu_links"}
 )
 
 
@@ -96,6 +90,22 @@ def _digest(name: str, template: object, values: dict[str, Any]) -> bytes:
     return hashlib.blake2b(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), digest_size=32).digest()
 
 
+def _environment() -> Environment:
+    """The app's templates, filters and globals without the request's globals, and with
+    anything undefined raising when used: for the fragment and every template it imports
+    (a macro imported without context sees the environment's globals, not the fragment's)."""
+    found = current_app.extensions.get("fragments")
+    if found is None:
+        found = current_app.jinja_env.overlay(undefined=StrictUndefined)
+        found.globals = {
+            name: value
+            for name, value in current_app.jinja_env.globals.items()
+            if name not in REQUEST_GLOBALS
+        }
+        current_app.extensions["fragments"] = found
+    return cast(Environment, found)
+
+
 def render(
     name: str, derive: Callable[[], dict[str, Any]] | None = None, /, **values: Any
 ) -> Markup:
@@ -103,18 +113,13 @@ def render(
     same rendering kept from an earlier request with equal values. `derive` gives what the
     template also needs when it is rendered: worked out from `values` (e.g. a layout), or rows
     that `values` name by their digests (a SHA-256 of each row's text, made by the query)."""
-    template = current_app.jinja_env.get_template(name)
+    template = _environment().get_template(name)
     budget = int(current_app.config["FRAGMENT_CACHE_BYTES"])
     key = _digest(name, template, values) if budget > 0 else b""
     found = _kept.get(key) if key else None
     if found is None:
-        request_free = {
-            name: StrictUndefined(hint=f"{name} answers for the request, not a fragment")
-            for name in REQUEST_GLOBALS
-        }
         # The template's output is autoescaped HTML, as render_template's is.
-        context = values | (derive() if derive else {}) | request_free
-        found = Markup(template.render(context))  # noqa: S704
+        found = Markup(template.render(values | (derive() if derive else {})))  # noqa: S704
         if key:
             _kept.put(key, template, found, budget)
     return found

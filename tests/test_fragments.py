@@ -27,6 +27,9 @@ def rendering(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]
         "tests/_csrf.html": "{{ csrf_token() }}",
         "tests/_session.html": "{{ session.tenant_id }}",
         "tests/_messages.html": "{{ get_flashed_messages() }}",
+        "tests/_if_member.html": "{% if current_user %}signed in{% endif %}",
+        "tests/_macros.html": "{% macro token() %}{{ csrf_token() }}{% endmacro %}",
+        "tests/_imported.html": '{% from "tests/_macros.html" import token %}{{ token() }}',
     }
     monkeypatch.setattr(
         app.jinja_env,
