@@ -56,4 +56,6 @@
     if (event.target.name === "choice") showParts();
   });
   showParts();
+  // Typed before this script ran (a fast typist right after the page opened): search it now.
+  if (box.value !== box.defaultValue) find();
 })();

@@ -11,7 +11,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, Route, expect
 
 from app.db import Connection
 from tests.e2e.conftest import page_width, sign_in
@@ -65,6 +65,26 @@ def booked_visit(admin: Connection, summary: str) -> dict:
     ).fetchone()
     assert row is not None
     return row
+
+
+def test_what_was_typed_before_the_pages_script_ran_is_searched(
+    desktop: BrowserContext, live_server: str, make: Factory, admin: Connection
+):
+    """A caller's number typed the moment the page opens, before its script has run (held back
+    here), is searched when the script starts: no keystroke is lost."""
+    _, dispatcher, _ = company(make, admin, ZoneInfo("America/New_York"))
+    page = desktop.new_page()
+    sign_in(page, live_server, dispatcher.email)
+    held: list[Route] = []
+    page.route("**/static/calls.js", lambda route: held.append(route))
+    page.goto(f"{live_server}/calls/new", wait_until="commit")
+    page.get_by_role("searchbox", name="Find the caller").press_sequentially("(773) 555-0199")
+    expect(page.get_by_text("No customer matches")).to_have_count(0)
+
+    held[0].continue_()
+
+    expect(page.get_by_text("No customer matches")).to_be_visible()
+    expect(page.get_by_label("Phone")).to_have_value("(773) 555-0199")
 
 
 def test_a_new_caller_is_taken_and_booked_in_three_page_loads(
