@@ -445,6 +445,20 @@ end
 $$;
 
 --
+-- Name: jobs_stay_where_they_are(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.jobs_stay_where_they_are() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  raise exception 'a job stays with the customer and property it was made for'
+    using errcode = 'check_violation', constraint = 'jobs_stay_where_they_are';
+end
+$$;
+
+--
 -- Name: maintenance_tasks(integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -699,26 +713,6 @@ begin
      or (tg_op = 'UPDATE' and (new.tenant_id, new.visit_id) <> (old.tenant_id, old.visit_id)) then
     perform app.technician_visits_refresh(new.tenant_id, new.visit_id);
   end if;
-  return null;
-end
-$$;
-
---
--- Name: technician_visits_on_job(); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.technician_visits_on_job() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_visit uuid;
-begin
-  for v_visit in
-    select v.id from public.visits v where v.tenant_id = new.tenant_id and v.job_id = new.id
-  loop
-    perform app.technician_visits_refresh(new.tenant_id, v_visit);
-  end loop;
   return null;
 end
 $$;
@@ -4976,6 +4970,12 @@ CREATE TRIGGER invitations_stamped BEFORE INSERT ON public.invitations FOR EACH 
 CREATE TRIGGER jobs_not_at_archived_property BEFORE INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION app.jobs_not_at_archived_property();
 
 --
+-- Name: jobs jobs_stay_where_they_are; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER jobs_stay_where_they_are BEFORE UPDATE OF customer_id, property_id ON public.jobs FOR EACH ROW WHEN (((old.customer_id IS DISTINCT FROM new.customer_id) OR (old.property_id IS DISTINCT FROM new.property_id))) EXECUTE FUNCTION app.jobs_stay_where_they_are();
+
+--
 -- Name: memberships memberships_company_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5016,12 +5016,6 @@ CREATE TRIGGER stamp_done_by BEFORE INSERT OR UPDATE ON public.visit_checklist_i
 --
 
 CREATE TRIGGER stamp_uploaded_by BEFORE INSERT OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION app.stamp_author('uploaded_by');
-
---
--- Name: jobs technician_visits; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER technician_visits AFTER UPDATE OF customer_id, property_id ON public.jobs FOR EACH ROW WHEN (((old.customer_id IS DISTINCT FROM new.customer_id) OR (old.property_id IS DISTINCT FROM new.property_id))) EXECUTE FUNCTION app.technician_visits_on_job();
 
 --
 -- Name: visit_assignments technician_visits; Type: TRIGGER; Schema: public; Owner: -
@@ -6345,6 +6339,12 @@ GRANT ALL ON FUNCTION app.job_minutes(p_kind text) TO service_role;
 REVOKE ALL ON FUNCTION app.jobs_not_at_archived_property() FROM PUBLIC;
 
 --
+-- Name: FUNCTION jobs_stay_where_they_are(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.jobs_stay_where_they_are() FROM PUBLIC;
+
+--
 -- Name: FUNCTION maintenance_tasks(p_month integer); Type: ACL; Schema: app; Owner: -
 --
 
@@ -6434,12 +6434,6 @@ GRANT ALL ON FUNCTION app.technician_visit_ids() TO authenticated;
 --
 
 REVOKE ALL ON FUNCTION app.technician_visits_on_assignment() FROM PUBLIC;
-
---
--- Name: FUNCTION technician_visits_on_job(); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.technician_visits_on_job() FROM PUBLIC;
 
 --
 -- Name: FUNCTION technician_visits_on_visit(); Type: ACL; Schema: app; Owner: -

@@ -8,7 +8,8 @@
 -- app.technician_visits keeps, for each assignment, what those rules read: the booking, the
 -- visit's status, completion time and job, and the job's customer and property. It is kept by
 -- triggers, in the same transaction as the change, from the tables themselves (a refresh of the
--- visit's rows, never the trigger's NEW values), so it always says what those tables say. Each
+-- visit's rows, never the trigger's NEW values), so it always says what those tables say (a
+-- job's customer and property cannot change: see jobs_stay_where_they_are below). Each
 -- helper is then one index range over the technician's recent bookings. The rules themselves
 -- (not canceled, completed only within 30 days, booked from 31 days back) are still applied when
 -- the helper runs, to the same values: same results, same policies.
@@ -100,31 +101,29 @@ create trigger technician_visits
         or old.job_id is distinct from new.job_id)
   execute function app.technician_visits_on_visit();
 
-create function app.technician_visits_on_job() returns trigger
-language plpgsql security definer set search_path = ''
+-- A job's customer and property are kept, not refreshed: they are fixed once the job exists (the
+-- app never moves a job, and its visits, photos and signatures belong to that house). A refresh
+-- on a job's change would race with a visit added to the job at the same moment (neither
+-- transaction sees the other's row), so the change is refused instead.
+create function app.jobs_stay_where_they_are() returns trigger
+language plpgsql set search_path = ''
 as $$
-declare
-  v_visit uuid;
 begin
-  for v_visit in
-    select v.id from public.visits v where v.tenant_id = new.tenant_id and v.job_id = new.id
-  loop
-    perform app.technician_visits_refresh(new.tenant_id, v_visit);
-  end loop;
-  return null;
+  raise exception 'a job stays with the customer and property it was made for'
+    using errcode = 'check_violation', constraint = 'jobs_stay_where_they_are';
 end
 $$;
 
-create trigger technician_visits
-  after update of customer_id, property_id on public.jobs
+create trigger jobs_stay_where_they_are
+  before update of customer_id, property_id on public.jobs
   for each row
   when (old.customer_id is distinct from new.customer_id
         or old.property_id is distinct from new.property_id)
-  execute function app.technician_visits_on_job();
+  execute function app.jobs_stay_where_they_are();
 
 revoke execute on function app.technician_visits_refresh(uuid, uuid),
   app.technician_visits_on_assignment(), app.technician_visits_on_visit(),
-  app.technician_visits_on_job() from public, anon, authenticated, service_role;
+  app.jobs_stay_where_they_are() from public, anon, authenticated, service_role;
 
 -- Everything, from scratch: after a load with triggers off. The owner's only.
 create function app.technician_visits_rebuild() returns void

@@ -1,8 +1,8 @@
 """app.technician_visits, what the technician helpers read, is kept by triggers: after every
 kind of change that moves what a technician may see (booking, rescheduling, moving along,
-completing, canceling, unassigning, reassigning, moving a job, deleting), it holds exactly what
-a rebuild from the assignments, visits and jobs gives. The helpers' rules on top of it are
-covered by test_technician_access (P-02)."""
+completing, canceling, unassigning, reassigning, deleting), it holds exactly what a rebuild from
+the assignments, visits and jobs gives; a job cannot move to another customer or property. The
+helpers' rules on top of it are covered by test_technician_access (P-02)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import time as clock
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 
 from app.db import Connection
@@ -102,14 +103,17 @@ def test_every_change_is_kept(admin: Connection, make: Factory) -> None:
     )
     pairs = {(r["visit_id"], r["technician_id"]) for r in rows}
     assert (second, tina) not in pairs and (unscheduled, terry) in pairs
-    # the job moved to another customer's property
-    rows = change(
-        "update public.jobs set customer_id = %s, property_id = %s where id = %s",
-        other_customer,
-        cabin,
-        job,
-    )
-    assert {(r["customer_id"], r["property_id"]) for r in rows} == {(other_customer, cabin)}
+    # a job stays with its customer and property (what is kept could not follow a move made
+    # while a visit is added to the job in another transaction)
+    with (
+        pytest.raises(psycopg.errors.CheckViolation, match="stays with the customer"),
+        admin.transaction(),
+    ):
+        admin.execute(
+            "update public.jobs set customer_id = %s, property_id = %s where id = %s",
+            [other_customer, cabin, job],
+        )
+    kept_as_rebuilt(admin, tenant.id)
     # a visit deleted, then the job with the rest
     rows = change("delete from public.visits where id = %s", unscheduled)
     assert unscheduled not in {r["visit_id"] for r in rows}
