@@ -740,8 +740,15 @@ CREATE FUNCTION app.technician_visits_rebuild() RETURNS void
     SET search_path TO ''
     AS $$
   delete from app.technician_visits;
-  select count(app.technician_visits_refresh(a.tenant_id, a.visit_id))
-    from (select distinct tenant_id, visit_id from public.visit_assignments) a;
+  insert into app.technician_visits
+    (tenant_id, visit_id, technician_id, booked, status, completed_at, job_id, customer_id,
+     property_id)
+  select a.tenant_id, a.visit_id, a.technician_id, a.booked, v.status, v.completed_at, v.job_id,
+         j.customer_id, j.property_id
+    from public.visit_assignments a
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   order by a.tenant_id, a.technician_id, upper(a.booked);
 $$;
 
 --

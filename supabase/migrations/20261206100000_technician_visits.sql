@@ -125,14 +125,20 @@ revoke execute on function app.technician_visits_refresh(uuid, uuid),
   app.technician_visits_on_assignment(), app.technician_visits_on_visit(),
   app.jobs_stay_where_they_are() from public, anon, authenticated, service_role;
 
--- Everything, from scratch: after a load with triggers off. The owner's only. Each visit with
--- an assignment is refreshed as its triggers would (the refresh is the one definition).
+-- Everything, from scratch: after a load with triggers off. The owner's only.
 create function app.technician_visits_rebuild() returns void
 language sql security invoker set search_path = ''
 as $$
   delete from app.technician_visits;
-  select count(app.technician_visits_refresh(a.tenant_id, a.visit_id))
-    from (select distinct tenant_id, visit_id from public.visit_assignments) a;
+  insert into app.technician_visits
+    (tenant_id, visit_id, technician_id, booked, status, completed_at, job_id, customer_id,
+     property_id)
+  select a.tenant_id, a.visit_id, a.technician_id, a.booked, v.status, v.completed_at, v.job_id,
+         j.customer_id, j.property_id
+    from public.visit_assignments a
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   order by a.tenant_id, a.technician_id, upper(a.booked);
 $$;
 
 revoke execute on function app.technician_visits_rebuild() from public, anon, authenticated,
