@@ -1205,13 +1205,14 @@ begin
       using errcode = 'insufficient_privilege';
   end if;
   -- Only what says which view and which rows: no free text (a search term names a person, and
-  -- access entries are not sealed, so erasure could not reach it). The ids are kept only when
-  -- every one is a key's text: the array's text is `["…", "…"]`, matched in one pass.
+  -- access entries are not sealed, so erasure could not reach it). The ids are kept only for a
+  -- list (whose every id the check above found readable) and when every one is a key's text:
+  -- the array's text is `["…", "…"]`, matched in one pass.
   perform audit.append(v_tenant, new.table_name, new.row_key, 'access', null, (
     select coalesce(jsonb_object_agg(d.key, d.value), '{}')
     from jsonb_each(new.details) d
     where (d.key = 'rows' and jsonb_typeof(d.value) = 'number')
-       or (d.key = 'ids' and jsonb_typeof(d.value) = 'array'
+       or (d.key = 'ids' and new.row_key = 'list' and jsonb_typeof(d.value) = 'array'
            and d.value::text ~ '^\[("[0-9a-f-]{36}"(, "[0-9a-f-]{36}")*)?\]$')
        or (d.key in ('view', 'format', 'shown_in') and jsonb_typeof(d.value) = 'string'
            and d.value #>> '{}' ~ '^[a-z][a-z -]{0,40}$')));

@@ -171,6 +171,22 @@ def test_a_recorded_read_keeps_no_free_text(database: TestDatabase, admin, day: 
 
 
 @pytest.mark.promise("P-07")
+def test_ids_are_kept_only_for_a_list_whose_rows_were_checked(
+    database: TestDatabase, admin, day: Day
+):
+    """A single row's entry names that row; ids beside it were never checked as readable, so
+    they are not kept (they could name any row, of any company)."""
+    before = mark(admin)
+    with acting_as(database, claims_of(day.tenant.owner)) as conn:
+        record(conn, "public.customers", day.customer, view="customer page", ids=[str(UUID(int=7))])
+        entries = conn.execute(
+            "select new_values from audit.changes where operation = 'access' and id > %s",
+            [before],
+        ).fetchall()
+    assert [entry["new_values"] for entry in entries] == [{"view": "customer page"}]
+
+
+@pytest.mark.promise("P-07")
 @pytest.mark.parametrize(
     ("who", "table", "key"),
     [
