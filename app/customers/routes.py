@@ -7,6 +7,7 @@ from uuid import UUID
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app import company, db, phones, roles
@@ -46,6 +47,23 @@ def address(place: dict[str, Any]) -> str:
     if place["postal_code"]:
         text += f" {place['postal_code']}"
     return str(text)
+
+
+RESTRICTED_BADGE = Markup(
+    '<span class="badge badge-danger" title="Keep the record, but do not otherwise use it">'
+    "Processing restricted</span>"
+)
+DO_NOT_CONTACT_BADGE = Markup('<span class="badge badge-warn">Do not contact</span>')
+
+
+@bp.app_template_filter("flags")
+def flags(c: dict[str, Any], restricted: bool = True) -> Markup:
+    """The customer's badges (restricted processing, do not contact): a filter, not a macro,
+    for the same reason as `address`."""
+    shown = [RESTRICTED_BADGE] if restricted and c["restrict_processing"] else []
+    if c["do_not_contact"]:
+        shown.append(DO_NOT_CONTACT_BADGE)
+    return Markup(" ").join(shown)
 
 
 def _customer_or_404(customer_id: UUID) -> dict[str, Any]:

@@ -38,16 +38,18 @@ def local_midnight(zone: ZoneInfo, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
+def _between(tenant_id: UUID, zone: ZoneInfo, first: date, days: int) -> tuple[str, db.Params]:
+    """The visits (not canceled) whose window starts on these local days, with technician ids:
+    the statement and its parameters."""
+    return queries.visits_between, {
+        "tenant_id": tenant_id,
+        "starts": local_midnight(zone, first),
+        "ends": local_midnight(zone, first + timedelta(days=days)),
+    }
+
+
 def visits_between(tenant_id: UUID, zone: ZoneInfo, first: date, days: int) -> list[Row]:
-    """The visits (not canceled) whose window starts on these local days, with technician ids."""
-    return db.query(
-        queries.visits_between,
-        {
-            "tenant_id": tenant_id,
-            "starts": local_midnight(zone, first),
-            "ends": local_midnight(zone, first + timedelta(days=days)),
-        },
-    )
+    return db.query(*_between(tenant_id, zone, first, days))
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -102,14 +104,7 @@ def _reads(tenant: UUID, zone: ZoneInfo, day: date) -> tuple[list[Row], list[Row
     and the head of the queue."""
     technicians, visits, queue = db.query_together(
         (service.queries.technicians, {"tenant_id": tenant}),
-        (
-            queries.visits_between,
-            {
-                "tenant_id": tenant,
-                "starts": local_midnight(zone, day),
-                "ends": local_midnight(zone, day + timedelta(days=1)),
-            },
-        ),
+        _between(tenant, zone, day, 1),
         (queries.unscheduled_queue, {"tenant_id": tenant, "limit": _queue_limit()}),
     )
     return technicians, visits, queue
