@@ -3,6 +3,8 @@ deploys it (PLENUM_ENV=production, 2 workers of 4 threads, statements unprepared
 Supavisor; the requests carry the proxy's X-Forwarded-Proto: https, as Fly's proxy sends it),
 8 clients from a separate process (`bench.load`) for BENCH_HTTP_SECONDS (5) per page. The
 floor is `/healthz` (one `select 1`) in the same run, measured before and after the pages.
+Beside each page's speed, the CPU time it cost per request: gunicorn's workers (*app*) and every
+process of the database cluster (*database*), read from /proc before and after its load.
 
 Run: `python -m bench.pages`.
 """
@@ -22,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from app.db import admin_connection
@@ -58,10 +61,16 @@ def sign_in(port: int, email: str) -> str:
     return "; ".join(signed or cookies)
 
 
+class Server(NamedTuple):
+    port: int
+    pid: int  # gunicorn's master: its children are the workers
+    admin_url: str  # the cluster's processes are found through it
+
+
 @contextmanager
-def server(app_url: str, admin_url: str, **settings: str) -> Iterator[int]:
+def server(app_url: str, admin_url: str, **settings: str) -> Iterator[Server]:
     """gunicorn as fly.toml runs it on the scale data (with `settings` added to its
-    environment); its port."""
+    environment)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -98,22 +107,49 @@ def server(app_url: str, admin_url: str, **settings: str) -> Iterator[int]:
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"gunicorn did not answer; see {log}")
-        yield port
+        yield Server(port, process.pid, scale.url(admin_url))
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def load(port: int, path: str, cookie: str) -> dict[str, float]:
-    """`bench.load` in its own process: THREADS clients for SECONDS."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used (a process gone since counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (man 5 proc)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def processes(served: Server) -> tuple[list[int], list[int]]:
+    """gunicorn's workers, and every process of the database cluster (backends, the WAL
+    writer, the checkpointer…)."""
+    children = Path(f"/proc/{served.pid}/task/{served.pid}/children").read_text().split()
+    with admin_connection(served.admin_url) as owner:
+        cluster = owner.execute("select pid from pg_catalog.pg_stat_activity").fetchall()
+    return [int(pid) for pid in children], [row["pid"] for row in cluster]
+
+
+def load(served: Server, path: str, cookie: str) -> dict[str, float]:
+    """`bench.load` in its own process: THREADS clients for SECONDS; with the CPU time that the
+    app's workers and the database spent per request meanwhile."""
     for _ in range(5):  # warm the workers' pools
-        request(port, "GET", path, cookie)
-    command = [sys.executable, "-m", "bench.load", str(port), path, cookie, str(THREADS)]
+        request(served.port, "GET", path, cookie)
+    app, database = processes(served)
+    before = cpu_seconds(app), cpu_seconds(database)
+    command = [sys.executable, "-m", "bench.load", str(served.port), path, cookie, str(THREADS)]
     done = subprocess.run(
         [*command, str(SECONDS)], cwd=scale.ROOT, capture_output=True, text=True, check=True
     )
     result = json.loads(done.stdout)
     assert set(result["statuses"]) == {"200"}, f"{path}: {result['statuses']}"
+    count = max(result["count"], 1)
+    result["app_ms"] = (cpu_seconds(app) - before[0]) * 1000 / count
+    result["database_ms"] = (cpu_seconds(database) - before[1]) * 1000 / count
     return result
 
 
@@ -128,6 +164,12 @@ def p95_target(label: str) -> str:
     return "≤ 150 ms" if label.startswith("dispatch board") else "≤ 50 ms"
 
 
+def cpu(result: dict[str, float]) -> tuple[float, str]:
+    """CPU time per request, the app's and the database's together, and the two apart."""
+    app, database = result["app_ms"], result["database_ms"]
+    return app + database, f"app {app:.2f} ms + database {database:.2f} ms"
+
+
 def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     sizes, day, how = scale.ensure(admin_url)
@@ -139,8 +181,9 @@ def run() -> list[Row]:
         ).fetchone()
     assert found is not None
     print(f"pages under load on {scale.NAME} ({how}): {THREADS} clients, {SECONDS:.0f} s a page")
-    with server(app_url, admin_url) as port:
-        office, technician = sign_in(port, scale.DISPATCHER), sign_in(port, scale.TECHNICIAN)
+    with server(app_url, admin_url) as served:
+        office = sign_in(served.port, scale.DISPATCHER)
+        technician = sign_in(served.port, scale.TECHNICIAN)
         cases = [
             ("dashboard /", "/", office),
             ("customer search /customers?q=nowak.12", "/customers?q=nowak.12", office),
@@ -148,18 +191,20 @@ def run() -> list[Row]:
             ("dispatch board (50 lanes) /dispatch?day=", f"/dispatch?day={day}", office),
             ("technician's day /my-day?day=", f"/my-day?day={day}", technician),
         ]
-        floors = [load(port, "/healthz", office)]
-        measured = [(label, load(port, path, cookie)) for label, path, cookie in cases]
-        floors.append(load(port, "/healthz", office))
+        floors = [load(served, "/healthz", office)]
+        measured = [(label, load(served, path, cookie)) for label, path, cookie in cases]
+        floors.append(load(served, "/healthz", office))
     # The same board with nothing kept between loads (app/fragments.py off): every load
     # renders its 400 cards, as the first load after any change does.
-    with server(app_url, admin_url, FRAGMENT_CACHE_BYTES="0") as port:
-        office = sign_in(port, scale.DISPATCHER)
-        measured.append((RENDERED, load(port, f"/dispatch?day={day}", office)))
-    floor = {key: sum(f[key] for f in floors) / len(floors) for key in ("rps", "p50", "p95")}
+    with server(app_url, admin_url, FRAGMENT_CACHE_BYTES="0") as served:
+        office = sign_in(served.port, scale.DISPATCHER)
+        measured.append((RENDERED, load(served, f"/dispatch?day={day}", office)))
+    keys = ("rps", "p50", "p95", "app_ms", "database_ms")
+    floor = {key: sum(f[key] for f in floors) / len(floors) for key in keys}
     rows = [
         row("HTTP floor /healthz", "req/s", floor["rps"], note="select 1; mean of before/after"),
         row("HTTP floor /healthz", "p95 ms", floor["p95"]),
+        row("HTTP floor /healthz", "CPU ms per request", cpu(floor)[0], note=cpu(floor)[1]),
     ]
     for label, result in measured:
         scenario = f"HTTP {label}"
@@ -173,10 +218,11 @@ def run() -> list[Row]:
                 "" if label == RENDERED else "≥ 0.5x",
             ),
             row(scenario, "p95 ms", result["p95"], floor["p95"], p95_target(label), tail),
+            row(scenario, "CPU ms per request", cpu(result)[0], cpu(floor)[0], note=cpu(result)[1]),
         ]
         print(
             f"  {label:40}{result['rps']:8.1f} req/s  p50 {result['p50']:7.1f}  "
-            f"p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}"
+            f"p95 {result['p95']:7.1f}  p99 {result['p99']:7.1f}  CPU {cpu(result)[1]}"
         )
     print(f"  /healthz floor: {floor['rps']:.1f} req/s, p95 {floor['p95']:.1f} ms")
     del sizes
