@@ -1,4 +1,5 @@
-"""The company being worked in: its name, time zone and status, read once per request.
+"""The company being worked in: its name, time zone, status and currency, read once per
+request.
 
 Every feature that shows a time or names the company asks here (`company.zone(tenant_id)`,
 `company.current()`); nothing else reads `public.tenants` for that.
@@ -27,6 +28,7 @@ class Company:
     name: str
     time_zone: str
     status: str
+    currency: str  # ISO 4217: the one its prices, estimates and invoices are in
 
     @property
     def zone(self) -> ZoneInfo:
@@ -54,7 +56,11 @@ def settle_claims(claims: Mapping[str, Any], tenant_id: UUID) -> Company | None:
 def _remember(
     tenant_id: UUID, row: db.Row | None, cache: dict[UUID, Company | None] | None
 ) -> Company | None:
-    found = Company(row["id"], row["name"], row["time_zone"], row["status"]) if row else None
+    found = (
+        Company(row["id"], row["name"], row["time_zone"], row["status"], row["currency"])
+        if row
+        else None
+    )
     if cache is not None:
         cache[tenant_id] = found
     return found
@@ -64,6 +70,15 @@ def current() -> Company | None:
     """The signed-in member's company, or None outside one."""
     tenant_id = current_user.tenant_id
     return get(tenant_id) if tenant_id is not None else None
+
+
+FALLBACK_CURRENCY = "USD"
+
+
+def currency(tenant_id: UUID | None = None) -> str:
+    """The company's currency code (the current company by default)."""
+    found = get(tenant_id) if tenant_id is not None else current()
+    return found.currency if found else FALLBACK_CURRENCY
 
 
 def zone(tenant_id: UUID | None = None) -> ZoneInfo:

@@ -1,2 +1,2 @@
 -- name: company
-select id, name, time_zone, status from public.tenants where id = %(tenant_id)s
+select id, name, time_zone, status, currency from public.tenants where id = %(tenant_id)s

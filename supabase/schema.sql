@@ -3743,7 +3743,15 @@ CREATE TABLE public.tenants (
     status text DEFAULT 'active'::text NOT NULL,
     terminated_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL,
+    licence_number text DEFAULT ''::text NOT NULL,
+    address text DEFAULT ''::text NOT NULL,
+    phone text DEFAULT ''::text NOT NULL,
+    CONSTRAINT tenants_address_length CHECK ((length(address) <= 500)),
+    CONSTRAINT tenants_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT tenants_licence_number_length CHECK ((length(licence_number) <= 100)),
     CONSTRAINT tenants_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT tenants_phone_length CHECK ((length(phone) <= 40)),
     CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'terminated'::text])))
 );
 
