@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import db, errors, formatting, menu, security
+from app import db, errors, formatting, menu, money, security
 from app.config import Settings
 
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     formatting.init_app(app)
+    money.init_app(app)
 
     from app import commands
 
