@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         imports,
         integrations,
         messaging,
+        pricebook,
         properties,
         scheduling,
         technician,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         calls.bp,
         technician.bp,
         worklists.bp,
+        pricebook.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

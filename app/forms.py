@@ -11,6 +11,8 @@ from wtforms import DateField, EmailField, PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app import money
+
 # The days date fields accept: a mistyped year is refused, not a crash in date arithmetic.
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
@@ -116,3 +118,55 @@ class DateRangeFilter(FlaskForm):
 def _within_reason(field: DateField) -> None:
     if field.data and not 1900 <= field.data.year <= 2999:
         raise ValidationError("Choose a date between the years 1900 and 2999.")
+
+
+class _MoneyText(StringField):
+    """A field for a money-like number as a person types it, read by app.money into a Decimal
+    (`data`), with app.money's message when it cannot be read; empty is None."""
+
+    def parse(self, text: str) -> Any:  # pragma: no cover - each kind below says how
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        self.raw_text = text
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = self.parse(text)
+        except money.MoneyError as error:
+            self.data = None
+            raise ValueError(str(error)) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
+
+class AmountField(_MoneyText):
+    """An amount in the company's currency, to the cent: `1,234.50`, `$12`."""
+
+    def parse(self, text: str) -> Any:
+        return money.parse_amount(text)
+
+
+class PercentField(_MoneyText):
+    """A percentage: `7.25`, `8.875%`."""
+
+    def __init__(self, *args: Any, max_value: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_value = max_value
+
+    def parse(self, text: str) -> Any:
+        if self.max_value is None:
+            return money.parse_percent(text)
+        return money.parse_percent(text, max_value=self.max_value)
+
+
+class QuantityField(_MoneyText):
+    """A quantity above 0, to two decimals: `1`, `2.5`."""
+
+    def parse(self, text: str) -> Any:
+        return money.parse_quantity(text)

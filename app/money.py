@@ -313,6 +313,21 @@ def money_filter(amount: Decimal | None, currency: str | None = None) -> str:
     return format_money(amount, currency or company_currency())
 
 
+def format_number(value: Decimal | None) -> str:
+    """A quantity or a rate without the zeros its column pads it with: `12.5`, `1`, `8.875`."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_percent(value: Decimal | None) -> str:
+    """`7.25%`, `10%`, `8.875%`."""
+    return "" if value is None else f"{format_number(value)}%"
+
+
 def init_app(app: Flask) -> None:
-    """Register the `money` filter on the app's templates."""
+    """Register the `money`, `quantity` and `percent` filters on the app's templates."""
     app.jinja_env.filters["money"] = money_filter
+    app.jinja_env.filters["quantity"] = format_number
+    app.jinja_env.filters["percent"] = format_percent

@@ -3672,6 +3672,76 @@ CREATE TABLE public.memberships (
 );
 
 --
+-- Name: price_categories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.price_categories (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_categories_name_length CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)) AND (name = btrim(name))))
+);
+
+--
+-- Name: price_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.price_items (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    code text,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    category_id uuid,
+    unit text DEFAULT 'each'::text NOT NULL,
+    price numeric(12,2) NOT NULL,
+    cost numeric(12,2),
+    markup_percent numeric(7,2),
+    member_price numeric(12,2),
+    member_discount_percent numeric(5,2),
+    taxable boolean DEFAULT true NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_text text GENERATED ALWAYS AS (lower(((((name || ' '::text) || COALESCE(code, ''::text)) || ' '::text) || description))) STORED,
+    CONSTRAINT price_items_code_format CHECK (((code IS NULL) OR (((length(code) >= 1) AND (length(code) <= 40)) AND (code = btrim(code))))),
+    CONSTRAINT price_items_cost_range CHECK (((cost IS NULL) OR ((cost >= (0)::numeric) AND (cost <= 9999999999.99)))),
+    CONSTRAINT price_items_description_length CHECK ((length(description) <= 2000)),
+    CONSTRAINT price_items_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'material'::text, 'labour'::text, 'package'::text]))),
+    CONSTRAINT price_items_markup_needs_cost CHECK (((markup_percent IS NULL) OR (cost IS NOT NULL))),
+    CONSTRAINT price_items_markup_price CHECK (((markup_percent IS NULL) OR (price = round(((cost * ((100)::numeric + markup_percent)) / (100)::numeric), 2)))),
+    CONSTRAINT price_items_markup_range CHECK (((markup_percent IS NULL) OR ((markup_percent >= (0)::numeric) AND (markup_percent <= (10000)::numeric)))),
+    CONSTRAINT price_items_member_discount_range CHECK (((member_discount_percent IS NULL) OR ((member_discount_percent > (0)::numeric) AND (member_discount_percent <= (100)::numeric)))),
+    CONSTRAINT price_items_member_price_range CHECK (((member_price IS NULL) OR ((member_price >= (0)::numeric) AND (member_price <= 9999999999.99)))),
+    CONSTRAINT price_items_member_pricing_one CHECK (((member_price IS NULL) OR (member_discount_percent IS NULL))),
+    CONSTRAINT price_items_name_length CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)) AND (name = btrim(name)))),
+    CONSTRAINT price_items_price_range CHECK (((price >= (0)::numeric) AND (price <= 9999999999.99))),
+    CONSTRAINT price_items_unit_check CHECK ((unit = ANY (ARRAY['each'::text, 'hour'::text, 'foot'::text, 'pound'::text, 'gallon'::text, 'ton'::text, 'job'::text])))
+);
+
+--
+-- Name: price_package_parts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.price_package_parts (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    package_id uuid NOT NULL,
+    package_kind text DEFAULT 'package'::text NOT NULL,
+    item_id uuid NOT NULL,
+    item_kind text NOT NULL,
+    quantity numeric(10,2) NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_package_parts_item_kind CHECK ((item_kind = ANY (ARRAY['service'::text, 'material'::text, 'labour'::text]))),
+    CONSTRAINT price_package_parts_package_kind CHECK ((package_kind = 'package'::text)),
+    CONSTRAINT price_package_parts_quantity_range CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric)))
+);
+
+--
 -- Name: properties; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3730,6 +3800,23 @@ CREATE TABLE public.service_agreements (
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
     CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
+);
+
+--
+-- Name: tax_rates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tax_rates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    percent numeric(7,4) NOT NULL,
+    applies boolean DEFAULT true NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tax_rates_name_length CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)) AND (name = btrim(name)))),
+    CONSTRAINT tax_rates_percent_range CHECK (((percent >= (0)::numeric) AND (percent <= (100)::numeric)))
 );
 
 --
@@ -4207,6 +4294,41 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: price_categories price_categories_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_categories
+    ADD CONSTRAINT price_categories_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: price_items price_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_items
+    ADD CONSTRAINT price_items_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: price_items price_items_tenant_id_id_kind_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_items
+    ADD CONSTRAINT price_items_tenant_id_id_kind_key UNIQUE (tenant_id, id, kind);
+
+--
+-- Name: price_package_parts price_package_parts_item_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_package_parts
+    ADD CONSTRAINT price_package_parts_item_once UNIQUE (tenant_id, package_id, item_id);
+
+--
+-- Name: price_package_parts price_package_parts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_package_parts
+    ADD CONSTRAINT price_package_parts_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: properties properties_customer_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4226,6 +4348,13 @@ ALTER TABLE ONLY public.properties
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: tax_rates tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tax_rates
+    ADD CONSTRAINT tax_rates_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: tenants tenants_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -4547,6 +4676,42 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
 
 --
+-- Name: price_categories_name_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX price_categories_name_once ON public.price_categories USING btree (tenant_id, lower(name));
+
+--
+-- Name: price_items_category_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX price_items_category_idx ON public.price_items USING btree (tenant_id, category_id) WHERE (category_id IS NOT NULL);
+
+--
+-- Name: price_items_code_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX price_items_code_once ON public.price_items USING btree (tenant_id, lower(code)) WHERE (code IS NOT NULL);
+
+--
+-- Name: price_items_name_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX price_items_name_idx ON public.price_items USING btree (tenant_id, lower(name), id);
+
+--
+-- Name: price_items_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX price_items_search_idx ON public.price_items USING gin (tenant_id, search_text extensions.gin_trgm_ops);
+
+--
+-- Name: price_package_parts_item_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX price_package_parts_item_idx ON public.price_package_parts USING btree (tenant_id, item_id);
+
+--
 -- Name: properties_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4569,6 +4734,12 @@ CREATE INDEX properties_search_idx ON public.properties USING gin (tenant_id, se
 --
 
 CREATE INDEX service_agreements_customer_idx ON public.service_agreements USING btree (tenant_id, customer_id);
+
+--
+-- Name: tax_rates_name_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX tax_rates_name_once ON public.tax_rates USING btree (tenant_id, lower(name)) WHERE (archived_at IS NULL);
 
 --
 -- Name: time_off_technician_idx; Type: INDEX; Schema: public; Owner: -
@@ -4781,6 +4952,24 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: price_categories audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_categories FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: price_items audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_items FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: price_package_parts audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_package_parts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4791,6 +4980,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EAC
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.tax_rates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: tenants audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -4907,6 +5102,24 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE A
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: price_categories audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_categories REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: price_items audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: price_package_parts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_package_parts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
 -- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4917,6 +5130,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW T
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.tax_rates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: tenants audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -5289,6 +5508,41 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: price_categories price_categories_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_categories
+    ADD CONSTRAINT price_categories_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: price_items price_items_tenant_id_category_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_items
+    ADD CONSTRAINT price_items_tenant_id_category_id_fkey FOREIGN KEY (tenant_id, category_id) REFERENCES public.price_categories(tenant_id, id);
+
+--
+-- Name: price_items price_items_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_items
+    ADD CONSTRAINT price_items_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: price_package_parts price_package_parts_item_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_package_parts
+    ADD CONSTRAINT price_package_parts_item_fkey FOREIGN KEY (tenant_id, item_id, item_kind) REFERENCES public.price_items(tenant_id, id, kind);
+
+--
+-- Name: price_package_parts price_package_parts_package_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.price_package_parts
+    ADD CONSTRAINT price_package_parts_package_fkey FOREIGN KEY (tenant_id, package_id, package_kind) REFERENCES public.price_items(tenant_id, id, kind) ON DELETE CASCADE;
+
+--
 -- Name: properties properties_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5301,6 +5555,13 @@ ALTER TABLE ONLY public.properties
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: tax_rates tax_rates_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tax_rates
+    ADD CONSTRAINT tax_rates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: tenants tenants_time_zone_known; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -5692,6 +5953,30 @@ CREATE POLICY "Managers can remove visits, office staff those not yet under wa" 
 CREATE POLICY "Members can see their company" ON public.tenants FOR SELECT TO authenticated USING ((id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: price_package_parts Members can see their company's package parts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their company's package parts" ON public.price_package_parts FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: price_items Members can see their company's price book items; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their company's price book items" ON public.price_items FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: price_categories Members can see their company's price categories; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their company's price categories" ON public.price_categories FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: tax_rates Members can see their company's tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their company's tax rates" ON public.tax_rates FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: visit_assignments Office staff and the assigned technician can see assignments; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5836,6 +6121,24 @@ CREATE POLICY "Office staff can add equipment" ON public.equipment FOR INSERT TO
 CREATE POLICY "Office staff can add jobs" ON public.jobs FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: price_package_parts Office staff can add package parts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add package parts" ON public.price_package_parts FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: price_items Office staff can add price book items; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add price book items" ON public.price_items FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: price_categories Office staff can add price categories; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add price categories" ON public.price_categories FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: properties Office staff can add properties; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5846,6 +6149,12 @@ CREATE POLICY "Office staff can add properties" ON public.properties FOR INSERT 
 --
 
 CREATE POLICY "Office staff can add service agreements" ON public.service_agreements FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: tax_rates Office staff can add tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add tax rates" ON public.tax_rates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: visits Office staff can add visits; Type: POLICY; Schema: public; Owner: -
@@ -5890,6 +6199,24 @@ CREATE POLICY "Office staff can change equipment" ON public.equipment FOR UPDATE
 CREATE POLICY "Office staff can change jobs" ON public.jobs FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: price_package_parts Office staff can change package parts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change package parts" ON public.price_package_parts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: price_items Office staff can change price book items; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change price book items" ON public.price_items FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: price_categories Office staff can change price categories; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change price categories" ON public.price_categories FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: properties Office staff can change properties; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5900,6 +6227,12 @@ CREATE POLICY "Office staff can change properties" ON public.properties FOR UPDA
 --
 
 CREATE POLICY "Office staff can change service agreements" ON public.service_agreements FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: tax_rates Office staff can change tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
 -- Name: job_equipment Office staff can name the equipment of jobs; Type: POLICY; Schema: public; Owner: -
@@ -5930,6 +6263,12 @@ CREATE POLICY "Office staff can remove customer notes" ON public.customer_notes 
 --
 
 CREATE POLICY "Office staff can remove equipment" ON public.equipment FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: price_package_parts Office staff can remove package parts; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can remove package parts" ON public.price_package_parts FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: service_agreements Office staff can remove service agreements; Type: POLICY; Schema: public; Owner: -
@@ -6116,6 +6455,24 @@ ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: price_categories; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.price_categories ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: price_items; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.price_items ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: price_package_parts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.price_package_parts ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: properties; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -6126,6 +6483,12 @@ ALTER TABLE public.properties ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.service_agreements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tax_rates ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: tenants; Type: ROW SECURITY; Schema: public; Owner: -
@@ -7274,6 +7637,27 @@ GRANT UPDATE(updated_at) ON TABLE public.memberships TO authenticated;
 GRANT UPDATE(removed_at) ON TABLE public.memberships TO authenticated;
 
 --
+-- Name: TABLE price_categories; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.price_categories TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.price_categories TO authenticated;
+
+--
+-- Name: TABLE price_items; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.price_items TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.price_items TO authenticated;
+
+--
+-- Name: TABLE price_package_parts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.price_package_parts TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_package_parts TO authenticated;
+
+--
 -- Name: TABLE properties; Type: ACL; Schema: public; Owner: -
 --
 
@@ -7286,6 +7670,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.properties TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_agreements TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_agreements TO authenticated;
+
+--
+-- Name: TABLE tax_rates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.tax_rates TO service_role;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tax_rates TO authenticated;
 
 --
 -- Name: TABLE tenants; Type: ACL; Schema: public; Owner: -

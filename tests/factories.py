@@ -6,7 +6,9 @@ import functools
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from psycopg import sql
 
 from app import crypto
 from app.auth.passwords import hash_password
@@ -285,4 +287,49 @@ class Factory:
             " %(months)s, current_date from public.properties p"
             " where p.tenant_id = %(tenant)s and p.id = %(property)s returning id",
             {"tenant": tenant_id, "property": property_id, "months": list(months)},
+        )
+
+    # --- price book -------------------------------------------------------------------------
+
+    def price_category(self, tenant_id: UUID, name: str | None = None) -> UUID:
+        return self._insert(
+            "insert into public.price_categories (tenant_id, name) values (%(tenant)s, %(name)s)"
+            " returning id",
+            {"tenant": tenant_id, "name": name or f"Category {uuid4().hex[:8]}"},
+        )
+
+    def price_item(
+        self,
+        tenant_id: UUID,
+        kind: str = "service",
+        name: str = "Furnace tune-up",
+        price: str = "129.00",
+        **columns: object,
+    ) -> UUID:
+        """An item of the company's price book (other columns by name, e.g. code='TUNE')."""
+        values = {"tenant_id": tenant_id, "kind": kind, "name": name, "price": price, **columns}
+        statement = sql.SQL("insert into public.price_items ({}) values ({}) returning id").format(
+            sql.SQL(", ").join(map(sql.Identifier, values)),
+            sql.SQL(", ").join(map(sql.Placeholder, values)),
+        )
+        row = self.conn.execute(statement, values).fetchone()
+        assert row is not None
+        return UUID(str(row["id"]))
+
+    def tax_rate(self, tenant_id: UUID, name: str = "State", percent: str = "6.25") -> UUID:
+        return self._insert(
+            "insert into public.tax_rates (tenant_id, name, percent)"
+            " values (%(tenant)s, %(name)s, %(percent)s) returning id",
+            {"tenant": tenant_id, "name": name, "percent": percent},
+        )
+
+    def package_part(self, tenant_id: UUID, package_id: UUID | None = None) -> UUID:
+        """A labour line in a package (a new package unless one is given)."""
+        package = package_id or self.price_item(tenant_id, "package", "3-ton system", "9800.00")
+        labour = self.price_item(tenant_id, "labour", f"Labour {uuid4().hex[:6]}", "95.00")
+        return self._insert(
+            "insert into public.price_package_parts"
+            " (tenant_id, package_id, item_id, item_kind, quantity)"
+            " values (%(tenant)s, %(package)s, %(item)s, 'labour', 8) returning id",
+            {"tenant": tenant_id, "package": package, "item": labour},
         )

@@ -11,7 +11,16 @@ from app import menu
 from tests.conftest import Client
 from tests.factories import Factory
 
-OFFICE = ["Dashboard", "New call", "Dispatch", "Jobs", "Visits", "Customers", "Maintenance plans"]
+OFFICE = [
+    "Dashboard",
+    "New call",
+    "Dispatch",
+    "Jobs",
+    "Visits",
+    "Customers",
+    "Maintenance plans",
+    "Price book",
+]
 EXPECTED = {
     "owner": [*OFFICE, "Team", "Audit log", "Outbox"],
     "admin": [*OFFICE, "Team", "Audit log"],

@@ -20,6 +20,8 @@ from app.money import (
     TaxRate,
     apply_markup,
     format_money,
+    format_number,
+    format_percent,
     from_minor_units,
     line_amounts,
     member_price,
@@ -336,3 +338,21 @@ def test_no_template_formats_money_by_hand():
         if re.search(r"%\.2f|:,\.2f|\|round\(2|\"\$\"\s*~|'\$'\s*~|\$\{\{", line)
     ]
     assert offenders == [], "use the |money filter of app/money.py"
+
+
+@pytest.mark.parametrize(
+    ("value", "number", "percent"),
+    [
+        ("12.50", "12.5", "12.5%"),
+        ("1.00", "1", "1%"),
+        ("8.8750", "8.875", "8.875%"),
+        ("100.00", "100", "100%"),
+        ("1500.00", "1,500", "1,500%"),
+        ("0.50", "0.5", "0.5%"),
+    ],
+)
+def test_quantities_and_rates_lose_only_their_padding(
+    value: str, number: str, percent: str
+) -> None:
+    assert format_number(Decimal(value)) == number
+    assert format_percent(Decimal(value)) == percent

@@ -142,6 +142,10 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
         t.id, w.make.member(t.id, "technician").account_id, a_weekday_ahead(8)
     ),
     "agreement_id": lambda w, t: w.make.agreement(t.id, plan_home(w, t)),
+    # A package, so that the routes of its parts act too.
+    "item_id": lambda w, t: w.make.price_item(t.id, "package", "3-ton system", "9800.00"),
+    "part_id": lambda w, t: w.make.package_part(t.id),
+    "category_id": lambda w, t: w.make.price_category(t.id),
 }
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
@@ -176,6 +180,11 @@ def form_data(world: World) -> dict[str, str]:
         "priority": "normal",
         "cancel_reason": "Forged reason",
         "name": "Forged plan",
+        # The price book: an item's form, and a part added to a package.
+        "price": "12.00",
+        "unit": "each",
+        "part": str(world.make.price_item(world.mine.id, "material", "Forged part", "1.00")),
+        "quantity": "1",
         "months": "4",
         "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",

@@ -195,6 +195,32 @@ def new_time_off(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_price_category(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "name": f"Matrix {secrets.token_hex(4)}"}
+
+
+def new_price_item(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "kind": "material", "name": "Capacitor", "price": "18.00"}
+
+
+def new_price_package_part(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "package_id": make.price_item(tenant_id, "package", "3-ton system", "9800.00"),
+        "item_id": make.price_item(tenant_id, "labour", "Install labour", "95.00"),
+        "item_kind": "labour",
+        "quantity": "12",
+    }
+
+
+def new_price_package(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "kind": "package", "name": "5-ton system", "price": "14000"}
+
+
+def new_tax_rate(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "name": f"Tax {secrets.token_hex(4)}", "percent": "6.25"}
+
+
 def new_service_agreement(make: Factory, tenant_id: UUID) -> Row:
     customer = make.customer(tenant_id)
     return {
@@ -339,6 +365,15 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.equipment_service_records": new_equipment_service_record,
     "public.calendar_feeds": new_calendar_feed,
     "app.technician_visits": new_technician_visit,
+    "public.price_categories": new_price_category,
+    "public.price_items": new_price_item,
+    "public.price_package_parts": new_price_package_part,
+    "public.tax_rates": new_tax_rate,
+}
+# A reference whose target must be a particular kind of row (the key includes the kind), by
+# the reference's name; other references' targets come from ROW_BUILDERS.
+REFERENCE_TARGETS: dict[str, RowBuilder] = {
+    "price_package_parts_package_fkey": new_price_package,
 }
 # The log, and the keys that seal its personal values (written only by the audit trigger).
 AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads", "audit.subject_keys")
@@ -716,7 +751,7 @@ def cross_tenant_references_accepted(
     for ref in references:
         targets: dict[UUID, Row] = {}
         for tenant in (a, b):
-            row = builders[ref.target](make, tenant.id)
+            row = REFERENCE_TARGETS.get(ref.name, builders[ref.target])(make, tenant.id)
             saved = admin.execute(insert(ref.target, row) + sql.SQL(" returning *"), row)
             targets[tenant.id] = saved.fetchone() or {}
         row = builders[ref.source](make, b.id)

@@ -1,0 +1,30 @@
+"""The price book: what a company sells (services, materials, labour, install packages), in
+categories, with member pricing; estimates and invoices copy their lines from it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app import db, menu, roles
+from app.pricebook import constraints
+
+bp = Blueprint("pricebook", __name__)
+db.register_messages(constraints.MESSAGES)
+menu.add(
+    "Price book",
+    "pricebook.index",
+    roles=roles.OFFICE_STAFF,
+    order=45,
+    section=(
+        "pricebook.item",
+        "pricebook.new_item",
+        "pricebook.edit_item",
+        "pricebook.categories",
+        "pricebook.edit_category",
+    ),
+)
+
+from app.pricebook import routes  # noqa: E402,F401  (routes attach to bp)
+
+# What other features may use (tests/test_architecture.py holds them to it).
+__all__ = ["bp"]

@@ -1,0 +1,123 @@
+"""The price book's data: items (with a package's parts) and categories, read and changed in
+the request's transaction under the member's policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from app import db, sql
+
+queries = sql.load(__file__)
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[db.Row]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+def like_pattern(term: str) -> str | None:
+    """`term` as a LIKE pattern matching it anywhere (lower-cased, wildcards taken literally)."""
+    if not term:
+        return None
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_items(
+    tenant_id: UUID, *, term: str, kind: str | None, category_id: str | None, status: str, page: int
+) -> Page:
+    rows = db.query(
+        queries.list_items,
+        {
+            "tenant_id": tenant_id,
+            "pattern": like_pattern(term),
+            "kind": kind or None,
+            "category_id": category_id or None,
+            "status": status,
+            "limit": PAGE_SIZE + 1,
+            "offset": (page - 1) * PAGE_SIZE,
+        },
+    )
+    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+def get_item(tenant_id: UUID, item_id: UUID) -> db.Row | None:
+    return db.one(queries.item, {"tenant_id": tenant_id, "id": item_id})
+
+
+def create_item(tenant_id: UUID, values: dict[str, Any]) -> UUID:
+    return UUID(str(db.write(queries.insert_item, {"tenant_id": tenant_id, **values})[0]["id"]))
+
+
+def update_item(tenant_id: UUID, item_id: UUID, values: dict[str, Any]) -> bool:
+    return bool(db.write(queries.update_item, {"tenant_id": tenant_id, "id": item_id, **values}))
+
+
+def set_item_archived(tenant_id: UUID, item_id: UUID, archived: bool) -> bool:
+    params = {"tenant_id": tenant_id, "id": item_id, "archived": archived}
+    return bool(db.write(queries.archive_item, params))
+
+
+def package_parts(tenant_id: UUID, package_id: UUID) -> list[db.Row]:
+    return db.query(queries.package_parts, {"tenant_id": tenant_id, "package_id": package_id})
+
+
+def part_choices(tenant_id: UUID) -> list[db.Row]:
+    return db.query(queries.part_choices, {"tenant_id": tenant_id})
+
+
+def add_part(tenant_id: UUID, package_id: UUID, item_id: UUID, quantity: Any) -> bool:
+    params = {
+        "tenant_id": tenant_id,
+        "package_id": package_id,
+        "item_id": item_id,
+        "quantity": quantity,
+    }
+    return bool(db.write(queries.add_part, params))
+
+
+def remove_part(tenant_id: UUID, part_id: UUID) -> UUID | None:
+    """Take a part out of its package; the package's id (None when there was no such part)."""
+    rows = db.write(queries.remove_part, {"tenant_id": tenant_id, "id": part_id})
+    return UUID(str(rows[0]["package_id"])) if rows else None
+
+
+def categories(tenant_id: UUID) -> list[db.Row]:
+    return db.query(queries.categories, {"tenant_id": tenant_id})
+
+
+def get_category(tenant_id: UUID, category_id: UUID) -> db.Row | None:
+    return db.one(queries.category, {"tenant_id": tenant_id, "id": category_id})
+
+
+def create_category(tenant_id: UUID, name: str) -> UUID:
+    rows = db.write(queries.insert_category, {"tenant_id": tenant_id, "name": name})
+    return UUID(str(rows[0]["id"]))
+
+
+def rename_category(tenant_id: UUID, category_id: UUID, name: str) -> bool:
+    params = {"tenant_id": tenant_id, "id": category_id, "name": name}
+    return bool(db.write(queries.rename_category, params))
+
+
+def set_category_archived(tenant_id: UUID, category_id: UUID, archived: bool) -> bool:
+    params = {"tenant_id": tenant_id, "id": category_id, "archived": archived}
+    return bool(db.write(queries.archive_category, params))
