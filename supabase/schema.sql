@@ -322,6 +322,56 @@ end
 $$;
 
 --
+-- Name: estimate_parts_draft_only(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_parts_draft_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_estimate uuid := case tg_op when 'DELETE' then old.estimate_id else new.estimate_id end;
+  v_tenant uuid := case tg_op when 'DELETE' then old.tenant_id else new.tenant_id end;
+  v_status text;
+begin
+  select e.status into v_status from public.estimates e
+   where e.tenant_id = v_tenant and e.id = v_estimate;
+  if v_status is not null and v_status <> 'draft' then
+    raise exception 'only a draft estimate changes; revise a sent one'
+      using errcode = 'check_violation', constraint = 'estimates_draft_only';
+  end if;
+  return case tg_op when 'DELETE' then old else new end;
+end
+$$;
+
+--
+-- Name: estimates_keep_their_place(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimates_keep_their_place() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if (new.number, new.revision, new.customer_id, new.property_id, new.job_id, new.currency,
+      new.revises_id)
+     is distinct from
+     (old.number, old.revision, old.customer_id, old.property_id, old.job_id, old.currency,
+      old.revises_id) then
+    raise exception 'an estimate keeps its number, customer, property, job and currency'
+      using errcode = 'check_violation', constraint = 'estimates_keep_their_place';
+  end if;
+  if old.status <> 'draft'
+     and (new.title, new.note, new.valid_until) is distinct from (old.title, old.note, old.valid_until)
+  then
+    raise exception 'only a draft estimate changes; revise a sent one'
+      using errcode = 'check_violation', constraint = 'estimates_draft_only';
+  end if;
+  return new;
+end
+$$;
+
+--
 -- Name: generate_maintenance_jobs(uuid, date); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -514,6 +564,34 @@ CREATE FUNCTION app.now() RETURNS timestamp with time zone
 $$;
 
 --
+-- Name: number_estimate(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.number_estimate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.revises_id is not null then
+    select e.number, e.revision + 1 into new.number, new.revision
+      from public.estimates e
+     where e.tenant_id = new.tenant_id and e.id = new.revises_id;
+    if not found then
+      raise exception 'the estimate revised does not exist'
+        using errcode = 'foreign_key_violation', constraint = 'estimates_revises_id_fkey';
+    end if;
+    return new;
+  end if;
+  insert into app.document_numbers as d (tenant_id, kind, last_number)
+  values (new.tenant_id, 'estimate', 1001)
+  on conflict (tenant_id, kind) do update set last_number = d.last_number + 1
+  returning d.last_number into new.number;
+  new.revision := 1;
+  return new;
+end
+$$;
+
+--
 -- Name: open_calendar_feed(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -603,6 +681,20 @@ CREATE FUNCTION app.technician_customer_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ begin return (app.technician_seen()).customer_ids; end $$;
+
+--
+-- Name: technician_estimate_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_estimate_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(array_agg(e.id), '{}')
+  from public.estimates e
+  where e.tenant_id = (select app.tenant_id())
+    and e.job_id = any ((select app.technician_job_ids())::uuid[])
+$$;
 
 --
 -- Name: technician_job_ids(); Type: FUNCTION; Schema: app; Owner: -
@@ -3093,6 +3185,18 @@ CREATE TABLE app.discarded_files (
 );
 
 --
+-- Name: document_numbers; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.document_numbers (
+    tenant_id uuid NOT NULL,
+    kind text NOT NULL,
+    last_number integer NOT NULL,
+    CONSTRAINT document_numbers_kind_check CHECK ((kind = ANY (ARRAY['estimate'::text, 'invoice'::text]))),
+    CONSTRAINT document_numbers_positive CHECK ((last_number > 0))
+);
+
+--
 -- Name: key_rotations; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -3619,6 +3723,133 @@ CREATE TABLE public.equipment_service_records (
 );
 
 --
+-- Name: estimate_lines; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_lines (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    estimate_id uuid NOT NULL,
+    option_id uuid NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    price_item_id uuid,
+    kind text DEFAULT 'service'::text NOT NULL,
+    description text NOT NULL,
+    quantity numeric(10,2) NOT NULL,
+    unit text DEFAULT 'each'::text NOT NULL,
+    unit_price numeric(12,2) NOT NULL,
+    discount_percent numeric(5,2) DEFAULT 0 NOT NULL,
+    taxable boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estimate_lines_description_length CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 2000))),
+    CONSTRAINT estimate_lines_discount_range CHECK (((discount_percent >= (0)::numeric) AND (discount_percent <= (100)::numeric))),
+    CONSTRAINT estimate_lines_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'material'::text, 'labour'::text, 'package'::text, 'other'::text]))),
+    CONSTRAINT estimate_lines_quantity_range CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
+    CONSTRAINT estimate_lines_unit_length CHECK (((length(unit) >= 1) AND (length(unit) <= 20))),
+    CONSTRAINT estimate_lines_unit_price_range CHECK (((unit_price >= (0)::numeric) AND (unit_price <= 9999999999.99)))
+);
+
+--
+-- Name: estimate_options; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_options (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    estimate_id uuid NOT NULL,
+    "position" smallint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estimate_options_description_length CHECK ((length(description) <= 2000)),
+    CONSTRAINT estimate_options_name_length CHECK ((((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 60)) AND (name = btrim(name)))),
+    CONSTRAINT estimate_options_position_range CHECK ((("position" >= 0) AND ("position" <= 9)))
+);
+
+--
+-- Name: estimate_tax_rates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_tax_rates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    estimate_id uuid NOT NULL,
+    "position" smallint DEFAULT 0 NOT NULL,
+    name text NOT NULL,
+    percent numeric(7,4) NOT NULL,
+    CONSTRAINT estimate_tax_rates_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT estimate_tax_rates_percent_range CHECK (((percent >= (0)::numeric) AND (percent <= (100)::numeric)))
+);
+
+--
+-- Name: estimate_option_totals; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.estimate_option_totals WITH (security_invoker='true') AS
+ SELECT o.tenant_id,
+    o.estimate_id,
+    o.id AS option_id,
+    (COALESCE(sum(l.extended), (0)::numeric))::numeric(14,2) AS subtotal,
+    (COALESCE(sum(l.discount), (0)::numeric))::numeric(14,2) AS discount,
+    (COALESCE(sum(l.tax), (0)::numeric))::numeric(14,2) AS tax,
+    (COALESCE(sum(((l.extended - l.discount) + l.tax)), (0)::numeric))::numeric(14,2) AS total
+   FROM (public.estimate_options o
+     LEFT JOIN LATERAL ( SELECT x.extended,
+            x.discount,
+                CASE
+                    WHEN x.taxable THEN COALESCE(( SELECT sum(round((((x.extended - x.discount) * r.percent) / (100)::numeric), 2)) AS sum
+                       FROM public.estimate_tax_rates r
+                      WHERE ((r.tenant_id = x.tenant_id) AND (r.estimate_id = x.estimate_id))), (0)::numeric)
+                    ELSE (0)::numeric
+                END AS tax
+           FROM ( SELECT ln.tenant_id,
+                    ln.estimate_id,
+                    ln.taxable,
+                    round((ln.quantity * ln.unit_price), 2) AS extended,
+                    round(((round((ln.quantity * ln.unit_price), 2) * ln.discount_percent) / (100)::numeric), 2) AS discount
+                   FROM public.estimate_lines ln
+                  WHERE ((ln.tenant_id = o.tenant_id) AND (ln.option_id = o.id))) x) l ON (true))
+  GROUP BY o.tenant_id, o.estimate_id, o.id;
+
+--
+-- Name: estimates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    number integer NOT NULL,
+    revision integer DEFAULT 1 NOT NULL,
+    revises_id uuid,
+    customer_id uuid NOT NULL,
+    property_id uuid NOT NULL,
+    job_id uuid,
+    title text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    valid_until date NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    approved_option_id uuid,
+    sent_at timestamp with time zone,
+    viewed_at timestamp with time zone,
+    approved_at timestamp with time zone,
+    declined_at timestamp with time zone,
+    decline_reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estimates_approved_has_option CHECK (((status = 'approved'::text) = ((approved_option_id IS NOT NULL) AND (approved_at IS NOT NULL)))),
+    CONSTRAINT estimates_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT estimates_decline_reason_length CHECK ((length(decline_reason) <= 1000)),
+    CONSTRAINT estimates_declined_has_time CHECK (((status = 'declined'::text) = (declined_at IS NOT NULL))),
+    CONSTRAINT estimates_note_length CHECK ((length(note) <= 5000)),
+    CONSTRAINT estimates_revision_positive CHECK ((revision >= 1)),
+    CONSTRAINT estimates_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'revised'::text])) OR (sent_at IS NOT NULL))),
+    CONSTRAINT estimates_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'viewed'::text, 'approved'::text, 'declined'::text, 'expired'::text, 'revised'::text]))),
+    CONSTRAINT estimates_title_length CHECK ((((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)) AND (title = btrim(title))))
+);
+
+--
 -- Name: job_equipment; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3993,6 +4224,13 @@ ALTER TABLE ONLY app.discarded_files
     ADD CONSTRAINT discarded_files_pkey PRIMARY KEY (storage_key);
 
 --
+-- Name: document_numbers document_numbers_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.document_numbers
+    ADD CONSTRAINT document_numbers_pkey PRIMARY KEY (tenant_id, kind);
+
+--
 -- Name: key_rotations key_rotations_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -4238,6 +4476,62 @@ ALTER TABLE ONLY public.equipment_service_records
     ADD CONSTRAINT equipment_service_records_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: estimate_lines estimate_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_lines
+    ADD CONSTRAINT estimate_lines_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimate_options estimate_options_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_options
+    ADD CONSTRAINT estimate_options_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimate_options estimate_options_position_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_options
+    ADD CONSTRAINT estimate_options_position_once UNIQUE (tenant_id, estimate_id, "position");
+
+--
+-- Name: estimate_options estimate_options_tenant_id_estimate_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_options
+    ADD CONSTRAINT estimate_options_tenant_id_estimate_id_id_key UNIQUE (tenant_id, estimate_id, id);
+
+--
+-- Name: estimate_tax_rates estimate_tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_tax_rates
+    ADD CONSTRAINT estimate_tax_rates_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimates estimates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimates estimates_revision_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_revision_once UNIQUE (tenant_id, number, revision);
+
+--
+-- Name: estimates estimates_tenant_id_id_customer_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_tenant_id_id_customer_id_key UNIQUE (tenant_id, id, customer_id);
+
+--
 -- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4278,6 +4572,13 @@ ALTER TABLE ONLY public.jobs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: jobs jobs_place_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_place_key UNIQUE (tenant_id, id, customer_id, property_id);
 
 --
 -- Name: memberships memberships_account_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -4646,6 +4947,54 @@ CREATE INDEX equipment_property_idx ON public.equipment USING btree (tenant_id, 
 CREATE INDEX equipment_service_records_equipment_idx ON public.equipment_service_records USING btree (tenant_id, equipment_id, serviced_at DESC);
 
 --
+-- Name: estimate_lines_estimate_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_lines_estimate_idx ON public.estimate_lines USING btree (tenant_id, estimate_id);
+
+--
+-- Name: estimate_lines_item_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_lines_item_idx ON public.estimate_lines USING btree (tenant_id, price_item_id) WHERE (price_item_id IS NOT NULL);
+
+--
+-- Name: estimate_lines_option_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_lines_option_idx ON public.estimate_lines USING btree (tenant_id, option_id, "position");
+
+--
+-- Name: estimate_tax_rates_estimate_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_tax_rates_estimate_idx ON public.estimate_tax_rates USING btree (tenant_id, estimate_id);
+
+--
+-- Name: estimates_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_customer_idx ON public.estimates USING btree (tenant_id, customer_id, created_at DESC);
+
+--
+-- Name: estimates_job_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_job_idx ON public.estimates USING btree (tenant_id, job_id) WHERE (job_id IS NOT NULL);
+
+--
+-- Name: estimates_list_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_list_idx ON public.estimates USING btree (tenant_id, created_at DESC, id);
+
+--
+-- Name: estimates_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_status_idx ON public.estimates USING btree (tenant_id, status, created_at DESC);
+
+--
 -- Name: invitations_open_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4928,6 +5277,30 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.equipment FOR EACH
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.equipment_service_records FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'completion_notes', 'job_summary');
 
 --
+-- Name: estimate_lines audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
+
+--
+-- Name: estimate_options audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_options FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
+
+--
+-- Name: estimate_tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_tax_rates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: estimates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'decline_reason', 'note', 'title');
+
+--
 -- Name: invitations audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5078,6 +5451,30 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.equipment REFERENCING NEW TA
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.equipment_service_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'visit_id', 'public.visits', 'completion_notes', 'job_summary');
 
 --
+-- Name: estimate_lines audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
+
+--
+-- Name: estimate_options audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_options REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
+
+--
+-- Name: estimate_tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_tax_rates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: estimates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'decline_reason', 'note', 'title');
+
+--
 -- Name: invitations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5186,6 +5583,36 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.visits REFERENCING NEW TABLE
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.working_hours REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: estimate_lines estimate_lines_draft_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimate_lines_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_lines FOR EACH ROW EXECUTE FUNCTION app.estimate_parts_draft_only();
+
+--
+-- Name: estimate_options estimate_options_draft_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimate_options_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_options FOR EACH ROW EXECUTE FUNCTION app.estimate_parts_draft_only();
+
+--
+-- Name: estimate_tax_rates estimate_tax_rates_draft_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimate_tax_rates_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_tax_rates FOR EACH ROW EXECUTE FUNCTION app.estimate_parts_draft_only();
+
+--
+-- Name: estimates estimates_keep_their_place; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimates_keep_their_place BEFORE UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.estimates_keep_their_place();
+
+--
+-- Name: estimates estimates_number; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimates_number BEFORE INSERT ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.number_estimate();
+
+--
 -- Name: invitations invitations_stamped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5232,6 +5659,12 @@ CREATE TRIGGER stamp_confirmed_by BEFORE INSERT OR UPDATE ON public.customer_imp
 --
 
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
+-- Name: estimates stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: visit_checklist_items stamp_done_by; Type: TRIGGER; Schema: public; Owner: -
@@ -5310,6 +5743,13 @@ CREATE TRIGGER visits_status_machine BEFORE INSERT OR UPDATE ON public.visits FO
 --
 
 CREATE TRIGGER visits_unsigned_reason_on_completion BEFORE UPDATE OF unsigned_reason ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_unsigned_reason_on_completion();
+
+--
+-- Name: document_numbers document_numbers_tenant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.document_numbers
+    ADD CONSTRAINT document_numbers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: personal_columns personal_columns_table_name_fkey; Type: FK CONSTRAINT; Schema: audit; Owner: -
@@ -5450,6 +5890,62 @@ ALTER TABLE ONLY public.equipment_service_records
 
 ALTER TABLE ONLY public.equipment
     ADD CONSTRAINT equipment_tenant_id_property_id_fkey FOREIGN KEY (tenant_id, property_id) REFERENCES public.properties(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimate_lines estimate_lines_tenant_id_estimate_id_option_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_lines
+    ADD CONSTRAINT estimate_lines_tenant_id_estimate_id_option_id_fkey FOREIGN KEY (tenant_id, estimate_id, option_id) REFERENCES public.estimate_options(tenant_id, estimate_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimate_lines estimate_lines_tenant_id_price_item_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_lines
+    ADD CONSTRAINT estimate_lines_tenant_id_price_item_id_fkey FOREIGN KEY (tenant_id, price_item_id) REFERENCES public.price_items(tenant_id, id);
+
+--
+-- Name: estimate_options estimate_options_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_options
+    ADD CONSTRAINT estimate_options_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimate_tax_rates estimate_tax_rates_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_tax_rates
+    ADD CONSTRAINT estimate_tax_rates_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimates estimates_approved_option_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_approved_option_fkey FOREIGN KEY (tenant_id, id, approved_option_id) REFERENCES public.estimate_options(tenant_id, estimate_id, id) DEFERRABLE INITIALLY DEFERRED;
+
+--
+-- Name: estimates estimates_tenant_id_customer_id_property_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimates estimates_tenant_id_job_id_customer_id_property_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_tenant_id_job_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, job_id, customer_id, property_id) REFERENCES public.jobs(tenant_id, id, customer_id, property_id) ON DELETE CASCADE;
+
+--
+-- Name: estimates estimates_tenant_id_revises_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_tenant_id_revises_id_fkey FOREIGN KEY (tenant_id, revises_id) REFERENCES public.estimates(tenant_id, id);
 
 --
 -- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -5637,6 +6133,12 @@ ALTER TABLE app.clock ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.discarded_files ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: document_numbers; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.document_numbers ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: key_rotations; Type: ROW SECURITY; Schema: app; Owner: -
@@ -6055,6 +6557,72 @@ CREATE POLICY "Office staff and their authors can remove visit notes" ON public.
 CREATE POLICY "Office staff and their authors can remove visit photos and sign" ON public.visit_files FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR ((uploaded_by = ( SELECT auth.uid() AS uid)) AND (kind = 'photo'::text) AND (visit_id = ANY (( SELECT app.technician_visit_ids() AS technician_visit_ids)::uuid[]))))));
 
 --
+-- Name: estimate_lines Office staff and their technicians can add estimate lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can add estimate lines" ON public.estimate_lines FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_options Office staff and their technicians can add estimate options; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can add estimate options" ON public.estimate_options FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_tax_rates Office staff and their technicians can add estimates' tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can add estimates' tax rates" ON public.estimate_tax_rates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_lines Office staff and their technicians can change estimate lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change estimate lines" ON public.estimate_lines FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimate_options Office staff and their technicians can change estimate options; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change estimate options" ON public.estimate_options FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimates Office staff and their technicians can change estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change estimates" ON public.estimates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimate_tax_rates Office staff and their technicians can change estimates' tax ra; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change estimates' tax ra" ON public.estimate_tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimates Office staff and their technicians can make estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can make estimates" ON public.estimates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: estimate_lines Office staff and their technicians can remove estimate lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can remove estimate lines" ON public.estimate_lines FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_options Office staff and their technicians can remove estimate options; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can remove estimate options" ON public.estimate_options FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_tax_rates Office staff and their technicians can remove estimates' tax ra; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can remove estimates' tax ra" ON public.estimate_tax_rates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
 -- Name: customers Office staff and their technicians can see customers; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -6065,6 +6633,30 @@ CREATE POLICY "Office staff and their technicians can see customers" ON public.c
 --
 
 CREATE POLICY "Office staff and their technicians can see equipment" ON public.equipment FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (property_id = ANY (( SELECT app.technician_property_ids() AS technician_property_ids)::uuid[])))));
+
+--
+-- Name: estimate_lines Office staff and their technicians can see estimate lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimate lines" ON public.estimate_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_options Office staff and their technicians can see estimate options; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimate options" ON public.estimate_options FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimates Office staff and their technicians can see estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimates" ON public.estimates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: estimate_tax_rates Office staff and their technicians can see estimates' tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimates' tax rates" ON public.estimate_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
 -- Name: jobs Office staff and their technicians can see jobs; Type: POLICY; Schema: public; Owner: -
@@ -6233,6 +6825,12 @@ CREATE POLICY "Office staff can change service agreements" ON public.service_agr
 --
 
 CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimates Office staff can delete draft estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
 -- Name: job_equipment Office staff can name the equipment of jobs; Type: POLICY; Schema: public; Owner: -
@@ -6429,6 +7027,30 @@ ALTER TABLE public.equipment ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.equipment_service_records ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: estimate_lines; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimate_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: estimate_options; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimate_options ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: estimate_tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimate_tax_rates ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: estimates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimates ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invitations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -6649,6 +7271,18 @@ REVOKE ALL ON FUNCTION app.erase_customer(p_customer uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.erase_customer(p_customer uuid) TO authenticated;
 
 --
+-- Name: FUNCTION estimate_parts_draft_only(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_parts_draft_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION estimates_keep_their_place(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimates_keep_their_place() FROM PUBLIC;
+
+--
 -- Name: FUNCTION generate_maintenance_jobs(p_tenant uuid, p_until date); Type: ACL; Schema: app; Owner: -
 --
 
@@ -6741,6 +7375,12 @@ GRANT ALL ON FUNCTION app.now() TO authenticated;
 GRANT ALL ON FUNCTION app.now() TO service_role;
 
 --
+-- Name: FUNCTION number_estimate(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.number_estimate() FROM PUBLIC;
+
+--
 -- Name: FUNCTION open_calendar_feed(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -6765,6 +7405,13 @@ REVOKE ALL ON FUNCTION app.stamp_invitation() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.technician_customer_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.technician_customer_ids() TO authenticated;
+
+--
+-- Name: FUNCTION technician_estimate_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_estimate_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.technician_estimate_ids() TO authenticated;
 
 --
 -- Name: FUNCTION technician_job_ids(); Type: ACL; Schema: app; Owner: -
@@ -7590,6 +8237,41 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.equipment TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.equipment_service_records TO service_role;
 GRANT SELECT ON TABLE public.equipment_service_records TO authenticated;
+
+--
+-- Name: TABLE estimate_lines; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_lines TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_lines TO authenticated;
+
+--
+-- Name: TABLE estimate_options; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_options TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_options TO authenticated;
+
+--
+-- Name: TABLE estimate_tax_rates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_tax_rates TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_tax_rates TO authenticated;
+
+--
+-- Name: TABLE estimate_option_totals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_option_totals TO service_role;
+GRANT SELECT ON TABLE public.estimate_option_totals TO authenticated;
+
+--
+-- Name: TABLE estimates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimates TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimates TO authenticated;
 
 --
 -- Name: TABLE job_equipment; Type: ACL; Schema: public; Owner: -

@@ -333,3 +333,35 @@ class Factory:
             " values (%(tenant)s, %(package)s, %(item)s, 'labour', 8) returning id",
             {"tenant": tenant_id, "package": package, "item": labour},
         )
+
+    # --- estimates --------------------------------------------------------------------------
+
+    def estimate(
+        self,
+        tenant_id: UUID,
+        property_id: UUID | None = None,
+        job_id: UUID | None = None,
+        title: str = "Furnace replacement",
+    ) -> UUID:
+        """A draft estimate (for a new customer's property unless one is given), valid 30 days."""
+        if property_id is None:
+            property_id = self.property(tenant_id, self.customer(tenant_id))
+        return self._insert(
+            "insert into public.estimates (tenant_id, customer_id, property_id, job_id, title,"
+            " valid_until, currency) select p.tenant_id, p.customer_id, p.id, %(job)s,"
+            " %(title)s, current_date + 30, 'USD' from public.properties p"
+            " where p.tenant_id = %(tenant)s and p.id = %(property)s returning id",
+            {"tenant": tenant_id, "property": property_id, "job": job_id, "title": title},
+        )
+
+    def estimate_option(self, tenant_id: UUID, estimate_id: UUID, position: int = 0) -> UUID:
+        return self._insert(
+            "insert into public.estimate_options (tenant_id, estimate_id, position, name)"
+            " values (%(tenant)s, %(estimate)s, %(position)s, %(name)s) returning id",
+            {
+                "tenant": tenant_id,
+                "estimate": estimate_id,
+                "position": position,
+                "name": ("Good", "Better", "Best")[position % 3],
+            },
+        )

@@ -71,6 +71,9 @@ PERSONAL = {
         "public.visits",
         "completion_notes job_summary",
     ),
+    "public.estimates": ("customer_id", "", "decline_reason note title"),
+    "public.estimate_options": ("estimate_id", "public.estimates", "description"),
+    "public.estimate_lines": ("estimate_id", "public.estimates", "description"),
 }
 
 

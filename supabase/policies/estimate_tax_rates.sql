@@ -1,0 +1,36 @@
+alter table public.estimate_tax_rates enable row level security;
+
+-- As their estimate: office staff, and a technician for the estimates of their own jobs
+-- (app.technician_estimate_ids()). Only a draft's change (app.estimate_parts_draft_only).
+create policy "Office staff and their technicians can see estimates' tax rates"
+  on public.estimate_tax_rates for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or estimate_id = any ((select app.technician_estimate_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can add estimates' tax rates"
+  on public.estimate_tax_rates for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or estimate_id = any ((select app.technician_estimate_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can change estimates' tax rates"
+  on public.estimate_tax_rates for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or estimate_id = any ((select app.technician_estimate_ids())::uuid[]))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Office staff and their technicians can remove estimates' tax rates"
+  on public.estimate_tax_rates for delete to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or estimate_id = any ((select app.technician_estimate_ids())::uuid[]))
+  );

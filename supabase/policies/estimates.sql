@@ -1,0 +1,36 @@
+alter table public.estimates enable row level security;
+
+-- Office staff manage every estimate; a technician sees and makes the estimates of the jobs
+-- of their own visits. Only a draft is deleted (a sent one is kept, revised or declined).
+create policy "Office staff and their technicians can see estimates"
+  on public.estimates for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can make estimates"
+  on public.estimates for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can change estimates"
+  on public.estimates for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Office staff can delete draft estimates"
+  on public.estimates for delete to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.is_office_staff())
+    and status = 'draft'
+  );
