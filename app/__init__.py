@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         calls,
         customers,
         dashboard,
+        estimates,
         imports,
         integrations,
         messaging,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         technician.bp,
         worklists.bp,
         pricebook.bp,
+        estimates.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

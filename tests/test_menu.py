@@ -18,6 +18,7 @@ OFFICE = [
     "Jobs",
     "Visits",
     "Customers",
+    "Estimates",
     "Maintenance plans",
     "Price book",
 ]

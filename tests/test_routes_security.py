@@ -146,7 +146,25 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "item_id": lambda w, t: w.make.price_item(t.id, "package", "3-ton system", "9800.00"),
     "part_id": lambda w, t: w.make.package_part(t.id),
     "category_id": lambda w, t: w.make.price_category(t.id),
+    # A draft with a line, so that its builder's routes act (sending needs a line).
+    "estimate_id": lambda w, t: draft_estimate(w, t)[0],
+    "option_id": lambda w, t: draft_estimate(w, t)[1],
+    "line_id": lambda w, t: draft_estimate(w, t)[2],
 }
+
+
+def draft_estimate(world: World, tenant: Tenant) -> tuple[UUID, UUID, UUID]:
+    """A draft estimate with one option holding one line (ids of the three)."""
+    estimate = world.make.estimate(tenant.id, plan_home(world, tenant))
+    option = world.make.estimate_option(tenant.id, estimate)
+    line = world.make.conn.execute(
+        "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
+        " quantity, unit_price) values (%s, %s, %s, 'Part', 1, 10) returning id",
+        [tenant.id, estimate, option],
+    ).fetchone()
+    assert line is not None
+    return estimate, option, line["id"]
+
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
 WORKING_TOKEN: dict[str, Maker] = {
@@ -185,6 +203,18 @@ def form_data(world: World) -> dict[str, str]:
         "unit": "each",
         "part": str(world.make.price_item(world.mine.id, "material", "Forged part", "1.00")),
         "quantity": "1",
+        # An estimate's forms: its own, a new option, a line by hand and one from the book.
+        "title": "Forged estimate",
+        "valid_until": (datetime.now(UTC).date() + timedelta(days=10)).isoformat(),
+        "new-option-name": "Forged option",
+        "description": "Forged line",
+        "unit_price": "10.00",
+        "o0-line-description": "Forged line",
+        "o0-line-quantity": "1",
+        "o0-line-unit": "each",
+        "o0-line-unit_price": "10.00",
+        "o0-item-item": str(world.make.price_item(world.mine.id, "service", "Forged", "1.00")),
+        "o0-item-item_quantity": "1",
         "months": "4",
         "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",

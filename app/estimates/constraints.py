@@ -1,0 +1,23 @@
+"""Words for the database's refusals of estimates: constraint name → (form field, message),
+registered with app.db by the package's __init__."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str | None, str]] = {
+    "estimates_title_length": ("title", "Give the estimate a title (at most 200 characters)."),
+    "estimates_note_length": ("note", "At most 5,000 characters."),
+    "estimates_decline_reason_length": ("reason", "At most 1,000 characters."),
+    "estimates_draft_only": (None, "Only a draft estimate can be changed: revise it instead."),
+    "estimates_keep_their_place": (
+        None,
+        "An estimate keeps its number, customer, property, job and currency.",
+    ),
+    "estimate_options_name_length": ("name", "Name the option (at most 60 characters)."),
+    "estimate_options_description_length": ("description", "At most 2,000 characters."),
+    "estimate_options_position_range": (None, "An estimate has at most 10 options."),
+    "estimate_options_position_once": (None, "That option was just added: reload the page."),
+    "estimate_lines_description_length": ("description", "Describe the line (at most 2,000)."),
+    "estimate_lines_quantity_range": ("quantity", "Enter a quantity above 0."),
+    "estimate_lines_unit_price_range": ("unit_price", "Enter a unit price of 0 or more."),
+    "estimate_lines_discount_range": ("discount_percent", "Enter a discount from 0 to 100%."),
+}

@@ -1,0 +1,176 @@
+"""Estimate forms: server-side checks with a message next to each field; amounts, percentages
+and quantities read by app.money (exact decimals)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.forms import AmountField, PercentField, QuantityField, choices, strip_text
+
+UNITS = ("each", "hour", "job", "foot", "pound", "gallon", "ton")
+VALID_DAYS = 30  # how long a new estimate is valid by default
+
+
+def _title_field() -> StringField:
+    return StringField(
+        "Title",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Give the estimate a title, e.g. “Furnace replacement”."),
+            Length(max=200, message="At most 200 characters."),
+        ],
+    )
+
+
+class EstimateForm(FlaskForm):
+    title = _title_field()
+    valid_until = DateField(
+        "Valid until",
+        validators=[DataRequired("Enter the last day the estimate can be approved.")],
+        format="%Y-%m-%d",
+    )
+    note = TextAreaField(
+        "Note to the customer",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=5000, message="At most 5,000 characters.")],
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or date.today()
+        if self.valid_until.data is None and not self.is_submitted():
+            self.valid_until.data = self.today + timedelta(days=VALID_DAYS)
+
+    def validate_valid_until(self, field: DateField) -> None:
+        if field.data and field.data < self.today:
+            raise ValidationError("Choose today or a later day.")
+        if field.data and field.data > self.today + timedelta(days=366):
+            raise ValidationError("An estimate is valid for at most a year.")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data,
+            "valid_until": self.valid_until.data,
+            "note": self.note.data or "",
+        }
+
+
+class OptionForm(FlaskForm):
+    name = StringField(
+        "Option",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Name the option, e.g. Good, Better or Best."),
+            Length(max=60, message="At most 60 characters."),
+        ],
+    )
+    description = TextAreaField(
+        "What this option is",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=2000, message="At most 2,000 characters.")],
+        render_kw={"rows": 2},
+    )
+
+
+class LineForm(FlaskForm):
+    """A line written by hand (or a copied line being changed)."""
+
+    description = TextAreaField(
+        "Description",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Describe the work or the part."),
+            Length(max=2000, message="At most 2,000 characters."),
+        ],
+        render_kw={"rows": 2},
+    )
+    quantity = QuantityField("Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"})
+    unit = SelectField("Unit", choices=choices((u, u) for u in UNITS), default="each")
+    unit_price = AmountField("Unit price", render_kw={"inputmode": "decimal"})
+    discount_percent = PercentField("Discount %", render_kw={"inputmode": "decimal"})
+    taxable = BooleanField("Taxable", default=True)
+
+    def validate_quantity(self, field: QuantityField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the quantity.")
+
+    def validate_unit_price(self, field: AmountField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the unit price.")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": "other",
+            "description": self.description.data,
+            "quantity": self.quantity.data,
+            "unit": self.unit.data,
+            "unit_price": self.unit_price.data,
+            "discount_percent": self.discount_percent.data or Decimal("0"),
+            "taxable": bool(self.taxable.data),
+        }
+
+
+class AddItemForm(FlaskForm):
+    """A line from the price book."""
+
+    item = SelectField("From the price book", choices=[], validate_choice=False)
+    item_quantity = QuantityField(
+        "Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"}
+    )
+
+    def set_items(self, items: list[dict[str, Any]], labels: dict[str, str]) -> None:
+        pairs = [("", "Choose an item")]
+        pairs += [(str(i["id"]), f"{i['name']} ({labels[i['kind']].lower()})") for i in items]
+        self.item.choices = choices(pairs)
+        self.known_items = {value for value, _ in pairs if value}
+
+    def validate_item(self, field: SelectField) -> None:
+        if (field.data or "") not in getattr(self, "known_items", set()):
+            raise ValidationError("Choose one of the listed items.")
+
+    def validate_item_quantity(self, field: QuantityField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the quantity.")
+
+
+class ApproveForm(FlaskForm):
+    option = SelectField("Approved option", choices=[], validate_choice=False)
+
+    def set_options(self, options: list[dict[str, Any]]) -> None:
+        self.option.choices = choices((str(o["id"]), o["name"]) for o in options)
+        self.known = {str(o["id"]) for o in options}
+
+    def validate_option(self, field: SelectField) -> None:
+        if (field.data or "") not in getattr(self, "known", set()):
+            raise ValidationError("Choose one of the estimate's options.")
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (optional)",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=1000, message="At most 1,000 characters.")],
+        render_kw={"rows": 2},
+    )
+
+
+class ListFilter(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Customer or number",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
+    status = SelectField("Status", choices=[], default="")
+
+    def set_statuses(self, labels: dict[str, str]) -> None:
+        self.status.choices = choices([("", "Open and closed"), *labels.items()])

@@ -1,0 +1,274 @@
+-- Estimates: their reads and writes. Every statement names the company; the policies decide
+-- again who may read and change what (office staff; technicians for their own jobs).
+
+-- name: list_estimates
+-- A page of estimates, newest first, in a status and for a customer's name or an estimate's
+-- number, with each one's lowest and highest option total (the approved option's when there
+-- is one). One row more than the page says whether another follows.
+select e.id, e.number, e.revision, e.title, s.status, e.valid_until, e.created_at, e.sent_at,
+       e.customer_id, c.display_name as customer_name, e.job_id, e.currency,
+       t.low, t.high, t.options, approved.total as approved_total
+from public.estimates e
+-- An estimate sent and not answered by the end of its validity is expired, whatever a
+-- worker has written yet.
+cross join lateral (
+  select case when e.status in ('sent', 'viewed') and e.valid_until < %(today)s
+              then 'expired' else e.status end as status
+) s
+join public.customers c on c.tenant_id = e.tenant_id and c.id = e.customer_id
+left join lateral (
+  select min(o.total) as low, max(o.total) as high, count(*) as options
+  from public.estimate_option_totals o
+  where o.tenant_id = e.tenant_id and o.estimate_id = e.id
+) t on true
+left join lateral (
+  select o.total from public.estimate_option_totals o
+  where o.tenant_id = e.tenant_id and o.estimate_id = e.id and o.option_id = e.approved_option_id
+) approved on true
+where e.tenant_id = %(tenant_id)s
+  and (%(status)s::text is null or s.status = %(status)s)
+  and (%(status)s::text is not null or s.status <> 'revised')
+  and (%(number)s::integer is null or e.number = %(number)s)
+  and (%(pattern)s::text is null or c.search_text like %(pattern)s)
+order by e.created_at desc, e.id desc
+limit %(limit)s offset %(offset)s
+
+-- name: estimate
+-- One estimate with whom and where it is for.
+select e.id, e.number, e.revision, e.revises_id, e.title, e.note, e.valid_until, e.currency,
+       case when e.status in ('sent', 'viewed') and e.valid_until < %(today)s
+            then 'expired' else e.status end as status,
+       e.approved_option_id, e.sent_at, e.viewed_at, e.approved_at, e.declined_at,
+       e.decline_reason, e.created_at, e.updated_at, e.created_by,
+       e.customer_id, c.display_name as customer_name, c.email as customer_email,
+       e.property_id, p.street, p.unit, p.city, p.region, p.postal_code,
+       e.job_id, j.summary as job_summary,
+       m.full_name as created_by_name,
+       (select max(r.revision) from public.estimates r
+         where r.tenant_id = e.tenant_id and r.number = e.number) as latest_revision,
+       (select r.id from public.estimates r
+         where r.tenant_id = e.tenant_id and r.revises_id = e.id) as revised_by_id,
+       exists (
+         select from public.service_agreements a
+         where a.tenant_id = e.tenant_id and a.customer_id = e.customer_id
+           and a.status = 'active' and a.starts_on <= current_date
+           and (a.ends_on is null or a.ends_on >= current_date)
+       ) as member
+from public.estimates e
+join public.customers c on c.tenant_id = e.tenant_id and c.id = e.customer_id
+join public.properties p on p.tenant_id = e.tenant_id and p.id = e.property_id
+left join public.jobs j on j.tenant_id = e.tenant_id and j.id = e.job_id
+left join public.memberships m on m.tenant_id = e.tenant_id and m.account_id = e.created_by
+where e.tenant_id = %(tenant_id)s and e.id = %(id)s
+
+-- name: options
+select id, position, name, description from public.estimate_options
+where tenant_id = %(tenant_id)s and estimate_id = %(estimate_id)s
+order by position
+
+-- name: lines
+select id, option_id, position, price_item_id, kind, description, quantity, unit, unit_price,
+       discount_percent, taxable
+from public.estimate_lines
+where tenant_id = %(tenant_id)s and estimate_id = %(estimate_id)s
+order by option_id, position, created_at, id
+
+-- name: tax_rates
+select id, name, percent from public.estimate_tax_rates
+where tenant_id = %(tenant_id)s and estimate_id = %(estimate_id)s
+order by position, name
+
+-- name: place
+-- Where a new estimate is for: a property (with its customer), and the job when it is made
+-- from one (which must be at that property).
+select p.id as property_id, p.customer_id, c.display_name as customer_name, p.street, p.unit,
+       p.city, p.archived_at, j.id as job_id, j.summary as job_summary
+from public.properties p
+join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+left join public.jobs j
+  on j.tenant_id = p.tenant_id and j.id = %(job_id)s and j.property_id = p.id
+where p.tenant_id = %(tenant_id)s and p.id = %(property_id)s
+
+-- name: job_place
+select property_id from public.jobs where tenant_id = %(tenant_id)s and id = %(job_id)s
+
+-- name: insert_estimate
+-- The number is given by the database (app.number_estimate); the company's currency and
+-- applying tax rates are copied onto the estimate.
+insert into public.estimates (
+  tenant_id, customer_id, property_id, job_id, title, note, valid_until, currency, number
+)
+select %(tenant_id)s, p.customer_id, p.id, %(job_id)s, %(title)s, %(note)s, %(valid_until)s,
+       t.currency, 0
+from public.properties p
+join public.tenants t on t.id = p.tenant_id
+where p.tenant_id = %(tenant_id)s and p.id = %(property_id)s
+returning id, number
+
+-- name: copy_tax_rates
+insert into public.estimate_tax_rates (tenant_id, estimate_id, position, name, percent)
+select %(tenant_id)s, %(estimate_id)s,
+       (row_number() over (order by lower(r.name), r.id) - 1)::smallint, r.name, r.percent
+from public.tax_rates r
+where r.tenant_id = %(tenant_id)s and r.applies and r.archived_at is null
+
+-- name: insert_option
+insert into public.estimate_options (tenant_id, estimate_id, position, name, description)
+select %(tenant_id)s, %(estimate_id)s,
+       coalesce((select max(position) + 1 from public.estimate_options
+                  where tenant_id = %(tenant_id)s and estimate_id = %(estimate_id)s), 0),
+       %(name)s, %(description)s
+returning id
+
+-- name: option
+select o.id, o.estimate_id, o.position, o.name, o.description, e.status
+from public.estimate_options o
+join public.estimates e on e.tenant_id = o.tenant_id and e.id = o.estimate_id
+where o.tenant_id = %(tenant_id)s and o.id = %(id)s
+
+-- name: update_option
+update public.estimate_options set name = %(name)s, description = %(description)s
+where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: delete_option
+delete from public.estimate_options
+where tenant_id = %(tenant_id)s and id = %(id)s
+  and (select count(*) from public.estimate_options o
+        where o.tenant_id = %(tenant_id)s and o.estimate_id = estimate_options.estimate_id) > 1
+returning estimate_id
+
+-- name: insert_line
+insert into public.estimate_lines (
+  tenant_id, estimate_id, option_id, position, price_item_id, kind, description, quantity,
+  unit, unit_price, discount_percent, taxable
+)
+select %(tenant_id)s, o.estimate_id, o.id,
+       coalesce((select max(l.position) + 1 from public.estimate_lines l
+                  where l.tenant_id = o.tenant_id and l.option_id = o.id), 0),
+       %(price_item_id)s, %(kind)s, %(description)s, %(quantity)s, %(unit)s, %(unit_price)s,
+       %(discount_percent)s, %(taxable)s
+from public.estimate_options o
+where o.tenant_id = %(tenant_id)s and o.id = %(option_id)s
+returning id
+
+-- name: line
+select l.id, l.estimate_id, l.option_id, l.kind, l.description, l.quantity, l.unit,
+       l.unit_price, l.discount_percent, l.taxable, e.status, o.name as option_name
+from public.estimate_lines l
+join public.estimates e on e.tenant_id = l.tenant_id and e.id = l.estimate_id
+join public.estimate_options o on o.tenant_id = l.tenant_id and o.id = l.option_id
+where l.tenant_id = %(tenant_id)s and l.id = %(id)s
+
+-- name: update_line
+update public.estimate_lines
+   set description = %(description)s, quantity = %(quantity)s, unit = %(unit)s,
+       unit_price = %(unit_price)s, discount_percent = %(discount_percent)s,
+       taxable = %(taxable)s
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning estimate_id
+
+-- name: delete_line
+delete from public.estimate_lines where tenant_id = %(tenant_id)s and id = %(id)s
+returning estimate_id
+
+-- name: price_item
+-- A price book item as a line copies it: active, with the price a member pays.
+select id, kind, name, description, unit, price, member_price, member_discount_percent, taxable
+from public.price_items
+where tenant_id = %(tenant_id)s and id = %(id)s and archived_at is null
+
+-- name: item_choices
+-- The active items to add, by name.
+select id, kind, code, name, unit, price from public.price_items
+where tenant_id = %(tenant_id)s and archived_at is null
+order by lower(name), id
+limit 2000
+
+-- name: update_estimate
+update public.estimates
+   set title = %(title)s, note = %(note)s, valid_until = %(valid_until)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'draft'
+returning id
+
+-- name: mark_sent
+update public.estimates set status = 'sent', sent_at = now(), updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'draft'
+returning id
+
+-- name: approve
+-- Once: a second approval (two clicks, two tabs) finds it approved and changes nothing.
+update public.estimates
+   set status = 'approved', approved_option_id = %(option_id)s, approved_at = now(),
+       updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status in ('sent', 'viewed')
+   and valid_until >= %(today)s
+returning id
+
+-- name: decline
+update public.estimates
+   set status = 'declined', declined_at = now(), decline_reason = %(reason)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status in ('sent', 'viewed')
+returning id
+
+-- name: mark_revised
+update public.estimates set status = 'revised', updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+   and status in ('sent', 'viewed', 'declined', 'expired')
+returning id
+
+-- name: insert_revision
+-- The next revision: a draft with the same number, customer, property and job, valid again
+-- for as long as the first was.
+insert into public.estimates (
+  tenant_id, customer_id, property_id, job_id, title, note, valid_until, currency, number,
+  revises_id
+)
+select e.tenant_id, e.customer_id, e.property_id, e.job_id, e.title, e.note,
+       greatest(e.valid_until, %(today)s::date + (e.valid_until - e.created_at::date)),
+       e.currency, e.number, e.id
+from public.estimates e
+where e.tenant_id = %(tenant_id)s and e.id = %(id)s
+returning id
+
+-- name: copy_options
+insert into public.estimate_options (tenant_id, estimate_id, position, name, description)
+select tenant_id, %(to_id)s, position, name, description from public.estimate_options
+where tenant_id = %(tenant_id)s and estimate_id = %(from_id)s
+
+-- name: copy_lines
+insert into public.estimate_lines (
+  tenant_id, estimate_id, option_id, position, price_item_id, kind, description, quantity,
+  unit, unit_price, discount_percent, taxable
+)
+select l.tenant_id, %(to_id)s, n.id, l.position, l.price_item_id, l.kind, l.description,
+       l.quantity, l.unit, l.unit_price, l.discount_percent, l.taxable
+from public.estimate_lines l
+join public.estimate_options o on o.tenant_id = l.tenant_id and o.id = l.option_id
+join public.estimate_options n
+  on n.tenant_id = l.tenant_id and n.estimate_id = %(to_id)s and n.position = o.position
+where l.tenant_id = %(tenant_id)s and l.estimate_id = %(from_id)s
+
+-- name: copy_estimate_tax_rates
+insert into public.estimate_tax_rates (tenant_id, estimate_id, position, name, percent)
+select tenant_id, %(to_id)s, position, name, percent from public.estimate_tax_rates
+where tenant_id = %(tenant_id)s and estimate_id = %(from_id)s
+
+-- name: delete_draft
+delete from public.estimates
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'draft'
+returning id
+
+-- name: for_customer
+-- The customer page's timeline: each estimate (latest revisions) at when it last changed.
+select e.id, e.number, e.revision, e.title, e.status, e.updated_at as at
+from public.estimates e
+where e.tenant_id = %(tenant_id)s and e.customer_id = %(customer_id)s and e.status <> 'revised'
+order by e.updated_at desc
+limit 50
+
+-- name: for_job
+select e.id, e.number, e.revision, e.title, e.status, e.created_at
+from public.estimates e
+where e.tenant_id = %(tenant_id)s and e.job_id = %(job_id)s and e.status <> 'revised'
+order by e.created_at desc

@@ -1,0 +1,425 @@
+"""The office's estimate pages: the list, a new estimate for a property (from a job or on its
+own), the estimate page where a draft's options and lines are built, and what happens to it
+afterwards (sent, approved, declined, revised)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app import company, roles
+from app.audit.access import record_access, record_list
+from app.auth import identity
+from app.auth.forms import ConfirmForm
+from app.db import ConstraintViolation
+from app.estimates import bp, service
+from app.estimates.forms import (
+    AddItemForm,
+    ApproveForm,
+    DeclineForm,
+    EstimateForm,
+    LineForm,
+    ListFilter,
+    OptionForm,
+)
+from app.estimates.vocabulary import LINE_KINDS, STATUSES
+from app.views import form_page, saved, show_violation
+
+View = Response | str | tuple[str, int]
+LABELS = {"statuses": STATUSES, "line_kinds": LINE_KINDS}
+OPEN = ("sent", "viewed")  # the states in which a customer's answer is taken
+
+
+def _today() -> date:
+    return datetime.now(company.zone()).date()
+
+
+def _found(row: Any) -> Any:
+    if row is None:
+        abort(404)  # another company's id reads as missing, never as forbidden
+    return row
+
+
+def _estimate(estimate_id: UUID) -> service.Estimate:
+    found = _found(service.get(current_user.tenant_id, estimate_id, _today()))
+    record_access("public.estimates", estimate_id, view="estimate")
+    return found
+
+
+def _page_number() -> int | None:
+    text = request.args.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= service.MAX_PAGE:
+        return None
+    return int(text)
+
+
+@bp.get("/estimates")
+@identity.company_required(*roles.OFFICE_STAFF)
+def index() -> View:
+    form = ListFilter(request.args)
+    form.set_statuses(STATUSES)
+    number = _page_number()
+    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
+    if not form.validate() or number is None:
+        if number is None:
+            form.form_errors.append("That page does not exist.")
+        return render_template("estimates/list.html", **context), 422
+    page = service.list_estimates(
+        current_user.tenant_id,
+        today=_today(),
+        status=form.status.data or None,
+        term=form.q.data or "",
+        page=number,
+    )
+    record_list("public.estimates", (e["id"] for e in page.rows), view="estimates list")
+    context["page"] = page
+    return render_template("estimates/list.html", **context)
+
+
+def _place() -> dict[str, Any]:
+    """The property (and job) a new estimate is for, from the query string."""
+    tenant_id = current_user.tenant_id
+    job_id = _uuid_arg("job_id")
+    property_id = _uuid_arg("property_id")
+    if job_id is not None and property_id is None:
+        property_id = service.job_property(tenant_id, job_id)
+    if property_id is None:
+        abort(404)
+    found = _found(service.place(tenant_id, property_id, job_id))
+    if job_id is not None and found["job_id"] is None:
+        abort(404)  # the job is not at that property
+    return dict(found)
+
+
+def _uuid_arg(name: str) -> UUID | None:
+    text = request.args.get(name, "")
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/estimates/new", methods=["GET", "POST"])
+@identity.company_required(*roles.OFFICE_STAFF)
+def new() -> View:
+    where = _place()
+    if where["archived_at"] is not None:
+        flash("This property is archived: restore it before making an estimate for it.", "error")
+        return redirect(url_for("properties.show", property_id=where["property_id"]))
+    today = _today()
+    form = EstimateForm(today=today)
+    if request.method == "GET" and where["job_summary"]:
+        form.title.data = where["job_summary"]
+    estimate_id = saved(
+        form,
+        "estimates/new.html",
+        lambda: service.create(
+            current_user.tenant_id,
+            {
+                **form.values(),
+                "property_id": where["property_id"],
+                "job_id": where["job_id"],
+            },
+        ),
+        place=where,
+    )
+    flash("Estimate started: add its lines, and options if you offer a choice.", "success")
+    return redirect(url_for("estimates.show", estimate_id=estimate_id))
+
+
+def _show(
+    estimate: service.Estimate, failed: dict[str, Any] | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The estimate page; `failed` holds a refused form to show again with its errors."""
+    tenant_id = current_user.tenant_id
+    failed = failed or {}
+    context: dict[str, Any] = {
+        "estimate": estimate,
+        "e": estimate.row,
+        "number": service.display_number(estimate.row),
+        "confirm": ConfirmForm(),
+        "failed": failed,
+        **LABELS,
+    }
+    if estimate.is_draft:
+        items = service.item_choices(tenant_id)
+        forms = {}
+        for option in estimate.options:
+            key = str(option.row["id"])
+            prefix = f"o{option.row['position']}-"
+            line_form = failed.get(f"line-{key}") or LineForm(prefix=prefix + "line-")
+            item_form = failed.get(f"item-{key}") or AddItemForm(prefix=prefix + "item-")
+            item_form.set_items(items, LINE_KINDS)
+            forms[key] = (line_form, item_form)
+        context["forms"] = forms
+        context["option_form"] = failed.get("option") or OptionForm(prefix="new-option-")
+    elif estimate.row["status"] in OPEN:
+        approve = failed.get("approve") or ApproveForm()
+        approve.set_options([o.row for o in estimate.options])
+        context["approve_form"] = approve
+        context["decline_form"] = failed.get("decline") or DeclineForm()
+    return render_template("estimates/show.html", **context), status
+
+
+@bp.get("/estimates/<uuid:estimate_id>")
+@identity.company_required(*roles.OFFICE_STAFF)
+def show(estimate_id: UUID) -> View:
+    return _show(_estimate(estimate_id))
+
+
+@bp.route("/estimates/<uuid:estimate_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*roles.OFFICE_STAFF)
+def edit(estimate_id: UUID) -> View:
+    estimate = _estimate(estimate_id)
+    if not estimate.is_draft:
+        flash("Only a draft can be changed: revise the estimate instead.", "error")
+        return redirect(url_for("estimates.show", estimate_id=estimate_id))
+    row = estimate.row
+    today = _today()
+    if request.method == "GET":
+        data = {"title": row["title"], "note": row["note"], "valid_until": row["valid_until"]}
+        return form_page("estimates/edit.html", EstimateForm(data=data, today=today), e=row)
+    form = EstimateForm(today=today)
+    saved(
+        form,
+        "estimates/edit.html",
+        lambda: service.update(current_user.tenant_id, estimate_id, form.values()),
+        e=row,
+    )
+    flash("Estimate saved.", "success")
+    return redirect(url_for("estimates.show", estimate_id=estimate_id))
+
+
+def _draft(estimate_id: UUID) -> service.Estimate:
+    estimate = _estimate(estimate_id)
+    if not estimate.is_draft:
+        abort(409)
+    return estimate
+
+
+def _back(estimate_id: UUID, anchor: str | None = None) -> Response:
+    return redirect(url_for("estimates.show", estimate_id=estimate_id, _anchor=anchor))
+
+
+@bp.post("/estimates/<uuid:estimate_id>/options")
+@identity.company_required(*roles.OFFICE_STAFF)
+def add_option(estimate_id: UUID) -> View:
+    estimate = _draft(estimate_id)
+    form = OptionForm(prefix="new-option-")
+    if not form.validate_on_submit():
+        return _show(estimate, {"option": form}, 422)
+    try:
+        option_id = service.add_option(
+            current_user.tenant_id, estimate_id, form.name.data, form.description.data or ""
+        )
+    except ConstraintViolation as violation:
+        show_violation(form, violation)
+        return _show(estimate, {"option": form}, 422)
+    flash(f"Option “{form.name.data}” added.", "success")
+    return _back(estimate_id, f"option-{option_id}")
+
+
+def _option(option_id: UUID) -> dict[str, Any]:
+    found = dict(_found(service.get_option(current_user.tenant_id, option_id)))
+    if found["status"] != "draft":
+        abort(409)
+    return found
+
+
+@bp.route("/estimates/options/<uuid:option_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*roles.OFFICE_STAFF)
+def edit_option(option_id: UUID) -> View:
+    option = _option(option_id)
+    if request.method == "GET":
+        data = {"name": option["name"], "description": option["description"]}
+        return form_page("estimates/option_form.html", OptionForm(data=data), option=option)
+    form = OptionForm()
+    saved(
+        form,
+        "estimates/option_form.html",
+        lambda: service.update_option(
+            current_user.tenant_id, option_id, form.name.data, form.description.data or ""
+        ),
+        option=option,
+    )
+    flash("Option saved.", "success")
+    return _back(option["estimate_id"], f"option-{option_id}")
+
+
+@bp.post("/estimates/options/<uuid:option_id>/remove")
+@identity.company_required(*roles.OFFICE_STAFF)
+def remove_option(option_id: UUID) -> Response:
+    option = _option(option_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if service.remove_option(current_user.tenant_id, option_id):
+        flash(f"Option “{option['name']}” removed with its lines.", "success")
+    else:
+        flash("An estimate has at least one option.", "error")
+    return _back(option["estimate_id"])
+
+
+@bp.post("/estimates/options/<uuid:option_id>/lines")
+@identity.company_required(*roles.OFFICE_STAFF)
+def add_line(option_id: UUID) -> View:
+    option = _option(option_id)
+    form = LineForm(prefix=f"o{option['position']}-line-")
+    if form.validate_on_submit():
+        try:
+            service.add_line(current_user.tenant_id, option_id, form.values())
+        except ConstraintViolation as violation:
+            show_violation(form, violation)
+        else:
+            flash("Line added.", "success")
+            return _back(option["estimate_id"], f"option-{option_id}")
+    estimate = _estimate(option["estimate_id"])
+    return _show(estimate, {f"line-{option_id}": form}, 422)
+
+
+@bp.post("/estimates/options/<uuid:option_id>/items")
+@identity.company_required(*roles.OFFICE_STAFF)
+def add_item(option_id: UUID) -> View:
+    option = _option(option_id)
+    tenant_id = current_user.tenant_id
+    form = AddItemForm(prefix=f"o{option['position']}-item-")
+    form.set_items(service.item_choices(tenant_id), LINE_KINDS)
+    estimate = _estimate(option["estimate_id"])
+    if form.validate_on_submit():
+        member = bool(estimate.row["member"])
+        quantity = form.item_quantity.data
+        assert quantity is not None  # validate_item_quantity refused an empty one
+        added = service.add_item(tenant_id, option_id, UUID(form.item.data), quantity, member)
+        if added is not None:
+            flash("Line added from the price book.", "success")
+            return _back(option["estimate_id"], f"option-{option_id}")
+        form.item.errors = ["That item is no longer in the price book."]
+    return _show(estimate, {f"item-{option_id}": form}, 422)
+
+
+def _line(line_id: UUID) -> dict[str, Any]:
+    found = dict(_found(service.get_line(current_user.tenant_id, line_id)))
+    if found["status"] != "draft":
+        abort(409)
+    return found
+
+
+@bp.route("/estimates/lines/<uuid:line_id>/edit", methods=["GET", "POST"])
+@identity.company_required(*roles.OFFICE_STAFF)
+def edit_line(line_id: UUID) -> View:
+    line = _line(line_id)
+    if request.method == "GET":
+        data = {k: line[k] for k in ("description", "quantity", "unit", "unit_price", "taxable")}
+        data["discount_percent"] = line["discount_percent"] or None
+        return form_page("estimates/line_form.html", LineForm(data=data), line=line)
+    form = LineForm()
+    values = form.values() if form.validate() else {}
+    values.pop("kind", None)
+    saved(
+        form,
+        "estimates/line_form.html",
+        lambda: service.update_line(current_user.tenant_id, line_id, values),
+        line=line,
+    )
+    flash("Line saved.", "success")
+    return _back(line["estimate_id"], f"option-{line['option_id']}")
+
+
+@bp.post("/estimates/lines/<uuid:line_id>/remove")
+@identity.company_required(*roles.OFFICE_STAFF)
+def remove_line(line_id: UUID) -> Response:
+    line = _line(line_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.remove_line(current_user.tenant_id, line_id)
+    flash("Line removed.", "success")
+    return _back(line["estimate_id"], f"option-{line['option_id']}")
+
+
+def _confirmed() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/estimates/<uuid:estimate_id>/sent")
+@identity.company_required(*roles.OFFICE_STAFF)
+def mark_sent(estimate_id: UUID) -> Response:
+    estimate = _estimate(estimate_id)
+    _confirmed()
+    if not any(option.lines for option in estimate.options):
+        flash("Add at least one line before sending the estimate.", "error")
+    elif service.mark_sent(current_user.tenant_id, estimate_id):
+        flash(
+            "Marked as sent: it can now be approved or declined, and changed only by a revision.",
+            "success",
+        )
+    else:
+        flash("This estimate was already sent.", "error")
+    return _back(estimate_id)
+
+
+@bp.post("/estimates/<uuid:estimate_id>/approve")
+@identity.company_required(*roles.OFFICE_STAFF)
+def approve(estimate_id: UUID) -> View:
+    estimate = _estimate(estimate_id)
+    if estimate.row["status"] not in OPEN:
+        flash("This estimate is not open for approval (not sent, answered or expired).", "error")
+        return _back(estimate_id)
+    form = ApproveForm()
+    form.set_options([o.row for o in estimate.options])
+    if not form.validate_on_submit():
+        return _show(estimate, {"approve": form}, 422)
+    tenant_id = current_user.tenant_id
+    if service.approve(tenant_id, estimate_id, UUID(form.option.data), _today()):
+        flash("Approval recorded.", "success")
+    else:
+        flash("This estimate is not open for approval (already answered or expired).", "error")
+    return _back(estimate_id)
+
+
+@bp.post("/estimates/<uuid:estimate_id>/decline")
+@identity.company_required(*roles.OFFICE_STAFF)
+def decline(estimate_id: UUID) -> View:
+    estimate = _estimate(estimate_id)
+    if estimate.row["status"] not in OPEN:
+        flash("This estimate is not open for an answer (not sent, answered or expired).", "error")
+        return _back(estimate_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _show(estimate, {"decline": form}, 422)
+    reason = form.reason.data or ""
+    if service.decline(current_user.tenant_id, estimate_id, reason, _today()):
+        flash("Marked as declined.", "success")
+    else:
+        flash("This estimate is not open for an answer (already answered or expired).", "error")
+    return _back(estimate_id)
+
+
+@bp.post("/estimates/<uuid:estimate_id>/revise")
+@identity.company_required(*roles.OFFICE_STAFF)
+def revise(estimate_id: UUID) -> Response:
+    _estimate(estimate_id)
+    _confirmed()
+    new_id = service.revise(current_user.tenant_id, estimate_id, _today())
+    if new_id is None:
+        flash("Only a sent, declined or expired estimate is revised.", "error")
+        return _back(estimate_id)
+    flash("A new revision was made as a draft: change it, then send it.", "success")
+    return _back(new_id)
+
+
+@bp.post("/estimates/<uuid:estimate_id>/delete")
+@identity.company_required(*roles.OFFICE_STAFF)
+def delete(estimate_id: UUID) -> Response:
+    estimate = _estimate(estimate_id)
+    _confirmed()
+    if not service.delete_draft(current_user.tenant_id, estimate_id):
+        flash("Only a draft is deleted: a sent estimate is kept.", "error")
+        return _back(estimate_id)
+    flash(f"Draft {service.display_number(estimate.row)} deleted.", "success")
+    return redirect(url_for("customers.show", customer_id=estimate.row["customer_id"]))

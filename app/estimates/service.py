@@ -1,0 +1,239 @@
+"""Estimates: made for a property (from a job or on their own), built from options and lines,
+with totals by the money rule (app/money.py), then sent, approved (one option), declined, or
+revised. Every read and write runs in the request's transaction under the member's policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app import db, money, sql
+
+queries = sql.load(__file__)
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+FIRST_OPTION = "Recommended"
+
+
+@dataclass(frozen=True)
+class Option:
+    row: db.Row
+    lines: list[db.Row]
+    totals: money.Totals
+
+
+@dataclass(frozen=True)
+class Estimate:
+    row: db.Row
+    options: list[Option]
+    rates: list[money.TaxRate]
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.row["status"] == "draft")
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[db.Row]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def display_number(row: db.Row) -> str:
+    """`EST-1001`, `EST-1001 rev. 2`."""
+    number = f"EST-{row['number']}"
+    return number if row["revision"] == 1 else f"{number} rev. {row['revision']}"
+
+
+def list_estimates(
+    tenant_id: UUID, *, today: date, status: str | None, term: str, page: int
+) -> Page:
+    number = term.upper().removeprefix("EST-").strip()
+    by_number = number.isdigit() and len(number) <= 9
+    pattern = None if by_number or not term else "%" + _escape_like(term.lower()) + "%"
+    rows = db.query(
+        queries.list_estimates,
+        {
+            "tenant_id": tenant_id,
+            "today": today,
+            "status": status,
+            "number": int(number) if by_number else None,
+            "pattern": pattern,
+            "limit": PAGE_SIZE + 1,
+            "offset": (page - 1) * PAGE_SIZE,
+        },
+    )
+    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get(tenant_id: UUID, estimate_id: UUID, today: date) -> Estimate | None:
+    """The estimate with its options, their lines and totals, and its tax rates."""
+    scope = {"tenant_id": tenant_id, "estimate_id": estimate_id}
+    found, options, lines, rates = db.query_together(
+        (queries.estimate, {"tenant_id": tenant_id, "id": estimate_id, "today": today}),
+        (queries.options, scope),
+        (queries.lines, scope),
+        (queries.tax_rates, scope),
+    )
+    if not found:
+        return None
+    taxes = [money.TaxRate(r["name"], r["percent"]) for r in rates]
+    built = []
+    for option in options:
+        mine = [line for line in lines if line["option_id"] == option["id"]]
+        amounts = money.totals([_as_line(line) for line in mine], taxes)
+        built.append(Option(option, mine, amounts))
+    return Estimate(found[0], built, taxes)
+
+
+def _as_line(row: db.Row) -> money.Line:
+    return money.Line(row["quantity"], row["unit_price"], row["discount_percent"], row["taxable"])
+
+
+def place(tenant_id: UUID, property_id: UUID, job_id: UUID | None) -> db.Row | None:
+    params = {"tenant_id": tenant_id, "property_id": property_id, "job_id": job_id}
+    return db.one(queries.place, params)
+
+
+def job_property(tenant_id: UUID, job_id: UUID) -> UUID | None:
+    row = db.one(queries.job_place, {"tenant_id": tenant_id, "job_id": job_id})
+    return UUID(str(row["property_id"])) if row else None
+
+
+def create(tenant_id: UUID, values: dict[str, Any]) -> UUID:
+    """A draft for the place, with the company's applying tax rates and a first option."""
+    with db.atomic():
+        row = db.write(queries.insert_estimate, {"tenant_id": tenant_id, **values})[0]
+        estimate_id = UUID(str(row["id"]))
+        scope = {"tenant_id": tenant_id, "estimate_id": estimate_id}
+        db.write(queries.copy_tax_rates, scope)
+        db.write(queries.insert_option, {**scope, "name": FIRST_OPTION, "description": ""})
+    return estimate_id
+
+
+def update(tenant_id: UUID, estimate_id: UUID, values: dict[str, Any]) -> bool:
+    params = {"tenant_id": tenant_id, "id": estimate_id, **values}
+    return bool(db.write(queries.update_estimate, params))
+
+
+def add_option(tenant_id: UUID, estimate_id: UUID, name: str, description: str) -> UUID:
+    params = {
+        "tenant_id": tenant_id,
+        "estimate_id": estimate_id,
+        "name": name,
+        "description": description,
+    }
+    return UUID(str(db.write(queries.insert_option, params)[0]["id"]))
+
+
+def get_option(tenant_id: UUID, option_id: UUID) -> db.Row | None:
+    return db.one(queries.option, {"tenant_id": tenant_id, "id": option_id})
+
+
+def update_option(tenant_id: UUID, option_id: UUID, name: str, description: str) -> bool:
+    params = {"tenant_id": tenant_id, "id": option_id, "name": name, "description": description}
+    return bool(db.write(queries.update_option, params))
+
+
+def remove_option(tenant_id: UUID, option_id: UUID) -> bool:
+    """False when it is the estimate's only option (an estimate has at least one)."""
+    return bool(db.write(queries.delete_option, {"tenant_id": tenant_id, "id": option_id}))
+
+
+def add_line(tenant_id: UUID, option_id: UUID, values: dict[str, Any]) -> UUID:
+    params = {"tenant_id": tenant_id, "option_id": option_id, "price_item_id": None, **values}
+    return UUID(str(db.write(queries.insert_line, params)[0]["id"]))
+
+
+def add_item(
+    tenant_id: UUID, option_id: UUID, item_id: UUID, quantity: Decimal, member: bool
+) -> UUID | None:
+    """A line copied from the price book (what it says and costs now, the member price for a
+    customer with an active service agreement); None when the item is not in the book."""
+    item = db.one(queries.price_item, {"tenant_id": tenant_id, "id": item_id})
+    if item is None:
+        return None
+    price = item["price"]
+    if member:
+        price = money.member_price(
+            price,
+            member_price=item["member_price"],
+            member_discount_percent=item["member_discount_percent"],
+        )
+    description = item["name"] + (f"\n{item['description']}" if item["description"] else "")
+    values = {
+        "price_item_id": item["id"],
+        "kind": item["kind"],
+        "description": description,
+        "quantity": quantity,
+        "unit": item["unit"],
+        "unit_price": price,
+        "discount_percent": Decimal("0"),
+        "taxable": item["taxable"],
+    }
+    return add_line(tenant_id, option_id, values)
+
+
+def item_choices(tenant_id: UUID) -> list[db.Row]:
+    return db.query(queries.item_choices, {"tenant_id": tenant_id})
+
+
+def get_line(tenant_id: UUID, line_id: UUID) -> db.Row | None:
+    return db.one(queries.line, {"tenant_id": tenant_id, "id": line_id})
+
+
+def update_line(tenant_id: UUID, line_id: UUID, values: dict[str, Any]) -> bool:
+    params = {"tenant_id": tenant_id, "id": line_id, **values}
+    return bool(db.write(queries.update_line, params))
+
+
+def remove_line(tenant_id: UUID, line_id: UUID) -> UUID | None:
+    rows = db.write(queries.delete_line, {"tenant_id": tenant_id, "id": line_id})
+    return UUID(str(rows[0]["estimate_id"])) if rows else None
+
+
+def mark_sent(tenant_id: UUID, estimate_id: UUID) -> bool:
+    return bool(db.write(queries.mark_sent, {"tenant_id": tenant_id, "id": estimate_id}))
+
+
+def approve(tenant_id: UUID, estimate_id: UUID, option_id: UUID, today: date) -> bool:
+    """Approve one option; False when the estimate is not open for approval (already
+    approved, declined, expired, a draft): a second approval changes nothing."""
+    params = {"tenant_id": tenant_id, "id": estimate_id, "option_id": option_id, "today": today}
+    return bool(db.write(queries.approve, params))
+
+
+def decline(tenant_id: UUID, estimate_id: UUID, reason: str, today: date) -> bool:
+    params = {"tenant_id": tenant_id, "id": estimate_id, "reason": reason, "today": today}
+    return bool(db.write(queries.decline, params))
+
+
+def revise(tenant_id: UUID, estimate_id: UUID, today: date) -> UUID | None:
+    """A new draft revision copying the estimate's options, lines and tax rates; the old one
+    becomes `revised`. None when it cannot be revised (a draft, approved, or revised already)."""
+    with db.atomic():
+        if not db.write(queries.mark_revised, {"tenant_id": tenant_id, "id": estimate_id}):
+            return None
+        params = {"tenant_id": tenant_id, "id": estimate_id, "today": today}
+        new_id = UUID(str(db.write(queries.insert_revision, params)[0]["id"]))
+        copy = {"tenant_id": tenant_id, "from_id": estimate_id, "to_id": new_id}
+        db.write(queries.copy_options, copy)
+        db.write(queries.copy_lines, copy)
+        db.write(queries.copy_estimate_tax_rates, copy)
+    return new_id
+
+
+def delete_draft(tenant_id: UUID, estimate_id: UUID) -> bool:
+    return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": estimate_id}))
