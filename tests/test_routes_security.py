@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -146,6 +146,8 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "item_id": lambda w, t: w.make.price_item(t.id, "package", "3-ton system", "9800.00"),
     "part_id": lambda w, t: w.make.package_part(t.id),
     "category_id": lambda w, t: w.make.price_category(t.id),
+    # A name of its own each time: active rates' names are unique in a company.
+    "tax_rate_id": lambda w, t: w.make.tax_rate(t.id, f"Tax {uuid4().hex[:8]}", "2.25"),
 }
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
@@ -185,6 +187,8 @@ def form_data(world: World) -> dict[str, str]:
         "unit": "each",
         "part": str(world.make.price_item(world.mine.id, "material", "Forged part", "1.00")),
         "quantity": "1",
+        # A tax rate's form (its name is "name" above).
+        "percent": "6.25",
         "months": "4",
         "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",
