@@ -169,6 +169,7 @@ def form_data(world: World) -> dict[str, str]:
         "full_name": "Forged Name",
         "company_name": "Forged Company",
         "time_zone": "America/New_York",
+        "currency": "EUR",
         "role": "admin",
         "tenant_id": str(world.side.id),
         "code": "123456",
