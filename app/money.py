@@ -273,6 +273,18 @@ def from_minor_units(units: int, currency: str) -> Decimal:
 
 # Showing amounts ----------------------------------------------------------------------------
 
+# The currencies a company can choose on its settings page, by ISO 4217 code, with their
+# names; each has its symbol below.
+CURRENCIES: dict[str, str] = {
+    "USD": "US dollar",
+    "CAD": "Canadian dollar",
+    "EUR": "Euro",
+    "GBP": "Pound sterling",
+    "AUD": "Australian dollar",
+    "NZD": "New Zealand dollar",
+    "MXN": "Mexican peso",
+}
+
 SYMBOLS = {
     "USD": "$",
     "CAD": "CA$",

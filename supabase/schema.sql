@@ -8380,6 +8380,30 @@ GRANT UPDATE(name) ON TABLE public.tenants TO authenticated;
 GRANT UPDATE(time_zone) ON TABLE public.tenants TO authenticated;
 
 --
+-- Name: COLUMN tenants.currency; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(currency) ON TABLE public.tenants TO authenticated;
+
+--
+-- Name: COLUMN tenants.licence_number; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(licence_number) ON TABLE public.tenants TO authenticated;
+
+--
+-- Name: COLUMN tenants.address; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(address) ON TABLE public.tenants TO authenticated;
+
+--
+-- Name: COLUMN tenants.phone; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(phone) ON TABLE public.tenants TO authenticated;
+
+--
 -- Name: TABLE time_off; Type: ACL; Schema: public; Owner: -
 --
 

@@ -23,8 +23,8 @@ OFFICE = [
     "Price book",
 ]
 EXPECTED = {
-    "owner": [*OFFICE, "Team", "Audit log", "Outbox"],
-    "admin": [*OFFICE, "Team", "Audit log"],
+    "owner": [*OFFICE, "Team", "Company", "Audit log", "Outbox"],
+    "admin": [*OFFICE, "Team", "Company", "Audit log"],
     "dispatcher": OFFICE,
     "office": OFFICE,
     "technician": ["Dashboard", "My day", "Calendar feed"],

@@ -14,6 +14,8 @@ from flask import Flask, render_template_string
 
 from app.db import Connection
 from app.money import (
+    CURRENCIES,
+    SYMBOLS,
     Line,
     LineAmounts,
     MoneyError,
@@ -304,6 +306,12 @@ def test_stripe_minor_units():
 )
 def test_amounts_are_shown_in_their_currency(amount: str, currency: str, shown: str):
     assert format_money(D(amount), currency) == shown
+
+
+def test_every_currency_a_company_may_choose_is_shown_with_its_symbol():
+    assert list(CURRENCIES) == ["USD", "CAD", "EUR", "GBP", "AUD", "NZD", "MXN"]
+    for code in CURRENCIES:
+        assert format_money(D("5"), code) == f"{SYMBOLS[code]}5.00"
 
 
 def test_nothing_shows_as_nothing_and_a_float_is_refused():

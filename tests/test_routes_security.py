@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -150,6 +150,8 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "estimate_id": lambda w, t: draft_estimate(w, t)[0],
     "option_id": lambda w, t: draft_estimate(w, t)[1],
     "line_id": lambda w, t: draft_estimate(w, t)[2],
+    # A name of its own each time: active rates' names are unique in a company.
+    "tax_rate_id": lambda w, t: w.make.tax_rate(t.id, f"Tax {uuid4().hex[:8]}", "2.25"),
 }
 
 
@@ -185,6 +187,7 @@ def form_data(world: World) -> dict[str, str]:
         "full_name": "Forged Name",
         "company_name": "Forged Company",
         "time_zone": "America/New_York",
+        "currency": "EUR",
         "role": "admin",
         "tenant_id": str(world.side.id),
         "code": "123456",
@@ -215,6 +218,8 @@ def form_data(world: World) -> dict[str, str]:
         "o0-line-unit_price": "10.00",
         "o0-item-item": str(world.make.price_item(world.mine.id, "service", "Forged", "1.00")),
         "o0-item-item_quantity": "1",
+        # A tax rate's form (its name is "name" above).
+        "percent": "6.25",
         "months": "4",
         "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",

@@ -1,5 +1,6 @@
 """The price book: what a company sells (services, materials, labour, install packages), in
-categories, with member pricing; estimates and invoices copy their lines from it."""
+categories, with member pricing, and the tax rates it charges; estimates and invoices copy
+their lines and rates from it."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ menu.add(
         "pricebook.edit_item",
         "pricebook.categories",
         "pricebook.edit_category",
+        "pricebook.tax_rates",
+        "pricebook.edit_tax_rate",
     ),
 )
 
-from app.pricebook import routes  # noqa: E402,F401  (routes attach to bp)
+from app.pricebook import routes, taxes  # noqa: E402,F401  (routes attach to bp)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]

@@ -201,3 +201,32 @@ class PartForm(FlaskForm):
     def validate_quantity(self, field: QuantityField) -> None:
         if field.data is None:
             raise ValidationError("Enter the quantity.")
+
+
+class TaxRateForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Enter the tax's name."),
+            Length(max=100, message="At most 100 characters."),
+        ],
+        description="As estimates and invoices show it beside its amount, e.g. “State sales tax”.",
+    )
+    percent = PercentField(
+        "Rate %",
+        description="From 0 to 100, up to 4 decimals, e.g. 6.25 or 8.875.",
+        render_kw={"inputmode": "decimal"},
+    )
+    applies = BooleanField("Charge it on new estimates and invoices", default=True)
+
+    def validate_percent(self, field: PercentField) -> None:
+        if field.data is None and not field.errors:
+            raise ValidationError("Enter the rate, e.g. 6.25.")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "percent": self.percent.data,
+            "applies": bool(self.applies.data),
+        }

@@ -115,3 +115,37 @@ update public.price_categories
    set archived_at = case when %(archived)s then coalesce(archived_at, now()) end
  where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
+
+-- Tax rates ----------------------------------------------------------------------------------
+-- What new estimates and invoices charge on their taxable lines: every active rate that
+-- applies. Documents copy the rates they use, so changing one here changes no document.
+
+-- name: tax_rates
+-- The company's rates, active ones first, by name.
+select id, name, percent, applies, archived_at
+from public.tax_rates
+where tenant_id = %(tenant_id)s
+order by archived_at is not null, lower(name), id
+
+-- name: tax_rate
+select id, name, percent, applies, archived_at
+from public.tax_rates
+where tenant_id = %(tenant_id)s and id = %(id)s
+
+-- name: insert_tax_rate
+insert into public.tax_rates (tenant_id, name, percent, applies)
+values (%(tenant_id)s, %(name)s, %(percent)s, %(applies)s)
+returning id
+
+-- name: update_tax_rate
+update public.tax_rates
+   set name = %(name)s, percent = %(percent)s, applies = %(applies)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: archive_tax_rate
+update public.tax_rates
+   set archived_at = case when %(archived)s then coalesce(archived_at, now()) end,
+       updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id

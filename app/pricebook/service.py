@@ -1,9 +1,10 @@
-"""The price book's data: items (with a package's parts) and categories, read and changed in
-the request's transaction under the member's policies."""
+"""The price book's data: items (with a package's parts), categories and tax rates, read and
+changed in the request's transaction under the member's policies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -121,3 +122,36 @@ def rename_category(tenant_id: UUID, category_id: UUID, name: str) -> bool:
 def set_category_archived(tenant_id: UUID, category_id: UUID, archived: bool) -> bool:
     params = {"tenant_id": tenant_id, "id": category_id, "archived": archived}
     return bool(db.write(queries.archive_category, params))
+
+
+# Tax rates ----------------------------------------------------------------------------------
+
+
+def tax_rates(tenant_id: UUID) -> list[db.Row]:
+    return db.query(queries.tax_rates, {"tenant_id": tenant_id})
+
+
+def charged_rates(rates: list[db.Row]) -> tuple[list[db.Row], Decimal]:
+    """The rates a new document charges on its taxable lines (active and applying), and their
+    sum: each is still computed and rounded on its own (app.money), the sum is what to expect."""
+    charged = [r for r in rates if r["archived_at"] is None and r["applies"]]
+    return charged, sum((Decimal(r["percent"]) for r in charged), Decimal("0"))
+
+
+def get_tax_rate(tenant_id: UUID, tax_rate_id: UUID) -> db.Row | None:
+    return db.one(queries.tax_rate, {"tenant_id": tenant_id, "id": tax_rate_id})
+
+
+def create_tax_rate(tenant_id: UUID, values: dict[str, Any]) -> UUID:
+    rows = db.write(queries.insert_tax_rate, {"tenant_id": tenant_id, **values})
+    return UUID(str(rows[0]["id"]))
+
+
+def update_tax_rate(tenant_id: UUID, tax_rate_id: UUID, values: dict[str, Any]) -> bool:
+    params = {"tenant_id": tenant_id, "id": tax_rate_id, **values}
+    return bool(db.write(queries.update_tax_rate, params))
+
+
+def set_tax_rate_archived(tenant_id: UUID, tax_rate_id: UUID, archived: bool) -> bool:
+    params = {"tenant_id": tenant_id, "id": tax_rate_id, "archived": archived}
+    return bool(db.write(queries.archive_tax_rate, params))

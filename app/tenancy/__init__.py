@@ -1,4 +1,5 @@
-"""The company's team: members, roles, invitations, and switching between companies."""
+"""The company and its team: the company's settings, members, roles, invitations, and
+switching between companies."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from app.tenancy import constraints
 
 bp = Blueprint("tenancy", __name__)
 menu.add("Team", "tenancy.team", roles=roles.MANAGERS, order=70)
+menu.add("Company", "tenancy.company_settings", roles=roles.MANAGERS, order=75)
 db.register_messages(constraints.MESSAGES)
 
 from app.audit import labels  # noqa: E402
-from app.tenancy import invitation_routes, routes  # noqa: E402,F401  (attach to bp)
+from app.tenancy import company_routes, invitation_routes, routes  # noqa: E402,F401  (attach to bp)
 
 labels.register_values("role", roles.LABELS)
 

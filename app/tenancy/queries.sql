@@ -60,3 +60,20 @@ select iam.accept_my_invitation(%(id)s) as tenant_id
 -- name: accept_invitation_with_new_account
 select account_id, tenant_id
 from iam.accept_invitation_with_new_account(%(token)s, %(full_name)s, %(password_hash)s)
+
+-- name: company_settings
+-- The company's row as its settings page edits it.
+select id, name, time_zone, currency, licence_number, address, phone
+from public.tenants
+where id = %(tenant_id)s
+
+-- name: update_company
+-- Only when something changed, so that saving the page as it was adds nothing to the audit log.
+update public.tenants
+   set name = %(name)s, time_zone = %(time_zone)s, currency = %(currency)s,
+       licence_number = %(licence_number)s, address = %(address)s, phone = %(phone)s
+ where id = %(tenant_id)s
+   and (name, time_zone, currency, licence_number, address, phone)
+       is distinct from (%(name)s, %(time_zone)s, %(currency)s, %(licence_number)s,
+                         %(address)s, %(phone)s)
+returning id

@@ -112,3 +112,14 @@ def accept_with_new_account(token: str, full_name: str, password: str) -> tuple[
     if not rows or rows[0]["tenant_id"] is None:
         return None
     return rows[0]["account_id"], rows[0]["tenant_id"]
+
+
+def company_settings(tenant_id: UUID) -> dict[str, Any] | None:
+    """The company's name, time zone, currency and what its documents print about it."""
+    return db.one(queries.company_settings, {"tenant_id": tenant_id})
+
+
+def update_company(tenant_id: UUID, values: dict[str, Any]) -> bool:
+    """Save the company's settings (owners and admins: the policy); False when nothing changed.
+    The company core read the old values for this request: the caller redirects."""
+    return bool(db.write(queries.update_company, {"tenant_id": tenant_id, **values}))
