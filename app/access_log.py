@@ -14,8 +14,8 @@ from gunicorn.glogging import Logger
 REDACTED = "[redacted]"
 # Paths whose next segment is a bearer token, whatever its length.
 _TOKEN_AFTER = re.compile(
-    r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar)/)"
-    r"(?!pending(?:[/?#\s\"]|$))[^/?#\s\".]+"
+    r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar|estimate)/)"
+    r"(?!(?:pending|view)(?:[/?#\s\"]|$))[^/?#\s\".]+"
 )
 # Any other long random-looking segment (tokens are 43 characters); ids (UUIDs) stay readable.
 _LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=[/?#.\s\"]|$)")

@@ -62,6 +62,82 @@ end
 $$;
 
 --
+-- Name: approve_estimate_by_link(text, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_e public.estimates := app.estimate_of_link(p_token);
+  v_option public.estimate_options;
+  v_job uuid;
+  v_visit uuid;
+  v_name text := regexp_replace(btrim(coalesce(p_signed_by, '')), '[[:cntrl:]]+', ' ', 'g');
+  v_company text;
+begin
+  if v_e.id is null then
+    return 'closed';
+  end if;
+  if v_e.status = 'approved' then
+    return 'already';
+  end if;
+  if v_e.status not in ('sent', 'viewed') or v_e.valid_until < app.company_today(v_e.tenant_id)
+  then
+    return 'closed';
+  end if;
+  select o.* into v_option from public.estimate_options o
+   where o.tenant_id = v_e.tenant_id and o.estimate_id = v_e.id and o.id = p_option;
+  if not found then
+    raise exception 'choose one of the estimate''s options'
+      using errcode = 'check_violation', constraint = 'estimates_approved_option_fkey';
+  end if;
+  if length(v_name) not between 1 and 200 then
+    raise exception 'type your name to sign'
+      using errcode = 'check_violation', constraint = 'estimates_approved_by_name_length';
+  end if;
+  if p_signature_key is null
+     or p_signature_key !~ ('^' || v_e.tenant_id::text || '/estimates/' || v_e.id::text
+                            || '/[0-9a-f-]{36}\.png$') then
+    raise exception 'a drawn signature is needed'
+      using errcode = 'check_violation', constraint = 'estimates_signature_key_format';
+  end if;
+  v_job := v_e.job_id;
+  if v_job is null then
+    insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary)
+    values (v_e.tenant_id, v_e.customer_id, v_e.property_id, 'install', 'normal',
+            left(v_e.title || ' (' || v_option.name || ')', 200))
+    returning id into v_job;
+  end if;
+  insert into public.visits (tenant_id, job_id, status)
+  values (v_e.tenant_id, v_job, 'unscheduled')
+  returning id into v_visit;
+  update public.estimates e
+     set status = 'approved', approved_option_id = v_option.id, approved_at = now(),
+         approved_by_name = v_name,
+         approved_from = left(coalesce(nullif(current_setting('plenum.client_addr', true), ''),
+                                       'unknown'), 100),
+         signature_key = p_signature_key, approved_visit_id = v_visit,
+         job_id = v_job, updated_at = now()
+   where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
+  select t.name into v_company from public.tenants t where t.id = v_e.tenant_id;
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select v_e.tenant_id, 'email', 'estimate_approved', a.email,
+         format('Estimate EST-%s approved: %s', v_e.number, v_option.name),
+         format(E'%s approved estimate EST-%s (%s), option "%s", on the link we sent.\n\n'
+                'A visit for the work is waiting to be scheduled:\n\n%s/dispatch\n',
+                v_name, v_e.number, regexp_replace(v_e.title, '[[:cntrl:]]+', ' ', 'g'),
+                v_option.name, iam.public_url())
+  from public.memberships m
+  join iam.accounts a on a.id = m.account_id
+  where m.tenant_id = v_e.tenant_id and m.status = 'active'
+    and m.role in ('owner', 'admin', 'dispatcher', 'office');
+  return 'approved';
+end
+$_$;
+
+--
 -- Name: bookable_windows(uuid, text, integer, integer, integer, date); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -202,6 +278,17 @@ end
 $$;
 
 --
+-- Name: company_today(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.company_today(p_tenant uuid) RETURNS date
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select (now() at time zone t.time_zone)::date from public.tenants t where t.id = p_tenant
+$$;
+
+--
 -- Name: customer_ids_matching(text, text, text, integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -229,6 +316,35 @@ CREATE FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address 
           ilike any (array[p_text, p_digits])
     limit p_limit
   ) matched
+$$;
+
+--
+-- Name: decline_estimate_by_link(text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_e public.estimates := app.estimate_of_link(p_token);
+begin
+  if v_e.id is null then
+    return 'closed';
+  end if;
+  if v_e.status = 'declined' then
+    return 'already';
+  end if;
+  if v_e.status not in ('sent', 'viewed') or v_e.valid_until < app.company_today(v_e.tenant_id)
+  then
+    return 'closed';
+  end if;
+  update public.estimates e
+     set status = 'declined', declined_at = now(),
+         decline_reason = left(btrim(coalesce(p_reason, '')), 1000), updated_at = now()
+   where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
+  return 'declined';
+end
 $$;
 
 --
@@ -322,6 +438,140 @@ end
 $$;
 
 --
+-- Name: estimate_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_by_link(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_e public.estimates := app.estimate_of_link(p_token);
+  v_today date;
+begin
+  if v_e.id is null then
+    return null;
+  end if;
+  v_today := app.company_today(v_e.tenant_id);
+  if v_e.status = 'sent' then
+    update public.estimates e set status = 'viewed', viewed_at = now()
+     where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
+    v_e.status := 'viewed';
+  end if;
+  return jsonb_build_object(
+    'company', (select jsonb_build_object('name', t.name, 'phone', t.phone,
+                                          'address', t.address, 'licence', t.licence_number)
+                from public.tenants t where t.id = v_e.tenant_id),
+    'estimate', jsonb_build_object(
+      'id', v_e.id, 'number', v_e.number, 'revision', v_e.revision, 'title', v_e.title,
+      'note', v_e.note, 'valid_until', v_e.valid_until, 'currency', v_e.currency,
+      'status', case when v_e.status = 'viewed' and v_e.valid_until < v_today then 'expired'
+                     else v_e.status end,
+      'approved_option_id', v_e.approved_option_id, 'approved_at', v_e.approved_at,
+      'approved_by_name', v_e.approved_by_name, 'declined_at', v_e.declined_at),
+    'customer', (select c.display_name from public.customers c
+                  where c.tenant_id = v_e.tenant_id and c.id = v_e.customer_id),
+    'property', (select jsonb_build_object('street', p.street, 'unit', p.unit, 'city', p.city,
+                                           'region', p.region, 'postal_code', p.postal_code)
+                 from public.properties p
+                 where p.tenant_id = v_e.tenant_id and p.id = v_e.property_id),
+    'rates', coalesce((select jsonb_agg(jsonb_build_object('name', r.name, 'percent', r.percent)
+                                        order by r.position, r.name)
+                       from public.estimate_tax_rates r
+                       where r.tenant_id = v_e.tenant_id and r.estimate_id = v_e.id), '[]'),
+    'options', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'id', o.id, 'name', o.name, 'description', o.description,
+               'lines', coalesce((
+                 select jsonb_agg(jsonb_build_object(
+                          'description', l.description, 'quantity', l.quantity, 'unit', l.unit,
+                          'unit_price', l.unit_price, 'discount_percent', l.discount_percent,
+                          'taxable', l.taxable) order by l.position, l.created_at, l.id)
+                 from public.estimate_lines l
+                 where l.tenant_id = o.tenant_id and l.option_id = o.id), '[]'))
+             order by o.position)
+      from public.estimate_options o
+      where o.tenant_id = v_e.tenant_id and o.estimate_id = v_e.id), '[]'));
+end
+$$;
+
+--
+-- Name: estimate_link_place(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_link_place(p_token text) RETURNS TABLE(tenant_id uuid, estimate_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select l.tenant_id, l.estimate_id from public.estimate_links l
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+$$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: estimates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    number integer NOT NULL,
+    revision integer DEFAULT 1 NOT NULL,
+    revises_id uuid,
+    customer_id uuid NOT NULL,
+    property_id uuid NOT NULL,
+    job_id uuid,
+    title text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    valid_until date NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    approved_option_id uuid,
+    sent_at timestamp with time zone,
+    viewed_at timestamp with time zone,
+    approved_at timestamp with time zone,
+    declined_at timestamp with time zone,
+    decline_reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    approved_by_name text DEFAULT ''::text NOT NULL,
+    approved_from text DEFAULT ''::text NOT NULL,
+    signature_key text,
+    approved_visit_id uuid,
+    CONSTRAINT estimates_approved_by_name_length CHECK ((length(approved_by_name) <= 200)),
+    CONSTRAINT estimates_approved_from_length CHECK ((length(approved_from) <= 100)),
+    CONSTRAINT estimates_approved_has_option CHECK (((status = 'approved'::text) = ((approved_option_id IS NOT NULL) AND (approved_at IS NOT NULL)))),
+    CONSTRAINT estimates_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT estimates_decline_reason_length CHECK ((length(decline_reason) <= 1000)),
+    CONSTRAINT estimates_declined_has_time CHECK (((status = 'declined'::text) = (declined_at IS NOT NULL))),
+    CONSTRAINT estimates_note_length CHECK ((length(note) <= 5000)),
+    CONSTRAINT estimates_revision_positive CHECK ((revision >= 1)),
+    CONSTRAINT estimates_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'revised'::text])) OR (sent_at IS NOT NULL))),
+    CONSTRAINT estimates_signature_key_format CHECK (((signature_key IS NULL) OR (length(signature_key) <= 300))),
+    CONSTRAINT estimates_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'viewed'::text, 'approved'::text, 'declined'::text, 'expired'::text, 'revised'::text]))),
+    CONSTRAINT estimates_title_length CHECK ((((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)) AND (title = btrim(title))))
+);
+
+--
+-- Name: estimate_of_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_of_link(p_token text) RETURNS public.estimates
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  select e.* from public.estimate_links l
+  join public.estimates e on e.tenant_id = l.tenant_id and e.id = l.estimate_id
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and e.status in ('sent', 'viewed', 'approved', 'declined')
+  for update of e
+$$;
+
+--
 -- Name: estimate_parts_draft_only(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -353,11 +603,11 @@ CREATE FUNCTION app.estimates_keep_their_place() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  if (new.number, new.revision, new.customer_id, new.property_id, new.job_id, new.currency,
-      new.revises_id)
+  if (new.number, new.revision, new.customer_id, new.property_id, new.currency, new.revises_id)
      is distinct from
-     (old.number, old.revision, old.customer_id, old.property_id, old.job_id, old.currency,
-      old.revises_id) then
+     (old.number, old.revision, old.customer_id, old.property_id, old.currency, old.revises_id)
+     or (new.job_id is distinct from old.job_id and old.job_id is not null)
+  then
     raise exception 'an estimate keeps its number, customer, property, job and currency'
       using errcode = 'check_violation', constraint = 'estimates_keep_their_place';
   end if;
@@ -616,6 +866,78 @@ begin
   return v_token.token;
 end
 $$;
+
+--
+-- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.send_estimate(p_estimate uuid, p_to text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_tenant uuid := app.tenant_id();
+  v_estimate public.estimates;
+  v_token record;
+  v_company public.tenants;
+  v_customer text;
+  v_to text := lower(btrim(coalesce(p_to, '')));
+begin
+  if v_tenant is null then
+    raise exception 'estimates are sent by a member of the company'
+      using errcode = 'insufficient_privilege';
+  end if;
+  select e.* into v_estimate from public.estimates e
+   where e.tenant_id = v_tenant and e.id = p_estimate
+     and (app.is_office_staff() or e.job_id = any (app.technician_job_ids()))
+   for update;
+  if not found then
+    raise exception 'no such estimate' using errcode = 'no_data_found';
+  end if;
+  if v_estimate.status not in ('draft', 'sent', 'viewed') then
+    raise exception 'only a draft or an unanswered estimate is sent'
+      using errcode = 'check_violation', constraint = 'estimates_sendable';
+  end if;
+  if not exists (select from public.estimate_lines l
+                  where l.tenant_id = v_tenant and l.estimate_id = p_estimate) then
+    raise exception 'an estimate is sent with at least one line'
+      using errcode = 'check_violation', constraint = 'estimates_sent_with_lines';
+  end if;
+  if v_to <> '' and (length(v_to) > 254 or v_to !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') then
+    raise exception 'not an email address'
+      using errcode = 'check_violation', constraint = 'estimate_links_sent_to_format';
+  end if;
+  update public.estimate_links l set revoked_at = now()
+   where l.tenant_id = v_tenant and l.estimate_id = p_estimate and l.revoked_at is null;
+  select * into v_token from iam.new_token();
+  insert into public.estimate_links (tenant_id, estimate_id, token_hash, sent_to, created_by)
+  values (v_tenant, p_estimate, v_token.token_hash, v_to, auth.uid());
+  if v_estimate.status = 'draft' then
+    update public.estimates e set status = 'sent', sent_at = now(), updated_at = now()
+     where e.tenant_id = v_tenant and e.id = p_estimate;
+  end if;
+  if v_to <> '' then
+    select t.* into v_company from public.tenants t where t.id = v_tenant;
+    select c.display_name into v_customer from public.customers c
+     where c.tenant_id = v_tenant and c.id = v_estimate.customer_id;
+    insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+    values (
+      v_tenant, 'email', 'estimate', v_to,
+      format('Estimate EST-%s from %s', v_estimate.number,
+             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g')),
+      format(E'Hello %s,\n\n%s sent you an estimate: %s.\n\nSee it, compare the options and'
+             ' approve the one you choose here (the link works until %s):\n\n%s/estimate/%s\n\n%s',
+             regexp_replace(coalesce(v_customer, ''), '[[:cntrl:]]+', ' ', 'g'),
+             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g'),
+             regexp_replace(v_estimate.title, '[[:cntrl:]]+', ' ', 'g'),
+             to_char(v_estimate.valid_until, 'FMMonth FMDD, YYYY'),
+             iam.public_url(), v_token.token,
+             case when v_company.phone <> '' then format(E'Questions? Call us at %s.\n',
+                                                         v_company.phone) else '' end));
+  end if;
+  return v_token.token;
+end
+$_$;
 
 --
 -- Name: stamp_author(); Type: FUNCTION; Schema: app; Owner: -
@@ -1786,10 +2108,6 @@ begin
     using errcode = 'insufficient_privilege', constraint = 'audit_log_is_append_only';
 end
 $$;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: changes; Type: TABLE; Schema: audit; Owner: -
@@ -3750,6 +4068,22 @@ CREATE TABLE public.estimate_lines (
 );
 
 --
+-- Name: estimate_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_links (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    estimate_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    sent_to text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT estimate_links_sent_to_length CHECK ((length(sent_to) <= 254))
+);
+
+--
 -- Name: estimate_options; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -3810,44 +4144,6 @@ CREATE VIEW public.estimate_option_totals WITH (security_invoker='true') AS
                    FROM public.estimate_lines ln
                   WHERE ((ln.tenant_id = o.tenant_id) AND (ln.option_id = o.id))) x) l ON (true))
   GROUP BY o.tenant_id, o.estimate_id, o.id;
-
---
--- Name: estimates; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.estimates (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    number integer NOT NULL,
-    revision integer DEFAULT 1 NOT NULL,
-    revises_id uuid,
-    customer_id uuid NOT NULL,
-    property_id uuid NOT NULL,
-    job_id uuid,
-    title text NOT NULL,
-    note text DEFAULT ''::text NOT NULL,
-    valid_until date NOT NULL,
-    currency text NOT NULL,
-    status text DEFAULT 'draft'::text NOT NULL,
-    approved_option_id uuid,
-    sent_at timestamp with time zone,
-    viewed_at timestamp with time zone,
-    approved_at timestamp with time zone,
-    declined_at timestamp with time zone,
-    decline_reason text DEFAULT ''::text NOT NULL,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT estimates_approved_has_option CHECK (((status = 'approved'::text) = ((approved_option_id IS NOT NULL) AND (approved_at IS NOT NULL)))),
-    CONSTRAINT estimates_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT estimates_decline_reason_length CHECK ((length(decline_reason) <= 1000)),
-    CONSTRAINT estimates_declined_has_time CHECK (((status = 'declined'::text) = (declined_at IS NOT NULL))),
-    CONSTRAINT estimates_note_length CHECK ((length(note) <= 5000)),
-    CONSTRAINT estimates_revision_positive CHECK ((revision >= 1)),
-    CONSTRAINT estimates_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'revised'::text])) OR (sent_at IS NOT NULL))),
-    CONSTRAINT estimates_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'viewed'::text, 'approved'::text, 'declined'::text, 'expired'::text, 'revised'::text]))),
-    CONSTRAINT estimates_title_length CHECK ((((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)) AND (title = btrim(title))))
-);
 
 --
 -- Name: job_equipment; Type: TABLE; Schema: public; Owner: -
@@ -4483,6 +4779,20 @@ ALTER TABLE ONLY public.estimate_lines
     ADD CONSTRAINT estimate_lines_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: estimate_links estimate_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_links
+    ADD CONSTRAINT estimate_links_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimate_links estimate_links_token_hash_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_links
+    ADD CONSTRAINT estimate_links_token_hash_once UNIQUE (token_hash);
+
+--
 -- Name: estimate_options estimate_options_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4965,6 +5275,12 @@ CREATE INDEX estimate_lines_item_idx ON public.estimate_lines USING btree (tenan
 CREATE INDEX estimate_lines_option_idx ON public.estimate_lines USING btree (tenant_id, option_id, "position");
 
 --
+-- Name: estimate_links_estimate_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_links_estimate_idx ON public.estimate_links USING btree (tenant_id, estimate_id);
+
+--
 -- Name: estimate_tax_rates_estimate_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5283,6 +5599,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.equipment_service_
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
 
 --
+-- Name: estimate_links audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_links FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'token_hash', '--personal', 'estimate_id', 'public.estimates', 'sent_to');
+
+--
 -- Name: estimate_options audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5298,7 +5620,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_tax_rates
 -- Name: estimates audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'decline_reason', 'note', 'title');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'approved_by_name', 'approved_from', 'decline_reason', 'note', 'signature_key', 'title');
 
 --
 -- Name: invitations audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -5457,6 +5779,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.equipment_service_records RE
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
 
 --
+-- Name: estimate_links audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_links REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'token_hash', '--personal', 'estimate_id', 'public.estimates', 'sent_to');
+
+--
 -- Name: estimate_options audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5472,7 +5800,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_tax_rates REFERENCI
 -- Name: estimates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'decline_reason', 'note', 'title');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'approved_by_name', 'approved_from', 'decline_reason', 'note', 'signature_key', 'title');
 
 --
 -- Name: invitations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -5659,6 +5987,12 @@ CREATE TRIGGER stamp_confirmed_by BEFORE INSERT OR UPDATE ON public.customer_imp
 --
 
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
+-- Name: estimate_links stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimate_links FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: estimates stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
@@ -5906,6 +6240,13 @@ ALTER TABLE ONLY public.estimate_lines
     ADD CONSTRAINT estimate_lines_tenant_id_price_item_id_fkey FOREIGN KEY (tenant_id, price_item_id) REFERENCES public.price_items(tenant_id, id);
 
 --
+-- Name: estimate_links estimate_links_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_links
+    ADD CONSTRAINT estimate_links_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE CASCADE;
+
+--
 -- Name: estimate_options estimate_options_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5925,6 +6266,13 @@ ALTER TABLE ONLY public.estimate_tax_rates
 
 ALTER TABLE ONLY public.estimates
     ADD CONSTRAINT estimates_approved_option_fkey FOREIGN KEY (tenant_id, id, approved_option_id) REFERENCES public.estimate_options(tenant_id, estimate_id, id) DEFERRABLE INITIALLY DEFERRED;
+
+--
+-- Name: estimates estimates_approved_visit_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimates
+    ADD CONSTRAINT estimates_approved_visit_fkey FOREIGN KEY (tenant_id, approved_visit_id) REFERENCES public.visits(tenant_id, id) ON DELETE SET NULL (approved_visit_id);
 
 --
 -- Name: estimates estimates_tenant_id_customer_id_property_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -6623,6 +6971,12 @@ CREATE POLICY "Office staff and their technicians can remove estimate options" O
 CREATE POLICY "Office staff and their technicians can remove estimates' tax ra" ON public.estimate_tax_rates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
+-- Name: estimate_links Office staff and their technicians can revoke estimate links; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can revoke estimate links" ON public.estimate_links FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: customers Office staff and their technicians can see customers; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -6639,6 +6993,12 @@ CREATE POLICY "Office staff and their technicians can see equipment" ON public.e
 --
 
 CREATE POLICY "Office staff and their technicians can see estimate lines" ON public.estimate_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_links Office staff and their technicians can see estimate links; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimate links" ON public.estimate_links FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
 -- Name: estimate_options Office staff and their technicians can see estimate options; Type: POLICY; Schema: public; Owner: -
@@ -7035,6 +7395,12 @@ ALTER TABLE public.equipment_service_records ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.estimate_lines ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: estimate_links; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimate_links ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: estimate_options; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -7210,6 +7576,13 @@ GRANT ALL ON FUNCTION app.account_id() TO authenticated;
 GRANT ALL ON FUNCTION app.account_id() TO service_role;
 
 --
+-- Name: FUNCTION approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text) TO plenum_signin;
+
+--
 -- Name: FUNCTION bookable_windows(p_property uuid, p_kind text, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_from date); Type: ACL; Schema: app; Owner: -
 --
 
@@ -7245,11 +7618,24 @@ GRANT ALL ON FUNCTION app.company_time_zone(p_tenant uuid) TO authenticated;
 GRANT ALL ON FUNCTION app.company_time_zone(p_tenant uuid) TO service_role;
 
 --
+-- Name: FUNCTION company_today(p_tenant uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.company_today(p_tenant uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION customer_ids_matching(p_text text, p_digits text, p_address text, p_limit integer); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address text, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address text, p_limit integer) TO authenticated;
+
+--
+-- Name: FUNCTION decline_estimate_by_link(p_token text, p_reason text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) TO plenum_signin;
 
 --
 -- Name: FUNCTION discard_imports_mentioning(p_tenant uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
@@ -7269,6 +7655,33 @@ REVOKE ALL ON FUNCTION app.ensure_company_keeps_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.erase_customer(p_customer uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.erase_customer(p_customer uuid) TO authenticated;
+
+--
+-- Name: FUNCTION estimate_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.estimate_by_link(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION estimate_link_place(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_link_place(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.estimate_link_place(p_token text) TO plenum_signin;
+
+--
+-- Name: TABLE estimates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimates TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimates TO authenticated;
+
+--
+-- Name: FUNCTION estimate_of_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_of_link(p_token text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION estimate_parts_draft_only(); Type: ACL; Schema: app; Owner: -
@@ -7386,6 +7799,13 @@ REVOKE ALL ON FUNCTION app.number_estimate() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.open_calendar_feed() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.open_calendar_feed() TO authenticated;
+
+--
+-- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authenticated;
 
 --
 -- Name: FUNCTION stamp_author(); Type: ACL; Schema: app; Owner: -
@@ -8246,6 +8666,19 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_li
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_lines TO authenticated;
 
 --
+-- Name: TABLE estimate_links; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_links TO service_role;
+GRANT SELECT ON TABLE public.estimate_links TO authenticated;
+
+--
+-- Name: COLUMN estimate_links.revoked_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(revoked_at) ON TABLE public.estimate_links TO authenticated;
+
+--
 -- Name: TABLE estimate_options; Type: ACL; Schema: public; Owner: -
 --
 
@@ -8265,13 +8698,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_tax_rates TO authenti
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_option_totals TO service_role;
 GRANT SELECT ON TABLE public.estimate_option_totals TO authenticated;
-
---
--- Name: TABLE estimates; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimates TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimates TO authenticated;
 
 --
 -- Name: TABLE job_equipment; Type: ACL; Schema: public; Owner: -

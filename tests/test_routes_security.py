@@ -150,9 +150,21 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "estimate_id": lambda w, t: draft_estimate(w, t)[0],
     "option_id": lambda w, t: draft_estimate(w, t)[1],
     "line_id": lambda w, t: draft_estimate(w, t)[2],
+    "link_id": lambda w, t: estimate_link(w, t),
     # A name of its own each time: active rates' names are unique in a company.
     "tax_rate_id": lambda w, t: w.make.tax_rate(t.id, f"Tax {uuid4().hex[:8]}", "2.25"),
 }
+
+
+def estimate_link(world: World, tenant: Tenant) -> UUID:
+    """A link of a draft estimate (made as the owner would: its hash only)."""
+    row = world.make.conn.execute(
+        "insert into public.estimate_links (tenant_id, estimate_id, token_hash)"
+        " values (%s, %s, extensions.gen_random_bytes(32)) returning id",
+        [tenant.id, draft_estimate(world, tenant)[0]],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
 
 
 def draft_estimate(world: World, tenant: Tenant) -> tuple[UUID, UUID, UUID]:
@@ -302,10 +314,24 @@ def owner(app: Flask, world: World) -> Client:
 # --- a) CSRF --------------------------------------------------------------------------------
 
 
+# Routes whose own-id control needs more than an id (tests/estimates/test_links.py runs both
+# checks on them): the homeowner's estimate pages open only in the browser that opened the
+# estimate's link (any other browser, of any company, gets 404), and an approval's signature
+# exists only after an approval by link.
+HOMEOWNER_LINK_PAGES = {
+    "estimates.for_customer",
+    "estimates.approve_by_link",
+    "estimates.decline_by_link",
+    "estimates.signature",
+}
+
+
 def _checked_elsewhere(rule: Rule) -> bool:
     """The technician's phone pages need a technician signed in: tests/technician/
     test_route_checks.py runs the CSRF and cross-tenant checks over each of them (the
-    calendar feed's token route stays here)."""
+    calendar feed's token route stays here). The homeowner's link pages: above."""
+    if rule.endpoint in HOMEOWNER_LINK_PAGES:
+        return True
     return rule.endpoint.startswith("technician.") and "token" not in rule.arguments
 
 

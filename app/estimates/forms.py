@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import AmountField, PercentField, QuantityField, choices, strip_text
@@ -174,3 +181,43 @@ class ListFilter(FlaskForm):
 
     def set_statuses(self, labels: dict[str, str]) -> None:
         self.status.choices = choices([("", "Open and closed"), *labels.items()])
+
+
+class SendForm(FlaskForm):
+    to = StringField(
+        "Email the link to",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
+        description="Leave empty to make a link without an email (to open on the customer's"
+        " phone, or to send yourself).",
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )
+
+
+class ApproveByLinkForm(FlaskForm):
+    """The homeowner's approval: an option, their typed name, their drawn signature."""
+
+    option = SelectField("The option you choose", choices=[], validate_choice=False)
+    signed_by = StringField(
+        "Your full name",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Type your name to sign."),
+            Length(max=200, message="At most 200 characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    # Filled in by the signature pad (signature.js) with a PNG data URL.
+    signature = HiddenField()
+
+    def set_options(self, options: list[Any]) -> None:
+        self.option.choices = choices((o.id, o.name) for o in options)
+        self.known = {o.id for o in options}
+
+    def validate_option(self, field: SelectField) -> None:
+        if (field.data or "") not in getattr(self, "known", set()):
+            raise ValidationError("Choose one of the options.")
+
+    def validate_signature(self, field: HiddenField) -> None:
+        if not field.data:
+            raise ValidationError("Sign with your finger (or the mouse) in the box.")

@@ -272,3 +272,38 @@ select e.id, e.number, e.revision, e.title, e.status, e.created_at
 from public.estimates e
 where e.tenant_id = %(tenant_id)s and e.job_id = %(job_id)s and e.status <> 'revised'
 order by e.created_at desc
+
+-- name: send
+-- A new link (earlier ones revoked), the draft marked sent, the email queued when an address
+-- is given: app.send_estimate. The token comes back once.
+select app.send_estimate(%(id)s, %(to)s) as token
+
+-- name: links
+select l.id, l.sent_to, l.created_at, l.revoked_at, m.full_name as created_by_name
+from public.estimate_links l
+left join public.memberships m on m.tenant_id = l.tenant_id and m.account_id = l.created_by
+where l.tenant_id = %(tenant_id)s and l.estimate_id = %(estimate_id)s
+order by l.created_at desc
+
+-- name: revoke_link
+update public.estimate_links set revoked_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and revoked_at is null
+returning estimate_id
+
+-- name: signature_key
+select signature_key from public.estimates
+where tenant_id = %(tenant_id)s and id = %(id)s and signature_key is not null
+
+-- name: link_place
+-- As the token holder: which company's estimate a link opens (nothing when it is closed).
+select tenant_id, estimate_id from app.estimate_link_place(%(token)s)
+
+-- name: by_link
+select app.estimate_by_link(%(token)s) as document
+
+-- name: approve_by_link
+select app.approve_estimate_by_link(%(token)s, %(option_id)s, %(signed_by)s, %(signature_key)s)
+  as outcome
+
+-- name: decline_by_link
+select app.decline_estimate_by_link(%(token)s, %(reason)s) as outcome

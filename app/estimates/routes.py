@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
-from app.estimates import bp, service
+from app.estimates import bp, links, service
 from app.estimates.forms import (
     AddItemForm,
     ApproveForm,
@@ -26,8 +26,10 @@ from app.estimates.forms import (
     LineForm,
     ListFilter,
     OptionForm,
+    SendForm,
 )
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
+from app.integrations import files
 from app.views import form_page, saved, show_violation
 
 View = Response | str | tuple[str, int]
@@ -133,6 +135,14 @@ def new() -> View:
     return redirect(url_for("estimates.show", estimate_id=estimate_id))
 
 
+def _shown_link(estimate_id: UUID) -> str | None:
+    """The link just made for this estimate, once (see `send`)."""
+    shown = session.pop("estimate_link_shown", None)
+    if isinstance(shown, list) and len(shown) == 2 and shown[0] == str(estimate_id):
+        return str(shown[1])
+    return None
+
+
 def _show(
     estimate: service.Estimate, failed: dict[str, Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
@@ -145,8 +155,15 @@ def _show(
         "number": service.display_number(estimate.row),
         "confirm": ConfirmForm(),
         "failed": failed,
+        "shown_link": _shown_link(estimate.row["id"]),
         **LABELS,
     }
+    if estimate.row["status"] in ("draft", *OPEN):
+        send = failed.get("send") or SendForm()
+        if send.to.data is None:
+            send.to.data = estimate.row["customer_email"] or ""
+        context["send_form"] = send
+    context["estimate_links"] = service.links(tenant_id, estimate.row["id"])
     if estimate.is_draft:
         items = service.item_choices(tenant_id)
         forms = {}
@@ -423,3 +440,56 @@ def delete(estimate_id: UUID) -> Response:
         return _back(estimate_id)
     flash(f"Draft {service.display_number(estimate.row)} deleted.", "success")
     return redirect(url_for("customers.show", customer_id=estimate.row["customer_id"]))
+
+
+@bp.post("/estimates/<uuid:estimate_id>/send")
+@identity.company_required(*roles.OFFICE_STAFF)
+def send(estimate_id: UUID) -> View:
+    estimate = _estimate(estimate_id)
+    form = SendForm()
+    if not form.validate_on_submit():
+        return _show(estimate, {"send": form}, 422)
+    try:
+        token = service.send(current_user.tenant_id, estimate_id, form.to.data or "")
+    except ConstraintViolation as violation:
+        show_violation(form, violation)
+        return _show(estimate, {"send": form}, 422)
+    address = form.to.data
+    flash(
+        f"Sent to {address}: the link below works until the estimate expires, or until you"
+        " revoke it."
+        if address
+        else "Link made: open it on the customer's phone.",
+        "success",
+    )
+    # Shown once, on the next page only (not in a URL): the sender may open it on the
+    # customer's phone.
+    session["estimate_link_shown"] = [str(estimate_id), links.public_url(token)]
+    return _back(estimate_id, "send")
+
+
+@bp.post("/estimates/links/<uuid:link_id>/revoke")
+@identity.company_required(*roles.OFFICE_STAFF)
+def revoke_link(link_id: UUID) -> Response:
+    _confirmed()
+    estimate_id = service.revoke_link(current_user.tenant_id, link_id)
+    if estimate_id is None:
+        abort(404)
+    flash("Link revoked: it no longer opens the estimate.", "success")
+    return _back(estimate_id, "send")
+
+
+@bp.get("/estimates/<uuid:estimate_id>/signature.png")
+@identity.company_required(*roles.OFFICE_STAFF)
+def signature(estimate_id: UUID) -> Response:
+    key = service.signature_key(current_user.tenant_id, estimate_id)
+    if key is None:
+        abort(404)
+    record_access("public.estimates", estimate_id, view="estimate signature")
+    try:
+        data = files.store().get(key)
+    except files.FileMissing:
+        abort(404)
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -237,3 +237,24 @@ def revise(tenant_id: UUID, estimate_id: UUID, today: date) -> UUID | None:
 
 def delete_draft(tenant_id: UUID, estimate_id: UUID) -> bool:
     return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": estimate_id}))
+
+
+def send(tenant_id: UUID, estimate_id: UUID, to: str) -> str:
+    """A new link for the estimate (earlier ones revoked; a draft becomes sent), emailed to
+    `to` when given; the token, to be shown once."""
+    del tenant_id  # app.send_estimate works in the caller's company only
+    return str(db.write(queries.send, {"id": estimate_id, "to": to})[0]["token"])
+
+
+def links(tenant_id: UUID, estimate_id: UUID) -> list[db.Row]:
+    return db.query(queries.links, {"tenant_id": tenant_id, "estimate_id": estimate_id})
+
+
+def revoke_link(tenant_id: UUID, link_id: UUID) -> UUID | None:
+    rows = db.write(queries.revoke_link, {"tenant_id": tenant_id, "id": link_id})
+    return UUID(str(rows[0]["estimate_id"])) if rows else None
+
+
+def signature_key(tenant_id: UUID, estimate_id: UUID) -> str | None:
+    row = db.one(queries.signature_key, {"tenant_id": tenant_id, "id": estimate_id})
+    return str(row["signature_key"]) if row else None

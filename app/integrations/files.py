@@ -9,6 +9,7 @@ and a technician's precise location is kept only with their consent (P-14)."""
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import os
@@ -212,6 +213,21 @@ def clean_photo(data: bytes) -> Picture:
         "image/jpeg",
         _encoded(small, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True),
     )
+
+
+SIGNATURE_DATA_URL = "data:image/png;base64,"
+
+
+def decode_signature(data_url: str) -> bytes:
+    """The PNG a signature pad wrote into a form (a data URL), written anew with nothing but
+    its pixels; FileRefused when it is not one."""
+    if not data_url.startswith(SIGNATURE_DATA_URL):
+        raise FileRefused(UNREADABLE_SIGNATURE)
+    try:
+        data = base64.b64decode(data_url[len(SIGNATURE_DATA_URL) :], validate=True)
+    except ValueError as error:  # binascii.Error included
+        raise FileRefused(UNREADABLE_SIGNATURE) from error
+    return clean_signature(data)
 
 
 def clean_signature(data: bytes) -> bytes:

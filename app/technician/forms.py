@@ -47,7 +47,7 @@ class CompleteForm(FlaskForm):
         validators=[Length(max=200, message="At most 200 characters.")],
         render_kw={"autocomplete": "off"},
     )
-    # Filled in by the signature pad (technician.js) with a PNG data URL.
+    # Filled in by the signature pad (signature.js) with a PNG data URL.
     signature = HiddenField("Signature")
     not_available = BooleanField("Customer not available to sign")
     unsigned_reason = StringField(

@@ -158,7 +158,7 @@ def complete(visit_id: UUID) -> View:
     try:
         signature = None
         if not form.not_available.data:
-            signature = service.decode_signature(form.signature.data or "")
+            signature = files.decode_signature(form.signature.data or "")
         completion = service.Completion(
             notes=form.completion_notes.data or "",
             signed_by=(form.signed_by.data or "") if signature else "",

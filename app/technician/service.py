@@ -4,7 +4,6 @@ with the customer's signature. What they may see and change is decided by the da
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ queries = sql.load(__file__)
 Row = dict[str, Any]
 
 HISTORY_PER_UNIT = 5
-SIGNATURE_DATA_URL = "data:image/png;base64,"
 
 
 def local_today(zone: ZoneInfo) -> date:
@@ -167,18 +165,6 @@ def tick(tenant_id: UUID, found: Row, item_id: UUID, done: bool) -> None:
         queries.tick_item,
         {"tenant_id": tenant_id, "visit_id": found["id"], "id": item_id, "done": done},
     )
-
-
-def decode_signature(data_url: str) -> bytes:
-    """The PNG the signature pad wrote into the form, written anew with nothing but its
-    pixels; FileRefused when it is not one."""
-    if not data_url.startswith(SIGNATURE_DATA_URL):
-        raise files.FileRefused(files.UNREADABLE_SIGNATURE)
-    try:
-        data = base64.b64decode(data_url[len(SIGNATURE_DATA_URL) :], validate=True)
-    except ValueError as error:  # binascii.Error included
-        raise files.FileRefused(files.UNREADABLE_SIGNATURE) from error
-    return files.clean_signature(data)
 
 
 @dataclass(frozen=True)

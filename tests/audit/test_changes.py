@@ -39,6 +39,7 @@ KNOWN_COMPANY_TABLES = {
 DIGESTED = {
     "outbox.messages": ("body_text",),
     "public.customer_imports": ("source_text", "headers", "problems"),
+    "public.estimate_links": ("token_hash",),
 }
 # A homeowner's personal columns, sealed under their key: the column that leads to them, the
 # parent table it names ('' when it names the customer), then the columns, by name.
@@ -71,7 +72,12 @@ PERSONAL = {
         "public.visits",
         "completion_notes job_summary",
     ),
-    "public.estimates": ("customer_id", "", "decline_reason note title"),
+    "public.estimates": (
+        "customer_id",
+        "",
+        "approved_by_name approved_from decline_reason note signature_key title",
+    ),
+    "public.estimate_links": ("estimate_id", "public.estimates", "sent_to"),
     "public.estimate_options": ("estimate_id", "public.estimates", "description"),
     "public.estimate_lines": ("estimate_id", "public.estimates", "description"),
 }

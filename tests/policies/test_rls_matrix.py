@@ -264,6 +264,14 @@ def new_estimate_tax_rate(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_estimate_link(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "estimate_id": make.estimate(tenant_id),
+        "token_hash": secrets.token_bytes(32),
+    }
+
+
 def new_tax_rate(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "name": f"Tax {secrets.token_hex(4)}", "percent": "6.25"}
 
@@ -421,6 +429,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.estimate_options": new_estimate_option,
     "public.estimate_lines": new_estimate_line,
     "public.estimate_tax_rates": new_estimate_tax_rate,
+    "public.estimate_links": new_estimate_link,
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.
