@@ -21,10 +21,12 @@ menu.add(
         "pricebook.edit_item",
         "pricebook.categories",
         "pricebook.edit_category",
+        "pricebook.import_book",
+        "pricebook.confirm_import",
     ),
 )
 
-from app.pricebook import routes  # noqa: E402,F401  (routes attach to bp)
+from app.pricebook import routes, transfer  # noqa: E402,F401  (their routes attach to bp)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]
