@@ -42,6 +42,13 @@ def cell(value: Any) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
+def from_cell(text: str) -> str:
+    """A cell of a file `cell` wrote, as it was before: the apostrophe put before a value a
+    spreadsheet would run as a formula is taken off (as the spreadsheet does when showing it),
+    so an exported file imported again reads the same values."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text[1:]) else text
+
+
 def csv_text(rows: list[tuple[str, ...]] | list[list[str]]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)

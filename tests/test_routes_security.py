@@ -22,6 +22,7 @@ from psycopg import sql
 from werkzeug.routing import Rule
 
 from app import create_app, crypto
+from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
@@ -33,6 +34,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_REFUSAL = "This form has expired"
 NEW_YORK = ZoneInfo("America/New_York")  # the zone of companies made by the factories
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
+TEST_SECRET_KEY = "test-secret"  # SECRET_KEY of the tests' app (tests/conftest.py make_settings)
 
 # Variables that are not ids of a company's rows, and why they need no cross-tenant check.
 EXEMPT_VARIABLES = {
@@ -232,6 +234,10 @@ def form_data(world: World) -> dict[str, str]:
         "o0-item-item_quantity": "1",
         # A tax rate's form (its name is "name" above).
         "percent": "6.25",
+        # The price book's import confirmation: a file its preview signed for company A.
+        "book_file": transfer_file.sign(
+            "name,price\nForged import,1.00\n", "forged.csv", world.mine.id, TEST_SECRET_KEY
+        ),
         "months": "4",
         "property_id": str(plan_home(world, world.mine)),
         "starts_on": "2030-01-07",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.demo import customers as demo_customers
+from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
 from app.demo import seed
 
@@ -175,3 +177,76 @@ def test_the_demo_week_is_the_same_on_every_machine(admin):
             )
     assert made[0] == made[1]
     assert len(made[0]) > 50
+
+
+# --- the demo price book ------------------------------------------------------------------------
+
+
+def test_the_demo_price_book_is_complete_and_made_once(admin):
+    company = seeded(admin)
+    assert seed.price_book(admin) is None  # made with the customers, once
+    kinds = admin.execute(
+        "select kind, count(*) as n, count(archived_at) as archived from public.price_items"
+        " where tenant_id = %s group by kind order by kind",
+        [company["id"]],
+    ).fetchall()
+    assert [(k["kind"], k["n"], k["archived"]) for k in kinds] == [
+        ("labour", len(demo_pricebook.LABOUR), 0),
+        ("material", len(demo_pricebook.MATERIALS), 1),
+        ("package", 2, 0),
+        ("service", len(demo_pricebook.SERVICES), 0),
+    ]
+    assert 24 <= len(demo_pricebook.SERVICES) <= 30 and len(demo_pricebook.MATERIALS) >= 15
+    categories = admin.execute(
+        "select name from public.price_categories where tenant_id = %s order by name",
+        [company["id"]],
+    ).fetchall()
+    assert [c["name"] for c in categories] == sorted(demo_pricebook.CATEGORIES)
+    taxes = admin.execute(
+        "select name, percent from public.tax_rates where tenant_id = %s order by percent desc",
+        [company["id"]],
+    ).fetchall()
+    assert [(t["name"], str(t["percent"])) for t in taxes] == [
+        ("Illinois state", "6.2500"),
+        ("Chicago local (county, city, RTA)", "4.0000"),
+    ]
+
+
+def test_the_demo_book_prices_members_materials_labour_and_packages(admin):
+    company = seeded(admin)
+
+    def item(code: str) -> dict:
+        row = admin.execute(
+            "select i.*, c.name as category from public.price_items i"
+            " join public.price_categories c on c.id = i.category_id"
+            " where i.tenant_id = %s and i.code = %s",
+            [company["id"], code],
+        ).fetchone()
+        assert row is not None, code
+        return row
+
+    tune_up = item("TUNE-F")
+    assert (str(tune_up["price"]), str(tune_up["member_price"])) == ("129.00", "99.00")
+    assert item("DIAG")["price"] == Decimal("89.00")
+    assert item("REP-CAP")["member_discount_percent"] == Decimal("10.00")
+    capacitor = item("CAP-455")  # 14.20 marked up 100%
+    assert (capacitor["cost"], capacitor["price"]) == (Decimal("14.20"), Decimal("28.40"))
+    assert (item("R410A")["unit"], item("R22")["archived_at"] is not None) == ("pound", True)
+    assert (item("LAB-STD")["price"], item("LAB-AH")["price"]) == (
+        Decimal("95.00"),
+        Decimal("142.50"),
+    )
+    system = item("SYS-AC3-F80")
+    assert (system["kind"], system["category"], system["price"]) == (
+        "package",
+        "Installs",
+        Decimal("9850.00"),
+    )
+    parts = admin.execute(
+        "select i.code, p.quantity from public.price_package_parts p"
+        " join public.price_items i on i.id = p.item_id where p.package_id = %s"
+        " order by p.position",
+        [system["id"]],
+    ).fetchall()
+    assert [p["code"] for p in parts][:3] == ["EQ-AC3T", "EQ-F80", "EQ-COIL3T"]
+    assert {p["code"]: p["quantity"] for p in parts}["LAB-STD"] == Decimal("16")

@@ -174,3 +174,29 @@ select id
 from public.visits
 where tenant_id = %s and status = 'scheduled' and window_starts_at > %s
 order by window_starts_at
+
+-- name: has_price_items
+select 1
+from public.price_items
+where tenant_id = %(t)s
+limit 1
+
+-- name: insert_price_category
+insert into public.price_categories (tenant_id, name)
+values (%(t)s, %(name)s)
+returning id
+
+-- name: insert_price_item
+insert into public.price_items (tenant_id, kind, code, name, description, category_id, unit, price, cost, markup_percent, member_price, member_discount_percent, taxable, archived_at)
+values (%(t)s, %(kind)s, %(code)s, %(name)s, %(description)s, %(category)s, %(unit)s, %(price)s, %(cost)s, %(markup)s, %(member_price)s, %(member_discount)s, %(taxable)s, case when %(archived)s then now() end)
+returning id
+
+-- name: insert_package_part
+insert into public.price_package_parts (tenant_id, package_id, item_id, item_kind, quantity, position)
+select i.tenant_id, %(package)s, i.id, i.kind, %(quantity)s, %(position)s
+from public.price_items i
+where i.tenant_id = %(t)s and i.id = %(item)s
+
+-- name: insert_tax_rate
+insert into public.tax_rates (tenant_id, name, percent)
+values (%(t)s, %(name)s, %(percent)s)

@@ -10,6 +10,7 @@ from app import sql
 from app.auth.passwords import hash_password
 from app.db import Connection
 from app.demo import customers as demo_customers
+from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
 
 queries = sql.load(__file__)
@@ -66,9 +67,10 @@ def demo(conn: Connection) -> bool:
 
 def customers(conn: Connection) -> demo_customers.Counts | None:
     """Give the demo company its customers if it has none yet (None when it already has some),
-    then its week of visits if it has no jobs yet."""
+    then its week of visits if it has no jobs yet, and its price book if it has none."""
     added = _customers(conn)
     schedule(conn)
+    price_book(conn)
     return added
 
 
@@ -108,6 +110,20 @@ def schedule(conn: Connection) -> demo_schedule.Counts | None:
         ).fetchall()
         _act_as(conn, {"actor": "demo seed"})
         return demo_schedule.add(conn, tenant_id, [row["account_id"] for row in technicians])
+
+
+def price_book(conn: Connection) -> demo_pricebook.Counts | None:
+    """Give the demo company its price book and sales taxes if its book is empty; None when it
+    has one (or there is no demo company)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None:
+            return None
+        tenant_id = found[0]
+        if conn.execute(queries.has_price_items, {"t": tenant_id}).fetchone():
+            return None
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_pricebook.add(conn, tenant_id)
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:

@@ -25,5 +25,8 @@ def _first_before_request(state: BlueprintSetupState) -> None:
 
 from app.imports import routes  # noqa: E402,F401  (routes attach to bp)
 
+# Reading CSV files as spreadsheets write them, for other features' imports.
+from app.imports.csvfile import UnreadableFile, decode, records, sniff_delimiter  # noqa: E402
+
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp"]
+__all__ = ["UnreadableFile", "bp", "decode", "records", "sniff_delimiter"]

@@ -24,10 +24,12 @@ menu.add(
         "pricebook.edit_category",
         "pricebook.tax_rates",
         "pricebook.edit_tax_rate",
+        "pricebook.import_book",
+        "pricebook.confirm_import",
     ),
 )
 
-from app.pricebook import routes, taxes  # noqa: E402,F401  (routes attach to bp)
+from app.pricebook import routes, taxes, transfer  # noqa: E402,F401  (their routes attach to bp)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]

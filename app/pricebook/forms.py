@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup, escape
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app import money
+from app import edge, money
 from app.forms import AmountField, PercentField, QuantityField, choices, strip_text
 from app.pricebook.vocabulary import KINDS, STATUSES, UNITS
 
@@ -230,3 +232,48 @@ class TaxRateForm(FlaskForm):
             "percent": self.percent.data,
             "applies": bool(self.applies.data),
         }
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[
+            FileRequired("Choose a CSV file to upload."),
+            FileAllowed(["csv", "txt", "tsv"], "Upload a .csv file (save the spreadsheet as CSV)."),
+        ],
+        description="The price book's export, or a spreadsheet saved as CSV; at most 2 MB.",
+        render_kw={"accept": ".csv,.txt,.tsv,text/csv"},
+    )
+
+
+class HiddenParts:
+    """A long value as several hidden inputs of the same name, each under the edge's limit on
+    one form value (app/edge.py); the request's size stays bounded by its own limit."""
+
+    PART = edge.MAX_FORM_VALUE
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        value = field.data or ""
+        parts = [value[i : i + self.PART] for i in range(0, len(value), self.PART)]
+        name = escape(field.name)
+        return Markup("").join(
+            Markup('<input type="hidden" name="{}" value="{}">').format(name, part)
+            for part in parts
+        )
+
+
+class SignedFileField(Field):
+    """The uploaded file as the preview signed it (transfer_file.sign), carried by the page:
+    its parts are joined again when the confirmation is read."""
+
+    widget = HiddenParts()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = "".join(value for value in valuelist if isinstance(value, str))
+
+
+class ConfirmImportForm(FlaskForm):
+    book_file = SignedFileField(validators=[DataRequired()])

@@ -149,3 +149,23 @@ update public.tax_rates
        updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
+
+-- name: export_items
+-- Every item of the book, active and archived, in the columns of its CSV file
+-- (transfer_file.COLUMNS), which the import reads back.
+select i.kind, i.code, i.name, i.description, c.name as category, i.unit, i.price, i.cost,
+       i.markup_percent, i.member_price, i.member_discount_percent, i.taxable,
+       i.archived_at is not null as archived
+from public.price_items i
+left join public.price_categories c on c.tenant_id = i.tenant_id and c.id = i.category_id
+where i.tenant_id = %(tenant_id)s
+order by lower(i.name), i.id
+
+-- name: items_to_import_into
+-- The whole book as an import compares a file with it: each item with the file's columns.
+select i.id, i.kind, i.code, i.name, i.description, c.name as category, i.unit, i.price,
+       i.cost, i.markup_percent, i.member_price, i.member_discount_percent, i.taxable,
+       i.archived_at is not null as archived
+from public.price_items i
+left join public.price_categories c on c.tenant_id = i.tenant_id and c.id = i.category_id
+where i.tenant_id = %(tenant_id)s

@@ -81,7 +81,7 @@ def test_an_estimate_is_built_sent_and_approved_on_a_phone(
 
         desk.get_by_label("Email the link to").fill("")
         desk.get_by_role("button", name="Send the estimate").click()
-        link = desk.locator("#send a[href*=\"/estimate/\"]")
+        link = desk.locator('#send a[href*="/estimate/"]')
         expect(link).to_be_visible()
         url = link.get_attribute("href")
         assert url
