@@ -25,9 +25,9 @@ create trigger invoices_number
 
 -- Why: the references of a new invoice agree with one another when given: the property is the
 -- customer's, the job is at that property for that customer, the visit is one of the job's,
--- and the estimate is the customer's and approved. After the row passed the caller's policies
--- (an after trigger), so it reads rows of the caller's own company only; a definer so that
--- what a technician may not read still counts.
+-- and the estimate is the customer's (that it was the approved one is the app's to choose).
+-- After the row passed the caller's policies (an after trigger), so it reads rows of the
+-- caller's own company only; a definer so that what a technician may not read still counts.
 create function app.invoice_references_agree() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -47,7 +47,7 @@ begin
        and v.job_id = coalesce(new.job_id, v.job_id)
   ) or new.estimate_id is not null and not exists (
     select from public.estimates e
-     where e.tenant_id = new.tenant_id and e.id = new.estimate_id and e.status = 'approved'
+     where e.tenant_id = new.tenant_id and e.id = new.estimate_id
        and e.customer_id = coalesce(new.customer_id, e.customer_id)
   ) then
     raise exception 'an invoice''s customer, property, job, visit and estimate must agree'
