@@ -245,7 +245,7 @@ def form_data(world: World) -> dict[str, str]:
         "call-window_hours": "2",
         # An invoice's forms: its own, a line by hand and one from the book, a payment, voiding.
         "terms": "net_15",
-        "issued_on": datetime.now(UTC).date().isoformat(),
+        "issued_on": datetime.now(NEW_YORK).date().isoformat(),
         "bill_to_name": "Forged Customer",
         "line-description": "Forged line",
         "line-quantity": "1",
@@ -255,7 +255,7 @@ def form_data(world: World) -> dict[str, str]:
         "item-item_quantity": "1",
         "amount": "1.00",
         "method": "cash",
-        "received_on": datetime.now(UTC).date().isoformat(),
+        "received_on": datetime.now(NEW_YORK).date().isoformat(),
         "void_reason": "Forged reason",
     }
 
