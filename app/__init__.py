@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates,
         imports,
         integrations,
+        invoices,
         messaging,
         pricebook,
         properties,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         worklists.bp,
         pricebook.bp,
         estimates.bp,
+        invoices.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -32,3 +32,12 @@ EQUIPMENT_KINDS = {
     "air_purifier": "Air purifier",
     "other": "Other",
 }
+# The kinds of an estimate's or an invoice's line: those of the price book, and lines written by
+# hand.
+DOCUMENT_LINE_KINDS = {
+    "service": "Service",
+    "material": "Material",
+    "labour": "Labour",
+    "package": "Package",
+    "other": "Other",
+}

@@ -428,6 +428,13 @@ begin
     raise exception 'no such customer' using errcode = 'no_data_found';
   end if;
   v_imports := app.discard_imports_mentioning(v_tenant, p_customer);
+  -- Every reference at once, so that no key is left to find them (app.invoices_keep_their_word
+  -- accepts this anonymised form of a sent invoice, and no other change to it).
+  update public.invoices i
+     set customer_id = null, property_id = null, job_id = null, visit_id = null,
+         estimate_id = null, bill_to_name = 'Erased customer', bill_to_email = '',
+         bill_to_address = '', note = '', updated_at = now()
+   where i.tenant_id = v_tenant and i.customer_id = p_customer;
   delete from public.customers c where c.tenant_id = v_tenant and c.id = p_customer;
   insert into audit.subject_keys as k (tenant_id, subject_id, key, erased_at)
   values (v_tenant, p_customer, null, now())
@@ -664,6 +671,43 @@ end
 $$;
 
 --
+-- Name: has_card_number(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.has_card_number(p_text text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+  v_run text;
+  v_sum integer;
+  v_digit integer;
+begin
+  for v_run in
+    select regexp_replace(m[1], '[ -]', '', 'g')
+    from regexp_matches(coalesce(p_text, ''), '([0-9](?:[ -]?[0-9])*)', 'g') as m
+  loop
+    continue when length(v_run) not between 13 and 19;
+    v_sum := 0;
+    for i in 1 .. length(v_run) loop
+      v_digit := substr(v_run, length(v_run) - i + 1, 1)::integer;
+      if i % 2 = 0 then
+        v_digit := v_digit * 2;
+        if v_digit > 9 then
+          v_digit := v_digit - 9;
+        end if;
+      end if;
+      v_sum := v_sum + v_digit;
+    end loop;
+    if v_sum % 10 = 0 then
+      return true;
+    end if;
+  end loop;
+  return false;
+end
+$$;
+
+--
 -- Name: has_role(text[]); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -673,6 +717,143 @@ CREATE FUNCTION app.has_role(VARIADIC roles text[]) RETURNS boolean
     AS $$
 begin
   return coalesce(app.member_role() = any (roles), false);
+end
+$$;
+
+--
+-- Name: invoice_parts_draft_only(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_parts_draft_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_invoice uuid := case tg_op when 'DELETE' then old.invoice_id else new.invoice_id end;
+  v_tenant uuid := case tg_op when 'DELETE' then old.tenant_id else new.tenant_id end;
+  v_status text;
+begin
+  select i.status into v_status from public.invoices i
+   where i.tenant_id = v_tenant and i.id = v_invoice;
+  if v_status is not null and v_status <> 'draft' then
+    raise exception 'only a draft invoice changes; void a sent one'
+      using errcode = 'check_violation', constraint = 'invoices_draft_only';
+  end if;
+  return case tg_op when 'DELETE' then old else new end;
+end
+$$;
+
+--
+-- Name: invoice_references_agree(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_references_agree() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.property_id is not null and new.customer_id is not null and not exists (
+    select from public.properties p
+     where p.tenant_id = new.tenant_id and p.id = new.property_id
+       and p.customer_id = new.customer_id
+  ) or new.job_id is not null and not exists (
+    select from public.jobs j
+     where j.tenant_id = new.tenant_id and j.id = new.job_id
+       and j.customer_id = coalesce(new.customer_id, j.customer_id)
+       and j.property_id = coalesce(new.property_id, j.property_id)
+  ) or new.visit_id is not null and not exists (
+    select from public.visits v
+     where v.tenant_id = new.tenant_id and v.id = new.visit_id
+       and v.job_id = coalesce(new.job_id, v.job_id)
+  ) or new.estimate_id is not null and not exists (
+    select from public.estimates e
+     where e.tenant_id = new.tenant_id and e.id = new.estimate_id
+       and e.customer_id = coalesce(new.customer_id, e.customer_id)
+  ) then
+    raise exception 'an invoice''s customer, property, job, visit and estimate must agree'
+      using errcode = 'check_violation', constraint = 'invoices_references_agree';
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: invoices_keep_their_word(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoices_keep_their_word() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_total numeric;
+  v_paid numeric;
+begin
+  if (new.number, new.currency, new.created_at) is distinct from
+     (old.number, old.currency, old.created_at)
+     or new.customer_id is distinct from old.customer_id and new.customer_id is not null
+     or new.property_id is distinct from old.property_id and new.property_id is not null
+     or new.job_id is distinct from old.job_id and new.job_id is not null
+     or new.visit_id is distinct from old.visit_id and new.visit_id is not null
+     or new.estimate_id is distinct from old.estimate_id and new.estimate_id is not null
+  then
+    raise exception 'an invoice keeps its number, currency, customer, property and job'
+      using errcode = 'check_violation', constraint = 'invoices_keep_their_place';
+  end if;
+  if new.status is distinct from old.status and not (
+    old.status = 'draft' and new.status = 'sent'
+    or old.status in ('sent', 'partly_paid') and new.status in ('partly_paid', 'paid')
+    or old.status in ('sent', 'partly_paid', 'paid') and new.status = 'void'
+  ) then
+    raise exception 'an invoice goes from draft to sent, then paid, or void once sent'
+      using errcode = 'check_violation', constraint = 'invoices_status_order';
+  end if;
+  if new.status is distinct from old.status and new.status in ('partly_paid', 'paid') then
+    select t.total, t.paid into v_total, v_paid from public.invoice_totals t
+     where t.tenant_id = new.tenant_id and t.invoice_id = new.id;
+    if new.status <> (case when v_paid >= v_total then 'paid'
+                           when v_paid > 0 then 'partly_paid' else 'sent' end) then
+      raise exception 'an invoice is paid, or partly paid, by its payments'
+        using errcode = 'check_violation', constraint = 'invoices_paid_by_payments';
+    end if;
+  end if;
+  if old.status <> 'draft'
+     and ((new.terms, new.issued_on, new.note, new.bill_to_name, new.bill_to_email,
+           new.bill_to_address) is distinct from
+          (old.terms, old.issued_on, old.note, old.bill_to_name, old.bill_to_email,
+           old.bill_to_address)
+          or old.sent_at is distinct from new.sent_at
+          or old.status = 'void' and (new.voided_at, new.void_reason)
+                                     is distinct from (old.voided_at, old.void_reason))
+     and not (
+       new.customer_id is null and new.bill_to_name = 'Erased customer'
+       and new.bill_to_email = '' and new.bill_to_address = '' and new.note = ''
+       and (new.terms, new.issued_on, new.sent_at, new.voided_at, new.void_reason)
+           is not distinct from (old.terms, old.issued_on, old.sent_at, old.voided_at,
+                                 old.void_reason)
+     )
+  then
+    raise exception 'only a draft invoice changes; void a sent one'
+      using errcode = 'check_violation', constraint = 'invoices_draft_only';
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: invoices_only_drafts_deleted(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoices_only_drafts_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if old.status <> 'draft' then
+    raise exception 'a sent invoice is never deleted: void it'
+      using errcode = 'check_violation', constraint = 'invoices_only_drafts_deleted';
+  end if;
+  return old;
 end
 $$;
 
@@ -842,6 +1023,23 @@ end
 $$;
 
 --
+-- Name: number_invoice(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.number_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into app.document_numbers as d (tenant_id, kind, last_number)
+  values (new.tenant_id, 'invoice', 1001)
+  on conflict (tenant_id, kind) do update set last_number = d.last_number + 1
+  returning d.last_number into new.number;
+  return new;
+end
+$$;
+
+--
 -- Name: open_calendar_feed(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -864,6 +1062,41 @@ begin
   insert into public.calendar_feeds (tenant_id, technician_id, token_hash)
   values (v_tenant, v_member, v_token.token_hash);
   return v_token.token;
+end
+$$;
+
+--
+-- Name: payment_applied(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_applied() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_status text;
+  v_total numeric;
+  v_paid numeric;
+begin
+  select i.status into v_status from public.invoices i
+   where i.tenant_id = new.tenant_id and i.id = new.invoice_id
+     for update;
+  if v_status is null or v_status not in ('sent', 'partly_paid') then
+    raise exception 'a payment is recorded only against a sent invoice with a balance'
+      using errcode = 'check_violation', constraint = 'payments_invoice_open';
+  end if;
+  select t.total, t.paid into v_total, v_paid from public.invoice_totals t
+   where t.tenant_id = new.tenant_id and t.invoice_id = new.invoice_id;
+  if v_paid > v_total then
+    raise exception 'a payment of % is more than the balance of %', new.amount,
+                    v_total - v_paid + new.amount
+      using errcode = 'check_violation', constraint = 'payments_within_balance';
+  end if;
+  update public.invoices i
+     set status = case when v_paid = v_total then 'paid' else 'partly_paid' end,
+         updated_at = now()
+   where i.tenant_id = new.tenant_id and i.id = new.invoice_id;
+  return null;
 end
 $$;
 
@@ -1016,6 +1249,20 @@ CREATE FUNCTION app.technician_estimate_ids() RETURNS uuid[]
   from public.estimates e
   where e.tenant_id = (select app.tenant_id())
     and e.job_id = any ((select app.technician_job_ids())::uuid[])
+$$;
+
+--
+-- Name: technician_invoice_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_invoice_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(array_agg(i.id), '{}')
+  from public.invoices i
+  where i.tenant_id = (select app.tenant_id())
+    and i.job_id = any ((select app.technician_job_ids())::uuid[])
 $$;
 
 --
@@ -4146,6 +4393,147 @@ CREATE VIEW public.estimate_option_totals WITH (security_invoker='true') AS
   GROUP BY o.tenant_id, o.estimate_id, o.id;
 
 --
+-- Name: invoice_lines; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoice_lines (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL,
+    price_item_id uuid,
+    kind text DEFAULT 'service'::text NOT NULL,
+    description text NOT NULL,
+    quantity numeric(10,2) NOT NULL,
+    unit text DEFAULT 'each'::text NOT NULL,
+    unit_price numeric(12,2) NOT NULL,
+    discount_percent numeric(5,2) DEFAULT 0 NOT NULL,
+    taxable boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_lines_description_length CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 2000))),
+    CONSTRAINT invoice_lines_discount_range CHECK (((discount_percent >= (0)::numeric) AND (discount_percent <= (100)::numeric))),
+    CONSTRAINT invoice_lines_kind_check CHECK ((kind = ANY (ARRAY['service'::text, 'material'::text, 'labour'::text, 'package'::text, 'other'::text]))),
+    CONSTRAINT invoice_lines_quantity_range CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
+    CONSTRAINT invoice_lines_unit_length CHECK (((length(unit) >= 1) AND (length(unit) <= 20))),
+    CONSTRAINT invoice_lines_unit_price_range CHECK (((unit_price >= (0)::numeric) AND (unit_price <= 9999999999.99)))
+);
+
+--
+-- Name: invoice_tax_rates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoice_tax_rates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    "position" smallint DEFAULT 0 NOT NULL,
+    name text NOT NULL,
+    percent numeric(7,4) NOT NULL,
+    CONSTRAINT invoice_tax_rates_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT invoice_tax_rates_percent_range CHECK (((percent >= (0)::numeric) AND (percent <= (100)::numeric)))
+);
+
+--
+-- Name: invoices; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoices (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    number integer NOT NULL,
+    customer_id uuid,
+    property_id uuid,
+    job_id uuid,
+    visit_id uuid,
+    estimate_id uuid,
+    status text DEFAULT 'draft'::text NOT NULL,
+    terms text DEFAULT 'due_on_receipt'::text NOT NULL,
+    issued_on date NOT NULL,
+    due_on date GENERATED ALWAYS AS ((issued_on +
+CASE terms
+    WHEN 'net_15'::text THEN 15
+    WHEN 'net_30'::text THEN 30
+    ELSE 0
+END)) STORED NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    currency text NOT NULL,
+    bill_to_name text NOT NULL,
+    bill_to_email text DEFAULT ''::text NOT NULL,
+    bill_to_address text DEFAULT ''::text NOT NULL,
+    sent_at timestamp with time zone,
+    voided_at timestamp with time zone,
+    void_reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoices_bill_to_address_length CHECK ((length(bill_to_address) <= 1000)),
+    CONSTRAINT invoices_bill_to_email_length CHECK ((length(bill_to_email) <= 254)),
+    CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
+    CONSTRAINT invoices_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT invoices_note_length CHECK ((length(note) <= 5000)),
+    CONSTRAINT invoices_sent_has_time CHECK (((status = 'draft'::text) OR (sent_at IS NOT NULL))),
+    CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'partly_paid'::text, 'paid'::text, 'void'::text]))),
+    CONSTRAINT invoices_terms_check CHECK ((terms = ANY (ARRAY['due_on_receipt'::text, 'net_15'::text, 'net_30'::text]))),
+    CONSTRAINT invoices_void_has_reason CHECK ((((status = 'void'::text) = (voided_at IS NOT NULL)) AND ((status <> 'void'::text) OR (length(btrim(void_reason)) > 0)))),
+    CONSTRAINT invoices_void_reason_length CHECK ((length(void_reason) <= 1000))
+);
+
+--
+-- Name: payments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payments (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    amount numeric(12,2) NOT NULL,
+    method text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    received_on date NOT NULL,
+    recorded_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payments_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['cash'::text, 'cheque'::text, 'card_terminal'::text, 'bank_transfer'::text, 'stripe'::text]))),
+    CONSTRAINT payments_reference_length CHECK ((length(reference) <= 100)),
+    CONSTRAINT payments_reference_no_card_number CHECK ((NOT app.has_card_number(reference)))
+);
+
+--
+-- Name: invoice_totals; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.invoice_totals WITH (security_invoker='true') AS
+ SELECT i.tenant_id,
+    i.id AS invoice_id,
+    (COALESCE(l.subtotal, (0)::numeric))::numeric(14,2) AS subtotal,
+    (COALESCE(l.discount, (0)::numeric))::numeric(14,2) AS discount,
+    (COALESCE(l.tax, (0)::numeric))::numeric(14,2) AS tax,
+    (COALESCE(l.total, (0)::numeric))::numeric(14,2) AS total,
+    (COALESCE(p.paid, (0)::numeric))::numeric(14,2) AS paid,
+    ((COALESCE(l.total, (0)::numeric) - COALESCE(p.paid, (0)::numeric)))::numeric(14,2) AS balance
+   FROM ((public.invoices i
+     LEFT JOIN LATERAL ( SELECT sum(x.extended) AS subtotal,
+            sum(x.discount) AS discount,
+            sum(x.tax) AS tax,
+            sum(((x.extended - x.discount) + x.tax)) AS total
+           FROM ( SELECT y.extended,
+                    y.discount,
+                        CASE
+                            WHEN y.taxable THEN COALESCE(( SELECT sum(round((((y.extended - y.discount) * r.percent) / (100)::numeric), 2)) AS sum
+                               FROM public.invoice_tax_rates r
+                              WHERE ((r.tenant_id = i.tenant_id) AND (r.invoice_id = i.id))), (0)::numeric)
+                            ELSE (0)::numeric
+                        END AS tax
+                   FROM ( SELECT ln.taxable,
+                            round((ln.quantity * ln.unit_price), 2) AS extended,
+                            round(((round((ln.quantity * ln.unit_price), 2) * ln.discount_percent) / (100)::numeric), 2) AS discount
+                           FROM public.invoice_lines ln
+                          WHERE ((ln.tenant_id = i.tenant_id) AND (ln.invoice_id = i.id))) y) x) l ON (true))
+     LEFT JOIN LATERAL ( SELECT sum(pm.amount) AS paid
+           FROM public.payments pm
+          WHERE ((pm.tenant_id = i.tenant_id) AND (pm.invoice_id = i.id))) p ON (true));
+
+--
 -- Name: job_equipment; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4856,6 +5244,34 @@ ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
 
 --
+-- Name: invoice_lines invoice_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_lines
+    ADD CONSTRAINT invoice_lines_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: invoice_tax_rates invoice_tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_tax_rates
+    ADD CONSTRAINT invoice_tax_rates_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: invoices invoices_number_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_number_once UNIQUE (tenant_id, number);
+
+--
+-- Name: invoices invoices_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: job_equipment job_equipment_once; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4903,6 +5319,13 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: payments payments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: price_categories price_categories_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -5317,6 +5740,72 @@ CREATE INDEX estimates_status_idx ON public.estimates USING btree (tenant_id, st
 CREATE UNIQUE INDEX invitations_open_email_key ON public.invitations USING btree (tenant_id, email) WHERE ((accepted_at IS NULL) AND (revoked_at IS NULL));
 
 --
+-- Name: invoice_lines_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_lines_invoice_idx ON public.invoice_lines USING btree (tenant_id, invoice_id, "position");
+
+--
+-- Name: invoice_lines_item_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_lines_item_idx ON public.invoice_lines USING btree (tenant_id, price_item_id) WHERE (price_item_id IS NOT NULL);
+
+--
+-- Name: invoice_tax_rates_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_tax_rates_invoice_idx ON public.invoice_tax_rates USING btree (tenant_id, invoice_id);
+
+--
+-- Name: invoices_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_customer_idx ON public.invoices USING btree (tenant_id, customer_id, created_at DESC) WHERE (customer_id IS NOT NULL);
+
+--
+-- Name: invoices_estimate_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_estimate_idx ON public.invoices USING btree (tenant_id, estimate_id) WHERE (estimate_id IS NOT NULL);
+
+--
+-- Name: invoices_issued_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_issued_idx ON public.invoices USING btree (tenant_id, issued_on);
+
+--
+-- Name: invoices_job_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_job_idx ON public.invoices USING btree (tenant_id, job_id) WHERE (job_id IS NOT NULL);
+
+--
+-- Name: invoices_list_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_list_idx ON public.invoices USING btree (tenant_id, created_at DESC, id);
+
+--
+-- Name: invoices_property_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_property_idx ON public.invoices USING btree (tenant_id, property_id) WHERE (property_id IS NOT NULL);
+
+--
+-- Name: invoices_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_status_idx ON public.invoices USING btree (tenant_id, status, created_at DESC);
+
+--
+-- Name: invoices_visit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_visit_idx ON public.invoices USING btree (tenant_id, visit_id) WHERE (visit_id IS NOT NULL);
+
+--
 -- Name: job_equipment_equipment_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5339,6 +5828,12 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 --
 
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
+
+--
+-- Name: payments_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_invoice_idx ON public.payments USING btree (tenant_id, invoice_id, received_on);
 
 --
 -- Name: price_categories_name_once; Type: INDEX; Schema: public; Owner: -
@@ -5629,6 +6124,24 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimates FOR EACH
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: invoice_lines audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'description');
+
+--
+-- Name: invoice_tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoice_tax_rates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: invoices audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'bill_to_address', 'bill_to_email', 'bill_to_name', 'note', 'void_reason');
+
+--
 -- Name: job_equipment audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5645,6 +6158,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW 
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: payments audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.payments FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'reference');
 
 --
 -- Name: price_categories audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -5809,6 +6328,24 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimates REFERENCING NEW TA
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: invoice_lines audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'description');
+
+--
+-- Name: invoice_tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoice_tax_rates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: invoices audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'bill_to_address', 'bill_to_email', 'bill_to_name', 'note', 'void_reason');
+
+--
 -- Name: job_equipment audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5825,6 +6362,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE A
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: payments audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'reference');
 
 --
 -- Name: price_categories audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -5947,6 +6490,42 @@ CREATE TRIGGER estimates_number BEFORE INSERT ON public.estimates FOR EACH ROW E
 CREATE TRIGGER invitations_stamped BEFORE INSERT ON public.invitations FOR EACH ROW EXECUTE FUNCTION app.stamp_invitation();
 
 --
+-- Name: invoice_lines invoice_lines_draft_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoice_lines_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION app.invoice_parts_draft_only();
+
+--
+-- Name: invoice_tax_rates invoice_tax_rates_draft_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoice_tax_rates_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_tax_rates FOR EACH ROW EXECUTE FUNCTION app.invoice_parts_draft_only();
+
+--
+-- Name: invoices invoices_keep_their_word; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_keep_their_word BEFORE UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoices_keep_their_word();
+
+--
+-- Name: invoices invoices_number; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_number BEFORE INSERT ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.number_invoice();
+
+--
+-- Name: invoices invoices_only_drafts_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_only_drafts_deleted BEFORE DELETE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoices_only_drafts_deleted();
+
+--
+-- Name: invoices invoices_references_agree; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_references_agree AFTER INSERT ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoice_references_agree();
+
+--
 -- Name: jobs jobs_not_at_archived_property; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5963,6 +6542,12 @@ CREATE TRIGGER jobs_stay_where_they_are BEFORE UPDATE OF customer_id, property_i
 --
 
 CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status ON public.memberships FOR EACH ROW WHEN (((old.role = 'owner'::text) AND (old.status = 'active'::text))) EXECUTE FUNCTION app.ensure_company_keeps_an_owner();
+
+--
+-- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER payments_applied AFTER INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_applied();
 
 --
 -- Name: customer_notes stamp_author_id; Type: TRIGGER; Schema: public; Owner: -
@@ -6001,10 +6586,22 @@ CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimate_links
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
+-- Name: invoices stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
 -- Name: visit_checklist_items stamp_done_by; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER stamp_done_by BEFORE INSERT OR UPDATE ON public.visit_checklist_items FOR EACH ROW EXECUTE FUNCTION app.stamp_author('done_by', 'when set');
+
+--
+-- Name: payments stamp_recorded_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.payments FOR EACH ROW EXECUTE FUNCTION app.stamp_author('recorded_by');
 
 --
 -- Name: visit_files stamp_uploaded_by; Type: TRIGGER; Schema: public; Owner: -
@@ -6310,6 +6907,62 @@ ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: invoice_lines invoice_lines_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_lines
+    ADD CONSTRAINT invoice_lines_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_lines invoice_lines_tenant_id_price_item_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_lines
+    ADD CONSTRAINT invoice_lines_tenant_id_price_item_id_fkey FOREIGN KEY (tenant_id, price_item_id) REFERENCES public.price_items(tenant_id, id);
+
+--
+-- Name: invoice_tax_rates invoice_tax_rates_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_tax_rates
+    ADD CONSTRAINT invoice_tax_rates_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: invoices invoices_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE SET NULL (customer_id);
+
+--
+-- Name: invoices invoices_estimate_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_estimate_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE SET NULL (estimate_id);
+
+--
+-- Name: invoices invoices_job_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_job_fkey FOREIGN KEY (tenant_id, job_id) REFERENCES public.jobs(tenant_id, id) ON DELETE SET NULL (job_id);
+
+--
+-- Name: invoices invoices_property_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_property_fkey FOREIGN KEY (tenant_id, property_id) REFERENCES public.properties(tenant_id, id) ON DELETE SET NULL (property_id);
+
+--
+-- Name: invoices invoices_visit_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoices
+    ADD CONSTRAINT invoices_visit_fkey FOREIGN KEY (tenant_id, visit_id) REFERENCES public.visits(tenant_id, id) ON DELETE SET NULL (visit_id);
+
+--
 -- Name: job_equipment job_equipment_tenant_id_equipment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6350,6 +7003,13 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: payments payments_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: price_categories price_categories_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -6923,6 +7583,18 @@ CREATE POLICY "Office staff and their technicians can add estimate options" ON p
 CREATE POLICY "Office staff and their technicians can add estimates' tax rates" ON public.estimate_tax_rates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
+-- Name: invoice_lines Office staff and their technicians can add invoice lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can add invoice lines" ON public.invoice_lines FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
+-- Name: invoice_tax_rates Office staff and their technicians can add invoices' tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can add invoices' tax rates" ON public.invoice_tax_rates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
 -- Name: estimate_lines Office staff and their technicians can change estimate lines; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -6947,10 +7619,40 @@ CREATE POLICY "Office staff and their technicians can change estimates" ON publi
 CREATE POLICY "Office staff and their technicians can change estimates' tax ra" ON public.estimate_tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: invoice_lines Office staff and their technicians can change invoice lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change invoice lines" ON public.invoice_lines FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: invoices Office staff and their technicians can change invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change invoices" ON public.invoices FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: invoice_tax_rates Office staff and their technicians can change invoices' tax rat; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can change invoices' tax rat" ON public.invoice_tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: estimates Office staff and their technicians can make estimates; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff and their technicians can make estimates" ON public.estimates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: invoices Office staff and their technicians can make invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can make invoices" ON public.invoices FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: payments Office staff and their technicians can record payments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can record payments" ON public.payments FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
 -- Name: estimate_lines Office staff and their technicians can remove estimate lines; Type: POLICY; Schema: public; Owner: -
@@ -6969,6 +7671,18 @@ CREATE POLICY "Office staff and their technicians can remove estimate options" O
 --
 
 CREATE POLICY "Office staff and their technicians can remove estimates' tax ra" ON public.estimate_tax_rates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: invoice_lines Office staff and their technicians can remove invoice lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can remove invoice lines" ON public.invoice_lines FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
+-- Name: invoice_tax_rates Office staff and their technicians can remove invoices' tax rat; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can remove invoices' tax rat" ON public.invoice_tax_rates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
 -- Name: estimate_links Office staff and their technicians can revoke estimate links; Type: POLICY; Schema: public; Owner: -
@@ -7019,10 +7733,34 @@ CREATE POLICY "Office staff and their technicians can see estimates" ON public.e
 CREATE POLICY "Office staff and their technicians can see estimates' tax rates" ON public.estimate_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
+-- Name: invoice_lines Office staff and their technicians can see invoice lines; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see invoice lines" ON public.invoice_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
+-- Name: invoices Office staff and their technicians can see invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see invoices" ON public.invoices FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (job_id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: invoice_tax_rates Office staff and their technicians can see invoices' tax rates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see invoices' tax rates" ON public.invoice_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
 -- Name: jobs Office staff and their technicians can see jobs; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff and their technicians can see jobs" ON public.jobs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
+
+--
+-- Name: payments Office staff and their technicians can see payments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see payments" ON public.payments FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
 -- Name: properties Office staff and their technicians can see properties; Type: POLICY; Schema: public; Owner: -
@@ -7191,6 +7929,12 @@ CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE
 --
 
 CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
+
+--
+-- Name: invoices Office staff can delete draft invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can delete draft invoices" ON public.invoices FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
 -- Name: job_equipment Office staff can name the equipment of jobs; Type: POLICY; Schema: public; Owner: -
@@ -7425,6 +8169,24 @@ ALTER TABLE public.estimates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: invoice_lines; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invoice_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invoice_tax_rates ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoices; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: job_equipment; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -7441,6 +8203,12 @@ ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: payments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.payments ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: price_categories; Type: ROW SECURITY; Schema: public; Owner: -
@@ -7704,12 +8472,44 @@ GRANT ALL ON FUNCTION app.generate_maintenance_jobs(p_tenant uuid, p_until date)
 GRANT ALL ON FUNCTION app.generate_maintenance_jobs(p_tenant uuid, p_until date) TO service_role;
 
 --
+-- Name: FUNCTION has_card_number(p_text text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.has_card_number(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.has_card_number(p_text text) TO authenticated;
+GRANT ALL ON FUNCTION app.has_card_number(p_text text) TO service_role;
+
+--
 -- Name: FUNCTION has_role(VARIADIC roles text[]); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.has_role(VARIADIC roles text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO authenticated;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO service_role;
+
+--
+-- Name: FUNCTION invoice_parts_draft_only(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_parts_draft_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_references_agree(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_references_agree() FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoices_keep_their_word(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoices_keep_their_word() FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoices_only_drafts_deleted(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoices_only_drafts_deleted() FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_manager(); Type: ACL; Schema: app; Owner: -
@@ -7794,11 +8594,23 @@ GRANT ALL ON FUNCTION app.now() TO service_role;
 REVOKE ALL ON FUNCTION app.number_estimate() FROM PUBLIC;
 
 --
+-- Name: FUNCTION number_invoice(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.number_invoice() FROM PUBLIC;
+
+--
 -- Name: FUNCTION open_calendar_feed(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.open_calendar_feed() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.open_calendar_feed() TO authenticated;
+
+--
+-- Name: FUNCTION payment_applied(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_applied() FROM PUBLIC;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
@@ -7832,6 +8644,13 @@ GRANT ALL ON FUNCTION app.technician_customer_ids() TO authenticated;
 
 REVOKE ALL ON FUNCTION app.technician_estimate_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.technician_estimate_ids() TO authenticated;
+
+--
+-- Name: FUNCTION technician_invoice_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_invoice_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.technician_invoice_ids() TO authenticated;
 
 --
 -- Name: FUNCTION technician_job_ids(); Type: ACL; Schema: app; Owner: -
@@ -8698,6 +9517,41 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_tax_rates TO authenti
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_option_totals TO service_role;
 GRANT SELECT ON TABLE public.estimate_option_totals TO authenticated;
+
+--
+-- Name: TABLE invoice_lines; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_lines TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_lines TO authenticated;
+
+--
+-- Name: TABLE invoice_tax_rates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_tax_rates TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_tax_rates TO authenticated;
+
+--
+-- Name: TABLE invoices; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoices TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: TABLE payments; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.payments TO service_role;
+GRANT SELECT,INSERT ON TABLE public.payments TO authenticated;
+
+--
+-- Name: TABLE invoice_totals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_totals TO service_role;
+GRANT SELECT ON TABLE public.invoice_totals TO authenticated;
 
 --
 -- Name: TABLE job_equipment; Type: ACL; Schema: public; Owner: -

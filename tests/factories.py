@@ -365,3 +365,43 @@ class Factory:
                 "name": ("Good", "Better", "Best")[position % 3],
             },
         )
+
+    # --- invoices ---------------------------------------------------------------------------
+
+    def invoice(
+        self,
+        tenant_id: UUID,
+        property_id: UUID | None = None,
+        job_id: UUID | None = None,
+        *,
+        lines: tuple[str, ...] = (),
+        status: str = "draft",
+    ) -> UUID:
+        """An invoice (for a new customer's property unless one is given) billed to its customer,
+        with one line of each unit price in `lines` (quantity 1, untaxed), then sent when
+        `status` is 'sent'."""
+        if property_id is None:
+            property_id = self.property(tenant_id, self.customer(tenant_id))
+        invoice_id = self._insert(
+            "insert into public.invoices (tenant_id, customer_id, property_id, job_id, issued_on,"
+            " currency, bill_to_name, number) select p.tenant_id, p.customer_id, p.id, %(job)s,"
+            " current_date, 'USD', 'Billed Customer', 0 from public.properties p"
+            " where p.tenant_id = %(tenant)s and p.id = %(property)s returning id",
+            {"tenant": tenant_id, "property": property_id, "job": job_id},
+        )
+        for price in lines:
+            self.invoice_line(tenant_id, invoice_id, price)
+        if status == "sent":
+            self.conn.execute(
+                "update public.invoices set status = 'sent', sent_at = now() where id = %s",
+                [invoice_id],
+            )
+        return invoice_id
+
+    def invoice_line(self, tenant_id: UUID, invoice_id: UUID, unit_price: str = "100.00") -> UUID:
+        return self._insert(
+            "insert into public.invoice_lines (tenant_id, invoice_id, description, quantity,"
+            " unit_price, taxable) values (%(tenant)s, %(invoice)s, 'Service call', 1,"
+            " %(price)s, false) returning id",
+            {"tenant": tenant_id, "invoice": invoice_id, "price": unit_price},
+        )

@@ -19,6 +19,7 @@ OFFICE = [
     "Visits",
     "Customers",
     "Estimates",
+    "Invoices",
     "Maintenance plans",
     "Price book",
 ]

@@ -155,6 +155,11 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "link_id": lambda w, t: estimate_link(w, t),
     # A name of its own each time: active rates' names are unique in a company.
     "tax_rate_id": lambda w, t: w.make.tax_rate(t.id, f"Tax {uuid4().hex[:8]}", "2.25"),
+    # A draft with a line, so that its builder's routes act (sending needs a line).
+    "invoice_id": lambda w, t: w.make.invoice(t.id, plan_home(w, t), lines=("10.00",)),
+    "invoice_line_id": lambda w, t: w.make.invoice_line(
+        t.id, w.make.invoice(t.id, plan_home(w, t))
+    ),
 }
 
 
@@ -256,6 +261,20 @@ def form_data(world: World) -> dict[str, str]:
         "call-day": a_weekday_ahead(15).date().isoformat(),
         "call-start": "15:00",
         "call-window_hours": "2",
+        # An invoice's forms: its own, a line by hand and one from the book, a payment, voiding.
+        "terms": "net_15",
+        "issued_on": datetime.now(NEW_YORK).date().isoformat(),
+        "bill_to_name": "Forged Customer",
+        "line-description": "Forged line",
+        "line-quantity": "1",
+        "line-unit": "each",
+        "line-unit_price": "10.00",
+        "item-item": str(world.make.price_item(world.mine.id, "service", "Forged", "1.00")),
+        "item-item_quantity": "1",
+        "amount": "1.00",
+        "method": "cash",
+        "received_on": datetime.now(NEW_YORK).date().isoformat(),
+        "void_reason": "Forged reason",
     }
 
 

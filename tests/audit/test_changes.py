@@ -80,6 +80,13 @@ PERSONAL = {
     "public.estimate_links": ("estimate_id", "public.estimates", "sent_to"),
     "public.estimate_options": ("estimate_id", "public.estimates", "description"),
     "public.estimate_lines": ("estimate_id", "public.estimates", "description"),
+    "public.invoices": (
+        "customer_id",
+        "",
+        "bill_to_address bill_to_email bill_to_name note void_reason",
+    ),
+    "public.invoice_lines": ("invoice_id", "public.invoices", "description"),
+    "public.payments": ("invoice_id", "public.invoices", "reference"),
 }
 
 

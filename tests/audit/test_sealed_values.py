@@ -118,6 +118,7 @@ def test_only_owners_and_admins_of_the_company_can_open_sealed_values(
 # personal value of theirs: ids, times, storage keys, checklist labels.
 WITHOUT_PERSONAL_VALUES = {
     "public.estimate_tax_rates",  # a copy of the company's rates: names and percentages
+    "public.invoice_tax_rates",  # likewise
     "public.job_equipment",
     "public.visit_assignments",
     "public.visit_files",
@@ -126,9 +127,9 @@ WITHOUT_PERSONAL_VALUES = {
 
 
 def test_every_table_that_leads_to_a_homeowner_is_accounted_for(admin: Connection) -> None:
-    """A new table with a customer_id, property_id, job_id, visit_id or estimate_id column must
-    list its personal columns in audit.personal_tables/personal_columns, or be reviewed as
-    holding none."""
+    """A new table with a customer_id, property_id, job_id, visit_id, estimate_id or invoice_id
+    column must list its personal columns in audit.personal_tables/personal_columns, or be
+    reviewed as holding none."""
     leading = {
         row["name"]
         for row in admin.execute(
@@ -136,7 +137,8 @@ def test_every_table_that_leads_to_a_homeowner_is_accounted_for(admin: Connectio
             " from pg_attribute a join pg_class c on c.oid = a.attrelid"
             " join pg_namespace n on n.oid = c.relnamespace"
             " where c.relkind in ('r', 'p') and n.nspname in ('public', 'outbox')"
-            " and a.attname in ('customer_id', 'property_id', 'job_id', 'visit_id', 'estimate_id')"
+            " and a.attname in ('customer_id', 'property_id', 'job_id', 'visit_id', 'estimate_id',"
+            " 'invoice_id')"
             " and not a.attisdropped"
         ).fetchall()
     }

@@ -272,6 +272,57 @@ def new_estimate_link(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_invoice(make: Factory, tenant_id: UUID) -> Row:
+    # Its references are left empty: each key is its own (tenant_id, x_id), and the
+    # cross-tenant check below sets one at a time (app.invoice_references_agree checks only
+    # the references given).
+    return {
+        "tenant_id": tenant_id,
+        "issued_on": date(2027, 1, 4),
+        "currency": "USD",
+        "bill_to_name": "Matrix Customer",
+        "number": 1,  # the numbering trigger gives the real one
+    }
+
+
+def new_invoice_line(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "invoice_id": make.invoice(tenant_id),
+        "description": "Run capacitor",
+        "quantity": "1",
+        "unit_price": "18.00",
+    }
+
+
+def new_invoice_tax_rate(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "invoice_id": make.invoice(tenant_id),
+        "name": "State",
+        "percent": "6.25",
+    }
+
+
+def new_payment(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "invoice_id": make.invoice(tenant_id, lines=("100.00",), status="sent"),
+        "amount": "40.00",
+        "method": "cash",
+        "received_on": date(2027, 1, 5),
+    }
+
+
+def payable(make: Factory, tenant_id: UUID, invoice: Row) -> None:
+    """A payment's target invoice, once saved: sent, with a line to pay."""
+    make.invoice_line(tenant_id, invoice["id"], "100.00")
+    make.conn.execute(
+        "update public.invoices set status = 'sent', sent_at = now() where id = %s",
+        [invoice["id"]],
+    )
+
+
 def new_tax_rate(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "name": f"Tax {secrets.token_hex(4)}", "percent": "6.25"}
 
@@ -430,11 +481,20 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.estimate_lines": new_estimate_line,
     "public.estimate_tax_rates": new_estimate_tax_rate,
     "public.estimate_links": new_estimate_link,
+    "public.invoices": new_invoice,
+    "public.invoice_lines": new_invoice_line,
+    "public.invoice_tax_rates": new_invoice_tax_rate,
+    "public.payments": new_payment,
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.
 REFERENCE_TARGETS: dict[str, RowBuilder] = {
     "price_package_parts_package_fkey": new_price_package,
+}
+# What a reference's target needs once saved before a row may point at it, by the reference's
+# name (a payment needs a sent invoice with something to pay).
+TARGET_COMPLETIONS: dict[str, Callable[[Factory, UUID, Row], None]] = {
+    "payments_tenant_id_invoice_id_fkey": payable,
 }
 # The log, and the keys that seal its personal values (written only by the audit trigger).
 AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads", "audit.subject_keys")
@@ -819,6 +879,8 @@ def cross_tenant_references_accepted(
             row = REFERENCE_TARGETS.get(ref.name, builders[ref.target])(make, tenant.id)
             saved = admin.execute(insert(ref.target, row) + sql.SQL(" returning *"), row)
             targets[tenant.id] = saved.fetchone() or {}
+            if ref.name in TARGET_COMPLETIONS:
+                TARGET_COMPLETIONS[ref.name](make, tenant.id, targets[tenant.id])
         row = builders[ref.source](make, b.id)
         for owner, outcome in ((a, "refused"), (b, "accepted")):
             pointing = row | {

@@ -1,0 +1,248 @@
+"""Invoice and payment forms: server-side checks with a message next to each field; amounts,
+percentages and quantities read by app.money (exact decimals)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.forms import (
+    AmountField,
+    DateRangeFilter,
+    PercentField,
+    QuantityField,
+    choices,
+    lower_text,
+    strip_text,
+)
+from app.invoices.vocabulary import METHODS, OFFLINE_METHODS, TERMS
+
+UNITS = ("each", "hour", "job", "foot", "pound", "gallon", "ton")
+
+
+def _day_near(field: DateField, today: date, *, future_days: int) -> None:
+    """A date within reason: not before 2000, not more than `future_days` ahead."""
+    if field.data and field.data < date(2000, 1, 1):
+        raise ValidationError("Choose a date from the year 2000 on.")
+    if field.data and field.data > today + timedelta(days=future_days):
+        raise ValidationError(
+            "Choose today or an earlier day." if future_days == 0 else "Choose a nearer day."
+        )
+
+
+class InvoiceForm(FlaskForm):
+    """A new invoice's terms, date and note."""
+
+    terms = SelectField("Terms", choices=choices(TERMS.items()), default="due_on_receipt")
+    issued_on = DateField(
+        "Issued on",
+        validators=[DataRequired("Enter the invoice's date.")],
+        format="%Y-%m-%d",
+    )
+    note = TextAreaField(
+        "Note to the customer",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=5000, message="At most 5,000 characters.")],
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or date.today()
+        if self.issued_on.data is None and not self.is_submitted():
+            self.issued_on.data = self.today
+
+    def validate_issued_on(self, field: DateField) -> None:
+        _day_near(field, self.today, future_days=366)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "terms": self.terms.data,
+            "issued_on": self.issued_on.data,
+            "note": self.note.data or "",
+        }
+
+
+class DraftForm(InvoiceForm):
+    """A draft's terms, date, note and whom it is billed to."""
+
+    bill_to_name = StringField(
+        "Bill to",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Enter whom the invoice is for."),
+            Length(max=200, message="At most 200 characters."),
+        ],
+    )
+    bill_to_email = StringField(
+        "Email",
+        filters=[lower_text],
+        validators=[
+            Optional(),
+            Length(max=254, message="At most 254 characters."),
+            Email(
+                "Enter a valid email address, like name@example.com.", check_deliverability=False
+            ),
+        ],
+    )
+    bill_to_address = TextAreaField(
+        "Address",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=1000, message="At most 1,000 characters.")],
+        render_kw={"rows": 3},
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            **super().values(),
+            "bill_to_name": self.bill_to_name.data,
+            "bill_to_email": self.bill_to_email.data or "",
+            "bill_to_address": self.bill_to_address.data or "",
+        }
+
+
+class LineForm(FlaskForm):
+    """A line written by hand (or a line being changed)."""
+
+    description = TextAreaField(
+        "Description",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Describe the work or the part."),
+            Length(max=2000, message="At most 2,000 characters."),
+        ],
+        render_kw={"rows": 2},
+    )
+    quantity = QuantityField("Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"})
+    unit = SelectField("Unit", choices=choices((u, u) for u in UNITS), default="each")
+    unit_price = AmountField("Unit price", render_kw={"inputmode": "decimal"})
+    discount_percent = PercentField("Discount %", render_kw={"inputmode": "decimal"})
+    taxable = BooleanField("Taxable", default=True)
+
+    def validate_quantity(self, field: QuantityField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the quantity.")
+
+    def validate_unit_price(self, field: AmountField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the unit price.")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "description": self.description.data,
+            "quantity": self.quantity.data,
+            "unit": self.unit.data,
+            "unit_price": self.unit_price.data,
+            "discount_percent": self.discount_percent.data or Decimal("0"),
+            "taxable": bool(self.taxable.data),
+        }
+
+
+class AddItemForm(FlaskForm):
+    """A line from the price book."""
+
+    item = SelectField("From the price book", choices=[], validate_choice=False)
+    item_quantity = QuantityField(
+        "Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"}
+    )
+
+    def set_items(self, items: list[dict[str, Any]], labels: dict[str, str]) -> None:
+        pairs = [("", "Choose an item")]
+        pairs += [(str(i["id"]), f"{i['name']} ({labels[i['kind']].lower()})") for i in items]
+        self.item.choices = choices(pairs)
+        self.known_items = {value for value, _ in pairs if value}
+
+    def validate_item(self, field: SelectField) -> None:
+        if (field.data or "") not in getattr(self, "known_items", set()):
+            raise ValidationError("Choose one of the listed items.")
+
+    def validate_item_quantity(self, field: QuantityField) -> None:
+        if field.data is None:
+            raise ValidationError("Enter the quantity.")
+
+
+class PaymentForm(FlaskForm):
+    """A payment taken offline. No card number is ever written here (P-16)."""
+
+    amount = AmountField("Amount", render_kw={"inputmode": "decimal"})
+    method = SelectField(
+        "Method",
+        choices=choices((m, METHODS[m]) for m in OFFLINE_METHODS),
+        validate_choice=False,
+        default="cash",
+    )
+    reference = StringField(
+        "Reference",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message="At most 100 characters.")],
+        description="A cheque number or the terminal's receipt number. Never a card number.",
+    )
+    received_on = DateField(
+        "Received on",
+        validators=[DataRequired("Enter the day the payment was received.")],
+        format="%Y-%m-%d",
+    )
+
+    def __init__(
+        self, *args: Any, today: date | None = None, balance: Decimal | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or date.today()
+        self.balance = balance
+        if not self.is_submitted():
+            self.received_on.data = self.received_on.data or self.today
+            self.amount.data = self.amount.data or balance
+
+    def validate_amount(self, field: AmountField) -> None:
+        if field.data is None:
+            if not field.errors:  # a typed amount that could not be read already says why
+                raise ValidationError("Enter the amount received.")
+            return
+        if field.data <= 0:
+            raise ValidationError("Enter an amount above zero.")
+        if self.balance is not None and field.data > self.balance:
+            raise ValidationError(f"That is more than the balance due ({self.balance:,.2f}).")
+
+    def validate_method(self, field: SelectField) -> None:
+        if field.data not in OFFLINE_METHODS:
+            raise ValidationError("Choose how the payment was made.")
+
+    def validate_received_on(self, field: DateField) -> None:
+        _day_near(field, self.today, future_days=0)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "amount": self.amount.data,
+            "method": self.method.data,
+            "reference": self.reference.data or "",
+            "received_on": self.received_on.data,
+        }
+
+
+class VoidForm(FlaskForm):
+    void_reason = TextAreaField(
+        "Why it is void",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Say why the invoice is void, e.g. “Billed twice”."),
+            Length(max=1000, message="At most 1,000 characters."),
+        ],
+        render_kw={"rows": 2},
+    )
+
+
+class ListFilter(DateRangeFilter):
+    q = StringField(
+        "Customer or number",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
+    status = SelectField("Status", choices=[], default="")
+
+    def set_statuses(self, labels: dict[str, str]) -> None:
+        self.status.choices = choices([("", "Every status"), *labels.items()])

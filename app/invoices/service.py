@@ -1,0 +1,217 @@
+"""Invoices: made for a property (from a job, copying its approved estimate's lines, or on their
+own), built from lines with totals by the money rule (app/money.py), sent, paid by offline
+payments, or voided. Every read and write runs in the request's transaction under the member's
+policies; the database keeps the statuses, numbers and balances honest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from app import db, money, sql
+
+queries = sql.load(__file__)
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Invoice:
+    row: db.Row
+    lines: list[db.Row]
+    rates: list[money.TaxRate]
+    totals: money.Totals
+    payments: list[db.Row]
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.row["status"] == "draft")
+
+    @property
+    def takes_payments(self) -> bool:
+        return self.row["status"] in ("sent", "partly_paid") and self.row["balance"] > 0
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[db.Row]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def display_number(row: db.Row) -> str:
+    """`INV-1001`."""
+    return f"INV-{row['number']}"
+
+
+def list_invoices(
+    tenant_id: UUID,
+    *,
+    status: str | None,
+    term: str,
+    starts: date | None,
+    ends: date | None,
+    page: int,
+) -> Page:
+    number = term.upper().removeprefix("INV-").strip()
+    by_number = number.isdigit() and len(number) <= 9
+    pattern = None if by_number or not term else "%" + _escape_like(term.lower()) + "%"
+    rows = db.query(
+        queries.list_invoices,
+        {
+            "tenant_id": tenant_id,
+            "status": status,
+            "number": int(number) if by_number else None,
+            "pattern": pattern,
+            "starts": starts,
+            "ends": ends,
+            "limit": PAGE_SIZE + 1,
+            "offset": (page - 1) * PAGE_SIZE,
+        },
+    )
+    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get(tenant_id: UUID, invoice_id: UUID) -> Invoice | None:
+    """The invoice with its lines, tax rates, totals and payments."""
+    scope = {"tenant_id": tenant_id, "invoice_id": invoice_id}
+    found, lines, rates, payments = db.query_together(
+        (queries.invoice, {"tenant_id": tenant_id, "id": invoice_id}),
+        (queries.lines, scope),
+        (queries.tax_rates, scope),
+        (queries.payments, scope),
+    )
+    if not found:
+        return None
+    taxes = [money.TaxRate(r["name"], r["percent"]) for r in rates]
+    amounts = money.totals([_as_line(line) for line in lines], taxes)
+    return Invoice(found[0], lines, taxes, amounts, payments)
+
+
+def _as_line(row: db.Row) -> money.Line:
+    return money.Line(row["quantity"], row["unit_price"], row["discount_percent"], row["taxable"])
+
+
+def place(tenant_id: UUID, property_id: UUID, job_id: UUID | None) -> db.Row | None:
+    params = {"tenant_id": tenant_id, "property_id": property_id, "job_id": job_id}
+    return db.one(queries.place, params)
+
+
+def job_property(tenant_id: UUID, job_id: UUID) -> UUID | None:
+    row = db.one(queries.job_place, {"tenant_id": tenant_id, "job_id": job_id})
+    return UUID(str(row["property_id"])) if row else None
+
+
+def create(tenant_id: UUID, where: db.Row, values: dict[str, Any]) -> UUID:
+    """A draft for the place, billed to its customer at its address, with the company's
+    applying tax rates and, from a job with an approved estimate, that option's lines."""
+    with db.atomic():
+        params = {
+            "tenant_id": tenant_id,
+            "property_id": where["property_id"],
+            "job_id": where["job_id"],
+            "visit_id": where["visit_id"],
+            "estimate_id": where["estimate_id"],
+            **values,
+        }
+        invoice_id = UUID(str(db.write(queries.insert_invoice, params)[0]["id"]))
+        scope = {"tenant_id": tenant_id, "invoice_id": invoice_id}
+        db.write(queries.copy_tax_rates, scope)
+        if where["estimate_id"] is not None:
+            db.write(queries.copy_estimate_lines, {**scope, "estimate_id": where["estimate_id"]})
+    return invoice_id
+
+
+def update_draft(tenant_id: UUID, invoice_id: UUID, values: dict[str, Any]) -> bool:
+    params = {"tenant_id": tenant_id, "id": invoice_id, **values}
+    return bool(db.write(queries.update_draft, params))
+
+
+def add_line(tenant_id: UUID, invoice_id: UUID, values: dict[str, Any]) -> UUID:
+    params = {
+        "tenant_id": tenant_id,
+        "invoice_id": invoice_id,
+        "price_item_id": None,
+        "kind": "other",
+        **values,
+    }
+    return UUID(str(db.write(queries.insert_line, params)[0]["id"]))
+
+
+def add_item(
+    tenant_id: UUID, invoice_id: UUID, item_id: UUID, quantity: Decimal, member: bool
+) -> UUID | None:
+    """A line copied from the price book (what it says and costs now, the member price for a
+    customer with an active service agreement); None when the item is not in the book."""
+    item = db.one(queries.price_item, {"tenant_id": tenant_id, "id": item_id})
+    if item is None:
+        return None
+    price = item["price"]
+    if member:
+        price = money.member_price(
+            price,
+            member_price=item["member_price"],
+            member_discount_percent=item["member_discount_percent"],
+        )
+    description = item["name"] + (f"\n{item['description']}" if item["description"] else "")
+    values = {
+        "price_item_id": item["id"],
+        "kind": item["kind"],
+        "description": description,
+        "quantity": quantity,
+        "unit": item["unit"],
+        "unit_price": price,
+        "discount_percent": Decimal("0"),
+        "taxable": item["taxable"],
+    }
+    return add_line(tenant_id, invoice_id, values)
+
+
+def item_choices(tenant_id: UUID) -> list[db.Row]:
+    return db.query(queries.item_choices, {"tenant_id": tenant_id})
+
+
+def get_line(tenant_id: UUID, line_id: UUID) -> db.Row | None:
+    return db.one(queries.line, {"tenant_id": tenant_id, "id": line_id})
+
+
+def update_line(tenant_id: UUID, line_id: UUID, values: dict[str, Any]) -> bool:
+    params = {"tenant_id": tenant_id, "id": line_id, **values}
+    return bool(db.write(queries.update_line, params))
+
+
+def remove_line(tenant_id: UUID, line_id: UUID) -> bool:
+    return bool(db.write(queries.delete_line, {"tenant_id": tenant_id, "id": line_id}))
+
+
+def mark_sent(tenant_id: UUID, invoice_id: UUID) -> bool:
+    """False unless it is a draft with at least one line."""
+    return bool(db.write(queries.mark_sent, {"tenant_id": tenant_id, "id": invoice_id}))
+
+
+def void(tenant_id: UUID, invoice_id: UUID, reason: str) -> bool:
+    """False unless it was sent (a draft is deleted, a void one stays void)."""
+    params = {"tenant_id": tenant_id, "id": invoice_id, "reason": reason}
+    return bool(db.write(queries.void, params))
+
+
+def delete_draft(tenant_id: UUID, invoice_id: UUID) -> bool:
+    return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": invoice_id}))
+
+
+def record_payment(tenant_id: UUID, invoice_id: UUID, values: dict[str, Any]) -> UUID:
+    """A payment; the invoice becomes partly paid or paid with it. Raises ConstraintViolation
+    when it would take the balance below zero or the invoice takes no payment."""
+    params = {"tenant_id": tenant_id, "invoice_id": invoice_id, **values}
+    return UUID(str(db.write(queries.insert_payment, params)[0]["id"]))

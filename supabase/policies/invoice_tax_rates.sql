@@ -1,0 +1,36 @@
+alter table public.invoice_tax_rates enable row level security;
+
+-- As their invoice: office staff, and a technician for the invoices of their own jobs
+-- (app.technician_invoice_ids()). Only a draft's change (app.invoice_parts_draft_only).
+create policy "Office staff and their technicians can see invoices' tax rates"
+  on public.invoice_tax_rates for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can add invoices' tax rates"
+  on public.invoice_tax_rates for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can change invoices' tax rates"
+  on public.invoice_tax_rates for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Office staff and their technicians can remove invoices' tax rates"
+  on public.invoice_tax_rates for delete to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
+  );

@@ -1,0 +1,36 @@
+alter table public.invoices enable row level security;
+
+-- Office staff manage every invoice; a technician sees and makes the invoices of the jobs of
+-- their own visits. Only a draft is deleted (a sent one is voided: app.invoices_only_drafts_deleted).
+create policy "Office staff and their technicians can see invoices"
+  on public.invoices for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can make invoices"
+  on public.invoices for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  );
+
+create policy "Office staff and their technicians can change invoices"
+  on public.invoices for update to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or job_id = any ((select app.technician_job_ids())::uuid[]))
+  )
+  with check (tenant_id = (select app.tenant_id()));
+
+create policy "Office staff can delete draft invoices"
+  on public.invoices for delete to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and (select app.is_office_staff())
+    and status = 'draft'
+  );
