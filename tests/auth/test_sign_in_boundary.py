@@ -47,6 +47,12 @@ PRE_SIGN_IN = {
     # a technician's calendar feed
     "app.calendar_feed_is_open(p_token text)",
     "app.calendar_feed_visits(p_token text)",
+    # a homeowner's estimate link
+    "app.estimate_link_place(p_token text)",
+    "app.estimate_by_link(p_token text)",
+    "app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text,"
+    " p_signature_key text)",
+    "app.decline_estimate_by_link(p_token text, p_reason text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

@@ -27,8 +27,7 @@ def text(response: Any) -> str:
 def zone_at(hour: int) -> ZoneInfo:
     """A fixed-offset zone whose clock reads about `hour` o'clock now, so that a test of
     "today" does not depend on when it runs (Etc/GMT+N is N hours behind UTC)."""
-    behind = datetime.now(UTC).hour - hour
-    behind = max(-14, min(12, behind if behind <= 12 else behind - 24))
+    behind = (datetime.now(UTC).hour - hour + 12) % 24 - 12  # from -12 to 11: all exist
     return ZoneInfo(f"Etc/GMT{behind:+d}")
 
 
