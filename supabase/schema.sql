@@ -803,9 +803,9 @@ begin
   if new.status is distinct from old.status and not (
     old.status = 'draft' and new.status = 'sent'
     or old.status in ('sent', 'partly_paid') and new.status in ('partly_paid', 'paid')
-    or old.status in ('sent', 'partly_paid', 'paid') and new.status = 'void'
+    or old.status in ('draft', 'sent', 'partly_paid', 'paid') and new.status = 'void'
   ) then
-    raise exception 'an invoice goes from draft to sent, then paid, or void once sent'
+    raise exception 'an invoice goes from draft to sent, then paid, or void'
       using errcode = 'check_violation', constraint = 'invoices_status_order';
   end if;
   if new.status is distinct from old.status and new.status in ('partly_paid', 'paid') then
@@ -850,7 +850,7 @@ CREATE FUNCTION app.invoices_only_drafts_deleted() RETURNS trigger
     AS $$
 begin
   if old.status <> 'draft' then
-    raise exception 'a sent invoice is never deleted: void it'
+    raise exception 'an invoice is never deleted: void it'
       using errcode = 'check_violation', constraint = 'invoices_only_drafts_deleted';
   end if;
   return old;
@@ -4471,7 +4471,7 @@ END)) STORED NOT NULL,
     CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
     CONSTRAINT invoices_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT invoices_note_length CHECK ((length(note) <= 5000)),
-    CONSTRAINT invoices_sent_has_time CHECK (((status = 'draft'::text) OR (sent_at IS NOT NULL))),
+    CONSTRAINT invoices_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'void'::text])) OR (sent_at IS NOT NULL))),
     CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'partly_paid'::text, 'paid'::text, 'void'::text]))),
     CONSTRAINT invoices_terms_check CHECK ((terms = ANY (ARRAY['due_on_receipt'::text, 'net_15'::text, 'net_30'::text]))),
     CONSTRAINT invoices_void_has_reason CHECK ((((status = 'void'::text) = (voided_at IS NOT NULL)) AND ((status <> 'void'::text) OR (length(btrim(void_reason)) > 0)))),
@@ -7931,12 +7931,6 @@ CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE
 CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
--- Name: invoices Office staff can delete draft invoices; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can delete draft invoices" ON public.invoices FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
-
---
 -- Name: job_equipment Office staff can name the equipment of jobs; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -9537,7 +9531,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_tax_rates TO authentic
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoices TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoices TO authenticated;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.invoices TO authenticated;
 
 --
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: -

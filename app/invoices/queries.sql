@@ -204,12 +204,7 @@ returning id
 -- name: void
 update public.invoices
    set status = 'void', voided_at = now(), void_reason = %(reason)s, updated_at = now()
- where tenant_id = %(tenant_id)s and id = %(id)s and status in ('sent', 'partly_paid', 'paid')
-returning id
-
--- name: delete_draft
-delete from public.invoices
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'draft'
+ where tenant_id = %(tenant_id)s and id = %(id)s and status <> 'void'
 returning id
 
 -- name: insert_payment

@@ -148,7 +148,7 @@ def _show(
         context["payment_form"] = failed.get("payment") or PaymentForm(
             today=_today(), balance=balance
         )
-    if invoice.row["status"] in ("sent", "partly_paid", "paid"):
+    if invoice.row["status"] != "void":
         context["void_form"] = failed.get("void") or VoidForm()
     return render_template("invoices/show.html", **context), status
 
@@ -287,8 +287,8 @@ def mark_sent(invoice_id: UUID) -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def void(invoice_id: UUID) -> View:
     invoice = _invoice(invoice_id)
-    if invoice.row["status"] not in ("sent", "partly_paid", "paid"):
-        flash("Only a sent invoice is voided: a draft is deleted.", "error")
+    if invoice.row["status"] == "void":
+        flash("This invoice is void already.", "error")
         return _back(invoice_id)
     form = VoidForm()
     if not form.validate_on_submit():
@@ -296,20 +296,6 @@ def void(invoice_id: UUID) -> View:
     service.void(current_user.tenant_id, invoice_id, form.void_reason.data or "")
     flash(f"{service.display_number(invoice.row)} is void; it keeps its number.", "success")
     return _back(invoice_id)
-
-
-@bp.post("/invoices/<uuid:invoice_id>/delete")
-@identity.company_required(*roles.OFFICE_STAFF)
-def delete(invoice_id: UUID) -> Response:
-    invoice = _invoice(invoice_id)
-    _confirmed()
-    if not service.delete_draft(current_user.tenant_id, invoice_id):
-        flash("Only a draft is deleted: void a sent invoice instead.", "error")
-        return _back(invoice_id)
-    flash(f"Draft {service.display_number(invoice.row)} deleted.", "success")
-    if invoice.row["customer_id"] is None:
-        return redirect(url_for("invoices.index"))
-    return redirect(url_for("customers.show", customer_id=invoice.row["customer_id"]))
 
 
 @bp.post("/invoices/<uuid:invoice_id>/payments")

@@ -201,13 +201,10 @@ def mark_sent(tenant_id: UUID, invoice_id: UUID) -> bool:
 
 
 def void(tenant_id: UUID, invoice_id: UUID, reason: str) -> bool:
-    """False unless it was sent (a draft is deleted, a void one stays void)."""
+    """Void the invoice, a draft given up too (it keeps its number, so that the numbering has
+    no gap); False when it was void already."""
     params = {"tenant_id": tenant_id, "id": invoice_id, "reason": reason}
     return bool(db.write(queries.void, params))
-
-
-def delete_draft(tenant_id: UUID, invoice_id: UUID) -> bool:
-    return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": invoice_id}))
 
 
 def record_payment(tenant_id: UUID, invoice_id: UUID, values: dict[str, Any]) -> UUID:

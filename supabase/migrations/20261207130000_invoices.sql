@@ -51,7 +51,8 @@ create table public.invoices (
   created_by uuid,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint invoices_sent_has_time check (status = 'draft' or sent_at is not null),
+  -- A void invoice was sent, or is a draft given up (numbered, so kept as void).
+  constraint invoices_sent_has_time check (status in ('draft', 'void') or sent_at is not null),
   constraint invoices_void_has_reason check (
     (status = 'void') = (voided_at is not null)
     and (status <> 'void' or length(btrim(void_reason)) > 0)
@@ -81,7 +82,8 @@ create index invoices_visit_idx on public.invoices (tenant_id, visit_id) where v
 create index invoices_estimate_idx on public.invoices (tenant_id, estimate_id)
   where estimate_id is not null;
 revoke all on public.invoices from anon, authenticated;
-grant select, insert, update, delete on public.invoices to authenticated;
+-- No delete: an invoice is voided (a draft given up too), so every number stays on one.
+grant select, insert, update on public.invoices to authenticated;
 alter table public.invoices enable row level security;
 
 create trigger stamp_created_by before insert or update on public.invoices

@@ -130,7 +130,9 @@ create trigger invoice_tax_rates_draft_only
 
 -- Why: an invoice keeps its number, currency and references (a reference only becomes null,
 -- when the row it names is deleted or the customer erased); its status moves only forward
--- (draft → sent → partly_paid → paid, any sent one → void), partly_paid and paid only as its
+-- (draft → sent → partly_paid → paid; any one → void: a draft given up is discarded as void, so
+-- that every number given stays on an invoice and the numbering has no gap), partly_paid and
+-- paid only as its
 -- payments say; and once sent, its terms, dates, note and bill-to no longer change, except
 -- that erasure anonymises them (bill-to 'Erased customer', no email, address or note) as it
 -- detaches the customer.
@@ -155,9 +157,9 @@ begin
   if new.status is distinct from old.status and not (
     old.status = 'draft' and new.status = 'sent'
     or old.status in ('sent', 'partly_paid') and new.status in ('partly_paid', 'paid')
-    or old.status in ('sent', 'partly_paid', 'paid') and new.status = 'void'
+    or old.status in ('draft', 'sent', 'partly_paid', 'paid') and new.status = 'void'
   ) then
-    raise exception 'an invoice goes from draft to sent, then paid, or void once sent'
+    raise exception 'an invoice goes from draft to sent, then paid, or void'
       using errcode = 'check_violation', constraint = 'invoices_status_order';
   end if;
   if new.status is distinct from old.status and new.status in ('partly_paid', 'paid') then
@@ -203,7 +205,7 @@ language plpgsql set search_path = ''
 as $$
 begin
   if old.status <> 'draft' then
-    raise exception 'a sent invoice is never deleted: void it'
+    raise exception 'an invoice is never deleted: void it'
       using errcode = 'check_violation', constraint = 'invoices_only_drafts_deleted';
   end if;
   return old;

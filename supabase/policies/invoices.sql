@@ -26,11 +26,3 @@ create policy "Office staff and their technicians can change invoices"
          or job_id = any ((select app.technician_job_ids())::uuid[]))
   )
   with check (tenant_id = (select app.tenant_id()));
-
-create policy "Office staff can delete draft invoices"
-  on public.invoices for delete to authenticated
-  using (
-    tenant_id = (select app.tenant_id())
-    and (select app.is_office_staff())
-    and status = 'draft'
-  );
