@@ -6,12 +6,27 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
 from app.db import ConstraintViolation
 
 T = TypeVar("T")
+
+
+def found_or_404(row: T | None) -> T:
+    """The row, or a 404: another company's id reads as missing, never as forbidden."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def page_number(last: int) -> int | None:
+    """The list page asked for in `?page=` (1 when absent), or None when there is no such page."""
+    text = request.args.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= last:
+        return None
+    return int(text)
 
 
 def invalid(template: str, **context: Any) -> tuple[str, int]:

@@ -173,19 +173,6 @@ returning estimate_id
 delete from public.estimate_lines where tenant_id = %(tenant_id)s and id = %(id)s
 returning estimate_id
 
--- name: price_item
--- A price book item as a line copies it: active, with the price a member pays.
-select id, kind, name, description, unit, price, member_price, member_discount_percent, taxable
-from public.price_items
-where tenant_id = %(tenant_id)s and id = %(id)s and archived_at is null
-
--- name: item_choices
--- The active items to add, by name.
-select id, kind, code, name, unit, price from public.price_items
-where tenant_id = %(tenant_id)s and archived_at is null
-order by lower(name), id
-limit 2000
-
 -- name: update_estimate
 update public.estimates
    set title = %(title)s, note = %(note)s, valid_until = %(valid_until)s, updated_at = now()

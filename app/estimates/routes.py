@@ -12,25 +12,24 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, roles
+from app import company, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
 from app.estimates import bp, links, service
 from app.estimates.forms import (
-    AddItemForm,
     ApproveForm,
     DeclineForm,
     EstimateForm,
-    LineForm,
     ListFilter,
     OptionForm,
     SendForm,
 )
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
+from app.forms import BookItemForm, LineForm
 from app.integrations import files
-from app.views import form_page, saved, show_violation
+from app.views import form_page, found_or_404, page_number, saved, show_violation
 
 View = Response | str | tuple[str, int]
 LABELS = {"statuses": STATUSES, "line_kinds": LINE_KINDS}
@@ -41,23 +40,10 @@ def _today() -> date:
     return datetime.now(company.zone()).date()
 
 
-def _found(row: Any) -> Any:
-    if row is None:
-        abort(404)  # another company's id reads as missing, never as forbidden
-    return row
-
-
 def _estimate(estimate_id: UUID) -> service.Estimate:
-    found = _found(service.get(current_user.tenant_id, estimate_id, _today()))
+    found = found_or_404(service.get(current_user.tenant_id, estimate_id, _today()))
     record_access("public.estimates", estimate_id, view="estimate")
     return found
-
-
-def _page_number() -> int | None:
-    text = request.args.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= service.MAX_PAGE:
-        return None
-    return int(text)
 
 
 @bp.get("/estimates")
@@ -65,7 +51,7 @@ def _page_number() -> int | None:
 def index() -> View:
     form = ListFilter(request.args)
     form.set_statuses(STATUSES)
-    number = _page_number()
+    number = page_number(service.MAX_PAGE)
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
     if not form.validate() or number is None:
@@ -93,7 +79,7 @@ def _place() -> dict[str, Any]:
         property_id = service.job_property(tenant_id, job_id)
     if property_id is None:
         abort(404)
-    found = _found(service.place(tenant_id, property_id, job_id))
+    found = found_or_404(service.place(tenant_id, property_id, job_id))
     if job_id is not None and found["job_id"] is None:
         abort(404)  # the job is not at that property
     return dict(found)
@@ -165,13 +151,13 @@ def _show(
         context["send_form"] = send
     context["estimate_links"] = service.links(tenant_id, estimate.row["id"])
     if estimate.is_draft:
-        items = service.item_choices(tenant_id)
+        items = pricebook.line_choices(tenant_id)
         forms = {}
         for option in estimate.options:
             key = str(option.row["id"])
             prefix = f"o{option.row['position']}-"
             line_form = failed.get(f"line-{key}") or LineForm(prefix=prefix + "line-")
-            item_form = failed.get(f"item-{key}") or AddItemForm(prefix=prefix + "item-")
+            item_form = failed.get(f"item-{key}") or BookItemForm(prefix=prefix + "item-")
             item_form.set_items(items, LINE_KINDS)
             forms[key] = (line_form, item_form)
         context["forms"] = forms
@@ -243,7 +229,7 @@ def add_option(estimate_id: UUID) -> View:
 
 
 def _option(option_id: UUID) -> dict[str, Any]:
-    found = dict(_found(service.get_option(current_user.tenant_id, option_id)))
+    found = dict(found_or_404(service.get_option(current_user.tenant_id, option_id)))
     if found["status"] != "draft":
         abort(409)
     return found
@@ -304,8 +290,8 @@ def add_line(option_id: UUID) -> View:
 def add_item(option_id: UUID) -> View:
     option = _option(option_id)
     tenant_id = current_user.tenant_id
-    form = AddItemForm(prefix=f"o{option['position']}-item-")
-    form.set_items(service.item_choices(tenant_id), LINE_KINDS)
+    form = BookItemForm(prefix=f"o{option['position']}-item-")
+    form.set_items(pricebook.line_choices(tenant_id), LINE_KINDS)
     estimate = _estimate(option["estimate_id"])
     if form.validate_on_submit():
         member = bool(estimate.row["member"])
@@ -320,7 +306,7 @@ def add_item(option_id: UUID) -> View:
 
 
 def _line(line_id: UUID) -> dict[str, Any]:
-    found = dict(_found(service.get_line(current_user.tenant_id, line_id)))
+    found = dict(found_or_404(service.get_line(current_user.tenant_id, line_id)))
     if found["status"] != "draft":
         abort(409)
     return found
@@ -336,7 +322,6 @@ def edit_line(line_id: UUID) -> View:
         return form_page("estimates/line_form.html", LineForm(data=data), line=line)
     form = LineForm()
     values = form.values() if form.validate() else {}
-    values.pop("kind", None)
     saved(
         form,
         "estimates/line_form.html",

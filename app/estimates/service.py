@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app import db, money, sql
+from app import db, money, pricebook, sql
 
 queries = sql.load(__file__)
 PAGE_SIZE = 50
@@ -153,41 +153,23 @@ def remove_option(tenant_id: UUID, option_id: UUID) -> bool:
 
 
 def add_line(tenant_id: UUID, option_id: UUID, values: dict[str, Any]) -> UUID:
-    params = {"tenant_id": tenant_id, "option_id": option_id, "price_item_id": None, **values}
+    params = {
+        "tenant_id": tenant_id,
+        "option_id": option_id,
+        "price_item_id": None,
+        "kind": "other",
+        **values,
+    }
     return UUID(str(db.write(queries.insert_line, params)[0]["id"]))
 
 
 def add_item(
     tenant_id: UUID, option_id: UUID, item_id: UUID, quantity: Decimal, member: bool
 ) -> UUID | None:
-    """A line copied from the price book (what it says and costs now, the member price for a
-    customer with an active service agreement); None when the item is not in the book."""
-    item = db.one(queries.price_item, {"tenant_id": tenant_id, "id": item_id})
-    if item is None:
-        return None
-    price = item["price"]
-    if member:
-        price = money.member_price(
-            price,
-            member_price=item["member_price"],
-            member_discount_percent=item["member_discount_percent"],
-        )
-    description = item["name"] + (f"\n{item['description']}" if item["description"] else "")
-    values = {
-        "price_item_id": item["id"],
-        "kind": item["kind"],
-        "description": description,
-        "quantity": quantity,
-        "unit": item["unit"],
-        "unit_price": price,
-        "discount_percent": Decimal("0"),
-        "taxable": item["taxable"],
-    }
-    return add_line(tenant_id, option_id, values)
-
-
-def item_choices(tenant_id: UUID) -> list[db.Row]:
-    return db.query(queries.item_choices, {"tenant_id": tenant_id})
+    """A line copied from the price book (`pricebook.line_from_item`: what it says and costs
+    now, the member price for a member); None when the item is not in the book."""
+    values = pricebook.line_from_item(tenant_id, item_id, quantity, member)
+    return None if values is None else add_line(tenant_id, option_id, values)
 
 
 def get_line(tenant_id: UUID, line_id: UUID) -> db.Row | None:

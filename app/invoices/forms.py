@@ -8,21 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.forms import (
     AmountField,
     DateRangeFilter,
-    PercentField,
-    QuantityField,
     choices,
     lower_text,
     strip_text,
 )
 from app.invoices.vocabulary import METHODS, OFFLINE_METHODS, TERMS
-
-UNITS = ("each", "hour", "job", "foot", "pound", "gallon", "ton")
 
 
 def _day_near(field: DateField, today: date, *, future_days: int) -> None:
@@ -104,66 +100,6 @@ class DraftForm(InvoiceForm):
             "bill_to_email": self.bill_to_email.data or "",
             "bill_to_address": self.bill_to_address.data or "",
         }
-
-
-class LineForm(FlaskForm):
-    """A line written by hand (or a line being changed)."""
-
-    description = TextAreaField(
-        "Description",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Describe the work or the part."),
-            Length(max=2000, message="At most 2,000 characters."),
-        ],
-        render_kw={"rows": 2},
-    )
-    quantity = QuantityField("Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"})
-    unit = SelectField("Unit", choices=choices((u, u) for u in UNITS), default="each")
-    unit_price = AmountField("Unit price", render_kw={"inputmode": "decimal"})
-    discount_percent = PercentField("Discount %", render_kw={"inputmode": "decimal"})
-    taxable = BooleanField("Taxable", default=True)
-
-    def validate_quantity(self, field: QuantityField) -> None:
-        if field.data is None:
-            raise ValidationError("Enter the quantity.")
-
-    def validate_unit_price(self, field: AmountField) -> None:
-        if field.data is None:
-            raise ValidationError("Enter the unit price.")
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "description": self.description.data,
-            "quantity": self.quantity.data,
-            "unit": self.unit.data,
-            "unit_price": self.unit_price.data,
-            "discount_percent": self.discount_percent.data or Decimal("0"),
-            "taxable": bool(self.taxable.data),
-        }
-
-
-class AddItemForm(FlaskForm):
-    """A line from the price book."""
-
-    item = SelectField("From the price book", choices=[], validate_choice=False)
-    item_quantity = QuantityField(
-        "Quantity", default=Decimal("1"), render_kw={"inputmode": "decimal"}
-    )
-
-    def set_items(self, items: list[dict[str, Any]], labels: dict[str, str]) -> None:
-        pairs = [("", "Choose an item")]
-        pairs += [(str(i["id"]), f"{i['name']} ({labels[i['kind']].lower()})") for i in items]
-        self.item.choices = choices(pairs)
-        self.known_items = {value for value, _ in pairs if value}
-
-    def validate_item(self, field: SelectField) -> None:
-        if (field.data or "") not in getattr(self, "known_items", set()):
-            raise ValidationError("Choose one of the listed items.")
-
-    def validate_item_quantity(self, field: QuantityField) -> None:
-        if field.data is None:
-            raise ValidationError("Enter the quantity.")
 
 
 class PaymentForm(FlaskForm):

@@ -172,19 +172,6 @@ returning invoice_id
 delete from public.invoice_lines where tenant_id = %(tenant_id)s and id = %(id)s
 returning invoice_id
 
--- name: price_item
--- A price book item as a line copies it: active, with the price a member pays.
-select id, kind, name, description, unit, price, member_price, member_discount_percent, taxable
-from public.price_items
-where tenant_id = %(tenant_id)s and id = %(id)s and archived_at is null
-
--- name: item_choices
--- The active items to add, by name.
-select id, kind, code, name, unit, price from public.price_items
-where tenant_id = %(tenant_id)s and archived_at is null
-order by lower(name), id
-limit 2000
-
 -- name: update_draft
 update public.invoices
    set terms = %(terms)s, issued_on = %(issued_on)s, note = %(note)s,

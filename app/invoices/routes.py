@@ -11,23 +11,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, roles
+from app import company, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
+from app.forms import BookItemForm, LineForm
 from app.invoices import bp, service
 from app.invoices.forms import (
-    AddItemForm,
     DraftForm,
     InvoiceForm,
-    LineForm,
     ListFilter,
     PaymentForm,
     VoidForm,
 )
 from app.invoices.vocabulary import METHODS, STATUSES, TERMS
-from app.views import form_page, saved, show_violation
+from app.views import form_page, found_or_404, page_number, saved, show_violation
 from app.vocabulary import DOCUMENT_LINE_KINDS
 
 View = Response | str | tuple[str, int]
@@ -40,23 +39,10 @@ def _today() -> date:
     return datetime.now(company.zone()).date()
 
 
-def _found(row: Any) -> Any:
-    if row is None:
-        abort(404)  # another company's id reads as missing, never as forbidden
-    return row
-
-
 def _invoice(invoice_id: UUID) -> service.Invoice:
-    found = _found(service.get(current_user.tenant_id, invoice_id))
+    found = found_or_404(service.get(current_user.tenant_id, invoice_id))
     record_access("public.invoices", invoice_id, view="invoice")
     return found
-
-
-def _page_number() -> int | None:
-    text = request.args.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= service.MAX_PAGE:
-        return None
-    return int(text)
 
 
 @bp.get("/invoices")
@@ -64,7 +50,7 @@ def _page_number() -> int | None:
 def index() -> View:
     form = ListFilter(request.args)
     form.set_statuses(STATUSES)
-    number = _page_number()
+    number = page_number(service.MAX_PAGE)
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
     if not form.validate() or number is None:
@@ -101,7 +87,7 @@ def _place() -> dict[str, Any]:
         property_id = service.job_property(tenant_id, job_id)
     if property_id is None:
         abort(404)
-    found = _found(service.place(tenant_id, property_id, job_id))
+    found = found_or_404(service.place(tenant_id, property_id, job_id))
     if job_id is not None and found["job_id"] is None:
         abort(404)  # the job is not at that property
     return dict(found)
@@ -139,8 +125,8 @@ def _show(
         **LABELS,
     }
     if invoice.is_draft:
-        item_form = failed.get("item") or AddItemForm(prefix=ITEM_PREFIX)
-        item_form.set_items(service.item_choices(current_user.tenant_id), DOCUMENT_LINE_KINDS)
+        item_form = failed.get("item") or BookItemForm(prefix=ITEM_PREFIX)
+        item_form.set_items(pricebook.line_choices(current_user.tenant_id), DOCUMENT_LINE_KINDS)
         context["item_form"] = item_form
         context["line_form"] = failed.get("line") or LineForm(prefix=LINE_PREFIX)
     if invoice.takes_payments:
@@ -215,8 +201,8 @@ def add_line(invoice_id: UUID) -> View:
 def add_item(invoice_id: UUID) -> View:
     invoice = _draft(invoice_id)
     tenant_id = current_user.tenant_id
-    form = AddItemForm(prefix=ITEM_PREFIX)
-    form.set_items(service.item_choices(tenant_id), DOCUMENT_LINE_KINDS)
+    form = BookItemForm(prefix=ITEM_PREFIX)
+    form.set_items(pricebook.line_choices(tenant_id), DOCUMENT_LINE_KINDS)
     if form.validate_on_submit():
         quantity = form.item_quantity.data
         assert quantity is not None  # validate_item_quantity refused an empty one
@@ -229,7 +215,7 @@ def add_item(invoice_id: UUID) -> View:
 
 
 def _line(line_id: UUID) -> dict[str, Any]:
-    found = dict(_found(service.get_line(current_user.tenant_id, line_id)))
+    found = dict(found_or_404(service.get_line(current_user.tenant_id, line_id)))
     if found["status"] != "draft":
         abort(409)
     return found

@@ -31,5 +31,8 @@ menu.add(
 
 from app.pricebook import routes, taxes, transfer  # noqa: E402,F401  (their routes attach to bp)
 
-# What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp"]
+# What other features may use (tests/test_architecture.py holds them to it; estimates and
+# invoices copy their lines from the book).
+from app.pricebook.service import line_choices, line_from_item  # noqa: E402
+
+__all__ = ["bp", "line_choices", "line_from_item"]

@@ -169,3 +169,16 @@ select i.id, i.kind, i.code, i.name, i.description, c.name as category, i.unit, 
 from public.price_items i
 left join public.price_categories c on c.tenant_id = i.tenant_id and c.id = i.category_id
 where i.tenant_id = %(tenant_id)s
+
+-- name: line_item
+-- A price book item as a document's line copies it: active, with the price a member pays.
+select id, kind, name, description, unit, price, member_price, member_discount_percent, taxable
+from public.price_items
+where tenant_id = %(tenant_id)s and id = %(id)s and archived_at is null
+
+-- name: line_choices
+-- The active items a document's line may be copied from, by name.
+select id, kind, code, name, unit, price from public.price_items
+where tenant_id = %(tenant_id)s and archived_at is null
+order by lower(name), id
+limit 2000

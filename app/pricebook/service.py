@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app import db, sql
+from app import db, money, sql
 
 queries = sql.load(__file__)
 PAGE_SIZE = 50
@@ -155,3 +155,37 @@ def update_tax_rate(tenant_id: UUID, tax_rate_id: UUID, values: dict[str, Any]) 
 def set_tax_rate_archived(tenant_id: UUID, tax_rate_id: UUID, archived: bool) -> bool:
     params = {"tenant_id": tenant_id, "id": tax_rate_id, "archived": archived}
     return bool(db.write(queries.archive_tax_rate, params))
+
+
+def line_choices(tenant_id: UUID) -> list[db.Row]:
+    """The active items an estimate's or invoice's line may be copied from."""
+    return db.query(queries.line_choices, {"tenant_id": tenant_id})
+
+
+def line_from_item(
+    tenant_id: UUID, item_id: UUID, quantity: Decimal, member: bool
+) -> dict[str, Any] | None:
+    """A document's line copied from the book: what the item says and costs now (the member
+    price for a customer with an active service agreement), so that changing the book later
+    changes no document; None when the item is not in the book (or archived)."""
+    item = db.one(queries.line_item, {"tenant_id": tenant_id, "id": item_id})
+    if item is None:
+        return None
+    price = item["price"]
+    if member:
+        price = money.member_price(
+            price,
+            member_price=item["member_price"],
+            member_discount_percent=item["member_discount_percent"],
+        )
+    description = item["name"] + (f"\n{item['description']}" if item["description"] else "")
+    return {
+        "price_item_id": item["id"],
+        "kind": item["kind"],
+        "description": description,
+        "quantity": quantity,
+        "unit": item["unit"],
+        "unit_price": price,
+        "discount_percent": Decimal("0"),
+        "taxable": item["taxable"],
+    }
