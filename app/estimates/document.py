@@ -83,7 +83,9 @@ def _lines(lines: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _option(id: Any, name: str, description: str, lines: list[Any], rates: list[Any]) -> Option:
+def build_option(
+    id: Any, name: str, description: str, lines: list[Any], rates: list[Any]
+) -> Option:
     mine = _lines(lines)
     amounts = money.totals(
         [
@@ -118,7 +120,7 @@ def from_estimate(estimate: service.Estimate, letterhead: company.Letterhead) ->
     """The office's estimate (service.get) as its document."""
     row = estimate.row
     options = [
-        _option(o.row["id"], o.row["name"], o.row["description"], o.lines, estimate.rates)
+        build_option(o.row["id"], o.row["name"], o.row["description"], o.lines, estimate.rates)
         for o in estimate.options
     ]
     place = {name: row[name] for name in ("street", "unit", "city", "region", "postal_code")}
@@ -131,7 +133,8 @@ def from_link(found: dict[str, Any]) -> Document:
     """The document app.estimate_by_link answers (JSON) as its document."""
     rates = [money.TaxRate(r["name"], Decimal(str(r["percent"]))) for r in found["rates"]]
     options = [
-        _option(o["id"], o["name"], o["description"], o["lines"], rates) for o in found["options"]
+        build_option(o["id"], o["name"], o["description"], o["lines"], rates)
+        for o in found["options"]
     ]
     letterhead = company.letterhead_of(
         {**found["company"], "licence_number": found["company"].get("licence")}

@@ -24,7 +24,7 @@ def pdf(estimate_id: UUID) -> Response:
     letterhead = company.letterhead(tenant_id)
     if estimate is None or letterhead is None:
         abort(404)  # another company's id reads as missing, never as forbidden
-    record_access("public.estimates", estimate_id, view="estimate PDF")
+    record_access("public.estimates", estimate_id, view="estimate", format="pdf")
     row = estimate.row
     d = document.from_estimate(estimate, letterhead)
     context = document.context(

@@ -1,5 +1,5 @@
 """The company's logo: owners and admins upload a PNG or JPEG of at most 1 MB on the Company page;
-it is kept written anew as a PNG of at most 600 × 300 px under the company's prefix; replacing
+it is kept written anew as a PNG of at most 600 by 300 px under the company's prefix; replacing
 or removing it deletes the old file; a bad file is refused with a message and nothing is saved;
 other roles are refused."""
 
@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 from flask import Flask
 from PIL import Image
 
 from app.db import Connection
-from tests.conftest import Client
+from tests.conftest import Client, TestDatabase
 from tests.factories import Factory, Tenant
+from tests.policies.identity import acting_as, claims_of
 
 PAGE = "/company"
 
@@ -124,9 +126,7 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_saved(
     assert sorted(folder.iterdir()) == files_before
 
 
-def test_an_admin_may_upload_a_logo(
-    client: Client, make: Factory, admin: Connection
-) -> None:
+def test_an_admin_may_upload_a_logo(client: Client, make: Factory, admin: Connection) -> None:
     tenant = make.tenant()
     client.sign_in(make.member(tenant.id, "admin").email)
     assert upload(client, picture()).status_code == 303
@@ -148,3 +148,18 @@ def test_other_roles_are_refused(
     assert client.submit("/company/logo/remove").status_code == 403
     assert logo_key(admin, tenant.id) == key
     assert key is not None and kept(app, key).exists()
+
+
+@pytest.mark.promise("P-01")
+def test_a_company_row_cannot_name_another_companys_file(
+    database: TestDatabase, make: Factory
+) -> None:
+    ours, theirs = make.tenant(), make.tenant()
+    with acting_as(database, claims_of(ours.owner)) as conn:
+        own = f"{ours.id}/company/logo-{UUID(int=1)}.png"
+        conn.execute("update public.tenants set logo_key = %s where id = %s", [own, ours.id])
+        for key in (f"{theirs.id}/company/logo-{UUID(int=1)}.png", f"{ours.id}/visits/x.png"):
+            with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
+                conn.execute(
+                    "update public.tenants set logo_key = %s where id = %s", [key, ours.id]
+                )
