@@ -85,3 +85,37 @@ def zone(tenant_id: UUID | None = None) -> ZoneInfo:
     """The company's time zone, in which times are shown (the current company by default)."""
     found = get(tenant_id) if tenant_id is not None else current()
     return ZoneInfo(found.time_zone if found else FALLBACK_ZONE)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What a company's documents (estimates, invoices) print about it."""
+
+    name: str
+    licence_number: str
+    address: str
+    phone: str
+    time_zone: str
+    logo_key: str | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def letterhead(tenant_id: UUID) -> Letterhead | None:
+    """The company's letterhead, as the caller may see it (None for another company's id)."""
+    row = db.one(queries.letterhead, {"tenant_id": tenant_id})
+    return letterhead_of(row) if row else None
+
+
+def letterhead_of(row: Mapping[str, Any]) -> Letterhead:
+    """A letterhead from a row (or a document's JSON) with those names."""
+    return Letterhead(
+        str(row["name"]),
+        str(row.get("licence_number") or ""),
+        str(row.get("address") or ""),
+        str(row.get("phone") or ""),
+        str(row.get("time_zone") or FALLBACK_ZONE),
+        str(row["logo_key"]) if row.get("logo_key") else None,
+    )

@@ -9,17 +9,19 @@ privilege on any table: a query made outside these transactions fails.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
 
 import psycopg
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+log = logging.getLogger(__name__)
 Row = dict[str, Any]
 Params = Mapping[str, Any] | None
 Connection = psycopg.Connection[Row]
@@ -199,21 +201,39 @@ def _name_request() -> None:
     g.request_id = uuid.uuid4().hex
 
 
+def after_commit(action: Callable[[], None]) -> None:
+    """Do `action` once this request's transaction has committed, never when it rolls back:
+    e.g. remove a file that a committed row no longer names (before the commit, a failure
+    would leave the row naming a file already gone). Outside a request, at once."""
+    if not has_request_context():
+        action()
+        return
+    g.setdefault("db_after_commit", []).append(action)
+
+
 def _commit_if_successful(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id", "")
     conn = g.pop("db", None)
+    actions: list[Callable[[], None]] = g.pop("db_after_commit", [])
     if conn is not None:
         try:
             if response.status_code < 400:
                 conn.commit()
             else:
                 conn.rollback()
+                actions = []
         finally:
             pool().putconn(conn)
+    for action in actions:
+        try:
+            action()
+        except Exception:  # the commit stands; what was left undone is only logged
+            log.exception("db: an action after the commit failed")
     return response
 
 
 def _release(_exc: BaseException | None) -> None:
+    g.pop("db_after_commit", None)
     conn = g.pop("db", None)
     if conn is not None:
         conn.rollback()

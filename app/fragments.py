@@ -90,7 +90,7 @@ def _digest(name: str, template: object, values: dict[str, Any]) -> bytes:
     return hashlib.blake2b(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), digest_size=32).digest()
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
     """The app's templates, filters and globals without the request's globals, and with
     anything undefined raising when used: for the fragment and every template it imports
     (a macro imported without context sees the environment's globals, not the fragment's)."""
@@ -113,7 +113,7 @@ def render(
     same rendering kept from an earlier request with equal values. `derive` gives what the
     template also needs when it is rendered: worked out from `values` (e.g. a layout), or rows
     that `values` name by their digests (a SHA-256 of each row's text, made by the query)."""
-    template = _environment().get_template(name)
+    template = environment().get_template(name)
     budget = int(current_app.config["FRAGMENT_CACHE_BYTES"])
     key = _digest(name, template, values) if budget > 0 else b""
     found = _kept.get(key) if key else None

@@ -21,6 +21,7 @@ import psycopg
 from bench import (
     audit,
     customers,
+    documents,
     growth,
     imports,
     pages,
@@ -43,7 +44,9 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "audit_writes": audit.run_writes,
     "scheduling": scheduling.run,
     "growth": growth.run,
+    "documents": documents.run,
 }
+NO_SCALE_DATA = {"documents"}  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -67,10 +70,14 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"BENCH_ONLY: no scenario {', '.join(sorted(unknown))}; {list(SCENARIOS)}")
     began = time.perf_counter()
-    sizes, day, how = scale.ensure(os.environ["DATABASE_ADMIN_URL"])
-    rows = [row("scale data", "companies", sizes.companies, note=f"{scale.NAME}, {how}")]
-    rows.append(row("scale data", "large company: customers", sizes.large_customers))
-    rows.append(row("scale data", "large company: visits", sizes.large_visits, note=f"day {day}"))
+    rows = []
+    if set(chosen) - NO_SCALE_DATA:
+        sizes, day, how = scale.ensure(os.environ["DATABASE_ADMIN_URL"])
+        rows.append(row("scale data", "companies", sizes.companies, note=f"{scale.NAME}, {how}"))
+        rows.append(row("scale data", "large company: customers", sizes.large_customers))
+        rows.append(
+            row("scale data", "large company: visits", sizes.large_visits, note=f"day {day}")
+        )
     for name in chosen:
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()

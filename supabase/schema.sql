@@ -467,7 +467,8 @@ begin
   end if;
   return jsonb_build_object(
     'company', (select jsonb_build_object('name', t.name, 'phone', t.phone,
-                                          'address', t.address, 'licence', t.licence_number)
+                                          'address', t.address, 'licence', t.licence_number,
+                                          'time_zone', t.time_zone, 'logo_key', t.logo_key)
                 from public.tenants t where t.id = v_e.tenant_id),
     'estimate', jsonb_build_object(
       'id', v_e.id, 'number', v_e.number, 'revision', v_e.revision, 'title', v_e.title,
@@ -475,7 +476,8 @@ begin
       'status', case when v_e.status = 'viewed' and v_e.valid_until < v_today then 'expired'
                      else v_e.status end,
       'approved_option_id', v_e.approved_option_id, 'approved_at', v_e.approved_at,
-      'approved_by_name', v_e.approved_by_name, 'declined_at', v_e.declined_at),
+      'approved_by_name', v_e.approved_by_name, 'declined_at', v_e.declined_at,
+      'created_at', v_e.created_at, 'sent_at', v_e.sent_at),
     'customer', (select c.display_name from public.customers c
                   where c.tenant_id = v_e.tenant_id and c.id = v_e.customer_id),
     'property', (select jsonb_build_object('street', p.street, 'unit', p.unit, 'city', p.city,
@@ -4749,9 +4751,11 @@ CREATE TABLE public.tenants (
     licence_number text DEFAULT ''::text NOT NULL,
     address text DEFAULT ''::text NOT NULL,
     phone text DEFAULT ''::text NOT NULL,
+    logo_key text,
     CONSTRAINT tenants_address_length CHECK ((length(address) <= 500)),
     CONSTRAINT tenants_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT tenants_licence_number_length CHECK ((length(licence_number) <= 100)),
+    CONSTRAINT tenants_logo_key_format CHECK (((logo_key IS NULL) OR ((length(logo_key) <= 200) AND (logo_key ~ (('^'::text || (id)::text) || '/company/logo-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.png$'::text))))),
     CONSTRAINT tenants_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT tenants_phone_length CHECK ((length(phone) <= 40)),
     CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'terminated'::text])))
@@ -9676,6 +9680,12 @@ GRANT UPDATE(address) ON TABLE public.tenants TO authenticated;
 --
 
 GRANT UPDATE(phone) ON TABLE public.tenants TO authenticated;
+
+--
+-- Name: COLUMN tenants.logo_key; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(logo_key) ON TABLE public.tenants TO authenticated;
 
 --
 -- Name: TABLE time_off; Type: ACL; Schema: public; Owner: -

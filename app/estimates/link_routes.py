@@ -11,9 +11,11 @@ from uuid import UUID
 from flask import abort, flash, redirect, session, url_for
 from werkzeug.wrappers import Response
 
-from app import money
+from app import documents
 from app.auth import links as link_pages
 from app.estimates import bp, links
+from app.estimates.document import TEMPLATE
+from app.estimates.document import context as document_context
 from app.estimates.forms import ApproveByLinkForm, DeclineForm
 from app.integrations import files
 
@@ -61,11 +63,9 @@ def _page(
     if approve.option.data is None and document.options:
         approve.option.data = document.options[0].id
     context: dict[str, Any] = {
-        "d": document,
+        **document_context(document, choice_label="Your choice"),
         "approve_form": approve,
         "decline_form": decline or DeclineForm(),
-        "currency": document.estimate["currency"],
-        "format_money": money.format_money,
     }
     return link_pages.page("estimates/for_customer.html", status, **context)
 
@@ -73,6 +73,19 @@ def _page(
 @bp.get("/estimate/view/<uuid:estimate_id>")
 def for_customer(estimate_id: UUID) -> Response:
     return _page(estimate_id)
+
+
+@bp.get("/estimate/view/<uuid:estimate_id>/estimate.pdf")
+def customer_pdf(estimate_id: UUID) -> Response:
+    """The page's document as a PDF to keep, to the same browser only."""
+    token = _token(estimate_id)
+    if not token:
+        abort(404)
+    document = links.document(token)
+    if document is None or str(document.estimate["id"]) != str(estimate_id):
+        abort(404)  # the link was withdrawn, or its estimate revised, since
+    data = documents.pdf(TEMPLATE, **document_context(document, choice_label="Your choice"))
+    return link_pages.no_referrer(documents.download(data, document.filename))
 
 
 @bp.post("/estimate/view/<uuid:estimate_id>/approve")

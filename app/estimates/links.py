@@ -6,46 +6,14 @@ for a link that is unknown, revoked or closed."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from flask import current_app
 
-from app import db, money
+from app import db
+from app.estimates.document import Document, from_link
 from app.estimates.service import queries
 from app.integrations import files
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    name: str
-    description: str
-    lines: list[dict[str, Any]]
-    totals: money.Totals
-
-
-@dataclass(frozen=True)
-class Document:
-    """What the homeowner's page shows: the company, the estimate and its options' totals."""
-
-    company: dict[str, Any]
-    estimate: dict[str, Any]
-    customer: str
-    place: dict[str, Any]
-    rates: list[money.TaxRate]
-    options: list[Option]
-
-    @property
-    def open(self) -> bool:
-        return bool(self.estimate["status"] in ("sent", "viewed"))
-
-    @property
-    def valid_until(self) -> date:
-        return date.fromisoformat(self.estimate["valid_until"])
 
 
 def public_url(token: str) -> str:
@@ -64,40 +32,7 @@ def document(token: str) -> Document | None:
     """The estimate behind the link (a first look marks it viewed), or None."""
     db.set_claims(db.SIGN_IN)
     found = db.value(queries.by_link, {"token": token[:200]})
-    if found is None:
-        return None
-    rates = [money.TaxRate(r["name"], Decimal(str(r["percent"]))) for r in found["rates"]]
-    options = []
-    for option in found["options"]:
-        lines = [
-            {
-                **line,
-                "quantity": Decimal(str(line["quantity"])),
-                "unit_price": Decimal(str(line["unit_price"])),
-                "discount_percent": Decimal(str(line["discount_percent"])),
-            }
-            for line in option["lines"]
-        ]
-        amounts = money.totals(
-            [
-                money.Line(
-                    line["quantity"], line["unit_price"], line["discount_percent"], line["taxable"]
-                )
-                for line in lines
-            ],
-            rates,
-        )
-        options.append(
-            Option(str(option["id"]), option["name"], option["description"], lines, amounts)
-        )
-    return Document(
-        found["company"],
-        found["estimate"],
-        found["customer"] or "",
-        found["property"] or {},
-        rates,
-        options,
-    )
+    return from_link(found) if found is not None else None
 
 
 def signature_key(tenant_id: UUID, estimate_id: UUID) -> str:

@@ -17,7 +17,7 @@ from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
-from app.estimates import bp, links, service
+from app.estimates import bp, document, links, service
 from app.estimates.forms import (
     ApproveForm,
     DeclineForm,
@@ -150,6 +150,8 @@ def _show(
             send.to.data = estimate.row["customer_email"] or ""
         context["send_form"] = send
     context["estimate_links"] = service.links(tenant_id, estimate.row["id"])
+    if not estimate.is_draft:
+        context |= _document(estimate)
     if estimate.is_draft:
         items = pricebook.line_choices(tenant_id)
         forms = {}
@@ -168,6 +170,20 @@ def _show(
         context["approve_form"] = approve
         context["decline_form"] = failed.get("decline") or DeclineForm()
     return render_template("estimates/show.html", **context), status
+
+
+def _document(estimate: service.Estimate) -> dict[str, Any]:
+    """The estimate as its document shows it inside the office's page."""
+    row = estimate.row
+    letterhead = _found(company.letterhead(current_user.tenant_id))
+    where = f" (from {row['approved_from']})" if row["approved_from"] else ""
+    signature = url_for("estimates.signature", estimate_id=row["id"])
+    return document.context(
+        document.from_estimate(estimate, letterhead),
+        heading=2,
+        approval_note=f" on the link{where}",
+        signature_src=signature if row["signature_key"] else None,
+    )
 
 
 @bp.get("/estimates/<uuid:estimate_id>")

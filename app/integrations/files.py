@@ -215,6 +215,42 @@ def clean_photo(data: bytes) -> Picture:
     )
 
 
+MAX_LOGO_BYTES = MEGABYTE
+MAX_LOGO_PIXELS = 25_000_000  # a 1 MB file that claims more is a bomb, not a logo
+LOGO_SIZE = (600, 300)  # px at most: sharp at the 12rem by 5rem a document gives it
+LOGO_TOO_LARGE = f"The logo is larger than {MAX_LOGO_BYTES // MEGABYTE} MB."
+UNREADABLE_LOGO = "That logo could not be read. Save it again as a PNG or JPEG and upload it."
+LOGO_TYPES = ("image/png", "image/jpeg")
+
+
+def logo_key(tenant_id: UUID) -> str:
+    """A new key for the company's logo: `<tenant>/company/logo-<uuid>.png` (a new name for
+    each, so a document never shows half of one logo and half of the next)."""
+    return check_key(f"{tenant_id}/company/logo-{uuid.uuid4()}.png")
+
+
+def clean_logo(data: bytes) -> bytes:
+    """The logo as it is kept: a PNG of at most LOGO_SIZE px with nothing but its pixels (its
+    transparency kept); FileRefused when it is not a PNG or JPEG of at most 1 MB that decodes."""
+    if not data:
+        raise FileRefused("That file is empty. Choose your logo's file.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise FileRefused(LOGO_TOO_LARGE)
+    content_type = sniff(data)
+    if content_type not in LOGO_TYPES:
+        raise FileRefused("That file is not a PNG or JPEG image. Upload your logo as one.")
+    logo = _decoded(
+        data, content_type, MAX_LOGO_PIXELS, LOGO_TOO_LARGE, UNREADABLE_LOGO, max(LOGO_SIZE)
+    )
+    try:
+        upright = ImageOps.exif_transpose(logo)
+        pixels = upright.convert("RGBA" if _has_alpha(upright) else "RGB")
+    except _DECODING_FAILED as error:
+        raise FileRefused(UNREADABLE_LOGO) from error
+    pixels.thumbnail(LOGO_SIZE, Image.Resampling.LANCZOS)
+    return _encoded(pixels, "PNG", optimize=True)
+
+
 SIGNATURE_DATA_URL = "data:image/png;base64,"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import phonenumbers
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
@@ -125,3 +126,14 @@ def company_form_data(company: Mapping[str, Any]) -> dict[str, Any]:
         "address": company["address"],
         "phone": _shown_phone(company["phone"]),
     }
+
+
+class LogoForm(FlaskForm):
+    """The company's logo, printed on its estimates and invoices."""
+
+    logo = FileField(
+        "Logo",
+        validators=[FileRequired("Choose your logo's file first.")],
+        render_kw={"accept": "image/png,image/jpeg"},
+        description="PNG or JPEG, up to 1 MB. It is kept at most 600 by 300 pixels.",
+    )

@@ -63,7 +63,7 @@ from iam.accept_invitation_with_new_account(%(token)s, %(full_name)s, %(password
 
 -- name: company_settings
 -- The company's row as its settings page edits it.
-select id, name, time_zone, currency, licence_number, address, phone
+select id, name, time_zone, currency, licence_number, address, phone, logo_key
 from public.tenants
 where id = %(tenant_id)s
 
@@ -77,3 +77,11 @@ update public.tenants
        is distinct from (%(name)s, %(time_zone)s, %(currency)s, %(licence_number)s,
                          %(address)s, %(phone)s)
 returning id
+
+-- name: set_logo
+-- The company's logo (a key, or null for none), and the key it replaces, whose file is removed
+-- once this commits.
+update public.tenants t set logo_key = %(logo_key)s
+  from (select id, logo_key from public.tenants where id = %(tenant_id)s for update) old
+ where t.id = old.id
+returning old.logo_key as replaced

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from app import db, roles, sql
 from app.auth import links, passwords
+from app.integrations import files
 
 queries = sql.load(__file__)
 
@@ -123,3 +124,28 @@ def update_company(tenant_id: UUID, values: dict[str, Any]) -> bool:
     """Save the company's settings (owners and admins: the policy); False when nothing changed.
     The company core read the old values for this request: the caller redirects."""
     return bool(db.write(queries.update_company, {"tenant_id": tenant_id, **values}))
+
+
+def set_logo(tenant_id: UUID, data: bytes | None) -> bool:
+    """The company's logo: the upload cleaned (files.clean_logo, FileRefused when refused) and
+    kept under a new key, or none when `data` is None. The new file is written before the row
+    names it and removed again if the row is refused; the file it replaces is removed once the
+    change has committed. False when the company's row was not changed (not allowed)."""
+    store = files.store()
+    key = files.logo_key(tenant_id) if data is not None else None
+    if key is not None and data is not None:
+        store.put(key, files.clean_logo(data), "image/png")
+    try:
+        rows = db.write(queries.set_logo, {"tenant_id": tenant_id, "logo_key": key})
+    except BaseException:
+        if key is not None:
+            store.delete(key)
+        raise
+    if not rows:
+        if key is not None:
+            store.delete(key)
+        return False
+    replaced = rows[0]["replaced"]
+    if replaced:
+        db.after_commit(lambda: store.delete(replaced))
+    return True
