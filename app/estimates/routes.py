@@ -175,7 +175,7 @@ def _show(
 def _document(estimate: service.Estimate) -> dict[str, Any]:
     """The estimate as its document shows it inside the office's page."""
     row = estimate.row
-    letterhead = _found(company.letterhead(current_user.tenant_id))
+    letterhead = found_or_404(company.letterhead(current_user.tenant_id))
     where = f" (from {row['approved_from']})" if row["approved_from"] else ""
     signature = url_for("estimates.signature", estimate_id=row["id"])
     return document.context(
