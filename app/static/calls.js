@@ -17,7 +17,12 @@
     const values = JSON.parse(missed.dataset.prefill || "{}");
     for (const [name, value] of Object.entries(values)) {
       const input = form.elements.namedItem(name);
-      if (input && !input.value) input.value = value;
+      // Empty, or still what an earlier search put there: it follows the search. Anything the
+      // person wrote in the field stays.
+      if (input && (!input.value || input.value === input.dataset.filled)) {
+        input.value = value;
+        input.dataset.filled = value;
+      }
     }
   }
 
@@ -34,7 +39,8 @@
     const mine = ++asked;
     const url = `${search.dataset.searchUrl}?q=${encodeURIComponent(term)}`;
     const response = await fetch(url, { headers: { Accept: "text/html" } });
-    if (!response.ok || mine !== asked) return;  // a later keystroke has asked since
+    // A later keystroke has asked since, or the box says more now (its search is coming).
+    if (!response.ok || mine !== asked || term !== box.value.trim()) return;
     matches.innerHTML = await response.text();
     fillFromSearch();
     if (!form.querySelector("input[name=choice]:checked")) {
