@@ -53,3 +53,54 @@ def test_today_counts_the_companys_visits_for_the_office_and_ones_own_for_a_tech
     client.post("/sign-out", data={"csrf_token": client.csrf_token()})
     client.sign_in(terry.email)
     assert counts(client) == "2 to do · 0 completed"
+
+
+def money_card(client: Client) -> str | None:
+    page = client.get("/").get_data(as_text=True)
+    match = re.search(r"<h2>Money</h2>(.*?)</section>", page, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip() if match else None
+
+
+def test_the_money_card_sums_open_estimates_unpaid_invoices_and_todays_payments(
+    app, client: Client, make: Factory, admin
+):
+    tenant = make.tenant()
+    place = make.property(tenant.id, make.customer(tenant.id))
+    # An estimate sent with options of 1,200.00 and 3,400.00: up to 3,400.00 if approved.
+    estimate = make.estimate(tenant.id, place)
+    for position, price in enumerate(("1200.00", "3400.00")):
+        option = make.estimate_option(tenant.id, estimate, position)
+        admin.execute(
+            "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
+            " quantity, unit_price) values (%s, %s, %s, 'Work', 1, %s)",
+            [tenant.id, estimate, option, price],
+        )
+    admin.execute(
+        "update public.estimates set status = 'sent', sent_at = now() where id = %s", [estimate]
+    )
+    make.estimate(tenant.id, place)  # a draft: not open
+    # Two invoices of 500.00 and 250.00 sent, 200.00 paid today on the first.
+    paid = make.invoice(tenant.id, place, lines=("500.00",), status="sent")
+    make.invoice(tenant.id, place, lines=("250.00",), status="sent")
+    today = admin.execute(
+        "select (now() at time zone t.time_zone)::date as d from public.tenants t where t.id = %s",
+        [tenant.id],
+    ).fetchone()
+    admin.execute(
+        "insert into public.payments (tenant_id, invoice_id, amount, method, received_on)"
+        " values (%s, %s, 200, 'cash', %s)",
+        [tenant.id, paid, today["d"]],
+    )
+    client.sign_in(make.member(tenant.id, "office").email)
+    assert money_card(client) == (
+        "Open estimates 1 · up to $3,400.00 Unpaid invoices 2 · $550.00 due Paid today $200.00"
+    )
+    technician = app.test_client()
+    technician.sign_in(make.member(tenant.id, "technician").email)
+    assert money_card(technician) is None
+
+
+def test_a_new_company_s_money_card_says_nothing_is_owed(client: Client, make: Factory):
+    tenant = make.tenant()
+    client.sign_in(tenant.owner.email)
+    assert money_card(client) == "Open estimates 0 Unpaid invoices 0 Paid today $0.00"

@@ -17,3 +17,24 @@ select count(*) from public.visits where tenant_id = %(tenant_id)s and status = 
 
 -- name: database_answers
 select 1
+
+-- name: money
+-- The Money card (office staff): estimates waiting for the customer's answer and what they
+-- would bring at their highest option, what invoices still have due, and today's payments.
+select
+  (select count(*) from public.estimates e
+    where e.tenant_id = %(tenant_id)s and e.status in ('sent', 'viewed')
+      and e.valid_until >= %(today)s) as open_estimates,
+  (select coalesce(sum(t.high), 0) from public.estimates e
+    cross join lateral (
+      select max(o.total) as high from public.estimate_option_totals o
+      where o.tenant_id = e.tenant_id and o.estimate_id = e.id) t
+    where e.tenant_id = %(tenant_id)s and e.status in ('sent', 'viewed')
+      and e.valid_until >= %(today)s) as open_estimates_value,
+  (select count(*) from public.invoices i
+    where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid')) as unpaid_invoices,
+  (select coalesce(sum(t.balance), 0) from public.invoices i
+    join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
+    where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid')) as unpaid_total,
+  (select coalesce(sum(p.amount), 0) from public.payments p
+    where p.tenant_id = %(tenant_id)s and p.received_on = %(today)s) as paid_today
