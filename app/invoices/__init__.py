@@ -16,10 +16,16 @@ menu.add(
     "invoices.index",
     roles=roles.OFFICE_STAFF,
     order=37,
-    section=("invoices.show", "invoices.new", "invoices.edit", "invoices.edit_line"),
+    section=(
+        "invoices.show",
+        "invoices.new",
+        "invoices.edit",
+        "invoices.edit_line",
+        "invoices.ageing_report",
+    ),
 )
 
-from app.invoices import routes  # noqa: E402,F401  (routes attach to bp)
+from app.invoices import reports, routes  # noqa: E402,F401  (their routes attach to bp)
 from app.invoices.service import queries  # noqa: E402
 
 # The customer page lists the customer's invoices in its timeline.
