@@ -24,6 +24,7 @@ from bench import (
     documents,
     growth,
     imports,
+    money,
     pages,
     rls_scale,
     rls_team,
@@ -45,8 +46,9 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "scheduling": scheduling.run,
     "growth": growth.run,
     "documents": documents.run,
+    "money": money.run,
 }
-NO_SCALE_DATA = {"documents"}  # scenarios that build what they measure in memory
+NO_SCALE_DATA = {"documents", "money"}  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

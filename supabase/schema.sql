@@ -5789,7 +5789,7 @@ CREATE INDEX invoices_job_idx ON public.invoices USING btree (tenant_id, job_id)
 -- Name: invoices_list_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX invoices_list_idx ON public.invoices USING btree (tenant_id, created_at DESC, id);
+CREATE INDEX invoices_list_idx ON public.invoices USING btree (tenant_id, created_at DESC, id DESC);
 
 --
 -- Name: invoices_property_idx; Type: INDEX; Schema: public; Owner: -

@@ -70,7 +70,7 @@ create table public.invoices (
   constraint invoices_estimate_fkey foreign key (tenant_id, estimate_id)
     references public.estimates (tenant_id, id) on delete set null (estimate_id)
 );
-create index invoices_list_idx on public.invoices (tenant_id, created_at desc, id);
+create index invoices_list_idx on public.invoices (tenant_id, created_at desc, id desc);
 create index invoices_status_idx on public.invoices (tenant_id, status, created_at desc);
 create index invoices_issued_idx on public.invoices (tenant_id, issued_on);
 create index invoices_customer_idx on public.invoices (tenant_id, customer_id, created_at desc)
