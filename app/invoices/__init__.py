@@ -19,7 +19,7 @@ menu.add(
     section=("invoices.show", "invoices.new", "invoices.edit", "invoices.edit_line"),
 )
 
-from app.invoices import routes  # noqa: E402,F401  (routes attach to bp)
+from app.invoices import pdf_routes, routes  # noqa: E402,F401  (routes attach to bp)
 from app.invoices.service import queries  # noqa: E402
 
 # The customer page lists the customer's invoices in its timeline.
