@@ -25,7 +25,7 @@ menu.add(
     ),
 )
 
-from app.invoices import reports, routes  # noqa: E402,F401  (their routes attach to bp)
+from app.invoices import pdf_routes, reports, routes  # noqa: E402,F401  (their routes attach to bp)
 from app.invoices.service import queries  # noqa: E402
 
 # The customer page lists the customer's invoices in its timeline.

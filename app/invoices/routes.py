@@ -17,7 +17,7 @@ from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
 from app.forms import BookItemForm, LineForm
-from app.invoices import bp, service
+from app.invoices import bp, document, service
 from app.invoices.forms import (
     DraftForm,
     InvoiceForm,
@@ -124,6 +124,9 @@ def _show(
         "line_kinds": DOCUMENT_LINE_KINDS,
         **LABELS,
     }
+    if not invoice.is_draft:
+        letterhead = found_or_404(company.letterhead(current_user.tenant_id))
+        context |= document.context(document.from_invoice(invoice, letterhead), heading=2)
     if invoice.is_draft:
         item_form = failed.get("item") or BookItemForm(prefix=ITEM_PREFIX)
         item_form.set_items(pricebook.line_choices(current_user.tenant_id), DOCUMENT_LINE_KINDS)
