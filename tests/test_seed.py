@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from app import money
 from app.demo import customers as demo_customers
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
@@ -250,3 +251,149 @@ def test_the_demo_book_prices_members_materials_labour_and_packages(admin):
     ).fetchall()
     assert [p["code"] for p in parts][:3] == ["EQ-AC3T", "EQ-F80", "EQ-COIL3T"]
     assert {p["code"]: p["quantity"] for p in parts}["LAB-STD"] == Decimal("16")
+
+
+# --- the demo money -----------------------------------------------------------------------------
+
+
+def test_the_demo_estimates_are_in_every_status_and_made_once(admin):
+    company = seeded(admin)
+    assert seed.money(admin) is None  # made with the customers, once
+    seed.customers(admin)
+    rows = admin.execute(
+        "select status, count(*) as n from public.estimates where tenant_id = %s group by status",
+        [company["id"]],
+    ).fetchall()
+    assert {r["status"]: r["n"] for r in rows} == {
+        "draft": 1,
+        "sent": 2,  # one of them the revised estimate's second revision
+        "viewed": 1,
+        "approved": 1,
+        "declined": 1,
+        "expired": 1,
+        "revised": 1,
+    }
+    revision = admin.execute(
+        "select r.number = e.number as same_number, r.revision, r.status"
+        " from public.estimates r join public.estimates e on e.id = r.revises_id"
+    ).fetchall()
+    assert revision == [{"same_number": True, "revision": 2, "status": "sent"}]
+    approved = admin.execute(
+        "select o.name, e.decline_reason, (select count(*) from public.estimate_options x"
+        "  where x.estimate_id = e.id) as options"
+        " from public.estimates e join public.estimate_options o on o.id = e.approved_option_id"
+    ).fetchone()
+    assert approved == {"name": "Replace", "decline_reason": "", "options": 3}
+    declined = admin.execute(
+        "select decline_reason from public.estimates where status = 'declined'"
+    ).fetchone()
+    assert declined is not None and declined["decline_reason"]
+    expired = admin.execute(
+        "select valid_until < current_date as past from public.estimates where status = 'expired'"
+    ).fetchone()
+    assert expired == {"past": True}
+
+
+def test_demo_estimate_lines_are_copied_from_the_book(admin):
+    seeded(admin)
+    lines = admin.execute(
+        "select l.description, l.unit_price, l.unit, l.taxable, i.name, i.price, i.member_price,"
+        " i.member_discount_percent, i.unit as item_unit, i.taxable as item_taxable,"
+        " exists (select from public.service_agreements a where a.customer_id = e.customer_id"
+        "  and a.status = 'active') as member"
+        " from public.estimate_lines l join public.estimates e on e.id = l.estimate_id"
+        " join public.price_items i on i.id = l.price_item_id"
+    ).fetchall()
+    assert len(lines) >= 20
+    for line in lines:
+        price = line["price"]
+        if line["member"]:
+            price = money.member_price(
+                price,
+                member_price=line["member_price"],
+                member_discount_percent=line["member_discount_percent"],
+            )
+        assert line["description"].split("\n")[0] == line["name"]
+        assert (line["unit_price"], line["unit"], line["taxable"]) == (
+            price,
+            line["item_unit"],
+            line["item_taxable"],
+        )
+    unpriced = admin.execute(
+        "select count(*) as n from public.estimate_lines where price_item_id is null"
+    ).fetchone()
+    taxes = admin.execute(
+        "select count(distinct estimate_id) as n from public.estimate_tax_rates"
+    ).fetchone()
+    estimates = admin.execute("select count(*) as n from public.estimates").fetchone()
+    assert unpriced == {"n": 0} and taxes == estimates
+
+
+def test_the_demo_invoices_are_in_every_status_with_offline_payments(admin):
+    company = seeded(admin)
+    rows = admin.execute(
+        "select status, count(*) as n from public.invoices where tenant_id = %s group by status",
+        [company["id"]],
+    ).fetchall()
+    assert {r["status"]: r["n"] for r in rows} == {
+        "draft": 2,
+        "sent": 5,
+        "partly_paid": 3,
+        "paid": 5,
+        "void": 1,
+    }
+    totals = admin.execute(
+        "select i.status, t.total, t.paid, t.balance from public.invoices i"
+        " join public.invoice_totals t on t.invoice_id = i.id"
+    ).fetchall()
+    for t in totals:
+        assert t["total"] > 0
+        if t["status"] == "paid":
+            assert t["balance"] == 0
+        elif t["status"] == "partly_paid":
+            assert 0 < t["paid"] < t["total"]
+        else:
+            assert t["paid"] == 0
+    methods = admin.execute(
+        "select method, count(*) as n, count(distinct received_on) as days,"
+        " bool_and(method <> 'cheque' or reference ~ '[0-9]') as numbered"
+        " from public.payments group by method order by method"
+    ).fetchall()
+    assert [m["method"] for m in methods] == ["bank_transfer", "card_terminal", "cash", "cheque"]
+    assert all(m["numbered"] for m in methods)
+    days = admin.execute("select count(distinct received_on) as n from public.payments").fetchone()
+    assert days is not None and days["n"] >= 6
+
+
+def test_demo_invoices_bill_completed_jobs_and_age_over_a_hundred_days(admin):
+    company = seeded(admin)
+    zone = ZoneInfo(company["time_zone"])
+    today = datetime.now(zone).date()
+    jobs = admin.execute(
+        "select count(*) as n, bool_and(v.status = 'completed') as completed"
+        " from public.invoices i join public.visits v on v.id = i.visit_id and v.job_id = i.job_id"
+    ).fetchone()
+    assert jobs == {"n": 8, "completed": True}
+    issued = admin.execute(
+        "select issued_on from public.invoices where job_id is null order by issued_on"
+    ).fetchall()
+    ages = {(today - row["issued_on"]).days for row in issued}
+    assert {10, 40, 70, 100} <= ages or {11, 41, 71, 101} <= ages  # the seed may span midnight
+    void = admin.execute("select void_reason, sent_at from public.invoices where status = 'void'")
+    row = void.fetchone()
+    assert row is not None and row["void_reason"] and row["sent_at"] is not None
+
+
+def test_the_demo_money_is_made_once(admin):
+    seeded(admin)
+    counts = admin.execute(
+        "select (select count(*) from public.estimates) as e,"
+        " (select count(*) from public.invoices) as i, (select count(*) from public.payments) as p"
+    ).fetchone()
+    assert seed.money(admin) is None
+    assert seed.customers(admin) is None
+    again = admin.execute(
+        "select (select count(*) from public.estimates) as e,"
+        " (select count(*) from public.invoices) as i, (select count(*) from public.payments) as p"
+    ).fetchone()
+    assert counts == again == {"e": 8, "i": 16, "p": 8}

@@ -200,3 +200,128 @@ where i.tenant_id = %(t)s and i.id = %(item)s
 -- name: insert_tax_rate
 insert into public.tax_rates (tenant_id, name, percent)
 values (%(t)s, %(name)s, %(percent)s)
+
+-- name: has_estimates
+select 1
+from public.estimates
+where tenant_id = %(t)s
+limit 1
+
+-- name: demo_line_items
+-- The active items of the book, as a document's line copies them (pricebook.line_from_item).
+select id, code, kind, name, description, unit, price, member_price, member_discount_percent, taxable
+from public.price_items
+where tenant_id = %(t)s and archived_at is null and code is not null
+
+-- name: estimate_places
+-- Where the demo's estimates are made: the estimate visits' jobs first, then the homes of
+-- customers without jobs, in a fixed order.
+select * from (
+  select j.property_id, j.id as job_id, 0 as rank, c.email
+  from public.jobs j
+  join public.customers c on c.tenant_id = j.tenant_id and c.id = j.customer_id
+  where j.tenant_id = %(t)s and j.kind = 'estimate'
+  union all
+  select p.id, null, 1, c.email
+  from public.properties p
+  join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+  where p.tenant_id = %(t)s and c.kind = 'residential'
+    and not exists (select from public.jobs j where j.tenant_id = p.tenant_id and j.customer_id = p.customer_id)
+) places
+order by rank, email, property_id
+limit %(n)s
+
+-- name: insert_demo_estimate
+insert into public.estimates (tenant_id, customer_id, property_id, job_id, revises_id, title, note, valid_until, currency, number, created_at, updated_at)
+select %(t)s, p.customer_id, p.id, %(job)s, %(revises)s, %(title)s, %(note)s, %(valid_until)s, t.currency, 0, %(at)s, %(at)s
+from public.properties p
+join public.tenants t on t.id = p.tenant_id
+where p.tenant_id = %(t)s and p.id = %(property)s
+returning id
+
+-- name: copy_demo_estimate_tax_rates
+insert into public.estimate_tax_rates (tenant_id, estimate_id, position, name, percent)
+select %(t)s, %(estimate)s, (row_number() over (order by lower(r.name), r.id) - 1)::smallint, r.name, r.percent
+from public.tax_rates r
+where r.tenant_id = %(t)s and r.applies and r.archived_at is null
+
+-- name: insert_demo_option
+insert into public.estimate_options (tenant_id, estimate_id, position, name, description, created_at)
+values (%(t)s, %(estimate)s, %(position)s, %(name)s, %(description)s, %(at)s)
+returning id
+
+-- name: insert_demo_estimate_line
+insert into public.estimate_lines (tenant_id, estimate_id, option_id, position, price_item_id, kind, description, quantity, unit, unit_price, discount_percent, taxable, created_at)
+values (%(t)s, %(estimate)s, %(option)s, %(position)s, %(price_item_id)s, %(kind)s, %(description)s, %(quantity)s, %(unit)s, %(unit_price)s, %(discount_percent)s, %(taxable)s, %(at)s)
+
+-- name: move_demo_estimate
+update public.estimates
+set status = %(status)s, sent_at = %(sent_at)s, viewed_at = %(viewed_at)s, approved_option_id = %(option)s, approved_at = %(approved_at)s, declined_at = %(declined_at)s, decline_reason = %(reason)s, updated_at = %(at)s
+where tenant_id = %(t)s and id = %(id)s
+
+-- name: completed_visit_jobs
+-- The jobs of completed visits, the earliest done first: what the demo's recent invoices bill.
+select v.id as visit_id, v.job_id, j.property_id, v.completed_at, j.kind
+from public.visits v
+join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+where v.tenant_id = %(t)s and v.status = 'completed'
+order by v.completed_at, j.summary, v.id
+
+-- name: billed_homes
+-- Homes of customers with a system, in a fixed order: what the demo's older invoices bill.
+select p.id as property_id
+from public.properties p
+join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+where p.tenant_id = %(t)s and c.kind = 'residential'
+order by c.email desc, p.street
+limit %(n)s
+
+-- name: insert_demo_invoice
+insert into public.invoices (tenant_id, customer_id, property_id, job_id, visit_id, terms, issued_on, note, currency, bill_to_name, bill_to_email, bill_to_address, number, created_at, updated_at)
+select %(t)s, p.customer_id, p.id, %(job)s, %(visit)s, %(terms)s, %(issued_on)s, %(note)s, t.currency, left(coalesce(nullif(btrim(c.display_name), ''), 'Customer'), 200), c.email, btrim(p.street || ' ' || p.unit) || E'\n' || p.city || case when p.region <> '' then ', ' || p.region else '' end || case when p.postal_code <> '' then ' ' || p.postal_code else '' end, 0, %(at)s, %(at)s
+from public.properties p
+join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
+join public.tenants t on t.id = p.tenant_id
+where p.tenant_id = %(t)s and p.id = %(property)s
+returning id
+
+-- name: copy_demo_invoice_tax_rates
+insert into public.invoice_tax_rates (tenant_id, invoice_id, position, name, percent)
+select %(t)s, %(invoice)s, (row_number() over (order by lower(r.name), r.id) - 1)::smallint, r.name, r.percent
+from public.tax_rates r
+where r.tenant_id = %(t)s and r.applies and r.archived_at is null
+
+-- name: insert_demo_invoice_line
+insert into public.invoice_lines (tenant_id, invoice_id, position, price_item_id, kind, description, quantity, unit, unit_price, discount_percent, taxable, created_at)
+values (%(t)s, %(invoice)s, %(position)s, %(price_item_id)s, %(kind)s, %(description)s, %(quantity)s, %(unit)s, %(unit_price)s, %(discount_percent)s, %(taxable)s, %(at)s)
+
+-- name: send_demo_invoice
+update public.invoices
+set status = 'sent', sent_at = %(at)s, updated_at = %(at)s
+where tenant_id = %(t)s and id = %(id)s and status = 'draft'
+
+-- name: void_demo_invoice
+update public.invoices
+set status = 'void', voided_at = %(at)s, void_reason = %(reason)s, updated_at = %(at)s
+where tenant_id = %(t)s and id = %(id)s
+
+-- name: demo_invoice_balance
+select total, balance
+from public.invoice_totals
+where tenant_id = %(t)s and invoice_id = %(id)s
+
+-- name: insert_demo_payment
+insert into public.payments (tenant_id, invoice_id, amount, method, reference, received_on, created_at)
+values (%(t)s, %(invoice)s, %(amount)s, %(method)s, %(reference)s, %(received_on)s, %(at)s)
+
+-- name: revise_demo_estimate
+update public.estimates
+set status = 'revised'
+where tenant_id = %(t)s and id = %(id)s and status = 'sent'
+
+-- name: demo_member_homes
+-- The homes of customers on an active maintenance plan: their lines get the member price.
+select p.id
+from public.properties p
+join public.service_agreements a on a.tenant_id = p.tenant_id and a.customer_id = p.customer_id
+where p.tenant_id = %(t)s and a.status = 'active' and a.starts_on <= current_date and (a.ends_on is null or a.ends_on >= current_date)

@@ -10,6 +10,7 @@ from app import sql
 from app.auth.passwords import hash_password
 from app.db import Connection
 from app.demo import customers as demo_customers
+from app.demo import money as demo_money
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
 
@@ -67,10 +68,12 @@ def demo(conn: Connection) -> bool:
 
 def customers(conn: Connection) -> demo_customers.Counts | None:
     """Give the demo company its customers if it has none yet (None when it already has some),
-    then its week of visits if it has no jobs yet, and its price book if it has none."""
+    then its week of visits if it has no jobs yet, its price book if it has none, and its
+    estimates and invoices if it has no estimates yet."""
     added = _customers(conn)
     schedule(conn)
     price_book(conn)
+    money(conn)
     return added
 
 
@@ -124,6 +127,25 @@ def price_book(conn: Connection) -> demo_pricebook.Counts | None:
             return None
         _act_as(conn, {"actor": "demo seed"})
         return demo_pricebook.add(conn, tenant_id)
+
+
+def money(conn: Connection) -> demo_money.Counts | None:
+    """Give the demo company, once it has jobs and a price book, its estimates, invoices and
+    payments if it has no estimates yet; None when it has some (or is not ready for them)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None:
+            return None
+        tenant_id = found[0]
+        params = {"t": tenant_id}
+        if (
+            conn.execute(queries.has_estimates, params).fetchone()
+            or not conn.execute(queries.has_jobs, params).fetchone()
+            or not conn.execute(queries.has_price_items, params).fetchone()
+        ):
+            return None
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_money.add(conn, tenant_id)
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:
