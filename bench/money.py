@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -25,7 +27,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from app import migrations
-from app.db import admin_connection, begin
+from app.db import Connection, admin_connection, begin
 from app.invoices.reports import queries as REPORTS
 from app.invoices.service import queries as LISTS
 from bench.customers import bench_owner
@@ -96,14 +98,14 @@ def build(admin_url: str) -> None:
                 "copy public.invoice_lines (tenant_id, invoice_id, position, description,"
                 " quantity, unit_price) from stdin"
             ) as copy:
-                for values in lines:
-                    copy.write_row(values)
+                for line in lines:
+                    copy.write_row(line)
             with cur.copy(
                 "copy public.payments (tenant_id, invoice_id, amount, method, received_on)"
                 " from stdin"
             ) as copy:
-                for values in payments:
-                    copy.write_row(values)
+                for payment in payments:
+                    copy.write_row(payment)
         conn.execute("vacuum analyze")
 
 
@@ -150,6 +152,10 @@ CASES: list[tuple[str, str, Callable[[uuid.UUID], dict[str, object]]]] = [
 ]
 
 
+def _fetch(conn: Connection, statement: str, params: dict[str, object]) -> list[Any]:
+    return conn.execute(statement, params, prepare=False).fetchall()
+
+
 def run() -> list[Row]:
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     if not os.environ.get("BENCH_REUSE"):
@@ -175,15 +181,11 @@ def run() -> list[Row]:
         print(f"{'':32}{'rows':>7}{'floor p50':>11}{'p95':>7}{'app p50':>10}{'p95':>7}")
         for label, statement, make in CASES:
             params = make(tenant)
-            floor = samples(
-                lambda s=statement, p=params: owner.execute(s, p, prepare=False).fetchall()
-            )
+            floor = samples(partial(_fetch, owner, statement, params))
             with app.transaction():
                 begin(app, claims)
-                count = len(app.execute(statement, params, prepare=False).fetchall())
-                timed = samples(
-                    lambda s=statement, p=params: app.execute(s, p, prepare=False).fetchall()
-                )
+                count = len(_fetch(app, statement, params))
+                timed = samples(partial(_fetch, app, statement, params))
             print(
                 f"{label:32}{count:7d}{floor[0]:11.2f}{floor[1]:7.2f}{timed[0]:10.2f}{timed[1]:7.2f}"
             )

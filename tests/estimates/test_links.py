@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -156,7 +156,7 @@ def test_an_approval_happens_once_makes_the_next_visit_and_tells_the_office(
     assert visits is not None and visits["n"] == 1
     signature = client.get(f"/estimates/{estimate}/signature.png")
     assert signature.status_code == 200 and signature.data.startswith(b"\x89PNG")
-    stranger = app.test_client()
+    stranger = cast(Client, app.test_client())  # the app uses tests.conftest.Client
     other = make.tenant()
     stranger.sign_in(make.member(other.id, "office").email)
     assert stranger.get(f"/estimates/{estimate}/signature.png").status_code == 404
