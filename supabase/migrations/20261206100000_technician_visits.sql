@@ -8,8 +8,7 @@
 -- app.technician_visits keeps, for each assignment, what those rules read: the booking, the
 -- visit's status, completion time and job, and the job's customer and property. It is kept by
 -- triggers, in the same transaction as the change, from the tables themselves (a refresh of the
--- visit's rows, never the trigger's NEW values), so it always says what those tables say (a
--- job's customer and property cannot change: see jobs_stay_where_they_are below). Each
+-- visit's rows, never the trigger's NEW values), so it always says what those tables say. Each
 -- helper is then one index range over the technician's recent bookings. The rules themselves
 -- (not canceled, completed only within 30 days, booked from 31 days back) are still applied when
 -- the helper runs, to the same values: same results, same policies.
@@ -101,29 +100,31 @@ create trigger technician_visits
         or old.job_id is distinct from new.job_id)
   execute function app.technician_visits_on_visit();
 
--- A job's customer and property are kept, not refreshed: they are fixed once the job exists (the
--- app never moves a job, and its visits, photos and signatures belong to that house). A refresh
--- on a job's change would race with a visit added to the job at the same moment (neither
--- transaction sees the other's row), so the change is refused instead.
-create function app.jobs_stay_where_they_are() returns trigger
-language plpgsql set search_path = ''
+create function app.technician_visits_on_job() returns trigger
+language plpgsql security definer set search_path = ''
 as $$
+declare
+  v_visit uuid;
 begin
-  raise exception 'a job stays with the customer and property it was made for'
-    using errcode = 'check_violation', constraint = 'jobs_stay_where_they_are';
+  for v_visit in
+    select v.id from public.visits v where v.tenant_id = new.tenant_id and v.job_id = new.id
+  loop
+    perform app.technician_visits_refresh(new.tenant_id, v_visit);
+  end loop;
+  return null;
 end
 $$;
 
-create trigger jobs_stay_where_they_are
-  before update of customer_id, property_id on public.jobs
+create trigger technician_visits
+  after update of customer_id, property_id on public.jobs
   for each row
   when (old.customer_id is distinct from new.customer_id
         or old.property_id is distinct from new.property_id)
-  execute function app.jobs_stay_where_they_are();
+  execute function app.technician_visits_on_job();
 
 revoke execute on function app.technician_visits_refresh(uuid, uuid),
   app.technician_visits_on_assignment(), app.technician_visits_on_visit(),
-  app.jobs_stay_where_they_are() from public, anon, authenticated, service_role;
+  app.technician_visits_on_job() from public, anon, authenticated, service_role;
 
 -- Everything, from scratch: after a load with triggers off. The owner's only.
 create function app.technician_visits_rebuild() returns void
@@ -146,12 +147,8 @@ revoke execute on function app.technician_visits_rebuild() from public, anon, au
 
 select app.technician_visits_rebuild();
 
--- The helpers: the same rules as before, on the kept values, written once. app.technician_seen()
--- gives the four id sets of one pass over the technician's recent bookings; each helper (one
--- initplan per policy that names it) takes its own.
-create function app.technician_seen(
-  out visit_ids uuid[], out job_ids uuid[], out property_ids uuid[], out customer_ids uuid[]
-)
+-- The helpers: the same rules as before, on the kept values.
+create or replace function app.technician_visit_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
 as $$
 declare
@@ -159,40 +156,78 @@ declare
   me uuid := auth.uid();
   since timestamptz := now() - interval '31 days';
 begin
-  visit_ids := '{}';
-  job_ids := '{}';
-  property_ids := '{}';
-  customer_ids := '{}';
   if app.member_role() is distinct from 'technician' then
-    return;
+    return '{}';
   end if;
-  -- (a job, property or customer of several visits is listed once per visit: `= any` does not
-  -- mind, and sorting out repeats in each of the five calls a statement makes cost more)
-  select coalesce(array_agg(s.visit_id), '{}'), coalesce(array_agg(s.job_id), '{}'),
-         coalesce(array_agg(s.property_id), '{}'), coalesce(array_agg(s.customer_id), '{}')
-    into visit_ids, job_ids, property_ids, customer_ids
-    from app.technician_visits s
-   where s.tenant_id = tenant and s.technician_id = me
-     and s.booked_until >= since and s.booked && tstzrange(since, null)
-     and s.status <> 'canceled'
-     and (s.status <> 'completed' or s.completed_at > now() - interval '30 days');
+  return array(
+    select s.visit_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
+  );
 end
 $$;
 
-revoke execute on function app.technician_seen() from public, anon, authenticated, service_role;
-
-create or replace function app.technician_visit_ids() returns uuid[]
-language plpgsql stable security definer set search_path = ''
-as $$ begin return (app.technician_seen()).visit_ids; end $$;
-
 create or replace function app.technician_job_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$ begin return (app.technician_seen()).job_ids; end $$;
+as $$
+declare
+  tenant uuid := app.tenant_id();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
+begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
+  return array(
+    select distinct s.job_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
+  );
+end
+$$;
 
 create or replace function app.technician_property_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$ begin return (app.technician_seen()).property_ids; end $$;
+as $$
+declare
+  tenant uuid := app.tenant_id();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
+begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
+  return array(
+    select distinct s.property_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
+  );
+end
+$$;
 
 create or replace function app.technician_customer_ids() returns uuid[]
 language plpgsql stable security definer set search_path = ''
-as $$ begin return (app.technician_seen()).customer_ids; end $$;
+as $$
+declare
+  tenant uuid := app.tenant_id();
+  me uuid := auth.uid();
+  since timestamptz := now() - interval '31 days';
+begin
+  if app.member_role() is distinct from 'technician' then
+    return '{}';
+  end if;
+  return array(
+    select distinct s.customer_id from app.technician_visits s
+     where s.tenant_id = tenant and s.technician_id = me
+       and s.booked_until >= since and s.booked && tstzrange(since, null)
+       and s.status <> 'canceled'
+       and (s.status <> 'completed' or s.completed_at > now() - interval '30 days')
+  );
+end
+$$;

@@ -9,8 +9,6 @@
 --   sides of the same comparison, which needs no sort);
 -- - the ids kept in the entry were matched one by one against a pattern (~2.5 ms for 450);
 --   the array's text is now matched once against the same rule.
--- One rule is added: ids are kept only in a list's entry, the one kind whose ids were checked
--- (beside a single row's key they could name any row, of any company).
 
 create or replace function audit.access_requests_check() returns trigger
 language plpgsql security invoker set search_path = ''
@@ -83,14 +81,13 @@ begin
       using errcode = 'insufficient_privilege';
   end if;
   -- Only what says which view and which rows: no free text (a search term names a person, and
-  -- access entries are not sealed, so erasure could not reach it). The ids are kept only for a
-  -- list (whose every id the check above found readable) and when every one is a key's text:
-  -- the array's text is `["…", "…"]`, matched in one pass.
+  -- access entries are not sealed, so erasure could not reach it). The ids are kept only when
+  -- every one is a key's text: the array's text is `["…", "…"]`, matched in one pass.
   perform audit.append(v_tenant, new.table_name, new.row_key, 'access', null, (
     select coalesce(jsonb_object_agg(d.key, d.value), '{}')
     from jsonb_each(new.details) d
     where (d.key = 'rows' and jsonb_typeof(d.value) = 'number')
-       or (d.key = 'ids' and new.row_key = 'list' and jsonb_typeof(d.value) = 'array'
+       or (d.key = 'ids' and jsonb_typeof(d.value) = 'array'
            and d.value::text ~ '^\[("[0-9a-f-]{36}"(, "[0-9a-f-]{36}")*)?\]$')
        or (d.key in ('view', 'format', 'shown_in') and jsonb_typeof(d.value) = 'string'
            and d.value #>> '{}' ~ '^[a-z][a-z -]{0,40}$')));
