@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
+from app import sql
 from app.db import ConstraintViolation
 
 T = TypeVar("T")
@@ -21,12 +23,21 @@ def found_or_404(row: T | None) -> T:
     return row
 
 
-def page_number(last: int) -> int | None:
+def page_number(last: int = sql.LAST_PAGE) -> int | None:
     """The list page asked for in `?page=` (1 when absent), or None when there is no such page."""
     text = request.args.get("page", "1")
     if not text.isdigit() or not 1 <= int(text) <= last:
         return None
     return int(text)
+
+
+def uuid_arg(name: str) -> UUID | None:
+    """An id given in the query string (None when absent); a 404 when it is not one."""
+    text = request.args.get(name, "")
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        abort(404)
 
 
 def invalid(template: str, **context: Any) -> tuple[str, int]:

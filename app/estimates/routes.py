@@ -29,7 +29,7 @@ from app.estimates.forms import (
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
 from app.forms import BookItemForm, LineForm
 from app.integrations import files
-from app.views import form_page, found_or_404, page_number, saved, show_violation
+from app.views import form_page, found_or_404, page_number, saved, show_violation, uuid_arg
 
 View = Response | str | tuple[str, int]
 LABELS = {"statuses": STATUSES, "line_kinds": LINE_KINDS}
@@ -51,7 +51,7 @@ def _estimate(estimate_id: UUID) -> service.Estimate:
 def index() -> View:
     form = ListFilter(request.args)
     form.set_statuses(STATUSES)
-    number = page_number(service.MAX_PAGE)
+    number = page_number()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
     if not form.validate() or number is None:
@@ -73,8 +73,8 @@ def index() -> View:
 def _place() -> dict[str, Any]:
     """The property (and job) a new estimate is for, from the query string."""
     tenant_id = current_user.tenant_id
-    job_id = _uuid_arg("job_id")
-    property_id = _uuid_arg("property_id")
+    job_id = uuid_arg("job_id")
+    property_id = uuid_arg("property_id")
     if job_id is not None and property_id is None:
         property_id = service.job_property(tenant_id, job_id)
     if property_id is None:
@@ -83,14 +83,6 @@ def _place() -> dict[str, Any]:
     if job_id is not None and found["job_id"] is None:
         abort(404)  # the job is not at that property
     return dict(found)
-
-
-def _uuid_arg(name: str) -> UUID | None:
-    text = request.args.get(name, "")
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        abort(404)
 
 
 @bp.route("/estimates/new", methods=["GET", "POST"])
@@ -451,7 +443,7 @@ def send(estimate_id: UUID) -> View:
     if not form.validate_on_submit():
         return _show(estimate, {"send": form}, 422)
     try:
-        token = service.send(current_user.tenant_id, estimate_id, form.to.data or "")
+        token = service.send(estimate_id, form.to.data or "")
     except ConstraintViolation as violation:
         show_violation(form, violation)
         return _show(estimate, {"send": form}, 422)

@@ -13,8 +13,6 @@ from uuid import UUID
 from app import db, money, pricebook, sql
 
 queries = sql.load(__file__)
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
 FIRST_OPTION = "Recommended"
 
 
@@ -36,17 +34,6 @@ class Estimate:
         return bool(self.row["status"] == "draft")
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[db.Row]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 def display_number(row: db.Row) -> str:
     """`EST-1001`, `EST-1001 rev. 2`."""
     number = f"EST-{row['number']}"
@@ -55,27 +42,20 @@ def display_number(row: db.Row) -> str:
 
 def list_estimates(
     tenant_id: UUID, *, today: date, status: str | None, term: str, page: int
-) -> Page:
-    number = term.upper().removeprefix("EST-").strip()
-    by_number = number.isdigit() and len(number) <= 9
-    pattern = None if by_number or not term else "%" + _escape_like(term.lower()) + "%"
+) -> sql.Page:
+    number, pattern = sql.number_or_pattern(term, "EST-")
     rows = db.query(
         queries.list_estimates,
         {
             "tenant_id": tenant_id,
             "today": today,
             "status": status,
-            "number": int(number) if by_number else None,
+            "number": number,
             "pattern": pattern,
-            "limit": PAGE_SIZE + 1,
-            "offset": (page - 1) * PAGE_SIZE,
+            **sql.paging(page),
         },
     )
-    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sql.page_of(rows, page)
 
 
 def get(tenant_id: UUID, estimate_id: UUID, today: date) -> Estimate | None:
@@ -221,10 +201,10 @@ def delete_draft(tenant_id: UUID, estimate_id: UUID) -> bool:
     return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": estimate_id}))
 
 
-def send(tenant_id: UUID, estimate_id: UUID, to: str) -> str:
+def send(estimate_id: UUID, to: str) -> str:
     """A new link for the estimate (earlier ones revoked; a draft becomes sent), emailed to
-    `to` when given; the token, to be shown once."""
-    del tenant_id  # app.send_estimate works in the caller's company only
+    `to` when given; the token, to be shown once. Always in the caller's own company
+    (app.send_estimate takes none)."""
     return str(db.write(queries.send, {"id": estimate_id, "to": to})[0]["token"])
 
 

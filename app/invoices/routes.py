@@ -26,7 +26,7 @@ from app.invoices.forms import (
     VoidForm,
 )
 from app.invoices.vocabulary import METHODS, STATUSES, TERMS
-from app.views import form_page, found_or_404, page_number, saved, show_violation
+from app.views import form_page, found_or_404, page_number, saved, show_violation, uuid_arg
 from app.vocabulary import DOCUMENT_LINE_KINDS
 
 View = Response | str | tuple[str, int]
@@ -50,7 +50,7 @@ def _invoice(invoice_id: UUID) -> service.Invoice:
 def index() -> View:
     form = ListFilter(request.args)
     form.set_statuses(STATUSES)
-    number = page_number(service.MAX_PAGE)
+    number = page_number()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
     if not form.validate() or number is None:
@@ -70,19 +70,11 @@ def index() -> View:
     return render_template("invoices/list.html", **context)
 
 
-def _uuid_arg(name: str) -> UUID | None:
-    text = request.args.get(name, "")
-    try:
-        return UUID(text) if text else None
-    except ValueError:
-        abort(404)
-
-
 def _place() -> dict[str, Any]:
     """The property (and job) a new invoice is for, from the query string."""
     tenant_id = current_user.tenant_id
-    job_id = _uuid_arg("job_id")
-    property_id = _uuid_arg("property_id")
+    job_id = uuid_arg("job_id")
+    property_id = uuid_arg("property_id")
     if job_id is not None and property_id is None:
         property_id = service.job_property(tenant_id, job_id)
     if property_id is None:

@@ -14,8 +14,6 @@ from uuid import UUID
 from app import db, money, pricebook, sql
 
 queries = sql.load(__file__)
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -35,17 +33,6 @@ class Invoice:
         return self.row["status"] in ("sent", "partly_paid") and self.row["balance"] > 0
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[db.Row]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 def display_number(row: db.Row) -> str:
     """`INV-1001`."""
     return f"INV-{row['number']}"
@@ -59,28 +46,21 @@ def list_invoices(
     starts: date | None,
     ends: date | None,
     page: int,
-) -> Page:
-    number = term.upper().removeprefix("INV-").strip()
-    by_number = number.isdigit() and len(number) <= 9
-    pattern = None if by_number or not term else "%" + _escape_like(term.lower()) + "%"
+) -> sql.Page:
+    number, pattern = sql.number_or_pattern(term, "INV-")
     rows = db.query(
         queries.list_invoices,
         {
             "tenant_id": tenant_id,
             "status": status,
-            "number": int(number) if by_number else None,
+            "number": number,
             "pattern": pattern,
             "starts": starts,
             "ends": ends,
-            "limit": PAGE_SIZE + 1,
-            "offset": (page - 1) * PAGE_SIZE,
+            **sql.paging(page),
         },
     )
-    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sql.page_of(rows, page)
 
 
 def get(tenant_id: UUID, invoice_id: UUID) -> Invoice | None:

@@ -17,28 +17,15 @@ from app.db import ConstraintViolation
 from app.pricebook import bp, service
 from app.pricebook.forms import CategoryForm, ItemForm, ListFilter, PartForm, item_form_data
 from app.pricebook.vocabulary import KINDS, STATUSES, UNITS
-from app.views import form_page, saved, show_violation
+from app.views import form_page, found_or_404, page_number, saved, show_violation
 
 View = Response | str | tuple[str, int]
 ITEM_FORM = "pricebook/item_form.html"
 LABELS = {"kinds": KINDS, "units": UNITS, "statuses": STATUSES}
 
 
-def _found(row: dict[str, Any] | None) -> dict[str, Any]:
-    if row is None:
-        abort(404)  # another company's id reads as missing, never as forbidden
-    return row
-
-
 def _item(item_id: UUID) -> dict[str, Any]:
-    return _found(service.get_item(current_user.tenant_id, item_id))
-
-
-def _page_number() -> int | None:
-    text = request.args.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= service.MAX_PAGE:
-        return None
-    return int(text)
+    return found_or_404(service.get_item(current_user.tenant_id, item_id))
 
 
 @bp.get("/price-book")
@@ -47,7 +34,7 @@ def index() -> View:
     tenant_id = current_user.tenant_id
     form = ListFilter(request.args)
     form.set_categories(service.categories(tenant_id))
-    number = _page_number()
+    number = page_number()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
     if not form.validate() or number is None:
@@ -194,7 +181,7 @@ def remove_part(part_id: UUID) -> Response:
 
 
 def _category(category_id: UUID) -> dict[str, Any]:
-    return _found(service.get_category(current_user.tenant_id, category_id))
+    return found_or_404(service.get_category(current_user.tenant_id, category_id))
 
 
 @bp.route("/price-book/categories", methods=["GET", "POST"])

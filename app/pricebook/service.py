@@ -3,7 +3,6 @@ changed in the request's transaction under the member's policies."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -11,53 +10,23 @@ from uuid import UUID
 from app import db, money, sql
 
 queries = sql.load(__file__)
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[db.Row]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1
-
-
-def like_pattern(term: str) -> str | None:
-    """`term` as a LIKE pattern matching it anywhere (lower-cased, wildcards taken literally)."""
-    if not term:
-        return None
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def list_items(
     tenant_id: UUID, *, term: str, kind: str | None, category_id: str | None, status: str, page: int
-) -> Page:
+) -> sql.Page:
     rows = db.query(
         queries.list_items,
         {
             "tenant_id": tenant_id,
-            "pattern": like_pattern(term),
+            "pattern": sql.like_pattern(term),
             "kind": kind or None,
             "category_id": category_id or None,
             "status": status,
-            "limit": PAGE_SIZE + 1,
-            "offset": (page - 1) * PAGE_SIZE,
+            **sql.paging(page),
         },
     )
-    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+    return sql.page_of(rows, page)
 
 
 def get_item(tenant_id: UUID, item_id: UUID) -> db.Row | None:
