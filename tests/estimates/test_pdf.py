@@ -19,7 +19,7 @@ from flask import Flask
 from PIL import Image
 from pypdf import PdfReader
 
-from app import company, db, documents
+from app import company, db, documents, paper
 from app.db import Connection
 from app.estimates import document, service
 from tests.conftest import Client
@@ -232,7 +232,7 @@ def test_the_renderer_fetches_nothing_from_outside(
 
 
 def test_the_fetcher_serves_only_static_files_and_data(app: Flask) -> None:
-    fetcher = documents.LocalOnly(app.static_folder or "")
+    fetcher = paper.LocalOnly(app.static_folder or "")
     css = fetcher.fetch(documents.STATIC_PREFIX + "document.css")
     assert b"@page" in css.read() and css.content_type == "text/css"
     assert fetcher.fetch(documents.data_url(b"\x89PNG")).read() == b"\x89PNG"
