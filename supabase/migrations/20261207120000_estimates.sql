@@ -230,16 +230,18 @@ create trigger estimate_tax_rates_draft_only
   for each row execute function app.estimate_parts_draft_only();
 
 -- Why: an estimate keeps what it was made for: its number, customer, property, job and
--- currency never change, and a draft's title, note and validity change only while it is one.
+-- currency never change (but an estimate made without a job gets the job its approval makes,
+-- at the same place: the key says so), and a draft's title, note and validity change only
+-- while it is one.
 create function app.estimates_keep_their_place() returns trigger
 language plpgsql set search_path = ''
 as $$
 begin
-  if (new.number, new.revision, new.customer_id, new.property_id, new.job_id, new.currency,
-      new.revises_id)
+  if (new.number, new.revision, new.customer_id, new.property_id, new.currency, new.revises_id)
      is distinct from
-     (old.number, old.revision, old.customer_id, old.property_id, old.job_id, old.currency,
-      old.revises_id) then
+     (old.number, old.revision, old.customer_id, old.property_id, old.currency, old.revises_id)
+     or (new.job_id is distinct from old.job_id and old.job_id is not null)
+  then
     raise exception 'an estimate keeps its number, customer, property, job and currency'
       using errcode = 'check_violation', constraint = 'estimates_keep_their_place';
   end if;

@@ -47,30 +47,6 @@ alter table public.estimates
   add constraint estimates_approved_visit_fkey foreign key (tenant_id, approved_visit_id)
     references public.visits (tenant_id, id) on delete set null (approved_visit_id);
 
--- Why: an estimate keeps what it was made for, as before; one change is added: an estimate
--- made without a job gets the job its approval makes (at the same place: the key says so).
-create or replace function app.estimates_keep_their_place() returns trigger
-language plpgsql set search_path = ''
-as $$
-begin
-  if (new.number, new.revision, new.customer_id, new.property_id, new.currency, new.revises_id)
-     is distinct from
-     (old.number, old.revision, old.customer_id, old.property_id, old.currency, old.revises_id)
-     or (new.job_id is distinct from old.job_id and old.job_id is not null)
-  then
-    raise exception 'an estimate keeps its number, customer, property, job and currency'
-      using errcode = 'check_violation', constraint = 'estimates_keep_their_place';
-  end if;
-  if old.status <> 'draft'
-     and (new.title, new.note, new.valid_until) is distinct from (old.title, old.note, old.valid_until)
-  then
-    raise exception 'only a draft estimate changes; revise a sent one'
-      using errcode = 'check_violation', constraint = 'estimates_draft_only';
-  end if;
-  return new;
-end
-$$;
-
 insert into audit.personal_tables (table_name, subject_column, parent_table) values
   ('public.estimate_links', 'estimate_id', 'public.estimates');
 insert into audit.personal_columns (table_name, column_name) values
