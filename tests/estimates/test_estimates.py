@@ -278,6 +278,7 @@ def test_an_empty_estimate_is_not_sent_and_a_sent_one_never_changes(
         admin.execute("update public.estimates set number = 7 where id = %s", [estimate])
 
 
+@pytest.mark.promise("P-07")
 def test_approval_happens_once(client: Client, office: Office, admin: Connection) -> None:
     estimate, option = sent_estimate(client, office, admin)
     first = client.submit(f"/estimates/{estimate}/approve", {"option": str(option)})
@@ -395,6 +396,7 @@ def test_two_estimates_made_at_once_get_consecutive_numbers_and_a_rollback_leave
     assert numbers[-2:] == [1003, 1003]
 
 
+@pytest.mark.promise("P-07")
 def test_lists_filters_and_the_customer_timeline(
     client: Client, office: Office, admin: Connection
 ) -> None:
@@ -418,6 +420,7 @@ def test_lists_filters_and_the_customer_timeline(
     assert {str(draft), str(sent), "list"} <= keys
 
 
+@pytest.mark.promise("P-02")
 def test_technicians_see_only_their_own_jobs_estimates(
     database: TestDatabase, make: Factory, admin: Connection
 ) -> None:

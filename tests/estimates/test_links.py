@@ -124,6 +124,7 @@ def opened(app: Flask, token: str) -> Any:
     return homeowner
 
 
+@pytest.mark.promise("P-01")
 def test_an_approval_happens_once_makes_the_next_visit_and_tells_the_office(
     app: Flask, client: Client, office: Office, admin: Connection, make: Factory
 ) -> None:
@@ -277,6 +278,7 @@ def test_a_link_made_without_an_email_is_shown_once_to_the_sender(
     assert bad.status_code == 422
 
 
+@pytest.mark.promise("P-06")
 def test_the_homeowners_forms_refuse_a_request_without_the_csrf_token(
     app: Flask, client: Client, office: Office, admin: Connection
 ) -> None:

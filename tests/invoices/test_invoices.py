@@ -546,6 +546,7 @@ def test_after_erasure_the_invoice_and_its_payments_remain_anonymised(
     assert "Erased customer" in page and "$25.00" in page
 
 
+@pytest.mark.promise("P-02")
 def test_technicians_see_only_their_own_jobs_invoices(
     database: TestDatabase, make: Factory, admin: Connection
 ) -> None:

@@ -258,6 +258,7 @@ def test_categories_are_named_once_renamed_and_archived(
     assert "Archived" in text(client.get("/price-book/categories"))
 
 
+@pytest.mark.promise("P-02")
 def test_technicians_read_the_book_but_office_staff_change_it(
     client: Client, make: Factory, database: TestDatabase
 ) -> None:

@@ -191,6 +191,7 @@ def test_an_empty_or_overlong_name_is_refused(
     assert rate_rows(admin, office.id) == []
 
 
+@pytest.mark.promise("P-02")
 def test_technicians_read_the_rates_but_office_staff_change_them(
     client: Client, make: Factory, database: TestDatabase
 ) -> None:
