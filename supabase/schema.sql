@@ -1103,6 +1103,22 @@ end
 $$;
 
 --
+-- Name: payment_locks_invoice(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.payment_locks_invoice() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform from public.invoices i
+   where i.tenant_id = new.tenant_id and i.id = new.invoice_id
+     for update;
+  return new;
+end
+$$;
+
+--
 -- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -6554,6 +6570,12 @@ CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status O
 CREATE TRIGGER payments_applied AFTER INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_applied();
 
 --
+-- Name: payments payments_lock_invoice; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER payments_lock_invoice BEFORE INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_locks_invoice();
+
+--
 -- Name: customer_notes stamp_author_id; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -8609,6 +8631,12 @@ GRANT ALL ON FUNCTION app.open_calendar_feed() TO authenticated;
 --
 
 REVOKE ALL ON FUNCTION app.payment_applied() FROM PUBLIC;
+
+--
+-- Name: FUNCTION payment_locks_invoice(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -

@@ -255,6 +255,25 @@ create trigger payments_applied
   after insert on public.payments
   for each row execute function app.payment_applied();
 
+-- Why: the invoice's row is locked before the payment is written, not only after: the payment's
+-- foreign key takes a share lock on the invoice as it is inserted, and two payments each
+-- holding that lock and then asking for the row's update lock would deadlock (one of them then
+-- failed with an error instead of being refused). Locked first, the second simply waits.
+create function app.payment_locks_invoice() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+  perform from public.invoices i
+   where i.tenant_id = new.tenant_id and i.id = new.invoice_id
+     for update;
+  return new;
+end
+$$;
+
+create trigger payments_lock_invoice
+  before insert on public.payments
+  for each row execute function app.payment_locks_invoice();
+
 -- Why: the invoices a technician may see: those of the jobs of their own visits. Invoker: it
 -- reads public.invoices under the caller's own policies.
 create function app.technician_invoice_ids() returns uuid[]
