@@ -18,7 +18,7 @@ from app import roles
 from app.auth import identity
 from app.csv_export import Export, build_rows, csv_response
 from app.invoices import bp
-from app.invoices.report_routes import View, queries, report_range
+from app.invoices.report_routes import View, answer_report, queries
 from app.invoices.vocabulary import METHODS
 from app.vocabulary import DOCUMENT_LINE_KINDS
 
@@ -104,20 +104,24 @@ def _payment(row: dict[str, Any]) -> Iterable[Any]:
     )
 
 
+ACCOUNTING_PAGE = "invoices/accounting.html"
+
+
 @bp.get("/invoices/reports/accounting")
 @identity.company_required(*roles.OFFICE_STAFF)
 def accounting_export() -> View:
-    form, span = report_range()
-    return render_template("invoices/accounting.html", form=form, span=span), (200 if span else 422)
+    return answer_report(
+        ACCOUNTING_PAGE, lambda form, span: render_template(ACCOUNTING_PAGE, form=form, span=span)
+    )
 
 
 def _export(export: Export, cells: Any, name: str) -> View:
-    form, span = report_range()
-    if span is None:
-        return render_template("invoices/accounting.html", form=form, span=None), 422
-    params = {"tenant_id": current_user.tenant_id, "starts": span[0], "ends": span[1]}
-    chunks = build_rows(export, params, f"export_{name}", cells)
-    return csv_response(chunks, f"quickbooks-{name}-{span[0]}-to-{span[1]}.csv")
+    def answer(form: Any, span: tuple[date, date]) -> View:
+        params = {"tenant_id": current_user.tenant_id, "starts": span[0], "ends": span[1]}
+        chunks = build_rows(export, params, f"export_{name}", cells)
+        return csv_response(chunks, f"quickbooks-{name}-{span[0]}-to-{span[1]}.csv")
+
+    return answer_report(ACCOUNTING_PAGE, answer)
 
 
 @bp.get("/invoices/reports/accounting/invoices.csv")

@@ -17,7 +17,7 @@ order by p.received_on, p.method
 
 -- name: revenue_by_technician
 -- An invoice's technicians are those assigned to its visit or, when it names no visit, to the
--- visits of its job that were not canceled. Its revenue is split between them equally, to the
+-- visits of its job that were not canceled (a visit an invoice names is one of its job's). Its revenue is split between them equally, to the
 -- cent: each gets the share rounded down, and the cents left over go one each to the first of
 -- them by name, so the shares add up to the invoice exactly. An invoice without a technician
 -- counts under none (technician_id null).
@@ -29,16 +29,12 @@ with billed as (
     and i.issued_on between %(starts)s and %(ends)s
 ),
 crew as (
-  select b.id as invoice_id, a.technician_id
-  from billed b
-  join public.visit_assignments a on a.tenant_id = %(tenant_id)s and a.visit_id = b.visit_id
-  union
-  select b.id, a.technician_id
+  select distinct b.id as invoice_id, a.technician_id
   from billed b
   join public.visits v
-    on v.tenant_id = %(tenant_id)s and v.job_id = b.job_id and v.status <> 'canceled'
+    on v.tenant_id = %(tenant_id)s and v.job_id = b.job_id
+   and (v.id = b.visit_id or (b.visit_id is null and v.status <> 'canceled'))
   join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
-  where b.visit_id is null
 ),
 shares as (
   select b.id, b.revenue * 100 as cents, c.technician_id, m.full_name,

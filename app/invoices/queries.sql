@@ -5,9 +5,9 @@
 -- name: list_invoices
 -- A page of invoices, newest first, in a status, for a customer's name (as billed) or an
 -- invoice's number, issued within dates, worked by a technician (one assigned to the invoice's
--- visit, or to a visit of its job when it names no visit), with each one's total, balance and
--- technicians. One row more than the page says whether another follows; with no limit, the
--- whole list (its CSV file).
+-- visit, or to a visit of its job not canceled when it names no visit), with each one's total,
+-- balance and technicians. One row more than the page says whether another follows; with no
+-- limit, the whole list (its CSV file).
 select i.id, i.number, i.status, i.issued_on, i.due_on, i.created_at, i.currency,
        i.customer_id, i.bill_to_name, t.total, t.paid, t.balance, crew.names as technicians
 from (
@@ -21,11 +21,11 @@ from (
     and (%(starts)s::date is null or x.issued_on >= %(starts)s)
     and (%(ends)s::date is null or x.issued_on <= %(ends)s)
     and (%(technician_id)s::uuid is null or exists (
-      select from public.visit_assignments a
-      join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
-      where a.tenant_id = x.tenant_id and a.technician_id = %(technician_id)s
-        and (v.id = x.visit_id
-             or (x.visit_id is null and v.job_id = x.job_id and v.status <> 'canceled'))
+      select from public.visits v
+      join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+      where v.tenant_id = x.tenant_id and v.job_id = x.job_id
+        and (v.id = x.visit_id or (x.visit_id is null and v.status <> 'canceled'))
+        and a.technician_id = %(technician_id)s
     ))
   order by x.created_at desc, x.id desc
   limit %(limit)s offset %(offset)s
@@ -35,15 +35,17 @@ join lateral (
   select s.total, s.paid, s.balance from public.invoice_totals s
   where s.tenant_id = i.tenant_id and s.invoice_id = i.id
 ) t on true
-left join lateral (
-  select string_agg(distinct m.full_name, ', ') as names
-  from public.visits v
-  join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
-  join public.memberships m on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
-  where v.tenant_id = i.tenant_id
-    and (v.id = i.visit_id
-         or (i.visit_id is null and v.job_id = i.job_id and v.status <> 'canceled'))
-) crew on true
+cross join lateral (
+  select array_to_string(array(
+    select distinct m.full_name
+    from public.visits v
+    join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+    join public.memberships m on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
+    where v.tenant_id = i.tenant_id and v.job_id = i.job_id
+      and (v.id = i.visit_id or (i.visit_id is null and v.status <> 'canceled'))
+    order by m.full_name
+  ), ', ') as names
+) crew
 order by i.created_at desc, i.id desc
 
 -- name: invoice

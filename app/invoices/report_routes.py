@@ -4,6 +4,7 @@ money_reports.sql), each on a page and as a CSV file; and the Reports page that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -113,8 +114,17 @@ def report_range() -> tuple[ReportRange, tuple[date, date] | None]:
     return form, form.span(datetime.now(company.zone()).date())
 
 
-def _refused(template: str, form: ReportRange) -> tuple[str, int]:
-    return render_template(template, form=form, report=None, span=None, methods=METHODS), 422
+def answer_report(template: str, answer: Callable[[ReportRange, tuple[date, date]], View]) -> View:
+    """`answer` for the range asked for, or the report's page with the form's errors."""
+    form, span = report_range()
+    if span is None:
+        context = {"form": form, "report": None, "span": None, "methods": METHODS}
+        return render_template(template, **context), 422
+    return answer(form, span)
+
+
+PAYMENTS_PAGE = "invoices/payments_report.html"
+REVENUE_PAGE = "invoices/revenue_report.html"
 
 
 @bp.get("/invoices/reports")
@@ -123,24 +133,13 @@ def reports() -> str:
     return render_template("invoices/reports.html")
 
 
-@bp.get("/invoices/reports/payments")
-@identity.company_required(*roles.OFFICE_STAFF)
-def payments_report() -> View:
-    form, span = report_range()
-    if span is None:
-        return _refused("invoices/payments_report.html", form)
+def _payments_page(form: ReportRange, span: tuple[date, date]) -> View:
     report = payments_by_day(current_user.tenant_id, *span)
-    return render_template(
-        "invoices/payments_report.html", form=form, report=report, span=span, methods=METHODS
-    )
+    context = {"form": form, "report": report, "span": span, "methods": METHODS}
+    return render_template(PAYMENTS_PAGE, **context)
 
 
-@bp.get("/invoices/reports/payments.csv")
-@identity.company_required(*roles.OFFICE_STAFF)
-def payments_csv() -> View:
-    form, span = report_range()
-    if span is None:
-        return _refused("invoices/payments_report.html", form)
+def _payments_file(form: ReportRange, span: tuple[date, date]) -> View:
     report = payments_by_day(current_user.tenant_id, *span)
     rows = [["Day", *METHODS.values(), "Total"]]
     rows += [[d.day.isoformat(), *map(str, d.amounts.values()), str(d.total)] for d in report.days]
@@ -148,28 +147,42 @@ def payments_csv() -> View:
     return _file(rows, "payments-by-day", span)
 
 
-@bp.get("/invoices/reports/revenue")
-@identity.company_required(*roles.OFFICE_STAFF)
-def revenue_report() -> View:
-    form, span = report_range()
-    if span is None:
-        return _refused("invoices/revenue_report.html", form)
+def _revenue_page(form: ReportRange, span: tuple[date, date]) -> View:
     report = revenue(current_user.tenant_id, *span)
-    return render_template("invoices/revenue_report.html", form=form, report=report, span=span)
+    return render_template(REVENUE_PAGE, form=form, report=report, span=span)
 
 
-@bp.get("/invoices/reports/revenue.csv")
-@identity.company_required(*roles.OFFICE_STAFF)
-def revenue_csv() -> View:
-    form, span = report_range()
-    if span is None:
-        return _refused("invoices/revenue_report.html", form)
+def _revenue_file(form: ReportRange, span: tuple[date, date]) -> View:
     report = revenue(current_user.tenant_id, *span)
     rows = [["By", "Name", "Invoices", "Revenue"]]
     for by, found in (("Technician", report.by_technician), ("Job kind", report.by_kind)):
         rows += [[by, r["name"], str(r["invoices"]), str(r["revenue"])] for r in found]
     rows.append(["Total", "", str(report.invoices), str(report.total)])
     return _file(rows, "revenue", span)
+
+
+@bp.get("/invoices/reports/payments")
+@identity.company_required(*roles.OFFICE_STAFF)
+def payments_report() -> View:
+    return answer_report(PAYMENTS_PAGE, _payments_page)
+
+
+@bp.get("/invoices/reports/payments.csv")
+@identity.company_required(*roles.OFFICE_STAFF)
+def payments_csv() -> View:
+    return answer_report(PAYMENTS_PAGE, _payments_file)
+
+
+@bp.get("/invoices/reports/revenue")
+@identity.company_required(*roles.OFFICE_STAFF)
+def revenue_report() -> View:
+    return answer_report(REVENUE_PAGE, _revenue_page)
+
+
+@bp.get("/invoices/reports/revenue.csv")
+@identity.company_required(*roles.OFFICE_STAFF)
+def revenue_csv() -> View:
+    return answer_report(REVENUE_PAGE, _revenue_file)
 
 
 def _file(rows: list[list[str]], name: str, span: tuple[date, date]) -> Response:
