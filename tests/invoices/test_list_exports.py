@@ -30,6 +30,7 @@ def test_the_invoices_list_and_its_csv_follow_the_filters(
     alice = f"technician={mine.alice.account_id}"
     page = text(client.get(f"/invoices?{alice}"))
     assert page.count('<td data-label="Invoice">') == 5  # repair, install, draft, void, October
+    assert '<td data-label="Technicians">Alice Able, Bob Best</td>' in page
     rows = csv_rows(client.get(f"/invoices/export.csv?{alice}&{RANGE}&status=sent"))
     assert rows[0] == HEADER
     assert [row[1:] for row in rows[1:]] == [
