@@ -5890,6 +5890,12 @@ CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (tenant_id, invoice_id, received_on);
 
 --
+-- Name: payments_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_received_idx ON public.payments USING btree (tenant_id, received_on);
+
+--
 -- Name: price_categories_name_once; Type: INDEX; Schema: public; Owner: -
 --
 
