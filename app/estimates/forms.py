@@ -119,17 +119,6 @@ class ListFilter(FlaskForm):
         self.status.choices = choices([("", "Open and closed"), *labels.items()])
 
 
-class SendForm(FlaskForm):
-    to = StringField(
-        "Email the link to",
-        filters=[strip_text],
-        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
-        description="Leave empty to make a link without an email (to open on the customer's"
-        " phone, or to send yourself).",
-        render_kw={"autocomplete": "off", "inputmode": "email"},
-    )
-
-
 class ApproveByLinkForm(FlaskForm):
     """The homeowner's approval: an option, their typed name, their drawn signature."""
 
