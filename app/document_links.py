@@ -46,6 +46,19 @@ def read(query: str, token: str) -> db.Row | None:
     return db.one(query, {"token": token[:TOKEN_LENGTH]})
 
 
+def place(query: str, token: str, document_column: str) -> tuple[UUID, UUID] | None:
+    """The company and the document a link opens (`query` as the token holder), or None for a
+    closed link."""
+    row = read(query, token)
+    return (UUID(str(row["tenant_id"])), UUID(str(row[document_column]))) if row else None
+
+
+def answer(query: str, token: str) -> Any:
+    """The document a definer answers for the link (the `document` column), or None."""
+    row = read(query, token)
+    return row["document"] if row else None
+
+
 def _session_key(kind: str, document_id: UUID | str) -> str:
     return f"{kind}:{document_id}"
 

@@ -19,14 +19,13 @@ KIND = "estimate"  # the link's path (`/estimate/<token>`) and its session keys
 
 def place(token: str) -> tuple[UUID, UUID] | None:
     """The company and the estimate a link opens, or None for a closed link."""
-    row = document_links.read(queries.link_place, token)
-    return (UUID(str(row["tenant_id"])), UUID(str(row["estimate_id"]))) if row else None
+    return document_links.place(queries.link_place, token, "estimate_id")
 
 
 def document(token: str) -> Document | None:
     """The estimate behind the link (a first look marks it viewed), or None."""
-    row = document_links.read(queries.by_link, token)
-    return from_link(row["document"]) if row and row["document"] is not None else None
+    found = document_links.answer(queries.by_link, token)
+    return from_link(found) if found is not None else None
 
 
 def signature_key(tenant_id: UUID, estimate_id: UUID) -> str:

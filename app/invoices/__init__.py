@@ -25,7 +25,12 @@ menu.add(
     ),
 )
 
-from app.invoices import pdf_routes, reports, routes  # noqa: E402,F401  (their routes attach to bp)
+from app.invoices import (  # noqa: E402,F401  (their routes attach to bp)
+    link_routes,
+    pdf_routes,
+    reports,
+    routes,
+)
 from app.invoices.service import queries  # noqa: E402
 
 # The customer page lists the customer's invoices in its timeline.
