@@ -5,8 +5,8 @@ sign-in, that one document only. What every kind of document link shares lives h
   earlier links and queues the email in the sending definer (`app.send_<kind>`); the reads run
   as the token holder (`db.SIGN_IN`) through definers that hash the token themselves (`read`);
 - the link's address is `<PUBLIC_URL>/<kind>/<token>` (`public_url`); its first GET hands the
-  token to this browser's session under the document's id (`hand_over`: at most `KEPT` of a
-  kind) and redirects (303) to `/<kind>/view/<id>`, so no later URL, access-log line
+  token to this browser's session under the document's id (`opened`, `hand_over`: at most
+  `KEPT` of a kind) and redirects (303) to `/<kind>/view/<id>`, so no later URL, access-log line
   (app/access_log.py) or referrer holds it; every page of the flow says
   `Referrer-Policy: no-referrer` (`app.auth.links.no_referrer`);
 - a page of the flow finds its document by the token this browser holds (`held_document`: 404
@@ -71,6 +71,21 @@ def hand_over(kind: str, document_id: UUID, token: str, endpoint: str, **values:
         session.pop(key, None)
     session[_session_key(kind, document_id)] = token[:TOKEN_LENGTH]
     return no_referrer(redirect(url_for(endpoint, **values), code=303))
+
+
+def opened(
+    kind: str,
+    token: str,
+    place: Callable[[str], tuple[UUID, UUID] | None],
+    view: str,
+    why_closed: str,
+) -> Response:
+    """The token URL's view (`/<kind>/<token>`): the closed page for a closed link, otherwise the
+    token handed to the session and a redirect to `view` (given `<kind>_id`)."""
+    where = place(token)
+    if where is None:
+        return closed(why_closed)
+    return hand_over(kind, where[1], token, view, **{f"{kind}_id": where[1]})
 
 
 def held(kind: str, document_id: UUID) -> str:

@@ -387,6 +387,20 @@ end
 $$;
 
 --
+-- Name: document_letterhead(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.document_letterhead(p_tenant uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object('name', t.name, 'phone', t.phone, 'address', t.address,
+                            'licence', t.licence_number, 'time_zone', t.time_zone,
+                            'logo_key', t.logo_key)
+  from public.tenants t where t.id = p_tenant
+$$;
+
+--
 -- Name: email_line(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -752,10 +766,7 @@ begin
   select s.paid, s.balance into v_paid, v_balance from public.invoice_totals s
    where s.tenant_id = v_i.tenant_id and s.invoice_id = v_i.id;
   return jsonb_build_object(
-    'company', (select jsonb_build_object('name', t.name, 'phone', t.phone,
-                                          'address', t.address, 'licence', t.licence_number,
-                                          'time_zone', t.time_zone, 'logo_key', t.logo_key)
-                from public.tenants t where t.id = v_i.tenant_id),
+    'company', app.document_letterhead(v_i.tenant_id),
     'invoice', jsonb_build_object(
       'id', v_i.id, 'number', v_i.number, 'status', v_i.status, 'terms', v_i.terms,
       'issued_on', v_i.issued_on, 'due_on', v_i.due_on, 'note', v_i.note,
@@ -1275,6 +1286,21 @@ end
 $$;
 
 --
+-- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select t.id, 'email', p_kind, p_to, p_subject,
+         p_message || E'\n\n' || iam.public_url() || p_path || E'\n\n'
+         || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
+  from public.tenants t where t.id = p_tenant
+$$;
+
+--
 -- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1399,20 +1425,17 @@ begin
   select t.* into v_company from public.tenants t where t.id = v_tenant;
   select s.balance into v_balance from public.invoice_totals s
    where s.tenant_id = v_tenant and s.invoice_id = p_invoice;
-  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-  values (
-    v_tenant, 'email', 'invoice', v_to,
+  perform app.queue_link_email(
+    v_tenant, 'invoice', v_to,
     format('Invoice INV-%s from %s', v_invoice.number, app.email_line(v_company.name)),
     format(E'Hello %s,\n\n%s sent you invoice INV-%s. Balance due: %s %s, due on %s.\n\n'
-           'See it, and keep it as a PDF, here (the link works until %s):\n\n%s/invoice/%s\n\n%s',
+           'See it, and keep it as a PDF, here (the link works until %s):',
            app.email_line(v_invoice.bill_to_name), app.email_line(v_company.name),
            v_invoice.number, to_char(v_balance, 'FM999,999,999,990.00'), v_invoice.currency,
            to_char(v_invoice.due_on, 'FMMonth FMDD, YYYY'),
            to_char(app.invoice_link_closes(v_link.created_at) at time zone v_company.time_zone,
-                   'FMMonth FMDD, YYYY'),
-           iam.public_url(), v_token.token,
-           case when v_company.phone <> '' then format(E'Questions? Call us at %s.\n',
-                                                       v_company.phone) else '' end));
+                   'FMMonth FMDD, YYYY')),
+    '/invoice/' || v_token.token);
   return v_token.token;
 end
 $$;
@@ -8699,6 +8722,12 @@ GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) 
 REVOKE ALL ON FUNCTION app.discard_imports_mentioning(p_tenant uuid, p_customer uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION document_letterhead(p_tenant uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.document_letterhead(p_tenant uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION email_line(p_text text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -8949,6 +8978,12 @@ REVOKE ALL ON FUNCTION app.payment_applied() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -

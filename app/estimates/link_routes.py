@@ -29,11 +29,8 @@ WHY_CLOSED = (
 
 @bp.get("/estimate/<token>")
 def link(token: str) -> Response:
-    where = links.place(token)
-    if where is None:
-        return document_links.closed(WHY_CLOSED)
-    return document_links.hand_over(
-        links.KIND, where[1], token, "estimates.for_customer", estimate_id=where[1]
+    return document_links.opened(
+        links.KIND, token, links.place, "estimates.for_customer", WHY_CLOSED
     )
 
 

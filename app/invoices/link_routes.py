@@ -31,11 +31,8 @@ WHY_CLOSED = (
 
 @bp.get("/invoice/<token>")
 def link(token: str) -> Response:
-    where = links.place(token)
-    if where is None:
-        return document_links.closed(WHY_CLOSED)
-    return document_links.hand_over(
-        links.KIND, where[1], token, "invoices.for_customer", invoice_id=where[1]
+    return document_links.opened(
+        links.KIND, token, links.place, "invoices.for_customer", WHY_CLOSED
     )
 
 

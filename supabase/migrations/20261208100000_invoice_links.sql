@@ -60,6 +60,35 @@ as $$
 $$;
 revoke all on function app.email_line(text) from public;
 
+-- Why: what a document sent by link says about its company, for the page and the PDF alike
+-- (the logo as the key of its file, the time zone its dates are given in). For definers that
+-- found the company through a link; no grant.
+create function app.document_letterhead(p_tenant uuid) returns jsonb
+language sql stable set search_path = ''
+as $$
+  select jsonb_build_object('name', t.name, 'phone', t.phone, 'address', t.address,
+                            'licence', t.licence_number, 'time_zone', t.time_zone,
+                            'logo_key', t.logo_key)
+  from public.tenants t where t.id = p_tenant
+$$;
+revoke all on function app.document_letterhead(uuid) from public;
+
+-- Why: a document's link emailed the one way: the message, the link (the public address and
+-- `p_path`, e.g. '/invoice/<token>') and the company's phone to call, queued in the outbox of
+-- the company. For the sending definers; no grant.
+create function app.queue_link_email(
+  p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text
+) returns void
+language sql volatile set search_path = ''
+as $$
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select t.id, 'email', p_kind, p_to, p_subject,
+         p_message || E'\n\n' || iam.public_url() || p_path || E'\n\n'
+         || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
+  from public.tenants t where t.id = p_tenant
+$$;
+revoke all on function app.queue_link_email(uuid, text, text, text, text, text) from public;
+
 -- Why: sending is the one way an invoice's link is made: a new token (its hash kept), the
 -- earlier links revoked, a draft marked sent, and, given an address, the email queued in the
 -- outbox with the amount due, the due date and the link. Returns the token (shown once to the
@@ -113,20 +142,17 @@ begin
   select t.* into v_company from public.tenants t where t.id = v_tenant;
   select s.balance into v_balance from public.invoice_totals s
    where s.tenant_id = v_tenant and s.invoice_id = p_invoice;
-  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-  values (
-    v_tenant, 'email', 'invoice', v_to,
+  perform app.queue_link_email(
+    v_tenant, 'invoice', v_to,
     format('Invoice INV-%s from %s', v_invoice.number, app.email_line(v_company.name)),
     format(E'Hello %s,\n\n%s sent you invoice INV-%s. Balance due: %s %s, due on %s.\n\n'
-           'See it, and keep it as a PDF, here (the link works until %s):\n\n%s/invoice/%s\n\n%s',
+           'See it, and keep it as a PDF, here (the link works until %s):',
            app.email_line(v_invoice.bill_to_name), app.email_line(v_company.name),
            v_invoice.number, to_char(v_balance, 'FM999,999,999,990.00'), v_invoice.currency,
            to_char(v_invoice.due_on, 'FMMonth FMDD, YYYY'),
            to_char(app.invoice_link_closes(v_link.created_at) at time zone v_company.time_zone,
-                   'FMMonth FMDD, YYYY'),
-           iam.public_url(), v_token.token,
-           case when v_company.phone <> '' then format(E'Questions? Call us at %s.\n',
-                                                       v_company.phone) else '' end));
+                   'FMMonth FMDD, YYYY')),
+    '/invoice/' || v_token.token);
   return v_token.token;
 end
 $$;
@@ -177,10 +203,7 @@ begin
   select s.paid, s.balance into v_paid, v_balance from public.invoice_totals s
    where s.tenant_id = v_i.tenant_id and s.invoice_id = v_i.id;
   return jsonb_build_object(
-    'company', (select jsonb_build_object('name', t.name, 'phone', t.phone,
-                                          'address', t.address, 'licence', t.licence_number,
-                                          'time_zone', t.time_zone, 'logo_key', t.logo_key)
-                from public.tenants t where t.id = v_i.tenant_id),
+    'company', app.document_letterhead(v_i.tenant_id),
     'invoice', jsonb_build_object(
       'id', v_i.id, 'number', v_i.number, 'status', v_i.status, 'terms', v_i.terms,
       'issued_on', v_i.issued_on, 'due_on', v_i.due_on, 'note', v_i.note,
