@@ -106,6 +106,7 @@ def test_the_link_is_traded_for_the_session_and_opens_only_its_invoice(
     assert "INV-1001" in body and "Ruth Alvarez" in body and "$317.00" in body
     assert "Balance due" in body and "State 6.25%" in body and token not in body
     assert f'href="/invoice/view/{invoice}/invoice.pdf"' in body
+    assert re.search(r"\$317\.00 due on <time[^>]*>[^<]+</time>", body), body
     shown = next(r for r in rendered if r["name"] == "invoices/for_customer.html")
     assert (shown["balance"], shown["currency"], shown["payable"]) == (
         Decimal("317.00"),
@@ -290,10 +291,12 @@ def test_the_pdf_from_the_link_has_the_totals_the_payments_and_the_balance(
     assert "Cheque 1042" not in found  # a payment's reference stays the office's
     assert "Net 30" in found
     page = text(homeowner.get(f"/invoice/view/{invoice}"))
-    assert "$267.00" in page
+    assert "$267.00 due on" in page
     office_pdf = pdf_text(client.get(f"/invoices/{invoice}/invoice.pdf").data)
     assert office_pdf == found  # the same document
     assert app.test_client().get(f"/invoice/view/{invoice}/invoice.pdf").status_code == 404
+    assert pay(client, invoice, "267.00").status_code == 302
+    assert "Paid in full" in text(homeowner.get(f"/invoice/view/{invoice}"))
 
 
 def test_a_link_made_without_an_email_is_shown_once_and_mark_sent_sends_nothing(
