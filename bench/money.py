@@ -74,23 +74,27 @@ def build(admin_url: str) -> None:
                         "paid" if draw < 0.70 else "partly_paid" if draw < 0.80
                         else "sent" if draw < 0.95 else "void"
                     )  # fmt: skip
-                    invoices.append(
+                    paid = (
+                        total if status == "paid" else (total / 2).quantize(Decimal(1))
+                        if status == "partly_paid" else Decimal(0)
+                    )  # fmt: skip
+                    invoices.append(  # the kept totals as the triggers would keep them
                         (tenant, invoice, number, status, rng.choice(["net_15", "net_30"]),
                          issued, "USD", f"Customer {number}",
                          f"{issued}T{rng.randint(8, 16):02d}:{rng.randint(0, 59):02d}:"
                          f"{rng.randint(0, 59):02d}Z",
                          f"{issued}T17:00:00Z",
                          f"{issued}T18:00:00Z" if status == "void" else None,
-                         "Billed twice" if status == "void" else "")
+                         "Billed twice" if status == "void" else "", total, total, paid)
                     )  # fmt: skip
                     for position, price in enumerate(prices):
                         lines.append((tenant, invoice, position, "Work", 1, price))
-                    if status in ("paid", "partly_paid"):
-                        paid = total if status == "paid" else (total / 2).quantize(Decimal(1))
+                    if paid:
                         payments.append((tenant, invoice, paid, "cash", issued))
             with cur.copy(
                 "copy public.invoices (tenant_id, id, number, status, terms, issued_on, currency,"
-                " bill_to_name, created_at, sent_at, voided_at, void_reason) from stdin"
+                " bill_to_name, created_at, sent_at, voided_at, void_reason, subtotal, total, paid)"
+                " from stdin"
             ) as copy:
                 for values in invoices:
                     copy.write_row(values)
@@ -148,7 +152,23 @@ CASES: list[tuple[str, str, Callable[[uuid.UUID], dict[str, object]]]] = [
             "offset": 0,
         },
     ),
-    ("unpaid invoices by age", REPORTS.ageing, lambda t: {"tenant_id": t, "today": date.today()}),
+    (
+        "unpaid by age, the buckets",
+        REPORTS.ageing_buckets,
+        lambda t: {"tenant_id": t, "today": date.today()},
+    ),
+    (
+        "unpaid by age, first page",
+        REPORTS.ageing_page,
+        lambda t: {
+            "tenant_id": t,
+            "today": date.today(),
+            "due_after": None,
+            "due_by": None,
+            "limit": 51,
+            "offset": 0,
+        },
+    ),
 ]
 
 
