@@ -285,3 +285,16 @@ class BookItemForm(FlaskForm):
     def validate_item_quantity(self, field: QuantityField) -> None:
         if field.data is None:
             raise ValidationError("Enter the quantity.")
+
+
+class SendLinkForm(FlaskForm):
+    """The office's sending of a document's link (app/document_links.py)."""
+
+    to = StringField(
+        "Email the link to",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
+        description="Leave empty to make a link without an email (to open on the customer's"
+        " phone, or to send yourself).",
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )

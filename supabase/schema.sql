@@ -387,6 +387,31 @@ end
 $$;
 
 --
+-- Name: document_letterhead(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.document_letterhead(p_tenant uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object('name', t.name, 'phone', t.phone, 'address', t.address,
+                            'licence', t.licence_number, 'time_zone', t.time_zone,
+                            'logo_key', t.logo_key)
+  from public.tenants t where t.id = p_tenant
+$$;
+
+--
+-- Name: email_line(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.email_line(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select regexp_replace(coalesce(p_text, ''), '[[:cntrl:]]+', ' ', 'g')
+$$;
+
+--
 -- Name: ensure_company_keeps_an_owner(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -720,6 +745,153 @@ CREATE FUNCTION app.has_role(VARIADIC roles text[]) RETURNS boolean
 begin
   return coalesce(app.member_role() = any (roles), false);
 end
+$$;
+
+--
+-- Name: invoice_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_by_link(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_i public.invoices := app.invoice_of_link(p_token);
+  v_paid numeric;
+  v_balance numeric;
+begin
+  if v_i.id is null then
+    return null;
+  end if;
+  select s.paid, s.balance into v_paid, v_balance from public.invoice_totals s
+   where s.tenant_id = v_i.tenant_id and s.invoice_id = v_i.id;
+  return jsonb_build_object(
+    'company', app.document_letterhead(v_i.tenant_id),
+    'invoice', jsonb_build_object(
+      'id', v_i.id, 'number', v_i.number, 'status', v_i.status, 'terms', v_i.terms,
+      'issued_on', v_i.issued_on, 'due_on', v_i.due_on, 'note', v_i.note,
+      'currency', v_i.currency, 'bill_to_name', v_i.bill_to_name,
+      'bill_to_email', v_i.bill_to_email, 'bill_to_address', v_i.bill_to_address,
+      'sent_at', v_i.sent_at, 'paid', v_paid, 'balance', v_balance),
+    'rates', coalesce((select jsonb_agg(jsonb_build_object('name', r.name, 'percent', r.percent)
+                                        order by r.position, r.name)
+                       from public.invoice_tax_rates r
+                       where r.tenant_id = v_i.tenant_id and r.invoice_id = v_i.id), '[]'),
+    'lines', coalesce((select jsonb_agg(jsonb_build_object(
+                                'description', l.description, 'quantity', l.quantity,
+                                'unit', l.unit, 'unit_price', l.unit_price,
+                                'discount_percent', l.discount_percent, 'taxable', l.taxable)
+                              order by l.position, l.created_at, l.id)
+                       from public.invoice_lines l
+                       where l.tenant_id = v_i.tenant_id and l.invoice_id = v_i.id), '[]'),
+    'payments', coalesce((select jsonb_agg(jsonb_build_object(
+                                   'received_on', p.received_on, 'method', p.method,
+                                   'amount', p.amount)
+                                 order by p.received_on, p.created_at, p.id)
+                          from public.payments p
+                          where p.tenant_id = v_i.tenant_id and p.invoice_id = v_i.id), '[]'));
+end
+$$;
+
+--
+-- Name: invoice_link_closes(timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_link_closes(p_made timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select p_made + interval '1 year'
+$$;
+
+--
+-- Name: invoice_link_place(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_link_place(p_token text) RETURNS TABLE(tenant_id uuid, invoice_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select i.tenant_id, i.id from app.invoice_of_link(p_token) i where i.id is not null
+$$;
+
+--
+-- Name: invoice_links_leave_with_the_customer(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_links_leave_with_the_customer() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.invoice_links l where l.tenant_id = new.tenant_id and l.invoice_id = new.id;
+  return null;
+end
+$$;
+
+--
+-- Name: invoices; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoices (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    number integer NOT NULL,
+    customer_id uuid,
+    property_id uuid,
+    job_id uuid,
+    visit_id uuid,
+    estimate_id uuid,
+    status text DEFAULT 'draft'::text NOT NULL,
+    terms text DEFAULT 'due_on_receipt'::text NOT NULL,
+    issued_on date NOT NULL,
+    due_on date GENERATED ALWAYS AS ((issued_on +
+CASE terms
+    WHEN 'net_15'::text THEN 15
+    WHEN 'net_30'::text THEN 30
+    ELSE 0
+END)) STORED NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    currency text NOT NULL,
+    bill_to_name text NOT NULL,
+    bill_to_email text DEFAULT ''::text NOT NULL,
+    bill_to_address text DEFAULT ''::text NOT NULL,
+    sent_at timestamp with time zone,
+    voided_at timestamp with time zone,
+    void_reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    subtotal numeric(14,2) DEFAULT 0 NOT NULL,
+    discount numeric(14,2) DEFAULT 0 NOT NULL,
+    tax numeric(14,2) DEFAULT 0 NOT NULL,
+    total numeric(14,2) DEFAULT 0 NOT NULL,
+    paid numeric(14,2) DEFAULT 0 NOT NULL,
+    CONSTRAINT invoices_bill_to_address_length CHECK ((length(bill_to_address) <= 1000)),
+    CONSTRAINT invoices_bill_to_email_length CHECK ((length(bill_to_email) <= 254)),
+    CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
+    CONSTRAINT invoices_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT invoices_note_length CHECK ((length(note) <= 5000)),
+    CONSTRAINT invoices_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'void'::text])) OR (sent_at IS NOT NULL))),
+    CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'partly_paid'::text, 'paid'::text, 'void'::text]))),
+    CONSTRAINT invoices_terms_check CHECK ((terms = ANY (ARRAY['due_on_receipt'::text, 'net_15'::text, 'net_30'::text]))),
+    CONSTRAINT invoices_void_has_reason CHECK ((((status = 'void'::text) = (voided_at IS NOT NULL)) AND ((status <> 'void'::text) OR (length(btrim(void_reason)) > 0)))),
+    CONSTRAINT invoices_void_reason_length CHECK ((length(void_reason) <= 1000))
+);
+
+--
+-- Name: invoice_of_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_of_link(p_token text) RETURNS public.invoices
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select i.* from public.invoice_links l
+  join public.invoices i on i.tenant_id = l.tenant_id and i.id = l.invoice_id
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and now() < app.invoice_link_closes(l.created_at)
+    and i.status in ('sent', 'partly_paid', 'paid')
 $$;
 
 --
@@ -1162,6 +1334,21 @@ end
 $$;
 
 --
+-- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select t.id, 'email', p_kind, p_to, p_subject,
+         p_message || E'\n\n' || iam.public_url() || p_path || E'\n\n'
+         || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
+  from public.tenants t where t.id = p_tenant
+$$;
+
+--
 -- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1232,6 +1419,74 @@ begin
   return v_token.token;
 end
 $_$;
+
+--
+-- Name: send_invoice(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.send_invoice(p_invoice uuid, p_to text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+  v_invoice public.invoices;
+  v_to text := lower(btrim(coalesce(p_to, '')));
+  v_token record;
+  v_link public.invoice_links;
+  v_company public.tenants;
+  v_balance numeric;
+begin
+  if v_tenant is null then
+    raise exception 'invoices are sent by a member of the company'
+      using errcode = 'insufficient_privilege';
+  end if;
+  select i.* into v_invoice from public.invoices i
+   where i.tenant_id = v_tenant and i.id = p_invoice
+     and (app.is_office_staff() or i.job_id = any (app.technician_job_ids()))
+   for update;
+  if not found then
+    raise exception 'no such invoice' using errcode = 'no_data_found';
+  end if;
+  if v_invoice.status = 'void' then
+    raise exception 'a void invoice is not sent'
+      using errcode = 'check_violation', constraint = 'invoices_sendable';
+  end if;
+  if not exists (select from public.invoice_lines l
+                  where l.tenant_id = v_tenant and l.invoice_id = p_invoice) then
+    raise exception 'an invoice is sent with at least one line'
+      using errcode = 'check_violation', constraint = 'invoices_sent_with_lines';
+  end if;
+  update public.invoice_links l set revoked_at = now()
+   where l.tenant_id = v_tenant and l.invoice_id = p_invoice and l.revoked_at is null;
+  select * into v_token from iam.new_token();
+  insert into public.invoice_links (tenant_id, invoice_id, token_hash, sent_to, created_by)
+  values (v_tenant, p_invoice, v_token.token_hash, v_to, auth.uid())
+  returning * into v_link;
+  if v_invoice.status = 'draft' then
+    update public.invoices i set status = 'sent', sent_at = now(), updated_at = now()
+     where i.tenant_id = v_tenant and i.id = p_invoice;
+  end if;
+  if v_to = '' then
+    return v_token.token;
+  end if;
+  select t.* into v_company from public.tenants t where t.id = v_tenant;
+  select s.balance into v_balance from public.invoice_totals s
+   where s.tenant_id = v_tenant and s.invoice_id = p_invoice;
+  perform app.queue_link_email(
+    v_tenant, 'invoice', v_to,
+    format('Invoice INV-%s from %s', v_invoice.number, app.email_line(v_company.name)),
+    format(E'Hello %s,\n\n%s sent you invoice INV-%s. Balance due: %s %s, due on %s.\n\n'
+           'See it, and keep it as a PDF, here (the link works until %s):',
+           app.email_line(v_invoice.bill_to_name), app.email_line(v_company.name),
+           v_invoice.number, to_char(v_balance, 'FM999,999,999,990.00'), v_invoice.currency,
+           to_char(v_invoice.due_on, 'FMMonth FMDD, YYYY'),
+           to_char(app.invoice_link_closes(v_link.created_at) at time zone v_company.time_zone,
+                   'FMMonth FMDD, YYYY')),
+    '/invoice/' || v_token.token);
+  return v_token.token;
+end
+$$;
 
 --
 -- Name: stamp_author(); Type: FUNCTION; Schema: app; Owner: -
@@ -4480,6 +4735,22 @@ CREATE TABLE public.invoice_lines (
 );
 
 --
+-- Name: invoice_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoice_links (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    sent_to text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
+);
+
+--
 -- Name: invoice_tax_rates; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4492,56 +4763,6 @@ CREATE TABLE public.invoice_tax_rates (
     percent numeric(7,4) NOT NULL,
     CONSTRAINT invoice_tax_rates_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
     CONSTRAINT invoice_tax_rates_percent_range CHECK (((percent >= (0)::numeric) AND (percent <= (100)::numeric)))
-);
-
---
--- Name: invoices; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.invoices (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    number integer NOT NULL,
-    customer_id uuid,
-    property_id uuid,
-    job_id uuid,
-    visit_id uuid,
-    estimate_id uuid,
-    status text DEFAULT 'draft'::text NOT NULL,
-    terms text DEFAULT 'due_on_receipt'::text NOT NULL,
-    issued_on date NOT NULL,
-    due_on date GENERATED ALWAYS AS ((issued_on +
-CASE terms
-    WHEN 'net_15'::text THEN 15
-    WHEN 'net_30'::text THEN 30
-    ELSE 0
-END)) STORED NOT NULL,
-    note text DEFAULT ''::text NOT NULL,
-    currency text NOT NULL,
-    bill_to_name text NOT NULL,
-    bill_to_email text DEFAULT ''::text NOT NULL,
-    bill_to_address text DEFAULT ''::text NOT NULL,
-    sent_at timestamp with time zone,
-    voided_at timestamp with time zone,
-    void_reason text DEFAULT ''::text NOT NULL,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    subtotal numeric(14,2) DEFAULT 0 NOT NULL,
-    discount numeric(14,2) DEFAULT 0 NOT NULL,
-    tax numeric(14,2) DEFAULT 0 NOT NULL,
-    total numeric(14,2) DEFAULT 0 NOT NULL,
-    paid numeric(14,2) DEFAULT 0 NOT NULL,
-    CONSTRAINT invoices_bill_to_address_length CHECK ((length(bill_to_address) <= 1000)),
-    CONSTRAINT invoices_bill_to_email_length CHECK ((length(bill_to_email) <= 254)),
-    CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
-    CONSTRAINT invoices_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT invoices_note_length CHECK ((length(note) <= 5000)),
-    CONSTRAINT invoices_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'void'::text])) OR (sent_at IS NOT NULL))),
-    CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'partly_paid'::text, 'paid'::text, 'void'::text]))),
-    CONSTRAINT invoices_terms_check CHECK ((terms = ANY (ARRAY['due_on_receipt'::text, 'net_15'::text, 'net_30'::text]))),
-    CONSTRAINT invoices_void_has_reason CHECK ((((status = 'void'::text) = (voided_at IS NOT NULL)) AND ((status <> 'void'::text) OR (length(btrim(void_reason)) > 0)))),
-    CONSTRAINT invoices_void_reason_length CHECK ((length(void_reason) <= 1000))
 );
 
 --
@@ -5299,6 +5520,20 @@ ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: invoice_links invoice_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_links
+    ADD CONSTRAINT invoice_links_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: invoice_links invoice_links_token_hash_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_links
+    ADD CONSTRAINT invoice_links_token_hash_once UNIQUE (token_hash);
+
+--
 -- Name: invoice_tax_rates invoice_tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5800,6 +6035,12 @@ CREATE INDEX invoice_lines_invoice_idx ON public.invoice_lines USING btree (tena
 CREATE INDEX invoice_lines_item_idx ON public.invoice_lines USING btree (tenant_id, price_item_id) WHERE (price_item_id IS NOT NULL);
 
 --
+-- Name: invoice_links_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_links_invoice_idx ON public.invoice_links USING btree (tenant_id, invoice_id);
+
+--
 -- Name: invoice_tax_rates_invoice_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -6190,6 +6431,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invitations FOR EA
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'description');
 
 --
+-- Name: invoice_links audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoice_links FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'token_hash', '--personal', 'invoice_id', 'public.invoices', 'sent_to');
+
+--
 -- Name: invoice_tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6394,6 +6641,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.invitations REFERENCING NEW 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'description');
 
 --
+-- Name: invoice_links audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoice_links REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'token_hash', '--personal', 'invoice_id', 'public.invoices', 'sent_to');
+
+--
 -- Name: invoice_tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6562,6 +6815,12 @@ CREATE TRIGGER invoice_lines_draft_only BEFORE INSERT OR DELETE OR UPDATE ON pub
 CREATE TRIGGER invoice_lines_totals_kept AFTER INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION app.invoice_totals_kept();
 
 --
+-- Name: invoices invoice_links_leave_with_the_customer; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoice_links_leave_with_the_customer AFTER UPDATE OF customer_id ON public.invoices FOR EACH ROW WHEN (((old.customer_id IS NOT NULL) AND (new.customer_id IS NULL))) EXECUTE FUNCTION app.invoice_links_leave_with_the_customer();
+
+--
 -- Name: invoice_tax_rates invoice_tax_rates_draft_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6662,6 +6921,12 @@ CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimate_links
 --
 
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
+-- Name: invoice_links stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoice_links FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: invoices stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
@@ -6997,6 +7262,13 @@ ALTER TABLE ONLY public.invoice_lines
 
 ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_tenant_id_price_item_id_fkey FOREIGN KEY (tenant_id, price_item_id) REFERENCES public.price_items(tenant_id, id);
+
+--
+-- Name: invoice_links invoice_links_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_links
+    ADD CONSTRAINT invoice_links_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: invoice_tax_rates invoice_tax_rates_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -7769,6 +8041,12 @@ CREATE POLICY "Office staff and their technicians can remove invoices' tax rat" 
 CREATE POLICY "Office staff and their technicians can revoke estimate links" ON public.estimate_links FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: invoice_links Office staff and their technicians can revoke invoice links; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can revoke invoice links" ON public.invoice_links FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: customers Office staff and their technicians can see customers; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -7815,6 +8093,12 @@ CREATE POLICY "Office staff and their technicians can see estimates' tax rates" 
 --
 
 CREATE POLICY "Office staff and their technicians can see invoice lines" ON public.invoice_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
+-- Name: invoice_links Office staff and their technicians can see invoice links; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see invoice links" ON public.invoice_links FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
 -- Name: invoices Office staff and their technicians can see invoices; Type: POLICY; Schema: public; Owner: -
@@ -8247,6 +8531,12 @@ ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.invoice_lines ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: invoice_links; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invoice_links ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: invoice_tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -8484,6 +8774,18 @@ GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) 
 REVOKE ALL ON FUNCTION app.discard_imports_mentioning(p_tenant uuid, p_customer uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION document_letterhead(p_tenant uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.document_letterhead(p_tenant uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_line(p_text text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.email_line(p_text text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION ensure_company_keeps_an_owner(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -8558,6 +8860,177 @@ GRANT ALL ON FUNCTION app.has_card_number(p_text text) TO service_role;
 REVOKE ALL ON FUNCTION app.has_role(VARIADIC roles text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO authenticated;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO service_role;
+
+--
+-- Name: FUNCTION invoice_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.invoice_by_link(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION invoice_link_closes(p_made timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_link_closes(p_made timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_link_place(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_link_place(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.invoice_link_place(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION invoice_links_leave_with_the_customer(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_links_leave_with_the_customer() FROM PUBLIC;
+
+--
+-- Name: TABLE invoices; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoices TO service_role;
+GRANT SELECT ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.number; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(number) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(customer_id),UPDATE(customer_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.property_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(property_id),UPDATE(property_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.job_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(job_id),UPDATE(job_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.visit_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(visit_id),UPDATE(visit_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.estimate_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(estimate_id),UPDATE(estimate_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.terms; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(terms),UPDATE(terms) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.issued_on; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(issued_on),UPDATE(issued_on) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.note; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(note),UPDATE(note) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.currency; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(currency) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_name),UPDATE(bill_to_name) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_email),UPDATE(bill_to_email) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_address; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_address),UPDATE(bill_to_address) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.sent_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.voided_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(voided_at),UPDATE(voided_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.void_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(void_reason),UPDATE(void_reason) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.created_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(created_by),UPDATE(created_by) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(created_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: FUNCTION invoice_of_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_of_link(p_token text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION invoice_parts_draft_only(); Type: ACL; Schema: app; Owner: -
@@ -8697,11 +9170,24 @@ REVOKE ALL ON FUNCTION app.payment_applied() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 
 --
+-- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authenticated;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice uuid, p_to text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) TO authenticated;
 
 --
 -- Name: FUNCTION stamp_author(); Type: ACL; Schema: app; Owner: -
@@ -9610,150 +10096,24 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_lin
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_lines TO authenticated;
 
 --
+-- Name: TABLE invoice_links; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_links TO service_role;
+GRANT SELECT ON TABLE public.invoice_links TO authenticated;
+
+--
+-- Name: COLUMN invoice_links.revoked_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(revoked_at) ON TABLE public.invoice_links TO authenticated;
+
+--
 -- Name: TABLE invoice_tax_rates; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_tax_rates TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_tax_rates TO authenticated;
-
---
--- Name: TABLE invoices; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoices TO service_role;
-GRANT SELECT ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.tenant_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(tenant_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.number; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(number) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.customer_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(customer_id),UPDATE(customer_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.property_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(property_id),UPDATE(property_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.job_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(job_id),UPDATE(job_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.visit_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(visit_id),UPDATE(visit_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.estimate_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(estimate_id),UPDATE(estimate_id) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.status; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(status),UPDATE(status) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.terms; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(terms),UPDATE(terms) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.issued_on; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(issued_on),UPDATE(issued_on) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.note; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(note),UPDATE(note) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.currency; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(currency) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.bill_to_name; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(bill_to_name),UPDATE(bill_to_name) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.bill_to_email; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(bill_to_email),UPDATE(bill_to_email) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.bill_to_address; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(bill_to_address),UPDATE(bill_to_address) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.sent_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.voided_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(voided_at),UPDATE(voided_at) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.void_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(void_reason),UPDATE(void_reason) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.created_by; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(created_by),UPDATE(created_by) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.created_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(created_at) ON TABLE public.invoices TO authenticated;
-
---
--- Name: COLUMN invoices.updated_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.invoices TO authenticated;
 
 --
 -- Name: TABLE invoice_totals; Type: ACL; Schema: public; Owner: -

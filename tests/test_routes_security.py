@@ -160,6 +160,7 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "invoice_line_id": lambda w, t: w.make.invoice_line(
         t.id, w.make.invoice(t.id, plan_home(w, t))
     ),
+    "invoice_link_id": lambda w, t: invoice_link(w, t),
 }
 
 
@@ -169,6 +170,18 @@ def estimate_link(world: World, tenant: Tenant) -> UUID:
         "insert into public.estimate_links (tenant_id, estimate_id, token_hash)"
         " values (%s, %s, extensions.gen_random_bytes(32)) returning id",
         [tenant.id, draft_estimate(world, tenant)[0]],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
+
+
+def invoice_link(world: World, tenant: Tenant) -> UUID:
+    """An open link of a sent invoice (made as the owner would: its hash only)."""
+    invoice = world.make.invoice(tenant.id, plan_home(world, tenant), lines=("10.00",))
+    row = world.make.conn.execute(
+        "insert into public.invoice_links (tenant_id, invoice_id, token_hash)"
+        " values (%s, %s, extensions.gen_random_bytes(32)) returning id",
+        [tenant.id, invoice],
     ).fetchone()
     assert row is not None
     return UUID(str(row["id"]))
@@ -339,16 +352,19 @@ def owner(app: Flask, world: World) -> Client:
 # --- a) CSRF --------------------------------------------------------------------------------
 
 
-# Routes whose own-id control needs more than an id (tests/estimates/test_links.py and
-# test_pdf.py run both checks on them): the homeowner's estimate pages (and PDF) open only in
-# the browser that opened the estimate's link (any other browser, of any company, gets 404),
-# and an approval's signature exists only after an approval by link.
+# Routes whose own-id control needs more than an id (tests/estimates/test_links.py,
+# tests/estimates/test_pdf.py and tests/invoices/test_links.py run both checks on them): the
+# homeowner's estimate and invoice pages (and PDFs) open only in the browser that opened the
+# document's link (any other browser, of any company, gets 404), and an approval's signature
+# exists only after an approval by link.
 HOMEOWNER_LINK_PAGES = {
     "estimates.for_customer",
     "estimates.customer_pdf",
     "estimates.approve_by_link",
     "estimates.decline_by_link",
     "estimates.signature",
+    "invoices.for_customer",
+    "invoices.customer_pdf",
 }
 
 

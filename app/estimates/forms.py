@@ -108,17 +108,6 @@ class ListFilter(DocumentListFilter):
     """The estimates list's filters; its days are the days the estimates were made."""
 
 
-class SendForm(FlaskForm):
-    to = StringField(
-        "Email the link to",
-        filters=[strip_text],
-        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
-        description="Leave empty to make a link without an email (to open on the customer's"
-        " phone, or to send yourself).",
-        render_kw={"autocomplete": "off", "inputmode": "email"},
-    )
-
-
 class ApproveByLinkForm(FlaskForm):
     """The homeowner's approval: an option, their typed name, their drawn signature."""
 

@@ -8,42 +8,41 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, session, url_for
+from flask import abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
-from app import documents
-from app.auth import links as link_pages
+from app import document_links, documents
+from app.auth.links import no_referrer, page
 from app.estimates import bp, links
-from app.estimates.document import TEMPLATE
+from app.estimates.document import TEMPLATE, Document
 from app.estimates.document import context as document_context
 from app.estimates.forms import ApproveByLinkForm, DeclineForm
 from app.integrations import files
 
 View = Response | tuple[Response, int]
-KEPT_LINKS = 10  # estimates one browser may have open at once
-
-
-def _session_key(estimate_id: UUID) -> str:
-    return f"estimate:{estimate_id}"
+WHY_CLOSED = (
+    "The estimate it opened has expired, was replaced by a newer one, or the link was withdrawn."
+    " If you were expecting an estimate, call the company that sent it and ask them to send it"
+    " again."
+)
 
 
 @bp.get("/estimate/<token>")
 def link(token: str) -> Response:
-    where = links.place(token)
-    if where is None:
-        return link_pages.page("estimates/link_closed.html", 410)
-    kept = [key for key in session if key.startswith("estimate:")]
-    for key in kept[: max(0, len(kept) - KEPT_LINKS + 1)]:
-        session.pop(key, None)
-    session[_session_key(where[1])] = token[:200]
-    return link_pages.no_referrer(
-        redirect(url_for("estimates.for_customer", estimate_id=where[1]), code=303)
+    return document_links.opened(
+        links.KIND, token, links.place, "estimates.for_customer", WHY_CLOSED
     )
 
 
 def _token(estimate_id: UUID) -> str:
-    token = session.get(_session_key(estimate_id))
-    return token if isinstance(token, str) else ""
+    return document_links.held(links.KIND, estimate_id)
+
+
+def _held(estimate_id: UUID) -> Document | None:
+    """The estimate this browser's link opens (404 without one; None when closed since)."""
+    return document_links.held_document(
+        links.KIND, estimate_id, links.document, lambda d: d.estimate["id"]
+    )
 
 
 def _page(
@@ -52,12 +51,9 @@ def _page(
     decline: DeclineForm | None = None,
     status: int = 200,
 ) -> Response:
-    token = _token(estimate_id)
-    if not token:
-        abort(404)  # this browser never opened a link to it
-    document = links.document(token)
-    if document is None or str(document.estimate["id"]) != str(estimate_id):
-        return link_pages.page("estimates/link_closed.html", 410)
+    document = _held(estimate_id)
+    if document is None:
+        return document_links.closed(WHY_CLOSED)
     approve = approve or ApproveByLinkForm()
     approve.set_options(document.options)
     if approve.option.data is None and document.options:
@@ -67,7 +63,7 @@ def _page(
         "approve_form": approve,
         "decline_form": decline or DeclineForm(),
     }
-    return link_pages.page("estimates/for_customer.html", status, **context)
+    return page("estimates/for_customer.html", status, **context)
 
 
 @bp.get("/estimate/view/<uuid:estimate_id>")
@@ -78,14 +74,11 @@ def for_customer(estimate_id: UUID) -> Response:
 @bp.get("/estimate/view/<uuid:estimate_id>/estimate.pdf")
 def customer_pdf(estimate_id: UUID) -> Response:
     """The page's document as a PDF to keep, to the same browser only."""
-    token = _token(estimate_id)
-    if not token:
-        abort(404)
-    document = links.document(token)
-    if document is None or str(document.estimate["id"]) != str(estimate_id):
+    document = _held(estimate_id)
+    if document is None:
         abort(404)  # the link was withdrawn, or its estimate revised, since
     data = documents.pdf(TEMPLATE, **document_context(document, choice_label="Your choice"))
-    return link_pages.no_referrer(documents.download(data, document.filename))
+    return no_referrer(documents.download(data, document.filename))
 
 
 @bp.post("/estimate/view/<uuid:estimate_id>/approve")
@@ -95,7 +88,7 @@ def approve_by_link(estimate_id: UUID) -> View:
         abort(404)
     document = links.document(token)
     if document is None:
-        return link_pages.page("estimates/link_closed.html", 410)
+        return document_links.closed(WHY_CLOSED)
     form = ApproveByLinkForm()
     form.set_options(document.options)
     if not form.validate_on_submit():
@@ -115,7 +108,7 @@ def approve_by_link(estimate_id: UUID) -> View:
             "Thank you: your approval is recorded. We will call you to schedule the work.",
             "success",
         )
-    return link_pages.no_referrer(
+    return no_referrer(
         redirect(url_for("estimates.for_customer", estimate_id=estimate_id), code=303)
     )
 
@@ -135,6 +128,6 @@ def decline_by_link(estimate_id: UUID) -> View:
         "Thank you for letting us know." if outcome == "declined" else "Already declined.",
         "info",
     )
-    return link_pages.no_referrer(
+    return no_referrer(
         redirect(url_for("estimates.for_customer", estimate_id=estimate_id), code=303)
     )

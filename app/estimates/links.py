@@ -1,37 +1,30 @@
 """Estimates as the homeowner sees them: through a link that holds a token (no sign-in). Every
 read and write here runs as the token holder (`db.SIGN_IN`), through the narrow definers of
 supabase/migrations/20261207140000_estimate_links.sql, which hash the token and answer nothing
-for a link that is unknown, revoked or closed."""
+for a link that is unknown, revoked or closed. What all document links share is in
+app/document_links.py."""
 
 from __future__ import annotations
 
 import uuid
 from uuid import UUID
 
-from flask import current_app
-
-from app import db
+from app import db, document_links
 from app.estimates.document import Document, from_link
 from app.estimates.service import queries
 from app.integrations import files
 
-
-def public_url(token: str) -> str:
-    """The link a homeowner opens."""
-    return f"{current_app.config['PLENUM'].public_url}/estimate/{token}"
+KIND = "estimate"  # the link's path (`/estimate/<token>`) and its session keys
 
 
 def place(token: str) -> tuple[UUID, UUID] | None:
     """The company and the estimate a link opens, or None for a closed link."""
-    db.set_claims(db.SIGN_IN)
-    row = db.one(queries.link_place, {"token": token[:200]})
-    return (UUID(str(row["tenant_id"])), UUID(str(row["estimate_id"]))) if row else None
+    return document_links.place(queries.link_place, token, "estimate_id")
 
 
 def document(token: str) -> Document | None:
     """The estimate behind the link (a first look marks it viewed), or None."""
-    db.set_claims(db.SIGN_IN)
-    found = db.value(queries.by_link, {"token": token[:200]})
+    found = document_links.answer(queries.by_link, token)
     return from_link(found) if found is not None else None
 
 

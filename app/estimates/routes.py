@@ -5,14 +5,15 @@ afterwards (sent, approved, declined, revised)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, pricebook, roles
+from app import company, document_links, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -24,10 +25,9 @@ from app.estimates.forms import (
     EstimateForm,
     ListFilter,
     OptionForm,
-    SendForm,
 )
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
-from app.forms import BookItemForm, LineForm
+from app.forms import BookItemForm, LineForm, SendLinkForm
 from app.integrations import files
 from app.views import form_page, found_or_404, page_number, saved, show_violation, uuid_arg
 
@@ -120,14 +120,6 @@ def new() -> View:
     return redirect(url_for("estimates.show", estimate_id=estimate_id))
 
 
-def _shown_link(estimate_id: UUID) -> str | None:
-    """The link just made for this estimate, once (see `send`)."""
-    shown = session.pop("estimate_link_shown", None)
-    if isinstance(shown, list) and len(shown) == 2 and shown[0] == str(estimate_id):
-        return str(shown[1])
-    return None
-
-
 def _show(
     estimate: service.Estimate, failed: dict[str, Any] | None = None, status: int = 200
 ) -> tuple[str, int]:
@@ -140,11 +132,11 @@ def _show(
         "number": service.display_number(estimate.row),
         "confirm": ConfirmForm(),
         "failed": failed,
-        "shown_link": _shown_link(estimate.row["id"]),
+        "shown_link": document_links.shown(links.KIND, estimate.row["id"]),
         **LABELS,
     }
     if estimate.row["status"] in ("draft", *OPEN):
-        send = failed.get("send") or SendForm()
+        send = failed.get("send") or SendLinkForm()
         if send.to.data is None:
             send.to.data = estimate.row["customer_email"] or ""
         context["send_form"] = send
@@ -446,25 +438,10 @@ def delete(estimate_id: UUID) -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def send(estimate_id: UUID) -> View:
     estimate = _estimate(estimate_id)
-    form = SendForm()
-    if not form.validate_on_submit():
+    form = SendLinkForm()
+    send = partial(service.send, estimate_id)
+    if not document_links.send(form, send, links.KIND, estimate_id, "until the estimate expires"):
         return _show(estimate, {"send": form}, 422)
-    try:
-        token = service.send(estimate_id, form.to.data or "")
-    except ConstraintViolation as violation:
-        show_violation(form, violation)
-        return _show(estimate, {"send": form}, 422)
-    address = form.to.data
-    flash(
-        f"Sent to {address}: the link below works until the estimate expires, or until you"
-        " revoke it."
-        if address
-        else "Link made: open it on the customer's phone.",
-        "success",
-    )
-    # Shown once, on the next page only (not in a URL): the sender may open it on the
-    # customer's phone.
-    session["estimate_link_shown"] = [str(estimate_id), links.public_url(token)]
     return _back(estimate_id, "send")
 
 

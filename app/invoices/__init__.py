@@ -28,6 +28,7 @@ menu.add(
 from app.invoices import (  # noqa: E402,F401  (their routes attach to bp)
     accounting,
     exports,
+    link_routes,
     pdf_routes,
     report_routes,
     reports,

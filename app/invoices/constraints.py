@@ -39,4 +39,7 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
         "Payments are recorded only against a sent invoice with a balance due.",
     ),
     "payments_within_balance": ("amount", "That is more than the balance due."),
+    "invoices_sendable": (None, "A void invoice is not sent."),
+    "invoices_sent_with_lines": (None, "Add at least one line before sending the invoice."),
+    "invoice_links_sent_to_format": ("to", "Enter an email address, like name@example.com."),
 }

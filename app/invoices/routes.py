@@ -4,6 +4,7 @@ where a draft's lines are built, and what happens to it afterwards (sent, paid, 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -11,13 +12,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, pricebook, roles
+from app import company, document_links, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.db import ConstraintViolation
-from app.forms import BookItemForm, LineForm
-from app.invoices import bp, document, service
+from app.forms import BookItemForm, LineForm, SendLinkForm
+from app.invoices import bp, document, links, service
 from app.invoices.forms import (
     DraftForm,
     InvoiceForm,
@@ -131,7 +132,23 @@ def _show(
         )
     if invoice.row["status"] != "void":
         context["void_form"] = failed.get("void") or VoidForm()
+    context |= _links(invoice.row, failed.get("send"))
     return render_template("invoices/show.html", **context), status
+
+
+def _links(row: Any, failed: SendLinkForm | None) -> dict[str, Any]:
+    """The homeowner's link: the form that sends it (not for a void invoice), the link just
+    made (shown once) and the links made so far."""
+    context: dict[str, Any] = {
+        "shown_link": document_links.shown(links.KIND, row["id"]),
+        "invoice_links": links.made(current_user.tenant_id, row["id"]),
+    }
+    if row["status"] != "void":
+        send = failed or SendLinkForm()
+        if send.to.data is None:
+            send.to.data = row["bill_to_email"]
+        context["send_form"] = send
+    return context
 
 
 @bp.get("/invoices/<uuid:invoice_id>")
@@ -262,6 +279,33 @@ def mark_sent(invoice_id: UUID) -> Response:
     elif service.mark_sent(current_user.tenant_id, invoice_id):
         flash("Marked as sent: it can now be paid, and changed only by voiding it.", "success")
     return _back(invoice_id)
+
+
+@bp.post("/invoices/<uuid:invoice_id>/send")
+@identity.company_required(*roles.OFFICE_STAFF)
+def send(invoice_id: UUID) -> View:
+    """A link to the invoice for the homeowner, emailed when an address is given (a draft
+    becomes sent); the earlier links stop working."""
+    invoice = _invoice(invoice_id)
+    if invoice.row["status"] == "void":
+        flash("A void invoice is not sent.", "error")
+        return _back(invoice_id)
+    form = SendLinkForm()
+    lasts = "for a year unless the invoice is voided"
+    if not document_links.send(
+        form, partial(links.send, invoice_id), links.KIND, invoice_id, lasts
+    ):
+        return _show(invoice, {"send": form}, 422)
+    return _back(invoice_id, "send")
+
+
+@bp.post("/invoices/links/<uuid:invoice_link_id>/revoke")
+@identity.company_required(*roles.OFFICE_STAFF)
+def revoke_link(invoice_link_id: UUID) -> Response:
+    _confirmed()
+    invoice_id = found_or_404(links.revoke(current_user.tenant_id, invoice_link_id))
+    flash("Link withdrawn: it no longer opens the invoice.", "success")
+    return _back(invoice_id, "send")
 
 
 @bp.post("/invoices/<uuid:invoice_id>/void")

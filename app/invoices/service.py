@@ -60,11 +60,12 @@ def get(tenant_id: UUID, invoice_id: UUID) -> Invoice | None:
     if not found:
         return None
     taxes = [money.TaxRate(r["name"], r["percent"]) for r in rates]
-    amounts = money.totals([_as_line(line) for line in lines], taxes)
+    amounts = money.totals([as_line(line) for line in lines], taxes)
     return Invoice(found[0], lines, taxes, amounts, payments)
 
 
-def _as_line(row: db.Row) -> money.Line:
+def as_line(row: db.Row) -> money.Line:
+    """A line of an invoice as the money rule counts it."""
     return money.Line(row["quantity"], row["unit_price"], row["discount_percent"], row["taxable"])
 
 

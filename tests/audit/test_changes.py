@@ -40,6 +40,7 @@ DIGESTED = {
     "outbox.messages": ("body_text",),
     "public.customer_imports": ("source_text", "headers", "problems"),
     "public.estimate_links": ("token_hash",),
+    "public.invoice_links": ("token_hash",),
 }
 # A homeowner's personal columns, sealed under their key: the column that leads to them, the
 # parent table it names ('' when it names the customer), then the columns, by name.
@@ -86,6 +87,7 @@ PERSONAL = {
         "bill_to_address bill_to_email bill_to_name note void_reason",
     ),
     "public.invoice_lines": ("invoice_id", "public.invoices", "description"),
+    "public.invoice_links": ("invoice_id", "public.invoices", "sent_to"),
     "public.payments": ("invoice_id", "public.invoices", "reference"),
 }
 

@@ -285,6 +285,14 @@ def new_invoice(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_invoice_link(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "invoice_id": make.invoice(tenant_id),
+        "token_hash": secrets.token_bytes(32),
+    }
+
+
 def new_invoice_line(make: Factory, tenant_id: UUID) -> Row:
     return {
         "tenant_id": tenant_id,
@@ -484,6 +492,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.invoices": new_invoice,
     "public.invoice_lines": new_invoice_line,
     "public.invoice_tax_rates": new_invoice_tax_rate,
+    "public.invoice_links": new_invoice_link,
     "public.payments": new_payment,
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
