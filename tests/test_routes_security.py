@@ -346,6 +346,7 @@ def owner(app: Flask, world: World) -> Client:
 HOMEOWNER_LINK_PAGES = {
     "estimates.for_customer",
     "estimates.customer_pdf",
+    "estimates.customer_photo",
     "estimates.approve_by_link",
     "estimates.decline_by_link",
     "estimates.signature",

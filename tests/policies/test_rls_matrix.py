@@ -372,6 +372,17 @@ def _visit(make: Factory, tenant_id: UUID) -> UUID:
     return make.visit(tenant_id, _property_and_job(make, tenant_id)[1])
 
 
+def new_estimate_photo(make: Factory, tenant_id: UUID) -> Row:
+    property_id, job = _property_and_job(make, tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "estimate_id": make.estimate(tenant_id, property_id, job),
+        "file_id": make.visit_photo(tenant_id, make.visit(tenant_id, job)),
+        "position": 0,
+        "caption": "The cracked heat exchanger",
+    }
+
+
 def new_visit_assignment(make: Factory, tenant_id: UUID) -> Row:
     # An unscheduled visit: the assignment books no time, so no working hours come into it.
     return {
@@ -481,6 +492,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.estimate_lines": new_estimate_line,
     "public.estimate_tax_rates": new_estimate_tax_rate,
     "public.estimate_links": new_estimate_link,
+    "public.estimate_photos": new_estimate_photo,
     "public.invoices": new_invoice,
     "public.invoice_lines": new_invoice_line,
     "public.invoice_tax_rates": new_invoice_tax_rate,
