@@ -59,7 +59,13 @@ begin
     raise exception 'only a draft estimate changes; revise a sent one'
       using errcode = 'check_violation', constraint = 'estimates_draft_only';
   end if;
-  if v_estimate.status is distinct from 'draft' then
+  -- An estimate or photo that is not the company's is the composite keys' to refuse.
+  if v_estimate.id is null
+     or not exists (select from public.visit_files f
+                     where f.tenant_id = new.tenant_id and f.id = new.file_id) then
+    return new;
+  end if;
+  if v_estimate.status <> 'draft' then
     raise exception 'only a draft estimate changes; revise a sent one'
       using errcode = 'check_violation', constraint = 'estimates_draft_only';
   end if;

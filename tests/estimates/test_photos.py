@@ -190,8 +190,7 @@ def test_the_database_shows_only_photos_of_the_estimates_own_job(
         (estimate, other_jobs, "estimate_photos_from_the_job"),
         (estimate, signature, "estimate_photos_from_the_job"),
         (jobless, own, "estimate_photos_from_the_job"),
-        # Another company's photo: not of the job either (and the composite key would refuse it).
-        (estimate, theirs, "estimate_photos_from_the_job"),
+        (estimate, theirs, "estimate_photos_tenant_id_file_id_fkey"),
     ]
     for target, photo, constraint in refusals:
         with pytest.raises(psycopg.errors.IntegrityError) as refused, admin.transaction():
