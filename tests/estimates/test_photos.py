@@ -300,7 +300,7 @@ def test_both_pdfs_carry_the_photos_made_small(
         words = pdf_text(response.data)
         assert "Photos from the visit" in words
         assert words.index("Rust on the burners") < words.index("The cracked heat exchanger")
-        # Two 2000 px photos of noise (about 1 MB each as kept) make a PDF of well under 1 MB.
+        # Two 2000 px photos of noise (over 2 MB each as stored) make a PDF of about 0.2 MB.
         assert len(response.data) < 600_000, len(response.data)
 
 
