@@ -339,10 +339,11 @@ def owner(app: Flask, world: World) -> Client:
 # --- a) CSRF --------------------------------------------------------------------------------
 
 
-# Routes whose own-id control needs more than an id (tests/estimates/test_links.py and
-# test_pdf.py run both checks on them): the homeowner's estimate pages (and PDF) open only in
-# the browser that opened the estimate's link (any other browser, of any company, gets 404),
-# and an approval's signature exists only after an approval by link.
+# Routes whose own-id control needs more than an id (tests/estimates/test_links.py,
+# test_pdf.py and test_photos.py run both checks on them): the homeowner's estimate pages (and
+# its PDF and photos) open only in the browser that opened the estimate's link (any other
+# browser, of any company, gets 404), and an approval's signature exists only after an
+# approval by link.
 HOMEOWNER_LINK_PAGES = {
     "estimates.for_customer",
     "estimates.customer_pdf",

@@ -281,6 +281,24 @@ def test_the_link_shows_its_photos_and_serves_no_other_estimates(
         == 200
     )
     assert app.test_client().get(f"/estimate/view/{estimate}/photos/{ids[0]}").status_code == 404
+    # Another company's photo, through this link: nothing, in the route or the definer.
+    elsewhere = make.tenant()
+    prop = make.property(elsewhere.id, make.customer(elsewhere.id))
+    job = make.job(elsewhere.id, prop)
+    their_estimate = make.estimate(elsewhere.id, prop, job)
+    their_photo = admin.execute(
+        "insert into public.estimate_photos (tenant_id, estimate_id, file_id, position)"
+        " values (%s, %s, %s, 0) returning id",
+        [
+            elsewhere.id,
+            their_estimate,
+            make.visit_photo(elsewhere.id, make.visit(elsewhere.id, job)),
+        ],
+    ).fetchone()["id"]  # type: ignore[index]
+    assert homeowner.get(f"/estimate/view/{estimate}/photos/{their_photo}").status_code == 404
+    answer = "select count(*) as n from app.estimate_photo_by_link(%s, %s)"
+    assert admin.execute(answer, [token, their_photo]).fetchone() == {"n": 0}
+    assert admin.execute(answer, [token, ids[0]]).fetchone() == {"n": 1}
     # A withdrawn link serves no photo any more.
     admin.execute(
         "update public.estimate_links set revoked_at = now() where estimate_id = %s", [estimate]
