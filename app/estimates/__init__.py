@@ -24,7 +24,8 @@ menu.add(
     ),
 )
 
-from app.estimates import (  # noqa: E402,F401  (routes attach to bp)
+from app.estimates import (  # noqa: E402,F401  (their routes attach to bp)
+    exports,
     link_routes,
     pdf_routes,
     photo_routes,
