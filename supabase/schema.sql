@@ -525,7 +525,13 @@ begin
                  where l.tenant_id = o.tenant_id and l.option_id = o.id), '[]'))
              order by o.position)
       from public.estimate_options o
-      where o.tenant_id = v_e.tenant_id and o.estimate_id = v_e.id), '[]'));
+      where o.tenant_id = v_e.tenant_id and o.estimate_id = v_e.id), '[]'),
+    'photos', coalesce((
+      select jsonb_agg(jsonb_build_object('id', p.id, 'caption', p.caption,
+                                          'key', f.storage_key) order by p.position)
+      from public.estimate_photos p
+      join public.visit_files f on f.tenant_id = p.tenant_id and f.id = p.file_id
+      where p.tenant_id = v_e.tenant_id and p.estimate_id = v_e.id), '[]'));
 end
 $$;
 
@@ -625,6 +631,72 @@ begin
       using errcode = 'check_violation', constraint = 'estimates_draft_only';
   end if;
   return case tg_op when 'DELETE' then old else new end;
+end
+$$;
+
+--
+-- Name: estimate_photo_by_link(text, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_photo_by_link(p_token text, p_photo uuid) RETURNS TABLE(estimate_id uuid, storage_key text, content_type text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select p.estimate_id, f.storage_key, f.content_type
+  from public.estimate_links l
+  join public.estimates e on e.tenant_id = l.tenant_id and e.id = l.estimate_id
+  join public.estimate_photos p on p.tenant_id = e.tenant_id and p.estimate_id = e.id
+  join public.visit_files f on f.tenant_id = p.tenant_id and f.id = p.file_id
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and e.status in ('sent', 'viewed', 'approved', 'declined')
+    and p.id = p_photo
+$$;
+
+--
+-- Name: estimate_photos_checked(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimate_photos_checked() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := case tg_op when 'DELETE' then old.tenant_id else new.tenant_id end;
+  v_estimate_id uuid := case tg_op when 'DELETE' then old.estimate_id else new.estimate_id end;
+  v_estimate public.estimates;
+begin
+  select e.* into v_estimate from public.estimates e
+   where e.tenant_id = v_tenant and e.id = v_estimate_id;
+  if tg_op = 'DELETE' then
+    -- Gone with its draft or its company, or with the visit's photo: always.
+    if v_estimate.id is null or v_estimate.status = 'draft'
+       or not exists (select from public.visit_files f
+                       where f.tenant_id = old.tenant_id and f.id = old.file_id) then
+      return old;
+    end if;
+    raise exception 'only a draft estimate changes; revise a sent one'
+      using errcode = 'check_violation', constraint = 'estimates_draft_only';
+  end if;
+  -- An estimate or photo that is not the company's is the composite keys' to refuse.
+  if v_estimate.id is null
+     or not exists (select from public.visit_files f
+                     where f.tenant_id = new.tenant_id and f.id = new.file_id) then
+    return new;
+  end if;
+  if v_estimate.status <> 'draft' then
+    raise exception 'only a draft estimate changes; revise a sent one'
+      using errcode = 'check_violation', constraint = 'estimates_draft_only';
+  end if;
+  if not exists (
+    select from public.visit_files f
+    join public.visits v on v.tenant_id = f.tenant_id and v.id = f.visit_id
+    where f.tenant_id = new.tenant_id and f.id = new.file_id and f.kind = 'photo'
+      and v.job_id = v_estimate.job_id
+  ) then
+    raise exception 'an estimate shows only photos from the visits of its job'
+      using errcode = 'check_violation', constraint = 'estimate_photos_from_the_job';
+  end if;
+  return new;
 end
 $$;
 
@@ -4709,6 +4781,22 @@ CREATE VIEW public.estimate_option_totals WITH (security_invoker='true') AS
   GROUP BY o.tenant_id, o.estimate_id, o.id;
 
 --
+-- Name: estimate_photos; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_photos (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    estimate_id uuid NOT NULL,
+    file_id uuid NOT NULL,
+    "position" smallint NOT NULL,
+    caption text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT estimate_photos_caption_length CHECK (((length(caption) <= 200) AND (caption = btrim(caption)))),
+    CONSTRAINT estimate_photos_position_range CHECK ((("position" >= 0) AND ("position" <= 11)))
+);
+
+--
 -- Name: invoice_lines; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5471,6 +5559,27 @@ ALTER TABLE ONLY public.estimate_options
     ADD CONSTRAINT estimate_options_tenant_id_estimate_id_id_key UNIQUE (tenant_id, estimate_id, id);
 
 --
+-- Name: estimate_photos estimate_photos_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_photos
+    ADD CONSTRAINT estimate_photos_once UNIQUE (tenant_id, estimate_id, file_id);
+
+--
+-- Name: estimate_photos estimate_photos_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_photos
+    ADD CONSTRAINT estimate_photos_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: estimate_photos estimate_photos_position_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_photos
+    ADD CONSTRAINT estimate_photos_position_once UNIQUE (tenant_id, estimate_id, "position");
+
+--
 -- Name: estimate_tax_rates estimate_tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5987,6 +6096,12 @@ CREATE INDEX estimate_lines_option_idx ON public.estimate_lines USING btree (ten
 CREATE INDEX estimate_links_estimate_idx ON public.estimate_links USING btree (tenant_id, estimate_id);
 
 --
+-- Name: estimate_photos_file_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_photos_file_idx ON public.estimate_photos USING btree (tenant_id, file_id);
+
+--
 -- Name: estimate_tax_rates_estimate_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -6407,6 +6522,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_links FOR
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_options FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
 
 --
+-- Name: estimate_photos audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_photos FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'caption');
+
+--
 -- Name: estimate_tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6617,6 +6738,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_links REFERENCING N
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_options REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'description');
 
 --
+-- Name: estimate_photos audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_photos REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'estimate_id', 'public.estimates', 'caption');
+
+--
 -- Name: estimate_tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6777,6 +6904,12 @@ CREATE TRIGGER estimate_lines_draft_only BEFORE INSERT OR DELETE OR UPDATE ON pu
 --
 
 CREATE TRIGGER estimate_options_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_options FOR EACH ROW EXECUTE FUNCTION app.estimate_parts_draft_only();
+
+--
+-- Name: estimate_photos estimate_photos_checked; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimate_photos_checked BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_photos FOR EACH ROW EXECUTE FUNCTION app.estimate_photos_checked();
 
 --
 -- Name: estimate_tax_rates estimate_tax_rates_draft_only; Type: TRIGGER; Schema: public; Owner: -
@@ -7192,6 +7325,20 @@ ALTER TABLE ONLY public.estimate_links
 
 ALTER TABLE ONLY public.estimate_options
     ADD CONSTRAINT estimate_options_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimate_photos estimate_photos_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_photos
+    ADD CONSTRAINT estimate_photos_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: estimate_photos estimate_photos_tenant_id_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_photos
+    ADD CONSTRAINT estimate_photos_tenant_id_file_id_fkey FOREIGN KEY (tenant_id, file_id) REFERENCES public.visit_files(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: estimate_tax_rates estimate_tax_rates_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -7945,6 +8092,12 @@ CREATE POLICY "Office staff and their technicians can add invoice lines" ON publ
 CREATE POLICY "Office staff and their technicians can add invoices' tax rates" ON public.invoice_tax_rates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
+-- Name: estimate_photos Office staff and their technicians can caption and order estima; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can caption and order estima" ON public.estimate_photos FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: estimate_lines Office staff and their technicians can change estimate lines; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -7985,6 +8138,18 @@ CREATE POLICY "Office staff and their technicians can change invoices" ON public
 --
 
 CREATE POLICY "Office staff and their technicians can change invoices' tax rat" ON public.invoice_tax_rates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[]))))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: estimate_photos Office staff and their technicians can choose estimate photos; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can choose estimate photos" ON public.estimate_photos FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_photos Office staff and their technicians can leave out estimate photo; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can leave out estimate photo" ON public.estimate_photos FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
 -- Name: estimates Office staff and their technicians can make estimates; Type: POLICY; Schema: public; Owner: -
@@ -8075,6 +8240,12 @@ CREATE POLICY "Office staff and their technicians can see estimate links" ON pub
 --
 
 CREATE POLICY "Office staff and their technicians can see estimate options" ON public.estimate_options FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
+
+--
+-- Name: estimate_photos Office staff and their technicians can see estimate photos; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see estimate photos" ON public.estimate_photos FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (estimate_id = ANY (( SELECT app.technician_estimate_ids() AS technician_estimate_ids)::uuid[])))));
 
 --
 -- Name: estimates Office staff and their technicians can see estimates; Type: POLICY; Schema: public; Owner: -
@@ -8507,6 +8678,12 @@ ALTER TABLE public.estimate_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.estimate_options ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: estimate_photos; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.estimate_photos ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: estimate_tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -8830,6 +9007,19 @@ REVOKE ALL ON FUNCTION app.estimate_of_link(p_token text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.estimate_parts_draft_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION estimate_photo_by_link(p_token text, p_photo uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_photo_by_link(p_token text, p_photo uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.estimate_photo_by_link(p_token text, p_photo uuid) TO plenum_signin;
+
+--
+-- Name: FUNCTION estimate_photos_checked(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimate_photos_checked() FROM PUBLIC;
 
 --
 -- Name: FUNCTION estimates_keep_their_place(); Type: ACL; Schema: app; Owner: -
@@ -10087,6 +10277,25 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.estimate_tax_rates TO authenti
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_option_totals TO service_role;
 GRANT SELECT ON TABLE public.estimate_option_totals TO authenticated;
+
+--
+-- Name: TABLE estimate_photos; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.estimate_photos TO service_role;
+GRANT SELECT,INSERT,DELETE ON TABLE public.estimate_photos TO authenticated;
+
+--
+-- Name: COLUMN estimate_photos."position"; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE("position") ON TABLE public.estimate_photos TO authenticated;
+
+--
+-- Name: COLUMN estimate_photos.caption; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(caption) ON TABLE public.estimate_photos TO authenticated;
 
 --
 -- Name: TABLE invoice_lines; Type: ACL; Schema: public; Owner: -

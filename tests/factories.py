@@ -256,6 +256,21 @@ class Factory:
             self.assign(tenant_id, visit_id, technician_id)
         return visit_id
 
+    def visit_photo(self, tenant_id: UUID, visit_id: UUID, kind: str = "photo") -> UUID:
+        """A photo (or signature) row of a visit, its file under the company's prefix (the
+        bytes are the caller's to store, when it needs them)."""
+        return self._insert(
+            "insert into public.visit_files (tenant_id, visit_id, kind, storage_key,"
+            " content_type, byte_size) values (%(tenant)s, %(visit)s, %(kind)s, %(key)s,"
+            " 'image/jpeg', 2048) returning id",
+            {
+                "tenant": tenant_id,
+                "visit": visit_id,
+                "kind": kind,
+                "key": f"{tenant_id}/visits/{visit_id}/{uuid4()}.jpg",
+            },
+        )
+
     def assign(self, tenant_id: UUID, visit_id: UUID, technician_id: UUID) -> UUID:
         return self._insert(
             "insert into public.visit_assignments (tenant_id, visit_id, technician_id)"

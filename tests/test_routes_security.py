@@ -353,13 +353,15 @@ def owner(app: Flask, world: World) -> Client:
 
 
 # Routes whose own-id control needs more than an id (tests/estimates/test_links.py,
-# tests/estimates/test_pdf.py and tests/invoices/test_links.py run both checks on them): the
-# homeowner's estimate and invoice pages (and PDFs) open only in the browser that opened the
-# document's link (any other browser, of any company, gets 404), and an approval's signature
-# exists only after an approval by link.
+# tests/estimates/test_pdf.py, tests/estimates/test_photos.py and tests/invoices/test_links.py
+# run both checks on them): the homeowner's estimate and invoice pages (and their PDFs, and an
+# estimate's photos) open only in the browser that opened the document's link (any other
+# browser, of any company, gets 404), and an approval's signature exists only after an
+# approval by link.
 HOMEOWNER_LINK_PAGES = {
     "estimates.for_customer",
     "estimates.customer_pdf",
+    "estimates.customer_photo",
     "estimates.approve_by_link",
     "estimates.decline_by_link",
     "estimates.signature",

@@ -28,6 +28,7 @@ from app.estimates import (  # noqa: E402,F401  (their routes attach to bp)
     exports,
     link_routes,
     pdf_routes,
+    photo_routes,
     routes,
 )
 from app.estimates.service import queries  # noqa: E402

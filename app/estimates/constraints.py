@@ -23,4 +23,12 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "estimate_lines_quantity_range": ("quantity", "Enter a quantity above 0."),
     "estimate_lines_unit_price_range": ("unit_price", "Enter a unit price of 0 or more."),
     "estimate_lines_discount_range": ("discount_percent", "Enter a discount from 0 to 100%."),
+    "estimate_photos_from_the_job": (
+        None,
+        "An estimate shows only photos from the visits of its own job.",
+    ),
+    "estimate_photos_position_range": (None, "An estimate shows at most 12 photos."),
+    "estimate_photos_caption_length": (None, "A caption has at most 200 characters."),
+    "estimate_photos_once": (None, "Each photo is shown once."),
+    "estimate_photos_position_once": (None, "The photos changed meanwhile: reload the page."),
 }

@@ -4,6 +4,8 @@ answer, so that the screen and the paper cannot drift apart."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +13,9 @@ from typing import Any
 
 from app import company, documents, money
 from app.estimates import service
+from app.integrations import files
+
+log = logging.getLogger(__name__)
 
 TEMPLATE = "estimates/estimate.pdf.html"
 
@@ -25,6 +30,20 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A photo the estimate shows: its id among the estimate's photos, its caption, and where
+    its file is kept (read through the files port, for paper)."""
+
+    id: str
+    caption: str
+    key: str
+    file_id: str | None = None  # the visit's file, for the office's pages
+
+
+PhotoSource = Callable[[Photo], str | None]
+
+
+@dataclass(frozen=True)
 class Document:
     """The company's letterhead, the estimate (its dates as dates and datetimes), for whom and
     where, its tax rates and its options with their lines and totals."""
@@ -35,6 +54,7 @@ class Document:
     place: dict[str, Any]
     rates: list[money.TaxRate]
     options: list[Option]
+    photos: tuple[Photo, ...] = ()
 
     @property
     def open(self) -> bool:
@@ -124,8 +144,12 @@ def from_estimate(estimate: service.Estimate, letterhead: company.Letterhead) ->
         for o in estimate.options
     ]
     place = {name: row[name] for name in ("street", "unit", "city", "region", "postal_code")}
+    photos = tuple(
+        Photo(str(p["id"]), p["caption"], p["storage_key"], str(p["file_id"]))
+        for p in estimate.photos
+    )
     return Document(
-        letterhead, _estimate(row), row["customer_name"], place, estimate.rates, options
+        letterhead, _estimate(row), row["customer_name"], place, estimate.rates, options, photos
     )
 
 
@@ -146,7 +170,19 @@ def from_link(found: dict[str, Any]) -> Document:
         found["property"] or {},
         rates,
         options,
+        tuple(Photo(str(p["id"]), p["caption"] or "", p["key"]) for p in found.get("photos", [])),
     )
+
+
+def embedded_photo(photo: Photo) -> str | None:
+    """The photo made small (files.document_photo) as a `data:` URL, for paper; None when its
+    file is missing or unreadable (the document is still given, without it)."""
+    try:
+        data = files.document_photo(files.store().get(photo.key))
+    except (files.FileMissing, files.FileRefused):
+        log.warning("documents: an estimate's photo could not be read from the file store")
+        return None
+    return documents.data_url(data, "image/jpeg")
 
 
 def context(
@@ -156,11 +192,15 @@ def context(
     choice_label: str = "Approved",
     approval_note: str = "",
     signature_src: str | None = None,
+    photo_src: PhotoSource = embedded_photo,
 ) -> dict[str, Any]:
     """What _document.html is given: the document, its logo as a `data:` URL (read through the
-    files port), and how this page words it (see the template's head)."""
+    files port), its photos (each one's `src` by `photo_src`: a page's URL, or by default the
+    picture itself for paper), and how this page words it (see the template's head)."""
+    photos = [(photo_src(photo), photo.caption) for photo in d.photos]
     return {
         "d": d,
+        "photos": [{"src": src, "caption": caption} for src, caption in photos if src],
         "logo_src": documents.image_url(d.company.logo_key),
         "signature_src": signature_src,
         "heading": heading,

@@ -8,13 +8,18 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import DocumentListFilter, choices, strip_text
 
@@ -135,3 +140,63 @@ class ApproveByLinkForm(FlaskForm):
     def validate_signature(self, field: HiddenField) -> None:
         if not field.data:
             raise ValidationError("Sign with your finger (or the mouse) in the box.")
+
+
+class PhotoChoiceForm(Form):
+    """One photo of the job's visits: shown or not, where, and with what caption."""
+
+    file_id = HiddenField()
+    chosen = BooleanField("Show")
+    position = IntegerField(
+        "Place",
+        validators=[Optional(), NumberRange(1, 99, "Enter a place from 1 to 99.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    caption = StringField(
+        "Caption",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
+    )
+
+
+class PhotosForm(FlaskForm):
+    """Which photos of the job's visits the estimate shows, in which order (by place, then as
+    listed), each with an optional caption."""
+
+    photos = FieldList(FormField(PhotoChoiceForm), max_entries=500)
+
+    def __init__(self, *args: Any, known: set[str], most: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known, self.most = known, most
+
+    @classmethod
+    def of(cls, chosen: list[dict[str, Any]], available: list[dict[str, Any]], most: int) -> Any:
+        """The form as the estimate stands: its photos first in their order, then the others."""
+        shown = {str(p["file_id"]) for p in chosen}
+        entries = [
+            {"file_id": str(p["file_id"]), "chosen": True, "position": i, "caption": p["caption"]}
+            for i, p in enumerate(chosen, start=1)
+        ] + [
+            {"file_id": str(p["id"]), "chosen": False, "position": None, "caption": ""}
+            for p in available
+            if str(p["id"]) not in shown
+        ]
+        known = {str(p["id"]) for p in available}
+        return cls(formdata=None, data={"photos": entries}, known=known, most=most)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if any(entry.file_id.data not in self.known for entry in self.photos.entries):
+            self.form_errors.append("The job's photos changed since the page was shown: reload it.")
+        elif len(self.choice()) > self.most:
+            self.form_errors.append(f"Choose at most {self.most} photos.")
+        return valid and not self.form_errors
+
+    def choice(self) -> list[tuple[str, str]]:
+        """(file id, caption) of the photos ticked, by their place, then in the listed order."""
+        ticked = [
+            (entry.position.data or 100, index, entry.file_id.data, entry.caption.data or "")
+            for index, entry in enumerate(self.photos.entries)
+            if entry.chosen.data
+        ]
+        return [(file_id, caption) for _, _, file_id, caption in sorted(ticked)]

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app import document_links, documents
 from app.auth.links import no_referrer, page
 from app.estimates import bp, links
-from app.estimates.document import TEMPLATE, Document
+from app.estimates.document import TEMPLATE, Document, Photo
 from app.estimates.document import context as document_context
 from app.estimates.forms import ApproveByLinkForm, DeclineForm
 from app.integrations import files
@@ -59,7 +59,11 @@ def _page(
     if approve.option.data is None and document.options:
         approve.option.data = document.options[0].id
     context: dict[str, Any] = {
-        **document_context(document, choice_label="Your choice"),
+        **document_context(
+            document,
+            choice_label="Your choice",
+            photo_src=lambda photo: _photo_url(estimate_id, photo),
+        ),
         "approve_form": approve,
         "decline_form": decline or DeclineForm(),
     }
@@ -69,6 +73,27 @@ def _page(
 @bp.get("/estimate/view/<uuid:estimate_id>")
 def for_customer(estimate_id: UUID) -> Response:
     return _page(estimate_id)
+
+
+def _photo_url(estimate_id: UUID, photo: Photo) -> str:
+    return url_for("estimates.customer_photo", estimate_id=estimate_id, photo_id=photo.id)
+
+
+@bp.get("/estimate/view/<uuid:estimate_id>/photos/<uuid:photo_id>")
+def customer_photo(estimate_id: UUID, photo_id: UUID) -> Response:
+    """A photo of the page's estimate, to the same browser only: the link's definer answers
+    only for a photo of the estimate the link opens (any other is 404)."""
+    token = _token(estimate_id)
+    if not token:
+        abort(404)
+    found = links.photo(token, photo_id)
+    if found is None or found[0] != estimate_id:
+        abort(404)
+    response = Response(found[1], mimetype="image/jpeg")
+    # Kept by no cache: once the link is withdrawn, the photo is not still on the device.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return no_referrer(response)
 
 
 @bp.get("/estimate/view/<uuid:estimate_id>/estimate.pdf")

@@ -28,6 +28,21 @@ def document(token: str) -> Document | None:
     return from_link(found) if found is not None else None
 
 
+def photo(token: str, photo_id: UUID) -> tuple[UUID, bytes] | None:
+    """One photo of the estimate behind the link, made small for a screen
+    (files.document_photo): the estimate it belongs to and its JPEG; None for a photo of any
+    other estimate, a closed link, or a file that is missing."""
+    db.set_claims(db.SIGN_IN)
+    row = db.one(queries.photo_by_link, {"token": token[:200], "id": photo_id})
+    if row is None:
+        return None
+    try:
+        data = files.document_photo(files.store().get(row["storage_key"]))
+    except (files.FileMissing, files.FileRefused):
+        return None
+    return UUID(str(row["estimate_id"])), data
+
+
 def signature_key(tenant_id: UUID, estimate_id: UUID) -> str:
     """Where an approval's drawn signature is kept: the company's prefix, then the estimate's."""
     return files.check_key(f"{tenant_id}/estimates/{estimate_id}/{uuid.uuid4()}.png")

@@ -314,3 +314,38 @@ select app.approve_estimate_by_link(%(token)s, %(option_id)s, %(signed_by)s, %(s
 
 -- name: decline_by_link
 select app.decline_estimate_by_link(%(token)s, %(reason)s) as outcome
+
+-- name: photos
+-- The photos an estimate shows, in its order, with where their files are kept.
+select p.id, p.file_id, p.position, p.caption, f.storage_key, f.content_type
+from public.estimate_photos p
+join public.visit_files f on f.tenant_id = p.tenant_id and f.id = p.file_id
+where p.tenant_id = %(tenant_id)s and p.estimate_id = %(estimate_id)s
+order by p.position
+
+-- name: job_photos
+-- The photos of the visits of the estimate's job that it may show, oldest first (none for an
+-- estimate without a job).
+select f.id, f.created_at, v.window_starts_at as visit_starts_at
+from public.estimates e
+join public.visits v on v.tenant_id = e.tenant_id and v.job_id = e.job_id
+join public.visit_files f on f.tenant_id = v.tenant_id and f.visit_id = v.id
+where e.tenant_id = %(tenant_id)s and e.id = %(estimate_id)s and f.kind = 'photo'
+order by f.created_at, f.id
+
+-- name: clear_photos
+delete from public.estimate_photos
+where tenant_id = %(tenant_id)s and estimate_id = %(estimate_id)s
+
+-- name: insert_photo
+insert into public.estimate_photos (tenant_id, estimate_id, file_id, position, caption)
+values (%(tenant_id)s, %(estimate_id)s, %(file_id)s, %(position)s, %(caption)s)
+
+-- name: copy_photos
+insert into public.estimate_photos (tenant_id, estimate_id, file_id, position, caption)
+select tenant_id, %(to_id)s, file_id, position, caption from public.estimate_photos
+where tenant_id = %(tenant_id)s and estimate_id = %(from_id)s
+
+-- name: photo_by_link
+-- As the token holder: one photo of the estimate the link opens (nothing otherwise).
+select estimate_id, storage_key, content_type from app.estimate_photo_by_link(%(token)s, %(id)s)

@@ -25,6 +25,7 @@ from app.estimates.forms import (
     EstimateForm,
     ListFilter,
     OptionForm,
+    PhotosForm,
 )
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
 from app.forms import BookItemForm, LineForm, SendLinkForm
@@ -155,6 +156,9 @@ def _show(
             forms[key] = (line_form, item_form)
         context["forms"] = forms
         context["option_form"] = failed.get("option") or OptionForm(prefix="new-option-")
+        context["photos_form"] = failed.get("photos") or PhotosForm.of(
+            estimate.photos, service.job_photos(tenant_id, estimate.row["id"]), service.MAX_PHOTOS
+        )
     elif estimate.row["status"] in OPEN:
         approve = failed.get("approve") or ApproveForm()
         approve.set_options([o.row for o in estimate.options])
@@ -174,6 +178,8 @@ def _document(estimate: service.Estimate) -> dict[str, Any]:
         heading=2,
         approval_note=f" on the link{where}",
         signature_src=signature if row["signature_key"] else None,
+        # The visit's photo as the job's page shows it (a recorded read of the visit's file).
+        photo_src=lambda photo: url_for("technician.file", file_id=photo.file_id),
     )
 
 

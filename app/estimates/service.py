@@ -15,6 +15,7 @@ from app import db, money, pricebook, sql
 
 queries = sql.load(__file__)
 FIRST_OPTION = "Recommended"
+MAX_PHOTOS = 12  # estimate_photos_position_range: enough to show the problem, a small PDF
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Estimate:
     row: db.Row
     options: list[Option]
     rates: list[money.TaxRate]
+    photos: list[db.Row]  # chosen from the job's visits, in order (id, file_id, caption, ...)
 
     @property
     def is_draft(self) -> bool:
@@ -56,13 +58,14 @@ def list_estimates(params: dict[str, Any], page: int) -> sql.Page:
 
 
 def get(tenant_id: UUID, estimate_id: UUID, today: date) -> Estimate | None:
-    """The estimate with its options, their lines and totals, and its tax rates."""
+    """The estimate with its options, their lines and totals, its tax rates and photos."""
     scope = {"tenant_id": tenant_id, "estimate_id": estimate_id}
-    found, options, lines, rates = db.query_together(
+    found, options, lines, rates, photos = db.query_together(
         (queries.estimate, {"tenant_id": tenant_id, "id": estimate_id, "today": today}),
         (queries.options, scope),
         (queries.lines, scope),
         (queries.tax_rates, scope),
+        (queries.photos, scope),
     )
     if not found:
         return None
@@ -72,7 +75,7 @@ def get(tenant_id: UUID, estimate_id: UUID, today: date) -> Estimate | None:
         mine = [line for line in lines if line["option_id"] == option["id"]]
         amounts = money.totals([_as_line(line) for line in mine], taxes)
         built.append(Option(option, mine, amounts))
-    return Estimate(found[0], built, taxes)
+    return Estimate(found[0], built, taxes, photos)
 
 
 def _as_line(row: db.Row) -> money.Line:
@@ -163,6 +166,22 @@ def remove_line(tenant_id: UUID, line_id: UUID) -> UUID | None:
     return UUID(str(rows[0]["estimate_id"])) if rows else None
 
 
+def job_photos(tenant_id: UUID, estimate_id: UUID) -> list[db.Row]:
+    """The photos of the visits of the estimate's job, which it may show."""
+    return db.query(queries.job_photos, {"tenant_id": tenant_id, "estimate_id": estimate_id})
+
+
+def choose_photos(tenant_id: UUID, estimate_id: UUID, chosen: list[tuple[UUID, str]]) -> None:
+    """Show these photos (file id, caption) in this order, and no others. The database refuses
+    a photo that is not of the estimate's job, more than MAX_PHOTOS, or a sent estimate."""
+    scope = {"tenant_id": tenant_id, "estimate_id": estimate_id}
+    with db.atomic():
+        db.write(queries.clear_photos, scope)
+        for position, (file_id, caption) in enumerate(chosen):
+            params = {**scope, "file_id": file_id, "position": position, "caption": caption}
+            db.write(queries.insert_photo, params)
+
+
 def mark_sent(tenant_id: UUID, estimate_id: UUID) -> bool:
     return bool(db.write(queries.mark_sent, {"tenant_id": tenant_id, "id": estimate_id}))
 
@@ -191,6 +210,7 @@ def revise(tenant_id: UUID, estimate_id: UUID, today: date) -> UUID | None:
         db.write(queries.copy_options, copy)
         db.write(queries.copy_lines, copy)
         db.write(queries.copy_estimate_tax_rates, copy)
+        db.write(queries.copy_photos, copy)
     return new_id
 
 

@@ -215,6 +215,32 @@ def clean_photo(data: bytes) -> Picture:
     )
 
 
+# A photo inside a document (an estimate's PDF): two to a row of a printed page, sharp at
+# about 200 dpi, a small fraction of the kept photo's bytes.
+DOCUMENT_PHOTO_SIDE = 720
+DOCUMENT_PHOTO_QUALITY = 72
+
+
+def document_photo(data: bytes) -> bytes:
+    """A kept photo made small for a document: a JPEG of at most DOCUMENT_PHOTO_SIDE px on its
+    long side; FileRefused when the stored file is not a photo that decodes."""
+    content_type = check_photo(data)
+    photo = _decoded(
+        data,
+        content_type,
+        MAX_PHOTO_PIXELS,
+        PHOTO_TOO_MANY_PIXELS,
+        UNREADABLE_PHOTO,
+        DOCUMENT_PHOTO_SIDE,
+    )
+    try:
+        flat = _on_white(photo)
+    except _DECODING_FAILED as error:
+        raise FileRefused(UNREADABLE_PHOTO) from error
+    flat.thumbnail((DOCUMENT_PHOTO_SIDE, DOCUMENT_PHOTO_SIDE), Image.Resampling.LANCZOS)
+    return _encoded(flat, "JPEG", quality=DOCUMENT_PHOTO_QUALITY, optimize=True)
+
+
 MAX_LOGO_BYTES = MEGABYTE
 MAX_LOGO_PIXELS = 25_000_000  # a 1 MB file that claims more is a bomb, not a logo
 LOGO_SIZE = (600, 300)  # px at most: sharp at the 12rem by 5rem a document gives it

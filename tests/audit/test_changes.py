@@ -81,6 +81,7 @@ PERSONAL = {
     "public.estimate_links": ("estimate_id", "public.estimates", "sent_to"),
     "public.estimate_options": ("estimate_id", "public.estimates", "description"),
     "public.estimate_lines": ("estimate_id", "public.estimates", "description"),
+    "public.estimate_photos": ("estimate_id", "public.estimates", "caption"),
     "public.invoices": (
         "customer_id",
         "",

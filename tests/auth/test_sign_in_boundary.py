@@ -53,6 +53,7 @@ PRE_SIGN_IN = {
     "app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text,"
     " p_signature_key text)",
     "app.decline_estimate_by_link(p_token text, p_reason text)",
+    "app.estimate_photo_by_link(p_token text, p_photo uuid)",
     # a homeowner's invoice link
     "app.invoice_link_place(p_token text)",
     "app.invoice_by_link(p_token text)",

@@ -380,6 +380,38 @@ def _visit(make: Factory, tenant_id: UUID) -> UUID:
     return make.visit(tenant_id, _property_and_job(make, tenant_id)[1])
 
 
+def new_estimate_photo(make: Factory, tenant_id: UUID) -> Row:
+    property_id, job = _property_and_job(make, tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "estimate_id": make.estimate(tenant_id, property_id, job),
+        "file_id": make.visit_photo(tenant_id, make.visit(tenant_id, job)),
+        "position": 0,
+        "caption": "The cracked heat exchanger",
+    }
+
+
+def job_at(make: Factory, tenant_id: UUID) -> Row:
+    """An estimate's place and job: a new property and a job there."""
+    property_id, job = _property_and_job(make, tenant_id)
+    customer = make.conn.execute(
+        "select customer_id from public.properties where id = %s", [property_id]
+    ).fetchone()
+    assert customer is not None
+    return {"customer_id": customer["customer_id"], "property_id": property_id, "job_id": job}
+
+
+def estimate_of_the_photos_job(make: Factory, tenant_id: UUID, photo: Row) -> UUID:
+    """A draft estimate of the job on whose visit the photo was taken."""
+    job = make.conn.execute(
+        "select j.id, j.property_id from public.visits v join public.jobs j"
+        " on j.tenant_id = v.tenant_id and j.id = v.job_id where v.id = %s",
+        [photo["visit_id"]],
+    ).fetchone()
+    assert job is not None
+    return make.estimate(tenant_id, job["property_id"], job["id"])
+
+
 def new_visit_assignment(make: Factory, tenant_id: UUID) -> Row:
     # An unscheduled visit: the assignment books no time, so no working hours come into it.
     return {
@@ -489,6 +521,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.estimate_lines": new_estimate_line,
     "public.estimate_tax_rates": new_estimate_tax_rate,
     "public.estimate_links": new_estimate_link,
+    "public.estimate_photos": new_estimate_photo,
     "public.invoices": new_invoice,
     "public.invoice_lines": new_invoice_line,
     "public.invoice_tax_rates": new_invoice_tax_rate,
@@ -499,11 +532,30 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
 # the reference's name; other references' targets come from ROW_BUILDERS.
 REFERENCE_TARGETS: dict[str, RowBuilder] = {
     "price_package_parts_package_fkey": new_price_package,
+    # An estimate of a job, whose visits' photos it may show.
+    "estimate_photos_tenant_id_estimate_id_fkey": lambda make, tenant_id: (
+        new_estimate(make, tenant_id) | job_at(make, tenant_id)
+    ),
 }
 # What a reference's target needs once saved before a row may point at it, by the reference's
 # name (a payment needs a sent invoice with something to pay).
 TARGET_COMPLETIONS: dict[str, Callable[[Factory, UUID, Row], None]] = {
     "payments_tenant_id_invoice_id_fkey": payable,
+}
+# A reference whose source row must agree with its target beyond the key, by the reference's
+# name: B's row is built for B's target (an estimate shows only photos of its own job), so
+# that only the company can make the row pointing at A's target wrong.
+SOURCE_ROWS: dict[str, Callable[[Factory, UUID, Row], Row]] = {
+    "estimate_photos_tenant_id_estimate_id_fkey": lambda make, tenant_id, estimate: {
+        "tenant_id": tenant_id,
+        "file_id": make.visit_photo(tenant_id, make.visit(tenant_id, estimate["job_id"])),
+        "position": 0,
+    },
+    "estimate_photos_tenant_id_file_id_fkey": lambda make, tenant_id, photo: {
+        "tenant_id": tenant_id,
+        "estimate_id": estimate_of_the_photos_job(make, tenant_id, photo),
+        "position": 0,
+    },
 }
 # The log, and the keys that seal its personal values (written only by the audit trigger).
 AUDIT_LOG = ("audit.changes", "audit.transactions", "audit.chain_heads", "audit.subject_keys")
@@ -890,7 +942,8 @@ def cross_tenant_references_accepted(
             targets[tenant.id] = saved.fetchone() or {}
             if ref.name in TARGET_COMPLETIONS:
                 TARGET_COMPLETIONS[ref.name](make, tenant.id, targets[tenant.id])
-        row = builders[ref.source](make, b.id)
+        agreeing = SOURCE_ROWS.get(ref.name)
+        row = agreeing(make, b.id, targets[b.id]) if agreeing else builders[ref.source](make, b.id)
         for owner, outcome in ((a, "refused"), (b, "accepted")):
             pointing = row | {
                 column: targets[owner.id][referenced]
