@@ -5,15 +5,14 @@ for a link that is unknown, revoked or closed."""
 
 from __future__ import annotations
 
-import uuid
 from uuid import UUID
 
 from flask import current_app
 
 from app import db
+from app.estimates.approvals import signature_key, signed
 from app.estimates.document import Document, from_link
 from app.estimates.service import queries
-from app.integrations import files
 
 
 def public_url(token: str) -> str:
@@ -35,33 +34,23 @@ def document(token: str) -> Document | None:
     return from_link(found) if found is not None else None
 
 
-def signature_key(tenant_id: UUID, estimate_id: UUID) -> str:
-    """Where an approval's drawn signature is kept: the company's prefix, then the estimate's."""
-    return files.check_key(f"{tenant_id}/estimates/{estimate_id}/{uuid.uuid4()}.png")
-
-
 def approve(token: str, option_id: str, signed_by: str, signature: bytes) -> str:
     """'approved', 'already' (approved before: nothing changes) or 'closed'. The signature is
     kept first and removed again when the approval does not take."""
     where = place(token)
     if where is None:
         return "closed"
-    key = signature_key(*where)
-    store = files.store()
-    store.put(key, signature, "image/png")
-    outcome = "closed"
-    try:
+
+    def record(key: str) -> str:
         params = {
             "token": token[:200],
             "option_id": option_id,
             "signed_by": signed_by,
             "signature_key": key,
         }
-        outcome = str(db.write(queries.approve_by_link, params)[0]["outcome"])
-    finally:
-        if outcome != "approved":
-            store.delete(key)
-    return outcome
+        return str(db.write(queries.approve_by_link, params)[0]["outcome"])
+
+    return signed(signature_key(*where), signature, record)
 
 
 def decline(token: str, reason: str) -> str:

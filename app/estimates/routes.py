@@ -168,12 +168,11 @@ def _document(estimate: service.Estimate) -> dict[str, Any]:
     """The estimate as its document shows it inside the office's page."""
     row = estimate.row
     letterhead = found_or_404(company.letterhead(current_user.tenant_id))
-    where = f" (from {row['approved_from']})" if row["approved_from"] else ""
     signature = url_for("estimates.signature", estimate_id=row["id"])
     return document.context(
         document.from_estimate(estimate, letterhead),
         heading=2,
-        approval_note=f" on the link{where}",
+        approval_note=document.approval_note(row, address=True),
         signature_src=signature if row["signature_key"] else None,
     )
 

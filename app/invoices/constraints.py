@@ -39,4 +39,5 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
         "Payments are recorded only against a sent invoice with a balance due.",
     ),
     "payments_within_balance": ("amount", "That is more than the balance due."),
+    "invoices_voided_by_office": (None, "Only the office voids an invoice."),
 }

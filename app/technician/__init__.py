@@ -12,7 +12,11 @@ menu.add(
 menu.add("Calendar feed", "technician.calendar_page", roles=roles.TECHNICIANS, order=60)
 db.register_messages(constraints.MESSAGES)
 
-from app.technician import routes  # noqa: E402,F401  (routes register on the blueprint)
+from app.technician import (  # noqa: E402,F401  (routes register on the blueprint)
+    estimate_routes,
+    invoice_routes,
+    routes,
+)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]
