@@ -35,8 +35,8 @@ customers.add_timeline_entries("estimate", customers.PageRead(queries.for_custom
 from app.estimates.approvals import approve_in_person  # noqa: E402
 from app.estimates.document import approval_note, from_estimate  # noqa: E402
 from app.estimates.document import context as document_context  # noqa: E402
-from app.estimates.forms import ApproveByLinkForm as SignedApprovalForm  # noqa: E402
 from app.estimates.forms import VALID_DAYS, OptionForm  # noqa: E402
+from app.estimates.forms import ApproveByLinkForm as SignedApprovalForm  # noqa: E402
 from app.estimates.service import (  # noqa: E402
     Estimate,
     add_item,

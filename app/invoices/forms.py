@@ -155,7 +155,7 @@ class PaymentForm(FlaskForm):
         """A cheque is recorded with its number (the reference is optional otherwise)."""
         valid = bool(super().validate(extra_validators))
         if self.method.data == "cheque" and not self.reference.data:
-            self.reference.errors = [*self.reference.errors, "Enter the cheque’s number."]
+            self.reference.errors = [*self.reference.errors, "Enter the cheque number."]
             return False
         return valid
 

@@ -105,7 +105,7 @@ def test_a_technician_builds_a_two_option_estimate_for_their_visit(tech, admin, 
         ("410.00", "1.00", 1),
     ]
     page = html(tech.get(f"/my-day/estimates/{estimate}"))
-    # 2 × 85.00 + 5% tax = 178.50; 410.00 less 10% = 369.00 + 5% = 387.45
+    # 2 x 85.00 + 5% tax = 178.50; 410.00 less 10% = 369.00 + 5% = 387.45
     assert "$178.50" in page and "$387.45" in page
     assert 'inputmode="decimal"' in page
 
@@ -239,7 +239,7 @@ def test_the_office_sees_who_recorded_the_approval(app, tech, admin, make, day: 
     tech.submit(f"/my-day/estimates/{estimate}/show")
     _approve(tech, estimate, first)
     owner = make.member(day.tenant.id, "owner")
-    office: Client = app.test_client()  # type: ignore[assignment]
+    office: Client = app.test_client()
     office.sign_in(owner.email)
 
     page = html(office.get(f"/estimates/{estimate}"))
@@ -285,7 +285,7 @@ def test_a_draft_is_not_approved(tech, admin, make, day: Day):
 def test_another_technicians_visit_and_estimate_are_404(app, tech, admin, make, day: Day):
     estimate, (first, _) = _two_options(tech, admin, make, day)
     tech.submit(f"/my-day/estimates/{estimate}/show")
-    colleague: Client = app.test_client()  # type: ignore[assignment]
+    colleague: Client = app.test_client()
     colleague.sign_in(day.other_tech.email)
     count = admin.execute("select count(*) as n from public.estimates").fetchone()
 
@@ -427,7 +427,7 @@ def _sent_invoice(tech: Client, admin, day: Day) -> UUID:
     ("data", "message"),
     [
         ({"amount": "100.01"}, "more than the balance due"),
-        ({"method": "cheque", "reference": ""}, "Enter the cheque’s number."),
+        ({"method": "cheque", "reference": ""}, "Enter the cheque number."),
         ({"method": "card_terminal", "reference": "4242 4242 4242 4242"}, "card number"),
         ({"method": "bitcoin"}, "Choose how the payment was made."),
         ({"amount": "0"}, "above zero"),
@@ -492,7 +492,7 @@ def test_a_sent_invoices_lines_stay_as_they_are(tech, admin, day: Day):
 
 def test_another_technician_cannot_reach_the_visits_invoice(app, tech, admin, day: Day):
     invoice = _sent_invoice(tech, admin, day)
-    colleague: Client = app.test_client()  # type: ignore[assignment]
+    colleague: Client = app.test_client()
     colleague.sign_in(day.other_tech.email)
 
     assert colleague.get(f"/my-day/invoices/{invoice}").status_code == 404
