@@ -32,40 +32,33 @@ customers.add_timeline_entries("estimate", customers.PageRead(queries.for_custom
 
 # What other features may use (tests/test_architecture.py holds them to it): the technician's
 # phone builds an estimate on site and records the homeowner's approval in person with these.
+from app.estimates import builder  # noqa: E402
 from app.estimates.approvals import approve_in_person  # noqa: E402
 from app.estimates.document import approval_note, from_estimate  # noqa: E402
 from app.estimates.document import context as document_context  # noqa: E402
-from app.estimates.forms import VALID_DAYS, OptionForm  # noqa: E402
+from app.estimates.forms import VALID_DAYS  # noqa: E402
 from app.estimates.forms import ApproveByLinkForm as SignedApprovalForm  # noqa: E402
 from app.estimates.service import (  # noqa: E402
     Estimate,
-    add_item,
-    add_line,
-    add_option,
     display_number,
     for_job,
     get,
     get_line,
-    get_option,
     mark_sent,
     remove_line,
 )
 from app.estimates.service import create as create_estimate  # noqa: E402
-from app.estimates.vocabulary import LINE_KINDS, STATUSES  # noqa: E402
+from app.estimates.vocabulary import STATUSES  # noqa: E402
 
 __all__ = [
-    "LINE_KINDS",
     "STATUSES",
     "VALID_DAYS",
     "Estimate",
-    "OptionForm",
     "SignedApprovalForm",
-    "add_item",
-    "add_line",
-    "add_option",
     "approval_note",
     "approve_in_person",
     "bp",
+    "builder",
     "create_estimate",
     "display_number",
     "document_context",
@@ -73,7 +66,6 @@ __all__ = [
     "from_estimate",
     "get",
     "get_line",
-    "get_option",
     "mark_sent",
     "remove_line",
 ]

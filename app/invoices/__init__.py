@@ -33,42 +33,31 @@ customers.add_timeline_entries("invoice", customers.PageRead(queries.for_custome
 
 # What other features may use (tests/test_architecture.py holds them to it): the technician's
 # phone makes the invoice of their visit, adds its lines and records payments with these.
+from app.invoices import builder  # noqa: E402
 from app.invoices.document import context as document_context  # noqa: E402
 from app.invoices.document import from_invoice  # noqa: E402
 from app.invoices.forms import PaymentForm  # noqa: E402
 from app.invoices.service import (  # noqa: E402
     Invoice,
-    add_item,
-    add_line,
     create_from_visit,
     display_number,
     for_job,
     get,
-    get_line,
-    mark_sent,
-    record_payment,
     remove_line,
-    update_line,
 )
-from app.invoices.vocabulary import METHODS, STATUSES  # noqa: E402
+from app.invoices.vocabulary import STATUSES  # noqa: E402
 
 __all__ = [
-    "METHODS",
     "STATUSES",
     "Invoice",
     "PaymentForm",
-    "add_item",
-    "add_line",
     "bp",
+    "builder",
     "create_from_visit",
     "display_number",
     "document_context",
     "for_job",
     "from_invoice",
     "get",
-    "get_line",
-    "mark_sent",
-    "record_payment",
     "remove_line",
-    "update_line",
 ]

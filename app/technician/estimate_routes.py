@@ -18,12 +18,10 @@ from app import company, estimates, pricebook, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.db import ConstraintViolation
-from app.forms import BookItemForm, LineForm
 from app.integrations import files
 from app.technician import bp, service
 from app.technician.routes import visit_or_404
-from app.views import found_or_404, show_violation
+from app.views import found_or_404
 
 View = Response | str | tuple[str, int]
 SEARCH_LENGTH = 100
@@ -93,17 +91,8 @@ def _page(
         "visit_id": service.visit_of_job(current_user.tenant_id, row["job_id"]),
     }
     if estimate.is_draft:
-        items = _items(term)
-        forms = {}
-        for option in estimate.options:
-            key = str(option.row["id"])
-            prefix = f"o{option.row['position']}-"
-            line_form = failed.get(f"line-{key}") or LineForm(prefix=prefix + "line-")
-            item_form = failed.get(f"item-{key}") or BookItemForm(prefix=prefix + "item-")
-            item_form.set_items(items, estimates.LINE_KINDS)
-            forms[key] = (line_form, item_form)
-        context["forms"] = forms
-        context["option_form"] = failed.get("option") or estimates.OptionForm(prefix="new-option-")
+        context["forms"] = estimates.builder.option_forms(estimate, _items(term), failed)
+        context["option_form"] = failed.get("option") or estimates.builder.new_option_form()
     else:
         context |= _document(estimate)
     return render_template("technician/estimate.html", **context), status
@@ -128,59 +117,35 @@ def estimate(estimate_id: UUID) -> View:
 @identity.company_required(*roles.TECHNICIANS)
 def add_estimate_option(estimate_id: UUID) -> View:
     found = _draft(estimate_id)
-    form = estimates.OptionForm(prefix="new-option-")
-    if not form.validate_on_submit():
-        return _page(found, {"option": form}, 422)
-    try:
-        option_id = estimates.add_option(
-            current_user.tenant_id, estimate_id, form.name.data, form.description.data or ""
-        )
-    except ConstraintViolation as violation:
-        show_violation(form, violation)
+    form = estimates.builder.new_option_form()
+    option_id = estimates.builder.add_option(current_user.tenant_id, estimate_id, form)
+    if option_id is None:
         return _page(found, {"option": form}, 422)
     flash(f"Option “{form.name.data}” added.", "success")
     return _back(estimate_id, f"option-{option_id}")
 
 
-def _option(option_id: UUID) -> dict[str, Any]:
-    found = dict(found_or_404(estimates.get_option(current_user.tenant_id, option_id)))
-    if found["status"] != "draft":
-        abort(409)
-    return found
-
-
 @bp.post("/my-day/estimate-options/<uuid:option_id>/lines")
 @identity.company_required(*roles.TECHNICIANS)
 def add_estimate_line(option_id: UUID) -> View:
-    option = _option(option_id)
-    form = LineForm(prefix=f"o{option['position']}-line-")
-    if form.validate_on_submit():
-        try:
-            estimates.add_line(current_user.tenant_id, option_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Line added.", "success")
-            return _back(option["estimate_id"], f"option-{option_id}")
+    option = estimates.builder.draft_option(current_user.tenant_id, option_id)
+    form = estimates.builder.line_form(option)
+    if estimates.builder.add_line(current_user.tenant_id, option_id, form):
+        flash("Line added.", "success")
+        return _back(option["estimate_id"], f"option-{option_id}")
     return _page(_estimate(option["estimate_id"]), {f"line-{option_id}": form}, 422)
 
 
 @bp.post("/my-day/estimate-options/<uuid:option_id>/items")
 @identity.company_required(*roles.TECHNICIANS)
 def add_estimate_item(option_id: UUID) -> View:
-    option = _option(option_id)
     tenant_id = current_user.tenant_id
+    option = estimates.builder.draft_option(tenant_id, option_id)
     found = _estimate(option["estimate_id"])
-    form = BookItemForm(prefix=f"o{option['position']}-item-")
-    form.set_items(pricebook.line_choices(tenant_id), estimates.LINE_KINDS)
-    if form.validate_on_submit():
-        quantity = form.item_quantity.data
-        assert quantity is not None  # validate_item_quantity refused an empty one
-        member = bool(found.row["member"])
-        if estimates.add_item(tenant_id, option_id, UUID(form.item.data), quantity, member):
-            flash("Line added from the price book.", "success")
-            return _back(option["estimate_id"], f"option-{option_id}")
-        form.item.errors = ["That item is no longer in the price book."]
+    form = estimates.builder.item_form(option, pricebook.line_choices(tenant_id))
+    if estimates.builder.add_item(tenant_id, option_id, bool(found.row["member"]), form):
+        flash("Line added from the price book.", "success")
+        return _back(option["estimate_id"], f"option-{option_id}")
     return _page(found, {f"item-{option_id}": form}, 422)
 
 

@@ -13,16 +13,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, invoices, pricebook, roles
+from app import company, invoices, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.db import ConstraintViolation
-from app.forms import BookItemForm, LineForm
+from app.forms import LineForm
 from app.technician import bp, service
 from app.technician.routes import visit_or_404
-from app.views import form_page, found_or_404, saved, show_violation
-from app.vocabulary import DOCUMENT_LINE_KINDS
+from app.views import form_page, found_or_404
 
 View = Response | str | tuple[str, int]
 LINE_PREFIX = "line-"
@@ -77,15 +75,12 @@ def _page(
         "i": invoice.row,
         "number": invoices.display_number(invoice.row),
         "statuses": invoices.STATUSES,
-        "methods": invoices.METHODS,
         "confirm": ConfirmForm(),
         "visit_id": service.visit_of_job(tenant_id, invoice.row["job_id"]),
     }
     if invoice.is_draft:
-        item_form = failed.get("item") or BookItemForm(prefix=ITEM_PREFIX)
-        item_form.set_items(pricebook.line_choices(tenant_id), DOCUMENT_LINE_KINDS)
-        context["item_form"] = item_form
-        context["line_form"] = failed.get("line") or LineForm(prefix=LINE_PREFIX)
+        context["item_form"] = failed.get("item") or invoices.builder.item_form(tenant_id)
+        context["line_form"] = failed.get("line") or LineForm(prefix=invoices.builder.LINE_PREFIX)
     else:
         letterhead = found_or_404(company.letterhead(tenant_id))
         context |= invoices.document_context(invoices.from_invoice(invoice, letterhead), heading=2)
@@ -113,15 +108,10 @@ def _draft(invoice_id: UUID) -> invoices.Invoice:
 @identity.company_required(*roles.TECHNICIANS)
 def add_invoice_line(invoice_id: UUID) -> View:
     found = _draft(invoice_id)
-    form = LineForm(prefix=LINE_PREFIX)
-    if form.validate_on_submit():
-        try:
-            invoices.add_line(current_user.tenant_id, invoice_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Line added.", "success")
-            return _back(invoice_id, "lines")
+    form = LineForm(prefix=invoices.builder.LINE_PREFIX)
+    if invoices.builder.add_line(current_user.tenant_id, invoice_id, form):
+        flash("Line added.", "success")
+        return _back(invoice_id, "lines")
     return _page(found, {"line": form}, 422)
 
 
@@ -129,43 +119,24 @@ def add_invoice_line(invoice_id: UUID) -> View:
 @identity.company_required(*roles.TECHNICIANS)
 def add_invoice_item(invoice_id: UUID) -> View:
     found = _draft(invoice_id)
-    tenant_id = current_user.tenant_id
-    form = BookItemForm(prefix=ITEM_PREFIX)
-    form.set_items(pricebook.line_choices(tenant_id), DOCUMENT_LINE_KINDS)
-    if form.validate_on_submit():
-        quantity = form.item_quantity.data
-        assert quantity is not None  # validate_item_quantity refused an empty one
-        member = bool(found.row["member"])
-        if invoices.add_item(tenant_id, invoice_id, UUID(form.item.data), quantity, member):
-            flash("Line added from the price book.", "success")
-            return _back(invoice_id, "lines")
-        form.item.errors = ["That item is no longer in the price book."]
+    form = invoices.builder.item_form(current_user.tenant_id)
+    if invoices.builder.add_item(current_user.tenant_id, found, form):
+        flash("Line added from the price book.", "success")
+        return _back(invoice_id, "lines")
     return _page(found, {"item": form}, 422)
-
-
-def _line(line_id: UUID) -> dict[str, Any]:
-    found = dict(found_or_404(invoices.get_line(current_user.tenant_id, line_id)))
-    if found["status"] != "draft":
-        abort(409)
-    return found
 
 
 @bp.route("/my-day/invoice-lines/<uuid:invoice_line_id>/edit", methods=["GET", "POST"])
 @identity.company_required(*roles.TECHNICIANS)
 def edit_invoice_line(invoice_line_id: UUID) -> View:
-    line = _line(invoice_line_id)
-    template = "technician/invoice_line.html"
-    if request.method == "GET":
-        data = {k: line[k] for k in ("description", "quantity", "unit", "unit_price", "taxable")}
-        data["discount_percent"] = line["discount_percent"] or None
-        return form_page(template, LineForm(data=data), line=line)
-    form = LineForm()
-    saved(
-        form,
-        template,
-        lambda: invoices.update_line(current_user.tenant_id, invoice_line_id, form.values()),
-        line=line,
+    line = invoices.builder.draft_line(current_user.tenant_id, invoice_line_id)
+    form = (
+        LineForm(data=invoices.builder.line_data(line)) if request.method == "GET" else LineForm()
     )
+    if request.method == "GET" or not invoices.builder.change_line(
+        current_user.tenant_id, invoice_line_id, form
+    ):
+        return form_page("technician/invoice_line.html", form, line=line)
     flash("Line saved.", "success")
     return _back(line["invoice_id"], "lines")
 
@@ -173,7 +144,7 @@ def edit_invoice_line(invoice_line_id: UUID) -> View:
 @bp.post("/my-day/invoice-lines/<uuid:invoice_line_id>/remove")
 @identity.company_required(*roles.TECHNICIANS)
 def remove_invoice_line(invoice_line_id: UUID) -> Response:
-    line = _line(invoice_line_id)
+    line = invoices.builder.draft_line(current_user.tenant_id, invoice_line_id)
     _confirmed()
     invoices.remove_line(current_user.tenant_id, invoice_line_id)
     flash("Line removed.", "success")
@@ -185,12 +156,8 @@ def remove_invoice_line(invoice_line_id: UUID) -> Response:
 def send_invoice(invoice_id: UUID) -> Response:
     found = _invoice(invoice_id)
     _confirmed()
-    if not found.is_draft:
-        flash("This invoice was already sent.", "error")
-    elif not found.lines:
-        flash("Add at least one line before sending the invoice.", "error")
-    elif invoices.mark_sent(current_user.tenant_id, invoice_id):
-        flash("Marked as sent: take the payment now, or the customer pays later.", "success")
+    sent = ("Marked as sent: take the payment now, or the customer pays later.", "success")
+    flash(*(invoices.builder.send(current_user.tenant_id, found) or sent))
     return _back(invoice_id)
 
 
@@ -199,15 +166,10 @@ def send_invoice(invoice_id: UUID) -> Response:
 def take_payment(invoice_id: UUID) -> View:
     found = _invoice(invoice_id)
     if not found.takes_payments:
-        flash("Payments are recorded only against a sent invoice with a balance due.", "error")
+        flash(invoices.builder.NOT_OPEN_FOR_PAYMENT, "error")
         return _back(invoice_id)
     form = invoices.PaymentForm(today=_today(), balance=found.row["balance"])
-    if form.validate_on_submit():
-        try:
-            invoices.record_payment(current_user.tenant_id, invoice_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Payment recorded.", "success")
-            return _back(invoice_id, "payments")
+    if invoices.builder.record_payment(current_user.tenant_id, invoice_id, form):
+        flash("Payment recorded.", "success")
+        return _back(invoice_id, "payments")
     return _page(found, {"payment": form}, 422)
