@@ -7,7 +7,16 @@ from app.technician import constraints
 
 bp = Blueprint("technician", __name__)
 menu.add(
-    "My day", "technician.my_day", roles=roles.TECHNICIANS, order=20, section=("technician.visit",)
+    "My day",
+    "technician.my_day",
+    roles=roles.TECHNICIANS,
+    order=20,
+    section=(
+        "technician.visit",
+        "technician.estimate",
+        "technician.invoice",
+        "technician.edit_invoice_line",
+    ),
 )
 menu.add("Calendar feed", "technician.calendar_page", roles=roles.TECHNICIANS, order=60)
 db.register_messages(constraints.MESSAGES)
