@@ -119,3 +119,9 @@ def letterhead_of(row: Mapping[str, Any]) -> Letterhead:
         str(row.get("time_zone") or FALLBACK_ZONE),
         str(row["logo_key"]) if row.get("logo_key") else None,
     )
+
+
+def technicians(tenant_id: UUID) -> list[db.Row]:
+    """The company's technicians, removed ones after the active (`account_id`, `full_name`,
+    `status`)."""
+    return db.query(queries.technicians, {"tenant_id": tenant_id})

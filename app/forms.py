@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -122,6 +123,47 @@ class DateRangeFilter(FlaskForm):
         _within_reason(field)
         if field.data and self.starts.data and field.data < self.starts.data:
             raise ValidationError("The end date is before the start date.")
+
+
+class DocumentListFilter(DateRangeFilter):
+    """The filters of the estimates and invoices lists (and of their CSV files): a customer's
+    name or a document's number, a status, a technician of the document's visits, and days."""
+
+    q = StringField(
+        "Customer or number",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
+    status = SelectField("Status", choices=[], default="")
+    technician = SelectField("Technician", choices=[], default="")
+
+    def set_statuses(self, labels: dict[str, str], every: str = "Every status") -> None:
+        self.status.choices = choices([("", every), *labels.items()])
+
+    def set_technicians(self, technicians: Iterable[Mapping[str, Any]]) -> None:
+        """The company's technicians (`account_id`, `full_name`, `status`) to choose from."""
+        self.technician.choices = choices(
+            [
+                ("", "Any technician"),
+                *(
+                    (
+                        str(t["account_id"]),
+                        t["full_name"] + (" (removed)" if t["status"] != "active" else ""),
+                    )
+                    for t in technicians
+                ),
+            ]
+        )
+
+    def criteria(self) -> dict[str, Any]:
+        """The chosen filters, as the lists' queries take them (after `validate`)."""
+        return {
+            "status": self.status.data or None,
+            "term": self.q.data or "",
+            "technician_id": UUID(self.technician.data) if self.technician.data else None,
+            "starts": self.starts.data,
+            "ends": self.ends.data,
+        }
 
 
 def _within_reason(field: DateField) -> None:

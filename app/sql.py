@@ -4,6 +4,7 @@ that read them share (pages, search patterns)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,3 +93,21 @@ def number_or_pattern(term: str, prefix: str) -> tuple[int | None, str | None]:
     if number.isdigit() and len(number) <= 9:
         return int(number), None
     return None, like_pattern(term)
+
+
+# The LIMIT and OFFSET that read a list whole (its CSV file), in the order its pages show.
+WHOLE_LIST: dict[str, Any] = {"limit": None, "offset": 0}
+
+
+def document_filters(criteria: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The parameters of an estimates or invoices list's query from its filters
+    (forms.DocumentListFilter.criteria): status, number or name, technician and days."""
+    number, pattern = number_or_pattern(criteria.get("term") or "", prefix)
+    return {
+        "status": criteria.get("status"),
+        "number": number,
+        "pattern": pattern,
+        "technician_id": criteria.get("technician_id"),
+        "starts": criteria.get("starts"),
+        "ends": criteria.get("ends"),
+    }

@@ -787,6 +787,55 @@ end
 $$;
 
 --
+-- Name: invoice_totals_kept(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_totals_kept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid;
+  v_invoice uuid;
+begin
+  for v_tenant, v_invoice in
+    select distinct x.tenant_id, x.invoice_id
+    from (select new.tenant_id, new.invoice_id where tg_op <> 'DELETE'
+          union all
+          select old.tenant_id, old.invoice_id where tg_op <> 'INSERT') x
+  loop
+    update public.invoices i
+       set subtotal = s.subtotal, discount = s.discount, tax = s.tax, total = s.total
+      from (
+        select coalesce(sum(x.extended), 0) as subtotal, coalesce(sum(x.discount), 0) as discount,
+               coalesce(sum(x.tax), 0) as tax,
+               coalesce(sum(x.extended - x.discount + x.tax), 0) as total
+        from (
+          select y.extended, y.discount,
+                 case when y.taxable then coalesce((
+                   select sum(round((y.extended - y.discount) * r.percent / 100, 2))
+                   from public.invoice_tax_rates r
+                   where r.tenant_id = v_tenant and r.invoice_id = v_invoice), 0)
+                 else 0 end as tax
+          from (
+            select ln.taxable,
+                   round(ln.quantity * ln.unit_price, 2) as extended,
+                   round(round(ln.quantity * ln.unit_price, 2) * ln.discount_percent / 100, 2)
+                     as discount
+            from public.invoice_lines ln
+            where ln.tenant_id = v_tenant and ln.invoice_id = v_invoice
+          ) y
+        ) x
+      ) s
+     where i.tenant_id = v_tenant and i.id = v_invoice
+       and (i.subtotal, i.discount, i.tax, i.total)
+           is distinct from (s.subtotal, s.discount, s.tax, s.total);
+  end loop;
+  return null;
+end
+$$;
+
+--
 -- Name: invoices_keep_their_word(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -794,9 +843,6 @@ CREATE FUNCTION app.invoices_keep_their_word() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
-declare
-  v_total numeric;
-  v_paid numeric;
 begin
   if (new.number, new.currency, new.created_at) is distinct from
      (old.number, old.currency, old.created_at)
@@ -817,14 +863,11 @@ begin
     raise exception 'an invoice goes from draft to sent, then paid, or void'
       using errcode = 'check_violation', constraint = 'invoices_status_order';
   end if;
-  if new.status is distinct from old.status and new.status in ('partly_paid', 'paid') then
-    select t.total, t.paid into v_total, v_paid from public.invoice_totals t
-     where t.tenant_id = new.tenant_id and t.invoice_id = new.id;
-    if new.status <> (case when v_paid >= v_total then 'paid'
-                           when v_paid > 0 then 'partly_paid' else 'sent' end) then
-      raise exception 'an invoice is paid, or partly paid, by its payments'
-        using errcode = 'check_violation', constraint = 'invoices_paid_by_payments';
-    end if;
+  if new.status is distinct from old.status and new.status in ('partly_paid', 'paid')
+     and new.status <> (case when new.paid >= new.total then 'paid'
+                             when new.paid > 0 then 'partly_paid' else 'sent' end) then
+    raise exception 'an invoice is paid, or partly paid, by its payments'
+      using errcode = 'check_violation', constraint = 'invoices_paid_by_payments';
   end if;
   if old.status <> 'draft'
      and ((new.terms, new.issued_on, new.note, new.bill_to_name, new.bill_to_email,
@@ -1098,7 +1141,7 @@ $$;
 --
 
 CREATE FUNCTION app.payment_applied() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
@@ -1106,22 +1149,22 @@ declare
   v_total numeric;
   v_paid numeric;
 begin
-  select i.status into v_status from public.invoices i
+  select i.status, i.total, i.paid + new.amount into v_status, v_total, v_paid
+    from public.invoices i
    where i.tenant_id = new.tenant_id and i.id = new.invoice_id
      for update;
   if v_status is null or v_status not in ('sent', 'partly_paid') then
     raise exception 'a payment is recorded only against a sent invoice with a balance'
       using errcode = 'check_violation', constraint = 'payments_invoice_open';
   end if;
-  select t.total, t.paid into v_total, v_paid from public.invoice_totals t
-   where t.tenant_id = new.tenant_id and t.invoice_id = new.invoice_id;
   if v_paid > v_total then
     raise exception 'a payment of % is more than the balance of %', new.amount,
                     v_total - v_paid + new.amount
       using errcode = 'check_violation', constraint = 'payments_within_balance';
   end if;
   update public.invoices i
-     set status = case when v_paid = v_total then 'paid' else 'partly_paid' end,
+     set paid = v_paid,
+         status = case when v_paid = v_total then 'paid' else 'partly_paid' end,
          updated_at = now()
    where i.tenant_id = new.tenant_id and i.id = new.invoice_id;
   return null;
@@ -4582,6 +4625,11 @@ END)) STORED NOT NULL,
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    subtotal numeric(14,2) DEFAULT 0 NOT NULL,
+    discount numeric(14,2) DEFAULT 0 NOT NULL,
+    tax numeric(14,2) DEFAULT 0 NOT NULL,
+    total numeric(14,2) DEFAULT 0 NOT NULL,
+    paid numeric(14,2) DEFAULT 0 NOT NULL,
     CONSTRAINT invoices_bill_to_address_length CHECK ((length(bill_to_address) <= 1000)),
     CONSTRAINT invoices_bill_to_email_length CHECK ((length(bill_to_email) <= 254)),
     CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
@@ -4595,59 +4643,19 @@ END)) STORED NOT NULL,
 );
 
 --
--- Name: payments; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.payments (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    invoice_id uuid NOT NULL,
-    amount numeric(12,2) NOT NULL,
-    method text NOT NULL,
-    reference text DEFAULT ''::text NOT NULL,
-    received_on date NOT NULL,
-    recorded_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT payments_amount_positive CHECK ((amount > (0)::numeric)),
-    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['cash'::text, 'cheque'::text, 'card_terminal'::text, 'bank_transfer'::text, 'stripe'::text]))),
-    CONSTRAINT payments_reference_length CHECK ((length(reference) <= 100)),
-    CONSTRAINT payments_reference_no_card_number CHECK ((NOT app.has_card_number(reference)))
-);
-
---
 -- Name: invoice_totals; Type: VIEW; Schema: public; Owner: -
 --
 
 CREATE VIEW public.invoice_totals WITH (security_invoker='true') AS
  SELECT i.tenant_id,
     i.id AS invoice_id,
-    (COALESCE(l.subtotal, (0)::numeric))::numeric(14,2) AS subtotal,
-    (COALESCE(l.discount, (0)::numeric))::numeric(14,2) AS discount,
-    (COALESCE(l.tax, (0)::numeric))::numeric(14,2) AS tax,
-    (COALESCE(l.total, (0)::numeric))::numeric(14,2) AS total,
-    (COALESCE(p.paid, (0)::numeric))::numeric(14,2) AS paid,
-    ((COALESCE(l.total, (0)::numeric) - COALESCE(p.paid, (0)::numeric)))::numeric(14,2) AS balance
-   FROM ((public.invoices i
-     LEFT JOIN LATERAL ( SELECT sum(x.extended) AS subtotal,
-            sum(x.discount) AS discount,
-            sum(x.tax) AS tax,
-            sum(((x.extended - x.discount) + x.tax)) AS total
-           FROM ( SELECT y.extended,
-                    y.discount,
-                        CASE
-                            WHEN y.taxable THEN COALESCE(( SELECT sum(round((((y.extended - y.discount) * r.percent) / (100)::numeric), 2)) AS sum
-                               FROM public.invoice_tax_rates r
-                              WHERE ((r.tenant_id = i.tenant_id) AND (r.invoice_id = i.id))), (0)::numeric)
-                            ELSE (0)::numeric
-                        END AS tax
-                   FROM ( SELECT ln.taxable,
-                            round((ln.quantity * ln.unit_price), 2) AS extended,
-                            round(((round((ln.quantity * ln.unit_price), 2) * ln.discount_percent) / (100)::numeric), 2) AS discount
-                           FROM public.invoice_lines ln
-                          WHERE ((ln.tenant_id = i.tenant_id) AND (ln.invoice_id = i.id))) y) x) l ON (true))
-     LEFT JOIN LATERAL ( SELECT sum(pm.amount) AS paid
-           FROM public.payments pm
-          WHERE ((pm.tenant_id = i.tenant_id) AND (pm.invoice_id = i.id))) p ON (true));
+    i.subtotal,
+    i.discount,
+    i.tax,
+    i.total,
+    i.paid,
+    ((i.total - i.paid))::numeric(14,2) AS balance
+   FROM public.invoices i;
 
 --
 -- Name: job_equipment; Type: TABLE; Schema: public; Owner: -
@@ -4700,6 +4708,26 @@ CREATE TABLE public.memberships (
     removed_at timestamp with time zone,
     CONSTRAINT memberships_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'dispatcher'::text, 'office'::text, 'technician'::text]))),
     CONSTRAINT memberships_status_check CHECK ((status = ANY (ARRAY['active'::text, 'removed'::text])))
+);
+
+--
+-- Name: payments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payments (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    amount numeric(12,2) NOT NULL,
+    method text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    received_on date NOT NULL,
+    recorded_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payments_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['cash'::text, 'cheque'::text, 'card_terminal'::text, 'bank_transfer'::text, 'stripe'::text]))),
+    CONSTRAINT payments_reference_length CHECK ((length(reference) <= 100)),
+    CONSTRAINT payments_reference_no_card_number CHECK ((NOT app.has_card_number(reference)))
 );
 
 --
@@ -5918,6 +5946,12 @@ CREATE INDEX invoices_property_idx ON public.invoices USING btree (tenant_id, pr
 CREATE INDEX invoices_status_idx ON public.invoices USING btree (tenant_id, status, created_at DESC);
 
 --
+-- Name: invoices_unpaid_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_unpaid_idx ON public.invoices USING btree (tenant_id, due_on, number) WHERE (status = ANY (ARRAY['sent'::text, 'partly_paid'::text]));
+
+--
 -- Name: invoices_visit_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5952,6 +5986,12 @@ CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_
 --
 
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (tenant_id, invoice_id, received_on);
+
+--
+-- Name: payments_received_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_received_idx ON public.payments USING btree (tenant_id, received_on);
 
 --
 -- Name: price_categories_name_once; Type: INDEX; Schema: public; Owner: -
@@ -6620,10 +6660,22 @@ CREATE TRIGGER invitations_stamped BEFORE INSERT ON public.invitations FOR EACH 
 CREATE TRIGGER invoice_lines_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION app.invoice_parts_draft_only();
 
 --
+-- Name: invoice_lines invoice_lines_totals_kept; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoice_lines_totals_kept AFTER INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION app.invoice_totals_kept();
+
+--
 -- Name: invoice_tax_rates invoice_tax_rates_draft_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER invoice_tax_rates_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_tax_rates FOR EACH ROW EXECUTE FUNCTION app.invoice_parts_draft_only();
+
+--
+-- Name: invoice_tax_rates invoice_tax_rates_totals_kept; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoice_tax_rates_totals_kept AFTER INSERT OR DELETE OR UPDATE ON public.invoice_tax_rates FOR EACH ROW EXECUTE FUNCTION app.invoice_totals_kept();
 
 --
 -- Name: invoices invoices_keep_their_word; Type: TRIGGER; Schema: public; Owner: -
@@ -8656,6 +8708,12 @@ REVOKE ALL ON FUNCTION app.invoice_parts_draft_only() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.invoice_references_agree() FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_totals_kept(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_totals_kept() FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoices_keep_their_word(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9711,14 +9769,139 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_tax_rates TO authentic
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoices TO service_role;
-GRANT SELECT,INSERT,UPDATE ON TABLE public.invoices TO authenticated;
+GRANT SELECT ON TABLE public.invoices TO authenticated;
 
 --
--- Name: TABLE payments; Type: ACL; Schema: public; Owner: -
+-- Name: COLUMN invoices.tenant_id; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.payments TO service_role;
-GRANT SELECT,INSERT ON TABLE public.payments TO authenticated;
+GRANT INSERT(tenant_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.number; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(number) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(customer_id),UPDATE(customer_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.property_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(property_id),UPDATE(property_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.job_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(job_id),UPDATE(job_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.visit_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(visit_id),UPDATE(visit_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.estimate_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(estimate_id),UPDATE(estimate_id) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.terms; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(terms),UPDATE(terms) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.issued_on; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(issued_on),UPDATE(issued_on) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.note; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(note),UPDATE(note) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.currency; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(currency) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_name),UPDATE(bill_to_name) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_email),UPDATE(bill_to_email) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.bill_to_address; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bill_to_address),UPDATE(bill_to_address) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.sent_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sent_at),UPDATE(sent_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.voided_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(voided_at),UPDATE(voided_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.void_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(void_reason),UPDATE(void_reason) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.created_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(created_by),UPDATE(created_by) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(created_at) ON TABLE public.invoices TO authenticated;
+
+--
+-- Name: COLUMN invoices.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.invoices TO authenticated;
 
 --
 -- Name: TABLE invoice_totals; Type: ACL; Schema: public; Owner: -
@@ -9771,6 +9954,13 @@ GRANT UPDATE(updated_at) ON TABLE public.memberships TO authenticated;
 --
 
 GRANT UPDATE(removed_at) ON TABLE public.memberships TO authenticated;
+
+--
+-- Name: TABLE payments; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.payments TO service_role;
+GRANT SELECT,INSERT ON TABLE public.payments TO authenticated;
 
 --
 -- Name: TABLE price_categories; Type: ACL; Schema: public; Owner: -

@@ -20,6 +20,7 @@ OFFICE = [
     "Customers",
     "Estimates",
     "Invoices",
+    "Reports",
     "Maintenance plans",
     "Price book",
 ]

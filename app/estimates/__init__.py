@@ -24,7 +24,12 @@ menu.add(
     ),
 )
 
-from app.estimates import link_routes, pdf_routes, routes  # noqa: E402,F401  (routes attach to bp)
+from app.estimates import (  # noqa: E402,F401  (their routes attach to bp)
+    exports,
+    link_routes,
+    pdf_routes,
+    routes,
+)
 from app.estimates.service import queries  # noqa: E402
 
 # The customer page lists the customer's estimates in its timeline.

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import choices, strip_text
+from app.forms import DocumentListFilter, choices, strip_text
 
 VALID_DAYS = 30  # how long a new estimate is valid by default
 
@@ -104,19 +104,8 @@ class DeclineForm(FlaskForm):
     )
 
 
-class ListFilter(FlaskForm):
-    class Meta:
-        csrf = False
-
-    q = StringField(
-        "Customer or number",
-        filters=[strip_text],
-        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
-    )
-    status = SelectField("Status", choices=[], default="")
-
-    def set_statuses(self, labels: dict[str, str]) -> None:
-        self.status.choices = choices([("", "Open and closed"), *labels.items()])
+class ListFilter(DocumentListFilter):
+    """The estimates list's filters; its days are the days the estimates were made."""
 
 
 class SendForm(FlaskForm):

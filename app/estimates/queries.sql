@@ -2,12 +2,15 @@
 -- again who may read and change what (office staff; technicians for their own jobs).
 
 -- name: list_estimates
--- A page of estimates, newest first, in a status and for a customer's name or an estimate's
--- number, with each one's lowest and highest option total (the approved option's when there
--- is one). One row more than the page says whether another follows.
+-- A page of estimates, newest first, in a status, for a customer's name or an estimate's
+-- number, made within days of the company's calendar, for a job a technician has a visit of,
+-- with each one's lowest and highest option total (the approved option's when there is one)
+-- and the technicians of its job. One row more than the page says whether another follows;
+-- with no limit, the whole list (its CSV file).
 select e.id, e.number, e.revision, e.title, s.status, e.valid_until, e.created_at, e.sent_at,
+       (e.created_at at time zone %(zone)s)::date as made_on,
        e.customer_id, c.display_name as customer_name, e.job_id, e.currency,
-       t.low, t.high, t.options, approved.total as approved_total
+       t.low, t.high, t.options, approved.total as approved_total, crew.names as technicians
 from public.estimates e
 -- An estimate sent and not answered by the end of its validity is expired, whatever a
 -- worker has written yet.
@@ -25,11 +28,27 @@ left join lateral (
   select o.total from public.estimate_option_totals o
   where o.tenant_id = e.tenant_id and o.estimate_id = e.id and o.option_id = e.approved_option_id
 ) approved on true
+left join lateral (
+  select string_agg(distinct m.full_name, ', ') as names
+  from public.visits v
+  join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+  join public.memberships m on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
+  where v.tenant_id = e.tenant_id and v.job_id = e.job_id and v.status <> 'canceled'
+) crew on true
 where e.tenant_id = %(tenant_id)s
   and (%(status)s::text is null or s.status = %(status)s)
   and (%(status)s::text is not null or s.status <> 'revised')
   and (%(number)s::integer is null or e.number = %(number)s)
   and (%(pattern)s::text is null or c.search_text like %(pattern)s)
+  and (%(starts)s::date is null or e.created_at >= %(starts)s::timestamp at time zone %(zone)s)
+  and (%(ends)s::date is null
+       or e.created_at < (%(ends)s::date + 1)::timestamp at time zone %(zone)s)
+  and (%(technician_id)s::uuid is null or exists (
+    select from public.visit_assignments a
+    join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+    where a.tenant_id = e.tenant_id and a.technician_id = %(technician_id)s
+      and v.job_id = e.job_id and v.status <> 'canceled'
+  ))
 order by e.created_at desc, e.id desc
 limit %(limit)s offset %(offset)s
 

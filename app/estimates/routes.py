@@ -46,11 +46,24 @@ def _estimate(estimate_id: UUID) -> service.Estimate:
     return found
 
 
+def list_filter() -> ListFilter:
+    """The estimates list's filters from the query string (the list and its CSV file)."""
+    form = ListFilter(request.args)
+    form.set_statuses(STATUSES, every="Open and closed")
+    form.set_technicians(company.technicians(current_user.tenant_id))
+    return form
+
+
+def list_params(form: ListFilter) -> dict[str, Any]:
+    return service.list_params(
+        current_user.tenant_id, form.criteria(), today=_today(), zone=company.zone().key
+    )
+
+
 @bp.get("/estimates")
 @identity.company_required(*roles.OFFICE_STAFF)
 def index() -> View:
-    form = ListFilter(request.args)
-    form.set_statuses(STATUSES)
+    form = list_filter()
     number = page_number()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
@@ -58,13 +71,7 @@ def index() -> View:
         if number is None:
             form.form_errors.append("That page does not exist.")
         return render_template("estimates/list.html", **context), 422
-    page = service.list_estimates(
-        current_user.tenant_id,
-        today=_today(),
-        status=form.status.data or None,
-        term=form.q.data or "",
-        page=number,
-    )
+    page = service.list_estimates(list_params(form), number)
     record_list("public.estimates", (e["id"] for e in page.rows), view="estimates list")
     context["page"] = page
     return render_template("estimates/list.html", **context)

@@ -4,6 +4,7 @@ revised. Every read and write runs in the request's transaction under the member
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,21 +41,17 @@ def display_number(row: db.Row) -> str:
     return number if row["revision"] == 1 else f"{number} rev. {row['revision']}"
 
 
-def list_estimates(
-    tenant_id: UUID, *, today: date, status: str | None, term: str, page: int
-) -> sql.Page:
-    number, pattern = sql.number_or_pattern(term, "EST-")
-    rows = db.query(
-        queries.list_estimates,
-        {
-            "tenant_id": tenant_id,
-            "today": today,
-            "status": status,
-            "number": number,
-            "pattern": pattern,
-            **sql.paging(page),
-        },
-    )
+def list_params(
+    tenant_id: UUID, criteria: Mapping[str, Any], *, today: date, zone: str
+) -> dict[str, Any]:
+    """The list query's parameters for the filters (forms.ListFilter.criteria), without paging:
+    `today` decides which sent estimates have expired, `zone` the company's days."""
+    filters = sql.document_filters(criteria, "EST-")
+    return {"tenant_id": tenant_id, "today": today, "zone": zone, **filters}
+
+
+def list_estimates(params: dict[str, Any], page: int) -> sql.Page:
+    rows = db.query(queries.list_estimates, {**params, **sql.paging(page)})
     return sql.page_of(rows, page)
 
 

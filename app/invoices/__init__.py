@@ -25,11 +25,27 @@ menu.add(
     ),
 )
 
-from app.invoices import pdf_routes, reports, routes  # noqa: E402,F401  (their routes attach to bp)
+from app.invoices import (  # noqa: E402,F401  (their routes attach to bp)
+    accounting,
+    exports,
+    pdf_routes,
+    report_routes,
+    reports,
+    routes,
+)
 from app.invoices.service import queries  # noqa: E402
+from app.invoices.vocabulary import METHODS  # noqa: E402
 
-# The customer page lists the customer's invoices in its timeline.
+
+def _payment_entries(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{**row, "method_label": METHODS.get(str(row["method"]), row["method"])} for row in rows]
+
+
+# The customer page lists the customer's invoices and their payments in its timeline.
 customers.add_timeline_entries("invoice", customers.PageRead(queries.for_customer))
+customers.add_timeline_entries(
+    "payment", customers.PageRead(queries.payments_for_customer, _payment_entries)
+)
 
 # What other features may use (tests/test_architecture.py holds them to it): the technician's
 # phone makes the invoice of their visit, adds its lines and records payments with these.

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from app.forms import (
     AmountField,
     DateRangeFilter,
+    DocumentListFilter,
     choices,
     lower_text,
     strip_text,
@@ -180,13 +181,36 @@ class VoidForm(FlaskForm):
     )
 
 
-class ListFilter(DateRangeFilter):
-    q = StringField(
-        "Customer or number",
-        filters=[strip_text],
-        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
-    )
-    status = SelectField("Status", choices=[], default="")
+class ListFilter(DocumentListFilter):
+    """The invoices list's filters; its days are the days the invoices are dated (issued)."""
 
-    def set_statuses(self, labels: dict[str, str]) -> None:
-        self.status.choices = choices([("", "Every status"), *labels.items()])
+
+MAX_REPORT_DAYS = 366
+
+
+class ReportRange(DateRangeFilter):
+    """The days a report covers, on the company's calendar: this month when none are given; the
+    month of the one day given when only one is."""
+
+    def span(self, today: date) -> tuple[date, date]:
+        """The first and last day (after `validate`)."""
+        starts, ends = self.starts.data, self.ends.data
+        if starts is None:
+            starts = (ends or today).replace(day=1)
+        if ends is None:
+            ends = _month_end(starts)
+        return starts, ends
+
+    def validate_ends(self, field: DateField) -> None:
+        super().validate_ends(field)
+        if (
+            field.data
+            and self.starts.data
+            and field.data - self.starts.data > timedelta(days=MAX_REPORT_DAYS)
+        ):
+            raise ValidationError("Choose at most a year of days.")
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)

@@ -4,13 +4,15 @@
 
 -- name: list_invoices
 -- A page of invoices, newest first, in a status, for a customer's name (as billed) or an
--- invoice's number, issued within dates, with each one's total and balance. One row more than
--- the page says whether another follows.
+-- invoice's number, issued within dates, worked by a technician (one assigned to the invoice's
+-- visit, or to a visit of its job not canceled when it names no visit), with each one's total,
+-- balance and technicians. One row more than the page says whether another follows; with no
+-- limit, the whole list (its CSV file).
 select i.id, i.number, i.status, i.issued_on, i.due_on, i.created_at, i.currency,
-       i.customer_id, i.bill_to_name, t.total, t.balance
+       i.customer_id, i.bill_to_name, t.total, t.paid, t.balance, crew.names as technicians
 from (
   select x.tenant_id, x.id, x.number, x.status, x.issued_on, x.due_on, x.created_at,
-         x.currency, x.customer_id, x.bill_to_name
+         x.currency, x.customer_id, x.bill_to_name, x.job_id, x.visit_id
   from public.invoices x
   where x.tenant_id = %(tenant_id)s
     and (%(status)s::text is null or x.status = %(status)s)
@@ -18,14 +20,32 @@ from (
     and (%(pattern)s::text is null or lower(x.bill_to_name) like %(pattern)s)
     and (%(starts)s::date is null or x.issued_on >= %(starts)s)
     and (%(ends)s::date is null or x.issued_on <= %(ends)s)
+    and (%(technician_id)s::uuid is null or exists (
+      select from public.visits v
+      join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+      where v.tenant_id = x.tenant_id and v.job_id = x.job_id
+        and (v.id = x.visit_id or (x.visit_id is null and v.status <> 'canceled'))
+        and a.technician_id = %(technician_id)s
+    ))
   order by x.created_at desc, x.id desc
   limit %(limit)s offset %(offset)s
 ) i
--- Totals of the page's invoices only.
+-- Totals and technicians of the page's invoices only.
 join lateral (
-  select s.total, s.balance from public.invoice_totals s
+  select s.total, s.paid, s.balance from public.invoice_totals s
   where s.tenant_id = i.tenant_id and s.invoice_id = i.id
 ) t on true
+cross join lateral (
+  select array_to_string(array(
+    select distinct m.full_name
+    from public.visits v
+    join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+    join public.memberships m on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
+    where v.tenant_id = i.tenant_id and v.job_id = i.job_id
+      and (v.id = i.visit_id or (i.visit_id is null and v.status <> 'canceled'))
+    order by m.full_name
+  ), ', ') as names
+) crew
 order by i.created_at desc, i.id desc
 
 -- name: invoice
@@ -205,6 +225,17 @@ from public.invoices i
 join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
 where i.tenant_id = %(tenant_id)s and i.customer_id = %(customer_id)s
 order by i.updated_at desc
+limit 50
+
+-- name: payments_for_customer
+-- The customer page's timeline: each payment on the customer's invoices, at when it was
+-- recorded.
+select p.id, p.invoice_id, i.number, p.amount, p.method, p.received_on, i.currency,
+       p.created_at as at
+from public.payments p
+join public.invoices i on i.tenant_id = p.tenant_id and i.id = p.invoice_id
+where p.tenant_id = %(tenant_id)s and i.customer_id = %(customer_id)s
+order by p.created_at desc
 limit 50
 
 -- name: for_job

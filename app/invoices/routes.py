@@ -42,11 +42,18 @@ def _invoice(invoice_id: UUID) -> service.Invoice:
     return found
 
 
+def list_filter() -> ListFilter:
+    """The invoices list's filters from the query string (the list and its CSV file)."""
+    form = ListFilter(request.args)
+    form.set_statuses(STATUSES)
+    form.set_technicians(company.technicians(current_user.tenant_id))
+    return form
+
+
 @bp.get("/invoices")
 @identity.company_required(*roles.OFFICE_STAFF)
 def index() -> View:
-    form = ListFilter(request.args)
-    form.set_statuses(STATUSES)
+    form = list_filter()
     number = page_number()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
     context: dict[str, Any] = {"form": form, "page": None, "filter_args": filter_args, **LABELS}
@@ -54,14 +61,7 @@ def index() -> View:
         if number is None:
             form.form_errors.append("That page does not exist.")
         return render_template("invoices/list.html", **context), 422
-    page = service.list_invoices(
-        current_user.tenant_id,
-        status=form.status.data or None,
-        term=form.q.data or "",
-        starts=form.starts.data,
-        ends=form.ends.data,
-        page=number,
-    )
+    page = service.list_invoices(current_user.tenant_id, form.criteria(), number)
     record_list("public.invoices", (i["id"] for i in page.rows), view="invoices list")
     context["page"] = page
     return render_template("invoices/list.html", **context)

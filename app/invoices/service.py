@@ -5,8 +5,8 @@ policies; the database keeps the statuses, numbers and balances honest."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -38,28 +38,13 @@ def display_number(row: db.Row) -> str:
     return f"INV-{row['number']}"
 
 
-def list_invoices(
-    tenant_id: UUID,
-    *,
-    status: str | None,
-    term: str,
-    starts: date | None,
-    ends: date | None,
-    page: int,
-) -> sql.Page:
-    number, pattern = sql.number_or_pattern(term, "INV-")
-    rows = db.query(
-        queries.list_invoices,
-        {
-            "tenant_id": tenant_id,
-            "status": status,
-            "number": number,
-            "pattern": pattern,
-            "starts": starts,
-            "ends": ends,
-            **sql.paging(page),
-        },
-    )
+def list_params(tenant_id: UUID, criteria: Mapping[str, Any]) -> dict[str, Any]:
+    """The list query's parameters for the filters (forms.ListFilter.criteria), without paging."""
+    return {"tenant_id": tenant_id, **sql.document_filters(criteria, "INV-")}
+
+
+def list_invoices(tenant_id: UUID, criteria: Mapping[str, Any], page: int) -> sql.Page:
+    rows = db.query(queries.list_invoices, {**list_params(tenant_id, criteria), **sql.paging(page)})
     return sql.page_of(rows, page)
 
 

@@ -83,3 +83,35 @@ def test_nothing_owed_says_so_and_technicians_are_refused(
     technician = app.test_client()
     technician.sign_in(make.member(tenant.id, "technician").email)
     assert technician.get("/invoices/ageing").status_code in (403, 404)
+
+
+def test_one_buckets_invoices_a_page_at_a_time_most_overdue_first(
+    client: Client, make: Factory, admin: Connection
+) -> None:
+    tenant = make.tenant()
+    for days in range(31, 31 + 52):  # 52 invoices 31 to 82 days late
+        issued(make, admin, tenant.id, days, "10.00")
+    issued(make, admin, tenant.id, 5, "999.00")  # 1-30: not in the bucket asked for
+    client.sign_in(make.member(tenant.id, "office").email)
+    first = text(client.get("/invoices/ageing?bucket=61-90"))
+    late = [int(d) for d in re.findall(r'<td data-label="Days late" class="num">(\d+)</td>', first)]
+    assert late == list(range(82, 60, -1))  # 61-90 days late: 22 of them, most overdue first
+    assert 'rel="next"' not in first
+    every = text(client.get("/invoices/ageing"))
+    assert len(re.findall(r'data-label="Days late"', every)) == 50
+    assert "bucket=None" not in every and 'rel="next"' in every
+    second = text(client.get("/invoices/ageing?page=2"))
+    late = [
+        int(d) for d in re.findall(r'<td data-label="Days late" class="num">(\d+)</td>', second)
+    ]
+    assert late == [32, 31, 5]
+    assert "53 unpaid invoices, $1,519.00 due in all." in second
+
+
+def test_a_bucket_or_page_that_does_not_exist_is_explained(client: Client, make: Factory) -> None:
+    tenant = make.tenant()
+    client.sign_in(make.member(tenant.id, "office").email)
+    for url in ("/invoices/ageing?bucket=forever", "/invoices/ageing?page=zero"):
+        response = client.get(url)
+        assert response.status_code == 422
+        assert "That page of unpaid invoices does not exist." in text(response)

@@ -1,0 +1,94 @@
+-- The office's money reports over days of the company's calendar: payments by day and method,
+-- revenue by technician and by job kind, and the accounting export (QuickBooks Online's CSV
+-- import layouts). Every statement names the company; the policies decide again who may read.
+--
+-- Revenue is what was invoiced before tax: each invoice's lines after their discounts
+-- (invoice_totals.subtotal - discount; sales tax is collected for the tax authority, not
+-- earned), for invoices sent, partly paid or paid, by the day each is dated (issued_on).
+-- Drafts and void invoices are left out.
+
+-- name: payments_by_day
+-- The payments received on each day of the range, by method.
+select p.received_on as day, p.method, sum(p.amount) as amount, count(*) as payments
+from public.payments p
+where p.tenant_id = %(tenant_id)s and p.received_on between %(starts)s and %(ends)s
+group by p.received_on, p.method
+order by p.received_on, p.method
+
+-- name: revenue_by_technician
+-- An invoice's technicians are those assigned to its visit or, when it names no visit, to the
+-- visits of its job that were not canceled (a visit an invoice names is one of its job's). Its revenue is split between them equally, to the
+-- cent: each gets the share rounded down, and the cents left over go one each to the first of
+-- them by name, so the shares add up to the invoice exactly. An invoice without a technician
+-- counts under none (technician_id null).
+with billed as (
+  select i.id, i.job_id, i.visit_id, t.subtotal - t.discount as revenue
+  from public.invoices i
+  join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
+  where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid', 'paid')
+    and i.issued_on between %(starts)s and %(ends)s
+),
+crew as (
+  select distinct b.id as invoice_id, a.technician_id
+  from billed b
+  join public.visits v
+    on v.tenant_id = %(tenant_id)s and v.job_id = b.job_id
+   and (v.id = b.visit_id or (b.visit_id is null and v.status <> 'canceled'))
+  join public.visit_assignments a on a.tenant_id = v.tenant_id and a.visit_id = v.id
+),
+shares as (
+  select b.id, b.revenue * 100 as cents, c.technician_id, m.full_name,
+         count(c.technician_id) over (partition by b.id) as n,
+         row_number() over (partition by b.id order by m.full_name, c.technician_id) as k
+  from billed b
+  left join crew c on c.invoice_id = b.id
+  left join public.memberships m
+    on m.tenant_id = %(tenant_id)s and m.account_id = c.technician_id
+)
+select technician_id, min(full_name) as full_name, count(*) as invoices,
+       sum(case when n = 0 then cents
+                else floor(cents / n) + case when k <= cents - floor(cents / n) * n then 1 else 0 end
+           end / 100)::numeric(14, 2) as revenue
+from shares
+group by technician_id
+order by revenue desc, full_name nulls last
+
+-- name: revenue_by_kind
+-- Each invoice's revenue under the kind of its job (an empty kind: no job).
+select coalesce(j.kind, '') as kind, count(*) as invoices,
+       sum(t.subtotal - t.discount)::numeric(14, 2) as revenue
+from public.invoices i
+join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
+left join public.jobs j on j.tenant_id = i.tenant_id and j.id = i.job_id
+where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid', 'paid')
+  and i.issued_on between %(starts)s and %(ends)s
+group by 1
+order by revenue desc, kind
+
+-- name: accounting_invoice_lines
+-- The lines of the invoices dated in the range (sent, partly paid or paid: drafts are not
+-- invoices yet, and a void one was never owed), invoice by invoice, each with its amount by
+-- the money rule (quantity x price rounded half-up to the cent, less its discount rounded
+-- likewise) and the invoice's combined tax rate.
+select i.number, i.bill_to_name, i.issued_on, i.due_on, i.terms, i.note, l.kind,
+       l.description, l.quantity, l.unit_price, l.discount_percent, l.taxable,
+       round(l.quantity * l.unit_price, 2)
+         - round(round(l.quantity * l.unit_price, 2) * l.discount_percent / 100, 2) as amount,
+       coalesce(r.percent, 0) as tax_percent
+from public.invoices i
+join public.invoice_lines l on l.tenant_id = i.tenant_id and l.invoice_id = i.id
+left join lateral (
+  select sum(x.percent) as percent from public.invoice_tax_rates x
+  where x.tenant_id = i.tenant_id and x.invoice_id = i.id
+) r on true
+where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid', 'paid')
+  and i.issued_on between %(starts)s and %(ends)s
+order by i.issued_on, i.number, l.position, l.created_at, l.id
+
+-- name: accounting_payments
+-- The payments received in the range, each with the invoice it pays.
+select p.received_on, i.bill_to_name, p.method, p.reference, i.number, p.amount, i.currency
+from public.payments p
+join public.invoices i on i.tenant_id = p.tenant_id and i.id = p.invoice_id
+where p.tenant_id = %(tenant_id)s and p.received_on between %(starts)s and %(ends)s
+order by p.received_on, i.number, p.created_at, p.id
