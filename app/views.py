@@ -71,6 +71,19 @@ def saved(form: FlaskForm, template: str, save: Callable[[], T], **context: Any)
         raise FormRefused(invalid(template, form=form, **context)) from violation
 
 
+def submitted(form: FlaskForm, save: Callable[[], T]) -> T | None:
+    """Validate `form`, then `save()`; None when the form or the database refused it, with the
+    message next to its field (the caller shows the form again with a 422, which rolls the
+    request back)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return save()
+    except ConstraintViolation as violation:
+        show_violation(form, violation)
+        return None
+
+
 def show_violation(form: FlaskForm, violation: ConstraintViolation) -> None:
     """Put the database's refusal next to the field it concerns (or above the form)."""
     field = getattr(form, violation.field, None) if violation.field else None

@@ -68,74 +68,43 @@ $$;
 CREATE FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_e public.estimates := app.estimate_of_link(p_token);
-  v_option public.estimate_options;
-  v_job uuid;
-  v_visit uuid;
-  v_name text := regexp_replace(btrim(coalesce(p_signed_by, '')), '[[:cntrl:]]+', ' ', 'g');
-  v_company text;
 begin
   if v_e.id is null then
     return 'closed';
   end if;
-  if v_e.status = 'approved' then
-    return 'already';
-  end if;
-  if v_e.status not in ('sent', 'viewed') or v_e.valid_until < app.company_today(v_e.tenant_id)
-  then
-    return 'closed';
-  end if;
-  select o.* into v_option from public.estimate_options o
-   where o.tenant_id = v_e.tenant_id and o.estimate_id = v_e.id and o.id = p_option;
-  if not found then
-    raise exception 'choose one of the estimate''s options'
-      using errcode = 'check_violation', constraint = 'estimates_approved_option_fkey';
-  end if;
-  if length(v_name) not between 1 and 200 then
-    raise exception 'type your name to sign'
-      using errcode = 'check_violation', constraint = 'estimates_approved_by_name_length';
-  end if;
-  if p_signature_key is null
-     or p_signature_key !~ ('^' || v_e.tenant_id::text || '/estimates/' || v_e.id::text
-                            || '/[0-9a-f-]{36}\.png$') then
-    raise exception 'a drawn signature is needed'
-      using errcode = 'check_violation', constraint = 'estimates_signature_key_format';
-  end if;
-  v_job := v_e.job_id;
-  if v_job is null then
-    insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary)
-    values (v_e.tenant_id, v_e.customer_id, v_e.property_id, 'install', 'normal',
-            left(v_e.title || ' (' || v_option.name || ')', 200))
-    returning id into v_job;
-  end if;
-  insert into public.visits (tenant_id, job_id, status)
-  values (v_e.tenant_id, v_job, 'unscheduled')
-  returning id into v_visit;
-  update public.estimates e
-     set status = 'approved', approved_option_id = v_option.id, approved_at = now(),
-         approved_by_name = v_name,
-         approved_from = left(coalesce(nullif(current_setting('plenum.client_addr', true), ''),
-                                       'unknown'), 100),
-         signature_key = p_signature_key, approved_visit_id = v_visit,
-         job_id = v_job, updated_at = now()
-   where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
-  select t.name into v_company from public.tenants t where t.id = v_e.tenant_id;
-  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-  select v_e.tenant_id, 'email', 'estimate_approved', a.email,
-         format('Estimate EST-%s approved: %s', v_e.number, v_option.name),
-         format(E'%s approved estimate EST-%s (%s), option "%s", on the link we sent.\n\n'
-                'A visit for the work is waiting to be scheduled:\n\n%s/dispatch\n',
-                v_name, v_e.number, regexp_replace(v_e.title, '[[:cntrl:]]+', ' ', 'g'),
-                v_option.name, iam.public_url())
-  from public.memberships m
-  join iam.accounts a on a.id = m.account_id
-  where m.tenant_id = v_e.tenant_id and m.status = 'active'
-    and m.role in ('owner', 'admin', 'dispatcher', 'office');
-  return 'approved';
+  return app.record_estimate_approval(v_e, p_option, p_signed_by, p_signature_key, null);
 end
-$_$;
+$$;
+
+--
+-- Name: approve_estimate_in_person(uuid, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+  v_e public.estimates;
+begin
+  if v_tenant is null or auth.uid() is null then
+    raise exception 'an approval in person is recorded by a member of the company'
+      using errcode = 'insufficient_privilege';
+  end if;
+  select e.* into v_e from public.estimates e
+   where e.tenant_id = v_tenant and e.id = p_estimate
+     and (app.is_office_staff() or e.job_id = any (app.technician_job_ids()))
+   for update;
+  if not found then
+    raise exception 'no such estimate' using errcode = 'no_data_found';
+  end if;
+  return app.record_estimate_approval(v_e, p_option, p_signed_by, p_signature_key, auth.uid());
+end
+$$;
 
 --
 -- Name: bookable_windows(uuid, text, integer, integer, integer, date); Type: FUNCTION; Schema: app; Owner: -
@@ -286,6 +255,24 @@ CREATE FUNCTION app.company_today(p_tenant uuid) RETURNS date
     SET search_path TO ''
     AS $$
   select (now() at time zone t.time_zone)::date from public.tenants t where t.id = p_tenant
+$$;
+
+--
+-- Name: customer_has_plan(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.customer_has_plan(p_customer uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (
+    select from public.service_agreements a
+    where a.tenant_id = (select app.tenant_id()) and a.customer_id = p_customer
+      and a.status = 'active' and a.starts_on <= current_date
+      and (a.ends_on is null or a.ends_on >= current_date)
+      and ((select app.is_office_staff())
+           or p_customer = any ((select app.technician_customer_ids())::uuid[]))
+  )
 $$;
 
 --
@@ -582,6 +569,7 @@ CREATE TABLE public.estimates (
     approved_from text DEFAULT ''::text NOT NULL,
     signature_key text,
     approved_visit_id uuid,
+    approval_recorded_by uuid,
     CONSTRAINT estimates_approved_by_name_length CHECK ((length(approved_by_name) <= 200)),
     CONSTRAINT estimates_approved_from_length CHECK ((length(approved_from) <= 100)),
     CONSTRAINT estimates_approved_has_option CHECK (((status = 'approved'::text) = ((approved_option_id IS NOT NULL) AND (approved_at IS NOT NULL)))),
@@ -695,6 +683,25 @@ begin
   ) then
     raise exception 'an estimate shows only photos from the visits of its job'
       using errcode = 'check_violation', constraint = 'estimate_photos_from_the_job';
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: estimates_answered_by_office(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.estimates_answered_by_office() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status is distinct from old.status and current_user = 'authenticated'
+     and not app.is_office_staff() and not (old.status = 'draft' and new.status = 'sent')
+  then
+    raise exception 'a technician records an answer only in person, with a signature'
+      using errcode = 'check_violation', constraint = 'estimates_answered_by_office';
   end if;
   return new;
 end
@@ -1147,6 +1154,25 @@ end
 $$;
 
 --
+-- Name: invoices_voided_by_office(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoices_voided_by_office() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status = 'void' and old.status <> 'void' and current_user = 'authenticated'
+     and not app.is_office_staff()
+  then
+    raise exception 'only office staff void an invoice'
+      using errcode = 'check_violation', constraint = 'invoices_voided_by_office';
+  end if;
+  return new;
+end
+$$;
+
+--
 -- Name: is_manager(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1419,6 +1445,78 @@ CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_su
          || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
   from public.tenants t where t.id = p_tenant
 $$;
+
+--
+-- Name: record_estimate_approval(public.estimates, uuid, text, text, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+  v_option public.estimate_options;
+  v_job uuid;
+  v_visit uuid;
+  v_name text := regexp_replace(btrim(coalesce(p_signed_by, '')), '[[:cntrl:]]+', ' ', 'g');
+  v_where text := case when p_recorded_by is null then 'on the link we sent'
+                       else 'in person' end;
+begin
+  if p_e.status = 'approved' then
+    return 'already';
+  end if;
+  if p_e.status not in ('sent', 'viewed') or p_e.valid_until < app.company_today(p_e.tenant_id)
+  then
+    return 'closed';
+  end if;
+  select o.* into v_option from public.estimate_options o
+   where o.tenant_id = p_e.tenant_id and o.estimate_id = p_e.id and o.id = p_option;
+  if not found then
+    raise exception 'choose one of the estimate''s options'
+      using errcode = 'check_violation', constraint = 'estimates_approved_option_fkey';
+  end if;
+  if length(v_name) not between 1 and 200 then
+    raise exception 'type your name to sign'
+      using errcode = 'check_violation', constraint = 'estimates_approved_by_name_length';
+  end if;
+  if p_signature_key is null
+     or p_signature_key !~ ('^' || p_e.tenant_id::text || '/estimates/' || p_e.id::text
+                            || '/[0-9a-f-]{36}\.png$') then
+    raise exception 'a drawn signature is needed'
+      using errcode = 'check_violation', constraint = 'estimates_signature_key_format';
+  end if;
+  v_job := p_e.job_id;
+  if v_job is null then
+    insert into public.jobs (tenant_id, customer_id, property_id, kind, priority, summary)
+    values (p_e.tenant_id, p_e.customer_id, p_e.property_id, 'install', 'normal',
+            left(p_e.title || ' (' || v_option.name || ')', 200))
+    returning id into v_job;
+  end if;
+  insert into public.visits (tenant_id, job_id, status)
+  values (p_e.tenant_id, v_job, 'unscheduled')
+  returning id into v_visit;
+  update public.estimates e
+     set status = 'approved', approved_option_id = v_option.id, approved_at = now(),
+         approved_by_name = v_name,
+         approved_from = left(coalesce(nullif(current_setting('plenum.client_addr', true), ''),
+                                       'unknown'), 100),
+         signature_key = p_signature_key, approved_visit_id = v_visit,
+         approval_recorded_by = p_recorded_by, job_id = v_job, updated_at = now()
+   where e.tenant_id = p_e.tenant_id and e.id = p_e.id;
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select p_e.tenant_id, 'email', 'estimate_approved', a.email,
+         format('Estimate EST-%s approved: %s', p_e.number, v_option.name),
+         format(E'%s approved estimate EST-%s (%s), option "%s", %s.\n\n'
+                'A visit for the work is waiting to be scheduled:\n\n%s/dispatch\n',
+                v_name, p_e.number, regexp_replace(p_e.title, '[[:cntrl:]]+', ' ', 'g'),
+                v_option.name, v_where, iam.public_url())
+  from public.memberships m
+  join iam.accounts a on a.id = m.account_id
+  where m.tenant_id = p_e.tenant_id and m.status = 'active'
+    and m.role in ('owner', 'admin', 'dispatcher', 'office');
+  return 'approved';
+end
+$_$;
 
 --
 -- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
@@ -6918,6 +7016,12 @@ CREATE TRIGGER estimate_photos_checked BEFORE INSERT OR DELETE OR UPDATE ON publ
 CREATE TRIGGER estimate_tax_rates_draft_only BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_tax_rates FOR EACH ROW EXECUTE FUNCTION app.estimate_parts_draft_only();
 
 --
+-- Name: estimates estimates_answered_by_office; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER estimates_answered_by_office BEFORE UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.estimates_answered_by_office();
+
+--
 -- Name: estimates estimates_keep_their_place; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6990,6 +7094,12 @@ CREATE TRIGGER invoices_only_drafts_deleted BEFORE DELETE ON public.invoices FOR
 CREATE TRIGGER invoices_references_agree AFTER INSERT ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoice_references_agree();
 
 --
+-- Name: invoices invoices_voided_by_office; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_voided_by_office BEFORE UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoices_voided_by_office();
+
+--
 -- Name: jobs jobs_not_at_archived_property; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7018,6 +7128,12 @@ CREATE TRIGGER payments_applied AFTER INSERT ON public.payments FOR EACH ROW EXE
 --
 
 CREATE TRIGGER payments_lock_invoice BEFORE INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_locks_invoice();
+
+--
+-- Name: estimates stamp_approval_recorded_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_approval_recorded_by BEFORE INSERT OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.stamp_author('approval_recorded_by', 'when set');
 
 --
 -- Name: customer_notes stamp_author_id; Type: TRIGGER; Schema: public; Owner: -
@@ -8890,6 +9006,13 @@ REVOKE ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid,
 GRANT ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text) TO plenum_signin;
 
 --
+-- Name: FUNCTION approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
+
+--
 -- Name: FUNCTION bookable_windows(p_property uuid, p_kind text, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_from date); Type: ACL; Schema: app; Owner: -
 --
 
@@ -8929,6 +9052,13 @@ GRANT ALL ON FUNCTION app.company_time_zone(p_tenant uuid) TO service_role;
 --
 
 REVOKE ALL ON FUNCTION app.company_today(p_tenant uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION customer_has_plan(p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.customer_has_plan(p_customer uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.customer_has_plan(p_customer uuid) TO authenticated;
 
 --
 -- Name: FUNCTION customer_ids_matching(p_text text, p_digits text, p_address text, p_limit integer); Type: ACL; Schema: app; Owner: -
@@ -9020,6 +9150,12 @@ GRANT ALL ON FUNCTION app.estimate_photo_by_link(p_token text, p_photo uuid) TO 
 --
 
 REVOKE ALL ON FUNCTION app.estimate_photos_checked() FROM PUBLIC;
+
+--
+-- Name: FUNCTION estimates_answered_by_office(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.estimates_answered_by_office() FROM PUBLIC;
 
 --
 -- Name: FUNCTION estimates_keep_their_place(); Type: ACL; Schema: app; Owner: -
@@ -9253,6 +9389,12 @@ REVOKE ALL ON FUNCTION app.invoices_keep_their_word() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.invoices_only_drafts_deleted() FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoices_voided_by_office(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoices_voided_by_office() FROM PUBLIC;
+
+--
 -- Name: FUNCTION is_manager(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9364,6 +9506,12 @@ REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -

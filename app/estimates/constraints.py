@@ -12,6 +12,11 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
         None,
         "An estimate keeps its number, customer, property, job and currency.",
     ),
+    "estimates_answered_by_office": (
+        None,
+        "A technician records the customer's approval in person, with their signature; other"
+        " answers are the office's.",
+    ),
     "estimates_sendable": (None, "Only a draft or an estimate not yet answered is sent."),
     "estimates_sent_with_lines": (None, "Add at least one line before sending the estimate."),
     "estimate_links_sent_to_format": ("to", "Enter an email address, like name@example.com."),

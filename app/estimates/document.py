@@ -185,6 +185,18 @@ def embedded_photo(photo: Photo) -> str | None:
     return documents.data_url(data, "image/jpeg")
 
 
+def approval_note(row: Any, *, address: bool = False) -> str:
+    """How an approval was given, after the approver's name: on the link (with the address it
+    came from when `address`), or in person and who recorded it."""
+    if not row["approved_by_name"]:
+        return ""
+    if row["approval_recorded_by"]:
+        recorder = row["approval_recorded_by_name"]
+        return " in person" + (f", recorded by {recorder}" if recorder else "")
+    where = f" (from {row['approved_from']})" if address and row["approved_from"] else ""
+    return f" on the link{where}"
+
+
 def context(
     d: Document,
     *,

@@ -6,10 +6,10 @@ app/document_links.py."""
 
 from __future__ import annotations
 
-import uuid
 from uuid import UUID
 
 from app import db, document_links
+from app.estimates.approvals import signature_key, signed
 from app.estimates.document import Document, from_link
 from app.estimates.service import queries
 from app.integrations import files
@@ -43,33 +43,23 @@ def photo(token: str, photo_id: UUID) -> tuple[UUID, bytes] | None:
     return UUID(str(row["estimate_id"])), data
 
 
-def signature_key(tenant_id: UUID, estimate_id: UUID) -> str:
-    """Where an approval's drawn signature is kept: the company's prefix, then the estimate's."""
-    return files.check_key(f"{tenant_id}/estimates/{estimate_id}/{uuid.uuid4()}.png")
-
-
 def approve(token: str, option_id: str, signed_by: str, signature: bytes) -> str:
     """'approved', 'already' (approved before: nothing changes) or 'closed'. The signature is
     kept first and removed again when the approval does not take."""
     where = place(token)
     if where is None:
         return "closed"
-    key = signature_key(*where)
-    store = files.store()
-    store.put(key, signature, "image/png")
-    outcome = "closed"
-    try:
+
+    def record(key: str) -> str:
         params = {
             "token": token[:200],
             "option_id": option_id,
             "signed_by": signed_by,
             "signature_key": key,
         }
-        outcome = str(db.write(queries.approve_by_link, params)[0]["outcome"])
-    finally:
-        if outcome != "approved":
-            store.delete(key)
-    return outcome
+        return str(db.write(queries.approve_by_link, params)[0]["outcome"])
+
+    return signed(signature_key(*where), signature, record)
 
 
 def decline(token: str, reason: str) -> str:

@@ -29,7 +29,7 @@ def pdf(estimate_id: UUID) -> Response:
     d = document.from_estimate(estimate, letterhead)
     context = document.context(
         d,
-        approval_note=" on the link" if row["approved_by_name"] else "",
+        approval_note=document.approval_note(row),
         signature_src=documents.image_url(row["signature_key"]),
     )
     return documents.download(documents.pdf(document.TEMPLATE, **context), d.filename)

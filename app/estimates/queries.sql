@@ -59,7 +59,10 @@ select e.id, e.number, e.revision, e.revises_id, e.title, e.note, e.valid_until,
             then 'expired' else e.status end as status,
        e.approved_option_id, e.sent_at, e.viewed_at, e.approved_at, e.declined_at,
        e.decline_reason, e.created_at, e.updated_at, e.created_by, e.approved_by_name,
-       e.approved_from, e.signature_key, e.approved_visit_id,
+       e.approved_from, e.signature_key, e.approved_visit_id, e.approval_recorded_by,
+       (select r.full_name from public.memberships r
+         where r.tenant_id = e.tenant_id and r.account_id = e.approval_recorded_by)
+         as approval_recorded_by_name,
        e.customer_id, c.display_name as customer_name, c.email as customer_email,
        e.property_id, p.street, p.unit, p.city, p.region, p.postal_code,
        e.job_id, j.summary as job_summary,
@@ -68,12 +71,9 @@ select e.id, e.number, e.revision, e.revises_id, e.title, e.note, e.valid_until,
          where r.tenant_id = e.tenant_id and r.number = e.number) as latest_revision,
        (select r.id from public.estimates r
          where r.tenant_id = e.tenant_id and r.revises_id = e.id) as revised_by_id,
-       exists (
-         select from public.service_agreements a
-         where a.tenant_id = e.tenant_id and a.customer_id = e.customer_id
-           and a.status = 'active' and a.starts_on <= current_date
-           and (a.ends_on is null or a.ends_on >= current_date)
-       ) as member
+       -- Member prices for a customer with an active plan (a yes or no even a technician,
+       -- who sees no plans, may read).
+       app.customer_has_plan(e.customer_id) as member
 from public.estimates e
 join public.customers c on c.tenant_id = e.tenant_id and c.id = e.customer_id
 join public.properties p on p.tenant_id = e.tenant_id and p.id = e.property_id
@@ -275,8 +275,21 @@ order by e.updated_at desc
 limit 50
 
 -- name: for_job
-select e.id, e.number, e.revision, e.title, e.status, e.created_at
+-- A job's estimates (latest revisions), newest first, with what they come to: the approved
+-- option's total, or the lowest and highest of their options.
+select e.id, e.number, e.revision, e.title, e.created_at, e.currency,
+       case when e.status in ('sent', 'viewed') and e.valid_until < %(today)s
+            then 'expired' else e.status end as status,
+       t.low, t.high, approved.total as approved_total
 from public.estimates e
+left join lateral (
+  select min(o.total) as low, max(o.total) as high from public.estimate_option_totals o
+  where o.tenant_id = e.tenant_id and o.estimate_id = e.id
+) t on true
+left join lateral (
+  select o.total from public.estimate_option_totals o
+  where o.tenant_id = e.tenant_id and o.estimate_id = e.id and o.option_id = e.approved_option_id
+) approved on true
 where e.tenant_id = %(tenant_id)s and e.job_id = %(job_id)s and e.status <> 'revised'
 order by e.created_at desc
 
@@ -349,3 +362,9 @@ where tenant_id = %(tenant_id)s and estimate_id = %(from_id)s
 -- name: photo_by_link
 -- As the token holder: one photo of the estimate the link opens (nothing otherwise).
 select estimate_id, storage_key, content_type from app.estimate_photo_by_link(%(token)s, %(id)s)
+
+-- name: approve_in_person
+-- The homeowner's approval on the phone of the member recording it (the technician of the
+-- estimate's job, or office staff): app.approve_estimate_in_person, once, like the link's.
+select app.approve_estimate_in_person(%(id)s, %(option_id)s, %(signed_by)s, %(signature_key)s)
+  as outcome

@@ -17,8 +17,7 @@ from app import company, document_links, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.db import ConstraintViolation
-from app.estimates import bp, document, links, service
+from app.estimates import bp, builder, document, links, service
 from app.estimates.forms import (
     ApproveForm,
     DeclineForm,
@@ -28,9 +27,9 @@ from app.estimates.forms import (
     PhotosForm,
 )
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
-from app.forms import BookItemForm, LineForm, SendLinkForm
+from app.forms import LineForm, SendLinkForm
 from app.integrations import files
-from app.views import form_page, found_or_404, page_number, saved, show_violation, uuid_arg
+from app.views import form_page, found_or_404, page_number, saved, uuid_arg
 
 View = Response | str | tuple[str, int]
 LABELS = {"statuses": STATUSES, "line_kinds": LINE_KINDS}
@@ -146,16 +145,8 @@ def _show(
         context |= _document(estimate)
     if estimate.is_draft:
         items = pricebook.line_choices(tenant_id)
-        forms = {}
-        for option in estimate.options:
-            key = str(option.row["id"])
-            prefix = f"o{option.row['position']}-"
-            line_form = failed.get(f"line-{key}") or LineForm(prefix=prefix + "line-")
-            item_form = failed.get(f"item-{key}") or BookItemForm(prefix=prefix + "item-")
-            item_form.set_items(items, LINE_KINDS)
-            forms[key] = (line_form, item_form)
-        context["forms"] = forms
-        context["option_form"] = failed.get("option") or OptionForm(prefix="new-option-")
+        context["forms"] = builder.option_forms(estimate, items, failed)
+        context["option_form"] = failed.get("option") or builder.new_option_form()
         context["photos_form"] = failed.get("photos") or PhotosForm.of(
             estimate.photos, service.job_photos(tenant_id, estimate.row["id"]), service.MAX_PHOTOS
         )
@@ -171,12 +162,11 @@ def _document(estimate: service.Estimate) -> dict[str, Any]:
     """The estimate as its document shows it inside the office's page."""
     row = estimate.row
     letterhead = found_or_404(company.letterhead(current_user.tenant_id))
-    where = f" (from {row['approved_from']})" if row["approved_from"] else ""
     signature = url_for("estimates.signature", estimate_id=row["id"])
     return document.context(
         document.from_estimate(estimate, letterhead),
         heading=2,
-        approval_note=f" on the link{where}",
+        approval_note=document.approval_note(row, address=True),
         signature_src=signature if row["signature_key"] else None,
         # The visit's photo as the job's page shows it (a recorded read of the visit's file).
         photo_src=lambda photo: url_for("technician.file", file_id=photo.file_id),
@@ -227,25 +217,16 @@ def _back(estimate_id: UUID, anchor: str | None = None) -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def add_option(estimate_id: UUID) -> View:
     estimate = _draft(estimate_id)
-    form = OptionForm(prefix="new-option-")
-    if not form.validate_on_submit():
-        return _show(estimate, {"option": form}, 422)
-    try:
-        option_id = service.add_option(
-            current_user.tenant_id, estimate_id, form.name.data, form.description.data or ""
-        )
-    except ConstraintViolation as violation:
-        show_violation(form, violation)
+    form = builder.new_option_form()
+    option_id = builder.add_option(current_user.tenant_id, estimate_id, form)
+    if option_id is None:
         return _show(estimate, {"option": form}, 422)
     flash(f"Option “{form.name.data}” added.", "success")
     return _back(estimate_id, f"option-{option_id}")
 
 
 def _option(option_id: UUID) -> dict[str, Any]:
-    found = dict(found_or_404(service.get_option(current_user.tenant_id, option_id)))
-    if found["status"] != "draft":
-        abort(409)
-    return found
+    return builder.draft_option(current_user.tenant_id, option_id)
 
 
 @bp.route("/estimates/options/<uuid:option_id>/edit", methods=["GET", "POST"])
@@ -285,15 +266,10 @@ def remove_option(option_id: UUID) -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def add_line(option_id: UUID) -> View:
     option = _option(option_id)
-    form = LineForm(prefix=f"o{option['position']}-line-")
-    if form.validate_on_submit():
-        try:
-            service.add_line(current_user.tenant_id, option_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Line added.", "success")
-            return _back(option["estimate_id"], f"option-{option_id}")
+    form = builder.line_form(option)
+    if builder.add_line(current_user.tenant_id, option_id, form):
+        flash("Line added.", "success")
+        return _back(option["estimate_id"], f"option-{option_id}")
     estimate = _estimate(option["estimate_id"])
     return _show(estimate, {f"line-{option_id}": form}, 422)
 
@@ -303,18 +279,11 @@ def add_line(option_id: UUID) -> View:
 def add_item(option_id: UUID) -> View:
     option = _option(option_id)
     tenant_id = current_user.tenant_id
-    form = BookItemForm(prefix=f"o{option['position']}-item-")
-    form.set_items(pricebook.line_choices(tenant_id), LINE_KINDS)
+    form = builder.item_form(option, pricebook.line_choices(tenant_id))
     estimate = _estimate(option["estimate_id"])
-    if form.validate_on_submit():
-        member = bool(estimate.row["member"])
-        quantity = form.item_quantity.data
-        assert quantity is not None  # validate_item_quantity refused an empty one
-        added = service.add_item(tenant_id, option_id, UUID(form.item.data), quantity, member)
-        if added is not None:
-            flash("Line added from the price book.", "success")
-            return _back(option["estimate_id"], f"option-{option_id}")
-        form.item.errors = ["That item is no longer in the price book."]
+    if builder.add_item(tenant_id, option_id, bool(estimate.row["member"]), form):
+        flash("Line added from the price book.", "success")
+        return _back(option["estimate_id"], f"option-{option_id}")
     return _show(estimate, {f"item-{option_id}": form}, 422)
 
 

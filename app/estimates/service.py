@@ -237,3 +237,8 @@ def revoke_link(tenant_id: UUID, link_id: UUID) -> UUID | None:
 def signature_key(tenant_id: UUID, estimate_id: UUID) -> str | None:
     row = db.one(queries.signature_key, {"tenant_id": tenant_id, "id": estimate_id})
     return str(row["signature_key"]) if row else None
+
+
+def for_job(tenant_id: UUID, job_id: UUID, today: date) -> list[db.Row]:
+    """The job's estimates (latest revisions), newest first, with their totals."""
+    return db.query(queries.for_job, {"tenant_id": tenant_id, "job_id": job_id, "today": today})

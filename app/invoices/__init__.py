@@ -48,5 +48,33 @@ customers.add_timeline_entries(
     "payment", customers.PageRead(queries.payments_for_customer, _payment_entries)
 )
 
-# What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp"]
+# What other features may use (tests/test_architecture.py holds them to it): the technician's
+# phone makes the invoice of their visit, adds its lines and records payments with these.
+from app.invoices import builder  # noqa: E402
+from app.invoices.document import context as document_context  # noqa: E402
+from app.invoices.document import from_invoice  # noqa: E402
+from app.invoices.forms import PaymentForm  # noqa: E402
+from app.invoices.service import (  # noqa: E402
+    Invoice,
+    create_from_visit,
+    display_number,
+    for_job,
+    get,
+    remove_line,
+)
+from app.invoices.vocabulary import STATUSES  # noqa: E402
+
+__all__ = [
+    "STATUSES",
+    "Invoice",
+    "PaymentForm",
+    "bp",
+    "builder",
+    "create_from_visit",
+    "display_number",
+    "document_context",
+    "for_job",
+    "from_invoice",
+    "get",
+    "remove_line",
+]

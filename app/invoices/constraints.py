@@ -42,4 +42,5 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "invoices_sendable": (None, "A void invoice is not sent."),
     "invoices_sent_with_lines": (None, "Add at least one line before sending the invoice."),
     "invoice_links_sent_to_format": ("to", "Enter an email address, like name@example.com."),
+    "invoices_voided_by_office": (None, "Only the office voids an invoice."),
 }

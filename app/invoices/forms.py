@@ -152,6 +152,14 @@ class PaymentForm(FlaskForm):
     def validate_received_on(self, field: DateField) -> None:
         _day_near(field, self.today, future_days=0)
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A cheque is recorded with its number (the reference is optional otherwise)."""
+        valid = bool(super().validate(extra_validators))
+        if self.method.data == "cheque" and not self.reference.data:
+            self.reference.errors = [*self.reference.errors, "Enter the cheque number."]
+            return False
+        return valid
+
     def values(self) -> dict[str, Any]:
         return {
             "amount": self.amount.data,

@@ -59,12 +59,9 @@ select i.id, i.number, i.status, i.terms, i.issued_on, i.due_on, i.note, i.curre
        i.estimate_id, e.number as estimate_number,
        t.subtotal, t.discount, t.tax, t.total, t.paid, t.balance,
        m.full_name as created_by_name,
-       exists (
-         select from public.service_agreements a
-         where a.tenant_id = i.tenant_id and a.customer_id = i.customer_id
-           and a.status = 'active' and a.starts_on <= current_date
-           and (a.ends_on is null or a.ends_on >= current_date)
-       ) as member
+       -- Member prices for a customer with an active plan (a yes or no even a technician,
+       -- who sees no plans, may read).
+       app.customer_has_plan(i.customer_id) as member
 from public.invoices i
 join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
 left join public.customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id
@@ -240,3 +237,11 @@ join public.invoices i on i.tenant_id = p.tenant_id and i.id = p.invoice_id
 where p.tenant_id = %(tenant_id)s and i.customer_id = %(customer_id)s
 order by p.created_at desc
 limit 50
+
+-- name: for_job
+-- A job's invoices, newest first, with their totals and balances.
+select i.id, i.number, i.status, i.visit_id, i.created_at, i.currency, t.total, t.balance
+from public.invoices i
+join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
+where i.tenant_id = %(tenant_id)s and i.job_id = %(job_id)s
+order by i.created_at desc

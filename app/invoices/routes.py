@@ -12,13 +12,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, document_links, pricebook, roles
+from app import company, document_links, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.db import ConstraintViolation
-from app.forms import BookItemForm, LineForm, SendLinkForm
-from app.invoices import bp, document, links, service
+from app.forms import LineForm, SendLinkForm
+from app.invoices import bp, builder, document, links, service
 from app.invoices.forms import (
     DraftForm,
     InvoiceForm,
@@ -27,13 +26,11 @@ from app.invoices.forms import (
     VoidForm,
 )
 from app.invoices.vocabulary import METHODS, STATUSES, TERMS
-from app.views import form_page, found_or_404, page_number, saved, show_violation, uuid_arg
+from app.views import form_page, found_or_404, page_number, saved, uuid_arg
 from app.vocabulary import DOCUMENT_LINE_KINDS
 
 View = Response | str | tuple[str, int]
 LABELS = {"statuses": STATUSES, "terms": TERMS, "methods": METHODS}
-LINE_PREFIX = "line-"
-ITEM_PREFIX = "item-"
 
 
 def _today() -> date:
@@ -121,10 +118,8 @@ def _show(
         letterhead = found_or_404(company.letterhead(current_user.tenant_id))
         context |= document.context(document.from_invoice(invoice, letterhead), heading=2)
     if invoice.is_draft:
-        item_form = failed.get("item") or BookItemForm(prefix=ITEM_PREFIX)
-        item_form.set_items(pricebook.line_choices(current_user.tenant_id), DOCUMENT_LINE_KINDS)
-        context["item_form"] = item_form
-        context["line_form"] = failed.get("line") or LineForm(prefix=LINE_PREFIX)
+        context["item_form"] = failed.get("item") or builder.item_form(current_user.tenant_id)
+        context["line_form"] = failed.get("line") or LineForm(prefix=builder.LINE_PREFIX)
     if invoice.takes_payments:
         balance = invoice.row["balance"]
         context["payment_form"] = failed.get("payment") or PaymentForm(
@@ -196,15 +191,10 @@ def edit(invoice_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def add_line(invoice_id: UUID) -> View:
     invoice = _draft(invoice_id)
-    form = LineForm(prefix=LINE_PREFIX)
-    if form.validate_on_submit():
-        try:
-            service.add_line(current_user.tenant_id, invoice_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Line added.", "success")
-            return _back(invoice_id, "lines")
+    form = LineForm(prefix=builder.LINE_PREFIX)
+    if builder.add_line(current_user.tenant_id, invoice_id, form):
+        flash("Line added.", "success")
+        return _back(invoice_id, "lines")
     return _show(invoice, {"line": form}, 422)
 
 
@@ -212,35 +202,20 @@ def add_line(invoice_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def add_item(invoice_id: UUID) -> View:
     invoice = _draft(invoice_id)
-    tenant_id = current_user.tenant_id
-    form = BookItemForm(prefix=ITEM_PREFIX)
-    form.set_items(pricebook.line_choices(tenant_id), DOCUMENT_LINE_KINDS)
-    if form.validate_on_submit():
-        quantity = form.item_quantity.data
-        assert quantity is not None  # validate_item_quantity refused an empty one
-        member = bool(invoice.row["member"])
-        if service.add_item(tenant_id, invoice_id, UUID(form.item.data), quantity, member):
-            flash("Line added from the price book.", "success")
-            return _back(invoice_id, "lines")
-        form.item.errors = ["That item is no longer in the price book."]
+    form = builder.item_form(current_user.tenant_id)
+    if builder.add_item(current_user.tenant_id, invoice, form):
+        flash("Line added from the price book.", "success")
+        return _back(invoice_id, "lines")
     return _show(invoice, {"item": form}, 422)
-
-
-def _line(line_id: UUID) -> dict[str, Any]:
-    found = dict(found_or_404(service.get_line(current_user.tenant_id, line_id)))
-    if found["status"] != "draft":
-        abort(409)
-    return found
 
 
 @bp.route("/invoices/lines/<uuid:invoice_line_id>/edit", methods=["GET", "POST"])
 @identity.company_required(*roles.OFFICE_STAFF)
 def edit_line(invoice_line_id: UUID) -> View:
-    line = _line(invoice_line_id)
+    line = builder.draft_line(current_user.tenant_id, invoice_line_id)
     if request.method == "GET":
-        data = {k: line[k] for k in ("description", "quantity", "unit", "unit_price", "taxable")}
-        data["discount_percent"] = line["discount_percent"] or None
-        return form_page("invoices/line_form.html", LineForm(data=data), line=line)
+        form = LineForm(data=builder.line_data(line))
+        return form_page("invoices/line_form.html", form, line=line)
     form = LineForm()
     saved(
         form,
@@ -255,7 +230,7 @@ def edit_line(invoice_line_id: UUID) -> View:
 @bp.post("/invoices/lines/<uuid:invoice_line_id>/remove")
 @identity.company_required(*roles.OFFICE_STAFF)
 def remove_line(invoice_line_id: UUID) -> Response:
-    line = _line(invoice_line_id)
+    line = builder.draft_line(current_user.tenant_id, invoice_line_id)
     _confirmed()
     service.remove_line(current_user.tenant_id, invoice_line_id)
     flash("Line removed.", "success")
@@ -272,12 +247,8 @@ def _confirmed() -> None:
 def mark_sent(invoice_id: UUID) -> Response:
     invoice = _invoice(invoice_id)
     _confirmed()
-    if not invoice.is_draft:
-        flash("This invoice was already sent.", "error")
-    elif not invoice.lines:
-        flash("Add at least one line before sending the invoice.", "error")
-    elif service.mark_sent(current_user.tenant_id, invoice_id):
-        flash("Marked as sent: it can now be paid, and changed only by voiding it.", "success")
+    sent = ("Marked as sent: it can now be paid, and changed only by voiding it.", "success")
+    flash(*(builder.send(current_user.tenant_id, invoice) or sent))
     return _back(invoice_id)
 
 
@@ -328,15 +299,10 @@ def void(invoice_id: UUID) -> View:
 def record_payment(invoice_id: UUID) -> View:
     invoice = _invoice(invoice_id)
     if not invoice.takes_payments:
-        flash("Payments are recorded only against a sent invoice with a balance due.", "error")
+        flash(builder.NOT_OPEN_FOR_PAYMENT, "error")
         return _back(invoice_id)
     form = PaymentForm(today=_today(), balance=invoice.row["balance"])
-    if form.validate_on_submit():
-        try:
-            service.record_payment(current_user.tenant_id, invoice_id, form.values())
-        except ConstraintViolation as violation:
-            show_violation(form, violation)
-        else:
-            flash("Payment recorded.", "success")
-            return _back(invoice_id, "payments")
+    if builder.record_payment(current_user.tenant_id, invoice_id, form):
+        flash("Payment recorded.", "success")
+        return _back(invoice_id, "payments")
     return _show(invoice, {"payment": form}, 422)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -154,3 +155,19 @@ def record_payment(tenant_id: UUID, invoice_id: UUID, values: dict[str, Any]) ->
     when it would take the balance below zero or the invoice takes no payment."""
     params = {"tenant_id": tenant_id, "invoice_id": invoice_id, **values}
     return UUID(str(db.write(queries.insert_payment, params)[0]["id"]))
+
+
+def for_job(tenant_id: UUID, job_id: UUID) -> list[db.Row]:
+    """The job's invoices, newest first, with their totals and balances."""
+    return db.query(queries.for_job, {"tenant_id": tenant_id, "job_id": job_id})
+
+
+def create_from_visit(tenant_id: UUID, visit: db.Row, today: date) -> UUID | None:
+    """A draft for a completed visit's job, naming that visit, issued today and due on receipt:
+    billed as `create` bills a job (the approved option's lines copied); None when the job
+    cannot be read."""
+    where = place(tenant_id, visit["property_id"], visit["job_id"])
+    if where is None or where["job_id"] is None:
+        return None
+    values = {"terms": "due_on_receipt", "issued_on": today, "note": ""}
+    return create(tenant_id, {**where, "visit_id": visit["id"]}, values)

@@ -103,3 +103,13 @@ from (
 ) r
 where r.n <= %(per_unit)s
 order by r.equipment_id, r.serviced_at desc
+
+-- name: visit_of_job
+-- The caller's own visit of a job (the latest by its window), for the way back from the job's
+-- estimates and invoices to the visit page.
+select v.id from public.visits v
+join public.visit_assignments a
+  on a.tenant_id = v.tenant_id and a.visit_id = v.id and a.technician_id = (select auth.uid())
+where v.tenant_id = %(tenant_id)s and v.job_id = %(job_id)s
+order by v.window_starts_at desc nulls last, v.id
+limit 1

@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app import company, db, roles, scheduling
+from app import company, db, estimates, invoices, roles, scheduling
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -89,7 +89,7 @@ def my_day() -> View:
     ), (422 if bad_day else 200)
 
 
-def _visit(visit_id: UUID) -> dict[str, Any]:
+def visit_or_404(visit_id: UUID) -> dict[str, Any]:
     found = service.visit(current_user.tenant_id, visit_id)
     if found is None:
         abort(404)  # another technician's visit reads as missing, like another company's
@@ -117,6 +117,8 @@ def _page(
         kinds=JOB_KINDS,
         statuses=VISIT_STATUSES,
         equipment_kinds=EQUIPMENT_KINDS,
+        estimate_statuses=estimates.STATUSES,
+        invoice_statuses=invoices.STATUSES,
         window=window_label(found["window_starts_at"], found["window_ends_at"], page["zone"]),
     ), status
 
@@ -128,13 +130,13 @@ def _back(visit_id: UUID, anchor: str | None = None) -> Response:
 @bp.get("/my-day/visits/<uuid:visit_id>")
 @identity.company_required(*roles.TECHNICIANS)
 def visit(visit_id: UUID) -> View:
-    return _page(_visit(visit_id))
+    return _page(visit_or_404(visit_id))
 
 
 @bp.post("/my-day/visits/<uuid:visit_id>/status")
 @identity.company_required(*roles.TECHNICIANS)
 def move(visit_id: UUID) -> View:
-    found = _visit(visit_id)
+    found = visit_or_404(visit_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     to = request.form.get("status", "")
@@ -143,7 +145,7 @@ def move(visit_id: UUID) -> View:
     try:
         scheduling.move(current_user.tenant_id, visit_id, to)
     except SchedulingRefused as refused:
-        return _page(_visit(visit_id), 422, refused.message)
+        return _page(visit_or_404(visit_id), 422, refused.message)
     flash(f"{TAPS[to]}: the office can see it now.", "success")
     return _back(visit_id)
 
@@ -151,7 +153,7 @@ def move(visit_id: UUID) -> View:
 @bp.post("/my-day/visits/<uuid:visit_id>/complete")
 @identity.company_required(*roles.TECHNICIANS)
 def complete(visit_id: UUID) -> View:
-    found = _visit(visit_id)
+    found = visit_or_404(visit_id)
     form = CompleteForm()
     if not form.validate_on_submit():
         return _page(found, 422, complete_form=form)
@@ -170,7 +172,7 @@ def complete(visit_id: UUID) -> View:
         form.signature.errors = [refused.message]
         return _page(found, 422, complete_form=form)
     except SchedulingRefused as refused:
-        return _page(_visit(visit_id), 422, refused.message, complete_form=form)
+        return _page(visit_or_404(visit_id), 422, refused.message, complete_form=form)
     flash("Visit completed. Thank you!", "success")
     return _back(visit_id)
 
@@ -178,7 +180,7 @@ def complete(visit_id: UUID) -> View:
 @bp.post("/my-day/visits/<uuid:visit_id>/notes")
 @identity.company_required(*roles.TECHNICIANS)
 def add_note(visit_id: UUID) -> View:
-    found = _visit(visit_id)
+    found = visit_or_404(visit_id)
     form = NoteForm()
     if not form.validate_on_submit():
         return _page(found, 422, note_form=form)
@@ -194,7 +196,7 @@ def add_note(visit_id: UUID) -> View:
 @bp.post("/my-day/visits/<uuid:visit_id>/photos")
 @identity.company_required(*roles.TECHNICIANS)
 def add_photo(visit_id: UUID) -> View:
-    found = _visit(visit_id)
+    found = visit_or_404(visit_id)
     form = PhotoForm()
     if not form.validate_on_submit():
         return _page(found, 422, photo_form=form)
@@ -226,7 +228,7 @@ def _photo_too_large(error: PhotoTooLarge) -> ResponseReturnValue:
 def _refuse_large_photo(visit_id: UUID) -> View:
     form = PhotoForm(formdata=None)
     form.photo.errors = [files.PHOTO_TOO_LARGE]
-    return _page(_visit(visit_id), 413, photo_form=form)
+    return _page(visit_or_404(visit_id), 413, photo_form=form)
 
 
 @bp.get("/my-day/files/<uuid:file_id>")
@@ -254,7 +256,7 @@ def tick(item_id: UUID) -> View:
     item = service.checklist_item(current_user.tenant_id, item_id)
     if item is None:
         abort(404)
-    found = _visit(item["visit_id"])
+    found = visit_or_404(item["visit_id"])
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

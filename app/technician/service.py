@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app import company, db, properties, scheduling, sql
+from app import company, db, estimates, invoices, properties, scheduling, sql
 from app.audit.access import record_access
 from app.integrations import files
 
@@ -79,9 +79,10 @@ def visit_page(tenant_id: UUID, found: Row, reveal_access_notes: bool) -> Row:
         access_notes = properties.reveal_access_notes(
             {**found, "id": found["property_id"], "tenant_id": tenant_id}, "technician visit page"
         )
+    zone = company.zone(tenant_id)
     return {
         "visit": found,
-        "zone": company.zone(tenant_id),
+        "zone": zone,
         "maps_link": properties.maps_link(found),
         "address": properties.one_line_address(found),
         "has_access_notes": properties.has_access_notes(found),
@@ -90,7 +91,15 @@ def visit_page(tenant_id: UUID, found: Row, reveal_access_notes: bool) -> Row:
         "files": db.query(queries.list_files, scope),
         "checklist": db.query(queries.list_checklist, scope),
         "equipment": equipment_with_history(tenant_id, found),
+        "estimates": estimates.for_job(tenant_id, found["job_id"], local_today(zone)),
+        "invoices": invoices.for_job(tenant_id, found["job_id"]),
     }
+
+
+def visit_of_job(tenant_id: UUID, job_id: UUID | None) -> UUID | None:
+    """The caller's own visit of the job (the latest), or None."""
+    row = db.one(queries.visit_of_job, {"tenant_id": tenant_id, "job_id": job_id})
+    return UUID(str(row["id"])) if row else None
 
 
 # --- work on the visit --------------------------------------------------------------------

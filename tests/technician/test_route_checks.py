@@ -17,7 +17,17 @@ from werkzeug.routing import Rule
 
 from tests.conftest import Client
 from tests.factories import Factory
-from tests.technician.support import JPEG, Day, at, files_of, html, make_day, today, upload
+from tests.technician.support import (
+    JPEG,
+    Day,
+    at,
+    files_of,
+    html,
+    make_day,
+    signature_data_url,
+    today,
+    upload,
+)
 
 CSRF_REFUSAL = "This form has expired"
 # Capability links: the token is the permission (checked in test_calendar.py and, for
@@ -32,6 +42,11 @@ FORM = {
 }
 
 
+# The estimate and invoice routes whose control needs a document past its draft.
+SENT_ESTIMATE_ROUTES = {"technician.approve_estimate", "technician.present_estimate"}
+SENT_INVOICE_ROUTES = {"technician.take_payment"}
+
+
 @dataclass
 class Company:
     day: Day
@@ -39,11 +54,97 @@ class Company:
     file_id: UUID
     item_id: UUID
     on_site: UUID  # a visit ready to be completed
+    money: Money
 
     def value(self, name: str, endpoint: str) -> Any:
         if name == "visit_id":
             return self.on_site if endpoint == "technician.complete" else self.day.first
-        return {"file_id": self.file_id, "item_id": self.item_id}[name]
+        if name == "estimate_id" and endpoint in SENT_ESTIMATE_ROUTES:
+            return self.money.sent_estimate
+        if name == "invoice_id" and endpoint in SENT_INVOICE_ROUTES:
+            return self.money.sent_invoice
+        return {
+            "file_id": self.file_id,
+            "item_id": self.item_id,
+            "estimate_id": self.money.estimate,
+            "option_id": self.money.option,
+            "line_id": self.money.line,
+            "invoice_id": self.money.invoice,
+            "invoice_line_id": self.money.invoice_line,
+        }[name]
+
+    def form(self) -> dict[str, Any]:
+        """What the estimate, approval, invoice and payment forms need besides FORM."""
+        line = {"description": "Wire", "quantity": "1", "unit": "each", "unit_price": "5.00"}
+        return {
+            **line,
+            **{f"o0-line-{k}": v for k, v in line.items()},
+            **{f"line-{k}": v for k, v in line.items()},
+            "o0-item-item": str(self.money.book_item),
+            "o0-item-item_quantity": "1",
+            "item-item": str(self.money.book_item),
+            "item-item_quantity": "1",
+            "new-option-name": "Better",
+            "option": str(self.money.sent_option),
+            "signed_by": "Dana Reyes",
+            "signature": signature_data_url(),
+            "amount": "1.00",
+            "method": "cash",
+            "received_on": today().isoformat(),
+        }
+
+
+@dataclass
+class Money:
+    """The technician's documents on the first visit's job: a draft estimate with a line, a
+    sent one, a draft invoice with a line, a sent one, and an item of the price book."""
+
+    estimate: UUID
+    option: UUID
+    line: UUID
+    sent_estimate: UUID
+    sent_option: UUID
+    invoice: UUID
+    invoice_line: UUID
+    sent_invoice: UUID
+    book_item: UUID
+
+
+def _money(make: Factory, day: Day) -> Money:
+    tenant = day.tenant.id
+    estimate = make.estimate(tenant, day.place, day.job)
+    option = make.estimate_option(tenant, estimate)
+    line = make.conn.execute(
+        "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
+        " quantity, unit_price) values (%s, %s, %s, 'Capacitor', 1, 85) returning id",
+        [tenant, estimate, option],
+    ).fetchone()
+    sent = make.estimate(tenant, day.place, day.job)
+    sent_option = make.estimate_option(tenant, sent)
+    make.conn.execute(
+        "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
+        " quantity, unit_price) values (%s, %s, %s, 'Capacitor', 1, 85)",
+        [tenant, sent, sent_option],
+    )
+    make.conn.execute(
+        "update public.estimates set status = 'sent', sent_at = now() where id = %s", [sent]
+    )
+    invoice = make.invoice(tenant, day.place, day.job)
+    invoice_line = make.invoice_line(tenant, invoice)
+    sent_invoice = make.invoice(tenant, day.place, day.job, lines=("100.00",), status="sent")
+    book_item = make.price_item(tenant, "material", "Run capacitor", "85.00")
+    assert line is not None
+    return Money(
+        estimate,
+        option,
+        line["id"],
+        sent,
+        sent_option,
+        invoice,
+        invoice_line,
+        sent_invoice,
+        book_item,
+    )
 
 
 def _company(app: Flask, make: Factory) -> Company:
@@ -69,7 +170,9 @@ def _company(app: Flask, make: Factory) -> Company:
     for status in ("en_route", "on_site"):
         make.conn.execute("update public.visits set status = %s where id = %s", [status, on_site])
     assert item is not None
-    return Company(day, tech, files_of(make.conn, day.first)[0]["id"], item["id"], on_site)
+    return Company(
+        day, tech, files_of(make.conn, day.first)[0]["id"], item["id"], on_site, _money(make, day)
+    )
 
 
 @pytest.fixture
@@ -106,16 +209,30 @@ def _url(app: Flask, rule: Rule, company: Company | None) -> str:
         return url_for(rule.endpoint, **values)
 
 
-def _send(client: Client, method: str, target: str, token: bool = True) -> Any:
+def _send(
+    client: Client, method: str, target: str, token: bool = True, company: Company | None = None
+) -> Any:
     if method == "GET":
         return client.get(target)
-    data: dict[str, Any] = dict(FORM, photo=upload(JPEG))
+    data: dict[str, Any] = dict(FORM, photo=upload(JPEG), **(company.form() if company else {}))
     if token:
         data["csrf_token"] = client.csrf_token()
     return client.open(target, method=method, data=data, content_type="multipart/form-data")
 
 
-TOUCHED = ("visits", "visit_notes", "visit_files", "visit_checklist_items", "calendar_feeds")
+TOUCHED = (
+    "visits",
+    "visit_notes",
+    "visit_files",
+    "visit_checklist_items",
+    "calendar_feeds",
+    "estimates",
+    "estimate_options",
+    "estimate_lines",
+    "invoices",
+    "invoice_lines",
+    "payments",
+)
 
 
 def _state(admin) -> list[Any]:
@@ -165,7 +282,7 @@ def test_another_companys_and_another_technicians_ids_are_404(app, admin, make, 
                 ("an id of nothing", mine.tech, nowhere),
             ):
                 before = _state(admin)
-                response = _send(client, method, target)
+                response = _send(client, method, target, company=mine)
                 if response.status_code != 404:
                     problems.append(f"{method} {target} ({who}): {response.status_code}")
                 if "Furnace will not light" in html(response):
@@ -173,7 +290,7 @@ def test_another_companys_and_another_technicians_ids_are_404(app, admin, make, 
                 if _state(admin) != before:
                     problems.append(f"{method} {target} ({who}) changed the database")
             # Control: the same request on the technician's own ids works.
-            control = _send(mine.tech, method, own)
+            control = _send(mine.tech, method, own, company=mine)
             if control.status_code not in (200, 302):
                 problems.append(f"{method} {own} (own id): {control.status_code}")
     assert not problems, "\n".join(problems)
