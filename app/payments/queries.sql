@@ -67,11 +67,12 @@ where r.tenant_id = %(tenant_id)s and r.invoice_id = %(invoice_id)s
 order by r.created_at
 
 -- name: refundable_attempt
+-- Two refunds of one payment at once take turns (the lock lasts until the request commits).
 select a.id, a.payment_intent_id, a.currency, a.paid_amount - a.refunded as refundable
-from public.payment_attempts a
+from (select pg_advisory_xact_lock(hashtextextended('refund:' || %(attempt_id)s::text, 7))) l,
+     public.payment_attempts a
 where a.tenant_id = %(tenant_id)s and a.id = %(attempt_id)s
   and a.paid_amount is not null and a.payment_intent_id is not null
-for update
 
 -- name: record_refund
 insert into public.refunds (tenant_id, attempt_id, amount, stripe_refund_id, reason)

@@ -106,7 +106,7 @@ def refund(invoice_id: UUID) -> View:
         done = service.refund(
             current_user.tenant_id,
             attempt_id,
-            form.amount.data,
+            form.amount.data or Decimal(0),
             form.reason.data or "",
             request_key,
         )

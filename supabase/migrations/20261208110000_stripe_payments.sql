@@ -5,12 +5,14 @@
 -- brand and its last four digits.
 
 -- Why: one row per company that takes payments online. The webhook URL names the company by
--- `endpoint_id` (192 random bits drawn by the database), never by its id. Without a secret key
+-- `endpoint_id` (two random UUIDs' 244 bits, hashed; drawn by the database whoever inserts),
+-- never by its id. Without a secret key
 -- the company takes offline payments only (the embedded default).
 create table public.stripe_accounts (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
-  endpoint_id text not null default encode(extensions.gen_random_bytes(24), 'hex')
+  endpoint_id text not null
+    default encode(sha256((gen_random_uuid()::text || gen_random_uuid()::text)::bytea), 'hex')
     constraint stripe_accounts_endpoint_once unique,
   secret_key_encrypted text not null default '',
   webhook_secret_encrypted text not null default '',

@@ -22,7 +22,7 @@ create function app.stripe_attempt_paid(
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  v_paid numeric := p_cents / 100.0;
+  v_paid numeric(12, 2) := round(p_cents / 100.0, 2);
   v_payment uuid;
 begin
   if p_attempt.status in ('paid', 'mismatch') then
@@ -142,36 +142,51 @@ create trigger invoices_sent_take_deposits
 -- by the same amount. The invoice's status and balance are not changed: its payments stand,
 -- and the refund is shown beside them ("Refunded"), so a refund never re-opens a balance or
 -- asks the customer to pay again (the office voids or re-bills an invoice it no longer claims).
-create function app.refund_applied() returns trigger
+create function app.refund_names_invoice() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_attempt public.payment_attempts;
-  v_invoice uuid;
 begin
   select a.* into v_attempt from public.payment_attempts a
-   where a.tenant_id = new.tenant_id and a.id = new.attempt_id
-     for update;
+   where a.tenant_id = new.tenant_id and a.id = new.attempt_id;
   if v_attempt.paid_amount is null then
     raise exception 'only a payment taken can be refunded'
       using errcode = 'check_violation', constraint = 'refunds_of_payments_taken';
   end if;
-  select coalesce(v_attempt.invoice_id, p.invoice_id) into v_invoice from (select 1) x
-  left join public.payments p on p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id;
-  new.invoice_id := v_invoice;
-  update public.payment_attempts a set refunded = a.refunded + new.amount
-   where a.tenant_id = new.tenant_id and a.id = new.attempt_id;
-  if v_attempt.payment_id is not null then
-    update public.invoices i set refunded = i.refunded + new.amount
-     where i.tenant_id = new.tenant_id and i.id = v_invoice;
-  end if;
+  new.invoice_id := coalesce(v_attempt.invoice_id, (
+    select p.invoice_id from public.payments p
+     where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
   return new;
+end
+$$;
+revoke all on function app.refund_names_invoice() from public;
+
+create trigger refunds_name_invoice
+  before insert on public.refunds
+  for each row execute function app.refund_names_invoice();
+
+-- After the row is in (a refund already recorded, `on conflict do nothing`, changes nothing).
+create function app.refund_applied() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_payment uuid;
+begin
+  update public.payment_attempts a set refunded = a.refunded + new.amount
+   where a.tenant_id = new.tenant_id and a.id = new.attempt_id
+  returning a.payment_id into v_payment;
+  if v_payment is not null then
+    update public.invoices i set refunded = i.refunded + new.amount
+     where i.tenant_id = new.tenant_id and i.id = new.invoice_id;
+  end if;
+  return null;
 end
 $$;
 revoke all on function app.refund_applied() from public;
 
 create trigger refunds_applied
-  before insert on public.refunds
+  after insert on public.refunds
   for each row execute function app.refund_applied();
 
 -- Why: the card's brand and last four digits (P-16: nothing more) from a charge, when known.
