@@ -93,14 +93,17 @@ def pay_invoice(invoice_id: UUID) -> Response:
 @bp.post("/invoices/<uuid:invoice_id>/refunds")
 @identity.company_required(*roles.OFFICE_STAFF)
 def refund(invoice_id: UUID) -> View:
+    panel = service.invoice_panel(current_user.tenant_id, invoice_id)
+    payments = {a["id"] for a in panel["attempts"] if a["refundable"]}
+    if not payments:
+        abort(404)  # another company's invoice, or none of its payments was taken online
     form = RefundForm()
     back = redirect(url_for("invoices.show", invoice_id=invoice_id, _anchor="online"), code=303)
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return back
     attempt_id, request_key = UUID(form.attempt_id.data), UUID(form.request_key.data)
-    panel = service.invoice_panel(current_user.tenant_id, invoice_id)
-    if attempt_id not in {a["id"] for a in panel["attempts"]}:
+    if attempt_id not in payments:
         abort(404)
     try:
         done = service.refund(
