@@ -79,3 +79,8 @@ insert into public.refunds (tenant_id, attempt_id, amount, stripe_refund_id, rea
 values (%(tenant_id)s, %(attempt_id)s, %(amount)s, %(stripe_refund_id)s, %(reason)s)
 on conflict (tenant_id, stripe_refund_id) do nothing
 returning id
+
+-- name: invoice_visible
+-- Under the caller's policies: office staff, or the technician of the invoice's job.
+select exists (select from public.invoices i
+               where i.tenant_id = %(tenant_id)s and i.id = %(invoice_id)s) as visible

@@ -79,32 +79,39 @@ def webhook(endpoint_id: str) -> tuple[str, int]:
 @identity.company_required(*roles.OFFICE_STAFF, roles.TECHNICIAN)
 def pay_invoice(invoice_id: UUID) -> Response:
     """Send the payer to Stripe Checkout for the invoice's balance; back to the invoice after."""
+    if not service.invoice_visible(current_user.tenant_id, invoice_id):
+        abort(404)
     back = service.public_url(url_for("invoices.show", invoice_id=invoice_id))
     try:
         url = service.start_invoice_checkout(invoice_id, back + "?paid=online", back)
     except port.PaymentsUnavailable as refused:
         flash(str(refused), "error")
-        return redirect(url_for("invoices.show", invoice_id=invoice_id), code=303)
+        return _invoice(invoice_id)
     if url is None:
-        abort(404)  # not theirs to see, nothing to pay, or no online payments
+        flash("Nothing to pay online: the invoice is paid, not sent, or Stripe is not set up.")
+        return _invoice(invoice_id)
     return redirect(url, code=303)
+
+
+def _invoice(invoice_id: UUID) -> Response:
+    return redirect(url_for("invoices.show", invoice_id=invoice_id, _anchor="online"))
 
 
 @bp.post("/invoices/<uuid:invoice_id>/refunds")
 @identity.company_required(*roles.OFFICE_STAFF)
-def refund(invoice_id: UUID) -> View:
+def refund(invoice_id: UUID) -> Response:
+    if not service.invoice_visible(current_user.tenant_id, invoice_id):
+        abort(404)
     panel = service.invoice_panel(current_user.tenant_id, invoice_id)
     payments = {a["id"] for a in panel["attempts"] if a["refundable"]}
-    if not payments:
-        abort(404)  # another company's invoice, or none of its payments was taken online
     form = RefundForm()
-    back = redirect(url_for("invoices.show", invoice_id=invoice_id, _anchor="online"), code=303)
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return back
+        return _invoice(invoice_id)
     attempt_id, request_key = UUID(form.attempt_id.data), UUID(form.request_key.data)
     if attempt_id not in payments:
-        abort(404)
+        flash("That payment was not taken online on this invoice: nothing was refunded.", "error")
+        return _invoice(invoice_id)
     try:
         done = service.refund(
             current_user.tenant_id,
@@ -115,11 +122,10 @@ def refund(invoice_id: UUID) -> View:
         )
     except (db.ConstraintViolation, port.PaymentsUnavailable) as refused:
         flash(str(refused), "error")
-        return back
-    if not done:
-        abort(404)
-    flash("Refund made through Stripe and recorded.", "success")
-    return back
+        return _invoice(invoice_id)
+    if done:
+        flash("Refund made through Stripe and recorded.", "success")
+    return _invoice(invoice_id)
 
 
 def refund_form(attempt_id: UUID) -> RefundForm:

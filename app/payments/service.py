@@ -186,6 +186,13 @@ def apply_webhook(endpoint_id: str, payload: bytes, signature: str) -> str | Non
     return outcome
 
 
+def invoice_visible(tenant_id: UUID, invoice_id: UUID) -> bool:
+    """Whether the signed-in member may see the invoice (its policies decide)."""
+    return bool(
+        db.value(queries.invoice_visible, {"tenant_id": tenant_id, "invoice_id": invoice_id})
+    )
+
+
 def invoice_panel(tenant_id: UUID, invoice_id: UUID) -> dict[str, Any]:
     """What the invoice page shows of online payments: attempts (paid, flagged, open), refunds,
     and whether the company takes payments online."""

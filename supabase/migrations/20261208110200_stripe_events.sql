@@ -150,11 +150,13 @@ declare
 begin
   select a.* into v_attempt from public.payment_attempts a
    where a.tenant_id = new.tenant_id and a.id = new.attempt_id;
-  if v_attempt.paid_amount is null then
+  -- An attempt of another company (or none) is left to the foreign key to refuse.
+  if v_attempt.id is not null and v_attempt.paid_amount is null then
     raise exception 'only a payment taken can be refunded'
       using errcode = 'check_violation', constraint = 'refunds_of_payments_taken';
   end if;
-  new.invoice_id := coalesce(v_attempt.invoice_id, (
+  -- Clients cannot name it (no column grant); the database's own inserts leave it to this.
+  new.invoice_id := coalesce(new.invoice_id, v_attempt.invoice_id, (
     select p.invoice_id from public.payments p
      where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
   return new;

@@ -87,6 +87,7 @@ PERSONAL = {
     ),
     "public.invoice_lines": ("invoice_id", "public.invoices", "description"),
     "public.payments": ("invoice_id", "public.invoices", "reference"),
+    "public.refunds": ("invoice_id", "public.invoices", "reason"),
 }
 
 

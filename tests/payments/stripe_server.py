@@ -27,22 +27,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_localstripe() -> tuple[subprocess.Popen[bytes], str]:
-    """localstripe on a loopback port, waited for until it answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
+def start_localstripe(attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
+    """localstripe on a loopback port, waited for until it answers (a port taken meanwhile by
+    another process: another port)."""
+    for _ in range(attempts):
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localstripe", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60  # a loaded machine imports aiohttp slowly
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return process, f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.2)
+        process.terminate()
+        process.wait(timeout=10)
     raise RuntimeError("localstripe did not start")
 
 
@@ -75,7 +78,7 @@ class FakeStripe:
     def local(self, method: str, path: str, params: dict[str, str] | None = None) -> Any:
         """Call localstripe directly, as Stripe's own page would."""
         data = urllib.parse.urlencode(params or {}).encode() if method == "POST" else None
-        request = urllib.request.Request(self.localstripe + path, data=data, method=method)
+        request = urllib.request.Request(self.localstripe + path, data=data, method=method)  # noqa: S310 (loopback)
         request.add_header("Authorization", "Bearer sk_test_fake")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
             return json.loads(response.read())
@@ -150,7 +153,7 @@ class FakeStripe:
                         if key in fake.by_key:
                             self._answer(200, fake.by_key[key])
                             return
-                request = urllib.request.Request(
+                request = urllib.request.Request(  # noqa: S310 (loopback)
                     fake.localstripe + self.path, data=raw, method=self.command
                 )
                 for name in ("Authorization", "Content-Type"):

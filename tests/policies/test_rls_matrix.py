@@ -533,6 +533,16 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
 REFERENCE_TARGETS: dict[str, RowBuilder] = {
     "price_package_parts_package_fkey": new_price_package,
 }
+# A reference that only a particular kind of source row may carry, by the reference's name:
+# the row that carries it (other references' rows come from ROW_BUILDERS).
+REFERENCE_SOURCES: dict[str, RowBuilder] = {
+    "payment_attempts_tenant_id_estimate_id_fkey": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "kind": "deposit",
+        "amount": "25.00",
+        "currency": "USD",
+    },
+}
 # What a reference's target needs once saved before a row may point at it, by the reference's
 # name (a payment needs a sent invoice with something to pay).
 TARGET_COMPLETIONS: dict[str, Callable[[Factory, UUID, Row], None]] = {
@@ -924,7 +934,7 @@ def cross_tenant_references_accepted(
             targets[tenant.id] = saved.fetchone() or {}
             if ref.name in TARGET_COMPLETIONS:
                 TARGET_COMPLETIONS[ref.name](make, tenant.id, targets[tenant.id])
-        row = builders[ref.source](make, b.id)
+        row = REFERENCE_SOURCES.get(ref.name, builders[ref.source])(make, b.id)
         for owner, outcome in ((a, "refused"), (b, "accepted")):
             pointing = row | {
                 column: targets[owner.id][referenced]
