@@ -11,7 +11,6 @@ Run: `python -m bench.webhooks`.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
