@@ -17,6 +17,7 @@ from tests.payments.conftest import (
     WEBHOOK_SECRET,
     Shop,
     attempt,
+    connect,
     event,
     invoice_state,
     signature,
@@ -317,3 +318,35 @@ def test_refunds_from_the_office_full_and_partial(
     assert invoice_state(admin, invoice_id) == ("paid", "100.00", "100.00")
     page = shop.client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
     assert "Part not fitted" in page
+
+
+@pytest.mark.promise("P-01")
+def test_another_companys_endpoint_cannot_pay_this_companys_invoice(
+    shop: Shop, app: Any, make: factories.Factory, admin: Connection, stripe_server: FakeStripe
+) -> None:
+    invoice_id = _invoice(make, shop)
+    completed, _, _ = _paid_events(
+        stripe_server, _session(stripe_server, _checkout(shop, invoice_id))
+    )
+    other = connect(app.test_client(), make, admin)
+    response = other.post_event(completed)  # validly signed for the other company's endpoint
+    assert response.status_code == 200 and response.get_data(as_text=True) == "unmatched"
+    assert invoice_state(admin, invoice_id) == ("sent", "0.00", "0.00")
+    assert shop.post_event(completed).get_data(as_text=True) == "paid"
+
+
+def test_a_failed_payment_is_shown_and_pays_nothing(
+    shop: Shop, make: factories.Factory, admin: Connection, stripe_server: FakeStripe
+) -> None:
+    invoice_id = _invoice(make, shop)
+    session = _session(stripe_server, _checkout(shop, invoice_id))
+    failed = {
+        "id": "pi_failed0123456789abcdef",
+        "object": "payment_intent",
+        "metadata": session["metadata"],
+        "last_payment_error": {"message": "Your card was declined."},
+    }
+    assert shop.post_event(event("payment_intent.payment_failed", failed)).status_code == 200
+    assert invoice_state(admin, invoice_id) == ("sent", "0.00", "0.00")
+    page = shop.client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    assert "Your card was declined." in page
