@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         integrations,
         invoices,
         messaging,
+        payments,
         pricebook,
         properties,
         scheduling,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         pricebook.bp,
         estimates.bp,
         invoices.bp,
+        payments.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

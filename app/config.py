@@ -141,6 +141,13 @@ def _encryption_keys(env: str) -> tuple[str, dict[str, bytes]]:
     return primary, keys
 
 
+def _stripe_api_base(env: str) -> str | None:
+    base = (_text("STRIPE_API_BASE") or "").rstrip("/") or None
+    if base is not None and env == "production" and not base.startswith("https://"):
+        raise ConfigError("STRIPE_API_BASE must start with https:// in production")
+    return base
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
@@ -171,6 +178,8 @@ class Settings:
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
     argon2_concurrency: int = 4  # password hashes computed at once per process (64 MiB each)
     fragment_cache_bytes: int = 16 * 1024 * 1024  # app/fragments.py, per process; 0: off
+    # Where the Stripe SDK sends its calls; None: Stripe's own API (tests: a loopback server).
+    stripe_api_base: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -218,4 +227,5 @@ class Settings:
             ),
             argon2_concurrency=_int("ARGON2_CONCURRENCY", 4),
             fragment_cache_bytes=_int("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024),
+            stripe_api_base=_stripe_api_base(env),
         )

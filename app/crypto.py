@@ -72,8 +72,17 @@ class EncryptedColumn:
 
 ACCOUNT_TOTP_SECRET = EncryptedColumn("iam.accounts", "totp_secret", None)
 PROPERTY_ACCESS_NOTES = EncryptedColumn("public.properties", "access_notes_encrypted", "tenant_id")
+STRIPE_SECRET_KEY = EncryptedColumn("public.stripe_accounts", "secret_key_encrypted", "tenant_id")
+STRIPE_WEBHOOK_SECRET = EncryptedColumn(
+    "public.stripe_accounts", "webhook_secret_encrypted", "tenant_id"
+)
 # Every encrypted column, in one place: rotation and the column inspection (P-17) walk it.
-ENCRYPTED_COLUMNS = (ACCOUNT_TOTP_SECRET, PROPERTY_ACCESS_NOTES)
+ENCRYPTED_COLUMNS = (
+    ACCOUNT_TOTP_SECRET,
+    PROPERTY_ACCESS_NOTES,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+)
 _REGISTERED = {(c.table, c.column) for c in ENCRYPTED_COLUMNS}
 
 

@@ -30,6 +30,7 @@ from bench import (
     rls_team,
     scale,
     scheduling,
+    webhooks,
     writes,
 )
 from bench.results import Row, markdown, row, write
@@ -47,8 +48,13 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "growth": growth.run,
     "documents": documents.run,
     "money": money.run,
+    "webhooks": webhooks.run,
 }
-NO_SCALE_DATA = {"documents", "money"}  # scenarios that build what they measure in memory
+NO_SCALE_DATA = {
+    "documents",
+    "money",
+    "webhooks",
+}  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -46,6 +46,25 @@ CREATE SCHEMA outbox;
 CREATE SCHEMA public;
 
 --
+-- Name: checkout_start; Type: TYPE; Schema: app; Owner: -
+--
+
+CREATE TYPE app.checkout_start AS (
+	attempt_id uuid,
+	tenant_id uuid,
+	account_id uuid,
+	endpoint_id text,
+	secret_key text,
+	kind text,
+	document_id uuid,
+	document_number integer,
+	amount numeric,
+	currency text,
+	checkout_session_id text,
+	checkout_url text
+);
+
+--
 -- Name: account_id(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -58,6 +77,80 @@ begin
           from iam.accounts a
           where a.id = auth.uid()
             and (a.totp_enabled_at is null or auth.jwt() ->> 'aal' = 'aal2'));
+end
+$$;
+
+--
+-- Name: apply_stripe_event(text, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.apply_stripe_event(p_endpoint text, p_event jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid;
+  v_type text := left(coalesce(p_event ->> 'type', ''), 100);
+  v_object jsonb := p_event #> '{data,object}';
+  v_attempt public.payment_attempts;
+  v_outcome text;
+  v_refunded bigint;
+begin
+  select s.tenant_id into v_tenant from public.stripe_accounts s
+   where s.endpoint_id = p_endpoint and s.webhook_secret_encrypted <> '';
+  if v_tenant is null or coalesce(p_event ->> 'id', '') = '' or jsonb_typeof(v_object) <> 'object'
+  then
+    return 'refused';
+  end if;
+  insert into public.stripe_events (tenant_id, event_id, type)
+  values (v_tenant, left(p_event ->> 'id', 255), v_type)
+  on conflict (tenant_id, event_id) do nothing;
+  if not found then
+    return 'duplicate';
+  end if;
+  v_attempt := app.stripe_event_attempt(v_tenant, v_object);
+  if v_attempt.id is null then
+    v_outcome := 'unmatched';
+  elsif v_type = 'checkout.session.completed' then
+    v_outcome := case when v_object ->> 'payment_status' = 'paid'
+                      then app.stripe_attempt_paid(v_attempt,
+                                                   (v_object ->> 'amount_total')::bigint,
+                                                   v_object ->> 'currency',
+                                                   v_object ->> 'payment_intent')
+                      else 'waiting' end;
+  elsif v_type = 'payment_intent.succeeded' then
+    v_outcome := app.stripe_attempt_paid(v_attempt, (v_object ->> 'amount_received')::bigint,
+                                         v_object ->> 'currency', v_object ->> 'id');
+  elsif v_type = 'payment_intent.payment_failed' then
+    update public.payment_attempts a
+       set failure = left(coalesce(v_object #>> '{last_payment_error,message}', 'declined'), 300)
+     where a.tenant_id = v_tenant and a.id = v_attempt.id and a.status = 'open';
+    v_outcome := 'failed';
+  elsif v_type in ('charge.succeeded', 'charge.refunded') then
+    perform app.stripe_card_seen(v_attempt, v_object);
+    v_outcome := case when v_object ->> 'status' = 'succeeded'
+                      then app.stripe_attempt_paid(v_attempt, (v_object ->> 'amount')::bigint,
+                                                   v_object ->> 'currency',
+                                                   v_object ->> 'payment_intent')
+                      else 'waiting' end;
+    if v_type = 'charge.refunded' then
+      select a.* into v_attempt from public.payment_attempts a
+       where a.tenant_id = v_tenant and a.id = v_attempt.id;
+      v_refunded := (v_object ->> 'amount_refunded')::bigint - v_attempt.refunded * 100;
+      if v_attempt.paid_amount is not null and v_refunded > 0 then
+        insert into public.refunds (tenant_id, attempt_id, amount, reason)
+        values (v_tenant, v_attempt.id, least(v_refunded / 100.0,
+                                              v_attempt.paid_amount - v_attempt.refunded),
+                'Refunded in Stripe');
+        v_outcome := 'refunded';
+      end if;
+    end if;
+  else
+    v_outcome := 'ignored';
+  end if;
+  update public.stripe_events e set outcome = v_outcome
+   where e.tenant_id = v_tenant and e.event_id = left(p_event ->> 'id', 255);
+  return v_outcome;
 end
 $$;
 
@@ -103,6 +196,66 @@ begin
     raise exception 'no such estimate' using errcode = 'no_data_found';
   end if;
   return app.record_estimate_approval(v_e, p_option, p_signed_by, p_signature_key, auth.uid());
+end
+$$;
+
+--
+-- Name: begin_deposit_checkout(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.begin_deposit_checkout(p_token text) RETURNS app.checkout_start
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_e public.estimates := app.estimate_of_link(p_token);
+  v_percent numeric;
+  v_total numeric;
+begin
+  if v_e.id is null or v_e.status <> 'approved' then
+    return null;
+  end if;
+  if exists (select from public.payment_attempts a
+              where a.tenant_id = v_e.tenant_id and a.estimate_id = v_e.id
+                and a.status in ('paid', 'mismatch')) then
+    return null;
+  end if;
+  select s.deposit_percent into v_percent from public.stripe_accounts s
+   where s.tenant_id = v_e.tenant_id;
+  select t.total into v_total from public.estimate_option_totals t
+   where t.tenant_id = v_e.tenant_id and t.option_id = v_e.approved_option_id;
+  return app.checkout_attempt(v_e.tenant_id, 'deposit', v_e.id, v_e.number,
+                              round(coalesce(v_total, 0) * coalesce(v_percent, 0) / 100, 2),
+                              v_e.currency);
+end
+$$;
+
+--
+-- Name: begin_invoice_checkout(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.begin_invoice_checkout(p_invoice uuid) RETURNS app.checkout_start
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+  v_invoice public.invoices;
+  v_balance numeric;
+begin
+  if v_tenant is null or not (app.is_office_staff()
+                              or p_invoice = any (app.technician_invoice_ids())) then
+    return null;
+  end if;
+  select i.* into v_invoice from public.invoices i
+   where i.tenant_id = v_tenant and i.id = p_invoice and i.status in ('sent', 'partly_paid');
+  if not found then
+    return null;
+  end if;
+  select t.balance into v_balance from public.invoice_totals t
+   where t.tenant_id = v_tenant and t.invoice_id = p_invoice;
+  return app.checkout_attempt(v_tenant, 'invoice', p_invoice, v_invoice.number, v_balance,
+                              v_invoice.currency);
 end
 $$;
 
@@ -234,6 +387,57 @@ end
 $$;
 
 --
+-- Name: checkout_attempt(uuid, text, uuid, integer, numeric, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text) RETURNS app.checkout_start
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_account public.stripe_accounts;
+  v_attempt public.payment_attempts;
+begin
+  select s.* into v_account from public.stripe_accounts s
+   where s.tenant_id = p_tenant and s.secret_key_encrypted <> '';
+  if not found or p_amount is null or p_amount <= 0 then
+    return null;
+  end if;
+  -- Of two clicks at once, the second waits here for the first's attempt, then reuses it.
+  perform pg_advisory_xact_lock(hashtextextended(p_kind || ':' || p_document::text, 7));
+  select a.* into v_attempt from public.payment_attempts a
+   where a.tenant_id = p_tenant and a.kind = p_kind and a.status = 'open'
+     and coalesce(a.invoice_id, a.estimate_id) = p_document;
+  if found and (v_attempt.amount <> p_amount or v_attempt.currency <> p_currency) then
+    update public.payment_attempts a set status = 'replaced'
+     where a.tenant_id = p_tenant and a.id = v_attempt.id;
+    v_attempt := null;
+  end if;
+  if v_attempt.id is null then
+    insert into public.payment_attempts (tenant_id, kind, invoice_id, estimate_id, amount, currency)
+    values (p_tenant, p_kind, case when p_kind = 'invoice' then p_document end,
+            case when p_kind = 'deposit' then p_document end, p_amount, p_currency)
+    returning * into v_attempt;
+  end if;
+  return row(v_attempt.id, p_tenant, v_account.id, v_account.endpoint_id,
+             v_account.secret_key_encrypted, p_kind, p_document, p_number, v_attempt.amount,
+             v_attempt.currency, v_attempt.checkout_session_id, v_attempt.checkout_url);
+end
+$$;
+
+--
+-- Name: checkout_opened(uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.record_checkout(app.tenant_id(), p_attempt, p_session, p_url)
+  where app.tenant_id() is not null
+$$;
+
+--
 -- Name: company_time_zone(uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -255,6 +459,44 @@ CREATE FUNCTION app.company_today(p_tenant uuid) RETURNS date
     SET search_path TO ''
     AS $$
   select (now() at time zone t.time_zone)::date from public.tenants t where t.id = p_tenant
+$$;
+
+--
+-- Name: credit_deposits(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.credit_deposits(p_tenant uuid, p_invoice uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_attempt record;
+  v_balance numeric;
+  v_payment uuid;
+begin
+  for v_attempt in
+    select a.id, a.paid_amount - a.refunded as available, e.number
+    from public.invoices i
+    join public.payment_attempts a on a.tenant_id = i.tenant_id and a.estimate_id = i.estimate_id
+    join public.estimates e on e.tenant_id = a.tenant_id and e.id = a.estimate_id
+    where i.tenant_id = p_tenant and i.id = p_invoice and a.kind = 'deposit'
+      and a.status = 'paid' and a.payment_id is null and a.paid_amount > a.refunded
+    order by a.paid_at
+    for update of a
+  loop
+    select t.balance into v_balance from public.invoice_totals t
+     where t.tenant_id = p_tenant and t.invoice_id = p_invoice;
+    if v_balance is null or v_balance <= 0 then
+      return;
+    end if;
+    insert into public.payments (tenant_id, invoice_id, amount, method, reference, received_on)
+    values (p_tenant, p_invoice, least(v_attempt.available, v_balance), 'stripe',
+            format('Deposit on EST-%s (Stripe)', v_attempt.number), app.company_today(p_tenant))
+    returning id into v_payment;
+    update public.payment_attempts a set payment_id = v_payment
+     where a.tenant_id = p_tenant and a.id = v_attempt.id;
+  end loop;
+end
 $$;
 
 --
@@ -332,6 +574,42 @@ begin
    where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
   return 'declined';
 end
+$$;
+
+--
+-- Name: deposit_checkout_opened(text, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.record_checkout(l.tenant_id, p_attempt, p_session, p_url)
+  from public.estimate_links l
+  join public.payment_attempts a
+    on a.tenant_id = l.tenant_id and a.estimate_id = l.estimate_id and a.id = p_attempt
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+$$;
+
+--
+-- Name: deposit_due(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.deposit_due(p_token text) RETURNS numeric
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select round(t.total * s.deposit_percent / 100, 2)
+  from public.estimate_links l
+  join public.estimates e on e.tenant_id = l.tenant_id and e.id = l.estimate_id
+  join public.stripe_accounts s on s.tenant_id = e.tenant_id
+  join public.estimate_option_totals t
+    on t.tenant_id = e.tenant_id and t.option_id = e.approved_option_id
+  where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and e.status = 'approved' and s.secret_key_encrypted <> '' and s.deposit_percent > 0
+    and not exists (select from public.payment_attempts a
+                     where a.tenant_id = e.tenant_id and a.estimate_id = e.id
+                       and a.status in ('paid', 'mismatch'))
 $$;
 
 --
@@ -941,6 +1219,7 @@ END)) STORED NOT NULL,
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    refunded numeric(12,2) DEFAULT 0 NOT NULL,
     subtotal numeric(14,2) DEFAULT 0 NOT NULL,
     discount numeric(14,2) DEFAULT 0 NOT NULL,
     tax numeric(14,2) DEFAULT 0 NOT NULL,
@@ -951,6 +1230,7 @@ END)) STORED NOT NULL,
     CONSTRAINT invoices_bill_to_name_length CHECK (((length(btrim(bill_to_name)) >= 1) AND (length(btrim(bill_to_name)) <= 200))),
     CONSTRAINT invoices_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT invoices_note_length CHECK ((length(note) <= 5000)),
+    CONSTRAINT invoices_refunded_not_negative CHECK ((refunded >= (0)::numeric)),
     CONSTRAINT invoices_sent_has_time CHECK (((status = ANY (ARRAY['draft'::text, 'void'::text])) OR (sent_at IS NOT NULL))),
     CONSTRAINT invoices_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'sent'::text, 'partly_paid'::text, 'paid'::text, 'void'::text]))),
     CONSTRAINT invoices_terms_check CHECK ((terms = ANY (ARRAY['due_on_receipt'::text, 'net_15'::text, 'net_30'::text]))),
@@ -1025,6 +1305,22 @@ begin
   ) then
     raise exception 'an invoice''s customer, property, job, visit and estimate must agree'
       using errcode = 'check_violation', constraint = 'invoices_references_agree';
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: invoice_sent_takes_deposits(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_sent_takes_deposits() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.estimate_id is not null then
+    perform app.credit_deposits(new.tenant_id, new.id);
   end if;
   return null;
 end
@@ -1447,6 +1743,19 @@ CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_su
 $$;
 
 --
+-- Name: record_checkout(uuid, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_session text, p_url text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update public.payment_attempts a
+     set checkout_session_id = left(p_session, 255), checkout_url = left(p_url, 2000)
+   where a.tenant_id = p_tenant and a.id = p_attempt and a.status = 'open'
+$$;
+
+--
 -- Name: record_estimate_approval(public.estimates, uuid, text, text, uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1517,6 +1826,54 @@ begin
   return 'approved';
 end
 $_$;
+
+--
+-- Name: refund_applied(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.refund_applied() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_payment uuid;
+begin
+  update public.payment_attempts a set refunded = a.refunded + new.amount
+   where a.tenant_id = new.tenant_id and a.id = new.attempt_id
+  returning a.payment_id into v_payment;
+  if v_payment is not null then
+    update public.invoices i set refunded = i.refunded + new.amount
+     where i.tenant_id = new.tenant_id and i.id = new.invoice_id;
+  end if;
+  return null;
+end
+$$;
+
+--
+-- Name: refund_names_invoice(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.refund_names_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_attempt public.payment_attempts;
+begin
+  select a.* into v_attempt from public.payment_attempts a
+   where a.tenant_id = new.tenant_id and a.id = new.attempt_id;
+  -- An attempt of another company (or none) is left to the foreign key to refuse.
+  if v_attempt.id is not null and v_attempt.paid_amount is null then
+    raise exception 'only a payment taken can be refunded'
+      using errcode = 'check_violation', constraint = 'refunds_of_payments_taken';
+  end if;
+  -- Clients cannot name it (no column grant); the database's own inserts leave it to this.
+  new.invoice_id := coalesce(new.invoice_id, v_attempt.invoice_id, (
+    select p.invoice_id from public.payments p
+     where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
+  return new;
+end
+$$;
 
 --
 -- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
@@ -1712,6 +2069,184 @@ begin
   end if;
   return new;
 end
+$$;
+
+--
+-- Name: payment_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payment_attempts (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    invoice_id uuid,
+    estimate_id uuid,
+    amount numeric(12,2) NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    checkout_session_id text,
+    checkout_url text DEFAULT ''::text NOT NULL,
+    payment_intent_id text,
+    paid_amount numeric(12,2),
+    card_brand text DEFAULT ''::text NOT NULL,
+    card_last4 text DEFAULT ''::text NOT NULL,
+    failure text DEFAULT ''::text NOT NULL,
+    problem text DEFAULT ''::text NOT NULL,
+    refunded numeric(12,2) DEFAULT 0 NOT NULL,
+    payment_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    paid_at timestamp with time zone,
+    CONSTRAINT payment_attempts_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payment_attempts_card_brand_format CHECK ((card_brand ~ '^[a-z_]{0,20}$'::text)),
+    CONSTRAINT payment_attempts_card_last4_format CHECK ((card_last4 ~ '^([0-9]{4})?$'::text)),
+    CONSTRAINT payment_attempts_currency_format CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payment_attempts_document CHECK ((((kind = 'invoice'::text) AND (estimate_id IS NULL)) OR ((kind = 'deposit'::text) AND (invoice_id IS NULL)))),
+    CONSTRAINT payment_attempts_failure_length CHECK ((length(failure) <= 300)),
+    CONSTRAINT payment_attempts_kind_check CHECK ((kind = ANY (ARRAY['invoice'::text, 'deposit'::text]))),
+    CONSTRAINT payment_attempts_problem_length CHECK ((length(problem) <= 500)),
+    CONSTRAINT payment_attempts_refunds_within_payment CHECK (((refunded >= (0)::numeric) AND (refunded <= COALESCE(paid_amount, (0)::numeric)))),
+    CONSTRAINT payment_attempts_status_check CHECK ((status = ANY (ARRAY['open'::text, 'replaced'::text, 'paid'::text, 'mismatch'::text]))),
+    CONSTRAINT payment_attempts_url_length CHECK ((length(checkout_url) <= 2000))
+);
+
+--
+-- Name: stripe_attempt_paid(public.payment_attempts, bigint, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.stripe_attempt_paid(p_attempt public.payment_attempts, p_cents bigint, p_currency text, p_intent text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_paid numeric(12, 2) := round(p_cents / 100.0, 2);
+  v_payment uuid;
+begin
+  if p_attempt.status in ('paid', 'mismatch') then
+    return 'already';
+  end if;
+  update public.payment_attempts a
+     set paid_amount = v_paid, paid_at = now(),
+         payment_intent_id = coalesce(a.payment_intent_id, left(p_intent, 255))
+   where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id;
+  if p_cents is null or upper(coalesce(p_currency, '')) <> p_attempt.currency
+     or p_cents <> p_attempt.amount * 100 then
+    update public.payment_attempts a
+       set status = 'mismatch',
+           problem = format('Stripe reported %s %s paid where %s %s was asked: check it in'
+                            ' Stripe, then refund or record it by hand.',
+                            coalesce(v_paid::text, 'no amount'), upper(coalesce(p_currency, '')),
+                            p_attempt.amount, p_attempt.currency)
+     where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id;
+    return 'mismatch';
+  end if;
+  if p_attempt.kind = 'invoice' then
+    begin
+      insert into public.payments (tenant_id, invoice_id, amount, method, reference, received_on)
+      values (p_attempt.tenant_id, p_attempt.invoice_id, v_paid, 'stripe',
+              btrim(format('Stripe %s', coalesce((
+                select a.card_brand || case when a.card_last4 <> ''
+                                             then ' ending ' || a.card_last4 else '' end
+                from public.payment_attempts a
+                where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id), ''))),
+              app.company_today(p_attempt.tenant_id))
+      returning id into v_payment;
+    exception when check_violation then
+      update public.payment_attempts a
+         set status = 'mismatch',
+             problem = left(format('Paid %s %s through Stripe, but the invoice could not take'
+                                   ' it (%s): refund it, or record it by hand.',
+                                   v_paid, p_attempt.currency, sqlerrm), 500)
+       where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id;
+      return 'mismatch';
+    end;
+  end if;
+  update public.payment_attempts a set status = 'paid', payment_id = v_payment
+   where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id;
+  if p_attempt.kind = 'deposit' then
+    -- A deposit paid after the estimate's invoice was sent goes to that invoice at once.
+    perform app.credit_deposits(i.tenant_id, i.id) from public.invoices i
+     where i.tenant_id = p_attempt.tenant_id and i.estimate_id = p_attempt.estimate_id
+       and i.status in ('sent', 'partly_paid');
+  end if;
+  return 'paid';
+end
+$$;
+
+--
+-- Name: stripe_card_seen(public.payment_attempts, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.stripe_card_seen(p_attempt public.payment_attempts, p_charge jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+  update public.payment_attempts a
+     set card_brand = coalesce(substring(lower(p_charge #>> '{payment_method_details,card,brand}')
+                                         from '^[a-z_]{1,20}$'), a.card_brand),
+         card_last4 = coalesce(substring(p_charge #>> '{payment_method_details,card,last4}'
+                                         from '^[0-9]{4}$'), a.card_last4)
+   where a.tenant_id = p_attempt.tenant_id and a.id = p_attempt.id
+$_$;
+
+--
+-- Name: stripe_endpoint(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.stripe_endpoint(p_endpoint text) RETURNS TABLE(tenant_id uuid, account_id uuid, webhook_secret text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.tenant_id, s.id, s.webhook_secret_encrypted from public.stripe_accounts s
+  where s.endpoint_id = p_endpoint and s.webhook_secret_encrypted <> ''
+$$;
+
+--
+-- Name: stripe_event_attempt(uuid, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.stripe_event_attempt(p_tenant uuid, p_object jsonb) RETURNS public.payment_attempts
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_id uuid;
+  v_intent text := case when p_object ->> 'object' = 'payment_intent' then p_object ->> 'id'
+                        else p_object ->> 'payment_intent' end;
+  v_attempt public.payment_attempts;
+begin
+  begin
+    v_id := (p_object #>> '{metadata,attempt_id}')::uuid;
+  exception when invalid_text_representation then
+    v_id := null;
+  end;
+  select a.* into v_attempt from public.payment_attempts a
+   where a.tenant_id = p_tenant and a.id = v_id for update;
+  if v_attempt.id is null and v_intent is not null then
+    select a.* into v_attempt from public.payment_attempts a
+     where a.tenant_id = p_tenant and a.payment_intent_id = v_intent for update;
+  end if;
+  if v_attempt.id is null
+     or v_intent is not null and v_attempt.payment_intent_id is not null
+        and v_attempt.payment_intent_id <> v_intent
+     or p_object ->> 'object' = 'checkout.session'
+        and v_attempt.checkout_session_id is distinct from p_object ->> 'id' then
+    return null;
+  end if;
+  return v_attempt;
+end
+$$;
+
+--
+-- Name: stripe_key(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.stripe_key() RETURNS TABLE(tenant_id uuid, account_id uuid, endpoint_id text, secret_key text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.tenant_id, s.id, s.endpoint_id, s.secret_key_encrypted
+  from public.stripe_accounts s
+  where s.tenant_id = app.tenant_id() and s.secret_key_encrypted <> ''
 $$;
 
 --
@@ -5147,6 +5682,25 @@ CREATE TABLE public.properties (
 );
 
 --
+-- Name: refunds; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refunds (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    attempt_id uuid NOT NULL,
+    invoice_id uuid,
+    amount numeric(12,2) NOT NULL,
+    stripe_refund_id text,
+    reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT refunds_amount_positive CHECK ((amount > (0)::numeric)),
+    CONSTRAINT refunds_reason_length CHECK ((length(reason) <= 200)),
+    CONSTRAINT refunds_stripe_refund_id_length CHECK ((length(stripe_refund_id) <= 255))
+);
+
+--
 -- Name: service_agreements; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5168,6 +5722,37 @@ CREATE TABLE public.service_agreements (
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
     CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
+);
+
+--
+-- Name: stripe_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stripe_accounts (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    endpoint_id text DEFAULT encode(sha256((((gen_random_uuid())::text || (gen_random_uuid())::text))::bytea), 'hex'::text) NOT NULL,
+    secret_key_encrypted text DEFAULT ''::text NOT NULL,
+    webhook_secret_encrypted text DEFAULT ''::text NOT NULL,
+    deposit_percent numeric(5,2) DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stripe_accounts_deposit_percent_range CHECK (((deposit_percent >= (0)::numeric) AND (deposit_percent <= (100)::numeric)))
+);
+
+--
+-- Name: stripe_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stripe_events (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id text NOT NULL,
+    type text NOT NULL,
+    outcome text DEFAULT ''::text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stripe_events_event_id_length CHECK ((length(event_id) <= 255)),
+    CONSTRAINT stripe_events_outcome_length CHECK ((length(outcome) <= 100)),
+    CONSTRAINT stripe_events_type_length CHECK ((length(type) <= 100))
 );
 
 --
@@ -5811,6 +6396,27 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: payment_attempts payment_attempts_intent_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_intent_once UNIQUE (tenant_id, payment_intent_id);
+
+--
+-- Name: payment_attempts payment_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: payment_attempts payment_attempts_session_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_session_once UNIQUE (tenant_id, checkout_session_id);
+
+--
 -- Name: payments payments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5867,11 +6473,60 @@ ALTER TABLE ONLY public.properties
     ADD CONSTRAINT properties_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: refunds refunds_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: refunds refunds_stripe_refund_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_stripe_refund_once UNIQUE (tenant_id, stripe_refund_id);
+
+--
 -- Name: service_agreements service_agreements_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: stripe_accounts stripe_accounts_endpoint_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_accounts
+    ADD CONSTRAINT stripe_accounts_endpoint_once UNIQUE (endpoint_id);
+
+--
+-- Name: stripe_accounts stripe_accounts_one_per_company; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_accounts
+    ADD CONSTRAINT stripe_accounts_one_per_company UNIQUE (tenant_id);
+
+--
+-- Name: stripe_accounts stripe_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_accounts
+    ADD CONSTRAINT stripe_accounts_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: stripe_events stripe_events_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_events
+    ADD CONSTRAINT stripe_events_once UNIQUE (tenant_id, event_id);
+
+--
+-- Name: stripe_events stripe_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_events
+    ADD CONSTRAINT stripe_events_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: tax_rates tax_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -6338,6 +6993,24 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
 
 --
+-- Name: payment_attempts_estimate_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payment_attempts_estimate_idx ON public.payment_attempts USING btree (tenant_id, estimate_id);
+
+--
+-- Name: payment_attempts_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payment_attempts_invoice_idx ON public.payment_attempts USING btree (tenant_id, invoice_id);
+
+--
+-- Name: payment_attempts_one_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX payment_attempts_one_open_idx ON public.payment_attempts USING btree (tenant_id, kind, COALESCE(invoice_id, estimate_id)) WHERE (status = 'open'::text);
+
+--
 -- Name: payments_invoice_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -6402,6 +7075,18 @@ CREATE INDEX properties_geocode_pending_idx ON public.properties USING btree (te
 --
 
 CREATE INDEX properties_search_idx ON public.properties USING gin (tenant_id, search_text extensions.gin_trgm_ops);
+
+--
+-- Name: refunds_attempt_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refunds_attempt_idx ON public.refunds USING btree (tenant_id, attempt_id);
+
+--
+-- Name: refunds_invoice_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refunds_invoice_idx ON public.refunds USING btree (tenant_id, invoice_id);
 
 --
 -- Name: service_agreements_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -6686,6 +7371,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: payment_attempts audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.payment_attempts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: payments audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6716,10 +7407,28 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_package_part
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
+-- Name: refunds audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.refunds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'reason');
+
+--
 -- Name: service_agreements audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: stripe_accounts audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.stripe_accounts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: stripe_events audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.stripe_events FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: tax_rates audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -6902,6 +7611,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE A
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: payment_attempts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.payment_attempts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
 -- Name: payments audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6932,10 +7647,28 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_package_parts REFERENC
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
+-- Name: refunds audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.refunds REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'invoice_id', 'public.invoices', 'reason');
+
+--
 -- Name: service_agreements audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: stripe_accounts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.stripe_accounts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: stripe_events audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.stripe_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: tax_rates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -7094,6 +7827,12 @@ CREATE TRIGGER invoices_only_drafts_deleted BEFORE DELETE ON public.invoices FOR
 CREATE TRIGGER invoices_references_agree AFTER INSERT ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.invoice_references_agree();
 
 --
+-- Name: invoices invoices_sent_take_deposits; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER invoices_sent_take_deposits AFTER UPDATE OF status ON public.invoices FOR EACH ROW WHEN (((old.status = 'draft'::text) AND (new.status = 'sent'::text))) EXECUTE FUNCTION app.invoice_sent_takes_deposits();
+
+--
 -- Name: invoices invoices_voided_by_office; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7128,6 +7867,18 @@ CREATE TRIGGER payments_applied AFTER INSERT ON public.payments FOR EACH ROW EXE
 --
 
 CREATE TRIGGER payments_lock_invoice BEFORE INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_locks_invoice();
+
+--
+-- Name: refunds refunds_applied; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refunds_applied AFTER INSERT ON public.refunds FOR EACH ROW EXECUTE FUNCTION app.refund_applied();
+
+--
+-- Name: refunds refunds_name_invoice; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refunds_name_invoice BEFORE INSERT ON public.refunds FOR EACH ROW EXECUTE FUNCTION app.refund_names_invoice();
 
 --
 -- Name: estimates stamp_approval_recorded_by; Type: TRIGGER; Schema: public; Owner: -
@@ -7182,6 +7933,12 @@ CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoice_links 
 --
 
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
+-- Name: refunds stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.refunds FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: visit_checklist_items stamp_done_by; Type: TRIGGER; Schema: public; Owner: -
@@ -7618,6 +8375,27 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: payment_attempts payment_attempts_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_tenant_id_estimate_id_fkey FOREIGN KEY (tenant_id, estimate_id) REFERENCES public.estimates(tenant_id, id) ON DELETE SET NULL (estimate_id);
+
+--
+-- Name: payment_attempts payment_attempts_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: payment_attempts payment_attempts_tenant_id_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_attempts
+    ADD CONSTRAINT payment_attempts_tenant_id_payment_id_fkey FOREIGN KEY (tenant_id, payment_id) REFERENCES public.payments(tenant_id, id) ON DELETE SET NULL (payment_id);
+
+--
 -- Name: payments payments_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7667,11 +8445,39 @@ ALTER TABLE ONLY public.properties
     ADD CONSTRAINT properties_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
 
 --
+-- Name: refunds refunds_tenant_id_attempt_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_tenant_id_attempt_id_fkey FOREIGN KEY (tenant_id, attempt_id) REFERENCES public.payment_attempts(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: refunds refunds_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_tenant_id_invoice_id_fkey FOREIGN KEY (tenant_id, invoice_id) REFERENCES public.invoices(tenant_id, id) ON DELETE CASCADE;
+
+--
 -- Name: service_agreements service_agreements_tenant_id_customer_id_property_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: stripe_accounts stripe_accounts_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_accounts
+    ADD CONSTRAINT stripe_accounts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: stripe_events stripe_events_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stripe_events
+    ADD CONSTRAINT stripe_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: tax_rates tax_rates_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -8406,6 +9212,12 @@ CREATE POLICY "Office staff and their technicians can see invoices' tax rates" O
 CREATE POLICY "Office staff and their technicians can see jobs" ON public.jobs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (id = ANY (( SELECT app.technician_job_ids() AS technician_job_ids)::uuid[])))));
 
 --
+-- Name: payment_attempts Office staff and their technicians can see online payments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see online payments" ON public.payment_attempts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
+
+--
 -- Name: payments Office staff and their technicians can see payments; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -8416,6 +9228,12 @@ CREATE POLICY "Office staff and their technicians can see payments" ON public.pa
 --
 
 CREATE POLICY "Office staff and their technicians can see properties" ON public.properties FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (id = ANY (( SELECT app.technician_property_ids() AS technician_property_ids)::uuid[])))));
+
+--
+-- Name: refunds Office staff and their technicians can see refunds; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and their technicians can see refunds" ON public.refunds FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (invoice_id = ANY (( SELECT app.technician_invoice_ids() AS technician_invoice_ids)::uuid[])))));
 
 --
 -- Name: job_equipment Office staff and their technicians can see the equipment of job; Type: POLICY; Schema: public; Owner: -
@@ -8586,6 +9404,12 @@ CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR 
 CREATE POLICY "Office staff can name the equipment of jobs" ON public.job_equipment FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: refunds Office staff can record refunds; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can record refunds" ON public.refunds FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: visit_checklist_items Office staff can remove checklist items; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -8670,6 +9494,18 @@ CREATE POLICY "Office staff can unname the equipment of jobs" ON public.job_equi
 CREATE POLICY "Office staff can upload customer imports" ON public.customer_imports FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: stripe_accounts Owners and admins can change their company's Stripe account; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can change their company's Stripe account" ON public.stripe_accounts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: stripe_accounts Owners and admins can connect their company to Stripe; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can connect their company to Stripe" ON public.stripe_accounts FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
 -- Name: customers Owners and admins can delete customers; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -8688,6 +9524,18 @@ CREATE POLICY "Owners and admins can remove properties, other office staff tho" 
 --
 
 CREATE POLICY "Owners and admins can revoke their company's invitations" ON public.invitations FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: stripe_events Owners and admins can see their Stripe events; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can see their Stripe events" ON public.stripe_events FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
+-- Name: stripe_accounts Owners and admins can see their company's Stripe account; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can see their company's Stripe account" ON public.stripe_accounts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
 -- Name: invitations Owners and admins can see their company's invitations; Type: POLICY; Schema: public; Owner: -
@@ -8860,6 +9708,12 @@ ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: payment_attempts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.payment_attempts ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: payments; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -8890,10 +9744,28 @@ ALTER TABLE public.price_package_parts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.properties ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: refunds; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: service_agreements; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.service_agreements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: stripe_accounts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.stripe_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: stripe_events; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.stripe_events ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: tax_rates; Type: ROW SECURITY; Schema: public; Owner: -
@@ -8999,6 +9871,13 @@ GRANT ALL ON FUNCTION app.account_id() TO authenticated;
 GRANT ALL ON FUNCTION app.account_id() TO service_role;
 
 --
+-- Name: FUNCTION apply_stripe_event(p_endpoint text, p_event jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.apply_stripe_event(p_endpoint text, p_event jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.apply_stripe_event(p_endpoint text, p_event jsonb) TO plenum_signin;
+
+--
 -- Name: FUNCTION approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text, p_signature_key text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9011,6 +9890,20 @@ GRANT ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, 
 
 REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
+
+--
+-- Name: FUNCTION begin_deposit_checkout(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.begin_deposit_checkout(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.begin_deposit_checkout(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION begin_invoice_checkout(p_invoice uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.begin_invoice_checkout(p_invoice uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.begin_invoice_checkout(p_invoice uuid) TO authenticated;
 
 --
 -- Name: FUNCTION bookable_windows(p_property uuid, p_kind text, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_from date); Type: ACL; Schema: app; Owner: -
@@ -9040,6 +9933,19 @@ REVOKE ALL ON FUNCTION app.calendar_feed_visits(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.calendar_feed_visits(p_token text) TO plenum_signin;
 
 --
+-- Name: FUNCTION checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION checkout_opened(p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) TO authenticated;
+
+--
 -- Name: FUNCTION company_time_zone(p_tenant uuid); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9052,6 +9958,12 @@ GRANT ALL ON FUNCTION app.company_time_zone(p_tenant uuid) TO service_role;
 --
 
 REVOKE ALL ON FUNCTION app.company_today(p_tenant uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION credit_deposits(p_tenant uuid, p_invoice uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.credit_deposits(p_tenant uuid, p_invoice uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION customer_has_plan(p_customer uuid); Type: ACL; Schema: app; Owner: -
@@ -9073,6 +9985,20 @@ GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_ad
 
 REVOKE ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) TO plenum_signin;
+
+--
+-- Name: FUNCTION deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) TO plenum_signin;
+
+--
+-- Name: FUNCTION deposit_due(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.deposit_due(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.deposit_due(p_token text) TO plenum_signin;
 
 --
 -- Name: FUNCTION discard_imports_mentioning(p_tenant uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
@@ -9371,6 +10297,12 @@ REVOKE ALL ON FUNCTION app.invoice_parts_draft_only() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.invoice_references_agree() FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_sent_takes_deposits(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_sent_takes_deposits() FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_totals_kept(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -9508,10 +10440,28 @@ REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION record_checkout(p_tenant uuid, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_session text, p_url text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refund_applied(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refund_names_invoice(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
@@ -9538,6 +10488,45 @@ REVOKE ALL ON FUNCTION app.stamp_author() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.stamp_invitation() FROM PUBLIC;
+
+--
+-- Name: TABLE payment_attempts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.payment_attempts TO service_role;
+GRANT SELECT ON TABLE public.payment_attempts TO authenticated;
+
+--
+-- Name: FUNCTION stripe_attempt_paid(p_attempt public.payment_attempts, p_cents bigint, p_currency text, p_intent text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.stripe_attempt_paid(p_attempt public.payment_attempts, p_cents bigint, p_currency text, p_intent text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION stripe_card_seen(p_attempt public.payment_attempts, p_charge jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.stripe_card_seen(p_attempt public.payment_attempts, p_charge jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION stripe_endpoint(p_endpoint text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.stripe_endpoint(p_endpoint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.stripe_endpoint(p_endpoint text) TO plenum_signin;
+
+--
+-- Name: FUNCTION stripe_event_attempt(p_tenant uuid, p_object jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.stripe_event_attempt(p_tenant uuid, p_object jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION stripe_key(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.stripe_key() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.stripe_key() TO authenticated;
 
 --
 -- Name: FUNCTION technician_customer_ids(); Type: ACL; Schema: app; Owner: -
@@ -10560,11 +11549,92 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.properties 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.properties TO authenticated;
 
 --
+-- Name: TABLE refunds; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.refunds TO service_role;
+GRANT SELECT ON TABLE public.refunds TO authenticated;
+
+--
+-- Name: COLUMN refunds.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.refunds TO authenticated;
+
+--
+-- Name: COLUMN refunds.attempt_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(attempt_id) ON TABLE public.refunds TO authenticated;
+
+--
+-- Name: COLUMN refunds.amount; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(amount) ON TABLE public.refunds TO authenticated;
+
+--
+-- Name: COLUMN refunds.stripe_refund_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(stripe_refund_id) ON TABLE public.refunds TO authenticated;
+
+--
+-- Name: COLUMN refunds.reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(reason) ON TABLE public.refunds TO authenticated;
+
+--
 -- Name: TABLE service_agreements; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_agreements TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_agreements TO authenticated;
+
+--
+-- Name: TABLE stripe_accounts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.stripe_accounts TO service_role;
+GRANT SELECT ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: COLUMN stripe_accounts.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: COLUMN stripe_accounts.secret_key_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(secret_key_encrypted),UPDATE(secret_key_encrypted) ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: COLUMN stripe_accounts.webhook_secret_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(webhook_secret_encrypted),UPDATE(webhook_secret_encrypted) ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: COLUMN stripe_accounts.deposit_percent; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(deposit_percent),UPDATE(deposit_percent) ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: COLUMN stripe_accounts.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.stripe_accounts TO authenticated;
+
+--
+-- Name: TABLE stripe_events; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.stripe_events TO service_role;
+GRANT SELECT ON TABLE public.stripe_events TO authenticated;
 
 --
 -- Name: TABLE tax_rates; Type: ACL; Schema: public; Owner: -

@@ -44,6 +44,9 @@ EXEMPT_VARIABLES = {
     "token": "capability link",
     # The app's own public CSS; no company data.
     "filename": "static file",
+    # Stripe's webhook: the unguessable per-company endpoint id, and Stripe's signature with
+    # that company's secret (tests/payments: a bad signature or unknown endpoint is a 400).
+    "endpoint_id": "signed webhook",
     # An invitation addressed to the signed-in account's own email, from whichever company:
     # tests/tenancy/test_invitations.py shows that one for another address is 404.
     "my_invitation_id": "invitation to oneself",
@@ -367,14 +370,20 @@ HOMEOWNER_LINK_PAGES = {
     "estimates.signature",
     "invoices.for_customer",
     "invoices.customer_pdf",
+    "estimates.pay_deposit",
 }
+
+
+# Webhooks carry no session or CSRF token: the sender's signature stands for both
+# (tests/payments/test_stripe.py: a missing, bad or stale signature is a 400 and changes nothing).
+SIGNED_WEBHOOKS = {"payments.webhook"}
 
 
 def _checked_elsewhere(rule: Rule) -> bool:
     """The technician's phone pages need a technician signed in: tests/technician/
     test_route_checks.py runs the CSRF and cross-tenant checks over each of them (the
     calendar feed's token route stays here). The homeowner's link pages: above."""
-    if rule.endpoint in HOMEOWNER_LINK_PAGES:
+    if rule.endpoint in HOMEOWNER_LINK_PAGES or rule.endpoint in SIGNED_WEBHOOKS:
         return True
     return rule.endpoint.startswith("technician.") and "token" not in rule.arguments
 

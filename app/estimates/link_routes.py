@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from app import document_links, documents
+from app import document_links, documents, payments
 from app.auth.links import no_referrer, page
 from app.estimates import bp, links
 from app.estimates.document import TEMPLATE, Document, Photo
@@ -66,6 +66,10 @@ def _page(
         ),
         "approve_form": approve,
         "decline_form": decline or DeclineForm(),
+        "deposit": payments.deposit_due(_token(estimate_id))
+        if document.estimate["status"] == "approved"
+        else None,
+        "deposit_back": request.args.get("deposit", "")[:20],
     }
     return page("estimates/for_customer.html", status, **context)
 
@@ -156,3 +160,25 @@ def decline_by_link(estimate_id: UUID) -> View:
     return no_referrer(
         redirect(url_for("estimates.for_customer", estimate_id=estimate_id), code=303)
     )
+
+
+@bp.post("/estimate/view/<uuid:estimate_id>/deposit")
+def pay_deposit(estimate_id: UUID) -> View:
+    """Send the homeowner to Stripe Checkout for the approved estimate's deposit; Stripe sends
+    them back to this page (paid or cancelled)."""
+    token = _token(estimate_id)
+    if not token:
+        abort(404)
+    back = payments.public_url(url_for("estimates.for_customer", estimate_id=estimate_id))
+    try:
+        url = payments.start_deposit_checkout(
+            token, back + "?deposit=paid", back + "?deposit=cancelled"
+        )
+    except payments.PaymentsUnavailable as refused:
+        flash(str(refused), "error")
+        url = None
+    if url is None:
+        return no_referrer(
+            redirect(url_for("estimates.for_customer", estimate_id=estimate_id), code=303)
+        )
+    return no_referrer(redirect(url, code=303))

@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, document_links, roles
+from app import company, document_links, payments, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -128,6 +128,9 @@ def _show(
     if invoice.row["status"] != "void":
         context["void_form"] = failed.get("void") or VoidForm()
     context |= _links(invoice.row, failed.get("send"))
+    if not invoice.is_draft:
+        context["online"] = payments.invoice_panel(current_user.tenant_id, invoice.row["id"])
+        context["refund_form"] = payments.refund_form
     return render_template("invoices/show.html", **context), status
 
 

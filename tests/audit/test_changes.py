@@ -90,6 +90,7 @@ PERSONAL = {
     "public.invoice_lines": ("invoice_id", "public.invoices", "description"),
     "public.invoice_links": ("invoice_id", "public.invoices", "sent_to"),
     "public.payments": ("invoice_id", "public.invoices", "reference"),
+    "public.refunds": ("invoice_id", "public.invoices", "reason"),
 }
 
 

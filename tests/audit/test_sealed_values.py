@@ -123,6 +123,8 @@ WITHOUT_PERSONAL_VALUES = {
     "public.visit_assignments",
     "public.visit_files",
     "public.visit_checklist_items",
+    # Stripe's ids, amounts, the card's brand and last four, Stripe's words on a failure.
+    "public.payment_attempts",
 }
 
 

@@ -49,6 +49,13 @@ PRE_SIGN_IN = {
     "app.calendar_feed_visits(p_token text)",
     # a homeowner's estimate link
     "app.estimate_link_place(p_token text)",
+    # the deposit of an approved estimate, paid by the link's holder through Stripe Checkout
+    "app.deposit_due(p_token text)",
+    "app.begin_deposit_checkout(p_token text)",
+    "app.deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text)",
+    # Stripe's webhook: the company found by its endpoint id, the event verified by the app
+    "app.stripe_endpoint(p_endpoint text)",
+    "app.apply_stripe_event(p_endpoint text, p_event jsonb)",
     "app.estimate_by_link(p_token text)",
     "app.approve_estimate_by_link(p_token text, p_option uuid, p_signed_by text,"
     " p_signature_key text)",

@@ -322,6 +322,44 @@ def new_payment(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_stripe_account(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "deposit_percent": "10"}
+
+
+def new_payment_attempt(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "kind": "invoice",
+        "invoice_id": make.invoice(tenant_id, lines=("100.00",), status="sent"),
+        "amount": "100.00",
+        "currency": "USD",
+    }
+
+
+def new_stripe_event(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "event_id": f"evt_{secrets.token_hex(8)}", "type": "x"}
+
+
+def paid_attempt(make: Factory, tenant_id: UUID, attempt: Row) -> None:
+    """A refund's attempt, once saved: paid."""
+    make.conn.execute(
+        "update public.payment_attempts set paid_amount = amount, status = 'paid',"
+        " payment_intent_id = 'pi_' || md5(id::text) where id = %s",
+        [attempt["id"]],
+    )
+
+
+def new_refund(make: Factory, tenant_id: UUID) -> Row:
+    row = make.conn.execute(
+        "insert into public.payment_attempts (tenant_id, kind, invoice_id, amount, currency,"
+        " status, paid_amount) values (%s, 'invoice', %s, 100, 'USD', 'paid', 100)"
+        " returning id",
+        [tenant_id, make.invoice(tenant_id, lines=("100.00",), status="sent")],
+    ).fetchone()
+    assert row is not None
+    return {"tenant_id": tenant_id, "attempt_id": row["id"], "amount": "10.00"}
+
+
 def payable(make: Factory, tenant_id: UUID, invoice: Row) -> None:
     """A payment's target invoice, once saved: sent, with a line to pay."""
     make.invoice_line(tenant_id, invoice["id"], "100.00")
@@ -527,6 +565,10 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.invoice_tax_rates": new_invoice_tax_rate,
     "public.invoice_links": new_invoice_link,
     "public.payments": new_payment,
+    "public.stripe_accounts": new_stripe_account,
+    "public.payment_attempts": new_payment_attempt,
+    "public.stripe_events": new_stripe_event,
+    "public.refunds": new_refund,
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.
@@ -541,11 +583,19 @@ REFERENCE_TARGETS: dict[str, RowBuilder] = {
 # name (a payment needs a sent invoice with something to pay).
 TARGET_COMPLETIONS: dict[str, Callable[[Factory, UUID, Row], None]] = {
     "payments_tenant_id_invoice_id_fkey": payable,
+    "refunds_tenant_id_attempt_id_fkey": paid_attempt,
 }
 # A reference whose source row must agree with its target beyond the key, by the reference's
 # name: B's row is built for B's target (an estimate shows only photos of its own job), so
 # that only the company can make the row pointing at A's target wrong.
 SOURCE_ROWS: dict[str, Callable[[Factory, UUID, Row], Row]] = {
+    # Only a deposit names an estimate.
+    "payment_attempts_tenant_id_estimate_id_fkey": lambda make, tenant_id, estimate: {
+        "tenant_id": tenant_id,
+        "kind": "deposit",
+        "amount": "25.00",
+        "currency": "USD",
+    },
     "estimate_photos_tenant_id_estimate_id_fkey": lambda make, tenant_id, estimate: {
         "tenant_id": tenant_id,
         "file_id": make.visit_photo(tenant_id, make.visit(tenant_id, estimate["job_id"])),

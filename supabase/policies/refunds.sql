@@ -1,0 +1,15 @@
+alter table public.refunds enable row level security;
+
+-- Office staff give money back and see refunds; a technician sees those of the invoices of
+-- their own jobs. A refund is never edited or deleted (no grant).
+create policy "Office staff and their technicians can see refunds"
+  on public.refunds for select to authenticated
+  using (
+    tenant_id = (select app.tenant_id())
+    and ((select app.is_office_staff())
+         or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
+  );
+
+create policy "Office staff can record refunds"
+  on public.refunds for insert to authenticated
+  with check (tenant_id = (select app.tenant_id()) and (select app.is_office_staff()));
