@@ -433,8 +433,10 @@ CREATE FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) 
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select app.record_checkout(app.tenant_id(), p_attempt, p_session, p_url)
-  where app.tenant_id() is not null
+  select app.record_checkout(a.tenant_id, a.id, p_session, p_url)
+  from public.payment_attempts a
+  where a.tenant_id = app.tenant_id() and a.id = p_attempt and a.kind = 'invoice'
+    and (app.is_office_staff() or a.invoice_id = any (app.technician_invoice_ids()))
 $$;
 
 --
@@ -1753,6 +1755,7 @@ CREATE FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_session tex
   update public.payment_attempts a
      set checkout_session_id = left(p_session, 255), checkout_url = left(p_url, 2000)
    where a.tenant_id = p_tenant and a.id = p_attempt and a.status = 'open'
+     and a.checkout_session_id is null
 $$;
 
 --
