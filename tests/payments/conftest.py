@@ -79,12 +79,17 @@ class Shop:
     client: Client
 
     def post_event(self, payload: bytes, header: str | None = None) -> Any:
-        return self.client.post(
-            f"/stripe/webhook/{self.endpoint_id}",
-            data=payload,
-            headers={"Stripe-Signature": header if header is not None else signature(payload)},
-            content_type="application/json",
-        )
+        return post_event(self.client, self.endpoint_id, payload, header)
+
+
+def post_event(client: Any, endpoint_id: str, payload: bytes, header: str | None = None) -> Any:
+    """An event sent to a company's webhook, signed with its endpoint secret unless `header`."""
+    return client.post(
+        f"/stripe/webhook/{endpoint_id}",
+        data=payload,
+        headers={"Stripe-Signature": header if header is not None else signature(payload)},
+        content_type="application/json",
+    )
 
 
 def connect(
