@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 
 from app.db import Connection
-from tests.conftest import Client
+from app.security import content_security_policy
+from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
 from tests.invoices.test_invoices import Office
 from tests.invoices.test_links import opened, sent
@@ -165,3 +166,16 @@ def test_without_stripe_the_page_says_how_to_pay_and_the_post_changes_nothing(
     assert response.headers["Location"].endswith(f"/invoice/view/{invoice}")
     assert admin.execute("select count(*) as n from public.payment_attempts").fetchone() == {"n": 0}
     assert invoice_state(admin, invoice) == ("sent", "0.00", "0.00")
+
+
+@pytest.mark.promise("P-06")
+def test_a_pay_forms_answer_may_lead_to_stripe_checkout_and_nowhere_else(
+    app: Flask, database: TestDatabase, stripe_server: FakeStripe
+) -> None:
+    """A browser follows a form's redirect only to an origin `form-action` names: Stripe's
+    Checkout (here the loopback Stripe, which serves its page), and nothing else."""
+    csp = app.test_client().get("/sign-in").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {stripe_server.url};" in csp
+    assert "form-action 'self' https://checkout.stripe.com;" in content_security_policy(
+        make_settings(database)
+    )
