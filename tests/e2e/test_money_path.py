@@ -21,8 +21,10 @@ from playwright.sync_api import Browser, Page, expect
 from app.db import Connection
 from tests.conftest import TestDatabase, make_settings
 from tests.e2e.conftest import page_width, phone_context, serving, sign_in
-from tests.e2e.test_estimate_approval import DESKTOP, add_from_the_book
+from tests.e2e.test_estimate_approval import DESKTOP, furnace_company, three_options_sent
+from tests.e2e.test_invoice_link import invoice_link_made
 from tests.e2e.test_technician_day import fits_the_phone, sign_on_the_screen
+from tests.e2e.test_technician_money import add_a_line_on_the_invoice, completed_and_invoiced
 from tests.estimates.test_pdf import pdf_text
 from tests.factories import Factory, Member, Tenant
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
@@ -48,20 +50,10 @@ def paying_server(database: TestDatabase, stripe: FakeStripe) -> Iterator[str]:
 
 @pytest.fixture
 def company(make: Factory, database: TestDatabase) -> Iterator[tuple[Tenant, UUID, Member]]:
-    tenant = make.tenant("Cascade Heating")
-    prop = make.property(tenant.id, make.customer(tenant.id, "Ruth", "Alvarez"))
-    job = make.job(tenant.id, prop, "install", "Replace the furnace")
+    tenant, job = furnace_company(make)
     tech = make.member(tenant.id, "technician")
     works_every_day(make.conn, tenant.id, tech.account_id)
-    make.tax_rate(tenant.id, "State", "6.25")
-    for kind, name, price in (
-        ("package", "80% furnace, installed", "4200.00"),
-        ("package", "96% furnace, installed", "6100.00"),
-        ("package", "Variable-speed 98% furnace, installed", "7900.00"),
-        ("service", "Haul away the old furnace", "150.00"),
-    ):
-        make.price_item(tenant.id, kind, name, price)
-    yield tenant, job, tech
+    yield tenant, UUID(str(job)), tech
     shutil.rmtree(Path(make_settings(database).files_dir) / str(tenant.id), True)
 
 
@@ -102,28 +94,7 @@ def test_an_estimate_is_approved_with_a_deposit_and_its_invoice_paid_through_str
         stripe.add_webhook(SECRET_KEY, webhook, WEBHOOK_SECRET)
 
         # The office builds a three-option estimate and makes its link.
-        desk.goto(f"{base}/jobs/{job}")
-        desk.get_by_role("link", name="New estimate").click()
-        desk.get_by_role("button", name="Start the estimate").click()
-        expect(desk.get_by_role("heading", name=re.compile("EST-1001"))).to_be_visible()
-        for name in ("Better", "Best"):
-            desk.get_by_label("Option", exact=True).fill(name)
-            desk.get_by_role("button", name="Add option").click()
-        add_from_the_book(desk, "Recommended", "80% furnace, installed (package)")
-        add_from_the_book(desk, "Better", "96% furnace, installed (package)")
-        add_from_the_book(desk, "Better", "Haul away the old furnace (service)")
-        add_from_the_book(desk, "Best", "Variable-speed 98% furnace, installed (package)")
-        # Better: 6,100.00 + 150.00 = 6,250.00, tax 6.25% = 381.25 + 9.38 = 390.63.
-        better = desk.locator(
-            "section.estimate-option", has=desk.get_by_role("heading", name="Better")
-        )
-        expect(better).to_contain_text("$6,640.63")
-        desk.get_by_label("Email the link to").fill("")
-        desk.get_by_role("button", name="Send the estimate").click()
-        link = desk.locator('#send a[href*="/estimate/"]')
-        expect(link).to_be_visible()
-        estimate_url = link.get_attribute("href")
-        assert estimate_url
+        estimate_url = three_options_sent(desk, base, job)
 
         # The homeowner approves "Better" on a phone and pays a quarter of it as a deposit.
         home.goto(estimate_url)
@@ -168,19 +139,9 @@ def test_an_estimate_is_approved_with_a_deposit_and_its_invoice_paid_through_str
         field.goto(f"{base}/my-day/visits/{visit_id}")
         field.get_by_role("button", name="On my way").click()
         field.get_by_role("button", name="Arrived").click()
-        field.get_by_label("Customer not available to sign").check()
-        field.get_by_label("Why the customer cannot sign").fill("Signed the estimate already")
-        field.get_by_role("button", name="Complete", exact=True).click()
-        expect(field.get_by_text("Visit completed. Thank you!")).to_be_visible()
-        field.get_by_role("button", name="Create the invoice").click()
-        expect(field.get_by_role("heading", name="INV-1001")).to_be_visible()
+        completed_and_invoiced(field)
         expect(field.locator("#lines")).to_contain_text("96% furnace, installed")
-        by_hand = field.locator("#add-line details.add-lines")
-        by_hand.locator("summary").click()
-        by_hand.get_by_label("Description").fill("Condensate pump")
-        by_hand.get_by_label("Unit price").fill("120")
-        by_hand.get_by_role("button", name="Add this line").click()
-        expect(field.get_by_text("Line added.", exact=True)).to_be_visible()
+        add_a_line_on_the_invoice(field, "Condensate pump", "120")
         # 6,250.00 + 120.00 = 6,370.00; tax 381.25 + 9.38 + 7.50 = 398.13 → 6,768.13
         expect(field.locator("#lines")).to_contain_text("$6,768.13")
         field.get_by_role("button", name="Send the invoice").click()
@@ -192,13 +153,7 @@ def test_an_estimate_is_approved_with_a_deposit_and_its_invoice_paid_through_str
             "select id from public.invoices where visit_id = %s", [visit_id]
         ).fetchone()
         assert invoice is not None
-        desk.goto(f"{base}/invoices/{invoice['id']}")
-        desk.get_by_label("Email the link to").fill("")
-        desk.get_by_role("button", name="Send a new link").click()
-        invoice_link = desk.locator('#send a[href*="/invoice/"]')
-        expect(invoice_link).to_be_visible()
-        invoice_url = invoice_link.get_attribute("href")
-        assert invoice_url
+        invoice_url = invoice_link_made(desk, base, invoice["id"], "Send a new link")
 
         home.goto(invoice_url)
         expect(home).to_have_url(re.compile(r"/invoice/view/[^/?]+$"))
