@@ -64,8 +64,9 @@ def for_customer(invoice_id: UUID) -> Response:
     d = _held(invoice_id)
     if d is None:
         return document_links.closed(WHY_CLOSED)
-    online = payments.payable_by_link(document_links.held(links.KIND, invoice_id))
-    return page("invoices/for_customer.html", **page_context(d, online if d.payable else None))
+    token = document_links.held(links.KIND, invoice_id)
+    online = payments.payable_by_link(token) if d.payable else None
+    return page("invoices/for_customer.html", **page_context(d, online))
 
 
 @bp.post("/invoice/view/<uuid:invoice_id>/pay")

@@ -75,7 +75,6 @@ def _attempts(admin: Connection, invoice: UUID) -> list[dict[str, Any]]:
     ).fetchall()
 
 
-@pytest.mark.promise("P-16")
 def test_the_homeowner_pays_the_balance_from_the_link_and_the_webhook_marks_it_paid(
     app: Flask, client: Client, make: Factory, admin: Connection, stripe_server: FakeStripe
 ) -> None:
