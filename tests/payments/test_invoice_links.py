@@ -132,6 +132,8 @@ def test_a_closed_or_foreign_link_pays_nothing(
     def sessions() -> list[dict[str, Any]]:
         return list(stripe_server.sessions.values())
 
+    # Without the page's CSRF token: refused.
+    assert homeowner.post(f"/invoice/view/{invoice}/pay").status_code == 400
     # Another browser, or one holding no link to it, of any company: 404.
     stranger: Client = app.test_client()  # type: ignore[assignment]
     assert _pay(stranger, invoice).status_code == 404
