@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
@@ -10,24 +12,36 @@ from app.config import Settings
 
 csrf = CSRFProtect()
 
-# No inline script or style anywhere: everything comes from /static.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+# Where a "Pay" form's answer may send the browser: Stripe's Checkout page (a browser follows a
+# form's redirect only to an origin `form-action` names).
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """No inline script or style anywhere: everything comes from /static. Forms post here, and
+    their answers may go on to Stripe Checkout (with STRIPE_API_BASE set, to that origin: the
+    tests' loopback Stripe serves its Checkout page too)."""
+    checkout = STRIPE_CHECKOUT
+    if settings.stripe_api_base:
+        parts = urlsplit(settings.stripe_api_base)
+        checkout = f"{parts.scheme}://{parts.netloc}"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            f"form-action 'self' {checkout}",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
 
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -59,8 +73,11 @@ def init_app(app: Flask, settings: Settings) -> None:
     edge.init_app(app)  # bad input is refused before CSRF, sign-in or any view reads it
     csrf.init_app(app)
 
+    policy = content_security_policy(settings)
+
     @app.after_request
     def add_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", policy)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if settings.is_production:

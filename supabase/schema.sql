@@ -260,6 +260,25 @@ end
 $$;
 
 --
+-- Name: begin_invoice_checkout_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.begin_invoice_checkout_by_link(p_token text) RETURNS app.checkout_start
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_i public.invoices := app.invoice_of_link(p_token);
+begin
+  if v_i.id is null or v_i.status not in ('sent', 'partly_paid') then
+    return null;
+  end if;
+  return app.checkout_attempt(v_i.tenant_id, 'invoice', v_i.id, v_i.number,
+                              (v_i.total - v_i.paid)::numeric(14, 2), v_i.currency);
+end
+$$;
+
+--
 -- Name: bookable_windows(uuid, text, integer, integer, integer, date); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1153,6 +1172,21 @@ end
 $$;
 
 --
+-- Name: invoice_checkout_opened(text, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select app.record_checkout(i.tenant_id, p_attempt, p_session, p_url)
+  from app.invoice_of_link(p_token) i
+  join public.payment_attempts a
+    on a.tenant_id = i.tenant_id and a.invoice_id = i.id and a.id = p_attempt
+  where i.id is not null
+$$;
+
+--
 -- Name: invoice_link_closes(timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1276,6 +1310,21 @@ begin
   end if;
   return case tg_op when 'DELETE' then old else new end;
 end
+$$;
+
+--
+-- Name: invoice_payable_online(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.invoice_payable_online(p_token text) RETURNS numeric
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select (i.total - i.paid)::numeric(14, 2)
+  from app.invoice_of_link(p_token) i
+  join public.stripe_accounts s on s.tenant_id = i.tenant_id
+  where i.id is not null and i.status in ('sent', 'partly_paid') and i.total - i.paid > 0
+    and s.secret_key_encrypted <> ''
 $$;
 
 --
@@ -9909,6 +9958,13 @@ REVOKE ALL ON FUNCTION app.begin_invoice_checkout(p_invoice uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.begin_invoice_checkout(p_invoice uuid) TO authenticated;
 
 --
+-- Name: FUNCTION begin_invoice_checkout_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.begin_invoice_checkout_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.begin_invoice_checkout_by_link(p_token text) TO plenum_signin;
+
+--
 -- Name: FUNCTION bookable_windows(p_property uuid, p_kind text, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_from date); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10124,6 +10180,13 @@ REVOKE ALL ON FUNCTION app.invoice_by_link(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.invoice_by_link(p_token text) TO plenum_signin;
 
 --
+-- Name: FUNCTION invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text) TO plenum_signin;
+
+--
 -- Name: FUNCTION invoice_link_closes(p_made timestamp with time zone); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10292,6 +10355,13 @@ REVOKE ALL ON FUNCTION app.invoice_of_link(p_token text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.invoice_parts_draft_only() FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_payable_online(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.invoice_payable_online(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.invoice_payable_online(p_token text) TO plenum_signin;
 
 --
 -- Name: FUNCTION invoice_references_agree(); Type: ACL; Schema: app; Owner: -

@@ -356,11 +356,11 @@ def owner(app: Flask, world: World) -> Client:
 
 
 # Routes whose own-id control needs more than an id (tests/estimates/test_links.py,
-# tests/estimates/test_pdf.py, tests/estimates/test_photos.py and tests/invoices/test_links.py
-# run both checks on them): the homeowner's estimate and invoice pages (and their PDFs, and an
-# estimate's photos) open only in the browser that opened the document's link (any other
-# browser, of any company, gets 404), and an approval's signature exists only after an
-# approval by link.
+# tests/estimates/test_pdf.py, tests/estimates/test_photos.py, tests/invoices/test_links.py and
+# tests/payments/test_invoice_links.py run both checks on them): the homeowner's estimate and
+# invoice pages (and their PDFs, an estimate's photos, paying by link) open only in the browser
+# that opened the document's link (any other browser, of any company, gets 404), and an
+# approval's signature exists only after an approval by link.
 HOMEOWNER_LINK_PAGES = {
     "estimates.for_customer",
     "estimates.customer_pdf",
@@ -371,6 +371,7 @@ HOMEOWNER_LINK_PAGES = {
     "invoices.for_customer",
     "invoices.customer_pdf",
     "estimates.pay_deposit",
+    "invoices.pay",
 }
 
 

@@ -169,16 +169,5 @@ def pay_deposit(estimate_id: UUID) -> View:
     token = _token(estimate_id)
     if not token:
         abort(404)
-    back = payments.public_url(url_for("estimates.for_customer", estimate_id=estimate_id))
-    try:
-        url = payments.start_deposit_checkout(
-            token, back + "?deposit=paid", back + "?deposit=cancelled"
-        )
-    except payments.PaymentsUnavailable as refused:
-        flash(str(refused), "error")
-        url = None
-    if url is None:
-        return no_referrer(
-            redirect(url_for("estimates.for_customer", estimate_id=estimate_id), code=303)
-        )
-    return no_referrer(redirect(url, code=303))
+    here = url_for("estimates.for_customer", estimate_id=estimate_id)
+    return payments.pay_by_link(payments.start_deposit_checkout, token, here, "deposit")

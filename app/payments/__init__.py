@@ -15,14 +15,16 @@ db.register_messages(constraints.MESSAGES)
 
 from app.integrations.payments import PaymentsUnavailable  # noqa: E402
 from app.payments import routes  # noqa: E402  (its routes attach to bp)
-from app.payments.routes import refund_form  # noqa: E402
+from app.payments.routes import pay_by_link, refund_form  # noqa: E402
 from app.payments.service import (  # noqa: E402
     deposit_due,
     invoice_panel,
     online,
+    payable_by_link,
     public_url,
     start_deposit_checkout,
     start_invoice_checkout,
+    start_invoice_checkout_by_link,
 )
 
 _ = routes
@@ -34,8 +36,11 @@ __all__ = [
     "deposit_due",
     "invoice_panel",
     "online",
+    "pay_by_link",
+    "payable_by_link",
     "public_url",
     "refund_form",
     "start_deposit_checkout",
     "start_invoice_checkout",
+    "start_invoice_checkout_by_link",
 ]

@@ -38,6 +38,15 @@ select app.checkout_opened(%(attempt_id)s, %(session_id)s, %(url)s)
 -- name: deposit_checkout_opened
 select app.deposit_checkout_opened(%(token)s, %(attempt_id)s, %(session_id)s, %(url)s)
 
+-- name: begin_invoice_checkout_by_link
+select * from app.begin_invoice_checkout_by_link(%(token)s) where attempt_id is not null
+
+-- name: invoice_checkout_opened
+select app.invoice_checkout_opened(%(token)s, %(attempt_id)s, %(session_id)s, %(url)s)
+
+-- name: invoice_payable_online
+select app.invoice_payable_online(%(token)s) as amount
+
 -- name: deposit_due
 select app.deposit_due(%(token)s) as amount
 

@@ -5,6 +5,7 @@ Stripe's webhook (no session, no CSRF token: Stripe's signature instead)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from app import db, roles
 from app.auth import identity
+from app.auth.links import no_referrer
 from app.integrations import payments as port
 from app.payments import bp, service
 from app.payments.forms import RefundForm, StripeSettingsForm
@@ -91,6 +93,21 @@ def pay_invoice(invoice_id: UUID) -> Response:
         flash("Nothing to pay online: the invoice is paid, not sent, or Stripe is not set up.")
         return _invoice(invoice_id)
     return redirect(url, code=303)
+
+
+def pay_by_link(
+    start: Callable[[str, str, str], str | None], token: str, page: str, param: str
+) -> Response:
+    """A link holder's "Pay": to Stripe Checkout, made by `start(token, success_url,
+    cancel_url)`, which sends them back to `page` with `?<param>=paid` or `cancelled`; back to
+    `page` when nothing is payable online or Stripe refused (its message flashed)."""
+    back = service.public_url(page)
+    try:
+        url = start(token, f"{back}?{param}=paid", f"{back}?{param}=cancelled")
+    except port.PaymentsUnavailable as refused:
+        flash(str(refused), "error")
+        url = None
+    return no_referrer(redirect(url or page, code=303))
 
 
 def _invoice(invoice_id: UUID) -> Response:

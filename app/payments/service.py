@@ -136,33 +136,61 @@ def start_invoice_checkout(invoice_id: UUID, success_url: str, cancel_url: str) 
     return _checkout(start[0], success_url, cancel_url, opened)
 
 
-def deposit_due(token: str) -> Decimal | None:
-    """The deposit an estimate link's holder may pay now (approved, a key and a percentage
-    set, not paid yet), or None."""
+def _due_by_link(query: str, token: str) -> Decimal | None:
+    """An amount a link's holder may pay now (`query` as the token holder), or None."""
     restore = dict(g.get("db_claims", db.ANON))
     db.set_claims(db.SIGN_IN)
     try:
-        amount = db.value(queries.deposit_due, {"token": token[:200]})
+        amount = db.value(query, {"token": token[:200]})
     finally:
         db.set_claims(restore)
     return Decimal(amount) if amount is not None else None
 
 
-def start_deposit_checkout(token: str, success_url: str, cancel_url: str) -> str | None:
-    """The Checkout URL for the deposit of the estimate behind a link, or None."""
+# What a link's holder pays online: the definer that starts the attempt as the token holder
+# and the one that keeps its Checkout session.
+BY_LINK = {
+    "deposit": (queries.begin_deposit_checkout, queries.deposit_checkout_opened),
+    "invoice": (queries.begin_invoice_checkout_by_link, queries.invoice_checkout_opened),
+}
+
+
+def _checkout_by_link(what: str, token: str, success_url: str, cancel_url: str) -> str | None:
+    """The Checkout URL for what a link's holder pays (`what`: a key of BY_LINK), or None when
+    nothing is payable."""
+    begin, opened_query = BY_LINK[what]
     db.set_claims(db.SIGN_IN)
-    start = db.write(queries.begin_deposit_checkout, {"token": token[:200]})
+    start = db.write(begin, {"token": token[:200]})
     if not start:
         return None
 
     def opened(checkout: port.Checkout) -> None:
         params = {"token": token[:200], "attempt_id": start[0]["attempt_id"]}
-        db.write(
-            queries.deposit_checkout_opened,
-            {**params, "session_id": checkout.session_id, "url": checkout.url},
-        )
+        db.write(opened_query, {**params, "session_id": checkout.session_id, "url": checkout.url})
 
     return _checkout(start[0], success_url, cancel_url, opened)
+
+
+def deposit_due(token: str) -> Decimal | None:
+    """The deposit an estimate link's holder may pay now (approved, a key and a percentage
+    set, not paid yet), or None."""
+    return _due_by_link(queries.deposit_due, token)
+
+
+def start_deposit_checkout(token: str, success_url: str, cancel_url: str) -> str | None:
+    """The Checkout URL for the deposit of the estimate behind a link, or None."""
+    return _checkout_by_link("deposit", token, success_url, cancel_url)
+
+
+def payable_by_link(token: str) -> Decimal | None:
+    """The balance an invoice link's holder may pay online now (sent or partly paid, a balance,
+    the company's Stripe key saved), or None: then the page says how to pay offline."""
+    return _due_by_link(queries.invoice_payable_online, token)
+
+
+def start_invoice_checkout_by_link(token: str, success_url: str, cancel_url: str) -> str | None:
+    """The Checkout URL for the balance of the invoice behind a link, or None."""
+    return _checkout_by_link("invoice", token, success_url, cancel_url)
 
 
 def apply_webhook(endpoint_id: str, payload: bytes, signature: str) -> str | None:

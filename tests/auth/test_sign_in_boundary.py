@@ -64,6 +64,10 @@ PRE_SIGN_IN = {
     # a homeowner's invoice link
     "app.invoice_link_place(p_token text)",
     "app.invoice_by_link(p_token text)",
+    # an invoice's balance, paid by the link's holder through Stripe Checkout
+    "app.invoice_payable_online(p_token text)",
+    "app.begin_invoice_checkout_by_link(p_token text)",
+    "app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -45,23 +47,33 @@ def phone_context(browser: Browser) -> BrowserContext:
     )
 
 
-@pytest.fixture
-def live_server(database: TestDatabase) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port; yields its base URL."""
+@contextmanager
+def serving(database: TestDatabase, **settings: Any) -> Iterator[str]:
+    """The app (with `settings` over the tests' own) on 127.0.0.1 and a free port; yields its
+    base URL."""
     from app import create_app
 
-    app: Flask = create_app(make_settings(database))
+    app: Flask = create_app(make_settings(database, **settings))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     # Emailed links must point at this server, whose port is known only now.
-    app.config["PLENUM"] = make_settings(database, public_url=base_url)
+    app.config["PLENUM"] = make_settings(database, public_url=base_url, **settings)
     with admin_connection(database.admin_url) as conn:
         links.store_public_url(conn, base_url)  # the database renders the emailed links
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield base_url
-    server.shutdown()
-    app.extensions["plenum.pool"].close()
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+        app.extensions["plenum.pool"].close()
+
+
+@pytest.fixture
+def live_server(database: TestDatabase) -> Iterator[str]:
+    """The app on 127.0.0.1 and a free port; yields its base URL."""
+    with serving(database) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

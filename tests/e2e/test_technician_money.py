@@ -28,6 +28,27 @@ def option_card(page: Page, name: str) -> Locator:
     return page.locator("section.card", has=page.get_by_role("heading", name=name, exact=True))
 
 
+def completed_and_invoiced(page: Page) -> None:
+    """On the technician's visit: completed (the customer signed the estimate already), then
+    its invoice made (INV-1001)."""
+    page.get_by_label("Customer not available to sign").check()
+    page.get_by_label("Why the customer cannot sign").fill("Signed the estimate already")
+    page.get_by_role("button", name="Complete", exact=True).click()
+    expect(page.get_by_text("Visit completed. Thank you!")).to_be_visible()
+    page.get_by_role("button", name="Create the invoice").click()
+    expect(page.get_by_role("heading", name="INV-1001")).to_be_visible()
+
+
+def add_a_line_on_the_invoice(page: Page, description: str, unit_price: str) -> None:
+    """The technician's invoice: a line written by hand."""
+    by_hand = page.locator("#add-line details.add-lines")
+    by_hand.locator("summary").click()
+    by_hand.get_by_label("Description").fill(description)
+    by_hand.get_by_label("Unit price").fill(unit_price)
+    by_hand.get_by_role("button", name="Add this line").click()
+    expect(page.get_by_text("Line added.", exact=True)).to_be_visible()
+
+
 def test_a_technician_estimates_has_it_signed_invoices_and_takes_cash_on_a_phone(
     browser: Browser, live_server: str, database: TestDatabase, make: Factory, admin: Connection
 ) -> None:
@@ -106,21 +127,11 @@ def test_a_technician_estimates_has_it_signed_invoices_and_takes_cash_on_a_phone
 
         # Back to the technician: complete the visit, then its invoice.
         page.get_by_role("link", name="Back to the technician").click()
-        page.get_by_label("Customer not available to sign").check()
-        page.get_by_label("Why the customer cannot sign").fill("Signed the estimate already")
-        page.get_by_role("button", name="Complete", exact=True).click()
-        expect(page.get_by_text("Visit completed. Thank you!")).to_be_visible()
-        page.get_by_role("button", name="Create the invoice").click()
-        expect(page.get_by_role("heading", name="INV-1001")).to_be_visible()
+        completed_and_invoiced(page)
         expect(page.locator("#lines")).to_contain_text("Labour, 2 hours")
         fits_the_phone(page)
 
-        by_hand = page.locator("#add-line details.add-lines")
-        by_hand.locator("summary").click()
-        by_hand.get_by_label("Description").fill("Thermostat wire, 20 ft")
-        by_hand.get_by_label("Unit price").fill("30")
-        by_hand.get_by_role("button", name="Add this line").click()
-        expect(page.get_by_text("Line added.", exact=True)).to_be_visible()
+        add_a_line_on_the_invoice(page, "Thermostat wire, 20 ft", "30")
         # 330.75 + 30.00 + 1.50 tax = 362.25
         expect(page.locator("#lines")).to_contain_text("$362.25")
         page.get_by_role("button", name="Send the invoice").click()

@@ -4,12 +4,9 @@ events signed exactly as Stripe signs them."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import string
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +19,7 @@ from app import create_app
 from app.db import Connection
 from tests import factories
 from tests.conftest import Client, TestDatabase, make_settings
-from tests.payments.stripe_server import FakeStripe, start_localstripe
+from tests.payments.stripe_server import FakeStripe, running, sign
 
 SECRET_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 WEBHOOK_SECRET = "whsec_testsecret0123456789abcdef"
@@ -30,14 +27,8 @@ WEBHOOK_SECRET = "whsec_testsecret0123456789abcdef"
 
 @pytest.fixture(scope="session")
 def stripe_server() -> Iterator[FakeStripe]:
-    process, url = start_localstripe()
-    fake = FakeStripe(url)
-    try:
+    with running() as fake:
         yield fake
-    finally:
-        fake.close()
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -49,10 +40,8 @@ def app(database: TestDatabase, stripe_server: FakeStripe) -> Iterator[Flask]:
 
 
 def signature(payload: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
-    """The Stripe-Signature header Stripe sends: t=<unix time>,v1=HMAC-SHA256 of "t.payload"."""
-    t = int(time.time()) if at is None else at
-    digest = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={t},v1={digest}"
+    """The Stripe-Signature header Stripe sends (stripe_server.sign)."""
+    return sign(payload, secret, at)
 
 
 def stripe_id(prefix: str) -> str:
@@ -79,12 +68,17 @@ class Shop:
     client: Client
 
     def post_event(self, payload: bytes, header: str | None = None) -> Any:
-        return self.client.post(
-            f"/stripe/webhook/{self.endpoint_id}",
-            data=payload,
-            headers={"Stripe-Signature": header if header is not None else signature(payload)},
-            content_type="application/json",
-        )
+        return post_event(self.client, self.endpoint_id, payload, header)
+
+
+def post_event(client: Any, endpoint_id: str, payload: bytes, header: str | None = None) -> Any:
+    """An event sent to a company's webhook, signed with its endpoint secret unless `header`."""
+    return client.post(
+        f"/stripe/webhook/{endpoint_id}",
+        data=payload,
+        headers={"Stripe-Signature": header if header is not None else signature(payload)},
+        content_type="application/json",
+    )
 
 
 def connect(

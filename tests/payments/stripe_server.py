@@ -3,10 +3,18 @@ process) answers payment intents, payment methods, charges and refunds; localstr
 Checkout Sessions, so this small server answers `/v1/checkout/sessions` in Stripe's documented
 JSON shape (honouring `Idempotency-Key`, as Stripe does) and forwards every other call to
 localstripe. `pay` plays the payer on Stripe's page: a card payment method and a confirmed
-payment intent in localstripe carrying the session's amount and metadata."""
+payment intent in localstripe carrying the session's amount and metadata.
+
+For a real browser the session's `url` is a minimal hosted page on this server (`/c/pay/<id>`):
+its Pay button pays as `pay` does, delivers the signed `checkout.session.completed` event to
+the webhook endpoints registered for the account whose secret key made the session (what
+Stripe's dashboard holds: `add_webhook`), then redirects to the session's `success_url`."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import html
 import json
 import secrets
 import socket
@@ -17,6 +25,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -33,7 +43,10 @@ def start_localstripe(attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
     for _ in range(attempts):
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(port)],
+            # From scratch: localstripe otherwise loads the state every instance on the machine
+            # saves to one file (/tmp/localstripe.pickle), and fails to start when it reads it
+            # while another instance writes it.
+            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -47,6 +60,26 @@ def start_localstripe(attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
         process.terminate()
         process.wait(timeout=10)
     raise RuntimeError("localstripe did not start")
+
+
+def sign(payload: bytes, secret: str, at: int | None = None) -> str:
+    """The Stripe-Signature header Stripe sends: t=<unix time>,v1=HMAC-SHA256 of "t.payload"."""
+    t = int(time.time()) if at is None else at
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+@contextmanager
+def running() -> Iterator[FakeStripe]:
+    """localstripe and the Checkout server, stopped after."""
+    process, url = start_localstripe()
+    fake = FakeStripe(url)
+    try:
+        yield fake
+    finally:
+        fake.close()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _nested(form: dict[str, list[str]]) -> dict[str, Any]:
@@ -67,10 +100,38 @@ class FakeStripe:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.by_key: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) as received
+        self.session_keys: dict[str, str] = {}  # session id → the secret key that made it
+        self.webhooks: dict[str, list[tuple[str, str]]] = {}  # secret key → (URL, secret)
+        self.deliveries: list[tuple[str, int]] = []  # (event type, the endpoint's answer)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def add_webhook(self, secret_key: str, url: str, secret: str) -> None:
+        """A webhook endpoint of the account of `secret_key`, signed with `secret` (what the
+        company pastes into Stripe's dashboard)."""
+        self.webhooks.setdefault(secret_key, []).append((url, secret))
+
+    def deliver(self, session_id: str, kind: str = "checkout.session.completed") -> None:
+        """The session's event, signed as Stripe signs it, sent to its account's endpoints."""
+        payload = json.dumps(
+            {
+                "id": "evt_" + secrets.token_hex(12),
+                "object": "event",
+                "type": kind,
+                "data": {"object": self.sessions[session_id]},
+            }
+        ).encode()
+        for url, secret in self.webhooks.get(self.session_keys.get(session_id, ""), []):
+            request = urllib.request.Request(url, data=payload, method="POST")  # noqa: S310 (loopback)
+            request.add_header("Content-Type", "application/json")
+            request.add_header("Stripe-Signature", sign(payload, secret))
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    self.deliveries.append((kind, response.status))
+            except urllib.error.HTTPError as error:
+                self.deliveries.append((kind, error.code))
 
     def close(self) -> None:
         self.server.shutdown()
@@ -125,7 +186,7 @@ class FakeStripe:
             "status": "open",
             "success_url": body["success_url"],
             "cancel_url": body["cancel_url"],
-            "url": f"https://checkout.stripe.test/c/pay/{session_id}",
+            "url": f"{self.url}/c/pay/{session_id}",
             "livemode": False,
         }
         self.sessions[session_id] = session
@@ -145,6 +206,41 @@ class FakeStripe:
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
+
+            def _hosted_page(self, session_id: str) -> None:
+                """Stripe's page for a session: what it costs and a Pay button."""
+                found = fake.sessions.get(session_id)
+                if found is None:
+                    self._answer(404, {"error": {"type": "invalid_request_error"}})
+                    return
+                amount = f"{found['amount_total'] / 100:,.2f} {found['currency'].upper()}"
+                raw = (
+                    "<!doctype html><html><head><meta name=viewport"
+                    ' content="width=device-width"><title>Stripe Checkout</title></head><body>'
+                    f"<h1>Pay {html.escape(amount)}</h1>"
+                    f'<form method="post" action="/c/pay/{html.escape(session_id)}">'
+                    "<label>Card number <input name=card value=4242424242424242></label>"
+                    "<button type=submit>Pay</button></form></body></html>"
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _paid_on_the_page(self, session_id: str) -> None:
+                """The Pay button: paid, the event delivered, back to the success URL."""
+                found = fake.sessions.get(session_id)
+                if found is None:
+                    self._answer(404, {"error": {"type": "invalid_request_error"}})
+                    return
+                if found["status"] == "open":
+                    fake.pay(session_id)
+                    fake.deliver(session_id)
+                self.send_response(303)
+                self.send_header("Location", found["success_url"])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _forward(self, raw: bytes | None) -> None:
                 key = self.headers.get("Idempotency-Key", "") if raw is not None else ""
@@ -171,6 +267,9 @@ class FakeStripe:
             def do_GET(self) -> None:
                 fake.requests.append(("GET", self.path))
                 path = urllib.parse.urlsplit(self.path).path
+                if path.startswith("/c/pay/"):
+                    self._hosted_page(path.rsplit("/", 1)[1])
+                    return
                 if path.startswith("/v1/checkout/sessions/"):
                     found = fake.sessions.get(path.rsplit("/", 1)[1])
                     if found is None:
@@ -183,6 +282,10 @@ class FakeStripe:
             def do_POST(self) -> None:
                 fake.requests.append(("POST", self.path))
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = urllib.parse.urlsplit(self.path).path
+                if path.startswith("/c/pay/"):
+                    self._paid_on_the_page(path.rsplit("/", 1)[1])
+                    return
                 if not self.headers.get("Authorization", "").startswith("Bearer sk_"):
                     self._answer(401, {"error": {"type": "invalid_request_error"}})
                     return
@@ -196,6 +299,7 @@ class FakeStripe:
                         return
                     body = _nested(urllib.parse.parse_qs(raw.decode(), keep_blank_values=True))
                     session = fake._create_session(body)
+                    fake.session_keys[session["id"]] = self.headers["Authorization"][7:]
                     if key:
                         fake.by_key[key] = session
                 self._answer(200, session)

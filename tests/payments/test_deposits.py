@@ -13,7 +13,7 @@ from tests.conftest import Client
 from tests.estimates.test_estimates import Office
 from tests.estimates.test_links import approve, opened, sent
 from tests.factories import Factory
-from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, event, signature
+from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, event, post_event
 from tests.payments.stripe_server import FakeStripe
 
 
@@ -70,12 +70,7 @@ def test_a_deposit_is_paid_by_link_and_credited_to_the_estimates_invoice(
     assert session["success_url"].endswith(f"/estimate/view/{estimate}?deposit=paid")
     stripe_server.pay(session["id"])
     payload = event("checkout.session.completed", dict(session))
-    answer = homeowner.post(
-        f"/stripe/webhook/{_endpoint(admin, office)}",
-        data=payload,
-        headers={"Stripe-Signature": signature(payload)},
-        content_type="application/json",
-    )
+    answer = post_event(homeowner, _endpoint(admin, office), payload)
     assert answer.get_data(as_text=True) == "paid"
     page = html.unescape(homeowner.get(f"/estimate/view/{estimate}").get_data(as_text=True))
     assert "Pay deposit" not in page
