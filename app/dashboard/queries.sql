@@ -33,8 +33,7 @@ select
       and e.valid_until >= %(today)s) as open_estimates_value,
   (select count(*) from public.invoices i
     where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid')) as unpaid_invoices,
-  (select coalesce(sum(t.balance), 0) from public.invoices i
-    join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
+  (select coalesce(sum(i.total - i.paid), 0) from public.invoices i
     where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid')) as unpaid_total,
   (select coalesce(sum(p.amount), 0) from public.payments p
     where p.tenant_id = %(tenant_id)s and p.received_on = %(today)s) as paid_today

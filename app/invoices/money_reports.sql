@@ -3,7 +3,7 @@
 -- import layouts). Every statement names the company; the policies decide again who may read.
 --
 -- Revenue is what was invoiced before tax: each invoice's lines after their discounts
--- (invoice_totals.subtotal - discount; sales tax is collected for the tax authority, not
+-- (the invoice's kept subtotal - discount; sales tax is collected for the tax authority, not
 -- earned), for invoices sent, partly paid or paid, by the day each is dated (issued_on).
 -- Drafts and void invoices are left out.
 
@@ -22,9 +22,8 @@ order by p.received_on, p.method
 -- them by name, so the shares add up to the invoice exactly. An invoice without a technician
 -- counts under none (technician_id null).
 with billed as (
-  select i.id, i.job_id, i.visit_id, t.subtotal - t.discount as revenue
+  select i.id, i.job_id, i.visit_id, i.subtotal - i.discount as revenue
   from public.invoices i
-  join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
   where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid', 'paid')
     and i.issued_on between %(starts)s and %(ends)s
 ),
@@ -56,9 +55,8 @@ order by revenue desc, full_name nulls last
 -- name: revenue_by_kind
 -- Each invoice's revenue under the kind of its job (an empty kind: no job).
 select coalesce(j.kind, '') as kind, count(*) as invoices,
-       sum(t.subtotal - t.discount)::numeric(14, 2) as revenue
+       sum(i.subtotal - i.discount)::numeric(14, 2) as revenue
 from public.invoices i
-join public.invoice_totals t on t.tenant_id = i.tenant_id and t.invoice_id = i.id
 left join public.jobs j on j.tenant_id = i.tenant_id and j.id = i.job_id
 where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid', 'paid')
   and i.issued_on between %(starts)s and %(ends)s
