@@ -42,11 +42,12 @@ def _payment_entries(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     return [{**row, "method_label": METHODS.get(str(row["method"]), row["method"])} for row in rows]
 
 
-# The customer page lists the customer's invoices and their payments in its timeline.
+# The customer page lists the customer's invoices, their payments and refunds in its timeline.
 customers.add_timeline_entries("invoice", customers.PageRead(queries.for_customer))
 customers.add_timeline_entries(
     "payment", customers.PageRead(queries.payments_for_customer, _payment_entries)
 )
+customers.add_timeline_entries("refund", customers.PageRead(queries.refunds_for_customer))
 
 # What other features may use (tests/test_architecture.py holds them to it): the technician's
 # phone makes the invoice of their visit, adds its lines, records payments and makes the
