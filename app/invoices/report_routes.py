@@ -1,6 +1,7 @@
 """The office's money reports over days of the company's calendar (this month unless others
-are chosen): payments by day and method with the day's refunds and what is left, and revenue by technician and by job kind (defined in
-money_reports.sql), each on a page and as a CSV file; and the Reports page that leads to them."""
+are chosen): payments by day and method with the day's refunds and what is left, and revenue
+by technician and by job kind (defined in money_reports.sql), each on a page and as a CSV file;
+and the Reports page that leads to them."""
 
 from __future__ import annotations
 
