@@ -92,17 +92,23 @@ def _page(
         letterhead = found_or_404(company.letterhead(tenant_id))
         context |= invoices.document_context(invoices.from_invoice(invoice, letterhead), heading=2)
     if invoice.takes_payments:
-        context["payment_form"] = failed.get("payment") or invoices.PaymentForm(
-            today=_today(), balance=invoice.row["balance"]
-        )
+        context["payment_form"] = failed.get("payment") or _payment_form(invoice)
         context |= _payment_link(failed.get("link"), link)
     return render_template("technician/invoice.html", **context), status
+
+
+def _payment_form(invoice: invoices.Invoice) -> invoices.PaymentForm:
+    """A blank payment form (the balance, today), even on the answer to another form's POST."""
+    balance, today = invoice.row["balance"], _today()
+    return invoices.PaymentForm(
+        formdata=None, data={"amount": balance, "received_on": today}, today=today, balance=balance
+    )
 
 
 def _payment_link(form: PaymentLinkForm | None, link: str | None) -> dict[str, Any]:
     """The payment link's form, and the link just made as its QR code (or neither)."""
     context: dict[str, Any] = {
-        "link_form": form or PaymentLinkForm(),
+        "link_form": form or PaymentLinkForm(formdata=None),
         "pays_by_card": payments.online(),
     }
     if link:

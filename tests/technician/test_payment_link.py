@@ -82,6 +82,7 @@ def test_the_link_opens_the_invoice_with_its_balance_on_the_homeowners_phone(
     assert f'value="{LINK.search(page).group(0)}"' in page  # type: ignore[union-attr]
     assert "Copy link" in page and "copy.js" in page
     assert "see how much is due" in page and "pay by card" not in page
+    assert 'name="amount" type="text" value="60.00"' in page  # the payment form as before
     assert _links(admin, invoice) == [{"sent_to": "", "withdrawn": False}]
     assert _emails(admin) == []  # no email unless asked
     homeowner = app.test_client()
