@@ -13,22 +13,15 @@ from app.db import Connection
 from tests import factories
 from tests.payments.conftest import Shop, attempt
 from tests.payments.stripe_server import FakeStripe
-from tests.payments.test_stripe import _checkout, _invoice, _paid_events, _session
+from tests.payments.test_stripe import office_refund, paid_online
 
 
 def test_a_refund_from_the_office_reaches_the_reports(
     shop: Shop, make: factories.Factory, admin: Connection, stripe_server: FakeStripe
 ) -> None:
-    invoice_id = _invoice(make, shop)
-    completed, _, _ = _paid_events(
-        stripe_server, _session(stripe_server, _checkout(shop, invoice_id))
-    )
-    shop.post_event(completed)
-    form = {"attempt_id": str(attempt(admin, invoice_id)["id"]), "reason": "Part not fitted"}
-    refunded = shop.client.submit(
-        f"/invoices/{invoice_id}/refunds",
-        {**form, "amount": "30.00", "request_key": "0c6f0f5e-2d0b-4d0e-9b8a-6c1d2e3f4a5b"},
-    )
+    invoice_id, _ = paid_online(shop, make, stripe_server)
+    key = "0c6f0f5e-2d0b-4d0e-9b8a-6c1d2e3f4a5b"
+    refunded = office_refund(shop, invoice_id, attempt(admin, invoice_id)["id"], "30.00", key)
     assert refunded.status_code == 302
     today = datetime.now(ZoneInfo("America/New_York")).date()
     span = f"starts={today}&ends={today}"
