@@ -13,7 +13,8 @@ sign-in, that one document only. What every kind of document link shares lives h
   for a browser that never opened a link to it) and shows one closed page (410) when the link
   was revoked or closed since (`closed`);
 - the office sends with one form (`app.forms.SendLinkForm`) and sees a link made without an
-  email once, on the next page only, never in a URL (`send`, `shown`)."""
+  email once, on the next page only, never in a URL (`send`, `shown`); the technician's phone
+  makes one (`made`) and shows it at once, as a QR code, on the answer to that request only."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from flask import abort, current_app, flash, redirect, session, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app import db
@@ -111,6 +113,16 @@ def closed(why: str) -> Response:
     return page("documents/link_closed.html", 410, why=why)
 
 
+def made(form: FlaskForm, make_link: Callable[[str], str], address: str) -> str | None:
+    """A new link's token (`make_link(address)`: earlier links revoked, emailed when an address
+    is given), or None with the database's refusal shown on the form."""
+    try:
+        return make_link(address)
+    except ConstraintViolation as violation:
+        show_violation(form, violation)
+        return None
+
+
 def send(
     form: SendLinkForm, make_link: Callable[[str], str], kind: str, document_id: UUID, lasts: str
 ) -> bool:
@@ -120,10 +132,8 @@ def send(
     if not form.validate_on_submit():
         return False
     address = form.to.data or ""
-    try:
-        token = make_link(address)
-    except ConstraintViolation as violation:
-        show_violation(form, violation)
+    token = made(form, make_link, address)
+    if token is None:
         return False
     flash(
         f"Sent to {address}: the link below works {lasts}, or until you revoke it."

@@ -42,18 +42,22 @@ def _payment_entries(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     return [{**row, "method_label": METHODS.get(str(row["method"]), row["method"])} for row in rows]
 
 
-# The customer page lists the customer's invoices and their payments in its timeline.
+# The customer page lists the customer's invoices, their payments and refunds in its timeline.
 customers.add_timeline_entries("invoice", customers.PageRead(queries.for_customer))
 customers.add_timeline_entries(
     "payment", customers.PageRead(queries.payments_for_customer, _payment_entries)
 )
+customers.add_timeline_entries("refund", customers.PageRead(queries.refunds_for_customer))
 
 # What other features may use (tests/test_architecture.py holds them to it): the technician's
-# phone makes the invoice of their visit, adds its lines and records payments with these.
+# phone makes the invoice of their visit, adds its lines, records payments and makes the
+# homeowner's link (shown as a QR code) with these.
 from app.invoices import builder  # noqa: E402
 from app.invoices.document import context as document_context  # noqa: E402
 from app.invoices.document import from_invoice  # noqa: E402
 from app.invoices.forms import PaymentForm  # noqa: E402
+from app.invoices.links import KIND as LINK_KIND  # noqa: E402
+from app.invoices.links import send as send_link  # noqa: E402
 from app.invoices.service import (  # noqa: E402
     Invoice,
     create_from_visit,
@@ -65,6 +69,7 @@ from app.invoices.service import (  # noqa: E402
 from app.invoices.vocabulary import STATUSES  # noqa: E402
 
 __all__ = [
+    "LINK_KIND",
     "STATUSES",
     "Invoice",
     "PaymentForm",
@@ -77,4 +82,5 @@ __all__ = [
     "from_invoice",
     "get",
     "remove_line",
+    "send_link",
 ]

@@ -1,6 +1,7 @@
-"""The accounting export: the invoices and the payments of a range of days as CSV files in the
-layouts QuickBooks Online imports (its invoice import, one row per line with the invoice's
-fields repeated; and the "receive payment" layout), mapped automatically by their headers.
+"""The accounting export: the invoices, the payments and the refunds of a range of days as CSV
+files in the layouts QuickBooks Online imports (its invoice import, one row per line with the
+invoice's fields repeated; the "receive payment" layout; and a refund receipt per refund, with
+the fields of QuickBooks Online's refund receipt), mapped by their headers.
 Dates are written MM/DD/YYYY (QuickBooks Online's default in the US), amounts as plain decimals.
 README ("Accounting export") says what each column holds."""
 
@@ -60,6 +61,26 @@ PAYMENTS = Export(
     ),
 )
 
+# A refund is its own refund receipt, not a negative payment: a received payment is never
+# below zero in QuickBooks Online. Its one line is this product ("make it once").
+REFUND_ITEM = "Refund"
+REFUNDS = Export(
+    "public.refunds",
+    queries.accounting_refunds,
+    (
+        "RefundReceiptNo",
+        "Customer",
+        "RefundReceiptDate",
+        "PaymentMethod",
+        "ReferenceNo",
+        "RefundFrom",
+        "Item(Product/Service)",
+        "ItemDescription",
+        "ItemAmount",
+        "Memo",
+    ),
+)
+
 
 def qbo_date(day: date) -> str:
     return day.strftime("%m/%d/%Y")
@@ -104,6 +125,22 @@ def _payment(row: dict[str, Any]) -> Iterable[Any]:
     )
 
 
+def _refund(row: dict[str, Any]) -> Iterable[Any]:
+    invoice = f"INV-{row['number']}"
+    return (
+        f"{invoice}-R{row['place']}",
+        row["bill_to_name"],
+        qbo_date(row["day"]),
+        METHODS[row["method"]],
+        row["stripe_refund_id"] or "",
+        DEPOSIT_TO,
+        REFUND_ITEM,
+        f"Refund of a payment on {invoice}",
+        row["amount"],
+        row["reason"],
+    )
+
+
 ACCOUNTING_PAGE = "invoices/accounting.html"
 
 
@@ -134,3 +171,9 @@ def accounting_invoices() -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def accounting_payments() -> View:
     return _export(PAYMENTS, _payment, "payments")
+
+
+@bp.get("/invoices/reports/accounting/refunds.csv")
+@identity.company_required(*roles.OFFICE_STAFF)
+def accounting_refunds() -> View:
+    return _export(REFUNDS, _refund, "refunds")

@@ -6,6 +6,11 @@
 -- (the invoice's kept subtotal - discount; sales tax is collected for the tax authority, not
 -- earned), for invoices sent, partly paid or paid, by the day each is dated (issued_on).
 -- Drafts and void invoices are left out.
+--
+-- A refund counts on the company's day it was made (created_at in the company's time zone),
+-- when the money it gives back had reached an invoice as a payment before it: a deposit
+-- refunded before it was credited to an invoice was never a payment (what is credited is
+-- what was left of it), so it is in neither the payments nor the refunds.
 
 -- name: payments_by_day
 -- The payments received on each day of the range, by method.
@@ -14,6 +19,21 @@ from public.payments p
 where p.tenant_id = %(tenant_id)s and p.received_on between %(starts)s and %(ends)s
 group by p.received_on, p.method
 order by p.received_on, p.method
+
+-- name: refunds_by_day
+-- The refunds made on each day of the range, by the method of the payment they give back.
+select r.day, r.method, sum(r.amount) as amount, count(*) as refunds
+from (
+  select (f.created_at at time zone app.company_time_zone(f.tenant_id))::date as day,
+         p.method, f.amount
+  from public.refunds f
+  join public.payment_attempts a on a.tenant_id = f.tenant_id and a.id = f.attempt_id
+  join public.payments p on p.tenant_id = a.tenant_id and p.id = a.payment_id
+  where f.tenant_id = %(tenant_id)s and p.created_at <= f.created_at
+) r
+where r.day between %(starts)s and %(ends)s
+group by r.day, r.method
+order by r.day, r.method
 
 -- name: revenue_by_technician
 -- An invoice's technicians are those assigned to its visit or, when it names no visit, to the
@@ -90,3 +110,23 @@ from public.payments p
 join public.invoices i on i.tenant_id = p.tenant_id and i.id = p.invoice_id
 where p.tenant_id = %(tenant_id)s and p.received_on between %(starts)s and %(ends)s
 order by p.received_on, i.number, p.created_at, p.id
+
+-- name: accounting_refunds
+-- The refunds made in the range (as refunds_by_day counts them), each with the invoice whose
+-- payment it gives back and its place among that invoice's refunds (R1, R2, ...) over all
+-- time, so that a refund keeps its number from one export to the next.
+select r.day, i.bill_to_name, r.method, r.stripe_refund_id, i.number, r.place, r.amount,
+       r.reason, i.currency
+from (
+  select f.tenant_id, f.invoice_id, f.amount, f.reason, f.stripe_refund_id, p.method,
+         f.created_at, f.id,
+         (f.created_at at time zone app.company_time_zone(f.tenant_id))::date as day,
+         row_number() over (partition by f.invoice_id order by f.created_at, f.id) as place
+  from public.refunds f
+  join public.payment_attempts a on a.tenant_id = f.tenant_id and a.id = f.attempt_id
+  join public.payments p on p.tenant_id = a.tenant_id and p.id = a.payment_id
+  where f.tenant_id = %(tenant_id)s and p.created_at <= f.created_at
+) r
+join public.invoices i on i.tenant_id = r.tenant_id and i.id = r.invoice_id
+where r.day between %(starts)s and %(ends)s
+order by r.day, i.number, r.created_at, r.id

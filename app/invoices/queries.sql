@@ -238,6 +238,16 @@ where p.tenant_id = %(tenant_id)s and i.customer_id = %(customer_id)s
 order by p.created_at desc
 limit 50
 
+-- name: refunds_for_customer
+-- The customer page's timeline: each refund given back on the customer's invoices (through
+-- Stripe, by the office or in Stripe's dashboard), at when it was made.
+select r.id, r.invoice_id, i.number, r.amount, r.reason, i.currency, r.created_at as at
+from public.refunds r
+join public.invoices i on i.tenant_id = r.tenant_id and i.id = r.invoice_id
+where r.tenant_id = %(tenant_id)s and i.customer_id = %(customer_id)s
+order by r.created_at desc
+limit 50
+
 -- name: for_job
 -- A job's invoices, newest first, with their totals and balances.
 select i.id, i.number, i.status, i.visit_id, i.created_at, i.currency, t.total, t.balance

@@ -1,6 +1,7 @@
 """The office's money reports over days of the company's calendar (this month unless others
-are chosen): payments by day and method, and revenue by technician and by job kind (defined in
-money_reports.sql), each on a page and as a CSV file; and the Reports page that leads to them."""
+are chosen): payments by day and method with the day's refunds and what is left, and revenue
+by technician and by job kind (defined in money_reports.sql), each on a page and as a CSV file;
+and the Reports page that leads to them."""
 
 from __future__ import annotations
 
@@ -46,10 +47,16 @@ menu.add(
 class DayRow:
     day: date
     amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(METHODS, ZERO))
+    refunds: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
         return sum(self.amounts.values(), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        """What the day brought in: the payments received less the refunds made."""
+        return self.total - self.refunds
 
 
 @dataclass(frozen=True)
@@ -57,25 +64,38 @@ class PaymentsByDay:
     days: list[DayRow]
     totals: dict[str, Decimal]
     count: int
+    refunds: Decimal = ZERO
+    refund_count: int = 0
 
     @property
     def total(self) -> Decimal:
         return sum(self.totals.values(), ZERO)
 
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.refunds
+
 
 def payments_by_day(tenant_id: UUID, starts: date, ends: date) -> PaymentsByDay:
-    """A row for every day of the range (days without payments too), a column per method."""
+    """A row for every day of the range (days without payments too), a column per method, the
+    refunds made that day and what is left of the day's payments after them."""
     days = [DayRow(starts + timedelta(days=n)) for n in range((ends - starts).days + 1)]
     totals = dict.fromkeys(METHODS, ZERO)
-    count = 0
-    found = db.query(
-        queries.payments_by_day, {"tenant_id": tenant_id, "starts": starts, "ends": ends}
+    count = refund_count = 0
+    refunded = ZERO
+    scope = {"tenant_id": tenant_id, "starts": starts, "ends": ends}
+    found, refunds = db.query_together(
+        (queries.payments_by_day, scope), (queries.refunds_by_day, scope)
     )
     for row in found:
         days[(row["day"] - starts).days].amounts[row["method"]] = row["amount"]
         totals[row["method"]] += row["amount"]
         count += row["payments"]
-    return PaymentsByDay(days, totals, count)
+    for row in refunds:
+        days[(row["day"] - starts).days].refunds += row["amount"]
+        refunded += row["amount"]
+        refund_count += row["refunds"]
+    return PaymentsByDay(days, totals, count, refunded, refund_count)
 
 
 @dataclass(frozen=True)
@@ -141,9 +161,13 @@ def _payments_page(form: ReportRange, span: tuple[date, date]) -> View:
 
 def _payments_file(form: ReportRange, span: tuple[date, date]) -> View:
     report = payments_by_day(current_user.tenant_id, *span)
-    rows = [["Day", *METHODS.values(), "Total"]]
-    rows += [[d.day.isoformat(), *map(str, d.amounts.values()), str(d.total)] for d in report.days]
-    rows.append(["Total", *map(str, report.totals.values()), str(report.total)])
+    rows = [["Day", *METHODS.values(), "Total", "Refunds", "Net"]]
+    rows += [
+        [d.day.isoformat(), *map(str, d.amounts.values()), *map(str, (d.total, d.refunds, d.net))]
+        for d in report.days
+    ]
+    totals = (report.total, report.refunds, report.net)
+    rows.append(["Total", *map(str, report.totals.values()), *map(str, totals)])
     return _file(rows, "payments-by-day", span)
 
 

@@ -1,4 +1,5 @@
-"""The technician's forms: a note, a photo, and completing a visit with a signature."""
+"""The technician's forms: a note, a photo, completing a visit with a signature, and an
+invoice's payment link."""
 
 from __future__ import annotations
 
@@ -69,3 +70,9 @@ class CompleteForm(FlaskForm):
     def validate_unsigned_reason(self, field: StringField) -> None:
         if self.not_available.data and not field.data:
             raise ValidationError(SAY_WHY)
+
+
+class PaymentLinkForm(FlaskForm):
+    """A new link to the invoice for the homeowner's own phone, emailed too when ticked."""
+
+    email_too = BooleanField("Also email it")

@@ -1,11 +1,13 @@
 """The technician's invoice on site, on their phone: made from their completed visit (the
 approved option's lines copied), lines added or changed while it is a draft, sent, and paid by
-a payment taken on the spot (cash, cheque, the card terminal, a bank transfer). The invoices
+a payment taken on the spot (cash, cheque, the card terminal, a bank transfer) or on the
+homeowner's own phone through the invoice's link, shown once as a QR code. The invoices
 feature does the work (app/invoices, through its `__all__`); the database lets a technician
 reach only the invoices of the jobs of their own visits, and never void one."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -13,12 +15,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, invoices, roles
+from app import company, document_links, invoices, payments, qr, roles
 from app.audit.access import record_access
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.forms import LineForm
 from app.technician import bp, service
+from app.technician.forms import PaymentLinkForm
 from app.technician.routes import visit_or_404
 from app.views import form_page, found_or_404
 
@@ -65,9 +68,13 @@ def new_invoice(visit_id: UUID) -> Response:
 
 
 def _page(
-    invoice: invoices.Invoice, failed: dict[str, Any] | None = None, status: int = 200
+    invoice: invoices.Invoice,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+    link: str | None = None,
 ) -> tuple[str, int]:
-    """The invoice on the phone: its lines while a draft, its document and payments after."""
+    """The invoice on the phone: its lines while a draft, its document and payments after;
+    `link` is the homeowner's link just made, shown on this answer only."""
     failed = failed or {}
     tenant_id = current_user.tenant_id
     context: dict[str, Any] = {
@@ -85,10 +92,28 @@ def _page(
         letterhead = found_or_404(company.letterhead(tenant_id))
         context |= invoices.document_context(invoices.from_invoice(invoice, letterhead), heading=2)
     if invoice.takes_payments:
-        context["payment_form"] = failed.get("payment") or invoices.PaymentForm(
-            today=_today(), balance=invoice.row["balance"]
-        )
+        context["payment_form"] = failed.get("payment") or _payment_form(invoice)
+        context |= _payment_link(failed.get("link"), link)
     return render_template("technician/invoice.html", **context), status
+
+
+def _payment_form(invoice: invoices.Invoice) -> invoices.PaymentForm:
+    """A blank payment form (the balance, today), even on the answer to another form's POST."""
+    balance, today = invoice.row["balance"], _today()
+    return invoices.PaymentForm(
+        formdata=None, data={"amount": balance, "received_on": today}, today=today, balance=balance
+    )
+
+
+def _payment_link(form: PaymentLinkForm | None, link: str | None) -> dict[str, Any]:
+    """The payment link's form, and the link just made as its QR code (or neither)."""
+    context: dict[str, Any] = {
+        "link_form": form or PaymentLinkForm(formdata=None),
+        "pays_by_card": payments.online(),
+    }
+    if link:
+        context |= {"shown_link": link, "link_qr": qr.svg(link, sized=False)}
+    return context
 
 
 @bp.get("/my-day/invoices/<uuid:invoice_id>")
@@ -173,3 +198,22 @@ def take_payment(invoice_id: UUID) -> View:
         flash("Payment recorded.", "success")
         return _back(invoice_id, "payments")
     return _page(found, {"payment": form}, 422)
+
+
+@bp.post("/my-day/invoices/<uuid:invoice_id>/payment-link")
+@identity.company_required(*roles.TECHNICIANS)
+def payment_link(invoice_id: UUID) -> View:
+    """A new link to the invoice (the earlier ones stop working), emailed to the customer too
+    when ticked, shown as a QR code on this answer only: never in a URL, a cookie or a later
+    page."""
+    found = _invoice(invoice_id)
+    if not found.takes_payments:
+        flash(invoices.builder.NOT_OPEN_FOR_PAYMENT, "error")
+        return _back(invoice_id)
+    form = PaymentLinkForm()
+    address = found.row["bill_to_email"] if form.email_too.data else ""
+    make_link = partial(invoices.send_link, invoice_id)
+    token = document_links.made(form, make_link, address or "") if form.validate() else None
+    if token is None:
+        return _page(found, {"link": form}, 422)
+    return _page(found, link=document_links.public_url(invoices.LINK_KIND, token))

@@ -144,3 +144,43 @@ def book(make: Factory, admin: Connection, name: str = "Alpha Air") -> Book:
         void=invoice(make, admin, t, place, repair_job, "700.00", status="void"),
         october=invoice(make, admin, t, place, repair_job, "60.00", day=date(2026, 10, 31)),
     )
+
+
+def stripe_payment(
+    admin: Connection, tenant_id: UUID, invoice_id: UUID, amount: str, recorded: datetime
+) -> UUID:
+    """A payment taken through Stripe on the invoice, as the webhook records it: a `stripe`
+    payment received on the company's day of `recorded`, and its paid attempt naming it."""
+    payment = admin.execute(
+        "insert into public.payments (tenant_id, invoice_id, amount, method, received_on,"
+        " created_at) values (%s, %s, %s, 'stripe', (%s at time zone 'America/New_York')::date,"
+        " %s) returning id",
+        [tenant_id, invoice_id, amount, recorded, recorded],
+    ).fetchone()
+    assert payment is not None
+    attempt = admin.execute(
+        "insert into public.payment_attempts (tenant_id, kind, invoice_id, amount, currency,"
+        " status, paid_amount, payment_id, created_at) values (%s, 'invoice', %s, %s, 'USD',"
+        " 'paid', %s, %s, %s) returning id",
+        [tenant_id, invoice_id, amount, amount, payment["id"], recorded],
+    ).fetchone()
+    assert attempt is not None
+    return UUID(str(attempt["id"]))
+
+
+def refund(
+    admin: Connection,
+    tenant_id: UUID,
+    attempt_id: UUID,
+    amount: str,
+    made: datetime,
+    stripe_id: str | None = None,
+    reason: str = "",
+) -> None:
+    """A refund of a Stripe payment made at `made`, recorded as the office's refund is (the
+    database's triggers name its invoice and count it on the attempt and the invoice)."""
+    admin.execute(
+        "insert into public.refunds (tenant_id, attempt_id, amount, stripe_refund_id, reason,"
+        " created_at) values (%s, %s, %s, %s, %s, %s)",
+        [tenant_id, attempt_id, amount, stripe_id, reason, made],
+    )

@@ -1,8 +1,10 @@
 """The office's money reports, against figures worked by hand (tests/invoices/support.py):
 payments by day and method, revenue by technician and by job kind (drafts, void invoices, tax
 and other months left out; an invoice shared between technicians to the cent), the accounting
-export in QuickBooks Online's layouts; another company's money never shows; technicians are
-refused; the customer page's timeline shows payments."""
+export in QuickBooks Online's layouts; refunds on the company's day they were made, subtracted
+into the day's net, exported as refund receipts and shown on the customer's timeline; another
+company's money never shows; technicians are refused; the customer page's timeline shows
+payments."""
 
 from __future__ import annotations
 
@@ -16,8 +18,18 @@ import pytest
 from app.db import Connection
 from tests.conftest import Client
 from tests.factories import Factory
-from tests.invoices.support import RANGE, Book, book, csv_rows, invoice, pay
+from tests.invoices.support import (
+    RANGE,
+    Book,
+    book,
+    csv_rows,
+    invoice,
+    pay,
+    refund,
+    stripe_payment,
+)
 
+REFUNDS_FILE = "/invoices/reports/accounting/refunds.csv"
 REPORT_ROUTES = (
     "/invoices/reports",
     "/invoices/reports/payments",
@@ -27,6 +39,7 @@ REPORT_ROUTES = (
     "/invoices/reports/accounting",
     "/invoices/reports/accounting/invoices.csv",
     "/invoices/reports/accounting/payments.csv",
+    REFUNDS_FILE,
     "/invoices/export.csv",
     "/estimates/export.csv",
 )
@@ -64,15 +77,19 @@ def test_payments_by_day_has_a_row_per_day_and_a_column_per_method(
     assert "4 payments received" in page
     assert "$210.26 in all." in page
     rows = csv_rows(client.get(f"/invoices/reports/payments.csv?{RANGE}"))
-    assert rows[0] == ["Day", "Cash", "Cheque", "Card terminal", "Bank transfer", "Stripe", "Total"]
+    assert rows[0] == [
+        "Day", "Cash", "Cheque", "Card terminal", "Bank transfer", "Stripe", "Total", "Refunds",
+        "Net",
+    ]  # fmt: skip
     days = {row[0]: row[1:] for row in rows[1:]}
     assert len(rows) == 1 + 30 + 1  # every day of November, then the totals
-    assert days["2026-11-03"] == ["100.01", "50.25", "0.00", "0.00", "0.00", "150.26"]
-    assert days["2026-11-04"] == ["0.00"] * 6
-    assert days["2026-11-05"] == ["20.00", "0.00", "0.00", "0.00", "0.00", "20.00"]
-    assert days["2026-11-30"] == ["0.00", "0.00", "0.00", "0.00", "40.00", "40.00"]
-    assert rows[-1] == ["Total", "120.01", "50.25", "0.00", "0.00", "40.00", "210.26"]
+    assert " ".join(days["2026-11-03"]) == "100.01 50.25 0.00 0.00 0.00 150.26 0.00 150.26"
+    assert days["2026-11-04"] == ["0.00"] * 8
+    assert " ".join(days["2026-11-05"]) == "20.00 0.00 0.00 0.00 0.00 20.00 0.00 20.00"
+    assert " ".join(days["2026-11-30"]) == "0.00 0.00 0.00 0.00 40.00 40.00 0.00 40.00"
+    assert " ".join(rows[-1]) == "Total 120.01 50.25 0.00 0.00 40.00 210.26 0.00 210.26"
     assert "99.99" not in page  # Beta Heat's payment on the same day
+    assert "refunds made" not in page and "refund made" not in page  # none made
 
 
 def test_payments_by_day_covers_this_month_by_default_and_refuses_odd_ranges(
@@ -223,3 +240,126 @@ def test_an_invoice_shared_by_three_spreads_its_odd_cents_by_name(
     assert shares == {
         "Alice Able": "250.03", "Bob Best": "80.02", "Carol Cole": "0.01", "No technician": "40.00"
     }  # fmt: skip
+
+
+def _utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture
+def refunded(books: tuple[Book, Book], admin: Connection) -> tuple[Book, Book]:
+    """Alpha Air's month with Stripe payments and refunds (the company is in New York):
+
+    - install: 80.00 paid on Nov 4; refunds of 30.00 at 03:30 UTC on Nov 5 (Nov 4, 22:30 in New
+      York), 12.50 on Nov 10, 5.00 at 04:00 UTC on Dec 1 (Nov 30, 23:00 in New York) and 7.00
+      at 06:00 UTC on Dec 1 (Dec 1 in New York: after the range);
+    - install again: 20.00 credited on Nov 20 from a deposit of which 3.00 was refunded on
+      Nov 19, before it reached the invoice (the 20.00 is what was left: no payment refunded);
+    - Beta Heat: 10.00 refunded of a 50.00 Stripe payment on Nov 4 (another company's)."""
+    mine, theirs = books
+    t = mine.tenant.id
+    install = stripe_payment(admin, t, mine.install, "80.00", _utc(11, 4, 15))
+    refund(admin, t, install, "30.00", _utc(11, 5, 3, 30), "re_first", "Thermostat returned")
+    refund(admin, t, install, "12.50", _utc(11, 10, 14))
+    refund(admin, t, install, "5.00", _utc(12, 1, 4))
+    refund(admin, t, install, "7.00", _utc(12, 1, 6))
+    deposit = stripe_payment(admin, t, mine.install, "20.00", _utc(11, 20, 15))
+    refund(admin, t, deposit, "3.00", _utc(11, 19, 15))
+    other = stripe_payment(admin, theirs.tenant.id, theirs.repair, "50.00", _utc(11, 4, 15))
+    refund(admin, theirs.tenant.id, other, "10.00", _utc(11, 4, 16))
+    return books
+
+
+def test_refunds_count_on_the_day_made_and_leave_the_net(
+    client: Client, make: Factory, refunded: tuple[Book, Book]
+) -> None:
+    office(client, make, refunded[0])
+    rows = csv_rows(client.get(f"/invoices/reports/payments.csv?{RANGE}"))
+    days = {row[0]: row[1:] for row in rows[1:]}
+    # Day: cash, cheque, card terminal, bank transfer, Stripe, total, refunds, net.
+    assert " ".join(days["2026-11-03"]) == "100.01 50.25 0.00 0.00 0.00 150.26 0.00 150.26"
+    assert " ".join(days["2026-11-04"]) == "0.00 0.00 0.00 0.00 80.00 80.00 30.00 50.00"
+    assert " ".join(days["2026-11-05"][-3:]) == "20.00 0.00 20.00"  # no refund moved to UTC's day
+    assert " ".join(days["2026-11-10"]) == "0.00 0.00 0.00 0.00 0.00 0.00 12.50 -12.50"
+    assert days["2026-11-19"] == ["0.00"] * 8  # the deposit's refund, before it was a payment
+    assert " ".join(days["2026-11-20"][-4:]) == "20.00 20.00 0.00 20.00"
+    assert " ".join(days["2026-11-30"][-4:]) == "40.00 40.00 5.00 35.00"
+    # 120.01 + 50.25 + 140.00 = 310.26; refunds 30.00 + 12.50 + 5.00 = 47.50; 310.26 - 47.50.
+    assert " ".join(rows[-1]) == "Total 120.01 50.25 0.00 0.00 140.00 310.26 47.50 262.76"
+    page = text(client.get(f"/invoices/reports/payments?{RANGE}"))
+    assert "6 payments received" in page and "$310.26 in all." in page
+    assert "3 refunds made: $47.50, leaving $262.76." in page
+    assert "10.00" not in page  # Beta Heat's refund
+
+
+def test_refunds_are_exported_as_refund_receipts(
+    client: Client, make: Factory, refunded: tuple[Book, Book], admin: Connection
+) -> None:
+    install = refunded[0].install
+    rows = csv_rows(office(client, make, refunded[0]).get(f"{REFUNDS_FILE}?{RANGE}"))
+    found = admin.execute("select number from public.invoices where id = %s", [install])
+    inv = f"INV-{found.fetchone()['number']}"  # type: ignore[index]
+    assert rows[0] == [
+        "RefundReceiptNo", "Customer", "RefundReceiptDate", "PaymentMethod", "ReferenceNo",
+        "RefundFrom", "Item(Product/Service)", "ItemDescription", "ItemAmount", "Memo",
+    ]  # fmt: skip
+    described = f"Refund of a payment on {inv}"
+    assert rows[1:] == [
+        [
+            f"{inv}-R1",
+            "Billed Customer",
+            "11/04/2026",
+            "Stripe",
+            "re_first",
+            "Undeposited Funds",
+            "Refund",
+            described,
+            "30.00",
+            "Thermostat returned",
+        ],
+        [
+            f"{inv}-R2",
+            "Billed Customer",
+            "11/10/2026",
+            "Stripe",
+            "",
+            "Undeposited Funds",
+            "Refund",
+            described,
+            "12.50",
+            "",
+        ],
+        [
+            f"{inv}-R3",
+            "Billed Customer",
+            "11/30/2026",
+            "Stripe",
+            "",
+            "Undeposited Funds",
+            "Refund",
+            described,
+            "5.00",
+            "",
+        ],
+    ]  # fmt: skip  (not December's R4, the deposit's refund, nor Beta Heat's)
+    december = csv_rows(client.get(f"{REFUNDS_FILE}?starts=2026-12-01&ends=2026-12-31"))
+    assert [row[0] for row in december[1:]] == [f"{inv}-R4"]  # its number kept
+    recorded = admin.execute(
+        "select count(*) as n from audit.changes where table_name = 'public.refunds'"
+        " and operation = 'access' and row_key = 'export'"
+    ).fetchone()
+    assert recorded is not None and recorded["n"] >= 1
+    assert "refunds.csv" in text(client.get(f"/invoices/reports/accounting?{RANGE}"))
+
+
+def test_the_customer_timeline_shows_refunds(
+    client: Client, make: Factory, refunded: tuple[Book, Book]
+) -> None:
+    mine = refunded[0]
+    office(client, make, mine)
+    page = text(client.get(f"/customers/{mine.customer}"))
+    assert page.count("Refund of ") == 5  # every refund on the customer's invoices
+    assert f'href="/invoices/{mine.install}#online">Refund of $30.00' in page
+    assert "Thermostat returned" in page
+    assert f'href="/invoices/{mine.install}#online">Refund of $3.00' in page
+    assert "$10.00" not in page  # Beta Heat's

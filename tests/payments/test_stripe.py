@@ -49,6 +49,27 @@ def _paid_events(stripe_server: FakeStripe, session: dict[str, Any]) -> tuple[by
     return completed, succeeded, intent
 
 
+def paid_online(
+    shop: Shop, make: factories.Factory, stripe_server: FakeStripe
+) -> tuple[UUID, dict[str, Any]]:
+    """A sent invoice of 100.00 paid in full through Checkout (the webhook's completed event
+    applied): its id and Stripe's payment intent."""
+    invoice_id = _invoice(make, shop)
+    completed, _, intent = _paid_events(
+        stripe_server, _session(stripe_server, _checkout(shop, invoice_id))
+    )
+    shop.post_event(completed)
+    return invoice_id, intent
+
+
+def office_refund(shop: Shop, invoice_id: UUID, attempt_id: object, amount: str, key: str) -> Any:
+    """The office's refund form for the invoice's paid attempt, sent once."""
+    form = {"attempt_id": str(attempt_id), "reason": "Part not fitted"}
+    return shop.client.submit(
+        f"/invoices/{invoice_id}/refunds", {**form, "amount": amount, "request_key": key}
+    )
+
+
 def _counts(admin: Connection) -> tuple[Any, ...]:
     row = admin.execute(
         "select (select count(*) from public.payments) as payments,"
@@ -282,34 +303,20 @@ def test_an_amount_that_does_not_match_is_flagged_not_paid(
 def test_refunds_from_the_office_full_and_partial(
     shop: Shop, make: factories.Factory, admin: Connection, stripe_server: FakeStripe
 ) -> None:
-    invoice_id = _invoice(make, shop)
-    completed, _, intent = _paid_events(
-        stripe_server, _session(stripe_server, _checkout(shop, invoice_id))
-    )
-    shop.post_event(completed)
-    paid = attempt(admin, invoice_id)
-    form = {"attempt_id": str(paid["id"]), "reason": "Part not fitted"}
+    invoice_id, intent = paid_online(shop, make, stripe_server)
+    paid = attempt(admin, invoice_id)["id"]
     key = "0c6f0f5e-2d0b-4d0e-9b8a-6c1d2e3f4a5b"
-    response = shop.client.submit(
-        f"/invoices/{invoice_id}/refunds", {**form, "amount": "30.00", "request_key": key}
-    )
-    assert response.status_code == 302
+    assert office_refund(shop, invoice_id, paid, "30.00", key).status_code == 302
     # The same form sent twice is the same refund (Stripe's idempotency key; recorded once).
-    shop.client.submit(
-        f"/invoices/{invoice_id}/refunds", {**form, "amount": "30.00", "request_key": key}
-    )
+    office_refund(shop, invoice_id, paid, "30.00", key)
     assert invoice_state(admin, invoice_id) == ("paid", "100.00", "30.00")
     charge = stripe_server.local("GET", f"/v1/charges/{intent['latest_charge']['id']}")
     assert charge["amount_refunded"] == 3000
     # More than is left is refused, nothing changes; the rest is refunded in full.
     other = "1c6f0f5e-2d0b-4d0e-9b8a-6c1d2e3f4a5b"
-    shop.client.submit(
-        f"/invoices/{invoice_id}/refunds", {**form, "amount": "70.01", "request_key": other}
-    )
+    office_refund(shop, invoice_id, paid, "70.01", other)
     assert invoice_state(admin, invoice_id) == ("paid", "100.00", "30.00")
-    shop.client.submit(
-        f"/invoices/{invoice_id}/refunds", {**form, "amount": "70.00", "request_key": other}
-    )
+    office_refund(shop, invoice_id, paid, "70.00", other)
     assert invoice_state(admin, invoice_id) == ("paid", "100.00", "100.00")
     # Stripe's charge.refunded for what the office already recorded adds nothing.
     charge = stripe_server.local("GET", f"/v1/charges/{intent['latest_charge']['id']}")

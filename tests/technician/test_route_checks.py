@@ -44,7 +44,7 @@ FORM = {
 
 # The estimate and invoice routes whose control needs a document past its draft.
 SENT_ESTIMATE_ROUTES = {"technician.approve_estimate", "technician.present_estimate"}
-SENT_INVOICE_ROUTES = {"technician.take_payment"}
+SENT_INVOICE_ROUTES = {"technician.take_payment", "technician.payment_link"}
 
 
 @dataclass
@@ -231,6 +231,7 @@ TOUCHED = (
     "estimate_lines",
     "invoices",
     "invoice_lines",
+    "invoice_links",
     "payments",
 )
 
