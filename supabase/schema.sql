@@ -427,7 +427,8 @@ begin
   select a.* into v_attempt from public.payment_attempts a
    where a.tenant_id = p_tenant and a.kind = p_kind and a.status = 'open'
      and coalesce(a.invoice_id, a.estimate_id) = p_document;
-  if found and (v_attempt.amount <> p_amount or v_attempt.currency <> p_currency) then
+  if found and (v_attempt.amount <> p_amount or v_attempt.currency <> p_currency
+                or v_attempt.created_at < now() - interval '23 hours') then
     update public.payment_attempts a set status = 'replaced'
      where a.tenant_id = p_tenant and a.id = v_attempt.id;
     v_attempt := null;

@@ -180,3 +180,26 @@ def test_a_pay_forms_answer_may_lead_to_stripe_checkout_and_nowhere_else(
     assert "form-action 'self' https://checkout.stripe.com;" in content_security_policy(
         make_settings(database)
     )
+
+
+def test_a_checkout_a_day_old_is_replaced_by_a_new_one(
+    app: Flask, client: Client, make: Factory, admin: Connection, stripe_server: FakeStripe
+) -> None:
+    _, homeowner, invoice, _ = _online(app, client, make, admin)
+    first = _pay(homeowner, invoice).headers["Location"]
+    # Stripe closes a Checkout session 24 hours after it is made: the next day's click must not
+    # reuse it.
+    admin.execute(
+        "update public.payment_attempts set created_at = now() - interval '23 hours 1 minute'"
+        " where invoice_id = %s",
+        [invoice],
+    )
+    second = _pay(homeowner, invoice).headers["Location"]
+    assert second != first
+    attempts = _attempts(admin, invoice)
+    assert [(a["status"], a["amount"]) for a in attempts] == [
+        ("replaced", "317.00"),
+        ("open", "317.00"),
+    ]
+    assert second.rsplit("/", 1)[1] == attempts[1]["checkout_session_id"]
+    assert _pay(homeowner, invoice).headers["Location"] == second  # reused within the day
