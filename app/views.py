@@ -40,6 +40,13 @@ def uuid_arg(name: str) -> UUID | None:
         abort(404)
 
 
+def confirmed() -> None:
+    """A button's POST carries the page's CSRF token (a form of no fields, as
+    app.auth.forms.ConfirmForm renders it), or 400."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
 def invalid(template: str, **context: Any) -> tuple[str, int]:
     """Re-show a form with its errors. 422 also rolls the request's transaction back."""
     return render_template(template, **context), 422

@@ -29,7 +29,7 @@ from app.estimates.forms import (
 from app.estimates.vocabulary import LINE_KINDS, STATUSES
 from app.forms import LineForm, SendLinkForm
 from app.integrations import files
-from app.views import form_page, found_or_404, page_number, saved, uuid_arg
+from app.views import confirmed, form_page, found_or_404, page_number, saved, uuid_arg
 
 View = Response | str | tuple[str, int]
 LABELS = {"statuses": STATUSES, "line_kinds": LINE_KINDS}
@@ -253,8 +253,7 @@ def edit_option(option_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def remove_option(option_id: UUID) -> Response:
     option = _option(option_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     if service.remove_option(current_user.tenant_id, option_id):
         flash(f"Option “{option['name']}” removed with its lines.", "success")
     else:
@@ -318,23 +317,17 @@ def edit_line(line_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def remove_line(line_id: UUID) -> Response:
     line = _line(line_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     service.remove_line(current_user.tenant_id, line_id)
     flash("Line removed.", "success")
     return _back(line["estimate_id"], f"option-{line['option_id']}")
-
-
-def _confirmed() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
 
 
 @bp.post("/estimates/<uuid:estimate_id>/sent")
 @identity.company_required(*roles.OFFICE_STAFF)
 def mark_sent(estimate_id: UUID) -> Response:
     estimate = _estimate(estimate_id)
-    _confirmed()
+    confirmed()
     if not any(option.lines for option in estimate.options):
         flash("Add at least one line before sending the estimate.", "error")
     elif service.mark_sent(current_user.tenant_id, estimate_id):
@@ -388,7 +381,7 @@ def decline(estimate_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def revise(estimate_id: UUID) -> Response:
     _estimate(estimate_id)
-    _confirmed()
+    confirmed()
     new_id = service.revise(current_user.tenant_id, estimate_id, _today())
     if new_id is None:
         flash("Only a sent, declined or expired estimate is revised.", "error")
@@ -401,7 +394,7 @@ def revise(estimate_id: UUID) -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def delete(estimate_id: UUID) -> Response:
     estimate = _estimate(estimate_id)
-    _confirmed()
+    confirmed()
     if not service.delete_draft(current_user.tenant_id, estimate_id):
         flash("Only a draft is deleted: a sent estimate is kept.", "error")
         return _back(estimate_id)
@@ -423,7 +416,7 @@ def send(estimate_id: UUID) -> View:
 @bp.post("/estimates/links/<uuid:link_id>/revoke")
 @identity.company_required(*roles.OFFICE_STAFF)
 def revoke_link(link_id: UUID) -> Response:
-    _confirmed()
+    confirmed()
     estimate_id = service.revoke_link(current_user.tenant_id, link_id)
     if estimate_id is None:
         abort(404)

@@ -26,7 +26,7 @@ from app.invoices.forms import (
     VoidForm,
 )
 from app.invoices.vocabulary import METHODS, STATUSES, TERMS
-from app.views import form_page, found_or_404, page_number, saved, uuid_arg
+from app.views import confirmed, form_page, found_or_404, page_number, saved, uuid_arg
 from app.vocabulary import DOCUMENT_LINE_KINDS
 
 View = Response | str | tuple[str, int]
@@ -234,22 +234,17 @@ def edit_line(invoice_line_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def remove_line(invoice_line_id: UUID) -> Response:
     line = builder.draft_line(current_user.tenant_id, invoice_line_id)
-    _confirmed()
+    confirmed()
     service.remove_line(current_user.tenant_id, invoice_line_id)
     flash("Line removed.", "success")
     return _back(line["invoice_id"], "lines")
-
-
-def _confirmed() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
 
 
 @bp.post("/invoices/<uuid:invoice_id>/sent")
 @identity.company_required(*roles.OFFICE_STAFF)
 def mark_sent(invoice_id: UUID) -> Response:
     invoice = _invoice(invoice_id)
-    _confirmed()
+    confirmed()
     sent = ("Marked as sent: it can now be paid, and changed only by voiding it.", "success")
     flash(*(builder.send(current_user.tenant_id, invoice) or sent))
     return _back(invoice_id)
@@ -276,7 +271,7 @@ def send(invoice_id: UUID) -> View:
 @bp.post("/invoices/links/<uuid:invoice_link_id>/revoke")
 @identity.company_required(*roles.OFFICE_STAFF)
 def revoke_link(invoice_link_id: UUID) -> Response:
-    _confirmed()
+    confirmed()
     invoice_id = found_or_404(links.revoke(current_user.tenant_id, invoice_link_id))
     flash("Link withdrawn: it no longer opens the invoice.", "success")
     return _back(invoice_id, "send")

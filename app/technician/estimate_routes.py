@@ -21,7 +21,7 @@ from app.auth.forms import ConfirmForm
 from app.integrations import files
 from app.technician import bp, service
 from app.technician.routes import visit_or_404
-from app.views import found_or_404
+from app.views import confirmed, found_or_404
 
 View = Response | str | tuple[str, int]
 SEARCH_LENGTH = 100
@@ -53,8 +53,7 @@ def _back(estimate_id: UUID, anchor: str | None = None) -> Response:
 def new_estimate(visit_id: UUID) -> Response:
     """A draft for the visit's job, titled after it, valid for the usual days."""
     found = visit_or_404(visit_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     values = {
         "title": (found["summary"] or "Estimate").strip()[:200],
         "note": "",
@@ -155,8 +154,7 @@ def remove_estimate_line(line_id: UUID) -> Response:
     line = dict(found_or_404(estimates.get_line(current_user.tenant_id, line_id)))
     if line["status"] != "draft":
         abort(409)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     estimates.remove_line(current_user.tenant_id, line_id)
     flash("Line removed.", "success")
     return _back(line["estimate_id"], f"option-{line['option_id']}")
@@ -167,8 +165,7 @@ def remove_estimate_line(line_id: UUID) -> Response:
 def show_estimate(estimate_id: UUID) -> Response:
     """The draft is final (marked sent) and the phone turns to the homeowner's view."""
     found = _estimate(estimate_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     if found.is_draft:
         if not any(option.lines for option in found.options):
             flash("Add at least one line before showing the estimate.", "error")

@@ -23,7 +23,7 @@ from app.forms import LineForm
 from app.technician import bp, service
 from app.technician.forms import PaymentLinkForm
 from app.technician.routes import visit_or_404
-from app.views import form_page, found_or_404
+from app.views import confirmed, form_page, found_or_404
 
 View = Response | str | tuple[str, int]
 LINE_PREFIX = "line-"
@@ -44,17 +44,12 @@ def _back(invoice_id: UUID, anchor: str | None = None) -> Response:
     return redirect(url_for("technician.invoice", invoice_id=invoice_id, _anchor=anchor))
 
 
-def _confirmed() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-
-
 @bp.post("/my-day/visits/<uuid:visit_id>/invoice")
 @identity.company_required(*roles.TECHNICIANS)
 def new_invoice(visit_id: UUID) -> Response:
     """The invoice of a completed visit: the one made already (not void), or a new draft."""
     found = visit_or_404(visit_id)
-    _confirmed()
+    confirmed()
     if found["status"] != "completed":
         flash("Complete the visit before making its invoice.", "error")
         return redirect(url_for("technician.visit", visit_id=visit_id))
@@ -170,7 +165,7 @@ def edit_invoice_line(invoice_line_id: UUID) -> View:
 @identity.company_required(*roles.TECHNICIANS)
 def remove_invoice_line(invoice_line_id: UUID) -> Response:
     line = invoices.builder.draft_line(current_user.tenant_id, invoice_line_id)
-    _confirmed()
+    confirmed()
     invoices.remove_line(current_user.tenant_id, invoice_line_id)
     flash("Line removed.", "success")
     return _back(line["invoice_id"], "lines")
@@ -180,7 +175,7 @@ def remove_invoice_line(invoice_line_id: UUID) -> Response:
 @identity.company_required(*roles.TECHNICIANS)
 def send_invoice(invoice_id: UUID) -> Response:
     found = _invoice(invoice_id)
-    _confirmed()
+    confirmed()
     sent = ("Marked as sent: take the payment now, or the customer pays later.", "success")
     flash(*(invoices.builder.send(current_user.tenant_id, found) or sent))
     return _back(invoice_id)
