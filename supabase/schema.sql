@@ -5725,6 +5725,7 @@ CREATE TABLE public.properties (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_text text GENERATED ALWAYS AS (lower(((((((((street || ' '::text) || unit) || ' '::text) || city) || ' '::text) || region) || ' '::text) || postal_code))) STORED,
     archived_at timestamp with time zone,
+    time_zone text,
     CONSTRAINT properties_city_length CHECK (((length(btrim(city)) >= 1) AND (length(btrim(city)) <= 100))),
     CONSTRAINT properties_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT properties_geocode_status_check CHECK ((geocode_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text]))),
@@ -8496,6 +8497,13 @@ ALTER TABLE ONLY public.price_package_parts
 
 ALTER TABLE ONLY public.properties
     ADD CONSTRAINT properties_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: properties properties_time_zone_known; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.properties
+    ADD CONSTRAINT properties_time_zone_known FOREIGN KEY (time_zone) REFERENCES app.time_zones(name);
 
 --
 -- Name: refunds refunds_tenant_id_attempt_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
