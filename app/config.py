@@ -141,10 +141,12 @@ def _encryption_keys(env: str) -> tuple[str, dict[str, bytes]]:
     return primary, keys
 
 
-def _stripe_api_base(env: str) -> str | None:
-    base = (_text("STRIPE_API_BASE") or "").rstrip("/") or None
+def _api_base(name: str, env: str) -> str | None:
+    """A provider's API address from `name` (tests point the SDKs at local servers), or None for
+    the provider's own."""
+    base = (_text(name) or "").rstrip("/") or None
     if base is not None and env == "production" and not base.startswith("https://"):
-        raise ConfigError("STRIPE_API_BASE must start with https:// in production")
+        raise ConfigError(f"{name} must start with https:// in production")
     return base
 
 
@@ -178,8 +180,14 @@ class Settings:
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
     argon2_concurrency: int = 4  # password hashes computed at once per process (64 MiB each)
     fragment_cache_bytes: int = 16 * 1024 * 1024  # app/fragments.py, per process; 0: off
-    # Where the Stripe SDK sends its calls; None: Stripe's own API (tests: a loopback server).
+    # Where the Stripe, Twilio, SendGrid and Google Maps SDKs send their calls; None: the
+    # provider's own API (tests: loopback servers that speak it).
     stripe_api_base: str | None = None
+    twilio_api_base: str | None = None
+    sendgrid_api_base: str | None = None
+    google_maps_api_base: str | None = None
+    # Geocoding and travel times through Google Maps; "": offline (ZIP centroids).
+    google_maps_key: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -227,5 +235,9 @@ class Settings:
             ),
             argon2_concurrency=_int("ARGON2_CONCURRENCY", 4),
             fragment_cache_bytes=_int("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024),
-            stripe_api_base=_stripe_api_base(env),
+            stripe_api_base=_api_base("STRIPE_API_BASE", env),
+            twilio_api_base=_api_base("TWILIO_API_BASE", env),
+            sendgrid_api_base=_api_base("SENDGRID_API_BASE", env),
+            google_maps_api_base=_api_base("GOOGLE_MAPS_API_BASE", env),
+            google_maps_key=_text("GOOGLE_MAPS_API_KEY", "") or "",
         )

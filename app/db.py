@@ -119,9 +119,13 @@ def transaction(pool: ConnectionPool, claims: Mapping[str, Any]) -> Iterator[Con
 
 
 @contextmanager
-def service_role_transaction(pool: ConnectionPool) -> Iterator[Connection]:
-    """Bypasses row-level security. Only for the few cross-tenant jobs that must (grep for me)."""
-    with transaction(pool, {"role": "service_role"}) as conn:
+def service_role_transaction(
+    pool: ConnectionPool, actor: str | None = None
+) -> Iterator[Connection]:
+    """Bypasses row-level security. Only for the few cross-tenant jobs that must (grep for me).
+    `actor` (e.g. "system:geocoding") is what the audit log names as the author of changes."""
+    claims = {"role": "service_role"} | ({"actor": actor} if actor else {})
+    with transaction(pool, claims) as conn:
         yield conn
 
 
