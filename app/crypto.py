@@ -76,12 +76,20 @@ STRIPE_SECRET_KEY = EncryptedColumn("public.stripe_accounts", "secret_key_encryp
 STRIPE_WEBHOOK_SECRET = EncryptedColumn(
     "public.stripe_accounts", "webhook_secret_encrypted", "tenant_id"
 )
+TWILIO_AUTH_TOKEN = EncryptedColumn(
+    "public.messaging_accounts", "twilio_auth_token_encrypted", "tenant_id"
+)
+SENDGRID_API_KEY = EncryptedColumn(
+    "public.messaging_accounts", "sendgrid_api_key_encrypted", "tenant_id"
+)
 # Every encrypted column, in one place: rotation and the column inspection (P-17) walk it.
 ENCRYPTED_COLUMNS = (
     ACCOUNT_TOTP_SECRET,
     PROPERTY_ACCESS_NOTES,
     STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET,
+    TWILIO_AUTH_TOKEN,
+    SENDGRID_API_KEY,
 )
 _REGISTERED = {(c.table, c.column) for c in ENCRYPTED_COLUMNS}
 

@@ -14,6 +14,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     customer_import,
     discarded_files,
     maintenance_jobs,
+    messages,
     worker,
 )
 
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     if settings.worker_database_url is None:
         parser.error("WORKER_DATABASE_URL is not set (the worker's own login role)")
-    pool = create_pool(settings.worker_database_url, 1, 4, settings.prepared_statements)
+    pool = create_pool(
+        settings.worker_database_url, 1, messages.THREADS + 2, settings.prepared_statements
+    )
     pool.open(wait=True, timeout=30)
     try:
         failed = worker.run(pool, once=args.once)

@@ -44,3 +44,18 @@ def queue(conn: db.Connection, email: Email) -> None:
             "text": email.text,
         },
     )
+
+
+# The SendGrid adapter's interface (not written yet).
+from app.integrations.sms import Sent  # noqa: E402
+
+
+@dataclass(frozen=True)
+class SendGridAccount:
+    api_key: str
+    from_email: str
+    from_name: str
+
+
+def send_email(account: SendGridAccount, **kw: object) -> Sent:
+    raise NotImplementedError

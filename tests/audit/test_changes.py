@@ -91,6 +91,8 @@ PERSONAL = {
     "public.invoice_links": ("invoice_id", "public.invoices", "sent_to"),
     "public.payments": ("invoice_id", "public.invoices", "reference"),
     "public.refunds": ("invoice_id", "public.invoices", "reason"),
+    "public.messages": ("customer_id", "", "body from_address subject to_address"),
+    "public.conversations": ("customer_id", "", "phone"),
 }
 
 

@@ -340,6 +340,31 @@ def new_stripe_event(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "event_id": f"evt_{secrets.token_hex(8)}", "type": "x"}
 
 
+def new_messaging_account(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "sendgrid_from_name": "Dispatch"}
+
+
+def new_conversation(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "phone": f"+1508555{secrets.randbelow(10_000):04d}"}
+
+
+def new_message(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "channel": "sms",
+        "kind": "reply",
+        "purpose": "conversation",
+        "customer_id": make.customer(tenant_id, phone="+15085550100"),
+        "to_address": "+15085550100",
+        "body": "We can come on Tuesday.",
+        "time_zone": "UTC",
+    }
+
+
+def new_sms_opt_out(make: Factory, tenant_id: UUID) -> Row:
+    return {"tenant_id": tenant_id, "phone": f"+1508555{secrets.randbelow(10_000):04d}"}
+
+
 def paid_attempt(make: Factory, tenant_id: UUID, attempt: Row) -> None:
     """A refund's attempt, once saved: paid."""
     make.conn.execute(
@@ -569,6 +594,11 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.payment_attempts": new_payment_attempt,
     "public.stripe_events": new_stripe_event,
     "public.refunds": new_refund,
+    "public.messaging_accounts": new_messaging_account,
+    "public.conversations": new_conversation,
+    "public.messages": new_message,
+    "public.sms_opt_outs": new_sms_opt_out,
+    "app.message_senders": lambda make, tenant_id: {"tenant_id": tenant_id, "channel": "sms"},
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.
@@ -856,8 +886,13 @@ def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: 
         unseen = [t for t in world.tables if select_rows_of_a(conn, t, world) is None]
     # Not even A's owner reads the keys: the viewer opens values through audit.readable_values.
     # Nor what the technician helpers read: only those definers do; nor the document counters,
-    # which only the numbering trigger keeps.
-    assert sorted(unseen) == ["app.document_numbers", "app.technician_visits", "audit.subject_keys"]
+    # which only the numbering trigger keeps, nor the pace of message senders (the worker's).
+    assert sorted(unseen) == [
+        "app.document_numbers",
+        "app.message_senders",
+        "app.technician_visits",
+        "audit.subject_keys",
+    ]
 
 
 @pytest.mark.promise("P-03")

@@ -1,0 +1,16 @@
+alter table public.messages enable row level security;
+
+-- Office staff see every message of the company and queue new ones (replies, campaigns);
+-- app.messages_guard decides whether each may go. Status, provider ids and delivery are
+-- written only by the worker (service role) and the provider's signed callbacks.
+create policy "Office staff can see their company's messages"
+  on public.messages for select to authenticated
+  using (tenant_id = (select app.tenant_id()) and (select app.is_office_staff()));
+
+create policy "Office staff can queue messages"
+  on public.messages for insert to authenticated
+  with check (
+    tenant_id = (select app.tenant_id())
+    and (select app.is_office_staff())
+    and direction = 'out'
+  );
