@@ -59,10 +59,13 @@ select t.id, t.name, t.address from public.tenants t where t.id = any(%(tenants)
 
 # Every update names the claim (status and attempt), so a late thread whose lease ran out and
 # was claimed again by another worker cannot overwrite what that worker recorded.
+# A link that opens a document (a long token in its path) is removed from the text once the
+# message has left or failed: the log keeps no usable link.
 SENT = """
 update public.messages
    set status = 'sent', provider_id = %(provider_id)s, from_address = %(from_address)s,
-       sent_at = app.now(), lease_until = null, failure = ''
+       sent_at = app.now(), lease_until = null, failure = '',
+       body = regexp_replace(body, '(https?://\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
    and attempts = %(attempts)s
 """
@@ -77,7 +80,8 @@ update public.messages
 
 FAILED = """
 update public.messages
-   set status = 'failed', lease_until = null, failure = %(failure)s
+   set status = 'failed', lease_until = null, failure = %(failure)s,
+       body = regexp_replace(body, '(https?://\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
    and attempts = %(attempts)s
 """

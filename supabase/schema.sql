@@ -5886,6 +5886,25 @@ CREATE TABLE public.memberships (
 );
 
 --
+-- Name: message_templates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.message_templates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    sms_body text NOT NULL,
+    email_subject text NOT NULL,
+    email_body text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT message_templates_email_length CHECK (((length(btrim(email_body)) >= 1) AND (length(btrim(email_body)) <= 10000))),
+    CONSTRAINT message_templates_kind_format CHECK ((kind ~ '^[a-z_]{1,40}$'::text)),
+    CONSTRAINT message_templates_sms_length CHECK (((length(btrim(sms_body)) >= 1) AND (length(btrim(sms_body)) <= 1600))),
+    CONSTRAINT message_templates_subject_length CHECK (((length(btrim(email_subject)) >= 1) AND (length(btrim(email_subject)) <= 200)))
+);
+
+--
 -- Name: messaging_accounts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -6786,6 +6805,20 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: message_templates message_templates_one_per_kind; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_one_per_kind UNIQUE (tenant_id, kind);
+
+--
+-- Name: message_templates message_templates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -7878,10 +7911,16 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: message_templates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.message_templates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: messages audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'body', 'from_address', 'subject', 'to_address');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'body', '--personal', 'customer_id', '', 'from_address', 'subject', 'to_address');
 
 --
 -- Name: messaging_accounts audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -8142,10 +8181,16 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE A
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: message_templates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.message_templates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
 -- Name: messages audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'body', 'from_address', 'subject', 'to_address');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'body', '--personal', 'customer_id', '', 'from_address', 'subject', 'to_address');
 
 --
 -- Name: messaging_accounts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -8955,6 +9000,13 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: message_templates message_templates_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: messages messages_tenant_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -10132,6 +10184,12 @@ CREATE POLICY "Office staff can see their company's customer imports" ON public.
 CREATE POLICY "Office staff can see their company's customer notes" ON public.customer_notes FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: message_templates Office staff can see their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's message templates" ON public.message_templates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: messages Office staff can see their company's messages; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -10172,6 +10230,12 @@ CREATE POLICY "Office staff can upload customer imports" ON public.customer_impo
 --
 
 CREATE POLICY "Owners and admins can change their company's Stripe account" ON public.stripe_accounts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: message_templates Owners and admins can change their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can change their company's message templates" ON public.message_templates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
 -- Name: messaging_accounts Owners and admins can change their company's messaging account; Type: POLICY; Schema: public; Owner: -
@@ -10240,6 +10304,12 @@ CREATE POLICY "Owners and admins can see their company's messaging account" ON p
 --
 
 CREATE POLICY "Owners and admins can update their company" ON public.tenants FOR UPDATE TO authenticated USING (((id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: message_templates Owners and admins can write their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can write their company's message templates" ON public.message_templates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
 -- Name: memberships Owners can change any member of their company; Type: POLICY; Schema: public; Owner: -
@@ -10404,6 +10474,12 @@ ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_templates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.message_templates ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: messages; Type: ROW SECURITY; Schema: public; Owner: -
@@ -12405,6 +12481,55 @@ GRANT UPDATE(updated_at) ON TABLE public.memberships TO authenticated;
 --
 
 GRANT UPDATE(removed_at) ON TABLE public.memberships TO authenticated;
+
+--
+-- Name: TABLE message_templates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.message_templates TO service_role;
+GRANT SELECT ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.enabled; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(enabled),UPDATE(enabled) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.sms_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sms_body),UPDATE(sms_body) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.email_subject; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_subject),UPDATE(email_subject) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.email_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_body),UPDATE(email_body) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.message_templates TO authenticated;
 
 --
 -- Name: TABLE messaging_accounts; Type: ACL; Schema: public; Owner: -

@@ -20,3 +20,7 @@ on conflict (tenant_id, kind, channel, subject_id, occasion)
   where direction = 'out' and occasion is not null
   do nothing
 returning id, status, blocked_reason, not_before
+
+-- name: message_template
+select enabled, sms_body, email_subject, email_body from public.message_templates
+where tenant_id = %(tenant_id)s and kind = %(kind)s

@@ -41,6 +41,7 @@ DIGESTED = {
     "public.customer_imports": ("source_text", "headers", "problems"),
     "public.estimate_links": ("token_hash",),
     "public.invoice_links": ("token_hash",),
+    "public.messages": ("body",),
 }
 # A homeowner's personal columns, sealed under their key: the column that leads to them, the
 # parent table it names ('' when it names the customer), then the columns, by name.
@@ -91,7 +92,7 @@ PERSONAL = {
     "public.invoice_links": ("invoice_id", "public.invoices", "sent_to"),
     "public.payments": ("invoice_id", "public.invoices", "reference"),
     "public.refunds": ("invoice_id", "public.invoices", "reason"),
-    "public.messages": ("customer_id", "", "body from_address subject to_address"),
+    "public.messages": ("customer_id", "", "from_address subject to_address"),
     "public.conversations": ("customer_id", "", "phone"),
 }
 

@@ -598,6 +598,13 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.conversations": new_conversation,
     "public.messages": new_message,
     "public.sms_opt_outs": new_sms_opt_out,
+    "public.message_templates": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "kind": "on_my_way",
+        "sms_body": "{technician} is on the way.",
+        "email_subject": "On the way",
+        "email_body": "{technician} is on the way.",
+    },
     "app.message_senders": lambda make, tenant_id: {"tenant_id": tenant_id, "channel": "sms"},
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
