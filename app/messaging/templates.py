@@ -56,7 +56,7 @@ def _kind(
     return Kind(name, label, purpose, common | samples, sms, subject, body, urgent)
 
 
-WINDOW = {"window": "Tue Dec 8, 8:00–10:00 AM", "job": "Furnace tune-up"}
+WINDOW = {"window": "Tue Dec 8, 8:00-10:00 AM", "job": "Furnace tune-up"}
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -217,7 +217,7 @@ GSM_7_EXTENDED = set("^{}\\[~]|€")
 class Length:
     characters: int
     segments: int
-    encoding: str  # "GSM-7" or "UCS-2" (any character outside GSM-7, e.g. an emoji or "–")
+    encoding: str  # "GSM-7" or "UCS-2" (any character outside GSM-7, e.g. an emoji or an en dash)
 
 
 def sms_length(text: str) -> Length:

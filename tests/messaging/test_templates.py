@@ -44,8 +44,8 @@ def test_render_fills_variables_and_leaves_missing_ones_empty():
         ("a" * 307, 307, 3, "GSM-7"),
         ("€" * 80, 80, 1, "GSM-7"),  # each takes two places: 160
         ("€" * 81, 81, 2, "GSM-7"),
-        ("a" * 69 + "–", 70, 1, "UCS-2"),  # an en dash is not GSM-7
-        ("a" * 70 + "–", 71, 2, "UCS-2"),
+        ("a" * 69 + "\u2013", 70, 1, "UCS-2"),  # an en dash is not GSM-7
+        ("a" * 70 + "\u2013", 71, 2, "UCS-2"),
         ("🙂" * 35, 35, 1, "UCS-2"),  # an emoji is two UTF-16 units
         ("🙂" * 36, 36, 2, "UCS-2"),
     ],
