@@ -5921,9 +5921,20 @@ CREATE TABLE public.messaging_accounts (
     sendgrid_from_email text DEFAULT ''::text NOT NULL,
     sendgrid_from_name text DEFAULT ''::text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    reminder_time time without time zone DEFAULT '17:00:00'::time without time zone NOT NULL,
+    estimate_follow_up_days integer DEFAULT 3 NOT NULL,
+    invoice_overdue_days integer DEFAULT 7 NOT NULL,
+    review_url text DEFAULT ''::text NOT NULL,
+    review_every_months integer DEFAULT 12 NOT NULL,
+    review_delay_hours integer DEFAULT 2 NOT NULL,
+    CONSTRAINT messaging_accounts_follow_up_range CHECK (((estimate_follow_up_days >= 1) AND (estimate_follow_up_days <= 60))),
     CONSTRAINT messaging_accounts_from_email_format CHECK (((sendgrid_from_email = ''::text) OR ((sendgrid_from_email = lower(btrim(sendgrid_from_email))) AND (sendgrid_from_email ~~ '_%@_%'::text)))),
     CONSTRAINT messaging_accounts_from_name_length CHECK ((length(sendgrid_from_name) <= 100)),
     CONSTRAINT messaging_accounts_from_number_e164 CHECK ((twilio_from_number ~ '^(\+[1-9][0-9]{6,14})?$'::text)),
+    CONSTRAINT messaging_accounts_overdue_range CHECK (((invoice_overdue_days >= 1) AND (invoice_overdue_days <= 90))),
+    CONSTRAINT messaging_accounts_review_delay_range CHECK (((review_delay_hours >= 0) AND (review_delay_hours <= 336))),
+    CONSTRAINT messaging_accounts_review_interval_range CHECK (((review_every_months >= 1) AND (review_every_months <= 60))),
+    CONSTRAINT messaging_accounts_review_url_format CHECK (((review_url = ''::text) OR ((review_url ~ '^https://\S+$'::text) AND (length(review_url) <= 500)))),
     CONSTRAINT messaging_accounts_service_sid_format CHECK ((twilio_messaging_service_sid ~ '^(MG[0-9a-f]{32})?$'::text)),
     CONSTRAINT messaging_accounts_sms_rate_range CHECK (((sms_per_second >= 0.1) AND (sms_per_second <= (1000)::numeric))),
     CONSTRAINT messaging_accounts_twilio_sid_format CHECK ((twilio_account_sid ~ '^(AC[0-9a-f]{32})?$'::text))
@@ -12597,6 +12608,42 @@ GRANT INSERT(sendgrid_from_name),UPDATE(sendgrid_from_name) ON TABLE public.mess
 --
 
 GRANT UPDATE(updated_at) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.reminder_time; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(reminder_time),UPDATE(reminder_time) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.estimate_follow_up_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(estimate_follow_up_days),UPDATE(estimate_follow_up_days) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.invoice_overdue_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(invoice_overdue_days),UPDATE(invoice_overdue_days) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_url),UPDATE(review_url) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_every_months; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_every_months),UPDATE(review_every_months) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_delay_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_delay_hours),UPDATE(review_delay_hours) ON TABLE public.messaging_accounts TO authenticated;
 
 --
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: -

@@ -50,6 +50,16 @@ class Queued:
     not_before: datetime  # quiet hours may have moved it to the next permitted moment
 
 
+def channel_for(preferred: str, phone: str, email: str) -> tuple[Channel, str] | None:
+    """Where a customer gets messages about their visits and bills: their preferred channel
+    ("sms", "email"; "phone" means calls, so texts), else the other one they have; None when
+    they have neither a mobile number nor an email address."""
+    by_text: tuple[Channel, str] | None = ("sms", phone) if phone else None
+    by_email: tuple[Channel, str] | None = ("email", email) if email else None
+    first, second = (by_email, by_text) if preferred == "email" else (by_text, by_email)
+    return first or second
+
+
 def queue(conn: db.Connection, draft: Draft) -> Queued | None:
     """Queue `draft` within `conn`'s transaction; None when its occasion was queued before."""
     row = conn.execute(queries.queue_message, asdict(draft)).fetchone()

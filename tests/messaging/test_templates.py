@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.messaging.outgoing import channel_for
 from app.messaging.templates import KINDS, problems, render, sms_length
 
 
@@ -53,3 +54,18 @@ def test_render_fills_variables_and_leaves_missing_ones_empty():
 def test_sms_length_in_segments(text, characters, segments, encoding):
     found = sms_length(text)
     assert (found.characters, found.segments, found.encoding) == (characters, segments, encoding)
+
+
+@pytest.mark.parametrize(
+    ("preferred", "phone", "email", "expected"),
+    [
+        ("sms", "+15085550100", "pat@example.com", ("sms", "+15085550100")),
+        ("sms", "", "pat@example.com", ("email", "pat@example.com")),
+        ("email", "+15085550100", "pat@example.com", ("email", "pat@example.com")),
+        ("email", "+15085550100", "", ("sms", "+15085550100")),
+        ("phone", "+15085550100", "pat@example.com", ("sms", "+15085550100")),
+        ("sms", "", "", None),
+    ],
+)
+def test_the_channel_follows_the_customers_preference(preferred, phone, email, expected):
+    assert channel_for(preferred, phone, email) == expected
