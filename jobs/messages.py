@@ -65,7 +65,7 @@ SENT = """
 update public.messages
    set status = 'sent', provider_id = %(provider_id)s, from_address = %(from_address)s,
        sent_at = app.now(), lease_until = null, failure = '',
-       body = regexp_replace(body, '(https?://\\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
+       body = app.without_document_links(body)
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
    and attempts = %(attempts)s
 """
@@ -81,7 +81,7 @@ update public.messages
 FAILED = """
 update public.messages
    set status = 'failed', lease_until = null, failure = %(failure)s,
-       body = regexp_replace(body, '(https?://\\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
+       body = app.without_document_links(body)
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
    and attempts = %(attempts)s
 """

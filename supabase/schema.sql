@@ -3113,6 +3113,15 @@ end
 $$;
 
 --
+-- Name: without_document_links(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.without_document_links(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ select regexp_replace(p_text, '(https?://\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g') $$;
+
+--
 -- Name: access_requests_check(); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -11640,6 +11649,13 @@ REVOKE ALL ON FUNCTION app.visits_status_machine() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
+
+--
+-- Name: FUNCTION without_document_links(p_text text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.without_document_links(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.without_document_links(p_text text) TO service_role;
 
 --
 -- Name: FUNCTION access_requests_check(); Type: ACL; Schema: audit; Owner: -
