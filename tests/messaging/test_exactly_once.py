@@ -60,6 +60,14 @@ def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
             process.wait(timeout=30)
 
 
+def sent(admin: Connection) -> int:
+    row = admin.execute(
+        "select count(*) as n from public.messages where status = 'sent'"
+    ).fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
 def wait_until(condition: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -111,13 +119,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
             " where status = 'sending'"
         )
         with worker(env):
-            wait_until(
-                lambda: admin.execute(
-                    "select count(*) = %s as done from public.messages where status = 'sent'",
-                    [total],
-                ).fetchone()["done"],
-                120,
-            )
+            wait_until(lambda: sent(admin) == total, 120)
     finally:
         twilio_server.latency = 0
 
