@@ -19,8 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -38,12 +37,14 @@ log = logging.getLogger("jobs.messages")
 ACTOR = "system:messaging"
 BATCH = 200
 THREADS = 8
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=30)  # renewed every HEARTBEAT while the batch is being sent
+HEARTBEAT = 10.0  # seconds
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 6
 UNSUBSCRIBE_PATH = "/unsubscribe/"
 
 CLAIM = "select * from app.claim_messages(%(limit)s, %(lease)s)"
+RENEW = "select app.renew_message_leases(%(tenants)s, %(ids)s, %(lease)s)"
 
 ACCOUNTS = """
 select a.tenant_id, a.id, a.endpoint_id, a.twilio_account_sid, a.twilio_auth_token_encrypted,
@@ -299,10 +300,29 @@ class Sender:
         else:
             self.record(FAILED, message, failure=failure.reason[:300])
 
-    def send(self, claimed: Iterable[Claimed], companies: dict[UUID, Company]) -> None:
+    def send(self, claimed: list[Claimed], companies: dict[UUID, Company]) -> None:
+        """Deliver the batch on THREADS threads, renewing the leases of the messages still in
+        flight every HEARTBEAT seconds, so that only a dead worker's messages are taken again."""
         with ThreadPoolExecutor(THREADS) as threads:
-            for done in [threads.submit(self.deliver, m, companies[m.tenant_id]) for m in claimed]:
-                done.result()
+            flying = {threads.submit(self.deliver, m, companies[m.tenant_id]): m for m in claimed}
+            while flying:
+                done, _ = wait(flying, timeout=HEARTBEAT)
+                for future in done:
+                    del flying[future]
+                    future.result()
+                if flying:
+                    self.renew(list(flying.values()))
+
+    def renew(self, held: list[Claimed]) -> None:
+        with service_role_transaction(self.pool, ACTOR) as conn:
+            conn.execute(
+                RENEW,
+                {
+                    "tenants": [m.tenant_id for m in held],
+                    "ids": [m.id for m in held],
+                    "lease": LEASE,
+                },
+            )
 
 
 def sweep(pool: ConnectionPool, settings: Settings | None = None) -> int:

@@ -478,7 +478,7 @@ begin
 
   return query
   with due as (
-    select m.tenant_id, m.id, m.channel, m.status as was, m.lease_until as leased,
+    select m.tenant_id, m.id, m.channel, m.status as was,
            row_number() over (partition by m.tenant_id, m.channel
                               order by m.not_before, m.created_at) as place
       from public.messages m
@@ -494,7 +494,7 @@ begin
       left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
      where s.next_at is null or s.next_at <= v_now
   ), picked as (
-    select m.tenant_id, m.id, due.was, due.leased
+    select m.tenant_id, m.id, due.was
       from due
       join senders using (tenant_id, channel)
       join public.messages m on m.tenant_id = due.tenant_id and m.id = due.id
@@ -504,11 +504,12 @@ begin
        for update of m skip locked
   ), taken as (
     update public.messages m
-       set status = 'sending', lease_until = v_now + p_lease, attempts = m.attempts + 1
+       set status = 'sending', lease_until = v_now + p_lease, attempts = m.attempts + 1,
+           claimed_at = coalesce(m.claimed_at, v_now)
       from picked
      where m.tenant_id = picked.tenant_id and m.id = picked.id
     returning m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject,
-              m.body, m.attempts, m.status, picked.was, picked.leased
+              m.body, m.attempts, m.status, picked.was, m.claimed_at
   ), paced as (
     insert into app.message_senders as s (tenant_id, channel, next_at)
     select t.tenant_id, t.channel,
@@ -518,7 +519,7 @@ begin
     on conflict (tenant_id, channel) do update set next_at = excluded.next_at
   )
   select t.tenant_id, t.id, t.channel, t.kind, t.purpose, t.to_address, t.subject, t.body,
-         t.attempts, t.was = 'sending', coalesce(t.leased, v_now) - p_lease
+         t.attempts, t.was = 'sending', t.claimed_at
     from taken t
    where t.status = 'sending';
 end
@@ -1757,6 +1758,7 @@ CREATE TABLE public.messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     sent_at timestamp with time zone,
     delivered_at timestamp with time zone,
+    claimed_at timestamp with time zone,
     CONSTRAINT messages_blocked_reason_length CHECK ((length(blocked_reason) <= 200)),
     CONSTRAINT messages_body_length CHECK (((length(body) >= 1) AND (length(body) <= 20000))),
     CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'email'::text]))),
@@ -2148,6 +2150,19 @@ begin
      where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
   return new;
 end
+$$;
+
+--
+-- Name: renew_message_leases(uuid[], uuid[], interval); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  update public.messages m set lease_until = app.now() + p_lease
+    from unnest(p_tenants, p_ids) as held (tenant_id, id)
+   where m.tenant_id = held.tenant_id and m.id = held.id and m.status = 'sending'
 $$;
 
 --
@@ -11419,6 +11434,13 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) TO service_role;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -

@@ -6,6 +6,8 @@ died after Twilio took it is recorded, not sent again; marketing email unsubscri
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from datetime import timedelta
 from uuid import UUID
 
@@ -18,6 +20,7 @@ from app.integrations import sms
 from app.integrations.email import SendGridAccount
 from app.integrations.sms import TwilioAccount
 from app.messaging.outgoing import Draft, queue
+from jobs import messages
 from jobs.messages import MAX_ATTEMPTS, sweep
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import Factory
@@ -242,3 +245,25 @@ def test_marketing_email_goes_through_sendgrid_with_one_click_unsubscribe_and_th
     assert mail.custom_args.get("message_id") == str(made) or str(made) in str(mail.custom_args)
     stored = row(admin, made)
     assert stored["status"] == "sent" and stored["provider_id"] == mail.message_id
+
+
+def test_a_worker_renews_the_lease_of_a_text_it_is_still_sending(
+    admin, company, customer, phone, pool, settings, twilio_server, monkeypatch
+):
+    made = queued(admin, text(company, customer, phone, "Slow provider"))
+    monkeypatch.setattr(messages, "HEARTBEAT", 0.05)
+    twilio_server.latency = 0.5
+    try:
+        sending = threading.Thread(target=sweep, args=(pool, settings))
+        sending.start()
+        time.sleep(0.3)
+        held = admin.execute(
+            "select status, lease_until - claimed_at as lease from public.messages where id = %s",
+            [made],
+        ).fetchone()
+        sending.join(timeout=10)
+    finally:
+        twilio_server.latency = 0
+    assert held is not None and held["status"] == "sending"
+    assert held["lease"] > messages.LEASE  # renewed after the claim, not only leased once
+    assert row(admin, made)["status"] == "sent"
