@@ -460,10 +460,10 @@ CREATE FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) 
 $$;
 
 --
--- Name: claim_messages(integer, interval); Type: FUNCTION; Schema: app; Owner: -
+-- Name: claim_messages(integer, interval, integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval) RETURNS TABLE(tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text, subject text, body text, attempts integer, in_doubt boolean, claimed_from timestamp with time zone)
+CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) RETURNS TABLE(tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text, subject text, body text, attempts integer, in_doubt boolean, claimed_from timestamp with time zone)
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
@@ -471,19 +471,26 @@ CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval) RETURNS TA
 declare
   v_now timestamptz := app.now();
 begin
-  update public.messages m
-     set not_before = app.permitted_from(m.time_zone, v_now)
-   where m.status = 'queued' and m.not_before <= v_now and not m.urgent
-     and app.permitted_from(m.time_zone, v_now) > v_now;
-
   return query
-  with due as (
-    select m.tenant_id, m.id, m.channel, m.status as was,
+  with alive as (
+    select l.objid::bigint as worker from pg_catalog.pg_locks l
+     where l.locktype = 'advisory' and l.classid = 7341 and l.objsubid = 2 and l.granted
+       and l.database = (select d.oid from pg_catalog.pg_database d
+                          where d.datname = pg_catalog.current_database())
+  ), held as (
+    select c.tenant_id, c.message_id from app.message_claims c
+     where c.lease_until >= v_now and c.worker in (select worker from alive)
+  ), quiet as (
+    select z.name from app.time_zones z where app.permitted_from(z.name, v_now) > v_now
+  ), due as (
+    select m.tenant_id, m.id, m.channel,
            row_number() over (partition by m.tenant_id, m.channel
                               order by m.not_before, m.created_at) as place
       from public.messages m
-     where (m.status = 'queued' and m.not_before <= v_now)
-        or (m.status = 'sending' and m.lease_until < v_now)
+     where m.status = 'queued' and m.not_before <= v_now
+       and (m.urgent or m.time_zone not in (select q.name from quiet q))
+       and not exists (select from held h
+                        where h.tenant_id = m.tenant_id and h.message_id = m.id)
   ), senders as (
     select d.tenant_id, d.channel,
            greatest(1, floor(coalesce(case when d.channel = 'sms' then a.sms_per_second end,
@@ -494,7 +501,7 @@ begin
       left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
      where s.next_at is null or s.next_at <= v_now
   ), picked as (
-    select m.tenant_id, m.id, due.was
+    select m.tenant_id, m.id, m.channel, app.message_refusal(m) as refusal
       from due
       join senders using (tenant_id, channel)
       join public.messages m on m.tenant_id = due.tenant_id and m.id = due.id
@@ -502,26 +509,35 @@ begin
      order by due.place, m.not_before
      limit p_limit
        for update of m skip locked
-  ), taken as (
-    update public.messages m
-       set status = 'sending', lease_until = v_now + p_lease, attempts = m.attempts + 1,
-           claimed_at = coalesce(m.claimed_at, v_now)
-      from picked
-     where m.tenant_id = picked.tenant_id and m.id = picked.id
-    returning m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject,
-              m.body, m.attempts, m.status, picked.was, m.claimed_at
+  ), refused as (
+    update public.messages m set status = 'blocked', blocked_reason = p.refusal
+      from picked p
+     where m.tenant_id = p.tenant_id and m.id = p.id and p.refusal <> ''
+  ), prior as (
+    select c.tenant_id, c.message_id, c.lease_until is not null as in_flight
+      from app.message_claims c
+      join picked p on p.tenant_id = c.tenant_id and p.id = c.message_id
+  ), claimed as (
+    insert into app.message_claims as c (tenant_id, message_id, worker, lease_until, claimed_at)
+    select p.tenant_id, p.id, p_worker, v_now + p_lease, v_now
+      from picked p where p.refusal = ''
+    on conflict (tenant_id, message_id) do update
+      set worker = excluded.worker, lease_until = excluded.lease_until,
+          attempts = c.attempts + 1
+    returning c.tenant_id, c.message_id, c.attempts, c.claimed_at
   ), paced as (
     insert into app.message_senders as s (tenant_id, channel, next_at)
-    select t.tenant_id, t.channel,
+    select p.tenant_id, p.channel,
            v_now + make_interval(secs => count(*) / max(senders.rate))
-      from taken t join senders using (tenant_id, channel)
-     group by t.tenant_id, t.channel
+      from picked p join senders using (tenant_id, channel)
+     group by p.tenant_id, p.channel
     on conflict (tenant_id, channel) do update set next_at = excluded.next_at
   )
-  select t.tenant_id, t.id, t.channel, t.kind, t.purpose, t.to_address, t.subject, t.body,
-         t.attempts, t.was = 'sending', t.claimed_at
-    from taken t
-   where t.status = 'sending';
+  select m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject, m.body,
+         c.attempts, coalesce(prior.in_flight, false), c.claimed_at
+    from claimed c
+    join public.messages m on m.tenant_id = c.tenant_id and m.id = c.message_id
+    left join prior on prior.tenant_id = c.tenant_id and prior.message_id = c.message_id;
 end
 $$;
 
@@ -1749,8 +1765,6 @@ CREATE TABLE public.messages (
     status text DEFAULT 'queued'::text NOT NULL,
     blocked_reason text DEFAULT ''::text NOT NULL,
     not_before timestamp with time zone DEFAULT app.now() NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    lease_until timestamp with time zone,
     provider_id text,
     failure text DEFAULT ''::text NOT NULL,
     unsubscribe_token_hash bytea,
@@ -1758,7 +1772,6 @@ CREATE TABLE public.messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     sent_at timestamp with time zone,
     delivered_at timestamp with time zone,
-    claimed_at timestamp with time zone,
     CONSTRAINT messages_blocked_reason_length CHECK ((length(blocked_reason) <= 200)),
     CONSTRAINT messages_body_length CHECK (((length(body) >= 1) AND (length(body) <= 20000))),
     CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'email'::text]))),
@@ -1770,7 +1783,7 @@ CREATE TABLE public.messages (
     CONSTRAINT messages_occasion_length CHECK ((length(occasion) <= 100)),
     CONSTRAINT messages_provider_id_length CHECK ((length(provider_id) <= 200)),
     CONSTRAINT messages_purpose_check CHECK ((purpose = ANY (ARRAY['transactional'::text, 'marketing'::text, 'conversation'::text, 'compliance'::text]))),
-    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text, 'blocked'::text, 'canceled'::text]))),
+    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text, 'blocked'::text, 'canceled'::text]))),
     CONSTRAINT messages_subject_length CHECK ((length(subject) <= 300)),
     CONSTRAINT messages_to_length CHECK (((length(to_address) >= 3) AND (length(to_address) <= 320)))
 );
@@ -1831,34 +1844,26 @@ CREATE FUNCTION app.messages_guard() RETURNS trigger
 declare
   v_reason text;
 begin
-  if tg_op = 'INSERT' then
-    if new.direction = 'in' then
-      return new;
-    end if;
-    new.status := 'queued';
-    new.attempts := 0;
-    new.lease_until := null;
-    new.provider_id := null;
-    new.time_zone := coalesce(
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.id = new.property_id),
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
-          and p.time_zone is not null
-        order by p.archived_at nulls first, p.created_at limit 1),
-      app.company_time_zone(new.tenant_id));
-    if not new.urgent then
-      new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
-    end if;
-  elsif not (new.status = 'sending'
-             and (old.status <> 'sending' or new.attempts <> old.attempts)) then
+  if new.direction = 'in' then
     return new;
+  end if;
+  new.status := 'queued';
+  new.provider_id := null;
+  new.time_zone := coalesce(
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.id = new.property_id),
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
+        and p.time_zone is not null
+      order by p.archived_at nulls first, p.created_at limit 1),
+    app.company_time_zone(new.tenant_id));
+  if not new.urgent then
+    new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
   end if;
   v_reason := app.message_refusal(new);
   if v_reason <> '' then
     new.status := 'blocked';
     new.blocked_reason := v_reason;
-    new.lease_until := null;
   end if;
   return new;
 end
@@ -2153,16 +2158,15 @@ end
 $$;
 
 --
--- Name: renew_message_leases(uuid[], uuid[], interval); Type: FUNCTION; Schema: app; Owner: -
+-- Name: renew_message_leases(integer, interval); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) RETURNS void
+CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RETURNS void
     LANGUAGE sql
     SET search_path TO ''
     AS $$
-  update public.messages m set lease_until = app.now() + p_lease
-    from unnest(p_tenants, p_ids) as held (tenant_id, id)
-   where m.tenant_id = held.tenant_id and m.id = held.id and m.status = 'sending'
+  update app.message_claims c set lease_until = app.now() + p_lease
+   where c.worker = p_worker and c.lease_until is not null
 $$;
 
 --
@@ -5141,6 +5145,19 @@ ALTER TABLE app.key_rotations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: message_claims; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.message_claims (
+    tenant_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    worker integer,
+    lease_until timestamp with time zone,
+    claimed_at timestamp with time zone NOT NULL,
+    attempts integer DEFAULT 1 NOT NULL
+);
+
+--
 -- Name: message_senders; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -6387,6 +6404,13 @@ ALTER TABLE ONLY app.key_rotations
     ADD CONSTRAINT key_rotations_pkey PRIMARY KEY (id);
 
 --
+-- Name: message_claims message_claims_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_pkey PRIMARY KEY (tenant_id, message_id);
+
+--
 -- Name: message_senders message_senders_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -7532,12 +7556,6 @@ CREATE INDEX messages_customer_idx ON public.messages USING btree (tenant_id, cu
 CREATE INDEX messages_due_idx ON public.messages USING btree (not_before) WHERE (status = 'queued'::text);
 
 --
--- Name: messages_in_flight_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_in_flight_idx ON public.messages USING btree (lease_until) WHERE (status = 'sending'::text);
-
---
 -- Name: messages_once_per_occasion_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8489,7 +8507,7 @@ CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status O
 -- Name: messages messages_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER messages_guard BEFORE INSERT OR UPDATE OF status ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
+CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
 
 --
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
@@ -8671,6 +8689,13 @@ CREATE TRIGGER visits_unsigned_reason_on_completion BEFORE UPDATE OF unsigned_re
 
 ALTER TABLE ONLY app.document_numbers
     ADD CONSTRAINT document_numbers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: message_claims message_claims_tenant_id_message_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_tenant_id_message_id_fkey FOREIGN KEY (tenant_id, message_id) REFERENCES public.messages(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: message_senders message_senders_tenant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -9297,6 +9322,12 @@ ALTER TABLE app.document_numbers ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.key_rotations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_claims; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.message_claims ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: message_senders; Type: ROW SECURITY; Schema: app; Owner: -
@@ -10780,11 +10811,11 @@ REVOKE ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url
 GRANT ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) TO authenticated;
 
 --
--- Name: FUNCTION claim_messages(p_limit integer, p_lease interval); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION claim_messages(p_limit integer, p_lease interval, p_worker integer); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval) TO service_role;
+REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) TO service_role;
 
 --
 -- Name: FUNCTION company_time_zone(p_tenant uuid); Type: ACL; Schema: app; Owner: -
@@ -11359,6 +11390,7 @@ GRANT INSERT(not_before) ON TABLE public.messages TO authenticated;
 --
 
 REVOKE ALL ON FUNCTION app.message_refusal(m public.messages) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.message_refusal(m public.messages) TO service_role;
 
 --
 -- Name: FUNCTION messages_guard(); Type: ACL; Schema: app; Owner: -
@@ -11436,11 +11468,11 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
 
 --
--- Name: FUNCTION renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION renew_message_leases(p_worker integer, p_lease interval); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.renew_message_leases(p_tenants uuid[], p_ids uuid[], p_lease interval) TO service_role;
+REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
@@ -12193,10 +12225,22 @@ GRANT UPDATE(rotated) ON TABLE app.key_rotations TO service_role;
 GRANT UPDATE(unreadable) ON TABLE app.key_rotations TO service_role;
 
 --
+-- Name: TABLE message_claims; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_claims TO service_role;
+
+--
 -- Name: TABLE message_senders; Type: ACL; Schema: app; Owner: -
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
+
+--
+-- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.time_zones TO service_role;
 
 --
 -- Name: TABLE access_requests; Type: ACL; Schema: audit; Owner: -
