@@ -5726,8 +5726,13 @@ CREATE TABLE public.properties (
     search_text text GENERATED ALWAYS AS (lower(((((((((street || ' '::text) || unit) || ' '::text) || city) || ' '::text) || region) || ' '::text) || postal_code))) STORED,
     archived_at timestamp with time zone,
     time_zone text,
+    geocode_failure text,
+    geocode_attempts integer DEFAULT 0 NOT NULL,
+    geocode_retry_at timestamp with time zone,
     CONSTRAINT properties_city_length CHECK (((length(btrim(city)) >= 1) AND (length(btrim(city)) <= 100))),
     CONSTRAINT properties_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT properties_geocode_attempts_range CHECK ((geocode_attempts >= 0)),
+    CONSTRAINT properties_geocode_failure_length CHECK ((length(geocode_failure) <= 300)),
     CONSTRAINT properties_geocode_status_check CHECK ((geocode_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text]))),
     CONSTRAINT properties_square_feet_range CHECK (((square_feet >= 1) AND (square_feet <= 10000000))),
     CONSTRAINT properties_street_length CHECK (((length(btrim(street)) >= 1) AND (length(btrim(street)) <= 200))),
@@ -7458,7 +7463,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_package_part
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
 -- Name: refunds audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -7698,7 +7703,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_package_parts REFERENC
 -- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
 -- Name: refunds audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -11280,6 +11285,12 @@ GRANT UPDATE(rotated) ON TABLE app.key_rotations TO service_role;
 --
 
 GRANT UPDATE(unreadable) ON TABLE app.key_rotations TO service_role;
+
+--
+-- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.time_zones TO service_role;
 
 --
 -- Name: TABLE access_requests; Type: ACL; Schema: audit; Owner: -

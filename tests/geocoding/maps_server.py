@@ -47,7 +47,10 @@ class FakeMaps:
         self.requests.append((path, params))
         api = path.split("/")[3] if path.count("/") >= 4 else ""
         if params.get("key") != self.key:
-            return 200, {"status": "REQUEST_DENIED", "error_message": "The provided API key is invalid."}
+            return 200, {
+                "status": "REQUEST_DENIED",
+                "error_message": "The provided API key is invalid.",
+            }
         if self.fail_with is not None and self.fail_only in (None, api):
             if isinstance(self.fail_with, int):
                 return self.fail_with, {"error": "backend error"}
@@ -93,7 +96,10 @@ class FakeMaps:
     def _matrix(self, params: dict[str, str]) -> dict[str, Any]:
         element = {
             "status": "OK",
-            "duration": {"value": self.driving_seconds, "text": f"{self.driving_seconds // 60} mins"},
+            "duration": {
+                "value": self.driving_seconds,
+                "text": f"{self.driving_seconds // 60} mins",
+            },
             "distance": {"value": 16093, "text": "10 mi"},
         }
         return {
@@ -106,7 +112,7 @@ class FakeMaps:
 
 def _handler(fake: FakeMaps) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             status, body = fake.answer(parts.path, params)

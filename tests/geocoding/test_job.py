@@ -32,6 +32,7 @@ def test_every_companys_properties_are_placed_and_a_second_run_changes_nothing(
     nowhere = add_property(admin, theirs.id, other, "99999")
     changes = "select count(*) as n from audit.changes where table_name = 'public.properties'"
     logged = admin.execute(changes).fetchone()
+    assert logged is not None
 
     assert sweep(pool) == 5
     assert sweep(pool) == 0

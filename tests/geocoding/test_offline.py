@@ -76,9 +76,9 @@ def test_travel_minutes_are_worked_by_hand():
     three_miles_north = maps.Point(42.0 + 3 * MILE, -71.0)
 
     assert maps.straight_line_miles(start, ten_miles_north) == pytest.approx(10, abs=1e-3)
-    # 10 miles × 1.3 = 13 road miles at 30 mph = 26 minutes.
+    # 10 miles * 1.3 = 13 road miles at 30 mph = 26 minutes.
     assert maps.OFFLINE.travel_minutes(start, ten_miles_north) == 26
-    # 3 × 1.3 = 3.9 road miles = 7.8 minutes, rounded up.
+    # 3 * 1.3 = 3.9 road miles = 7.8 minutes, rounded up.
     assert maps.OFFLINE.travel_minutes(start, three_miles_north) == 8
     # Next door still takes the minimum.
     assert maps.OFFLINE.travel_minutes(start, start) == maps.MINIMUM_MINUTES
