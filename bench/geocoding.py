@@ -17,16 +17,13 @@ import os
 import random
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import zipcodes
-from psycopg import sql
 
-from app import migrations
 from app.db import admin_connection, create_pool, service_role_transaction
 from app.integrations import maps
 from bench.results import Row, row
+from bench.scale import fresh_database, url
 from jobs import geocoding
 
 NAME = "plenum_bench_geocoding"
@@ -37,10 +34,6 @@ RESET = (
     "update public.properties set geocode_status = 'pending', geocoded_at = null,"
     " latitude = null, longitude = null, time_zone = null, geocode_failure = null"
 )
-
-
-def _url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def postal_codes(seed: int = 13) -> list[str]:
@@ -60,16 +53,11 @@ def postal_codes(seed: int = 13) -> list[str]:
 
 
 def build(admin_url: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(NAME))
-        )
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(NAME)))
-    url = _url(admin_url, NAME)
+    fresh_database(admin_url, NAME)
+    database = url(admin_url, NAME)
     codes = postal_codes()
     rng = random.Random(14)
-    with admin_connection(url) as conn:
-        migrations.up(conn)
+    with admin_connection(database) as conn:
         tenants = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(COMPANIES)]
         with conn.transaction(), conn.cursor() as cur:
             # Loading is not what is measured: triggers (the audit log's) are off for this
@@ -97,7 +85,7 @@ def build(admin_url: str) -> str:
                 for n, ((tenant, customer), code) in enumerate(zip(customers, codes, strict=True)):
                     copy.write_row((tenant, customer, f"{n} Elm St", "Springfield", code))
         conn.execute("vacuum analyze")
-    return url
+    return database
 
 
 def _reset(admin_url: str) -> None:
@@ -110,7 +98,7 @@ def _reset(admin_url: str) -> None:
 
 def run() -> list[Row]:
     admin_url = build(os.environ["DATABASE_ADMIN_URL"])
-    pool = create_pool(_url(os.environ["WORKER_DATABASE_URL"], NAME), 1, 4, prepared=True)
+    pool = create_pool(url(os.environ["WORKER_DATABASE_URL"], NAME), 1, 4, prepared=True)
     pool.open(wait=True, timeout=30)
     try:
         started = time.perf_counter()

@@ -3,7 +3,8 @@
 Matrix API (`/maps/api/distancematrix/json`) in Google's documented JSON, enough for the
 `googlemaps` SDK. It checks the `key` parameter (REQUEST_DENIED otherwise), records every
 request, and can be told to fail: `fail_with = 500` (an HTTP error, which the SDK retries),
-`"OVER_QUERY_LIMIT"`, `"ZERO_RESULTS"` or any other status."""
+`"OVER_QUERY_LIMIT"`, `"ZERO_RESULTS"` or any other status, or `GARBAGE` (a body that is not
+JSON)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 KEY = "AIzaSyTestKey0123456789abcdefghijklmn"
+GARBAGE = "<html>a proxy's error page, not JSON</html>"
 
 
 @dataclass
@@ -43,7 +45,7 @@ class FakeMaps:
     def asked(self, api: str) -> list[dict[str, str]]:
         return [params for path, params in self.requests if f"/maps/api/{api}/" in path]
 
-    def answer(self, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def answer(self, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any] | str]:
         self.requests.append((path, params))
         api = path.split("/")[3] if path.count("/") >= 4 else ""
         if params.get("key") != self.key:
@@ -54,6 +56,8 @@ class FakeMaps:
         if self.fail_with is not None and self.fail_only in (None, api):
             if isinstance(self.fail_with, int):
                 return self.fail_with, {"error": "backend error"}
+            if self.fail_with == GARBAGE:
+                return 200, GARBAGE
             return 200, {"status": self.fail_with, "results": [], "rows": []}
         handler = {
             "geocode": self._geocode,
@@ -116,7 +120,7 @@ def _handler(fake: FakeMaps) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             status, body = fake.answer(parts.path, params)
-            data = json.dumps(body).encode()
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(data)))

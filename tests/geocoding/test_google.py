@@ -17,7 +17,7 @@ from jobs.geocoding import sweep
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
 from tests.geocoding.conftest import add_property, place_of, set_clock
-from tests.geocoding.maps_server import KEY, FakeMaps
+from tests.geocoding.maps_server import GARBAGE, KEY, FakeMaps
 from tests.properties.support import html
 
 
@@ -194,6 +194,27 @@ def test_a_refused_key_keeps_everything_pending(
 def test_a_key_that_is_no_maps_key_is_refused_at_once():
     with pytest.raises(maps.Unavailable, match="GOOGLE_MAPS_API_KEY is refused"):
         maps.GoogleMaps("sk_live_not_a_maps_key")
+
+
+def test_an_answer_that_is_no_json_rolls_the_whole_batch_back(
+    pool: ConnectionPool, admin: Connection, make: Factory, maps_server: FakeMaps
+):
+    """A crash mid-batch: the properties placed before it in the same batch stay pending too
+    (the worker logs the failure and backs off), and the next pass places them all."""
+    tenant = make.tenant()
+    customer = make.customer(tenant.id)
+    first = add_property(admin, tenant.id, customer, "01545", street="12 Oak Ave")
+    second = add_property(admin, tenant.id, customer, "01545", street="14 Oak Ave")
+    maps_server.places.update({"12 Oak Ave": (42.28, -71.71), "14 Oak Ave": (42.29, -71.72)})
+    maps_server.fail_with, maps_server.fail_only = GARBAGE, "timezone"
+
+    with pytest.raises(ValueError):
+        sweep(pool, google(maps_server))
+
+    assert len(maps_server.asked("geocode")) == 1
+    assert [place_of(admin, p)["status"] for p in (first, second)] == ["pending", "pending"]
+    maps_server.fail_with = None
+    assert sweep(pool, google(maps_server)) == 2
 
 
 # --- driving times ---------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
-from app.integrations import maps
 from jobs import REGISTRY
 from jobs.geocoding import ACTOR, sweep
 from tests.conftest import TestDatabase
@@ -124,23 +123,6 @@ def test_two_workers_at_once_place_each_property_once(
         " from public.properties"
     ).fetchone()
     assert row == {"pending": 0, "updates": 1800, "rows": 1800}
-
-
-def test_a_batch_that_is_interrupted_leaves_its_properties_pending(
-    pool: ConnectionPool, admin: Connection, make: Factory
-):
-    tenant = make.tenant()
-    place = add_property(admin, tenant.id, make.customer(tenant.id), "01545")
-
-    class Crashing(maps.Offline):
-        def geocode(self, address: maps.Address) -> maps.Place | maps.Failure:
-            raise RuntimeError("the worker died mid-batch")
-
-    with pytest.raises(RuntimeError):
-        sweep(pool, Crashing())
-
-    assert place_of(admin, place)["status"] == "pending"
-    assert sweep(pool) == 1
 
 
 def test_the_job_is_registered_with_the_worker():
