@@ -22,6 +22,7 @@ from bench import (
     audit,
     customers,
     documents,
+    geocoding,
     growth,
     imports,
     money,
@@ -49,11 +50,13 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "documents": documents.run,
     "money": money.run,
     "webhooks": webhooks.run,
+    "geocoding": geocoding.run,
 }
 NO_SCALE_DATA = {
     "documents",
     "money",
     "webhooks",
+    "geocoding",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -291,6 +291,9 @@ def form_data(world: World) -> dict[str, str]:
         "method": "cash",
         "received_on": datetime.now(NEW_YORK).date().isoformat(),
         "void_reason": "Forged reason",
+        # A pin placed by hand on a property.
+        "latitude": "42.2848",
+        "longitude": "-71.7205",
     }
 
 
