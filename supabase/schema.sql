@@ -460,6 +460,88 @@ CREATE FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) 
 $$;
 
 --
+-- Name: claim_messages(integer, interval, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) RETURNS TABLE(tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text, subject text, body text, attempts integer, in_doubt boolean, claimed_from timestamp with time zone)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_now timestamptz := app.now();
+begin
+  return query
+  with alive as (
+    select l.objid::bigint as worker from pg_catalog.pg_locks l
+     where l.locktype = 'advisory' and l.classid = 7341 and l.objsubid = 2 and l.granted
+       and l.database = (select d.oid from pg_catalog.pg_database d
+                          where d.datname = pg_catalog.current_database())
+  ), held as (
+    select c.tenant_id, c.message_id from app.message_claims c
+     where c.lease_until >= v_now and c.worker in (select worker from alive)
+  ), quiet as (
+    select z.name from app.time_zones z where app.permitted_from(z.name, v_now) > v_now
+  ), due as (
+    select m.tenant_id, m.id, m.channel,
+           row_number() over (partition by m.tenant_id, m.channel
+                              order by m.not_before, m.created_at) as place
+      from public.messages m
+     where m.status = 'queued' and m.not_before <= v_now
+       and (m.urgent or m.time_zone not in (select q.name from quiet q))
+       and not exists (select from held h
+                        where h.tenant_id = m.tenant_id and h.message_id = m.id)
+  ), senders as (
+    select d.tenant_id, d.channel,
+           greatest(1, floor(coalesce(case when d.channel = 'sms' then a.sms_per_second end,
+                                      100)))::integer as burst,
+           coalesce(case when d.channel = 'sms' then a.sms_per_second end, 100) as rate
+      from (select distinct due.tenant_id, due.channel from due) d
+      left join public.messaging_accounts a on a.tenant_id = d.tenant_id
+      left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
+     where s.next_at is null or s.next_at <= v_now
+  ), picked as (
+    select m.tenant_id, m.id, m.channel, app.message_refusal(m) as refusal
+      from due
+      join senders using (tenant_id, channel)
+      join public.messages m on m.tenant_id = due.tenant_id and m.id = due.id
+     where due.place <= senders.burst
+     order by due.place, m.not_before
+     limit p_limit
+       for update of m skip locked
+  ), refused as (
+    update public.messages m set status = 'blocked', blocked_reason = p.refusal
+      from picked p
+     where m.tenant_id = p.tenant_id and m.id = p.id and p.refusal <> ''
+  ), prior as (
+    select c.tenant_id, c.message_id, c.lease_until is not null as in_flight
+      from app.message_claims c
+      join picked p on p.tenant_id = c.tenant_id and p.id = c.message_id
+  ), claimed as (
+    insert into app.message_claims as c (tenant_id, message_id, worker, lease_until, claimed_at)
+    select p.tenant_id, p.id, p_worker, v_now + p_lease, v_now
+      from picked p where p.refusal = ''
+    on conflict (tenant_id, message_id) do update
+      set worker = excluded.worker, lease_until = excluded.lease_until,
+          attempts = c.attempts + 1
+    returning c.tenant_id, c.message_id, c.attempts, c.claimed_at
+  ), paced as (
+    insert into app.message_senders as s (tenant_id, channel, next_at)
+    select p.tenant_id, p.channel,
+           v_now + make_interval(secs => count(*) / max(senders.rate))
+      from picked p join senders using (tenant_id, channel)
+     group by p.tenant_id, p.channel
+    on conflict (tenant_id, channel) do update set next_at = excluded.next_at
+  )
+  select m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject, m.body,
+         c.attempts, coalesce(prior.in_flight, false), c.claimed_at
+    from claimed c
+    join public.messages m on m.tenant_id = c.tenant_id and m.id = c.message_id
+    left join prior on prior.tenant_id = c.tenant_id and prior.message_id = c.message_id;
+end
+$$;
+
+--
 -- Name: company_time_zone(uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1658,6 +1740,136 @@ CREATE FUNCTION app.now() RETURNS timestamp with time zone
 $$;
 
 --
+-- Name: messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.messages (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    direction text DEFAULT 'out'::text NOT NULL,
+    channel text NOT NULL,
+    kind text NOT NULL,
+    purpose text DEFAULT 'transactional'::text NOT NULL,
+    urgent boolean DEFAULT false NOT NULL,
+    subject_id uuid,
+    occasion text,
+    customer_id uuid,
+    property_id uuid,
+    conversation_id uuid,
+    campaign_id uuid,
+    to_address text NOT NULL,
+    from_address text DEFAULT ''::text NOT NULL,
+    subject text DEFAULT ''::text NOT NULL,
+    body text NOT NULL,
+    time_zone text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    blocked_reason text DEFAULT ''::text NOT NULL,
+    not_before timestamp with time zone DEFAULT app.now() NOT NULL,
+    provider_id text,
+    failure text DEFAULT ''::text NOT NULL,
+    unsubscribe_token_hash bytea,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    delivered_at timestamp with time zone,
+    CONSTRAINT messages_blocked_reason_length CHECK ((length(blocked_reason) <= 200)),
+    CONSTRAINT messages_body_length CHECK (((length(body) >= 1) AND (length(body) <= 20000))),
+    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'email'::text]))),
+    CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['out'::text, 'in'::text]))),
+    CONSTRAINT messages_failure_length CHECK ((length(failure) <= 300)),
+    CONSTRAINT messages_from_length CHECK ((length(from_address) <= 320)),
+    CONSTRAINT messages_incoming_received CHECK (((direction = 'in'::text) = (status = 'received'::text))),
+    CONSTRAINT messages_kind_format CHECK ((kind ~ '^[a-z_]{1,40}$'::text)),
+    CONSTRAINT messages_occasion_length CHECK ((length(occasion) <= 100)),
+    CONSTRAINT messages_provider_id_length CHECK ((length(provider_id) <= 200)),
+    CONSTRAINT messages_purpose_check CHECK ((purpose = ANY (ARRAY['transactional'::text, 'marketing'::text, 'conversation'::text, 'compliance'::text]))),
+    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text, 'blocked'::text, 'canceled'::text]))),
+    CONSTRAINT messages_subject_length CHECK ((length(subject) <= 300)),
+    CONSTRAINT messages_to_length CHECK (((length(to_address) >= 3) AND (length(to_address) <= 320)))
+);
+
+--
+-- Name: message_refusal(public.messages); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.message_refusal(m public.messages) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select coalesce((
+    select reason from (
+      select 1 as rank, 'The number texted STOP.' as reason
+       where m.channel = 'sms' and m.purpose <> 'compliance'
+         and exists (select from public.sms_opt_outs o
+                      where o.tenant_id = m.tenant_id and o.phone = m.to_address)
+      union all
+      select 2, 'Processing of this customer is restricted.'
+        from public.customers c
+       where c.tenant_id = m.tenant_id and c.id = m.customer_id and c.restrict_processing
+         and m.purpose <> 'compliance'
+      union all
+      select 3, 'The customer asked not to be contacted.'
+        from public.customers c
+       where c.tenant_id = m.tenant_id and c.id = m.customer_id and c.do_not_contact
+         and m.purpose in ('transactional', 'marketing')
+      union all
+      select 4, 'The customer has not consented to marketing.'
+        from public.customers c
+       where c.tenant_id = m.tenant_id and c.id = m.customer_id and not c.marketing_consent
+         and m.purpose = 'marketing'
+      union all
+      select 4, 'Marketing goes only to customers who consented.'
+       where m.purpose = 'marketing' and m.customer_id is null
+      union all
+      select 4, 'Add the company''s postal address before sending marketing email.'
+        from public.tenants t
+       where t.id = m.tenant_id and m.purpose = 'marketing' and m.channel = 'email'
+         and btrim(t.address) = ''
+      union all
+      select 5, 'The customer turned off messages about visits and bills.'
+        from public.customers c
+       where c.tenant_id = m.tenant_id and c.id = m.customer_id and not c.transactional_messages
+         and m.purpose = 'transactional'
+    ) refusals order by rank limit 1), '')
+$$;
+
+--
+-- Name: messages_guard(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.messages_guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_reason text;
+begin
+  if new.direction = 'in' then
+    return new;
+  end if;
+  new.status := 'queued';
+  new.provider_id := null;
+  new.time_zone := coalesce(
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.id = new.property_id),
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
+        and p.time_zone is not null
+      order by p.archived_at nulls first, p.created_at limit 1),
+    app.company_time_zone(new.tenant_id));
+  if not new.urgent then
+    new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
+  end if;
+  v_reason := app.message_refusal(new);
+  if v_reason <> '' then
+    new.status := 'blocked';
+    new.blocked_reason := v_reason;
+  end if;
+  return new;
+end
+$$;
+
+--
 -- Name: number_estimate(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1777,6 +1989,23 @@ begin
      for update;
   return new;
 end
+$$;
+
+--
+-- Name: permitted_from(text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case
+    when (p_at at time zone p_zone)::time >= time '08:00'
+         and (p_at at time zone p_zone)::time < time '21:00' then p_at
+    when (p_at at time zone p_zone)::time < time '08:00'
+      then ((p_at at time zone p_zone)::date + time '08:00') at time zone p_zone
+    else ((p_at at time zone p_zone)::date + 1 + time '08:00') at time zone p_zone
+  end
 $$;
 
 --
@@ -1926,6 +2155,18 @@ begin
      where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
   return new;
 end
+$$;
+
+--
+-- Name: renew_message_leases(integer, interval); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  update app.message_claims c set lease_until = app.now() + p_lease
+   where c.worker = p_worker and c.lease_until is not null
 $$;
 
 --
@@ -2528,6 +2769,37 @@ end
 $$;
 
 --
+-- Name: unsubscribe_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.unsubscribe_by_link(p_token text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_message public.messages;
+begin
+  if p_token is null or length(p_token) > 200 then
+    return null;
+  end if;
+  select * into v_message from public.messages m
+   where m.unsubscribe_token_hash = sha256(convert_to(p_token, 'UTF8'));
+  if not found then
+    return null;
+  end if;
+  update public.customers c
+     set marketing_consent = false, updated_at = now()
+   where c.tenant_id = v_message.tenant_id and c.id = v_message.customer_id
+     and c.marketing_consent;
+  update public.messages m
+     set status = 'blocked', blocked_reason = 'The customer unsubscribed.'
+   where m.tenant_id = v_message.tenant_id and m.customer_id = v_message.customer_id
+     and m.purpose = 'marketing' and m.status = 'queued';
+  return (select t.name from public.tenants t where t.id = v_message.tenant_id);
+end
+$$;
+
+--
 -- Name: visit_assignments_book(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2858,6 +3130,15 @@ begin
   return new;
 end
 $$;
+
+--
+-- Name: without_document_links(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.without_document_links(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ select regexp_replace(p_text, '(https?://\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g') $$;
 
 --
 -- Name: access_requests_check(); Type: FUNCTION; Schema: audit; Owner: -
@@ -4864,6 +5145,29 @@ ALTER TABLE app.key_rotations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: message_claims; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.message_claims (
+    tenant_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    worker integer,
+    lease_until timestamp with time zone,
+    claimed_at timestamp with time zone NOT NULL,
+    attempts integer DEFAULT 1 NOT NULL
+);
+
+--
+-- Name: message_senders; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.message_senders (
+    tenant_id uuid NOT NULL,
+    channel text NOT NULL,
+    next_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: technician_visits; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -5203,6 +5507,21 @@ CREATE TABLE public.calendar_feeds (
     token_hash bytea NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone
+);
+
+--
+-- Name: conversations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.conversations (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    phone text NOT NULL,
+    customer_id uuid,
+    last_message_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_read_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT conversations_phone_e164 CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
 );
 
 --
@@ -5608,6 +5927,61 @@ CREATE TABLE public.memberships (
 );
 
 --
+-- Name: message_templates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.message_templates (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    sms_body text NOT NULL,
+    email_subject text NOT NULL,
+    email_body text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT message_templates_email_length CHECK (((length(btrim(email_body)) >= 1) AND (length(btrim(email_body)) <= 10000))),
+    CONSTRAINT message_templates_kind_format CHECK ((kind ~ '^[a-z_]{1,40}$'::text)),
+    CONSTRAINT message_templates_sms_length CHECK (((length(btrim(sms_body)) >= 1) AND (length(btrim(sms_body)) <= 1600))),
+    CONSTRAINT message_templates_subject_length CHECK (((length(btrim(email_subject)) >= 1) AND (length(btrim(email_subject)) <= 200)))
+);
+
+--
+-- Name: messaging_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.messaging_accounts (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    endpoint_id text DEFAULT encode(sha256((((gen_random_uuid())::text || (gen_random_uuid())::text))::bytea), 'hex'::text) NOT NULL,
+    twilio_account_sid text DEFAULT ''::text NOT NULL,
+    twilio_auth_token_encrypted text DEFAULT ''::text NOT NULL,
+    twilio_from_number text DEFAULT ''::text NOT NULL,
+    twilio_messaging_service_sid text DEFAULT ''::text NOT NULL,
+    sms_per_second numeric(6,2) DEFAULT 1 NOT NULL,
+    sendgrid_api_key_encrypted text DEFAULT ''::text NOT NULL,
+    sendgrid_from_email text DEFAULT ''::text NOT NULL,
+    sendgrid_from_name text DEFAULT ''::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    reminder_time time without time zone DEFAULT '17:00:00'::time without time zone NOT NULL,
+    estimate_follow_up_days integer DEFAULT 3 NOT NULL,
+    invoice_overdue_days integer DEFAULT 7 NOT NULL,
+    review_url text DEFAULT ''::text NOT NULL,
+    review_every_months integer DEFAULT 12 NOT NULL,
+    review_delay_hours integer DEFAULT 2 NOT NULL,
+    CONSTRAINT messaging_accounts_follow_up_range CHECK (((estimate_follow_up_days >= 1) AND (estimate_follow_up_days <= 60))),
+    CONSTRAINT messaging_accounts_from_email_format CHECK (((sendgrid_from_email = ''::text) OR ((sendgrid_from_email = lower(btrim(sendgrid_from_email))) AND (sendgrid_from_email ~~ '_%@_%'::text)))),
+    CONSTRAINT messaging_accounts_from_name_length CHECK ((length(sendgrid_from_name) <= 100)),
+    CONSTRAINT messaging_accounts_from_number_e164 CHECK ((twilio_from_number ~ '^(\+[1-9][0-9]{6,14})?$'::text)),
+    CONSTRAINT messaging_accounts_overdue_range CHECK (((invoice_overdue_days >= 1) AND (invoice_overdue_days <= 90))),
+    CONSTRAINT messaging_accounts_review_delay_range CHECK (((review_delay_hours >= 0) AND (review_delay_hours <= 336))),
+    CONSTRAINT messaging_accounts_review_interval_range CHECK (((review_every_months >= 1) AND (review_every_months <= 60))),
+    CONSTRAINT messaging_accounts_review_url_format CHECK (((review_url = ''::text) OR ((review_url ~ '^https://\S+$'::text) AND (length(review_url) <= 500)))),
+    CONSTRAINT messaging_accounts_service_sid_format CHECK ((twilio_messaging_service_sid ~ '^(MG[0-9a-f]{32})?$'::text)),
+    CONSTRAINT messaging_accounts_sms_rate_range CHECK (((sms_per_second >= 0.1) AND (sms_per_second <= (1000)::numeric))),
+    CONSTRAINT messaging_accounts_twilio_sid_format CHECK ((twilio_account_sid ~ '^(AC[0-9a-f]{32})?$'::text))
+);
+
+--
 -- Name: payments; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5781,6 +6155,20 @@ CREATE TABLE public.service_agreements (
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
     CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
+);
+
+--
+-- Name: sms_opt_outs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sms_opt_outs (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    phone text NOT NULL,
+    keyword text DEFAULT 'STOP'::text NOT NULL,
+    opted_out_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sms_opt_outs_keyword_length CHECK ((length(keyword) <= 40)),
+    CONSTRAINT sms_opt_outs_phone_e164 CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
 );
 
 --
@@ -6021,6 +6409,20 @@ ALTER TABLE ONLY app.key_rotations
     ADD CONSTRAINT key_rotations_pkey PRIMARY KEY (id);
 
 --
+-- Name: message_claims message_claims_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_pkey PRIMARY KEY (tenant_id, message_id);
+
+--
+-- Name: message_senders message_senders_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_senders
+    ADD CONSTRAINT message_senders_pkey PRIMARY KEY (tenant_id, channel);
+
+--
 -- Name: technician_visits technician_visits_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -6208,6 +6610,20 @@ ALTER TABLE ONLY public.calendar_feeds
 
 ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: conversations conversations_one_per_number; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_one_per_number UNIQUE (tenant_id, phone);
+
+--
+-- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: customer_contacts customer_contacts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -6455,6 +6871,55 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: message_templates message_templates_one_per_kind; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_one_per_kind UNIQUE (tenant_id, kind);
+
+--
+-- Name: message_templates message_templates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: messages messages_unsubscribe_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_unsubscribe_once UNIQUE (unsubscribe_token_hash);
+
+--
+-- Name: messaging_accounts messaging_accounts_endpoint_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messaging_accounts
+    ADD CONSTRAINT messaging_accounts_endpoint_once UNIQUE (endpoint_id);
+
+--
+-- Name: messaging_accounts messaging_accounts_one_per_company; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messaging_accounts
+    ADD CONSTRAINT messaging_accounts_one_per_company UNIQUE (tenant_id);
+
+--
+-- Name: messaging_accounts messaging_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messaging_accounts
+    ADD CONSTRAINT messaging_accounts_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: payment_attempts payment_attempts_intent_once; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6551,6 +7016,20 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: sms_opt_outs sms_opt_outs_once_per_number; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sms_opt_outs
+    ADD CONSTRAINT sms_opt_outs_once_per_number UNIQUE (tenant_id, phone);
+
+--
+-- Name: sms_opt_outs sms_opt_outs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sms_opt_outs
+    ADD CONSTRAINT sms_opt_outs_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: stripe_accounts stripe_accounts_endpoint_once; Type: CONSTRAINT; Schema: public; Owner: -
@@ -6812,6 +7291,18 @@ CREATE INDEX messages_tenant_created_idx ON outbox.messages USING btree (tenant_
 CREATE UNIQUE INDEX calendar_feeds_open_key ON public.calendar_feeds USING btree (tenant_id, technician_id) WHERE (revoked_at IS NULL);
 
 --
+-- Name: conversations_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_customer_idx ON public.conversations USING btree (tenant_id, customer_id);
+
+--
+-- Name: conversations_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_recent_idx ON public.conversations USING btree (tenant_id, last_message_at DESC);
+
+--
 -- Name: customer_contacts_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7050,6 +7541,48 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 --
 
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
+
+--
+-- Name: messages_conversation_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_conversation_idx ON public.messages USING btree (tenant_id, conversation_id, created_at);
+
+--
+-- Name: messages_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_customer_idx ON public.messages USING btree (tenant_id, customer_id, created_at DESC);
+
+--
+-- Name: messages_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_due_idx ON public.messages USING btree (not_before) WHERE (status = 'queued'::text);
+
+--
+-- Name: messages_once_per_occasion_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX messages_once_per_occasion_idx ON public.messages USING btree (tenant_id, kind, channel, subject_id, occasion) NULLS NOT DISTINCT WHERE ((direction = 'out'::text) AND (occasion IS NOT NULL));
+
+--
+-- Name: messages_provider_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX messages_provider_id_idx ON public.messages USING btree (tenant_id, channel, provider_id) WHERE (provider_id IS NOT NULL);
+
+--
+-- Name: messages_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_recent_idx ON public.messages USING btree (tenant_id, created_at DESC);
+
+--
+-- Name: messages_to_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_to_idx ON public.messages USING btree (tenant_id, channel, to_address) WHERE (status = ANY (ARRAY['queued'::text, 'sending'::text]));
 
 --
 -- Name: payment_attempts_estimate_idx; Type: INDEX; Schema: public; Owner: -
@@ -7310,6 +7843,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TAB
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: conversations audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.conversations FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'phone');
+
+--
 -- Name: customer_contacts audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7430,6 +7969,24 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.jobs FOR EACH ROW 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: message_templates audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.message_templates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: messages audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'body', '--personal', 'customer_id', '', 'from_address', 'subject', 'to_address');
+
+--
+-- Name: messaging_accounts audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messaging_accounts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: payment_attempts audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7476,6 +8033,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.refunds FOR EACH R
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: sms_opt_outs audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: stripe_accounts audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -7548,6 +8111,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.working_hours FOR 
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.calendar_feeds REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: conversations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.conversations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'phone');
 
 --
 -- Name: customer_contacts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -7670,6 +8239,24 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.jobs REFERENCING NEW TABLE A
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: message_templates audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.message_templates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: messages audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'body', '--personal', 'customer_id', '', 'from_address', 'subject', 'to_address');
+
+--
+-- Name: messaging_accounts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.messaging_accounts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
 -- Name: payment_attempts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7716,6 +8303,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.refunds REFERENCING NEW TABL
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: sms_opt_outs audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.sms_opt_outs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: stripe_accounts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -7916,6 +8509,12 @@ CREATE TRIGGER jobs_stay_where_they_are BEFORE UPDATE OF customer_id, property_i
 CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status ON public.memberships FOR EACH ROW WHEN (((old.role = 'owner'::text) AND (old.status = 'active'::text))) EXECUTE FUNCTION app.ensure_company_keeps_an_owner();
 
 --
+-- Name: messages messages_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
+
+--
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -7992,6 +8591,12 @@ CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoice_links 
 --
 
 CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
+-- Name: messages stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.messages FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: refunds stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
@@ -8091,6 +8696,20 @@ ALTER TABLE ONLY app.document_numbers
     ADD CONSTRAINT document_numbers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: message_claims message_claims_tenant_id_message_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_tenant_id_message_id_fkey FOREIGN KEY (tenant_id, message_id) REFERENCES public.messages(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: message_senders message_senders_tenant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_senders
+    ADD CONSTRAINT message_senders_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: personal_columns personal_columns_table_name_fkey; Type: FK CONSTRAINT; Schema: audit; Owner: -
 --
 
@@ -8166,6 +8785,20 @@ ALTER TABLE ONLY outbox.messages
 
 ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_tenant_id_technician_id_fkey FOREIGN KEY (tenant_id, technician_id) REFERENCES public.memberships(tenant_id, account_id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: customer_contacts customer_contacts_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -8434,6 +9067,55 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: message_templates message_templates_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_templates
+    ADD CONSTRAINT message_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_tenant_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_tenant_id_conversation_id_fkey FOREIGN KEY (tenant_id, conversation_id) REFERENCES public.conversations(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_tenant_id_property_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_tenant_id_property_id_fkey FOREIGN KEY (tenant_id, property_id) REFERENCES public.properties(tenant_id, id) ON DELETE SET NULL (property_id);
+
+--
+-- Name: messages messages_time_zone_known; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_time_zone_known FOREIGN KEY (time_zone) REFERENCES app.time_zones(name);
+
+--
+-- Name: messaging_accounts messaging_accounts_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messaging_accounts
+    ADD CONSTRAINT messaging_accounts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: payment_attempts payment_attempts_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -8530,6 +9212,13 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: sms_opt_outs sms_opt_outs_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sms_opt_outs
+    ADD CONSTRAINT sms_opt_outs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: stripe_accounts stripe_accounts_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -8638,6 +9327,18 @@ ALTER TABLE app.document_numbers ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.key_rotations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_claims; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.message_claims ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_senders; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.message_senders ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: technician_visits; Type: ROW SECURITY; Schema: app; Owner: -
@@ -9464,10 +10165,22 @@ CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE
 CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
+-- Name: conversations Office staff can mark conversations read and attach them to cus; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can mark conversations read and attach them to cus" ON public.conversations FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: job_equipment Office staff can name the equipment of jobs; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can name the equipment of jobs" ON public.job_equipment FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: messages Office staff can queue messages; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can queue messages" ON public.messages FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (direction = 'out'::text)));
 
 --
 -- Name: refunds Office staff can record refunds; Type: POLICY; Schema: public; Owner: -
@@ -9518,6 +10231,12 @@ CREATE POLICY "Office staff can remove service agreements" ON public.service_agr
 CREATE POLICY "Office staff can see service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: conversations Office staff can see their company's conversations; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's conversations" ON public.conversations FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: customer_contacts Office staff can see their company's customer contacts; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -9534,6 +10253,24 @@ CREATE POLICY "Office staff can see their company's customer imports" ON public.
 --
 
 CREATE POLICY "Office staff can see their company's customer notes" ON public.customer_notes FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: message_templates Office staff can see their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's message templates" ON public.message_templates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: messages Office staff can see their company's messages; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's messages" ON public.messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: sms_opt_outs Office staff can see their company's opted-out numbers; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's opted-out numbers" ON public.sms_opt_outs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: memberships Office staff can see their company's team; Type: POLICY; Schema: public; Owner: -
@@ -9566,10 +10303,28 @@ CREATE POLICY "Office staff can upload customer imports" ON public.customer_impo
 CREATE POLICY "Owners and admins can change their company's Stripe account" ON public.stripe_accounts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: message_templates Owners and admins can change their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can change their company's message templates" ON public.message_templates FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: messaging_accounts Owners and admins can change their company's messaging account; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can change their company's messaging account" ON public.messaging_accounts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: stripe_accounts Owners and admins can connect their company to Stripe; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Owners and admins can connect their company to Stripe" ON public.stripe_accounts FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
+-- Name: messaging_accounts Owners and admins can connect their company to Twilio and SendG; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can connect their company to Twilio and SendG" ON public.messaging_accounts FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
 -- Name: customers Owners and admins can delete customers; Type: POLICY; Schema: public; Owner: -
@@ -9610,10 +10365,22 @@ CREATE POLICY "Owners and admins can see their company's Stripe account" ON publ
 CREATE POLICY "Owners and admins can see their company's invitations" ON public.invitations FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
+-- Name: messaging_accounts Owners and admins can see their company's messaging account; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can see their company's messaging account" ON public.messaging_accounts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
 -- Name: tenants Owners and admins can update their company; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Owners and admins can update their company" ON public.tenants FOR UPDATE TO authenticated USING (((id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: message_templates Owners and admins can write their company's message templates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can write their company's message templates" ON public.message_templates FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
 -- Name: memberships Owners can change any member of their company; Type: POLICY; Schema: public; Owner: -
@@ -9652,6 +10419,12 @@ CREATE POLICY "Technicians see their feed, managers and dispatchers all" ON publ
 --
 
 ALTER TABLE public.calendar_feeds ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: customer_contacts; Type: ROW SECURITY; Schema: public; Owner: -
@@ -9774,6 +10547,24 @@ ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: message_templates; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.message_templates ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messaging_accounts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.messaging_accounts ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: payment_attempts; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -9820,6 +10611,12 @@ ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.service_agreements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sms_opt_outs; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.sms_opt_outs ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: stripe_accounts; Type: ROW SECURITY; Schema: public; Owner: -
@@ -10017,6 +10814,13 @@ REVOKE ALL ON FUNCTION app.checkout_attempt(p_tenant uuid, p_kind text, p_docume
 
 REVOKE ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) TO authenticated;
+
+--
+-- Name: FUNCTION claim_messages(p_limit integer, p_lease interval, p_worker integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) TO service_role;
 
 --
 -- Name: FUNCTION company_time_zone(p_tenant uuid); Type: ACL; Schema: app; Owner: -
@@ -10490,6 +11294,116 @@ GRANT ALL ON FUNCTION app.now() TO authenticated;
 GRANT ALL ON FUNCTION app.now() TO service_role;
 
 --
+-- Name: TABLE messages; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.messages TO service_role;
+GRANT SELECT ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.channel; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(channel) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.purpose; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(purpose) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.urgent; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(urgent) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.subject_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(subject_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.occasion; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(occasion) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(customer_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.property_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(property_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.conversation_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(conversation_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.campaign_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(campaign_id) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.to_address; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(to_address) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.subject; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(subject) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(body) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: COLUMN messages.not_before; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(not_before) ON TABLE public.messages TO authenticated;
+
+--
+-- Name: FUNCTION message_refusal(m public.messages); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.message_refusal(m public.messages) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.message_refusal(m public.messages) TO service_role;
+
+--
+-- Name: FUNCTION messages_guard(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.messages_guard() FROM PUBLIC;
+
+--
 -- Name: FUNCTION number_estimate(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10521,6 +11435,14 @@ REVOKE ALL ON FUNCTION app.payment_applied() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 
 --
+-- Name: FUNCTION permitted_from(p_zone text, p_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
+
+--
 -- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10549,6 +11471,13 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION renew_message_leases(p_worker integer, p_lease interval); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
@@ -10704,6 +11633,13 @@ GRANT ALL ON FUNCTION app.tenant_id() TO authenticated;
 GRANT ALL ON FUNCTION app.tenant_id() TO service_role;
 
 --
+-- Name: FUNCTION unsubscribe_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.unsubscribe_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.unsubscribe_by_link(p_token text) TO plenum_signin;
+
+--
 -- Name: FUNCTION visit_assignments_book(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10772,6 +11708,13 @@ REVOKE ALL ON FUNCTION app.visits_status_machine() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
+
+--
+-- Name: FUNCTION without_document_links(p_text text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.without_document_links(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.without_document_links(p_text text) TO service_role;
 
 --
 -- Name: FUNCTION access_requests_check(); Type: ACL; Schema: audit; Owner: -
@@ -11287,6 +12230,18 @@ GRANT UPDATE(rotated) ON TABLE app.key_rotations TO service_role;
 GRANT UPDATE(unreadable) ON TABLE app.key_rotations TO service_role;
 
 --
+-- Name: TABLE message_claims; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_claims TO service_role;
+
+--
+-- Name: TABLE message_senders; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
+
+--
 -- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
 --
 
@@ -11424,6 +12379,25 @@ GRANT SELECT ON TABLE public.calendar_feeds TO authenticated;
 --
 
 GRANT UPDATE(revoked_at) ON TABLE public.calendar_feeds TO authenticated;
+
+--
+-- Name: TABLE conversations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.conversations TO service_role;
+GRANT SELECT ON TABLE public.conversations TO authenticated;
+
+--
+-- Name: COLUMN conversations.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(customer_id) ON TABLE public.conversations TO authenticated;
+
+--
+-- Name: COLUMN conversations.last_read_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(last_read_at) ON TABLE public.conversations TO authenticated;
 
 --
 -- Name: TABLE customer_contacts; Type: ACL; Schema: public; Owner: -
@@ -11607,6 +12581,158 @@ GRANT UPDATE(updated_at) ON TABLE public.memberships TO authenticated;
 GRANT UPDATE(removed_at) ON TABLE public.memberships TO authenticated;
 
 --
+-- Name: TABLE message_templates; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.message_templates TO service_role;
+GRANT SELECT ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.enabled; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(enabled),UPDATE(enabled) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.sms_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sms_body),UPDATE(sms_body) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.email_subject; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_subject),UPDATE(email_subject) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.email_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_body),UPDATE(email_body) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: COLUMN message_templates.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.message_templates TO authenticated;
+
+--
+-- Name: TABLE messaging_accounts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.messaging_accounts TO service_role;
+GRANT SELECT ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.twilio_account_sid; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(twilio_account_sid),UPDATE(twilio_account_sid) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.twilio_auth_token_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(twilio_auth_token_encrypted),UPDATE(twilio_auth_token_encrypted) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.twilio_from_number; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(twilio_from_number),UPDATE(twilio_from_number) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.twilio_messaging_service_sid; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(twilio_messaging_service_sid),UPDATE(twilio_messaging_service_sid) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.sms_per_second; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sms_per_second),UPDATE(sms_per_second) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.sendgrid_api_key_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sendgrid_api_key_encrypted),UPDATE(sendgrid_api_key_encrypted) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.sendgrid_from_email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sendgrid_from_email),UPDATE(sendgrid_from_email) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.sendgrid_from_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sendgrid_from_name),UPDATE(sendgrid_from_name) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.reminder_time; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(reminder_time),UPDATE(reminder_time) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.estimate_follow_up_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(estimate_follow_up_days),UPDATE(estimate_follow_up_days) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.invoice_overdue_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(invoice_overdue_days),UPDATE(invoice_overdue_days) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_url),UPDATE(review_url) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_every_months; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_every_months),UPDATE(review_every_months) ON TABLE public.messaging_accounts TO authenticated;
+
+--
+-- Name: COLUMN messaging_accounts.review_delay_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(review_delay_hours),UPDATE(review_delay_hours) ON TABLE public.messaging_accounts TO authenticated;
+
+--
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: -
 --
 
@@ -11684,6 +12810,13 @@ GRANT INSERT(reason) ON TABLE public.refunds TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_agreements TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_agreements TO authenticated;
+
+--
+-- Name: TABLE sms_opt_outs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.sms_opt_outs TO service_role;
+GRANT SELECT ON TABLE public.sms_opt_outs TO authenticated;
 
 --
 -- Name: TABLE stripe_accounts; Type: ACL; Schema: public; Owner: -

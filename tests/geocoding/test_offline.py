@@ -4,7 +4,6 @@ readable failures, and straight-line travel times worked by hand."""
 from __future__ import annotations
 
 import math
-import time
 from decimal import Decimal
 
 import pytest
@@ -57,14 +56,6 @@ def test_a_zip_whose_zone_python_does_not_know_gets_none():
     assert maps.zip_time_zone("99634") is None  # the package names it "Napakiak"
     assert maps.zip_time_zone("1545") == "America/New_York"
     assert maps.zip_time_zone("01545", "CA") is None
-
-
-def test_a_hundred_thousand_lookups_take_well_under_a_second():
-    maps.OFFLINE.geocode(address("01545"))  # the table is loaded once
-    started = time.perf_counter()
-    for n in range(100_000):
-        maps.OFFLINE.geocode(address(f"{60000 + n % 1000:05d}"))
-    assert time.perf_counter() - started < 2.0
 
 
 MILE = 180 / (math.pi * maps.EARTH_RADIUS_MILES)  # degrees of latitude in a mile
