@@ -25,6 +25,7 @@ from bench import (
     geocoding,
     growth,
     imports,
+    messages,
     money,
     pages,
     rls_scale,
@@ -50,6 +51,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "documents": documents.run,
     "money": money.run,
     "webhooks": webhooks.run,
+    "messages": messages.run,
     "geocoding": geocoding.run,
 }
 NO_SCALE_DATA = {
@@ -57,6 +59,7 @@ NO_SCALE_DATA = {
     "money",
     "webhooks",
     "geocoding",
+    "messages",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 
