@@ -251,7 +251,9 @@ def test_after_stop_only_the_confirmation_reaches_the_phone(
 
     sweep(pool, make_settings(database, twilio_api_base=twilio_server.url))
 
-    [sent] = twilio_server.received(to=HOMEOWNER)
+    [sent] = [
+        t for t in twilio_server.received(to=HOMEOWNER) if t.account == texting.account.account_sid
+    ]
     assert sent.body.startswith("You have been unsubscribed from Acme Heating texts.")
     assert sent.from_ == texting.account.from_number
     assert sent.status_callback == texting.status_url
