@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -47,7 +47,10 @@ class AttachForm(FlaskForm):
 
 
 def unread_count() -> int:
-    """Texts from homeowners the office has not opened yet (the menu's badge)."""
+    """Texts from homeowners the office has not opened yet (the menu's badge); 0 on a page
+    that acts with a link's or a webhook's narrow role rather than as the member."""
+    if g.get("db_claims", {}).get("role") != "authenticated":
+        return 0
     return int(db.value(queries.unread_total, {"tenant_id": current_user.tenant_id}) or 0)
 
 
@@ -139,7 +142,7 @@ def reply(conversation_id: UUID) -> View:
         target = url_for("customers.show", customer_id=found["customer_id"], _anchor="texts")
     else:
         target = url_for("messaging.conversation", conversation_id=conversation_id)
-    return redirect(target, code=303)
+    return redirect(target)
 
 
 @bp.post("/messages/<uuid:conversation_id>/customer")
@@ -153,7 +156,7 @@ def attach(conversation_id: UUID) -> View:
         flash("Choose one of the company's customers.", "error")
         return _page(found, status=422)
     flash("Conversation attached to the customer.", "success")
-    return redirect(url_for("messaging.conversation", conversation_id=conversation_id), code=303)
+    return redirect(url_for("messaging.conversation", conversation_id=conversation_id))
 
 
 def _uuid(text: str | None) -> UUID | None:

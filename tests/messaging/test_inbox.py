@@ -87,7 +87,7 @@ def test_a_reply_is_queued_as_a_text_of_the_conversation(
 
     response = office.submit(f"/messages/{conversation}/reply", {"body": "  Yes, 9 AM works.  "})
 
-    assert response.status_code == 303
+    assert response.status_code == 302
     row = admin.execute(
         "select kind, purpose, channel, status, to_address, body, customer_id, conversation_id,"
         " created_by from public.messages where direction = 'out'"
@@ -163,7 +163,7 @@ def test_an_unknown_number_can_be_attached_to_a_customer_and_shows_on_their_page
         f"/messages/{conversation}/customer", {"attach_customer": str(customer)}
     )
 
-    assert attached.status_code == 303
+    assert attached.status_code == 302
     row = admin.execute(
         "select customer_id from public.conversations where id = %s", [conversation]
     ).fetchone()
@@ -204,7 +204,7 @@ def test_the_customer_page_shows_their_texts_a_reply_box_and_their_opt_out(
     assert "Opted out" in html and "texted STOP" in html
     conversation = conversation_of(admin, HOMEOWNER)
     sent = office.submit(f"/messages/{conversation}/reply", {"body": "Noted.", "back": "customer"})
-    assert sent.status_code == 303
+    assert sent.status_code == 302
     assert sent.headers["Location"].endswith(f"/customers/{customer}#texts")
 
 
