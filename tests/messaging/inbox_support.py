@@ -20,14 +20,15 @@ class TextingCompany:
     tenant_id: UUID
     endpoint_id: str
     account: TwilioAccount
+    public_url: str = PUBLIC_URL  # the site's PUBLIC_URL, which Twilio is configured with
 
     @property
     def inbound_url(self) -> str:
-        return f"{PUBLIC_URL}/messaging/twilio/{self.endpoint_id}/inbound"
+        return f"{self.public_url}/messaging/twilio/{self.endpoint_id}/inbound"
 
     @property
     def status_url(self) -> str:
-        return f"{PUBLIC_URL}/messaging/twilio/{self.endpoint_id}/status"
+        return f"{self.public_url}/messaging/twilio/{self.endpoint_id}/status"
 
     def text(self, from_: str, body: str) -> Webhook:
         """The signed request Twilio makes when `from_` texts `body` to the company's number."""
