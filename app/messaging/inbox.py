@@ -185,7 +185,7 @@ def _customer_texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-CUSTOMER_TEXTS = customers.PageRead(
+CUSTOMER_TEXTS: customers.PageRead = customers.PageRead(
     queries.customer_texts, _customer_texts, {"shown": CUSTOMER_PAGE_SHOWN}
 )
-CUSTOMER_OPT_OUTS = customers.PageRead(queries.customer_opt_outs)
+CUSTOMER_OPT_OUTS: customers.PageRead = customers.PageRead(queries.customer_opt_outs)

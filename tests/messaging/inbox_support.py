@@ -4,6 +4,7 @@ seals it), and Twilio's webhooks to it, signed as Twilio signs them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from app import crypto
@@ -56,3 +57,10 @@ def connect_twilio(
         [sealed, row["id"]],
     )
     return TextingCompany(tenant_id, row["endpoint_id"], account)
+
+
+def one(conn: Connection, query: str, params: Any = None) -> dict[str, Any]:
+    """The one row a read behind the app finds."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, query
+    return row

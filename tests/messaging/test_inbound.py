@@ -18,7 +18,7 @@ from app.messaging.outgoing import Draft, queue
 from jobs.messages import sweep
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.inbox_support import TextingCompany, connect_twilio
+from tests.messaging.inbox_support import TextingCompany, connect_twilio, one
 from tests.messaging.providers import TwilioServer, Webhook, signed
 from tests.messaging.test_rules import set_clock
 
@@ -104,9 +104,10 @@ def test_an_inbound_text_lands_in_the_conversation_of_its_customer(
         hook.params["MessageSid"],
         customer,
     )
-    conversation = admin.execute(
-        "select id, phone, customer_id, last_message_at, last_read_at from public.conversations"
-    ).fetchone()
+    conversation = one(
+        admin,
+        "select id, phone, customer_id, last_message_at, last_read_at from public.conversations",
+    )
     assert conversation["id"] == text["conversation_id"]
     assert (conversation["phone"], conversation["customer_id"]) == (HOMEOWNER, customer)
     assert conversation["last_read_at"] is None
@@ -268,7 +269,7 @@ def test_start_re_allows_texts_and_confirms(
 
     assert post(client, texting.text(HOMEOWNER, word)).status_code == 200
 
-    assert admin.execute("select count(*) as n from public.sms_opt_outs").fetchone()["n"] == 0
+    assert one(admin, "select count(*) as n from public.sms_opt_outs")["n"] == 0
     later = reminder(admin, texting, "later")
     assert later is not None and later.status == "queued"
     [answer] = [m for m in messages(admin, texting.tenant_id) if m["kind"] == "opt_in"]
@@ -295,7 +296,7 @@ def test_help_answers_with_the_company_name_and_phone(
         HOMEOWNER,
     )
     assert "Acme Heating" in answer["body"] and "(508) 555-0100" in answer["body"]
-    assert admin.execute("select count(*) as n from public.sms_opt_outs").fetchone()["n"] == 0
+    assert one(admin, "select count(*) as n from public.sms_opt_outs")["n"] == 0
 
 
 @pytest.mark.parametrize("body", ["Please stop by tomorrow", "STOP IT", "don't stop", "Help me"])
@@ -304,7 +305,7 @@ def test_a_sentence_with_a_keyword_in_it_is_not_a_keyword(
 ):
     assert post(client, texting.text(HOMEOWNER, body)).status_code == 200
     assert [m["kind"] for m in messages(admin, texting.tenant_id)] == ["inbound"]
-    assert admin.execute("select count(*) as n from public.sms_opt_outs").fetchone()["n"] == 0
+    assert one(admin, "select count(*) as n from public.sms_opt_outs")["n"] == 0
 
 
 def test_stop_to_one_company_leaves_another_companys_texts_alone(
@@ -313,7 +314,5 @@ def test_stop_to_one_company_leaves_another_companys_texts_alone(
     other = make.tenant("Other Air")
     queue(admin, Draft(other.id, "sms", "visit_reminder", HOMEOWNER, "Other", occasion="x"))
     assert post(client, texting.text(HOMEOWNER, "STOP")).status_code == 200
-    row = admin.execute(
-        "select status from public.messages where tenant_id = %s", [other.id]
-    ).fetchone()
+    row = one(admin, "select status from public.messages where tenant_id = %s", [other.id])
     assert row["status"] == "queued"

@@ -14,7 +14,7 @@ from app.messaging.outgoing import Draft, queue
 from jobs.messages import sweep
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.inbox_support import TextingCompany, connect_twilio
+from tests.messaging.inbox_support import TextingCompany, connect_twilio, one
 from tests.messaging.providers import TwilioServer, Webhook, signed
 from tests.messaging.test_rules import set_clock
 
@@ -56,16 +56,17 @@ def post(client: Client, hook: Webhook):
 
 
 def message(admin: Connection, sid: str) -> dict:
-    row = admin.execute(
+    row = one(
+        admin,
         "select status, failure, sent_at, delivered_at from public.messages where provider_id = %s",
         [sid],
-    ).fetchone()
+    )
     assert row is not None
     return row
 
 
 def audit_rows(admin: Connection) -> int:
-    return admin.execute("select count(*) as n from audit.changes").fetchone()["n"]
+    return one(admin, "select count(*) as n from audit.changes")["n"]
 
 
 def test_a_delivered_callback_marks_the_text_delivered(

@@ -14,7 +14,7 @@ import pytest
 from app.db import Connection
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.inbox_support import TextingCompany, connect_twilio
+from tests.messaging.inbox_support import TextingCompany, connect_twilio, one
 from tests.messaging.test_rules import set_clock
 
 HOMEOWNER = "+15085550125"
@@ -42,7 +42,7 @@ def receive(client: Client, company: TextingCompany, from_: str, body: str) -> N
 
 
 def conversation_of(admin: Connection, phone: str) -> UUID:
-    row = admin.execute("select id from public.conversations where phone = %s", [phone]).fetchone()
+    row = one(admin, "select id from public.conversations where phone = %s", [phone])
     assert row is not None
     return row["id"]
 
@@ -88,10 +88,11 @@ def test_a_reply_is_queued_as_a_text_of_the_conversation(
     response = office.submit(f"/messages/{conversation}/reply", {"body": "  Yes, 9 AM works.  "})
 
     assert response.status_code == 302
-    row = admin.execute(
+    row = one(
+        admin,
         "select kind, purpose, channel, status, to_address, body, customer_id, conversation_id,"
-        " created_by from public.messages where direction = 'out'"
-    ).fetchone()
+        " created_by from public.messages where direction = 'out'",
+    )
     assert (row["kind"], row["purpose"], row["channel"], row["status"]) == (
         "reply",
         "conversation",
@@ -119,12 +120,7 @@ def test_an_empty_reply_is_refused_with_a_message(
 
     assert response.status_code == 422
     assert "Write the reply first." in response.get_data(as_text=True)
-    assert (
-        admin.execute(
-            "select count(*) as n from public.messages where direction = 'out'"
-        ).fetchone()["n"]
-        == 0
-    )
+    assert one(admin, "select count(*) as n from public.messages where direction = 'out'")["n"] == 0
 
 
 @pytest.mark.promise("P-15")
@@ -141,9 +137,7 @@ def test_a_reply_to_a_number_that_texted_stop_is_not_sent_and_the_page_says_so(
 
     html = response.get_data(as_text=True)
     assert "Not sent: The number texted STOP." in html
-    row = admin.execute(
-        "select status, blocked_reason from public.messages where kind = 'reply'"
-    ).fetchone()
+    row = one(admin, "select status, blocked_reason from public.messages where kind = 'reply'")
     assert (row["status"], row["blocked_reason"]) == ("blocked", "The number texted STOP.")
 
 
@@ -164,9 +158,7 @@ def test_an_unknown_number_can_be_attached_to_a_customer_and_shows_on_their_page
     )
 
     assert attached.status_code == 302
-    row = admin.execute(
-        "select customer_id from public.conversations where id = %s", [conversation]
-    ).fetchone()
+    row = one(admin, "select customer_id from public.conversations where id = %s", [conversation])
     assert row["customer_id"] == customer
     customer_page = page(office, f"/customers/{customer}")
     assert "This is Robin, my new number" in customer_page
@@ -184,9 +176,7 @@ def test_a_conversation_cannot_be_attached_to_another_companys_customer(
         response = office.submit(f"/messages/{conversation}/customer", {"attach_customer": value})
         assert response.status_code == 422
         assert "Choose one of the company" in response.get_data(as_text=True)
-    row = admin.execute(
-        "select customer_id from public.conversations where id = %s", [conversation]
-    ).fetchone()
+    row = one(admin, "select customer_id from public.conversations where id = %s", [conversation])
     assert row["customer_id"] is None
 
 

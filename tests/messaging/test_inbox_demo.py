@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.db import Connection
 from app.demo import seed
 from tests.conftest import Client
+from tests.messaging.inbox_support import one
 
 
 def test_the_demo_company_has_one_conversation_made_once(admin: Connection, client: Client):
@@ -25,9 +26,9 @@ def test_the_demo_company_has_one_conversation_made_once(admin: Connection, clie
         ("in", "received"),
     ]
     assert all(r["customer_id"] is not None and r["sender"] == r["customer_id"] for r in rows)
-    kept = admin.execute(
-        "select count(*) as n from outbox.messages where channel = 'sms' and kind = 'reply'"
-    ).fetchone()
+    kept = one(
+        admin, "select count(*) as n from outbox.messages where channel = 'sms' and kind = 'reply'"
+    )
     assert kept["n"] == 1 and rows[1]["provider_id"].startswith("outbox:")
 
     client.sign_in(seed.DEMO_STAFF[0][0], seed.DEMO_PASSWORD)
