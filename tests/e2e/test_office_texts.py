@@ -80,9 +80,19 @@ def test_a_homeowners_text_is_answered_from_the_office_inbox(
             assert text.status_callback == company.status_url
 
             assert twilio_server.deliver_status(text.sid, "delivered") == 204
+            ARTIFACTS.mkdir(exist_ok=True)
             desk.reload()
             thread = desk.locator(".thread .text.out")
             expect(thread).to_contain_text("Delivered")
+
+            desk.get_by_role("link", name="Customer page").click()
+            texts = desk.locator("#texts")
+            expect(texts).to_contain_text("Is the technician still coming at 2?")
+            expect(texts.get_by_label("Reply")).to_be_visible()
+            desk.screenshot(path=str(ARTIFACTS / "customer-texts.png"), full_page=True)
+            desk.goto(f"{base_url}/messages")
+            expect(desk.get_by_role("link", name="Ruth Alvarez")).to_be_visible()
+            desk.screenshot(path=str(ARTIFACTS / "inbox.png"))
 
             phone = phone_context(browser)
             small = phone.new_page()
@@ -90,7 +100,6 @@ def test_a_homeowners_text_is_answered_from_the_office_inbox(
             small.goto(desk.url)
             expect(small.get_by_text("Yes, Sam will be there")).to_be_visible()
             assert page_width(small) <= 390
-            ARTIFACTS.mkdir(exist_ok=True)
             desk.screenshot(path=str(ARTIFACTS / "office-texts.png"), full_page=True)
             small.screenshot(path=str(ARTIFACTS / "office-texts-phone.png"), full_page=True)
             phone.close()

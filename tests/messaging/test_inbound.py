@@ -316,3 +316,25 @@ def test_stop_to_one_company_leaves_another_companys_texts_alone(
     assert post(client, texting.text(HOMEOWNER, "STOP")).status_code == 200
     row = one(admin, "select status from public.messages where tenant_id = %s", [other.id])
     assert row["status"] == "queued"
+
+
+def test_the_signature_is_checked_against_the_public_url_not_the_host_a_proxy_passed(
+    client: Client, admin: Connection, texting: TextingCompany
+):
+    """Behind a proxy the app is reached as another host; Twilio signed the public URL."""
+    hook = texting.text(HOMEOWNER, "Hello from behind the proxy")
+    path = hook.url.removeprefix("http://plenum.test")
+    internal = "http://app.internal:8080"
+
+    accepted = client.post(path, base_url=internal, data=hook.params, headers=hook.headers)
+    assert accepted.status_code == 200
+    signed_for_host = signed(
+        texting.account.auth_token, internal + path, texting.text(HOMEOWNER, "Hi").params
+    )
+    refused = client.post(
+        path, base_url=internal, data=signed_for_host.params, headers=signed_for_host.headers
+    )
+    assert refused.status_code == 403
+    assert [m["body"] for m in messages(admin, texting.tenant_id)] == [
+        "Hello from behind the proxy"
+    ]
