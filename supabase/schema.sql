@@ -200,6 +200,34 @@ end
 $$;
 
 --
+-- Name: attach_conversation(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+begin
+  if v_tenant is null or not app.is_office_staff() then
+    return false;
+  end if;
+  update public.conversations c set customer_id = p_customer
+   where c.tenant_id = v_tenant and c.id = p_conversation
+     and exists (select from public.customers cu
+                  where cu.tenant_id = v_tenant and cu.id = p_customer);
+  if not found then
+    return false;
+  end if;
+  update public.messages m set customer_id = p_customer
+   where m.tenant_id = v_tenant and m.conversation_id = p_conversation
+     and m.customer_id is distinct from p_customer;
+  return true;
+end
+$$;
+
+--
 -- Name: begin_deposit_checkout(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -10896,6 +10924,13 @@ GRANT ALL ON FUNCTION app.approve_estimate_by_link(p_token text, p_option uuid, 
 
 REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
+
+--
+-- Name: FUNCTION attach_conversation(p_conversation uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) TO authenticated;
 
 --
 -- Name: FUNCTION begin_deposit_checkout(p_token text); Type: ACL; Schema: app; Owner: -

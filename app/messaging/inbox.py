@@ -152,7 +152,7 @@ def attach(conversation_id: UUID) -> View:
     form = AttachForm()
     chosen = _uuid(form.attach_customer.data) if form.validate_on_submit() else None
     params = {"tenant_id": current_user.tenant_id, "id": conversation_id, "customer_id": chosen}
-    if chosen is None or not db.write(queries.attach_customer, params):
+    if chosen is None or not db.write(queries.attach_customer, params)[0]["attached"]:
         flash("Choose one of the company's customers.", "error")
         return _page(found, status=422)
     flash("Conversation attached to the customer.", "success")

@@ -64,11 +64,7 @@ where c.tenant_id = %(tenant_id)s and c.id = %(id)s
 returning c.id
 
 -- name: attach_customer
-update public.conversations c set customer_id = cu.id
-from public.customers cu
-where c.tenant_id = %(tenant_id)s and c.id = %(id)s
-  and cu.tenant_id = %(tenant_id)s and cu.id = %(customer_id)s
-returning c.id
+select app.attach_conversation(%(id)s, %(customer_id)s) as attached
 
 -- name: customer_texts
 -- The customer page: the latest messages of their most recent conversation.

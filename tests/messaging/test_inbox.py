@@ -160,6 +160,10 @@ def test_an_unknown_number_can_be_attached_to_a_customer_and_shows_on_their_page
     assert attached.status_code == 302
     row = one(admin, "select customer_id from public.conversations where id = %s", [conversation])
     assert row["customer_id"] == customer
+    earlier = admin.execute(
+        "select customer_id from public.messages where conversation_id = %s", [conversation]
+    ).fetchall()
+    assert earlier == [{"customer_id": customer}]  # the texts already there are theirs too
     customer_page = page(office, f"/customers/{customer}")
     assert "This is Robin, my new number" in customer_page
     assert f"/messages/{conversation}/reply" in customer_page
@@ -172,7 +176,7 @@ def test_a_conversation_cannot_be_attached_to_another_companys_customer(
     receive(office, texting, STRANGER, "Hello")
     conversation = conversation_of(admin, STRANGER)
 
-    for value in (str(theirs), "not-an-id", ""):
+    for value in (str(theirs), "not-an-id", "", str(conversation)):
         response = office.submit(f"/messages/{conversation}/customer", {"attach_customer": value})
         assert response.status_code == 422
         assert "Choose one of the company" in response.get_data(as_text=True)
