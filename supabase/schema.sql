@@ -200,6 +200,34 @@ end
 $$;
 
 --
+-- Name: attach_conversation(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+begin
+  if v_tenant is null or not app.is_office_staff() then
+    return false;
+  end if;
+  update public.conversations c set customer_id = p_customer
+   where c.tenant_id = v_tenant and c.id = p_conversation
+     and exists (select from public.customers cu
+                  where cu.tenant_id = v_tenant and cu.id = p_customer);
+  if not found then
+    return false;
+  end if;
+  update public.messages m set customer_id = p_customer
+   where m.tenant_id = v_tenant and m.conversation_id = p_conversation
+     and m.customer_id is distinct from p_customer;
+  return true;
+end
+$$;
+
+--
 -- Name: begin_deposit_checkout(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2009,6 +2037,26 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
+-- Name: queue_keyword_answer(public.messages, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, urgent, subject_id, occasion, customer_id,
+     conversation_id, to_address, body, time_zone)
+  values
+    (p_inbound.tenant_id, 'sms', p_kind, 'compliance', true, p_inbound.id, 'answer',
+     p_inbound.customer_id, p_inbound.conversation_id, p_inbound.from_address, p_body,
+     p_inbound.time_zone)
+  on conflict (tenant_id, kind, channel, subject_id, occasion)
+    where direction = 'out' and occasion is not null
+    do nothing
+$$;
+
+--
 -- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2022,6 +2070,100 @@ CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_su
          || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
   from public.tenants t where t.id = p_tenant
 $$;
+
+--
+-- Name: receive_text(text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_tenant uuid;
+  v_company public.tenants;
+  v_customer uuid;
+  v_conversation public.conversations;
+  v_message public.messages;
+  v_keyword text := app.sms_keyword(p_body);
+  v_removed integer;
+begin
+  select a.tenant_id into v_tenant from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> '';
+  if v_tenant is null or coalesce(p_message_sid, '') !~ '^(SM|MM)[0-9a-f]{32}$' then
+    return 'refused';
+  end if;
+  if coalesce(p_from, '') !~ '^\+[1-9][0-9]{6,14}$' then
+    return 'not a phone number';
+  end if;
+  select * into v_company from public.tenants t where t.id = v_tenant;
+  select min(c.id::text)::uuid into v_customer from public.customers c
+   where c.tenant_id = v_tenant and c.phone = p_from
+  having count(*) = 1;
+
+  insert into public.conversations (tenant_id, phone, customer_id)
+  values (v_tenant, p_from, v_customer)
+  on conflict (tenant_id, phone) do nothing;
+  select * into v_conversation from public.conversations c
+   where c.tenant_id = v_tenant and c.phone = p_from;
+
+  insert into public.messages
+    (tenant_id, direction, channel, kind, purpose, customer_id, conversation_id, to_address,
+     from_address, body, time_zone, status, provider_id)
+  values
+    (v_tenant, 'in', 'sms', 'inbound', 'conversation',
+     coalesce(v_conversation.customer_id, v_customer), v_conversation.id,
+     left(coalesce(nullif(p_to, ''), 'unknown'), 320), p_from,
+     left(coalesce(nullif(p_body, ''), '(no text)'), 20000), v_company.time_zone, 'received',
+     p_message_sid)
+  on conflict (tenant_id, channel, provider_id) where provider_id is not null do nothing
+  returning * into v_message;
+  if v_message.id is null then
+    return 'duplicate';
+  end if;
+  if v_conversation.customer_id is null and v_customer is not null then
+    update public.conversations c set customer_id = v_customer
+     where c.tenant_id = v_tenant and c.id = v_conversation.id;
+  end if;
+
+  if v_keyword = 'stop' then
+    insert into public.sms_opt_outs (tenant_id, phone, keyword)
+    values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
+    on conflict (tenant_id, phone) do nothing;
+    update public.messages m
+       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
+     where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
+       and m.to_address = p_from and m.status in ('queued', 'sending')
+       and m.purpose <> 'compliance';
+    perform app.queue_keyword_answer(v_message, 'opt_out',
+      format('You have been unsubscribed from %s texts. No more messages will be sent. '
+             'Reply START to resubscribe.', v_company.name));
+    return 'opted out';
+  elsif v_keyword = 'start' then
+    delete from public.sms_opt_outs o where o.tenant_id = v_tenant and o.phone = p_from;
+    get diagnostics v_removed = row_count;
+    -- "YES" is also an everyday answer: it re-subscribes only a number that had opted out.
+    if v_removed = 0 and upper(btrim(p_body, E' \t\r\n.!')) = 'YES' then
+      return 'received';
+    end if;
+    perform app.queue_keyword_answer(v_message, 'opt_in',
+      format('You have been resubscribed to %s texts. Reply HELP for help, STOP to '
+             'unsubscribe.', v_company.name));
+    return 'opted in';
+  elsif v_keyword = 'help' then
+    perform app.queue_keyword_answer(v_message, 'help',
+      case when btrim(v_company.phone) <> ''
+           then format('%s: for help call %s or reply to this text. Reply STOP to '
+                       'unsubscribe.', v_company.name, btrim(v_company.phone))
+           else format('%s: for help reply to this text and our office will answer. '
+                       'Reply STOP to unsubscribe.', v_company.name)
+      end);
+    return 'help';
+  end if;
+  return 'received';
+end
+$_$;
 
 --
 -- Name: record_checkout(uuid, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
@@ -2108,6 +2250,41 @@ begin
   return 'approved';
 end
 $_$;
+
+--
+-- Name: record_text_status(text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid;
+  v_rank integer := case p_status when 'sent' then 1
+                                  when 'delivered' then 2 when 'undelivered' then 2
+                                  when 'failed' then 2 else 0 end;
+begin
+  select a.tenant_id into v_tenant from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> '';
+  if v_tenant is null then
+    return 'refused';
+  end if;
+  if v_rank = 0 then
+    return 'ignored';
+  end if;
+  update public.messages m
+     set status = p_status,
+         delivered_at = case when p_status = 'delivered' then app.now() else m.delivered_at end,
+         failure = case when p_status in ('undelivered', 'failed')
+                        then left(coalesce(p_failure, ''), 300) else m.failure end
+   where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
+     and m.provider_id = p_message_sid
+     and (case m.status when 'sent' then 1 else 2 end) < v_rank;
+  return case when found then 'updated' else 'unchanged' end;
+end
+$$;
 
 --
 -- Name: refund_applied(); Type: FUNCTION; Schema: app; Owner: -
@@ -2308,6 +2485,23 @@ begin
   return v_token.token;
 end
 $$;
+
+--
+-- Name: sms_keyword(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sms_keyword(p_body text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+  select case upper(regexp_replace(coalesce(p_body, ''),
+                                   '^[[:space:][:punct:]]+|[[:space:][:punct:]]+$', '', 'g'))
+    when 'STOP' then 'stop' when 'STOPALL' then 'stop' when 'UNSUBSCRIBE' then 'stop'
+    when 'CANCEL' then 'stop' when 'END' then 'stop' when 'QUIT' then 'stop'
+    when 'START' then 'start' when 'UNSTOP' then 'start' when 'YES' then 'start'
+    when 'HELP' then 'help' when 'INFO' then 'help'
+  end
+$_$;
 
 --
 -- Name: stamp_author(); Type: FUNCTION; Schema: app; Owner: -
@@ -2766,6 +2960,37 @@ begin
     and m.account_id = app.account_id()
     and m.status = 'active');
 end
+$$;
+
+--
+-- Name: touch_conversation(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.touch_conversation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.conversations c
+     set last_message_at = new.created_at
+   where c.tenant_id = new.tenant_id and c.id = new.conversation_id
+     and c.last_message_at < new.created_at;
+  return null;
+end
+$$;
+
+--
+-- Name: twilio_endpoint(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.twilio_endpoint(p_endpoint text) RETURNS TABLE(tenant_id uuid, account_id uuid, account_sid text, auth_token text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select a.tenant_id, a.id, a.twilio_account_sid, a.twilio_auth_token_encrypted
+    from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> ''
 $$;
 
 --
@@ -8635,6 +8860,12 @@ CREATE TRIGGER technician_visits AFTER INSERT OR DELETE OR UPDATE ON public.visi
 CREATE TRIGGER technician_visits AFTER UPDATE OF status, completed_at, job_id ON public.visits FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.completed_at IS DISTINCT FROM new.completed_at) OR (old.job_id IS DISTINCT FROM new.job_id))) EXECUTE FUNCTION app.technician_visits_on_visit();
 
 --
+-- Name: messages touch_conversation; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER touch_conversation AFTER INSERT ON public.messages FOR EACH ROW WHEN ((new.conversation_id IS NOT NULL)) EXECUTE FUNCTION app.touch_conversation();
+
+--
 -- Name: visit_assignments visit_assignments_book; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -10755,6 +10986,13 @@ REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option 
 GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
 
 --
+-- Name: FUNCTION attach_conversation(p_conversation uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) TO authenticated;
+
+--
 -- Name: FUNCTION begin_deposit_checkout(p_token text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11443,10 +11681,23 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
+-- Name: FUNCTION queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) TO plenum_signin;
 
 --
 -- Name: FUNCTION record_checkout(p_tenant uuid, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
@@ -11459,6 +11710,13 @@ REVOKE ALL ON FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_sess
 --
 
 REVOKE ALL ON FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) TO plenum_signin;
 
 --
 -- Name: FUNCTION refund_applied(); Type: ACL; Schema: app; Owner: -
@@ -11492,6 +11750,12 @@ GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authentic
 
 REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) TO authenticated;
+
+--
+-- Name: FUNCTION sms_keyword(p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sms_keyword(p_body text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION stamp_author(); Type: ACL; Schema: app; Owner: -
@@ -11631,6 +11895,19 @@ REVOKE ALL ON FUNCTION app.technician_visits_refresh(p_tenant uuid, p_visit uuid
 REVOKE ALL ON FUNCTION app.tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.tenant_id() TO authenticated;
 GRANT ALL ON FUNCTION app.tenant_id() TO service_role;
+
+--
+-- Name: FUNCTION touch_conversation(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.touch_conversation() FROM PUBLIC;
+
+--
+-- Name: FUNCTION twilio_endpoint(p_endpoint text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) TO plenum_signin;
 
 --
 -- Name: FUNCTION unsubscribe_by_link(p_token text); Type: ACL; Schema: app; Owner: -

@@ -13,6 +13,7 @@ from app.demo import customers as demo_customers
 from app.demo import money as demo_money
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
+from app.demo import texts as demo_texts
 from app.integrations import maps
 
 queries = sql.load(__file__)
@@ -77,6 +78,7 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
     schedule(conn)
     price_book(conn)
     money(conn)
+    texts(conn)
     return added
 
 
@@ -162,6 +164,16 @@ def money(conn: Connection) -> demo_money.Counts | None:
             return None
         _act_as(conn, {"actor": "demo seed"})
         return demo_money.add(conn, tenant_id)
+
+
+def texts(conn: Connection) -> int:
+    """Give the demo company, once it has customers, a conversation by text if it has none."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None or not found[1]:
+            return 0
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_texts.add(conn, found[0])
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:
