@@ -64,5 +64,7 @@ def outbox_message(message_id: UUID) -> str:
     return render_template("messaging/message.html", message=message)
 
 
+from app.messaging import campaign_routes, log, unsubscribe  # noqa: E402,F401  (routes on bp)
+
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]
