@@ -18,7 +18,7 @@ from app.vocabulary import EQUIPMENT_KINDS
 PER_MINUTE = "Send 1 to 1,000 messages a minute."
 
 
-def _wording(field: StringField | TextAreaField) -> None:
+def _wording(form: FlaskForm, field: StringField | TextAreaField) -> None:
     for problem in problems(KIND, field.data or ""):
         raise ValidationError(problem)
 
