@@ -6,9 +6,13 @@
 -- document links from them once sent.
 select m.id, m.created_at, m.direction, m.channel, m.kind, m.purpose, m.status,
        m.blocked_reason, m.failure, m.to_address, m.from_address, m.subject, m.body,
-       m.sent_at, m.delivered_at, m.customer_id, c.display_name as customer_name, m.campaign_id
+       m.sent_at, m.delivered_at, c.id as customer_id, c.display_name as customer_name,
+       m.campaign_id
 from public.messages m
-left join public.customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id
+left join public.conversations v on v.tenant_id = m.tenant_id and v.id = m.conversation_id
+-- The message's customer, or its conversation's (a text received before the number was known).
+left join public.customers c
+  on c.tenant_id = m.tenant_id and c.id = coalesce(m.customer_id, v.customer_id)
 where m.tenant_id = %(tenant_id)s
   and (%(channel)s::text is null or m.channel = %(channel)s)
   and (%(kind)s::text is null or m.kind = %(kind)s)
