@@ -121,8 +121,8 @@ class ScheduleForm(FlaskForm):
     )
 
     def at(self, zone: Any) -> datetime:
-        day: date = self.day.data  # type: ignore[assignment]
-        start: time = self.start.data  # type: ignore[assignment]
+        day: date = self.day.data
+        start: time = self.start.data
         return datetime.combine(day, start, zone)
 
     def check_future(self, zone: Any, now: datetime) -> bool:

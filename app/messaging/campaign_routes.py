@@ -56,7 +56,7 @@ def new_campaign() -> View:
         return render_template(FORM, form=form, campaign=None)
     made = saved(form, FORM, lambda: campaigns.create(current_user.tenant_id, form.values()))
     flash("Campaign saved as a draft: check its preview below.", "success")
-    return redirect(url_for("messaging.campaign", campaign_id=made), code=303)
+    return redirect(url_for("messaging.campaign", campaign_id=made))
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/edit", methods=["GET", "POST"])
@@ -66,7 +66,7 @@ def edit_campaign(campaign_id: UUID) -> View:
     form = CampaignForm()
     if found["status"] != "draft":
         flash("Only a draft can be changed: take it back to draft first.", "error")
-        return redirect(url_for("messaging.campaign", campaign_id=campaign_id), code=303)
+        return redirect(url_for("messaging.campaign", campaign_id=campaign_id))
     if not form.is_submitted():
         form.fill(found)
         return render_template(FORM, form=form, campaign=found)
@@ -77,7 +77,7 @@ def edit_campaign(campaign_id: UUID) -> View:
         campaign=found,
     )
     flash("Campaign saved.", "success")
-    return redirect(url_for("messaging.campaign", campaign_id=campaign_id), code=303)
+    return redirect(url_for("messaging.campaign", campaign_id=campaign_id))
 
 
 def _page(found: dict[str, Any], schedule_form: ScheduleForm | None = None) -> str:
@@ -110,7 +110,7 @@ def schedule_campaign(campaign_id: UUID) -> View:
         flash(f"Scheduled for {at:%a %b %-d, %Y at %-I:%M %p} ({zone.key}).", "success")
     else:
         flash("This campaign has started; it can no longer be scheduled.", "error")
-    return redirect(url_for("messaging.campaign", campaign_id=campaign_id), code=303)
+    return redirect(url_for("messaging.campaign", campaign_id=campaign_id))
 
 
 @bp.post("/campaigns/<uuid:campaign_id>/cancel")
@@ -123,4 +123,4 @@ def cancel_campaign(campaign_id: UUID) -> View:
         flash("This campaign has ended already.", "error")
     else:
         flash(f"Campaign canceled; {canceled} message(s) not yet sent were canceled.", "success")
-    return redirect(url_for("messaging.campaign", campaign_id=campaign_id), code=303)
+    return redirect(url_for("messaging.campaign", campaign_id=campaign_id))

@@ -104,7 +104,12 @@ def update(tenant_id: UUID, campaign_id: UUID, values: dict[str, Any]) -> bool:
 
 def schedule(tenant_id: UUID, campaign_id: UUID, at: datetime, per_minute: int) -> bool:
     """Schedule a draft (or move a scheduled campaign) to `at`; False when it has started."""
-    params = {"tenant_id": tenant_id, "id": campaign_id, "scheduled_at": at, "per_minute": per_minute}
+    params = {
+        "tenant_id": tenant_id,
+        "id": campaign_id,
+        "scheduled_at": at,
+        "per_minute": per_minute,
+    }
     return bool(db.write(queries.schedule_campaign, params))
 
 

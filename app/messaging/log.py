@@ -162,7 +162,8 @@ def _cells(row: dict[str, Any]) -> Iterable[Any]:
 def export_log() -> Response:
     form = LogFilter(request.args)
     if not form.validate():
-        return redirect(url_for("messaging.log", **request.args.to_dict()))
+        args: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("messaging.log", **args))  # the log says what is wrong
     params = form.params(current_user.tenant_id) | sql.WHOLE_LIST
     chunks = build_rows(EXPORT, params, "export_messages", _cells)
     return csv_response(chunks, f"messages-{date.today().isoformat()}.csv")

@@ -9,7 +9,7 @@ the same closed page, and the token is never logged or referred onwards."""
 
 from __future__ import annotations
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from app import db, sql
 from app.auth.links import page

@@ -122,14 +122,20 @@ def test_the_csv_file_holds_what_the_filters_find(office: Client, log: dict[str,
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(r["Text"] for r in rows) == ["Can you come at 10 instead?", "See you tomorrow at 8"]
+    assert sorted(r["Text"] for r in rows) == [
+        "Can you come at 10 instead?",
+        "See you tomorrow at 8",
+    ]
     assert {(r["Direction"], r["Kind"], r["Status"]) for r in rows} == {
         ("in", "Received text", "Received"),
         ("out", "Reminder the day before", "Queued"),
     }
-    assert office.get("/messages/export.csv?channel=email").get_data(as_text=True).count(
-        "Your estimate is ready"
-    ) == 1
+    assert (
+        office.get("/messages/export.csv?channel=email")
+        .get_data(as_text=True)
+        .count("Your estimate is ready")
+        == 1
+    )
 
 
 def test_every_message_is_on_the_customers_timeline(

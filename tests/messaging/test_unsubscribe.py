@@ -81,7 +81,9 @@ def test_the_emails_one_click_link_unsubscribes_without_sign_in_or_csrf(
 
     [mail] = sendgrid_server.received(to=EMAIL)
     assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    link = re.fullmatch(r"<(http://plenum\.test(/unsubscribe/[A-Za-z0-9_-]+))>", mail.headers["List-Unsubscribe"])
+    link = re.fullmatch(
+        r"<(http://plenum\.test(/unsubscribe/[A-Za-z0-9_-]+))>", mail.headers["List-Unsubscribe"]
+    )
     assert link is not None and f"Unsubscribe: {link.group(1)}" in mail.text
     assert "1 Main St, Chicago IL 60601" in mail.text
     later = queue(admin, marketing(acme.id, person, "spring"))
