@@ -74,6 +74,7 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
     schedule(conn)
     price_book(conn)
     money(conn)
+    campaign(conn)
     return added
 
 
@@ -146,6 +147,21 @@ def money(conn: Connection) -> demo_money.Counts | None:
             return None
         _act_as(conn, {"actor": "demo seed"})
         return demo_money.add(conn, tenant_id)
+
+
+def campaign(conn: Connection) -> bool:
+    """Give the demo company, once it has customers, a draft campaign to preview (a tune-up
+    reminder) if it has none; False when it has one (or no customers)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None or not found[1]:
+            return False
+        params = {"t": found[0]}
+        if conn.execute(queries.has_campaigns, params).fetchone():
+            return False
+        _act_as(conn, {"actor": "demo seed"})
+        conn.execute(queries.insert_demo_campaign, params)
+        return True
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:

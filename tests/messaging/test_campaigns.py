@@ -378,3 +378,19 @@ def test_other_companies_and_technicians_see_no_campaign(
     technician = signed_in(app, make.member(acme.id, "technician").email)
     assert technician.get(f"/campaigns/{made}").status_code == 403
     assert technician.get("/campaigns").status_code == 403
+
+
+def test_the_demo_company_has_a_campaign_to_preview(app: Flask, admin: Connection):
+    from app.demo import seed
+
+    seed.demo(admin)
+    seed.customers(admin)
+    assert seed.campaign(admin) is False  # made once
+    owner: Client = app.test_client()  # type: ignore[assignment]
+    owner.sign_in(seed.DEMO_STAFF[0][0], seed.DEMO_PASSWORD)
+    listed = owner.get("/campaigns").get_data(as_text=True)
+    found = re.search(r'href="/campaigns/([0-9a-f-]{36})">Furnace tune-up reminder<', listed)
+    assert found is not None
+    page = owner.get(f"/campaigns/{found.group(1)}").get_data(as_text=True)
+    assert int(cell(page, "goes-to")) + page.count("<td>The customer") >= 1
+    assert "Reply STOP to opt out." in page

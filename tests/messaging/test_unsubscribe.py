@@ -14,6 +14,7 @@ from flask import Flask
 from psycopg_pool import ConnectionPool
 
 from app import crypto
+from app.access_log import redact
 from app.db import Connection
 from app.integrations.email import SendGridAccount
 from app.messaging.outgoing import Draft, queue
@@ -123,3 +124,9 @@ def test_an_unknown_link_changes_nothing_and_says_so(app: Flask, admin: Connecti
         assert response.status_code == 410
         assert "This link no longer works" in response.get_data(as_text=True)
         assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_access_log_never_holds_the_token():
+    token = crypto.new_token()[:12]  # short: only the path names it as a token
+    line = redact(f'"POST /unsubscribe/{token} HTTP/1.1" 200')
+    assert token not in line and "/unsubscribe/[redacted]" in line
