@@ -68,8 +68,9 @@ PRE_SIGN_IN = {
     "app.invoice_payable_online(p_token text)",
     "app.begin_invoice_checkout_by_link(p_token text)",
     "app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text)",
-    # the one-click unsubscribe of a marketing email
+    # the one-click unsubscribe of a marketing email, and its page's question first
     "app.unsubscribe_by_link(p_token text)",
+    "app.unsubscribe_link_company(p_token text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

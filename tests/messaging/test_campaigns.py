@@ -394,3 +394,21 @@ def test_the_demo_company_has_a_campaign_to_preview(app: Flask, admin: Connectio
     page = owner.get(f"/campaigns/{found.group(1)}").get_data(as_text=True)
     assert int(cell(page, "goes-to")) + page.count("<td>The customer") >= 1
     assert "Reply STOP to opt out." in page
+
+
+@pytest.mark.promise("P-15")
+def test_an_email_campaign_needs_an_address_and_the_companys_postal_address(
+    admin: Connection, make: Factory, acme: Tenant
+):
+    from tests.messaging.campaign_support import audience
+
+    for name, email in (("Ann", "ann@example.com"), ("Ben", "")):
+        tune_up_due(make, admin, acme.id, customer(make, admin, acme.id, name, email=email))
+    by_email = campaign(
+        admin, acme.id, channel="email", email_subject="Tune-up", email_body="Book now."
+    )
+    assert audience(admin, acme.id, by_email) == {"Ann": "", "Ben": "No email address."}
+    admin.execute("update public.tenants set address = '' where id = %s", [acme.id])
+    assert audience(admin, acme.id, by_email)["Ann"] == (
+        "Add the company's postal address before sending marketing email."
+    )
