@@ -23,7 +23,7 @@ menu.add(
     "Campaigns",
     "messaging.campaign_list",
     roles=roles.OFFICE_STAFF,
-    order=86,
+    order=50,
     section=("messaging.new_campaign", "messaging.campaign", "messaging.edit_campaign"),
 )
 FORM = "messaging/campaign_form.html"

@@ -47,7 +47,7 @@ STATUS_LABELS = {
 }
 CHANNEL_LABELS = {"sms": "Text", "email": "Email"}
 
-menu.add("Message log", "messaging.log", roles=roles.OFFICE_STAFF, order=87)
+menu.add("Message log", "messaging.log", roles=roles.OFFICE_STAFF, order=52)
 
 
 def kind_label(kind: str) -> str:
