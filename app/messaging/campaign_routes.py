@@ -70,13 +70,15 @@ def edit_campaign(campaign_id: UUID) -> View:
     if not form.is_submitted():
         form.fill(found)
         return render_template(FORM, form=form, campaign=found)
-    saved(
+    if saved(
         form,
         FORM,
         lambda: campaigns.update(current_user.tenant_id, campaign_id, form.values()),
         campaign=found,
-    )
-    flash("Campaign saved.", "success")
+    ):
+        flash("Campaign saved.", "success")
+    else:
+        flash("It was scheduled meanwhile: only a draft can be changed.", "error")
     return redirect(url_for("messaging.campaign", campaign_id=campaign_id))
 
 
