@@ -10,11 +10,13 @@ from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
     audit_checkpoints,
     audit_retention,
+    campaigns,
     crypto_rotation,
     customer_import,
     discarded_files,
     geocoding,
     maintenance_jobs,
+    message_retention,
     messages,
     worker,
 )

@@ -24,6 +24,8 @@ OFFICE = [
     "Reports",
     "Maintenance plans",
     "Price book",
+    "Campaigns",
+    "Message log",
 ]
 EXPECTED = {
     "owner": [*OFFICE, "Team", "Company", "Audit log", "Outbox"],

@@ -165,6 +165,7 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     ),
     "invoice_link_id": lambda w, t: invoice_link(w, t),
     "conversation_id": lambda w, t: conversation(w, t),
+    "campaign_id": lambda w, t: draft_campaign(w, t),
 }
 
 
@@ -174,6 +175,17 @@ def conversation(world: World, tenant: Tenant) -> UUID:
     row = world.make.conn.execute(
         "insert into public.conversations (tenant_id, phone) values (%s, %s) returning id",
         [tenant.id, "+1555" + str(uuid4().int % 10**7).zfill(7)],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
+
+
+def draft_campaign(world: World, tenant: Tenant) -> UUID:
+    row = world.make.conn.execute(
+        "insert into public.campaigns (tenant_id, name, audience, channel, sms_body)"
+        " values (%s, 'Tune-up reminder', 'tune_up_due', 'sms', 'Your tune-up is due.')"
+        " returning id",
+        [tenant.id],
     ).fetchone()
     assert row is not None
     return UUID(str(row["id"]))
@@ -308,6 +320,11 @@ def form_data(world: World) -> dict[str, str]:
         "longitude": "-71.7205",
         # A text conversation attached to one of company A's customers.
         "attach_customer": str(world.make.customer(world.mine.id)),
+        # A campaign's forms: its wording (its name is "name" above) and when it goes.
+        "audience": "tune_up_due",
+        "channel": "sms",
+        "sms_body": "Forged campaign",
+        "per_minute": "60",
     }
 
 
@@ -397,12 +414,17 @@ HOMEOWNER_LINK_PAGES = {
 # Twilio's (tests/messaging/test_inbound*.py: unsigned, mis-signed or unknown endpoint is a 403).
 SIGNED_WEBHOOKS = {"payments.webhook", "messaging.twilio_inbound", "messaging.twilio_status"}
 
+# A marketing email's one-click unsubscribe (RFC 8058): mail clients POST to the link with no
+# session or CSRF token; the unguessable token is the permission and can only withdraw that
+# customer's consent (tests/messaging/test_unsubscribe.py; unknown tokens are 410 below).
+ONE_CLICK_LINKS = {"messaging.unsubscribe_now"}
+
 
 def _checked_elsewhere(rule: Rule) -> bool:
     """The technician's phone pages need a technician signed in: tests/technician/
     test_route_checks.py runs the CSRF and cross-tenant checks over each of them (the
     calendar feed's token route stays here). The homeowner's link pages: above."""
-    if rule.endpoint in HOMEOWNER_LINK_PAGES or rule.endpoint in SIGNED_WEBHOOKS:
+    if rule.endpoint in HOMEOWNER_LINK_PAGES | SIGNED_WEBHOOKS | ONE_CLICK_LINKS:
         return True
     return rule.endpoint.startswith("technician.") and "token" not in rule.arguments
 

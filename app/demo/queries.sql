@@ -325,3 +325,17 @@ select p.id
 from public.properties p
 join public.service_agreements a on a.tenant_id = p.tenant_id and a.customer_id = p.customer_id
 where p.tenant_id = %(t)s and a.status = 'active' and a.starts_on <= current_date and (a.ends_on is null or a.ends_on >= current_date)
+
+-- name: has_campaigns
+select 1
+from public.campaigns
+where tenant_id = %(t)s
+limit 1
+
+-- name: insert_demo_campaign
+-- A draft the office can preview: a text to customers whose plan's tune-up is due.
+insert into public.campaigns (tenant_id, name, audience, due_within_days, channel, sms_body,
+                              email_subject, email_body, per_minute)
+values (%(t)s, 'Furnace tune-up reminder', 'tune_up_due', 30, 'sms',
+        'Hi {first_name}, it''s {company}: your furnace tune-up is due. Reply to this text to'
+        ' book a time.', '', '', 30)

@@ -79,6 +79,7 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
     price_book(conn)
     money(conn)
     texts(conn)
+    campaign(conn)
     return added
 
 
@@ -174,6 +175,21 @@ def texts(conn: Connection) -> int:
             return 0
         _act_as(conn, {"actor": "demo seed"})
         return demo_texts.add(conn, found[0])
+
+
+def campaign(conn: Connection) -> bool:
+    """Give the demo company, once it has customers, a draft campaign to preview (a tune-up
+    reminder) if it has none; False when it has one (or no customers)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None or not found[1]:
+            return False
+        params = {"t": found[0]}
+        if conn.execute(queries.has_campaigns, params).fetchone():
+            return False
+        _act_as(conn, {"actor": "demo seed"})
+        conn.execute(queries.insert_demo_campaign, params)
+        return True
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:

@@ -136,9 +136,9 @@ begin
     values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
     on conflict (tenant_id, phone) do nothing;
     update public.messages m
-       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
+       set status = 'blocked', blocked_reason = 'The number texted STOP.'
      where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
-       and m.to_address = p_from and m.status in ('queued', 'sending')
+       and m.to_address = p_from and m.status = 'queued'
        and m.purpose <> 'compliance';
     perform app.queue_keyword_answer(v_message, 'opt_out',
       format('You have been unsubscribed from %s texts. No more messages will be sent. '

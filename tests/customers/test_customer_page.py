@@ -29,7 +29,7 @@ def test_the_page_shows_contacts_properties_and_notes(client: Client, make):
     assert "4821 N Damen Ave, Chicago, IL 62701" in page
     assert "2 pieces of equipment" in page and "0 pieces of equipment" in page
     assert "Gate code is with the manager." in page
-    assert "messages will appear" in page.lower()
+    assert "texts and emails to and from the customer are listed too" in page.lower()
 
 
 @pytest.mark.promise("P-07")

@@ -361,6 +361,16 @@ def new_message(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def new_campaign(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "name": "Furnace tune-up reminder",
+        "audience": "tune_up_due",
+        "channel": "sms",
+        "sms_body": "Hi {first_name}, your tune-up is due.",
+    }
+
+
 def new_sms_opt_out(make: Factory, tenant_id: UUID) -> Row:
     return {"tenant_id": tenant_id, "phone": f"+1508555{secrets.randbelow(10_000):04d}"}
 
@@ -598,6 +608,7 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.conversations": new_conversation,
     "public.messages": new_message,
     "public.sms_opt_outs": new_sms_opt_out,
+    "public.campaigns": new_campaign,
     "public.message_templates": lambda make, tenant_id: {
         "tenant_id": tenant_id,
         "kind": "on_my_way",
