@@ -15,6 +15,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     discarded_files,
     maintenance_jobs,
     messages,
+    notices,
     worker,
 )
 

@@ -86,11 +86,12 @@ KINDS: dict[str, Kind] = {
             "on_my_way",
             "On my way",
             "transactional",
-            {"technician": "Sam", "eta": "about 25 minutes"},
-            "Hi {first_name}, {technician} from {company} is on the way, arriving in {eta}.",
+            # {eta} is ", arriving in about 25 minutes" when the travel time is known, else "".
+            {"technician": "Sam", "eta": ", arriving in about 25 minutes"},
+            "Hi {first_name}, {technician} from {company} is on the way{eta}.",
             "{technician} is on the way",
-            "Hi {first_name},\n\n{technician} from {company} is on the way and should arrive"
-            " in {eta}.",
+            "Hi {first_name},\n\n{technician} from {company} is on the way{eta}.\n\nQuestions?"
+            " Call us at {company_phone}.",
             urgent=True,
         ),
         _kind(
