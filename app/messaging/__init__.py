@@ -64,5 +64,9 @@ def outbox_message(message_id: UUID) -> str:
     return render_template("messaging/message.html", message=message)
 
 
+from app.messaging import account, wording  # noqa: E402  (their routes attach to bp)
+
+_ = (account, wording)
+
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]
