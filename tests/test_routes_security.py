@@ -50,6 +50,10 @@ EXEMPT_VARIABLES = {
     # An invitation addressed to the signed-in account's own email, from whichever company:
     # tests/tenancy/test_invitations.py shows that one for another address is 404.
     "my_invitation_id": "invitation to oneself",
+    # A kind of message (app.messaging.templates.KINDS), the same words in every company; the
+    # company's own wording is found by the signed-in member's company only
+    # (tests/messaging/test_template_pages.py: an unknown kind is 404).
+    "kind": "kind of message",
 }
 
 
