@@ -31,7 +31,7 @@ from app.config import Settings
 from app.db import Connection, service_role_transaction
 from app.formatting import EN_DASH, format_day, format_time_range
 from app.messaging import templates
-from app.messaging.outgoing import Draft, channel_for, queue
+from app.messaging.outgoing import Draft, channel_for, queue_many
 from jobs import Job, register
 
 log = logging.getLogger("jobs.notices")
@@ -258,36 +258,32 @@ class Notices:
             values["review_link"] = row["review_link"]
         return values
 
-    def queue(self, conn: Connection, kind: str, row: dict[str, Any]) -> bool:
-        """Queue `kind` about the row's visit; False when it was queued before (or the customer
-        has no way to be reached)."""
+    def draft(self, conn: Connection, kind: str, row: dict[str, Any]) -> Draft | None:
+        """The message of `kind` about the row's visit, in the company's wording, to the
+        customer's channel; None when the customer cannot be reached."""
         reach = channel_for(row["preferred_contact"], row["phone"], row["email"])
         if reach is None:
-            return False
+            return None
         channel, address = reach
         wording = self.template(conn, row["tenant_id"], kind)
         values = self.values(kind, row)
         sms = channel == "sms"
         body = templates.render(wording.sms if sms else wording.email_body, values)
         subject = "" if sms else templates.render(wording.email_subject, values)
-        made = queue(
-            conn,
-            Draft(
-                row["tenant_id"],
-                channel,
-                kind,
-                to=address,
-                body=body,
-                subject=subject,
-                purpose=wording.kind.purpose,  # type: ignore[arg-type]
-                urgent=wording.kind.urgent,
-                customer_id=row["customer_id"],
-                property_id=row["property_id"],
-                subject_id=row["visit_id"],
-                occasion=row["occasion"],
-            ),
+        return Draft(
+            row["tenant_id"],
+            channel,
+            kind,
+            to=address,
+            body=body,
+            subject=subject,
+            purpose=wording.kind.purpose,  # type: ignore[arg-type]
+            urgent=wording.kind.urgent,
+            customer_id=row["customer_id"],
+            property_id=row["property_id"],
+            subject_id=row["visit_id"],
+            occasion=row["occasion"],
         )
-        return made is not None
 
 
 KINDS: dict[str, sql.Composed] = {
@@ -309,7 +305,8 @@ def _batch(
         if lock is None or not lock["mine"]:
             return 0, False
         rows = conn.execute(statement, {"kind": kind, "limit": BATCH}).fetchall()
-        queued = sum(notices.queue(conn, kind, row) for row in rows)
+        drafts = [notices.draft(conn, kind, row) for row in rows]
+        queued = len(queue_many(conn, [d for d in drafts if d is not None]))
     return queued, len(rows) == BATCH and queued > 0
 
 
