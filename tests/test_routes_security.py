@@ -168,6 +168,7 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
         t.id, w.make.invoice(t.id, plan_home(w, t))
     ),
     "invoice_link_id": lambda w, t: invoice_link(w, t),
+    "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
 }
 
 
@@ -259,6 +260,17 @@ def form_data(world: World) -> dict[str, str]:
         "o0-item-item_quantity": "1",
         # A tax rate's form (its name is "name" above).
         "percent": "6.25",
+        # A message template's wording, and the messaging settings' timing.
+        "sms_body": "Forged {first_name}",
+        "email_subject": "Forged",
+        "email_body": "Forged",
+        "enabled": "0",
+        "sms_per_second": "1",
+        "reminder_time": "17:00",
+        "estimate_follow_up_days": "3",
+        "invoice_overdue_days": "7",
+        "review_every_months": "12",
+        "review_delay_hours": "2",
         # The price book's import confirmation: a file its preview signed for company A.
         "book_file": transfer_file.sign(
             "name,price\nForged import,1.00\n", "forged.csv", world.mine.id, TEST_SECRET_KEY

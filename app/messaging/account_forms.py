@@ -25,6 +25,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -47,6 +48,12 @@ def _number(label: str, low: int, high: int, unit: str) -> IntegerField:
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+def _finite(_form: FlaskForm, field: DecimalField) -> None:
+    """NaN and infinity are refused before a comparison could raise."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter a rate from 0.1 to 1000 a second.")
 
 
 class MessagingSettingsForm(FlaskForm):
@@ -91,6 +98,7 @@ class MessagingSettingsForm(FlaskForm):
         default=Decimal(1),
         validators=[
             InputRequired("Enter how many texts Twilio takes per second (1 for a long code)."),
+            _finite,
             NumberRange(Decimal("0.1"), Decimal(1000), "Enter a rate from 0.1 to 1000 a second."),
         ],
         render_kw={"inputmode": "decimal"},

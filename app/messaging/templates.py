@@ -188,7 +188,12 @@ def problems(kind: Kind, text: str) -> list[str]:
     except ValueError:
         return ["A brace is not closed: write {{ and }} for a brace itself."]
     unknown = sorted({n for n in named if n not in kind.samples})
-    if "" in named or any(not n.isidentifier() for n in named if n):
+    formatted = any(
+        spec or conversion
+        for _, field, spec, conversion in string.Formatter().parse(text)
+        if field is not None
+    )
+    if "" in named or formatted or any(not n.isidentifier() for n in named if n):
         return ["Write a variable as {name}, e.g. {first_name}."]
     if unknown:
         offered = ", ".join(f"{{{v}}}" for v in kind.variables)

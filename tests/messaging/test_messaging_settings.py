@@ -115,6 +115,8 @@ BAD = [
     ({"twilio_auth_token": ""}, "Enter the auth token."),
     ({"twilio_account_sid": ""}, "Enter the account SID."),
     ({"sms_per_second": "0"}, "Enter a rate from 0.1 to 1000"),
+    ({"sms_per_second": "NaN"}, "Enter a rate from 0.1 to 1000"),
+    ({"sms_per_second": "-Infinity"}, "Enter a rate from 0.1 to 1000"),
     ({"sendgrid_api_key": "sk_live_123"}, "Paste the whole API key"),
     ({"sendgrid_from_email": "office"}, "Enter a valid email address"),
     ({"sendgrid_from_email": ""}, "Enter the verified from address."),

@@ -75,6 +75,9 @@ def test_a_reworded_template_is_saved_and_used(admin, owner):
     [
         ({"sms_body": "Hi {frist_name}"}, "Unknown variable {frist_name}: use {first_name}"),
         ({"email_subject": "On the way {"}, "A brace is not closed"),
+        ({"sms_body": "Hi {first_name:>999999999}"}, "Write a variable as {name}"),
+        ({"sms_body": "Hi {first_name!r}"}, "Write a variable as {name}"),
+        ({"sms_body": "Hi {first_name.__class__}"}, "Write a variable as {name}"),
         ({"email_body": "   "}, "Write the text."),
         ({"sms_body": "x" * 1601}, "At most 1,600 characters."),
     ],
