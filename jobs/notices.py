@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -216,6 +217,14 @@ def _position(latitude: Any, longitude: Any) -> Position | None:
     return Position(float(latitude), float(longitude))
 
 
+def _phone(e164: str) -> str:
+    """The company's phone as people read it (as stored, when it does not parse)."""
+    try:
+        return phones.display(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
 def window_text(starts: datetime, ends: datetime, zone: str) -> str:
     """'Tue, Dec 8, 8:00-10:00 AM' in the property's zone, with plain hyphens (GSM-7 texts)."""
     local = ZoneInfo(zone)
@@ -240,7 +249,7 @@ class Notices:
         values = {
             "first_name": row["first_name"] or row["display_name"],
             "company": row["company"],
-            "company_phone": phones.display(row["company_phone"]) if row["company_phone"] else "",
+            "company_phone": _phone(row["company_phone"]),
             "job": row["job"],
         }
         if row["window_starts_at"] is not None:
@@ -285,6 +294,15 @@ class Notices:
             occasion=row["occasion"],
         )
 
+    def safe_draft(self, conn: Connection, kind: str, row: dict[str, Any]) -> Draft | None:
+        """`draft`, or None (logged) when the row cannot be worded: one bad row does not hold
+        back the rest of the batch."""
+        try:
+            return self.draft(conn, kind, row)
+        except (ValueError, KeyError, LookupError) as error:
+            log.warning("%s for visit %s not worded: %r", kind, row["visit_id"], error)
+            return None
+
 
 KINDS: dict[str, sql.Composed] = {
     # Confirmations first: a reminder due at once is left out when the confirmation is newer.
@@ -305,7 +323,7 @@ def _batch(
         if lock is None or not lock["mine"]:
             return 0, False
         rows = conn.execute(statement, {"kind": kind, "limit": BATCH}).fetchall()
-        drafts = [notices.draft(conn, kind, row) for row in rows]
+        drafts = [notices.safe_draft(conn, kind, row) for row in rows]
         queued = len(queue_many(conn, [d for d in drafts if d is not None]))
     return queued, len(rows) == BATCH and queued > 0
 

@@ -311,3 +311,12 @@ def test_no_review_is_asked_without_a_review_page(admin, make, home, pool, datab
     set_clock(admin, local(CHICAGO, 7, 12))
     sweep(pool, database)
     assert sent(admin, "review_request") == []
+
+
+def test_a_company_phone_that_does_not_parse_is_written_as_stored(
+    admin, make, home, pool, database
+):
+    admin.execute("update public.tenants set phone = 'ext. 12' where id = %s", [home.company])
+    visit(make, home, local(CHICAGO, 8, 9))
+    assert sweep(pool, database) == 1
+    assert sent(admin, "booking_confirmation")[0]["body"].endswith("Call ext. 12.")
