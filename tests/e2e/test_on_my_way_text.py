@@ -97,3 +97,31 @@ def test_the_homeowner_gets_a_text_when_the_technician_is_on_the_way(
     ).fetchone()
     assert status is not None and status["status"] == "sent"
     assert status["provider_id"] == texts[0].sid
+
+
+def test_the_owner_rewords_a_text_with_its_length_counted_as_typed(
+    browser: Browser, live_server: str, make: Factory, admin: Connection
+):
+    tenant = make.tenant("Polar Air")
+    page = browser.new_page()
+    try:
+        sign_in(page, live_server, tenant.owner.email)
+        page.goto(f"{live_server}/company/messaging/templates")
+        page.get_by_role("link", name="On my way").click()
+        text = page.get_by_label("Text message")
+        text.fill("{technician} is coming{eta} 🙂")
+        expect(page.locator("#sms-typed")).to_have_text(
+            "As typed: 29 characters, 1 segment (UCS-2)"
+        )
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("#preview-sms")).to_have_text(
+            "Sam is coming, arriving in about 25 minutes 🙂"
+        )
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("On my way: saved.")).to_be_visible()
+        page.get_by_role("button", name="Reset to the built-in wording").click()
+        expect(page.get_by_text("On my way: back to the built-in wording.")).to_be_visible()
+    finally:
+        page.close()
+    row = admin.execute("select sms_body from public.message_templates").fetchone()
+    assert row is not None and "{technician} from {company} is on the way{eta}." in row["sms_body"]
