@@ -54,10 +54,12 @@ else
 	@echo "DATABASE_URL is set: the database is not ours to stop" >&2
 endif
 
+# The worker runs beside the app (messages, geocoding, reminders) and stops with it.
 dev: db-up
 	@$(FLASK) seed demo
-	@echo "Outgoing email is kept in the outbox (owners: Outbox in the menu)."
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Texts and email go to the outbox (owners: Outbox in the menu); the worker sends them."
+	@$(PY) -m jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Browser tests need Debian's Chromium; .ci/run installs it, and so does this when missing.
 e2e-deps:

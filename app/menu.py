@@ -21,6 +21,8 @@ class Entry:
     # Other endpoints of the same section: the entry is marked current on them too.
     section: tuple[str, ...] = ()
     shortcut: str = ""  # a key that opens the page (app/static/shortcuts.js), e.g. "n"
+    # A number shown beside the label when not zero (e.g. unread texts), read per page.
+    count: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Link:
     endpoint: str
     current: bool
     shortcut: str = ""
+    count: int = 0
 
 
 _entries: dict[str, Entry] = {}
@@ -43,9 +46,12 @@ def add(
     when: Callable[[], bool] | None = None,
     section: tuple[str, ...] = (),
     shortcut: str = "",
+    count: Callable[[], int] | None = None,
 ) -> None:
     """Add (or replace, by endpoint) an entry of the main menu; lower `order` comes first."""
-    _entries[endpoint] = Entry(label, endpoint, tuple(roles), order, when, tuple(section), shortcut)
+    _entries[endpoint] = Entry(
+        label, endpoint, tuple(roles), order, when, tuple(section), shortcut, count
+    )
 
 
 def entries() -> list[Entry]:
@@ -64,6 +70,7 @@ def links() -> list[Link]:
             entry.endpoint,
             endpoint in (entry.endpoint, *entry.section),
             entry.shortcut,
+            entry.count() if entry.count else 0,
         )
         for entry in entries()
         if (not entry.roles or current_user.can(*entry.roles))

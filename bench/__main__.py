@@ -22,8 +22,10 @@ from bench import (
     audit,
     customers,
     documents,
+    geocoding,
     growth,
     imports,
+    messages,
     money,
     pages,
     rls_scale,
@@ -49,11 +51,15 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "documents": documents.run,
     "money": money.run,
     "webhooks": webhooks.run,
+    "messages": messages.run,
+    "geocoding": geocoding.run,
 }
 NO_SCALE_DATA = {
     "documents",
     "money",
     "webhooks",
+    "geocoding",
+    "messages",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

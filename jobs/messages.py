@@ -2,30 +2,34 @@
 or, without them, into the outbox.
 
 The claim (app.claim_messages) crosses companies, hence the service role, with the actor
-`system:messaging`. It leases each message to this worker and paces each company's sender at
-its rate; the database has already refused what may not go (STOP, consent, quiet hours). Each
-message is then sent on its own thread and recorded in a short transaction of its own, so a
-worker killed mid-batch leaves at most the messages in flight leased. When such a lease runs out,
-the message is claimed again "in doubt", and for SMS the worker first asks Twilio whether it
-already went (same number, sender and body since the first claim): if so it is recorded, not
-sent again. SendGrid cannot be asked, so an email in doubt is sent again (README: known limits).
+`system:messaging`. The database has already refused what may not go (STOP, consent, quiet
+hours), and checks each message again as it is claimed. A claim is a lease in
+`app.message_claims`, renewed every HEARTBEAT while the batch is sent, and it names this worker:
+a process holds an advisory lock for as long as it lives (`alive_as`), so when it dies, even by
+SIGKILL, another worker takes its messages again at once. Each message is sent on its own thread
+and recorded in a short transaction of its own, so a worker killed mid-batch leaves only the
+messages in flight in doubt. Such a message comes back `in_doubt`; for SMS the worker first asks
+Twilio whether it already went (same number, sender and body since the first claim): if so it is
+recorded, not sent again. SendGrid cannot be asked, so an email in doubt is sent again (README:
+known limits).
 
-A transient failure (Twilio or SendGrid down, rate limited) puts the message back in the queue
-after a backoff that doubles with each attempt; a permanent one (bad number, bad key) or the
-last attempt fails it with the provider's reason, shown to the office."""
+A transient failure (Twilio or SendGrid down, rate limited) waits for a backoff that doubles with
+each attempt; a permanent one (bad number, bad key) or the last attempt fails the message with
+the provider's reason, shown to the office."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from app import crypto
@@ -36,14 +40,17 @@ from jobs import Job, register
 
 log = logging.getLogger("jobs.messages")
 ACTOR = "system:messaging"
-BATCH = 200
+BATCH = 500
 THREADS = 8
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=30)  # renewed every HEARTBEAT while the batch is being sent
+HEARTBEAT = 10.0  # seconds
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 6
 UNSUBSCRIBE_PATH = "/unsubscribe/"
 
-CLAIM = "select * from app.claim_messages(%(limit)s, %(lease)s)"
+CLAIM = "select * from app.claim_messages(%(limit)s, %(lease)s, %(worker)s)"
+LOCK_NAMESPACE = 7341  # app.claim_messages reads the advisory locks of this namespace
+RENEW = "select app.renew_message_leases(%(worker)s, %(lease)s)"
 
 ACCOUNTS = """
 select a.tenant_id, a.id, a.endpoint_id, a.twilio_account_sid, a.twilio_auth_token_encrypted,
@@ -62,33 +69,47 @@ select t.id, t.name, t.address from public.tenants t where t.id = any(%(tenants)
 # A link that opens a document (a long token in its path) is removed from the text once the
 # message has left or failed: the log keeps no usable link.
 SENT = """
-update public.messages
+with mine as (
+  delete from app.message_claims c
+   where c.tenant_id = %(tenant_id)s and c.message_id = %(id)s and c.worker = %(worker)s
+     and c.attempts = %(attempts)s
+  returning c.message_id
+)
+update public.messages m
    set status = 'sent', provider_id = %(provider_id)s, from_address = %(from_address)s,
-       sent_at = app.now(), lease_until = null, failure = '',
-       body = regexp_replace(body, '(https?://\\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
-   and attempts = %(attempts)s
+       sent_at = app.now(), failure = '', body = app.without_document_links(m.body)
+ where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
+   and m.status = 'queued'
 """
 
 RETRY = """
-update public.messages
-   set status = 'queued', not_before = app.now() + %(wait)s, lease_until = null,
-       failure = %(failure)s
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
-   and attempts = %(attempts)s
+with mine as (
+  update app.message_claims c set lease_until = null
+   where c.tenant_id = %(tenant_id)s and c.message_id = %(id)s and c.worker = %(worker)s
+     and c.attempts = %(attempts)s
+  returning c.message_id
+)
+update public.messages m set not_before = app.now() + %(wait)s, failure = %(failure)s
+ where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
+   and m.status = 'queued'
 """
 
 FAILED = """
-update public.messages
-   set status = 'failed', lease_until = null, failure = %(failure)s,
-       body = regexp_replace(body, '(https?://\\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g')
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
-   and attempts = %(attempts)s
+with mine as (
+  delete from app.message_claims c
+   where c.tenant_id = %(tenant_id)s and c.message_id = %(id)s and c.worker = %(worker)s
+     and c.attempts = %(attempts)s
+  returning c.message_id
+)
+update public.messages m
+   set status = 'failed', failure = %(failure)s, body = app.without_document_links(m.body)
+ where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
+   and m.status = 'queued'
 """
 
 UNSUBSCRIBE_LINK = """
 update public.messages set unsubscribe_token_hash = %(hash)s
- where tenant_id = %(tenant_id)s and id = %(id)s and status = 'sending'
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'queued'
 """
 
 TO_OUTBOX = """
@@ -138,6 +159,7 @@ class Sender:
         self.pool = pool
         self.settings = settings
         self.keyring = crypto.keyring_of(settings)
+        self.worker = alive_as(settings)
 
     def companies(self, conn: Connection, tenants: list[UUID]) -> dict[UUID, Company]:
         accounts = {
@@ -178,7 +200,9 @@ class Sender:
         with service_role_transaction(self.pool, ACTOR) as conn:
             claimed = [
                 Claimed(**row)
-                for row in conn.execute(CLAIM, {"limit": BATCH, "lease": LEASE}).fetchall()
+                for row in conn.execute(
+                    CLAIM, {"limit": BATCH, "lease": LEASE, "worker": self.worker}
+                ).fetchall()
             ]
             tenants = sorted({m.tenant_id for m in claimed})
             return claimed, (self.companies(conn, tenants) if tenants else {})
@@ -187,7 +211,12 @@ class Sender:
         with service_role_transaction(self.pool, ACTOR) as conn:
             conn.execute(
                 statement,
-                {"tenant_id": message.tenant_id, "id": message.id, "attempts": message.attempts}
+                {
+                    "tenant_id": message.tenant_id,
+                    "id": message.id,
+                    "attempts": message.attempts,
+                    "worker": self.worker,
+                }
                 | values,
             )
 
@@ -287,6 +316,7 @@ class Sender:
                     "tenant_id": message.tenant_id,
                     "id": message.id,
                     "attempts": message.attempts,
+                    "worker": self.worker,
                     "provider_id": f"outbox:{kept}",
                     "from_address": "",
                 },
@@ -299,10 +329,55 @@ class Sender:
         else:
             self.record(FAILED, message, failure=failure.reason[:300])
 
-    def send(self, claimed: Iterable[Claimed], companies: dict[UUID, Company]) -> None:
+    def send(self, claimed: list[Claimed], companies: dict[UUID, Company]) -> None:
+        """Deliver the batch on THREADS threads, renewing the leases of the messages still in
+        flight every HEARTBEAT seconds, so that only a dead worker's messages are taken again."""
         with ThreadPoolExecutor(THREADS) as threads:
-            for done in [threads.submit(self.deliver, m, companies[m.tenant_id]) for m in claimed]:
-                done.result()
+            flying = {threads.submit(self.deliver, m, companies[m.tenant_id]): m for m in claimed}
+            while flying:
+                done, _ = wait(flying, timeout=HEARTBEAT)
+                for future in done:
+                    del flying[future]
+                    future.result()
+                if flying:
+                    self.renew()
+
+    def renew(self) -> None:
+        with service_role_transaction(self.pool, ACTOR) as conn:
+            conn.execute(RENEW, {"worker": self.worker, "lease": LEASE})
+
+
+_life: dict[str, tuple[psycopg.Connection[Any], int]] = {}
+_life_lock = threading.Lock()
+
+
+def alive_as(settings: Settings) -> int:
+    """This process's worker key: an advisory lock it holds on a connection of its own for as
+    long as it lives, so that its claims are taken again the moment it dies. Taken once per
+    process (and again if that connection was lost)."""
+    conninfo = settings.worker_database_url
+    if conninfo is None:
+        raise RuntimeError("WORKER_DATABASE_URL is not set: the worker needs its own connection")
+    with _life_lock:
+        held = _life.get(conninfo)
+        if held is not None:
+            try:
+                held[0].execute("select 1")  # the lock lives as long as this connection
+                return held[1]
+            except psycopg.Error:
+                pass
+        for stale, _ in _life.values():
+            stale.close()
+        _life.clear()
+        conn = psycopg.connect(conninfo, autocommit=True)
+        while True:
+            key = secrets.randbelow(2**31 - 2) + 1
+            taken = conn.execute(
+                "select pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, key]
+            ).fetchone()
+            if taken and taken[0]:
+                _life[conninfo] = (conn, key)
+                return key
 
 
 def sweep(pool: ConnectionPool, settings: Settings | None = None) -> int:

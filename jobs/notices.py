@@ -31,6 +31,7 @@ from app import phones
 from app.config import Settings
 from app.db import Connection, service_role_transaction
 from app.formatting import EN_DASH, format_day, format_time_range
+from app.integrations import maps
 from app.messaging import templates
 from app.messaging.outgoing import Draft, channel_for, queue_many
 from jobs import Job, register
@@ -203,11 +204,14 @@ def arriving(minutes: int | None) -> str:
 
 def eta_text(settings: Settings, origin: Position | None, destination: Position | None) -> str:
     """How long the technician should take to arrive, for the {eta} of "on my way", from where
-    they set out to the property; '' when either place has no coordinates yet or the travel
-    time is not known (the message reads well without it)."""
+    they set out (their stop before, when it is placed) to the property, by the maps port
+    (Google's driving time when configured, else straight-line); '' when either place has no
+    coordinates yet (the message reads well without it)."""
     if origin is None or destination is None:
         return ""
-    minutes: int | None = None  # the travel time estimate from the maps port goes here
+    minutes = maps.eta_minutes(
+        settings, origin.latitude, origin.longitude, destination.latitude, destination.longitude
+    )
     return arriving(minutes)
 
 

@@ -200,6 +200,34 @@ end
 $$;
 
 --
+-- Name: attach_conversation(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+begin
+  if v_tenant is null or not app.is_office_staff() then
+    return false;
+  end if;
+  update public.conversations c set customer_id = p_customer
+   where c.tenant_id = v_tenant and c.id = p_conversation
+     and exists (select from public.customers cu
+                  where cu.tenant_id = v_tenant and cu.id = p_customer);
+  if not found then
+    return false;
+  end if;
+  update public.messages m set customer_id = p_customer
+   where m.tenant_id = v_tenant and m.conversation_id = p_conversation
+     and m.customer_id is distinct from p_customer;
+  return true;
+end
+$$;
+
+--
 -- Name: begin_deposit_checkout(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -460,10 +488,10 @@ CREATE FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) 
 $$;
 
 --
--- Name: claim_messages(integer, interval); Type: FUNCTION; Schema: app; Owner: -
+-- Name: claim_messages(integer, interval, integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval) RETURNS TABLE(tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text, subject text, body text, attempts integer, in_doubt boolean, claimed_from timestamp with time zone)
+CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) RETURNS TABLE(tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text, subject text, body text, attempts integer, in_doubt boolean, claimed_from timestamp with time zone)
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
@@ -471,19 +499,26 @@ CREATE FUNCTION app.claim_messages(p_limit integer, p_lease interval) RETURNS TA
 declare
   v_now timestamptz := app.now();
 begin
-  update public.messages m
-     set not_before = app.permitted_from(m.time_zone, v_now)
-   where m.status = 'queued' and m.not_before <= v_now and not m.urgent
-     and app.permitted_from(m.time_zone, v_now) > v_now;
-
   return query
-  with due as (
-    select m.tenant_id, m.id, m.channel, m.status as was, m.lease_until as leased,
+  with alive as (
+    select l.objid::bigint as worker from pg_catalog.pg_locks l
+     where l.locktype = 'advisory' and l.classid = 7341 and l.objsubid = 2 and l.granted
+       and l.database = (select d.oid from pg_catalog.pg_database d
+                          where d.datname = pg_catalog.current_database())
+  ), held as (
+    select c.tenant_id, c.message_id from app.message_claims c
+     where c.lease_until >= v_now and c.worker in (select worker from alive)
+  ), quiet as (
+    select z.name from app.time_zones z where app.permitted_from(z.name, v_now) > v_now
+  ), due as (
+    select m.tenant_id, m.id, m.channel,
            row_number() over (partition by m.tenant_id, m.channel
                               order by m.not_before, m.created_at) as place
       from public.messages m
-     where (m.status = 'queued' and m.not_before <= v_now)
-        or (m.status = 'sending' and m.lease_until < v_now)
+     where m.status = 'queued' and m.not_before <= v_now
+       and (m.urgent or m.time_zone not in (select q.name from quiet q))
+       and not exists (select from held h
+                        where h.tenant_id = m.tenant_id and h.message_id = m.id)
   ), senders as (
     select d.tenant_id, d.channel,
            greatest(1, floor(coalesce(case when d.channel = 'sms' then a.sms_per_second end,
@@ -494,7 +529,7 @@ begin
       left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
      where s.next_at is null or s.next_at <= v_now
   ), picked as (
-    select m.tenant_id, m.id, due.was, due.leased
+    select m.tenant_id, m.id, m.channel, app.message_refusal(m) as refusal
       from due
       join senders using (tenant_id, channel)
       join public.messages m on m.tenant_id = due.tenant_id and m.id = due.id
@@ -502,25 +537,35 @@ begin
      order by due.place, m.not_before
      limit p_limit
        for update of m skip locked
-  ), taken as (
-    update public.messages m
-       set status = 'sending', lease_until = v_now + p_lease, attempts = m.attempts + 1
-      from picked
-     where m.tenant_id = picked.tenant_id and m.id = picked.id
-    returning m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject,
-              m.body, m.attempts, m.status, picked.was, picked.leased
+  ), refused as (
+    update public.messages m set status = 'blocked', blocked_reason = p.refusal
+      from picked p
+     where m.tenant_id = p.tenant_id and m.id = p.id and p.refusal <> ''
+  ), prior as (
+    select c.tenant_id, c.message_id, c.lease_until is not null as in_flight
+      from app.message_claims c
+      join picked p on p.tenant_id = c.tenant_id and p.id = c.message_id
+  ), claimed as (
+    insert into app.message_claims as c (tenant_id, message_id, worker, lease_until, claimed_at)
+    select p.tenant_id, p.id, p_worker, v_now + p_lease, v_now
+      from picked p where p.refusal = ''
+    on conflict (tenant_id, message_id) do update
+      set worker = excluded.worker, lease_until = excluded.lease_until,
+          attempts = c.attempts + 1
+    returning c.tenant_id, c.message_id, c.attempts, c.claimed_at
   ), paced as (
     insert into app.message_senders as s (tenant_id, channel, next_at)
-    select t.tenant_id, t.channel,
+    select p.tenant_id, p.channel,
            v_now + make_interval(secs => count(*) / max(senders.rate))
-      from taken t join senders using (tenant_id, channel)
-     group by t.tenant_id, t.channel
+      from picked p join senders using (tenant_id, channel)
+     group by p.tenant_id, p.channel
     on conflict (tenant_id, channel) do update set next_at = excluded.next_at
   )
-  select t.tenant_id, t.id, t.channel, t.kind, t.purpose, t.to_address, t.subject, t.body,
-         t.attempts, t.was = 'sending', coalesce(t.leased, v_now) - p_lease
-    from taken t
-   where t.status = 'sending';
+  select m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject, m.body,
+         c.attempts, coalesce(prior.in_flight, false), c.claimed_at
+    from claimed c
+    join public.messages m on m.tenant_id = c.tenant_id and m.id = c.message_id
+    left join prior on prior.tenant_id = c.tenant_id and prior.message_id = c.message_id;
 end
 $$;
 
@@ -1748,8 +1793,6 @@ CREATE TABLE public.messages (
     status text DEFAULT 'queued'::text NOT NULL,
     blocked_reason text DEFAULT ''::text NOT NULL,
     not_before timestamp with time zone DEFAULT app.now() NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    lease_until timestamp with time zone,
     provider_id text,
     failure text DEFAULT ''::text NOT NULL,
     unsubscribe_token_hash bytea,
@@ -1768,7 +1811,7 @@ CREATE TABLE public.messages (
     CONSTRAINT messages_occasion_length CHECK ((length(occasion) <= 100)),
     CONSTRAINT messages_provider_id_length CHECK ((length(provider_id) <= 200)),
     CONSTRAINT messages_purpose_check CHECK ((purpose = ANY (ARRAY['transactional'::text, 'marketing'::text, 'conversation'::text, 'compliance'::text]))),
-    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text, 'blocked'::text, 'canceled'::text]))),
+    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text, 'blocked'::text, 'canceled'::text]))),
     CONSTRAINT messages_subject_length CHECK ((length(subject) <= 300)),
     CONSTRAINT messages_to_length CHECK (((length(to_address) >= 3) AND (length(to_address) <= 320)))
 );
@@ -1829,34 +1872,26 @@ CREATE FUNCTION app.messages_guard() RETURNS trigger
 declare
   v_reason text;
 begin
-  if tg_op = 'INSERT' then
-    if new.direction = 'in' then
-      return new;
-    end if;
-    new.status := 'queued';
-    new.attempts := 0;
-    new.lease_until := null;
-    new.provider_id := null;
-    new.time_zone := coalesce(
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.id = new.property_id),
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
-          and p.time_zone is not null
-        order by p.archived_at nulls first, p.created_at limit 1),
-      app.company_time_zone(new.tenant_id));
-    if not new.urgent then
-      new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
-    end if;
-  elsif not (new.status = 'sending'
-             and (old.status <> 'sending' or new.attempts <> old.attempts)) then
+  if new.direction = 'in' then
     return new;
+  end if;
+  new.status := 'queued';
+  new.provider_id := null;
+  new.time_zone := coalesce(
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.id = new.property_id),
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
+        and p.time_zone is not null
+      order by p.archived_at nulls first, p.created_at limit 1),
+    app.company_time_zone(new.tenant_id));
+  if not new.urgent then
+    new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
   end if;
   v_reason := app.message_refusal(new);
   if v_reason <> '' then
     new.status := 'blocked';
     new.blocked_reason := v_reason;
-    new.lease_until := null;
   end if;
   return new;
 end
@@ -2002,6 +2037,26 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
+-- Name: queue_keyword_answer(public.messages, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, urgent, subject_id, occasion, customer_id,
+     conversation_id, to_address, body, time_zone)
+  values
+    (p_inbound.tenant_id, 'sms', p_kind, 'compliance', true, p_inbound.id, 'answer',
+     p_inbound.customer_id, p_inbound.conversation_id, p_inbound.from_address, p_body,
+     p_inbound.time_zone)
+  on conflict (tenant_id, kind, channel, subject_id, occasion)
+    where direction = 'out' and occasion is not null
+    do nothing
+$$;
+
+--
 -- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2015,6 +2070,100 @@ CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_su
          || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
   from public.tenants t where t.id = p_tenant
 $$;
+
+--
+-- Name: receive_text(text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_tenant uuid;
+  v_company public.tenants;
+  v_customer uuid;
+  v_conversation public.conversations;
+  v_message public.messages;
+  v_keyword text := app.sms_keyword(p_body);
+  v_removed integer;
+begin
+  select a.tenant_id into v_tenant from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> '';
+  if v_tenant is null or coalesce(p_message_sid, '') !~ '^(SM|MM)[0-9a-f]{32}$' then
+    return 'refused';
+  end if;
+  if coalesce(p_from, '') !~ '^\+[1-9][0-9]{6,14}$' then
+    return 'not a phone number';
+  end if;
+  select * into v_company from public.tenants t where t.id = v_tenant;
+  select min(c.id::text)::uuid into v_customer from public.customers c
+   where c.tenant_id = v_tenant and c.phone = p_from
+  having count(*) = 1;
+
+  insert into public.conversations (tenant_id, phone, customer_id)
+  values (v_tenant, p_from, v_customer)
+  on conflict (tenant_id, phone) do nothing;
+  select * into v_conversation from public.conversations c
+   where c.tenant_id = v_tenant and c.phone = p_from;
+
+  insert into public.messages
+    (tenant_id, direction, channel, kind, purpose, customer_id, conversation_id, to_address,
+     from_address, body, time_zone, status, provider_id)
+  values
+    (v_tenant, 'in', 'sms', 'inbound', 'conversation',
+     coalesce(v_conversation.customer_id, v_customer), v_conversation.id,
+     left(coalesce(nullif(p_to, ''), 'unknown'), 320), p_from,
+     left(coalesce(nullif(p_body, ''), '(no text)'), 20000), v_company.time_zone, 'received',
+     p_message_sid)
+  on conflict (tenant_id, channel, provider_id) where provider_id is not null do nothing
+  returning * into v_message;
+  if v_message.id is null then
+    return 'duplicate';
+  end if;
+  if v_conversation.customer_id is null and v_customer is not null then
+    update public.conversations c set customer_id = v_customer
+     where c.tenant_id = v_tenant and c.id = v_conversation.id;
+  end if;
+
+  if v_keyword = 'stop' then
+    insert into public.sms_opt_outs (tenant_id, phone, keyword)
+    values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
+    on conflict (tenant_id, phone) do nothing;
+    update public.messages m
+       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
+     where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
+       and m.to_address = p_from and m.status in ('queued', 'sending')
+       and m.purpose <> 'compliance';
+    perform app.queue_keyword_answer(v_message, 'opt_out',
+      format('You have been unsubscribed from %s texts. No more messages will be sent. '
+             'Reply START to resubscribe.', v_company.name));
+    return 'opted out';
+  elsif v_keyword = 'start' then
+    delete from public.sms_opt_outs o where o.tenant_id = v_tenant and o.phone = p_from;
+    get diagnostics v_removed = row_count;
+    -- "YES" is also an everyday answer: it re-subscribes only a number that had opted out.
+    if v_removed = 0 and upper(btrim(p_body, E' \t\r\n.!')) = 'YES' then
+      return 'received';
+    end if;
+    perform app.queue_keyword_answer(v_message, 'opt_in',
+      format('You have been resubscribed to %s texts. Reply HELP for help, STOP to '
+             'unsubscribe.', v_company.name));
+    return 'opted in';
+  elsif v_keyword = 'help' then
+    perform app.queue_keyword_answer(v_message, 'help',
+      case when btrim(v_company.phone) <> ''
+           then format('%s: for help call %s or reply to this text. Reply STOP to '
+                       'unsubscribe.', v_company.name, btrim(v_company.phone))
+           else format('%s: for help reply to this text and our office will answer. '
+                       'Reply STOP to unsubscribe.', v_company.name)
+      end);
+    return 'help';
+  end if;
+  return 'received';
+end
+$_$;
 
 --
 -- Name: record_checkout(uuid, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
@@ -2103,6 +2252,41 @@ end
 $_$;
 
 --
+-- Name: record_text_status(text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid;
+  v_rank integer := case p_status when 'sent' then 1
+                                  when 'delivered' then 2 when 'undelivered' then 2
+                                  when 'failed' then 2 else 0 end;
+begin
+  select a.tenant_id into v_tenant from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> '';
+  if v_tenant is null then
+    return 'refused';
+  end if;
+  if v_rank = 0 then
+    return 'ignored';
+  end if;
+  update public.messages m
+     set status = p_status,
+         delivered_at = case when p_status = 'delivered' then app.now() else m.delivered_at end,
+         failure = case when p_status in ('undelivered', 'failed')
+                        then left(coalesce(p_failure, ''), 300) else m.failure end
+   where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
+     and m.provider_id = p_message_sid
+     and (case m.status when 'sent' then 1 else 2 end) < v_rank;
+  return case when found then 'updated' else 'unchanged' end;
+end
+$$;
+
+--
 -- Name: refund_applied(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2148,6 +2332,18 @@ begin
      where p.tenant_id = new.tenant_id and p.id = v_attempt.payment_id));
   return new;
 end
+$$;
+
+--
+-- Name: renew_message_leases(integer, interval); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  update app.message_claims c set lease_until = app.now() + p_lease
+   where c.worker = p_worker and c.lease_until is not null
 $$;
 
 --
@@ -2289,6 +2485,23 @@ begin
   return v_token.token;
 end
 $$;
+
+--
+-- Name: sms_keyword(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sms_keyword(p_body text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+  select case upper(regexp_replace(coalesce(p_body, ''),
+                                   '^[[:space:][:punct:]]+|[[:space:][:punct:]]+$', '', 'g'))
+    when 'STOP' then 'stop' when 'STOPALL' then 'stop' when 'UNSUBSCRIBE' then 'stop'
+    when 'CANCEL' then 'stop' when 'END' then 'stop' when 'QUIT' then 'stop'
+    when 'START' then 'start' when 'UNSTOP' then 'start' when 'YES' then 'start'
+    when 'HELP' then 'help' when 'INFO' then 'help'
+  end
+$_$;
 
 --
 -- Name: stamp_author(); Type: FUNCTION; Schema: app; Owner: -
@@ -2750,6 +2963,37 @@ end
 $$;
 
 --
+-- Name: touch_conversation(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.touch_conversation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.conversations c
+     set last_message_at = new.created_at
+   where c.tenant_id = new.tenant_id and c.id = new.conversation_id
+     and c.last_message_at < new.created_at;
+  return null;
+end
+$$;
+
+--
+-- Name: twilio_endpoint(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.twilio_endpoint(p_endpoint text) RETURNS TABLE(tenant_id uuid, account_id uuid, account_sid text, auth_token text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select a.tenant_id, a.id, a.twilio_account_sid, a.twilio_auth_token_encrypted
+    from public.messaging_accounts a
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> ''
+$$;
+
+--
 -- Name: unsubscribe_by_link(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -3111,6 +3355,15 @@ begin
   return new;
 end
 $$;
+
+--
+-- Name: without_document_links(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.without_document_links(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ select regexp_replace(p_text, '(https?://\S*/)[A-Za-z0-9_-]{20,}', '\1[link]', 'g') $$;
 
 --
 -- Name: access_requests_check(); Type: FUNCTION; Schema: audit; Owner: -
@@ -5117,6 +5370,19 @@ ALTER TABLE app.key_rotations ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
+-- Name: message_claims; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.message_claims (
+    tenant_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    worker integer,
+    lease_until timestamp with time zone,
+    claimed_at timestamp with time zone NOT NULL,
+    attempts integer DEFAULT 1 NOT NULL
+);
+
+--
 -- Name: message_senders; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -6059,8 +6325,13 @@ CREATE TABLE public.properties (
     search_text text GENERATED ALWAYS AS (lower(((((((((street || ' '::text) || unit) || ' '::text) || city) || ' '::text) || region) || ' '::text) || postal_code))) STORED,
     archived_at timestamp with time zone,
     time_zone text,
+    geocode_failure text,
+    geocode_attempts integer DEFAULT 0 NOT NULL,
+    geocode_retry_at timestamp with time zone,
     CONSTRAINT properties_city_length CHECK (((length(btrim(city)) >= 1) AND (length(btrim(city)) <= 100))),
     CONSTRAINT properties_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT properties_geocode_attempts_range CHECK ((geocode_attempts >= 0)),
+    CONSTRAINT properties_geocode_failure_length CHECK ((length(geocode_failure) <= 300)),
     CONSTRAINT properties_geocode_status_check CHECK ((geocode_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text]))),
     CONSTRAINT properties_square_feet_range CHECK (((square_feet >= 1) AND (square_feet <= 10000000))),
     CONSTRAINT properties_street_length CHECK (((length(btrim(street)) >= 1) AND (length(btrim(street)) <= 200))),
@@ -6361,6 +6632,13 @@ ALTER TABLE ONLY app.document_numbers
 
 ALTER TABLE ONLY app.key_rotations
     ADD CONSTRAINT key_rotations_pkey PRIMARY KEY (id);
+
+--
+-- Name: message_claims message_claims_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_pkey PRIMARY KEY (tenant_id, message_id);
 
 --
 -- Name: message_senders message_senders_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -7508,12 +7786,6 @@ CREATE INDEX messages_customer_idx ON public.messages USING btree (tenant_id, cu
 CREATE INDEX messages_due_idx ON public.messages USING btree (not_before) WHERE (status = 'queued'::text);
 
 --
--- Name: messages_in_flight_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_in_flight_idx ON public.messages USING btree (lease_until) WHERE (status = 'sending'::text);
-
---
 -- Name: messages_once_per_occasion_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7997,7 +8269,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_package_part
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
 -- Name: refunds audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -8267,7 +8539,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_package_parts REFERENC
 -- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
 
 --
 -- Name: refunds audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -8489,7 +8761,7 @@ CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status O
 -- Name: messages messages_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER messages_guard BEFORE INSERT OR UPDATE OF status ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
+CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
 
 --
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
@@ -8612,6 +8884,12 @@ CREATE TRIGGER technician_visits AFTER INSERT OR DELETE OR UPDATE ON public.visi
 CREATE TRIGGER technician_visits AFTER UPDATE OF status, completed_at, job_id ON public.visits FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.completed_at IS DISTINCT FROM new.completed_at) OR (old.job_id IS DISTINCT FROM new.job_id))) EXECUTE FUNCTION app.technician_visits_on_visit();
 
 --
+-- Name: messages touch_conversation; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER touch_conversation AFTER INSERT ON public.messages FOR EACH ROW WHEN ((new.conversation_id IS NOT NULL)) EXECUTE FUNCTION app.touch_conversation();
+
+--
 -- Name: visit_assignments visit_assignments_book; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -8671,6 +8949,13 @@ CREATE TRIGGER visits_unsigned_reason_on_completion BEFORE UPDATE OF unsigned_re
 
 ALTER TABLE ONLY app.document_numbers
     ADD CONSTRAINT document_numbers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: message_claims message_claims_tenant_id_message_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.message_claims
+    ADD CONSTRAINT message_claims_tenant_id_message_id_fkey FOREIGN KEY (tenant_id, message_id) REFERENCES public.messages(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: message_senders message_senders_tenant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
@@ -9297,6 +9582,12 @@ ALTER TABLE app.document_numbers ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.key_rotations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: message_claims; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.message_claims ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: message_senders; Type: ROW SECURITY; Schema: app; Owner: -
@@ -10719,6 +11010,13 @@ REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option 
 GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
 
 --
+-- Name: FUNCTION attach_conversation(p_conversation uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) TO authenticated;
+
+--
 -- Name: FUNCTION begin_deposit_checkout(p_token text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -10780,11 +11078,11 @@ REVOKE ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url
 GRANT ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url text) TO authenticated;
 
 --
--- Name: FUNCTION claim_messages(p_limit integer, p_lease interval); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION claim_messages(p_limit integer, p_lease interval, p_worker integer); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval) TO service_role;
+REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) TO service_role;
 
 --
 -- Name: FUNCTION company_time_zone(p_tenant uuid); Type: ACL; Schema: app; Owner: -
@@ -11359,6 +11657,7 @@ GRANT INSERT(not_before) ON TABLE public.messages TO authenticated;
 --
 
 REVOKE ALL ON FUNCTION app.message_refusal(m public.messages) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.message_refusal(m public.messages) TO service_role;
 
 --
 -- Name: FUNCTION messages_guard(); Type: ACL; Schema: app; Owner: -
@@ -11406,10 +11705,23 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
+-- Name: FUNCTION queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text) TO plenum_signin;
 
 --
 -- Name: FUNCTION record_checkout(p_tenant uuid, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
@@ -11424,6 +11736,13 @@ REVOKE ALL ON FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_sess
 REVOKE ALL ON FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text) TO plenum_signin;
+
+--
 -- Name: FUNCTION refund_applied(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11434,6 +11753,13 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION renew_message_leases(p_worker integer, p_lease interval); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
 -- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
@@ -11448,6 +11774,12 @@ GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authentic
 
 REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) TO authenticated;
+
+--
+-- Name: FUNCTION sms_keyword(p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sms_keyword(p_body text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION stamp_author(); Type: ACL; Schema: app; Owner: -
@@ -11589,6 +11921,19 @@ GRANT ALL ON FUNCTION app.tenant_id() TO authenticated;
 GRANT ALL ON FUNCTION app.tenant_id() TO service_role;
 
 --
+-- Name: FUNCTION touch_conversation(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.touch_conversation() FROM PUBLIC;
+
+--
+-- Name: FUNCTION twilio_endpoint(p_endpoint text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) TO plenum_signin;
+
+--
 -- Name: FUNCTION unsubscribe_by_link(p_token text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11664,6 +12009,13 @@ REVOKE ALL ON FUNCTION app.visits_status_machine() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
+
+--
+-- Name: FUNCTION without_document_links(p_text text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.without_document_links(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.without_document_links(p_text text) TO service_role;
 
 --
 -- Name: FUNCTION access_requests_check(); Type: ACL; Schema: audit; Owner: -
@@ -12179,10 +12531,22 @@ GRANT UPDATE(rotated) ON TABLE app.key_rotations TO service_role;
 GRANT UPDATE(unreadable) ON TABLE app.key_rotations TO service_role;
 
 --
+-- Name: TABLE message_claims; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_claims TO service_role;
+
+--
 -- Name: TABLE message_senders; Type: ACL; Schema: app; Owner: -
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
+
+--
+-- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.time_zones TO service_role;
 
 --
 -- Name: TABLE access_requests; Type: ACL; Schema: audit; Owner: -

@@ -19,6 +19,7 @@ OFFICE = [
     "Visits",
     "Customers",
     "Estimates",
+    "Messages",
     "Invoices",
     "Reports",
     "Maintenance plans",

@@ -44,8 +44,8 @@ EXEMPT_VARIABLES = {
     "token": "capability link",
     # The app's own public CSS; no company data.
     "filename": "static file",
-    # Stripe's webhook: the unguessable per-company endpoint id, and Stripe's signature with
-    # that company's secret (tests/payments: a bad signature or unknown endpoint is a 400).
+    # Stripe's and Twilio's webhooks: the unguessable per-company endpoint id, and the sender's
+    # signature with that company's secret (tests/payments, tests/messaging/test_inbound*.py).
     "endpoint_id": "signed webhook",
     # An invitation addressed to the signed-in account's own email, from whichever company:
     # tests/tenancy/test_invitations.py shows that one for another address is 404.
@@ -168,8 +168,20 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
         t.id, w.make.invoice(t.id, plan_home(w, t))
     ),
     "invoice_link_id": lambda w, t: invoice_link(w, t),
+    "conversation_id": lambda w, t: conversation(w, t),
     "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
 }
+
+
+def conversation(world: World, tenant: Tenant) -> UUID:
+    """A conversation with a number the company does not know yet (as an inbound text starts
+    it), so that attaching it to a customer acts."""
+    row = world.make.conn.execute(
+        "insert into public.conversations (tenant_id, phone) values (%s, %s) returning id",
+        [tenant.id, "+1555" + str(uuid4().int % 10**7).zfill(7)],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
 
 
 def estimate_link(world: World, tenant: Tenant) -> UUID:
@@ -307,6 +319,11 @@ def form_data(world: World) -> dict[str, str]:
         "method": "cash",
         "received_on": datetime.now(NEW_YORK).date().isoformat(),
         "void_reason": "Forged reason",
+        # A pin placed by hand on a property.
+        "latitude": "42.2848",
+        "longitude": "-71.7205",
+        # A text conversation attached to one of company A's customers.
+        "attach_customer": str(world.make.customer(world.mine.id)),
     }
 
 
@@ -393,7 +410,8 @@ HOMEOWNER_LINK_PAGES = {
 
 # Webhooks carry no session or CSRF token: the sender's signature stands for both
 # (tests/payments/test_stripe.py: a missing, bad or stale signature is a 400 and changes nothing).
-SIGNED_WEBHOOKS = {"payments.webhook"}
+# Twilio's (tests/messaging/test_inbound*.py: unsigned, mis-signed or unknown endpoint is a 403).
+SIGNED_WEBHOOKS = {"payments.webhook", "messaging.twilio_inbound", "messaging.twilio_status"}
 
 
 def _checked_elsewhere(rule: Rule) -> bool:

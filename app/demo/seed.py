@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app import sql
+from app import properties, sql
 from app.auth.passwords import hash_password
 from app.db import Connection
 from app.demo import customers as demo_customers
@@ -14,6 +14,8 @@ from app.demo import messaging as demo_messaging
 from app.demo import money as demo_money
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
+from app.demo import texts as demo_texts
+from app.integrations import maps
 
 queries = sql.load(__file__)
 
@@ -25,6 +27,7 @@ DEMO_STAFF = [
     ("tech1@acme.example", "technician"),
     ("tech2@acme.example", "technician"),
 ]
+GEOCODING_ACTOR = "system:geocoding"
 DEMO_NAMES = {
     "owner@acme.example": "Olivia Owens",
     "dispatch@acme.example": "Dana Dispatch",
@@ -69,14 +72,30 @@ def demo(conn: Connection) -> bool:
 
 def customers(conn: Connection) -> demo_customers.Counts | None:
     """Give the demo company its customers if it has none yet (None when it already has some),
-    then its week of visits if it has no jobs yet, its price book if it has none, its
-    estimates and invoices if it has no estimates yet, and its messaging settings."""
+    then places its properties on the map, then its week of visits if it has no jobs yet, its
+    price book if it has none, its estimates and invoices if it has no estimates yet, a
+    conversation by text, and its messaging settings."""
     added = _customers(conn)
+    geocode(conn)
     schedule(conn)
     price_book(conn)
     money(conn)
+    texts(conn)
     messaging(conn)
     return added
+
+
+def geocode(conn: Connection) -> int:
+    """Place waiting properties on the map with the offline geocoder, as the geocoding job
+    would (`make dev` runs no worker); returns how many were placed or failed."""
+    handled = 0
+    while True:
+        with conn.transaction():
+            _act_as(conn, {"actor": GEOCODING_ACTOR})
+            batch = properties.geocode_pending(conn, maps.OFFLINE)
+        handled += batch.handled
+        if batch.claimed < maps.OFFLINE.batch_size:
+            return handled
 
 
 def _locked_demo_company(conn: Connection) -> tuple[Any, bool] | None:
@@ -148,6 +167,16 @@ def money(conn: Connection) -> demo_money.Counts | None:
             return None
         _act_as(conn, {"actor": "demo seed"})
         return demo_money.add(conn, tenant_id)
+
+
+def texts(conn: Connection) -> int:
+    """Give the demo company, once it has customers, a conversation by text if it has none."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None or not found[1]:
+            return 0
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_texts.add(conn, found[0])
 
 
 def _add_history(conn: Connection, tenant_id: object) -> None:

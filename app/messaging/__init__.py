@@ -64,9 +64,23 @@ def outbox_message(message_id: UUID) -> str:
     return render_template("messaging/message.html", message=message)
 
 
-from app.messaging import account, wording  # noqa: E402  (their routes attach to bp)
+from app import customers  # noqa: E402
+from app.messaging import account, wording  # noqa: E402  (settings and templates pages)
+from app.messaging import inbox as _inbox  # noqa: E402  (the office inbox's routes)
+from app.messaging import twilio_webhooks as _twilio_webhooks  # noqa: E402  (Twilio's webhooks)
 
-_ = (account, wording)
+_ = (_twilio_webhooks, account, wording)
+menu.add(
+    "Messages",
+    "messaging.inbox",
+    roles=roles.OFFICE_STAFF,
+    order=35,
+    section=("messaging.conversation",),
+    count=_inbox.unread_count,
+)
+# The customer page shows the customer's latest texts and whether their number opted out.
+customers.add_page_section("texts", _inbox.CUSTOMER_TEXTS)
+customers.add_page_section("text_opt_outs", _inbox.CUSTOMER_OPT_OUTS)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]

@@ -12,6 +12,7 @@ db.register_messages(constraints.MESSAGES)
 
 from app.properties import routes  # noqa: E402,F401  (routes attach to bp)
 from app.properties.forms import EquipmentForm, PropertyForm  # noqa: E402
+from app.properties.geocoding import geocode_pending  # noqa: E402
 from app.properties.service import (  # noqa: E402
     create_equipment,
     create_property,
@@ -26,7 +27,7 @@ from app.properties.service import (  # noqa: E402
 )
 
 # What other features may use (tests/test_architecture.py holds them to it; the New call page
-# adds a caller's property and equipment).
+# adds a caller's property and equipment; the geocoding job and the demo seed place properties).
 __all__ = [
     "EquipmentForm",
     "PropertyForm",
@@ -35,6 +36,7 @@ __all__ = [
     "create_property",
     "equipment_at",
     "equipment_title",
+    "geocode_pending",
     "get_property",
     "has_access_notes",
     "maps_link",

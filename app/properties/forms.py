@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import choices, strip_text
 from app.properties.service import EQUIPMENT_KINDS, PROPERTY_TYPES, REFRIGERANTS
@@ -246,3 +246,38 @@ class EquipmentForm(FlaskForm):
 def equipment_form_data(item: dict[str, Any]) -> dict[str, Any]:
     """A stored piece of equipment as the form's starting values."""
     return {**item, "equipment_kind": item["kind"]}
+
+
+class CoordinateField(DecimalField):
+    """A latitude or longitude in decimal degrees, like 42.2848 or -71.7205."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].strip().replace("\u2212", "-")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a number in decimal degrees, like 42.2848.") from error
+
+
+class PinForm(FlaskForm):
+    """A property placed on the map by hand, when its address cannot be found."""
+
+    latitude = CoordinateField(
+        "Latitude",
+        places=None,
+        validators=[
+            InputRequired("Enter the latitude, like 42.2848."),
+            Between(-90, 90, "Enter a latitude between -90 and 90."),
+        ],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    longitude = CoordinateField(
+        "Longitude",
+        places=None,
+        validators=[
+            InputRequired("Enter the longitude, like -71.7205."),
+            Between(-180, 180, "Enter a longitude between -180 and 180."),
+        ],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )

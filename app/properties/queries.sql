@@ -2,7 +2,8 @@
 select p.id, p.tenant_id, p.customer_id, c.display_name as customer_name, p.label, p.street, p.unit,
        p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,
        p.year_built, p.access_notes_encrypted, p.notes, p.latitude, p.longitude,
-       p.geocode_status, p.geocoded_at, p.archived_at, p.created_at, p.updated_at
+       p.geocode_status, p.geocoded_at, p.geocode_failure, p.geocode_retry_at, p.time_zone,
+       p.archived_at, p.created_at, p.updated_at
 from public.properties p
 join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
 where p.tenant_id = %(tenant_id)s and p.id = %(id)s
@@ -19,8 +20,8 @@ insert into public.properties (
 returning id
 
 -- name: update_property
--- A changed address sends the property back to the geocoding queue (old coordinates cleared);
--- the comparison uses the row's values before this update.
+-- A changed address sends the property back to the geocoding queue (old coordinates, time zone
+-- and failure cleared, tried at once); the comparison uses the row's values before this update.
 update public.properties
    set label = %(label)s, street = %(street)s, unit = %(unit)s, city = %(city)s,
        region = %(region)s, postal_code = %(postal_code)s, country = %(country)s,
@@ -30,7 +31,11 @@ update public.properties
        geocode_status = case when readdressed then 'pending' else geocode_status end,
        latitude = case when readdressed then null else latitude end,
        longitude = case when readdressed then null else longitude end,
-       geocoded_at = case when readdressed then null else geocoded_at end
+       geocoded_at = case when readdressed then null else geocoded_at end,
+       time_zone = case when readdressed then null else time_zone end,
+       geocode_failure = case when readdressed then null else geocode_failure end,
+       geocode_attempts = case when readdressed then 0 else geocode_attempts end,
+       geocode_retry_at = case when readdressed then null else geocode_retry_at end
   from (
     select (street, unit, city, region, postal_code, country)
            is distinct from (%(street)s::text, %(unit)s::text, %(city)s::text, %(region)s::text,

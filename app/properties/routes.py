@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from app import customers, roles
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.properties import bp, service
-from app.properties.forms import EquipmentForm, PropertyForm, equipment_form_data
+from app.properties import bp, geocoding, service
+from app.properties.forms import EquipmentForm, PinForm, PropertyForm, equipment_form_data
 from app.views import form_page, saved
 
 View = Response | str | tuple[str, int]
@@ -79,22 +79,40 @@ def new(customer_id: UUID) -> View:
 @bp.get("/properties/<uuid:property_id>")
 @identity.company_required(*roles.OFFICE_STAFF)
 def show(property_id: UUID) -> View:
-    prop = _property(property_id)
+    return _show(_property(property_id), PinForm(formdata=None))
+
+
+def _show(prop: dict[str, Any], pin_form: PinForm) -> str:
     may_read_access = current_user.can(*service.ACCESS_NOTE_ROLES)
     return render_template(
         "properties/show.html",
         prop=prop,
+        pin_form=pin_form,
         title=service.property_title(prop),
         maps_link=service.maps_link(prop),
         customer_path=customer_path(prop["customer_id"]),
         access_notes=service.reveal_access_notes(prop, "property page") if may_read_access else "",
-        equipment=service.list_equipment(current_user.tenant_id, property_id),
+        equipment=service.list_equipment(current_user.tenant_id, prop["id"]),
         confirm_form=ConfirmForm(),
         property_types=service.PROPERTY_TYPES,
         kinds=service.EQUIPMENT_KINDS,
         geocode_states=service.GEOCODE_STATES,
         equipment_title=service.equipment_title,
     )
+
+
+@bp.post("/properties/<uuid:property_id>/pin")
+@identity.company_required(*roles.OFFICE_STAFF)
+def pin(property_id: UUID) -> View:
+    """Place the property on the map by hand (an address the geocoder cannot find)."""
+    prop = _property(property_id)
+    form = PinForm()
+    if not form.validate_on_submit():
+        return _show(prop, form), 422
+    assert form.latitude.data is not None and form.longitude.data is not None
+    geocoding.place_pin(prop, form.latitude.data, form.longitude.data)
+    flash(f"{service.property_title(prop)} is placed on the map by hand.", "success")
+    return redirect(url_for("properties.show", property_id=property_id))
 
 
 @bp.route("/properties/<uuid:property_id>/edit", methods=["GET", "POST"])

@@ -57,8 +57,8 @@ PERSONAL = {
     "public.properties": (
         "customer_id",
         "",
-        "access_notes_encrypted city label latitude longitude notes postal_code region"
-        " search_text street unit",
+        "access_notes_encrypted city geocode_failure label latitude longitude notes postal_code"
+        " region search_text street unit",
     ),
     "public.service_agreements": ("customer_id", "", "name notes"),
     "public.jobs": ("customer_id", "", "description summary"),

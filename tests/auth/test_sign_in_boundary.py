@@ -70,6 +70,10 @@ PRE_SIGN_IN = {
     "app.invoice_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text)",
     # the one-click unsubscribe of a marketing email
     "app.unsubscribe_by_link(p_token text)",
+    # Twilio's webhooks: the company found by its endpoint id, the signature checked by the app
+    "app.twilio_endpoint(p_endpoint text)",
+    "app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text)",
+    "app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

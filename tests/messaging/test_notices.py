@@ -240,6 +240,30 @@ def test_the_eta_reads_well_when_known_and_is_left_out_otherwise():
     assert notices.eta_text(settings, None, notices.Position(41.9, -87.6)) == ""  # type: ignore[arg-type]
 
 
+def test_on_my_way_tells_the_travel_time_from_the_stop_before(admin, make, home, pool, database):
+    """From the technician's stop before (both houses placed), the straight-line estimate:
+    about 5 km apart, times 1.3 at 30 mph, rounded up."""
+    set_clock(admin, local(CHICAGO, 8, 11))
+    other = make.property(home.company, make.customer(home.company, "Lee"), street="9 Oak St")
+    before = make.visit(home.company, make.job(home.company, other), local(CHICAGO, 8, 9))
+    assign(admin, make, home, before)
+    for place, lat in ((other, 41.85), (home.place, 41.895)):
+        admin.execute(
+            "update public.properties set latitude = %s, longitude = -87.65,"
+            " geocode_status = 'done' where id = %s",
+            [lat, place],
+        )
+    admin.execute("update public.visits set status = 'en_route' where id = %s", [before])
+    admin.execute("update public.visits set status = 'on_site' where id = %s", [before])
+    booked = visit(make, home, local(CHICAGO, 8, 13))
+    go_en_route(admin, make, home, booked)
+    sweep(pool, database)
+    (text,) = sent(admin, "on_my_way")
+    assert text["body"] == (
+        "Hi Pat, Sam from Acme Heating is on the way, arriving in about 9 minutes."
+    )
+
+
 def complete(admin: Connection, make: Factory, home: Home, visit_id: UUID, at: datetime) -> None:
     go_en_route(admin, make, home, visit_id)
     for status in ("on_site", "completed"):

@@ -3,6 +3,7 @@ app.claim_messages for every code path, with the database clock (app.clock) set 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -23,8 +24,20 @@ def set_clock(admin: Connection, at: datetime) -> None:
     )
 
 
+WORKER = 4242  # the key of the worker these tests claim as (an advisory lock it holds)
+
+
+@pytest.fixture(autouse=True)
+def live_worker(admin: Connection) -> Iterator[None]:
+    admin.execute("select pg_advisory_lock(7341, %s)", [WORKER])
+    yield
+    admin.execute("select pg_advisory_unlock_all()")
+
+
 def claim(admin: Connection) -> list[UUID]:
-    rows = admin.execute("select id from app.claim_messages(1000, interval '2 minutes')").fetchall()
+    rows = admin.execute(
+        "select id from app.claim_messages(1000, interval '2 minutes', %s)", [WORKER]
+    ).fetchall()
     return [row["id"] for row in rows]
 
 
@@ -161,7 +174,10 @@ def test_a_message_due_before_9pm_but_claimed_after_it_waits_for_the_morning(
     made = queued(admin, draft(company, customer))
     set_clock(admin, datetime(2026, 12, 8, 3, 5, tzinfo=UTC))  # 9:05pm: the backlog was late
     assert claim(admin) == []
-    assert message(admin, made)["not_before"] == datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
+    set_clock(admin, datetime(2026, 12, 8, 13, 59, tzinfo=UTC))  # 7:59am
+    assert claim(admin) == []
+    set_clock(admin, datetime(2026, 12, 8, 14, 0, tzinfo=UTC))  # 8:00am: it goes
+    assert claim(admin) == [made]
 
 
 @pytest.mark.promise("P-15")
@@ -268,19 +284,37 @@ def test_each_sender_is_paced_at_its_rate(admin, make, company, customer):
     assert sorted(claim(admin)) == sorted(mail)
 
 
-def test_a_message_whose_worker_died_is_claimed_again_in_doubt(admin, company, customer):
+def claim_as_worker(admin: Connection) -> list[tuple[UUID, bool, int]]:
+    rows = admin.execute(
+        "select id, in_doubt, attempts, claimed_from"
+        " from app.claim_messages(10, interval '2 minutes', %s)",
+        [WORKER],
+    ).fetchall()
+    return [(r["id"], r["in_doubt"], r["attempts"]) for r in rows]
+
+
+def test_a_live_workers_messages_wait_for_their_lease_to_run_out(admin, company, customer):
     set_clock(admin, datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
     made = queued(admin, draft(company, customer))
-    first = admin.execute(
-        "select id, in_doubt, claimed_from from app.claim_messages(10, interval '2 minutes')"
-    ).fetchall()
-    assert [(r["id"], r["in_doubt"]) for r in first] == [(made, False)]
+    assert claim_as_worker(admin) == [(made, False, 1)]
     set_clock(admin, datetime(2026, 12, 7, 16, 1, tzinfo=UTC))
-    assert claim(admin) == []  # still leased
+    assert claim(admin) == []  # still leased, and its worker is alive
     set_clock(admin, datetime(2026, 12, 7, 16, 3, tzinfo=UTC))
+    assert claim_as_worker(admin) == [(made, True, 2)]
+    first = admin.execute(
+        "select claimed_at from app.message_claims where message_id = %s", [made]
+    ).fetchone()
+    assert first == {"claimed_at": datetime(2026, 12, 7, 16, 0, tzinfo=UTC)}
+
+
+def test_a_dead_workers_messages_are_claimed_again_at_once_in_doubt(admin, company, customer):
+    set_clock(admin, datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    made = queued(admin, draft(company, customer))
+    assert claim_as_worker(admin) == [(made, False, 1)]
+    admin.execute("select pg_advisory_unlock(7341, %s)", [WORKER])  # the worker died
+    set_clock(admin, datetime(2026, 12, 7, 16, 0, 1, tzinfo=UTC))  # the sender's next second
     again = admin.execute(
-        "select id, in_doubt, claimed_from, attempts"
-        " from app.claim_messages(10, interval '2 minutes')"
+        "select id, in_doubt, claimed_from from app.claim_messages(10, interval '2 minutes', 7)"
     ).fetchall()
-    assert [(r["id"], r["in_doubt"], r["attempts"]) for r in again] == [(made, True, 2)]
+    assert [(r["id"], r["in_doubt"]) for r in again] == [(made, True)]
     assert again[0]["claimed_from"] == datetime(2026, 12, 7, 16, 0, tzinfo=UTC)

@@ -606,6 +606,15 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         "email_body": "{technician} is on the way.",
     },
     "app.message_senders": lambda make, tenant_id: {"tenant_id": tenant_id, "channel": "sms"},
+    "app.message_claims": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "message_id": make.conn.execute(
+            "insert into public.messages (tenant_id, channel, kind, to_address, body, time_zone)"
+            " values (%s, 'email', 'reply', 'pat@example.com', 'Hello', 'UTC') returning id",
+            [tenant_id],
+        ).fetchone()["id"],  # type: ignore[index]
+        "claimed_at": datetime(2026, 12, 7, 16, 0, tzinfo=UTC),
+    },
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.
@@ -893,9 +902,10 @@ def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: 
         unseen = [t for t in world.tables if select_rows_of_a(conn, t, world) is None]
     # Not even A's owner reads the keys: the viewer opens values through audit.readable_values.
     # Nor what the technician helpers read: only those definers do; nor the document counters,
-    # which only the numbering trigger keeps, nor the pace of message senders (the worker's).
+    # which only the numbering trigger keeps, nor the worker's claims and pace of messages.
     assert sorted(unseen) == [
         "app.document_numbers",
+        "app.message_claims",
         "app.message_senders",
         "app.technician_visits",
         "audit.subject_keys",
