@@ -18,6 +18,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     maintenance_jobs,
     message_retention,
     messages,
+    notices,
     worker,
 )
 

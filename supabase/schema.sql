@@ -2259,9 +2259,9 @@ begin
     values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
     on conflict (tenant_id, phone) do nothing;
     update public.messages m
-       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
+       set status = 'blocked', blocked_reason = 'The number texted STOP.'
      where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
-       and m.to_address = p_from and m.status in ('queued', 'sending')
+       and m.to_address = p_from and m.status = 'queued'
        and m.purpose <> 'compliance';
     perform app.queue_keyword_answer(v_message, 'opt_out',
       format('You have been unsubscribed from %s texts. No more messages will be sent. '
@@ -8172,6 +8172,30 @@ CREATE INDEX visit_files_visit_idx ON public.visit_files USING btree (tenant_id,
 --
 
 CREATE INDEX visit_notes_visit_idx ON public.visit_notes USING btree (tenant_id, visit_id, created_at);
+
+--
+-- Name: visits_booked_changes_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_booked_changes_idx ON public.visits USING btree (updated_at) WHERE ((status = ANY (ARRAY['scheduled'::text, 'dispatched'::text])) AND (window_starts_at IS NOT NULL));
+
+--
+-- Name: visits_booked_windows_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_booked_windows_idx ON public.visits USING btree (window_starts_at) WHERE (status = ANY (ARRAY['scheduled'::text, 'dispatched'::text]));
+
+--
+-- Name: visits_completed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_completed_idx ON public.visits USING btree (completed_at) WHERE (status = 'completed'::text);
+
+--
+-- Name: visits_en_route_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_en_route_idx ON public.visits USING btree (en_route_at) WHERE (status = 'en_route'::text);
 
 --
 -- Name: visits_job_idx; Type: INDEX; Schema: public; Owner: -

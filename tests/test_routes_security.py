@@ -50,6 +50,10 @@ EXEMPT_VARIABLES = {
     # An invitation addressed to the signed-in account's own email, from whichever company:
     # tests/tenancy/test_invitations.py shows that one for another address is 404.
     "my_invitation_id": "invitation to oneself",
+    # A kind of message (app.messaging.templates.KINDS), the same words in every company; the
+    # company's own wording is found by the signed-in member's company only
+    # (tests/messaging/test_template_pages.py: an unknown kind is 404).
+    "kind": "kind of message",
 }
 
 
@@ -166,6 +170,7 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "invoice_link_id": lambda w, t: invoice_link(w, t),
     "conversation_id": lambda w, t: conversation(w, t),
     "campaign_id": lambda w, t: draft_campaign(w, t),
+    "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
 }
 
 
@@ -279,6 +284,17 @@ def form_data(world: World) -> dict[str, str]:
         "o0-item-item_quantity": "1",
         # A tax rate's form (its name is "name" above).
         "percent": "6.25",
+        # A message template's wording, and the messaging settings' timing.
+        "sms_body": "Forged {first_name}",
+        "email_subject": "Forged",
+        "email_body": "Forged",
+        "enabled": "0",
+        "sms_per_second": "1",
+        "reminder_time": "17:00",
+        "estimate_follow_up_days": "3",
+        "invoice_overdue_days": "7",
+        "review_every_months": "12",
+        "review_delay_hours": "2",
         # The price book's import confirmation: a file its preview signed for company A.
         "book_file": transfer_file.sign(
             "name,price\nForged import,1.00\n", "forged.csv", world.mine.id, TEST_SECRET_KEY
@@ -320,10 +336,9 @@ def form_data(world: World) -> dict[str, str]:
         "longitude": "-71.7205",
         # A text conversation attached to one of company A's customers.
         "attach_customer": str(world.make.customer(world.mine.id)),
-        # A campaign's forms: its wording (its name is "name" above) and when it goes.
+        # A campaign's forms (its name and wording are above) and when it goes.
         "audience": "tune_up_due",
         "channel": "sms",
-        "sms_body": "Forged campaign",
         "per_minute": "60",
     }
 

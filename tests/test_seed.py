@@ -11,6 +11,7 @@ from app.demo import customers as demo_customers
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
 from app.demo import seed
+from app.messaging.templates import KINDS, problems
 
 
 def test_the_demo_seed_is_complete_reproducible_and_idempotent(admin):
@@ -397,3 +398,17 @@ def test_the_demo_money_is_made_once(admin):
         " (select count(*) from public.invoices) as i, (select count(*) from public.payments) as p"
     ).fetchone()
     assert counts == again == {"e": 8, "i": 16, "p": 8}
+
+
+def test_the_demo_company_has_messaging_settings_without_keys_and_its_own_reminder(admin):
+    seeded(admin)
+    assert seed.messaging(admin) is False  # made once
+    account = admin.execute(
+        "select review_url, twilio_auth_token_encrypted, sendgrid_api_key_encrypted"
+        " from public.messaging_accounts"
+    ).fetchone()
+    assert account is not None and account["review_url"].startswith("https://")
+    assert account["twilio_auth_token_encrypted"] == account["sendgrid_api_key_encrypted"] == ""
+    (own,) = admin.execute("select kind, sms_body from public.message_templates").fetchall()
+    assert own["kind"] == "visit_reminder" and own["sms_body"] != KINDS["visit_reminder"].sms
+    assert problems(KINDS["visit_reminder"], own["sms_body"]) == []

@@ -10,6 +10,7 @@ from app import properties, sql
 from app.auth.passwords import hash_password
 from app.db import Connection
 from app.demo import customers as demo_customers
+from app.demo import messaging as demo_messaging
 from app.demo import money as demo_money
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
@@ -72,7 +73,8 @@ def demo(conn: Connection) -> bool:
 def customers(conn: Connection) -> demo_customers.Counts | None:
     """Give the demo company its customers if it has none yet (None when it already has some),
     then places its properties on the map, then its week of visits if it has no jobs yet, its
-    price book if it has none, and its estimates and invoices if it has no estimates yet."""
+    price book if it has none, its estimates and invoices if it has no estimates yet, a
+    conversation by text, and its messaging settings."""
     added = _customers(conn)
     geocode(conn)
     schedule(conn)
@@ -80,6 +82,7 @@ def customers(conn: Connection) -> demo_customers.Counts | None:
     money(conn)
     texts(conn)
     campaign(conn)
+    messaging(conn)
     return added
 
 
@@ -211,3 +214,14 @@ def _add_history(conn: Connection, tenant_id: object) -> None:
         queries.invite_office_member,
         params,
     )
+
+
+def messaging(conn: Connection) -> bool:
+    """Give the demo company its messaging settings (no keys: the outbox) and a template in its
+    own words; False when it has them (or there is no demo company)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        if found is None:
+            return False
+        _act_as(conn, {"actor": "demo seed"})
+        return demo_messaging.add(conn, found[0])

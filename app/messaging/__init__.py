@@ -65,10 +65,11 @@ def outbox_message(message_id: UUID) -> str:
 
 
 from app import customers  # noqa: E402
+from app.messaging import account, wording  # noqa: E402  (settings and templates pages)
 from app.messaging import inbox as _inbox  # noqa: E402  (the office inbox's routes)
 from app.messaging import twilio_webhooks as _twilio_webhooks  # noqa: E402  (Twilio's webhooks)
 
-_ = _twilio_webhooks
+_ = (_twilio_webhooks, account, wording)
 menu.add(
     "Messages",
     "messaging.inbox",

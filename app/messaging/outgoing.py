@@ -7,6 +7,8 @@ occasion is queued once: queuing the same (kind, channel, subject, occasion) aga
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
@@ -18,6 +20,7 @@ Channel = Literal["sms", "email"]
 Purpose = Literal["transactional", "marketing", "conversation", "compliance"]
 
 queries = sql.load(__file__)
+many = sql.load(__file__, "outgoing.sql")
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,15 @@ def queue(conn: db.Connection, draft: Draft) -> Queued | None:
     """Queue `draft` within `conn`'s transaction; None when its occasion was queued before."""
     row = conn.execute(queries.queue_message, asdict(draft)).fetchone()
     return None if row is None else Queued(**row)
+
+
+def queue_many(conn: db.Connection, drafts: Sequence[Draft]) -> list[Queued]:
+    """Queue `drafts` in one statement (a worker's batch); those whose occasion was queued
+    before are left out of the answer."""
+    if not drafts:
+        return []
+    rows = conn.execute(
+        many.queue_messages,
+        {"drafts": json.dumps([asdict(d) for d in drafts], default=str)},
+    ).fetchall()
+    return [Queued(**row) for row in rows]

@@ -86,11 +86,12 @@ KINDS: dict[str, Kind] = {
             "on_my_way",
             "On my way",
             "transactional",
-            {"technician": "Sam", "eta": "about 25 minutes"},
-            "Hi {first_name}, {technician} from {company} is on the way, arriving in {eta}.",
+            # {eta} is ", arriving in about 25 minutes" when the travel time is known, else "".
+            {"technician": "Sam", "eta": ", arriving in about 25 minutes"},
+            "Hi {first_name}, {technician} from {company} is on the way{eta}.",
             "{technician} is on the way",
-            "Hi {first_name},\n\n{technician} from {company} is on the way and should arrive"
-            " in {eta}.",
+            "Hi {first_name},\n\n{technician} from {company} is on the way{eta}.\n\nQuestions?"
+            " Call us at {company_phone}.",
             urgent=True,
         ),
         _kind(
@@ -187,7 +188,12 @@ def problems(kind: Kind, text: str) -> list[str]:
     except ValueError:
         return ["A brace is not closed: write {{ and }} for a brace itself."]
     unknown = sorted({n for n in named if n not in kind.samples})
-    if "" in named or any(not n.isidentifier() for n in named if n):
+    formatted = any(
+        spec or conversion
+        for _, field, spec, conversion in string.Formatter().parse(text)
+        if field is not None
+    )
+    if "" in named or formatted or any(not n.isidentifier() for n in named if n):
         return ["Write a variable as {name}, e.g. {first_name}."]
     if unknown:
         offered = ", ".join(f"{{{v}}}" for v in kind.variables)
