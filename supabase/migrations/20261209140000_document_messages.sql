@@ -158,43 +158,59 @@ $$;
 revoke all on function app.queue_document_message(
   uuid, text, text, text, text, text, uuid, uuid, uuid, text, text, text) from public;
 
--- Why: a technician sends a document only to its customer (their email or mobile number, or
--- the invoice's billing email): the office chooses any address, as it may queue any message.
-create function app.sent_to_the_customer(
-  p_tenant uuid, p_customer uuid, p_to text, p_also text, p_refusal text
-) returns void
-language plpgsql stable set search_path = ''
+-- Why: what sending an estimate or an invoice (`p_document`) shares once its definer has found
+-- the document and checked that it may go: the address checked (a technician's only to the
+-- customer: their email or mobile number, or `p_also`, the invoice's billing email; the office
+-- may choose any, as it may queue any message), a new link with the earlier ones withdrawn, and,
+-- given a channel, the `<document>_sent` message with the link in place of `{<document>_link}`.
+-- Returns the token (shown once to the sender) and what became of the message (queued, or
+-- blocked with the database's reason). For the two definers below; no grant.
+create function app.send_document_link(
+  p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text,
+  p_channel text, p_to text, p_subject text, p_body text
+) returns table (token text, message_id uuid, message_status text, refusal text)
+language plpgsql volatile set search_path = ''
 as $$
+#variable_conflict use_column
+declare
+  v_to text := '';
+  v_link record;
+  v_message public.messages;
 begin
-  if app.is_office_staff() or p_to = nullif(p_also, '') or exists (
-    select from public.customers c
-     where c.tenant_id = p_tenant and c.id = p_customer and p_to in (c.email, c.phone)
-  ) then
-    return;
+  if p_channel is not null then
+    v_to := app.message_address(p_channel, p_to, p_document || '_links_sent_to_format');
+    if not (app.is_office_staff() or v_to = nullif(p_also, '') or exists (
+      select from public.customers c
+       where c.tenant_id = p_tenant and c.id = p_customer and v_to in (c.email, c.phone)))
+    then
+      raise exception 'a technician sends to the customer''s own email or mobile number'
+        using errcode = 'check_violation',
+              constraint = p_document || '_links_sent_to_the_customer';
+    end if;
   end if;
-  raise exception 'a technician sends to the customer''s own email or mobile number'
-    using errcode = 'check_violation', constraint = p_refusal;
+  select * into v_link from app.new_document_link(p_document, p_tenant, p_id, v_to, true);
+  if p_channel is not null then
+    v_message := app.queue_document_message(
+      p_tenant, p_document || '_sent', p_channel, v_to, p_subject, p_body, p_customer,
+      p_property, p_id, v_link.link_id::text, p_document || '_link',
+      iam.public_url() || '/' || p_document || '/' || v_link.token);
+  end if;
+  return query select v_link.token, v_message.id, v_message.status, v_message.blocked_reason;
 end
 $$;
-revoke all on function app.sent_to_the_customer(uuid, uuid, text, text, text) from public;
+revoke all on function app.send_document_link(
+  text, uuid, uuid, uuid, uuid, text, text, text, text, text) from public;
 
--- Why: sending is the one way an estimate's link is made: a new token (its hash kept), the
--- earlier links withdrawn, a draft marked sent, and, given a channel, the `estimate_sent`
--- message queued to `p_to` with the link in place of {estimate_link}. Returns the token (shown
--- once to the sender, e.g. to open on the homeowner's phone) and what became of the message
--- (queued, or blocked with the database's reason).
+-- Why: sending is the one way an estimate's link is made (app.send_document_link): a draft
+-- becomes sent, and given a channel the `estimate_sent` message goes with the new link.
 create function app.send_estimate(
   p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text
 ) returns table (token text, message_id uuid, message_status text, refusal text)
 language plpgsql security definer set search_path = ''
 as $$
-#variable_conflict use_column
 declare
   v_tenant uuid := app.tenant_id();
   v_estimate public.estimates;
-  v_to text := '';
-  v_link record;
-  v_message public.messages;
 begin
   if v_tenant is null then
     raise exception 'estimates are sent by a member of the company'
@@ -216,45 +232,29 @@ begin
     raise exception 'an estimate is sent with at least one line'
       using errcode = 'check_violation', constraint = 'estimates_sent_with_lines';
   end if;
-  if p_channel is not null then
-    v_to := app.message_address(p_channel, p_to, 'estimate_links_sent_to_format');
-    perform app.sent_to_the_customer(v_tenant, v_estimate.customer_id, v_to, '',
-                                     'estimate_links_sent_to_the_customer');
-  end if;
-  select * into v_link from app.new_document_link('estimate', v_tenant, p_estimate, v_to, true);
   if v_estimate.status = 'draft' then
     update public.estimates e set status = 'sent', sent_at = now(), updated_at = now()
      where e.tenant_id = v_tenant and e.id = p_estimate;
   end if;
-  if p_channel is not null then
-    v_message := app.queue_document_message(
-      v_tenant, 'estimate_sent', p_channel, v_to, p_subject, p_body, v_estimate.customer_id,
-      v_estimate.property_id, p_estimate, v_link.link_id::text, 'estimate_link',
-      iam.public_url() || '/estimate/' || v_link.token);
-  end if;
-  return query select v_link.token, v_message.id, v_message.status, v_message.blocked_reason;
+  return query select * from app.send_document_link(
+    'estimate', v_tenant, p_estimate, v_estimate.customer_id, v_estimate.property_id, '',
+    p_channel, p_to, p_subject, p_body);
 end
 $$;
 revoke all on function app.send_estimate(uuid, text, text, text, text) from public;
 grant execute on function app.send_estimate(uuid, text, text, text, text) to authenticated;
 
--- Why: sending is the one way an invoice's link is made: a new token (its hash kept), the
--- earlier links withdrawn, a draft marked sent, and, given a channel, the `invoice_sent`
--- message queued to `p_to` with the link in place of {invoice_link}. Returns the token and what
--- became of the message, as app.send_estimate does. A void invoice is not sent; a paid one may
--- be (the homeowner keeps it as a receipt).
+-- Why: sending is the one way an invoice's link is made (app.send_document_link): a draft
+-- becomes sent, and given a channel the `invoice_sent` message goes with the new link. A void
+-- invoice is not sent; a paid one may be (the homeowner keeps it as a receipt).
 create function app.send_invoice(
   p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text
 ) returns table (token text, message_id uuid, message_status text, refusal text)
 language plpgsql security definer set search_path = ''
 as $$
-#variable_conflict use_column
 declare
   v_tenant uuid := app.tenant_id();
   v_invoice public.invoices;
-  v_to text := '';
-  v_link record;
-  v_message public.messages;
 begin
   if v_tenant is null then
     raise exception 'invoices are sent by a member of the company'
@@ -276,23 +276,13 @@ begin
     raise exception 'an invoice is sent with at least one line'
       using errcode = 'check_violation', constraint = 'invoices_sent_with_lines';
   end if;
-  if p_channel is not null then
-    v_to := app.message_address(p_channel, p_to, 'invoice_links_sent_to_format');
-    perform app.sent_to_the_customer(v_tenant, v_invoice.customer_id, v_to,
-                                     v_invoice.bill_to_email, 'invoice_links_sent_to_the_customer');
-  end if;
-  select * into v_link from app.new_document_link('invoice', v_tenant, p_invoice, v_to, true);
   if v_invoice.status = 'draft' then
     update public.invoices i set status = 'sent', sent_at = now(), updated_at = now()
      where i.tenant_id = v_tenant and i.id = p_invoice;
   end if;
-  if p_channel is not null then
-    v_message := app.queue_document_message(
-      v_tenant, 'invoice_sent', p_channel, v_to, p_subject, p_body, v_invoice.customer_id,
-      v_invoice.property_id, p_invoice, v_link.link_id::text, 'invoice_link',
-      iam.public_url() || '/invoice/' || v_link.token);
-  end if;
-  return query select v_link.token, v_message.id, v_message.status, v_message.blocked_reason;
+  return query select * from app.send_document_link(
+    'invoice', v_tenant, p_invoice, v_invoice.customer_id, v_invoice.property_id,
+    v_invoice.bill_to_email, p_channel, p_to, p_subject, p_body);
 end
 $$;
 revoke all on function app.send_invoice(uuid, text, text, text, text) from public;

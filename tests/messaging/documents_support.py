@@ -12,6 +12,7 @@ from uuid import UUID
 from app.db import Connection
 from tests.factories import Factory, Member, Tenant
 from tests.messaging.support import daytime_zone
+from tests.technician.support import works_every_day
 
 LINK = re.compile(r"https?://[^/\s]+/(estimate|invoice)/([A-Za-z0-9_-]{43})")
 
@@ -35,6 +36,13 @@ def shop(make: Factory, admin: Connection, name: str = "Acme Heating") -> Shop:
         [daytime_zone(admin), tenant.id],
     )
     return Shop(tenant, make.member(tenant.id, "office"))
+
+
+def technician(make: Factory, admin: Connection, tenant_id: UUID) -> Member:
+    """A technician of the company who works every day."""
+    found = make.member(tenant_id, "technician")
+    works_every_day(admin, tenant_id, found.account_id)
+    return found
 
 
 def customer(

@@ -27,6 +27,7 @@ from tests.messaging.documents_support import (
     invoice,
     messages,
     shop,
+    technician,
     token_in,
 )
 from tests.policies.identity import acting_as, claims_of
@@ -220,15 +221,10 @@ def technicians_invoice(
 ) -> tuple[Shop, Member, UUID]:
     """A company, a technician with a visit tomorrow for Dana's job, and that job's invoice."""
     company = shop(make, admin)
-    tech = make.member(company.id, "technician")
+    tech = technician(make, admin, company.id)
     dana = customer(make, admin, company.id, "sms", phone=PHONE, email="dana@homes.example")
     place = make.property(company.id, dana)
     job = make.job(company.id, place)
-    admin.execute(
-        "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
-        " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
-        [company.id, tech.account_id],
-    )
     make.visit(
         company.id, job, datetime.now(UTC) + timedelta(days=1), technicians=(tech.account_id,)
     )

@@ -23,16 +23,7 @@ from jobs import REGISTRY, document_messages
 from jobs import messages as sending
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.documents_support import (
-    LINK,
-    Shop,
-    customer,
-    estimate,
-    invoice,
-    messages,
-    shop,
-    token_in,
-)
+from tests.messaging import documents_support as docs
 from tests.messaging.providers import TwilioServer
 from tests.messaging.support import connect
 from tests.messaging.test_rules import set_clock
@@ -41,8 +32,8 @@ PHONE = "+15085550177"
 
 
 @pytest.fixture
-def company(make: Factory, admin: Connection) -> Shop:
-    return shop(make, admin)
+def company(make: Factory, admin: Connection) -> docs.Shop:
+    return docs.shop(make, admin)
 
 
 def now(admin: Connection) -> datetime:
@@ -51,20 +42,20 @@ def now(admin: Connection) -> datetime:
     return row["t"]
 
 
-def sent_estimate(make: Factory, admin: Connection, company: Shop, at: datetime) -> UUID:
+def sent_estimate(make: Factory, admin: Connection, company: docs.Shop, at: datetime) -> UUID:
     """An estimate sent (by the office, at `at`) to Dana, who prefers texts."""
-    dana = customer(make, admin, company.id, "sms", phone=PHONE, email="dana@homes.example")
-    found = estimate(make, admin, company.id, dana)
+    dana = docs.customer(make, admin, company.id, "sms", phone=PHONE, email="dana@homes.example")
+    found = docs.estimate(make, admin, company.id, dana)
     admin.execute(
         "update public.estimates set status = 'sent', sent_at = %s where id = %s", [at, found]
     )
     return found
 
 
-def overdue_invoice(make: Factory, admin: Connection, company: Shop, **kw: Any) -> UUID:
+def overdue_invoice(make: Factory, admin: Connection, company: docs.Shop, **kw: Any) -> UUID:
     """An invoice of 240.00 sent to Dana (who prefers email), due today in the company's time."""
-    dana = customer(make, admin, company.id, "email", phone=PHONE, email="dana@homes.example")
-    bill = invoice(make, company.id, dana, **kw)
+    dana = docs.customer(make, admin, company.id, "email", phone=PHONE, email="dana@homes.example")
+    bill = docs.invoice(make, company.id, dana, **kw)
     admin.execute(
         "update public.invoices set issued_on = (now() at time zone t.time_zone)::date"
         " from public.tenants t where t.id = invoices.tenant_id and invoices.id = %s",
@@ -92,7 +83,7 @@ def test_the_sweeps_are_registered_and_the_default_days_are_the_columns(admin: C
 
 
 def test_an_unviewed_estimate_is_followed_up_once_after_the_companys_days(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     followed = sent_estimate(make, admin, company, at)
@@ -105,7 +96,7 @@ def test_an_unviewed_estimate_is_followed_up_once_after_the_companys_days(
     set_clock(admin, at + timedelta(days=9))
     assert document_messages.follow_ups(pool) == 0
 
-    [text] = messages(admin, "estimate_follow_up", followed)
+    [text] = docs.messages(admin, "estimate_follow_up", followed)
     assert (text["channel"], text["to_address"], text["occasion"]) == ("sms", PHONE, "follow-up")
     assert text["body"].startswith("Hi Dana, did you get a chance to look at estimate EST-")
     # A fresh link, next to the one the office sent (which keeps working).
@@ -114,11 +105,11 @@ def test_an_unviewed_estimate_is_followed_up_once_after_the_companys_days(
         [followed],
     ).fetchall()
     assert links == [{"sent_to": PHONE, "revoked_at": None}]
-    assert LINK.search(text["body"])
+    assert docs.LINK.search(text["body"])
 
 
 def test_the_companys_days_decide_when(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     admin.execute(
         "insert into public.messaging_accounts (tenant_id, estimate_follow_up_days) values (%s, 5)",
@@ -130,18 +121,18 @@ def test_the_companys_days_decide_when(
     assert document_messages.follow_ups(pool) == 0
     set_clock(admin, at + timedelta(days=5))
     assert document_messages.follow_ups(pool) == 1
-    assert len(messages(admin, "estimate_follow_up", followed)) == 1
+    assert len(docs.messages(admin, "estimate_follow_up", followed)) == 1
 
 
 def test_a_viewed_estimate_is_not_followed_up_and_a_waiting_follow_up_is_canceled(
-    app: Flask, make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    app: Flask, make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     viewed = sent_estimate(make, admin, company, at)
     admin.execute("update public.estimates set status = 'viewed' where id = %s", [viewed])
     set_clock(admin, at + timedelta(days=3))
     assert document_messages.follow_ups(pool) == 0
-    assert messages(admin, "estimate_follow_up") == []
+    assert docs.messages(admin, "estimate_follow_up") == []
 
     # Queued at night (held for quiet hours), then the customer opens the estimate.
     waiting = sent_estimate(make, admin, company, at)
@@ -149,18 +140,18 @@ def test_a_viewed_estimate_is_not_followed_up_and_a_waiting_follow_up_is_cancele
     night = datetime.combine(at.date() + timedelta(days=4), datetime.min.time(), at.tzinfo)
     set_clock(admin, night.replace(hour=2))
     assert document_messages.follow_ups(pool) == 1
-    [held] = messages(admin, "estimate_follow_up", waiting)
+    [held] = docs.messages(admin, "estimate_follow_up", waiting)
     assert held["status"] == "queued"
     homeowner = app.test_client()
-    opened = homeowner.get(f"/estimate/{token_in(held['body'])}")
+    opened = homeowner.get(f"/estimate/{docs.token_in(held['body'])}")
     assert homeowner.get(opened.headers["Location"]).status_code == 200  # viewed now
     assert document_messages.follow_ups(pool) == 0
-    [canceled] = messages(admin, "estimate_follow_up", waiting)
-    assert canceled["status"] == "canceled" and not LINK.search(canceled["body"])
+    [canceled] = docs.messages(admin, "estimate_follow_up", waiting)
+    assert canceled["status"] == "canceled" and not docs.LINK.search(canceled["body"])
 
 
 def test_an_unpaid_invoice_is_reminded_at_n_2n_and_3n_days_and_no_more(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     bill = overdue_invoice(make, admin, company)
@@ -169,15 +160,15 @@ def test_an_unpaid_invoice_is_reminded_at_n_2n_and_3n_days_and_no_more(
         set_clock(admin, at + timedelta(days=day))
         assert document_messages.reminders(pool) == (1 if reminder else 0), day
         expected += [reminder] if reminder else []
-        assert [m["occasion"] for m in messages(admin, "invoice_overdue", bill)] == expected
+        assert [m["occasion"] for m in docs.messages(admin, "invoice_overdue", bill)] == expected
     for day in (28, 35, 60):
         set_clock(admin, at + timedelta(days=day))
         assert document_messages.reminders(pool) == 0
 
-    first = messages(admin, "invoice_overdue", bill)[0]
+    first = docs.messages(admin, "invoice_overdue", bill)[0]
     assert (first["channel"], first["to_address"]) == ("email", "dana@homes.example")
     assert first["subject"].startswith("Invoice INV-") and "is overdue" in first["subject"]
-    assert "for $240.00 was due on" in first["body"] and LINK.search(first["body"])
+    assert "for $240.00 was due on" in first["body"] and docs.LINK.search(first["body"])
     # Each reminder its own link; none withdraws another.
     assert admin.execute(
         "select count(*) as n, count(revoked_at) as withdrawn from public.invoice_links"
@@ -187,17 +178,17 @@ def test_an_unpaid_invoice_is_reminded_at_n_2n_and_3n_days_and_no_more(
 
 
 def test_a_late_worker_sends_the_reminder_due_now_not_the_missed_ones(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     bill = overdue_invoice(make, admin, company)
     set_clock(admin, at + timedelta(days=15))
     assert document_messages.reminders(pool) == 1
-    assert [m["occasion"] for m in messages(admin, "invoice_overdue", bill)] == ["2"]
+    assert [m["occasion"] for m in docs.messages(admin, "invoice_overdue", bill)] == ["2"]
 
 
 def test_a_paid_invoice_is_never_reminded_and_a_waiting_reminder_is_canceled(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     paid = overdue_invoice(make, admin, company)
@@ -211,8 +202,8 @@ def test_a_paid_invoice_is_never_reminded_and_a_waiting_reminder_is_canceled(
     night = datetime.combine(at.date() + timedelta(days=8), datetime.min.time(), at.tzinfo)
     set_clock(admin, night.replace(hour=2))  # queued, held for the morning
     assert document_messages.reminders(pool) == 1
-    assert messages(admin, "invoice_overdue", paid) == []
-    [held] = messages(admin, "invoice_overdue", unpaid)
+    assert docs.messages(admin, "invoice_overdue", paid) == []
+    [held] = docs.messages(admin, "invoice_overdue", unpaid)
     assert held["status"] == "queued"
 
     admin.execute(
@@ -223,38 +214,34 @@ def test_a_paid_invoice_is_never_reminded_and_a_waiting_reminder_is_canceled(
     for day in (8, 14, 21):
         set_clock(admin, night.replace(hour=10) + timedelta(days=day - 8))
         assert document_messages.reminders(pool) == 0
-    [canceled] = messages(admin, "invoice_overdue", unpaid)
-    assert canceled["status"] == "canceled" and not LINK.search(canceled["body"])
-    assert messages(admin, "invoice_overdue", paid) == []
+    [canceled] = docs.messages(admin, "invoice_overdue", unpaid)
+    assert canceled["status"] == "canceled" and not docs.LINK.search(canceled["body"])
+    assert docs.messages(admin, "invoice_overdue", paid) == []
 
 
-def completed_visit(make: Factory, admin: Connection, company: Shop) -> tuple[UUID, UUID, UUID]:
+def completed_visit(
+    make: Factory, admin: Connection, company: docs.Shop
+) -> tuple[UUID, UUID, UUID]:
     """A visit of Dana's furnace job, completed now (the real clock) with notes; its job and
     the job's property."""
-    dana = customer(make, admin, company.id, "email", email="dana@homes.example")
+    dana = docs.customer(make, admin, company.id, "email", email="dana@homes.example")
     place = make.property(company.id, dana)
     job = make.job(company.id, place, summary="Furnace tune-up")
-    tech = make.member(company.id, "technician")
-    admin.execute(
-        "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
-        " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
-        [company.id, tech.account_id],
-    )
+    tech = docs.technician(make, admin, company.id)
     visit = make.visit(
         company.id, job, now(admin) - timedelta(hours=1), technicians=(tech.account_id,)
     )
-    for status in ("en_route", "on_site"):
-        admin.execute("update public.visits set status = %s where id = %s", [status, visit])
-    admin.execute(
-        "update public.visits set status = 'completed',"
-        " completion_notes = 'Cleaned the burners, replaced the filter.' where id = %s",
-        [visit],
-    )
+    notes = "Cleaned the burners, replaced the filter."
+    for status, written in (("en_route", ""), ("on_site", notes), ("completed", notes)):
+        admin.execute(
+            "update public.visits set status = %s, completion_notes = %s where id = %s",
+            [status, written, visit],
+        )
     return visit, job, place
 
 
 def test_a_completed_visit_is_told_with_its_invoice_link_at_once(
-    app: Flask, make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    app: Flask, make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     visit, job, place = completed_visit(make, admin, company)
     set_clock(admin, now(admin) + timedelta(minutes=1))
@@ -263,16 +250,16 @@ def test_a_completed_visit_is_told_with_its_invoice_link_at_once(
     assert document_messages.completed_visits(pool) == 1
     assert document_messages.completed_visits(pool) == 0
 
-    [mail] = messages(admin, "visit_completed", visit)
+    [mail] = docs.messages(admin, "visit_completed", visit)
     assert mail["subject"] == "Your Furnace tune-up is done" and mail["occasion"] == "completed"
     assert "Cleaned the burners, replaced the filter." in mail["body"]
-    token = token_in(mail["body"])
+    token = docs.token_in(mail["body"])
     opened = app.test_client().get(f"/invoice/{token}")
     assert opened.status_code == 303 and opened.headers["Location"].endswith(f"/{bill}")
 
 
 def test_a_completed_visit_without_an_invoice_is_told_after_the_grace(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     visit, _, _ = completed_visit(make, admin, company)
     done = now(admin)
@@ -280,15 +267,19 @@ def test_a_completed_visit_without_an_invoice_is_told_after_the_grace(
     assert document_messages.completed_visits(pool) == 0
     set_clock(admin, done + document_messages.GRACE + timedelta(minutes=1))
     assert document_messages.completed_visits(pool) == 1
-    [mail] = messages(admin, "visit_completed", visit)
-    assert "Cleaned the burners" in mail["body"] and not LINK.search(mail["body"])
+    [mail] = docs.messages(admin, "visit_completed", visit)
+    assert "Cleaned the burners" in mail["body"] and not docs.LINK.search(mail["body"])
     assert "{invoice_link}" not in mail["body"]
     set_clock(admin, done + timedelta(days=2))
     assert document_messages.completed_visits(pool) == 0
 
 
 def test_two_workers_at_once_queue_each_message_once(
-    make: Factory, admin: Connection, company: Shop, pool: ConnectionPool, database: TestDatabase
+    make: Factory,
+    admin: Connection,
+    company: docs.Shop,
+    pool: ConnectionPool,
+    database: TestDatabase,
 ):
     at = now(admin)
     bills = [overdue_invoice(make, admin, company) for _ in range(5)]
@@ -299,7 +290,7 @@ def test_two_workers_at_once_queue_each_message_once(
     counts.append(document_messages.reminders(pool))
     second.join()
     assert sum(counts) == 5
-    assert [len(messages(admin, "invoice_overdue", bill)) for bill in bills] == [1] * 5
+    assert [len(docs.messages(admin, "invoice_overdue", bill)) for bill in bills] == [1] * 5
     assert admin.execute(
         "select count(*) as n from public.invoice_links where invoice_id = any(%s)", [bills]
     ).fetchone() == {"n": 5}  # no link left behind by the worker that lost
@@ -316,15 +307,15 @@ def test_the_sent_text_opens_the_estimate_and_the_stored_one_holds_no_token(
     client: Client,
     make: Factory,
     admin: Connection,
-    company: Shop,
+    company: docs.Shop,
     pool: ConnectionPool,
     settings: Settings,
     twilio_server: TwilioServer,
     twilio_account: TwilioAccount,
 ):
     connect(admin, settings, company.id, twilio_account, rate=100)
-    dana = customer(make, admin, company.id, "sms", phone=PHONE)
-    sent = estimate(make, admin, company.id, dana)
+    dana = docs.customer(make, admin, company.id, "sms", phone=PHONE)
+    sent = docs.estimate(make, admin, company.id, dana)
     client.sign_in(company.office.email)
     client.submit(f"/estimates/{sent}/send", {"to": PHONE})
 
@@ -333,11 +324,11 @@ def test_the_sent_text_opens_the_estimate_and_the_stored_one_holds_no_token(
     [text] = [
         r for r in twilio_server.received(to=PHONE) if r.account == twilio_account.account_sid
     ]
-    token = token_in(text.body)
-    [stored] = messages(admin, "estimate_sent", sent)
+    token = docs.token_in(text.body)
+    [stored] = docs.messages(admin, "estimate_sent", sent)
     assert stored["status"] == "sent" and token not in stored["body"]
-    assert not LINK.search(stored["body"]) and "/estimate/[link]" in stored["body"]
-    assert stored["body"] == LINK.sub(
+    assert not docs.LINK.search(stored["body"]) and "/estimate/[link]" in stored["body"]
+    assert stored["body"] == docs.LINK.sub(
         lambda m: m.group(0)[: -len(m.group(2))] + "[link]", text.body
     )
     homeowner = app.test_client()
@@ -350,7 +341,7 @@ def test_an_emailed_reminder_in_the_outbox_opens_the_invoice_and_the_log_holds_n
     app: Flask,
     make: Factory,
     admin: Connection,
-    company: Shop,
+    company: docs.Shop,
     pool: ConnectionPool,
     database: TestDatabase,
 ):
@@ -366,8 +357,8 @@ def test_an_emailed_reminder_in_the_outbox_opens_the_invoice_and_the_log_holds_n
         [company.id],
     ).fetchall()
     assert kept["to_address"] == "dana@homes.example"
-    token = token_in(kept["body_text"])
-    [stored] = messages(admin, "invoice_overdue", bill)
+    token = docs.token_in(kept["body_text"])
+    [stored] = docs.messages(admin, "invoice_overdue", bill)
     assert stored["status"] == "sent" and token not in stored["body"]
     assert "/invoice/[link]" in stored["body"]
     audit = admin.execute(
