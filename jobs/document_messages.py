@@ -63,13 +63,6 @@ select e.tenant_id, e.id as subject_id, e.id as document_id, 'follow-up' as occa
    and e.sent_at <= app.now() - make_interval(days => coalesce(a.estimate_follow_up_days, 3))
    and e.valid_until >= (app.now() at time zone t.time_zone)::date
    and coalesce(w.enabled, true) and (c.phone <> '' or c.email <> '')
-   and (e.tenant_id, e.id) > (%(after_tenant)s, %(after)s)
-   and not exists (
-     select from public.messages m
-      where m.tenant_id = e.tenant_id and m.kind = 'estimate_follow_up' and m.subject_id = e.id
-        and m.occasion = 'follow-up' and m.direction = 'out')
- order by e.tenant_id, e.id
- limit %(limit)s
 """
 
 REMINDERS = """
@@ -95,13 +88,6 @@ select i.tenant_id, i.id as subject_id, i.id as document_id, due.reminder::text 
    and s.balance > 0 and due.reminder between 1 and 3
    and coalesce(w.enabled, true)
    and (c.phone <> '' or c.email <> '' or i.bill_to_email <> '')
-   and (i.tenant_id, i.id) > (%(after_tenant)s, %(after)s)
-   and not exists (
-     select from public.messages m
-      where m.tenant_id = i.tenant_id and m.kind = 'invoice_overdue' and m.subject_id = i.id
-        and m.occasion = due.reminder::text and m.direction = 'out')
- order by i.tenant_id, i.id
- limit %(limit)s
 """
 
 COMPLETED_VISITS = """
@@ -127,12 +113,20 @@ select v.tenant_id, v.id as subject_id, invoice.id as document_id, 'completed' a
    and v.completed_at > app.now() - interval '1 day'
    and (v.completed_at <= app.now() - %(grace)s or invoice.id is not null)
    and coalesce(w.enabled, true) and (c.phone <> '' or c.email <> '')
-   and (v.tenant_id, v.id) > (%(after_tenant)s, %(after)s)
+"""
+
+# What is due of a sweep's candidates (`{candidates}`: a select naming tenant_id, subject_id and
+# occasion): those with no message of the kind, subject and occasion yet on any channel (the
+# anti-join), a batch after the cursor.
+BATCH_DUE = """
+with candidates as ({candidates})
+select d.* from candidates d
+ where (d.tenant_id, d.subject_id) > (%(after_tenant)s, %(after)s)
    and not exists (
      select from public.messages m
-      where m.tenant_id = v.tenant_id and m.kind = 'visit_completed' and m.subject_id = v.id
-        and m.occasion = 'completed' and m.direction = 'out')
- order by v.tenant_id, v.id
+      where m.tenant_id = d.tenant_id and m.kind = %(kind)s and m.subject_id = d.subject_id
+        and m.occasion = d.occasion and m.direction = 'out')
+ order by d.tenant_id, d.subject_id
  limit %(limit)s
 """
 
@@ -230,8 +224,14 @@ def run(pool: ConnectionPool, sweep: Sweep) -> int:
     while True:
         with service_role_transaction(pool, ACTOR) as conn:
             rows = conn.execute(
-                sweep.due,
-                {"limit": BATCH, "after_tenant": after[0], "after": after[1], "grace": GRACE},
+                BATCH_DUE.format(candidates=sweep.due),
+                {
+                    "kind": sweep.kind,
+                    "limit": BATCH,
+                    "after_tenant": after[0],
+                    "after": after[1],
+                    "grace": GRACE,
+                },
             ).fetchall()
             queued += sum(queue_one(conn, sweep, row) for row in rows)
         if len(rows) < BATCH:

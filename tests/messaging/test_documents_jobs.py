@@ -275,11 +275,7 @@ def test_a_completed_visit_without_an_invoice_is_told_after_the_grace(
 
 
 def test_two_workers_at_once_queue_each_message_once(
-    make: Factory,
-    admin: Connection,
-    company: docs.Shop,
-    pool: ConnectionPool,
-    database: TestDatabase,
+    make: Factory, admin: Connection, company: docs.Shop, pool: ConnectionPool
 ):
     at = now(admin)
     bills = [overdue_invoice(make, admin, company) for _ in range(5)]
