@@ -1757,6 +1757,33 @@ end
 $$;
 
 --
+-- Name: message_address(text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.message_address(p_channel text, p_to text, p_refusal text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_to text := btrim(coalesce(p_to, ''));
+begin
+  if p_channel = 'email' then
+    v_to := lower(v_to);
+    if length(v_to) <= 254
+       and v_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' then
+      return v_to;
+    end if;
+  elsif p_channel = 'sms' then
+    if v_to ~ '^\+[1-9][0-9]{6,14}$' then
+      return v_to;
+    end if;
+  end if;
+  raise exception 'not an email address or a mobile number'
+    using errcode = 'check_violation', constraint = p_refusal;
+end
+$_$;
+
+--
 -- Name: now(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1862,6 +1889,18 @@ CREATE FUNCTION app.message_refusal(m public.messages) RETURNS text
 $$;
 
 --
+-- Name: message_template(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.message_template(p_kind text) RETURNS TABLE(enabled boolean, sms_body text, email_subject text, email_body text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select t.enabled, t.sms_body, t.email_subject, t.email_body from public.message_templates t
+  where t.tenant_id = app.tenant_id() and t.kind = p_kind
+$$;
+
+--
 -- Name: messages_guard(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1894,6 +1933,59 @@ begin
     new.blocked_reason := v_reason;
   end if;
   return new;
+end
+$$;
+
+--
+-- Name: messages_unsent_keep_no_links(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.messages_unsent_keep_no_links() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status in ('blocked', 'canceled') then
+    new.body := app.without_document_links(new.body);
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: new_document_link(text, uuid, uuid, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean) RETURNS TABLE(link_id uuid, token text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_token record;
+  v_link uuid;
+begin
+  select * into v_token from iam.new_token();
+  if p_document = 'estimate' then
+    if p_revoke then
+      update public.estimate_links l set revoked_at = now()
+       where l.tenant_id = p_tenant and l.estimate_id = p_id and l.revoked_at is null;
+    end if;
+    insert into public.estimate_links (tenant_id, estimate_id, token_hash, sent_to, created_by)
+    values (p_tenant, p_id, v_token.token_hash, p_sent_to, auth.uid())
+    returning id into v_link;
+  elsif p_document = 'invoice' then
+    if p_revoke then
+      update public.invoice_links l set revoked_at = now()
+       where l.tenant_id = p_tenant and l.invoice_id = p_id and l.revoked_at is null;
+    end if;
+    insert into public.invoice_links (tenant_id, invoice_id, token_hash, sent_to, created_by)
+    values (p_tenant, p_id, v_token.token_hash, p_sent_to, auth.uid())
+    returning id into v_link;
+  else
+    raise exception 'no link is made to %', p_document using errcode = 'invalid_parameter_value';
+  end if;
+  return query select v_link, v_token.token;
 end
 $$;
 
@@ -2037,6 +2129,39 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
+-- Name: queue_document_message(uuid, text, text, text, text, text, uuid, uuid, uuid, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text) RETURNS public.messages
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_mark text := '{' || p_place || '}';
+  v_body text := btrim(coalesce(p_body, ''));
+  v_message public.messages;
+begin
+  v_body := case
+    when strpos(v_body, v_mark) > 0 then replace(v_body, v_mark, p_link)
+    when v_body = '' then p_link
+    else v_body || case when p_channel = 'email' then E'\n\n' else ' ' end || p_link
+  end;
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, subject_id, occasion, customer_id, property_id,
+     to_address, subject, body, created_by)
+  values
+    (p_tenant, p_channel, p_kind, 'transactional', p_subject_id, p_occasion, p_customer,
+     p_property, p_to,
+     case when p_channel = 'email'
+          then left(btrim(app.email_line(replace(coalesce(p_subject, ''), v_mark, ''))), 300)
+          else '' end,
+     v_body, auth.uid())
+  returning * into v_message;
+  return v_message;
+end
+$$;
+
+--
 -- Name: queue_keyword_answer(public.messages, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2057,18 +2182,55 @@ CREATE FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text,
 $$;
 
 --
--- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: queue_message_with_link(uuid, text, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) RETURNS void
-    LANGUAGE sql
+CREATE FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-  select t.id, 'email', p_kind, p_to, p_subject,
-         p_message || E'\n\n' || iam.public_url() || p_path || E'\n\n'
-         || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
-  from public.tenants t where t.id = p_tenant
+declare
+  v_document text := case p_kind when 'estimate_follow_up' then 'estimate'
+                                 when 'invoice_overdue' then 'invoice'
+                                 when 'visit_completed' then 'invoice' end;
+  v_to text := app.message_address(p_channel, p_to, 'messages_to_length');
+  v_customer uuid;
+  v_property uuid;
+  v_link record;
+  v_message public.messages;
+begin
+  if v_document = 'estimate' then
+    select e.customer_id, e.property_id into v_customer, v_property from public.estimates e
+     where e.tenant_id = p_tenant and e.id = p_document and e.status = 'sent'
+     for update;
+  elsif p_kind = 'invoice_overdue' then
+    select i.customer_id, i.property_id into v_customer, v_property from public.invoices i
+     where i.tenant_id = p_tenant and i.id = p_document and i.status in ('sent', 'partly_paid')
+     for update;
+  elsif p_kind = 'visit_completed' then
+    select i.customer_id, i.property_id into v_customer, v_property from public.invoices i
+     join public.visits v on v.tenant_id = i.tenant_id and v.id = p_subject_id
+     where i.tenant_id = p_tenant and i.id = p_document
+       and i.status in ('sent', 'partly_paid', 'paid') and v.status = 'completed'
+       and (i.visit_id = v.id or i.job_id = v.job_id);
+  else
+    raise exception 'no link goes with % messages', p_kind
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if v_customer is null then
+    return null;
+  end if;
+  begin
+    select * into v_link from app.new_document_link(v_document, p_tenant, p_document, v_to, false);
+    v_message := app.queue_document_message(
+      p_tenant, p_kind, p_channel, v_to, p_subject, p_body, v_customer, v_property,
+      p_subject_id, p_occasion, v_document || '_link',
+      iam.public_url() || '/' || v_document || '/' || v_link.token);
+  exception when unique_violation then
+    return null;  -- queued already by another worker; the link made here is undone with it
+  end;
+  return v_message.id;
+end
 $$;
 
 --
@@ -2347,20 +2509,52 @@ CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RET
 $$;
 
 --
--- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: send_document_link(text, uuid, uuid, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.send_estimate(p_estimate uuid, p_to text) RETURNS text
+CREATE FUNCTION app.send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_to text := '';
+  v_link record;
+  v_message public.messages;
+begin
+  if p_channel is not null then
+    v_to := app.message_address(p_channel, p_to, p_document || '_links_sent_to_format');
+    if not (app.is_office_staff() or v_to = nullif(p_also, '') or exists (
+      select from public.customers c
+       where c.tenant_id = p_tenant and c.id = p_customer and v_to in (c.email, c.phone)))
+    then
+      raise exception 'a technician sends to the customer''s own email or mobile number'
+        using errcode = 'check_violation',
+              constraint = p_document || '_links_sent_to_the_customer';
+    end if;
+  end if;
+  select * into v_link from app.new_document_link(p_document, p_tenant, p_id, v_to, true);
+  if p_channel is not null then
+    v_message := app.queue_document_message(
+      p_tenant, p_document || '_sent', p_channel, v_to, p_subject, p_body, p_customer,
+      p_property, p_id, v_link.link_id::text, p_document || '_link',
+      iam.public_url() || '/' || p_document || '/' || v_link.token);
+  end if;
+  return query select v_link.token, v_message.id, v_message.status, v_message.blocked_reason;
+end
+$$;
+
+--
+-- Name: send_estimate(uuid, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_tenant uuid := app.tenant_id();
   v_estimate public.estimates;
-  v_token record;
-  v_company public.tenants;
-  v_customer text;
-  v_to text := lower(btrim(coalesce(p_to, '')));
 begin
   if v_tenant is null then
     raise exception 'estimates are sent by a member of the company'
@@ -2382,58 +2576,27 @@ begin
     raise exception 'an estimate is sent with at least one line'
       using errcode = 'check_violation', constraint = 'estimates_sent_with_lines';
   end if;
-  if v_to <> '' and (length(v_to) > 254 or v_to !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') then
-    raise exception 'not an email address'
-      using errcode = 'check_violation', constraint = 'estimate_links_sent_to_format';
-  end if;
-  update public.estimate_links l set revoked_at = now()
-   where l.tenant_id = v_tenant and l.estimate_id = p_estimate and l.revoked_at is null;
-  select * into v_token from iam.new_token();
-  insert into public.estimate_links (tenant_id, estimate_id, token_hash, sent_to, created_by)
-  values (v_tenant, p_estimate, v_token.token_hash, v_to, auth.uid());
   if v_estimate.status = 'draft' then
     update public.estimates e set status = 'sent', sent_at = now(), updated_at = now()
      where e.tenant_id = v_tenant and e.id = p_estimate;
   end if;
-  if v_to <> '' then
-    select t.* into v_company from public.tenants t where t.id = v_tenant;
-    select c.display_name into v_customer from public.customers c
-     where c.tenant_id = v_tenant and c.id = v_estimate.customer_id;
-    insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-    values (
-      v_tenant, 'email', 'estimate', v_to,
-      format('Estimate EST-%s from %s', v_estimate.number,
-             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g')),
-      format(E'Hello %s,\n\n%s sent you an estimate: %s.\n\nSee it, compare the options and'
-             ' approve the one you choose here (the link works until %s):\n\n%s/estimate/%s\n\n%s',
-             regexp_replace(coalesce(v_customer, ''), '[[:cntrl:]]+', ' ', 'g'),
-             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g'),
-             regexp_replace(v_estimate.title, '[[:cntrl:]]+', ' ', 'g'),
-             to_char(v_estimate.valid_until, 'FMMonth FMDD, YYYY'),
-             iam.public_url(), v_token.token,
-             case when v_company.phone <> '' then format(E'Questions? Call us at %s.\n',
-                                                         v_company.phone) else '' end));
-  end if;
-  return v_token.token;
+  return query select * from app.send_document_link(
+    'estimate', v_tenant, p_estimate, v_estimate.customer_id, v_estimate.property_id, '',
+    p_channel, p_to, p_subject, p_body);
 end
-$_$;
+$$;
 
 --
--- Name: send_invoice(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: send_invoice(uuid, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.send_invoice(p_invoice uuid, p_to text) RETURNS text
+CREATE FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_tenant uuid := app.tenant_id();
   v_invoice public.invoices;
-  v_to text := lower(btrim(coalesce(p_to, '')));
-  v_token record;
-  v_link public.invoice_links;
-  v_company public.tenants;
-  v_balance numeric;
 begin
   if v_tenant is null then
     raise exception 'invoices are sent by a member of the company'
@@ -2455,34 +2618,13 @@ begin
     raise exception 'an invoice is sent with at least one line'
       using errcode = 'check_violation', constraint = 'invoices_sent_with_lines';
   end if;
-  update public.invoice_links l set revoked_at = now()
-   where l.tenant_id = v_tenant and l.invoice_id = p_invoice and l.revoked_at is null;
-  select * into v_token from iam.new_token();
-  insert into public.invoice_links (tenant_id, invoice_id, token_hash, sent_to, created_by)
-  values (v_tenant, p_invoice, v_token.token_hash, v_to, auth.uid())
-  returning * into v_link;
   if v_invoice.status = 'draft' then
     update public.invoices i set status = 'sent', sent_at = now(), updated_at = now()
      where i.tenant_id = v_tenant and i.id = p_invoice;
   end if;
-  if v_to = '' then
-    return v_token.token;
-  end if;
-  select t.* into v_company from public.tenants t where t.id = v_tenant;
-  select s.balance into v_balance from public.invoice_totals s
-   where s.tenant_id = v_tenant and s.invoice_id = p_invoice;
-  perform app.queue_link_email(
-    v_tenant, 'invoice', v_to,
-    format('Invoice INV-%s from %s', v_invoice.number, app.email_line(v_company.name)),
-    format(E'Hello %s,\n\n%s sent you invoice INV-%s. Balance due: %s %s, due on %s.\n\n'
-           'See it, and keep it as a PDF, here (the link works until %s):',
-           app.email_line(v_invoice.bill_to_name), app.email_line(v_company.name),
-           v_invoice.number, to_char(v_balance, 'FM999,999,999,990.00'), v_invoice.currency,
-           to_char(v_invoice.due_on, 'FMMonth FMDD, YYYY'),
-           to_char(app.invoice_link_closes(v_link.created_at) at time zone v_company.time_zone,
-                   'FMMonth FMDD, YYYY')),
-    '/invoice/' || v_token.token);
-  return v_token.token;
+  return query select * from app.send_document_link(
+    'invoice', v_tenant, p_invoice, v_invoice.customer_id, v_invoice.property_id,
+    v_invoice.bill_to_email, p_channel, p_to, p_subject, p_body);
 end
 $$;
 
@@ -6065,7 +6207,7 @@ CREATE TABLE public.invoice_links (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
-    CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
+    CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR (sent_to ~ '^\+[1-9][0-9]{6,14}$'::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
 );
 
 --
@@ -7636,6 +7778,12 @@ CREATE INDEX estimate_photos_file_idx ON public.estimate_photos USING btree (ten
 CREATE INDEX estimate_tax_rates_estimate_idx ON public.estimate_tax_rates USING btree (tenant_id, estimate_id);
 
 --
+-- Name: estimates_awaiting_a_look_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_awaiting_a_look_idx ON public.estimates USING btree (sent_at) WHERE (status = 'sent'::text);
+
+--
 -- Name: estimates_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7688,6 +7836,12 @@ CREATE INDEX invoice_links_invoice_idx ON public.invoice_links USING btree (tena
 --
 
 CREATE INDEX invoice_tax_rates_invoice_idx ON public.invoice_tax_rates USING btree (tenant_id, invoice_id);
+
+--
+-- Name: invoices_awaiting_payment_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_awaiting_payment_idx ON public.invoices USING btree (due_on) WHERE (status = ANY (ARRAY['sent'::text, 'partly_paid'::text]));
 
 --
 -- Name: invoices_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -7946,6 +8100,12 @@ CREATE INDEX visit_files_visit_idx ON public.visit_files USING btree (tenant_id,
 --
 
 CREATE INDEX visit_notes_visit_idx ON public.visit_notes USING btree (tenant_id, visit_id, created_at);
+
+--
+-- Name: visits_completed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_completed_idx ON public.visits USING btree (completed_at) WHERE (status = 'completed'::text);
 
 --
 -- Name: visits_job_idx; Type: INDEX; Schema: public; Owner: -
@@ -8738,6 +8898,12 @@ CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status O
 --
 
 CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
+
+--
+-- Name: messages messages_unsent_keep_no_links; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_unsent_keep_no_links BEFORE INSERT OR UPDATE OF status ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_unsent_keep_no_links();
 
 --
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
@@ -11524,6 +11690,12 @@ GRANT ALL ON FUNCTION app.member_role() TO authenticated;
 GRANT ALL ON FUNCTION app.member_role() TO service_role;
 
 --
+-- Name: FUNCTION message_address(p_channel text, p_to text, p_refusal text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.message_address(p_channel text, p_to text, p_refusal text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION now(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11636,10 +11808,29 @@ REVOKE ALL ON FUNCTION app.message_refusal(m public.messages) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.message_refusal(m public.messages) TO service_role;
 
 --
+-- Name: FUNCTION message_template(p_kind text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.message_template(p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.message_template(p_kind text) TO authenticated;
+
+--
 -- Name: FUNCTION messages_guard(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.messages_guard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION messages_unsent_keep_no_links(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.messages_unsent_keep_no_links() FROM PUBLIC;
+
+--
+-- Name: FUNCTION new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION number_estimate(); Type: ACL; Schema: app; Owner: -
@@ -11681,16 +11872,23 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
+-- Name: FUNCTION queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) FROM PUBLIC;
 
 --
--- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) TO service_role;
 
 --
 -- Name: FUNCTION receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text); Type: ACL; Schema: app; Owner: -
@@ -11738,18 +11936,24 @@ REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interv
 GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
--- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authenticated;
+REVOKE ALL ON FUNCTION app.send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
 
 --
--- Name: FUNCTION send_invoice(p_invoice uuid, p_to text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) TO authenticated;
+REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) TO authenticated;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) TO authenticated;
 
 --
 -- Name: FUNCTION sms_keyword(p_body text); Type: ACL; Schema: app; Owner: -
