@@ -2,7 +2,7 @@
 sign-in, that one document only. What every kind of document link shares lives here, once:
 
 - the database mints the token (`iam.new_token`: 256 bits, only its SHA-256 kept), revokes the
-  earlier links and queues the email in the sending definer (`app.send_<kind>`); the reads run
+  earlier links and queues the message in the sending definer (`app.send_<kind>`); the reads run
   as the token holder (`db.SIGN_IN`) through definers that hash the token themselves (`read`);
 - the link's address is `<PUBLIC_URL>/<kind>/<token>` (`public_url`); its first GET hands the
   token to this browser's session under the document's id (`opened`, `hand_over`: at most
@@ -12,13 +12,16 @@ sign-in, that one document only. What every kind of document link shares lives h
 - a page of the flow finds its document by the token this browser holds (`held_document`: 404
   for a browser that never opened a link to it) and shows one closed page (410) when the link
   was revoked or closed since (`closed`);
-- the office sends with one form (`app.forms.SendLinkForm`) and sees a link made without an
-  email once, on the next page only, never in a URL (`send`, `shown`); the technician's phone
-  makes one (`made`) and shows it at once, as a QR code, on the answer to that request only."""
+- the office sends with one form (`app.forms.SendLinkForm`): the link's message (text or email,
+  in the company's wording: app/messaging/document_messages.py) is queued by the sending definer
+  with the new link in it; the sender sees the link once, on the next page only, never in a URL
+  (`send`, `shown`); the technician's phone makes one (`made`) and shows it at once, as a QR
+  code, on the answer to that request only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -26,7 +29,7 @@ from flask import abort, current_app, flash, redirect, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, phones
 from app.auth.links import no_referrer, page
 from app.db import ConstraintViolation
 from app.forms import SendLinkForm
@@ -113,35 +116,57 @@ def closed(why: str) -> Response:
     return page("documents/link_closed.html", 410, why=why)
 
 
-def made(form: FlaskForm, make_link: Callable[[str], str], address: str) -> str | None:
-    """A new link's token (`make_link(address)`: earlier links revoked, emailed when an address
-    is given), or None with the database's refusal shown on the form."""
+Recipient = tuple[str, str] | None  # ("email" | "sms", address), or None: no message
+
+
+@dataclass(frozen=True)
+class Made:
+    """A new link's token (to show once), and what became of the message that carries it."""
+
+    token: str
+    to: str = ""  # where its message was queued ('' when none was)
+    refusal: str = ""  # why the database will not send that message (blocked), or ''
+    turned_off: bool = False  # the company sends no message of this kind (its settings)
+
+    def told(self, lasts: str) -> tuple[str, str]:
+        """What the sender is told (message, flash category)."""
+        to = phones.display(self.to) if self.to.startswith("+") else self.to
+        if self.refusal:
+            return f"Link made, but no message goes to {to}: {self.refusal}", "error"
+        if self.turned_off:
+            return "Link made, not sent: the company's settings turn this message off.", "error"
+        if to:
+            return f"Sent to {to}: the link below works {lasts}, or until you revoke it.", "success"
+        return "Link made: open it on the customer's phone.", "success"
+
+
+def made(form: FlaskForm, make_link: Callable[[Recipient], Made], to: Recipient) -> Made | None:
+    """A new link (`make_link(to)`: earlier links revoked, its message queued when `to` is
+    given), or None with the database's refusal shown on the form."""
     try:
-        return make_link(address)
+        return make_link(to)
     except ConstraintViolation as violation:
         show_violation(form, violation)
         return None
 
 
 def send(
-    form: SendLinkForm, make_link: Callable[[str], str], kind: str, document_id: UUID, lasts: str
+    form: SendLinkForm,
+    make_link: Callable[[Recipient], Made],
+    kind: str,
+    document_id: UUID,
+    lasts: str,
 ) -> bool:
-    """The office's sending: a new link (`make_link(address)` returns its token), emailed when
-    an address is given, shown once to the sender (`shown`). False with the form's errors when
-    the form or the database refused."""
+    """The office's sending: a new link (`make_link(to)`), its message queued when the form
+    names an address, the link shown once to the sender (`shown`). False with the form's
+    errors when the form or the database refused."""
     if not form.validate_on_submit():
         return False
-    address = form.to.data or ""
-    token = made(form, make_link, address)
-    if token is None:
+    link = made(form, make_link, form.recipient())
+    if link is None:
         return False
-    flash(
-        f"Sent to {address}: the link below works {lasts}, or until you revoke it."
-        if address
-        else "Link made: open it on the customer's phone.",
-        "success",
-    )
-    session[f"{kind}_link_shown"] = [str(document_id), public_url(kind, token)]
+    flash(*link.told(lasts))
+    session[f"{kind}_link_shown"] = [str(document_id), public_url(kind, link.token)]
     return True
 
 

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from app import money
+from app import money, phones
 
 # The days date fields accept: a mistyped year is refused, not a crash in date arithmetic.
 EARLIEST_DAY = date(2000, 1, 1)
@@ -287,14 +287,40 @@ class BookItemForm(FlaskForm):
             raise ValidationError("Enter the quantity.")
 
 
+NOT_AN_ADDRESS = (
+    "Enter an email address or a mobile number, like name@example.com or (312) 555-0100."
+)
+TO_THE_CUSTOMER = "Send it to the customer's own email address or mobile number."
+
+
 class SendLinkForm(FlaskForm):
-    """The office's sending of a document's link (app/document_links.py)."""
+    """The office's sending of a document's link (app/document_links.py): by email to an
+    address, by text to a mobile number (the customer's preferred one is filled in), or no
+    message at all when left empty."""
 
     to = StringField(
-        "Email the link to",
+        "Send the link to",
         filters=[strip_text],
         validators=[Optional(), Length(max=254, message="At most 254 characters.")],
-        description="Leave empty to make a link without an email (to open on the customer's"
+        description="An email address or a mobile number: the customer's preferred one is"
+        " filled in. Leave empty to make a link without a message (to open on the customer's"
         " phone, or to send yourself).",
-        render_kw={"autocomplete": "off", "inputmode": "email"},
+        render_kw={"autocomplete": "off"},
     )
+
+    def validate_to(self, field: StringField) -> None:
+        if field.data and "@" not in field.data:
+            try:
+                phones.normalize(field.data)
+            except phones.InvalidPhone as refused:
+                raise ValidationError(NOT_AN_ADDRESS) from refused
+
+    def recipient(self) -> tuple[str, str] | None:
+        """Where the message goes: ("email", address) or ("sms", E.164 number); None for a link
+        without a message. For a validated form (the database checks the email address)."""
+        typed = self.to.data or ""
+        if not typed:
+            return None
+        if "@" in typed:
+            return ("email", typed.lower())
+        return ("sms", phones.normalize(typed))

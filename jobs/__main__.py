@@ -14,6 +14,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     crypto_rotation,
     customer_import,
     discarded_files,
+    document_messages,
     geocoding,
     maintenance_jobs,
     message_retention,

@@ -434,96 +434,6 @@ end
 $$;
 
 --
--- Name: campaign_audience(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) RETURNS TABLE(customer_id uuid, first_name text, display_name text, address text, property_id uuid, refusal text)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-  with c as (
-    select x.*, (app.now() at time zone app.company_time_zone(x.tenant_id))::date as today
-      from public.campaigns x
-     where x.tenant_id = p_tenant and x.id = p_campaign
-  ), people as (
-    select cu.tenant_id, cu.id, cu.first_name, cu.display_name, c.channel,
-           case when c.channel = 'sms' then cu.phone else cu.email end as address
-      from c
-      join public.customers cu on cu.tenant_id = c.tenant_id
-     where (c.audience = 'tune_up_due' and exists (
-              select from public.jobs j
-              join public.service_agreements a on a.tenant_id = j.tenant_id and a.id = j.agreement_id
-             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id and a.status = 'active'
-               and j.due_on <= c.today + c.due_within_days
-               and not exists (select from public.visits v
-                                where v.tenant_id = j.tenant_id and v.job_id = j.id
-                                  and v.status not in ('unscheduled', 'canceled'))))
-        or (c.audience = 'equipment' and exists (
-              select from public.equipment e
-              join public.properties p on p.tenant_id = e.tenant_id and p.id = e.property_id
-             where p.tenant_id = cu.tenant_id and p.customer_id = cu.id and p.archived_at is null
-               and (c.equipment_kind = '' or e.kind = c.equipment_kind)
-               and (c.older_than_years is null
-                    or e.installed_on <= c.today - make_interval(years => c.older_than_years))))
-        or (c.audience = 'no_visit'
-            and exists (
-              select from public.visits v
-              join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id and v.status = 'completed')
-            and not exists (
-              select from public.visits v
-              join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id
-               and ((v.status = 'completed'
-                     and v.completed_at > app.now() - make_interval(months => c.no_visit_months))
-                    or v.status in ('scheduled', 'dispatched', 'en_route', 'on_site'))))
-  )
-  select p.id, p.first_name, p.display_name, p.address,
-         (select pr.id from public.properties pr
-           where pr.tenant_id = p.tenant_id and pr.customer_id = p.id
-           order by pr.archived_at nulls first, pr.created_at limit 1),
-         case
-           when p.address = '' and p.channel = 'sms' then 'No mobile number.'
-           when p.address = '' then 'No email address.'
-           else app.message_refusal(jsonb_populate_record(null::public.messages, jsonb_build_object(
-             'tenant_id', p.tenant_id, 'channel', p.channel, 'purpose', 'marketing',
-             'kind', 'campaign', 'customer_id', p.id, 'to_address', p.address)))
-         end
-    from people p
-$$;
-
---
--- Name: cancel_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.cancel_campaign(p_campaign uuid) RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_tenant uuid := app.tenant_id();
-  v_canceled integer;
-begin
-  if v_tenant is null or not app.is_manager() then
-    return null;
-  end if;
-  update public.campaigns c set status = 'canceled', updated_at = now()
-   where c.tenant_id = v_tenant and c.id = p_campaign
-     and c.status in ('draft', 'scheduled', 'sending');
-  if not found then
-    return null;
-  end if;
-  update public.messages m set status = 'canceled'
-   where m.tenant_id = v_tenant and m.campaign_id = p_campaign and m.status = 'queued'
-     and not exists (select from app.message_claims c
-                      where c.tenant_id = m.tenant_id and c.message_id = m.id
-                        and c.lease_until is not null);
-  get diagnostics v_canceled = row_count;
-  return v_canceled;
-end
-$$;
-
---
 -- Name: checkout_attempt(uuid, text, uuid, integer, numeric, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -795,30 +705,6 @@ begin
          decline_reason = left(btrim(coalesce(p_reason, '')), 1000), updated_at = now()
    where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
   return 'declined';
-end
-$$;
-
---
--- Name: delete_expired_messages(integer); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.delete_expired_messages(p_batch integer) RETURNS integer
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
-declare
-  v_cutoff timestamptz := app.now() - interval '3 years';
-  v_deleted integer;
-begin
-  delete from public.messages m
-   where (m.tenant_id, m.id) in (select x.tenant_id, x.id from public.messages x
-                                  where x.created_at < v_cutoff limit p_batch);
-  get diagnostics v_deleted = row_count;
-  delete from public.conversations c
-   where c.last_message_at < v_cutoff
-     and not exists (select from public.messages m
-                      where m.tenant_id = c.tenant_id and m.conversation_id = c.id);
-  return v_deleted;
 end
 $$;
 
@@ -1871,6 +1757,33 @@ end
 $$;
 
 --
+-- Name: message_address(text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.message_address(p_channel text, p_to text, p_refusal text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_to text := btrim(coalesce(p_to, ''));
+begin
+  if p_channel = 'email' then
+    v_to := lower(v_to);
+    if length(v_to) <= 254
+       and v_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' then
+      return v_to;
+    end if;
+  elsif p_channel = 'sms' then
+    if v_to ~ '^\+[1-9][0-9]{6,14}$' then
+      return v_to;
+    end if;
+  end if;
+  raise exception 'not an email address or a mobile number'
+    using errcode = 'check_violation', constraint = p_refusal;
+end
+$_$;
+
+--
 -- Name: now(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1976,6 +1889,18 @@ CREATE FUNCTION app.message_refusal(m public.messages) RETURNS text
 $$;
 
 --
+-- Name: message_template(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.message_template(p_kind text) RETURNS TABLE(enabled boolean, sms_body text, email_subject text, email_body text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select t.enabled, t.sms_body, t.email_subject, t.email_body from public.message_templates t
+  where t.tenant_id = app.tenant_id() and t.kind = p_kind
+$$;
+
+--
 -- Name: messages_guard(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2008,6 +1933,59 @@ begin
     new.blocked_reason := v_reason;
   end if;
   return new;
+end
+$$;
+
+--
+-- Name: messages_unsent_keep_no_links(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.messages_unsent_keep_no_links() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.status in ('blocked', 'canceled') then
+    new.body := app.without_document_links(new.body);
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: new_document_link(text, uuid, uuid, text, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean) RETURNS TABLE(link_id uuid, token text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_token record;
+  v_link uuid;
+begin
+  select * into v_token from iam.new_token();
+  if p_document = 'estimate' then
+    if p_revoke then
+      update public.estimate_links l set revoked_at = now()
+       where l.tenant_id = p_tenant and l.estimate_id = p_id and l.revoked_at is null;
+    end if;
+    insert into public.estimate_links (tenant_id, estimate_id, token_hash, sent_to, created_by)
+    values (p_tenant, p_id, v_token.token_hash, p_sent_to, auth.uid())
+    returning id into v_link;
+  elsif p_document = 'invoice' then
+    if p_revoke then
+      update public.invoice_links l set revoked_at = now()
+       where l.tenant_id = p_tenant and l.invoice_id = p_id and l.revoked_at is null;
+    end if;
+    insert into public.invoice_links (tenant_id, invoice_id, token_hash, sent_to, created_by)
+    values (p_tenant, p_id, v_token.token_hash, p_sent_to, auth.uid())
+    returning id into v_link;
+  else
+    raise exception 'no link is made to %', p_document using errcode = 'invalid_parameter_value';
+  end if;
+  return query select v_link, v_token.token;
 end
 $$;
 
@@ -2151,16 +2129,36 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
--- Name: preview_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
+-- Name: queue_document_message(uuid, text, text, text, text, text, uuid, uuid, uuid, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.preview_campaign(p_campaign uuid) RETURNS TABLE(customer_id uuid, first_name text, display_name text, address text, refusal text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION app.queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text) RETURNS public.messages
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
-  select a.customer_id, a.first_name, a.display_name, a.address, a.refusal
-    from app.campaign_audience(app.tenant_id(), p_campaign) a
-   where app.is_office_staff()
+declare
+  v_mark text := '{' || p_place || '}';
+  v_body text := btrim(coalesce(p_body, ''));
+  v_message public.messages;
+begin
+  v_body := case
+    when strpos(v_body, v_mark) > 0 then replace(v_body, v_mark, p_link)
+    when v_body = '' then p_link
+    else v_body || case when p_channel = 'email' then E'\n\n' else ' ' end || p_link
+  end;
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, subject_id, occasion, customer_id, property_id,
+     to_address, subject, body, created_by)
+  values
+    (p_tenant, p_channel, p_kind, 'transactional', p_subject_id, p_occasion, p_customer,
+     p_property, p_to,
+     case when p_channel = 'email'
+          then left(btrim(app.email_line(replace(coalesce(p_subject, ''), v_mark, ''))), 300)
+          else '' end,
+     v_body, auth.uid())
+  returning * into v_message;
+  return v_message;
+end
 $$;
 
 --
@@ -2184,18 +2182,55 @@ CREATE FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text,
 $$;
 
 --
--- Name: queue_link_email(uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: queue_message_with_link(uuid, text, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) RETURNS void
-    LANGUAGE sql
+CREATE FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-  select t.id, 'email', p_kind, p_to, p_subject,
-         p_message || E'\n\n' || iam.public_url() || p_path || E'\n\n'
-         || case when t.phone <> '' then 'Questions? Call us at ' || t.phone || E'.\n' else '' end
-  from public.tenants t where t.id = p_tenant
+declare
+  v_document text := case p_kind when 'estimate_follow_up' then 'estimate'
+                                 when 'invoice_overdue' then 'invoice'
+                                 when 'visit_completed' then 'invoice' end;
+  v_to text := app.message_address(p_channel, p_to, 'messages_to_length');
+  v_customer uuid;
+  v_property uuid;
+  v_link record;
+  v_message public.messages;
+begin
+  if v_document = 'estimate' then
+    select e.customer_id, e.property_id into v_customer, v_property from public.estimates e
+     where e.tenant_id = p_tenant and e.id = p_document and e.status = 'sent'
+     for update;
+  elsif p_kind = 'invoice_overdue' then
+    select i.customer_id, i.property_id into v_customer, v_property from public.invoices i
+     where i.tenant_id = p_tenant and i.id = p_document and i.status in ('sent', 'partly_paid')
+     for update;
+  elsif p_kind = 'visit_completed' then
+    select i.customer_id, i.property_id into v_customer, v_property from public.invoices i
+     join public.visits v on v.tenant_id = i.tenant_id and v.id = p_subject_id
+     where i.tenant_id = p_tenant and i.id = p_document
+       and i.status in ('sent', 'partly_paid', 'paid') and v.status = 'completed'
+       and (i.visit_id = v.id or i.job_id = v.job_id);
+  else
+    raise exception 'no link goes with % messages', p_kind
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if v_customer is null then
+    return null;
+  end if;
+  begin
+    select * into v_link from app.new_document_link(v_document, p_tenant, p_document, v_to, false);
+    v_message := app.queue_document_message(
+      p_tenant, p_kind, p_channel, v_to, p_subject, p_body, v_customer, v_property,
+      p_subject_id, p_occasion, v_document || '_link',
+      iam.public_url() || '/' || v_document || '/' || v_link.token);
+  exception when unique_violation then
+    return null;  -- queued already by another worker; the link made here is undone with it
+  end;
+  return v_message.id;
+end
 $$;
 
 --
@@ -2259,9 +2294,9 @@ begin
     values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
     on conflict (tenant_id, phone) do nothing;
     update public.messages m
-       set status = 'blocked', blocked_reason = 'The number texted STOP.'
+       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
      where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
-       and m.to_address = p_from and m.status = 'queued'
+       and m.to_address = p_from and m.status in ('queued', 'sending')
        and m.purpose <> 'compliance';
     perform app.queue_keyword_answer(v_message, 'opt_out',
       format('You have been unsubscribed from %s texts. No more messages will be sent. '
@@ -2474,20 +2509,52 @@ CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RET
 $$;
 
 --
--- Name: send_estimate(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: send_document_link(text, uuid, uuid, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.send_estimate(p_estimate uuid, p_to text) RETURNS text
+CREATE FUNCTION app.send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_to text := '';
+  v_link record;
+  v_message public.messages;
+begin
+  if p_channel is not null then
+    v_to := app.message_address(p_channel, p_to, p_document || '_links_sent_to_format');
+    if not (app.is_office_staff() or v_to = nullif(p_also, '') or exists (
+      select from public.customers c
+       where c.tenant_id = p_tenant and c.id = p_customer and v_to in (c.email, c.phone)))
+    then
+      raise exception 'a technician sends to the customer''s own email or mobile number'
+        using errcode = 'check_violation',
+              constraint = p_document || '_links_sent_to_the_customer';
+    end if;
+  end if;
+  select * into v_link from app.new_document_link(p_document, p_tenant, p_id, v_to, true);
+  if p_channel is not null then
+    v_message := app.queue_document_message(
+      p_tenant, p_document || '_sent', p_channel, v_to, p_subject, p_body, p_customer,
+      p_property, p_id, v_link.link_id::text, p_document || '_link',
+      iam.public_url() || '/' || p_document || '/' || v_link.token);
+  end if;
+  return query select v_link.token, v_message.id, v_message.status, v_message.blocked_reason;
+end
+$$;
+
+--
+-- Name: send_estimate(uuid, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_tenant uuid := app.tenant_id();
   v_estimate public.estimates;
-  v_token record;
-  v_company public.tenants;
-  v_customer text;
-  v_to text := lower(btrim(coalesce(p_to, '')));
 begin
   if v_tenant is null then
     raise exception 'estimates are sent by a member of the company'
@@ -2509,58 +2576,27 @@ begin
     raise exception 'an estimate is sent with at least one line'
       using errcode = 'check_violation', constraint = 'estimates_sent_with_lines';
   end if;
-  if v_to <> '' and (length(v_to) > 254 or v_to !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') then
-    raise exception 'not an email address'
-      using errcode = 'check_violation', constraint = 'estimate_links_sent_to_format';
-  end if;
-  update public.estimate_links l set revoked_at = now()
-   where l.tenant_id = v_tenant and l.estimate_id = p_estimate and l.revoked_at is null;
-  select * into v_token from iam.new_token();
-  insert into public.estimate_links (tenant_id, estimate_id, token_hash, sent_to, created_by)
-  values (v_tenant, p_estimate, v_token.token_hash, v_to, auth.uid());
   if v_estimate.status = 'draft' then
     update public.estimates e set status = 'sent', sent_at = now(), updated_at = now()
      where e.tenant_id = v_tenant and e.id = p_estimate;
   end if;
-  if v_to <> '' then
-    select t.* into v_company from public.tenants t where t.id = v_tenant;
-    select c.display_name into v_customer from public.customers c
-     where c.tenant_id = v_tenant and c.id = v_estimate.customer_id;
-    insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
-    values (
-      v_tenant, 'email', 'estimate', v_to,
-      format('Estimate EST-%s from %s', v_estimate.number,
-             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g')),
-      format(E'Hello %s,\n\n%s sent you an estimate: %s.\n\nSee it, compare the options and'
-             ' approve the one you choose here (the link works until %s):\n\n%s/estimate/%s\n\n%s',
-             regexp_replace(coalesce(v_customer, ''), '[[:cntrl:]]+', ' ', 'g'),
-             regexp_replace(v_company.name, '[[:cntrl:]]+', ' ', 'g'),
-             regexp_replace(v_estimate.title, '[[:cntrl:]]+', ' ', 'g'),
-             to_char(v_estimate.valid_until, 'FMMonth FMDD, YYYY'),
-             iam.public_url(), v_token.token,
-             case when v_company.phone <> '' then format(E'Questions? Call us at %s.\n',
-                                                         v_company.phone) else '' end));
-  end if;
-  return v_token.token;
+  return query select * from app.send_document_link(
+    'estimate', v_tenant, p_estimate, v_estimate.customer_id, v_estimate.property_id, '',
+    p_channel, p_to, p_subject, p_body);
 end
-$_$;
+$$;
 
 --
--- Name: send_invoice(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+-- Name: send_invoice(uuid, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
-CREATE FUNCTION app.send_invoice(p_invoice uuid, p_to text) RETURNS text
+CREATE FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) RETURNS TABLE(token text, message_id uuid, message_status text, refusal text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   v_tenant uuid := app.tenant_id();
   v_invoice public.invoices;
-  v_to text := lower(btrim(coalesce(p_to, '')));
-  v_token record;
-  v_link public.invoice_links;
-  v_company public.tenants;
-  v_balance numeric;
 begin
   if v_tenant is null then
     raise exception 'invoices are sent by a member of the company'
@@ -2582,34 +2618,13 @@ begin
     raise exception 'an invoice is sent with at least one line'
       using errcode = 'check_violation', constraint = 'invoices_sent_with_lines';
   end if;
-  update public.invoice_links l set revoked_at = now()
-   where l.tenant_id = v_tenant and l.invoice_id = p_invoice and l.revoked_at is null;
-  select * into v_token from iam.new_token();
-  insert into public.invoice_links (tenant_id, invoice_id, token_hash, sent_to, created_by)
-  values (v_tenant, p_invoice, v_token.token_hash, v_to, auth.uid())
-  returning * into v_link;
   if v_invoice.status = 'draft' then
     update public.invoices i set status = 'sent', sent_at = now(), updated_at = now()
      where i.tenant_id = v_tenant and i.id = p_invoice;
   end if;
-  if v_to = '' then
-    return v_token.token;
-  end if;
-  select t.* into v_company from public.tenants t where t.id = v_tenant;
-  select s.balance into v_balance from public.invoice_totals s
-   where s.tenant_id = v_tenant and s.invoice_id = p_invoice;
-  perform app.queue_link_email(
-    v_tenant, 'invoice', v_to,
-    format('Invoice INV-%s from %s', v_invoice.number, app.email_line(v_company.name)),
-    format(E'Hello %s,\n\n%s sent you invoice INV-%s. Balance due: %s %s, due on %s.\n\n'
-           'See it, and keep it as a PDF, here (the link works until %s):',
-           app.email_line(v_invoice.bill_to_name), app.email_line(v_company.name),
-           v_invoice.number, to_char(v_balance, 'FM999,999,999,990.00'), v_invoice.currency,
-           to_char(v_invoice.due_on, 'FMMonth FMDD, YYYY'),
-           to_char(app.invoice_link_closes(v_link.created_at) at time zone v_company.time_zone,
-                   'FMMonth FMDD, YYYY')),
-    '/invoice/' || v_token.token);
-  return v_token.token;
+  return query select * from app.send_document_link(
+    'invoice', v_tenant, p_invoice, v_invoice.customer_id, v_invoice.property_id,
+    v_invoice.bill_to_email, p_channel, p_to, p_subject, p_body);
 end
 $$;
 
@@ -3149,21 +3164,6 @@ begin
      and m.purpose = 'marketing' and m.status = 'queued';
   return (select t.name from public.tenants t where t.id = v_message.tenant_id);
 end
-$$;
-
---
--- Name: unsubscribe_link_company(text); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.unsubscribe_link_company(p_token text) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-  select t.name
-    from public.messages m
-    join public.tenants t on t.id = m.tenant_id
-   where p_token is not null and length(p_token) <= 200
-     and m.unsubscribe_token_hash = sha256(convert_to(p_token, 'UTF8'))
 $$;
 
 --
@@ -5877,47 +5877,6 @@ CREATE TABLE public.calendar_feeds (
 );
 
 --
--- Name: campaigns; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.campaigns (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    audience text NOT NULL,
-    due_within_days integer DEFAULT 30 NOT NULL,
-    equipment_kind text DEFAULT ''::text NOT NULL,
-    older_than_years integer,
-    no_visit_months integer DEFAULT 12 NOT NULL,
-    channel text NOT NULL,
-    sms_body text DEFAULT ''::text NOT NULL,
-    email_subject text DEFAULT ''::text NOT NULL,
-    email_body text DEFAULT ''::text NOT NULL,
-    status text DEFAULT 'draft'::text NOT NULL,
-    scheduled_at timestamp with time zone,
-    per_minute integer DEFAULT 60 NOT NULL,
-    queued_count integer DEFAULT 0 NOT NULL,
-    unreachable_count integer DEFAULT 0 NOT NULL,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT campaigns_audience_check CHECK ((audience = ANY (ARRAY['tune_up_due'::text, 'equipment'::text, 'no_visit'::text]))),
-    CONSTRAINT campaigns_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'email'::text]))),
-    CONSTRAINT campaigns_due_within_range CHECK (((due_within_days >= 0) AND (due_within_days <= 365))),
-    CONSTRAINT campaigns_email_body_length CHECK ((length(email_body) <= 10000)),
-    CONSTRAINT campaigns_email_subject_length CHECK ((length(email_subject) <= 200)),
-    CONSTRAINT campaigns_equipment_kind_check CHECK ((equipment_kind = ANY (ARRAY[''::text, 'furnace'::text, 'air_conditioner'::text, 'heat_pump'::text, 'boiler'::text, 'mini_split'::text, 'water_heater'::text, 'thermostat'::text, 'air_handler'::text, 'humidifier'::text, 'air_purifier'::text, 'other'::text]))),
-    CONSTRAINT campaigns_has_wording CHECK (((status = 'draft'::text) OR ((channel = 'sms'::text) AND (btrim(sms_body) <> ''::text)) OR ((channel = 'email'::text) AND (btrim(email_subject) <> ''::text) AND (btrim(email_body) <> ''::text)))),
-    CONSTRAINT campaigns_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT campaigns_no_visit_range CHECK (((no_visit_months >= 1) AND (no_visit_months <= 120))),
-    CONSTRAINT campaigns_older_than_range CHECK (((older_than_years >= 1) AND (older_than_years <= 100))),
-    CONSTRAINT campaigns_per_minute_range CHECK (((per_minute >= 1) AND (per_minute <= 1000))),
-    CONSTRAINT campaigns_scheduled_has_a_time CHECK (((status = ANY (ARRAY['draft'::text, 'canceled'::text])) OR (scheduled_at IS NOT NULL))),
-    CONSTRAINT campaigns_sms_body_length CHECK ((length(sms_body) <= 1600)),
-    CONSTRAINT campaigns_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'done'::text, 'canceled'::text])))
-);
-
---
 -- Name: conversations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -6248,7 +6207,7 @@ CREATE TABLE public.invoice_links (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
-    CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
+    CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR (sent_to ~ '^\+[1-9][0-9]{6,14}$'::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
 );
 
 --
@@ -7020,13 +6979,6 @@ ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_token_hash_key UNIQUE (token_hash);
 
 --
--- Name: campaigns campaigns_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.campaigns
-    ADD CONSTRAINT campaigns_pkey PRIMARY KEY (tenant_id, id);
-
---
 -- Name: conversations conversations_one_per_number; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7706,24 +7658,6 @@ CREATE INDEX messages_tenant_created_idx ON outbox.messages USING btree (tenant_
 CREATE UNIQUE INDEX calendar_feeds_open_key ON public.calendar_feeds USING btree (tenant_id, technician_id) WHERE (revoked_at IS NULL);
 
 --
--- Name: campaigns_due_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX campaigns_due_idx ON public.campaigns USING btree (scheduled_at) WHERE (status = 'scheduled'::text);
-
---
--- Name: campaigns_recent_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX campaigns_recent_idx ON public.campaigns USING btree (tenant_id, created_at DESC);
-
---
--- Name: campaigns_sending_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX campaigns_sending_idx ON public.campaigns USING btree (tenant_id) WHERE (status = 'sending'::text);
-
---
 -- Name: conversations_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7844,6 +7778,12 @@ CREATE INDEX estimate_photos_file_idx ON public.estimate_photos USING btree (ten
 CREATE INDEX estimate_tax_rates_estimate_idx ON public.estimate_tax_rates USING btree (tenant_id, estimate_id);
 
 --
+-- Name: estimates_awaiting_a_look_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimates_awaiting_a_look_idx ON public.estimates USING btree (sent_at) WHERE (status = 'sent'::text);
+
+--
 -- Name: estimates_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7896,6 +7836,12 @@ CREATE INDEX invoice_links_invoice_idx ON public.invoice_links USING btree (tena
 --
 
 CREATE INDEX invoice_tax_rates_invoice_idx ON public.invoice_tax_rates USING btree (tenant_id, invoice_id);
+
+--
+-- Name: invoices_awaiting_payment_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoices_awaiting_payment_idx ON public.invoices USING btree (due_on) WHERE (status = ANY (ARRAY['sent'::text, 'partly_paid'::text]));
 
 --
 -- Name: invoices_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -7976,22 +7922,10 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
 
 --
--- Name: messages_campaign_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_campaign_idx ON public.messages USING btree (tenant_id, campaign_id) WHERE (campaign_id IS NOT NULL);
-
---
 -- Name: messages_conversation_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_conversation_idx ON public.messages USING btree (tenant_id, conversation_id, created_at);
-
---
--- Name: messages_created_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_created_idx ON public.messages USING btree (created_at);
 
 --
 -- Name: messages_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -8004,12 +7938,6 @@ CREATE INDEX messages_customer_idx ON public.messages USING btree (tenant_id, cu
 --
 
 CREATE INDEX messages_due_idx ON public.messages USING btree (not_before) WHERE (status = 'queued'::text);
-
---
--- Name: messages_inbound_from_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_inbound_from_idx ON public.messages USING btree (tenant_id, from_address, created_at) WHERE (direction = 'in'::text);
 
 --
 -- Name: messages_once_per_occasion_idx; Type: INDEX; Schema: public; Owner: -
@@ -8174,28 +8102,10 @@ CREATE INDEX visit_files_visit_idx ON public.visit_files USING btree (tenant_id,
 CREATE INDEX visit_notes_visit_idx ON public.visit_notes USING btree (tenant_id, visit_id, created_at);
 
 --
--- Name: visits_booked_changes_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX visits_booked_changes_idx ON public.visits USING btree (updated_at) WHERE ((status = ANY (ARRAY['scheduled'::text, 'dispatched'::text])) AND (window_starts_at IS NOT NULL));
-
---
--- Name: visits_booked_windows_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX visits_booked_windows_idx ON public.visits USING btree (window_starts_at) WHERE (status = ANY (ARRAY['scheduled'::text, 'dispatched'::text]));
-
---
 -- Name: visits_completed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX visits_completed_idx ON public.visits USING btree (completed_at) WHERE (status = 'completed'::text);
-
---
--- Name: visits_en_route_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX visits_en_route_idx ON public.visits USING btree (en_route_at) WHERE (status = 'en_route'::text);
 
 --
 -- Name: visits_job_idx; Type: INDEX; Schema: public; Owner: -
@@ -8316,12 +8226,6 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TAB
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
-
---
--- Name: campaigns audit_changes; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: conversations audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -8592,12 +8496,6 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.working_hours FOR 
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.calendar_feeds REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
-
---
--- Name: campaigns audit_inserts; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.campaigns REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: conversations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -9002,6 +8900,12 @@ CREATE TRIGGER memberships_company_keeps_an_owner AFTER UPDATE OF role, status O
 CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_guard();
 
 --
+-- Name: messages messages_unsent_keep_no_links; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_unsent_keep_no_links BEFORE INSERT OR UPDATE OF status ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_unsent_keep_no_links();
+
+--
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9048,12 +8952,6 @@ CREATE TRIGGER stamp_author_id BEFORE INSERT OR UPDATE ON public.visit_notes FOR
 --
 
 CREATE TRIGGER stamp_confirmed_by BEFORE INSERT OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('confirmed_by', 'when set');
-
---
--- Name: campaigns stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
 
 --
 -- Name: customer_imports stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
@@ -9284,13 +9182,6 @@ ALTER TABLE ONLY outbox.messages
 
 ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_tenant_id_technician_id_fkey FOREIGN KEY (tenant_id, technician_id) REFERENCES public.memberships(tenant_id, account_id) ON DELETE CASCADE;
-
---
--- Name: campaigns campaigns_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.campaigns
-    ADD CONSTRAINT campaigns_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: conversations conversations_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -9578,13 +9469,6 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.message_templates
     ADD CONSTRAINT message_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
-
---
--- Name: messages messages_tenant_id_campaign_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.messages
-    ADD CONSTRAINT messages_tenant_id_campaign_id_fkey FOREIGN KEY (tenant_id, campaign_id) REFERENCES public.campaigns(tenant_id, id);
 
 --
 -- Name: messages messages_tenant_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -10624,12 +10508,6 @@ CREATE POLICY "Office staff can change customer imports" ON public.customer_impo
 CREATE POLICY "Office staff can change customers" ON public.customers FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
--- Name: campaigns Office staff can change draft campaigns; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can change draft campaigns" ON public.campaigns FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (status = 'draft'::text)));
-
---
 -- Name: equipment Office staff can change equipment; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -10682,12 +10560,6 @@ CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE
 --
 
 CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
-
---
--- Name: campaigns Office staff can draft campaigns; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can draft campaigns" ON public.campaigns FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
 -- Name: conversations Office staff can mark conversations read and attach them to cus; Type: POLICY; Schema: public; Owner: -
@@ -10754,12 +10626,6 @@ CREATE POLICY "Office staff can remove service agreements" ON public.service_agr
 --
 
 CREATE POLICY "Office staff can see service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
--- Name: campaigns Office staff can see their company's campaigns; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can see their company's campaigns" ON public.campaigns FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: conversations Office staff can see their company's conversations; Type: POLICY; Schema: public; Owner: -
@@ -10878,12 +10744,6 @@ CREATE POLICY "Owners and admins can remove properties, other office staff tho" 
 CREATE POLICY "Owners and admins can revoke their company's invitations" ON public.invitations FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
--- Name: campaigns Owners and admins can schedule campaigns and take them back to ; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Owners and admins can schedule campaigns and take them back to " ON public.campaigns FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager) AND (status = ANY (ARRAY['draft'::text, 'scheduled'::text])))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager) AND (status = ANY (ARRAY['draft'::text, 'scheduled'::text]))));
-
---
 -- Name: stripe_events Owners and admins can see their Stripe events; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -10956,12 +10816,6 @@ CREATE POLICY "Technicians see their feed, managers and dispatchers all" ON publ
 --
 
 ALTER TABLE public.calendar_feeds ENABLE ROW LEVEL SECURITY;
-
---
--- Name: campaigns; Type: ROW SECURITY; Schema: public; Owner: -
---
-
-ALTER TABLE public.campaigns ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -11353,20 +11207,6 @@ REVOKE ALL ON FUNCTION app.calendar_feed_visits(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.calendar_feed_visits(p_token text) TO plenum_signin;
 
 --
--- Name: FUNCTION campaign_audience(p_tenant uuid, p_campaign uuid); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) TO service_role;
-
---
--- Name: FUNCTION cancel_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) TO authenticated;
-
---
 -- Name: FUNCTION checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11426,13 +11266,6 @@ GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_ad
 
 REVOKE ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) TO plenum_signin;
-
---
--- Name: FUNCTION delete_expired_messages(p_batch integer); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.delete_expired_messages(p_batch integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.delete_expired_messages(p_batch integer) TO service_role;
 
 --
 -- Name: FUNCTION deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
@@ -11857,6 +11690,12 @@ GRANT ALL ON FUNCTION app.member_role() TO authenticated;
 GRANT ALL ON FUNCTION app.member_role() TO service_role;
 
 --
+-- Name: FUNCTION message_address(p_channel text, p_to text, p_refusal text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.message_address(p_channel text, p_to text, p_refusal text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION now(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11969,10 +11808,29 @@ REVOKE ALL ON FUNCTION app.message_refusal(m public.messages) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.message_refusal(m public.messages) TO service_role;
 
 --
+-- Name: FUNCTION message_template(p_kind text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.message_template(p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.message_template(p_kind text) TO authenticated;
+
+--
 -- Name: FUNCTION messages_guard(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.messages_guard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION messages_unsent_keep_no_links(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.messages_unsent_keep_no_links() FROM PUBLIC;
+
+--
+-- Name: FUNCTION new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION number_estimate(); Type: ACL; Schema: app; Owner: -
@@ -12014,11 +11872,10 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
--- Name: FUNCTION preview_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.preview_campaign(p_campaign uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.preview_campaign(p_campaign uuid) TO authenticated;
+REVOKE ALL ON FUNCTION app.queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text); Type: ACL; Schema: app; Owner: -
@@ -12027,10 +11884,11 @@ GRANT ALL ON FUNCTION app.preview_campaign(p_campaign uuid) TO authenticated;
 REVOKE ALL ON FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) FROM PUBLIC;
 
 --
--- Name: FUNCTION queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.queue_link_email(p_tenant uuid, p_kind text, p_to text, p_subject text, p_message text, p_path text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) TO service_role;
 
 --
 -- Name: FUNCTION receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text); Type: ACL; Schema: app; Owner: -
@@ -12078,18 +11936,24 @@ REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interv
 GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
--- Name: FUNCTION send_estimate(p_estimate uuid, p_to text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_to text) TO authenticated;
+REVOKE ALL ON FUNCTION app.send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
 
 --
--- Name: FUNCTION send_invoice(p_invoice uuid, p_to text); Type: ACL; Schema: app; Owner: -
+-- Name: FUNCTION send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_to text) TO authenticated;
+REVOKE ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to text, p_subject text, p_body text) TO authenticated;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) TO authenticated;
 
 --
 -- Name: FUNCTION sms_keyword(p_body text); Type: ACL; Schema: app; Owner: -
@@ -12255,13 +12119,6 @@ GRANT ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) TO plenum_signin;
 
 REVOKE ALL ON FUNCTION app.unsubscribe_by_link(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.unsubscribe_by_link(p_token text) TO plenum_signin;
-
---
--- Name: FUNCTION unsubscribe_link_company(p_token text); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.unsubscribe_link_company(p_token text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.unsubscribe_link_company(p_token text) TO plenum_signin;
 
 --
 -- Name: FUNCTION visit_assignments_book(); Type: ACL; Schema: app; Owner: -
@@ -13003,103 +12860,6 @@ GRANT SELECT ON TABLE public.calendar_feeds TO authenticated;
 --
 
 GRANT UPDATE(revoked_at) ON TABLE public.calendar_feeds TO authenticated;
-
---
--- Name: TABLE campaigns; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.campaigns TO service_role;
-GRANT SELECT ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.tenant_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(tenant_id) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.name; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(name),UPDATE(name) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.audience; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(audience),UPDATE(audience) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.due_within_days; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(due_within_days),UPDATE(due_within_days) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.equipment_kind; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(equipment_kind),UPDATE(equipment_kind) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.older_than_years; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(older_than_years),UPDATE(older_than_years) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.no_visit_months; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(no_visit_months),UPDATE(no_visit_months) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.channel; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(channel),UPDATE(channel) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.sms_body; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(sms_body),UPDATE(sms_body) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.email_subject; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(email_subject),UPDATE(email_subject) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.email_body; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(email_body),UPDATE(email_body) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.status; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(status) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.scheduled_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(scheduled_at) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.per_minute; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(per_minute),UPDATE(per_minute) ON TABLE public.campaigns TO authenticated;
-
---
--- Name: COLUMN campaigns.updated_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(updated_at) ON TABLE public.campaigns TO authenticated;
 
 --
 -- Name: TABLE conversations; Type: ACL; Schema: public; Owner: -

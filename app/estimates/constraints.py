@@ -3,6 +3,8 @@ registered with app.db by the package's __init__."""
 
 from __future__ import annotations
 
+from app.forms import NOT_AN_ADDRESS, TO_THE_CUSTOMER
+
 MESSAGES: dict[str, tuple[str | None, str]] = {
     "estimates_title_length": ("title", "Give the estimate a title (at most 200 characters)."),
     "estimates_note_length": ("note", "At most 5,000 characters."),
@@ -19,7 +21,8 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     ),
     "estimates_sendable": (None, "Only a draft or an estimate not yet answered is sent."),
     "estimates_sent_with_lines": (None, "Add at least one line before sending the estimate."),
-    "estimate_links_sent_to_format": ("to", "Enter an email address, like name@example.com."),
+    "estimate_links_sent_to_format": ("to", NOT_AN_ADDRESS),
+    "estimate_links_sent_to_the_customer": ("to", TO_THE_CUSTOMER),
     "estimate_options_name_length": ("name", "Name the option (at most 60 characters)."),
     "estimate_options_description_length": ("description", "At most 2,000 characters."),
     "estimate_options_position_range": (None, "An estimate has at most 10 options."),

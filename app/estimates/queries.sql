@@ -64,6 +64,8 @@ select e.id, e.number, e.revision, e.revises_id, e.title, e.note, e.valid_until,
          where r.tenant_id = e.tenant_id and r.account_id = e.approval_recorded_by)
          as approval_recorded_by_name,
        e.customer_id, c.display_name as customer_name, c.email as customer_email,
+       coalesce(nullif(c.first_name, ''), c.display_name) as customer_first_name,
+       c.phone as customer_phone, c.preferred_contact as customer_preferred_contact,
        e.property_id, p.street, p.unit, p.city, p.region, p.postal_code,
        e.job_id, j.summary as job_summary,
        m.full_name as created_by_name,
@@ -294,9 +296,10 @@ where e.tenant_id = %(tenant_id)s and e.job_id = %(job_id)s and e.status <> 'rev
 order by e.created_at desc
 
 -- name: send
--- A new link (earlier ones revoked), the draft marked sent, the email queued when an address
--- is given: app.send_estimate. The token comes back once.
-select app.send_estimate(%(id)s, %(to)s) as token
+-- A new link (earlier ones revoked), the draft marked sent, the message queued with the link
+-- in it when a channel is given: app.send_estimate. The token comes back once.
+select token, message_id, message_status, refusal
+from app.send_estimate(%(id)s, %(channel)s, %(to)s, %(subject)s, %(body)s)
 
 -- name: links
 select l.id, l.sent_to, l.created_at, l.revoked_at, m.full_name as created_by_name

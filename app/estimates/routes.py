@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, document_links, pricebook, roles
+from app import company, document_links, messaging, pricebook, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -138,7 +138,10 @@ def _show(
     if estimate.row["status"] in ("draft", *OPEN):
         send = failed.get("send") or SendLinkForm()
         if send.to.data is None:
-            send.to.data = estimate.row["customer_email"] or ""
+            row = estimate.row
+            send.to.data = messaging.document_messages.address_for(
+                row["customer_preferred_contact"], row["customer_phone"], row["customer_email"]
+            )
         context["send_form"] = send
     context["estimate_links"] = service.links(tenant_id, estimate.row["id"])
     if not estimate.is_draft:
@@ -407,7 +410,7 @@ def delete(estimate_id: UUID) -> Response:
 def send(estimate_id: UUID) -> View:
     estimate = _estimate(estimate_id)
     form = SendLinkForm()
-    send = partial(service.send, estimate_id)
+    send = partial(service.send, current_user.tenant_id, estimate.row)
     if not document_links.send(form, send, links.KIND, estimate_id, "until the estimate expires"):
         return _show(estimate, {"send": form}, 422)
     return _back(estimate_id, "send")

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from app import db, money, pricebook, sql
+from app import db, document_links, messaging, money, pricebook, sql
+from app.formatting import format_date
 
 queries = sql.load(__file__)
 FIRST_OPTION = "Recommended"
@@ -218,11 +219,19 @@ def delete_draft(tenant_id: UUID, estimate_id: UUID) -> bool:
     return bool(db.write(queries.delete_draft, {"tenant_id": tenant_id, "id": estimate_id}))
 
 
-def send(estimate_id: UUID, to: str) -> str:
-    """A new link for the estimate (earlier ones revoked; a draft becomes sent), emailed to
-    `to` when given; the token, to be shown once. Always in the caller's own company
-    (app.send_estimate takes none)."""
-    return str(db.write(queries.send, {"id": estimate_id, "to": to})[0]["token"])
+def send(tenant_id: UUID, row: db.Row, to: document_links.Recipient) -> document_links.Made:
+    """A new link for the estimate (`row`, as `get` reads it; earlier links revoked, a draft
+    becomes sent), and its `estimate_sent` message to `to` when given; the token, to be shown
+    once. Always in the caller's own company (app.send_estimate takes none)."""
+    values = {
+        "first_name": row["customer_first_name"],
+        "estimate": display_number(row),
+        "title": row["title"],
+        "valid_until": format_date(row["valid_until"]),
+    }
+    return messaging.document_messages.send_with_link(
+        tenant_id, "estimate_sent", queries.send, {"id": row["id"]}, to, values
+    )
 
 
 def links(tenant_id: UUID, estimate_id: UUID) -> list[db.Row]:

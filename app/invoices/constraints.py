@@ -3,6 +3,8 @@ message), registered with app.db by the package's __init__."""
 
 from __future__ import annotations
 
+from app.forms import NOT_AN_ADDRESS, TO_THE_CUSTOMER
+
 MESSAGES: dict[str, tuple[str | None, str]] = {
     "invoices_note_length": ("note", "At most 5,000 characters."),
     "invoices_bill_to_name_length": ("bill_to_name", "Enter whom to bill (at most 200)."),
@@ -41,6 +43,7 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "payments_within_balance": ("amount", "That is more than the balance due."),
     "invoices_sendable": (None, "A void invoice is not sent."),
     "invoices_sent_with_lines": (None, "Add at least one line before sending the invoice."),
-    "invoice_links_sent_to_format": ("to", "Enter an email address, like name@example.com."),
+    "invoice_links_sent_to_format": ("to", NOT_AN_ADDRESS),
+    "invoice_links_sent_to_the_customer": ("to", TO_THE_CUSTOMER),
     "invoices_voided_by_office": (None, "Only the office voids an invoice."),
 }

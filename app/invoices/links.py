@@ -8,17 +8,39 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app import db, document_links, sql
+from app import db, document_links, messaging, sql
+from app.formatting import format_date
 from app.invoices.document import Document, from_link
+from app.invoices.service import display_number
+from app.money import format_money
 
 queries = sql.load(__file__, "links.sql")
 KIND = "invoice"  # the link's path (`/invoice/<token>`) and its session keys
 
 
-def send(invoice_id: UUID, to: str) -> str:
-    """A new link for the invoice (earlier ones revoked; a draft becomes sent), emailed to `to`
-    when given; its token. The company is the caller's (app.send_invoice takes none)."""
-    return str(db.write(queries.send, {"id": invoice_id, "to": to})[0]["token"])
+def send(tenant_id: UUID, row: db.Row, to: document_links.Recipient) -> document_links.Made:
+    """A new link for the invoice (`row`, as `service.get` reads it; earlier links revoked, a
+    draft becomes sent), and its `invoice_sent` message to `to` when given; the token, to be
+    shown once. The company is the caller's (app.send_invoice takes none)."""
+    values = {
+        "first_name": row["customer_first_name"],
+        "invoice": display_number(row),
+        "balance": format_money(row["balance"], row["currency"]),
+        "due": format_date(row["due_on"]),
+    }
+    return messaging.document_messages.send_with_link(
+        tenant_id, "invoice_sent", queries.send, {"id": row["id"]}, to, values
+    )
+
+
+def address_for(row: db.Row) -> str:
+    """Where the sending form proposes to send the invoice (`row`, as `service.get` reads it):
+    the customer's preferred channel, with the invoice's billing email before theirs."""
+    return messaging.document_messages.address_for(
+        row["customer_preferred_contact"] or "",
+        row["customer_phone"] or "",
+        row["bill_to_email"] or row["customer_email"] or "",
+    )
 
 
 def made(tenant_id: UUID, invoice_id: UUID) -> list[db.Row]:

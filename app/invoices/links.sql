@@ -2,9 +2,10 @@
 -- the token holder's reads (definers of 20261208100000_invoice_links.sql that hash the token).
 
 -- name: send
--- A new link (earlier ones revoked), a draft marked sent, the email queued when an address is
--- given: app.send_invoice. The token comes back once.
-select app.send_invoice(%(id)s, %(to)s) as token
+-- A new link (earlier ones revoked), a draft marked sent, the message queued with the link in
+-- it when a channel is given: app.send_invoice. The token comes back once.
+select token, message_id, message_status, refusal
+from app.send_invoice(%(id)s, %(channel)s, %(to)s, %(subject)s, %(body)s)
 
 -- name: links
 select l.id, l.sent_to, l.created_at, l.revoked_at, m.full_name as created_by_name

@@ -144,7 +144,7 @@ def _links(row: Any, failed: SendLinkForm | None) -> dict[str, Any]:
     if row["status"] != "void":
         send = failed or SendLinkForm()
         if send.to.data is None:
-            send.to.data = row["bill_to_email"]
+            send.to.data = links.address_for(row)
         context["send_form"] = send
     return context
 
@@ -262,7 +262,11 @@ def send(invoice_id: UUID) -> View:
     form = SendLinkForm()
     lasts = "for a year unless the invoice is voided"
     if not document_links.send(
-        form, partial(links.send, invoice_id), links.KIND, invoice_id, lasts
+        form,
+        partial(links.send, current_user.tenant_id, invoice.row),
+        links.KIND,
+        invoice_id,
+        lasts,
     ):
         return _show(invoice, {"send": form}, 422)
     return _back(invoice_id, "send")

@@ -83,5 +83,7 @@ customers.add_page_section("texts", _inbox.CUSTOMER_TEXTS)
 customers.add_page_section("text_opt_outs", _inbox.CUSTOMER_OPT_OUTS)
 from app.messaging import campaign_routes, log, unsubscribe  # noqa: E402,F401  (routes on bp)
 
+from app.messaging import document_messages  # noqa: E402  (estimates' and invoices' messages)
+
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp"]
+__all__ = ["bp", "document_messages"]

@@ -8,6 +8,7 @@ never meets an unknown name."""
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -112,10 +113,32 @@ KINDS: dict[str, Kind] = {
             "estimate_sent",
             "Estimate sent",
             "transactional",
-            {"estimate": "EST-1001", "estimate_link": "https://plenum.example/estimate/…"},
+            {
+                "estimate": "EST-1001",
+                "title": "Furnace replacement",
+                "valid_until": "Tue, Jan 5, 2027",
+                "estimate_link": "https://plenum.example/estimate/…",
+            },
             "{company} sent you estimate {estimate}: {estimate_link}",
             "Your estimate {estimate} from {company}",
-            "Hi {first_name},\n\nHere is your estimate {estimate}:\n\n{estimate_link}\n\n"
+            "Hi {first_name},\n\n{company} sent you an estimate: {title}. See it, compare the"
+            " options and approve the one you choose here (valid until {valid_until}):\n\n"
+            "{estimate_link}\n\nQuestions? Call us at {company_phone}.",
+        ),
+        _kind(
+            "invoice_sent",
+            "Invoice sent",
+            "transactional",
+            {
+                "invoice": "INV-1001",
+                "balance": "$240.00",
+                "due": "Tue, Dec 1, 2026",
+                "invoice_link": "https://plenum.example/invoice/…",
+            },
+            "{company} sent you invoice {invoice}, {balance} due {due}: {invoice_link}",
+            "Invoice {invoice} from {company}",
+            "Hi {first_name},\n\n{company} sent you invoice {invoice}. Balance due: {balance},"
+            " due on {due}.\n\nSee it, and keep it as a PDF, here:\n\n{invoice_link}\n\n"
             "Questions? Call us at {company_phone}.",
         ),
         _kind(
@@ -169,9 +192,15 @@ class Template:
 
 def for_company(conn: db.Connection, tenant_id: UUID, kind: str) -> Template:
     """The company's wording of `kind` (the built-in one when it has not written its own)."""
-    known = KINDS[kind]
     row = conn.execute(queries.message_template, {"tenant_id": tenant_id, "kind": kind}).fetchone()
-    if row is None:
+    return of_row(kind, row)
+
+
+def of_row(kind: str, row: Mapping[str, Any] | None) -> Template:
+    """`kind` as a company's row of public.message_templates says it (None or a row of nulls:
+    the built-in wording)."""
+    known = KINDS[kind]
+    if row is None or row["enabled"] is None:
         return Template(known, True, known.sms, known.email_subject, known.email_body)
     return Template(known, row["enabled"], row["sms_body"], row["email_subject"], row["email_body"])
 

@@ -207,8 +207,11 @@ def payment_link(invoice_id: UUID) -> View:
         return _back(invoice_id)
     form = PaymentLinkForm()
     address = found.row["bill_to_email"] if form.email_too.data else ""
-    make_link = partial(invoices.send_link, invoice_id)
-    token = document_links.made(form, make_link, address or "") if form.validate() else None
-    if token is None:
+    make_link = partial(invoices.send_link, current_user.tenant_id, found.row)
+    to = ("email", address) if address else None
+    link = document_links.made(form, make_link, to) if form.validate() else None
+    if link is None:
         return _page(found, {"link": form}, 422)
-    return _page(found, link=document_links.public_url(invoices.LINK_KIND, token))
+    if link.refusal or link.turned_off:
+        flash(*link.told(""))
+    return _page(found, link=document_links.public_url(invoices.LINK_KIND, link.token))

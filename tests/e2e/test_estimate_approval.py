@@ -78,7 +78,7 @@ def three_options_sent(desk: Page, base_url: str, job: object) -> str:
     expect(better).to_contain_text("$6,640.63")
     assert page_width(desk) <= 1440
 
-    desk.get_by_label("Email the link to").fill("")
+    desk.get_by_label("Send the link to").fill("")
     desk.get_by_role("button", name="Send the estimate").click()
     link = desk.locator('#send a[href*="/estimate/"]')
     expect(link).to_be_visible()

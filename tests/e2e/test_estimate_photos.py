@@ -66,7 +66,7 @@ def test_the_office_chooses_photos_and_the_homeowner_sees_them_on_a_phone(
         desk.locator("#o0-line-description").fill("Replace the heat exchanger")
         desk.locator("#o0-line-unit_price").fill("1800.00")
         desk.get_by_role("button", name="Add this line").click()
-        desk.get_by_label("Email the link to").fill("")
+        desk.get_by_label("Send the link to").fill("")
         desk.get_by_role("button", name="Send the estimate").click()
         link = desk.locator(".notice a").get_attribute("href")
         assert link is not None

@@ -21,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def invoice_link_made(desk: Page, base_url: str, invoice: object, button: str) -> str:
     """The office makes the invoice's link (no email) with `button`; the link."""
     desk.goto(f"{base_url}/invoices/{invoice}")
-    desk.get_by_label("Email the link to").fill("")
+    desk.get_by_label("Send the link to").fill("")
     desk.get_by_role("button", name=button).click()
     link = desk.locator('#send a[href*="/invoice/"]')
     expect(link).to_be_visible()

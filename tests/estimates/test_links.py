@@ -1,4 +1,4 @@
-"""The homeowner's link: sent by the office (the email in the outbox, earlier links withdrawn),
+"""The homeowner's link: sent by the office (the message queued, earlier links withdrawn),
 traded for the session on first use so that no later URL holds the token, showing the options
 and totals; an approval with a typed name and a drawn signature happens once and makes the
 next visit and tells the office; declines keep their reason; withdrawn, unknown and expired
@@ -45,13 +45,13 @@ def sent(client: Client, office: Office, admin: Connection, job: bool = True) ->
     response = client.submit(f"/estimates/{estimate}/send", {"to": "ruth@homes.example"})
     assert response.status_code == 302, text(response)
     message = admin.execute(
-        "select to_address, subject, body_text from outbox.messages where kind = 'estimate'"
-        " order by created_at desc limit 1"
+        "select channel, to_address, subject, body from public.messages"
+        " where kind = 'estimate_sent' order by created_at desc limit 1"
     ).fetchone()
     assert message is not None and message["to_address"] == "ruth@homes.example"
-    assert message["subject"].startswith("Estimate EST-")
-    found = LINK.search(message["body_text"])
-    assert found, message["body_text"]
+    assert message["channel"] == "email" and message["subject"].startswith("Your estimate EST-")
+    found = LINK.search(message["body"])
+    assert found, message["body"]
     return estimate, found.group(1)
 
 
@@ -272,7 +272,7 @@ def test_a_link_made_without_an_email_is_shown_once_to_the_sender(
     assert LINK.search(first)
     assert not LINK.search(text(client.get(f"/estimates/{estimate}")))
     assert admin.execute(
-        "select count(*) as n from outbox.messages where kind = 'estimate'"
+        "select count(*) as n from public.messages where kind = 'estimate_sent'"
     ).fetchone() == {"n": 0}
     bad = client.submit(f"/estimates/{estimate}/send", {"to": "not an address"})
     assert bad.status_code == 422

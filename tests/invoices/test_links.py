@@ -1,4 +1,4 @@
-"""The homeowner's invoice link: sent by the office (the email in the outbox, earlier links
+"""The homeowner's invoice link: sent by the office (the message queued, earlier links
 revoked), traded for the session on first use so that no later URL, page or log line holds the
 token, showing that one invoice (the same document as the office's, with what is due) and its
 PDF; links of drafts, void invoices, revoked, year-old, unknown or another company's links open
@@ -45,13 +45,13 @@ def send(client: Client, invoice: UUID, to: str = "ruth@homes.example") -> Any:
 
 def emailed_token(admin: Connection, to: str = "ruth@homes.example") -> str:
     message = admin.execute(
-        "select subject, body_text from outbox.messages where kind = 'invoice'"
+        "select subject, body from public.messages where kind = 'invoice_sent'"
         " and to_address = %s order by created_at desc limit 1",
         [to],
     ).fetchone()
     assert message is not None
-    found = LINK.search(message["body_text"])
-    assert found, message["body_text"]
+    found = LINK.search(message["body"])
+    assert found, message["body"]
     return found.group(1)
 
 
@@ -83,10 +83,10 @@ def test_the_link_is_traded_for_the_session_and_opens_only_its_invoice(
 ) -> None:
     invoice, token = sent(client, office, admin)
     message = admin.execute(
-        "select subject, body_text from outbox.messages where kind = 'invoice'"
+        "select subject, body from public.messages where kind = 'invoice_sent'"
     ).fetchone()
     assert message is not None and message["subject"].startswith("Invoice INV-1001 from ")
-    assert "Balance due: 317.00 USD" in message["body_text"]
+    assert "Balance due: $317.00" in message["body"]
     assert row_of(admin, invoice)["status"] == "sent"
 
     homeowner = app.test_client()
@@ -318,7 +318,7 @@ def test_a_link_made_without_an_email_is_shown_once_and_mark_sent_sends_nothing(
     assert client.submit(f"/invoices/{other}/sent").status_code == 302
     assert row_of(admin, other)["status"] == "sent" and link_rows(admin, other) == []
     assert admin.execute(
-        "select count(*) as n from outbox.messages where kind = 'invoice'"
+        "select count(*) as n from public.messages where kind = 'invoice_sent'"
     ).fetchone() == {"n": 0}
 
 
@@ -341,10 +341,12 @@ def test_the_technician_of_the_job_sends_its_invoice_and_no_other(
     own = make.invoice(tenant.id, prop, mine, lines=("80.00",))
     other = make.invoice(tenant.id, prop, theirs, lines=("90.00",))
     with acting_as(database, claims_of(tech)) as conn:
-        token = conn.execute("select app.send_invoice(%s, '') as t", [own]).fetchone()
+        token = conn.execute(
+            "select token as t from app.send_invoice(%s, null, '', '', '')", [own]
+        ).fetchone()
         assert token is not None and len(token["t"]) == 43
         with pytest.raises(psycopg.errors.NoDataFound), conn.transaction():
-            conn.execute("select app.send_invoice(%s, '')", [other])
+            conn.execute("select app.send_invoice(%s, null, '', '', '')", [other])
 
 
 @pytest.mark.promise("P-10")

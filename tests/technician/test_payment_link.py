@@ -64,7 +64,7 @@ def _links(admin, invoice: UUID) -> list[dict[str, Any]]:
 
 def _emails(admin) -> list[str]:
     rows = admin.execute(
-        "select to_address from outbox.messages where kind = 'invoice' order by created_at"
+        "select to_address from public.messages where kind = 'invoice_sent' order by created_at"
     ).fetchall()
     return [row["to_address"] for row in rows]
 
