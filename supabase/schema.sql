@@ -434,6 +434,96 @@ end
 $$;
 
 --
+-- Name: campaign_audience(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) RETURNS TABLE(customer_id uuid, first_name text, display_name text, address text, property_id uuid, refusal text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with c as (
+    select x.*, (app.now() at time zone app.company_time_zone(x.tenant_id))::date as today
+      from public.campaigns x
+     where x.tenant_id = p_tenant and x.id = p_campaign
+  ), people as (
+    select cu.tenant_id, cu.id, cu.first_name, cu.display_name, c.channel,
+           case when c.channel = 'sms' then cu.phone else cu.email end as address
+      from c
+      join public.customers cu on cu.tenant_id = c.tenant_id
+     where (c.audience = 'tune_up_due' and exists (
+              select from public.jobs j
+              join public.service_agreements a on a.tenant_id = j.tenant_id and a.id = j.agreement_id
+             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id and a.status = 'active'
+               and j.due_on <= c.today + c.due_within_days
+               and not exists (select from public.visits v
+                                where v.tenant_id = j.tenant_id and v.job_id = j.id
+                                  and v.status not in ('unscheduled', 'canceled'))))
+        or (c.audience = 'equipment' and exists (
+              select from public.equipment e
+              join public.properties p on p.tenant_id = e.tenant_id and p.id = e.property_id
+             where p.tenant_id = cu.tenant_id and p.customer_id = cu.id and p.archived_at is null
+               and (c.equipment_kind = '' or e.kind = c.equipment_kind)
+               and (c.older_than_years is null
+                    or e.installed_on <= c.today - make_interval(years => c.older_than_years))))
+        or (c.audience = 'no_visit'
+            and exists (
+              select from public.visits v
+              join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id and v.status = 'completed')
+            and not exists (
+              select from public.visits v
+              join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+             where j.tenant_id = cu.tenant_id and j.customer_id = cu.id
+               and ((v.status = 'completed'
+                     and v.completed_at > app.now() - make_interval(months => c.no_visit_months))
+                    or v.status in ('scheduled', 'dispatched', 'en_route', 'on_site'))))
+  )
+  select p.id, p.first_name, p.display_name, p.address,
+         (select pr.id from public.properties pr
+           where pr.tenant_id = p.tenant_id and pr.customer_id = p.id
+           order by pr.archived_at nulls first, pr.created_at limit 1),
+         case
+           when p.address = '' and p.channel = 'sms' then 'No mobile number.'
+           when p.address = '' then 'No email address.'
+           else app.message_refusal(jsonb_populate_record(null::public.messages, jsonb_build_object(
+             'tenant_id', p.tenant_id, 'channel', p.channel, 'purpose', 'marketing',
+             'kind', 'campaign', 'customer_id', p.id, 'to_address', p.address)))
+         end
+    from people p
+$$;
+
+--
+-- Name: cancel_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.cancel_campaign(p_campaign uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+  v_canceled integer;
+begin
+  if v_tenant is null or not app.is_manager() then
+    return null;
+  end if;
+  update public.campaigns c set status = 'canceled', updated_at = now()
+   where c.tenant_id = v_tenant and c.id = p_campaign
+     and c.status in ('draft', 'scheduled', 'sending');
+  if not found then
+    return null;
+  end if;
+  update public.messages m set status = 'canceled'
+   where m.tenant_id = v_tenant and m.campaign_id = p_campaign and m.status = 'queued'
+     and not exists (select from app.message_claims c
+                      where c.tenant_id = m.tenant_id and c.message_id = m.id
+                        and c.lease_until is not null);
+  get diagnostics v_canceled = row_count;
+  return v_canceled;
+end
+$$;
+
+--
 -- Name: checkout_attempt(uuid, text, uuid, integer, numeric, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -705,6 +795,30 @@ begin
          decline_reason = left(btrim(coalesce(p_reason, '')), 1000), updated_at = now()
    where e.tenant_id = v_e.tenant_id and e.id = v_e.id;
   return 'declined';
+end
+$$;
+
+--
+-- Name: delete_expired_messages(integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.delete_expired_messages(p_batch integer) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := app.now() - interval '3 years';
+  v_deleted integer;
+begin
+  delete from public.messages m
+   where (m.tenant_id, m.id) in (select x.tenant_id, x.id from public.messages x
+                                  where x.created_at < v_cutoff limit p_batch);
+  get diagnostics v_deleted = row_count;
+  delete from public.conversations c
+   where c.last_message_at < v_cutoff
+     and not exists (select from public.messages m
+                      where m.tenant_id = c.tenant_id and m.conversation_id = c.id);
+  return v_deleted;
 end
 $$;
 
@@ -2129,6 +2243,19 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
+-- Name: preview_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.preview_campaign(p_campaign uuid) RETURNS TABLE(customer_id uuid, first_name text, display_name text, address text, refusal text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select a.customer_id, a.first_name, a.display_name, a.address, a.refusal
+    from app.campaign_audience(app.tenant_id(), p_campaign) a
+   where app.is_office_staff()
+$$;
+
+--
 -- Name: queue_document_message(uuid, text, text, text, text, text, uuid, uuid, uuid, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2294,9 +2421,9 @@ begin
     values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
     on conflict (tenant_id, phone) do nothing;
     update public.messages m
-       set status = 'blocked', blocked_reason = 'The number texted STOP.', lease_until = null
+       set status = 'blocked', blocked_reason = 'The number texted STOP.'
      where m.tenant_id = v_tenant and m.channel = 'sms' and m.direction = 'out'
-       and m.to_address = p_from and m.status in ('queued', 'sending')
+       and m.to_address = p_from and m.status = 'queued'
        and m.purpose <> 'compliance';
     perform app.queue_keyword_answer(v_message, 'opt_out',
       format('You have been unsubscribed from %s texts. No more messages will be sent. '
@@ -3164,6 +3291,21 @@ begin
      and m.purpose = 'marketing' and m.status = 'queued';
   return (select t.name from public.tenants t where t.id = v_message.tenant_id);
 end
+$$;
+
+--
+-- Name: unsubscribe_link_company(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.unsubscribe_link_company(p_token text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select t.name
+    from public.messages m
+    join public.tenants t on t.id = m.tenant_id
+   where p_token is not null and length(p_token) <= 200
+     and m.unsubscribe_token_hash = sha256(convert_to(p_token, 'UTF8'))
 $$;
 
 --
@@ -5877,6 +6019,47 @@ CREATE TABLE public.calendar_feeds (
 );
 
 --
+-- Name: campaigns; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.campaigns (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    audience text NOT NULL,
+    due_within_days integer DEFAULT 30 NOT NULL,
+    equipment_kind text DEFAULT ''::text NOT NULL,
+    older_than_years integer,
+    no_visit_months integer DEFAULT 12 NOT NULL,
+    channel text NOT NULL,
+    sms_body text DEFAULT ''::text NOT NULL,
+    email_subject text DEFAULT ''::text NOT NULL,
+    email_body text DEFAULT ''::text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    scheduled_at timestamp with time zone,
+    per_minute integer DEFAULT 60 NOT NULL,
+    queued_count integer DEFAULT 0 NOT NULL,
+    unreachable_count integer DEFAULT 0 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT campaigns_audience_check CHECK ((audience = ANY (ARRAY['tune_up_due'::text, 'equipment'::text, 'no_visit'::text]))),
+    CONSTRAINT campaigns_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'email'::text]))),
+    CONSTRAINT campaigns_due_within_range CHECK (((due_within_days >= 0) AND (due_within_days <= 365))),
+    CONSTRAINT campaigns_email_body_length CHECK ((length(email_body) <= 10000)),
+    CONSTRAINT campaigns_email_subject_length CHECK ((length(email_subject) <= 200)),
+    CONSTRAINT campaigns_equipment_kind_check CHECK ((equipment_kind = ANY (ARRAY[''::text, 'furnace'::text, 'air_conditioner'::text, 'heat_pump'::text, 'boiler'::text, 'mini_split'::text, 'water_heater'::text, 'thermostat'::text, 'air_handler'::text, 'humidifier'::text, 'air_purifier'::text, 'other'::text]))),
+    CONSTRAINT campaigns_has_wording CHECK (((status = 'draft'::text) OR ((channel = 'sms'::text) AND (btrim(sms_body) <> ''::text)) OR ((channel = 'email'::text) AND (btrim(email_subject) <> ''::text) AND (btrim(email_body) <> ''::text)))),
+    CONSTRAINT campaigns_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT campaigns_no_visit_range CHECK (((no_visit_months >= 1) AND (no_visit_months <= 120))),
+    CONSTRAINT campaigns_older_than_range CHECK (((older_than_years >= 1) AND (older_than_years <= 100))),
+    CONSTRAINT campaigns_per_minute_range CHECK (((per_minute >= 1) AND (per_minute <= 1000))),
+    CONSTRAINT campaigns_scheduled_has_a_time CHECK (((status = ANY (ARRAY['draft'::text, 'canceled'::text])) OR (scheduled_at IS NOT NULL))),
+    CONSTRAINT campaigns_sms_body_length CHECK ((length(sms_body) <= 1600)),
+    CONSTRAINT campaigns_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'done'::text, 'canceled'::text])))
+);
+
+--
 -- Name: conversations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -6979,6 +7162,13 @@ ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_token_hash_key UNIQUE (token_hash);
 
 --
+-- Name: campaigns campaigns_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.campaigns
+    ADD CONSTRAINT campaigns_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: conversations conversations_one_per_number; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7658,6 +7848,24 @@ CREATE INDEX messages_tenant_created_idx ON outbox.messages USING btree (tenant_
 CREATE UNIQUE INDEX calendar_feeds_open_key ON public.calendar_feeds USING btree (tenant_id, technician_id) WHERE (revoked_at IS NULL);
 
 --
+-- Name: campaigns_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX campaigns_due_idx ON public.campaigns USING btree (scheduled_at) WHERE (status = 'scheduled'::text);
+
+--
+-- Name: campaigns_recent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX campaigns_recent_idx ON public.campaigns USING btree (tenant_id, created_at DESC);
+
+--
+-- Name: campaigns_sending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX campaigns_sending_idx ON public.campaigns USING btree (tenant_id) WHERE (status = 'sending'::text);
+
+--
 -- Name: conversations_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -7922,10 +8130,22 @@ CREATE INDEX jobs_property_idx ON public.jobs USING btree (tenant_id, property_i
 CREATE INDEX memberships_account_idx ON public.memberships USING btree (account_id);
 
 --
+-- Name: messages_campaign_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_campaign_idx ON public.messages USING btree (tenant_id, campaign_id) WHERE (campaign_id IS NOT NULL);
+
+--
 -- Name: messages_conversation_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_conversation_idx ON public.messages USING btree (tenant_id, conversation_id, created_at);
+
+--
+-- Name: messages_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_created_idx ON public.messages USING btree (created_at);
 
 --
 -- Name: messages_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -7938,6 +8158,12 @@ CREATE INDEX messages_customer_idx ON public.messages USING btree (tenant_id, cu
 --
 
 CREATE INDEX messages_due_idx ON public.messages USING btree (not_before) WHERE (status = 'queued'::text);
+
+--
+-- Name: messages_inbound_from_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_inbound_from_idx ON public.messages USING btree (tenant_id, from_address, created_at) WHERE (direction = 'in'::text);
 
 --
 -- Name: messages_once_per_occasion_idx; Type: INDEX; Schema: public; Owner: -
@@ -8102,10 +8328,28 @@ CREATE INDEX visit_files_visit_idx ON public.visit_files USING btree (tenant_id,
 CREATE INDEX visit_notes_visit_idx ON public.visit_notes USING btree (tenant_id, visit_id, created_at);
 
 --
+-- Name: visits_booked_changes_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_booked_changes_idx ON public.visits USING btree (updated_at) WHERE ((status = ANY (ARRAY['scheduled'::text, 'dispatched'::text])) AND (window_starts_at IS NOT NULL));
+
+--
+-- Name: visits_booked_windows_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_booked_windows_idx ON public.visits USING btree (window_starts_at) WHERE (status = ANY (ARRAY['scheduled'::text, 'dispatched'::text]));
+
+--
 -- Name: visits_completed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX visits_completed_idx ON public.visits USING btree (completed_at) WHERE (status = 'completed'::text);
+
+--
+-- Name: visits_en_route_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visits_en_route_idx ON public.visits USING btree (en_route_at) WHERE (status = 'en_route'::text);
 
 --
 -- Name: visits_job_idx; Type: INDEX; Schema: public; Owner: -
@@ -8226,6 +8470,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TAB
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: campaigns audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
 -- Name: conversations audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -8496,6 +8746,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.working_hours FOR 
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.calendar_feeds REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: campaigns audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.campaigns REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: conversations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -8954,6 +9210,12 @@ CREATE TRIGGER stamp_author_id BEFORE INSERT OR UPDATE ON public.visit_notes FOR
 CREATE TRIGGER stamp_confirmed_by BEFORE INSERT OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('confirmed_by', 'when set');
 
 --
+-- Name: campaigns stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION app.stamp_author('created_by');
+
+--
 -- Name: customer_imports stamp_created_by; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9182,6 +9444,13 @@ ALTER TABLE ONLY outbox.messages
 
 ALTER TABLE ONLY public.calendar_feeds
     ADD CONSTRAINT calendar_feeds_tenant_id_technician_id_fkey FOREIGN KEY (tenant_id, technician_id) REFERENCES public.memberships(tenant_id, account_id) ON DELETE CASCADE;
+
+--
+-- Name: campaigns campaigns_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.campaigns
+    ADD CONSTRAINT campaigns_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: conversations conversations_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -9469,6 +9738,13 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.message_templates
     ADD CONSTRAINT message_templates_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_tenant_id_campaign_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_tenant_id_campaign_id_fkey FOREIGN KEY (tenant_id, campaign_id) REFERENCES public.campaigns(tenant_id, id);
 
 --
 -- Name: messages messages_tenant_id_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -10508,6 +10784,12 @@ CREATE POLICY "Office staff can change customer imports" ON public.customer_impo
 CREATE POLICY "Office staff can change customers" ON public.customers FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: campaigns Office staff can change draft campaigns; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change draft campaigns" ON public.campaigns FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (status = 'draft'::text)));
+
+--
 -- Name: equipment Office staff can change equipment; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -10560,6 +10842,12 @@ CREATE POLICY "Office staff can change tax rates" ON public.tax_rates FOR UPDATE
 --
 
 CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
+
+--
+-- Name: campaigns Office staff can draft campaigns; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can draft campaigns" ON public.campaigns FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
 -- Name: conversations Office staff can mark conversations read and attach them to cus; Type: POLICY; Schema: public; Owner: -
@@ -10626,6 +10914,12 @@ CREATE POLICY "Office staff can remove service agreements" ON public.service_agr
 --
 
 CREATE POLICY "Office staff can see service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: campaigns Office staff can see their company's campaigns; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's campaigns" ON public.campaigns FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: conversations Office staff can see their company's conversations; Type: POLICY; Schema: public; Owner: -
@@ -10744,6 +11038,12 @@ CREATE POLICY "Owners and admins can remove properties, other office staff tho" 
 CREATE POLICY "Owners and admins can revoke their company's invitations" ON public.invitations FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: campaigns Owners and admins can schedule campaigns and take them back to ; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can schedule campaigns and take them back to " ON public.campaigns FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager) AND (status = ANY (ARRAY['draft'::text, 'scheduled'::text])))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager) AND (status = ANY (ARRAY['draft'::text, 'scheduled'::text]))));
+
+--
 -- Name: stripe_events Owners and admins can see their Stripe events; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -10816,6 +11116,12 @@ CREATE POLICY "Technicians see their feed, managers and dispatchers all" ON publ
 --
 
 ALTER TABLE public.calendar_feeds ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: campaigns; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.campaigns ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -11207,6 +11513,20 @@ REVOKE ALL ON FUNCTION app.calendar_feed_visits(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.calendar_feed_visits(p_token text) TO plenum_signin;
 
 --
+-- Name: FUNCTION campaign_audience(p_tenant uuid, p_campaign uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.campaign_audience(p_tenant uuid, p_campaign uuid) TO service_role;
+
+--
+-- Name: FUNCTION cancel_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) TO authenticated;
+
+--
 -- Name: FUNCTION checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11266,6 +11586,13 @@ GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_ad
 
 REVOKE ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) TO plenum_signin;
+
+--
+-- Name: FUNCTION delete_expired_messages(p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.delete_expired_messages(p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.delete_expired_messages(p_batch integer) TO service_role;
 
 --
 -- Name: FUNCTION deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
@@ -11872,6 +12199,13 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
+-- Name: FUNCTION preview_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.preview_campaign(p_campaign uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.preview_campaign(p_campaign uuid) TO authenticated;
+
+--
 -- Name: FUNCTION queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12119,6 +12453,13 @@ GRANT ALL ON FUNCTION app.twilio_endpoint(p_endpoint text) TO plenum_signin;
 
 REVOKE ALL ON FUNCTION app.unsubscribe_by_link(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.unsubscribe_by_link(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION unsubscribe_link_company(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.unsubscribe_link_company(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.unsubscribe_link_company(p_token text) TO plenum_signin;
 
 --
 -- Name: FUNCTION visit_assignments_book(); Type: ACL; Schema: app; Owner: -
@@ -12860,6 +13201,103 @@ GRANT SELECT ON TABLE public.calendar_feeds TO authenticated;
 --
 
 GRANT UPDATE(revoked_at) ON TABLE public.calendar_feeds TO authenticated;
+
+--
+-- Name: TABLE campaigns; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.campaigns TO service_role;
+GRANT SELECT ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.audience; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(audience),UPDATE(audience) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.due_within_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(due_within_days),UPDATE(due_within_days) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.equipment_kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(equipment_kind),UPDATE(equipment_kind) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.older_than_years; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(older_than_years),UPDATE(older_than_years) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.no_visit_months; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(no_visit_months),UPDATE(no_visit_months) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.channel; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(channel),UPDATE(channel) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.sms_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(sms_body),UPDATE(sms_body) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.email_subject; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_subject),UPDATE(email_subject) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.email_body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email_body),UPDATE(email_body) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.scheduled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(scheduled_at) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.per_minute; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(per_minute),UPDATE(per_minute) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: COLUMN campaigns.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.campaigns TO authenticated;
 
 --
 -- Name: TABLE conversations; Type: ACL; Schema: public; Owner: -

@@ -81,9 +81,12 @@ menu.add(
 # The customer page shows the customer's latest texts and whether their number opted out.
 customers.add_page_section("texts", _inbox.CUSTOMER_TEXTS)
 customers.add_page_section("text_opt_outs", _inbox.CUSTOMER_OPT_OUTS)
-from app.messaging import campaign_routes, log, unsubscribe  # noqa: E402,F401  (routes on bp)
-
-from app.messaging import document_messages  # noqa: E402  (estimates' and invoices' messages)
+from app.messaging import (  # noqa: E402,F401  (routes on bp)
+    campaign_routes,
+    document_messages,
+    log,
+    unsubscribe,
+)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp", "document_messages"]

@@ -29,11 +29,11 @@ alter table public.invoice_links add constraint invoice_links_sent_to_format che
 );
 
 -- Why: the worker's sweeps (jobs/document_messages.py) look across companies for estimates
--- awaiting a look, invoices awaiting payment and visits just completed.
+-- awaiting a look and invoices awaiting payment (visits just completed: visits_completed_idx of
+-- 20261209110000_visit_notices.sql).
 create index estimates_awaiting_a_look_idx on public.estimates (sent_at) where status = 'sent';
 create index invoices_awaiting_payment_idx on public.invoices (due_on)
   where status in ('sent', 'partly_paid');
-create index visits_completed_idx on public.visits (completed_at) where status = 'completed';
 
 -- Why: a message that will never leave (blocked by the rules, or canceled because its
 -- document no longer needs it) keeps no usable link in its text, as a sent one does not
