@@ -515,6 +515,7 @@ begin
   end if;
   update public.messages m set status = 'canceled'
    where m.tenant_id = v_tenant and m.campaign_id = p_campaign and m.status = 'queued'
+     -- not one a worker is sending now: it may be with Twilio, and the worker records it
      and not exists (select from app.message_claims c
                       where c.tenant_id = m.tenant_id and c.message_id = m.id
                         and c.lease_until is not null);

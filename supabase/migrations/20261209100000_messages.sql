@@ -71,9 +71,9 @@ alter table public.conversations enable row level security;
 
 -- Why: every message sent or received. An outgoing message names its occasion (kind, channel,
 -- subject, occasion: e.g. the reminder by SMS of visit V for its window on 2026-12-07), unique
--- per company, so queuing it twice is a no-op. `status` moves queued → sending (claimed by a
--- worker, with a lease) → sent → delivered/undelivered/failed, or to blocked (with the reason)
--- when the database refuses it. Erasing a customer takes their messages with them.
+-- per company, so queuing it twice is a no-op. `status` moves queued → sent →
+-- delivered/undelivered/failed, or to blocked (with the reason) when the database refuses it;
+-- while a worker sends it, its claim is in app.message_claims (20261209100400). Erasing a customer takes their messages with them.
 create table public.messages (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
@@ -101,13 +101,11 @@ create table public.messages (
   -- The recipient's time zone (the property's, else the company's), for quiet hours.
   time_zone text not null constraint messages_time_zone_known references app.time_zones (name),
   status text not null default 'queued' constraint messages_status_check
-    check (status in ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed',
-                      'received', 'blocked', 'canceled')),
+    check (status in ('queued', 'sent', 'delivered', 'undelivered', 'failed', 'received',
+                      'blocked', 'canceled')),
   blocked_reason text not null default '' constraint messages_blocked_reason_length
     check (length(blocked_reason) <= 200),
   not_before timestamptz not null default app.now(),
-  attempts integer not null default 0,
-  lease_until timestamptz,
   provider_id text constraint messages_provider_id_length check (length(provider_id) <= 200),
   failure text not null default '' constraint messages_failure_length check (length(failure) <= 300),
   -- Marketing email: the hash of the one-click unsubscribe token the worker puts in it.
@@ -131,7 +129,6 @@ create unique index messages_once_per_occasion_idx on public.messages
 create unique index messages_provider_id_idx on public.messages (tenant_id, channel, provider_id)
   where provider_id is not null;
 create index messages_due_idx on public.messages (not_before) where status = 'queued';
-create index messages_in_flight_idx on public.messages (lease_until) where status = 'sending';
 create index messages_customer_idx on public.messages (tenant_id, customer_id, created_at desc);
 create index messages_conversation_idx on public.messages
   (tenant_id, conversation_id, created_at);
@@ -239,10 +236,12 @@ as $$
     ) refusals order by rank limit 1), '')
 $$;
 revoke execute on function app.message_refusal(public.messages) from public;
+grant execute on function app.message_refusal(public.messages) to service_role;
 
--- Why: every outgoing message is checked as it is queued and as it is claimed: refused ones
--- are kept as 'blocked' with their reason (campaign reports count them), and its time zone and
--- the first moment quiet hours allow are set here, whoever queues it.
+-- Why: every outgoing message is checked as it is queued (and again as it is claimed,
+-- app.claim_messages): a refused one is kept as 'blocked' with its reason (campaign reports
+-- count them), and its time zone and the first moment quiet hours allow are set here, whoever
+-- queues it.
 create function app.messages_guard()
 returns trigger
 language plpgsql security definer set search_path = ''
@@ -250,112 +249,33 @@ as $$
 declare
   v_reason text;
 begin
-  if tg_op = 'INSERT' then
-    if new.direction = 'in' then
-      return new;
-    end if;
-    new.status := 'queued';
-    new.attempts := 0;
-    new.lease_until := null;
-    new.provider_id := null;
-    new.time_zone := coalesce(
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.id = new.property_id),
-      (select p.time_zone from public.properties p
-        where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
-          and p.time_zone is not null
-        order by p.archived_at nulls first, p.created_at limit 1),
-      app.company_time_zone(new.tenant_id));
-    if not new.urgent then
-      new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
-    end if;
-  elsif not (new.status = 'sending'
-             and (old.status <> 'sending' or new.attempts <> old.attempts)) then
+  if new.direction = 'in' then
     return new;
+  end if;
+  new.status := 'queued';
+  new.provider_id := null;
+  new.time_zone := coalesce(
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.id = new.property_id),
+    (select p.time_zone from public.properties p
+      where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
+        and p.time_zone is not null
+      order by p.archived_at nulls first, p.created_at limit 1),
+    app.company_time_zone(new.tenant_id));
+  if not new.urgent then
+    new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
   end if;
   v_reason := app.message_refusal(new);
   if v_reason <> '' then
     new.status := 'blocked';
     new.blocked_reason := v_reason;
-    new.lease_until := null;
   end if;
   return new;
 end
 $$;
 revoke execute on function app.messages_guard() from public;
-create trigger messages_guard before insert or update of status on public.messages
+create trigger messages_guard before insert on public.messages
   for each row execute function app.messages_guard();
-
--- Why: the worker's claim, across companies (service role only). Due messages outside quiet
--- hours are moved to the next permitted moment; then up to `p_limit` due messages are taken,
--- each sender only when it is free and no more than its rate allows, and leased for `p_lease`.
--- A message whose lease ran out (its worker died) is taken again with `in_doubt` set and
--- `claimed_from` its earlier claim: the worker asks the provider whether it already went.
--- Times are the database clock's (app.now()), which tests set.
-create function app.claim_messages(p_limit integer, p_lease interval)
-returns table (tenant_id uuid, id uuid, channel text, kind text, purpose text, to_address text,
-               subject text, body text, attempts integer, in_doubt boolean,
-               claimed_from timestamptz)
-language plpgsql volatile security invoker set search_path = ''
-as $$
-#variable_conflict use_column
-declare
-  v_now timestamptz := app.now();
-begin
-  update public.messages m
-     set not_before = app.permitted_from(m.time_zone, v_now)
-   where m.status = 'queued' and m.not_before <= v_now and not m.urgent
-     and app.permitted_from(m.time_zone, v_now) > v_now;
-
-  return query
-  with due as (
-    select m.tenant_id, m.id, m.channel, m.status as was, m.lease_until as leased,
-           row_number() over (partition by m.tenant_id, m.channel
-                              order by m.not_before, m.created_at) as place
-      from public.messages m
-     where (m.status = 'queued' and m.not_before <= v_now)
-        or (m.status = 'sending' and m.lease_until < v_now)
-  ), senders as (
-    select d.tenant_id, d.channel,
-           greatest(1, floor(coalesce(case when d.channel = 'sms' then a.sms_per_second end,
-                                      100)))::integer as burst,
-           coalesce(case when d.channel = 'sms' then a.sms_per_second end, 100) as rate
-      from (select distinct due.tenant_id, due.channel from due) d
-      left join public.messaging_accounts a on a.tenant_id = d.tenant_id
-      left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
-     where s.next_at is null or s.next_at <= v_now
-  ), picked as (
-    select m.tenant_id, m.id, due.was, due.leased
-      from due
-      join senders using (tenant_id, channel)
-      join public.messages m on m.tenant_id = due.tenant_id and m.id = due.id
-     where due.place <= senders.burst
-     order by due.place, m.not_before
-     limit p_limit
-       for update of m skip locked
-  ), taken as (
-    update public.messages m
-       set status = 'sending', lease_until = v_now + p_lease, attempts = m.attempts + 1
-      from picked
-     where m.tenant_id = picked.tenant_id and m.id = picked.id
-    returning m.tenant_id, m.id, m.channel, m.kind, m.purpose, m.to_address, m.subject,
-              m.body, m.attempts, m.status, picked.was, picked.leased
-  ), paced as (
-    insert into app.message_senders as s (tenant_id, channel, next_at)
-    select t.tenant_id, t.channel,
-           v_now + make_interval(secs => count(*) / max(senders.rate))
-      from taken t join senders using (tenant_id, channel)
-     group by t.tenant_id, t.channel
-    on conflict (tenant_id, channel) do update set next_at = excluded.next_at
-  )
-  select t.tenant_id, t.id, t.channel, t.kind, t.purpose, t.to_address, t.subject, t.body,
-         t.attempts, t.was = 'sending', coalesce(t.leased, v_now) - p_lease
-    from taken t
-   where t.status = 'sending';
-end
-$$;
-revoke execute on function app.claim_messages(integer, interval) from public;
-grant execute on function app.claim_messages(integer, interval) to service_role;
 
 -- Why: the one-click unsubscribe of a marketing email (RFC 8058), with no sign-in: the link's
 -- token is hashed here and names one message; its customer's marketing consent is withdrawn,
@@ -393,9 +313,12 @@ grant execute on function app.unsubscribe_by_link(text) to plenum_signin;
 insert into audit.personal_tables (table_name, subject_column, parent_table) values
   ('public.messages', 'customer_id', null),
   ('public.conversations', 'customer_id', null);
+-- A message's text may carry a link that opens a document (an estimate or invoice link): the
+-- audit log keeps a digest of it, never the text (and the worker cuts such links from the text
+-- once the message has left, app.without_document_links).
+comment on column public.messages.body is '@audit-digest';
 insert into audit.personal_columns (table_name, column_name) values
   ('public.messages', 'to_address'),
   ('public.messages', 'from_address'),
   ('public.messages', 'subject'),
-  ('public.messages', 'body'),
   ('public.conversations', 'phone');

@@ -21,13 +21,3 @@ grant select, insert (tenant_id, kind, enabled, sms_body, email_subject, email_b
   update (enabled, sms_body, email_subject, email_body, updated_at)
   on public.message_templates to authenticated;
 alter table public.message_templates enable row level security;
-
--- Why: a message's text may carry a link that opens a document (an estimate or invoice link);
--- the audit log keeps a digest of it, never the text, and the worker removes such links from
--- the text once the message has left (jobs/messages.py), so the log holds no usable link.
-comment on column public.messages.body is '@audit-digest';
-delete from audit.personal_columns
- where table_name = 'public.messages' and column_name = 'body';
-drop trigger if exists audit_changes on public.messages;
-drop trigger if exists audit_inserts on public.messages;
-select audit.attach_triggers(array['public']);

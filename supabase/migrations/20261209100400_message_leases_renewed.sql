@@ -1,4 +1,4 @@
--- A worker's claim on a message moves out of the message into `app.message_claims`: the lease
+-- A worker's claim on a message lives in `app.message_claims`, not in the message: the lease
 -- is renewed while the worker sends (a heartbeat, jobs/messages.py), so a slow provider does not
 -- make a live worker's messages look abandoned, and neither the claim nor its renewals fill the
 -- audit log (a message's row changes when it is queued, sent, delivered, failed or refused).
@@ -24,51 +24,6 @@ create table app.message_claims (
 revoke all on app.message_claims from anon, authenticated;
 grant select, insert, update, delete on app.message_claims to service_role;
 alter table app.message_claims enable row level security;
-
-alter table public.messages drop column attempts, drop column lease_until;
-drop index if exists public.messages_in_flight_idx;
-alter table public.messages drop constraint messages_status_check;
-alter table public.messages add constraint messages_status_check
-  check (status in ('queued', 'sent', 'delivered', 'undelivered', 'failed', 'received',
-                    'blocked', 'canceled'));
-
--- Why: the guard now checks a message as it is queued; the claim checks it again (below).
-create or replace function app.messages_guard()
-returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_reason text;
-begin
-  if new.direction = 'in' then
-    return new;
-  end if;
-  new.status := 'queued';
-  new.provider_id := null;
-  new.time_zone := coalesce(
-    (select p.time_zone from public.properties p
-      where p.tenant_id = new.tenant_id and p.id = new.property_id),
-    (select p.time_zone from public.properties p
-      where p.tenant_id = new.tenant_id and p.customer_id = new.customer_id
-        and p.time_zone is not null
-      order by p.archived_at nulls first, p.created_at limit 1),
-    app.company_time_zone(new.tenant_id));
-  if not new.urgent then
-    new.not_before := app.permitted_from(new.time_zone, greatest(new.not_before, app.now()));
-  end if;
-  v_reason := app.message_refusal(new);
-  if v_reason <> '' then
-    new.status := 'blocked';
-    new.blocked_reason := v_reason;
-  end if;
-  return new;
-end
-$$;
-drop trigger messages_guard on public.messages;
-create trigger messages_guard before insert on public.messages
-  for each row execute function app.messages_guard();
-
-drop function app.claim_messages(integer, interval);
 
 -- Why: the worker's claim, across companies (service role only), for worker `p_worker`: up to
 -- `p_limit` due messages are taken, none that is not urgent in a zone in its quiet hours now (a
@@ -156,7 +111,6 @@ begin
     left join prior on prior.tenant_id = c.tenant_id and prior.message_id = c.message_id;
 end
 $$;
-grant execute on function app.message_refusal(public.messages) to service_role;
 grant select on app.time_zones to service_role;
 revoke execute on function app.claim_messages(integer, interval, integer) from public;
 grant execute on function app.claim_messages(integer, interval, integer) to service_role;
