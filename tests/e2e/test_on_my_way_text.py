@@ -1,6 +1,7 @@
 """The technician taps "On my way" on their phone; the worker's sweeps queue the notice and
 send it through the company's Twilio account, and the homeowner's phone (the loopback Twilio,
-spoken to by the official SDK) receives the text with the technician's first name."""
+spoken to by the official SDK) receives the text with the technician's first name and the
+travel time from their stop before (both houses placed by geocoding)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from psycopg_pool import ConnectionPool
 
 from app import crypto
 from app.db import Connection
+from app.integrations import maps
 from jobs import messages, notices
 from tests.conftest import TestDatabase, make_settings
 from tests.e2e.conftest import phone_context, serving, sign_in
 from tests.factories import Factory
 from tests.messaging.providers import TwilioServer, twilio_sid
-from tests.technician.support import make_day
+from tests.technician.support import at, make_day, today
 
 pytestmark = [pytest.mark.e2e]
 HOMEOWNER = "+13125550142"  # Dana Reyes's mobile (tests/technician/support.py)
@@ -71,6 +73,24 @@ def test_the_homeowner_gets_a_text_when_the_technician_is_on_the_way(
     )
     connect_twilio(admin, database, day.tenant.id, twilio_server)
     settings = make_settings(database, twilio_api_base=twilio_server.url)
+    # Sam's stop before: a house about three and a half miles south, where Sam is now.
+    before = make.property(day.tenant.id, make.customer(day.tenant.id, "Lee"), street="9 Oak St")
+    earlier = make.visit(
+        day.tenant.id,
+        make.job(day.tenant.id, before),
+        at(today(), 7),
+        technicians=(day.tech.account_id,),
+    )
+    for status in ("en_route", "on_site"):
+        admin.execute("update public.visits set status = %s where id = %s", [status, earlier])
+    for place, latitude in ((before, 43.05), (day.place, 43.10)):
+        admin.execute(
+            "update public.properties set latitude = %s, longitude = -89.40,"
+            " geocode_status = 'done' where id = %s",
+            [latitude, place],
+        )
+    minutes = maps.eta_minutes(settings, 43.05, -89.40, 43.10, -89.40)
+    assert minutes == 9  # 3.45 miles x 1.3 on the road at 30 mph, rounded up
 
     with serving(database, twilio_api_base=twilio_server.url) as base_url:
         context = phone_context(browser)
@@ -89,7 +109,9 @@ def test_the_homeowner_gets_a_text_when_the_technician_is_on_the_way(
     messages.sweep(pool, settings)
 
     texts = [sms for sms in twilio_server.received(HOMEOWNER) if "on the way" in sms.body]
-    assert [sms.body for sms in texts] == ["Hi Dana, Sam from Polar Air is on the way."]
+    assert [sms.body for sms in texts] == [
+        "Hi Dana, Sam from Polar Air is on the way, arriving in about 9 minutes."
+    ]
     assert texts[0].from_ == "+13125550100"
     assert texts[0].status_callback.endswith("/status")
     status = admin.execute(
