@@ -2651,14 +2651,18 @@ declare
   v_message public.messages;
 begin
   if p_channel is not null then
-    v_to := app.message_address(p_channel, p_to, p_document || '_links_sent_to_format');
+    v_to := app.message_address(p_channel, p_to,
+      case p_document when 'estimate' then 'estimate_links_sent_to_format'
+                      else 'invoice_links_sent_to_format' end);
     if not (app.is_office_staff() or v_to = nullif(p_also, '') or exists (
       select from public.customers c
        where c.tenant_id = p_tenant and c.id = p_customer and v_to in (c.email, c.phone)))
     then
       raise exception 'a technician sends to the customer''s own email or mobile number'
         using errcode = 'check_violation',
-              constraint = p_document || '_links_sent_to_the_customer';
+              constraint = case p_document
+                             when 'estimate' then 'estimate_links_sent_to_the_customer'
+                             else 'invoice_links_sent_to_the_customer' end;
     end if;
   end if;
   select * into v_link from app.new_document_link(p_document, p_tenant, p_id, v_to, true);
