@@ -81,8 +81,8 @@ def test_the_homeowner_gets_a_text_when_the_technician_is_on_the_way(
         at(today(), 7),
         technicians=(day.tech.account_id,),
     )
-    for status in ("en_route", "on_site"):
-        admin.execute("update public.visits set status = %s where id = %s", [status, earlier])
+    for step in ("en_route", "on_site"):
+        admin.execute("update public.visits set status = %s where id = %s", [step, earlier])
     for place, latitude in ((before, 43.05), (day.place, 43.10)):
         admin.execute(
             "update public.properties set latitude = %s, longitude = -89.40,"
