@@ -64,11 +64,11 @@ COMPANIES = """
 select t.id, t.name, t.address from public.tenants t where t.id = any(%(tenants)s)
 """
 
-# Every update names the claim (status and attempt), so a late thread whose lease ran out and
-# was claimed again by another worker cannot overwrite what that worker recorded.
-# A link that opens a document (a long token in its path) is removed from the text once the
-# message has left or failed: the log keeps no usable link.
-SENT = """
+# Every update names the claim (its worker and attempt), so a late thread whose lease ran out
+# and whose message another worker took cannot overwrite what that worker records.
+# FINISHED records a message as 'sent' or 'failed' and ends its claim; a link that opens a
+# document (a long token in its path) is cut from the text then: the log keeps no usable link.
+FINISHED = """
 with mine as (
   delete from app.message_claims c
    where c.tenant_id = %(tenant_id)s and c.message_id = %(id)s and c.worker = %(worker)s
@@ -76,8 +76,9 @@ with mine as (
   returning c.message_id
 )
 update public.messages m
-   set status = 'sent', provider_id = %(provider_id)s, from_address = %(from_address)s,
-       sent_at = app.now(), failure = '', body = app.without_document_links(m.body)
+   set status = %(status)s, provider_id = %(provider_id)s, from_address = %(from_address)s,
+       failure = %(failure)s, sent_at = case when %(status)s = 'sent' then app.now() end,
+       body = app.without_document_links(m.body)
  where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
    and m.status = 'queued'
 """
@@ -90,19 +91,6 @@ with mine as (
   returning c.message_id
 )
 update public.messages m set not_before = app.now() + %(wait)s, failure = %(failure)s
- where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
-   and m.status = 'queued'
-"""
-
-FAILED = """
-with mine as (
-  delete from app.message_claims c
-   where c.tenant_id = %(tenant_id)s and c.message_id = %(id)s and c.worker = %(worker)s
-     and c.attempts = %(attempts)s
-  returning c.message_id
-)
-update public.messages m
-   set status = 'failed', failure = %(failure)s, body = app.without_document_links(m.body)
  where m.tenant_id = %(tenant_id)s and m.id = (select message_id from mine)
    and m.status = 'queued'
 """
@@ -207,18 +195,18 @@ class Sender:
             tenants = sorted({m.tenant_id for m in claimed})
             return claimed, (self.companies(conn, tenants) if tenants else {})
 
+    def claim_of(self, message: Claimed, **values: Any) -> dict[str, Any]:
+        """The parameters naming this worker's claim on `message`, and `values`."""
+        return {
+            "tenant_id": message.tenant_id,
+            "id": message.id,
+            "attempts": message.attempts,
+            "worker": self.worker,
+        } | values
+
     def record(self, statement: str, message: Claimed, **values: Any) -> None:
         with service_role_transaction(self.pool, ACTOR) as conn:
-            conn.execute(
-                statement,
-                {
-                    "tenant_id": message.tenant_id,
-                    "id": message.id,
-                    "attempts": message.attempts,
-                    "worker": self.worker,
-                }
-                | values,
-            )
+            conn.execute(statement, self.claim_of(message, **values))
 
     def deliver(self, message: Claimed, company: Company) -> None:
         """Send one claimed message and record what became of it; never raises for the
@@ -234,7 +222,14 @@ class Sender:
         except sms.SendFailed as failure:
             self._failed(message, failure)
             return
-        self.record(SENT, message, provider_id=sent.provider_id, from_address=sent.from_address)
+        self.record(
+            FINISHED,
+            message,
+            status="sent",
+            provider_id=sent.provider_id,
+            from_address=sent.from_address,
+            failure="",
+        )
 
     def _sms(self, message: Claimed, account: sms.TwilioAccount, endpoint: str | None) -> Delivered:
         sender = account.from_number or account.messaging_service_sid
@@ -311,15 +306,14 @@ class Sender:
                 },
             )
             conn.execute(
-                SENT,
-                {
-                    "tenant_id": message.tenant_id,
-                    "id": message.id,
-                    "attempts": message.attempts,
-                    "worker": self.worker,
-                    "provider_id": f"outbox:{kept}",
-                    "from_address": "",
-                },
+                FINISHED,
+                self.claim_of(
+                    message,
+                    status="sent",
+                    provider_id=f"outbox:{kept}",
+                    from_address="",
+                    failure="",
+                ),
             )
 
     def _failed(self, message: Claimed, failure: sms.SendFailed) -> None:
@@ -327,7 +321,14 @@ class Sender:
             wait = RETRY_BASE * 2 ** (message.attempts - 1)
             self.record(RETRY, message, wait=wait, failure=failure.reason[:300])
         else:
-            self.record(FAILED, message, failure=failure.reason[:300])
+            self.record(
+                FINISHED,
+                message,
+                status="failed",
+                provider_id=None,
+                from_address="",
+                failure=failure.reason[:300],
+            )
 
     def send(self, claimed: list[Claimed], companies: dict[UUID, Company]) -> None:
         """Deliver the batch on THREADS threads, renewing the leases of the messages still in
