@@ -66,7 +66,7 @@ update public.campaigns c set status = 'done', updated_at = now()
  where c.status = 'sending'
    and not exists (select from public.messages m
                     where m.tenant_id = c.tenant_id and m.campaign_id = c.id
-                      and m.status in ('queued', 'sending'))
+                      and m.status = 'queued')
 """
 
 

@@ -64,7 +64,7 @@ limit %(limit)s
 -- text from the number within 14 days after the message was sent; booked = a visit of the
 -- customer booked within 30 days after.
 select
-  count(*) filter (where m.status = 'queued' or m.status = 'sending')::integer as waiting,
+  count(*) filter (where m.status = 'queued')::integer as waiting,
   count(*) filter (where m.status in ('sent', 'delivered', 'undelivered'))::integer as sent,
   count(*) filter (where m.status = 'delivered')::integer as delivered,
   count(*) filter (where m.status in ('failed', 'undelivered'))::integer as failed,

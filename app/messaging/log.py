@@ -36,7 +36,6 @@ KIND_LABELS: dict[str, str] = {name: kind.label for name, kind in KINDS.items()}
 }
 STATUS_LABELS = {
     "queued": "Queued",
-    "sending": "Sending",
     "sent": "Sent",
     "delivered": "Delivered",
     "undelivered": "Undelivered",
