@@ -47,3 +47,11 @@ def display(e164: str, region: str = DEFAULT_REGION) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)
+
+
+def readable(number: str) -> str:
+    """A stored number as people read it (`display`), or as stored when it does not parse."""
+    try:
+        return display(number)
+    except phonenumbers.NumberParseException:
+        return number

@@ -23,7 +23,6 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -221,14 +220,6 @@ def _position(latitude: Any, longitude: Any) -> Position | None:
     return Position(float(latitude), float(longitude))
 
 
-def _phone(e164: str) -> str:
-    """The company's phone as people read it (as stored, when it does not parse)."""
-    try:
-        return phones.display(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-
-
 def window_text(starts: datetime, ends: datetime, zone: str) -> str:
     """'Tue, Dec 8, 8:00-10:00 AM' in the property's zone, with plain hyphens (GSM-7 texts)."""
     local = ZoneInfo(zone)
@@ -249,11 +240,27 @@ class Notices:
             self.wording[key] = templates.for_company(conn, tenant_id, kind)
         return self.wording[key]
 
-    def values(self, kind: str, row: dict[str, Any]) -> dict[str, str]:
+    def visit_links(
+        self, conn: Connection, kind: str, rows: list[dict[str, Any]]
+    ) -> dict[Any, str]:
+        """A new link to each row's visit for the kinds that carry one (`LINKED`), by visit id:
+        minted by the database, the token only in the message's text."""
+        if kind not in LINKED or not rows:
+            return {}
+        made = conn.execute(
+            MINT_VISIT_LINKS,
+            {"tenants": [r["tenant_id"] for r in rows], "visits": [r["visit_id"] for r in rows]},
+        ).fetchall()
+        base = self.settings.public_url
+        return {m["visit_id"]: f"{base}/visit/{m['token']}" for m in made}
+
+    def values(
+        self, kind: str, row: dict[str, Any], links: dict[Any, str] | None = None
+    ) -> dict[str, str]:
         values = {
             "first_name": row["first_name"] or row["display_name"],
             "company": row["company"],
-            "company_phone": _phone(row["company_phone"]),
+            "company_phone": phones.readable(row["company_phone"]),
             "job": row["job"],
         }
         if row["window_starts_at"] is not None:
@@ -269,9 +276,13 @@ class Notices:
             )
         if kind == "review_request":
             values["review_link"] = row["review_link"]
+        if links and row["visit_id"] in links:
+            values["visit_link"] = links[row["visit_id"]]
         return values
 
-    def draft(self, conn: Connection, kind: str, row: dict[str, Any]) -> Draft | None:
+    def draft(
+        self, conn: Connection, kind: str, row: dict[str, Any], links: dict[Any, str] | None = None
+    ) -> Draft | None:
         """The message of `kind` about the row's visit, in the company's wording, to the
         customer's channel; None when the customer cannot be reached."""
         reach = channel_for(row["preferred_contact"], row["phone"], row["email"])
@@ -279,7 +290,7 @@ class Notices:
             return None
         channel, address = reach
         wording = self.template(conn, row["tenant_id"], kind)
-        values = self.values(kind, row)
+        values = self.values(kind, row, links)
         sms = channel == "sms"
         body = templates.render(wording.sms if sms else wording.email_body, values)
         subject = "" if sms else templates.render(wording.email_subject, values)
@@ -298,15 +309,21 @@ class Notices:
             occasion=row["occasion"],
         )
 
-    def safe_draft(self, conn: Connection, kind: str, row: dict[str, Any]) -> Draft | None:
+    def safe_draft(
+        self, conn: Connection, kind: str, row: dict[str, Any], links: dict[Any, str]
+    ) -> Draft | None:
         """`draft`, or None (logged) when the row cannot be worded: one bad row does not hold
         back the rest of the batch."""
         try:
-            return self.draft(conn, kind, row)
+            return self.draft(conn, kind, row, links)
         except (ValueError, KeyError, LookupError) as error:
             log.warning("%s for visit %s not worded: %r", kind, row["visit_id"], error)
             return None
 
+
+# The kinds that carry a link to the visit (its page: app/messaging/visit_links.py).
+LINKED = ("booking_confirmation", "visit_reminder")
+MINT_VISIT_LINKS = "select visit_id, token from app.mint_visit_links(%(tenants)s, %(visits)s)"
 
 KINDS: dict[str, sql.Composed] = {
     # Confirmations first: a reminder due at once is left out when the confirmation is newer.
@@ -327,7 +344,8 @@ def _batch(
         if lock is None or not lock["mine"]:
             return 0, False
         rows = conn.execute(statement, {"kind": kind, "limit": BATCH}).fetchall()
-        drafts = [notices.safe_draft(conn, kind, row) for row in rows]
+        links = notices.visit_links(conn, kind, rows)
+        drafts = [notices.safe_draft(conn, kind, row, links) for row in rows]
         queued = len(queue_many(conn, [d for d in drafts if d is not None]))
     return queued, len(rows) == BATCH and queued > 0
 

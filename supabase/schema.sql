@@ -2068,6 +2068,31 @@ end
 $$;
 
 --
+-- Name: mint_visit_links(uuid[], uuid[]); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) RETURNS TABLE(visit_id uuid, token text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+begin
+  return query
+  with wanted as (
+    select v.tenant_id, v.id, coalesce(v.window_ends_at, now()) + interval '30 days' as closes,
+           t.token, t.token_hash
+      from unnest(p_tenants, p_visits) as w (tenant_id, id)
+      join public.visits v on v.tenant_id = w.tenant_id and v.id = w.id
+      cross join lateral iam.new_token() t
+  ), made as (
+    insert into public.visit_links (tenant_id, visit_id, token_hash, closes_at)
+    select w.tenant_id, w.id, w.token_hash, w.closes from wanted w
+  )
+  select w.id, w.token from wanted w;
+end
+$$;
+
+--
 -- Name: new_document_link(text, uuid, uuid, text, boolean); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -3385,6 +3410,33 @@ end
 $$;
 
 --
+-- Name: visit_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.visit_by_link(p_token text) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object(
+    'id', v.id, 'status', v.status,
+    'window_starts_at', v.window_starts_at, 'window_ends_at', v.window_ends_at,
+    'time_zone', coalesce(p.time_zone, t.time_zone),
+    'job', j.kind, 'street', p.street, 'city', p.city,
+    'company', t.name, 'company_phone', t.phone, 'logo_key', t.logo_key,
+    'technician', (select split_part(btrim(m.full_name), ' ', 1)
+                     from public.visit_assignments a
+                     join public.memberships m
+                       on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
+                    where a.tenant_id = v.tenant_id and a.visit_id = v.id
+                    order by a.created_at, a.id limit 1))
+  from app.visit_of_link(p_token) v
+  join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+  join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+  join public.tenants t on t.id = v.tenant_id
+  where v.id is not null
+$$;
+
+--
 -- Name: visit_checklist_items_stamp(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -3422,6 +3474,74 @@ begin
   on conflict (storage_key) do nothing;
   return null;
 end
+$$;
+
+--
+-- Name: visit_link_place(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.visit_link_place(p_token text) RETURNS TABLE(tenant_id uuid, visit_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select v.tenant_id, v.id from app.visit_of_link(p_token) v where v.id is not null
+$$;
+
+--
+-- Name: visits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.visits (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    job_id uuid NOT NULL,
+    status text DEFAULT 'unscheduled'::text NOT NULL,
+    window_starts_at timestamp with time zone,
+    window_ends_at timestamp with time zone,
+    duration_minutes integer DEFAULT 60 NOT NULL,
+    scheduled_at timestamp with time zone,
+    dispatched_at timestamp with time zone,
+    en_route_at timestamp with time zone,
+    arrived_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    canceled_at timestamp with time zone,
+    cancel_reason text DEFAULT ''::text NOT NULL,
+    completion_notes text DEFAULT ''::text NOT NULL,
+    signed_by text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    booking_override text DEFAULT ''::text NOT NULL,
+    booking_override_reason text DEFAULT ''::text NOT NULL,
+    unsigned_reason text DEFAULT ''::text NOT NULL,
+    CONSTRAINT visits_booking_override_check CHECK ((booking_override = ANY (ARRAY[''::text, 'overtime'::text, 'overflow'::text]))),
+    CONSTRAINT visits_booking_override_reason_length CHECK ((length(booking_override_reason) <= 500)),
+    CONSTRAINT visits_booking_override_reason_required CHECK (((booking_override = ''::text) OR (length(btrim(booking_override_reason)) > 0))),
+    CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
+    CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
+    CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
+    CONSTRAINT visits_duration_range CHECK (((duration_minutes >= 15) AND (duration_minutes <= 720))),
+    CONSTRAINT visits_scheduled_has_window CHECK (((status = ANY (ARRAY['unscheduled'::text, 'canceled'::text])) OR (window_starts_at IS NOT NULL))),
+    CONSTRAINT visits_signed_by_length CHECK ((length(signed_by) <= 200)),
+    CONSTRAINT visits_status_check CHECK ((status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text, 'en_route'::text, 'on_site'::text, 'completed'::text, 'canceled'::text]))),
+    CONSTRAINT visits_unscheduled_has_no_window CHECK (((status <> 'unscheduled'::text) OR (window_starts_at IS NULL))),
+    CONSTRAINT visits_unsigned_reason_length CHECK ((length(unsigned_reason) <= 500)),
+    CONSTRAINT visits_window_length CHECK ((window_ends_at <= (window_starts_at + '12:00:00'::interval))),
+    CONSTRAINT visits_window_order CHECK ((window_ends_at >= window_starts_at)),
+    CONSTRAINT visits_window_pair CHECK (((window_starts_at IS NULL) = (window_ends_at IS NULL)))
+);
+
+--
+-- Name: visit_of_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.visit_of_link(p_token text) RETURNS public.visits
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select v.* from public.visit_links l
+  join public.visits v on v.tenant_id = l.tenant_id and v.id = l.visit_id
+  where l.token_hash = iam.token_hash(p_token) and now() < l.closes_at
+    and v.status <> 'canceled'
 $$;
 
 --
@@ -6864,6 +6984,19 @@ CREATE TABLE public.visit_files (
 );
 
 --
+-- Name: visit_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.visit_links (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    visit_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    closes_at timestamp with time zone NOT NULL
+);
+
+--
 -- Name: visit_notes; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -6875,49 +7008,6 @@ CREATE TABLE public.visit_notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT visit_notes_body_length CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 5000)))
-);
-
---
--- Name: visits; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.visits (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    job_id uuid NOT NULL,
-    status text DEFAULT 'unscheduled'::text NOT NULL,
-    window_starts_at timestamp with time zone,
-    window_ends_at timestamp with time zone,
-    duration_minutes integer DEFAULT 60 NOT NULL,
-    scheduled_at timestamp with time zone,
-    dispatched_at timestamp with time zone,
-    en_route_at timestamp with time zone,
-    arrived_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    canceled_at timestamp with time zone,
-    cancel_reason text DEFAULT ''::text NOT NULL,
-    completion_notes text DEFAULT ''::text NOT NULL,
-    signed_by text DEFAULT ''::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    booking_override text DEFAULT ''::text NOT NULL,
-    booking_override_reason text DEFAULT ''::text NOT NULL,
-    unsigned_reason text DEFAULT ''::text NOT NULL,
-    CONSTRAINT visits_booking_override_check CHECK ((booking_override = ANY (ARRAY[''::text, 'overtime'::text, 'overflow'::text]))),
-    CONSTRAINT visits_booking_override_reason_length CHECK ((length(booking_override_reason) <= 500)),
-    CONSTRAINT visits_booking_override_reason_required CHECK (((booking_override = ''::text) OR (length(btrim(booking_override_reason)) > 0))),
-    CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
-    CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
-    CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
-    CONSTRAINT visits_duration_range CHECK (((duration_minutes >= 15) AND (duration_minutes <= 720))),
-    CONSTRAINT visits_scheduled_has_window CHECK (((status = ANY (ARRAY['unscheduled'::text, 'canceled'::text])) OR (window_starts_at IS NOT NULL))),
-    CONSTRAINT visits_signed_by_length CHECK ((length(signed_by) <= 200)),
-    CONSTRAINT visits_status_check CHECK ((status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text, 'en_route'::text, 'on_site'::text, 'completed'::text, 'canceled'::text]))),
-    CONSTRAINT visits_unscheduled_has_no_window CHECK (((status <> 'unscheduled'::text) OR (window_starts_at IS NULL))),
-    CONSTRAINT visits_unsigned_reason_length CHECK ((length(unsigned_reason) <= 500)),
-    CONSTRAINT visits_window_length CHECK ((window_ends_at <= (window_starts_at + '12:00:00'::interval))),
-    CONSTRAINT visits_window_order CHECK ((window_ends_at >= window_starts_at)),
-    CONSTRAINT visits_window_pair CHECK (((window_starts_at IS NULL) = (window_ends_at IS NULL)))
 );
 
 --
@@ -7699,6 +7789,20 @@ ALTER TABLE ONLY public.visit_files
     ADD CONSTRAINT visit_files_storage_key UNIQUE (storage_key);
 
 --
+-- Name: visit_links visit_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.visit_links
+    ADD CONSTRAINT visit_links_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: visit_links visit_links_token_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.visit_links
+    ADD CONSTRAINT visit_links_token_once UNIQUE (token_hash);
+
+--
 -- Name: visit_notes visit_notes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -8327,6 +8431,12 @@ CREATE INDEX visit_assignments_technician_idx ON public.visit_assignments USING 
 CREATE INDEX visit_files_visit_idx ON public.visit_files USING btree (tenant_id, visit_id, created_at);
 
 --
+-- Name: visit_links_visit_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX visit_links_visit_idx ON public.visit_links USING btree (tenant_id, visit_id);
+
+--
 -- Name: visit_notes_visit_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8729,6 +8839,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_checklist_it
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: visit_links audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.visit_links FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'token_hash');
+
+--
 -- Name: visit_notes audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9003,6 +9119,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_checklist_items REFERE
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_files REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: visit_links audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.visit_links REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'token_hash');
 
 --
 -- Name: visit_notes audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -9960,6 +10082,20 @@ ALTER TABLE ONLY public.visit_checklist_items
 
 ALTER TABLE ONLY public.visit_files
     ADD CONSTRAINT visit_files_tenant_id_visit_id_fkey FOREIGN KEY (tenant_id, visit_id) REFERENCES public.visits(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: visit_links visit_links_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.visit_links
+    ADD CONSTRAINT visit_links_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: visit_links visit_links_tenant_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.visit_links
+    ADD CONSTRAINT visit_links_tenant_id_visit_id_fkey FOREIGN KEY (tenant_id, visit_id) REFERENCES public.visits(tenant_id, id) ON DELETE CASCADE;
 
 --
 -- Name: visit_notes visit_notes_tenant_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -10975,6 +11111,12 @@ CREATE POLICY "Office staff can see their company's opted-out numbers" ON public
 CREATE POLICY "Office staff can see their company's team" ON public.memberships FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: visit_links Office staff can see their company's visit links; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's visit links" ON public.visit_links FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: visit_assignments Office staff can unassign technicians; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -11373,6 +11515,12 @@ ALTER TABLE public.visit_checklist_items ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.visit_files ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_links; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.visit_links ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: visit_notes; Type: ROW SECURITY; Schema: public; Owner: -
@@ -12159,6 +12307,13 @@ REVOKE ALL ON FUNCTION app.messages_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.messages_unsent_keep_no_links() FROM PUBLIC;
 
 --
+-- Name: FUNCTION mint_visit_links(p_tenants uuid[], p_visits uuid[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) TO service_role;
+
+--
 -- Name: FUNCTION new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12481,6 +12636,13 @@ GRANT ALL ON FUNCTION app.visit_booking(p_tenant uuid, p_visit uuid) TO authenti
 GRANT ALL ON FUNCTION app.visit_booking(p_tenant uuid, p_visit uuid) TO service_role;
 
 --
+-- Name: FUNCTION visit_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.visit_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.visit_by_link(p_token text) TO plenum_signin;
+
+--
 -- Name: FUNCTION visit_checklist_items_stamp(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12491,6 +12653,86 @@ REVOKE ALL ON FUNCTION app.visit_checklist_items_stamp() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visit_files_discard() FROM PUBLIC;
+
+--
+-- Name: FUNCTION visit_link_place(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.visit_link_place(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.visit_link_place(p_token text) TO plenum_signin;
+
+--
+-- Name: TABLE visits; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visits TO service_role;
+GRANT SELECT,INSERT,DELETE ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.window_starts_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(window_starts_at) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.window_ends_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(window_ends_at) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.duration_minutes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(duration_minutes) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.cancel_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.completion_notes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.signed_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(unsigned_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: FUNCTION visit_of_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.visit_of_link(p_token text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION visit_status_allowed(p_from text, p_to text); Type: ACL; Schema: app; Owner: -
@@ -13883,78 +14125,18 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visit_files
 GRANT SELECT,INSERT,DELETE ON TABLE public.visit_files TO authenticated;
 
 --
+-- Name: TABLE visit_links; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visit_links TO service_role;
+GRANT SELECT ON TABLE public.visit_links TO authenticated;
+
+--
 -- Name: TABLE visit_notes; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visit_notes TO service_role;
 GRANT SELECT,INSERT,DELETE ON TABLE public.visit_notes TO authenticated;
-
---
--- Name: TABLE visits; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visits TO service_role;
-GRANT SELECT,INSERT,DELETE ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.status; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(status) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.window_starts_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(window_starts_at) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.window_ends_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(window_ends_at) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.duration_minutes; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(duration_minutes) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.cancel_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(cancel_reason) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.completion_notes; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.signed_by; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.booking_override; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(booking_override) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.booking_override_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(booking_override_reason) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(unsigned_reason) ON TABLE public.visits TO authenticated;
 
 --
 -- Name: TABLE working_hours; Type: ACL; Schema: public; Owner: -

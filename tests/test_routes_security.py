@@ -421,6 +421,7 @@ HOMEOWNER_LINK_PAGES = {
     "invoices.customer_pdf",
     "estimates.pay_deposit",
     "invoices.pay",
+    "messaging.visit_for_customer",
 }
 
 

@@ -86,6 +86,7 @@ from app.messaging import (  # noqa: E402,F401  (routes on bp)
     document_messages,
     log,
     unsubscribe,
+    visit_links,
 )
 
 # What other features may use (tests/test_architecture.py holds them to it).

@@ -57,7 +57,11 @@ def _kind(
     return Kind(name, label, purpose, common | samples, sms, subject, body, urgent)
 
 
-WINDOW = {"window": "Tue Dec 8, 8:00-10:00 AM", "job": "Furnace tune-up"}
+WINDOW = {
+    "window": "Tue Dec 8, 8:00-10:00 AM",
+    "job": "Furnace tune-up",
+    "visit_link": "https://plenum.example/visit/...",
+}
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -66,22 +70,23 @@ KINDS: dict[str, Kind] = {
             "Booking confirmation",
             "transactional",
             WINDOW,
-            "Hi {first_name}, {company} has you booked for {job} on {window}. Questions? Call"
-            " {company_phone}.",
+            "Hi {first_name}, {company} has you booked for {job} on {window}: {visit_link}"
+            " Questions? Call {company_phone}.",
             "Your visit on {window}",
-            "Hi {first_name},\n\n{company} has you booked for {job} on {window}.\n\nQuestions?"
-            " Call us at {company_phone}.",
+            "Hi {first_name},\n\n{company} has you booked for {job} on {window}.\n\n"
+            "Your visit: {visit_link}\n\nQuestions? Call us at {company_phone}.",
         ),
         _kind(
             "visit_reminder",
             "Reminder the day before",
             "transactional",
             WINDOW,
-            "Reminder: {company} will see you tomorrow, {window}, for {job}. Call"
-            " {company_phone} to change it.",
+            "Reminder: {company} will see you tomorrow, {window}, for {job}: {visit_link}"
+            " Call {company_phone} to change it.",
             "See you tomorrow, {window}",
             "Hi {first_name},\n\nA reminder that {company} will see you tomorrow, {window},"
-            " for {job}.\n\nTo change it, call us at {company_phone}.",
+            " for {job}.\n\nYour visit: {visit_link}\n\nTo change it, call us at"
+            " {company_phone}.",
         ),
         _kind(
             "on_my_way",

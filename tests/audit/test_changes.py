@@ -42,6 +42,7 @@ DIGESTED = {
     "public.estimate_links": ("token_hash",),
     "public.invoice_links": ("token_hash",),
     "public.messages": ("body",),
+    "public.visit_links": ("token_hash",),
 }
 # A homeowner's personal columns, sealed under their key: the column that leads to them, the
 # parent table it names ('' when it names the customer), then the columns, by name.

@@ -125,6 +125,7 @@ WITHOUT_PERSONAL_VALUES = {
     "public.visit_checklist_items",
     # Stripe's ids, amounts, the card's brand and last four, Stripe's words on a failure.
     "public.payment_attempts",
+    "public.visit_links",  # a token's hash (kept as a digest) and when the link closes
 }
 
 

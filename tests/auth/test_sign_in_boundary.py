@@ -75,6 +75,9 @@ PRE_SIGN_IN = {
     "app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text)",
     "app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text)",
     "app.unsubscribe_link_company(p_token text)",
+    # a homeowner's link to their visit (in the booking confirmation and the reminder)
+    "app.visit_link_place(p_token text)",
+    "app.visit_by_link(p_token text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

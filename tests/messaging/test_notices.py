@@ -4,6 +4,7 @@ once per customer every N months and never without consent (the database refuses
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -13,12 +14,15 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
-from jobs import REGISTRY, notices
+from app.integrations.sms import TwilioAccount
+from jobs import REGISTRY, messages, notices
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import Factory
+from tests.messaging.support import connect
 from tests.messaging.test_rules import set_clock
 
 PHONE = "+15085550177"
+VISIT_LINK = re.compile(r"/visit/[A-Za-z0-9_-]{40,}")
 CHICAGO = ZoneInfo("America/Chicago")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
@@ -91,9 +95,9 @@ def test_a_booked_visit_is_confirmed_once_however_often_the_worker_sweeps(
     (confirmation,) = sent(admin, "booking_confirmation")
     assert confirmation["channel"] == "sms" and confirmation["to_address"] == PHONE
     assert confirmation["subject_id"] == booked
-    assert confirmation["body"] == (
-        "Hi Pat, Acme Heating has you booked for Furnace tune-up on Tue, Dec 8, 9:00-11:00 AM."
-        " Questions? Call (312) 555-0100."
+    assert VISIT_LINK.sub("/visit/TOKEN", confirmation["body"]) == (
+        "Hi Pat, Acme Heating has you booked for Furnace tune-up on Tue, Dec 8, 9:00-11:00 AM:"
+        " http://plenum.test/visit/TOKEN Questions? Call (312) 555-0100."
     )
     assert confirmation["status"] == "queued" and confirmation["purpose"] == "transactional"
     assert "notices" in REGISTRY
@@ -344,3 +348,78 @@ def test_a_company_phone_that_does_not_parse_is_written_as_stored(
     visit(make, home, local(CHICAGO, 8, 9))
     assert sweep(pool, database) == 1
     assert sent(admin, "booking_confirmation")[0]["body"].endswith("Call ext. 12.")
+
+
+# --- the link to the visit (the page: app/messaging/visit_links.py) -------------------------
+# The confirmation and the reminder carry it: it opens the homeowner's visit page without a
+# sign-in (the token handed to the session, then a token-free page), only in the browser that
+# opened it, and closes when the visit is canceled; once the text has left, the stored copy no
+# longer holds a usable link.
+
+LINK = re.compile(r"http://plenum\.test(/visit/[A-Za-z0-9_-]{40,})")
+
+
+def test_the_confirmation_links_to_the_visit_page_which_needs_no_sign_in(
+    admin, make, home, pool, database, client
+):
+    booked = visit(make, home, local(CHICAGO, 8, 9))
+    assign(admin, make, home, booked)
+    sweep(pool, database)
+    (confirmation,) = sent(admin, "booking_confirmation")
+    found = LINK.search(confirmation["body"])
+    assert found is not None
+
+    opened = client.get(found.group(1))
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith(f"/visit/view/{booked}")
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    page = client.get(f"/visit/view/{booked}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for shown in (
+        "Acme Heating",
+        "Tue, Dec 8",
+        "9:00",
+        "11:00 AM",
+        "Booked",
+        "Sam",
+        "(312) 555-0100",
+    ):
+        assert shown in text, shown
+
+    other = client.application.test_client()  # another browser: no token in its session
+    assert other.get(f"/visit/view/{booked}").status_code == 404
+
+
+def test_a_canceled_visit_closes_its_link(admin, make, home, pool, database, client):
+    booked = visit(make, home, local(CHICAGO, 8, 9))
+    sweep(pool, database)
+    (confirmation,) = sent(admin, "booking_confirmation")
+    found = LINK.search(confirmation["body"])
+    assert found is not None
+    assert client.get(found.group(1)).status_code == 303
+    admin.execute(
+        "update public.visits set status = 'canceled', cancel_reason = 'Customer called'"
+        " where id = %s",
+        [booked],
+    )
+    assert client.get(f"/visit/view/{booked}").status_code == 410
+    assert client.get(found.group(1)).status_code == 410
+    assert client.get("/visit/not-a-real-token-at-all-0123456789").status_code == 410
+
+
+def test_the_text_carries_the_link_and_the_stored_copy_keeps_none(
+    admin, make, home, pool, database, twilio_server, twilio_account: TwilioAccount
+):
+    settings = make_settings(database, twilio_api_base=twilio_server.url)
+    connect(admin, settings, home.company, twilio_account, rate=100)
+    visit(make, home, local(CHICAGO, 8, 9))
+    sweep(pool, database)
+    messages.sweep(pool, settings)
+
+    (got,) = [t for t in twilio_server.received(to=PHONE) if "booked" in t.body]
+    assert LINK.search(got.body) is not None
+    (stored,) = sent(admin, "booking_confirmation")
+    assert stored["status"] == "sent"
+    assert LINK.search(stored["body"]) is None
+    assert "http://plenum.test/visit/[link]" in stored["body"]

@@ -609,6 +609,14 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.messages": new_message,
     "public.sms_opt_outs": new_sms_opt_out,
     "public.campaigns": new_campaign,
+    "public.visit_links": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "visit_id": make.visit(
+            tenant_id, make.job(tenant_id, make.property(tenant_id, make.customer(tenant_id)))
+        ),
+        "token_hash": secrets.token_bytes(32),
+        "closes_at": datetime(2027, 1, 1, tzinfo=UTC),
+    },
     "public.message_templates": lambda make, tenant_id: {
         "tenant_id": tenant_id,
         "kind": "on_my_way",
