@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from psycopg_pool import ConnectionPool
 
+from app import access_log
 from app.db import Connection
 from app.integrations.sms import TwilioAccount
 from jobs import REGISTRY, messages, notices
@@ -389,6 +390,8 @@ def test_the_confirmation_links_to_the_visit_page_which_needs_no_sign_in(
 
     other = client.application.test_client()  # another browser: no token in its session
     assert other.get(f"/visit/view/{booked}").status_code == 404
+    token = found.group(1).rsplit("/", 1)[1]
+    assert token not in access_log.redact(f'"GET {found.group(1)} HTTP/1.1" 303')
 
 
 def test_a_canceled_visit_closes_its_link(admin, make, home, pool, database, client):
