@@ -2075,20 +2075,23 @@ CREATE FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) RETURNS 
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-#variable_conflict use_column
+declare
+  v_visit record;
+  v_token record;
 begin
-  return query
-  with wanted as (
-    select v.tenant_id, v.id, coalesce(v.window_ends_at, now()) + interval '30 days' as closes,
-           t.token, t.token_hash
+  -- One token per visit: iam.new_token() drawn in a loop, never once for a whole statement.
+  for v_visit in
+    select v.tenant_id, v.id, coalesce(v.window_ends_at, now()) + interval '30 days' as closes
       from unnest(p_tenants, p_visits) as w (tenant_id, id)
       join public.visits v on v.tenant_id = w.tenant_id and v.id = w.id
-      cross join lateral iam.new_token() t
-  ), made as (
+  loop
+    select * into v_token from iam.new_token();
     insert into public.visit_links (tenant_id, visit_id, token_hash, closes_at)
-    select w.tenant_id, w.id, w.token_hash, w.closes from wanted w
-  )
-  select w.id, w.token from wanted w;
+    values (v_visit.tenant_id, v_visit.id, v_token.token_hash, v_visit.closes);
+    visit_id := v_visit.id;
+    token := v_token.token;
+    return next;
+  end loop;
 end
 $$;
 

@@ -426,3 +426,15 @@ def test_the_text_carries_the_link_and_the_stored_copy_keeps_none(
     assert stored["status"] == "sent"
     assert LINK.search(stored["body"]) is None
     assert "http://plenum.test/visit/[link]" in stored["body"]
+
+
+def test_each_visit_of_a_batch_gets_a_link_of_its_own(admin, make, home, pool, database):
+    visits = [visit(make, home, local(CHICAGO, 8 + n, 9)) for n in range(3)]
+    assert sweep(pool, database) == 3
+    links = {LINK.search(m["body"]).group(1) for m in sent(admin, "booking_confirmation")}  # type: ignore[union-attr]
+    assert len(links) == 3
+    made = admin.execute(
+        "select count(distinct token_hash) as n from public.visit_links where visit_id = any(%s)",
+        [visits],
+    ).fetchone()
+    assert made == {"n": 3}
