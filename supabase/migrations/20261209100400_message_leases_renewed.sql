@@ -63,13 +63,14 @@ begin
        and not exists (select from held h
                         where h.tenant_id = m.tenant_id and h.message_id = m.id)
   ), senders as (
-    select d.tenant_id, d.channel,
-           greatest(1, floor(coalesce(case when d.channel = 'sms' then a.sms_per_second end,
-                                      100)))::integer as burst,
-           coalesce(case when d.channel = 'sms' then a.sms_per_second end, 100) as rate
+    -- A Twilio number's pace is the company's; email and the outbox go at 100 a second.
+    select d.tenant_id, d.channel, greatest(1, floor(pace.rate))::integer as burst, pace.rate
       from (select distinct due.tenant_id, due.channel from due) d
       left join public.messaging_accounts a on a.tenant_id = d.tenant_id
       left join app.message_senders s on s.tenant_id = d.tenant_id and s.channel = d.channel
+      cross join lateral (
+        select coalesce(case when d.channel = 'sms' and a.twilio_account_sid <> ''
+                             then a.sms_per_second end, 100) as rate) pace
      where s.next_at is null or s.next_at <= v_now
   ), picked as (
     select m.tenant_id, m.id, m.channel, app.message_refusal(m) as refusal

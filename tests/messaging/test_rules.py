@@ -262,13 +262,17 @@ def test_each_sender_is_paced_at_its_rate(admin, make, company, customer):
     someone = make.customer(other, phone="+15085550199")
     admin.execute("update public.tenants set time_zone = 'America/Chicago' where id = %s", [other])
     for tenant in (company, other):  # with Twilio accounts at the default rate
-        admin.execute("insert into public.messaging_accounts (tenant_id) values (%s)", [tenant])
+        admin.execute(
+            "insert into public.messaging_accounts (tenant_id, twilio_account_sid)"
+            " values (%s, 'AC' || md5(%s::text))",
+            [tenant, tenant],
+        )
     mine = [queued(admin, draft(company, customer, occasion=str(n))) for n in range(3)]
     theirs = [
         queued(admin, draft(other, someone, to="+15085550199", occasion=str(n))) for n in range(3)
     ]
     # One text a second per number (the default): one of each company's now, one a second on.
-    # (Without an account, texts go to the outbox, which needs no pace.)
+    # (Without a Twilio account, texts go to the outbox, which needs no pace.)
     first = claim(admin)
     assert sorted(first) == sorted([mine[0], theirs[0]])
     assert claim(admin) == []
