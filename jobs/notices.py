@@ -243,13 +243,18 @@ class Notices:
     def visit_links(
         self, conn: Connection, kind: str, rows: list[dict[str, Any]]
     ) -> dict[Any, str]:
-        """A new link to each row's visit for the kinds that carry one (`LINKED`), by visit id:
-        minted by the database, the token only in the message's text."""
-        if kind not in LINKED or not rows:
+        """A new link to each row's visit for the kinds that carry one (`LINKED`), by visit id,
+        for the customers a message can reach: minted by the database, the token only in the
+        message's text."""
+        reachable = [r for r in rows if channel_for(r["preferred_contact"], r["phone"], r["email"])]
+        if kind not in LINKED or not reachable:
             return {}
         made = conn.execute(
             MINT_VISIT_LINKS,
-            {"tenants": [r["tenant_id"] for r in rows], "visits": [r["visit_id"] for r in rows]},
+            {
+                "tenants": [r["tenant_id"] for r in reachable],
+                "visits": [r["visit_id"] for r in reachable],
+            },
         ).fetchall()
         base = self.settings.public_url
         return {m["visit_id"]: f"{base}/visit/{m['token']}" for m in made}

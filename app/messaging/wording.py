@@ -43,6 +43,11 @@ class TemplateForm(FlaskForm):
     email_subject = _text("Email subject", 200, 1)
     email_body = _text("Email", 10000, 8)
 
+    @property
+    def texts(self) -> tuple[str, str, str]:
+        """The typed text message, email subject and email body."""
+        return (self.sms_body.data or "", self.email_subject.data or "", self.email_body.data or "")
+
     def check(self, kind: templates.Kind) -> bool:
         """The fields' own checks, then each text's variables against the kind's."""
         valid = self.validate_on_submit()
@@ -76,7 +81,7 @@ def _page(kind: templates.Kind, form: TemplateForm, enabled: bool, shown: bool) 
     if not can_edit:  # office staff read the wording and its preview
         for field in (form.sms_body, form.email_subject, form.email_body):
             field.render_kw = {**(field.render_kw or {}), "readonly": True}
-    texts = (form.sms_body.data or "", form.email_subject.data or "", form.email_body.data or "")
+    texts = form.texts
     return render_template(
         EDIT_PAGE,
         kind=kind,
@@ -140,18 +145,18 @@ def save_template(kind: str) -> View:
         return _page(known, form, enabled, shown=False), 422
     if request.form.get("action") == "preview":
         return _page(known, form, enabled, shown=True)
+    _save(kind, *form.texts)
+    flash(f"{known.label}: saved.", "success")
+    return redirect(url_for("messaging.template", kind=kind), code=303)
+
+
+def _save(kind: str, sms: str, email_subject: str, email_body: str) -> None:
+    """The company's wording of `kind` (whether the kind is sent is kept)."""
     db.write(
         queries.save_template,
         _company()
-        | {
-            "kind": kind,
-            "sms_body": form.sms_body.data,
-            "email_subject": form.email_subject.data,
-            "email_body": form.email_body.data,
-        },
+        | {"kind": kind, "sms_body": sms, "email_subject": email_subject, "email_body": email_body},
     )
-    flash(f"{known.label}: saved.", "success")
-    return redirect(url_for("messaging.template", kind=kind), code=303)
 
 
 @bp.post("/company/messaging/templates/<kind>/reset")
@@ -160,16 +165,7 @@ def reset_template(kind: str) -> Response:
     """Back to the built-in wording (whether the kind is sent is kept)."""
     known = _kind(kind)
     confirmed()
-    db.write(
-        queries.save_template,
-        _company()
-        | {
-            "kind": kind,
-            "sms_body": known.sms,
-            "email_subject": known.email_subject,
-            "email_body": known.email_body,
-        },
-    )
+    _save(kind, known.sms, known.email_subject, known.email_body)
     flash(f"{known.label}: back to the built-in wording.", "success")
     return redirect(url_for("messaging.template", kind=kind), code=303)
 

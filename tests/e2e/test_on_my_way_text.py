@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, expect
 from psycopg_pool import ConnectionPool
 
-from app import crypto
 from app.db import Connection
 from app.integrations import maps
+from app.integrations.sms import TwilioAccount
 from jobs import messages, notices
 from tests.conftest import TestDatabase, make_settings
 from tests.e2e.conftest import phone_context, serving, sign_in
 from tests.factories import Factory
 from tests.messaging.providers import TwilioServer, twilio_sid
+from tests.messaging.support import connect
 from tests.technician.support import at, make_day, today
 
 pytestmark = [pytest.mark.e2e]
@@ -34,28 +36,12 @@ def twilio_server() -> Iterator[TwilioServer]:
 
 
 def connect_twilio(
-    admin: Connection, database: TestDatabase, tenant_id: object, twilio: TwilioServer
+    admin: Connection, database: TestDatabase, tenant_id: UUID, twilio: TwilioServer
 ) -> None:
-    """The company's messaging account: a Twilio account the loopback Twilio knows, its auth
-    token sealed for the row as the settings page seals it."""
-    sid, token = twilio_sid("AC"), secrets.token_hex(16)
-    twilio.add_account(sid, token)
-    row = admin.execute(
-        "insert into public.messaging_accounts (tenant_id, twilio_account_sid,"
-        " twilio_from_number, sms_per_second) values (%s, %s, '+13125550100', 100)"
-        " returning id",
-        [tenant_id, sid],
-    ).fetchone()
-    assert row is not None
-    sealed = crypto.encrypt(
-        token,
-        place=crypto.TWILIO_AUTH_TOKEN.at(tenant_id, row["id"]),
-        keyring=crypto.keyring_of(make_settings(database)),
-    )
-    admin.execute(
-        "update public.messaging_accounts set twilio_auth_token_encrypted = %s where id = %s",
-        [sealed, row["id"]],
-    )
+    """The company's messaging account: a Twilio account the loopback Twilio knows."""
+    account = TwilioAccount(twilio_sid("AC"), secrets.token_hex(16), "+13125550100", "")
+    twilio.add_account(account.account_sid, account.auth_token)
+    connect(admin, make_settings(database), tenant_id, account, rate=100)
 
 
 def test_the_homeowner_gets_a_text_when_the_technician_is_on_the_way(

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app import crypto
 from app.config import Settings
 from app.db import Connection
 from app.integrations.sms import TwilioAccount
 from tests.messaging.providers import Webhook, inbound_params, signed
+from tests.messaging.support import connect
 
 PUBLIC_URL = "http://plenum.test"  # the tests' PUBLIC_URL (tests/conftest.py make_settings)
 
@@ -41,22 +41,11 @@ def connect_twilio(
     admin: Connection, settings: Settings, tenant_id: UUID, account: TwilioAccount
 ) -> TextingCompany:
     """Give the company its Twilio account, the token sealed for its row."""
-    row = admin.execute(
-        "insert into public.messaging_accounts (tenant_id, twilio_account_sid, twilio_from_number)"
-        " values (%s, %s, %s) returning id, endpoint_id",
-        [tenant_id, account.account_sid, account.from_number],
-    ).fetchone()
-    assert row is not None
-    sealed = crypto.encrypt(
-        account.auth_token,
-        place=crypto.TWILIO_AUTH_TOKEN.at(tenant_id, row["id"]),
-        keyring=crypto.keyring_of(settings),
+    row_id = connect(admin, settings, tenant_id, account)
+    endpoint = one(
+        admin, "select endpoint_id from public.messaging_accounts where id = %s", [row_id]
     )
-    admin.execute(
-        "update public.messaging_accounts set twilio_auth_token_encrypted = %s where id = %s",
-        [sealed, row["id"]],
-    )
-    return TextingCompany(tenant_id, row["endpoint_id"], account)
+    return TextingCompany(tenant_id, endpoint["endpoint_id"], account)
 
 
 def one(conn: Connection, query: str, params: Any = None) -> dict[str, Any]:

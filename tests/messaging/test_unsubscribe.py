@@ -6,7 +6,6 @@ page asks first on a GET, and an unknown link changes nothing."""
 from __future__ import annotations
 
 import re
-import uuid
 from uuid import UUID
 
 import pytest
@@ -23,22 +22,9 @@ from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory, Tenant
 from tests.messaging.campaign_support import NOW, company, customer, set_clock
 from tests.messaging.providers import SendGridServer
+from tests.messaging.support import connect
 
 EMAIL = "pat@example.com"
-
-
-def with_sendgrid(admin: Connection, tenant: UUID, account: SendGridAccount, settings) -> None:
-    row_id = uuid.uuid4()
-    sealed = crypto.encrypt(
-        account.api_key,
-        place=crypto.SENDGRID_API_KEY.at(tenant, row_id),
-        keyring=crypto.keyring_of(settings),
-    )
-    admin.execute(
-        "insert into public.messaging_accounts (tenant_id, id, sendgrid_api_key_encrypted,"
-        " sendgrid_from_email, sendgrid_from_name) values (%s, %s, %s, %s, %s)",
-        [tenant, row_id, sealed, account.from_email, account.from_name],
-    )
 
 
 def marketing(tenant: UUID, person: UUID, occasion: str) -> Draft:
@@ -75,7 +61,7 @@ def test_the_emails_one_click_link_unsubscribes_without_sign_in_or_csrf(
     sendgrid_account: SendGridAccount,
 ):
     settings = make_settings(database, sendgrid_api_base=sendgrid_server.url)
-    with_sendgrid(admin, acme.id, sendgrid_account, settings)
+    connect(admin, settings, acme.id, sendgrid=sendgrid_account)
     person = customer(make, admin, acme.id, "Pat", email=EMAIL)
     queue(admin, marketing(acme.id, person, "autumn"))
     sweep(pool, settings)
