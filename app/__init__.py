@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices,
         messaging,
         payments,
+        portal,
         pricebook,
         properties,
         scheduling,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates.bp,
         invoices.bp,
         payments.bp,
+        portal.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
