@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("portal", __name__, url_prefix="/portal")
+from app import db
+from app.portal import constraints
 
-from app.portal import home, identity  # noqa: E402  (views register on bp)
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+db.register_messages(constraints.MESSAGES)
+
+from app.portal import (  # noqa: E402  (views register on bp)
+    home,
+    identity,
+    visits,
+)
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
 
-__all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required"]
+__all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required", "visits"]
