@@ -15,8 +15,18 @@ db.register_messages(constraints.MESSAGES)
 from app.portal import (  # noqa: E402  (views register on bp)
     home,
     identity,
+    properties,
     visits,
 )
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
 
-__all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required", "visits"]
+__all__ = [
+    "Homeowner",
+    "bp",
+    "home",
+    "homeowner",
+    "identity",
+    "portal_required",
+    "properties",
+    "visits",
+]
