@@ -13,6 +13,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 db.register_messages(constraints.MESSAGES)
 
 from app.portal import (  # noqa: E402  (views register on bp)
+    agreements,
     documents,
     home,
     identity,
@@ -23,6 +24,7 @@ from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E
 
 __all__ = [
     "Homeowner",
+    "agreements",
     "bp",
     "documents",
     "home",
