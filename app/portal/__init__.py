@@ -14,6 +14,7 @@ db.register_messages(constraints.MESSAGES)
 
 from app.portal import (  # noqa: E402  (views register on bp)
     agreements,
+    details,
     documents,
     home,
     identity,
@@ -26,6 +27,7 @@ __all__ = [
     "Homeowner",
     "agreements",
     "bp",
+    "details",
     "documents",
     "home",
     "homeowner",
