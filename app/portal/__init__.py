@@ -14,6 +14,7 @@ db.register_messages(constraints.MESSAGES)
 
 from app.portal import (  # noqa: E402  (views register on bp)
     agreements,
+    data,
     details,
     documents,
     home,
@@ -27,6 +28,7 @@ __all__ = [
     "Homeowner",
     "agreements",
     "bp",
+    "data",
     "details",
     "documents",
     "home",
