@@ -7,7 +7,13 @@ from uuid import UUID
 from tests.factories import Factory
 
 
-def sent_estimate(make: Factory, tenant_id: UUID, customer: UUID, title: str, price: str) -> UUID:
+def sent_estimate(
+    make: Factory,
+    tenant_id: UUID,
+    customer: UUID,
+    title: str = "Furnace replacement",
+    price: str = "4200.00",
+) -> UUID:
     """A sent estimate with one option of one untaxed line at `price`."""
     place = make.property(tenant_id, customer)
     estimate = make.estimate(tenant_id, place, title=title)
@@ -23,7 +29,7 @@ def sent_estimate(make: Factory, tenant_id: UUID, customer: UUID, title: str, pr
     return estimate
 
 
-def sent_invoice(make: Factory, tenant_id: UUID, customer: UUID, price: str) -> UUID:
+def sent_invoice(make: Factory, tenant_id: UUID, customer: UUID, price: str = "150.00") -> UUID:
     """A sent invoice of one line at `price`."""
     return make.invoice(
         tenant_id, make.property(tenant_id, customer), lines=(price,), status="sent"
