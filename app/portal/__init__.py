@@ -23,6 +23,13 @@ from app.portal import (  # noqa: E402  (views register on bp)
     visits,
 )
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
+from app.portal.nav import NAV  # noqa: E402
+
+# The menu in the order a homeowner looks for things (the modules append in import order);
+# pages not named here keep their place after these.
+_FIRST = ["portal.home", "portal.visits", "portal.documents", "portal.properties",
+          "portal.agreements", "portal.details", "portal.data"]  # fmt: skip
+NAV.sort(key=lambda entry: _FIRST.index(entry[1]) if entry[1] in _FIRST else len(_FIRST))
 
 __all__ = [
     "Homeowner",

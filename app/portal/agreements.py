@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import render_template
 
@@ -12,6 +13,7 @@ from app import db, sql
 from app.portal import bp
 from app.portal.identity import homeowner, portal_required
 from app.portal.nav import NAV
+from app.portal.visits import when
 from app.portal.zone import company_zone
 
 queries = sql.load(__file__, "agreements.sql")
@@ -29,9 +31,11 @@ def next_due_month(months: list[int], today: date) -> str:
     return MONTHS[ahead[0] - 1] if ahead else ""
 
 
-def _shown(agreement: db.Row, today: date) -> dict[str, Any]:
+def _shown(agreement: db.Row, today: date, zone: ZoneInfo) -> dict[str, Any]:
+    starts, ends = agreement["next_visit_starts_at"], agreement["next_visit_ends_at"]
     return {
         **agreement,
+        "next_when": when(starts, ends, zone) if starts else "",
         "due_month": next_due_month(list(agreement["months"]), today),
         "month_names": [MONTHS[m - 1] for m in sorted(agreement["months"])],
         "label": STATUSES.get(agreement["status"], agreement["status"]),
@@ -49,5 +53,5 @@ def agreements() -> str:
         queries.list_agreements, {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     )
     return render_template(
-        "portal/agreements.html", agreements=[_shown(a, today) for a in rows], zone=zone
+        "portal/agreements.html", agreements=[_shown(a, today, zone) for a in rows]
     )

@@ -4,7 +4,6 @@ Content-Security-Policy allows no inline style)."""
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
@@ -13,6 +12,7 @@ from app import db, documents, sql
 from app.portal import bp
 from app.portal.identity import end, homeowner, portal_required
 from app.portal.nav import NAV
+from app.portal.visits import shown
 
 queries = sql.load(__file__, "home.sql")
 _COLOUR = re.compile(r"[0-9a-f]{6}")
@@ -26,7 +26,7 @@ def home() -> str:
     assert me is not None
     mine = {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     visits, waiting = db.query_together((queries.next_visit, None), (queries.waiting, mine))
-    next_visit = {**visits[0], "zone": ZoneInfo(visits[0]["time_zone"])} if visits else None
+    next_visit = shown(visits[0]) if visits else None
     return render_template("portal/home.html", next_visit=next_visit, waiting=waiting[0])
 
 

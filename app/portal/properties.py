@@ -15,7 +15,7 @@ from app.portal.nav import NAV
 from app.portal.zone import company_zone
 
 queries = sql.load(__file__, "properties.sql")
-NAV.append(("Home and equipment", "portal.properties"))
+NAV.append(("My home and equipment", "portal.properties"))
 
 EQUIPMENT_KINDS = {
     "furnace": "Furnace",

@@ -17,6 +17,7 @@ from wtforms import DateField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length
 
 from app import db, sql
+from app.formatting import format_day, format_time_range, local
 from app.portal import bp
 from app.portal.constraints import BOOKING_REFUSALS
 from app.portal.identity import portal_required
@@ -62,14 +63,30 @@ def _visit(visit_id: UUID) -> db.Row:
     return found
 
 
-def _shown(visit: db.Row) -> dict[str, Any]:
-    return {**visit, "zone": ZoneInfo(visit["time_zone"]), "label": STATUS_LABELS[visit["status"]]}
+def when(starts: datetime | None, ends: datetime | None, zone: ZoneInfo) -> str:
+    """`Thu, Dec 10, 9:00-11:00 AM` (a window across midnight names both days itself)."""
+    if starts is None or ends is None:
+        return "Time to be arranged"
+    window = format_time_range(starts, ends, zone)
+    same_day = local(starts, zone).date() == local(ends, zone).date()
+    return f"{format_day(starts, zone)}, {window}" if same_day else window
+
+
+def shown(visit: db.Row) -> dict[str, Any]:
+    """A visit as the portal shows it: its window in its zone, its status in words."""
+    zone = ZoneInfo(visit["time_zone"])
+    return {
+        **visit,
+        "zone": zone,
+        "when": when(visit["window_starts_at"], visit["window_ends_at"], zone),
+        "label": STATUS_LABELS[visit["status"]],
+    }
 
 
 @bp.get("/visits")
 @portal_required
 def visits() -> str:
-    rows = [_shown(v) for v in db.query(queries.list_visits)]
+    rows = [shown(v) for v in db.query(queries.list_visits)]
     return render_template(
         "portal/visits.html",
         upcoming=[v for v in rows if not v["finished"]],
@@ -80,7 +97,7 @@ def visits() -> str:
 def _page(visit: db.Row, reschedule: RescheduleForm, cancel: CancelForm, status: int = 200) -> Any:
     page = render_template(
         "portal/visit.html",
-        visit=_shown(visit),
+        visit=shown(visit),
         reschedule=reschedule,
         cancel=cancel,
         cutoff_hours=CUTOFF_HOURS,
