@@ -24,4 +24,6 @@ BOOKING_REFUSALS: dict[str, str] = {
     "visit_assignments_within_working_hours": f"We are not working then. {ANOTHER_TIME}",
     "visit_assignments_not_on_time_off": f"That time is not available. {ANOTHER_TIME}",
     "visit_assignments_active_member": f"That time is not available. {ANOTHER_TIME}",
+    # A visit the office booked outside the usual rules moves only with the office.
+    "visits_override_emergency_only": "This visit was booked specially: please call us to move it.",
 }
