@@ -14,9 +14,10 @@ import pytest
 from flask import Flask
 
 from app.db import Connection
-from tests.conftest import Client
+from tests.conftest import Client, TestDatabase
 from tests.factories import Factory
-from tests.portal.support import sign_in
+from tests.policies.identity import acting_as
+from tests.portal.support import homeowner_claims, sign_in
 
 
 def with_history(make: Factory, tenant_id: UUID, customer: UUID, street: str) -> None:
@@ -147,3 +148,25 @@ def test_another_companys_homeowner_sees_no_views_of_my_record(
     page = client.get("/portal/data").get_data(as_text=True)
 
     assert "has opened your record" in page
+
+
+def test_who_looked_is_paged_newest_first(
+    app: Flask, database: TestDatabase, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    me = make.customer(tenant.id)
+    office: Client = app.test_client()  # type: ignore[assignment]
+    office.sign_in(tenant.owner.email)
+    for _ in range(3):
+        assert office.get(f"/customers/{me}").status_code == 200
+    claims = homeowner_claims(admin, tenant.id, me)
+
+    with acting_as(database, claims) as conn:
+        first = conn.execute("select * from app.portal_record_views(null, 2)").fetchall()
+        rest = conn.execute(
+            "select * from app.portal_record_views(%s, 2)", [first[-1]["viewed_at"]]
+        ).fetchall()
+
+    assert len(first) == 2 and len(rest) == 1
+    assert first[0]["viewed_at"] > first[1]["viewed_at"] > rest[0]["viewed_at"]
+    assert {r["role"] for r in first + rest} == {"owner"}
