@@ -8,7 +8,16 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-from app.portal import home, identity  # noqa: E402  (views register on bp)
+from app.portal import home, identity, scheme, sign_in  # noqa: E402  (views register on bp)
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
 
-__all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required"]
+__all__ = [
+    "Homeowner",
+    "bp",
+    "home",
+    "homeowner",
+    "identity",
+    "portal_required",
+    "scheme",
+    "sign_in",
+]
