@@ -50,4 +50,7 @@ def choose_scheme() -> Response:
 @bp.context_processor
 def scheme_context() -> dict[str, object]:
     """The portal's pages carry the scheme on <html>; the menu offers the choice."""
-    return {"portal_scheme": current(), "portal_scheme_form": SchemeForm(formdata=None, scheme=current())}
+    return {
+        "portal_scheme": current(),
+        "portal_scheme_form": SchemeForm(formdata=None, scheme=current()),
+    }
