@@ -2,9 +2,10 @@
 
 The homeowner names the email or mobile number their company has on file; the database
 (20261210110000_portal_sign_in.sql) mints a 6-digit code and a link, keeps only their hashes,
-queues the message itself, and gives this browser a handle to the request, the same whether or
-not the address is known. The code (with the handle) or the link, once, within 15 minutes, opens
-a portal session, or, for an address on file as several customers, a choice of one of them.
+and gives this browser a handle to the request, after the same work whether or not the address
+is known; once the answer has left, it queues the message itself (to an address on file only).
+The code (with the handle) or the link, once, within 15 minutes, opens a portal session, or,
+for an address on file as several customers, a choice of one of them.
 
 Each step runs as `plenum_signin` in a short transaction of its own, committed whatever the
 page answers, so a wrong code counts even though its page is a 422. The link's token is traded
@@ -14,6 +15,7 @@ use nothing up)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ from uuid import UUID
 import psycopg
 from flask import abort, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from psycopg_pool import ConnectionPool
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -31,6 +34,7 @@ from app.portal import bp
 from app.portal.identity import end, homeowner, start
 
 queries = sql.load(__file__, "sign_in.sql")
+log = logging.getLogger(__name__)
 
 RATE_LIMITED = "PT429"  # SQLSTATE of iam.check_limit's refusal
 CHALLENGE = "portal:challenge"  # the handle of this browser's request for a code
@@ -84,12 +88,21 @@ class Verdict:
 # --- the database's steps, each committed on its own -------------------------------------------
 
 
-def _run(statement: str, params: dict[str, Any]) -> list[db.Row]:
+def _context() -> dict[str, str]:
+    return {"request_id": g.get("request_id", ""), "client_addr": request.remote_addr or ""}
+
+
+def _run(
+    statement: str,
+    params: dict[str, Any],
+    pool: ConnectionPool | None = None,
+    context: dict[str, str] | None = None,
+) -> list[db.Row]:
     """One step as `plenum_signin`, in its own transaction, with this request's id and client
     address (the limits per network read it)."""
-    context = {"request_id": g.get("request_id", ""), "client_addr": request.remote_addr or ""}
+    context = context if context is not None else _context()
     try:
-        with db.pool().connection() as raw:
+        with (pool or db.pool()).connection() as raw:
             conn = cast(db.Connection, raw)
             with conn.transaction():
                 db.begin(conn, db.SIGN_IN, context)
@@ -114,9 +127,24 @@ def normalized(text: str) -> str:
 
 
 def request_code(address: str) -> str:
-    """Ask the database to send a code and a link to `address`; the handle of the request
-    (the same kind of answer whether or not the address is on file)."""
+    """Ask the database for a code and a link for `address`; the handle of the request (the
+    same answer, after the same work, whether or not the address is on file)."""
     return str(_step(queries.request, {"address": address})["handle"])
+
+
+def send_after(response: Response, handle: str) -> Response:
+    """Once `response` has left, have the database send the request's message (to an address
+    on file; nothing otherwise): the time of the answer says nothing about the address."""
+    pool, context = db.pool(), _context()
+
+    def send() -> None:
+        try:
+            _run(queries.send, {"handle": handle}, pool, context)
+        except Exception:  # the answer has left; the homeowner can ask again
+            log.exception("portal sign-in: the message could not be queued")
+
+    response.call_on_close(send)
+    return response
 
 
 def _verdict(row: db.Row) -> Verdict:
@@ -211,7 +239,7 @@ def sign_in() -> View:
         abort(429, TOO_MANY)
     session[CHALLENGE] = handle
     session[ADDRESS] = typed
-    return no_referrer(redirect(url_for("portal.enter_code"), code=303))
+    return send_after(no_referrer(redirect(url_for("portal.enter_code"), code=303)), handle)
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])

@@ -16,3 +16,6 @@ select customer_id, company_name, customer_name from app.portal_sign_in_choices(
 
 -- name: choose
 select app.portal_sign_in_choose(%(choice)s, %(customer_id)s) as session_token
+
+-- name: send
+select app.send_portal_sign_in(%(handle)s)

@@ -10,9 +10,10 @@
 --   * on success, a portal session (iam.portal_sessions of the foundation, 12 hours), or, for an
 --     address on file as several customers (of one company or several), a short-lived choice
 --     token with which the homeowner picks one.
--- The request answers the same, and does the same work, whether or not the address is known: a
--- challenge is stored either way, so the code step also answers alike (an unknown address just
--- never receives a code). Requests are limited per address and per client address, code
+-- The request answers the same, and does the same work, whether or not the address is known: it
+-- does not even look the address up (the message is queued by a second step, after the answer
+-- has left), and a challenge is stored either way, so the code step also answers alike (an
+-- unknown address just never receives a code). Requests are limited per address and per client address, code
 -- attempts per challenge and per client address (iam.check_limit: checked and recorded in one
 -- locked step). Every sign-in is written to the company's audit log (table iam.portal_sessions,
 -- operation insert, with the method: code, link, or choice after one of them).
@@ -109,13 +110,25 @@ end
 $$;
 revoke execute on function app.portal_sign_in_text(text, text, text, text) from public;
 
+-- Why: the code and link of a request, from the moment they are minted until the message that
+-- carries them is queued (app.send_portal_sign_in, a moment later): the request itself does the
+-- same work for every address, and finding the address's customers and queuing the message
+-- happen after its answer has left. Rows are removed as they are sent, or 15 minutes later.
+create table iam.portal_sign_in_sends (
+  challenge_id uuid primary key references iam.portal_challenges (id) on delete cascade,
+  code text not null constraint portal_sign_in_sends_code_format check (code ~ '^[0-9]{6}$'),
+  link text not null constraint portal_sign_in_sends_link_length check (length(link) <= 1000),
+  created_at timestamptz not null default now()
+);
+create index portal_sign_in_sends_created_idx on iam.portal_sign_in_sends (created_at);
+alter table iam.portal_sign_in_sends enable row level security;
+revoke all on iam.portal_sign_in_sends from anon, authenticated;
+
 -- Why: a homeowner asks for a code and a link. Returns the challenge's handle for the asking
--- browser, minted the same way for an address on file and for any other: the caller (and the
--- page) cannot tell them apart. The message is queued here, to the address as typed once
--- normalised, from the company of the newest customer on file with it; it is a transactional,
--- urgent message (no quiet hours: a code is needed now) without a customer, so only a STOP
--- from that number holds it back (it names no customer: do-not-contact and turned-off
--- messages are the company's messages to them, not a code they asked for).
+-- browser. Nothing here depends on whether the address is on file (it is not even looked up):
+-- the same rows are written and the same answer given for any address, so neither the answer
+-- nor its time tells them apart. The app then calls app.send_portal_sign_in once the answer
+-- has left.
 create function app.request_portal_sign_in(p_address text) returns text
 language plpgsql volatile security definer set search_path = ''
 as $$
@@ -125,37 +138,68 @@ declare
   v_handle record;
   v_link record;
   v_code text;
-  v_sender record;
-  v_text record;
+  v_challenge uuid;
 begin
   v_address := app.message_address(v_channel, v_address, 'portal_challenges_address_format');
   perform iam.check_limit('portal-code-client:' || iam.client_address(), interval '15 minutes', 10);
   perform iam.check_limit('portal-code-address:' || v_address, interval '15 minutes', 5);
   delete from iam.portal_challenges c where c.expires_at < now() - interval '1 day';
   delete from iam.portal_choices c where c.expires_at < now() - interval '1 day';
+  delete from iam.portal_sign_in_sends s where s.created_at < now() - interval '15 minutes';
   select * into v_handle from iam.new_token();
   select * into v_link from iam.new_token();
   v_code := lpad((('x' || encode(extensions.gen_random_bytes(6), 'hex'))::bit(48)::bigint
                   % 1000000)::text, 6, '0');
   insert into iam.portal_challenges (handle_hash, link_hash, code_hash, address, expires_at)
   values (v_handle.token_hash, v_link.token_hash, iam.token_hash(v_handle.token || ':' || v_code),
-          v_address, now() + interval '15 minutes');
-  with m as (select * from app.portal_sign_in_matches(v_address))
+          v_address, now() + interval '15 minutes')
+  returning id into v_challenge;
+  insert into iam.portal_sign_in_sends (challenge_id, code, link)
+  values (v_challenge, v_code, iam.public_url() || '/portal/link/' || v_link.token);
+  return v_handle.token;
+end
+$$;
+
+-- Why: the message of a request (by its handle), once: to the address as typed once normalised,
+-- from the company of the newest customer on file with it, naming the company when there is
+-- one; nothing at all for an address on file nowhere. It is a transactional, urgent message
+-- (no quiet hours: a code is needed now) without a customer, so only a STOP from that number
+-- holds it back: do-not-contact and turned-off messages are about the company's messages to
+-- them, not a code they asked for.
+create function app.send_portal_sign_in(p_handle text) returns void
+language plpgsql volatile security definer set search_path = ''
+as $$
+declare
+  v_send record;
+  v_sender record;
+  v_text record;
+  v_channel text;
+begin
+  delete from iam.portal_sign_in_sends s
+   using iam.portal_challenges c
+   where c.id = s.challenge_id
+     and c.handle_hash = iam.token_hash(left(coalesce(p_handle, ''), 200))
+     and c.used_at is null and c.expires_at > now()
+  returning c.address, s.code, s.link into v_send;
+  if v_send.address is null then
+    return;
+  end if;
+  v_channel := case when v_send.address like '+%' then 'sms' else 'email' end;
+  with m as (select * from app.portal_sign_in_matches(v_send.address))
   select (select m.tenant_id from m order by m.created_at desc, m.customer_id limit 1) as tenant_id,
          (select case when count(distinct m.tenant_id) = 1 then min(m.company_name) end from m)
            as company_name
     into v_sender;
-  -- Rendered either way: an unknown address costs the same work up to the queueing.
-  select * into v_text from app.portal_sign_in_text(
-    v_channel, v_sender.company_name, v_code, iam.public_url() || '/portal/link/' || v_link.token);
-  if v_sender.tenant_id is not null then
-    insert into public.messages
-      (tenant_id, channel, kind, purpose, urgent, to_address, subject, body)
-    values
-      (v_sender.tenant_id, v_channel, 'portal_sign_in', 'transactional', true, v_address,
-       v_text.subject, v_text.body);
+  if v_sender.tenant_id is null then
+    return;
   end if;
-  return v_handle.token;
+  select * into v_text
+    from app.portal_sign_in_text(v_channel, v_sender.company_name, v_send.code, v_send.link);
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, urgent, to_address, subject, body)
+  values
+    (v_sender.tenant_id, v_channel, 'portal_sign_in', 'transactional', true, v_send.address,
+     v_text.subject, v_text.body);
 end
 $$;
 
@@ -318,12 +362,14 @@ end
 $$;
 
 revoke execute on function
-  app.request_portal_sign_in(text), app.portal_sign_in_with_code(text, text),
+  app.request_portal_sign_in(text), app.send_portal_sign_in(text),
+  app.portal_sign_in_with_code(text, text),
   app.portal_sign_in_link_is_open(text), app.portal_sign_in_with_link(text),
   app.portal_sign_in_choices(text), app.portal_sign_in_choose(text, uuid)
   from public;
 grant execute on function
-  app.request_portal_sign_in(text), app.portal_sign_in_with_code(text, text),
+  app.request_portal_sign_in(text), app.send_portal_sign_in(text),
+  app.portal_sign_in_with_code(text, text),
   app.portal_sign_in_link_is_open(text), app.portal_sign_in_with_link(text),
   app.portal_sign_in_choices(text), app.portal_sign_in_choose(text, uuid)
   to plenum_signin;

@@ -1,9 +1,11 @@
 """Signing a homeowner in without the sign-in flow: a portal session opened directly (as the
-sign-in's definer would), for tests of what a signed-in homeowner sees and may do."""
+sign-in's definer would), for tests of what a signed-in homeowner sees and may do; and, for
+tests of the flow itself, the code and link of the latest sign-in message to an address."""
 
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -48,10 +50,21 @@ def homeowner_claims(admin: Connection, tenant_id: UUID, customer_id: UUID) -> d
 SIGN_IN_KIND = "portal_sign_in"  # the kind of message that carries a code and a link
 
 
-def sign_in_message(admin: Connection, address: str) -> str:
+def sign_in_message(admin: Connection, address: str, wait: float = 5.0) -> str:
     """The text of the latest sign-in message to `address` (an email, or a number in E.164):
-    from the outbox once the worker has sent it there, else as queued in public.messages."""
-    row = admin.execute(
+    from the outbox once the worker has sent it there, else as queued in public.messages. The
+    message is queued just after the sign-in page has answered, so it is waited for a moment."""
+    deadline = time.monotonic() + wait
+    row = _latest_sign_in_message(admin, address)
+    while row is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        row = _latest_sign_in_message(admin, address)
+    assert row is not None, f"no sign-in message to {address}"
+    return str(row["body"])
+
+
+def _latest_sign_in_message(admin: Connection, address: str) -> dict[str, Any] | None:
+    return admin.execute(
         "select body, created_at from ("
         "  select body_text as body, created_at from outbox.messages"
         "   where kind = %(kind)s and to_address = %(to)s"
@@ -61,8 +74,6 @@ def sign_in_message(admin: Connection, address: str) -> str:
         ") m order by created_at desc limit 1",
         {"kind": SIGN_IN_KIND, "to": address},
     ).fetchone()
-    assert row is not None, f"no sign-in message to {address}"
-    return str(row["body"])
 
 
 def code_from_outbox(admin: Connection, address: str) -> str:

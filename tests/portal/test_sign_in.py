@@ -14,9 +14,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from app import db
+from app.access_log import redact
 from app.db import Connection
 from app.portal import sign_in as portal_sign_in
 from app.portal.identity import SESSION_KEY
@@ -34,7 +36,9 @@ CSRF = re.compile(r'(name="csrf[-_]token"[^>]*?(?:content|value)=")[^"]+"')
 
 
 def ask_for_code(client: Client, address: str, **kwargs: Any) -> Any:
-    return client.submit("/portal/sign-in", {"address": address}, **kwargs)
+    """The sign-in form sent; the response read and closed as a server does, which is when the
+    database queues the message (app.portal.sign_in.send_after)."""
+    return client.submit("/portal/sign-in", {"address": address}, buffered=True, **kwargs)
 
 
 def enter(client: Client, code: str) -> Any:
@@ -216,8 +220,9 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(
     assert pages[0].replace("known@example.com", "X") == pages[1].replace("nobody@example.com", "X")
     assert [r.status_code for r in guessed] == [422, 422]
     assert {portal_sign_in.WRONG_CODE in r.get_data(as_text=True) for r in guessed} == {True}
-    # Both requests stored a challenge and were counted against the same limits; only the
-    # address on file was sent a message.
+    # Both requests stored a challenge and its message's code and link, and were counted
+    # against the same limits; once the answers had left, only the address on file was sent a
+    # message, and neither code is kept any longer.
     for address in ("known@example.com", "nobody@example.com"):
         assert challenge_of(admin, address)["attempts"] == 1
         counted = admin.execute(
@@ -229,6 +234,51 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(
         "select to_address from public.messages where kind = %s", [SIGN_IN_KIND]
     ).fetchall()
     assert [m["to_address"] for m in sent] == ["known@example.com"]
+    assert admin.execute("select count(*) as n from iam.portal_sign_in_sends").fetchone() == {
+        "n": 0
+    }
+
+
+def test_the_request_itself_does_the_same_work_for_any_address(
+    admin: Connection, make: Factory, database: TestDatabase
+) -> None:
+    tenant = make.tenant()
+    make.customer(tenant.id, email="known@example.com")
+    before = _table_counts(admin)
+
+    for address in ("known@example.com", "nobody@example.com"):
+        with as_sign_in(database) as conn:
+            conn.execute("select app.request_portal_sign_in(%s)", [address])
+        after = _table_counts(admin)
+        # One challenge and one pending message each, and nothing else, until the send step.
+        assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {
+            "iam.portal_challenges": 1,
+            "iam.portal_sign_in_sends": 1,
+            "iam.link_requests": 2,
+        }, address
+        before = after
+
+
+def _table_counts(admin: Connection) -> dict[str, int]:
+    """Rows of each table a request for a code could write."""
+    tables = [
+        "iam.portal_challenges",
+        "iam.portal_sign_in_sends",
+        "iam.link_requests",
+        "public.messages",
+        "outbox.messages",
+        "audit.changes",
+        "iam.portal_sessions",
+    ]
+    counts = {}
+    for table in tables:
+        statement = sql.SQL("select count(*) as n from {}").format(
+            sql.Identifier(*table.split("."))
+        )
+        row = admin.execute(statement).fetchone()
+        assert row is not None
+        counts[table] = int(row["n"])
+    return counts
 
 
 def test_an_address_that_is_not_one_is_a_form_error(client: Client) -> None:
@@ -542,3 +592,10 @@ def test_a_signed_in_homeowner_is_sent_on_from_the_sign_in_page(
     enter(client, code_from_outbox(admin, EMAIL))
 
     assert client.get("/portal/sign-in").headers["Location"] == "/portal/"
+
+
+def test_the_access_log_redacts_a_sign_in_link_of_any_length() -> None:
+    for token in ("short", "x" * 43):
+        line = f'"GET /portal/link/{token} HTTP/1.1"'
+        assert token not in redact(line) and "/portal/link/" in redact(line)
+    assert redact('"POST /portal/link HTTP/1.1"') == '"POST /portal/link HTTP/1.1"'
