@@ -13,10 +13,12 @@
 -- The request answers the same, and does the same work, whether or not the address is known: it
 -- does not even look the address up (the message is queued by a second step, after the answer
 -- has left), and a challenge is stored either way, so the code step also answers alike (an
--- unknown address just never receives a code). Requests are limited per address and per client address, code
--- attempts per challenge and per client address (iam.check_limit: checked and recorded in one
--- locked step). Every sign-in is written to the company's audit log (table iam.portal_sessions,
--- operation insert, with the method: code, link, or choice after one of them).
+-- unknown address just never receives a code). Requests are limited per address (5 in 15
+-- minutes) and per client address (10), code attempts per challenge (5) and per client address
+-- (30 in 15 minutes; iam.check_limit: checked and recorded in one locked step). Nobody in the
+-- company reads a sign-in message (restrictive policies on public.messages and
+-- outbox.messages). Every sign-in is written to the company's audit log (table iam.portal_sessions,
+-- operation insert, with the customer and the method, code or link; never the address).
 --
 -- Who may do what: the steps before sign-in are granted to `plenum_signin` only (never anon);
 -- the helpers have no grant.
