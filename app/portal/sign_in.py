@@ -46,6 +46,7 @@ NEXT = "portal:next"  # the portal page to show once signed in
 TOO_MANY = "Too many sign-in attempts for this address or from your network. Wait 15 minutes."
 WRONG_CODE = "That code is not right. Check the message and try again."
 CLOSED = "This code no longer works (codes work once, for 15 minutes). Ask for a new one."
+LINK_CLOSED = "This link no longer works (links work once, for 15 minutes). Ask for a new one."
 UNKNOWN = "No customer account is on file for this address any more. Call the company."
 MESSAGES = {
     "portal_challenges_address_format": (
@@ -204,7 +205,9 @@ def page(template: str, status: int = 200, **context: object) -> Response:
     return no_referrer(make_response(render_template(template, **context), status))
 
 
-def _signed_in(verdict: Verdict, form: FlaskForm, template: str, **context: object) -> View:
+def _signed_in(
+    verdict: Verdict, form: FlaskForm, template: str, closed: str = CLOSED, **context: object
+) -> View:
     """Where a verdict of the code or the link leads this browser."""
     if verdict.verdict == "signed_in" and verdict.session_token:
         for key in (CHALLENGE, ADDRESS, LINK, CHOICE):
@@ -216,7 +219,7 @@ def _signed_in(verdict: Verdict, form: FlaskForm, template: str, **context: obje
             session.pop(key, None)
         session[CHOICE] = verdict.choice_token
         return no_referrer(redirect(url_for("portal.choose_customer"), code=303))
-    message = {"wrong": WRONG_CODE, "unknown": UNKNOWN}.get(verdict.verdict, CLOSED)
+    message = {"wrong": WRONG_CODE, "unknown": UNKNOWN}.get(verdict.verdict, closed)
     return page(template, 422, form=form, refusal=message, **context)
 
 
@@ -277,7 +280,7 @@ def use_sign_in_link() -> View:
     form = FlaskForm()
     if not form.validate_on_submit():
         return page("portal/sign_in_link.html", 422 if form.is_submitted() else 200, form=form)
-    return _signed_in(use_link(token), form, "portal/sign_in_link.html")
+    return _signed_in(use_link(token), form, "portal/sign_in_link.html", LINK_CLOSED)
 
 
 class ChoiceForm(FlaskForm):

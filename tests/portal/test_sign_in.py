@@ -81,6 +81,29 @@ def as_sign_in(database: TestDatabase) -> Iterator[Connection]:
         yield conn
 
 
+def verdicts_in_parallel(
+    database: TestDatabase, statement: str, params_each: list[list[str]]
+) -> list[str]:
+    """The verdicts of `statement` run once per params, all at the same moment, each in a
+    connection and transaction of its own."""
+    start = threading.Barrier(len(params_each))
+    verdicts: list[str] = []
+
+    def run(params: list[str]) -> None:
+        with as_sign_in(database) as conn:
+            start.wait(timeout=10)
+            row = conn.execute(statement, params).fetchone()
+            assert row is not None
+            verdicts.append(row["verdict"])
+
+    threads = [threading.Thread(target=run, args=(params,)) for params in params_each]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(verdicts)
+
+
 def challenge_of(admin: Connection, address: str) -> dict[str, Any]:
     row = admin.execute(
         "select * from iam.portal_challenges where address = %s order by created_at desc limit 1",
@@ -161,28 +184,15 @@ def test_parallel_wrong_codes_never_exceed_the_limit(
 ) -> None:
     _, _, code = on_file_and_asked(client, admin, make)
     handle = handle_of(client)
-    guesses = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 21)]
-    start = threading.Barrier(len(guesses))
-    verdicts: list[str] = []
+    guesses = [[handle, f"{(int(code) + n) % 1_000_000:06d}"] for n in range(1, 21)]
 
-    def guess(candidate: str) -> None:
-        with as_sign_in(database) as conn:
-            start.wait(timeout=10)
-            row = conn.execute(
-                "select verdict from app.portal_sign_in_with_code(%s, %s)", [handle, candidate]
-            ).fetchone()
-            assert row is not None
-            verdicts.append(row["verdict"])
-
-    threads = [threading.Thread(target=guess, args=(g,)) for g in guesses]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    verdicts = verdicts_in_parallel(
+        database, "select verdict from app.portal_sign_in_with_code(%s, %s)", guesses
+    )
 
     # Exactly 5 guesses were compared (4 told "wrong", the 5th closed it); the rest were refused
     # without a comparison, and the right code no longer works.
-    assert sorted(verdicts) == ["closed"] * 16 + ["wrong"] * 4
+    assert verdicts == ["closed"] * 16 + ["wrong"] * 4
     assert challenge_of(admin, EMAIL)["attempts"] == 5
     with as_sign_in(database) as conn:
         row = conn.execute(
@@ -633,3 +643,38 @@ def test_the_access_log_redacts_a_sign_in_link_of_any_length() -> None:
         line = f'"GET /portal/link/{token} HTTP/1.1"'
         assert token not in redact(line) and "/portal/link/" in redact(line)
     assert redact('"POST /portal/link HTTP/1.1"') == '"POST /portal/link HTTP/1.1"'
+
+
+def test_a_link_opened_in_two_browsers_signs_in_only_one(
+    app: Any, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    make.customer(tenant.id, email=EMAIL)
+    ask_for_code(app.test_client(), EMAIL)
+    link = link_from_outbox(admin, EMAIL)
+    first: Client = app.test_client()
+    second: Client = app.test_client()
+    for browser in (first, second):
+        assert browser.get(link).status_code == 303
+        assert browser.get("/portal/link").status_code == 200
+
+    assert first.submit("/portal/link").status_code == 303
+    assert second.submit("/portal/link").status_code == 410
+
+    assert second.get("/portal/").status_code == 302
+    assert admin.execute("select count(*) as n from iam.portal_sessions").fetchone() == {"n": 1}
+
+
+def test_a_link_used_in_parallel_opens_one_session(
+    client: Client, admin: Connection, make: Factory, database: TestDatabase
+) -> None:
+    tenant = make.tenant()
+    make.customer(tenant.id, email=EMAIL)
+    ask_for_code(client, EMAIL)
+    token = link_from_outbox(admin, EMAIL).rsplit("/", 1)[1]
+    verdicts = verdicts_in_parallel(
+        database, "select verdict from app.portal_sign_in_with_link(%s)", [[token]] * 8
+    )
+
+    assert verdicts == ["closed"] * 7 + ["signed_in"]
+    assert admin.execute("select count(*) as n from iam.portal_sessions").fetchone() == {"n": 1}
