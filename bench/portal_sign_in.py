@@ -3,9 +3,9 @@ on file from any other (issue 14: no enumeration, "similar timing"). The request
 (app.request_portal_sign_in, as `plenum_signin` through the web's login role, one committed
 transaction each, as the page runs it) for addresses on file (value: it also queues the message)
 against addresses on file nowhere (baseline), interleaved, each address and client address new
-so that no limit is reached. The send step (app.send_portal_sign_in, run once the page's answer has
-left) is reported beside it. Built in its own database: BENCH_PORTAL_COMPANIES (50) companies
-of BENCH_PORTAL_CUSTOMERS (200) customers each.
+so that no limit is reached. The send step (app.send_portal_sign_in, run in a thread beside the
+page's answer, which does not wait for it) is reported too. Built in its own database:
+BENCH_PORTAL_COMPANIES (50) companies of BENCH_PORTAL_CUSTOMERS (200) customers each.
 
 Run: `python -m bench.portal_sign_in`.
 """
@@ -58,7 +58,7 @@ def build(admin_url: str) -> None:
 
 def _request(conn: db.Connection, address: str, client: str) -> tuple[float, float]:
     """The time of the request (what the page's answer waits for), then of the send step
-    (after the answer has left), in ms."""
+    (beside the answer, which does not wait for it), in ms."""
     started = time.perf_counter()
     with conn.transaction():
         db.begin(conn, db.SIGN_IN, {"client_addr": client})
@@ -95,7 +95,7 @@ def run() -> list[Row]:
     s50, _ = p50_p95(sends["known"][warm:])
     n50, _ = p50_p95(sends["unknown"][warm:])
     note = "address on file vs nowhere; ratio near 1 = the answer's time tells nothing"
-    after = "after the answer has left: queues the message (on file) or nothing"
+    after = "beside the answer, not waited for: queues the message (on file) or nothing"
     return [
         row("portal_sign_in", "request a code: p50 ms", k50, u50, "ratio ≤ 1.2", note),
         row("portal_sign_in", "request a code: p95 ms", k95, u95, "ratio ≤ 1.2", note),

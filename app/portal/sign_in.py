@@ -3,7 +3,8 @@
 The homeowner names the email or mobile number their company has on file; the database
 (20261210110000_portal_sign_in.sql) mints a 6-digit code and a link, keeps only their hashes,
 and gives this browser a handle to the request, after the same work whether or not the address
-is known; once the answer has left, it queues the message itself (to an address on file only).
+is known; a second step, which the answer does not wait for, has it queue the message itself
+(to an address on file only).
 The code (with the handle) or the link, once, within 15 minutes, opens a portal session, or,
 for an address on file as several customers, a choice of one of them.
 
@@ -16,6 +17,7 @@ use nothing up)."""
 from __future__ import annotations
 
 import logging
+from concurrent import futures
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -35,6 +37,9 @@ from app.portal.identity import end, homeowner, start
 
 queries = sql.load(__file__, "sign_in.sql")
 log = logging.getLogger(__name__)
+# The second step of a request for a code (send_soon): beside the answer, never before it.
+_sender = futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="portal-sign-in")
+_sending: set[futures.Future[None]] = set()
 
 RATE_LIMITED = "PT429"  # SQLSTATE of iam.check_limit's refusal
 CHALLENGE = "portal:challenge"  # the handle of this browser's request for a code
@@ -133,19 +138,26 @@ def request_code(address: str) -> str:
     return str(_step(queries.request, {"address": address})["handle"])
 
 
-def send_after(response: Response, handle: str) -> Response:
-    """Once `response` has left, have the database send the request's message (to an address
-    on file; nothing otherwise): the time of the answer says nothing about the address."""
+def send_soon(handle: str) -> None:
+    """Have the database send the request's message (to an address on file; nothing otherwise)
+    in a thread of its own, which the answer does not wait for: the time of the answer says
+    nothing about the address."""
     pool, context = db.pool(), _context()
 
     def send() -> None:
         try:
             _run(queries.send, {"handle": handle}, pool, context)
-        except Exception:  # the answer has left; the homeowner can ask again
+        except Exception:  # the answer is given; the homeowner can ask again
             log.exception("portal sign-in: the message could not be queued")
 
-    response.call_on_close(send)
-    return response
+    future = _sender.submit(send)
+    _sending.add(future)
+    future.add_done_callback(_sending.discard)
+
+
+def settle(timeout: float = 10.0) -> None:
+    """Wait for the messages being queued (for tests, and before a process stops)."""
+    futures.wait(list(_sending), timeout=timeout)
 
 
 def _verdict(row: db.Row) -> Verdict:
@@ -242,7 +254,8 @@ def sign_in() -> View:
         abort(429, TOO_MANY)
     session[CHALLENGE] = handle
     session[ADDRESS] = typed
-    return send_after(no_referrer(redirect(url_for("portal.enter_code"), code=303)), handle)
+    send_soon(handle)
+    return no_referrer(redirect(url_for("portal.enter_code"), code=303))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])

@@ -11,9 +11,9 @@
 --     address on file as several customers (of one company or several), a short-lived choice
 --     token with which the homeowner picks one.
 -- The request answers the same, and does the same work, whether or not the address is known: it
--- does not even look the address up (the message is queued by a second step, after the answer
--- has left), and a challenge is stored either way, so the code step also answers alike (an
--- unknown address just never receives a code). Requests are limited per address (5 in 15
+-- does not even look the address up (the message is queued by a second step, which the answer
+-- does not wait for), and a challenge is stored either way, so the code step also answers alike
+-- (an unknown address just never receives a code). Requests are limited per address (5 in 15
 -- minutes) and per client address (10), code attempts per challenge (5) and per client address
 -- (30 in 15 minutes; iam.check_limit: checked and recorded in one locked step). Nobody in the
 -- company reads a sign-in message (restrictive policies on public.messages and
@@ -115,7 +115,8 @@ revoke execute on function app.portal_sign_in_text(text, text, text, text) from 
 -- Why: the code and link of a request, from the moment they are minted until the message that
 -- carries them is queued (app.send_portal_sign_in, a moment later): the request itself does the
 -- same work for every address, and finding the address's customers and queuing the message
--- happen after its answer has left. Rows are removed as they are sent, or 15 minutes later.
+-- happen in a step the answer does not wait for. Rows are removed as they are sent, or 15
+-- minutes later.
 create table iam.portal_sign_in_sends (
   challenge_id uuid primary key references iam.portal_challenges (id) on delete cascade,
   code text not null constraint portal_sign_in_sends_code_format check (code ~ '^[0-9]{6}$'),
@@ -129,8 +130,8 @@ revoke all on iam.portal_sign_in_sends from anon, authenticated;
 -- Why: a homeowner asks for a code and a link. Returns the challenge's handle for the asking
 -- browser. Nothing here depends on whether the address is on file (it is not even looked up):
 -- the same rows are written and the same answer given for any address, so neither the answer
--- nor its time tells them apart. The app then calls app.send_portal_sign_in once the answer
--- has left.
+-- nor its time tells them apart. The app then calls app.send_portal_sign_in beside the answer,
+-- without waiting for it.
 create function app.request_portal_sign_in(p_address text) returns text
 language plpgsql volatile security definer set search_path = ''
 as $$

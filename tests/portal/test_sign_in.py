@@ -39,9 +39,11 @@ CSRF = re.compile(r'(name="csrf[-_]token"[^>]*?(?:content|value)=")[^"]+"')
 
 
 def ask_for_code(client: Client, address: str, **kwargs: Any) -> Any:
-    """The sign-in form sent; the response read and closed as a server does, which is when the
-    database queues the message (app.portal.sign_in.send_after)."""
-    return client.submit("/portal/sign-in", {"address": address}, buffered=True, **kwargs)
+    """The sign-in form sent, and the message's step beside the answer (app.portal.sign_in.
+    send_soon) waited for."""
+    response = client.submit("/portal/sign-in", {"address": address}, **kwargs)
+    portal_sign_in.settle()
+    return response
 
 
 def enter(client: Client, code: str) -> Any:
@@ -239,7 +241,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(
     assert [r.status_code for r in guessed] == [422, 422]
     assert {portal_sign_in.WRONG_CODE in r.get_data(as_text=True) for r in guessed} == {True}
     # Both requests stored a challenge and its message's code and link, and were counted
-    # against the same limits; once the answers had left, only the address on file was sent a
+    # against the same limits; in the step beside the answer, only the address on file was sent a
     # message, and neither code is kept any longer.
     for address in ("known@example.com", "nobody@example.com"):
         assert challenge_of(admin, address)["attempts"] == 1
