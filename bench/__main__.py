@@ -28,6 +28,7 @@ from bench import (
     messages,
     money,
     pages,
+    portal_sign_in,
     rls_scale,
     rls_team,
     scale,
@@ -53,6 +54,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "webhooks": webhooks.run,
     "messages": messages.run,
     "geocoding": geocoding.run,
+    "portal_sign_in": portal_sign_in.run,
 }
 NO_SCALE_DATA = {
     "documents",
@@ -60,6 +62,7 @@ NO_SCALE_DATA = {
     "webhooks",
     "geocoding",
     "messages",
+    "portal_sign_in",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -884,6 +884,11 @@ def test_the_inline_code_scan_can_fail():
 # --- d) only essential cookies ---------------------------------------------------------------
 
 
+# Besides the session, only the portal's colour-scheme preference (functional, nothing that
+# tracks: app/portal/scheme.py).
+PREFERENCE_COOKIE = "plenum_scheme"
+
+
 @pytest.mark.promise("P-19")
 def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World):
     anonymous: Client = app.test_client()  # type: ignore[assignment]
@@ -897,11 +902,20 @@ def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World
         names |= {n: f"signed-in GET {path}" for n in _set_cookies(anonymous.get(path))}
     signing_out = anonymous.submit("/sign-out")
     names |= {n: "sign out" for n in _set_cookies(signing_out)}
+    # The portal's one preference (issue 14, point 5): light, dark or the device's colours.
+    choosing = anonymous.submit("/portal/colour-scheme", {"scheme": "dark", "next": "/portal/"})
+    names |= {n: "colour scheme" for n in _set_cookies(choosing)}
 
-    assert set(names) == {app.config["SESSION_COOKIE_NAME"]}, names
+    assert set(names) == {app.config["SESSION_COOKIE_NAME"], PREFERENCE_COOKIE}, names
     cookies = SimpleCookie()
     cookies.load(signing_in.headers["Set-Cookie"])
     assert not cookies[app.config["SESSION_COOKIE_NAME"]]["domain"]  # this host only
+    # The preference is one word of three, for this host only, unreadable by scripts.
+    preference = SimpleCookie()
+    preference.load(_set_cookies(choosing)[PREFERENCE_COOKIE])
+    kept = preference[PREFERENCE_COOKIE]
+    assert kept.value == "dark" and not kept["domain"] and kept["httponly"]
+    assert kept["samesite"] == "Lax"
 
 
 @pytest.mark.promise("P-19")

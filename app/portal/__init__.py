@@ -20,6 +20,8 @@ from app.portal import (  # noqa: E402  (views register on bp)
     home,
     identity,
     properties,
+    scheme,
+    sign_in,
     visits,
 )
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
@@ -43,5 +45,7 @@ __all__ = [
     "identity",
     "portal_required",
     "properties",
+    "scheme",
+    "sign_in",
     "visits",
 ]
