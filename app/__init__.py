@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         pricebook,
         properties,
         scheduling,
+        service_requests,
         technician,
         tenancy,
         worklists,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates.bp,
         invoices.bp,
         payments.bp,
+        service_requests.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
