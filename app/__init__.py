@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         messaging,
         payments,
         pricebook,
+        privacy_requests,
         properties,
         scheduling,
         service_requests,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices.bp,
         payments.bp,
         service_requests.bp,
+        privacy_requests.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

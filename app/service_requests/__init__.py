@@ -4,7 +4,7 @@ answers in the request's thread, assigns it, closes or reopens it, and turns it 
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, g
 from flask_login import current_user
 
 from app import db, menu, roles
@@ -17,6 +17,10 @@ labels.register_values("public.service_requests.status", vocabulary.STATUSES)
 
 
 def _open_count() -> int:
+    """The menu's number: open requests; 0 on a page that acts with a link's or a webhook's
+    narrow role rather than as the member."""
+    if g.get("db_claims", {}).get("role") != "authenticated":
+        return 0
     from app.service_requests import service
 
     return service.open_count(current_user.tenant_id)

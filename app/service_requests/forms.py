@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import choices, strip_text
 from app.service_requests.vocabulary import STATUSES
@@ -23,16 +23,20 @@ class ReplyForm(FlaskForm):
         ],
         render_kw={"rows": 4},
     )
-    status = RadioField(
+    becomes = RadioField(
         "Then the request is",
         choices=choices(STATUSES.items()),
         default="waiting_on_customer",
-        validators=[DataRequired("Choose what the request becomes.")],
+        validators=[Optional()],
     )
+
+    def becomes_status(self) -> str:
+        """What the reply makes the request: waiting on the customer unless chosen otherwise."""
+        return self.becomes.data or "waiting_on_customer"
 
 
 class AssignForm(FlaskForm):
-    assigned_to = SelectField("Assigned to", validate_choice=True)
+    assigned_to = SelectField("Assigned to", default=UNASSIGNED, validate_choice=True)
 
     def __init__(self, staff: list[dict[str, object]], **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -41,11 +45,5 @@ class AssignForm(FlaskForm):
         )
 
 
-class StatusForm(FlaskForm):
-    status = SelectField(
-        "Status", choices=choices([("closed", "Closed"), ("open", "Open")]), validate_choice=True
-    )
-
-
 class JobForm(FlaskForm):
-    kind = SelectField("Kind of job", choices=choices(JOB_KINDS.items()), default="repair")
+    job_kind = SelectField("Kind of job", choices=choices(JOB_KINDS.items()), default="repair")

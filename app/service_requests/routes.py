@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from app import company, db, roles
 from app.audit.access import record_access, record_list
 from app.auth import identity
+from app.auth.forms import ConfirmForm
 from app.integrations import files
 from app.service_requests import bp, service
-from app.service_requests.forms import UNASSIGNED, AssignForm, JobForm, ReplyForm, StatusForm
+from app.service_requests.forms import UNASSIGNED, AssignForm, JobForm, ReplyForm
 from app.service_requests.vocabulary import STATUSES, TABS
 
 View = Response | str | tuple[str, int]
@@ -66,7 +68,7 @@ def _show(found: service.Request, status: int = 200, **forms: Any) -> View:
         zone=company.zone(tenant_id),
         reply_form=forms.get("reply") or ReplyForm(formdata=None),
         assign_form=forms.get("assign") or AssignForm(staff, formdata=None, assigned_to=assigned),
-        status_form=StatusForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
         job_form=forms.get("job") or JobForm(formdata=None),
         refusal=forms.get("refusal", ""),
     ), status
@@ -92,7 +94,9 @@ def reply(request_id: UUID) -> View:
     if not form.validate_on_submit():
         return _show(found, 422, reply=form)
     try:
-        service.reply(current_user.tenant_id, request_id, form.body.data or "", form.status.data)
+        service.reply(
+            current_user.tenant_id, request_id, form.body.data or "", form.becomes_status()
+        )
     except db.ConstraintViolation as refused:
         form.body.errors = [refused.message]
         return _show(found, 422, reply=form)
@@ -117,15 +121,24 @@ def assign(request_id: UUID) -> View:
     return _back(request_id)
 
 
-@bp.post("/requests/<uuid:request_id>/status")
+@bp.post("/requests/<uuid:request_id>/close")
 @identity.company_required(*roles.OFFICE_STAFF)
-def set_status(request_id: UUID) -> View:
-    found = _found(request_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        return _show(found, 422, refusal="Choose to close or reopen the request.")
-    service.set_status(current_user.tenant_id, request_id, form.status.data)
-    flash("Request closed." if form.status.data == "closed" else "Request reopened.", "success")
+def close(request_id: UUID) -> View:
+    return _change_status(request_id, "closed", "Request closed.")
+
+
+@bp.post("/requests/<uuid:request_id>/reopen")
+@identity.company_required(*roles.OFFICE_STAFF)
+def reopen(request_id: UUID) -> View:
+    return _change_status(request_id, "open", "Request reopened.")
+
+
+def _change_status(request_id: UUID, status: str, done: str) -> View:
+    _found(request_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.set_status(current_user.tenant_id, request_id, status)
+    flash(done, "success")
     return _back(request_id)
 
 
@@ -137,7 +150,7 @@ def make_job(request_id: UUID) -> View:
     if not form.validate_on_submit():
         return _show(found, 422, job=form)
     try:
-        job_id = service.turn_into_job(current_user.tenant_id, found, form.kind.data)
+        job_id = service.turn_into_job(current_user.tenant_id, found, form.job_kind.data)
     except service.RequestRefused as refused:
         return _show(found, 422, job=form, refusal=refused.message)
     except db.ConstraintViolation as refused:
@@ -146,19 +159,19 @@ def make_job(request_id: UUID) -> View:
     return redirect(url_for("scheduling.job", job_id=job_id))
 
 
-@bp.get("/requests/photos/<uuid:photo_id>")
+@bp.get("/requests/photos/<uuid:request_photo_id>")
 @identity.company_required(*roles.OFFICE_STAFF)
-def photo(photo_id: UUID) -> Response:
+def photo(request_photo_id: UUID) -> Response:
     thumbnail = request.args.get("size") == "thumb"
     try:
-        found = service.photo(current_user.tenant_id, photo_id, thumbnail)
+        found = service.photo(current_user.tenant_id, request_photo_id, thumbnail)
     except files.FileMissing:
         abort(404)
     if found is None:
         abort(404)
     row, data = found
     record_access(
-        "public.service_request_photos", photo_id, view="thumbnail" if thumbnail else "file"
+        "public.service_request_photos", request_photo_id, view="thumbnail" if thumbnail else "file"
     )
     response = Response(data, mimetype="image/jpeg" if thumbnail else row["content_type"])
     response.headers["Cache-Control"] = "private, no-store"

@@ -15,7 +15,7 @@ import pytest
 from app.db import Connection
 from tests.conftest import Client
 from tests.factories import Factory, Member, Tenant
-from tests.requests.support import make_request
+from tests.requests.support import make_photo, make_request
 
 pytestmark = pytest.mark.promise("P-02")
 
@@ -94,7 +94,7 @@ def test_a_reply_joins_the_thread_and_waits_on_the_customer(
 
     response = client.submit(
         f"/requests/{request_id}/reply",
-        {"body": "Try new batteries first.", "status": "waiting_on_customer"},
+        {"body": "Try new batteries first."},  # waiting on the customer unless chosen otherwise
     )
     assert response.status_code == 302
     row = admin.execute(
@@ -110,7 +110,7 @@ def test_a_reply_joins_the_thread_and_waits_on_the_customer(
     }
     assert "Dana Dispatch" in text(client.get(f"/requests/{request_id}"))
 
-    client.submit(f"/requests/{request_id}/reply", {"body": "Booking you.", "status": "open"})
+    client.submit(f"/requests/{request_id}/reply", {"body": "Booking you.", "becomes": "open"})
     assert status_of(admin, request_id) == "open"
 
 
@@ -135,11 +135,11 @@ def test_an_empty_or_long_reply_is_refused_and_nothing_is_saved(
     client: Client, admin: Connection, office: Office
 ) -> None:
     request_id = make_request(admin, office.tenant.id, office.customer)
-    empty = client.submit(f"/requests/{request_id}/reply", {"body": "  ", "status": "open"})
+    empty = client.submit(f"/requests/{request_id}/reply", {"body": "  ", "becomes": "open"})
     assert empty.status_code == 422 and "Write the reply first." in text(empty)
-    long = client.submit(f"/requests/{request_id}/reply", {"body": "x" * 5001, "status": "open"})
+    long = client.submit(f"/requests/{request_id}/reply", {"body": "x" * 5001, "becomes": "open"})
     assert long.status_code == 422 and "under 5,000 characters" in text(long)
-    odd = client.submit(f"/requests/{request_id}/reply", {"body": "Hi", "status": "lost"})
+    odd = client.submit(f"/requests/{request_id}/reply", {"body": "Hi", "becomes": "lost"})
     assert odd.status_code == 422
     assert messages_of(admin, request_id) == 1
     assert status_of(admin, request_id) == "open"
@@ -165,10 +165,10 @@ def test_a_request_is_assigned_closed_and_reopened(
     ).fetchone()
     assert assigned == {"assigned_to": who}
 
-    client.submit(f"/requests/{request_id}/status", {"status": "closed"})
+    client.submit(f"/requests/{request_id}/close")
     assert status_of(admin, request_id) == "closed"
     assert subjects(client.get("/requests?tab=closed")) == ["Thermostat keeps resetting"]
-    client.submit(f"/requests/{request_id}/status", {"status": "open"})
+    client.submit(f"/requests/{request_id}/reopen")
     assert status_of(admin, request_id) == "open"
     row = admin.execute(
         "select closed_at from public.service_requests where id = %s", [request_id]
@@ -180,7 +180,7 @@ def test_a_request_turns_into_a_job_at_the_customers_property(
     client: Client, admin: Connection, office: Office
 ) -> None:
     request_id = make_request(admin, office.tenant.id, office.customer)
-    response = client.submit(f"/requests/{request_id}/job", {"kind": "repair"})
+    response = client.submit(f"/requests/{request_id}/job", {"job_kind": "repair"})
     assert response.status_code == 302
     job = admin.execute(
         "select j.id, j.property_id, j.summary, j.description, j.kind"
@@ -196,7 +196,7 @@ def test_a_request_turns_into_a_job_at_the_customers_property(
         "It goes back to 60 every night.",
         "repair",
     )
-    again = client.submit(f"/requests/{request_id}/job", {"kind": "repair"})
+    again = client.submit(f"/requests/{request_id}/job", {"job_kind": "repair"})
     assert again.status_code == 404 or "already a job" in text(again)
     count = admin.execute(
         "select count(*) as n from public.jobs where tenant_id = %s", [office.tenant.id]
@@ -209,7 +209,7 @@ def test_a_customer_without_a_property_is_told_what_to_do(
 ) -> None:
     homeless = make.customer(office.tenant.id, "Nora", "Nowhere")
     request_id = make_request(admin, office.tenant.id, homeless)
-    response = client.submit(f"/requests/{request_id}/job", {"kind": "repair"})
+    response = client.submit(f"/requests/{request_id}/job", {"job_kind": "repair"})
     assert response.status_code == 422 and "no property yet" in text(response)
     assert admin.execute(
         "select job_id from public.service_requests where id = %s", [request_id]
@@ -223,10 +223,11 @@ def test_another_companys_request_is_a_404(
     theirs = make_request(admin, other.id, make.customer(other.id))
     assert client.get(f"/requests/{theirs}").status_code == 404
     for action, data in (
-        ("reply", {"body": "Hello", "status": "open"}),
+        ("reply", {"body": "Hello", "becomes": "open"}),
         ("assign", {"assigned_to": ""}),
-        ("status", {"status": "closed"}),
-        ("job", {"kind": "repair"}),
+        ("close", {}),
+        ("reopen", {}),
+        ("job", {"job_kind": "repair"}),
     ):
         assert client.submit(f"/requests/{theirs}/{action}", data).status_code == 404
     assert messages_of(admin, theirs) == 1
@@ -240,3 +241,18 @@ def test_technicians_have_no_queue(client: Client, admin: Connection, make: Fact
     client.sign_in(make.member(tenant.id, "technician").email)
     assert client.get("/requests").status_code == 403
     assert client.get(f"/requests/{request_id}").status_code == 403
+
+
+def test_the_office_sees_a_requests_photos_and_no_other_companys(
+    client: Client, admin: Connection, make: Factory, office: Office
+) -> None:
+    request_id = make_request(admin, office.tenant.id, office.customer)
+    photo = make_photo(admin, office.tenant.id, request_id)
+    page = text(client.get(f"/requests/{request_id}"))
+    assert f"/requests/photos/{photo}?size=thumb" in page
+    shown = client.get(f"/requests/photos/{photo}")
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
+    assert shown.headers["Cache-Control"] == "private, no-store"
+    other = make.tenant()
+    theirs = make_photo(admin, other.id, make_request(admin, other.id, make.customer(other.id)))
+    assert client.get(f"/requests/photos/{theirs}").status_code == 404
