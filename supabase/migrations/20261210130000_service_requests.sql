@@ -66,6 +66,7 @@ create table public.service_request_messages (
   primary key (tenant_id, id),
   constraint service_request_messages_author_named
     check ((author_kind = 'staff') = (author_id is not null)),
+  constraint service_request_messages_thread_key unique (tenant_id, request_id, id),
   constraint service_request_messages_request_fkey foreign key (tenant_id, request_id, customer_id)
     references public.service_requests (tenant_id, id, customer_id) on delete cascade
 );
@@ -82,7 +83,7 @@ create trigger stamp_author_id before insert or update on public.service_request
   for each row execute function app.stamp_author('author_id');
 
 -- Why: a request's photos (taken by the homeowner), kept through the files port under the
--- company's prefix (`<tenant>/requests/<request>/…`, which the key's check holds to), decoded
+-- company's prefix (`<tenant>/requests/<request>/…`; the key's check holds it to the company's), decoded
 -- and written anew without their metadata (app/integrations/files.py). Deleting a row (with its
 -- request or customer) queues the file for removal, as for a visit's photos.
 create table public.service_request_photos (
@@ -100,11 +101,12 @@ create table public.service_request_photos (
   primary key (tenant_id, id),
   constraint service_request_photos_storage_key_key unique (storage_key),
   constraint service_request_photos_key_in_company
-    check (storage_key like tenant_id::text || '/requests/' || request_id::text || '/%'),
+    check (storage_key like tenant_id::text || '/requests/%'),
   constraint service_request_photos_request_fkey foreign key (tenant_id, request_id, customer_id)
     references public.service_requests (tenant_id, id, customer_id) on delete cascade,
-  constraint service_request_photos_message_fkey foreign key (tenant_id, message_id)
-    references public.service_request_messages (tenant_id, id) on delete cascade
+  -- the message it came with is one of the same request's
+  constraint service_request_photos_message_fkey foreign key (tenant_id, request_id, message_id)
+    references public.service_request_messages (tenant_id, request_id, id) on delete cascade
 );
 create index service_request_photos_request_idx
   on public.service_request_photos (tenant_id, request_id, created_at);
