@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices,
         messaging,
         payments,
+        portal,
         pricebook,
         privacy_requests,
         properties,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates.bp,
         invoices.bp,
         payments.bp,
+        portal.bp,
         service_requests.bp,
         privacy_requests.bp,
     ):
