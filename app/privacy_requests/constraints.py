@@ -12,5 +12,10 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "privacy_requests_answer_given": ("answer", "Write the answer the homeowner gets."),
     "privacy_requests_answered_when": (None, "A request is answered once, with a time."),
     "privacy_requests_correction_details": ("details", "Say what should be corrected."),
+    "privacy_requests_portal_kind": ("kind", "Choose to correct or to delete your data."),
+    "privacy_requests_open_limit": (
+        None,
+        "You have 5 requests waiting for an answer already: the company answers them first.",
+    ),
     "privacy_requests_customer_fkey": (None, "That customer no longer exists."),
 }

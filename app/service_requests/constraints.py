@@ -17,6 +17,12 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
         "body",
         "Write the message first (at most 5,000 characters).",
     ),
+    "service_requests_open_limit": (
+        None,
+        "You have 20 requests open already: add to one of them instead.",
+    ),
+    "service_request_photos_key_in_company": ("photos", "That photo could not be kept. Try again."),
+    "service_request_photos_limit": ("photos", "A request can have at most 10 photos."),
     "service_request_photos_size_range": ("photos", "A photo may be at most 10 MB."),
     "service_request_photos_content_type_check": (
         "photos",

@@ -19,3 +19,12 @@ create policy "Office staff can answer their company's privacy requests"
   on public.privacy_requests for update to authenticated
   using (tenant_id = (select app.tenant_id()) and (select app.is_office_staff()))
   with check (tenant_id = (select app.tenant_id()) and (select app.is_office_staff()));
+
+-- A signed-in homeowner (the portal) sees their own, and nothing of anyone else's; they write
+-- only through the portal's definers (20261210130200_portal_requests.sql).
+create policy "Homeowners can see their own privacy requests"
+  on public.privacy_requests for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+  );

@@ -14,3 +14,12 @@ create policy "Office staff can reply to their company's service requests"
     and author_kind = 'staff'
     and author_id = (select auth.uid())
   );
+
+-- A signed-in homeowner (the portal) sees their own, and nothing of anyone else's; they write
+-- only through the portal's definers (20261210130200_portal_requests.sql).
+create policy "Homeowners can see their own service request threads"
+  on public.service_request_messages for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+  );
