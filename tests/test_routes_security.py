@@ -458,6 +458,12 @@ SIGNED_WEBHOOKS = {"payments.webhook", "messaging.twilio_inbound", "messaging.tw
 ONE_CLICK_LINKS = {"messaging.unsubscribe_now"}
 
 
+# The homeowner's portal pages of a service request need a homeowner signed in: tests/requests/
+# test_portal_requests.py shows that another customer's or another company's request (and its
+# photo) is 404 there; their forms are in the CSRF check above all the same.
+PORTAL_ID_PAGES = {"portal.request_page", "portal.reply", "portal.request_photo"}
+
+
 def _checked_elsewhere(rule: Rule) -> bool:
     """The technician's phone pages need a technician signed in: tests/technician/
     test_route_checks.py runs the CSRF and cross-tenant checks over each of them (the
@@ -537,6 +543,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
+            or rule.endpoint in PORTAL_ID_PAGES
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
