@@ -94,13 +94,16 @@ def reply(request_id: UUID) -> View:
     if not form.validate_on_submit():
         return _show(found, 422, reply=form)
     try:
-        service.reply(
-            current_user.tenant_id, request_id, form.body.data or "", form.becomes_status()
+        unsent = service.reply(
+            current_user.tenant_id, found, form.body.data or "", form.becomes_status()
         )
     except db.ConstraintViolation as refused:
         form.body.errors = [refused.message]
         return _show(found, 422, reply=form)
-    flash("Reply added.", "success")
+    if unsent:
+        flash(f"Reply added. Not sent to the customer: {unsent}", "warning")
+    else:
+        flash("Reply added.", "success")
     return _back(request_id, "thread")
 
 

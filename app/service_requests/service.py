@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from app import db, scheduling, sql
+import psycopg
+from flask import current_app
+
+from app import company, db, messaging, scheduling, sql
 from app.db import Row
 from app.integrations import files
 
@@ -57,10 +60,44 @@ def staff(tenant_id: UUID) -> list[Row]:
     return db.query(queries.staff, {"tenant_id": tenant_id})
 
 
-def reply(tenant_id: UUID, request_id: UUID, body: str, status: str) -> bool:
-    """Add the member's reply and set the request's status; False when it is not theirs."""
-    params = {"tenant_id": tenant_id, "id": request_id, "body": body, "status": status}
-    return bool(db.write(queries.reply, params))
+def reply(tenant_id: UUID, found: Request, body: str, status: str) -> str:
+    """Add the member's reply, set the request's status and tell the homeowner (a text or an
+    email on their preferred channel, pointing at the portal); returns what became of that
+    message: '' when it was queued, else why not."""
+    row = found.row
+    params = {"tenant_id": tenant_id, "id": row["id"], "body": body, "status": status}
+    db.write(queries.reply, params)
+    return _notify(tenant_id, row)
+
+
+def _notify(tenant_id: UUID, row: Row) -> str:
+    outgoing = messaging.outgoing
+    to = outgoing.channel_for(
+        row["preferred_contact"] or "", row["customer_phone"] or "", row["customer_email"] or ""
+    )
+    if to is None:
+        return "they have no mobile number or email address; they see the reply in the portal."
+    found = company.get(tenant_id)
+    name = found.name if found else "Your service company"
+    link = f"{current_app.config['PLENUM'].public_url}/portal/requests/{row['id']}"
+    body = f'{name} answered your request "{row["subject"]}". Read it and reply: {link}'
+    draft = outgoing.Draft(
+        tenant_id=tenant_id,
+        channel=to[0],
+        kind="request_reply",
+        to=to[1],
+        body=body,
+        subject=f"{name} answered your request" if to[0] == "email" else "",
+        customer_id=row["customer_id"],
+        property_id=row["property_id"],
+        subject_id=row["id"],
+    )
+    try:
+        with db.atomic():
+            queued = outgoing.queue(db.connection(), draft)
+    except (psycopg.errors.IntegrityError, psycopg.errors.DataError):
+        return "the message could not be queued; they see the reply in the portal."
+    return queued.blocked_reason if queued and queued.status == "blocked" else ""
 
 
 def assign(tenant_id: UUID, request_id: UUID, account_id: UUID | None) -> bool:

@@ -256,3 +256,30 @@ def test_the_office_sees_a_requests_photos_and_no_other_companys(
     other = make.tenant()
     theirs = make_photo(admin, other.id, make_request(admin, other.id, make.customer(other.id)))
     assert client.get(f"/requests/photos/{theirs}").status_code == 404
+
+
+def test_the_homeowner_is_told_of_a_reply_with_a_link_to_the_portal(
+    client: Client, admin: Connection, make: Factory, office: Office
+) -> None:
+    reachable = make.customer(office.tenant.id, "Pat", "Lee", email="pat@example.com")
+    request_id = make_request(admin, office.tenant.id, reachable)
+    client.submit(f"/requests/{request_id}/reply", {"body": "We can come Tuesday."})
+    sent = admin.execute(
+        "select channel, kind, to_address, body, customer_id, status from public.messages"
+        " where tenant_id = %s",
+        [office.tenant.id],
+    ).fetchall()
+    assert len(sent) == 1
+    assert (sent[0]["channel"], sent[0]["kind"], sent[0]["to_address"]) == (
+        "email",
+        "request_reply",
+        "pat@example.com",
+    )
+    assert f"http://plenum.test/portal/requests/{request_id}" in sent[0]["body"]
+    assert "We can come Tuesday." not in sent[0]["body"]  # the reply itself stays in the portal
+
+    unreachable = make_request(admin, office.tenant.id, office.customer)
+    response = client.submit(
+        f"/requests/{unreachable}/reply", {"body": "Hello"}, follow_redirects=True
+    )
+    assert "Not sent to the customer" in text(response)
