@@ -201,3 +201,15 @@ def test_erasing_the_customer_keeps_the_answered_request_without_their_words(
         "select customer_id, details from public.privacy_requests where id = %s", [request_id]
     ).fetchone()
     assert row == {"customer_id": None, "details": ""}
+
+
+def test_the_dashboard_lists_the_requests_due_next(
+    client: Client, admin: Connection, office: Office
+) -> None:
+    assert "Privacy requests</a></h2>" not in text(client.get("/"))
+    admin.execute("insert into app.clock (at) values (now() - interval '40 days')")
+    make_privacy_request(admin, office.tenant.id, office.customer)
+    admin.execute("delete from app.clock")
+    page = text(client.get("/"))
+    assert "Privacy requests</a></h2>" in page and "1 open" in page
+    assert "Overdue since" in page and "Ruth Alvarez" in page
