@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app import company, db, sql
+from app import company, db, sql, views
 from app.forms import choices, strip_text
 from app.integrations import files
 from app.portal import bp
@@ -161,8 +161,7 @@ def add_photos(
 @bp.get("/requests")
 @portal_required
 def requests() -> View:
-    raw = request.args.get("page", "1")
-    number = min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
+    number = views.page_number() or 1
     rows = db.query(queries.my_requests, _scope(_me(), **sql.paging(number)))
     return render_template(
         "portal/requests.html",

@@ -4,12 +4,11 @@ due date 30 days out that the database sets, and answered by the office (done or
 
 from __future__ import annotations
 
-from flask import Blueprint, g
-from flask_login import current_user
+from flask import Blueprint
 
 from app import db, menu, roles
 from app.audit import labels
-from app.privacy_requests import constraints, vocabulary
+from app.privacy_requests import constraints, service, vocabulary
 
 bp = Blueprint("privacy_requests", __name__)
 db.register_messages(constraints.MESSAGES)
@@ -17,24 +16,13 @@ labels.register_values("public.privacy_requests.kind", vocabulary.KINDS)
 labels.register_values("public.privacy_requests.status", vocabulary.STATUSES)
 labels.register_values("public.privacy_requests.source", vocabulary.SOURCES)
 
-
-def _open_count() -> int:
-    """The menu's number: open requests; 0 on a page that acts with a link's or a webhook's
-    narrow role rather than as the member."""
-    if g.get("db_claims", {}).get("role") != "authenticated":
-        return 0
-    from app.privacy_requests import service
-
-    return service.open_count(current_user.tenant_id)
-
-
 menu.add(
     "Privacy requests",
     "privacy_requests.index",
     roles=roles.OFFICE_STAFF,
     order=56,
     section=("privacy_requests.show", "privacy_requests.new"),
-    count=_open_count,
+    count=menu.company_count(service.open_count),
 )
 
 from app.privacy_requests import routes  # noqa: E402,F401  (routes attach to bp)

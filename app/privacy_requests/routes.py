@@ -12,7 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, customers, db, roles
+from app import company, customers, db, roles, views
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.privacy_requests import bp, service
@@ -23,11 +23,6 @@ View = Response | str | tuple[str, int]
 WORDS = {"kinds": KINDS, "sources": SOURCES, "statuses": STATUSES}
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
 def _today() -> Any:
     return datetime.now(company.zone(current_user.tenant_id)).date()
 
@@ -36,7 +31,7 @@ def _today() -> Any:
 @identity.company_required(*roles.OFFICE_STAFF)
 def index() -> View:
     answered = request.args.get("show") == "answered"
-    page = service.requests(current_user.tenant_id, answered, _page_number())
+    page = service.requests(current_user.tenant_id, answered, views.page_number() or 1)
     record_list("public.privacy_requests", (r["id"] for r in page.rows))
     return render_template(
         "privacy_requests/list.html",
@@ -49,10 +44,7 @@ def index() -> View:
 
 
 def _found(privacy_request_id: UUID) -> db.Row:
-    found = service.request(current_user.tenant_id, privacy_request_id)
-    if found is None:
-        abort(404)
-    return found
+    return views.found_or_404(service.request(current_user.tenant_id, privacy_request_id))
 
 
 def _show(found: db.Row, form: AnswerForm | None = None, status: int = 200) -> View:
@@ -98,27 +90,24 @@ def answer(privacy_request_id: UUID) -> View:
     return redirect(url_for("privacy_requests.show", privacy_request_id=privacy_request_id))
 
 
-def _customer_or_404(raw: str | None) -> db.Row:
-    try:
-        customer_id = UUID(raw or "")
-    except ValueError:
-        abort(404)
-    found = customers.customer(current_user.tenant_id, customer_id)
-    if found is None:
-        abort(404)
-    return found
+def _customer_or_404() -> db.Row | None:
+    """The customer the request is recorded for (`?customer_id=`): None when not chosen yet,
+    a 404 when it is not one of the company's."""
+    customer_id = views.uuid_arg("customer_id")
+    if customer_id is None:
+        return None
+    return views.found_or_404(customers.customer(current_user.tenant_id, customer_id))
 
 
 def _new_page(form: RecordForm, status: int = 200) -> View:
     tenant_id = current_user.tenant_id
     term = (request.args.get("q") or "").strip()[:200]
-    chosen = request.args.get("customer_id")
     return render_template(
         "privacy_requests/new.html",
         form=form,
         term=term,
         found=customers.search_customers(tenant_id, term, "name", None)[0] if term else [],
-        customer=_customer_or_404(chosen) if chosen else None,
+        customer=_customer_or_404(),
     ), status
 
 
@@ -131,7 +120,7 @@ def new() -> View:
 @bp.post("/privacy-requests/new")
 @identity.company_required(*roles.OFFICE_STAFF)
 def record() -> View:
-    customer = _customer_or_404(request.args.get("customer_id"))
+    customer = views.found_or_404(_customer_or_404())
     form = RecordForm()
     if not form.validate_on_submit():
         return _new_page(form, 422)

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, db, roles
+from app import company, db, roles, views
 from app.audit.access import record_access, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
@@ -23,18 +23,13 @@ View = Response | str | tuple[str, int]
 SHOW = "service_requests/show.html"
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
 @bp.get("/requests")
 @identity.company_required(*roles.OFFICE_STAFF)
 def queue() -> View:
     tab = request.args.get("tab", "unassigned")
     if tab not in TABS:
         abort(404)
-    page, counts = service.queue(current_user.tenant_id, tab, _page_number())
+    page, counts = service.queue(current_user.tenant_id, tab, views.page_number() or 1)
     record_list("public.service_requests", (r["id"] for r in page.rows), view=tab)
     return render_template(
         "service_requests/queue.html",
@@ -48,10 +43,7 @@ def queue() -> View:
 
 
 def _found(request_id: UUID) -> service.Request:
-    found = service.request(current_user.tenant_id, request_id)
-    if found is None:
-        abort(404)
-    return found
+    return views.found_or_404(service.request(current_user.tenant_id, request_id))
 
 
 def _show(found: service.Request, status: int = 200, **forms: Any) -> View:
@@ -138,8 +130,7 @@ def reopen(request_id: UUID) -> View:
 
 def _change_status(request_id: UUID, status: str, done: str) -> View:
     _found(request_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    views.confirmed()
     service.set_status(current_user.tenant_id, request_id, status)
     flash(done, "success")
     return _back(request_id)

@@ -39,6 +39,27 @@ $$;
 revoke execute on function app.portal_open_service_request(uuid, text, text) from public;
 grant execute on function app.portal_open_service_request(uuid, text, text) to authenticated;
 
+-- Why: the check the writes to a request share: the signed-in homeowner's own request, locked
+-- for the change that follows; false for anyone else's. Raises without a portal session. Called
+-- only by the definers below (as their owner), never by a role of the API.
+create function app.portal_lock_own_request(p_request uuid)
+returns boolean
+language plpgsql volatile set search_path = ''
+as $$
+begin
+  if app.portal_customer_id() is null then
+    raise exception 'only a signed-in homeowner can write to a request'
+      using errcode = 'insufficient_privilege';
+  end if;
+  perform from public.service_requests r
+   where r.tenant_id = app.portal_tenant_id() and r.id = p_request
+     and r.customer_id = app.portal_customer_id()
+   for update;
+  return found;
+end
+$$;
+revoke execute on function app.portal_lock_own_request(uuid) from public;
+
 -- Why: the homeowner's answer in the thread; it puts the request back in the office's open
 -- queue (a closed one too: the homeowner has more to say). Returns the message's id; null when
 -- the request is not the homeowner's.
@@ -51,14 +72,7 @@ declare
   v_customer uuid := app.portal_customer_id();
   v_message uuid;
 begin
-  if v_tenant is null or v_customer is null then
-    raise exception 'only a signed-in homeowner can reply'
-      using errcode = 'insufficient_privilege';
-  end if;
-  perform from public.service_requests r
-   where r.tenant_id = v_tenant and r.id = p_request and r.customer_id = v_customer
-   for update;
-  if not found then
+  if not app.portal_lock_own_request(p_request) then
     return null;
   end if;
   insert into public.service_request_messages
@@ -90,14 +104,7 @@ declare
   v_customer uuid := app.portal_customer_id();
   v_photo uuid;
 begin
-  if v_tenant is null or v_customer is null then
-    raise exception 'only a signed-in homeowner can add a photo'
-      using errcode = 'insufficient_privilege';
-  end if;
-  perform from public.service_requests r
-   where r.tenant_id = v_tenant and r.id = p_request and r.customer_id = v_customer
-   for update;
-  if not found then
+  if not app.portal_lock_own_request(p_request) then
     return null;
   end if;
   if p_storage_key is null
