@@ -5,6 +5,7 @@ message and saves nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from tests.conftest import Client
 from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Member, Tenant
 from tests.policies.identity import acting_as, claims_of
-from tests.requests.support import make_privacy_request
+from tests.requests.support import make_photo, make_privacy_request, make_request
 
 pytestmark = pytest.mark.promise("P-10")
 NEW_YORK = ZoneInfo("America/New_York")  # a new company's time zone
@@ -213,3 +214,27 @@ def test_the_dashboard_lists_the_requests_due_next(
     page = text(client.get("/"))
     assert "Privacy requests</a></h2>" in page and "1 open" in page
     assert "Overdue since" in page and "Ruth Alvarez" in page
+
+
+def test_erasure_takes_the_homeowners_requests_and_photos_and_keeps_the_answer(
+    admin: Connection, office: Office
+) -> None:
+    service_request = make_request(admin, office.tenant.id, office.customer)
+    make_photo(admin, office.tenant.id, service_request)
+    make_privacy_request(admin, office.tenant.id, office.customer)
+    with admin.transaction():  # as the owner, who may erase a customer
+        admin.execute(
+            "select set_config('request.jwt.claims', %s, true)",
+            [json.dumps(claims_of(office.tenant.owner))],
+        )
+        admin.execute("select app.erase_customer(%s)", [office.customer])
+    left = admin.execute(
+        "select (select count(*) from public.service_requests where tenant_id = %(t)s)"
+        " as requests,"
+        " (select count(*) from public.service_request_photos where tenant_id = %(t)s) as photos,"
+        " (select count(*) from public.privacy_requests where tenant_id = %(t)s"
+        "   and customer_id is null and details = '') as kept,"
+        " (select count(*) from app.discarded_files where storage_key like %(key)s) as discarded",
+        {"t": office.tenant.id, "key": f"{office.tenant.id}/requests/{service_request}/%"},
+    ).fetchone()
+    assert left == {"requests": 0, "photos": 0, "kept": 1, "discarded": 1}
