@@ -35,6 +35,10 @@ MOST_PHOTOS = 3  # in one submit
 # The photos plus the form around them (token, fields, multipart boundaries).
 PHOTOS_REQUEST_BYTES = MOST_PHOTOS * files.MAX_PHOTO_BYTES + 64 * 1024
 TOO_MANY_PHOTOS = f"Send at most {MOST_PHOTOS} photos at a time."
+TOO_LARGE = (
+    f"The photos are too large: at most {MOST_PHOTOS} photos of up to 10 MB each go at once."
+    " Go back and choose fewer or smaller photos."
+)
 UPLOADS = {"portal.new_request", "portal.reply"}
 
 
@@ -48,6 +52,8 @@ def _allow_photo_uploads(state: BlueprintSetupState) -> None:
 def _photo_upload_limit() -> None:
     if request.endpoint in UPLOADS:
         request.max_content_length = PHOTOS_REQUEST_BYTES
+        if (request.content_length or 0) > PHOTOS_REQUEST_BYTES:
+            abort(413, TOO_LARGE)  # before a byte of the body is read: nothing is saved
 
 
 def _photos_field() -> MultipleFileField:
