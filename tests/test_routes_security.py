@@ -26,6 +26,8 @@ from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
+from tests.portal.documents_support import sent_estimate, sent_invoice
+from tests.portal.support import sign_in as portal_sign_in
 from tests.requests.support import make_photo, make_privacy_request, make_request
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
@@ -458,12 +460,6 @@ SIGNED_WEBHOOKS = {"payments.webhook", "messaging.twilio_inbound", "messaging.tw
 ONE_CLICK_LINKS = {"messaging.unsubscribe_now"}
 
 
-# The homeowner's portal pages of a service request need a homeowner signed in: tests/requests/
-# test_portal_requests.py shows that another customer's or another company's request (and its
-# photo) is 404 there; their forms are in the CSRF check above all the same.
-PORTAL_ID_PAGES = {"portal.request_page", "portal.reply", "portal.request_photo"}
-
-
 def _checked_elsewhere(rule: Rule) -> bool:
     """The technician's phone pages need a technician signed in: tests/technician/
     test_route_checks.py runs the CSRF and cross-tenant checks over each of them (the
@@ -543,7 +539,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
-            or rule.endpoint in PORTAL_ID_PAGES
+            or _portal_page(rule)  # a homeowner's: test_another_customers_ids_are_404_…
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -611,6 +607,95 @@ def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, o
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 response = _request(client, method, target, form_data(world))
                 assert response.status_code == 410, f"{method} {target}"
+
+
+# --- b') another customer's ids, in the homeowner's portal ------------------------------------
+
+
+def _portal_page(rule: Rule) -> bool:
+    """A portal page naming a row: the signed-in homeowner's, checked below with a homeowner."""
+    return rule.endpoint.startswith("portal.") and bool(rule.arguments - EXEMPT_VARIABLES.keys())
+
+
+PortalMaker = Callable[[Factory, UUID, UUID], UUID]
+
+
+def portal_visit(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
+    """A visit of the customer a month ahead, with no technician (so that moving it acts)."""
+    job = make.job(tenant_id, make.property(tenant_id, customer))
+    return make.visit(tenant_id, job, a_weekday_ahead(9))
+
+
+# URL variable of a portal page → a factory making that row for a customer (make, company,
+# customer). Add one for each new id a portal page takes.
+PORTAL_OBJECT: dict[str, PortalMaker] = {
+    "visit_id": portal_visit,
+    "estimate_id": sent_estimate,
+    "invoice_id": sent_invoice,
+    "request_id": lambda make, tenant_id, customer: make_request(make.conn, tenant_id, customer),
+    "request_photo_id": lambda make, tenant_id, customer: make_photo(
+        make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
+    ),
+}
+# What makes a portal form act (moving a visit a month and a half ahead; a request's reply).
+PORTAL_FORM = {
+    "day": a_weekday_ahead(10).date().isoformat(),
+    "starts": "10:00",
+    "reason": "Away",
+    "body": "Still cold.",
+}
+
+
+def _portal_id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    for rule in rules(app):
+        if _portal_page(rule):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def _portal_values(make: Factory, rule: Rule, tenant_id: UUID, customer: UUID) -> dict[str, Any]:
+    missing = sorted(rule.arguments - PORTAL_OBJECT.keys())
+    assert not missing, (
+        f"{rule.rule}: add a factory for <{missing[0]}> to PORTAL_OBJECT, so that the"
+        " cross-customer check covers this portal page"
+    )
+    return {name: PORTAL_OBJECT[name](make, tenant_id, customer) for name in rule.arguments}
+
+
+@pytest.mark.promise("P-02")
+def test_another_customers_ids_are_404_on_every_portal_page(
+    app: Flask, admin, make: Factory
+) -> None:
+    """A homeowner of company A gets 404 for the rows of another customer of A, of a customer of
+    company B, and for an id that exists nowhere, and nothing changes; their own rows work."""
+    mine, theirs = make.tenant("Alpha Air"), make.tenant("Beta Boilers")
+    me = make.customer(mine.id)
+    others = {"another customer of A": (mine.id, make.customer(mine.id)),
+              "a customer of B": (theirs.id, make.customer(theirs.id))}  # fmt: skip
+    homeowner: Client = app.test_client()  # type: ignore[assignment]
+    portal_sign_in(homeowner, admin, mine.id, me)
+    problems: list[str] = []
+    checked = 0
+    for rule, method in _portal_id_routes(app):
+        for label, (tenant_id, customer) in others.items():
+            foreign = url(app, rule, _portal_values(make, rule, tenant_id, customer))
+            before = snapshot(admin)
+            response = _request(homeowner, method, foreign, PORTAL_FORM)
+            checked += 1
+            if response.status_code != 404:
+                problems.append(f"{method} {foreign} ({label}'s id): {response.status_code}")
+            if snapshot(admin) != before:
+                problems.append(f"{method} {foreign} ({label}'s id) changed the database")
+        nowhere = url(app, rule, dict.fromkeys(rule.arguments, UUID(int=12345)))
+        if _request(homeowner, method, nowhere, PORTAL_FORM).status_code != 404:
+            problems.append(f"{method} {nowhere} (an id that exists nowhere): not 404")
+        # Control: the same request with the homeowner's own row works.
+        own = url(app, rule, _portal_values(make, rule, mine.id, me))
+        control = _request(homeowner, method, own, PORTAL_FORM)
+        if control.status_code not in (200, 302, 303):
+            problems.append(f"{method} {own} (own id): {control.status_code}, expected 200/30x")
+    assert not problems, "\n".join(problems)
+    assert checked >= 2 * 5  # a visit, moving and canceling it, opening an estimate, an invoice
 
 
 # --- c) headers, cookie flags, templates -----------------------------------------------------
