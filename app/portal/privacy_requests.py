@@ -1,7 +1,7 @@
-"""The homeowner's data requests (P-10), a section of "my data": ask the company to correct or
-delete what it holds about them, and see each request's due date (30 days, set by the
-database) and the company's answer. Filed through the portal's definer, which takes the
-customer from the session."""
+"""The homeowner's data requests (P-10), reached from "my data" (app/portal/data.py): ask the
+company to correct or delete what it holds about them, and see each request's due date (30
+days, set by the database) and the company's answer. Filed through the portal's definer, which
+takes the customer from the session."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from app import company, db, sql
 from app.forms import choices, strip_text
 from app.portal import bp
 from app.portal.identity import homeowner, portal_required
-from app.portal.nav import NAV
 
 queries = sql.load(__file__, "privacy_requests.sql")
-NAV.append(("Data requests", "portal.data_requests"))
 View = Response | str | tuple[str, int]
 KINDS = {"correction": "Correct my data", "deletion": "Delete my data"}
 STATUSES = {"open": "Open", "done": "Done", "refused": "Refused"}

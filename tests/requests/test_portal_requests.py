@@ -279,19 +279,6 @@ def test_staff_cannot_use_the_homeowners_definers(
     assert requests_of(admin, home.tenant.id) == []
 
 
-def test_the_menu_offers_requests(client: Client, home: Home) -> None:
-    page = text(client.get("/portal/"))
-    assert "/portal/requests" in page and "/portal/data/requests" in page
-
-
-def test_an_upload_past_the_limit_is_refused_before_it_is_read(
-    client: Client, admin: Connection, home: Home
-) -> None:
-    big = [photo(b"\xff\xd8\xff" + b"\0" * TEN_MB, f"{n}.jpg") for n in range(4)]
-    response = client.submit(
-        "/portal/requests/new",
-        {"subject": "No heat", "property_id": "", "body": "Cold.", "photos": big},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 413 and "choose fewer or smaller photos" in text(response)
-    assert requests_of(admin, home.tenant.id) == []
+def test_the_menu_offers_requests_and_my_data_the_data_requests(client: Client, home: Home) -> None:
+    assert 'href="/portal/requests"' in text(client.get("/portal/"))
+    assert 'href="/portal/data/requests"' in text(client.get("/portal/data"))
