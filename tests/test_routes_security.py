@@ -28,6 +28,7 @@ from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
 from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import sign_in as portal_sign_in
+from tests.requests.support import make_photo, make_privacy_request, make_request
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -92,6 +93,13 @@ def reset_token(world: World, tenant: Tenant) -> str:
 
 def new_job(world: World, tenant: Tenant) -> UUID:
     return world.make.job(tenant.id, world.make.property(tenant.id, world.make.customer(tenant.id)))
+
+
+def request_at_home(world: World, tenant: Tenant) -> UUID:
+    """A homeowner's service request about one of their properties."""
+    customer = world.make.customer(tenant.id)
+    home = world.make.property(tenant.id, customer)
+    return make_request(world.make.conn, tenant.id, customer, property_id=home)
 
 
 def plan_home(world: World, tenant: Tenant) -> UUID:
@@ -175,6 +183,15 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "conversation_id": lambda w, t: conversation(w, t),
     "campaign_id": lambda w, t: draft_campaign(w, t),
     "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
+    # A homeowner's service request about their home, so that it can become a job (its photo
+    # is kept in the test app's files folder).
+    "request_id": lambda w, t: request_at_home(w, t),
+    "request_photo_id": lambda w, t: make_photo(
+        w.make.conn, t.id, make_request(w.make.conn, t.id, w.make.customer(t.id))
+    ),
+    "privacy_request_id": lambda w, t: make_privacy_request(
+        w.make.conn, t.id, w.make.customer(t.id)
+    ),
 }
 
 
@@ -344,6 +361,9 @@ def form_data(world: World) -> dict[str, str]:
         "audience": "tune_up_due",
         "channel": "sms",
         "per_minute": "60",
+        # A privacy request's answer.
+        "outcome": "done",
+        "answer": "Forged answer",
     }
 
 
@@ -612,9 +632,18 @@ PORTAL_OBJECT: dict[str, PortalMaker] = {
     "visit_id": portal_visit,
     "estimate_id": sent_estimate,
     "invoice_id": sent_invoice,
+    "request_id": lambda make, tenant_id, customer: make_request(make.conn, tenant_id, customer),
+    "request_photo_id": lambda make, tenant_id, customer: make_photo(
+        make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
+    ),
 }
-# What makes a portal form act (moving a visit a month and a half ahead).
-PORTAL_FORM = {"day": a_weekday_ahead(10).date().isoformat(), "starts": "10:00", "reason": "Away"}
+# What makes a portal form act (moving a visit a month and a half ahead; a request's reply).
+PORTAL_FORM = {
+    "day": a_weekday_ahead(10).date().isoformat(),
+    "starts": "10:00",
+    "reason": "Away",
+    "body": "Still cold.",
+}
 
 
 def _portal_id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
