@@ -14,6 +14,7 @@ from app.auth import links
 from app.config import Settings
 from app.crypto_commands import crypto_cli
 from app.db import Connection, admin_connection
+from app.demo import portal as demo_portal
 from app.demo import seed
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
@@ -110,6 +111,26 @@ def seed_demo() -> None:
     click.echo(f"Sign in at {_settings().public_url}/sign-in with password {seed.DEMO_PASSWORD!r}:")
     for email, role in seed.DEMO_STAFF:
         click.echo(f"  {role:11} {email}")
+    with _admin() as conn:
+        homeowner = seed.homeowner(conn)
+    if homeowner:
+        click.echo(
+            f"Homeowner portal: {_settings().public_url}/portal/sign-in as {homeowner};"
+            f" read the code with `flask seed portal-code {homeowner}` once the worker sent it."
+        )
+
+
+@seed_cli.command("portal-code")
+@click.argument("address")
+def seed_portal_code(address: str) -> None:
+    """Development only: the latest portal sign-in code the outbox holds for ADDRESS."""
+    if _settings().is_production:
+        raise click.ClickException("sign-in codes are read from the outbox in development only")
+    with _admin() as conn:
+        code = demo_portal.sign_in_code(conn, address)
+    if code is None:
+        raise click.ClickException(f"no sign-in code for {address} in the outbox (yet)")
+    click.echo(code)
 
 
 @audit_cli.command("verify")

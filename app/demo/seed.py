@@ -12,6 +12,7 @@ from app.db import Connection
 from app.demo import customers as demo_customers
 from app.demo import messaging as demo_messaging
 from app.demo import money as demo_money
+from app.demo import portal as demo_portal
 from app.demo import pricebook as demo_pricebook
 from app.demo import schedule as demo_schedule
 from app.demo import texts as demo_texts
@@ -214,6 +215,13 @@ def _add_history(conn: Connection, tenant_id: object) -> None:
         queries.invite_office_member,
         params,
     )
+
+
+def homeowner(conn: Connection) -> str | None:
+    """The email of the demo homeowner to sign in to the portal as (None without customers)."""
+    with conn.transaction():
+        found = _locked_demo_company(conn)
+        return demo_portal.homeowner(conn, found[0]) if found and found[1] else None
 
 
 def messaging(conn: Connection) -> bool:
