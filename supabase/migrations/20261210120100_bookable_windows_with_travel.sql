@@ -1,0 +1,199 @@
+-- One computation of free arrival windows, shared by the office (app.bookable_windows), the
+-- portal (app.portal_bookable_windows) and the public booking page
+-- (app.public_bookable_windows): technicians' working hours and time off, their booked visits,
+-- and around each booked visit the travel buffer or, when both places are geocoded, the time
+-- to drive there in a straight line at 40 km/h, whichever is longer.
+
+-- Why: minutes to drive between two places, straight line at 40 km/h (25 mph), rounded up and
+-- capped at 3 hours; null when either place has no coordinates.
+create function app.travel_minutes(p_from_latitude numeric, p_from_longitude numeric,
+                                   p_to_latitude numeric, p_to_longitude numeric)
+returns integer
+language sql immutable set search_path = ''
+as $$
+  select case when num_nulls(p_from_latitude, p_from_longitude, p_to_latitude,
+                             p_to_longitude) = 0 then least(180, ceil(
+           2 * 6371 * asin(sqrt(
+             power(sin(radians((p_to_latitude - p_from_latitude)::float8) / 2), 2)
+             + cos(radians(p_from_latitude::float8)) * cos(radians(p_to_latitude::float8))
+               * power(sin(radians((p_to_longitude - p_from_longitude)::float8) / 2), 2)))
+           / 40.0 * 60))::integer end
+$$;
+revoke execute on function app.travel_minutes(numeric, numeric, numeric, numeric) from public;
+grant execute on function app.travel_minutes(numeric, numeric, numeric, numeric)
+  to authenticated, service_role;
+
+-- Why: the core. Each active technician's possible starts (every `p_window_hours` from the
+-- start of their shift, the visit still ending within it) from `p_not_before` on, less those
+-- overlapping time off or coming closer to a booked visit than the travel it needs. Answers
+-- technician ids: only for the definers and staff function below (no grant).
+create function app.window_candidates(
+  p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date,
+  p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamptz)
+returns table (technician_id uuid, starts_at timestamptz)
+language sql stable set search_path = ''
+as $$
+  with shifts as (
+    select m.account_id as technician, app.technician_shift(p_tenant, m.account_id, d::date) as shift
+      from public.memberships m
+     cross join generate_series(p_first_day, p_first_day + p_days - 1, interval '1 day') d
+     where m.tenant_id = p_tenant and m.role = 'technician' and m.status = 'active'
+  ), starts as (
+    select s.technician, g as starts_at
+      from shifts s
+     cross join lateral generate_series(
+       lower(s.shift), upper(s.shift) - make_interval(mins => app.job_minutes(p_kind)),
+       make_interval(hours => p_window_hours)) g
+     where s.shift is not null
+  )
+  select st.technician, st.starts_at
+    from starts st
+   where st.starts_at >= p_not_before and st.starts_at > now()
+     and not exists (
+       select from public.time_off o
+        where o.tenant_id = p_tenant and o.technician_id = st.technician
+          and o.during && tstzrange(st.starts_at,
+                                    st.starts_at + make_interval(mins => app.job_minutes(p_kind))))
+     and not exists (
+       select from public.visit_assignments a
+         join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+         join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+         join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+        where a.tenant_id = p_tenant and a.technician_id = st.technician
+          -- within the longest gap any visit can need (the index narrows to these) ...
+          and a.booked && tstzrange(
+                st.starts_at - make_interval(mins => greatest(p_buffer_minutes, 180)),
+                st.starts_at + make_interval(mins => app.job_minutes(p_kind)
+                                                     + greatest(p_buffer_minutes, 180)))
+          -- ... and closer than the gap this one needs
+          and a.booked && tstzrange(
+                st.starts_at - make_interval(mins => greatest(p_buffer_minutes, coalesce(
+                  app.travel_minutes(p.latitude, p.longitude, p_latitude, p_longitude), 0))),
+                st.starts_at + make_interval(mins => app.job_minutes(p_kind) + greatest(
+                  p_buffer_minutes, coalesce(
+                  app.travel_minutes(p.latitude, p.longitude, p_latitude, p_longitude), 0)))))
+$$;
+revoke execute on function app.window_candidates(uuid, numeric, numeric, text, date, integer,
+  integer, integer, timestamptz) from public;
+
+-- Why: the office's windows (the job page and the phone booking), now with travel; it reads the
+-- whole schedule whatever the member's role sees, so it runs as its owner for office staff.
+create or replace function app.bookable_windows(
+  p_property uuid, p_kind text, p_days integer default 14, p_buffer_minutes integer default 30,
+  p_window_hours integer default 2, p_from date default null)
+returns table (window_starts_at timestamptz, window_ends_at timestamptz, technicians integer)
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  tenant uuid := app.tenant_id();
+  place public.properties;
+begin
+  if p_kind not in ('repair', 'maintenance', 'install', 'estimate') then
+    raise exception 'unknown job kind %', p_kind using errcode = 'invalid_parameter_value';
+  end if;
+  if p_days not between 1 and 60 or p_buffer_minutes not between 0 and 240
+     or p_window_hours not between 1 and 8 then
+    raise exception 'days 1-60, buffer 0-240 minutes, windows 1-8 hours'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  select * into place from public.properties p where p.tenant_id = tenant and p.id = p_property;
+  if place.id is null or not app.is_office_staff() then
+    raise exception 'no such property' using errcode = 'no_data_found';
+  end if;
+  return query
+  select c.starts_at, c.starts_at + make_interval(hours => p_window_hours), count(*)::integer
+    from app.window_candidates(tenant, place.latitude, place.longitude, p_kind,
+                               coalesce(p_from, app.company_today(tenant)), p_days,
+                               p_buffer_minutes, p_window_hours, now()) c
+   group by c.starts_at
+   order by c.starts_at;
+end
+$$;
+
+-- Why: the windows a homeowner may book online at a place: the company's kinds, from the lead
+-- time on, up to its horizon, at most 14 days from `p_first`. Starts and ends only: nothing
+-- tells who is free or how many.
+create function app.online_windows(
+  p_settings public.online_booking_settings, p_latitude numeric, p_longitude numeric,
+  p_kind text, p_from date)
+returns table (window_starts_at timestamptz, window_ends_at timestamptz)
+language plpgsql stable set search_path = ''
+as $$
+declare
+  today date := app.company_today(p_settings.tenant_id);
+  first_day date := greatest(coalesce(p_from, today), today);
+  days integer := least(14, today + p_settings.horizon_days - first_day);
+begin
+  if p_kind is null or not p_kind = any (p_settings.kinds) or days < 1 then
+    return;
+  end if;
+  return query
+  select distinct c.starts_at, c.starts_at + make_interval(hours => p_settings.window_hours)
+    from app.window_candidates(p_settings.tenant_id, p_latitude, p_longitude, p_kind, first_day,
+                               days, p_settings.buffer_minutes, p_settings.window_hours,
+                               now() + make_interval(hours => p_settings.lead_hours)) c
+   order by 1;
+end
+$$;
+revoke execute on function app.online_windows(public.online_booking_settings, numeric, numeric,
+  text, date) from public;
+
+-- Why: the portal's booking page: windows at one of the signed-in customer's own places. Another
+-- customer's property (or none) answers like a place with no windows.
+create function app.portal_bookable_windows(p_property uuid, p_kind text, p_from date default null)
+returns table (window_starts_at timestamptz, window_ends_at timestamptz)
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  settings public.online_booking_settings;
+  place public.properties;
+begin
+  select * into place from public.properties p
+   where p.tenant_id = app.portal_tenant_id() and p.id = p_property
+     and p.customer_id = app.portal_customer_id() and p.archived_at is null;
+  if place.id is null then
+    raise exception 'no such property' using errcode = 'no_data_found';
+  end if;
+  select * into settings from public.online_booking_settings s where s.tenant_id = place.tenant_id;
+  return query select * from app.online_windows(settings, place.latitude, place.longitude,
+                                                p_kind, p_from);
+end
+$$;
+revoke execute on function app.portal_bookable_windows(uuid, text, date) from public;
+grant execute on function app.portal_bookable_windows(uuid, text, date) to authenticated;
+
+-- Why: the public booking page's windows, by the page's slug, while the page is on and the
+-- company active. The new homeowner's place is not geocoded yet: the buffer stands for travel.
+create function app.public_bookable_windows(p_slug text, p_kind text, p_from date default null)
+returns table (window_starts_at timestamptz, window_ends_at timestamptz)
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  settings public.online_booking_settings;
+begin
+  select s.* into settings from public.online_booking_settings s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.slug = p_slug and s.public_page;
+  if settings.tenant_id is null then
+    return;
+  end if;
+  return query select * from app.online_windows(settings, null, null, p_kind, p_from);
+end
+$$;
+revoke execute on function app.public_bookable_windows(text, text, date) from public;
+grant execute on function app.public_bookable_windows(text, text, date) to plenum_signin;
+
+-- Why: what the public booking page shows of the company: its name, phone, colour and logo,
+-- and what can be booked; nothing while the page is off.
+create function app.public_booking_page(p_slug text)
+returns table (company text, company_phone text, logo_key text, time_zone text, kinds text[],
+               needs_confirmation boolean)
+language sql stable security definer set search_path = ''
+as $$
+  select t.name, t.phone, t.logo_key, t.time_zone, s.kinds, s.needs_confirmation
+    from public.online_booking_settings s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.slug = p_slug and s.public_page
+$$;
+revoke execute on function app.public_booking_page(text) from public;
+grant execute on function app.public_booking_page(text) to plenum_signin;
