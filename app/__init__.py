@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from app import (
         audit,
         auth,
+        booking,
         calls,
         customers,
         dashboard,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates.bp,
         invoices.bp,
         payments.bp,
+        booking.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
