@@ -107,11 +107,13 @@ def company(make: Factory, technicians: int = 1, **settings: Any) -> Company:
 
 
 @contextmanager
-def token_holder(database: TestDatabase, client_addr: str = "203.0.113.7") -> Iterator[Connection]:
-    """A transaction as the public page's requests run (rolled back)."""
+def token_holder(
+    database: TestDatabase, client_addr: str = "203.0.113.7", *, commit: bool = False
+) -> Iterator[Connection]:
+    """A transaction as the public page's requests run: rolled back, unless `commit`."""
     with (
         psycopg.connect(database.app_url, row_factory=dict_row) as conn,
-        conn.transaction(force_rollback=True),
+        conn.transaction(force_rollback=not commit),
     ):
         db.begin(conn, db.SIGN_IN, {"client_addr": client_addr})
         yield conn
