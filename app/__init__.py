@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices,
         messaging,
         payments,
+        portal,
         pricebook,
         properties,
         scheduling,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         estimates.bp,
         invoices.bp,
         payments.bp,
+        portal.bp,
         booking.bp,
     ):
         app.register_blueprint(blueprint)

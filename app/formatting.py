@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_app_context, has_request_context
 from flask_login import current_user
 
-from app import company
+from app import company, phones
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -148,6 +148,7 @@ FILTERS = {
     "time": format_time,
     "datetime": format_datetime,
     "time_range": format_time_range,
+    "phone": phones.readable,
 }
 
 

@@ -925,6 +925,20 @@ CREATE FUNCTION app.email_line(p_text text) RETURNS text
 $$;
 
 --
+-- Name: end_portal_session(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.end_portal_session() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update iam.portal_sessions s set ended_at = now()
+   where s.id = (app.portal_session()).id and s.ended_at is null;
+end
+$$;
+
+--
 -- Name: ensure_company_keeps_an_owner(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2271,6 +2285,155 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
     else ((p_at at time zone p_zone)::date + 1 + time '08:00') at time zone p_zone
   end
 $$;
+
+--
+-- Name: portal_customer_id(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_customer_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_session()).customer_id; end $$;
+
+--
+-- Name: portal_estimate_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_estimate_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_seen()).estimate_ids; end $$;
+
+--
+-- Name: portal_invoice_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_invoice_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_seen()).invoice_ids; end $$;
+
+--
+-- Name: portal_job_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_job_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_seen()).job_ids; end $$;
+
+--
+-- Name: portal_property_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_property_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_seen()).property_ids; end $$;
+
+--
+-- Name: portal_seen(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  if me.id is null then
+    return;
+  end if;
+  property_ids := array(select p.id from public.properties p
+                         where p.tenant_id = me.tenant_id and p.customer_id = me.customer_id);
+  job_ids := array(select j.id from public.jobs j
+                    where j.tenant_id = me.tenant_id and j.customer_id = me.customer_id);
+  visit_ids := array(select v.id from public.visits v
+                      where v.tenant_id = me.tenant_id and v.job_id = any (job_ids));
+  estimate_ids := array(select e.id from public.estimates e
+                         where e.tenant_id = me.tenant_id and e.customer_id = me.customer_id
+                           and e.status <> 'draft');
+  invoice_ids := array(select i.id from public.invoices i
+                        where i.tenant_id = me.tenant_id and i.customer_id = me.customer_id
+                          and i.status <> 'draft');
+end
+$$;
+
+--
+-- Name: portal_sessions; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.portal_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    token_hash bytea NOT NULL,
+    tenant_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    address text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT portal_sessions_address_length CHECK ((length(address) <= 320))
+);
+
+--
+-- Name: portal_session(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_session() RETURNS iam.portal_sessions
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  claims jsonb := auth.jwt();
+  found iam.portal_sessions;
+begin
+  if coalesce(claims ->> 'portal', '') <> 'true' then
+    return null;
+  end if;
+  select s.* into found
+    from iam.portal_sessions s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.id = auth.uid()
+     and s.tenant_id::text = claims ->> 'tenant_id'
+     and s.customer_id::text = claims ->> 'customer_id'
+     and s.ended_at is null and s.expires_at > now();
+  return found;
+end
+$$;
+
+--
+-- Name: portal_session_of(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_session_of(p_token text) RETURNS TABLE(session_id uuid, tenant_id uuid, customer_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.id, s.tenant_id, s.customer_id
+    from iam.portal_sessions s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.token_hash = iam.token_hash(left(p_token, 200))
+     and s.ended_at is null and s.expires_at > now()
+$$;
+
+--
+-- Name: portal_tenant_id(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_tenant_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_session()).tenant_id; end $$;
+
+--
+-- Name: portal_visit_ids(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_visit_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ begin return (app.portal_seen()).visit_ids; end $$;
 
 --
 -- Name: preview_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
@@ -6914,7 +7077,9 @@ CREATE TABLE public.tenants (
     address text DEFAULT ''::text NOT NULL,
     phone text DEFAULT ''::text NOT NULL,
     logo_key text,
+    brand_colour text DEFAULT '#1d4ed8'::text NOT NULL,
     CONSTRAINT tenants_address_length CHECK ((length(address) <= 500)),
+    CONSTRAINT tenants_brand_colour_format CHECK ((brand_colour ~ '^#[0-9a-f]{6}$'::text)),
     CONSTRAINT tenants_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT tenants_licence_number_length CHECK ((length(licence_number) <= 100)),
     CONSTRAINT tenants_logo_key_format CHECK (((logo_key IS NULL) OR ((length(logo_key) <= 200) AND (logo_key ~ (('^'::text || (id)::text) || '/company/logo-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.png$'::text))))),
@@ -7182,6 +7347,27 @@ ALTER TABLE ONLY iam.link_requests
 
 ALTER TABLE ONLY iam.password_resets
     ADD CONSTRAINT password_resets_pkey PRIMARY KEY (token_hash);
+
+--
+-- Name: portal_sessions portal_sessions_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sessions
+    ADD CONSTRAINT portal_sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: portal_sessions portal_sessions_tenant_id_id_key; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sessions
+    ADD CONSTRAINT portal_sessions_tenant_id_id_key UNIQUE (tenant_id, id);
+
+--
+-- Name: portal_sessions portal_sessions_token_once; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sessions
+    ADD CONSTRAINT portal_sessions_token_once UNIQUE (token_hash);
 
 --
 -- Name: recovery_codes recovery_codes_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
@@ -7899,6 +8085,18 @@ CREATE INDEX link_requests_subject_idx ON iam.link_requests USING btree (subject
 --
 
 CREATE INDEX password_resets_account_idx ON iam.password_resets USING btree (account_id);
+
+--
+-- Name: portal_sessions_customer_idx; Type: INDEX; Schema: iam; Owner: -
+--
+
+CREATE INDEX portal_sessions_customer_idx ON iam.portal_sessions USING btree (tenant_id, customer_id);
+
+--
+-- Name: portal_sessions_expired_idx; Type: INDEX; Schema: iam; Owner: -
+--
+
+CREATE INDEX portal_sessions_expired_idx ON iam.portal_sessions USING btree (expires_at);
 
 --
 -- Name: sessions_account_idx; Type: INDEX; Schema: iam; Owner: -
@@ -9528,6 +9726,13 @@ ALTER TABLE ONLY iam.password_resets
     ADD CONSTRAINT password_resets_account_id_fkey FOREIGN KEY (account_id) REFERENCES iam.accounts(id) ON DELETE CASCADE;
 
 --
+-- Name: portal_sessions portal_sessions_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sessions
+    ADD CONSTRAINT portal_sessions_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
 -- Name: recovery_codes recovery_codes_account_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
 --
 
@@ -10333,6 +10538,12 @@ ALTER TABLE iam.link_requests ENABLE ROW LEVEL SECURITY;
 ALTER TABLE iam.password_resets ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: portal_sessions; Type: ROW SECURITY; Schema: iam; Owner: -
+--
+
+ALTER TABLE iam.portal_sessions ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: recovery_codes; Type: ROW SECURITY; Schema: iam; Owner: -
 --
 
@@ -10409,6 +10620,120 @@ CREATE POLICY "Admins can change members who are not owners" ON public.membershi
 --
 
 CREATE POLICY "Admins can invite with any role but owner" ON public.invitations FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.has_role(VARIADIC ARRAY['admin'::text]) AS has_role) AND (role <> 'owner'::text)));
+
+--
+-- Name: equipment Homeowners can see the equipment of their own properties; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the equipment of their own properties" ON public.equipment FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (property_id = ANY (( SELECT app.portal_property_ids() AS portal_property_ids)::uuid[]))));
+
+--
+-- Name: estimate_lines Homeowners can see the lines of their own estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the lines of their own estimates" ON public.estimate_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+
+--
+-- Name: invoice_lines Homeowners can see the lines of their own invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the lines of their own invoices" ON public.invoice_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+
+--
+-- Name: estimate_options Homeowners can see the options of their own estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the options of their own estimates" ON public.estimate_options FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+
+--
+-- Name: payments Homeowners can see the payments of their own invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the payments of their own invoices" ON public.payments FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+
+--
+-- Name: refunds Homeowners can see the refunds of their own invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the refunds of their own invoices" ON public.refunds FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+
+--
+-- Name: equipment_service_records Homeowners can see the service history of their own visits; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the service history of their own visits" ON public.equipment_service_records FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (visit_id = ANY (( SELECT app.portal_visit_ids() AS portal_visit_ids)::uuid[]))));
+
+--
+-- Name: estimate_tax_rates Homeowners can see the tax rates of their own estimates; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the tax rates of their own estimates" ON public.estimate_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+
+--
+-- Name: invoice_tax_rates Homeowners can see the tax rates of their own invoices; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the tax rates of their own invoices" ON public.invoice_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+
+--
+-- Name: visits Homeowners can see the visits of their own jobs; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see the visits of their own jobs" ON public.visits FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (job_id = ANY (( SELECT app.portal_job_ids() AS portal_job_ids)::uuid[]))));
+
+--
+-- Name: tenants Homeowners can see their company; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their company" ON public.tenants FOR SELECT TO authenticated USING ((id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)));
+
+--
+-- Name: customer_contacts Homeowners can see their own contact people; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own contact people" ON public.customer_contacts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+
+--
+-- Name: estimates Homeowners can see their own estimates once sent; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own estimates once sent" ON public.estimates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text)));
+
+--
+-- Name: invoices Homeowners can see their own invoices once sent; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own invoices once sent" ON public.invoices FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text)));
+
+--
+-- Name: jobs Homeowners can see their own jobs; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own jobs" ON public.jobs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+
+--
+-- Name: messages Homeowners can see their own messages once sent or received; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own messages once sent or received" ON public.messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status = ANY (ARRAY['sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text]))));
+
+--
+-- Name: properties Homeowners can see their own properties; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own properties" ON public.properties FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+
+--
+-- Name: customers Homeowners can see their own record; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own record" ON public.customers FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+
+--
+-- Name: service_agreements Homeowners can see their own service agreements; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
 
 --
 -- Name: time_off Managers and dispatchers can change time off; Type: POLICY; Schema: public; Owner: -
@@ -11784,6 +12109,13 @@ REVOKE ALL ON FUNCTION app.document_letterhead(p_tenant uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.email_line(p_text text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION end_portal_session(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.end_portal_session() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.end_portal_session() TO authenticated;
+
+--
 -- Name: FUNCTION ensure_company_keeps_an_owner(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12361,6 +12693,74 @@ REVOKE ALL ON FUNCTION app.payment_locks_invoice() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
+
+--
+-- Name: FUNCTION portal_customer_id(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_customer_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_customer_id() TO authenticated;
+
+--
+-- Name: FUNCTION portal_estimate_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_estimate_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_estimate_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_invoice_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_invoice_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_invoice_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_job_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_job_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_job_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_property_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_property_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_property_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_session(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_session() FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_session_of(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_session_of(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_session_of(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION portal_tenant_id(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_tenant_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_tenant_id() TO authenticated;
+
+--
+-- Name: FUNCTION portal_visit_ids(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_visit_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_visit_ids() TO authenticated;
 
 --
 -- Name: FUNCTION preview_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -

@@ -54,6 +54,8 @@ EXEMPT_VARIABLES = {
     # company's own wording is found by the signed-in member's company only
     # (tests/messaging/test_template_pages.py: an unknown kind is 404).
     "kind": "kind of message",
+    # The portal's stylesheet of a company's colour: any colour, the same for everyone.
+    "colour": "colour of a stylesheet",
 }
 
 

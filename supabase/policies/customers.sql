@@ -28,3 +28,11 @@ create policy "Office staff can change customers"
 create policy "Owners and admins can delete customers"
   on public.customers for delete to authenticated
   using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));
+
+-- A signed-in homeowner (the portal) sees their own customer record, and no one else's.
+create policy "Homeowners can see their own record"
+  on public.customers for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and id = (select app.portal_customer_id())
+  );

@@ -31,3 +31,11 @@ create policy "Office staff can remove equipment"
     tenant_id = (select app.tenant_id())
     and (select app.is_office_staff())
   );
+
+-- A signed-in homeowner (the portal) sees the equipment of their own properties.
+create policy "Homeowners can see the equipment of their own properties"
+  on public.equipment for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and property_id = any ((select app.portal_property_ids())::uuid[])
+  );

@@ -11,3 +11,11 @@ create policy "Staff who can see the equipment can see its service history"
         and e.property_id = any ((select app.technician_property_ids())::uuid[])
     ))
   );
+
+-- A signed-in homeowner (the portal) sees the service history of their own visits.
+create policy "Homeowners can see the service history of their own visits"
+  on public.equipment_service_records for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and visit_id = any ((select app.portal_visit_ids())::uuid[])
+  );

@@ -34,3 +34,11 @@ create policy "Office staff and their technicians can remove estimate lines"
     and ((select app.is_office_staff())
          or estimate_id = any ((select app.technician_estimate_ids())::uuid[]))
   );
+
+-- A signed-in homeowner (the portal) sees the lines of their own estimates.
+create policy "Homeowners can see the lines of their own estimates"
+  on public.estimate_lines for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and estimate_id = any ((select app.portal_estimate_ids())::uuid[])
+  );

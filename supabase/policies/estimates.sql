@@ -34,3 +34,12 @@ create policy "Office staff can delete draft estimates"
     and (select app.is_office_staff())
     and status = 'draft'
   );
+
+-- A signed-in homeowner (the portal) sees their own estimates once sent, and nothing of anyone else's.
+create policy "Homeowners can see their own estimates once sent"
+  on public.estimates for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+    and status <> 'draft'
+  );

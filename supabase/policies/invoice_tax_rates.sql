@@ -34,3 +34,11 @@ create policy "Office staff and their technicians can remove invoices' tax rates
     and ((select app.is_office_staff())
          or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
   );
+
+-- A signed-in homeowner (the portal) sees the tax rates of their own invoices.
+create policy "Homeowners can see the tax rates of their own invoices"
+  on public.invoice_tax_rates for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and invoice_id = any ((select app.portal_invoice_ids())::uuid[])
+  );

@@ -26,3 +26,12 @@ create policy "Office staff and their technicians can change invoices"
          or job_id = any ((select app.technician_job_ids())::uuid[]))
   )
   with check (tenant_id = (select app.tenant_id()));
+
+-- A signed-in homeowner (the portal) sees their own invoices once sent, and nothing of anyone else's.
+create policy "Homeowners can see their own invoices once sent"
+  on public.invoices for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+    and status <> 'draft'
+  );

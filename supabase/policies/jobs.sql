@@ -36,3 +36,11 @@ create policy "Managers can remove jobs, office staff those with no visit histor
                              where v.tenant_id = jobs.tenant_id and v.job_id = jobs.id
                                and v.status not in ('unscheduled', 'scheduled', 'dispatched'))))
   );
+
+-- A signed-in homeowner (the portal) sees their own jobs, and nothing of anyone else's.
+create policy "Homeowners can see their own jobs"
+  on public.jobs for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+  );

@@ -14,3 +14,12 @@ create policy "Office staff can queue messages"
     and (select app.is_office_staff())
     and direction = 'out'
   );
+
+-- A signed-in homeowner (the portal) sees their own messages once sent or received, and nothing of anyone else's.
+create policy "Homeowners can see their own messages once sent or received"
+  on public.messages for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+    and status in ('sent', 'delivered', 'undelivered', 'failed', 'received')
+  );

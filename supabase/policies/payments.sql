@@ -18,3 +18,11 @@ create policy "Office staff and their technicians can record payments"
     and ((select app.is_office_staff())
          or invoice_id = any ((select app.technician_invoice_ids())::uuid[]))
   );
+
+-- A signed-in homeowner (the portal) sees the payments of their own invoices.
+create policy "Homeowners can see the payments of their own invoices"
+  on public.payments for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and invoice_id = any ((select app.portal_invoice_ids())::uuid[])
+  );

@@ -37,3 +37,11 @@ create policy "Owners and admins can remove properties, other office staff those
                              where j.tenant_id = properties.tenant_id
                                and j.property_id = properties.id)))
   );
+
+-- A signed-in homeowner (the portal) sees their own properties, and nothing of anyone else's.
+create policy "Homeowners can see their own properties"
+  on public.properties for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+  );

@@ -13,3 +13,11 @@ create policy "Office staff and their technicians can see refunds"
 create policy "Office staff can record refunds"
   on public.refunds for insert to authenticated
   with check (tenant_id = (select app.tenant_id()) and (select app.is_office_staff()));
+
+-- A signed-in homeowner (the portal) sees the refunds of their own invoices.
+create policy "Homeowners can see the refunds of their own invoices"
+  on public.refunds for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and invoice_id = any ((select app.portal_invoice_ids())::uuid[])
+  );

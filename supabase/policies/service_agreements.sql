@@ -29,3 +29,11 @@ create policy "Office staff can remove service agreements"
     tenant_id = (select app.tenant_id())
     and (select app.is_office_staff())
   );
+
+-- A signed-in homeowner (the portal) sees their own service agreements, and nothing of anyone else's.
+create policy "Homeowners can see their own service agreements"
+  on public.service_agreements for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and customer_id = (select app.portal_customer_id())
+  );

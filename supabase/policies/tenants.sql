@@ -8,3 +8,9 @@ create policy "Owners and admins can update their company"
   on public.tenants for update to authenticated
   using (id = (select app.tenant_id()) and (select app.is_manager()))
   with check (id = (select app.tenant_id()));
+
+-- A signed-in homeowner (the portal) sees the company they are a customer of: its name, logo,
+-- colour and how to reach it.
+create policy "Homeowners can see their company"
+  on public.tenants for select to authenticated
+  using (id = (select app.portal_tenant_id()));

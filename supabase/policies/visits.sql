@@ -35,3 +35,11 @@ create policy "Managers can remove visits, office staff those not yet under way"
          or ((select app.is_office_staff())
              and status in ('unscheduled', 'scheduled', 'dispatched')))
   );
+
+-- A signed-in homeowner (the portal) sees the visits of their own jobs.
+create policy "Homeowners can see the visits of their own jobs"
+  on public.visits for select to authenticated
+  using (
+    tenant_id = (select app.portal_tenant_id())
+    and job_id = any ((select app.portal_job_ids())::uuid[])
+  );

@@ -78,6 +78,8 @@ PRE_SIGN_IN = {
     # a homeowner's link to their visit (in the booking confirmation and the reminder)
     "app.visit_link_place(p_token text)",
     "app.visit_by_link(p_token text)",
+    # a homeowner's portal session, found by its secret
+    "app.portal_session_of(p_token text)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

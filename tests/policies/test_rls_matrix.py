@@ -624,6 +624,13 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         "email_subject": "On the way",
         "email_body": "{technician} is on the way.",
     },
+    "iam.portal_sessions": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "token_hash": secrets.token_bytes(32),
+        "address": "pat@example.com",
+        "expires_at": datetime(2027, 1, 1, tzinfo=UTC),
+    },
     "app.message_senders": lambda make, tenant_id: {"tenant_id": tenant_id, "channel": "sms"},
     "app.message_claims": lambda make, tenant_id: {
         "tenant_id": tenant_id,
@@ -921,13 +928,15 @@ def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: 
         unseen = [t for t in world.tables if select_rows_of_a(conn, t, world) is None]
     # Not even A's owner reads the keys: the viewer opens values through audit.readable_values.
     # Nor what the technician helpers read: only those definers do; nor the document counters,
-    # which only the numbering trigger keeps, nor the worker's claims and pace of messages.
+    # which only the numbering trigger keeps, nor the worker's claims and pace of messages,
+    # nor homeowners' portal sessions (only the portal's definers read them).
     assert sorted(unseen) == [
         "app.document_numbers",
         "app.message_claims",
         "app.message_senders",
         "app.technician_visits",
         "audit.subject_keys",
+        "iam.portal_sessions",
     ]
 
 
