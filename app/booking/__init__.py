@@ -26,4 +26,4 @@ menu.add(
 _ = (public, settings)
 
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp", "constraints"]
+__all__ = ["bp", "constraints", "windows"]

@@ -1,5 +1,5 @@
 -- name: page
-select company, company_phone, logo_key, time_zone, kinds, needs_confirmation
+select company, company_phone, logo_key, brand_colour, time_zone, kinds, needs_confirmation
 from app.public_booking_page(%(slug)s)
 
 -- name: windows

@@ -186,11 +186,11 @@ grant execute on function app.public_bookable_windows(text, text, date) to plenu
 -- Why: what the public booking page shows of the company: its name, phone, colour and logo,
 -- and what can be booked; nothing while the page is off.
 create function app.public_booking_page(p_slug text)
-returns table (company text, company_phone text, logo_key text, time_zone text, kinds text[],
-               needs_confirmation boolean)
+returns table (company text, company_phone text, logo_key text, brand_colour text,
+               time_zone text, kinds text[], needs_confirmation boolean)
 language sql stable security definer set search_path = ''
 as $$
-  select t.name, t.phone, t.logo_key, t.time_zone, s.kinds, s.needs_confirmation
+  select t.name, t.phone, t.logo_key, t.brand_colour, t.time_zone, s.kinds, s.needs_confirmation
     from public.online_booking_settings s
     join public.tenants t on t.id = s.tenant_id and t.status = 'active'
    where s.slug = p_slug and s.public_page

@@ -10,3 +10,9 @@ create policy "Owners and admins can change their company's online booking setti
   on public.online_booking_settings for update to authenticated
   using (tenant_id = (select app.tenant_id()) and (select app.is_manager()))
   with check (tenant_id = (select app.tenant_id()));
+
+-- A signed-in homeowner reads their company's rules: what they may book, and until when they
+-- may move or cancel a visit in the portal.
+create policy "Homeowners can see their company's online booking rules"
+  on public.online_booking_settings for select to authenticated
+  using (tenant_id = (select app.portal_tenant_id()));

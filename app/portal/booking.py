@@ -1,0 +1,129 @@
+"""Booking a visit in the portal: one of the homeowner's places, a kind of service the company
+books online, the problem in their words, then one of the live windows
+(app.portal_bookable_windows: starts and ends only) and confirm (app.portal_book_visit, which
+takes the customer from the portal session). A window taken meanwhile is refused by the
+database and the page offers the windows left."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from flask import abort, redirect, render_template, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app import db, sql, vocabulary
+from app.booking import constraints, windows
+from app.forms import strip_text
+from app.portal import bp
+from app.portal.identity import homeowner, portal_required
+from app.portal.nav import NAV
+from app.views import show_violation
+
+queries = sql.load(__file__, "booking.sql")
+NAV.append(("Book a visit", "portal.book"))
+TEMPLATE = "portal/book.html"
+DONE_KEY = "portal:booked"
+
+
+class PortalBookingForm(FlaskForm):
+    property_id = SelectField("Where", choices=[])
+    kind = SelectField("What do you need?", choices=[])
+    description = TextAreaField(
+        "Describe the problem",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Tell us what is wrong, in a few words."),
+            Length(max=5000, message="At most 5000 characters."),
+        ],
+    )
+    window = StringField("Time")
+
+
+def _rules() -> db.Row:
+    me = homeowner()
+    assert me is not None
+    found = db.one(queries.rules, {"tenant_id": me.tenant_id, "customer_id": me.customer_id})
+    if found is None:
+        abort(404)
+    return found
+
+
+def _form(rules: db.Row) -> PortalBookingForm:
+    form = PortalBookingForm()
+    form.property_id.choices = [
+        (p["id"], ", ".join(x for x in (p["street"], p["unit"], p["city"]) if x))
+        for p in rules["places"]
+    ]
+    form.kind.choices = [(k, vocabulary.JOB_KINDS[k]) for k in rules["kinds"]]
+    return form
+
+
+def _page(form: PortalBookingForm, rules: db.Row, status: int, **extra: Any) -> Any:
+    context: dict[str, Any] = {"form": form, "rules": rules, "step": "details"} | extra
+    return render_template(TEMPLATE, **context), status
+
+
+def _with_windows(form: PortalBookingForm, rules: db.Row, status: int) -> Any:
+    params = {"property_id": form.property_id.data, "kind": form.kind.data}
+    zone = ZoneInfo(rules["time_zone"])
+    days = windows.by_day(db.query(queries.windows, params), zone)
+    return _page(form, rules, status, step="windows", days=days, zone=zone)
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@portal_required
+def book() -> Any:
+    rules = _rules()
+    form = _form(rules)
+    if not form.is_submitted():
+        return _page(form, rules, 200)
+    if not form.validate():
+        return _page(form, rules, 422)
+    starts = windows.parse(form.window.data)
+    if starts is None:
+        if form.window.data:
+            form.window.errors = ["Pick one of the times below."]
+        return _with_windows(form, rules, 422 if form.window.data else 200)
+    params = {
+        "property_id": form.property_id.data,
+        "kind": form.kind.data,
+        "description": form.description.data,
+        "window": starts,
+    }
+    try:
+        booked = db.write(queries.book, params)[0]
+    except db.ConstraintViolation as violation:
+        if violation.constraint == "online_bookings_window_open":
+            form.window.errors = [constraints.WINDOW_TAKEN]
+            return _with_windows(form, rules, 409)
+        show_violation(form, violation)
+        return _page(form, rules, 422)
+    session[DONE_KEY] = {
+        "visit_id": str(booked["visit_id"]),
+        "status": booked["status"],
+        "starts": booked["window_starts_at"].isoformat(),
+        "ends": booked["window_ends_at"].isoformat(),
+    }
+    return redirect(url_for("portal.booked", visit_id=booked["visit_id"]), code=303)
+
+
+@bp.get("/book/<uuid:visit_id>")
+@portal_required
+def booked(visit_id: UUID) -> Response | str:
+    done = session.get(DONE_KEY)
+    if not isinstance(done, dict) or done.get("visit_id") != str(visit_id):
+        abort(404)
+    rules = _rules()
+    return render_template(
+        "portal/booked.html",
+        done=done,
+        starts=datetime.fromisoformat(done["starts"]),
+        ends=datetime.fromisoformat(done["ends"]),
+        zone=ZoneInfo(rules["time_zone"]),
+    )
