@@ -27,10 +27,10 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import phones, vocabulary
-from app.forms import lower_text, strip_text
+from app.forms import choices, lower_text, strip_text
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,46}[a-z0-9]$")
-KINDS = list(vocabulary.JOB_KINDS.items())
+KINDS = choices(vocabulary.JOB_KINDS.items())
 
 
 def _number(label: str, low: int, high: int, unit: str) -> IntegerField:
@@ -54,6 +54,7 @@ class BookingSettingsForm(FlaskForm):
         choices=KINDS,
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
+        invalid_choice_message="Choose among the kinds of visit offered.",
     )
     horizon_days = _number("How far ahead (days)", 1, 60, "days")
     lead_hours = _number("Minimum notice (hours)", 0, 336, "hours")

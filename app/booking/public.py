@@ -18,6 +18,7 @@ from app.auth.links import TooManyRequests, call, page
 from app.booking import bp, windows
 from app.booking.constraints import WINDOW_TAKEN
 from app.booking.forms import PublicBookingForm
+from app.forms import choices
 from app.views import show_violation
 
 queries = sql.load(__file__, "public.sql")
@@ -34,7 +35,7 @@ def _page(slug: str) -> db.Row:
 
 def _form(found: db.Row) -> PublicBookingForm:
     form = PublicBookingForm()
-    form.kind.choices = [(k, vocabulary.JOB_KINDS[k]) for k in found["kinds"]]
+    form.kind.choices = choices((k, vocabulary.JOB_KINDS[k]) for k in found["kinds"])
     return form
 
 

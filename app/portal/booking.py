@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from app import db, sql, vocabulary
 from app.booking import constraints, windows
-from app.forms import strip_text
+from app.forms import choices, strip_text
 from app.portal import bp
 from app.portal.identity import homeowner, portal_required
 from app.portal.nav import NAV
@@ -56,11 +56,11 @@ def _rules() -> db.Row:
 
 def _form(rules: db.Row) -> PortalBookingForm:
     form = PortalBookingForm()
-    form.property_id.choices = [
+    form.property_id.choices = choices(
         (p["id"], ", ".join(x for x in (p["street"], p["unit"], p["city"]) if x))
         for p in rules["places"]
-    ]
-    form.kind.choices = [(k, vocabulary.JOB_KINDS[k]) for k in rules["kinds"]]
+    )
+    form.kind.choices = choices((k, vocabulary.JOB_KINDS[k]) for k in rules["kinds"])
     return form
 
 
