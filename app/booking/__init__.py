@@ -15,6 +15,8 @@ bp = Blueprint("booking", __name__)
 db.register_messages(constraints.MESSAGES)
 
 from app.booking import public, requests, settings  # noqa: E402  (routes on bp)
+from app.booking.constraints import WINDOW_TAKEN  # noqa: E402
+from app.booking.windows import Window, by_day, parse  # noqa: E402
 
 menu.add(
     "Booking requests",
@@ -26,4 +28,5 @@ menu.add(
 _ = (public, settings)
 
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp", "constraints", "windows"]
+# The portal's booking page shows windows as the public page does (`by_day`, `parse`).
+__all__ = ["WINDOW_TAKEN", "Window", "bp", "by_day", "constraints", "parse"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -21,7 +21,10 @@ DECLINED = "Declined from the booking requests."
 
 
 def awaiting_count() -> int:
-    """How many requests wait (the menu's count)."""
+    """How many requests wait (the menu's count); 0 on a page that acts with a link's or a
+    webhook's narrow role rather than as the member."""
+    if g.get("db_claims", {}).get("role") != "authenticated":
+        return 0
     return int(db.value(queries.awaiting_count, {"tenant_id": current_user.tenant_id}) or 0)
 
 
@@ -51,9 +54,9 @@ def confirm_request(booking_id: UUID) -> Response | tuple[str, int]:
             " another time.",
             "error",
         )
-        return redirect(url_for("booking.requests_list"), code=303)
+        return redirect(url_for("booking.requests_list"))
     flash("Booked: the visit is on the board and the homeowner gets the confirmation.", "success")
-    return redirect(url_for("booking.requests_list"), code=303)
+    return redirect(url_for("booking.requests_list"))
 
 
 @bp.post("/booking-requests/<uuid:booking_id>/decline")
@@ -64,4 +67,4 @@ def decline_request(booking_id: UUID) -> Response:
     reason = (request.form.get("reason") or "").strip()[:500] or DECLINED
     db.write(queries.decline, {"id": booking_id, "reason": reason})
     flash("Declined: the visit is canceled.", "success")
-    return redirect(url_for("booking.requests_list"), code=303)
+    return redirect(url_for("booking.requests_list"))

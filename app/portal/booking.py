@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, session, url_for
@@ -17,11 +16,11 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app import booking as online_booking
 from app import db, sql, vocabulary
-from app.booking import constraints, windows
 from app.forms import choices, strip_text
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import Homeowner, homeowner, portal_required
 from app.portal.nav import NAV
 from app.views import show_violation
 
@@ -45,9 +44,15 @@ class PortalBookingForm(FlaskForm):
     window = StringField("Time")
 
 
-def _rules() -> db.Row:
+def homeowner_of() -> Homeowner:
+    """The signed-in homeowner of a `portal_required` view."""
     me = homeowner()
     assert me is not None
+    return me
+
+
+def _rules() -> db.Row:
+    me = homeowner_of()
     found = db.one(queries.rules, {"tenant_id": me.tenant_id, "customer_id": me.customer_id})
     if found is None:
         abort(404)
@@ -72,7 +77,7 @@ def _page(form: PortalBookingForm, rules: db.Row, status: int, **extra: Any) -> 
 def _with_windows(form: PortalBookingForm, rules: db.Row, status: int) -> Any:
     params = {"property_id": form.property_id.data, "kind": form.kind.data}
     zone = ZoneInfo(rules["time_zone"])
-    days = windows.by_day(db.query(queries.windows, params), zone)
+    days = online_booking.by_day(db.query(queries.windows, params), zone)
     return _page(form, rules, status, step="windows", days=days, zone=zone)
 
 
@@ -85,7 +90,7 @@ def book() -> Any:
         return _page(form, rules, 200)
     if not form.validate():
         return _page(form, rules, 422)
-    starts = windows.parse(form.window.data)
+    starts = online_booking.parse(form.window.data)
     if starts is None:
         if form.window.data:
             form.window.errors = ["Pick one of the times below."]
@@ -100,25 +105,25 @@ def book() -> Any:
         booked = db.write(queries.book, params)[0]
     except db.ConstraintViolation as violation:
         if violation.constraint == "online_bookings_window_open":
-            form.window.errors = [constraints.WINDOW_TAKEN]
+            form.window.errors = [online_booking.WINDOW_TAKEN]
             return _with_windows(form, rules, 409)
         show_violation(form, violation)
         return _page(form, rules, 422)
     session[DONE_KEY] = {
-        "visit_id": str(booked["visit_id"]),
+        "tenant_id": str(homeowner_of().tenant_id),
         "status": booked["status"],
         "starts": booked["window_starts_at"].isoformat(),
         "ends": booked["window_ends_at"].isoformat(),
     }
-    return redirect(url_for("portal.booked", visit_id=booked["visit_id"]), code=303)
+    return redirect(url_for("portal.booked"), code=303)
 
 
-@bp.get("/book/<uuid:visit_id>")
+@bp.get("/book/done")
 @portal_required
-def booked(visit_id: UUID) -> Response | str:
+def booked() -> Response | str:
     done = session.get(DONE_KEY)
-    if not isinstance(done, dict) or done.get("visit_id") != str(visit_id):
-        abort(404)
+    if not isinstance(done, dict) or done.get("tenant_id") != str(homeowner_of().tenant_id):
+        return redirect(url_for("portal.book"), code=303)
     rules = _rules()
     return render_template(
         "portal/booked.html",
