@@ -20,6 +20,7 @@ import psycopg
 
 from bench import (
     audit,
+    booking,
     customers,
     documents,
     geocoding,
@@ -53,6 +54,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "webhooks": webhooks.run,
     "messages": messages.run,
     "geocoding": geocoding.run,
+    "booking": booking.run,
 }
 NO_SCALE_DATA = {
     "documents",
@@ -60,6 +62,7 @@ NO_SCALE_DATA = {
     "webhooks",
     "geocoding",
     "messages",
+    "booking",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -4,74 +4,123 @@
 -- and around each booked visit the travel buffer or, when both places are geocoded, the time
 -- to drive there in a straight line at 40 km/h, whichever is longer.
 
--- Why: minutes to drive between two places, straight line at 40 km/h (25 mph), rounded up and
--- capped at 3 hours; null when either place has no coordinates.
-create function app.travel_minutes(p_from_latitude numeric, p_from_longitude numeric,
-                                   p_to_latitude numeric, p_to_longitude numeric)
-returns integer
-language sql immutable set search_path = ''
+-- Why: technicians' shifts over several days in one statement (a window search asks for 50
+-- technicians over 14 days at once): a technician's own hours for the weekday when they have
+-- any, else 8 to 5 on weekdays, local to the company. app.technician_shift (below) is this for
+-- one technician and one day, so the booking trigger and the windows keep one rule.
+create function app.technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date,
+                                      p_days integer)
+returns table (technician_id uuid, day date, shift tstzrange)
+language sql stable set search_path = ''
 as $$
-  select case when num_nulls(p_from_latitude, p_from_longitude, p_to_latitude,
-                             p_to_longitude) = 0 then least(180, ceil(
-           2 * 6371 * asin(sqrt(
-             power(sin(radians((p_to_latitude - p_from_latitude)::float8) / 2), 2)
-             + cos(radians(p_from_latitude::float8)) * cos(radians(p_to_latitude::float8))
-               * power(sin(radians((p_to_longitude - p_from_longitude)::float8) / 2), 2)))
-           / 40.0 * 60))::integer end
+  with zone as (
+    select t.time_zone from public.tenants t where t.id = p_tenant
+  ), days as (
+    select d::date as day
+      from generate_series(p_first_day, p_first_day + p_days - 1, interval '1 day') d
+  ), own as (
+    select distinct h.technician_id from public.working_hours h
+     where h.tenant_id = p_tenant and h.technician_id = any (p_technicians)
+  )
+  select h.technician_id, d.day,
+         tstzrange((d.day + h.starts_at) at time zone z.time_zone,
+                   (d.day + h.ends_at) at time zone z.time_zone, '[)')
+    from zone z
+   cross join days d
+    join public.working_hours h
+      on h.tenant_id = p_tenant and h.technician_id = any (p_technicians)
+     and h.weekday = extract(isodow from d.day)
+  union all
+  select x.id, d.day,
+         tstzrange((d.day + time '08:00') at time zone z.time_zone,
+                   (d.day + time '17:00') at time zone z.time_zone, '[)')
+    from zone z
+   cross join days d
+   cross join unnest(p_technicians) x (id)
+   where extract(isodow from d.day) between 1 and 5
+     and not exists (select from own where own.technician_id = x.id)
 $$;
-revoke execute on function app.travel_minutes(numeric, numeric, numeric, numeric) from public;
-grant execute on function app.travel_minutes(numeric, numeric, numeric, numeric)
+revoke execute on function app.technician_shifts(uuid, uuid[], date, integer) from public;
+grant execute on function app.technician_shifts(uuid, uuid[], date, integer)
   to authenticated, service_role;
+
+create or replace function app.technician_shift(p_tenant uuid, p_technician uuid, p_day date)
+returns tstzrange
+language sql stable set search_path = ''
+as $$
+  select s.shift from app.technician_shifts(p_tenant, array[p_technician], p_day, 1) s
+$$;
 
 -- Why: the core. Each active technician's possible starts (every `p_window_hours` from the
 -- start of their shift, the visit still ending within it) from `p_not_before` on, less those
--- overlapping time off or coming closer to a booked visit than the travel it needs. Answers
--- technician ids: only for the definers and staff function below (no grant).
+-- overlapping time off or coming closer to a booked visit than the gap it needs: the buffer,
+-- or the drive from that visit's place to this one when longer. Set-based: the company's
+-- bookings and time off over the period are read once, each with its gap, and matched to the
+-- starts by technician. Answers technician ids: only for the definers and staff function
+-- below (no grant).
 create function app.window_candidates(
   p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date,
   p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamptz)
 returns table (technician_id uuid, starts_at timestamptz)
-language sql stable set search_path = ''
+language plpgsql stable set search_path = ''
 as $$
-  with shifts as (
-    select m.account_id as technician, app.technician_shift(p_tenant, m.account_id, d::date) as shift
-      from public.memberships m
-     cross join generate_series(p_first_day, p_first_day + p_days - 1, interval '1 day') d
-     where m.tenant_id = p_tenant and m.role = 'technician' and m.status = 'active'
-  ), starts as (
-    select s.technician, g as starts_at
+#variable_conflict use_column
+declare
+  minutes interval := make_interval(mins => app.job_minutes(p_kind));
+  crew uuid[] := array(select m.account_id from public.memberships m
+                        where m.tenant_id = p_tenant and m.role = 'technician'
+                          and m.status = 'active');
+begin
+  return query
+  with shifts as materialized (
+    select s.technician_id, s.shift
+      from app.technician_shifts(p_tenant, crew, p_first_day, p_days) s
+  ), starts as materialized (
+    select s.technician_id, g as starts_at
       from shifts s
-     cross join lateral generate_series(
-       lower(s.shift), upper(s.shift) - make_interval(mins => app.job_minutes(p_kind)),
-       make_interval(hours => p_window_hours)) g
-     where s.shift is not null
+     cross join lateral generate_series(lower(s.shift), upper(s.shift) - minutes,
+                                        make_interval(hours => p_window_hours)) g
+     where g >= p_not_before and g > now()
+  ), span as (
+    select tstzrange(min(lower(s.shift)) - interval '1 day',
+                     max(upper(s.shift)) + interval '1 day') as during
+      from shifts s
+  ), busy as materialized (
+    select a.technician_id, lower(a.booked) - gap.around as lo, upper(a.booked) + gap.around as hi
+      from span
+      join public.visit_assignments a
+        on a.tenant_id = p_tenant and a.technician_id = any (crew) and a.booked && span.during
+      join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
+      join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+      join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+     -- The drive: haversine distance at 40 km/h (25 mph), rounded up, at most 3 hours; none
+     -- when either place has no coordinates. Written here rather than called per booking: a
+     -- function with a fixed search_path is not inlined, and costs ~80 us a call.
+     cross join lateral (
+       select make_interval(mins => greatest(p_buffer_minutes, case
+         when num_nulls(p.latitude, p.longitude, p_latitude, p_longitude) = 0 then
+           least(180, ceil(2 * 6371 * asin(sqrt(
+             power(sin(radians((p_latitude - p.latitude)::float8) / 2), 2)
+             + cos(radians(p.latitude::float8)) * cos(radians(p_latitude::float8))
+               * power(sin(radians((p_longitude - p.longitude)::float8) / 2), 2)))
+             / 40.0 * 60))::integer
+         else 0 end)) as around
+     ) gap
+  ), away as materialized (
+    select o.technician_id, lower(o.during) as lo, upper(o.during) as hi
+      from span
+      join public.time_off o
+        on o.tenant_id = p_tenant and o.technician_id = any (crew) and o.during && span.during
   )
-  select st.technician, st.starts_at
+  select st.technician_id, st.starts_at
     from starts st
-   where st.starts_at >= p_not_before and st.starts_at > now()
-     and not exists (
-       select from public.time_off o
-        where o.tenant_id = p_tenant and o.technician_id = st.technician
-          and o.during && tstzrange(st.starts_at,
-                                    st.starts_at + make_interval(mins => app.job_minutes(p_kind))))
-     and not exists (
-       select from public.visit_assignments a
-         join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
-         join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-         join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
-        where a.tenant_id = p_tenant and a.technician_id = st.technician
-          -- within the longest gap any visit can need (the index narrows to these) ...
-          and a.booked && tstzrange(
-                st.starts_at - make_interval(mins => greatest(p_buffer_minutes, 180)),
-                st.starts_at + make_interval(mins => app.job_minutes(p_kind)
-                                                     + greatest(p_buffer_minutes, 180)))
-          -- ... and closer than the gap this one needs
-          and a.booked && tstzrange(
-                st.starts_at - make_interval(mins => greatest(p_buffer_minutes, coalesce(
-                  app.travel_minutes(p.latitude, p.longitude, p_latitude, p_longitude), 0))),
-                st.starts_at + make_interval(mins => app.job_minutes(p_kind) + greatest(
-                  p_buffer_minutes, coalesce(
-                  app.travel_minutes(p.latitude, p.longitude, p_latitude, p_longitude), 0)))))
+   where not exists (select from busy b
+                      where b.technician_id = st.technician_id
+                        and b.lo < st.starts_at + minutes and b.hi > st.starts_at)
+     and not exists (select from away o
+                      where o.technician_id = st.technician_id
+                        and o.lo < st.starts_at + minutes and o.hi > st.starts_at);
+end
 $$;
 revoke execute on function app.window_candidates(uuid, numeric, numeric, text, date, integer,
   integer, integer, timestamptz) from public;
