@@ -8,8 +8,7 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-from app.portal import home, identity  # noqa: E402  (views register on bp)
-from app.portal import booking  # noqa: E402,F401  (the booking page, on bp)
+from app.portal import booking, home, identity  # noqa: E402,F401  (views register on bp)
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
 
 __all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required"]

@@ -144,9 +144,8 @@ def test_only_office_staff_answer_requests(database: Database, make: Factory) ->
     assert booking is not None
     other = make.tenant()
     for claims in (claims_of(firm.technicians[0]), claims_of(other.owner)):
-        with acting_as(database, claims) as conn:
-            with pytest.raises(psycopg.errors.NoDataFound):
-                conn.execute("select app.confirm_online_booking(%s)", [booking["id"]])
+        with acting_as(database, claims) as conn, pytest.raises(psycopg.errors.NoDataFound):
+            conn.execute("select app.confirm_online_booking(%s)", [booking["id"]])
 
 
 def test_a_window_that_is_not_offered_is_refused(database: Database, make: Factory) -> None:
@@ -176,9 +175,12 @@ def test_bad_input_is_refused_and_saves_nothing(
     constraint: str,
 ) -> None:
     firm = company(make)
-    with token_holder(database, commit=True) as conn:
-        with pytest.raises(psycopg.errors.CheckViolation) as refused, conn.transaction():
-            book_public(conn, firm.slug, at(MONDAY, 8), **details)
+    with (
+        token_holder(database, commit=True) as conn,
+        pytest.raises(psycopg.errors.CheckViolation) as refused,
+        conn.transaction(),
+    ):
+        book_public(conn, firm.slug, at(MONDAY, 8), **details)
     assert refused.value.diag.constraint_name == constraint
     assert counts(admin, firm.tenant.id) == {"customers": 0, "properties": 0, "jobs": 0}
 

@@ -61,9 +61,11 @@ def test_a_homeowner_sees_windows_only_at_their_own_places(
                 windows(conn, other)
             with pytest.raises(psycopg.errors.NoDataFound), conn.transaction():
                 book(conn, other, at(MONDAY, 8))
-    with acting_as(database, {"role": "authenticated", "portal": True}) as conn:
-        with pytest.raises(psycopg.errors.NoDataFound):
-            windows(conn, mine)
+    with (
+        acting_as(database, {"role": "authenticated", "portal": True}) as conn,
+        pytest.raises(psycopg.errors.NoDataFound),
+    ):
+        windows(conn, mine)
 
 
 def test_another_customers_booking_only_takes_its_window_away(

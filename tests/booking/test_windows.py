@@ -2,6 +2,8 @@
 app.bookable_windows, which share one computation): working hours, time off, booked visits with
 the travel buffer or the drive between places, the company's kinds, notice and horizon."""
 
+# ruff: noqa: F811  (the module-scoped fixtures are imported by name, then requested)
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -74,7 +76,7 @@ def all_day_every_day(conn: Connection, firm: Company, technician: Member) -> No
 
 def test_only_working_hours_are_offered(
     shared_database: Database,
-    shared_make: Factory,  # noqa: F811
+    shared_make: Factory,
 ) -> None:
     firm = company(shared_make)
     with token_holder(shared_database) as conn:
@@ -88,7 +90,7 @@ def test_only_working_hours_are_offered(
 
 def test_time_off_removes_windows(
     shared_database: Database,
-    shared_make: Factory,  # noqa: F811
+    shared_make: Factory,
 ) -> None:
     firm = company(shared_make)
     shared_make.conn.execute(
@@ -104,7 +106,7 @@ def test_the_buffer_keeps_time_around_a_booked_visit(
     shared_database: Database,
     shared_make: Factory,
     buffer: int,
-    expected: list[int],  # noqa: F811
+    expected: list[int],
 ) -> None:
     """A 15-minute visit at 9:30: a maintenance hour at 10 starts as it ends plus the buffer."""
     firm = company(shared_make, buffer_minutes=buffer)
@@ -119,8 +121,8 @@ def test_the_buffer_keeps_time_around_a_booked_visit(
     ids=["same place", "not geocoded: the buffer only", "30 minutes away"],
 )
 def test_the_drive_from_the_visit_before_is_kept_free(
-    shared_database: Database,  # noqa: F811
-    shared_make: Factory,  # noqa: F811
+    shared_database: Database,
+    shared_make: Factory,
     here: tuple[Decimal, Decimal] | None,
     expected: list[int],
 ) -> None:
@@ -142,7 +144,7 @@ def test_the_drive_from_the_visit_before_is_kept_free(
 
 def test_only_the_companys_online_kinds_are_offered_or_booked(
     shared_database: Database,
-    shared_make: Factory,  # noqa: F811
+    shared_make: Factory,
 ) -> None:
     firm = company(shared_make, kinds=["maintenance"])
     with token_holder(shared_database) as conn:
@@ -155,7 +157,7 @@ def test_only_the_companys_online_kinds_are_offered_or_booked(
 
 def test_nothing_is_offered_before_the_notice_or_past_the_horizon(
     shared_database: Database,
-    shared_make: Factory,  # noqa: F811
+    shared_make: Factory,
 ) -> None:
     firm = company(shared_make, lead_hours=48, horizon_days=5)
     all_day_every_day(shared_make.conn, firm, firm.technicians[0])
@@ -173,7 +175,7 @@ def test_nothing_is_offered_before_the_notice_or_past_the_horizon(
 
 def test_a_closed_or_unknown_page_offers_nothing(
     shared_database: Database,
-    shared_make: Factory,  # noqa: F811
+    shared_make: Factory,
 ) -> None:
     firm = company(shared_make)
     with token_holder(shared_database) as conn:
