@@ -11,6 +11,7 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
         "description",
         "Describe the problem in at most 5000 characters.",
     ),
+    "online_bookings_photo_count": ("photo", "At most 5 photos can be added to a booking."),
     "online_bookings_contact_given": ("phone", "Give a phone number or an email address."),
     "online_booking_settings_slug_once": (
         "slug",

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app import booking as online_booking
 from app import db, sql, vocabulary
 from app.forms import choices, strip_text
+from app.integrations import files
 from app.portal import bp
+from app.portal.booking_photos import BookingPhotoForm, add_photo
 from app.portal.identity import Homeowner, homeowner, portal_required
 from app.portal.nav import NAV
 from app.views import show_violation
@@ -111,6 +113,7 @@ def book() -> Any:
         return _page(form, rules, 422)
     session[DONE_KEY] = {
         "tenant_id": str(homeowner_of().tenant_id),
+        "visit": str(booked["visit_id"]),
         "status": booked["status"],
         "starts": booked["window_starts_at"].isoformat(),
         "ends": booked["window_ends_at"].isoformat(),
@@ -118,17 +121,48 @@ def book() -> Any:
     return redirect(url_for("portal.booked"), code=303)
 
 
-@bp.get("/book/done")
-@portal_required
-def booked() -> Response | str:
+def _done() -> dict[str, str] | None:
+    """The booking this browser just made (for its confirmation page and its photos)."""
     done = session.get(DONE_KEY)
     if not isinstance(done, dict) or done.get("tenant_id") != str(homeowner_of().tenant_id):
-        return redirect(url_for("portal.book"), code=303)
-    rules = _rules()
+        return None
+    return done
+
+
+def _booked_page(done: dict[str, str], form: BookingPhotoForm, status: int) -> Any:
     return render_template(
         "portal/booked.html",
         done=done,
         starts=datetime.fromisoformat(done["starts"]),
         ends=datetime.fromisoformat(done["ends"]),
-        zone=ZoneInfo(rules["time_zone"]),
-    )
+        zone=ZoneInfo(_rules()["time_zone"]),
+        photo_form=form,
+    ), status
+
+
+@bp.get("/book/done")
+@portal_required
+def booked() -> Any:
+    done = _done()
+    if done is None:
+        return redirect(url_for("portal.book"), code=303)
+    return _booked_page(done, BookingPhotoForm(), 200)
+
+
+@bp.post("/book/done/photos")
+@portal_required
+def add_booking_photo() -> Any:
+    done = _done()
+    if done is None:
+        return redirect(url_for("portal.book"), code=303)
+    form = BookingPhotoForm()
+    if not form.validate_on_submit():
+        return _booked_page(done, form, 422)
+    try:
+        data = form.photo.data.read(files.MAX_PHOTO_BYTES + 1)
+        add_photo(homeowner_of().tenant_id, UUID(done["visit"]), data)
+    except (files.FileRefused, db.ConstraintViolation) as refused:
+        form.photo.errors = [refused.message]
+        return _booked_page(done, form, 422)
+    flash("Photo added.", "success")
+    return redirect(url_for("portal.booked"), code=303)

@@ -18,3 +18,7 @@ from app.portal_bookable_windows(%(property_id)s, %(kind)s, null)
 -- name: book
 select visit_id, status, window_starts_at, window_ends_at
 from app.portal_book_visit(%(property_id)s, %(kind)s, %(description)s, %(window)s)
+
+-- name: add_photo
+select app.portal_add_booking_photo(%(visit_id)s, %(storage_key)s, %(content_type)s,
+                                    %(byte_size)s) as id

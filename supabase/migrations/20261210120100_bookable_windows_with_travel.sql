@@ -67,6 +67,8 @@ as $$
 #variable_conflict use_column
 declare
   minutes interval := make_interval(mins => app.job_minutes(p_kind));
+  here_latitude float8 := p_latitude::float8;
+  here_longitude float8 := p_longitude::float8;
   crew uuid[] := array(select m.account_id from public.memberships m
                         where m.tenant_id = p_tenant and m.role = 'technician'
                           and m.status = 'active');
@@ -90,19 +92,25 @@ begin
       from span
       join public.visit_assignments a
         on a.tenant_id = p_tenant and a.technician_id = any (crew) and a.booked && span.during
-      join public.visits v on v.tenant_id = a.tenant_id and v.id = a.visit_id
-      join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-      join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+      -- The booked visit's place, only when there is a place to drive to.
+      left join lateral (
+        select p.latitude::float8 as latitude, p.longitude::float8 as longitude
+          from public.visits v
+          join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+          join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+         where p_latitude is not null and p_longitude is not null
+           and v.tenant_id = a.tenant_id and v.id = a.visit_id
+      ) there on true
      -- The drive: haversine distance at 40 km/h (25 mph), rounded up, at most 3 hours; none
      -- when either place has no coordinates. Written here rather than called per booking: a
      -- function with a fixed search_path is not inlined, and costs ~80 us a call.
      cross join lateral (
        select make_interval(mins => greatest(p_buffer_minutes, case
-         when num_nulls(p.latitude, p.longitude, p_latitude, p_longitude) = 0 then
+         when there.latitude is not null and there.longitude is not null then
            least(180, ceil(2 * 6371 * asin(sqrt(
-             power(sin(radians((p_latitude - p.latitude)::float8) / 2), 2)
-             + cos(radians(p.latitude::float8)) * cos(radians(p_latitude::float8))
-               * power(sin(radians((p_longitude - p.longitude)::float8) / 2), 2)))
+             power(sin(radians(here_latitude - there.latitude) / 2), 2)
+             + cos(radians(there.latitude)) * cos(radians(here_latitude))
+               * power(sin(radians(here_longitude - there.longitude) / 2), 2)))
              / 40.0 * 60))::integer
          else 0 end)) as around
      ) gap

@@ -3,12 +3,14 @@ homeowner (only their own places; nothing about anyone else), and the page /port
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
+from PIL import Image
 
 from app.db import Connection
 from tests.booking.support import MONDAY, Company, at, company, on
@@ -174,3 +176,73 @@ def test_a_foreign_place_is_not_a_choice(client: Client, admin: Connection, make
         "select count(*) as n from public.jobs where tenant_id = %s", [firm.tenant.id]
     ).fetchone()
     assert jobs == {"n": 0}
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_photos_of_the_problem_go_with_the_booked_visit(
+    client: Client, admin: Connection, make: Factory
+) -> None:
+    firm = company(make)
+    me, mine = homeowner(make, firm)
+    sign_in(client, admin, firm.tenant.id, me)
+    details = {"property_id": str(mine), "kind": "repair", "description": "No cooling"}
+    window = WINDOW.findall(client.submit("/portal/book", details).get_data(as_text=True))[0]
+    assert client.submit("/portal/book", details | {"window": window}).status_code == 303
+    for _ in range(5):
+        sent = client.submit(
+            "/portal/book/done/photos",
+            {"photo": (io.BytesIO(jpeg()), "leak.jpg")},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 303
+    refused = client.submit(
+        "/portal/book/done/photos",
+        {"photo": (io.BytesIO(jpeg()), "leak.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "At most 5 photos" in refused.get_data(as_text=True)
+    not_a_photo = client.submit(
+        "/portal/book/done/photos",
+        {"photo": (io.BytesIO(b"%PDF-1.4"), "leak.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert not_a_photo.status_code == 422
+    rows = admin.execute(
+        "select f.kind, f.content_type from public.visit_files f"
+        " join public.online_bookings b on b.tenant_id = f.tenant_id and b.visit_id = f.visit_id"
+        " where b.customer_id = %s",
+        [me],
+    ).fetchall()
+    assert [(r["kind"], r["content_type"]) for r in rows] == [("photo", "image/jpeg")] * 5
+
+
+def test_a_photo_goes_only_to_the_homeowners_own_new_booking(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    firm = company(make, technicians=2)
+    me, mine = homeowner(make, firm)
+    neighbour, theirs = homeowner(make, firm)
+    with acting_as(database, homeowner_claims(admin, firm.tenant.id, neighbour)) as conn:
+        their_visit = book(conn, theirs, at(MONDAY, 8))["visit_id"]
+        conn.execute("commit")
+    key = f"{firm.tenant.id}/visits/{their_visit}/photo.jpg"
+    with (
+        acting_as(database, homeowner_claims(admin, firm.tenant.id, me)) as conn,
+        pytest.raises(psycopg.errors.NoDataFound),
+    ):
+        conn.execute(
+            "select app.portal_add_booking_photo(%s, %s, 'image/jpeg', 100)", [their_visit, key]
+        )
+    with acting_as(database, homeowner_claims(admin, firm.tenant.id, me)) as conn:
+        mine_visit = book(conn, mine, at(MONDAY, 8))["visit_id"]
+        with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
+            conn.execute(
+                "select app.portal_add_booking_photo(%s, %s, 'image/jpeg', 100)",
+                [mine_visit, key],  # a key under another visit
+            )
