@@ -101,6 +101,7 @@ def seed_demo() -> None:
     with _admin() as conn:
         created = seed.demo(conn)
         added = seed.customers(conn)
+        booking_slug = seed.booking_link(conn)
     click.echo("demo company created" if created else "demo company already present")
     if added:
         click.echo(
@@ -110,6 +111,8 @@ def seed_demo() -> None:
     click.echo(f"Sign in at {_settings().public_url}/sign-in with password {seed.DEMO_PASSWORD!r}:")
     for email, role in seed.DEMO_STAFF:
         click.echo(f"  {role:11} {email}")
+    if booking_slug:
+        click.echo(f"Booking page for new homeowners: {_settings().public_url}/book/{booking_slug}")
 
 
 @audit_cli.command("verify")
