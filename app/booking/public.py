@@ -53,8 +53,16 @@ def _render(slug: str, found: db.Row, form: PublicBookingForm, status: int, **ex
 def _with_windows(slug: str, found: db.Row, form: PublicBookingForm, status: int) -> Any:
     rows = call(queries.windows, {"slug": slug, "kind": form.kind.data})
     days = windows.by_day(rows, ZoneInfo(found["time_zone"]))
+    kind = vocabulary.JOB_KINDS.get(form.kind.data or "", "")
     return _render(
-        slug, found, form, status, step="windows", days=days, zone=ZoneInfo(found["time_zone"])
+        slug,
+        found,
+        form,
+        status,
+        step="windows",
+        days=days,
+        zone=ZoneInfo(found["time_zone"]),
+        kind=kind,
     )
 
 
