@@ -88,18 +88,20 @@ begin
                      max(upper(s.shift)) + interval '1 day') as during
       from shifts s
   ), busy as materialized (
-    select a.technician_id, lower(a.booked) - gap.around as lo, upper(a.booked) + gap.around as hi
+    -- The bookings as app.technician_visits keeps them per technician (triggers on the
+    -- assignments and visits), with each visit's place: one index range per technician.
+    select tv.technician_id, lower(tv.booked) - gap.around as lo,
+           upper(tv.booked) + gap.around as hi
       from span
-      join public.visit_assignments a
-        on a.tenant_id = p_tenant and a.technician_id = any (crew) and a.booked && span.during
+      join app.technician_visits tv
+        on tv.tenant_id = p_tenant and tv.technician_id = any (crew)
+       and tv.booked_until > lower(span.during) and tv.booked && span.during
       -- The booked visit's place, only when there is a place to drive to.
       left join lateral (
         select p.latitude::float8 as latitude, p.longitude::float8 as longitude
-          from public.visits v
-          join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
-          join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+          from public.properties p
          where p_latitude is not null and p_longitude is not null
-           and v.tenant_id = a.tenant_id and v.id = a.visit_id
+           and p.tenant_id = tv.tenant_id and p.id = tv.property_id
       ) there on true
      -- The drive: haversine distance at 40 km/h (25 mph), rounded up, at most 3 hours; none
      -- when either place has no coordinates. Written here rather than called per booking: a
