@@ -9,10 +9,13 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from psycopg_pool import ConnectionPool
 
 from app.db import Connection
+from jobs import notices
 from tests.booking.support import MONDAY, at, book_public, company, token_holder
 from tests.conftest import TestDatabase as Database
+from tests.conftest import make_settings
 from tests.factories import Factory
 from tests.policies.identity import acting_as, claims_of
 
@@ -217,3 +220,20 @@ def test_one_address_may_book_five_times_an_hour(database: Database, make: Facto
     assert refused.value.sqlstate == "PT429"
     with token_holder(database, client_addr="192.0.2.100") as conn:
         assert book_public(conn, firm.slug, at(MONDAY, 8))["status"] == "booked"
+
+
+def test_a_booked_visit_gets_the_usual_booking_confirmation(
+    database: Database, admin: Connection, make: Factory, pool: ConnectionPool
+) -> None:
+    """Booked at once: the visit notices job confirms it like any visit the office books."""
+    firm = company(make)
+    with token_holder(database, commit=True) as conn:
+        book_public(conn, firm.slug, at(MONDAY, 8))
+    notices.sweep(pool, make_settings(database))
+    told = admin.execute(
+        "select kind, channel, to_address from public.messages where tenant_id = %s",
+        [firm.tenant.id],
+    ).fetchall()
+    assert [dict(m) for m in told] == [
+        {"kind": "booking_confirmation", "channel": "sms", "to_address": "+13125550100"}
+    ]
