@@ -20,6 +20,7 @@ OFFICE = [
     "Customers",
     "Estimates",
     "Messages",
+    "Booking requests",
     "Invoices",
     "Reports",
     "Maintenance plans",
