@@ -44,8 +44,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         payments,
         portal,
         pricebook,
+        privacy_requests,
         properties,
         scheduling,
+        service_requests,
         technician,
         tenancy,
         worklists,
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices.bp,
         payments.bp,
         portal.bp,
+        service_requests.bp,
+        privacy_requests.bp,
         booking.bp,
     ):
         app.register_blueprint(blueprint)

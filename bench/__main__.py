@@ -29,6 +29,7 @@ from bench import (
     messages,
     money,
     pages,
+    portal_sign_in,
     rls_scale,
     rls_team,
     scale,
@@ -54,6 +55,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "webhooks": webhooks.run,
     "messages": messages.run,
     "geocoding": geocoding.run,
+    "portal_sign_in": portal_sign_in.run,
     "booking": booking.run,
 }
 NO_SCALE_DATA = {
@@ -62,6 +64,7 @@ NO_SCALE_DATA = {
     "webhooks",
     "geocoding",
     "messages",
+    "portal_sign_in",
     "booking",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -26,6 +26,9 @@ from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
+from tests.portal.documents_support import sent_estimate, sent_invoice
+from tests.portal.support import sign_in as portal_sign_in
+from tests.requests.support import make_photo, make_privacy_request, make_request
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -93,6 +96,13 @@ def reset_token(world: World, tenant: Tenant) -> str:
 
 def new_job(world: World, tenant: Tenant) -> UUID:
     return world.make.job(tenant.id, world.make.property(tenant.id, world.make.customer(tenant.id)))
+
+
+def request_at_home(world: World, tenant: Tenant) -> UUID:
+    """A homeowner's service request about one of their properties."""
+    customer = world.make.customer(tenant.id)
+    home = world.make.property(tenant.id, customer)
+    return make_request(world.make.conn, tenant.id, customer, property_id=home)
 
 
 def plan_home(world: World, tenant: Tenant) -> UUID:
@@ -176,6 +186,15 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "conversation_id": lambda w, t: conversation(w, t),
     "campaign_id": lambda w, t: draft_campaign(w, t),
     "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
+    # A homeowner's service request about their home, so that it can become a job (its photo
+    # is kept in the test app's files folder).
+    "request_id": lambda w, t: request_at_home(w, t),
+    "request_photo_id": lambda w, t: make_photo(
+        w.make.conn, t.id, make_request(w.make.conn, t.id, w.make.customer(t.id))
+    ),
+    "privacy_request_id": lambda w, t: make_privacy_request(
+        w.make.conn, t.id, w.make.customer(t.id)
+    ),
     "slug": lambda w, t: booking_page(w, t),
     "booking_id": lambda w, t: booking_request(w, t),
 }
@@ -373,6 +392,9 @@ def form_data(world: World) -> dict[str, str]:
         "audience": "tune_up_due",
         "channel": "sms",
         "per_minute": "60",
+        # A privacy request's answer.
+        "outcome": "done",
+        "answer": "Forged answer",
     }
 
 
@@ -548,6 +570,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
+            or _portal_page(rule)  # a homeowner's: test_another_customers_ids_are_404_…
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -615,6 +638,95 @@ def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, o
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 response = _request(client, method, target, form_data(world))
                 assert response.status_code == 410, f"{method} {target}"
+
+
+# --- b') another customer's ids, in the homeowner's portal ------------------------------------
+
+
+def _portal_page(rule: Rule) -> bool:
+    """A portal page naming a row: the signed-in homeowner's, checked below with a homeowner."""
+    return rule.endpoint.startswith("portal.") and bool(rule.arguments - EXEMPT_VARIABLES.keys())
+
+
+PortalMaker = Callable[[Factory, UUID, UUID], UUID]
+
+
+def portal_visit(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
+    """A visit of the customer a month ahead, with no technician (so that moving it acts)."""
+    job = make.job(tenant_id, make.property(tenant_id, customer))
+    return make.visit(tenant_id, job, a_weekday_ahead(9))
+
+
+# URL variable of a portal page → a factory making that row for a customer (make, company,
+# customer). Add one for each new id a portal page takes.
+PORTAL_OBJECT: dict[str, PortalMaker] = {
+    "visit_id": portal_visit,
+    "estimate_id": sent_estimate,
+    "invoice_id": sent_invoice,
+    "request_id": lambda make, tenant_id, customer: make_request(make.conn, tenant_id, customer),
+    "request_photo_id": lambda make, tenant_id, customer: make_photo(
+        make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
+    ),
+}
+# What makes a portal form act (moving a visit a month and a half ahead; a request's reply).
+PORTAL_FORM = {
+    "day": a_weekday_ahead(10).date().isoformat(),
+    "starts": "10:00",
+    "reason": "Away",
+    "body": "Still cold.",
+}
+
+
+def _portal_id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    for rule in rules(app):
+        if _portal_page(rule):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def _portal_values(make: Factory, rule: Rule, tenant_id: UUID, customer: UUID) -> dict[str, Any]:
+    missing = sorted(rule.arguments - PORTAL_OBJECT.keys())
+    assert not missing, (
+        f"{rule.rule}: add a factory for <{missing[0]}> to PORTAL_OBJECT, so that the"
+        " cross-customer check covers this portal page"
+    )
+    return {name: PORTAL_OBJECT[name](make, tenant_id, customer) for name in rule.arguments}
+
+
+@pytest.mark.promise("P-02")
+def test_another_customers_ids_are_404_on_every_portal_page(
+    app: Flask, admin, make: Factory
+) -> None:
+    """A homeowner of company A gets 404 for the rows of another customer of A, of a customer of
+    company B, and for an id that exists nowhere, and nothing changes; their own rows work."""
+    mine, theirs = make.tenant("Alpha Air"), make.tenant("Beta Boilers")
+    me = make.customer(mine.id)
+    others = {"another customer of A": (mine.id, make.customer(mine.id)),
+              "a customer of B": (theirs.id, make.customer(theirs.id))}  # fmt: skip
+    homeowner: Client = app.test_client()  # type: ignore[assignment]
+    portal_sign_in(homeowner, admin, mine.id, me)
+    problems: list[str] = []
+    checked = 0
+    for rule, method in _portal_id_routes(app):
+        for label, (tenant_id, customer) in others.items():
+            foreign = url(app, rule, _portal_values(make, rule, tenant_id, customer))
+            before = snapshot(admin)
+            response = _request(homeowner, method, foreign, PORTAL_FORM)
+            checked += 1
+            if response.status_code != 404:
+                problems.append(f"{method} {foreign} ({label}'s id): {response.status_code}")
+            if snapshot(admin) != before:
+                problems.append(f"{method} {foreign} ({label}'s id) changed the database")
+        nowhere = url(app, rule, dict.fromkeys(rule.arguments, UUID(int=12345)))
+        if _request(homeowner, method, nowhere, PORTAL_FORM).status_code != 404:
+            problems.append(f"{method} {nowhere} (an id that exists nowhere): not 404")
+        # Control: the same request with the homeowner's own row works.
+        own = url(app, rule, _portal_values(make, rule, mine.id, me))
+        control = _request(homeowner, method, own, PORTAL_FORM)
+        if control.status_code not in (200, 302, 303):
+            problems.append(f"{method} {own} (own id): {control.status_code}, expected 200/30x")
+    assert not problems, "\n".join(problems)
+    assert checked >= 2 * 5  # a visit, moving and canceling it, opening an estimate, an invoice
 
 
 # --- c) headers, cookie flags, templates -----------------------------------------------------
@@ -832,6 +944,11 @@ def test_the_inline_code_scan_can_fail():
 # --- d) only essential cookies ---------------------------------------------------------------
 
 
+# Besides the session, only the portal's colour-scheme preference (functional, nothing that
+# tracks: app/portal/scheme.py).
+PREFERENCE_COOKIE = "plenum_scheme"
+
+
 @pytest.mark.promise("P-19")
 def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World):
     anonymous: Client = app.test_client()  # type: ignore[assignment]
@@ -845,11 +962,20 @@ def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World
         names |= {n: f"signed-in GET {path}" for n in _set_cookies(anonymous.get(path))}
     signing_out = anonymous.submit("/sign-out")
     names |= {n: "sign out" for n in _set_cookies(signing_out)}
+    # The portal's one preference (issue 14, point 5): light, dark or the device's colours.
+    choosing = anonymous.submit("/portal/colour-scheme", {"scheme": "dark", "next": "/portal/"})
+    names |= {n: "colour scheme" for n in _set_cookies(choosing)}
 
-    assert set(names) == {app.config["SESSION_COOKIE_NAME"]}, names
+    assert set(names) == {app.config["SESSION_COOKIE_NAME"], PREFERENCE_COOKIE}, names
     cookies = SimpleCookie()
     cookies.load(signing_in.headers["Set-Cookie"])
     assert not cookies[app.config["SESSION_COOKIE_NAME"]]["domain"]  # this host only
+    # The preference is one word of three, for this host only, unreadable by scripts.
+    preference = SimpleCookie()
+    preference.load(_set_cookies(choosing)[PREFERENCE_COOKIE])
+    kept = preference[PREFERENCE_COOKIE]
+    assert kept.value == "dark" and not kept["domain"] and kept["httponly"]
+    assert kept["samesite"] == "Lax"
 
 
 @pytest.mark.promise("P-19")

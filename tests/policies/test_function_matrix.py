@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.policies import functions
 from tests.policies.functions import Values
 from tests.policies.identity import acting_as, claims_of, table_name
 from tests.policies.test_rls_matrix import AUDIT_LOG, ROW_BUILDERS, insert
+from tests.portal.support import homeowner_claims
 
 # Functions allowed to reveal something of company A, with the actors they may reveal it to:
 # none. An entry here must say why, and the test fails for an entry that no longer leaks.
@@ -35,6 +37,7 @@ class World:
     a: Tenant
     b: Tenant
     b_technician: Member
+    b_homeowner: dict[str, Any]  # the claims of a signed-in homeowner of B (the portal)
     values: Values  # A's, for arguments
     secrets: frozenset[str]  # A's ids and personal values, none of them in B's rows
 
@@ -114,8 +117,11 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
     )
     b, _ = seed_company(shared_make, "Company B", "Bartleby", "13125550199", "America/New_York")
     b_technician = shared_make.member(b.id, "technician")
+    b_homeowner = homeowner_claims(shared_admin, b.id, shared_make.customer(b.id, "Bea"))
     secrets = strings_of(shared_admin, a) - strings_of(shared_admin, b)
-    return World(a, b, b_technician, a_values, frozenset(s for s in secrets if len(s) >= 6))
+    return World(
+        a, b, b_technician, b_homeowner, a_values, frozenset(s for s in secrets if len(s) >= 6)
+    )
 
 
 Claims = Callable[[World], dict[str, str]]
@@ -125,6 +131,8 @@ ACTORS: dict[str, Claims] = {
     "token holder": lambda world: dict(SIGN_IN),
     "owner of company B": lambda world: claims_of(world.b.owner),
     "technician of company B": lambda world: claims_of(world.b_technician),
+    # Signed in to B's portal as one of B's customers (the portal's definers answer for them).
+    "homeowner of company B": lambda world: dict(world.b_homeowner),
 }
 
 
