@@ -170,7 +170,7 @@ end
 $$;
 
 -- Why: the windows a homeowner may book online at a place: the company's kinds, from the lead
--- time on, up to its horizon, at most 14 days from `p_first`. Starts and ends only: nothing
+-- time on, up to its horizon, at most 14 days from `p_from`. Starts and ends only: nothing
 -- tells who is free or how many.
 create function app.online_windows(
   p_settings public.online_booking_settings, p_latitude numeric, p_longitude numeric,
@@ -186,11 +186,17 @@ begin
   if p_kind is null or not p_kind = any (p_settings.kinds) or days < 1 then
     return;
   end if;
+  -- A window stays offered while more technicians are free then than requests wait for it
+  -- (requests the office has not confirmed yet hold no technician, but they count).
   return query
-  select distinct c.starts_at, c.starts_at + make_interval(hours => p_settings.window_hours)
+  select c.starts_at, c.starts_at + make_interval(hours => p_settings.window_hours)
     from app.window_candidates(p_settings.tenant_id, p_latitude, p_longitude, p_kind, first_day,
                                days, p_settings.buffer_minutes, p_settings.window_hours,
                                now() + make_interval(hours => p_settings.lead_hours)) c
+   group by c.starts_at
+  having count(*) > (select count(*) from public.online_bookings b
+                      where b.tenant_id = p_settings.tenant_id and b.status = 'awaiting'
+                        and b.requested_starts_at = c.starts_at)
    order by 1;
 end
 $$;

@@ -13,7 +13,15 @@ from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from jobs import notices
-from tests.booking.support import MONDAY, at, book_public, company, token_holder
+from tests.booking.support import (
+    MONDAY,
+    at,
+    book_public,
+    company,
+    on,
+    public_windows,
+    token_holder,
+)
 from tests.conftest import TestDatabase as Database
 from tests.conftest import make_settings
 from tests.factories import Factory
@@ -237,3 +245,28 @@ def test_a_booked_visit_gets_the_usual_booking_confirmation(
     assert [dict(m) for m in told] == [
         {"kind": "booking_confirmation", "channel": "sms", "to_address": "+13125550100"}
     ]
+
+
+def test_requests_waiting_for_the_office_hold_their_window(
+    database: Database, make: Factory
+) -> None:
+    """One technician: a request for 8:00 takes 8:00 off the page until the office answers,
+    and a second request for it is refused; declined, the window is offered again."""
+    firm = company(make, needs_confirmation=True)
+    dispatcher = make.member(firm.tenant.id, "dispatcher")
+    with token_holder(database, commit=True) as conn:
+        book_public(conn, firm.slug, at(MONDAY, 8))
+    with token_holder(database, client_addr="198.51.100.9") as conn:
+        assert on(public_windows(conn, firm.slug), MONDAY) == [10]
+        with pytest.raises(psycopg.errors.CheckViolation) as refused, conn.transaction():
+            book_public(conn, firm.slug, at(MONDAY, 8))
+    assert refused.value.diag.constraint_name == "online_bookings_window_open"
+    request = make.conn.execute(
+        "select id from public.online_bookings where tenant_id = %s", [firm.tenant.id]
+    ).fetchone()
+    assert request is not None
+    with acting_as(database, claims_of(dispatcher)) as conn:
+        conn.execute("select app.decline_online_booking(%s, 'Booked by phone')", [request["id"]])
+        conn.execute("commit")
+    with token_holder(database) as conn:
+        assert on(public_windows(conn, firm.slug), MONDAY) == [8, 10]
