@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from app import (
         audit,
         auth,
+        booking,
         calls,
         customers,
         dashboard,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         portal.bp,
         service_requests.bp,
         privacy_requests.bp,
+        booking.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

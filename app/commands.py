@@ -102,6 +102,8 @@ def seed_demo() -> None:
     with _admin() as conn:
         created = seed.demo(conn)
         added = seed.customers(conn)
+        booking_slug = seed.booking_link(conn)
+        homeowner = seed.homeowner(conn)
     click.echo("demo company created" if created else "demo company already present")
     if added:
         click.echo(
@@ -111,13 +113,13 @@ def seed_demo() -> None:
     click.echo(f"Sign in at {_settings().public_url}/sign-in with password {seed.DEMO_PASSWORD!r}:")
     for email, role in seed.DEMO_STAFF:
         click.echo(f"  {role:11} {email}")
-    with _admin() as conn:
-        homeowner = seed.homeowner(conn)
     if homeowner:
         click.echo(
             f"Homeowner portal: {_settings().public_url}/portal/sign-in as {homeowner};"
             f" read the code with `flask seed portal-code {homeowner}` once the worker sent it."
         )
+    if booking_slug:
+        click.echo(f"Booking page for new homeowners: {_settings().public_url}/book/{booking_slug}")
 
 
 @seed_cli.command("portal-code")

@@ -20,6 +20,7 @@ import psycopg
 
 from bench import (
     audit,
+    booking,
     customers,
     documents,
     geocoding,
@@ -55,6 +56,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "messages": messages.run,
     "geocoding": geocoding.run,
     "portal_sign_in": portal_sign_in.run,
+    "booking": booking.run,
 }
 NO_SCALE_DATA = {
     "documents",
@@ -63,6 +65,7 @@ NO_SCALE_DATA = {
     "geocoding",
     "messages",
     "portal_sign_in",
+    "booking",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -21,6 +21,7 @@ OFFICE = [
     "Requests",
     "Estimates",
     "Messages",
+    "Booking requests",
     "Invoices",
     "Reports",
     "Maintenance plans",

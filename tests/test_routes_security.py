@@ -59,6 +59,9 @@ EXEMPT_VARIABLES = {
     "kind": "kind of message",
     # The portal's stylesheet of a company's colour: any colour, the same for everyone.
     "colour": "colour of a stylesheet",
+    # A company's public booking page: the link it publishes on its website; the page shows
+    # only the company's name and free times, and books for a new lead (tests/booking).
+    "slug": "published booking page",
 }
 
 
@@ -192,7 +195,35 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "privacy_request_id": lambda w, t: make_privacy_request(
         w.make.conn, t.id, w.make.customer(t.id)
     ),
+    "slug": lambda w, t: booking_page(w, t),
+    "booking_id": lambda w, t: booking_request(w, t),
 }
+
+
+def booking_page(world: World, tenant: Tenant) -> str:
+    """The company's public booking page, turned on."""
+    row = world.make.conn.execute(
+        "update public.online_booking_settings set public_page = true where tenant_id = %s"
+        " returning slug",
+        [tenant.id],
+    ).fetchone()
+    assert row is not None
+    return str(row["slug"])
+
+
+def booking_request(world: World, tenant: Tenant) -> UUID:
+    """A booking request waiting for the office (its visit unscheduled until confirmed)."""
+    job = new_job(world, tenant)
+    starts = a_weekday_ahead(10)
+    row = world.make.conn.execute(
+        "insert into public.online_bookings (tenant_id, visit_id, job_id, customer_id, source,"
+        " requested_starts_at, requested_ends_at, status)"
+        " select j.tenant_id, %s, j.id, j.customer_id, 'public', %s, %s, 'awaiting'"
+        " from public.jobs j where j.id = %s returning id",
+        [world.make.visit(tenant.id, job), starts, starts + timedelta(hours=2), job],
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
 
 
 def conversation(world: World, tenant: Tenant) -> UUID:

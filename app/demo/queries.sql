@@ -339,3 +339,12 @@ insert into public.campaigns (tenant_id, name, audience, due_within_days, channe
 values (%(t)s, 'Furnace tune-up reminder', 'tune_up_due', 30, 'sms',
         'Hi {first_name}, it''s {company}: your furnace tune-up is due. Reply to this text to'
         ' book a time.', '', '', 30)
+
+-- name: open_demo_booking_page
+-- The demo company's public booking page, on, at a readable link (online bookings go straight
+-- on the board); its slug.
+update public.online_booking_settings
+   set public_page = true, slug = 'acme-heating-and-air', needs_confirmation = false,
+       kinds = '{repair,maintenance,estimate}', updated_at = now()
+ where tenant_id = %(t)s
+returning slug

@@ -100,6 +100,18 @@ def geocode(conn: Connection) -> int:
             return handled
 
 
+def booking_link(conn: Connection) -> str | None:
+    """Open the demo company's public booking page (again: idempotent); its slug, or None
+    without the company."""
+    with conn.transaction():
+        tenant = conn.execute(queries.demo_company, {"email": DEMO_STAFF[0][0]}).fetchone()
+        if tenant is None:
+            return None
+        _act_as(conn, {"actor": "demo seed"})
+        row = conn.execute(queries.open_demo_booking_page, {"t": tenant["id"]}).fetchone()
+    return str(row["slug"]) if row else None
+
+
 def _locked_demo_company(conn: Connection) -> tuple[Any, bool] | None:
     """The demo company's id and whether it has customers (None without the company), under
     the lock that keeps two seeds from adding the same data."""

@@ -14,6 +14,7 @@ db.register_messages(constraints.MESSAGES)
 
 from app.portal import (  # noqa: E402  (views register on bp)
     agreements,
+    booking,
     data,
     details,
     documents,
@@ -38,6 +39,7 @@ NAV.sort(key=lambda entry: _FIRST.index(entry[1]) if entry[1] in _FIRST else len
 __all__ = [
     "Homeowner",
     "agreements",
+    "booking",
     "bp",
     "data",
     "details",

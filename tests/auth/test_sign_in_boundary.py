@@ -88,6 +88,14 @@ PRE_SIGN_IN = {
     "app.portal_sign_in_with_link(p_token text)",
     "app.portal_sign_in_choices(p_choice text)",
     "app.portal_sign_in_choose(p_choice text, p_customer uuid)",
+    # the company's public booking page, by its published slug: the company's name and what it
+    # books, live windows (starts and ends only), and a booking that always makes a new lead
+    "app.public_booking_page(p_slug text)",
+    "app.public_bookable_windows(p_slug text, p_kind text, p_from date DEFAULT NULL::date)",
+    "app.book_online_as_new_customer(p_slug text, p_first_name text, p_last_name text,"
+    " p_phone text, p_email text, p_street text, p_unit text, p_city text, p_region text,"
+    " p_postal_code text, p_kind text, p_description text,"
+    " p_window_starts_at timestamp with time zone)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",
