@@ -5,7 +5,6 @@ database decides, and says why not)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,9 +12,10 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
 
+from app import booking as online_booking
 from app import db, sql
 from app.formatting import format_day, format_time_range, local
 from app.portal import bp
@@ -26,7 +26,6 @@ from app.views import show_violation
 
 queries = sql.load(__file__, "visits.sql")
 NAV.append(("Visits", "portal.visits"))
-CUTOFF_HOURS = 24  # app.portal_change_cutoff(), for the words on the page
 
 STATUS_LABELS = {
     "unscheduled": "To be scheduled",
@@ -40,12 +39,7 @@ STATUS_LABELS = {
 
 
 class RescheduleForm(FlaskForm):
-    day = DateField("New day", validators=[InputRequired("Choose a day.")])
-    starts = TimeField("Arrive from", validators=[InputRequired("Choose a time.")])
-
-    def starts_at(self, zone: ZoneInfo) -> datetime:
-        """The new window's start, read in the visit's time zone."""
-        return datetime.combine(self.day.data, self.starts.data, zone)
+    window = StringField("New time")  # one of the live windows offered (its start, in UTC)
 
 
 class CancelForm(FlaskForm):
@@ -95,12 +89,16 @@ def visits() -> str:
 
 
 def _page(visit: db.Row, reschedule: RescheduleForm, cancel: CancelForm, status: int = 200) -> Any:
+    shown_visit = shown(visit)
+    windows = []
+    if visit["changeable"]:
+        windows = db.query(queries.reschedule_windows, {"visit_id": visit["id"]})
     page = render_template(
         "portal/visit.html",
-        visit=shown(visit),
+        visit=shown_visit,
         reschedule=reschedule,
         cancel=cancel,
-        cutoff_hours=CUTOFF_HOURS,
+        days=online_booking.by_day(windows, shown_visit["zone"]),
     )
     return page, status
 
@@ -116,15 +114,18 @@ def visit(visit_id: UUID) -> Any:
 def reschedule(visit_id: UUID) -> Any:
     found = _visit(visit_id)
     form = RescheduleForm()
-    if not form.validate_on_submit():
+    starts = online_booking.parse(form.window.data)
+    if not form.validate_on_submit() or starts is None:
+        if starts is None:
+            form.window.errors = ["Pick one of the free times."]
         return _page(found, form, CancelForm(), 422)
     try:
-        db.write(
-            queries.reschedule_visit,
-            {"visit_id": visit_id, "starts_at": form.starts_at(ZoneInfo(found["time_zone"]))},
-        )
+        db.write(queries.reschedule_visit, {"visit_id": visit_id, "starts_at": starts})
     except db.ConstraintViolation as refused:
-        _refused(form, refused)
+        if refused.constraint == "online_bookings_window_open":
+            form.window.errors = [online_booking.WINDOW_TAKEN]
+        else:
+            _refused(form, refused)
         return _page(found, form, CancelForm(), 422)
     flash("Your visit has been moved.", "success")
     return redirect(url_for("portal.visit", visit_id=visit_id), code=303)

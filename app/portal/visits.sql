@@ -13,6 +13,11 @@ select v.*, v.status in ('completed', 'canceled') as finished
 from app.portal_visits() v
 where v.id = %(visit_id)s
 
+-- name: reschedule_windows
+-- The live windows the visit may move to (the company's booking rules; start and end only).
+select window_starts_at, window_ends_at
+from app.portal_reschedule_windows(%(visit_id)s)
+
 -- name: reschedule_visit
 select app.portal_reschedule_visit(%(visit_id)s, %(starts_at)s)
 
