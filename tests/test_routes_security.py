@@ -26,6 +26,7 @@ from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
+from tests.portal.support import sign_in as portal_sign_in
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -69,6 +70,9 @@ class World:
     side: Tenant  # the owner of A is an owner here too, so a forged switch would change things
     inviting: Tenant  # has an open invitation for the owner's address
     technicians: tuple[UUID, UUID]  # of A, free to be booked by the scheduling forms
+    homeowner: UUID  # a customer of A, signed in to the portal in the owner's browser too
+    neighbour: UUID  # another customer of A
+    stranger: UUID  # a customer of B
 
     @property
     def owner_email(self) -> str:
@@ -234,6 +238,69 @@ def draft_estimate(world: World, tenant: Tenant) -> tuple[UUID, UUID, UUID]:
     return estimate, option, line["id"]
 
 
+# --- the homeowner's objects (the portal's URL variables) -------------------------------------
+
+HomeownerMaker = Callable[[World, Tenant, UUID], Any]
+
+
+def homes_of(world: World, tenant: Tenant, customer: UUID) -> UUID:
+    """A new property of the customer."""
+    return world.make.property(tenant.id, customer, street=f"{uuid4().int % 900 + 100} Home Rd")
+
+
+def homeowner_visit(world: World, tenant: Tenant, customer: UUID) -> UUID:
+    """A visit of the customer's, scheduled a month ahead on a technician, so that a
+    reschedule or a cancel would act."""
+    return world.make.visit(
+        tenant.id,
+        world.make.job(tenant.id, homes_of(world, tenant, customer)),
+        a_weekday_ahead(10),
+        technicians=(world.make.member(tenant.id, "technician").account_id,),
+    )
+
+
+def sent_estimate(world: World, tenant: Tenant, customer: UUID) -> tuple[UUID, UUID]:
+    """An estimate sent to the customer, with one option of one line (ids of estimate, option),
+    so that approving or declining it would act."""
+    estimate = world.make.estimate(tenant.id, homes_of(world, tenant, customer))
+    option = world.make.estimate_option(tenant.id, estimate)
+    world.make.conn.execute(
+        "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
+        " quantity, unit_price) values (%s, %s, %s, 'Part', 1, 10)",
+        [tenant.id, estimate, option],
+    )
+    world.make.conn.execute(
+        "update public.estimates set status = 'sent', sent_at = now() where id = %s", [estimate]
+    )
+    return estimate, option
+
+
+# Portal URL variable → a factory making that object of the given customer, in the state the
+# portal shows it (an estimate or invoice once sent). Add one for each new id of a portal route:
+# the portal checks (section e) open it as its customer (the control), as another customer of
+# the same company and as a customer of another company.
+HOMEOWNER_OBJECTS: dict[str, HomeownerMaker] = {
+    "property_id": homes_of,
+    "equipment_id": lambda w, t, c: w.make.equipment(t.id, homes_of(w, t, c)),
+    "job_id": lambda w, t, c: w.make.job(t.id, homes_of(w, t, c)),
+    "visit_id": homeowner_visit,
+    "agreement_id": lambda w, t, c: w.make.agreement(t.id, homes_of(w, t, c)),
+    "estimate_id": lambda w, t, c: sent_estimate(w, t, c)[0],
+    "option_id": lambda w, t, c: sent_estimate(w, t, c)[1],
+    "invoice_id": lambda w, t, c: w.make.invoice(
+        t.id, homes_of(w, t, c), lines=("10.00",), status="sent"
+    ),
+}
+
+
+def _no_homeowner_object(rule: Rule, name: str) -> str:
+    return (
+        f"{rule.rule}: add a factory for <{name}> to HOMEOWNER_OBJECTS (an object of the given"
+        " customer), so that the portal checks cover this route, or to EXEMPT_VARIABLES if it"
+        " names no row"
+    )
+
+
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
 WORKING_TOKEN: dict[str, Maker] = {
     "tenancy.invitation": lambda w, t: w.make.invitation(
@@ -393,13 +460,19 @@ def world(make: Factory) -> World:
         make.member(mine.id, "technician").account_id,
         make.member(mine.id, "technician").account_id,
     )
-    return World(make, mine, theirs, side, inviting, technicians)
+    homeowner = make.customer(mine.id, "Homer", email="homer@example.com")
+    neighbour = make.customer(mine.id, "Nell", email="nell@example.com")
+    stranger = make.customer(theirs.id, "Stan", email="stan@example.com")
+    return World(make, mine, theirs, side, inviting, technicians, homeowner, neighbour, stranger)
 
 
 @pytest.fixture
 def owner(app: Flask, world: World) -> Client:
+    """A's owner, whose browser is also signed in to A's portal as A's homeowner (so that a
+    forged portal request would act, and the portal's pages are walked too)."""
     signed_in: Client = app.test_client()  # type: ignore[assignment]
     signed_in.sign_in(world.owner_email)
+    portal_sign_in(signed_in, world.make.conn, world.mine.id, world.homeowner)
     return signed_in
 
 
@@ -447,12 +520,22 @@ def _checked_elsewhere(rule: Rule) -> bool:
     return rule.endpoint.startswith("technician.") and "token" not in rule.arguments
 
 
+def _is_portal(rule: Rule) -> bool:
+    """A page of the homeowner's portal: its ids are a customer's (section e below)."""
+    return rule.rule == "/portal" or rule.rule.startswith("/portal/")
+
+
 def _values_for_forged_request(world: World, rule: Rule) -> dict[str, Any] | str:
     """URL values for `rule` naming company A's own objects, or why they cannot be made."""
     values: dict[str, Any] = {}
     for name in sorted(rule.arguments):
         if name == "token" and rule.endpoint in WORKING_TOKEN:
             values[name] = WORKING_TOKEN[rule.endpoint](world, world.mine)
+        elif _is_portal(rule) and name not in EXEMPT_VARIABLES:
+            # The signed-in homeowner's own objects: the owner's browser is theirs too.
+            if name not in HOMEOWNER_OBJECTS:
+                return _no_homeowner_object(rule, name)
+            values[name] = HOMEOWNER_OBJECTS[name](world, world.mine, world.homeowner)
         elif name in OBJECT_IN_TENANT:
             values[name] = OBJECT_IN_TENANT[name](world, world.mine)
         else:
@@ -517,6 +600,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
+            or _is_portal(rule)
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -584,6 +668,179 @@ def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, o
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 response = _request(client, method, target, form_data(world))
                 assert response.status_code == 410, f"{method} {target}"
+
+
+# --- e) the homeowner's portal ----------------------------------------------------------------
+
+# Portal routes open without a portal session, and why.
+PORTAL_BEFORE_SIGN_IN = {
+    "portal.sign_in": "the portal's sign-in page itself",
+    "portal.brand_css": "a stylesheet of any colour: no company's data",
+}
+
+
+def _portal_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in rules(app) if _is_portal(rule)]
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def _homeowner_values(world: World, rule: Rule, customer: UUID) -> dict[str, Any] | str:
+    """URL values naming objects of the customer (of A), or what to add to make them."""
+    values: dict[str, Any] = {}
+    for name in sorted(rule.arguments):
+        if name in EXEMPT_VARIABLES and name in OBJECT_IN_TENANT:
+            values[name] = OBJECT_IN_TENANT[name](world, world.mine)
+        elif name not in HOMEOWNER_OBJECTS:
+            return _no_homeowner_object(rule, name)
+        else:
+            values[name] = HOMEOWNER_OBJECTS[name](world, world.mine, customer)
+    return values
+
+
+def portal_client(app: Flask, world: World, tenant: Tenant, customer: UUID) -> Client:
+    """A browser signed in to the portal as the customer (and to nothing else)."""
+    client: Client = app.test_client()  # type: ignore[assignment]
+    portal_sign_in(client, world.make.conn, tenant.id, customer)
+    return client
+
+
+def portal_id_problems(app: Flask, admin: Any, world: World) -> tuple[list[str], int]:
+    """Every portal route with an id, opened with A's homeowner's object by another customer of
+    A and by a customer of B (404, nothing changed), with an id that exists nowhere (404), and
+    by the homeowner (the control: 200, or a redirect after a form)."""
+    homeowner = portal_client(app, world, world.mine, world.homeowner)
+    others = {
+        "another customer of the same company": portal_client(
+            app, world, world.mine, world.neighbour
+        ),
+        "a customer of another company": portal_client(app, world, world.theirs, world.stranger),
+    }
+    problems: list[str] = []
+    checked = 0
+    for rule in _portal_rules(app):
+        if not rule.arguments - EXEMPT_VARIABLES.keys():
+            continue
+        for method in _methods(rule):
+            values = _homeowner_values(world, rule, world.homeowner)
+            if isinstance(values, str):
+                problems.append(values)
+                continue
+            target, data = url(app, rule, values), form_data(world)
+            for label, client in others.items():
+                before = snapshot(admin)
+                response = _request(client, method, target, data)
+                checked += 1
+                if response.status_code != 404:
+                    problems.append(f"{method} {target} ({label}): {response.status_code}")
+                if snapshot(admin) != before:
+                    problems.append(f"{method} {target} ({label}) changed the database")
+            ids = rule.arguments - EXEMPT_VARIABLES.keys()
+            nowhere = url(app, rule, values | dict.fromkeys(ids, UUID(int=12345)))
+            if _request(homeowner, method, nowhere, data).status_code != 404:
+                problems.append(f"{method} {nowhere} (an id that exists nowhere): not 404")
+            control = _request(homeowner, method, target, data)
+            if control.status_code not in ((200,) if method == "GET" else (200, 302, 303)):
+                problems.append(f"{method} {target} (its homeowner): {control.status_code}")
+    return problems, checked
+
+
+def portal_sign_in_problems(app: Flask, world: World) -> list[str]:
+    """Every portal route but those of PORTAL_BEFORE_SIGN_IN and token links, opened without a
+    portal session (anonymously, and as A's owner: staff are no homeowner), is sent to the
+    portal's sign-in."""
+    anonymous: Client = app.test_client()  # type: ignore[assignment]
+    staff: Client = app.test_client()  # type: ignore[assignment]
+    staff.sign_in(world.owner_email)
+    problems: list[str] = []
+    for rule in _portal_rules(app):
+        if rule.endpoint in PORTAL_BEFORE_SIGN_IN or "token" in rule.arguments:
+            continue
+        values = _homeowner_values(world, rule, world.homeowner)
+        if isinstance(values, str):
+            problems.append(values)
+            continue
+        target = url(app, rule, values)
+        for method in _methods(rule):
+            for label, client in (("no session", anonymous), ("staff session", staff)):
+                response = _request(client, method, target, form_data(world))
+                location = response.headers.get("Location", "")
+                if response.status_code not in (302, 303) or not location.startswith(
+                    "/portal/sign-in"
+                ):
+                    problems.append(
+                        f"{method} {target} ({label}): {response.status_code} {location},"
+                        " expected a redirect to /portal/sign-in (or add it to"
+                        " PORTAL_BEFORE_SIGN_IN, saying why)"
+                    )
+    return problems
+
+
+@pytest.mark.promise("P-02")
+def test_a_homeowners_ids_are_404_to_every_other_customer(app: Flask, admin, world: World):
+    problems, _ = portal_id_problems(app, admin, world)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.promise("P-02")
+def test_every_portal_page_needs_a_portal_session(app: Flask, world: World):
+    assert "portal.home" in {rule.endpoint for rule in _portal_rules(app)}
+    problems = portal_sign_in_problems(app, world)
+    assert not problems, "\n".join(problems)
+
+
+def test_portal_routes_are_in_the_csrf_check(app: Flask):
+    """The CSRF check above runs over every route, the portal's too (with the owner's browser
+    signed in to the portal as A's homeowner, so that a forged request would act)."""
+    unsafe = [r for r in _portal_rules(app) if (r.methods or set()) & UNSAFE_METHODS]
+    assert "portal.sign_out" in {r.endpoint for r in unsafe}
+    assert not [r for r in unsafe if _checked_elsewhere(r)]
+
+
+def made_up_portal_routes(app: Flask) -> None:
+    """Three portal pages for the control below: one that finds a visit as the homeowner (the
+    database's policies decide), one that shows any id, one without @portal_required."""
+    from flask import abort
+
+    from app import db
+    from app.portal import portal_required
+
+    @portal_required
+    def good(visit_id: UUID) -> str:
+        if db.one("select id from public.visits where id = %(id)s", {"id": visit_id}) is None:
+            abort(404)
+        return "A visit"
+
+    @portal_required
+    def leaky(visit_id: UUID) -> str:
+        return f"Visit {visit_id}"
+
+    def open_page() -> str:
+        return "Anyone"
+
+    app.add_url_rule("/portal/made-up/good/<uuid:visit_id>", "portal.made_up_good", good)
+    app.add_url_rule("/portal/made-up/leaky/<uuid:visit_id>", "portal.made_up_leaky", leaky)
+    app.add_url_rule("/portal/made-up/open", "portal.made_up_open", open_page)
+
+
+@pytest.mark.promise("P-02")
+def test_the_portal_checks_catch_a_leaky_or_open_portal_page(app: Flask, admin, world: World):
+    made_up_portal_routes(app)  # before the app's first request
+
+    problems, checked = portal_id_problems(app, admin, world)
+    unsigned = portal_sign_in_problems(app, world)
+
+    assert checked >= 4
+    assert [p.split(" (")[1] for p in problems] == [
+        "another customer of the same company): 200",
+        "a customer of another company): 200",
+        "an id that exists nowhere): not 404",
+    ]
+    assert all("/portal/made-up/leaky/" in p for p in problems)
+    assert len(unsigned) == 2
+    assert all(p.startswith("GET /portal/made-up/open") for p in unsigned)
 
 
 # --- c) headers, cookie flags, templates -----------------------------------------------------
