@@ -28,6 +28,7 @@ from bench import (
     messages,
     money,
     pages,
+    portal_policies,
     rls_scale,
     rls_team,
     scale,
@@ -53,6 +54,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "webhooks": webhooks.run,
     "messages": messages.run,
     "geocoding": geocoding.run,
+    "portal_policies": portal_policies.run,
 }
 NO_SCALE_DATA = {
     "documents",
