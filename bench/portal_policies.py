@@ -75,15 +75,16 @@ def plan_note(app: Connection, claims: dict[str, str], statement: Any) -> str:
         ).fetchone()
     assert found is not None
     scans: list[str] = []
-    helpers, per_row = 0, []
+    helpers, ran, per_row = 0, 0, []
 
     def walk(node: dict[str, Any]) -> None:
-        nonlocal helpers
+        nonlocal helpers, ran
         if "Scan" in node["Node Type"] and "Relation Name" in node:
             scans.append(f"{node['Node Type']} {node['Relation Name']}")
         calls = " ".join(map(str, node.get("Output", [])))
         if "portal_" in calls:
             helpers += 1
+            ran += node.get("Actual Loops", 0) > 0
             if node.get("Parent Relationship") != "InitPlan" or node.get("Actual Loops", 0) > 1:
                 per_row.append(node["Node Type"])
         for key in ("Filter", "Index Cond", "Recheck Cond", "Join Filter"):
@@ -92,13 +93,15 @@ def plan_note(app: Connection, claims: dict[str, str], statement: Any) -> str:
         for child in node.get("Plans", []):
             walk(child)
 
-    walk(next(iter(found.values()))[0]["Plan"])
+    explained = next(iter(found.values()))[0]
+    walk(explained["Plan"])
     sequential = sorted({s for s in scans if s.startswith("Seq Scan")})
     verdict = "index scans" if not sequential else "SEQ: " + ", ".join(sequential)
     bitmaps = sum(s.startswith("Bitmap Heap") for s in scans)
-    once = "each once (InitPlan)" if not per_row else f"PER ROW: {', '.join(per_row)}"
+    once = "at most once each (InitPlan)" if not per_row else f"PER ROW: {', '.join(per_row)}"
     return (
-        f"{verdict}, {bitmaps} bitmap heap of {len(scans)} scans; {helpers} portal helpers, {once}"
+        f"{verdict} ({len(scans)} scans, {bitmaps} bitmap heap); portal helpers {ran} of"
+        f" {helpers} run, {once}; planned in {explained['Planning Time']:.1f} ms"
     )
 
 

@@ -8,6 +8,7 @@ test here fails saying so. Identity is set exactly as the app sets it: the login
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1091,11 +1092,17 @@ HOMEOWNER_TABLES = {
 }
 
 
+PORTAL_GATE = re.compile(
+    r"\s*CASE\s+WHEN \(+\s*SELECT auth\.jwt\(\) AS jwt\) ->> 'portal'::text\)"
+    r" IS DISTINCT FROM 'true'::text\)+ THEN false\s+ELSE "
+)
+
+
 def homeowner_policies(admin: Connection) -> list[dict[str, Any]]:
     """Every policy that keys on the portal's helpers (app.portal_*)."""
     return admin.execute(
         "select format('%I.%I', schemaname, tablename) as table, policyname, cmd,"
-        " roles::text[] as roles from pg_policies"
+        " roles::text[] as roles, qual from pg_policies"
         " where coalesce(qual, '') || coalesce(with_check, '') like '%app.portal\\_%'"
         " order by 1, 2"
     ).fetchall()
@@ -1110,6 +1117,10 @@ def test_every_homeowner_policy_is_acknowledged_and_only_reads(shared_admin: Con
     )
     # A homeowner writes only through the portal's definers, never a table directly.
     assert {(p["cmd"], tuple(p["roles"])) for p in policies} == {("SELECT", ("authenticated",))}
+    # Each is gated on the portal's claim, so that staff plans never take a homeowner policy as
+    # an index path nor run its helpers (bench/portal_policies.py shows the plans).
+    ungated = {p["policyname"]: p["qual"] for p in policies if not PORTAL_GATE.match(p["qual"])}
+    assert ungated == {}, "start each with: case when (select auth.jwt()) ->> 'portal' ..."
 
 
 def rows_of_a_seen(conn: Connection, table: str, world: World, column: str = "") -> list[Any]:
