@@ -26,6 +26,7 @@ from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
+from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import sign_in as portal_sign_in
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
@@ -236,69 +237,6 @@ def draft_estimate(world: World, tenant: Tenant) -> tuple[UUID, UUID, UUID]:
     ).fetchone()
     assert line is not None
     return estimate, option, line["id"]
-
-
-# --- the homeowner's objects (the portal's URL variables) -------------------------------------
-
-HomeownerMaker = Callable[[World, Tenant, UUID], Any]
-
-
-def homes_of(world: World, tenant: Tenant, customer: UUID) -> UUID:
-    """A new property of the customer."""
-    return world.make.property(tenant.id, customer, street=f"{uuid4().int % 900 + 100} Home Rd")
-
-
-def homeowner_visit(world: World, tenant: Tenant, customer: UUID) -> UUID:
-    """A visit of the customer's, scheduled a month ahead on a technician, so that a
-    reschedule or a cancel would act."""
-    return world.make.visit(
-        tenant.id,
-        world.make.job(tenant.id, homes_of(world, tenant, customer)),
-        a_weekday_ahead(10),
-        technicians=(world.make.member(tenant.id, "technician").account_id,),
-    )
-
-
-def sent_estimate(world: World, tenant: Tenant, customer: UUID) -> tuple[UUID, UUID]:
-    """An estimate sent to the customer, with one option of one line (ids of estimate, option),
-    so that approving or declining it would act."""
-    estimate = world.make.estimate(tenant.id, homes_of(world, tenant, customer))
-    option = world.make.estimate_option(tenant.id, estimate)
-    world.make.conn.execute(
-        "insert into public.estimate_lines (tenant_id, estimate_id, option_id, description,"
-        " quantity, unit_price) values (%s, %s, %s, 'Part', 1, 10)",
-        [tenant.id, estimate, option],
-    )
-    world.make.conn.execute(
-        "update public.estimates set status = 'sent', sent_at = now() where id = %s", [estimate]
-    )
-    return estimate, option
-
-
-# Portal URL variable → a factory making that object of the given customer, in the state the
-# portal shows it (an estimate or invoice once sent). Add one for each new id of a portal route:
-# the portal checks (section e) open it as its customer (the control), as another customer of
-# the same company and as a customer of another company.
-HOMEOWNER_OBJECTS: dict[str, HomeownerMaker] = {
-    "property_id": homes_of,
-    "equipment_id": lambda w, t, c: w.make.equipment(t.id, homes_of(w, t, c)),
-    "job_id": lambda w, t, c: w.make.job(t.id, homes_of(w, t, c)),
-    "visit_id": homeowner_visit,
-    "agreement_id": lambda w, t, c: w.make.agreement(t.id, homes_of(w, t, c)),
-    "estimate_id": lambda w, t, c: sent_estimate(w, t, c)[0],
-    "option_id": lambda w, t, c: sent_estimate(w, t, c)[1],
-    "invoice_id": lambda w, t, c: w.make.invoice(
-        t.id, homes_of(w, t, c), lines=("10.00",), status="sent"
-    ),
-}
-
-
-def _no_homeowner_object(rule: Rule, name: str) -> str:
-    return (
-        f"{rule.rule}: add a factory for <{name}> to HOMEOWNER_OBJECTS (an object of the given"
-        " customer), so that the portal checks cover this route, or to EXEMPT_VARIABLES if it"
-        " names no row"
-    )
 
 
 # Token routes, for the CSRF check: a token that would work, so that a forged POST would act.
@@ -533,9 +471,9 @@ def _values_for_forged_request(world: World, rule: Rule) -> dict[str, Any] | str
             values[name] = WORKING_TOKEN[rule.endpoint](world, world.mine)
         elif _is_portal(rule) and name not in EXEMPT_VARIABLES:
             # The signed-in homeowner's own objects: the owner's browser is theirs too.
-            if name not in HOMEOWNER_OBJECTS:
-                return _no_homeowner_object(rule, name)
-            values[name] = HOMEOWNER_OBJECTS[name](world, world.mine, world.homeowner)
+            if name not in PORTAL_OBJECT:
+                return _no_portal_object(rule, name)
+            values[name] = PORTAL_OBJECT[name](world.make, world.mine.id, world.homeowner)
         elif name in OBJECT_IN_TENANT:
             values[name] = OBJECT_IN_TENANT[name](world, world.mine)
         else:
@@ -600,7 +538,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
-            or _is_portal(rule)
+            or _is_portal(rule)  # a homeowner's: test_another_customers_ids_are_404_…
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -672,6 +610,51 @@ def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, o
 
 # --- e) the homeowner's portal ----------------------------------------------------------------
 
+
+def _portal_page(rule: Rule) -> bool:
+    """A portal page naming a row: the signed-in homeowner's, checked below with homeowners."""
+    return _is_portal(rule) and bool(rule.arguments - EXEMPT_VARIABLES.keys())
+
+
+PortalMaker = Callable[[Factory, UUID, UUID], UUID]
+
+
+def portal_visit(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
+    """A visit of the customer a month ahead, with no technician (so that moving it acts)."""
+    job = make.job(tenant_id, make.property(tenant_id, customer))
+    return make.visit(tenant_id, job, a_weekday_ahead(9))
+
+
+def portal_home(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
+    """A new property of the customer."""
+    return make.property(tenant_id, customer, street=f"{uuid4().int % 900 + 100} Home Rd")
+
+
+# URL variable of a portal page → a factory making that row for a customer (make, company,
+# customer), in the state the portal shows it (an estimate or invoice once sent). Add one for
+# each new id a portal page takes: the checks below open it as its customer (the control), as
+# another customer of the same company and as a customer of another company.
+PORTAL_OBJECT: dict[str, PortalMaker] = {
+    "visit_id": portal_visit,
+    "estimate_id": sent_estimate,
+    "invoice_id": sent_invoice,
+    "property_id": portal_home,
+    "equipment_id": lambda make, t, c: make.equipment(t, portal_home(make, t, c)),
+    "job_id": lambda make, t, c: make.job(t, portal_home(make, t, c)),
+    "agreement_id": lambda make, t, c: make.agreement(t, portal_home(make, t, c)),
+}
+# What makes a portal form act (moving a visit a month and a half ahead).
+PORTAL_FORM = {"day": a_weekday_ahead(10).date().isoformat(), "starts": "10:00", "reason": "Away"}
+
+
+def _no_portal_object(rule: Rule, name: str) -> str:
+    return (
+        f"{rule.rule}: add a factory for <{name}> to PORTAL_OBJECT (a row of the given"
+        " customer), so that the portal checks cover this route, or to EXEMPT_VARIABLES if it"
+        " names no row"
+    )
+
+
 # Portal routes open without a portal session, and why.
 PORTAL_BEFORE_SIGN_IN = {
     "portal.sign_in": "the portal's sign-in page itself",
@@ -693,10 +676,10 @@ def _homeowner_values(world: World, rule: Rule, customer: UUID) -> dict[str, Any
     for name in sorted(rule.arguments):
         if name in EXEMPT_VARIABLES and name in OBJECT_IN_TENANT:
             values[name] = OBJECT_IN_TENANT[name](world, world.mine)
-        elif name not in HOMEOWNER_OBJECTS:
-            return _no_homeowner_object(rule, name)
+        elif name not in PORTAL_OBJECT:
+            return _no_portal_object(rule, name)
         else:
-            values[name] = HOMEOWNER_OBJECTS[name](world, world.mine, customer)
+            values[name] = PORTAL_OBJECT[name](world.make, world.mine.id, customer)
     return values
 
 
@@ -720,15 +703,13 @@ def portal_id_problems(app: Flask, admin: Any, world: World) -> tuple[list[str],
     }
     problems: list[str] = []
     checked = 0
-    for rule in _portal_rules(app):
-        if not rule.arguments - EXEMPT_VARIABLES.keys():
-            continue
+    for rule in filter(_portal_page, _portal_rules(app)):
         for method in _methods(rule):
             values = _homeowner_values(world, rule, world.homeowner)
             if isinstance(values, str):
                 problems.append(values)
                 continue
-            target, data = url(app, rule, values), form_data(world)
+            target, data = url(app, rule, values), PORTAL_FORM
             for label, client in others.items():
                 before = snapshot(admin)
                 response = _request(client, method, target, data)
@@ -779,9 +760,10 @@ def portal_sign_in_problems(app: Flask, world: World) -> list[str]:
 
 
 @pytest.mark.promise("P-02")
-def test_a_homeowners_ids_are_404_to_every_other_customer(app: Flask, admin, world: World):
-    problems, _ = portal_id_problems(app, admin, world)
+def test_another_customers_ids_are_404_on_every_portal_page(app: Flask, admin, world: World):
+    problems, checked = portal_id_problems(app, admin, world)
     assert not problems, "\n".join(problems)
+    assert checked >= 2 * 5  # a visit, moving and canceling it, opening an estimate, an invoice
 
 
 @pytest.mark.promise("P-02")

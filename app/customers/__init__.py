@@ -20,7 +20,14 @@ db.register_messages(constraints.MESSAGES)
 
 from app.audit import labels  # noqa: E402
 from app.customers import routes  # noqa: E402,F401  (routes attach to bp)
-from app.customers.forms import KINDS, PREFERRED_CONTACTS, CustomerForm  # noqa: E402
+from app.customers.forms import (  # noqa: E402
+    KINDS,
+    PREFERRED_CONTACTS,
+    CustomerForm,
+    optional_email_field,
+    phone_field,
+    text_field,
+)
 from app.customers.search import search as search_customers  # noqa: E402
 from app.customers.service import create_customer, customer  # noqa: E402
 from app.customers.timeline import PageRead, add_page_section, add_timeline_entries  # noqa: E402
@@ -29,8 +36,10 @@ labels.register_values("public.customers.kind", KINDS)
 labels.register_values("public.customers.preferred_contact", PREFERRED_CONTACTS)
 
 # What other features may use (tests/test_architecture.py holds them to it; the New call page
-# takes a caller's details and finds them).
+# takes a caller's details and finds them; the portal's details page checks a homeowner's own
+# details with the same fields).
 __all__ = [
+    "PREFERRED_CONTACTS",
     "CustomerForm",
     "PageRead",
     "add_page_section",
@@ -38,5 +47,8 @@ __all__ = [
     "bp",
     "create_customer",
     "customer",
+    "optional_email_field",
+    "phone_field",
     "search_customers",
+    "text_field",
 ]

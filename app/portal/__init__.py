@@ -6,9 +6,42 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app import db
+from app.portal import constraints
+
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+db.register_messages(constraints.MESSAGES)
 
-from app.portal import home, identity  # noqa: E402  (views register on bp)
+from app.portal import (  # noqa: E402  (views register on bp)
+    agreements,
+    data,
+    details,
+    documents,
+    home,
+    identity,
+    properties,
+    visits,
+)
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
+from app.portal.nav import NAV  # noqa: E402
 
-__all__ = ["Homeowner", "bp", "home", "homeowner", "identity", "portal_required"]
+# The menu in the order a homeowner looks for things (the modules append in import order);
+# pages not named here keep their place after these.
+_FIRST = ["portal.home", "portal.visits", "portal.documents", "portal.properties",
+          "portal.agreements", "portal.details", "portal.data"]  # fmt: skip
+NAV.sort(key=lambda entry: _FIRST.index(entry[1]) if entry[1] in _FIRST else len(_FIRST))
+
+__all__ = [
+    "Homeowner",
+    "agreements",
+    "bp",
+    "data",
+    "details",
+    "documents",
+    "home",
+    "homeowner",
+    "identity",
+    "portal_required",
+    "properties",
+    "visits",
+]

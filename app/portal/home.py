@@ -8,18 +8,26 @@ import re
 from flask import abort, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from app import documents
+from app import db, documents, sql
 from app.portal import bp
 from app.portal.identity import end, homeowner, portal_required
 from app.portal.nav import NAV
+from app.portal.visits import shown
 
+queries = sql.load(__file__, "home.sql")
 _COLOUR = re.compile(r"[0-9a-f]{6}")
 
 
 @bp.get("/")
 @portal_required
 def home() -> str:
-    return render_template("portal/home.html")
+    """The next visit, and what waits for the homeowner (estimates, invoices), in two reads."""
+    me = homeowner()
+    assert me is not None
+    mine = {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
+    visits, waiting = db.query_together((queries.next_visit, None), (queries.waiting, mine))
+    next_visit = shown(visits[0]) if visits else None
+    return render_template("portal/home.html", next_visit=next_visit, waiting=waiting[0])
 
 
 @bp.get("/sign-in")

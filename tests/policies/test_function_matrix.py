@@ -40,6 +40,7 @@ class World:
     a: Tenant
     b: Tenant
     b_technician: Member
+    b_homeowner: dict[str, Any]  # the claims of a signed-in homeowner of B (the portal)
     values: Values  # A's, for arguments
     secrets: frozenset[str]  # A's ids and personal values, none of them in B's rows
     # Homeowners signed in to the portal: a customer of B, and another customer of A (who may
@@ -141,6 +142,7 @@ def world(shared_database: Database, shared_admin: Connection, shared_make: Fact
     )
     b, _ = seed_company(shared_make, "Company B", "Bartleby", "13125550199", "America/New_York")
     b_technician = shared_make.member(b.id, "technician")
+    b_homeowner = homeowner_claims(shared_admin, b.id, shared_make.customer(b.id, "Bea"))
     secrets = strings_of(shared_admin, a) - strings_of(shared_admin, b)
     secrets = {s for s in secrets if len(s) >= 6}
     homeowners = {
@@ -155,7 +157,16 @@ def world(shared_database: Database, shared_admin: Connection, shared_make: Fact
         actor: frozenset(secrets - strings_seen(shared_database, shared_admin, claims))
         for actor, claims in homeowners.items()
     }
-    return World(a, b, b_technician, a_values, frozenset(secrets), homeowners, secrets_to)
+    return World(
+        a,
+        b,
+        b_technician,
+        b_homeowner,
+        a_values,
+        frozenset(secrets),
+        homeowners,
+        secrets_to,
+    )
 
 
 Claims = Callable[[World], dict[str, str]]
@@ -165,6 +176,8 @@ ACTORS: dict[str, Claims] = {
     "token holder": lambda world: dict(SIGN_IN),
     "owner of company B": lambda world: claims_of(world.b.owner),
     "technician of company B": lambda world: claims_of(world.b_technician),
+    # Signed in to B's portal as one of B's customers (the portal's definers answer for them).
+    "homeowner of company B": lambda world: dict(world.b_homeowner),
 }
 # Homeowners signed in to the portal (P-02), calling every function (the portal's definers
 # among them) with the ids and values of A's customer Zebediah Quixotic: nothing of that
