@@ -43,8 +43,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         payments,
         portal,
         pricebook,
+        privacy_requests,
         properties,
         scheduling,
+        service_requests,
         technician,
         tenancy,
         worklists,
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         invoices.bp,
         payments.bp,
         portal.bp,
+        service_requests.bp,
+        privacy_requests.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

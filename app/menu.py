@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 
 
@@ -52,6 +53,18 @@ def add(
     _entries[endpoint] = Entry(
         label, endpoint, tuple(roles), order, when, tuple(section), shortcut, count
     )
+
+
+def company_count(count: Callable[[UUID], int]) -> Callable[[], int]:
+    """An entry's number read for the signed-in member's company (`count(tenant_id)`); 0 on a
+    page that acts with a link's or a webhook's narrow role rather than as the member."""
+
+    def read() -> int:
+        if g.get("db_claims", {}).get("role") != "authenticated":
+            return 0
+        return count(current_user.tenant_id)
+
+    return read
 
 
 def entries() -> list[Entry]:

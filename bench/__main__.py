@@ -29,6 +29,7 @@ from bench import (
     money,
     pages,
     portal_policies,
+    portal_sign_in,
     rls_scale,
     rls_team,
     scale,
@@ -55,6 +56,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "messages": messages.run,
     "geocoding": geocoding.run,
     "portal_policies": portal_policies.run,
+    "portal_sign_in": portal_sign_in.run,
 }
 NO_SCALE_DATA = {
     "documents",
@@ -62,6 +64,7 @@ NO_SCALE_DATA = {
     "webhooks",
     "geocoding",
     "messages",
+    "portal_sign_in",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -18,6 +18,7 @@ OFFICE = [
     "Jobs",
     "Visits",
     "Customers",
+    "Requests",
     "Estimates",
     "Messages",
     "Invoices",
@@ -26,6 +27,7 @@ OFFICE = [
     "Price book",
     "Campaigns",
     "Message log",
+    "Privacy requests",
 ]
 EXPECTED = {
     "owner": [*OFFICE, "Team", "Company", "Audit log", "Outbox"],

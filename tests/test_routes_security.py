@@ -28,6 +28,7 @@ from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
 from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import sign_in as portal_sign_in
+from tests.requests.support import make_photo, make_privacy_request, make_request
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -95,6 +96,13 @@ def reset_token(world: World, tenant: Tenant) -> str:
 
 def new_job(world: World, tenant: Tenant) -> UUID:
     return world.make.job(tenant.id, world.make.property(tenant.id, world.make.customer(tenant.id)))
+
+
+def request_at_home(world: World, tenant: Tenant) -> UUID:
+    """A homeowner's service request about one of their properties."""
+    customer = world.make.customer(tenant.id)
+    home = world.make.property(tenant.id, customer)
+    return make_request(world.make.conn, tenant.id, customer, property_id=home)
 
 
 def plan_home(world: World, tenant: Tenant) -> UUID:
@@ -178,6 +186,15 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "conversation_id": lambda w, t: conversation(w, t),
     "campaign_id": lambda w, t: draft_campaign(w, t),
     "kind": lambda w, t: "on_my_way",  # a kind of message (exempt from the cross-tenant check)
+    # A homeowner's service request about their home, so that it can become a job (its photo
+    # is kept in the test app's files folder).
+    "request_id": lambda w, t: request_at_home(w, t),
+    "request_photo_id": lambda w, t: make_photo(
+        w.make.conn, t.id, make_request(w.make.conn, t.id, w.make.customer(t.id))
+    ),
+    "privacy_request_id": lambda w, t: make_privacy_request(
+        w.make.conn, t.id, w.make.customer(t.id)
+    ),
 }
 
 
@@ -347,6 +364,9 @@ def form_data(world: World) -> dict[str, str]:
         "audience": "tune_up_due",
         "channel": "sms",
         "per_minute": "60",
+        # A privacy request's answer.
+        "outcome": "done",
+        "answer": "Forged answer",
     }
 
 
@@ -642,9 +662,18 @@ PORTAL_OBJECT: dict[str, PortalMaker] = {
     "equipment_id": lambda make, t, c: make.equipment(t, portal_home(make, t, c)),
     "job_id": lambda make, t, c: make.job(t, portal_home(make, t, c)),
     "agreement_id": lambda make, t, c: make.agreement(t, portal_home(make, t, c)),
+    "request_id": lambda make, tenant_id, customer: make_request(make.conn, tenant_id, customer),
+    "request_photo_id": lambda make, tenant_id, customer: make_photo(
+        make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
+    ),
 }
-# What makes a portal form act (moving a visit a month and a half ahead).
-PORTAL_FORM = {"day": a_weekday_ahead(10).date().isoformat(), "starts": "10:00", "reason": "Away"}
+# What makes a portal form act (moving a visit a month and a half ahead; a request's reply).
+PORTAL_FORM = {
+    "day": a_weekday_ahead(10).date().isoformat(),
+    "starts": "10:00",
+    "reason": "Away",
+    "body": "Still cold.",
+}
 
 
 def _no_portal_object(rule: Rule, name: str) -> str:
@@ -659,6 +688,12 @@ def _no_portal_object(rule: Rule, name: str) -> str:
 PORTAL_BEFORE_SIGN_IN = {
     "portal.sign_in": "the portal's sign-in page itself",
     "portal.brand_css": "a stylesheet of any colour: no company's data",
+    # The emailed or texted link's own page: the link's token, kept in this browser's session
+    # by portal.sign_in_link, is the permission; without it the page is 410
+    # (tests/portal/test_sign_in.py).
+    "portal.use_sign_in_link": "a sign-in link's page",
+    # The colour-scheme preference (P-19): this browser's cookie, no company's data.
+    "portal.choose_scheme": "this browser's colour scheme",
 }
 
 
@@ -821,8 +856,9 @@ def test_the_portal_checks_catch_a_leaky_or_open_portal_page(app: Flask, admin, 
         "an id that exists nowhere): not 404",
     ]
     assert all("/portal/made-up/leaky/" in p for p in problems)
-    assert len(unsigned) == 2
-    assert all(p.startswith("GET /portal/made-up/open") for p in unsigned)
+    made_up = [p for p in unsigned if "/portal/made-up/" in p]
+    assert len(made_up) == 2
+    assert all(p.startswith("GET /portal/made-up/open") for p in made_up)
 
 
 # --- c) headers, cookie flags, templates -----------------------------------------------------
@@ -1040,6 +1076,11 @@ def test_the_inline_code_scan_can_fail():
 # --- d) only essential cookies ---------------------------------------------------------------
 
 
+# Besides the session, only the portal's colour-scheme preference (functional, nothing that
+# tracks: app/portal/scheme.py).
+PREFERENCE_COOKIE = "plenum_scheme"
+
+
 @pytest.mark.promise("P-19")
 def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World):
     anonymous: Client = app.test_client()  # type: ignore[assignment]
@@ -1053,11 +1094,20 @@ def test_the_only_cookie_ever_set_is_the_session_cookie(app: Flask, world: World
         names |= {n: f"signed-in GET {path}" for n in _set_cookies(anonymous.get(path))}
     signing_out = anonymous.submit("/sign-out")
     names |= {n: "sign out" for n in _set_cookies(signing_out)}
+    # The portal's one preference (issue 14, point 5): light, dark or the device's colours.
+    choosing = anonymous.submit("/portal/colour-scheme", {"scheme": "dark", "next": "/portal/"})
+    names |= {n: "colour scheme" for n in _set_cookies(choosing)}
 
-    assert set(names) == {app.config["SESSION_COOKIE_NAME"]}, names
+    assert set(names) == {app.config["SESSION_COOKIE_NAME"], PREFERENCE_COOKIE}, names
     cookies = SimpleCookie()
     cookies.load(signing_in.headers["Set-Cookie"])
     assert not cookies[app.config["SESSION_COOKIE_NAME"]]["domain"]  # this host only
+    # The preference is one word of three, for this host only, unreadable by scripts.
+    preference = SimpleCookie()
+    preference.load(_set_cookies(choosing)[PREFERENCE_COOKIE])
+    kept = preference[PREFERENCE_COOKIE]
+    assert kept.value == "dark" and not kept["domain"] and kept["httponly"]
+    assert kept["samesite"] == "Lax"
 
 
 @pytest.mark.promise("P-19")

@@ -16,9 +16,10 @@ queries = sql.load(__file__)
 OPEN = ("scheduled", "dispatched", "en_route", "on_site")
 
 
-def _cards() -> tuple[dict[str, int], db.Row | None]:
+def _cards() -> tuple[dict[str, int], db.Row | None, list[db.Row]]:
     """How many visits today: still to do, done, and (for the office) waiting to be booked;
-    and for office staff the Money card's figures. Every read in one round trip."""
+    and for office staff the Money card's figures and the privacy requests due next. Every
+    read in one round trip."""
     tenant_id = current_user.tenant_id
     zone = company.zone(tenant_id)
     day = datetime.now(zone).date()
@@ -38,6 +39,7 @@ def _cards() -> tuple[dict[str, int], db.Row | None]:
     if office:
         reads.append((queries.unscheduled_count, {"tenant_id": tenant_id}))
         reads.append((queries.money, {"tenant_id": tenant_id, "today": day}))
+        reads.append((queries.privacy_requests_due, {"tenant_id": tenant_id, "today": day}))
     rows, *more = db.query_together(*reads)
     counts = {row["status"]: row["n"] for row in rows}
     summary = {
@@ -45,10 +47,10 @@ def _cards() -> tuple[dict[str, int], db.Row | None]:
         "completed": counts.get("completed", 0),
     }
     if not office:
-        return summary, None
-    waiting, money = more
+        return summary, None, []
+    waiting, money, privacy = more
     summary["unscheduled"] = waiting[0]["count"]
-    return summary, money[0]
+    return summary, money[0], privacy
 
 
 @bp.get("/")
@@ -57,8 +59,13 @@ def home() -> Response | str:
         return redirect(url_for("auth.sign_in"))
     if current_user.company is None:
         return render_template("dashboard/no_company.html")
-    today, money = _cards()
-    return render_template("dashboard/home.html", today=today, money=money)
+    today, money, privacy_due = _cards()
+    return render_template(
+        "dashboard/home.html",
+        today=today,
+        money=money,
+        privacy_due=privacy_due,
+    )
 
 
 @bp.get("/favicon.ico")

@@ -37,3 +37,15 @@ select
     where i.tenant_id = %(tenant_id)s and i.status in ('sent', 'partly_paid')) as unpaid_total,
   (select coalesce(sum(p.amount), 0) from public.payments p
     where p.tenant_id = %(tenant_id)s and p.received_on = %(today)s) as paid_today
+
+-- name: privacy_requests_due
+-- The Privacy requests card (office staff, P-10): the open requests the office must answer
+-- next, soonest due first, each marked when past its due date, with how many are open.
+select r.id, r.due_on, r.due_on < %(today)s as overdue,
+       coalesce(c.display_name, 'Erased customer') as customer_name,
+       count(*) over () as open_count
+  from public.privacy_requests r
+  left join public.customers c on c.tenant_id = r.tenant_id and c.id = r.customer_id
+ where r.tenant_id = %(tenant_id)s and r.status = 'open'
+ order by r.due_on, r.created_at, r.id
+ limit 5

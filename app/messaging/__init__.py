@@ -85,9 +85,10 @@ from app.messaging import (  # noqa: E402,F401  (routes on bp)
     campaign_routes,
     document_messages,
     log,
+    outgoing,
     unsubscribe,
     visit_links,
 )
 
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp", "document_messages"]
+__all__ = ["bp", "document_messages", "outgoing"]

@@ -19,7 +19,11 @@ from app.portal import (  # noqa: E402  (views register on bp)
     documents,
     home,
     identity,
+    privacy_requests,
     properties,
+    requests,
+    scheme,
+    sign_in,
     visits,
 )
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
@@ -42,6 +46,10 @@ __all__ = [
     "homeowner",
     "identity",
     "portal_required",
+    "privacy_requests",
     "properties",
+    "requests",
+    "scheme",
+    "sign_in",
     "visits",
 ]

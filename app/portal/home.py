@@ -1,16 +1,16 @@
-"""The portal's home page, sign-out, and the company's colour as a stylesheet (the
+"""The portal's home page and the company's colour as a stylesheet (the
 Content-Security-Policy allows no inline style)."""
 
 from __future__ import annotations
 
 import re
 
-from flask import abort, make_response, redirect, render_template, url_for
+from flask import abort, make_response, render_template
 from werkzeug.wrappers import Response
 
 from app import db, documents, sql
 from app.portal import bp
-from app.portal.identity import end, homeowner, portal_required
+from app.portal.identity import homeowner, portal_required
 from app.portal.nav import NAV
 from app.portal.visits import shown
 
@@ -28,17 +28,6 @@ def home() -> str:
     visits, waiting = db.query_together((queries.next_visit, None), (queries.waiting, mine))
     next_visit = shown(visits[0]) if visits else None
     return render_template("portal/home.html", next_visit=next_visit, waiting=waiting[0])
-
-
-@bp.get("/sign-in")
-def sign_in() -> str:
-    return render_template("portal/sign_in.html")
-
-
-@bp.post("/sign-out")
-def sign_out() -> Response:
-    end()
-    return redirect(url_for("portal.sign_in"), code=303)
 
 
 @bp.get("/brand/<colour>.css")

@@ -27,3 +27,10 @@ create policy "Homeowners can see their own messages once sent or received"
          and status in ('sent', 'delivered', 'undelivered', 'failed', 'received')
     end
   );
+
+-- A homeowner's sign-in code and link (kind portal_sign_in, 20261210110000_portal_sign_in.sql)
+-- are for the homeowner alone: while they work they would let whoever reads them sign in as
+-- the homeowner, so nobody in the company reads them (the worker sends them as service role).
+create policy "Sign-in codes are read by nobody but their recipient"
+  on public.messages as restrictive for select to authenticated
+  using (kind <> 'portal_sign_in');

@@ -95,6 +95,10 @@ PERSONAL = {
     "public.refunds": ("invoice_id", "public.invoices", "reason"),
     "public.messages": ("customer_id", "", "from_address subject to_address"),
     "public.conversations": ("customer_id", "", "phone"),
+    "public.service_requests": ("customer_id", "", "subject"),
+    "public.service_request_messages": ("customer_id", "", "body"),
+    "public.service_request_photos": ("customer_id", "", "storage_key"),
+    "public.privacy_requests": ("customer_id", "", "answer details"),
 }
 
 

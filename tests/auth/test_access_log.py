@@ -25,6 +25,7 @@ from app import crypto
 from app.access_log import redact
 from tests.conftest import TestDatabase
 from tests.factories import PASSWORD, Factory
+from tests.portal.support import link_from_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -160,6 +161,22 @@ def _unlock_and_sign_up_flows(base_url: str, admin: Any, owner_email: str) -> li
     return [unlock, confirm]
 
 
+def _portal_flow(base_url: str, admin: Any, make: Factory) -> str:
+    """A homeowner signs in to the portal with the link of their sign-in message."""
+    company = make.tenant("Logged Heating")
+    make.customer(company.id, "Dana", email="dana@logged.example")
+    asking = Browser(base_url)
+    status, path, _ = asking.submit("/portal/sign-in", {"address": "dana@logged.example"})
+    assert (status, path) == (200, "/portal/sign-in/code")
+    link = link_from_outbox(admin, "dana@logged.example")
+    browser = Browser(base_url)
+    status, path, _ = browser.request(link)
+    assert (status, path) == (200, "/portal/link")
+    status, path, page = browser.submit("/portal/link", {})
+    assert (status, path) == (200, "/portal/") and "Logged Heating" in page
+    return link
+
+
 @pytest.mark.promise("P-06")
 def test_the_access_log_of_every_link_flow_holds_no_token(gunicorn, admin, make: Factory):
     base_url, log = gunicorn
@@ -175,6 +192,7 @@ def test_the_access_log_of_every_link_flow_holds_no_token(gunicorn, admin, make:
     links = [_reset_flow(base_url, admin, company.owner.email)]
     links.append(_invitation_flow(base_url, admin, company.owner.email))
     links += _unlock_and_sign_up_flows(base_url, admin, company.owner.email)
+    links.append(_portal_flow(base_url, admin, make))
     feed = f"/calendar/{feed_token}.ics"
     assert Browser(base_url).request(feed)[0] == 200
     logged = _read_when_flushed(log, "/calendar/")
@@ -188,7 +206,13 @@ def test_the_access_log_of_every_link_flow_holds_no_token(gunicorn, admin, make:
         assert f"GET {redact(link)} HTTP/1.1" in logged
         assert redact(link) != link
     # After the exchange, the flows continue on token-free URLs.
-    for page in ("/password/reset", "/invitation", "/sign-in/unlock", "/sign-up/confirm"):
+    for page in (
+        "/password/reset",
+        "/invitation",
+        "/sign-in/unlock",
+        "/sign-up/confirm",
+        "/portal/link",
+    ):
         assert f"POST {page} HTTP/1.1" in logged
     assert PASSWORD not in logged and NEW_PASSWORD not in logged
 

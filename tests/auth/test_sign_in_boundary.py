@@ -80,6 +80,14 @@ PRE_SIGN_IN = {
     "app.visit_by_link(p_token text)",
     # a homeowner's portal session, found by its secret
     "app.portal_session_of(p_token text)",
+    # a homeowner's sign-in without a password: a code and a link, and a choice of account
+    "app.request_portal_sign_in(p_address text)",
+    "app.send_portal_sign_in(p_handle text)",
+    "app.portal_sign_in_with_code(p_handle text, p_code text)",
+    "app.portal_sign_in_link_is_open(p_token text)",
+    "app.portal_sign_in_with_link(p_token text)",
+    "app.portal_sign_in_choices(p_choice text)",
+    "app.portal_sign_in_choose(p_choice text, p_customer uuid)",
 }
 INTERNAL = (
     "iam.lift_sign_in_pause(uuid)",

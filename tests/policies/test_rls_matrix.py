@@ -556,6 +556,32 @@ def new_technician_visit(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def _service_request(make: Factory, tenant_id: UUID) -> Row:
+    """A homeowner's service request: the key of a row of its thread."""
+    customer = make.customer(tenant_id)
+    request = make.conn.execute(
+        "insert into public.service_requests (tenant_id, customer_id, subject)"
+        " values (%s, %s, 'No heat') returning id",
+        [tenant_id, customer],
+    ).fetchone()
+    assert request is not None
+    return {"tenant_id": tenant_id, "request_id": request["id"], "customer_id": customer}
+
+
+def new_service_request_message(make: Factory, tenant_id: UUID) -> Row:
+    return {**_service_request(make, tenant_id), "author_kind": "homeowner", "body": "Still cold."}
+
+
+def new_service_request_photo(make: Factory, tenant_id: UUID) -> Row:
+    request = _service_request(make, tenant_id)
+    return {
+        **request,
+        "storage_key": f"{tenant_id}/requests/{request['request_id']}/{uuid4()}.jpg",
+        "content_type": "image/jpeg",
+        "byte_size": 2048,
+    }
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.customer_imports": new_customer_import,
     "public.customers": new_customer,
@@ -626,6 +652,19 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         "email_subject": "On the way",
         "email_body": "{technician} is on the way.",
     },
+    "public.service_requests": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "subject": "Thermostat keeps resetting",
+    },
+    "public.service_request_messages": new_service_request_message,
+    "public.service_request_photos": new_service_request_photo,
+    "public.privacy_requests": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "kind": "deletion",
+        "source": "phone",
+    },
     "iam.portal_sessions": lambda make, tenant_id: {
         "tenant_id": tenant_id,
         "customer_id": make.customer(tenant_id),
@@ -674,6 +713,14 @@ SOURCE_ROWS: dict[str, Callable[[Factory, UUID, Row], Row]] = {
         "tenant_id": tenant_id,
         "file_id": make.visit_photo(tenant_id, make.visit(tenant_id, estimate["job_id"])),
         "position": 0,
+    },
+    # A photo comes with a message of its own request.
+    "service_request_photos_message_fkey": lambda make, tenant_id, message: {
+        "tenant_id": tenant_id,
+        "customer_id": message["customer_id"],
+        "storage_key": f"{tenant_id}/requests/{uuid4()}.jpg",
+        "content_type": "image/jpeg",
+        "byte_size": 2048,
     },
     "estimate_photos_tenant_id_file_id_fkey": lambda make, tenant_id, photo: {
         "tenant_id": tenant_id,
@@ -1089,6 +1136,10 @@ HOMEOWNER_TABLES = {
     "public.payments": "the payments of those invoices",
     "public.refunds": "the refunds of those invoices",
     "public.messages": "their messages once sent or received",
+    "public.service_requests": "their requests",
+    "public.service_request_messages": "their requests' threads",
+    "public.service_request_photos": "their requests' photos",
+    "public.privacy_requests": "their requests for a copy, a correction or deletion",
 }
 
 
