@@ -29,6 +29,7 @@ from bench import (
     messages,
     money,
     pages,
+    portal_policies,
     portal_sign_in,
     rls_scale,
     rls_team,
@@ -55,6 +56,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "webhooks": webhooks.run,
     "messages": messages.run,
     "geocoding": geocoding.run,
+    "portal_policies": portal_policies.run,
     "portal_sign_in": portal_sign_in.run,
     "booking": booking.run,
 }

@@ -38,7 +38,8 @@ from app.auth.passwords import hash_password
 from app.db import admin_connection
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "plenum_bench_scale"
+# BENCH_SCALE_DATABASE names another database for it (e.g. one per worktree on a shared cluster).
+NAME = os.environ.get("BENCH_SCALE_DATABASE", "plenum_bench_scale")
 VERSION = 1  # raise when what build() loads changes
 ZONE = ZoneInfo("America/New_York")
 PASSWORD = "bench passphrase 2026"  # noqa: S105 (throwaway benchmark accounts)

@@ -75,6 +75,9 @@ class World:
     side: Tenant  # the owner of A is an owner here too, so a forged switch would change things
     inviting: Tenant  # has an open invitation for the owner's address
     technicians: tuple[UUID, UUID]  # of A, free to be booked by the scheduling forms
+    homeowner: UUID  # a customer of A, signed in to the portal in the owner's browser too
+    neighbour: UUID  # another customer of A
+    stranger: UUID  # a customer of B
 
     @property
     def owner_email(self) -> str:
@@ -446,13 +449,19 @@ def world(make: Factory) -> World:
         make.member(mine.id, "technician").account_id,
         make.member(mine.id, "technician").account_id,
     )
-    return World(make, mine, theirs, side, inviting, technicians)
+    homeowner = make.customer(mine.id, "Homer", email="homer@example.com")
+    neighbour = make.customer(mine.id, "Nell", email="nell@example.com")
+    stranger = make.customer(theirs.id, "Stan", email="stan@example.com")
+    return World(make, mine, theirs, side, inviting, technicians, homeowner, neighbour, stranger)
 
 
 @pytest.fixture
 def owner(app: Flask, world: World) -> Client:
+    """A's owner, whose browser is also signed in to A's portal as A's homeowner (so that a
+    forged portal request would act, and the portal's pages are walked too)."""
     signed_in: Client = app.test_client()  # type: ignore[assignment]
     signed_in.sign_in(world.owner_email)
+    portal_sign_in(signed_in, world.make.conn, world.mine.id, world.homeowner)
     return signed_in
 
 
@@ -500,12 +509,22 @@ def _checked_elsewhere(rule: Rule) -> bool:
     return rule.endpoint.startswith("technician.") and "token" not in rule.arguments
 
 
+def _is_portal(rule: Rule) -> bool:
+    """A page of the homeowner's portal: its ids are a customer's (section e below)."""
+    return rule.rule == "/portal" or rule.rule.startswith("/portal/")
+
+
 def _values_for_forged_request(world: World, rule: Rule) -> dict[str, Any] | str:
     """URL values for `rule` naming company A's own objects, or why they cannot be made."""
     values: dict[str, Any] = {}
     for name in sorted(rule.arguments):
         if name == "token" and rule.endpoint in WORKING_TOKEN:
             values[name] = WORKING_TOKEN[rule.endpoint](world, world.mine)
+        elif _is_portal(rule) and name not in EXEMPT_VARIABLES:
+            # The signed-in homeowner's own objects: the owner's browser is theirs too.
+            if name not in PORTAL_OBJECT:
+                return _no_portal_object(rule, name)
+            values[name] = PORTAL_OBJECT[name](world.make, world.mine.id, world.homeowner)
         elif name in OBJECT_IN_TENANT:
             values[name] = OBJECT_IN_TENANT[name](world, world.mine)
         else:
@@ -570,7 +589,7 @@ def _id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
             not rule.arguments
             or rule.arguments & EXEMPT_VARIABLES.keys()
             or _checked_elsewhere(rule)
-            or _portal_page(rule)  # a homeowner's: test_another_customers_ids_are_404_…
+            or _is_portal(rule)  # a homeowner's: test_another_customers_ids_are_404_…
         ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -640,12 +659,12 @@ def test_unknown_tokens_are_410_on_every_token_route(app: Flask, world: World, o
                 assert response.status_code == 410, f"{method} {target}"
 
 
-# --- b') another customer's ids, in the homeowner's portal ------------------------------------
+# --- e) the homeowner's portal ----------------------------------------------------------------
 
 
 def _portal_page(rule: Rule) -> bool:
-    """A portal page naming a row: the signed-in homeowner's, checked below with a homeowner."""
-    return rule.endpoint.startswith("portal.") and bool(rule.arguments - EXEMPT_VARIABLES.keys())
+    """A portal page naming a row: the signed-in homeowner's, checked below with homeowners."""
+    return _is_portal(rule) and bool(rule.arguments - EXEMPT_VARIABLES.keys())
 
 
 PortalMaker = Callable[[Factory, UUID, UUID], UUID]
@@ -657,12 +676,23 @@ def portal_visit(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
     return make.visit(tenant_id, job, a_weekday_ahead(9))
 
 
+def portal_home(make: Factory, tenant_id: UUID, customer: UUID) -> UUID:
+    """A new property of the customer."""
+    return make.property(tenant_id, customer, street=f"{uuid4().int % 900 + 100} Home Rd")
+
+
 # URL variable of a portal page → a factory making that row for a customer (make, company,
-# customer). Add one for each new id a portal page takes.
+# customer), in the state the portal shows it (an estimate or invoice once sent). Add one for
+# each new id a portal page takes: the checks below open it as its customer (the control), as
+# another customer of the same company and as a customer of another company.
 PORTAL_OBJECT: dict[str, PortalMaker] = {
     "visit_id": portal_visit,
     "estimate_id": sent_estimate,
     "invoice_id": sent_invoice,
+    "property_id": portal_home,
+    "equipment_id": lambda make, t, c: make.equipment(t, portal_home(make, t, c)),
+    "job_id": lambda make, t, c: make.job(t, portal_home(make, t, c)),
+    "agreement_id": lambda make, t, c: make.agreement(t, portal_home(make, t, c)),
     "request_id": lambda make, tenant_id, customer: make_request(make.conn, tenant_id, customer),
     "request_photo_id": lambda make, tenant_id, customer: make_photo(
         make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
@@ -677,56 +707,189 @@ PORTAL_FORM = {
 }
 
 
-def _portal_id_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
-    for rule in rules(app):
-        if _portal_page(rule):
-            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-                yield rule, method
-
-
-def _portal_values(make: Factory, rule: Rule, tenant_id: UUID, customer: UUID) -> dict[str, Any]:
-    missing = sorted(rule.arguments - PORTAL_OBJECT.keys())
-    assert not missing, (
-        f"{rule.rule}: add a factory for <{missing[0]}> to PORTAL_OBJECT, so that the"
-        " cross-customer check covers this portal page"
+def _no_portal_object(rule: Rule, name: str) -> str:
+    return (
+        f"{rule.rule}: add a factory for <{name}> to PORTAL_OBJECT (a row of the given"
+        " customer), so that the portal checks cover this route, or to EXEMPT_VARIABLES if it"
+        " names no row"
     )
-    return {name: PORTAL_OBJECT[name](make, tenant_id, customer) for name in rule.arguments}
+
+
+# Portal routes open without a portal session, and why.
+PORTAL_BEFORE_SIGN_IN = {
+    "portal.sign_in": "the portal's sign-in page itself",
+    "portal.brand_css": "a stylesheet of any colour: no company's data",
+    # The emailed or texted link's own page: the link's token, kept in this browser's session
+    # by portal.sign_in_link, is the permission; without it the page is 410
+    # (tests/portal/test_sign_in.py).
+    "portal.use_sign_in_link": "a sign-in link's page",
+    # The colour-scheme preference (P-19): this browser's cookie, no company's data.
+    "portal.choose_scheme": "this browser's colour scheme",
+}
+
+
+def _portal_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in rules(app) if _is_portal(rule)]
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def _homeowner_values(world: World, rule: Rule, customer: UUID) -> dict[str, Any] | str:
+    """URL values naming objects of the customer (of A), or what to add to make them."""
+    values: dict[str, Any] = {}
+    for name in sorted(rule.arguments):
+        if name in EXEMPT_VARIABLES and name in OBJECT_IN_TENANT:
+            values[name] = OBJECT_IN_TENANT[name](world, world.mine)
+        elif name not in PORTAL_OBJECT:
+            return _no_portal_object(rule, name)
+        else:
+            values[name] = PORTAL_OBJECT[name](world.make, world.mine.id, customer)
+    return values
+
+
+def portal_client(app: Flask, world: World, tenant: Tenant, customer: UUID) -> Client:
+    """A browser signed in to the portal as the customer (and to nothing else)."""
+    client: Client = app.test_client()  # type: ignore[assignment]
+    portal_sign_in(client, world.make.conn, tenant.id, customer)
+    return client
+
+
+def portal_id_problems(app: Flask, admin: Any, world: World) -> tuple[list[str], int]:
+    """Every portal route with an id, opened with A's homeowner's object by another customer of
+    A and by a customer of B (404, nothing changed), with an id that exists nowhere (404), and
+    by the homeowner (the control: 200, or a redirect after a form)."""
+    homeowner = portal_client(app, world, world.mine, world.homeowner)
+    others = {
+        "another customer of the same company": portal_client(
+            app, world, world.mine, world.neighbour
+        ),
+        "a customer of another company": portal_client(app, world, world.theirs, world.stranger),
+    }
+    problems: list[str] = []
+    checked = 0
+    for rule in filter(_portal_page, _portal_rules(app)):
+        for method in _methods(rule):
+            values = _homeowner_values(world, rule, world.homeowner)
+            if isinstance(values, str):
+                problems.append(values)
+                continue
+            target, data = url(app, rule, values), PORTAL_FORM
+            for label, client in others.items():
+                before = snapshot(admin)
+                response = _request(client, method, target, data)
+                checked += 1
+                if response.status_code != 404:
+                    problems.append(f"{method} {target} ({label}): {response.status_code}")
+                if snapshot(admin) != before:
+                    problems.append(f"{method} {target} ({label}) changed the database")
+            ids = rule.arguments - EXEMPT_VARIABLES.keys()
+            nowhere = url(app, rule, values | dict.fromkeys(ids, UUID(int=12345)))
+            if _request(homeowner, method, nowhere, data).status_code != 404:
+                problems.append(f"{method} {nowhere} (an id that exists nowhere): not 404")
+            control = _request(homeowner, method, target, data)
+            if control.status_code not in ((200,) if method == "GET" else (200, 302, 303)):
+                problems.append(f"{method} {target} (its homeowner): {control.status_code}")
+    return problems, checked
+
+
+def portal_sign_in_problems(app: Flask, world: World) -> list[str]:
+    """Every portal route but those of PORTAL_BEFORE_SIGN_IN and token links, opened without a
+    portal session (anonymously, and as A's owner: staff are no homeowner), is sent to the
+    portal's sign-in."""
+    anonymous: Client = app.test_client()  # type: ignore[assignment]
+    staff: Client = app.test_client()  # type: ignore[assignment]
+    staff.sign_in(world.owner_email)
+    problems: list[str] = []
+    for rule in _portal_rules(app):
+        if rule.endpoint in PORTAL_BEFORE_SIGN_IN or "token" in rule.arguments:
+            continue
+        values = _homeowner_values(world, rule, world.homeowner)
+        if isinstance(values, str):
+            problems.append(values)
+            continue
+        target = url(app, rule, values)
+        for method in _methods(rule):
+            for label, client in (("no session", anonymous), ("staff session", staff)):
+                response = _request(client, method, target, form_data(world))
+                location = response.headers.get("Location", "")
+                if response.status_code not in (302, 303) or not location.startswith(
+                    "/portal/sign-in"
+                ):
+                    problems.append(
+                        f"{method} {target} ({label}): {response.status_code} {location},"
+                        " expected a redirect to /portal/sign-in (or add it to"
+                        " PORTAL_BEFORE_SIGN_IN, saying why)"
+                    )
+    return problems
 
 
 @pytest.mark.promise("P-02")
-def test_another_customers_ids_are_404_on_every_portal_page(
-    app: Flask, admin, make: Factory
-) -> None:
-    """A homeowner of company A gets 404 for the rows of another customer of A, of a customer of
-    company B, and for an id that exists nowhere, and nothing changes; their own rows work."""
-    mine, theirs = make.tenant("Alpha Air"), make.tenant("Beta Boilers")
-    me = make.customer(mine.id)
-    others = {"another customer of A": (mine.id, make.customer(mine.id)),
-              "a customer of B": (theirs.id, make.customer(theirs.id))}  # fmt: skip
-    homeowner: Client = app.test_client()  # type: ignore[assignment]
-    portal_sign_in(homeowner, admin, mine.id, me)
-    problems: list[str] = []
-    checked = 0
-    for rule, method in _portal_id_routes(app):
-        for label, (tenant_id, customer) in others.items():
-            foreign = url(app, rule, _portal_values(make, rule, tenant_id, customer))
-            before = snapshot(admin)
-            response = _request(homeowner, method, foreign, PORTAL_FORM)
-            checked += 1
-            if response.status_code != 404:
-                problems.append(f"{method} {foreign} ({label}'s id): {response.status_code}")
-            if snapshot(admin) != before:
-                problems.append(f"{method} {foreign} ({label}'s id) changed the database")
-        nowhere = url(app, rule, dict.fromkeys(rule.arguments, UUID(int=12345)))
-        if _request(homeowner, method, nowhere, PORTAL_FORM).status_code != 404:
-            problems.append(f"{method} {nowhere} (an id that exists nowhere): not 404")
-        # Control: the same request with the homeowner's own row works.
-        own = url(app, rule, _portal_values(make, rule, mine.id, me))
-        control = _request(homeowner, method, own, PORTAL_FORM)
-        if control.status_code not in (200, 302, 303):
-            problems.append(f"{method} {own} (own id): {control.status_code}, expected 200/30x")
+def test_another_customers_ids_are_404_on_every_portal_page(app: Flask, admin, world: World):
+    problems, checked = portal_id_problems(app, admin, world)
     assert not problems, "\n".join(problems)
     assert checked >= 2 * 5  # a visit, moving and canceling it, opening an estimate, an invoice
+
+
+@pytest.mark.promise("P-02")
+def test_every_portal_page_needs_a_portal_session(app: Flask, world: World):
+    assert "portal.home" in {rule.endpoint for rule in _portal_rules(app)}
+    problems = portal_sign_in_problems(app, world)
+    assert not problems, "\n".join(problems)
+
+
+def test_portal_routes_are_in_the_csrf_check(app: Flask):
+    """The CSRF check above runs over every route, the portal's too (with the owner's browser
+    signed in to the portal as A's homeowner, so that a forged request would act)."""
+    unsafe = [r for r in _portal_rules(app) if (r.methods or set()) & UNSAFE_METHODS]
+    assert "portal.sign_out" in {r.endpoint for r in unsafe}
+    assert not [r for r in unsafe if _checked_elsewhere(r)]
+
+
+def made_up_portal_routes(app: Flask) -> None:
+    """Three portal pages for the control below: one that finds a visit as the homeowner (the
+    database's policies decide), one that shows any id, one without @portal_required."""
+    from flask import abort
+
+    from app import db
+    from app.portal import portal_required
+
+    @portal_required
+    def good(visit_id: UUID) -> str:
+        if db.one("select id from public.visits where id = %(id)s", {"id": visit_id}) is None:
+            abort(404)
+        return "A visit"
+
+    @portal_required
+    def leaky(visit_id: UUID) -> str:
+        return f"Visit {visit_id}"
+
+    def open_page() -> str:
+        return "Anyone"
+
+    app.add_url_rule("/portal/made-up/good/<uuid:visit_id>", "portal.made_up_good", good)
+    app.add_url_rule("/portal/made-up/leaky/<uuid:visit_id>", "portal.made_up_leaky", leaky)
+    app.add_url_rule("/portal/made-up/open", "portal.made_up_open", open_page)
+
+
+@pytest.mark.promise("P-02")
+def test_the_portal_checks_catch_a_leaky_or_open_portal_page(app: Flask, admin, world: World):
+    made_up_portal_routes(app)  # before the app's first request
+
+    problems, checked = portal_id_problems(app, admin, world)
+    unsigned = portal_sign_in_problems(app, world)
+
+    assert checked >= 4
+    assert [p.split(" (")[1] for p in problems] == [
+        "another customer of the same company): 200",
+        "a customer of another company): 200",
+        "an id that exists nowhere): not 404",
+    ]
+    assert all("/portal/made-up/leaky/" in p for p in problems)
+    made_up = [p for p in unsigned if "/portal/made-up/" in p]
+    assert len(made_up) == 2
+    assert all(p.startswith("GET /portal/made-up/open") for p in made_up)
 
 
 # --- c) headers, cookie flags, templates -----------------------------------------------------

@@ -14,18 +14,32 @@ select x.* from public.properties x
 where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s order by x.created_at
 
 -- name: equipment
-select x.* from public.equipment x where x.tenant_id = %(tenant_id)s order by x.created_at
+-- (Each read names the customer's rows: the homeowner policies filter rows, no index path.)
+select x.* from public.equipment x
+where x.tenant_id = %(tenant_id)s
+  and x.property_id in (select p.id from public.properties p
+                        where p.tenant_id = %(tenant_id)s and p.customer_id = %(customer_id)s)
+order by x.created_at
 
 -- name: service_history
 select x.* from public.equipment_service_records x
-where x.tenant_id = %(tenant_id)s order by x.serviced_at
+where x.tenant_id = %(tenant_id)s
+  and x.equipment_id in (select e.id from public.equipment e
+                         join public.properties p on p.tenant_id = e.tenant_id
+                                                 and p.id = e.property_id
+                         where p.tenant_id = %(tenant_id)s and p.customer_id = %(customer_id)s)
+order by x.serviced_at
 
 -- name: jobs
 select x.* from public.jobs x
 where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s order by x.created_at
 
 -- name: visits
-select x.* from public.visits x where x.tenant_id = %(tenant_id)s order by x.created_at
+select x.* from public.visits x
+where x.tenant_id = %(tenant_id)s
+  and x.job_id in (select j.id from public.jobs j
+                   where j.tenant_id = %(tenant_id)s and j.customer_id = %(customer_id)s)
+order by x.created_at
 
 -- name: estimates
 select x.* from public.estimates x

@@ -30,9 +30,13 @@ create policy "Owners and admins can delete customers"
   using (tenant_id = (select app.tenant_id()) and (select app.is_manager()));
 
 -- A signed-in homeowner (the portal) sees their own customer record, and no one else's.
+-- Only a portal request reaches the row test (the case), so that staff plans never take it
+-- as an index path: bench/portal_policies.py.
 create policy "Homeowners can see their own record"
   on public.customers for select to authenticated
   using (
-    tenant_id = (select app.portal_tenant_id())
-    and id = (select app.portal_customer_id())
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and id = (select app.portal_customer_id())
+    end
   );

@@ -33,9 +33,13 @@ create policy "Office staff can remove equipment"
   );
 
 -- A signed-in homeowner (the portal) sees the equipment of their own properties.
+-- Only a portal request reaches the row test (the case), so that staff plans never take it
+-- as an index path: bench/portal_policies.py.
 create policy "Homeowners can see the equipment of their own properties"
   on public.equipment for select to authenticated
   using (
-    tenant_id = (select app.portal_tenant_id())
-    and property_id = any ((select app.portal_property_ids())::uuid[])
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and property_id = any ((select app.portal_property_ids())::uuid[])
+    end
   );

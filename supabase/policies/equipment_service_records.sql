@@ -13,9 +13,13 @@ create policy "Staff who can see the equipment can see its service history"
   );
 
 -- A signed-in homeowner (the portal) sees the service history of their own visits.
+-- Only a portal request reaches the row test (the case), so that staff plans never take it
+-- as an index path: bench/portal_policies.py.
 create policy "Homeowners can see the service history of their own visits"
   on public.equipment_service_records for select to authenticated
   using (
-    tenant_id = (select app.portal_tenant_id())
-    and visit_id = any ((select app.portal_visit_ids())::uuid[])
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and visit_id = any ((select app.portal_visit_ids())::uuid[])
+    end
   );

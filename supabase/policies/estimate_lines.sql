@@ -36,9 +36,13 @@ create policy "Office staff and their technicians can remove estimate lines"
   );
 
 -- A signed-in homeowner (the portal) sees the lines of their own estimates.
+-- Only a portal request reaches the row test (the case), so that staff plans never take it
+-- as an index path: bench/portal_policies.py.
 create policy "Homeowners can see the lines of their own estimates"
   on public.estimate_lines for select to authenticated
   using (
-    tenant_id = (select app.portal_tenant_id())
-    and estimate_id = any ((select app.portal_estimate_ids())::uuid[])
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and estimate_id = any ((select app.portal_estimate_ids())::uuid[])
+    end
   );

@@ -37,9 +37,13 @@ create policy "Managers can remove visits, office staff those not yet under way"
   );
 
 -- A signed-in homeowner (the portal) sees the visits of their own jobs.
+-- Only a portal request reaches the row test (the case), so that staff plans never take it
+-- as an index path: bench/portal_policies.py.
 create policy "Homeowners can see the visits of their own jobs"
   on public.visits for select to authenticated
   using (
-    tenant_id = (select app.portal_tenant_id())
-    and job_id = any ((select app.portal_job_ids())::uuid[])
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and job_id = any ((select app.portal_job_ids())::uuid[])
+    end
   );

@@ -8,6 +8,7 @@ test here fails saying so. Identity is set exactly as the app sets it: the login
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from tests.policies.identity import (
     rows_counted,
     table_name,
 )
+from tests.portal.support import homeowner_claims
 
 Row = dict[str, Any]
 RowBuilder = Callable[[Factory, UUID], Row]
@@ -799,12 +801,84 @@ class World:
     tables: list[str]
     unsaved_rows_of_a: dict[str, Row]  # for insert attempts
     row_versions_of_a: dict[str, set[str]]  # ctid of each row of A: an update or delete moves it
+    homeowner_of_a: UUID  # the customer of A whose rows are every seeded customer's row of A
+    other_customer_of_a: UUID  # another customer of A, with nothing but their own record
+    homeowners: dict[str, dict[str, Any]]  # claims of homeowners (and forgeries), by actor
+
+
+class OneCustomer(Factory):
+    """A factory whose every customer of one company is that company's one homeowner, so that
+    the rows the builders hang from a customer all belong to them."""
+
+    def __init__(self, conn: Connection, tenant_id: UUID, customer_id: UUID) -> None:
+        super().__init__(conn)
+        self.tenant_id, self.customer_id = tenant_id, customer_id
+
+    def customer(self, tenant_id: UUID, *args: Any, **kwargs: Any) -> UUID:
+        if tenant_id == self.tenant_id:
+            return self.customer_id
+        return super().customer(tenant_id, *args, **kwargs)
+
+
+def hand_to_the_homeowner(admin: Connection, a: Tenant, homeowner: UUID) -> None:
+    """What the office does before a homeowner sees anything: A's estimates and invoices go out,
+    its messages are sent, and the homeowner writes back."""
+    for statement in (
+        "update public.estimates set status = 'sent', sent_at = now()"
+        " where tenant_id = %(a)s and status = 'draft'",
+        "update public.invoices set status = 'sent', sent_at = now()"
+        " where tenant_id = %(a)s and status = 'draft'",
+        "update public.messages set status = 'sent', sent_at = now()"
+        " where tenant_id = %(a)s and status = 'queued'",
+        "insert into public.messages (tenant_id, direction, status, channel, kind, purpose,"
+        " customer_id, to_address, from_address, body, time_zone) values (%(a)s, 'in',"
+        " 'received', 'sms', 'reply', 'conversation', %(c)s, '+15085550199', '+15085550100',"
+        " 'Tuesday works.', 'UTC')",
+    ):
+        admin.execute(statement, {"a": a.id, "c": homeowner})
+
+
+def homeowner_forgeries(
+    admin: Connection, make: Factory, a: Tenant, b: Tenant, homeowner: UUID
+) -> dict[str, dict[str, Any]]:
+    """Claims that name A's homeowner, or look like a homeowner's, and must open nothing."""
+    ended = homeowner_claims(admin, a.id, homeowner)
+    admin.execute("update iam.portal_sessions set ended_at = now() where id = %s", [ended["sub"]])
+    expired = homeowner_claims(admin, a.id, homeowner)
+    admin.execute(
+        "update iam.portal_sessions set expires_at = now() - interval '1 second' where id = %s",
+        [expired["sub"]],
+    )
+    removed_customer = make.customer(a.id, "Removed")
+    removed = homeowner_claims(admin, a.id, removed_customer)
+    admin.execute("delete from public.customers where id = %s", [removed_customer])
+    open_claims = homeowner_claims(admin, a.id, homeowner)
+    return {
+        "homeowner of A whose session ended": ended,
+        "homeowner of A whose session expired": expired,
+        "removed customer of A": removed,
+        # The portal's flag with a staff account as the session: no session has that id.
+        "portal claims with the owner of B as the session": {
+            **open_claims,
+            "sub": str(b.owner.account_id),
+        },
+        # A's open session, with claims naming B (and A's homeowner as the customer).
+        "homeowner of A's session with claims naming B": {**open_claims, "tenant_id": str(b.id)},
+        # Staff of B naming A's homeowner as their customer: still B's staff, nothing more.
+        "owner of B with a customer claim naming A's homeowner": {
+            **claims_of(b.owner),
+            "customer_id": str(homeowner),
+        },
+    }
 
 
 @pytest.fixture(scope="module")
 def world(shared_admin: Connection, shared_make: Factory) -> World:
     """Two companies with a seeded row in every tenant table, staff of each role in each, and an
-    owner removed from A (another owner remains). Shared: every attempt below is rolled back."""
+    owner removed from A (another owner remains). Every row of A that belongs to a customer
+    belongs to one, the homeowner of A, whose estimates and invoices have been sent; another
+    customer of A and a customer of B have portal sessions. Shared: every attempt below is
+    rolled back."""
     admin, make = shared_admin, shared_make
     tables = catalog.tenant_tables(admin)
     builders = builders_for(tables)
@@ -815,11 +889,20 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
         for company in (a, b)
     )
     removed = make.member(a.id, "owner", status="removed")
+    homeowner = make.customer(a.id, "Homer", "Owner", email="homer@example.com")
+    makers = {a.id: OneCustomer(admin, a.id, homeowner), b.id: make}
     for tenant in (a, b):
         for table, build in builders.items():
             if table not in AUDIT_LOG:  # seeded by the audited inserts themselves
-                row = build(make, tenant.id)
+                row = build(makers[tenant.id], tenant.id)
                 admin.execute(insert(table, row), row)
+    hand_to_the_homeowner(admin, a, homeowner)
+    other_customer = make.customer(a.id, "Olive", "Other")
+    homeowners = {
+        "homeowner of A": homeowner_claims(admin, a.id, homeowner),
+        "another customer of company A": homeowner_claims(admin, a.id, other_customer),
+        "customer of company B": homeowner_claims(admin, b.id, make.customer(b.id, "Bea")),
+    } | homeowner_forgeries(admin, make, a, b, homeowner)
     versions = {
         table: {
             row["ctid"]
@@ -834,15 +917,31 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
     }
     unseeded = [table for table in tables if not versions[table]]
     assert not unseeded, f"seeding left no row of company A in {unseeded}"
-    unsaved = {table: build(make, a.id) for table, build in builders.items()}
-    return World(a, b, staff_of_a, staff_of_b, removed, tables, unsaved, versions)
+    unsaved = {table: build(makers[a.id], a.id) for table, build in builders.items()}
+    return World(
+        a,
+        b,
+        staff_of_a,
+        staff_of_b,
+        removed,
+        tables,
+        unsaved,
+        versions,
+        homeowner,
+        other_customer,
+        homeowners,
+    )
 
 
-Claims = Callable[[World], dict[str, str]]
+Claims = Callable[[World], dict[str, Any]]
 
 
 def staff_of_b(role: str) -> Claims:
     return lambda world: claims_of(world.staff_of_b[role])
+
+
+def homeowner(actor: str) -> Claims:
+    return lambda world: world.homeowners[actor]
 
 
 ACTORS: dict[str, Claims] = {
@@ -852,7 +951,27 @@ ACTORS: dict[str, Claims] = {
     "removed owner of company A": lambda world: claims_of(world.removed_from_a),
     # Claims naming a company the account does not belong to.
     "owner of B with claims naming A": lambda world: claims_of(world.b.owner, world.a.id),
+    # Homeowners signed in to the portal (P-02): a customer of another company, and another
+    # customer of the same company, who sees their own record and company (SEEN_BY_A_CUSTOMER)
+    # and nothing of A's homeowner; and forged or stale homeowner claims.
+    **{
+        actor: homeowner(actor)
+        for actor in (
+            "customer of company B",
+            "another customer of company A",
+            "homeowner of A whose session ended",
+            "homeowner of A whose session expired",
+            "removed customer of A",
+            "portal claims with the owner of B as the session",
+            "homeowner of A's session with claims naming B",
+            "owner of B with a customer claim naming A's homeowner",
+        )
+    },
 }
+# What any customer of A signed in to the portal sees of A that is not A's homeowner's: their
+# company (its name, logo, colour and phone) and their own record, one row each
+# (test_another_customer_of_a_sees_only_their_own_record_and_company shows which).
+SEEN_BY_A_CUSTOMER = {"public.tenants": 1, "public.customers": 1}
 
 
 # --- operations: each returns what crossed, or None -----------------------------------------
@@ -994,6 +1113,12 @@ def test_nothing_of_company_a_crosses(
     with acting_as(shared_database, ACTORS[actor](world), may_look_behind=True) as conn:
         for table in world.tables:
             crossing = OPERATIONS[operation](conn, table, world)
+            if (
+                actor == "another customer of company A"
+                and operation == "select"
+                and crossing == f"saw {SEEN_BY_A_CUSTOMER.get(table)} row(s) of A"
+            ):
+                continue
             if crossing:
                 crossings.append(f"  {table}: {crossing}")
     assert not crossings, f"{actor} ({operation}):\n" + "\n".join(crossings)
@@ -1016,6 +1141,234 @@ def test_company_a_owner_sees_the_seeded_rows(shared_database: Database, world: 
         "audit.subject_keys",
         "iam.portal_sessions",
     ]
+
+
+# --- the homeowner's own rows (P-02) ----------------------------------------------------------
+
+# The tables a signed-in homeowner reads, each through a homeowner policy. A new homeowner policy
+# must be acknowledged here: the list is checked against the catalog's policies.
+HOMEOWNER_TABLES = {
+    "public.tenants": "their company: name, logo, colour, phone",
+    "public.customers": "their own record",
+    "public.customer_contacts": "their contact people",
+    "public.properties": "their properties",
+    "public.equipment": "the equipment at their properties",
+    "public.equipment_service_records": "the service history of their visits",
+    "public.service_agreements": "their maintenance plans",
+    "public.jobs": "their jobs",
+    "public.visits": "the visits of their jobs",
+    "public.estimates": "their estimates once sent",
+    "public.estimate_options": "the options of those estimates",
+    "public.estimate_lines": "the lines of those estimates",
+    "public.estimate_tax_rates": "the tax rates of those estimates",
+    "public.invoices": "their invoices once sent",
+    "public.invoice_lines": "the lines of those invoices",
+    "public.invoice_tax_rates": "the tax rates of those invoices",
+    "public.payments": "the payments of those invoices",
+    "public.refunds": "the refunds of those invoices",
+    "public.messages": "their messages once sent or received",
+    "public.service_requests": "their requests",
+    "public.service_request_messages": "their requests' threads",
+    "public.service_request_photos": "their requests' photos",
+    "public.privacy_requests": "their requests for a copy, a correction or deletion",
+}
+
+
+PORTAL_GATE = re.compile(
+    r"\s*CASE\s+WHEN \(+\s*SELECT auth\.jwt\(\) AS jwt\) ->> 'portal'::text\)"
+    r" IS DISTINCT FROM 'true'::text\)+ THEN false\s+ELSE "
+)
+
+
+def homeowner_policies(admin: Connection) -> list[dict[str, Any]]:
+    """Every policy that keys on the portal's helpers (app.portal_*)."""
+    return admin.execute(
+        "select format('%I.%I', schemaname, tablename) as table, policyname, cmd,"
+        " roles::text[] as roles, qual from pg_policies"
+        " where coalesce(qual, '') || coalesce(with_check, '') like '%app.portal\\_%'"
+        " order by 1, 2"
+    ).fetchall()
+
+
+@pytest.mark.promise("P-02")
+def test_every_homeowner_policy_is_acknowledged_and_only_reads(shared_admin: Connection) -> None:
+    policies = homeowner_policies(shared_admin)
+    assert {p["table"] for p in policies} == set(HOMEOWNER_TABLES), (
+        "a homeowner policy was added or removed: update HOMEOWNER_TABLES (and the portal's"
+        " tests of what a homeowner sees)"
+    )
+    # A homeowner writes only through the portal's definers, never a table directly.
+    assert {(p["cmd"], tuple(p["roles"])) for p in policies} == {("SELECT", ("authenticated",))}
+    # Each is gated on the portal's claim, so that staff plans never take a homeowner policy as
+    # an index path nor run its helpers (bench/portal_policies.py shows the plans).
+    ungated = {p["policyname"]: p["qual"] for p in policies if not PORTAL_GATE.match(p["qual"])}
+    assert ungated == {}, "start each with: case when (select auth.jwt()) ->> 'portal' ..."
+
+
+def rows_of_a_seen(conn: Connection, table: str, world: World, column: str = "") -> list[Any]:
+    """The rows of A this actor sees (their `column`, or a count's worth of Nones)."""
+    picked = sql.Identifier(column) if column else sql.SQL("null")
+    return [
+        row["v"]
+        for row in conn.execute(
+            sql.SQL("select {} as v from {} where {} = %(a)s").format(
+                picked, table_name(table), sql.Identifier(tenant_column(table))
+            ),
+            {"a": world.a.id},
+        )
+    ]
+
+
+def has_column(conn: Connection, table: str, column: str) -> bool:
+    schema, name = table.split(".")
+    return (
+        conn.execute(
+            "select from information_schema.columns where table_schema = %s"
+            " and table_name = %s and column_name = %s",
+            [schema, name, column],
+        ).fetchone()
+        is not None
+    )
+
+
+@pytest.mark.promise("P-02")
+def test_the_homeowner_of_a_sees_their_own_rows(shared_database: Database, world: World) -> None:
+    """The control of the homeowners above: the same queries find A's homeowner's rows for A's
+    homeowner, in exactly the tables of HOMEOWNER_TABLES, so a zero there means refusal."""
+    seen: dict[str, int] = {}
+    others: dict[str, set[Any]] = {}
+    with acting_as(shared_database, world.homeowners["homeowner of A"]) as conn:
+        for table in world.tables:
+            try:
+                with conn.transaction():
+                    count = len(rows_of_a_seen(conn, table, world))
+            except psycopg.errors.InsufficientPrivilege:
+                count = 0
+            if count:
+                seen[table] = count
+            if count and has_column(conn, table, "customer_id"):
+                owners = set(rows_of_a_seen(conn, table, world, "customer_id"))
+                if owners != {world.homeowner_of_a}:
+                    others[table] = owners
+        customers = rows_of_a_seen(conn, "public.customers", world, "id")
+        directions = set(rows_of_a_seen(conn, "public.messages", world, "direction"))
+    assert set(seen) == set(HOMEOWNER_TABLES), "tables a homeowner should see: HOMEOWNER_TABLES"
+    assert others == {}, "rows of another customer seen"
+    assert customers == [world.homeowner_of_a]
+    assert directions == {"in", "out"}
+
+
+@pytest.mark.promise("P-02")
+@pytest.mark.parametrize("operation", ["insert", "update", "delete", "move"])
+def test_the_homeowner_of_a_writes_nothing_directly(
+    shared_database: Database, world: World, operation: str
+) -> None:
+    """Not even their own rows: a homeowner's writes go through the portal's definers."""
+    writes = []
+    with acting_as(
+        shared_database, world.homeowners["homeowner of A"], may_look_behind=True
+    ) as conn:
+        for table in world.tables:
+            done = OPERATIONS[operation](conn, table, world)
+            if done:
+                writes.append(f"  {table}: {done}")
+    assert not writes, f"A's homeowner ({operation}):\n" + "\n".join(writes)
+
+
+@pytest.mark.promise("P-02")
+def test_another_customer_of_a_sees_only_their_own_record_and_company(
+    shared_database: Database, world: World
+) -> None:
+    """What the matrix lets another customer of A see (SEEN_BY_A_CUSTOMER) is theirs."""
+    with acting_as(shared_database, world.homeowners["another customer of company A"]) as conn:
+        assert rows_of_a_seen(conn, "public.customers", world, "id") == [world.other_customer_of_a]
+        assert rows_of_a_seen(conn, "public.tenants", world, "id") == [world.a.id]
+
+
+def portal_rows(conn: Connection) -> dict[str, int]:
+    """Rows this actor sees in each table a homeowner may read, of any company."""
+    return {
+        table: rows_counted(
+            conn, sql.SQL("select count(*) as n from {}").format(table_name(table)), {}
+        )
+        or 0
+        for table in HOMEOWNER_TABLES
+    }
+
+
+@pytest.mark.promise("P-02")
+def test_a_homeowner_sees_no_draft_and_no_unsent_message(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    customer = make.customer(tenant.id, "Dana")
+    home = make.property(tenant.id, customer)
+    draft_estimate, sent_estimate = make.estimate(tenant.id, home), make.estimate(tenant.id, home)
+    draft_invoice = make.invoice(tenant.id, home, lines=("10.00",))
+    sent_invoice = make.invoice(tenant.id, home, lines=("10.00",), status="sent")
+    admin.execute(
+        "update public.estimates set status = 'sent', sent_at = now() where id = %s",
+        [sent_estimate],
+    )
+    messages = {
+        status: admin.execute(
+            "insert into public.messages (tenant_id, channel, kind, customer_id, to_address, body,"
+            " time_zone) values (%s, 'sms', 'reply', %s, '+15085550100', 'Hello', 'UTC')"
+            " returning id",
+            [tenant.id, customer],
+        ).fetchone()["id"]  # type: ignore[index]
+        for status in ("queued", "blocked", "canceled", "sent", "delivered")
+    }
+    for status, message in messages.items():  # as the worker and the provider move them on
+        admin.execute("update public.messages set status = %s where id = %s", [status, message])
+    with acting_as(database, homeowner_claims(admin, tenant.id, customer)) as conn:
+        estimates = [r["id"] for r in conn.execute("select id from public.estimates")]
+        invoices = [r["id"] for r in conn.execute("select id from public.invoices")]
+        lines = [r["invoice_id"] for r in conn.execute("select invoice_id from invoice_lines")]
+        seen = {r["id"] for r in conn.execute("select id from public.messages")}
+    assert estimates == [sent_estimate]
+    assert invoices == [sent_invoice]
+    assert lines == [sent_invoice]
+    assert draft_estimate not in estimates and draft_invoice not in invoices
+    assert seen == {messages["sent"], messages["delivered"]}
+
+
+@pytest.mark.promise("P-02")
+def test_staff_claims_with_a_customer_claim_are_still_staff(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    """A customer_id (or the portal's flag) in a staff member's claims adds nothing and takes
+    nothing away: the staff policies answer as before."""
+    tenant = make.tenant()
+    dispatcher = make.member(tenant.id, "dispatcher")
+    customer, other = make.customer(tenant.id), make.customer(tenant.id)
+    make.invoice(tenant.id, make.property(tenant.id, other))
+    plain = claims_of(dispatcher)
+    with acting_as(database, plain) as conn:
+        expected = portal_rows(conn)
+    assert expected["public.customers"] == 2 and expected["public.invoices"] == 1
+    with acting_as(database, plain | {"customer_id": str(customer)}) as conn:
+        assert portal_rows(conn) == expected
+        assert conn.execute(
+            "select app.tenant_id() as staff, app.portal_customer_id() as me"
+        ).fetchone() == {"staff": tenant.id, "me": None}
+
+
+@pytest.mark.promise("P-02")
+def test_portal_claims_with_a_staff_members_account_see_nothing(
+    database: Database, admin: Connection, make: Factory
+) -> None:
+    """The portal's flag with a staff account as the session is no homeowner, and no staff:
+    a request is one or the other."""
+    tenant = make.tenant()
+    customer = make.customer(tenant.id)
+    make.job(tenant.id, make.property(tenant.id, customer))
+    forged = homeowner_claims(admin, tenant.id, customer) | {"sub": str(tenant.owner.account_id)}
+    with acting_as(database, forged) as conn:
+        assert set(portal_rows(conn).values()) == {0}
+        assert conn.execute(
+            "select app.tenant_id() as staff, app.portal_customer_id() as me"
+        ).fetchone() == {"staff": None, "me": None}
 
 
 @pytest.mark.promise("P-03")
