@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from app import db, migrations
 from app.db import admin_connection
@@ -62,12 +63,12 @@ def _request(conn: db.Connection, address: str, client: str) -> tuple[float, flo
     started = time.perf_counter()
     with conn.transaction():
         db.begin(conn, db.SIGN_IN, {"client_addr": client})
-        row = conn.execute("select app.request_portal_sign_in(%s)", [address]).fetchone()
+        row = conn.execute("select app.request_portal_sign_in(%s) as handle", [address]).fetchone()
     answered = time.perf_counter()
     assert row is not None
     with conn.transaction():
         db.begin(conn, db.SIGN_IN, {"client_addr": client})
-        conn.execute("select app.send_portal_sign_in(%s)", [row[0]])
+        conn.execute("select app.send_portal_sign_in(%s)", [row["handle"]])
     return (answered - started) * 1000, (time.perf_counter() - answered) * 1000
 
 
@@ -76,8 +77,8 @@ def run() -> list[Row]:
     known: list[float] = []
     unknown: list[float] = []
     sends: dict[str, list[float]] = {"known": [], "unknown": []}
-    with psycopg.connect(_url(os.environ["DATABASE_URL"], NAME)) as raw:
-        conn = raw  # the web's login role, as the app's pool connects
+    # The web's login role, as the app's pool connects.
+    with psycopg.connect(_url(os.environ["DATABASE_URL"], NAME), row_factory=dict_row) as conn:
         for i in range(REQUESTS):
             tenant, customer = i % COMPANIES + 1, i // COMPANIES % CUSTOMERS + 1
             pair = [

@@ -73,6 +73,9 @@ CREATE FUNCTION app.account_id() RETURNS uuid
     SET search_path TO ''
     AS $$
 begin
+  if coalesce(auth.jwt() ->> 'portal', '') = 'true' then
+    return null;
+  end if;
   return (select a.id
           from iam.accounts a
           where a.id = auth.uid()
@@ -199,6 +202,70 @@ begin
 end
 $$;
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: online_booking_settings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.online_booking_settings (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    slug text DEFAULT substr(encode(sha256((((gen_random_uuid())::text || (gen_random_uuid())::text))::bytea), 'hex'::text), 1, 20) NOT NULL,
+    public_page boolean DEFAULT false NOT NULL,
+    kinds text[] DEFAULT '{repair,maintenance}'::text[] NOT NULL,
+    horizon_days integer DEFAULT 14 NOT NULL,
+    lead_hours integer DEFAULT 24 NOT NULL,
+    needs_confirmation boolean DEFAULT true NOT NULL,
+    buffer_minutes integer DEFAULT 30 NOT NULL,
+    window_hours integer DEFAULT 2 NOT NULL,
+    portal_change_cutoff_hours integer DEFAULT 24 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT online_booking_settings_buffer_range CHECK (((buffer_minutes >= 0) AND (buffer_minutes <= 240))),
+    CONSTRAINT online_booking_settings_cutoff_range CHECK (((portal_change_cutoff_hours >= 0) AND (portal_change_cutoff_hours <= 336))),
+    CONSTRAINT online_booking_settings_horizon_range CHECK (((horizon_days >= 1) AND (horizon_days <= 60))),
+    CONSTRAINT online_booking_settings_kinds_known CHECK ((kinds <@ ARRAY['repair'::text, 'maintenance'::text, 'install'::text, 'estimate'::text])),
+    CONSTRAINT online_booking_settings_lead_range CHECK (((lead_hours >= 0) AND (lead_hours <= 336))),
+    CONSTRAINT online_booking_settings_slug_format CHECK (((slug ~ '^[a-z0-9][a-z0-9-]{2,46}[a-z0-9]$'::text) AND (slug !~ '--'::text))),
+    CONSTRAINT online_booking_settings_window_range CHECK (((window_hours >= 1) AND (window_hours <= 8)))
+);
+
+--
+-- Name: assign_free_technician(public.online_booking_settings, uuid, numeric, numeric, text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.assign_free_technician(p_settings public.online_booking_settings, p_visit uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_starts_at timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  candidate uuid;
+begin
+  for candidate in
+    select c.technician_id
+      from app.window_candidates(p_settings.tenant_id, p_latitude, p_longitude, p_kind,
+                                 (p_starts_at at time zone
+                                   app.company_time_zone(p_settings.tenant_id))::date,
+                                 1, p_settings.buffer_minutes, p_settings.window_hours,
+                                 now()) c
+     where c.starts_at = p_starts_at
+     order by c.technician_id
+  loop
+    begin
+      insert into public.visit_assignments (tenant_id, visit_id, technician_id)
+      values (p_settings.tenant_id, p_visit, candidate);
+      return candidate;
+    exception when exclusion_violation then
+      -- Booked by someone else since: the next technician, if any.
+      null;
+    end;
+  end loop;
+  return null;
+end
+$$;
+
 --
 -- Name: attach_conversation(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
 --
@@ -307,18 +374,60 @@ end
 $$;
 
 --
+-- Name: book_online_as_new_customer(text, text, text, text, text, text, text, text, text, text, text, text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.book_online_as_new_customer(p_slug text, p_first_name text, p_last_name text, p_phone text, p_email text, p_street text, p_unit text, p_city text, p_region text, p_postal_code text, p_kind text, p_description text, p_window_starts_at timestamp with time zone) RETURNS TABLE(status text, window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  settings public.online_booking_settings;
+  v_customer uuid;
+  v_property uuid;
+  booking public.online_bookings;
+begin
+  select s.* into settings from public.online_booking_settings s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.slug = p_slug and s.public_page;
+  if settings.tenant_id is null then
+    raise exception 'no such booking page' using errcode = 'no_data_found';
+  end if;
+  perform iam.check_limit('booking-address:' || iam.client_address(), interval '1 hour', 5);
+  perform iam.check_limit('booking-company:' || settings.tenant_id::text, interval '1 hour', 60);
+  if coalesce(p_phone, '') = '' and coalesce(p_email, '') = '' then
+    raise exception 'a phone number or an email address'
+      using errcode = 'check_violation', constraint = 'online_bookings_contact_given';
+  end if;
+  insert into public.customers (tenant_id, first_name, last_name, phone, email,
+                                preferred_contact, lead_source, tags)
+  values (settings.tenant_id, btrim(coalesce(p_first_name, '')), btrim(coalesce(p_last_name, '')),
+          coalesce(p_phone, ''), lower(btrim(coalesce(p_email, ''))),
+          case when coalesce(p_phone, '') = '' then 'email' else 'sms' end,
+          'online booking', array['online booking', 'lead'])
+  returning id into v_customer;
+  insert into public.properties (tenant_id, customer_id, street, unit, city, region, postal_code)
+  values (settings.tenant_id, v_customer, btrim(coalesce(p_street, '')),
+          btrim(coalesce(p_unit, '')), btrim(coalesce(p_city, '')), btrim(coalesce(p_region, '')),
+          btrim(coalesce(p_postal_code, '')))
+  returning id into v_property;
+  booking := app.place_online_booking(settings, v_customer, v_property, p_kind, p_description,
+                                      p_window_starts_at, 'public');
+  return query select booking.status, booking.requested_starts_at, booking.requested_ends_at;
+end
+$$;
+
+--
 -- Name: bookable_windows(uuid, text, integer, integer, integer, date); Type: FUNCTION; Schema: app; Owner: -
 --
 
 CREATE FUNCTION app.bookable_windows(p_property uuid, p_kind text, p_days integer DEFAULT 14, p_buffer_minutes integer DEFAULT 30, p_window_hours integer DEFAULT 2, p_from date DEFAULT NULL::date) RETURNS TABLE(window_starts_at timestamp with time zone, window_ends_at timestamp with time zone, technicians integer)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
   tenant uuid := app.tenant_id();
-  zone text := app.company_time_zone(app.tenant_id());
-  minutes integer := app.job_minutes(p_kind);
-  first_day date;
+  place public.properties;
 begin
   if p_kind not in ('repair', 'maintenance', 'install', 'estimate') then
     raise exception 'unknown job kind %', p_kind using errcode = 'invalid_parameter_value';
@@ -328,40 +437,17 @@ begin
     raise exception 'days 1-60, buffer 0-240 minutes, windows 1-8 hours'
       using errcode = 'invalid_parameter_value';
   end if;
-  if not exists (select from public.properties p where p.tenant_id = tenant and p.id = p_property) then
+  select * into place from public.properties p where p.tenant_id = tenant and p.id = p_property;
+  if place.id is null or not app.is_office_staff() then
     raise exception 'no such property' using errcode = 'no_data_found';
   end if;
-  first_day := coalesce(p_from, (now() at time zone zone)::date);
   return query
-  with shifts as (
-    select m.account_id as technician, app.technician_shift(tenant, m.account_id, d::date) as shift
-      from public.memberships m
-     cross join generate_series(first_day, first_day + p_days - 1, interval '1 day') d
-     where m.tenant_id = tenant and m.role = 'technician' and m.status = 'active'
-  ), starts as (
-    select s.technician, s.shift, g as starts_at
-      from shifts s
-     cross join lateral generate_series(lower(s.shift),
-                                        upper(s.shift) - make_interval(mins => minutes),
-                                        make_interval(hours => p_window_hours)) g
-     where s.shift is not null
-  ), free as (
-    select st.technician, st.starts_at from starts st
-     where st.starts_at > now()
-       and not exists (
-         select from public.visit_assignments a
-          where a.tenant_id = tenant and a.technician_id = st.technician
-            and a.booked && tstzrange(st.starts_at - make_interval(mins => p_buffer_minutes),
-                                      st.starts_at + make_interval(mins => minutes + p_buffer_minutes)))
-       and not exists (
-         select from public.time_off o
-          where o.tenant_id = tenant and o.technician_id = st.technician
-            and o.during && tstzrange(st.starts_at, st.starts_at + make_interval(mins => minutes)))
-  )
-  select f.starts_at, f.starts_at + make_interval(hours => p_window_hours), count(*)::integer
-    from free f
-   group by f.starts_at
-   order by f.starts_at;
+  select c.starts_at, c.starts_at + make_interval(hours => p_window_hours), count(*)::integer
+    from app.window_candidates(tenant, place.latitude, place.longitude, p_kind,
+                               coalesce(p_from, app.company_today(tenant)), p_days,
+                               p_buffer_minutes, p_window_hours, now()) c
+   group by c.starts_at
+   order by c.starts_at;
 end
 $$;
 
@@ -686,6 +772,53 @@ CREATE FUNCTION app.company_today(p_tenant uuid) RETURNS date
 $$;
 
 --
+-- Name: confirm_online_booking(uuid, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.confirm_online_booking(p_booking uuid, p_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  booking public.online_bookings;
+  settings public.online_booking_settings;
+  place public.properties;
+  kind text;
+  starts timestamptz;
+  v_technician uuid;
+begin
+  select * into booking from public.online_bookings b
+   where b.tenant_id = app.tenant_id() and b.id = p_booking and b.status = 'awaiting'
+   for update;
+  if booking.id is null or not app.is_office_staff() then
+    raise exception 'no such booking request' using errcode = 'no_data_found';
+  end if;
+  select * into settings from public.online_booking_settings s where s.tenant_id = booking.tenant_id;
+  select j.kind into kind from public.jobs j
+   where j.tenant_id = booking.tenant_id and j.id = booking.job_id;
+  select p.* into place from public.jobs j
+    join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+   where j.tenant_id = booking.tenant_id and j.id = booking.job_id;
+  starts := coalesce(p_starts_at, booking.requested_starts_at);
+  perform pg_advisory_xact_lock(hashtextextended('online booking ' || booking.tenant_id::text, 0));
+  update public.visits v
+     set status = 'scheduled', window_starts_at = starts,
+         window_ends_at = starts + make_interval(hours => settings.window_hours)
+   where v.tenant_id = booking.tenant_id and v.id = booking.visit_id;
+  v_technician := app.assign_free_technician(settings, booking.visit_id, place.latitude,
+                                             place.longitude, kind, starts);
+  if v_technician is null then
+    raise exception 'no technician is free then'
+      using errcode = 'check_violation', constraint = 'online_bookings_window_open';
+  end if;
+  update public.online_bookings b
+     set status = 'confirmed', decided_at = now()
+   where b.tenant_id = booking.tenant_id and b.id = booking.id;
+  return v_technician;
+end
+$$;
+
+--
 -- Name: credit_deposits(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -801,6 +934,31 @@ end
 $$;
 
 --
+-- Name: decline_online_booking(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.decline_online_booking(p_booking uuid, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  booking public.online_bookings;
+begin
+  select * into booking from public.online_bookings b
+   where b.tenant_id = app.tenant_id() and b.id = p_booking and b.status = 'awaiting'
+   for update;
+  if booking.id is null or not app.is_office_staff() then
+    raise exception 'no such booking request' using errcode = 'no_data_found';
+  end if;
+  update public.visits v set status = 'canceled', cancel_reason = btrim(coalesce(p_reason, ''))
+   where v.tenant_id = booking.tenant_id and v.id = booking.visit_id;
+  update public.online_bookings b
+     set status = 'declined', decided_at = now()
+   where b.tenant_id = booking.tenant_id and b.id = booking.id;
+end
+$$;
+
+--
 -- Name: delete_expired_messages(integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -837,6 +995,7 @@ CREATE FUNCTION app.deposit_checkout_opened(p_token text, p_attempt uuid, p_sess
   join public.payment_attempts a
     on a.tenant_id = l.tenant_id and a.estimate_id = l.estimate_id and a.id = p_attempt
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and (l.closes_at is null or now() < l.closes_at)
 $$;
 
 --
@@ -854,6 +1013,7 @@ CREATE FUNCTION app.deposit_due(p_token text) RETURNS numeric
   join public.estimate_option_totals t
     on t.tenant_id = e.tenant_id and t.option_id = e.approved_option_id
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and (l.closes_at is null or now() < l.closes_at)
     and e.status = 'approved' and s.secret_key_encrypted <> '' and s.deposit_percent > 0
     and not exists (select from public.payment_attempts a
                      where a.tenant_id = e.tenant_id and a.estimate_id = e.id
@@ -1072,11 +1232,8 @@ CREATE FUNCTION app.estimate_link_place(p_token text) RETURNS TABLE(tenant_id uu
     AS $$
   select l.tenant_id, l.estimate_id from public.estimate_links l
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and (l.closes_at is null or now() < l.closes_at)
 $$;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: estimates; Type: TABLE; Schema: public; Owner: -
@@ -1135,6 +1292,7 @@ CREATE FUNCTION app.estimate_of_link(p_token text) RETURNS public.estimates
   select e.* from public.estimate_links l
   join public.estimates e on e.tenant_id = l.tenant_id and e.id = l.estimate_id
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and (l.closes_at is null or now() < l.closes_at)
     and e.status in ('sent', 'viewed', 'approved', 'declined')
   for update of e
 $$;
@@ -1176,6 +1334,7 @@ CREATE FUNCTION app.estimate_photo_by_link(p_token text, p_photo uuid) RETURNS T
   join public.estimate_photos p on p.tenant_id = e.tenant_id and p.estimate_id = e.id
   join public.visit_files f on f.tenant_id = p.tenant_id and f.id = p.file_id
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
+    and (l.closes_at is null or now() < l.closes_at)
     and e.status in ('sent', 'viewed', 'approved', 'declined')
     and p.id = p_photo
 $$;
@@ -1527,6 +1686,7 @@ CREATE FUNCTION app.invoice_of_link(p_token text) RETURNS public.invoices
   join public.invoices i on i.tenant_id = l.tenant_id and i.id = l.invoice_id
   where l.token_hash = iam.token_hash(p_token) and l.revoked_at is null
     and now() < app.invoice_link_closes(l.created_at)
+    and (l.closes_at is null or now() < l.closes_at)
     and i.status in ('sent', 'partly_paid', 'paid')
 $$;
 
@@ -2003,6 +2163,13 @@ CREATE FUNCTION app.message_refusal(m public.messages) RETURNS text
        where c.tenant_id = m.tenant_id and c.id = m.customer_id and not c.marketing_consent
          and m.purpose = 'marketing'
       union all
+      select 4, 'The customer wants no marketing by ' || case m.channel when 'sms' then 'text'
+                                                                    else 'email' end || '.'
+        from public.customers c
+       where c.tenant_id = m.tenant_id and c.id = m.customer_id and m.purpose = 'marketing'
+         and ((m.channel = 'sms' and not c.marketing_by_sms)
+              or (m.channel = 'email' and not c.marketing_by_email))
+      union all
       select 4, 'Marketing goes only to customers who consented.'
        where m.purpose = 'marketing' and m.customer_id is null
       union all
@@ -2193,6 +2360,52 @@ end
 $$;
 
 --
+-- Name: online_booking_settings_for_new_company(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.online_booking_settings_for_new_company() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into public.online_booking_settings (tenant_id) values (new.id)
+  on conflict (tenant_id) do nothing;
+  return null;
+end
+$$;
+
+--
+-- Name: online_windows(public.online_booking_settings, numeric, numeric, text, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.online_windows(p_settings public.online_booking_settings, p_latitude numeric, p_longitude numeric, p_kind text, p_from date) RETURNS TABLE(window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  today date := app.company_today(p_settings.tenant_id);
+  first_day date := greatest(coalesce(p_from, today), today);
+  days integer := least(14, today + p_settings.horizon_days - first_day);
+begin
+  if p_kind is null or not p_kind = any (p_settings.kinds) or days < 1 then
+    return;
+  end if;
+  -- A window stays offered while more technicians are free then than requests wait for it
+  -- (requests the office has not confirmed yet hold no technician, but they count).
+  return query
+  select c.starts_at, c.starts_at + make_interval(hours => p_settings.window_hours)
+    from app.window_candidates(p_settings.tenant_id, p_latitude, p_longitude, p_kind, first_day,
+                               days, p_settings.buffer_minutes, p_settings.window_hours,
+                               now() + make_interval(hours => p_settings.lead_hours)) c
+   group by c.starts_at
+  having count(*) > (select count(*) from public.online_bookings b
+                      where b.tenant_id = p_settings.tenant_id and b.status = 'awaiting'
+                        and b.requested_starts_at = c.starts_at)
+   order by 1;
+end
+$$;
+
+--
 -- Name: open_calendar_feed(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2214,6 +2427,30 @@ begin
   select * into v_token from iam.new_token();
   insert into public.calendar_feeds (tenant_id, technician_id, token_hash)
   values (v_tenant, v_member, v_token.token_hash);
+  return v_token.token;
+end
+$$;
+
+--
+-- Name: open_portal_session(uuid, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.open_portal_session(p_tenant uuid, p_customer uuid, p_address text, p_method text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_token record;
+  v_session iam.portal_sessions;
+begin
+  select * into v_token from iam.new_token();
+  insert into iam.portal_sessions (token_hash, tenant_id, customer_id, address, expires_at)
+  values (v_token.token_hash, p_tenant, p_customer, p_address, now() + interval '12 hours')
+  returning * into v_session;
+  perform audit.append(p_tenant, 'iam.portal_sessions', v_session.id::text, 'insert', null,
+    jsonb_build_object('customer_id', p_customer, 'method', p_method,
+                       'channel', case when p_address like '+%' then 'sms' else 'email' end,
+                       'expires_at', v_session.expires_at));
   return v_token.token;
 end
 $$;
@@ -2287,6 +2524,362 @@ CREATE FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) R
 $$;
 
 --
+-- Name: online_bookings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.online_bookings (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    visit_id uuid NOT NULL,
+    job_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    source text NOT NULL,
+    requested_starts_at timestamp with time zone NOT NULL,
+    requested_ends_at timestamp with time zone NOT NULL,
+    status text NOT NULL,
+    decided_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT online_bookings_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'public'::text]))),
+    CONSTRAINT online_bookings_status_check CHECK ((status = ANY (ARRAY['booked'::text, 'awaiting'::text, 'confirmed'::text, 'declined'::text]))),
+    CONSTRAINT online_bookings_window_order CHECK ((requested_ends_at > requested_starts_at))
+);
+
+--
+-- Name: place_online_booking(public.online_booking_settings, uuid, uuid, text, text, timestamp with time zone, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.place_online_booking(p_settings public.online_booking_settings, p_customer uuid, p_property uuid, p_kind text, p_description text, p_starts_at timestamp with time zone, p_source text) RETURNS public.online_bookings
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  tenant uuid := p_settings.tenant_id;
+  place public.properties;
+  description text := btrim(coalesce(p_description, ''));
+  first_day date;
+  v_job uuid;
+  v_visit uuid;
+  v_technician uuid;
+  booking public.online_bookings;
+begin
+  if p_kind is null or not p_kind = any (p_settings.kinds) then
+    raise exception 'this kind of visit cannot be booked online'
+      using errcode = 'check_violation', constraint = 'online_bookings_kind_offered';
+  end if;
+  if length(description) not between 1 and 5000 then
+    raise exception 'describe the problem'
+      using errcode = 'check_violation', constraint = 'online_bookings_description_length';
+  end if;
+  select * into place from public.properties p where p.tenant_id = tenant and p.id = p_property;
+  -- Bookings of one company take turns from here, so each sees the one before it.
+  perform pg_advisory_xact_lock(hashtextextended('online booking ' || tenant::text, 0));
+  first_day := (p_starts_at at time zone app.company_time_zone(tenant))::date;
+  if p_starts_at is null or not exists (
+       select from app.online_windows(p_settings, place.latitude, place.longitude, p_kind,
+                                      first_day) w
+        where w.window_starts_at = p_starts_at) then
+    raise exception 'that window is no longer free'
+      using errcode = 'check_violation', constraint = 'online_bookings_window_open';
+  end if;
+  insert into public.jobs (tenant_id, customer_id, property_id, kind, summary, description)
+  values (tenant, p_customer, place.id, p_kind,
+          left(regexp_replace(split_part(description, E'\n', 1), '\s+', ' ', 'g'), 200),
+          description)
+  returning id into v_job;
+  if p_settings.needs_confirmation then
+    insert into public.visits (tenant_id, job_id, status, duration_minutes)
+    values (tenant, v_job, 'unscheduled', app.job_minutes(p_kind))
+    returning id into v_visit;
+  else
+    insert into public.visits (tenant_id, job_id, status, window_starts_at, window_ends_at,
+                               duration_minutes)
+    values (tenant, v_job, 'scheduled', p_starts_at,
+            p_starts_at + make_interval(hours => p_settings.window_hours), app.job_minutes(p_kind))
+    returning id into v_visit;
+    v_technician := app.assign_free_technician(p_settings, v_visit, place.latitude,
+                                               place.longitude, p_kind, p_starts_at);
+    if v_technician is null then
+      raise exception 'that window is no longer free'
+        using errcode = 'check_violation', constraint = 'online_bookings_window_open';
+    end if;
+  end if;
+  insert into public.online_bookings (tenant_id, visit_id, job_id, customer_id, source,
+                                      requested_starts_at, requested_ends_at, status)
+  values (tenant, v_visit, v_job, p_customer, p_source, p_starts_at,
+          p_starts_at + make_interval(hours => p_settings.window_hours),
+          case when p_settings.needs_confirmation then 'awaiting' else 'booked' end)
+  returning * into booking;
+  if p_settings.needs_confirmation then
+    perform app.queue_booking_request_received(booking);
+  end if;
+  return booking;
+end
+$$;
+
+--
+-- Name: portal_add_booking_photo(uuid, text, text, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_add_booking_photo(p_visit uuid, p_storage_key text, p_content_type text, p_byte_size integer) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  booking public.online_bookings;
+  added uuid;
+begin
+  select b.* into booking from public.online_bookings b
+   where b.tenant_id = app.portal_tenant_id() and b.visit_id = p_visit
+     and b.customer_id = app.portal_customer_id() and b.source = 'portal'
+     and b.created_at > now() - interval '1 hour';
+  if booking.id is null then
+    raise exception 'no such booking' using errcode = 'no_data_found';
+  end if;
+  if p_storage_key is null
+     or p_storage_key not like booking.tenant_id::text || '/visits/' || p_visit::text || '/%' then
+    raise exception 'the photo is not stored for this visit'
+      using errcode = 'check_violation', constraint = 'visit_files_key_in_tenant';
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('booking photos ' || p_visit::text, 0));
+  if (select count(*) from public.visit_files f
+       where f.tenant_id = booking.tenant_id and f.visit_id = p_visit) >= 5 then
+    raise exception 'at most 5 photos'
+      using errcode = 'check_violation', constraint = 'online_bookings_photo_count';
+  end if;
+  insert into public.visit_files (tenant_id, visit_id, kind, storage_key, content_type, byte_size)
+  values (booking.tenant_id, p_visit, 'photo', p_storage_key, p_content_type, p_byte_size)
+  returning id into added;
+  return added;
+end
+$$;
+
+--
+-- Name: portal_add_service_request_photo(uuid, uuid, text, text, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_add_service_request_photo(p_request uuid, p_message uuid, p_storage_key text, p_content_type text, p_byte_size integer) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.portal_tenant_id();
+  v_customer uuid := app.portal_customer_id();
+  v_photo uuid;
+begin
+  if not app.portal_lock_own_request(p_request) then
+    return null;
+  end if;
+  if p_storage_key is null
+     or left(p_storage_key, length(v_tenant::text || '/requests/' || p_request::text || '/'))
+        <> v_tenant::text || '/requests/' || p_request::text || '/' then
+    raise exception 'the photo is not kept under this request'
+      using errcode = 'check_violation', constraint = 'service_request_photos_key_in_company';
+  end if;
+  if (select count(*) from public.service_request_photos x
+       where x.tenant_id = v_tenant and x.request_id = p_request) >= 10 then
+    raise exception 'too many photos'
+      using errcode = 'check_violation', constraint = 'service_request_photos_limit';
+  end if;
+  insert into public.service_request_photos
+    (tenant_id, request_id, customer_id, message_id, storage_key, content_type, byte_size)
+  values (v_tenant, p_request, v_customer, p_message, p_storage_key, p_content_type, p_byte_size)
+  returning id into v_photo;
+  return v_photo;
+end
+$$;
+
+--
+-- Name: portal_address_proved(text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_address_proved(p_address text, p_method text) RETURNS TABLE(verdict text, session_token text, choice_token text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_matches integer;
+  v_match record;
+  v_choice record;
+begin
+  select count(*) into v_matches from app.portal_sign_in_matches(p_address);
+  if v_matches = 0 then
+    return query select 'unknown'::text, null::text, null::text;
+  elsif v_matches = 1 then
+    select * into v_match from app.portal_sign_in_matches(p_address);
+    return query select 'signed_in'::text,
+      app.open_portal_session(v_match.tenant_id, v_match.customer_id, p_address, p_method),
+      null::text;
+  else
+    select * into v_choice from iam.new_token();
+    insert into iam.portal_choices (token_hash, address, method, expires_at)
+    values (v_choice.token_hash, p_address, p_method, now() + interval '10 minutes');
+    return query select 'choose'::text, null::text, v_choice.token;
+  end if;
+end
+$$;
+
+--
+-- Name: portal_book_visit(uuid, text, text, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_book_visit(p_property uuid, p_kind text, p_description text, p_window_starts_at timestamp with time zone) RETURNS TABLE(visit_id uuid, status text, window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  customer uuid := app.portal_customer_id();
+  settings public.online_booking_settings;
+  booking public.online_bookings;
+begin
+  if customer is null or not exists (
+       select from public.properties p
+        where p.tenant_id = app.portal_tenant_id() and p.id = p_property
+          and p.customer_id = customer and p.archived_at is null) then
+    raise exception 'no such property' using errcode = 'no_data_found';
+  end if;
+  select * into settings from public.online_booking_settings s
+   where s.tenant_id = app.portal_tenant_id();
+  perform iam.check_limit('booking-customer:' || customer::text, interval '1 hour', 10);
+  booking := app.place_online_booking(settings, customer, p_property, p_kind, p_description,
+                                      p_window_starts_at, 'portal');
+  return query select booking.visit_id, booking.status, booking.requested_starts_at,
+                      booking.requested_ends_at;
+end
+$$;
+
+--
+-- Name: portal_bookable_windows(uuid, text, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_bookable_windows(p_property uuid, p_kind text, p_from date DEFAULT NULL::date) RETURNS TABLE(window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  settings public.online_booking_settings;
+  place public.properties;
+begin
+  select * into place from public.properties p
+   where p.tenant_id = app.portal_tenant_id() and p.id = p_property
+     and p.customer_id = app.portal_customer_id() and p.archived_at is null;
+  if place.id is null then
+    raise exception 'no such property' using errcode = 'no_data_found';
+  end if;
+  select * into settings from public.online_booking_settings s where s.tenant_id = place.tenant_id;
+  return query select * from app.online_windows(settings, place.latitude, place.longitude,
+                                                p_kind, p_from);
+end
+$$;
+
+--
+-- Name: portal_cancel_visit(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_cancel_visit(p_visit uuid, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  found public.visits := app.portal_changeable_visit(p_visit);
+begin
+  update public.visits v
+     set status = 'canceled', canceled_at = now(), updated_at = now(),
+         cancel_reason = coalesce(nullif(btrim(p_reason), ''), 'Canceled by the customer online.')
+   where v.tenant_id = found.tenant_id and v.id = found.id;
+end
+$$;
+
+--
+-- Name: portal_change_cutoff(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_change_cutoff() RETURNS interval
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select make_interval(hours => coalesce(
+    (select s.portal_change_cutoff_hours from public.online_booking_settings s
+      where s.tenant_id = app.portal_tenant_id()), 24))
+$$;
+
+--
+-- Name: visits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.visits (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    job_id uuid NOT NULL,
+    status text DEFAULT 'unscheduled'::text NOT NULL,
+    window_starts_at timestamp with time zone,
+    window_ends_at timestamp with time zone,
+    duration_minutes integer DEFAULT 60 NOT NULL,
+    scheduled_at timestamp with time zone,
+    dispatched_at timestamp with time zone,
+    en_route_at timestamp with time zone,
+    arrived_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    canceled_at timestamp with time zone,
+    cancel_reason text DEFAULT ''::text NOT NULL,
+    completion_notes text DEFAULT ''::text NOT NULL,
+    signed_by text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    booking_override text DEFAULT ''::text NOT NULL,
+    booking_override_reason text DEFAULT ''::text NOT NULL,
+    unsigned_reason text DEFAULT ''::text NOT NULL,
+    CONSTRAINT visits_booking_override_check CHECK ((booking_override = ANY (ARRAY[''::text, 'overtime'::text, 'overflow'::text]))),
+    CONSTRAINT visits_booking_override_reason_length CHECK ((length(booking_override_reason) <= 500)),
+    CONSTRAINT visits_booking_override_reason_required CHECK (((booking_override = ''::text) OR (length(btrim(booking_override_reason)) > 0))),
+    CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
+    CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
+    CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
+    CONSTRAINT visits_duration_range CHECK (((duration_minutes >= 15) AND (duration_minutes <= 720))),
+    CONSTRAINT visits_scheduled_has_window CHECK (((status = ANY (ARRAY['unscheduled'::text, 'canceled'::text])) OR (window_starts_at IS NOT NULL))),
+    CONSTRAINT visits_signed_by_length CHECK ((length(signed_by) <= 200)),
+    CONSTRAINT visits_status_check CHECK ((status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text, 'en_route'::text, 'on_site'::text, 'completed'::text, 'canceled'::text]))),
+    CONSTRAINT visits_unscheduled_has_no_window CHECK (((status <> 'unscheduled'::text) OR (window_starts_at IS NULL))),
+    CONSTRAINT visits_unsigned_reason_length CHECK ((length(unsigned_reason) <= 500)),
+    CONSTRAINT visits_window_length CHECK ((window_ends_at <= (window_starts_at + '12:00:00'::interval))),
+    CONSTRAINT visits_window_order CHECK ((window_ends_at >= window_starts_at)),
+    CONSTRAINT visits_window_pair CHECK (((window_starts_at IS NULL) = (window_ends_at IS NULL)))
+);
+
+--
+-- Name: portal_changeable_visit(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_changeable_visit(p_visit uuid) RETURNS public.visits
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+  found public.visits;
+begin
+  select v.* into found
+    from public.visits v
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   where me.id is not null and v.tenant_id = me.tenant_id and v.id = p_visit
+     and j.customer_id = me.customer_id
+     for update of v;
+  if found.id is null then
+    raise exception 'no such visit of this customer'
+      using errcode = 'check_violation', constraint = 'portal_visits_own_only';
+  end if;
+  if found.status not in ('scheduled', 'dispatched') then
+    raise exception 'the visit is no longer open to change online'
+      using errcode = 'check_violation', constraint = 'portal_visits_open_only';
+  end if;
+  if found.window_starts_at - app.portal_change_cutoff() <= now() then
+    raise exception 'the visit is too close to change online'
+      using errcode = 'check_violation', constraint = 'portal_visits_change_cutoff';
+  end if;
+  return found;
+end
+$$;
+
+--
 -- Name: portal_customer_id(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2303,6 +2896,40 @@ CREATE FUNCTION app.portal_estimate_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ begin return (app.portal_seen()).estimate_ids; end $$;
+
+--
+-- Name: portal_file_privacy_request(text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_file_privacy_request(p_kind text, p_details text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.portal_tenant_id();
+  v_customer uuid := app.portal_customer_id();
+  v_request uuid;
+begin
+  if v_tenant is null or v_customer is null then
+    raise exception 'only a signed-in homeowner can file a request'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if p_kind is null or p_kind not in ('correction', 'deletion') then
+    raise exception 'the portal files corrections and deletions'
+      using errcode = 'check_violation', constraint = 'privacy_requests_portal_kind';
+  end if;
+  if (select count(*) from public.privacy_requests x
+       where x.tenant_id = v_tenant and x.customer_id = v_customer
+         and x.status = 'open') >= 5 then
+    raise exception 'too many open requests'
+      using errcode = 'check_violation', constraint = 'privacy_requests_open_limit';
+  end if;
+  insert into public.privacy_requests (tenant_id, customer_id, kind, details, source)
+  values (v_tenant, v_customer, p_kind, coalesce(p_details, ''), 'portal')
+  returning id into v_request;
+  return v_request;
+end
+$$;
 
 --
 -- Name: portal_invoice_ids(); Type: FUNCTION; Schema: app; Owner: -
@@ -2323,6 +2950,97 @@ CREATE FUNCTION app.portal_job_ids() RETURNS uuid[]
     AS $$ begin return (app.portal_seen()).job_ids; end $$;
 
 --
+-- Name: portal_lock_own_request(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_lock_own_request(p_request uuid) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if app.portal_customer_id() is null then
+    raise exception 'only a signed-in homeowner can write to a request'
+      using errcode = 'insufficient_privilege';
+  end if;
+  perform from public.service_requests r
+   where r.tenant_id = app.portal_tenant_id() and r.id = p_request
+     and r.customer_id = app.portal_customer_id()
+   for update;
+  return found;
+end
+$$;
+
+--
+-- Name: portal_open_document(text, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_open_document(p_kind text, p_document uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+  made record;
+begin
+  if me.id is null then
+    return null;
+  end if;
+  select * into made from iam.new_token();
+  if p_kind = 'estimate' and exists (
+       select from public.estimates e
+        where e.tenant_id = me.tenant_id and e.id = p_document
+          and e.customer_id = me.customer_id
+          and e.status in ('sent', 'viewed', 'approved', 'declined')) then
+    insert into public.estimate_links (tenant_id, estimate_id, token_hash, closes_at)
+    values (me.tenant_id, p_document, made.token_hash, now() + interval '1 hour');
+  elsif p_kind = 'invoice' and exists (
+       select from public.invoices i
+        where i.tenant_id = me.tenant_id and i.id = p_document
+          and i.customer_id = me.customer_id
+          and i.status in ('sent', 'partly_paid', 'paid')) then
+    insert into public.invoice_links (tenant_id, invoice_id, token_hash, closes_at)
+    values (me.tenant_id, p_document, made.token_hash, now() + interval '1 hour');
+  else
+    return null;
+  end if;
+  return made.token;
+end
+$$;
+
+--
+-- Name: portal_open_service_request(uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_open_service_request(p_property uuid, p_subject text, p_body text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.portal_tenant_id();
+  v_customer uuid := app.portal_customer_id();
+  v_request uuid;
+begin
+  if v_tenant is null or v_customer is null then
+    raise exception 'only a signed-in homeowner can open a request'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if (select count(*) from public.service_requests r
+       where r.tenant_id = v_tenant and r.customer_id = v_customer
+         and r.status <> 'closed') >= 20 then
+    raise exception 'too many open requests'
+      using errcode = 'check_violation', constraint = 'service_requests_open_limit';
+  end if;
+  insert into public.service_requests (tenant_id, customer_id, property_id, subject)
+  values (v_tenant, v_customer, p_property, p_subject)
+  returning id into v_request;
+  insert into public.service_request_messages
+    (tenant_id, request_id, customer_id, author_kind, author_id, body)
+  values (v_tenant, v_request, v_customer, 'homeowner', null, p_body);
+  return v_request;
+end
+$$;
+
+--
 -- Name: portal_property_ids(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2330,6 +3048,201 @@ CREATE FUNCTION app.portal_property_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ begin return (app.portal_seen()).property_ids; end $$;
+
+--
+-- Name: portal_record_access(text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_record_access(p_view text, p_format text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  if me.id is null then
+    raise exception 'only a signed-in homeowner records their reads'
+      using errcode = 'insufficient_privilege';
+  end if;
+  if coalesce(p_view, '') !~ '^[a-z][a-z -]{0,40}$' or coalesce(p_format, '') !~ '^[a-z]{1,10}$' then
+    raise exception 'a view and a format are short lowercase words'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  perform audit.append(me.tenant_id, 'public.customers', me.customer_id::text, 'access', null,
+                       jsonb_build_object('view', p_view, 'format', p_format,
+                                          'shown_in', 'portal'));
+end
+$_$;
+
+--
+-- Name: portal_record_views(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_record_views(p_before timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 50) RETURNS TABLE(role text, first_name text, viewed_at timestamp with time zone, what text, view text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with me as (select s.tenant_id, s.customer_id from app.portal_session() s
+               where s.id is not null),
+  mine (table_name, row_key) as (
+    select 'public.customers', me.customer_id::text from me
+    union all
+    select 'public.jobs', j.id::text from me join public.jobs j
+      on j.tenant_id = me.tenant_id and j.customer_id = me.customer_id
+    union all
+    select 'public.visits', v.id::text from me
+      join public.jobs j on j.tenant_id = me.tenant_id and j.customer_id = me.customer_id
+      join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
+    union all
+    select 'public.estimates', e.id::text from me join public.estimates e
+      on e.tenant_id = me.tenant_id and e.customer_id = me.customer_id
+    union all
+    select 'public.invoices', i.id::text from me join public.invoices i
+      on i.tenant_id = me.tenant_id and i.customer_id = me.customer_id
+  )
+  select m.role, nullif(split_part(btrim(m.full_name), ' ', 1), ''), c.changed_at,
+         case c.table_name when 'public.customers' then 'your record'
+                           when 'public.jobs' then 'a job'
+                           when 'public.visits' then 'a visit'
+                           when 'public.estimates' then 'an estimate'
+                           else 'an invoice' end,
+         coalesce(c.new_values ->> 'view', '')
+    from me
+    cross join mine
+    join audit.changes c
+      on c.tenant_id = me.tenant_id and c.table_name = mine.table_name
+     and c.row_key = mine.row_key and c.operation = 'access'
+    join public.memberships m on m.tenant_id = c.tenant_id and m.account_id = c.actor_id
+   where p_before is null or c.changed_at < p_before
+   order by c.changed_at desc, c.id desc
+   limit least(greatest(coalesce(p_limit, 50), 1), 200)
+$$;
+
+--
+-- Name: portal_reply_to_service_request(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_reply_to_service_request(p_request uuid, p_body text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.portal_tenant_id();
+  v_customer uuid := app.portal_customer_id();
+  v_message uuid;
+begin
+  if not app.portal_lock_own_request(p_request) then
+    return null;
+  end if;
+  insert into public.service_request_messages
+    (tenant_id, request_id, customer_id, author_kind, author_id, body)
+  values (v_tenant, p_request, v_customer, 'homeowner', null, p_body)
+  returning id into v_message;
+  update public.service_requests r
+     set status = 'open', closed_at = null, last_activity_at = now(), updated_at = now()
+   where r.tenant_id = v_tenant and r.id = p_request;
+  return v_message;
+end
+$$;
+
+--
+-- Name: portal_reschedule_rules(public.visits); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_reschedule_rules(p_visit public.visits, OUT settings public.online_booking_settings, OUT kind text, OUT latitude numeric, OUT longitude numeric) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  select * into settings from public.online_booking_settings s where s.tenant_id = p_visit.tenant_id;
+  select j.kind, p.latitude, p.longitude into kind, latitude, longitude
+    from public.jobs j
+    join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+   where j.tenant_id = p_visit.tenant_id and j.id = p_visit.job_id;
+  settings.kinds := array[kind];
+  -- Never closer than the company lets a visit change online.
+  settings.lead_hours := greatest(settings.lead_hours,
+                                  extract(epoch from app.portal_change_cutoff())::integer / 3600);
+end
+$$;
+
+--
+-- Name: portal_reschedule_visit(uuid, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_reschedule_visit(p_visit uuid, p_window_starts_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  found public.visits := app.portal_changeable_visit(p_visit);
+  rules record;
+  settings public.online_booking_settings;
+  ends timestamptz;
+begin
+  select * into rules from app.portal_reschedule_rules(found);
+  settings := rules.settings;
+  if p_window_starts_at is null
+     or p_window_starts_at - app.portal_change_cutoff() <= now() then
+    raise exception 'the new time is too close'
+      using errcode = 'check_violation', constraint = 'portal_visits_new_time_ahead';
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('online booking ' || found.tenant_id::text, 0));
+  if not exists (
+       select from app.online_windows(settings, rules.latitude, rules.longitude, rules.kind,
+                                      (p_window_starts_at
+                                        at time zone app.company_time_zone(found.tenant_id))::date) w
+        where w.window_starts_at = p_window_starts_at) then
+    raise exception 'that window is no longer free'
+      using errcode = 'check_violation', constraint = 'online_bookings_window_open';
+  end if;
+  ends := p_window_starts_at + make_interval(hours => settings.window_hours);
+  begin
+    update public.visits v
+       set window_starts_at = p_window_starts_at, window_ends_at = ends, updated_at = now()
+     where v.tenant_id = found.tenant_id and v.id = found.id;
+  exception when exclusion_violation or check_violation then
+    -- Its technician is busy or away then: the visit goes to someone free.
+    delete from public.visit_assignments a
+     where a.tenant_id = found.tenant_id and a.visit_id = found.id;
+    update public.visits v
+       set window_starts_at = p_window_starts_at, window_ends_at = ends, updated_at = now()
+     where v.tenant_id = found.tenant_id and v.id = found.id;
+    if app.assign_free_technician(settings, found.id, rules.latitude, rules.longitude,
+                                  rules.kind, p_window_starts_at) is null then
+      raise exception 'that window is no longer free'
+        using errcode = 'check_violation', constraint = 'online_bookings_window_open';
+    end if;
+  end;
+end
+$$;
+
+--
+-- Name: portal_reschedule_windows(uuid, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date DEFAULT NULL::date) RETURNS TABLE(window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+  found public.visits;
+begin
+  select v.* into found
+    from public.visits v
+    join public.jobs j on j.tenant_id = v.tenant_id and j.id = v.job_id
+   where me.id is not null and v.tenant_id = me.tenant_id and v.id = p_visit
+     and j.customer_id = me.customer_id and v.status in ('scheduled', 'dispatched')
+     and v.window_starts_at - app.portal_change_cutoff() > now();
+  if found.id is null then
+    return;
+  end if;
+  return query select w.window_starts_at, w.window_ends_at
+                 from app.portal_reschedule_rules(found) r,
+                      app.online_windows(r.settings, r.latitude, r.longitude, r.kind, p_from) w;
+end
+$$;
 
 --
 -- Name: portal_seen(); Type: FUNCTION; Schema: app; Owner: -
@@ -2418,6 +3331,168 @@ CREATE FUNCTION app.portal_session_of(p_token text) RETURNS TABLE(session_id uui
 $$;
 
 --
+-- Name: portal_sign_in_choices(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_choices(p_choice text) RETURNS TABLE(customer_id uuid, company_name text, customer_name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select m.customer_id, m.company_name, m.customer_name
+    from iam.portal_choices ch
+    cross join lateral app.portal_sign_in_matches(ch.address) m
+   where ch.token_hash = iam.token_hash(left(coalesce(p_choice, ''), 200))
+     and ch.used_at is null and ch.expires_at > now()
+   order by m.company_name, m.customer_name, m.customer_id
+$$;
+
+--
+-- Name: portal_sign_in_choose(text, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_choose(p_choice text, p_customer uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_choice iam.portal_choices;
+  v_tenant uuid;
+begin
+  update iam.portal_choices ch
+     set used_at = now()
+   where ch.token_hash = iam.token_hash(left(coalesce(p_choice, ''), 200))
+     and ch.used_at is null and ch.expires_at > now()
+     and exists (select from app.portal_sign_in_matches(ch.address) m
+                  where m.customer_id = p_customer)
+  returning ch.* into v_choice;
+  if v_choice.address is null then
+    return null;
+  end if;
+  select m.tenant_id into v_tenant from app.portal_sign_in_matches(v_choice.address) m
+   where m.customer_id = p_customer
+   limit 1;
+  return app.open_portal_session(v_tenant, p_customer, v_choice.address, v_choice.method);
+end
+$$;
+
+--
+-- Name: portal_sign_in_link_is_open(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_link_is_open(p_token text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select exists (
+    select from iam.portal_challenges c
+     where c.link_hash = iam.token_hash(left(coalesce(p_token, ''), 200))
+       and c.used_at is null and c.expires_at > now()
+  )
+$$;
+
+--
+-- Name: portal_sign_in_matches(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_matches(p_address text) RETURNS TABLE(tenant_id uuid, customer_id uuid, company_name text, customer_name text, created_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select c.tenant_id, c.id, t.name, c.display_name, c.created_at
+    from public.customers c
+    join public.tenants t on t.id = c.tenant_id and t.status = 'active'
+   where p_address like '%@%' and c.email <> '' and c.email = p_address
+  union all
+  select c.tenant_id, c.id, t.name, c.display_name, c.created_at
+    from public.customers c
+    join public.tenants t on t.id = c.tenant_id and t.status = 'active'
+   where p_address like '+%' and c.phone <> '' and c.phone = p_address
+$$;
+
+--
+-- Name: portal_sign_in_text(text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_text(p_channel text, p_company text, p_code text, p_link text, OUT subject text, OUT body text) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_company text := regexp_replace(coalesce(p_company, ''), '[[:cntrl:]]+', ' ', 'g');
+  v_where text := case when v_company = '' then 'your customer account'
+                       else 'your account with ' || v_company end;
+begin
+  if p_channel = 'sms' then
+    subject := '';
+    body := format('%s is your code to sign in to %s. Or open %s . Both work once, for 15'
+                   ' minutes. Did not ask? Ignore this text.', p_code, v_where, p_link);
+  else
+    subject := left(format('Sign in to %s', v_where), 300);
+    body := format(E'Hello,\n\nYour code to sign in to %s is:\n\n    %s\n\nOr sign in with this'
+                   ' link:\n\n%s\n\nThe code and the link work once, for 15 minutes. If you did'
+                   ' not ask to sign in, ignore this email: nobody can sign in without it.\n',
+                   v_where, p_code, p_link);
+  end if;
+end
+$$;
+
+--
+-- Name: portal_sign_in_with_code(text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_with_code(p_handle text, p_code text) RETURNS TABLE(verdict text, session_token text, choice_token text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_handle text := left(coalesce(p_handle, ''), 200);
+  v_challenge iam.portal_challenges;
+begin
+  perform iam.check_limit('portal-verify-client:' || iam.client_address(), interval '15 minutes', 30);
+  update iam.portal_challenges c
+     set attempts = c.attempts + 1,
+         used_at = case when c.code_hash = iam.token_hash(
+                                v_handle || ':' || left(btrim(coalesce(p_code, '')), 20))
+                        then now() end
+   where c.handle_hash = iam.token_hash(v_handle)
+     and c.used_at is null and c.expires_at > now() and c.attempts < 5
+  returning c.* into v_challenge;
+  if v_challenge.id is null then
+    return query select 'closed'::text, null::text, null::text;
+  elsif v_challenge.used_at is null then
+    return query select case when v_challenge.attempts >= 5 then 'closed' else 'wrong' end,
+      null::text, null::text;
+  else
+    return query select * from app.portal_address_proved(v_challenge.address, 'code');
+  end if;
+end
+$$;
+
+--
+-- Name: portal_sign_in_with_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_sign_in_with_link(p_token text) RETURNS TABLE(verdict text, session_token text, choice_token text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_address text;
+begin
+  update iam.portal_challenges c
+     set used_at = now()
+   where c.link_hash = iam.token_hash(left(coalesce(p_token, ''), 200))
+     and c.used_at is null and c.expires_at > now()
+  returning c.address into v_address;
+  if v_address is null then
+    return query select 'closed'::text, null::text, null::text;
+  else
+    return query select * from app.portal_address_proved(v_address, 'link');
+  end if;
+end
+$$;
+
+--
 -- Name: portal_tenant_id(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2427,6 +3502,51 @@ CREATE FUNCTION app.portal_tenant_id() RETURNS uuid
     AS $$ begin return (app.portal_session()).tenant_id; end $$;
 
 --
+-- Name: portal_update_details(text, text, text, text, text, boolean, boolean, boolean); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_update_details(p_first_name text, p_last_name text, p_email text, p_phone text, p_preferred_contact text, p_transactional_messages boolean, p_marketing_by_sms boolean, p_marketing_by_email boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+  v_consent boolean := coalesce(p_marketing_by_sms, false) or coalesce(p_marketing_by_email, false);
+begin
+  if me.id is null then
+    raise exception 'only a signed-in homeowner changes their details'
+      using errcode = 'insufficient_privilege';
+  end if;
+  update public.customers c
+     set first_name = btrim(coalesce(p_first_name, '')),
+         last_name = btrim(coalesce(p_last_name, '')),
+         email = lower(btrim(coalesce(p_email, ''))),
+         phone = btrim(coalesce(p_phone, '')),
+         preferred_contact = p_preferred_contact,
+         transactional_messages = coalesce(p_transactional_messages, true),
+         marketing_consent = v_consent,
+         marketing_by_sms = case when v_consent then coalesce(p_marketing_by_sms, false)
+                                 else c.marketing_by_sms end,
+         marketing_by_email = case when v_consent then coalesce(p_marketing_by_email, false)
+                                   else c.marketing_by_email end,
+         marketing_consent_at = case
+           when v_consent and (not c.marketing_consent
+                               or c.marketing_by_sms <> coalesce(p_marketing_by_sms, false)
+                               or c.marketing_by_email <> coalesce(p_marketing_by_email, false))
+             then now()
+           else c.marketing_consent_at end,
+         marketing_consent_source = case
+           when v_consent and (not c.marketing_consent
+                               or c.marketing_by_sms <> coalesce(p_marketing_by_sms, false)
+                               or c.marketing_by_email <> coalesce(p_marketing_by_email, false))
+             then 'portal'
+           else c.marketing_consent_source end,
+         updated_at = now()
+   where c.tenant_id = me.tenant_id and c.id = me.customer_id;
+end
+$$;
+
+--
 -- Name: portal_visit_ids(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2434,6 +3554,34 @@ CREATE FUNCTION app.portal_visit_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ begin return (app.portal_seen()).visit_ids; end $$;
+
+--
+-- Name: portal_visits(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.portal_visits() RETURNS TABLE(id uuid, job_id uuid, property_id uuid, status text, window_starts_at timestamp with time zone, window_ends_at timestamp with time zone, time_zone text, job_kind text, job_summary text, street text, city text, technician text, changeable boolean, change_closes_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with me as (select s.tenant_id, s.customer_id from app.portal_session() s
+               where s.id is not null)
+  select v.id, v.job_id, j.property_id, v.status, v.window_starts_at, v.window_ends_at,
+         coalesce(p.time_zone, t.time_zone), j.kind, j.summary, p.street, p.city,
+         (select nullif(split_part(btrim(m.full_name), ' ', 1), '')
+            from public.visit_assignments a
+            join public.memberships m
+              on m.tenant_id = a.tenant_id and m.account_id = a.technician_id
+           where a.tenant_id = v.tenant_id and a.visit_id = v.id
+           order by a.created_at, a.id limit 1),
+         v.status in ('scheduled', 'dispatched')
+           and v.window_starts_at - app.portal_change_cutoff() > now(),
+         v.window_starts_at - app.portal_change_cutoff()
+    from me
+    join public.jobs j on j.tenant_id = me.tenant_id and j.customer_id = me.customer_id
+    join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
+    join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+    join public.tenants t on t.id = j.tenant_id
+$$;
 
 --
 -- Name: preview_campaign(uuid); Type: FUNCTION; Schema: app; Owner: -
@@ -2446,6 +3594,109 @@ CREATE FUNCTION app.preview_campaign(p_campaign uuid) RETURNS TABLE(customer_id 
   select a.customer_id, a.first_name, a.display_name, a.address, a.refusal
     from app.campaign_audience(app.tenant_id(), p_campaign) a
    where app.is_office_staff()
+$$;
+
+--
+-- Name: privacy_requests_dates(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.privacy_requests_dates() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    new.created_at := app.now();
+    new.due_on := (app.now() at time zone app.company_time_zone(new.tenant_id))::date + 30;
+  else
+    new.created_at := old.created_at;
+    new.due_on := old.due_on;
+    if new.customer_id is null and old.customer_id is not null then
+      new.details := '';
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+--
+-- Name: public_bookable_windows(text, text, date); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.public_bookable_windows(p_slug text, p_kind text, p_from date DEFAULT NULL::date) RETURNS TABLE(window_starts_at timestamp with time zone, window_ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  settings public.online_booking_settings;
+begin
+  select s.* into settings from public.online_booking_settings s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.slug = p_slug and s.public_page;
+  if settings.tenant_id is null then
+    return;
+  end if;
+  return query select * from app.online_windows(settings, null, null, p_kind, p_from);
+end
+$$;
+
+--
+-- Name: public_booking_page(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.public_booking_page(p_slug text) RETURNS TABLE(company text, company_phone text, logo_key text, brand_colour text, time_zone text, kinds text[], needs_confirmation boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select t.name, t.phone, t.logo_key, t.brand_colour, t.time_zone, s.kinds, s.needs_confirmation
+    from public.online_booking_settings s
+    join public.tenants t on t.id = s.tenant_id and t.status = 'active'
+   where s.slug = p_slug and s.public_page
+$$;
+
+--
+-- Name: queue_booking_request_received(public.online_bookings); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_booking_request_received(p_booking public.online_bookings) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  c public.customers;
+  t public.tenants;
+  zone text;
+begin
+  select * into c from public.customers x
+   where x.tenant_id = p_booking.tenant_id and x.id = p_booking.customer_id;
+  select * into t from public.tenants x where x.id = p_booking.tenant_id;
+  zone := coalesce((select p.time_zone from public.jobs j
+                      join public.properties p on p.tenant_id = j.tenant_id and p.id = j.property_id
+                     where j.tenant_id = p_booking.tenant_id and j.id = p_booking.job_id),
+                   t.time_zone);
+  if c.phone = '' and c.email = '' then
+    return;
+  end if;
+  insert into public.messages (tenant_id, channel, kind, subject_id, occasion, customer_id,
+                               to_address, subject, body)
+  values (
+    p_booking.tenant_id,
+    case when c.phone <> '' and (c.preferred_contact <> 'email' or c.email = '') then 'sms'
+         else 'email' end,
+    'booking_request', p_booking.visit_id, 'requested',
+    p_booking.customer_id,
+    case when c.phone <> '' and (c.preferred_contact <> 'email' or c.email = '') then c.phone
+         else c.email end,
+    t.name || ': we received your booking request',
+    t.name || ': we received your request for a visit on '
+      || to_char(p_booking.requested_starts_at at time zone zone, 'FMDay FMMonth FMDD, FMHH12:MI am')
+      || ' to ' || to_char(p_booking.requested_ends_at at time zone zone, 'FMHH12:MI am')
+      || '. We will confirm it shortly.'
+      || case when t.phone <> '' then ' Questions? Call ' || t.phone || '.' else '' end)
+  on conflict (tenant_id, kind, channel, subject_id, occasion)
+    where direction = 'out' and occasion is not null
+    do nothing;
+end
 $$;
 
 --
@@ -2829,6 +4080,42 @@ CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RET
 $$;
 
 --
+-- Name: request_portal_sign_in(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.request_portal_sign_in(p_address text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_address text := btrim(coalesce(p_address, ''));
+  v_channel text := case when btrim(coalesce(p_address, '')) ~ '^\+[0-9]' then 'sms' else 'email' end;
+  v_handle record;
+  v_link record;
+  v_code text;
+  v_challenge uuid;
+begin
+  v_address := app.message_address(v_channel, v_address, 'portal_challenges_address_format');
+  perform iam.check_limit('portal-code-client:' || iam.client_address(), interval '15 minutes', 10);
+  perform iam.check_limit('portal-code-address:' || v_address, interval '15 minutes', 5);
+  delete from iam.portal_challenges c where c.expires_at < now() - interval '1 day';
+  delete from iam.portal_choices c where c.expires_at < now() - interval '1 day';
+  delete from iam.portal_sign_in_sends s where s.created_at < now() - interval '15 minutes';
+  select * into v_handle from iam.new_token();
+  select * into v_link from iam.new_token();
+  v_code := lpad((('x' || encode(extensions.gen_random_bytes(6), 'hex'))::bit(48)::bigint
+                  % 1000000)::text, 6, '0');
+  insert into iam.portal_challenges (handle_hash, link_hash, code_hash, address, expires_at)
+  values (v_handle.token_hash, v_link.token_hash, iam.token_hash(v_handle.token || ':' || v_code),
+          v_address, now() + interval '15 minutes')
+  returning id into v_challenge;
+  insert into iam.portal_sign_in_sends (challenge_id, code, link)
+  values (v_challenge, v_code, iam.public_url() || '/portal/link/' || v_link.token);
+  return v_handle.token;
+end
+$$;
+
+--
 -- Name: send_document_link(text, uuid, uuid, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2949,6 +4236,48 @@ begin
   return query select * from app.send_document_link(
     'invoice', v_tenant, p_invoice, v_invoice.customer_id, v_invoice.property_id,
     v_invoice.bill_to_email, p_channel, p_to, p_subject, p_body);
+end
+$$;
+
+--
+-- Name: send_portal_sign_in(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.send_portal_sign_in(p_handle text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_send record;
+  v_sender record;
+  v_text record;
+  v_channel text;
+begin
+  delete from iam.portal_sign_in_sends s
+   using iam.portal_challenges c
+   where c.id = s.challenge_id
+     and c.handle_hash = iam.token_hash(left(coalesce(p_handle, ''), 200))
+     and c.used_at is null and c.expires_at > now()
+  returning c.address, s.code, s.link into v_send;
+  if v_send.address is null then
+    return;
+  end if;
+  v_channel := case when v_send.address like '+%' then 'sms' else 'email' end;
+  with m as (select * from app.portal_sign_in_matches(v_send.address))
+  select (select m.tenant_id from m order by m.created_at desc, m.customer_id limit 1) as tenant_id,
+         (select case when count(distinct m.tenant_id) = 1 then min(m.company_name) end from m)
+           as company_name
+    into v_sender;
+  if v_sender.tenant_id is null then
+    return;
+  end if;
+  select * into v_text
+    from app.portal_sign_in_text(v_channel, v_sender.company_name, v_send.code, v_send.link);
+  insert into public.messages
+    (tenant_id, channel, kind, purpose, urgent, to_address, subject, body)
+  values
+    (v_sender.tenant_id, v_channel, 'portal_sign_in', 'transactional', true, v_send.address,
+     v_text.subject, v_text.body);
 end
 $$;
 
@@ -3296,32 +4625,46 @@ $$;
 --
 
 CREATE FUNCTION app.technician_shift(p_tenant uuid, p_technician uuid, p_day date) RETURNS tstzrange
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-declare
-  zone text := app.company_time_zone(p_tenant);
-  day_start time;
-  day_end time;
-begin
-  if zone is null then
-    return null;
-  end if;
-  if exists (select from public.working_hours h
-             where h.tenant_id = p_tenant and h.technician_id = p_technician) then
-    select h.starts_at, h.ends_at into day_start, day_end
-      from public.working_hours h
-     where h.tenant_id = p_tenant and h.technician_id = p_technician
-       and h.weekday = extract(isodow from p_day);
-  elsif extract(isodow from p_day) between 1 and 5 then
-    day_start := time '08:00';
-    day_end := time '17:00';
-  end if;
-  if day_start is null then
-    return null;
-  end if;
-  return tstzrange((p_day + day_start) at time zone zone, (p_day + day_end) at time zone zone, '[)');
-end
+  select s.shift from app.technician_shifts(p_tenant, array[p_technician], p_day, 1) s
+$$;
+
+--
+-- Name: technician_shifts(uuid, uuid[], date, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date, p_days integer) RETURNS TABLE(technician_id uuid, day date, shift tstzrange)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  with zone as (
+    select t.time_zone from public.tenants t where t.id = p_tenant
+  ), days as (
+    select d::date as day
+      from generate_series(p_first_day, p_first_day + p_days - 1, interval '1 day') d
+  ), own as (
+    select distinct h.technician_id from public.working_hours h
+     where h.tenant_id = p_tenant and h.technician_id = any (p_technicians)
+  )
+  select h.technician_id, d.day,
+         tstzrange((d.day + h.starts_at) at time zone z.time_zone,
+                   (d.day + h.ends_at) at time zone z.time_zone, '[)')
+    from zone z
+   cross join days d
+    join public.working_hours h
+      on h.tenant_id = p_tenant and h.technician_id = any (p_technicians)
+     and h.weekday = extract(isodow from d.day)
+  union all
+  select x.id, d.day,
+         tstzrange((d.day + time '08:00') at time zone z.time_zone,
+                   (d.day + time '17:00') at time zone z.time_zone, '[)')
+    from zone z
+   cross join days d
+   cross join unnest(p_technicians) x (id)
+   where extract(isodow from d.day) between 1 and 5
+     and not exists (select from own where own.technician_id = x.id)
 $$;
 
 --
@@ -3655,49 +4998,6 @@ CREATE FUNCTION app.visit_link_place(p_token text) RETURNS TABLE(tenant_id uuid,
 $$;
 
 --
--- Name: visits; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.visits (
-    tenant_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    job_id uuid NOT NULL,
-    status text DEFAULT 'unscheduled'::text NOT NULL,
-    window_starts_at timestamp with time zone,
-    window_ends_at timestamp with time zone,
-    duration_minutes integer DEFAULT 60 NOT NULL,
-    scheduled_at timestamp with time zone,
-    dispatched_at timestamp with time zone,
-    en_route_at timestamp with time zone,
-    arrived_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    canceled_at timestamp with time zone,
-    cancel_reason text DEFAULT ''::text NOT NULL,
-    completion_notes text DEFAULT ''::text NOT NULL,
-    signed_by text DEFAULT ''::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    booking_override text DEFAULT ''::text NOT NULL,
-    booking_override_reason text DEFAULT ''::text NOT NULL,
-    unsigned_reason text DEFAULT ''::text NOT NULL,
-    CONSTRAINT visits_booking_override_check CHECK ((booking_override = ANY (ARRAY[''::text, 'overtime'::text, 'overflow'::text]))),
-    CONSTRAINT visits_booking_override_reason_length CHECK ((length(booking_override_reason) <= 500)),
-    CONSTRAINT visits_booking_override_reason_required CHECK (((booking_override = ''::text) OR (length(btrim(booking_override_reason)) > 0))),
-    CONSTRAINT visits_cancel_reason_length CHECK ((length(cancel_reason) <= 500)),
-    CONSTRAINT visits_canceled_has_reason CHECK (((status <> 'canceled'::text) OR (length(btrim(cancel_reason)) > 0))),
-    CONSTRAINT visits_completion_notes_length CHECK ((length(completion_notes) <= 5000)),
-    CONSTRAINT visits_duration_range CHECK (((duration_minutes >= 15) AND (duration_minutes <= 720))),
-    CONSTRAINT visits_scheduled_has_window CHECK (((status = ANY (ARRAY['unscheduled'::text, 'canceled'::text])) OR (window_starts_at IS NOT NULL))),
-    CONSTRAINT visits_signed_by_length CHECK ((length(signed_by) <= 200)),
-    CONSTRAINT visits_status_check CHECK ((status = ANY (ARRAY['unscheduled'::text, 'scheduled'::text, 'dispatched'::text, 'en_route'::text, 'on_site'::text, 'completed'::text, 'canceled'::text]))),
-    CONSTRAINT visits_unscheduled_has_no_window CHECK (((status <> 'unscheduled'::text) OR (window_starts_at IS NULL))),
-    CONSTRAINT visits_unsigned_reason_length CHECK ((length(unsigned_reason) <= 500)),
-    CONSTRAINT visits_window_length CHECK ((window_ends_at <= (window_starts_at + '12:00:00'::interval))),
-    CONSTRAINT visits_window_order CHECK ((window_ends_at >= window_starts_at)),
-    CONSTRAINT visits_window_pair CHECK (((window_starts_at IS NULL) = (window_ends_at IS NULL)))
-);
-
---
 -- Name: visit_of_link(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -3929,6 +5229,83 @@ begin
       using errcode = 'check_violation', constraint = 'visits_unsigned_reason_on_completion';
   end if;
   return new;
+end
+$$;
+
+--
+-- Name: window_candidates(uuid, numeric, numeric, text, date, integer, integer, integer, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.window_candidates(p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamp with time zone) RETURNS TABLE(technician_id uuid, starts_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  minutes interval := make_interval(mins => app.job_minutes(p_kind));
+  here_latitude float8 := p_latitude::float8;
+  here_longitude float8 := p_longitude::float8;
+  crew uuid[] := array(select m.account_id from public.memberships m
+                        where m.tenant_id = p_tenant and m.role = 'technician'
+                          and m.status = 'active');
+begin
+  return query
+  with shifts as materialized (
+    select s.technician_id, s.shift
+      from app.technician_shifts(p_tenant, crew, p_first_day, p_days) s
+  ), starts as materialized (
+    select s.technician_id, g as starts_at
+      from shifts s
+     cross join lateral generate_series(lower(s.shift), upper(s.shift) - minutes,
+                                        make_interval(hours => p_window_hours)) g
+     where g >= p_not_before and g > now()
+  ), span as (
+    select tstzrange(min(lower(s.shift)) - interval '1 day',
+                     max(upper(s.shift)) + interval '1 day') as during
+      from shifts s
+  ), busy as materialized (
+    -- The bookings as app.technician_visits keeps them per technician (triggers on the
+    -- assignments and visits), with each visit's place: one index range per technician.
+    select tv.technician_id, lower(tv.booked) - gap.around as lo,
+           upper(tv.booked) + gap.around as hi
+      from span
+      join app.technician_visits tv
+        on tv.tenant_id = p_tenant and tv.technician_id = any (crew)
+       and tv.booked_until > lower(span.during) and tv.booked && span.during
+      -- The booked visit's place, only when there is a place to drive to.
+      left join lateral (
+        select p.latitude::float8 as latitude, p.longitude::float8 as longitude
+          from public.properties p
+         where p_latitude is not null and p_longitude is not null
+           and p.tenant_id = tv.tenant_id and p.id = tv.property_id
+      ) there on true
+     -- The drive: haversine distance at 40 km/h (25 mph), rounded up, at most 3 hours; none
+     -- when either place has no coordinates. Written here rather than called per booking: a
+     -- function with a fixed search_path is not inlined, and costs ~80 us a call.
+     cross join lateral (
+       select make_interval(mins => greatest(p_buffer_minutes, case
+         when there.latitude is not null and there.longitude is not null then
+           least(180, ceil(2 * 6371 * asin(sqrt(
+             power(sin(radians(here_latitude - there.latitude) / 2), 2)
+             + cos(radians(there.latitude)) * cos(radians(here_latitude))
+               * power(sin(radians(here_longitude - there.longitude) / 2), 2)))
+             / 40.0 * 60))::integer
+         else 0 end)) as around
+     ) gap
+  ), away as materialized (
+    select o.technician_id, lower(o.during) as lo, upper(o.during) as hi
+      from span
+      join public.time_off o
+        on o.tenant_id = p_tenant and o.technician_id = any (crew) and o.during && span.during
+  )
+  select st.technician_id, st.starts_at
+    from starts st
+   where not exists (select from busy b
+                      where b.technician_id = st.technician_id
+                        and b.lo < st.starts_at + minutes and b.hi > st.starts_at)
+     and not exists (select from away o
+                      where o.technician_id = st.technician_id
+                        and o.lo < st.starts_at + minutes and o.hi > st.starts_at);
 end
 $$;
 
@@ -6175,6 +7552,52 @@ CREATE TABLE iam.password_resets (
 );
 
 --
+-- Name: portal_challenges; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.portal_challenges (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    handle_hash bytea NOT NULL,
+    link_hash bytea NOT NULL,
+    code_hash bytea NOT NULL,
+    address text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT portal_challenges_address_format CHECK (((address ~ '^\+[1-9][0-9]{6,14}$'::text) OR ((length(address) <= 254) AND (address ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text)))),
+    CONSTRAINT portal_challenges_attempts_range CHECK (((attempts >= 0) AND (attempts <= 5)))
+);
+
+--
+-- Name: portal_choices; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.portal_choices (
+    token_hash bytea NOT NULL,
+    address text NOT NULL,
+    method text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT portal_choices_address_length CHECK ((length(address) <= 320)),
+    CONSTRAINT portal_choices_method_check CHECK ((method = ANY (ARRAY['code'::text, 'link'::text])))
+);
+
+--
+-- Name: portal_sign_in_sends; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.portal_sign_in_sends (
+    challenge_id uuid NOT NULL,
+    code text NOT NULL,
+    link text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT portal_sign_in_sends_code_format CHECK ((code ~ '^[0-9]{6}$'::text)),
+    CONSTRAINT portal_sign_in_sends_link_length CHECK ((length(link) <= 1000))
+);
+
+--
 -- Name: recovery_codes; Type: TABLE; Schema: iam; Owner: -
 --
 
@@ -6469,6 +7892,8 @@ CASE
     ELSE btrim(((first_name || ' '::text) || last_name))
 END) STORED,
     search_text text GENERATED ALWAYS AS (lower(((((((((first_name || ' '::text) || last_name) || ' '::text) || company_name) || ' '::text) || email) || ' '::text) || regexp_replace(phone, '[^0-9]'::text, ''::text, 'g'::text)))) STORED,
+    marketing_by_sms boolean DEFAULT true NOT NULL,
+    marketing_by_email boolean DEFAULT true NOT NULL,
     CONSTRAINT customers_consent_has_a_time CHECK (((NOT marketing_consent) OR (marketing_consent_at IS NOT NULL))),
     CONSTRAINT customers_email_format CHECK (((email = ''::text) OR ((email = lower(btrim(email))) AND (email ~~ '_%@_%'::text)))),
     CONSTRAINT customers_has_a_name CHECK (((btrim((first_name || last_name)) <> ''::text) OR (btrim(company_name) <> ''::text))),
@@ -6562,6 +7987,7 @@ CREATE TABLE public.estimate_links (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
+    closes_at timestamp with time zone,
     CONSTRAINT estimate_links_sent_to_length CHECK ((length(sent_to) <= 254))
 );
 
@@ -6682,6 +8108,7 @@ CREATE TABLE public.invoice_links (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
+    closes_at timestamp with time zone,
     CONSTRAINT invoice_links_sent_to_format CHECK (((sent_to = ''::text) OR (sent_to ~ '^\+[1-9][0-9]{6,14}$'::text) OR ((length(sent_to) <= 254) AND (sent_to ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'::text))))
 );
 
@@ -6914,6 +8341,35 @@ CREATE TABLE public.price_package_parts (
 );
 
 --
+-- Name: privacy_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.privacy_requests (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid,
+    kind text NOT NULL,
+    details text DEFAULT ''::text NOT NULL,
+    source text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    due_on date NOT NULL,
+    answer text DEFAULT ''::text NOT NULL,
+    answered_at timestamp with time zone,
+    answered_by uuid,
+    recorded_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT privacy_requests_answer_given CHECK (((status = 'open'::text) OR (btrim(answer) <> ''::text))),
+    CONSTRAINT privacy_requests_answer_length CHECK ((length(answer) <= 5000)),
+    CONSTRAINT privacy_requests_answered_when CHECK (((status = 'open'::text) = (answered_at IS NULL))),
+    CONSTRAINT privacy_requests_correction_details CHECK (((kind <> 'correction'::text) OR (customer_id IS NULL) OR (btrim(details) <> ''::text))),
+    CONSTRAINT privacy_requests_details_length CHECK ((length(details) <= 5000)),
+    CONSTRAINT privacy_requests_kind_check CHECK ((kind = ANY (ARRAY['access'::text, 'correction'::text, 'deletion'::text, 'restriction'::text]))),
+    CONSTRAINT privacy_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'email'::text]))),
+    CONSTRAINT privacy_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'done'::text, 'refused'::text])))
+);
+
+--
 -- Name: properties; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -6997,6 +8453,65 @@ CREATE TABLE public.service_agreements (
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
     CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
+);
+
+--
+-- Name: service_request_messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.service_request_messages (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    request_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    author_kind text NOT NULL,
+    author_id uuid,
+    body text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT service_request_messages_author_kind_check CHECK ((author_kind = ANY (ARRAY['homeowner'::text, 'staff'::text]))),
+    CONSTRAINT service_request_messages_author_named CHECK (((author_kind = 'staff'::text) = (author_id IS NOT NULL))),
+    CONSTRAINT service_request_messages_body_length CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 5000)))
+);
+
+--
+-- Name: service_request_photos; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.service_request_photos (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    request_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    message_id uuid,
+    storage_key text NOT NULL,
+    content_type text NOT NULL,
+    byte_size integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT service_request_photos_content_type_check CHECK ((content_type = ANY (ARRAY['image/jpeg'::text, 'image/png'::text, 'image/webp'::text]))),
+    CONSTRAINT service_request_photos_key_in_company CHECK ((storage_key ~~ ((tenant_id)::text || '/requests/%'::text))),
+    CONSTRAINT service_request_photos_size_range CHECK (((byte_size >= 1) AND (byte_size <= 10485760)))
+);
+
+--
+-- Name: service_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.service_requests (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    property_id uuid,
+    subject text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    assigned_to uuid,
+    job_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_activity_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT service_requests_closed_when CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL))),
+    CONSTRAINT service_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'waiting_on_customer'::text, 'closed'::text]))),
+    CONSTRAINT service_requests_subject_length CHECK (((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 200)))
 );
 
 --
@@ -7349,6 +8864,34 @@ ALTER TABLE ONLY iam.password_resets
     ADD CONSTRAINT password_resets_pkey PRIMARY KEY (token_hash);
 
 --
+-- Name: portal_challenges portal_challenges_handle_once; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_challenges
+    ADD CONSTRAINT portal_challenges_handle_once UNIQUE (handle_hash);
+
+--
+-- Name: portal_challenges portal_challenges_link_once; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_challenges
+    ADD CONSTRAINT portal_challenges_link_once UNIQUE (link_hash);
+
+--
+-- Name: portal_challenges portal_challenges_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_challenges
+    ADD CONSTRAINT portal_challenges_pkey PRIMARY KEY (id);
+
+--
+-- Name: portal_choices portal_choices_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_choices
+    ADD CONSTRAINT portal_choices_pkey PRIMARY KEY (token_hash);
+
+--
 -- Name: portal_sessions portal_sessions_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
 --
 
@@ -7368,6 +8911,13 @@ ALTER TABLE ONLY iam.portal_sessions
 
 ALTER TABLE ONLY iam.portal_sessions
     ADD CONSTRAINT portal_sessions_token_once UNIQUE (token_hash);
+
+--
+-- Name: portal_sign_in_sends portal_sign_in_sends_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sign_in_sends
+    ADD CONSTRAINT portal_sign_in_sends_pkey PRIMARY KEY (challenge_id);
 
 --
 -- Name: recovery_codes recovery_codes_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
@@ -7762,6 +9312,41 @@ ALTER TABLE ONLY public.messaging_accounts
     ADD CONSTRAINT messaging_accounts_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: online_booking_settings online_booking_settings_one_per_company; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_booking_settings
+    ADD CONSTRAINT online_booking_settings_one_per_company UNIQUE (tenant_id);
+
+--
+-- Name: online_booking_settings online_booking_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_booking_settings
+    ADD CONSTRAINT online_booking_settings_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: online_booking_settings online_booking_settings_slug_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_booking_settings
+    ADD CONSTRAINT online_booking_settings_slug_once UNIQUE (slug);
+
+--
+-- Name: online_bookings online_bookings_once_per_visit; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_once_per_visit UNIQUE (tenant_id, visit_id);
+
+--
+-- Name: online_bookings online_bookings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: payment_attempts payment_attempts_intent_once; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7825,6 +9410,13 @@ ALTER TABLE ONLY public.price_package_parts
     ADD CONSTRAINT price_package_parts_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: privacy_requests privacy_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.privacy_requests
+    ADD CONSTRAINT privacy_requests_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: properties properties_customer_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -7858,6 +9450,48 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: service_request_messages service_request_messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_messages
+    ADD CONSTRAINT service_request_messages_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: service_request_messages service_request_messages_thread_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_messages
+    ADD CONSTRAINT service_request_messages_thread_key UNIQUE (tenant_id, request_id, id);
+
+--
+-- Name: service_request_photos service_request_photos_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_photos
+    ADD CONSTRAINT service_request_photos_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: service_request_photos service_request_photos_storage_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_photos
+    ADD CONSTRAINT service_request_photos_storage_key_key UNIQUE (storage_key);
+
+--
+-- Name: service_requests service_requests_customer_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_customer_key UNIQUE (tenant_id, id, customer_id);
+
+--
+-- Name: service_requests service_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: sms_opt_outs sms_opt_outs_once_per_number; Type: CONSTRAINT; Schema: public; Owner: -
@@ -8087,6 +9721,18 @@ CREATE INDEX link_requests_subject_idx ON iam.link_requests USING btree (subject
 CREATE INDEX password_resets_account_idx ON iam.password_resets USING btree (account_id);
 
 --
+-- Name: portal_challenges_expired_idx; Type: INDEX; Schema: iam; Owner: -
+--
+
+CREATE INDEX portal_challenges_expired_idx ON iam.portal_challenges USING btree (expires_at);
+
+--
+-- Name: portal_choices_expired_idx; Type: INDEX; Schema: iam; Owner: -
+--
+
+CREATE INDEX portal_choices_expired_idx ON iam.portal_choices USING btree (expires_at);
+
+--
 -- Name: portal_sessions_customer_idx; Type: INDEX; Schema: iam; Owner: -
 --
 
@@ -8097,6 +9743,12 @@ CREATE INDEX portal_sessions_customer_idx ON iam.portal_sessions USING btree (te
 --
 
 CREATE INDEX portal_sessions_expired_idx ON iam.portal_sessions USING btree (expires_at);
+
+--
+-- Name: portal_sign_in_sends_created_idx; Type: INDEX; Schema: iam; Owner: -
+--
+
+CREATE INDEX portal_sign_in_sends_created_idx ON iam.portal_sign_in_sends USING btree (created_at);
 
 --
 -- Name: sessions_account_idx; Type: INDEX; Schema: iam; Owner: -
@@ -8219,6 +9871,12 @@ CREATE INDEX customer_notes_customer_idx ON public.customer_notes USING btree (t
 CREATE INDEX customers_created_idx ON public.customers USING btree (tenant_id, created_at DESC, id);
 
 --
+-- Name: customers_email_anywhere_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customers_email_anywhere_idx ON public.customers USING btree (email) WHERE (email <> ''::text);
+
+--
 -- Name: customers_email_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8235,6 +9893,12 @@ CREATE INDEX customers_id_name_idx ON public.customers USING btree (tenant_id, i
 --
 
 CREATE INDEX customers_name_idx ON public.customers USING btree (tenant_id, display_name, id);
+
+--
+-- Name: customers_phone_anywhere_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customers_phone_anywhere_idx ON public.customers USING btree (phone) WHERE (phone <> ''::text);
 
 --
 -- Name: customers_phone_idx; Type: INDEX; Schema: public; Owner: -
@@ -8501,6 +10165,18 @@ CREATE INDEX messages_recent_idx ON public.messages USING btree (tenant_id, crea
 CREATE INDEX messages_to_idx ON public.messages USING btree (tenant_id, channel, to_address) WHERE (status = ANY (ARRAY['queued'::text, 'sending'::text]));
 
 --
+-- Name: online_bookings_awaiting_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX online_bookings_awaiting_idx ON public.online_bookings USING btree (tenant_id, created_at) WHERE (status = 'awaiting'::text);
+
+--
+-- Name: online_bookings_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX online_bookings_customer_idx ON public.online_bookings USING btree (tenant_id, customer_id);
+
+--
 -- Name: payment_attempts_estimate_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8567,6 +10243,18 @@ CREATE INDEX price_items_search_idx ON public.price_items USING gin (tenant_id, 
 CREATE INDEX price_package_parts_item_idx ON public.price_package_parts USING btree (tenant_id, item_id);
 
 --
+-- Name: privacy_requests_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX privacy_requests_customer_idx ON public.privacy_requests USING btree (tenant_id, customer_id, created_at DESC);
+
+--
+-- Name: privacy_requests_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX privacy_requests_due_idx ON public.privacy_requests USING btree (tenant_id, status, due_on);
+
+--
 -- Name: properties_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8601,6 +10289,48 @@ CREATE INDEX refunds_invoice_idx ON public.refunds USING btree (tenant_id, invoi
 --
 
 CREATE INDEX service_agreements_customer_idx ON public.service_agreements USING btree (tenant_id, customer_id);
+
+--
+-- Name: service_request_messages_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_request_messages_customer_idx ON public.service_request_messages USING btree (tenant_id, customer_id);
+
+--
+-- Name: service_request_messages_thread_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_request_messages_thread_idx ON public.service_request_messages USING btree (tenant_id, request_id, created_at);
+
+--
+-- Name: service_request_photos_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_request_photos_customer_idx ON public.service_request_photos USING btree (tenant_id, customer_id);
+
+--
+-- Name: service_request_photos_request_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_request_photos_request_idx ON public.service_request_photos USING btree (tenant_id, request_id, created_at);
+
+--
+-- Name: service_requests_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_requests_customer_idx ON public.service_requests USING btree (tenant_id, customer_id, last_activity_at DESC);
+
+--
+-- Name: service_requests_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_requests_queue_idx ON public.service_requests USING btree (tenant_id, status, last_activity_at DESC);
+
+--
+-- Name: service_requests_unassigned_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_requests_unassigned_idx ON public.service_requests USING btree (tenant_id, last_activity_at DESC) WHERE ((assigned_to IS NULL) AND (status <> 'closed'::text));
 
 --
 -- Name: tax_rates_name_once; Type: INDEX; Schema: public; Owner: -
@@ -8939,6 +10669,18 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messages FOR EACH 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.messaging_accounts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: online_booking_settings audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.online_booking_settings FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: online_bookings audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.online_bookings FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: payment_attempts audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -8969,6 +10711,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_items FOR EA
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.price_package_parts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: privacy_requests audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'answer', 'details');
+
+--
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -8985,6 +10733,24 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.refunds FOR EACH R
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: service_request_messages audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_request_messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
+
+--
+-- Name: service_request_photos audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_request_photos FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'storage_key');
+
+--
+-- Name: service_requests audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_requests FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'subject');
 
 --
 -- Name: sms_opt_outs audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -9221,6 +10987,18 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.messages REFERENCING NEW TAB
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.messaging_accounts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: online_booking_settings audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.online_booking_settings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: online_bookings audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.online_bookings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
 -- Name: payment_attempts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9251,6 +11029,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_items REFERENCING NEW 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.price_package_parts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
+-- Name: privacy_requests audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.privacy_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'answer', 'details');
+
+--
 -- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9267,6 +11051,24 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.refunds REFERENCING NEW TABL
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: service_request_messages audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_request_messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
+
+--
+-- Name: service_request_photos audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_request_photos REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'storage_key');
+
+--
+-- Name: service_requests audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'subject');
 
 --
 -- Name: sms_opt_outs audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -9491,6 +11293,12 @@ CREATE TRIGGER messages_guard BEFORE INSERT ON public.messages FOR EACH ROW EXEC
 CREATE TRIGGER messages_unsent_keep_no_links BEFORE INSERT OR UPDATE OF status ON public.messages FOR EACH ROW EXECUTE FUNCTION app.messages_unsent_keep_no_links();
 
 --
+-- Name: tenants online_booking_settings; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER online_booking_settings AFTER INSERT ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.online_booking_settings_for_new_company();
+
+--
 -- Name: payments payments_applied; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9501,6 +11309,12 @@ CREATE TRIGGER payments_applied AFTER INSERT ON public.payments FOR EACH ROW EXE
 --
 
 CREATE TRIGGER payments_lock_invoice BEFORE INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION app.payment_locks_invoice();
+
+--
+-- Name: privacy_requests privacy_requests_dates; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER privacy_requests_dates BEFORE INSERT OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.privacy_requests_dates();
 
 --
 -- Name: refunds refunds_applied; Type: TRIGGER; Schema: public; Owner: -
@@ -9515,6 +11329,18 @@ CREATE TRIGGER refunds_applied AFTER INSERT ON public.refunds FOR EACH ROW EXECU
 CREATE TRIGGER refunds_name_invoice BEFORE INSERT ON public.refunds FOR EACH ROW EXECUTE FUNCTION app.refund_names_invoice();
 
 --
+-- Name: service_request_photos service_request_photos_discard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER service_request_photos_discard AFTER DELETE ON public.service_request_photos FOR EACH ROW EXECUTE FUNCTION app.visit_files_discard();
+
+--
+-- Name: privacy_requests stamp_answered_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_answered_by BEFORE INSERT OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.stamp_author('answered_by', 'when set');
+
+--
 -- Name: estimates stamp_approval_recorded_by; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9525,6 +11351,12 @@ CREATE TRIGGER stamp_approval_recorded_by BEFORE INSERT OR UPDATE ON public.esti
 --
 
 CREATE TRIGGER stamp_author_id BEFORE INSERT OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION app.stamp_author('author_id');
+
+--
+-- Name: service_request_messages stamp_author_id; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_author_id BEFORE INSERT OR UPDATE ON public.service_request_messages FOR EACH ROW EXECUTE FUNCTION app.stamp_author('author_id');
 
 --
 -- Name: visit_notes stamp_author_id; Type: TRIGGER; Schema: public; Owner: -
@@ -9597,6 +11429,12 @@ CREATE TRIGGER stamp_done_by BEFORE INSERT OR UPDATE ON public.visit_checklist_i
 --
 
 CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.payments FOR EACH ROW EXECUTE FUNCTION app.stamp_author('recorded_by');
+
+--
+-- Name: privacy_requests stamp_recorded_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.stamp_author('recorded_by');
 
 --
 -- Name: visit_files stamp_uploaded_by; Type: TRIGGER; Schema: public; Owner: -
@@ -9731,6 +11569,13 @@ ALTER TABLE ONLY iam.password_resets
 
 ALTER TABLE ONLY iam.portal_sessions
     ADD CONSTRAINT portal_sessions_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: portal_sign_in_sends portal_sign_in_sends_challenge_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.portal_sign_in_sends
+    ADD CONSTRAINT portal_sign_in_sends_challenge_id_fkey FOREIGN KEY (challenge_id) REFERENCES iam.portal_challenges(id) ON DELETE CASCADE;
 
 --
 -- Name: recovery_codes recovery_codes_account_id_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
@@ -10125,6 +11970,41 @@ ALTER TABLE ONLY public.messaging_accounts
     ADD CONSTRAINT messaging_accounts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
+-- Name: online_booking_settings online_booking_settings_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_booking_settings
+    ADD CONSTRAINT online_booking_settings_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: online_bookings online_bookings_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: online_bookings online_bookings_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: online_bookings online_bookings_tenant_id_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_tenant_id_job_id_fkey FOREIGN KEY (tenant_id, job_id) REFERENCES public.jobs(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: online_bookings online_bookings_tenant_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.online_bookings
+    ADD CONSTRAINT online_bookings_tenant_id_visit_id_fkey FOREIGN KEY (tenant_id, visit_id) REFERENCES public.visits(tenant_id, id) ON DELETE CASCADE;
+
+--
 -- Name: payment_attempts payment_attempts_tenant_id_estimate_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -10188,6 +12068,20 @@ ALTER TABLE ONLY public.price_package_parts
     ADD CONSTRAINT price_package_parts_package_fkey FOREIGN KEY (tenant_id, package_id, package_kind) REFERENCES public.price_items(tenant_id, id, kind) ON DELETE CASCADE;
 
 --
+-- Name: privacy_requests privacy_requests_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.privacy_requests
+    ADD CONSTRAINT privacy_requests_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE SET NULL (customer_id);
+
+--
+-- Name: privacy_requests privacy_requests_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.privacy_requests
+    ADD CONSTRAINT privacy_requests_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: properties properties_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -10221,6 +12115,76 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_request_messages service_request_messages_request_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_messages
+    ADD CONSTRAINT service_request_messages_request_fkey FOREIGN KEY (tenant_id, request_id, customer_id) REFERENCES public.service_requests(tenant_id, id, customer_id) ON DELETE CASCADE;
+
+--
+-- Name: service_request_messages service_request_messages_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_messages
+    ADD CONSTRAINT service_request_messages_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: service_request_photos service_request_photos_message_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_photos
+    ADD CONSTRAINT service_request_photos_message_fkey FOREIGN KEY (tenant_id, request_id, message_id) REFERENCES public.service_request_messages(tenant_id, request_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_request_photos service_request_photos_request_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_photos
+    ADD CONSTRAINT service_request_photos_request_fkey FOREIGN KEY (tenant_id, request_id, customer_id) REFERENCES public.service_requests(tenant_id, id, customer_id) ON DELETE CASCADE;
+
+--
+-- Name: service_request_photos service_request_photos_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_request_photos
+    ADD CONSTRAINT service_request_photos_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: service_requests service_requests_assignee_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_assignee_fkey FOREIGN KEY (tenant_id, assigned_to) REFERENCES public.memberships(tenant_id, account_id) ON DELETE SET NULL (assigned_to);
+
+--
+-- Name: service_requests service_requests_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_requests service_requests_job_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_job_fkey FOREIGN KEY (tenant_id, job_id) REFERENCES public.jobs(tenant_id, id) ON DELETE SET NULL (job_id);
+
+--
+-- Name: service_requests service_requests_property_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_property_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE SET NULL (property_id);
+
+--
+-- Name: service_requests service_requests_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_requests
+    ADD CONSTRAINT service_requests_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: sms_opt_outs sms_opt_outs_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -10538,10 +12502,28 @@ ALTER TABLE iam.link_requests ENABLE ROW LEVEL SECURITY;
 ALTER TABLE iam.password_resets ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: portal_challenges; Type: ROW SECURITY; Schema: iam; Owner: -
+--
+
+ALTER TABLE iam.portal_challenges ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: portal_choices; Type: ROW SECURITY; Schema: iam; Owner: -
+--
+
+ALTER TABLE iam.portal_choices ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: portal_sessions; Type: ROW SECURITY; Schema: iam; Owner: -
 --
 
 ALTER TABLE iam.portal_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: portal_sign_in_sends; Type: ROW SECURITY; Schema: iam; Owner: -
+--
+
+ALTER TABLE iam.portal_sign_in_sends ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: recovery_codes; Type: ROW SECURITY; Schema: iam; Owner: -
@@ -10598,6 +12580,12 @@ ALTER TABLE iam.sign_ups ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "Owners can read their company's outbox" ON outbox.messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_owner() AS is_owner)));
 
 --
+-- Name: messages Sign-in codes are read by nobody but their recipient; Type: POLICY; Schema: outbox; Owner: -
+--
+
+CREATE POLICY "Sign-in codes are read by nobody but their recipient" ON outbox.messages AS RESTRICTIVE FOR SELECT TO authenticated USING ((kind <> 'portal_sign_in'::text));
+
+--
 -- Name: messages; Type: ROW SECURITY; Schema: outbox; Owner: -
 --
 
@@ -10625,115 +12613,251 @@ CREATE POLICY "Admins can invite with any role but owner" ON public.invitations 
 -- Name: equipment Homeowners can see the equipment of their own properties; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the equipment of their own properties" ON public.equipment FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (property_id = ANY (( SELECT app.portal_property_ids() AS portal_property_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the equipment of their own properties" ON public.equipment FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (property_id = ANY (( SELECT app.portal_property_ids() AS portal_property_ids)::uuid[])))
+END);
 
 --
 -- Name: estimate_lines Homeowners can see the lines of their own estimates; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the lines of their own estimates" ON public.estimate_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the lines of their own estimates" ON public.estimate_lines FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[])))
+END);
 
 --
 -- Name: invoice_lines Homeowners can see the lines of their own invoices; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the lines of their own invoices" ON public.invoice_lines FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the lines of their own invoices" ON public.invoice_lines FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[])))
+END);
 
 --
 -- Name: estimate_options Homeowners can see the options of their own estimates; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the options of their own estimates" ON public.estimate_options FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the options of their own estimates" ON public.estimate_options FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[])))
+END);
 
 --
 -- Name: payments Homeowners can see the payments of their own invoices; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the payments of their own invoices" ON public.payments FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the payments of their own invoices" ON public.payments FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[])))
+END);
 
 --
 -- Name: refunds Homeowners can see the refunds of their own invoices; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the refunds of their own invoices" ON public.refunds FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the refunds of their own invoices" ON public.refunds FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[])))
+END);
 
 --
 -- Name: equipment_service_records Homeowners can see the service history of their own visits; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the service history of their own visits" ON public.equipment_service_records FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (visit_id = ANY (( SELECT app.portal_visit_ids() AS portal_visit_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the service history of their own visits" ON public.equipment_service_records FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (visit_id = ANY (( SELECT app.portal_visit_ids() AS portal_visit_ids)::uuid[])))
+END);
 
 --
 -- Name: estimate_tax_rates Homeowners can see the tax rates of their own estimates; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the tax rates of their own estimates" ON public.estimate_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the tax rates of their own estimates" ON public.estimate_tax_rates FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (estimate_id = ANY (( SELECT app.portal_estimate_ids() AS portal_estimate_ids)::uuid[])))
+END);
 
 --
 -- Name: invoice_tax_rates Homeowners can see the tax rates of their own invoices; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the tax rates of their own invoices" ON public.invoice_tax_rates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the tax rates of their own invoices" ON public.invoice_tax_rates FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (invoice_id = ANY (( SELECT app.portal_invoice_ids() AS portal_invoice_ids)::uuid[])))
+END);
 
 --
 -- Name: visits Homeowners can see the visits of their own jobs; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see the visits of their own jobs" ON public.visits FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (job_id = ANY (( SELECT app.portal_job_ids() AS portal_job_ids)::uuid[]))));
+CREATE POLICY "Homeowners can see the visits of their own jobs" ON public.visits FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (job_id = ANY (( SELECT app.portal_job_ids() AS portal_job_ids)::uuid[])))
+END);
 
 --
 -- Name: tenants Homeowners can see their company; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their company" ON public.tenants FOR SELECT TO authenticated USING ((id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)));
+CREATE POLICY "Homeowners can see their company" ON public.tenants FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE (id = ( SELECT app.portal_tenant_id() AS portal_tenant_id))
+END);
+
+--
+-- Name: online_booking_settings Homeowners can see their company's online booking rules; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their company's online booking rules" ON public.online_booking_settings FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE (tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id))
+END);
 
 --
 -- Name: customer_contacts Homeowners can see their own contact people; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own contact people" ON public.customer_contacts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+CREATE POLICY "Homeowners can see their own contact people" ON public.customer_contacts FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: estimates Homeowners can see their own estimates once sent; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own estimates once sent" ON public.estimates FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text)));
+CREATE POLICY "Homeowners can see their own estimates once sent" ON public.estimates FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text))
+END);
 
 --
 -- Name: invoices Homeowners can see their own invoices once sent; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own invoices once sent" ON public.invoices FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text)));
+CREATE POLICY "Homeowners can see their own invoices once sent" ON public.invoices FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status <> 'draft'::text))
+END);
 
 --
 -- Name: jobs Homeowners can see their own jobs; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own jobs" ON public.jobs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+CREATE POLICY "Homeowners can see their own jobs" ON public.jobs FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: messages Homeowners can see their own messages once sent or received; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own messages once sent or received" ON public.messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status = ANY (ARRAY['sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text]))));
+CREATE POLICY "Homeowners can see their own messages once sent or received" ON public.messages FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)) AND (status = ANY (ARRAY['sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'received'::text])))
+END);
+
+--
+-- Name: online_bookings Homeowners can see their own online bookings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own online bookings" ON public.online_bookings FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
+
+--
+-- Name: privacy_requests Homeowners can see their own privacy requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own privacy requests" ON public.privacy_requests FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: properties Homeowners can see their own properties; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own properties" ON public.properties FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+CREATE POLICY "Homeowners can see their own properties" ON public.properties FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: customers Homeowners can see their own record; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own record" ON public.customers FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+CREATE POLICY "Homeowners can see their own record" ON public.customers FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: service_agreements Homeowners can see their own service agreements; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Homeowners can see their own service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id))));
+CREATE POLICY "Homeowners can see their own service agreements" ON public.service_agreements FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
+
+--
+-- Name: service_request_photos Homeowners can see their own service request photos; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own service request photos" ON public.service_request_photos FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
+
+--
+-- Name: service_request_messages Homeowners can see their own service request threads; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own service request threads" ON public.service_request_messages FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
+
+--
+-- Name: service_requests Homeowners can see their own service requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Homeowners can see their own service requests" ON public.service_requests FOR SELECT TO authenticated USING (
+CASE
+    WHEN ((( SELECT auth.jwt() AS jwt) ->> 'portal'::text) IS DISTINCT FROM 'true'::text) THEN false
+    ELSE ((tenant_id = ( SELECT app.portal_tenant_id() AS portal_tenant_id)) AND (customer_id = ( SELECT app.portal_customer_id() AS portal_customer_id)))
+END);
 
 --
 -- Name: time_off Managers and dispatchers can change time off; Type: POLICY; Schema: public; Owner: -
@@ -11230,6 +13354,12 @@ CREATE POLICY "Office staff can add tax rates" ON public.tax_rates FOR INSERT TO
 CREATE POLICY "Office staff can add visits" ON public.visits FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: privacy_requests Office staff can answer their company's privacy requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can answer their company's privacy requests" ON public.privacy_requests FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: visit_assignments Office staff can assign technicians; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -11338,6 +13468,12 @@ CREATE POLICY "Office staff can name the equipment of jobs" ON public.job_equipm
 CREATE POLICY "Office staff can queue messages" ON public.messages FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (direction = 'out'::text)));
 
 --
+-- Name: privacy_requests Office staff can record privacy requests made by phone or email; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can record privacy requests made by phone or email" ON public.privacy_requests FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (source = ANY (ARRAY['phone'::text, 'email'::text])) AND (status = 'open'::text)));
+
+--
 -- Name: refunds Office staff can record refunds; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -11378,6 +13514,12 @@ CREATE POLICY "Office staff can remove package parts" ON public.price_package_pa
 --
 
 CREATE POLICY "Office staff can remove service agreements" ON public.service_agreements FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: service_request_messages Office staff can reply to their company's service requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can reply to their company's service requests" ON public.service_request_messages FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (author_kind = 'staff'::text) AND (author_id = ( SELECT auth.uid() AS uid))));
 
 --
 -- Name: service_agreements Office staff can see service agreements; Type: POLICY; Schema: public; Owner: -
@@ -11428,10 +13570,46 @@ CREATE POLICY "Office staff can see their company's message templates" ON public
 CREATE POLICY "Office staff can see their company's messages" ON public.messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: online_booking_settings Office staff can see their company's online booking settings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's online booking settings" ON public.online_booking_settings FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: online_bookings Office staff can see their company's online bookings; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's online bookings" ON public.online_bookings FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: sms_opt_outs Office staff can see their company's opted-out numbers; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can see their company's opted-out numbers" ON public.sms_opt_outs FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: privacy_requests Office staff can see their company's privacy requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's privacy requests" ON public.privacy_requests FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: service_request_photos Office staff can see their company's service request photos; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's service request photos" ON public.service_request_photos FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: service_request_messages Office staff can see their company's service request threads; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's service request threads" ON public.service_request_messages FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: service_requests Office staff can see their company's service requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's service requests" ON public.service_requests FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: memberships Office staff can see their company's team; Type: POLICY; Schema: public; Owner: -
@@ -11464,6 +13642,12 @@ CREATE POLICY "Office staff can unname the equipment of jobs" ON public.job_equi
 CREATE POLICY "Office staff can upload customer imports" ON public.customer_imports FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: service_requests Office staff can work their company's service requests; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can work their company's service requests" ON public.service_requests FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: stripe_accounts Owners and admins can change their company's Stripe account; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -11480,6 +13664,12 @@ CREATE POLICY "Owners and admins can change their company's message templates" O
 --
 
 CREATE POLICY "Owners and admins can change their company's messaging account" ON public.messaging_accounts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: online_booking_settings Owners and admins can change their company's online booking set; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can change their company's online booking set" ON public.online_booking_settings FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
 -- Name: stripe_accounts Owners and admins can connect their company to Stripe; Type: POLICY; Schema: public; Owner: -
@@ -11566,6 +13756,12 @@ CREATE POLICY "Owners can change any member of their company" ON public.membersh
 --
 
 CREATE POLICY "Owners can invite with any role" ON public.invitations FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_owner() AS is_owner)));
+
+--
+-- Name: messages Sign-in codes are read by nobody but their recipient; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Sign-in codes are read by nobody but their recipient" ON public.messages AS RESTRICTIVE FOR SELECT TO authenticated USING ((kind <> 'portal_sign_in'::text));
 
 --
 -- Name: equipment_service_records Staff who can see the equipment can see its service history; Type: POLICY; Schema: public; Owner: -
@@ -11744,6 +13940,18 @@ ALTER TABLE public.messages ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.messaging_accounts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: online_booking_settings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.online_booking_settings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: online_bookings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.online_bookings ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: payment_attempts; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -11774,6 +13982,12 @@ ALTER TABLE public.price_items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.price_package_parts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: privacy_requests; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.privacy_requests ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: properties; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -11790,6 +14004,24 @@ ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.service_agreements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_request_messages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.service_request_messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_request_photos; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.service_request_photos ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_requests; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.service_requests ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: sms_opt_outs; Type: ROW SECURITY; Schema: public; Owner: -
@@ -11940,6 +14172,79 @@ REVOKE ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option 
 GRANT ALL ON FUNCTION app.approve_estimate_in_person(p_estimate uuid, p_option uuid, p_signed_by text, p_signature_key text) TO authenticated;
 
 --
+-- Name: TABLE online_booking_settings; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.online_booking_settings TO service_role;
+GRANT SELECT ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.slug; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(slug) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.public_page; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(public_page) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.kinds; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(kinds) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.horizon_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(horizon_days) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.lead_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(lead_hours) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.needs_confirmation; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(needs_confirmation) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.buffer_minutes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(buffer_minutes) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.window_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(window_hours) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.portal_change_cutoff_hours; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(portal_change_cutoff_hours) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: COLUMN online_booking_settings.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.online_booking_settings TO authenticated;
+
+--
+-- Name: FUNCTION assign_free_technician(p_settings public.online_booking_settings, p_visit uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_starts_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.assign_free_technician(p_settings public.online_booking_settings, p_visit uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_starts_at timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION attach_conversation(p_conversation uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
 --
 
@@ -11966,6 +14271,13 @@ GRANT ALL ON FUNCTION app.begin_invoice_checkout(p_invoice uuid) TO authenticate
 
 REVOKE ALL ON FUNCTION app.begin_invoice_checkout_by_link(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.begin_invoice_checkout_by_link(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION book_online_as_new_customer(p_slug text, p_first_name text, p_last_name text, p_phone text, p_email text, p_street text, p_unit text, p_city text, p_region text, p_postal_code text, p_kind text, p_description text, p_window_starts_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.book_online_as_new_customer(p_slug text, p_first_name text, p_last_name text, p_phone text, p_email text, p_street text, p_unit text, p_city text, p_region text, p_postal_code text, p_kind text, p_description text, p_window_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.book_online_as_new_customer(p_slug text, p_first_name text, p_last_name text, p_phone text, p_email text, p_street text, p_unit text, p_city text, p_region text, p_postal_code text, p_kind text, p_description text, p_window_starts_at timestamp with time zone) TO plenum_signin;
 
 --
 -- Name: FUNCTION bookable_windows(p_property uuid, p_kind text, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_from date); Type: ACL; Schema: app; Owner: -
@@ -12043,6 +14355,13 @@ GRANT ALL ON FUNCTION app.company_time_zone(p_tenant uuid) TO service_role;
 REVOKE ALL ON FUNCTION app.company_today(p_tenant uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION confirm_online_booking(p_booking uuid, p_starts_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.confirm_online_booking(p_booking uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.confirm_online_booking(p_booking uuid, p_starts_at timestamp with time zone) TO authenticated;
+
+--
 -- Name: FUNCTION credit_deposits(p_tenant uuid, p_invoice uuid); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12068,6 +14387,13 @@ GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_ad
 
 REVOKE ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) TO plenum_signin;
+
+--
+-- Name: FUNCTION decline_online_booking(p_booking uuid, p_reason text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.decline_online_booking(p_booking uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.decline_online_booking(p_booking uuid, p_reason text) TO authenticated;
 
 --
 -- Name: FUNCTION delete_expired_messages(p_batch integer); Type: ACL; Schema: app; Owner: -
@@ -12668,11 +14994,29 @@ REVOKE ALL ON FUNCTION app.number_estimate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.number_invoice() FROM PUBLIC;
 
 --
+-- Name: FUNCTION online_booking_settings_for_new_company(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.online_booking_settings_for_new_company() FROM PUBLIC;
+
+--
+-- Name: FUNCTION online_windows(p_settings public.online_booking_settings, p_latitude numeric, p_longitude numeric, p_kind text, p_from date); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.online_windows(p_settings public.online_booking_settings, p_latitude numeric, p_longitude numeric, p_kind text, p_from date) FROM PUBLIC;
+
+--
 -- Name: FUNCTION open_calendar_feed(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.open_calendar_feed() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.open_calendar_feed() TO authenticated;
+
+--
+-- Name: FUNCTION open_portal_session(p_tenant uuid, p_customer uuid, p_address text, p_method text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.open_portal_session(p_tenant uuid, p_customer uuid, p_address text, p_method text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION payment_applied(); Type: ACL; Schema: app; Owner: -
@@ -12695,6 +15039,139 @@ GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time z
 GRANT ALL ON FUNCTION app.permitted_from(p_zone text, p_at timestamp with time zone) TO service_role;
 
 --
+-- Name: TABLE online_bookings; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.online_bookings TO service_role;
+GRANT SELECT ON TABLE public.online_bookings TO authenticated;
+
+--
+-- Name: FUNCTION place_online_booking(p_settings public.online_booking_settings, p_customer uuid, p_property uuid, p_kind text, p_description text, p_starts_at timestamp with time zone, p_source text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.place_online_booking(p_settings public.online_booking_settings, p_customer uuid, p_property uuid, p_kind text, p_description text, p_starts_at timestamp with time zone, p_source text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_add_booking_photo(p_visit uuid, p_storage_key text, p_content_type text, p_byte_size integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_add_booking_photo(p_visit uuid, p_storage_key text, p_content_type text, p_byte_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_add_booking_photo(p_visit uuid, p_storage_key text, p_content_type text, p_byte_size integer) TO authenticated;
+
+--
+-- Name: FUNCTION portal_add_service_request_photo(p_request uuid, p_message uuid, p_storage_key text, p_content_type text, p_byte_size integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_add_service_request_photo(p_request uuid, p_message uuid, p_storage_key text, p_content_type text, p_byte_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_add_service_request_photo(p_request uuid, p_message uuid, p_storage_key text, p_content_type text, p_byte_size integer) TO authenticated;
+
+--
+-- Name: FUNCTION portal_address_proved(p_address text, p_method text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_address_proved(p_address text, p_method text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_book_visit(p_property uuid, p_kind text, p_description text, p_window_starts_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_book_visit(p_property uuid, p_kind text, p_description text, p_window_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_book_visit(p_property uuid, p_kind text, p_description text, p_window_starts_at timestamp with time zone) TO authenticated;
+
+--
+-- Name: FUNCTION portal_bookable_windows(p_property uuid, p_kind text, p_from date); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_bookable_windows(p_property uuid, p_kind text, p_from date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_bookable_windows(p_property uuid, p_kind text, p_from date) TO authenticated;
+
+--
+-- Name: FUNCTION portal_cancel_visit(p_visit uuid, p_reason text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_cancel_visit(p_visit uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_cancel_visit(p_visit uuid, p_reason text) TO authenticated;
+
+--
+-- Name: FUNCTION portal_change_cutoff(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_change_cutoff() FROM PUBLIC;
+
+--
+-- Name: TABLE visits; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visits TO service_role;
+GRANT SELECT,INSERT,DELETE ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.window_starts_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(window_starts_at) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.window_ends_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(window_ends_at) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.duration_minutes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(duration_minutes) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.cancel_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.completion_notes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.signed_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.booking_override_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(booking_override_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(unsigned_reason) ON TABLE public.visits TO authenticated;
+
+--
+-- Name: FUNCTION portal_changeable_visit(p_visit uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_changeable_visit(p_visit uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION portal_customer_id(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12707,6 +15184,13 @@ GRANT ALL ON FUNCTION app.portal_customer_id() TO authenticated;
 
 REVOKE ALL ON FUNCTION app.portal_estimate_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_estimate_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_file_privacy_request(p_kind text, p_details text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_file_privacy_request(p_kind text, p_details text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_file_privacy_request(p_kind text, p_details text) TO authenticated;
 
 --
 -- Name: FUNCTION portal_invoice_ids(); Type: ACL; Schema: app; Owner: -
@@ -12723,11 +15207,72 @@ REVOKE ALL ON FUNCTION app.portal_job_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_job_ids() TO authenticated;
 
 --
+-- Name: FUNCTION portal_lock_own_request(p_request uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_lock_own_request(p_request uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_open_document(p_kind text, p_document uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_open_document(p_kind text, p_document uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_open_document(p_kind text, p_document uuid) TO authenticated;
+
+--
+-- Name: FUNCTION portal_open_service_request(p_property uuid, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_open_service_request(p_property uuid, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_open_service_request(p_property uuid, p_subject text, p_body text) TO authenticated;
+
+--
 -- Name: FUNCTION portal_property_ids(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.portal_property_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_property_ids() TO authenticated;
+
+--
+-- Name: FUNCTION portal_record_access(p_view text, p_format text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_record_access(p_view text, p_format text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_record_access(p_view text, p_format text) TO authenticated;
+
+--
+-- Name: FUNCTION portal_record_views(p_before timestamp with time zone, p_limit integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_record_views(p_before timestamp with time zone, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_record_views(p_before timestamp with time zone, p_limit integer) TO authenticated;
+
+--
+-- Name: FUNCTION portal_reply_to_service_request(p_request uuid, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_reply_to_service_request(p_request uuid, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_reply_to_service_request(p_request uuid, p_body text) TO authenticated;
+
+--
+-- Name: FUNCTION portal_reschedule_rules(p_visit public.visits, OUT settings public.online_booking_settings, OUT kind text, OUT latitude numeric, OUT longitude numeric); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_reschedule_rules(p_visit public.visits, OUT settings public.online_booking_settings, OUT kind text, OUT latitude numeric, OUT longitude numeric) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_reschedule_visit(p_visit uuid, p_window_starts_at timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_reschedule_visit(p_visit uuid, p_window_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_reschedule_visit(p_visit uuid, p_window_starts_at timestamp with time zone) TO authenticated;
+
+--
+-- Name: FUNCTION portal_reschedule_windows(p_visit uuid, p_from date); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) TO authenticated;
 
 --
 -- Name: FUNCTION portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]); Type: ACL; Schema: app; Owner: -
@@ -12749,11 +15294,65 @@ REVOKE ALL ON FUNCTION app.portal_session_of(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_session_of(p_token text) TO plenum_signin;
 
 --
+-- Name: FUNCTION portal_sign_in_choices(p_choice text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_choices(p_choice text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_sign_in_choices(p_choice text) TO plenum_signin;
+
+--
+-- Name: FUNCTION portal_sign_in_choose(p_choice text, p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_choose(p_choice text, p_customer uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_sign_in_choose(p_choice text, p_customer uuid) TO plenum_signin;
+
+--
+-- Name: FUNCTION portal_sign_in_link_is_open(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_link_is_open(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_sign_in_link_is_open(p_token text) TO plenum_signin;
+
+--
+-- Name: FUNCTION portal_sign_in_matches(p_address text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_matches(p_address text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_sign_in_text(p_channel text, p_company text, p_code text, p_link text, OUT subject text, OUT body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_text(p_channel text, p_company text, p_code text, p_link text, OUT subject text, OUT body text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION portal_sign_in_with_code(p_handle text, p_code text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_with_code(p_handle text, p_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_sign_in_with_code(p_handle text, p_code text) TO plenum_signin;
+
+--
+-- Name: FUNCTION portal_sign_in_with_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_sign_in_with_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_sign_in_with_link(p_token text) TO plenum_signin;
+
+--
 -- Name: FUNCTION portal_tenant_id(); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.portal_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_tenant_id() TO authenticated;
+
+--
+-- Name: FUNCTION portal_update_details(p_first_name text, p_last_name text, p_email text, p_phone text, p_preferred_contact text, p_transactional_messages boolean, p_marketing_by_sms boolean, p_marketing_by_email boolean); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_update_details(p_first_name text, p_last_name text, p_email text, p_phone text, p_preferred_contact text, p_transactional_messages boolean, p_marketing_by_sms boolean, p_marketing_by_email boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_update_details(p_first_name text, p_last_name text, p_email text, p_phone text, p_preferred_contact text, p_transactional_messages boolean, p_marketing_by_sms boolean, p_marketing_by_email boolean) TO authenticated;
 
 --
 -- Name: FUNCTION portal_visit_ids(); Type: ACL; Schema: app; Owner: -
@@ -12763,11 +15362,44 @@ REVOKE ALL ON FUNCTION app.portal_visit_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_visit_ids() TO authenticated;
 
 --
+-- Name: FUNCTION portal_visits(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.portal_visits() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.portal_visits() TO authenticated;
+
+--
 -- Name: FUNCTION preview_campaign(p_campaign uuid); Type: ACL; Schema: app; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app.preview_campaign(p_campaign uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.preview_campaign(p_campaign uuid) TO authenticated;
+
+--
+-- Name: FUNCTION privacy_requests_dates(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.privacy_requests_dates() FROM PUBLIC;
+
+--
+-- Name: FUNCTION public_bookable_windows(p_slug text, p_kind text, p_from date); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.public_bookable_windows(p_slug text, p_kind text, p_from date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.public_bookable_windows(p_slug text, p_kind text, p_from date) TO plenum_signin;
+
+--
+-- Name: FUNCTION public_booking_page(p_slug text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.public_booking_page(p_slug text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.public_booking_page(p_slug text) TO plenum_signin;
+
+--
+-- Name: FUNCTION queue_booking_request_received(p_booking public.online_bookings); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_booking_request_received(p_booking public.online_bookings) FROM PUBLIC;
 
 --
 -- Name: FUNCTION queue_document_message(p_tenant uuid, p_kind text, p_channel text, p_to text, p_subject text, p_body text, p_customer uuid, p_property uuid, p_subject_id uuid, p_occasion text, p_place text, p_link text); Type: ACL; Schema: app; Owner: -
@@ -12834,6 +15466,13 @@ REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interv
 GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
 
 --
+-- Name: FUNCTION request_portal_sign_in(p_address text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.request_portal_sign_in(p_address text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.request_portal_sign_in(p_address text) TO plenum_signin;
+
+--
 -- Name: FUNCTION send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -12852,6 +15491,13 @@ GRANT ALL ON FUNCTION app.send_estimate(p_estimate uuid, p_channel text, p_to te
 
 REVOKE ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.send_invoice(p_invoice uuid, p_channel text, p_to text, p_subject text, p_body text) TO authenticated;
+
+--
+-- Name: FUNCTION send_portal_sign_in(p_handle text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.send_portal_sign_in(p_handle text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.send_portal_sign_in(p_handle text) TO plenum_signin;
 
 --
 -- Name: FUNCTION sms_keyword(p_body text); Type: ACL; Schema: app; Owner: -
@@ -12960,6 +15606,14 @@ GRANT ALL ON FUNCTION app.technician_shift(p_tenant uuid, p_technician uuid, p_d
 GRANT ALL ON FUNCTION app.technician_shift(p_tenant uuid, p_technician uuid, p_day date) TO service_role;
 
 --
+-- Name: FUNCTION technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date, p_days integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date, p_days integer) TO authenticated;
+GRANT ALL ON FUNCTION app.technician_shifts(p_tenant uuid, p_technicians uuid[], p_first_day date, p_days integer) TO service_role;
+
+--
 -- Name: FUNCTION technician_visit_ids(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -13066,73 +15720,6 @@ REVOKE ALL ON FUNCTION app.visit_link_place(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.visit_link_place(p_token text) TO plenum_signin;
 
 --
--- Name: TABLE visits; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.visits TO service_role;
-GRANT SELECT,INSERT,DELETE ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.status; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(status) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.window_starts_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(window_starts_at) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.window_ends_at; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(window_ends_at) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.duration_minutes; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(duration_minutes) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.cancel_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(cancel_reason) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.completion_notes; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(completion_notes) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.signed_by; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(signed_by) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.booking_override; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(booking_override) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.booking_override_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(booking_override_reason) ON TABLE public.visits TO authenticated;
-
---
--- Name: COLUMN visits.unsigned_reason; Type: ACL; Schema: public; Owner: -
---
-
-GRANT UPDATE(unsigned_reason) ON TABLE public.visits TO authenticated;
-
---
 -- Name: FUNCTION visit_of_link(p_token text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -13181,6 +15768,12 @@ REVOKE ALL ON FUNCTION app.visits_status_machine() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
+
+--
+-- Name: FUNCTION window_candidates(p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamp with time zone); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.window_candidates(p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: FUNCTION without_document_links(p_text text); Type: ACL; Schema: app; Owner: -
@@ -14331,6 +16924,73 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.price_packa
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_package_parts TO authenticated;
 
 --
+-- Name: TABLE privacy_requests; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.privacy_requests TO service_role;
+GRANT SELECT ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(customer_id) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.details; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(details) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.source; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(source) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.answer; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(answer) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.answered_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(answered_at) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.answered_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(answered_by) ON TABLE public.privacy_requests TO authenticated;
+
+--
+-- Name: COLUMN privacy_requests.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.privacy_requests TO authenticated;
+
+--
 -- Name: TABLE properties; Type: ACL; Schema: public; Owner: -
 --
 
@@ -14380,6 +17040,93 @@ GRANT INSERT(reason) ON TABLE public.refunds TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_agreements TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_agreements TO authenticated;
+
+--
+-- Name: TABLE service_request_messages; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_request_messages TO service_role;
+GRANT SELECT ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: COLUMN service_request_messages.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: COLUMN service_request_messages.request_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(request_id) ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: COLUMN service_request_messages.customer_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(customer_id) ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: COLUMN service_request_messages.author_kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(author_kind) ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: COLUMN service_request_messages.body; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(body) ON TABLE public.service_request_messages TO authenticated;
+
+--
+-- Name: TABLE service_request_photos; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_request_photos TO service_role;
+GRANT SELECT ON TABLE public.service_request_photos TO authenticated;
+
+--
+-- Name: TABLE service_requests; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_requests TO service_role;
+GRANT SELECT ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.assigned_to; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(assigned_to) ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.job_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(job_id) ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.updated_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.last_activity_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(last_activity_at) ON TABLE public.service_requests TO authenticated;
+
+--
+-- Name: COLUMN service_requests.closed_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(closed_at) ON TABLE public.service_requests TO authenticated;
 
 --
 -- Name: TABLE sms_opt_outs; Type: ACL; Schema: public; Owner: -

@@ -235,7 +235,18 @@ def make_world(make: Factory) -> World:
         make.member(mine.id, "technician").account_id,
         make.member(mine.id, "technician").account_id,
     )
-    return World(make, mine, theirs, theirs, theirs, technicians)
+    homeowner, neighbour = make.customer(mine.id), make.customer(mine.id)
+    return World(
+        make,
+        mine,
+        theirs,
+        theirs,
+        theirs,
+        technicians,
+        homeowner,
+        neighbour,
+        make.customer(theirs.id),
+    )
 
 
 def actor_client(app: Flask, make: Factory, world: World, actor: str) -> Client:

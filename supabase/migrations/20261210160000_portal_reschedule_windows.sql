@@ -44,7 +44,6 @@ as $$
 declare
   me iam.portal_sessions := app.portal_session();
   found public.visits;
-  rules record;
 begin
   select v.* into found
     from public.visits v
@@ -55,10 +54,9 @@ begin
   if found.id is null then
     return;
   end if;
-  rules := app.portal_reschedule_rules(found);
   return query select w.window_starts_at, w.window_ends_at
-                 from app.online_windows(rules.settings, rules.latitude, rules.longitude,
-                                         rules.kind, p_from) w;
+                 from app.portal_reschedule_rules(found) r,
+                      app.online_windows(r.settings, r.latitude, r.longitude, r.kind, p_from) w;
 end
 $$;
 revoke execute on function app.portal_reschedule_windows(uuid, date) from public;
@@ -74,9 +72,12 @@ language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   found public.visits := app.portal_changeable_visit(p_visit);
-  rules record := app.portal_reschedule_rules(found);
+  rules record;
+  settings public.online_booking_settings;
   ends timestamptz;
 begin
+  select * into rules from app.portal_reschedule_rules(found);
+  settings := rules.settings;
   if p_window_starts_at is null
      or p_window_starts_at - app.portal_change_cutoff() <= now() then
     raise exception 'the new time is too close'
@@ -84,14 +85,14 @@ begin
   end if;
   perform pg_advisory_xact_lock(hashtextextended('online booking ' || found.tenant_id::text, 0));
   if not exists (
-       select from app.online_windows(rules.settings, rules.latitude, rules.longitude, rules.kind,
+       select from app.online_windows(settings, rules.latitude, rules.longitude, rules.kind,
                                       (p_window_starts_at
                                         at time zone app.company_time_zone(found.tenant_id))::date) w
         where w.window_starts_at = p_window_starts_at) then
     raise exception 'that window is no longer free'
       using errcode = 'check_violation', constraint = 'online_bookings_window_open';
   end if;
-  ends := p_window_starts_at + make_interval(hours => rules.settings.window_hours);
+  ends := p_window_starts_at + make_interval(hours => settings.window_hours);
   begin
     update public.visits v
        set window_starts_at = p_window_starts_at, window_ends_at = ends, updated_at = now()
@@ -103,7 +104,7 @@ begin
     update public.visits v
        set window_starts_at = p_window_starts_at, window_ends_at = ends, updated_at = now()
      where v.tenant_id = found.tenant_id and v.id = found.id;
-    if app.assign_free_technician(rules.settings, found.id, rules.latitude, rules.longitude,
+    if app.assign_free_technician(settings, found.id, rules.latitude, rules.longitude,
                                   rules.kind, p_window_starts_at) is null then
       raise exception 'that window is no longer free'
         using errcode = 'check_violation', constraint = 'online_bookings_window_open';

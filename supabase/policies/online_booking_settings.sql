@@ -15,4 +15,8 @@ create policy "Owners and admins can change their company's online booking setti
 -- may move or cancel a visit in the portal.
 create policy "Homeowners can see their company's online booking rules"
   on public.online_booking_settings for select to authenticated
-  using (tenant_id = (select app.portal_tenant_id()));
+  using (
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+    end
+  );

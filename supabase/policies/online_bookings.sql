@@ -9,5 +9,9 @@ create policy "Office staff can see their company's online bookings"
 
 create policy "Homeowners can see their own online bookings"
   on public.online_bookings for select to authenticated
-  using (tenant_id = (select app.portal_tenant_id())
-         and customer_id = (select app.portal_customer_id()));
+  using (
+    case when (select auth.jwt()) ->> 'portal' is distinct from 'true' then false
+    else tenant_id = (select app.portal_tenant_id())
+         and customer_id = (select app.portal_customer_id())
+    end
+  );

@@ -1171,6 +1171,8 @@ HOMEOWNER_TABLES = {
     "public.service_request_messages": "their requests' threads",
     "public.service_request_photos": "their requests' photos",
     "public.privacy_requests": "their requests for a copy, a correction or deletion",
+    "public.online_booking_settings": "their company's online booking rules",
+    "public.online_bookings": "their own online bookings",
 }
 
 

@@ -3,6 +3,7 @@ rules (P-02 for homeowners)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -49,6 +50,17 @@ def visit_of(
 ) -> UUID:
     job = make.job(tenant.id, make.property(tenant.id, customer), summary=summary)
     return make.visit(tenant.id, job, starts, technicians=(technician,))
+
+
+def utc(moment: datetime) -> str:
+    """A window's start as the page's radio buttons post it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def offered(client: Client, visit: UUID) -> list[str]:
+    """The windows the visit's page offers to move it to."""
+    page = client.get(f"/portal/visits/{visit}").get_data(as_text=True)
+    return re.findall(r'name="window" value="([^"]+)"', page)
 
 
 def window_of(admin: Connection, visit: UUID) -> tuple[str, datetime | None]:
@@ -98,7 +110,7 @@ def test_another_customers_visit_is_404(client: Client, admin: Connection, make:
 
     assert client.get(f"/portal/visits/{theirs}").status_code == 404
     moved = client.submit(
-        f"/portal/visits/{theirs}/reschedule", {"day": "2030-01-07", "starts": "10:00"}
+        f"/portal/visits/{theirs}/reschedule", {"window": utc(weekday_ahead(8, 13))}
     )
     canceled = client.submit(f"/portal/visits/{theirs}/cancel", {"reason": ""})
     assert (moved.status_code, canceled.status_code) == (404, 404)
@@ -115,10 +127,9 @@ def test_moving_a_visit_outside_the_cutoff_works_and_frees_the_old_time(
     new_start = weekday_ahead(8, 13)
     sign_in(client, admin, tenant.id, me)
 
-    response = client.submit(
-        f"/portal/visits/{visit}/reschedule",
-        {"day": new_start.date().isoformat(), "starts": "13:00"},
-    )
+    assert utc(new_start) in offered(client, visit)
+
+    response = client.submit(f"/portal/visits/{visit}/reschedule", {"window": utc(new_start)})
 
     assert response.status_code == 303
     assert window_of(admin, visit) == ("scheduled", new_start)
@@ -147,9 +158,8 @@ def test_inside_the_cutoff_a_visit_cannot_be_moved_or_canceled(
     sign_in(client, admin, tenant.id, me)
     later = weekday_ahead(8, 13)
 
-    moved = client.submit(
-        f"/portal/visits/{visit}/reschedule", {"day": later.date().isoformat(), "starts": "13:00"}
-    )
+    assert offered(client, visit) == []
+    moved = client.submit(f"/portal/visits/{visit}/reschedule", {"window": utc(later)})
     canceled = client.submit(f"/portal/visits/{visit}/cancel", {"reason": "Away"})
 
     for response in (moved, canceled):
@@ -167,12 +177,9 @@ def test_a_new_time_inside_the_cutoff_is_refused(
     starts = weekday_ahead(5, 9)
     visit = visit_of(make, tenant, me, starts, technician)
     sign_in(client, admin, tenant.id, me)
-    today = datetime.now(NEW_YORK)
+    today = datetime.now(UTC) + timedelta(hours=2)
 
-    response = client.submit(
-        f"/portal/visits/{visit}/reschedule",
-        {"day": today.date().isoformat(), "starts": today.strftime("%H:%M")},
-    )
+    response = client.submit(f"/portal/visits/{visit}/reschedule", {"window": utc(today)})
 
     assert response.status_code == 422
     assert "Choose a time further ahead." in response.get_data(as_text=True)
@@ -183,19 +190,18 @@ def test_a_time_already_taken_is_refused(client: Client, admin: Connection, make
     tenant = make.tenant()
     technician = working_technician(make, tenant)
     me, neighbour = make.customer(tenant.id), make.customer(tenant.id)
-    starts, taken = weekday_ahead(5, 9), weekday_ahead(8, 14)
+    starts, taken = weekday_ahead(5, 9), weekday_ahead(8, 13)
     visit = visit_of(make, tenant, me, starts, technician)
     visit_of(make, tenant, neighbour, taken, technician)
     sign_in(client, admin, tenant.id, me)
 
-    response = client.submit(
-        f"/portal/visits/{visit}/reschedule",
-        {"day": taken.date().isoformat(), "starts": "14:00"},
-    )
+    assert utc(taken) not in offered(client, visit)
+
+    response = client.submit(f"/portal/visits/{visit}/reschedule", {"window": utc(taken)})
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "That time is taken" in page
+    assert "That time was just taken" in page
     assert window_of(admin, visit) == ("scheduled", starts)
 
 
@@ -222,3 +228,53 @@ def test_canceling_outside_the_cutoff_works_with_my_reason(
         "Fixed it myself",
         None,
     )
+
+
+def test_a_visit_moves_to_a_free_technician_when_its_own_is_busy_then(
+    client: Client, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    mine, other = working_technician(make, tenant), working_technician(make, tenant, "Ana Lee")
+    me, neighbour = make.customer(tenant.id), make.customer(tenant.id)
+    visit = visit_of(make, tenant, me, weekday_ahead(5, 9), mine)
+    new_start = weekday_ahead(8, 13)
+    visit_of(make, tenant, neighbour, new_start, mine)  # busy then; the other is free
+    sign_in(client, admin, tenant.id, me)
+
+    assert utc(new_start) in offered(client, visit)
+    response = client.submit(f"/portal/visits/{visit}/reschedule", {"window": utc(new_start)})
+
+    assert response.status_code == 303
+    assert window_of(admin, visit) == ("scheduled", new_start)
+    assigned = admin.execute(
+        "select technician_id from public.visit_assignments where visit_id = %s", [visit]
+    ).fetchall()
+    assert [row["technician_id"] for row in assigned] == [other]
+
+
+def test_the_companys_cutoff_setting_decides_until_when_a_visit_changes_online(
+    client: Client, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    technician = working_technician(make, tenant)
+    me = make.customer(tenant.id)
+    starts = weekday_ahead(5, 9)  # 4 to 7 days ahead
+    visit = visit_of(make, tenant, me, starts, technician)
+    admin.execute(
+        "update public.online_booking_settings set portal_change_cutoff_hours = 200"
+        " where tenant_id = %s",
+        [tenant.id],
+    )
+    sign_in(client, admin, tenant.id, me)
+
+    canceled = client.submit(f"/portal/visits/{visit}/cancel", {"reason": "Away"})
+
+    assert canceled.status_code == 422
+    assert window_of(admin, visit) == ("scheduled", starts)
+    admin.execute(
+        "update public.online_booking_settings set portal_change_cutoff_hours = 24"
+        " where tenant_id = %s",
+        [tenant.id],
+    )
+    assert client.submit(f"/portal/visits/{visit}/cancel", {"reason": "Away"}).status_code == 303
+    assert window_of(admin, visit)[0] == "canceled"
