@@ -25,6 +25,7 @@ from app.auth import links
 from app.db import admin_connection
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import PASSWORD
+from tests.payments.stripe_server import FakeStripe, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium tries to reach Google's hosts at start and is refused here.
@@ -73,6 +74,20 @@ def serving(database: TestDatabase, **settings: Any) -> Iterator[str]:
 def live_server(database: TestDatabase) -> Iterator[str]:
     """The app on 127.0.0.1 and a free port; yields its base URL."""
     with serving(database) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def stripe() -> Iterator[FakeStripe]:
+    """localstripe and its Checkout page on loopback ports (tests/payments/stripe_server.py)."""
+    with running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def paying_server(database: TestDatabase, stripe: FakeStripe) -> Iterator[str]:
+    """The app, its Stripe calls going to the loopback Stripe."""
+    with serving(database, stripe_api_base=stripe.url) as base_url:
         yield base_url
 
 

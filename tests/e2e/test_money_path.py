@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from app.db import Connection
 from tests.conftest import TestDatabase, make_settings
-from tests.e2e.conftest import page_width, phone_context, serving, sign_in
+from tests.e2e.conftest import page_width, phone_context, sign_in
 from tests.e2e.test_estimate_approval import DESKTOP, furnace_company, three_options_sent
 from tests.e2e.test_invoice_link import invoice_link_made
 from tests.e2e.test_technician_day import fits_the_phone, sign_on_the_screen
@@ -28,24 +28,11 @@ from tests.e2e.test_technician_money import add_a_line_on_the_invoice, completed
 from tests.estimates.test_pdf import pdf_text
 from tests.factories import Factory, Member, Tenant
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET
-from tests.payments.stripe_server import FakeStripe, running
+from tests.payments.stripe_server import FakeStripe
 from tests.technician.support import at, today, works_every_day
 
 pytestmark = [pytest.mark.e2e]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def stripe() -> Iterator[FakeStripe]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def paying_server(database: TestDatabase, stripe: FakeStripe) -> Iterator[str]:
-    """The app, its Stripe calls going to the loopback Stripe."""
-    with serving(database, stripe_api_base=stripe.url) as base_url:
-        yield base_url
 
 
 @pytest.fixture
@@ -62,6 +49,20 @@ def pay_on_stripes_page(page: Page, amount: str) -> None:
     expect(page).to_have_url(re.compile(r"/c/pay/cs_test_"))
     expect(page.get_by_role("heading", name=f"Pay {amount} USD")).to_be_visible()
     page.get_by_role("button", name="Pay", exact=True).click()
+
+
+def connect_stripe(desk: Page, base: str, stripe: FakeStripe, deposit: str = "") -> None:
+    """The signed-in owner connects Stripe (with a deposit on approved estimates, in %), and
+    adds the endpoint the settings page shows to Stripe's dashboard."""
+    desk.goto(f"{base}/company/payments")
+    desk.get_by_label("Secret key").fill(SECRET_KEY)
+    desk.get_by_label("Webhook signing secret").fill(WEBHOOK_SECRET)
+    desk.get_by_label("Deposit on approved estimates (%)").fill(deposit)
+    desk.get_by_role("button", name="Save payment settings").click()
+    expect(desk.get_by_text("Payment settings saved.")).to_be_visible()
+    webhook = desk.locator("#webhook-url").inner_text()
+    assert webhook.startswith(f"{base}/stripe/webhook/")
+    stripe.add_webhook(SECRET_KEY, webhook, WEBHOOK_SECRET)
 
 
 def test_an_estimate_is_approved_with_a_deposit_and_its_invoice_paid_through_stripe(
@@ -81,17 +82,8 @@ def test_an_estimate_is_approved_with_a_deposit_and_its_invoice_paid_through_str
     )
     desk, home, field = desk_context.new_page(), phone.new_page(), tech_phone.new_page()
     try:
-        # The owner connects Stripe, and adds the endpoint shown to Stripe's dashboard.
         sign_in(desk, base, tenant.owner.email)
-        desk.goto(f"{base}/company/payments")
-        desk.get_by_label("Secret key").fill(SECRET_KEY)
-        desk.get_by_label("Webhook signing secret").fill(WEBHOOK_SECRET)
-        desk.get_by_label("Deposit on approved estimates (%)").fill("25")
-        desk.get_by_role("button", name="Save payment settings").click()
-        expect(desk.get_by_text("Payment settings saved.")).to_be_visible()
-        webhook = desk.locator("#webhook-url").inner_text()
-        assert webhook.startswith(f"{base}/stripe/webhook/")
-        stripe.add_webhook(SECRET_KEY, webhook, WEBHOOK_SECRET)
+        connect_stripe(desk, base, stripe, deposit="25")
 
         # The office builds a three-option estimate and makes its link.
         estimate_url = three_options_sent(desk, base, job)
