@@ -9,7 +9,7 @@ import phonenumbers
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from app import money, phones
 from app.auth.forms import TIME_ZONES
@@ -97,6 +97,17 @@ class CompanyForm(FlaskForm):
         self.currency.choices = choices(currencies.items())
         self.known = {"time_zone": set(zones), "currency": set(currencies)}
 
+    brand_colour = StringField(
+        "Colour",
+        filters=[strip_text, lambda value: value.lower() if isinstance(value, str) else value],
+        validators=[
+            Optional(),
+            Regexp(r"^#[0-9a-f]{6}$", message="Choose a colour like #1d4ed8."),
+        ],
+        description="The colour of your portal and booking pages for homeowners.",
+        render_kw={"type": "color"},
+    )
+
     def validate_time_zone(self, field: SelectField) -> None:
         if field.data not in getattr(self, "known", {}).get("time_zone", ()):
             raise ValidationError("Choose a time zone from the list.")
@@ -113,6 +124,7 @@ class CompanyForm(FlaskForm):
             "licence_number": self.licence_number.data or "",
             "address": self.address.data or "",
             "phone": phones.normalize(self.phone.data or ""),
+            "brand_colour": self.brand_colour.data or None,  # none given: kept as it is
         }
 
 
@@ -125,6 +137,7 @@ def company_form_data(company: Mapping[str, Any]) -> dict[str, Any]:
         "licence_number": company["licence_number"],
         "address": company["address"],
         "phone": _shown_phone(company["phone"]),
+        "brand_colour": company["brand_colour"],
     }
 
 

@@ -63,7 +63,7 @@ from iam.accept_invitation_with_new_account(%(token)s, %(full_name)s, %(password
 
 -- name: company_settings
 -- The company's row as its settings page edits it.
-select id, name, time_zone, currency, licence_number, address, phone, logo_key
+select id, name, time_zone, currency, licence_number, address, phone, logo_key, brand_colour
 from public.tenants
 where id = %(tenant_id)s
 
@@ -71,11 +71,12 @@ where id = %(tenant_id)s
 -- Only when something changed, so that saving the page as it was adds nothing to the audit log.
 update public.tenants
    set name = %(name)s, time_zone = %(time_zone)s, currency = %(currency)s,
-       licence_number = %(licence_number)s, address = %(address)s, phone = %(phone)s
+       licence_number = %(licence_number)s, address = %(address)s, phone = %(phone)s,
+       brand_colour = coalesce(%(brand_colour)s, brand_colour)
  where id = %(tenant_id)s
-   and (name, time_zone, currency, licence_number, address, phone)
+   and (name, time_zone, currency, licence_number, address, phone, brand_colour)
        is distinct from (%(name)s, %(time_zone)s, %(currency)s, %(licence_number)s,
-                         %(address)s, %(phone)s)
+                         %(address)s, %(phone)s, coalesce(%(brand_colour)s, brand_colour))
 returning id
 
 -- name: set_logo

@@ -16,6 +16,7 @@ from tests.audit.support import changes_since, last_change_id
 from tests.conftest import Client, TestDatabase
 from tests.factories import Factory, Tenant
 from tests.policies.identity import acting_as, claims_of
+from tests.portal.support import sign_in
 
 PAGE = "/company"
 FORM = {
@@ -25,7 +26,14 @@ FORM = {
     "licence_number": "",
     "address": "",
     "phone": "",
+    "brand_colour": "#1d4ed8",
 }
+
+
+def owner_portal(client: Client, admin: Connection, tenant_id: UUID, customer: UUID) -> str:
+    """The portal's home page as the customer sees it (signed in in the same browser)."""
+    sign_in(client, admin, tenant_id, customer)
+    return text(client.get("/portal/"))
 
 
 def text(response: Any) -> str:
@@ -34,8 +42,8 @@ def text(response: Any) -> str:
 
 def stored(admin: Connection, tenant_id: UUID) -> dict[str, Any]:
     found = admin.execute(
-        "select name, time_zone, currency, licence_number, address, phone from public.tenants"
-        " where id = %s",
+        "select name, time_zone, currency, licence_number, address, phone, brand_colour"
+        " from public.tenants where id = %s",
         [tenant_id],
     ).fetchone()
     assert found is not None
@@ -101,6 +109,7 @@ def test_each_field_is_saved_and_the_next_page_shows_it(
         "licence_number": "HVAC-123456",
         "address": "12 Elm St\nSuite 4\nDenver, CO 80202",
         "phone": "+13125550123",
+        "brand_colour": "#1d4ed8",
     }
     page = text(client.get(PAGE))
     assert '<span class="company" title="Your company">Northwind Heating &amp; Air</span>' in page
@@ -162,6 +171,8 @@ def test_a_zone_set_outside_the_list_stays_on_offer(
         ({"address": "x" * 501}, "address", "At most 500 characters."),
         ({"licence_number": "x" * 101}, "licence_number", "At most 100 characters."),
         ({"phone": "555-01"}, "phone", "Enter a valid phone number"),
+        ({"brand_colour": "blue"}, "brand_colour", "Choose a colour like #1d4ed8."),
+        ({"brand_colour": "#12345"}, "brand_colour", "Choose a colour like #1d4ed8."),
     ],
 )
 def test_bad_input_is_explained_next_to_its_field_and_changes_nothing(
@@ -233,3 +244,20 @@ def test_the_change_is_in_the_audit_log_with_who_made_it(
         "currency": "EUR",
         "phone": "+13125550123",
     }
+
+
+def test_the_colour_is_the_portals(client: Client, owner: Tenant, admin: Connection) -> None:
+    response = client.submit(PAGE, {**FORM, "brand_colour": "#0F766E"})
+
+    assert response.status_code == 303
+    assert stored(admin, owner.id)["brand_colour"] == "#0f766e"
+    customer = admin.execute(
+        "insert into public.customers (tenant_id, first_name) values (%s, 'Dana') returning id",
+        [owner.id],
+    ).fetchone()
+    assert customer is not None
+    portal = owner_portal(client, admin, owner.id, customer["id"])
+    assert 'href="/portal/brand/0f766e.css"' in portal
+    assert client.get("/portal/brand/0f766e.css").get_data(as_text=True) == (
+        ":root { --brand: #0f766e; }\n"
+    )
