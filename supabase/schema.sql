@@ -17236,6 +17236,12 @@ GRANT UPDATE(phone) ON TABLE public.tenants TO authenticated;
 GRANT UPDATE(logo_key) ON TABLE public.tenants TO authenticated;
 
 --
+-- Name: COLUMN tenants.brand_colour; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(brand_colour) ON TABLE public.tenants TO authenticated;
+
+--
 -- Name: TABLE time_off; Type: ACL; Schema: public; Owner: -
 --
 

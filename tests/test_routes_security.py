@@ -698,10 +698,21 @@ PORTAL_OBJECT: dict[str, PortalMaker] = {
         make.conn, tenant_id, make_request(make.conn, tenant_id, customer)
     ),
 }
-# What makes a portal form act (moving a visit a month and a half ahead; a request's reply).
+
+
+def a_window_next_week() -> str:
+    """10:00 company time on a weekday about a week ahead, as a window's radio button posts it:
+    inside the company's online-booking horizon (two weeks), its technicians free then."""
+    day = datetime.now(NEW_YORK).date() + timedelta(days=7)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    starts = datetime.combine(day, time(10), NEW_YORK)
+    return starts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# What makes a portal form act (moving a visit to a window next week; a request's reply).
 PORTAL_FORM = {
-    "day": a_weekday_ahead(10).date().isoformat(),
-    "starts": "10:00",
+    "window": a_window_next_week(),
     "reason": "Away",
     "body": "Still cold.",
 }

@@ -126,6 +126,7 @@ WITHOUT_PERSONAL_VALUES = {
     # Stripe's ids, amounts, the card's brand and last four, Stripe's words on a failure.
     "public.payment_attempts",
     "public.visit_links",  # a token's hash (kept as a digest) and when the link closes
+    "public.online_bookings",  # where a booking came from, the window asked for, its status
 }
 
 

@@ -18,9 +18,11 @@ from tests.e2e.conftest import page_width, phone_context
 from tests.factories import Factory
 from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import open_session
+from tests.technician.support import works_every_day
 
-PAGES = ("/portal/", "/portal/visits", "/portal/documents", "/portal/properties",
-         "/portal/agreements", "/portal/details", "/portal/data")  # fmt: skip
+PAGES = ("/portal/", "/portal/visits", "/portal/book", "/portal/documents",
+         "/portal/properties", "/portal/agreements", "/portal/requests", "/portal/details",
+         "/portal/data", "/portal/data/requests")  # fmt: skip
 
 
 def portal_cookie(database: TestDatabase, secret: str) -> str:
@@ -45,6 +47,7 @@ def test_every_portal_page_fits_a_phone(
         datetime.now(UTC) + timedelta(days=5),
     )
     make.agreement(tenant.id, home)
+    works_every_day(admin, tenant.id, make.member(tenant.id, "technician").account_id)
     sent_estimate(make, tenant.id, me)
     sent_invoice(make, tenant.id, me)
     _, secret = open_session(admin, tenant.id, me)

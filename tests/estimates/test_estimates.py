@@ -22,6 +22,7 @@ from app.db import Connection
 from tests.conftest import Client, TestDatabase
 from tests.factories import Factory, Tenant
 from tests.policies.identity import acting_as, claims_of
+from tests.technician.support import at, today
 
 D = Decimal
 
@@ -429,14 +430,12 @@ def test_technicians_see_only_their_own_jobs_estimates(
     customer = make.customer(tenant.id)
     prop = make.property(tenant.id, customer)
     mine, theirs = make.job(tenant.id, prop, summary="Mine"), make.job(tenant.id, prop)
-    admin.execute(  # around the clock, so that the visit below can be booked at any hour
+    admin.execute(  # every day, so that the visit below can be booked whatever today is
         "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
         " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
         [tenant.id, tech.account_id],
     )
-    make.visit(
-        tenant.id, mine, datetime.now(UTC) + timedelta(days=1), technicians=(tech.account_id,)
-    )
+    make.visit(tenant.id, mine, at(today() + timedelta(days=1), 12), technicians=(tech.account_id,))
     own = make.estimate(tenant.id, prop, job_id=mine)
     make.estimate(tenant.id, prop, job_id=theirs)
     make.estimate(tenant.id, prop)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from tests.estimates.test_links import opened
 from tests.estimates.test_pdf import images_in, pdf_text
 from tests.factories import Factory
 from tests.policies.identity import acting_as, claims_of
-from tests.technician.support import noise
+from tests.technician.support import at, noise, today
 
 
 @pytest.fixture
@@ -330,12 +330,12 @@ def test_technicians_see_the_photos_of_their_own_jobs_estimates_only(
     tech = make.member(tenant.id, "technician")
     prop = make.property(tenant.id, make.customer(tenant.id))
     mine, theirs = make.job(tenant.id, prop), make.job(tenant.id, prop)
-    admin.execute(  # around the clock, so that the visit below can be booked at any hour
+    admin.execute(  # every day, so that the visit below can be booked whatever today is
         "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
         " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
         [tenant.id, tech.account_id],
     )
-    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    tomorrow = at(today() + timedelta(days=1), 12)
     own_visit = make.visit(tenant.id, mine, tomorrow, technicians=(tech.account_id,))
     their_visit = make.visit(tenant.id, theirs)
     own = make.estimate(tenant.id, prop, mine)

@@ -27,6 +27,7 @@ from tests.audit.support import audit_verify, chain_problems, committing
 from tests.conftest import Client, TestDatabase
 from tests.factories import Factory, Tenant
 from tests.policies.identity import acting_as, claims_of
+from tests.technician.support import at, today
 
 D = Decimal
 NEW_YORK = ZoneInfo("America/New_York")  # the zone of companies made by the factories
@@ -555,14 +556,12 @@ def test_technicians_see_only_their_own_jobs_invoices(
     customer = make.customer(tenant.id)
     prop = make.property(tenant.id, customer)
     mine, theirs = make.job(tenant.id, prop, summary="Mine"), make.job(tenant.id, prop)
-    admin.execute(  # around the clock, so that the visit below can be booked at any hour
+    admin.execute(  # every day, so that the visit below can be booked whatever today is
         "insert into public.working_hours (tenant_id, technician_id, weekday, starts_at,"
         " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
         [tenant.id, tech.account_id],
     )
-    make.visit(
-        tenant.id, mine, datetime.now(UTC) + timedelta(days=1), technicians=(tech.account_id,)
-    )
+    make.visit(tenant.id, mine, at(today() + timedelta(days=1), 12), technicians=(tech.account_id,))
     own = make.invoice(tenant.id, prop, mine, lines=("80.00",), status="sent")
     make.invoice(tenant.id, prop, theirs, lines=("90.00",))
     make.invoice(tenant.id, prop, lines=("70.00",))

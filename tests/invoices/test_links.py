@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from tests.factories import Factory
 from tests.invoices.test_invoices import Office, add_line, pay, row_of, start, text
 from tests.invoices.test_pdf import two_lines
 from tests.policies.identity import acting_as, claims_of
+from tests.technician.support import at, today
 
 LINK = re.compile(r"https?://[^/\s]+/invoice/([A-Za-z0-9_-]{43})")
 
@@ -335,9 +336,7 @@ def test_the_technician_of_the_job_sends_its_invoice_and_no_other(
         " ends_at) select %s, %s, d, '00:00', '23:59' from generate_series(1, 7) d",
         [tenant.id, tech.account_id],
     )
-    make.visit(
-        tenant.id, mine, datetime.now(UTC) + timedelta(days=1), technicians=(tech.account_id,)
-    )
+    make.visit(tenant.id, mine, at(today() + timedelta(days=1), 12), technicians=(tech.account_id,))
     own = make.invoice(tenant.id, prop, mine, lines=("80.00",))
     other = make.invoice(tenant.id, prop, theirs, lines=("90.00",))
     with acting_as(database, claims_of(tech)) as conn:

@@ -969,9 +969,13 @@ ACTORS: dict[str, Claims] = {
     },
 }
 # What any customer of A signed in to the portal sees of A that is not A's homeowner's: their
-# company (its name, logo, colour and phone) and their own record, one row each
-# (test_another_customer_of_a_sees_only_their_own_record_and_company shows which).
-SEEN_BY_A_CUSTOMER = {"public.tenants": 1, "public.customers": 1}
+# company (its name, logo, colour and phone), its online-booking rules, and their own record,
+# one row each (test_another_customer_of_a_sees_only_their_own_record_and_company shows which).
+SEEN_BY_A_CUSTOMER = {
+    "public.tenants": 1,
+    "public.customers": 1,
+    "public.online_booking_settings": 1,
+}
 
 
 # --- operations: each returns what crossed, or None -----------------------------------------
@@ -1285,6 +1289,8 @@ def test_another_customer_of_a_sees_only_their_own_record_and_company(
     with acting_as(shared_database, world.homeowners["another customer of company A"]) as conn:
         assert rows_of_a_seen(conn, "public.customers", world, "id") == [world.other_customer_of_a]
         assert rows_of_a_seen(conn, "public.tenants", world, "id") == [world.a.id]
+        rules = rows_of_a_seen(conn, "public.online_booking_settings", world, "tenant_id")
+        assert rules == [world.a.id]
 
 
 def portal_rows(conn: Connection) -> dict[str, int]:
