@@ -17,6 +17,8 @@ import re
 import struct
 import tempfile
 import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -219,6 +221,26 @@ def clean_photo(data: bytes) -> Picture:
 # about 200 dpi, a small fraction of the kept photo's bytes.
 DOCUMENT_PHOTO_SIDE = 720
 DOCUMENT_PHOTO_QUALITY = 72
+
+
+@contextmanager
+def kept(pictures: Mapping[str, Picture]) -> Iterator[None]:
+    """Each picture's bytes (its thumbnail beside them) stored under its key before what
+    follows writes the rows naming them; removed again when that fails, so that no row names
+    missing bytes and a refused row leaves none behind (a crash in between leaves only bytes
+    that no row names, never a broken photo)."""
+    files = store()
+    try:
+        for key, picture in pictures.items():
+            files.put(key, picture.data, picture.content_type)
+            if picture.thumbnail is not None:
+                files.put(thumbnail_key(key), picture.thumbnail, "image/jpeg")
+        yield
+    except BaseException:
+        for key in pictures:
+            files.delete(key)
+            files.delete(thumbnail_key(key))
+        raise
 
 
 def document_photo(data: bytes) -> bytes:

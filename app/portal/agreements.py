@@ -11,7 +11,7 @@ from flask import render_template
 
 from app import db, sql
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 from app.portal.nav import NAV
 from app.portal.visits import when
 from app.portal.zone import company_zone
@@ -45,8 +45,7 @@ def _shown(agreement: db.Row, today: date, zone: ZoneInfo) -> dict[str, Any]:
 @bp.get("/agreements")
 @portal_required
 def agreements() -> str:
-    me = homeowner()
-    assert me is not None
+    me = signed_in()
     zone = company_zone()
     today = datetime.now(zone).date()
     rows = db.query(

@@ -22,7 +22,7 @@ from app.forms import choices, strip_text
 from app.integrations import files
 from app.portal import bp
 from app.portal.booking_photos import BookingPhotoForm, add_photo
-from app.portal.identity import Homeowner, homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 from app.portal.nav import NAV
 from app.views import show_violation
 
@@ -46,15 +46,8 @@ class PortalBookingForm(FlaskForm):
     window = StringField("Time")
 
 
-def homeowner_of() -> Homeowner:
-    """The signed-in homeowner of a `portal_required` view."""
-    me = homeowner()
-    assert me is not None
-    return me
-
-
 def _rules() -> db.Row:
-    me = homeowner_of()
+    me = signed_in()
     found = db.one(queries.rules, {"tenant_id": me.tenant_id, "customer_id": me.customer_id})
     if found is None:
         abort(404)
@@ -112,7 +105,7 @@ def book() -> Any:
         show_violation(form, violation)
         return _page(form, rules, 422)
     session[DONE_KEY] = {
-        "tenant_id": str(homeowner_of().tenant_id),
+        "tenant_id": str(signed_in().tenant_id),
         "visit": str(booked["visit_id"]),
         "status": booked["status"],
         "starts": booked["window_starts_at"].isoformat(),
@@ -124,7 +117,7 @@ def book() -> Any:
 def _done() -> dict[str, str] | None:
     """The booking this browser just made (for its confirmation page and its photos)."""
     done = session.get(DONE_KEY)
-    if not isinstance(done, dict) or done.get("tenant_id") != str(homeowner_of().tenant_id):
+    if not isinstance(done, dict) or done.get("tenant_id") != str(signed_in().tenant_id):
         return None
     return done
 
@@ -160,7 +153,7 @@ def add_booking_photo() -> Any:
         return _booked_page(done, form, 422)
     try:
         data = form.photo.data.read(files.MAX_PHOTO_BYTES + 1)
-        add_photo(homeowner_of().tenant_id, UUID(done["visit"]), data)
+        add_photo(signed_in().tenant_id, UUID(done["visit"]), data)
     except (files.FileRefused, db.ConstraintViolation) as refused:
         form.photo.errors = [refused.message]
         return _booked_page(done, form, 422)

@@ -47,11 +47,7 @@ def add_photo(tenant_id: UUID, visit_id: UUID, data: bytes) -> None:
     """Keep the photo as the visit's; FileRefused or ConstraintViolation when it is not one."""
     picture = files.clean_photo(data)
     key = files.visit_file_key(tenant_id, visit_id, picture.content_type)
-    store = files.store()
-    try:
-        store.put(key, picture.data, picture.content_type)
-        if picture.thumbnail is not None:
-            store.put(files.thumbnail_key(key), picture.thumbnail, "image/jpeg")
+    with files.kept({key: picture}):
         db.write(
             queries.add_photo,
             {
@@ -61,7 +57,3 @@ def add_photo(tenant_id: UUID, visit_id: UUID, data: bytes) -> None:
                 "byte_size": len(picture.data),
             },
         )
-    except BaseException:
-        store.delete(key)
-        store.delete(files.thumbnail_key(key))
-        raise

@@ -15,7 +15,7 @@ from wtforms import BooleanField, RadioField
 from app import customers, db, phones, sql
 from app.forms import choices
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 from app.portal.nav import NAV
 from app.portal.zone import company_zone
 from app.views import show_violation
@@ -79,8 +79,7 @@ class DetailsForm(FlaskForm):
 
 
 def _current() -> db.Row:
-    me = homeowner()
-    assert me is not None
+    me = signed_in()
     found = db.one(queries.get_details, {"tenant_id": me.tenant_id, "customer_id": me.customer_id})
     assert found is not None  # the session's customer exists while the session is open
     return found

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from app import db, document_links, estimates, invoices, sql
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 from app.portal.nav import NAV
 
 queries = sql.load(__file__, "documents.sql")
@@ -39,8 +39,7 @@ PAYMENT_METHODS = {
 @bp.get("/documents")
 @portal_required
 def documents() -> str:
-    me = homeowner()
-    assert me is not None
+    me = signed_in()
     mine = {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     estimate_rows, invoice_rows, payments = db.query_together(
         (queries.list_estimates, mine),

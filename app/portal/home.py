@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import db, documents, sql
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import homeowner, portal_required, signed_in
 from app.portal.nav import NAV
 from app.portal.visits import shown
 
@@ -22,8 +22,7 @@ _COLOUR = re.compile(r"[0-9a-f]{6}")
 @portal_required
 def home() -> str:
     """The next visit, and what waits for the homeowner (estimates, invoices), in two reads."""
-    me = homeowner()
-    assert me is not None
+    me = signed_in()
     mine = {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     visits, waiting = db.query_together((queries.next_visit, None), (queries.waiting, mine))
     next_visit = shown(visits[0]) if visits else None

@@ -75,6 +75,13 @@ def homeowner() -> Homeowner | None:
     return cast(Homeowner | None, g.portal_homeowner)
 
 
+def signed_in() -> Homeowner:
+    """The homeowner of a `portal_required` view."""
+    me = homeowner()
+    assert me is not None, "the view needs @portal_required"
+    return me
+
+
 def start(secret: str) -> None:
     """This browser now holds a portal session (opened by the sign-in's definer, which minted
     `secret`); any earlier one in the cookie is forgotten."""

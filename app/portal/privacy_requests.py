@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from app import company, db, sql
 from app.forms import choices, strip_text
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 
 queries = sql.load(__file__, "privacy_requests.sql")
 View = Response | str | tuple[str, int]
@@ -45,8 +45,7 @@ class DataRequestForm(FlaskForm):
 
 
 def _page(form: DataRequestForm, status: int = 200) -> View:
-    me = homeowner()
-    assert me is not None  # @portal_required
+    me = signed_in()
     rows = db.query(
         queries.my_privacy_requests, {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     )

@@ -8,28 +8,16 @@ from typing import Any
 
 from flask import render_template
 
-from app import db, sql
+from app import db, sql, vocabulary
 from app.portal import bp
-from app.portal.identity import homeowner, portal_required
+from app.portal.identity import portal_required, signed_in
 from app.portal.nav import NAV
 from app.portal.zone import company_zone
 
 queries = sql.load(__file__, "properties.sql")
 NAV.append(("My home and equipment", "portal.properties"))
 
-EQUIPMENT_KINDS = {
-    "furnace": "Furnace",
-    "air_conditioner": "Air conditioner",
-    "heat_pump": "Heat pump",
-    "boiler": "Boiler",
-    "mini_split": "Mini-split",
-    "water_heater": "Water heater",
-    "thermostat": "Thermostat",
-    "air_handler": "Air handler",
-    "humidifier": "Humidifier",
-    "air_purifier": "Air purifier",
-    "other": "Other equipment",
-}
+EQUIPMENT_KINDS = vocabulary.EQUIPMENT_KINDS | {"other": "Other equipment"}
 
 
 def first_names(technicians: str) -> str:
@@ -39,8 +27,7 @@ def first_names(technicians: str) -> str:
 
 def _properties() -> list[dict[str, Any]]:
     """Each property with its equipment, each piece with its service records."""
-    me = homeowner()
-    assert me is not None
+    me = signed_in()
     where = {"tenant_id": me.tenant_id, "customer_id": me.customer_id}
     places, equipment, records = db.query_together(
         (queries.list_properties, where),

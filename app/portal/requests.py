@@ -7,8 +7,6 @@ their rows; a refused photo saves nothing at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from uuid import UUID, uuid4
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -24,7 +22,7 @@ from app import company, db, sql, views
 from app.forms import choices, strip_text
 from app.integrations import files
 from app.portal import bp
-from app.portal.identity import Homeowner, homeowner, portal_required
+from app.portal.identity import Homeowner, portal_required, signed_in
 from app.portal.nav import NAV
 
 queries = sql.load(__file__, "requests.sql")
@@ -100,12 +98,6 @@ class ReplyForm(FlaskForm):
     photos = _photos_field()
 
 
-def _me() -> Homeowner:
-    me = homeowner()
-    assert me is not None  # @portal_required
-    return me
-
-
 def _scope(me: Homeowner, **more: object) -> dict[str, object]:
     return {"tenant_id": me.tenant_id, "customer_id": me.customer_id, **more}
 
@@ -127,31 +119,13 @@ def cleaned_photos(field: MultipleFileField) -> list[files.Picture] | None:
         return None
 
 
-@contextmanager
-def _kept(pictures: list[files.Picture], tenant_id: UUID, request_id: UUID) -> Iterator[list[str]]:
-    """The pictures' bytes kept under the request's prefix; removed again when what follows
-    fails (a crash in between leaves only bytes that no row names)."""
-    store, keys = files.store(), []
-    try:
-        for picture in pictures:
-            key = files.check_key(f"{tenant_id}/requests/{request_id}/{uuid4()}.jpg")
-            keys.append(key)
-            store.put(key, picture.data, picture.content_type)
-            if picture.thumbnail is not None:
-                store.put(files.thumbnail_key(key), picture.thumbnail, "image/jpeg")
-        yield keys
-    except BaseException:
-        for key in keys:
-            store.delete(key)
-            store.delete(files.thumbnail_key(key))
-        raise
-
-
 def add_photos(
     me: Homeowner, request_id: UUID, message_id: UUID | None, pictures: list[files.Picture]
 ) -> None:
-    with _kept(pictures, me.tenant_id, request_id) as keys:
-        for key, picture in zip(keys, pictures, strict=True):
+    prefix = f"{me.tenant_id}/requests/{request_id}"
+    kept = {files.check_key(f"{prefix}/{uuid4()}.jpg"): picture for picture in pictures}
+    with files.kept(kept):
+        for key, picture in kept.items():
             db.write(
                 queries.add_photo,
                 {
@@ -168,12 +142,12 @@ def add_photos(
 @portal_required
 def requests() -> View:
     number = views.page_number() or 1
-    rows = db.query(queries.my_requests, _scope(_me(), **sql.paging(number)))
+    rows = db.query(queries.my_requests, _scope(signed_in(), **sql.paging(number)))
     return render_template(
         "portal/requests.html",
         page=sql.page_of(rows, number),
         statuses=STATUSES,
-        zone=company.zone(_me().tenant_id),
+        zone=company.zone(signed_in().tenant_id),
     )
 
 
@@ -196,7 +170,7 @@ def _with_homes(me: Homeowner, form: RequestForm) -> RequestForm:
 @bp.route("/requests/new", methods=["GET", "POST"])
 @portal_required
 def new_request() -> View:
-    me = _me()
+    me = signed_in()
     if request.method == "GET":
         return _new_page(me, _with_homes(me, RequestForm(formdata=None)))
     form = _with_homes(me, RequestForm())
@@ -245,14 +219,14 @@ def _thread_page(me: Homeowner, found: db.Row, form: ReplyForm, status: int = 20
 @bp.get("/requests/<uuid:request_id>")
 @portal_required
 def request_page(request_id: UUID) -> View:
-    me = _me()
+    me = signed_in()
     return _thread_page(me, _request_or_404(me, request_id), ReplyForm(formdata=None))
 
 
 @bp.post("/requests/<uuid:request_id>/reply")
 @portal_required
 def reply(request_id: UUID) -> View:
-    me = _me()
+    me = signed_in()
     found = _request_or_404(me, request_id)
     form = ReplyForm()
     if not form.validate_on_submit():
@@ -277,7 +251,7 @@ def reply(request_id: UUID) -> View:
 @portal_required
 def request_photo(request_photo_id: UUID) -> Response:
     """A photo of one of the homeowner's own requests (`?size=thumb` for its thumbnail)."""
-    row = db.one(queries.my_photo, _scope(_me(), id=request_photo_id))
+    row = db.one(queries.my_photo, _scope(signed_in(), id=request_photo_id))
     if row is None:
         abort(404)
     store, key = files.store(), row["storage_key"]

@@ -110,15 +110,9 @@ def add_note(tenant_id: UUID, visit_id: UUID, body: str) -> None:
 
 
 def _store_file(tenant_id: UUID, visit_id: UUID, kind: str, picture: files.Picture) -> str:
-    """The bytes first (a photo's thumbnail beside them), then the row, so that no row names
-    missing bytes; when the database refuses the row, the bytes are removed again (a crash in
-    between leaves only bytes that no row names, never a broken photo)."""
+    """The bytes first, then the row (`files.kept`)."""
     key = files.visit_file_key(tenant_id, visit_id, picture.content_type)
-    store = files.store()
-    try:
-        store.put(key, picture.data, picture.content_type)
-        if picture.thumbnail is not None:
-            store.put(files.thumbnail_key(key), picture.thumbnail, "image/jpeg")
+    with files.kept({key: picture}):
         db.write(
             queries.add_file,
             {
@@ -130,10 +124,6 @@ def _store_file(tenant_id: UUID, visit_id: UUID, kind: str, picture: files.Pictu
                 "byte_size": len(picture.data),
             },
         )
-    except BaseException:
-        store.delete(key)
-        store.delete(files.thumbnail_key(key))
-        raise
     return key
 
 
