@@ -2895,7 +2895,15 @@ CREATE FUNCTION app.portal_customer_id() RETURNS uuid
 CREATE FUNCTION app.portal_estimate_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ begin return (app.portal_seen()).estimate_ids; end $$;
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  return array(select e.id from public.estimates e
+                where e.tenant_id = me.tenant_id and e.customer_id = me.customer_id
+                  and e.status <> 'draft');
+end
+$$;
 
 --
 -- Name: portal_file_privacy_request(text, text); Type: FUNCTION; Schema: app; Owner: -
@@ -2938,7 +2946,15 @@ $$;
 CREATE FUNCTION app.portal_invoice_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ begin return (app.portal_seen()).invoice_ids; end $$;
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  return array(select i.id from public.invoices i
+                where i.tenant_id = me.tenant_id and i.customer_id = me.customer_id
+                  and i.status <> 'draft');
+end
+$$;
 
 --
 -- Name: portal_job_ids(); Type: FUNCTION; Schema: app; Owner: -
@@ -2947,7 +2963,14 @@ CREATE FUNCTION app.portal_invoice_ids() RETURNS uuid[]
 CREATE FUNCTION app.portal_job_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ begin return (app.portal_seen()).job_ids; end $$;
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  return array(select j.id from public.jobs j
+                where j.tenant_id = me.tenant_id and j.customer_id = me.customer_id);
+end
+$$;
 
 --
 -- Name: portal_lock_own_request(uuid); Type: FUNCTION; Schema: app; Owner: -
@@ -3047,7 +3070,14 @@ $$;
 CREATE FUNCTION app.portal_property_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ begin return (app.portal_seen()).property_ids; end $$;
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  return array(select p.id from public.properties p
+                where p.tenant_id = me.tenant_id and p.customer_id = me.customer_id);
+end
+$$;
 
 --
 -- Name: portal_record_access(text, text); Type: FUNCTION; Schema: app; Owner: -
@@ -3241,35 +3271,6 @@ begin
   return query select w.window_starts_at, w.window_ends_at
                  from app.portal_reschedule_rules(found) r,
                       app.online_windows(r.settings, r.latitude, r.longitude, r.kind, p_from) w;
-end
-$$;
-
---
--- Name: portal_seen(); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]) RETURNS record
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  me iam.portal_sessions := app.portal_session();
-begin
-  if me.id is null then
-    return;
-  end if;
-  property_ids := array(select p.id from public.properties p
-                         where p.tenant_id = me.tenant_id and p.customer_id = me.customer_id);
-  job_ids := array(select j.id from public.jobs j
-                    where j.tenant_id = me.tenant_id and j.customer_id = me.customer_id);
-  visit_ids := array(select v.id from public.visits v
-                      where v.tenant_id = me.tenant_id and v.job_id = any (job_ids));
-  estimate_ids := array(select e.id from public.estimates e
-                         where e.tenant_id = me.tenant_id and e.customer_id = me.customer_id
-                           and e.status <> 'draft');
-  invoice_ids := array(select i.id from public.invoices i
-                        where i.tenant_id = me.tenant_id and i.customer_id = me.customer_id
-                          and i.status <> 'draft');
 end
 $$;
 
@@ -3553,7 +3554,15 @@ $$;
 CREATE FUNCTION app.portal_visit_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ begin return (app.portal_seen()).visit_ids; end $$;
+    AS $$
+declare
+  me iam.portal_sessions := app.portal_session();
+begin
+  return array(select v.id from public.jobs j
+                 join public.visits v on v.tenant_id = j.tenant_id and v.job_id = j.id
+                where j.tenant_id = me.tenant_id and j.customer_id = me.customer_id);
+end
+$$;
 
 --
 -- Name: portal_visits(); Type: FUNCTION; Schema: app; Owner: -
@@ -15273,12 +15282,6 @@ GRANT ALL ON FUNCTION app.portal_reschedule_visit(p_visit uuid, p_window_starts_
 
 REVOKE ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) TO authenticated;
-
---
--- Name: FUNCTION portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.portal_seen(OUT property_ids uuid[], OUT job_ids uuid[], OUT visit_ids uuid[], OUT estimate_ids uuid[], OUT invoice_ids uuid[]) FROM PUBLIC;
 
 --
 -- Name: FUNCTION portal_session(); Type: ACL; Schema: app; Owner: -
