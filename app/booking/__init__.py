@@ -16,6 +16,7 @@ db.register_messages(constraints.MESSAGES)
 
 from app.booking import public, requests, settings  # noqa: E402  (routes on bp)
 from app.booking.constraints import WINDOW_TAKEN  # noqa: E402
+from app.booking.forms import description_field  # noqa: E402
 from app.booking.windows import Window, by_day, parse  # noqa: E402
 
 menu.add(
@@ -29,4 +30,12 @@ _ = (public, settings)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 # The portal's booking page shows windows as the public page does (`by_day`, `parse`).
-__all__ = ["WINDOW_TAKEN", "Window", "bp", "by_day", "constraints", "parse"]
+__all__ = [
+    "WINDOW_TAKEN",
+    "Window",
+    "bp",
+    "by_day",
+    "constraints",
+    "description_field",
+    "parse",
+]

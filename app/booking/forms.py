@@ -42,6 +42,18 @@ def _number(label: str, low: int, high: int, unit: str) -> IntegerField:
     )
 
 
+def description_field() -> TextAreaField:
+    """The problem in the homeowner's words, as both booking pages ask for it."""
+    return TextAreaField(
+        "Describe the problem",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Tell us what is wrong, in a few words."),
+            Length(max=5000, message="At most 5000 characters."),
+        ],
+    )
+
+
 class BookingSettingsForm(FlaskForm):
     public_page = BooleanField("Public booking page is on")
     slug = StringField(
@@ -126,14 +138,7 @@ class PublicBookingForm(FlaskForm):
     region = _text("State", None, 50, "address-level1")
     postal_code = _text("ZIP code", "Enter the ZIP code.", 20, "postal-code")
     kind = SelectField("What do you need?", choices=KINDS)
-    description = TextAreaField(
-        "Describe the problem",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Tell us what is wrong, in a few words."),
-            Length(max=5000, message="At most 5000 characters."),
-        ],
-    )
+    description = description_field()
     website = StringField("Leave this empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
     window = StringField("Time")
 

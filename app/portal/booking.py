@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, StringField
 
 from app import booking as online_booking
 from app import db, sql, vocabulary
-from app.forms import choices, strip_text
+from app.forms import choices
 from app.integrations import files
 from app.portal import bp
 from app.portal.booking_photos import BookingPhotoForm, add_photo
@@ -35,14 +34,7 @@ DONE_KEY = "portal:booked"
 class PortalBookingForm(FlaskForm):
     property_id = SelectField("Where", choices=[])
     kind = SelectField("What do you need?", choices=[])
-    description = TextAreaField(
-        "Describe the problem",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Tell us what is wrong, in a few words."),
-            Length(max=5000, message="At most 5000 characters."),
-        ],
-    )
+    description = online_booking.description_field()
     window = StringField("Time")
 
 

@@ -4,6 +4,7 @@ Content-Security-Policy allows no inline style)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import abort, make_response, render_template
 from werkzeug.wrappers import Response
@@ -41,6 +42,13 @@ def brand_css(colour: str) -> Response:
     return response
 
 
+@lru_cache(maxsize=256)
+def _logo(key: str | None) -> str | None:
+    """The company's logo as a `data:` URL, read from the file store once per process: a logo
+    never changes under its key (a new logo gets a new key)."""
+    return documents.image_url(key)
+
+
 @bp.context_processor
 def portal_context() -> dict[str, object]:
     """What portal/base.html shows: the homeowner, the portal's menu, the company's logo."""
@@ -48,5 +56,5 @@ def portal_context() -> dict[str, object]:
     return {
         "portal_homeowner": homeowner,
         "portal_nav": NAV,
-        "portal_logo": documents.image_url(me.logo_key) if me else None,
+        "portal_logo": _logo(me.logo_key) if me else None,
     }
