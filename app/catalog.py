@@ -199,6 +199,29 @@ def check_attribution_stamped(conn: Connection) -> list[Problem]:
     ]
 
 
+def check_retention_rules(conn: Connection) -> list[Problem]:
+    """P-12: every company table has one rule in app.retention_rules saying what the purge does
+    with it (and how long its rows are kept), and every rule names a table that exists."""
+    missing = conn.execute(
+        queries.tables_without_retention_rule,
+        {"tables": tenant_tables(conn)},
+    ).fetchall()
+    orphans = conn.execute(queries.retention_rules_without_table).fetchall()
+    return [
+        Problem(
+            "retention",
+            row["name"],
+            "no retention rule with on_purge in app.retention_rules"
+            if row["rules"] == 0
+            else "more than one retention rule with on_purge",
+        )
+        for row in missing
+    ] + [
+        Problem("retention", row["record_kind"], f"names no table ({row['table_name']})")
+        for row in orphans
+    ]
+
+
 CHECKS = (
     check_row_level_security,
     check_tenant_indexes,
@@ -208,6 +231,7 @@ CHECKS = (
     check_audit_triggers,
     check_function_grants,
     check_attribution_stamped,
+    check_retention_rules,
 )
 
 

@@ -141,3 +141,16 @@ select not attnotnull as nullable from pg_attribute where attrelid = %(table)s::
 
 -- name: table_columns
 select attname from pg_attribute where attrelid = %(table)s::regclass and attnum > 0 and not attisdropped
+
+-- name: tables_without_retention_rule
+select t.name, count(r.*) as rules
+from unnest(%(tables)s::text[]) t(name)
+left join app.retention_rules r on r.table_name = t.name and r.on_purge is not null
+group by t.name
+having count(r.*) <> 1
+order by 1
+
+-- name: retention_rules_without_table
+select r.record_kind, r.table_name from app.retention_rules r
+where to_regclass(r.table_name) is null
+order by 1

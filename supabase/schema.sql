@@ -7355,6 +7355,26 @@ CREATE TABLE app.message_senders (
 );
 
 --
+-- Name: retention_rules; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.retention_rules (
+    record_kind text NOT NULL,
+    table_name text NOT NULL,
+    period interval,
+    age_column text,
+    action text DEFAULT 'delete'::text NOT NULL,
+    on_purge text,
+    reason text DEFAULT ''::text NOT NULL,
+    CONSTRAINT retention_rules_action_check CHECK ((action = ANY (ARRAY['delete'::text, 'anonymise'::text]))),
+    CONSTRAINT retention_rules_on_purge_check CHECK ((on_purge = ANY (ARRAY['delete'::text, 'anonymise'::text, 'keep'::text]))),
+    CONSTRAINT retention_rules_period_counted CHECK (((period IS NULL) = (age_column IS NULL))),
+    CONSTRAINT retention_rules_period_positive CHECK ((period > '00:00:00'::interval)),
+    CONSTRAINT retention_rules_record_kind_length CHECK (((length(btrim(record_kind)) >= 1) AND (length(btrim(record_kind)) <= 100))),
+    CONSTRAINT retention_rules_says_something CHECK (((period IS NOT NULL) OR (on_purge IS NOT NULL)))
+);
+
+--
 -- Name: technician_visits; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -8594,7 +8614,7 @@ CREATE TABLE public.tenants (
     name text NOT NULL,
     time_zone text DEFAULT 'America/New_York'::text NOT NULL,
     status text DEFAULT 'active'::text NOT NULL,
-    terminated_at timestamp with time zone,
+    closed_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     currency text DEFAULT 'USD'::text NOT NULL,
     licence_number text DEFAULT ''::text NOT NULL,
@@ -8602,14 +8622,19 @@ CREATE TABLE public.tenants (
     phone text DEFAULT ''::text NOT NULL,
     logo_key text,
     brand_colour text DEFAULT '#1d4ed8'::text NOT NULL,
+    purge_after timestamp with time zone,
+    purged_at timestamp with time zone,
     CONSTRAINT tenants_address_length CHECK ((length(address) <= 500)),
     CONSTRAINT tenants_brand_colour_format CHECK ((brand_colour ~ '^#[0-9a-f]{6}$'::text)),
+    CONSTRAINT tenants_closed_when CHECK (((status = 'active'::text) = (closed_at IS NULL))),
     CONSTRAINT tenants_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT tenants_licence_number_length CHECK ((length(licence_number) <= 100)),
     CONSTRAINT tenants_logo_key_format CHECK (((logo_key IS NULL) OR ((length(logo_key) <= 200) AND (logo_key ~ (('^'::text || (id)::text) || '/company/logo-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.png$'::text))))),
     CONSTRAINT tenants_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT tenants_phone_length CHECK ((length(phone) <= 40)),
-    CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'terminated'::text])))
+    CONSTRAINT tenants_purge_after_closed CHECK (((closed_at IS NULL) = (purge_after IS NULL))),
+    CONSTRAINT tenants_purged_when CHECK (((status = 'purged'::text) = (purged_at IS NOT NULL))),
+    CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'closed'::text, 'purging'::text, 'purged'::text])))
 );
 
 --
@@ -8759,6 +8784,13 @@ ALTER TABLE ONLY app.message_claims
 
 ALTER TABLE ONLY app.message_senders
     ADD CONSTRAINT message_senders_pkey PRIMARY KEY (tenant_id, channel);
+
+--
+-- Name: retention_rules retention_rules_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.retention_rules
+    ADD CONSTRAINT retention_rules_pkey PRIMARY KEY (record_kind);
 
 --
 -- Name: technician_visits technician_visits_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -9668,6 +9700,12 @@ ALTER TABLE ONLY public.working_hours
 --
 
 CREATE UNIQUE INDEX key_rotations_one_open ON app.key_rotations USING btree ((true)) WHERE (finished_at IS NULL);
+
+--
+-- Name: retention_rules_one_purge_rule; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE UNIQUE INDEX retention_rules_one_purge_rule ON app.retention_rules USING btree (table_name) WHERE (on_purge IS NOT NULL);
 
 --
 -- Name: technician_visits_booked_idx; Type: INDEX; Schema: app; Owner: -
@@ -12335,6 +12373,12 @@ ALTER TABLE app.message_claims ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.message_senders ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: retention_rules; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.retention_rules ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: technician_visits; Type: ROW SECURITY; Schema: app; Owner: -
@@ -16309,6 +16353,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_claims TO service_role;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
+
+--
+-- Name: TABLE retention_rules; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.retention_rules TO service_role;
 
 --
 -- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -

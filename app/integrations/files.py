@@ -84,6 +84,18 @@ class FileStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every stored key under `prefix` (a company's `<tenant>/`, or deeper), in no
+        particular order: what an export copies and a purge removes."""
+        ...
+
+
+def check_prefix(prefix: str) -> str:
+    """The prefix itself, when it is a company's (`<tenant>/`) or a folder inside it."""
+    if not prefix.endswith("/") or not _KEY.fullmatch(prefix.rstrip("/") + "/x"):
+        raise ValueError(f"not a company folder: {prefix!r}")
+    return prefix
+
 
 def check_key(key: str) -> str:
     """The key itself, when it names a file inside one company's prefix; ValueError otherwise."""
@@ -136,6 +148,13 @@ class LocalFolderFiles:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        folder = self.root / check_prefix(prefix)
+        for parent, _folders, names in os.walk(folder):
+            for name in names:
+                if not name.startswith(".partial-"):  # a write that has not finished
+                    yield (Path(parent) / name).relative_to(self.root).as_posix()
 
 
 def for_settings(settings: Settings) -> FileStore:

@@ -88,6 +88,24 @@ def test_keys_outside_a_companys_prefix_are_refused(store: LocalFolderFiles, tmp
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+def test_a_companys_keys_are_listed_without_another_companys(store: LocalFolderFiles):
+    a, b = uuid.uuid4(), uuid.uuid4()
+    kept = {f"{a}/visits/{uuid.uuid4()}/photo.jpg", f"{a}/company/logo.png"}
+    for key in (*kept, f"{b}/visits/{uuid.uuid4()}/photo.jpg"):
+        store.put(key, b"bytes", "image/jpeg")
+    (store.root / str(a) / "company" / ".partial-abc").write_bytes(b"half")
+
+    assert set(store.keys(f"{a}/")) == kept
+    assert list(store.keys(f"{a}/visits/")) == [k for k in kept if "/visits/" in k]
+    assert list(store.keys(f"{uuid.uuid4()}/")) == []
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "../", "visits/", "not-a-company/"])
+def test_listing_outside_a_company_is_refused(store: LocalFolderFiles, prefix: str):
+    with pytest.raises(ValueError):
+        list(store.keys(prefix))
+
+
 def test_a_symlink_out_of_the_folder_is_not_followed(store: LocalFolderFiles, tmp_path: Path):
     outside = tmp_path / "outside"
     outside.mkdir()

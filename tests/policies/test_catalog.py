@@ -16,6 +16,10 @@ NOTES_POLICY = """
 create policy "Members can see their company's notes" on public.notes for select
   to authenticated using (tenant_id = (select app.tenant_id()));
 """
+NOTES_RULE = """
+insert into app.retention_rules (record_kind, table_name, on_purge)
+values ('public.notes', 'public.notes', 'delete');
+"""
 WELL_MADE_NOTES = (
     """
 create table public.notes (
@@ -26,6 +30,7 @@ create table public.notes (
 );
 alter table public.notes enable row level security;"""
     + NOTES_POLICY
+    + NOTES_RULE
 )
 
 FIRST_COMPANY = (
@@ -108,6 +113,15 @@ MISTAKES = {
         .replace("body text not null,", "note_id uuid not null references public.notes (id),"),
         "foreign key: public.note_comments: note_comments_note_id_fkey"
         " references public.notes without tenant_id",
+    ),
+    "tenant table without a retention rule": (
+        WELL_MADE_NOTES.replace(NOTES_RULE, ""),
+        "retention: public.notes: no retention rule with on_purge in app.retention_rules",
+    ),
+    "retention rule for a table that does not exist": (
+        "insert into app.retention_rules (record_kind, table_name, on_purge)"
+        " values ('gadgets', 'public.gadgets', 'delete')",
+        "retention: gadgets: names no table (public.gadgets)",
     ),
     "security definer function executable by everyone": (
         "create function app.whoever() returns uuid language sql stable security definer"

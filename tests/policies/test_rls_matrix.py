@@ -820,6 +820,17 @@ class OneCustomer(Factory):
         return super().customer(tenant_id, *args, **kwargs)
 
 
+def seed_every_table(
+    admin: Connection, make: Factory, tenant_id: UUID, builders: dict[str, RowBuilder]
+) -> None:
+    """A row in every table the builders make, for one company (the audit log's rows come
+    from the audited inserts themselves)."""
+    for table, build in builders.items():
+        if table not in AUDIT_LOG:
+            row = build(make, tenant_id)
+            admin.execute(insert(table, row), row)
+
+
 def hand_to_the_homeowner(admin: Connection, a: Tenant, homeowner: UUID) -> None:
     """What the office does before a homeowner sees anything: A's estimates and invoices go out,
     its messages are sent, and the homeowner writes back."""
@@ -892,10 +903,7 @@ def world(shared_admin: Connection, shared_make: Factory) -> World:
     homeowner = make.customer(a.id, "Homer", "Owner", email="homer@example.com")
     makers = {a.id: OneCustomer(admin, a.id, homeowner), b.id: make}
     for tenant in (a, b):
-        for table, build in builders.items():
-            if table not in AUDIT_LOG:  # seeded by the audited inserts themselves
-                row = build(makers[tenant.id], tenant.id)
-                admin.execute(insert(table, row), row)
+        seed_every_table(admin, makers[tenant.id], tenant.id, builders)
     hand_to_the_homeowner(admin, a, homeowner)
     other_customer = make.customer(a.id, "Olive", "Other")
     homeowners = {
