@@ -17,8 +17,10 @@ alter table public.tenants
   add constraint tenants_purged_when check ((status = 'purged') = (purged_at is not null));
 
 -- Why: P-12, one table of rules says how long each kind of record is kept and what happens
--- then. A rule with a period is swept daily: rows whose age_column is older than the period
--- are deleted or anonymised. A rule without one keeps the rows while the company is active;
+-- then. A rule with a period is swept daily with the cutoff app.now() - period: by
+-- sweep_function(p_cutoff timestamptz, p_batch integer) returns integer (rows handled, at most
+-- p_batch per call) when it names one, which an anonymising rule must; otherwise rows whose
+-- age_column is before the cutoff are deleted, a batch per transaction. A rule without one keeps the rows while the company is active;
 -- on_purge says what the purge does with the table (delete its rows, anonymise them and keep
 -- them for their own rule, or keep them as they are until their own rule removes them).
 -- `flask db check` fails for a company table without exactly one on_purge rule, so a new table
@@ -30,8 +32,11 @@ create table app.retention_rules (
   period interval constraint retention_rules_period_positive check (period > interval '0'),
   age_column text,
   action text not null default 'delete' check (action in ('delete', 'anonymise')),
+  sweep_function text,
   on_purge text check (on_purge in ('delete', 'anonymise', 'keep')),
   reason text not null default '',
+  constraint retention_rules_anonymised_by_function
+    check (action = 'delete' or sweep_function is not null),
   constraint retention_rules_period_counted check ((period is null) = (age_column is null)),
   constraint retention_rules_says_something check (period is not null or on_purge is not null)
 );
