@@ -11,6 +11,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     audit_checkpoints,
     audit_retention,
     campaigns,
+    company_export,
     crypto_rotation,
     customer_import,
     discarded_files,
