@@ -200,7 +200,20 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     ),
     "slug": lambda w, t: booking_page(w, t),
     "booking_id": lambda w, t: booking_request(w, t),
+    "export_id": lambda w, t: finished_export(w, t),
 }
+
+
+def finished_export(world: World, tenant: Tenant) -> UUID:
+    """A company export ready to download (its zip is not in the files folder: a 410)."""
+    row = world.make.conn.execute(
+        "insert into public.company_exports (tenant_id, id, status, storage_key, byte_size,"
+        " finished_at, expires_at) select %(t)s, i, 'done', %(t)s || '/exports/' || i || '.zip',"
+        " 10, now(), now() + interval '7 days' from gen_random_uuid() i returning id",
+        {"t": tenant.id},
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
 
 
 def booking_page(world: World, tenant: Tenant) -> str:
@@ -398,6 +411,8 @@ def form_data(world: World) -> dict[str, str]:
         # A privacy request's answer.
         "outcome": "done",
         "answer": "Forged answer",
+        # A company export with the gate codes (an owner's choice).
+        "include_access_notes": "y",
     }
 
 
