@@ -68,6 +68,16 @@ ROW_IMAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Text that carries links with their one-time tokens (emails and texts as they were sent): the
+# token of each link is replaced by LINK_REMOVED, the rest of the text kept.
+LINKS_IN_TEXT = frozenset(
+    {"outbox.messages.body_text", "outbox.messages.body_html", "public.messages.body"}
+)
+# A link's last segment when it is a token (app.crypto.new_token: 43 URL-safe characters).
+TOKEN_IN_LINK = r"(https?://[^[:space:]\"'<>]*/)[A-Za-z0-9_-]{43}"  # noqa: S105 (a pattern)
+LINK_REMOVED = "[link removed]"
+
+
 def looks_secret(column: str) -> bool:
     return SECRET_LOOKING.search(column) is not None
 

@@ -99,6 +99,12 @@ def plan(conn: Connection, include_access_notes: bool) -> list[Table]:
 def _value(table: Table, column: Column) -> pgsql.Composable:
     """The column's value as exported: another table's secrets taken out of a row image."""
     ref = pgsql.SQL("t.{}").format(pgsql.Identifier(column.name))
+    if f"{table.name}.{column.name}" in classified.LINKS_IN_TEXT:
+        return pgsql.SQL("regexp_replace({}, {}, {}, 'g')").format(
+            ref,
+            pgsql.Literal(classified.TOKEN_IN_LINK),
+            pgsql.Literal("\\1" + classified.LINK_REMOVED),
+        )
     images = classified.ROW_IMAGES.get(table.name)
     if images and column.name in images[1]:
         return pgsql.SQL(
@@ -291,7 +297,8 @@ This file describes the export. Every table of the company's data is here twice:
                      the tables name them by (e.g. visit_files.storage_key).
 
 Left out, always: passwords and their hashes, two-step sign-in secrets, the keys of your
-payment, text and email providers, and the hashes of links' tokens. Gate and alarm codes
+payment, text and email providers, and links' tokens (their hashes, and in the emails and
+texts as sent, each link's token is replaced by "[link removed]"). Gate and alarm codes
 (properties.access_notes) are {access_notes}.
 The audit log (audit.changes) is included; a homeowner's personal values in it are sealed
 under their own key, which is not exported.

@@ -8,6 +8,7 @@ import base64
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -64,6 +65,10 @@ def db_rows(admin: Connection, table: str, tenant_id: UUID, names: list[str]) ->
         sql.Identifier(tenant_column(table)),
     )
     return admin.execute(statement, [tenant_id]).fetchall()
+
+
+# A link whose last segment is a token (app.crypto.new_token), as the emails and texts carry.
+TOKEN = re.compile(r"(https?://[^\s\"'<>]*/)([A-Za-z0-9_-]{43})")
 
 
 # Rows the export itself changes (its own row, the head of the audit log's chain): compared by
@@ -123,6 +128,14 @@ def seed_secrets(admin: Connection, tenant_id: UUID, owner: UUID, keyring: crypt
         " twilio_auth_token_encrypted = %s where tenant_id = %s",
         [SENDGRID, TWILIO, tenant_id],
     )
+    for table, column in (("outbox.messages", "body_text"), ("public.messages", "body")):
+        link = f" Open https://plenum.test/links/{crypto.new_token()} to see it."
+        admin.execute(
+            sql.SQL("update {} set {} = {} || %s where tenant_id = %s").format(
+                relation(table), sql.Identifier(column), sql.Identifier(column)
+            ),
+            [link, tenant_id],
+        )
     admin.execute(
         "update public.stripe_accounts set secret_key_encrypted = %s,"
         " webhook_secret_encrypted = %s where tenant_id = %s",
@@ -185,6 +198,7 @@ def test_every_row_of_every_company_table_is_exported_as_csv_and_json_and_nothin
     assert (row["tables_total"], row["tables_done"]) == (len(tables), len(tables))
     assert row["files_done"] == 2 and row["byte_size"] == store.open(row["storage_key"]).seek(0, 2)
     readme = contents["README.txt"].decode()
+    tokens: set[str] = set()  # of the links in emails and texts as they were sent
     for table in tables:
         header = exported(table, names_of(admin, table))
         assert f"\n{table} (" in readme
@@ -206,6 +220,11 @@ def test_every_row_of_every_company_table_is_exported_as_csv_and_json_and_nothin
             assert len(csv_rows) - 1 == len(rows), table
         by_text: dict[tuple, dict] = {}
         for db_row in rows:
+            for index, name in enumerate(header):
+                if f"{table}.{name}" in classified.LINKS_IN_TEXT and db_row[name]:
+                    tokens.update(m[2] for m in TOKEN.finditer(db_row[name]))
+                    db_row[name] = TOKEN.sub(r"\1[link removed]", db_row[name])
+                    db_row["text"][index] = db_row[name]
             if table == "audit.changes":  # the values of columns never exported are taken out
                 for column in ("old_values", "new_values"):
                     db_row[column] = without_hidden(db_row[column], db_row["table_name"])
@@ -253,5 +272,8 @@ def test_every_row_of_every_company_table_is_exported_as_csv_and_json_and_nothin
         [company.id, f"%{SENDGRID}%"],
     ).fetchone()
     assert logged is not None and logged["n"] > 0  # the log holds it: the export takes it out
+    assert tokens, "no link with a token was sent: the test would prove nothing"
+    for token in tokens:
+        assert token.encode() not in everything
     for secret in secret_values(admin, company.id, company.owner.account_id):
         assert secret not in everything, secret
