@@ -232,11 +232,19 @@ def check_periodic_rules(conn: Connection) -> list[Problem]:
             detail = f"{row['table_name']} has no column {row['age_column']}"
             problems.append(Problem("retention", row["record_kind"], detail))
         if not row["function_found"]:
-            detail = (
-                f"no function {row['sweep_function']}(timestamptz, integer) returns integer"
-            )
+            detail = f"no function {row['sweep_function']}(timestamptz, integer) returns integer"
             problems.append(Problem("retention", row["record_kind"], detail))
     return problems
+
+
+def retention_table(conn: Connection) -> str:
+    """P-12: the rules with a period as a Markdown table (README's retention table)."""
+    lines = ["| Record | Kept | Then | What and why |", "| --- | --- | --- | --- |"]
+    for row in conn.execute(queries.periodic_retention_rules).fetchall():
+        then = "deleted" if row["action"] == "delete" else "blanked"
+        cells = (row["record_kind"], row["period"], then, row["reason"].replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 CHECKS = (

@@ -173,3 +173,8 @@ select r.record_kind,
 from app.retention_rules r
 where r.period is not null and to_regclass(r.table_name) is not null
 order by 1
+
+-- name: periodic_retention_rules
+select r.record_kind, r.period::text as period, r.action, r.reason
+from app.retention_rules r where r.period is not null
+order by r.period desc, r.record_kind

@@ -48,11 +48,9 @@ def periodic_rules(pool: ConnectionPool) -> list[Rule]:
         return [Rule(**row) for row in conn.execute(PERIODIC_RULES).fetchall()]
 
 
-def _batch_call(rule: Rule) -> sql.Composable:
+def _batch_call(rule: Rule) -> sql.SQL | sql.Composed:
     if rule.sweep_function is None:
-        return sql.SQL(
-            "select app.sweep_by_age(%(kind)s, %(cutoff)s, %(batch)s) as handled"
-        )
+        return sql.SQL("select app.sweep_by_age(%(kind)s, %(cutoff)s, %(batch)s) as handled")
     schema, name = rule.sweep_function.split(".")
     return sql.SQL("select {}(%(cutoff)s, %(batch)s) as handled").format(
         sql.Identifier(schema, name)
@@ -71,6 +69,12 @@ def sweep_rule(pool: ConnectionPool, rule: Rule, batch: int = BATCH) -> int:
         handled += done
         if done < batch:
             return handled
+
+
+def sweep_kind(pool: ConnectionPool, record_kind: str, batch: int = BATCH) -> int:
+    """Sweep the one rule of that record kind, as the daily sweep does."""
+    (rule,) = [rule for rule in periodic_rules(pool) if rule.record_kind == record_kind]
+    return sweep_rule(pool, rule, batch)
 
 
 def sweep(pool: ConnectionPool, batch: int = BATCH) -> int:

@@ -164,7 +164,7 @@ language plpgsql set search_path = ''
 as $$
 begin
   if old.status <> 'draft' and not (
-    current_setting('app.retention', true) = 'yes'
+    coalesce(current_setting('app.retention', true), '') = 'yes'
     and current_user = pg_catalog.pg_get_userbyid(
       (select c.relowner from pg_catalog.pg_class c where c.oid = tg_relid))
   ) then

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from psycopg import sql
+
 from app.db import Connection
 from tests.factories import Factory, Tenant, password_hash
 
@@ -31,7 +33,7 @@ class Made:
     """A row the sweep may take: `present` is a query answering `present` (true while the row
     is there as it was made)."""
 
-    present: str
+    present: str | sql.Composed
     params: dict[str, Any] = field(default_factory=dict)
 
     def is_present(self, admin: Connection) -> bool:
@@ -46,9 +48,15 @@ def _insert(admin: Connection, statement: str, params: dict[str, Any]) -> Any:
     return row["key"]
 
 
+def _name(table: str) -> sql.Identifier:
+    return sql.Identifier(*table.split("."))
+
+
 def _exists(table: str, key: str, value: Any) -> Made:
-    # `table` and `key` are literals of this module, never input.
-    return Made(f"select exists (select from {table} where {key} = %(v)s) as present", {"v": value})
+    query = sql.SQL("select exists (select from {} where {} = %(v)s) as present").format(
+        _name(table), sql.Identifier(key)
+    )
+    return Made(query, {"v": value})
 
 
 def _phone() -> str:
@@ -137,8 +145,10 @@ def _account_token(world: World, table: str, at: datetime) -> Made:
     """A row of a table keyed by a token hash for the company owner's account, expiring at."""
     token = uuid4().bytes
     world.admin.execute(
-        f"insert into {table} (token_hash, account_id, created_at, expires_at)"
-        " values (%(h)s, %(a)s, %(made)s, %(at)s)",
+        sql.SQL(
+            "insert into {} (token_hash, account_id, created_at, expires_at)"
+            " values (%(h)s, %(a)s, %(made)s, %(at)s)"
+        ).format(_name(table)),
         {"h": token, "a": world.tenant.owner.account_id, "made": at - timedelta(hours=1), "at": at},
     )
     return _exists(table, "token_hash", token)

@@ -63,7 +63,9 @@ def test_a_record_made_on_29_february_is_kept_through_the_28th_and_gone_on_1_mar
     anniversary_eve: datetime,
     day_after: datetime,
 ) -> None:
-    made = BUILDERS[record_kind](World(admin, make, make.tenant()), datetime(2024, 2, 29, 12, tzinfo=UTC))
+    made = BUILDERS[record_kind](
+        World(admin, make, make.tenant()), datetime(2024, 2, 29, 12, tzinfo=UTC)
+    )
 
     set_clock(admin, anniversary_eve)
     retention.sweep(pool)
