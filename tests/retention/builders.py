@@ -42,7 +42,7 @@ class Made:
         return bool(row["present"])
 
 
-def _insert(admin: Connection, statement: str, params: dict[str, Any]) -> Any:
+def _insert(admin: Connection, statement: str | sql.Composed, params: dict[str, Any]) -> Any:
     row = admin.execute(statement, params).fetchone()
     assert row is not None
     return row["key"]
@@ -99,141 +99,116 @@ def audit_link_at(world: World, at: datetime) -> Made:
     return _exists("audit.transactions", "tenant_id", company.id)
 
 
-def message_at(world: World, at: datetime) -> Made:
-    message = _insert(
-        world.admin,
-        "insert into public.messages (tenant_id, direction, channel, kind, purpose, to_address,"
-        " from_address, body, time_zone, status, created_at) values (%(t)s, 'in', 'sms',"
-        " 'inbound', 'conversation', '+13125550100', %(from)s, 'Old text', 'UTC', 'received',"
-        " %(at)s) returning id as key",
-        {"t": world.tenant.id, "from": _phone(), "at": at},
+def _row(world: World, table: str, values: dict[str, Any], key: str = "id") -> Made:
+    """Insert `values` into `table`; the row is known by `key`."""
+    query = sql.SQL("insert into {} ({}) values ({}) returning {} as key").format(
+        _name(table),
+        sql.SQL(", ").join(map(sql.Identifier, values)),
+        sql.SQL(", ").join(map(sql.Placeholder, values)),
+        sql.Identifier(key),
     )
-    return _exists("public.messages", "id", message)
+    return _exists(table, key, _insert(world.admin, query, values))
+
+
+def _owner(world: World) -> UUID:
+    return world.tenant.owner.account_id
+
+
+def message_at(world: World, at: datetime) -> Made:
+    text = {"direction": "in", "channel": "sms", "kind": "inbound", "purpose": "conversation"}
+    return _row(
+        world,
+        "public.messages",
+        text
+        | {"tenant_id": world.tenant.id, "to_address": "+13125550100", "from_address": _phone()}
+        | {"body": "Old text", "time_zone": "UTC", "status": "received", "created_at": at},
+    )
 
 
 def opt_out_at(world: World, at: datetime) -> Made:
-    opt_out = _insert(
-        world.admin,
-        "insert into public.sms_opt_outs (tenant_id, phone, opted_out_at)"
-        " values (%(t)s, %(phone)s, %(at)s) returning id as key",
-        {"t": world.tenant.id, "phone": _phone(), "at": at},
-    )
-    return _exists("public.sms_opt_outs", "id", opt_out)
+    values = {"tenant_id": world.tenant.id, "phone": _phone(), "opted_out_at": at}
+    return _row(world, "public.sms_opt_outs", values)
 
 
 def sign_in_attempt_at(world: World, at: datetime) -> Made:
-    attempt = _insert(
-        world.admin,
-        "insert into iam.sign_in_attempts (kind, subject, created_at)"
-        " values ('password', %(s)s, %(at)s) returning id as key",
-        {"s": f"person{next(_serial)}@example.com", "at": at},
-    )
-    return _exists("iam.sign_in_attempts", "id", attempt)
+    subject = f"person{next(_serial)}@example.com"
+    values = {"kind": "password", "subject": subject, "created_at": at}
+    return _row(world, "iam.sign_in_attempts", values)
 
 
 def link_request_at(world: World, at: datetime) -> Made:
-    request = _insert(
-        world.admin,
-        "insert into iam.link_requests (subject, requested_at) values (%(s)s, %(at)s)"
-        " returning id as key",
-        {"s": f"reset:{next(_serial)}", "at": at},
-    )
-    return _exists("iam.link_requests", "id", request)
+    values = {"subject": f"reset:{next(_serial)}", "requested_at": at}
+    return _row(world, "iam.link_requests", values)
 
 
-def _account_token(world: World, table: str, at: datetime) -> Made:
-    """A row of a table keyed by a token hash for the company owner's account, expiring at."""
-    token = uuid4().bytes
-    world.admin.execute(
-        sql.SQL(
-            "insert into {} (token_hash, account_id, created_at, expires_at)"
-            " values (%(h)s, %(a)s, %(made)s, %(at)s)"
-        ).format(_name(table)),
-        {"h": token, "a": world.tenant.owner.account_id, "made": at - timedelta(hours=1), "at": at},
-    )
-    return _exists(table, "token_hash", token)
+def _account_token(table: str) -> Builder:
+    """Rows keyed by a token hash for the company owner's account, expiring at `at`."""
+
+    def build(world: World, at: datetime) -> Made:
+        made = at - timedelta(hours=1)
+        values = {"token_hash": uuid4().bytes, "account_id": _owner(world)}
+        return _row(world, table, values | {"created_at": made, "expires_at": at}, "token_hash")
+
+    return build
 
 
 def sign_in_challenge_at(world: World, at: datetime) -> Made:
-    challenge = uuid4().bytes
-    world.admin.execute(
-        "insert into iam.sign_in_challenges (id, account_id, session_version, created_at,"
-        " expires_at) values (%(id)s, %(a)s, 1, %(made)s, %(at)s)",
-        {"id": challenge, "a": world.tenant.owner.account_id, "made": at, "at": at},
-    )
-    return _exists("iam.sign_in_challenges", "id", challenge)
+    values = {"id": uuid4().bytes, "account_id": _owner(world), "session_version": 1}
+    return _row(world, "iam.sign_in_challenges", values | {"created_at": at, "expires_at": at})
 
 
 def session_at(world: World, at: datetime) -> Made:
-    session = uuid4().bytes
-    world.admin.execute(
-        "insert into iam.sessions (id, account_id, created_at, expires_at)"
-        " values (%(id)s, %(a)s, %(made)s, %(at)s)",
-        {"id": session, "a": world.tenant.owner.account_id, "made": at, "at": at},
-    )
-    return _exists("iam.sessions", "id", session)
+    values = {"id": uuid4().bytes, "account_id": _owner(world)}
+    return _row(world, "iam.sessions", values | {"created_at": at, "expires_at": at})
 
 
 def sign_up_at(world: World, at: datetime) -> Made:
-    token = uuid4().bytes
-    world.admin.execute(
-        "insert into iam.sign_ups (token_hash, email, full_name, password_hash, company_name,"
-        " time_zone, created_at, expires_at) values (%(h)s, %(email)s, 'New Owner', %(pw)s,"
-        " 'New Company', 'UTC', %(at)s, %(at)s)",
-        {"h": token, "email": f"new{next(_serial)}@example.com", "pw": password_hash(), "at": at},
+    person = {"email": f"new{next(_serial)}@example.com", "full_name": "New Owner"}
+    company = {"password_hash": password_hash(), "company_name": "New Co", "time_zone": "UTC"}
+    return _row(
+        world,
+        "iam.sign_ups",
+        {"token_hash": uuid4().bytes} | person | company | {"created_at": at, "expires_at": at},
+        "token_hash",
     )
-    return _exists("iam.sign_ups", "token_hash", token)
 
 
 def portal_session_at(world: World, at: datetime) -> Made:
     tenant = world.tenant.id
-    session = _insert(
-        world.admin,
-        "insert into iam.portal_sessions (token_hash, tenant_id, customer_id, address,"
-        " created_at, expires_at) values (%(h)s, %(t)s, %(c)s, 'home@example.com', %(at)s,"
-        " %(at)s) returning id as key",
-        {"h": uuid4().bytes, "t": tenant, "c": world.make.customer(tenant), "at": at},
+    customer = world.make.customer(tenant)
+    values = {"token_hash": uuid4().bytes, "tenant_id": tenant, "customer_id": customer}
+    return _row(
+        world,
+        "iam.portal_sessions",
+        values | {"address": "home@example.com", "created_at": at, "expires_at": at},
     )
-    return _exists("iam.portal_sessions", "id", session)
 
 
-def _portal_challenge(world: World, at: datetime) -> UUID:
-    return UUID(
-        str(
-            _insert(
-                world.admin,
-                "insert into iam.portal_challenges (handle_hash, link_hash, code_hash, address,"
-                " created_at, expires_at) values (%(a)s, %(b)s, %(c)s, 'home@example.com',"
-                " %(at)s, %(at)s) returning id as key",
-                {"a": uuid4().bytes, "b": uuid4().bytes, "c": uuid4().bytes, "at": at},
-            )
-        )
-    )
+def _hashes(*names: str) -> dict[str, bytes]:
+    return {name: uuid4().bytes for name in names}
 
 
 def portal_challenge_at(world: World, at: datetime) -> Made:
-    return _exists("iam.portal_challenges", "id", _portal_challenge(world, at))
+    return _row(
+        world,
+        "iam.portal_challenges",
+        _hashes("handle_hash", "link_hash", "code_hash")
+        | {"address": "home@example.com", "created_at": at, "expires_at": at},
+    )
 
 
 def portal_choice_at(world: World, at: datetime) -> Made:
-    token = uuid4().bytes
-    world.admin.execute(
-        "insert into iam.portal_choices (token_hash, address, method, created_at, expires_at)"
-        " values (%(h)s, 'home@example.com', 'code', %(at)s, %(at)s)",
-        {"h": token, "at": at},
-    )
-    return _exists("iam.portal_choices", "token_hash", token)
+    values = {"address": "home@example.com", "method": "code", "created_at": at, "expires_at": at}
+    return _row(world, "iam.portal_choices", _hashes("token_hash") | values, "token_hash")
 
 
 def portal_send_at(world: World, at: datetime) -> Made:
     """A send of a challenge that is itself still open, so only the send's own rule applies."""
-    challenge = _portal_challenge(world, at + timedelta(days=3650))
-    world.admin.execute(
-        "insert into iam.portal_sign_in_sends (challenge_id, code, link, created_at)"
-        " values (%(c)s, '123456', 'http://plenum.test/portal/x', %(at)s)",
-        {"c": challenge, "at": at},
+    challenge = portal_challenge_at(world, at + timedelta(days=3650)).params["v"]
+    values = {"code": "123456", "link": "http://plenum.test/portal/x", "created_at": at}
+    return _row(
+        world, "iam.portal_sign_in_sends", {"challenge_id": challenge} | values, "challenge_id"
     )
-    return _exists("iam.portal_sign_in_sends", "challenge_id", challenge)
 
 
 def invitation_at(world: World, at: datetime) -> Made:
@@ -248,59 +223,37 @@ def invitation_at(world: World, at: datetime) -> Made:
 def visit_link_at(world: World, at: datetime) -> Made:
     tenant = world.tenant.id
     job = world.make.job(tenant, world.make.property(tenant, world.make.customer(tenant)))
-    visit = world.make.visit(tenant, job)
-    link = _insert(
-        world.admin,
-        "insert into public.visit_links (tenant_id, visit_id, token_hash, created_at, closes_at)"
-        " values (%(t)s, %(v)s, %(h)s, %(at)s, %(at)s) returning id as key",
-        {"t": tenant, "v": visit, "h": uuid4().bytes, "at": at},
-    )
-    return _exists("public.visit_links", "id", link)
+    visit = {"tenant_id": tenant, "visit_id": world.make.visit(tenant, job)}
+    return _row(world, "public.visit_links", visit | _hashes("token_hash") | {"closes_at": at})
 
 
 def estimate_link_at(world: World, at: datetime) -> Made:
     tenant = world.tenant.id
-    link = _insert(
-        world.admin,
-        "insert into public.estimate_links (tenant_id, estimate_id, token_hash, closes_at)"
-        " values (%(t)s, %(e)s, %(h)s, %(at)s) returning id as key",
-        {"t": tenant, "e": world.make.estimate(tenant), "h": uuid4().bytes, "at": at},
+    estimate = {"tenant_id": tenant, "estimate_id": world.make.estimate(tenant)}
+    return _row(
+        world, "public.estimate_links", estimate | _hashes("token_hash") | {"closes_at": at}
     )
-    return _exists("public.estimate_links", "id", link)
 
 
 def invoice_link_at(world: World, at: datetime) -> Made:
     tenant = world.tenant.id
-    invoice = world.make.invoice(tenant, lines=("100.00",), status="sent")
-    link = _insert(
-        world.admin,
-        "insert into public.invoice_links (tenant_id, invoice_id, token_hash, closes_at)"
-        " values (%(t)s, %(i)s, %(h)s, %(at)s) returning id as key",
-        {"t": tenant, "i": invoice, "h": uuid4().bytes, "at": at},
-    )
-    return _exists("public.invoice_links", "id", link)
+    sent = world.make.invoice(tenant, lines=("100.00",), status="sent")
+    invoice = {"tenant_id": tenant, "invoice_id": sent}
+    return _row(world, "public.invoice_links", invoice | _hashes("token_hash") | {"closes_at": at})
 
 
 def calendar_feed_at(world: World, at: datetime) -> Made:
     tenant = world.tenant.id
-    technician = world.make.member(tenant, "technician")
-    feed = _insert(
-        world.admin,
-        "insert into public.calendar_feeds (tenant_id, technician_id, token_hash, revoked_at)"
-        " values (%(t)s, %(m)s, %(h)s, %(at)s) returning id as key",
-        {"t": tenant, "m": technician.account_id, "h": uuid4().bytes, "at": at},
-    )
-    return _exists("public.calendar_feeds", "id", feed)
+    technician = world.make.member(tenant, "technician").account_id
+    feed = {"tenant_id": tenant, "technician_id": technician}
+    return _row(world, "public.calendar_feeds", feed | _hashes("token_hash") | {"revoked_at": at})
 
 
 def stripe_event_at(world: World, at: datetime) -> Made:
-    event = _insert(
-        world.admin,
-        "insert into public.stripe_events (tenant_id, event_id, type, received_at)"
-        " values (%(t)s, %(e)s, 'checkout.session.completed', %(at)s) returning id as key",
-        {"t": world.tenant.id, "e": f"evt_{next(_serial)}", "at": at},
+    event = {"event_id": f"evt_{next(_serial)}", "type": "checkout.session.completed"}
+    return _row(
+        world, "public.stripe_events", {"tenant_id": world.tenant.id, "received_at": at} | event
     )
-    return _exists("public.stripe_events", "id", event)
 
 
 def import_at(world: World, at: datetime) -> Made:
@@ -346,8 +299,8 @@ BUILDERS: dict[str, Builder] = {
     "sign-in link requests": link_request_at,
     "sign-in challenges": sign_in_challenge_at,
     "staff sessions": session_at,
-    "password resets": lambda world, at: _account_token(world, "iam.password_resets", at),
-    "sign-in unlocks": lambda world, at: _account_token(world, "iam.sign_in_unlocks", at),
+    "password resets": _account_token("iam.password_resets"),
+    "sign-in unlocks": _account_token("iam.sign_in_unlocks"),
     "sign-ups": sign_up_at,
     "homeowner sessions": portal_session_at,
     "homeowner sign-in codes": portal_challenge_at,
