@@ -155,7 +155,7 @@ as $$
   from pg_catalog.pg_class c where c.oid = p_table
 $$;
 revoke all on function app.retention_sweeping(regclass) from public;
-grant execute on function app.retention_sweeping(regclass) to authenticated, service_role;
+grant execute on function app.retention_sweeping(regclass) to service_role;
 
 -- Why: drafts may be deleted; any other invoice only by the retention sweep.
 create or replace function app.invoices_only_drafts_deleted() returns trigger
