@@ -287,6 +287,23 @@ def outbox_message_at(world: World, at: datetime) -> Made:
     )
 
 
+def export_at(world: World, at: datetime) -> Made:
+    """A company export whose zip was ready at `at`."""
+    export = _insert(
+        world.admin,
+        "insert into public.company_exports (tenant_id, id, status, storage_key, byte_size,"
+        " created_at, started_at, finished_at, expires_at) select %(t)s, x.id, 'done',"
+        " %(t)s::text || '/exports/' || x.id || '.zip', 100, %(at)s, %(at)s, %(at)s,"
+        " %(at)s + interval '7 days' from (select gen_random_uuid() as id) x returning id as key",
+        {"t": world.tenant.id, "at": at},
+    )
+    return Made(
+        "select exists (select from public.company_exports where id = %(v)s"
+        " and status = 'done' and storage_key is not null) as present",
+        {"v": export},
+    )
+
+
 Builder = Callable[[World, datetime], Made]
 
 # Every rule with a period, by record kind: a new rule without an entry fails the boundary test.
@@ -314,4 +331,5 @@ BUILDERS: dict[str, Builder] = {
     "payment provider events": stripe_event_at,
     "import files": import_at,
     "outbox bodies": outbox_message_at,
+    "export files": export_at,
 }
