@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth,
         booking,
         calls,
+        certificates,
         customers,
         dashboard,
         estimates,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         service_requests.bp,
         privacy_requests.bp,
         booking.bp,
+        certificates.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
