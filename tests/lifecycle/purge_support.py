@@ -102,3 +102,24 @@ def rows_of(admin: Connection, company: UUID) -> dict[str, int]:
 def database_now(admin: Connection) -> datetime:
     row = admin.execute("select app.now() as now").fetchone()
     return row["now"] if row else datetime.now(UTC)
+
+
+def grow(admin: Connection, company: UUID, customers: int) -> None:
+    """`customers` more customers, each with a note and an address: three rows apiece."""
+    admin.execute(
+        "insert into public.customers (tenant_id, first_name, last_name, email)"
+        " select %(c)s, 'Many', 'Customer ' || n, 'many' || n || '@example.com'"
+        " from generate_series(1, %(n)s) n",
+        {"c": company, "n": customers},
+    )
+    admin.execute(
+        "insert into public.customer_notes (tenant_id, customer_id, body)"
+        " select tenant_id, id, 'A note' from public.customers where tenant_id = %(c)s",
+        {"c": company},
+    )
+    admin.execute(
+        "insert into public.properties (tenant_id, customer_id, street, city, region, postal_code)"
+        " select tenant_id, id, '1 Main St', 'Springfield', 'IL', '62701'"
+        " from public.customers where tenant_id = %(c)s",
+        {"c": company},
+    )
