@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TextIO
 from uuid import UUID
 
 import click
@@ -163,7 +164,7 @@ def audit_verify(tenant: UUID | None) -> None:
 
 @certificate_cli.command("verify")
 @click.argument("file", type=click.File("r"))
-def certificate_verify(file: click.utils.LazyFile) -> None:
+def certificate_verify(file: TextIO) -> None:
     """Check a downloaded deletion certificate: its digest and the platform's signature."""
     try:
         download = json.load(file)

@@ -62,7 +62,9 @@ def start_due(pool: ConnectionPool) -> int:
 def _add_steps(conn: Connection, purge: UUID, company: UUID) -> None:
     """The plan's steps, each with the company's rows of its table counted (the audit log's by
     audit.kept_rows, which counts without reading)."""
-    audit = {r["table_name"]: r["kept"] for r in conn.execute(queries.kept_rows, {"company": company})}
+    audit = {
+        r["table_name"]: r["kept"] for r in conn.execute(queries.kept_rows, {"company": company})
+    }
     for position, (table, on_purge) in enumerate(plan(conn).steps):
         if table in audit:
             found = audit[table]

@@ -51,10 +51,10 @@ def _latest_kept(conn: Connection, company: UUID, steps: list[Row]) -> datetime 
             continue
         schema, _, table = step["table_name"].partition(".")
         row = conn.execute(
-            sql.SQL("select max((to_jsonb(x) ->> 'created_at')::timestamptz) as at from {} x"
-                " where x.tenant_id = %(company)s").format(
-                sql.Identifier(schema, table)
-            ),
+            sql.SQL(
+                "select max((to_jsonb(x) ->> 'created_at')::timestamptz) as at from {} x"
+                " where x.tenant_id = %(company)s"
+            ).format(sql.Identifier(schema, table)),
             {"company": company},
         ).fetchone()
         if row and row["at"] and (latest is None or row["at"] > latest):
@@ -116,7 +116,7 @@ def document(
                 " address, phone, licence number and logo were removed.",
                 "until": _years_later(latest, FINANCIAL_YEARS),
             },
-        ],  # fmt: skip
+        ],
         "backups": BACKUPS,
     }
 
@@ -128,41 +128,50 @@ def _email(to: str, purge: Row, link: str, signed: certificates.Signed) -> email
     return email.compose(rendered, to=to, kind="deletion_certificate", tenant_id=None)
 
 
+def _one(conn: Connection, query: str, params: dict[str, Any] | None = None) -> Row:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, query
+    return row
+
+
+def _certify(conn: Connection, purge: Row, seed: bytes, public_url: str) -> Row:
+    """Sign and store the certificate, mint its link and email it to the former owners; the
+    company's audit keys destroyed and its details blanked first."""
+    company = purge["company_id"]
+    shredded = _one(conn, queries.shred_audit_keys, {"company": company})["shredded"]
+    conn.execute(queries.anonymise_company, {"company": company})
+    at = _one(conn, queries.now)["now"]
+    steps = conn.execute(queries.steps_of, {"purge": purge["id"]}).fetchall()
+    signed = certificates.signed(
+        seed, document(purge, steps, shredded, _latest_kept(conn, company, steps), at)
+    )
+    certificate = _one(
+        conn,
+        queries.store_certificate,
+        {"company": company, "purge": purge["id"], "name": purge["company_name"],
+         "document": signed.document, "digest": signed.digest,
+         "signature": certificates.signature_bytes(signed), "key_id": signed.key_id,
+         "issued_at": at},
+    )  # fmt: skip
+    token = _one(conn, queries.new_certificate_link, {"certificate": certificate["id"]})["token"]
+    for to in purge["recipients"]:
+        email.queue(conn, _email(to, purge, f"{public_url}/certificate/{token}", signed))
+    return {"finished_at": at, "shredded": shredded}
+
+
 def finish(
     pool: ConnectionPool, purge_id: UUID, worker: UUID, seed: bytes, public_url: str
 ) -> bool:
     """The purge's last transaction; False when the lease was lost."""
     with service_role_transaction(pool, ACTOR) as conn:
-        held = conn.execute(
-            queries.hold_purge, {"purge": purge_id, "worker": worker, "lease": LEASE}
-        ).fetchone()
-        if held is None:
+        params = {"purge": purge_id, "worker": worker, "lease": LEASE}
+        if conn.execute(queries.hold_purge, params).fetchone() is None:
             return False
-        purge = conn.execute(queries.purge_of, {"purge": purge_id}).fetchone()
-        assert purge is not None
-        company = purge["company_id"]
-        shredded = conn.execute(queries.shred_audit_keys, {"company": company}).fetchone()[
-            "shredded"
-        ]  # type: ignore[index]
-        conn.execute(queries.anonymise_company, {"company": company})
-        at = conn.execute(queries.now).fetchone()["now"]  # type: ignore[index]
-        steps = conn.execute(queries.steps_of, {"purge": purge_id}).fetchall()
-        body = document(purge, steps, shredded, _latest_kept(conn, company, steps), at)
-        signed = certificates.signed(seed, body)
-        certificate = conn.execute(
-            queries.store_certificate,
-            {"company": company, "purge": purge_id, "name": purge["company_name"],
-             "document": signed.document, "digest": signed.digest,
-             "signature": certificates.signature_bytes(signed), "key_id": signed.key_id,
-             "issued_at": at},
-        ).fetchone()  # fmt: skip
-        token = conn.execute(
-            queries.new_certificate_link, {"certificate": certificate["id"]}
-        ).fetchone()["token"]  # type: ignore[index]
-        for to in purge["recipients"]:
-            email.queue(conn, _email(to, purge, f"{public_url}/certificate/{token}", signed))
+        purge = _one(conn, queries.purge_of, {"purge": purge_id})
+        done = _certify(conn, purge, seed, public_url)
+        conn.execute(queries.finish_purge, {"purge": purge_id, **done})
         conn.execute(
-            queries.finish_purge, {"purge": purge_id, "finished_at": at, "shredded": shredded}
+            queries.company_purged,
+            {"company": purge["company_id"], "finished_at": done["finished_at"]},
         )
-        conn.execute(queries.company_purged, {"company": company, "finished_at": at})
     return True

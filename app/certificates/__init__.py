@@ -16,8 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import Blueprint
 
-from app import sql
-from app.audit import checkpoints
+from app import audit, sql
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 queries = sql.load(__file__, "queries.sql")
@@ -65,7 +64,7 @@ def signed(seed: bytes, document: dict[str, Any]) -> Signed:
     text = canonical(document)
     hexdigest = digest(text)
     signature = Ed25519PrivateKey.from_private_bytes(seed).sign(DOMAIN + hexdigest.encode())
-    key = checkpoints.key_id(checkpoints.public_key_bytes(seed))
+    key = audit.key_id(audit.public_key_bytes(seed))
     return Signed(text, hexdigest, base64.b64encode(signature).decode(), key)
 
 

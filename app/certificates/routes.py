@@ -46,12 +46,7 @@ def _signed(found: dict[str, Any]) -> Signed:
 
 @bp.get("/certificate/<token>")
 def link(token: str) -> Response:
-    where = _place(token)
-    if where is None:
-        return page("documents/link_closed.html", 404, why=WHY_CLOSED)
-    return document_links.hand_over(
-        KIND, where[1], token, "certificates.view", certificate_id=where[1]
-    )
+    return document_links.opened(KIND, token, _place, "certificates.view", WHY_CLOSED)
 
 
 @bp.get("/certificate/view/<uuid:certificate_id>")

@@ -123,3 +123,25 @@ def grow(admin: Connection, company: UUID, customers: int) -> None:
         " from public.customers where tenant_id = %(c)s",
         {"c": company},
     )
+
+
+def stored_certificate(admin: Connection, company: UUID) -> UUID:
+    """A deletion certificate of `company` as a purge leaves it (its data aside); the one it
+    has when it has one."""
+    row = (
+        admin.execute(
+            "select id from app.deletion_certificates where company_id = %(c)s", {"c": company}
+        ).fetchone()
+        or admin.execute(
+            "with p as (insert into app.purges (company_id, status, company_name, closed_at,"
+            " scheduled_for, started_at, finished_at) select id, 'done', name, now(), now(), now(),"
+            " now() from public.tenants where id = %(c)s returning id, company_id, company_name)"
+            " insert into app.deletion_certificates (company_id, purge_id, company_name, document,"
+            " digest, signature, key_id, issued_at)"
+            " select company_id, id, company_name, '{}', repeat('0', 64), '\\x00', 'k', now() from p"
+            " returning id",
+            {"c": company},
+        ).fetchone()
+    )
+    assert row is not None
+    return UUID(str(row["id"]))

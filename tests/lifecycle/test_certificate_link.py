@@ -62,7 +62,7 @@ def test_a_wrong_token_or_another_browser_finds_no_certificate(
     owner = app.test_client()
     page_url = owner.get(path).headers["Location"]
 
-    assert app.test_client().get(path + "x").status_code == 404
+    assert app.test_client().get(path + "x").status_code == 410  # as every unknown link
     assert app.test_client().get(page_url).status_code == 404
     assert app.test_client().get(page_url + ".json").status_code == 404
 

@@ -12,7 +12,7 @@ import pytest
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from app import catalog, certificates
+from app import certificates
 from app.audit import checkpoints
 from app.db import Connection
 from app.integrations import files
@@ -101,9 +101,7 @@ def test_what_a_purge_keeps_names_no_one(
         " bill_to_address, note, void_reason from public.invoices where tenant_id = %(t)s",
         {"t": gone.id},
     ).fetchall()
-    assert invoices and all(
-        set(row.values()) <= {None, ""} for row in invoices
-    ), invoices
+    assert invoices and all(set(row.values()) <= {None, ""} for row in invoices), invoices
     for entry in personal:
         schema, _, name = entry["table_name"].partition(".")
         for column in entry["columns"]:
@@ -114,7 +112,9 @@ def test_what_a_purge_keeps_names_no_one(
                 {"t": gone.id},
             ).fetchall()
             assert {v["v"] for v in values} <= {None, "", "Erased customer", "Erased"}, (
-                entry["table_name"], column, values
+                entry["table_name"],
+                column,
+                values,
             )
     keys = admin.execute(
         "select count(*) filter (where key is not null) as readable, count(*) as all"
@@ -176,7 +176,9 @@ def test_the_certificate_is_signed_and_emailed_to_the_former_owners(
     assert sweep(pool, tmp_path) == 1
 
     stored = _certificate(admin, gone.id)
-    keys = {checkpoints.key_id(checkpoints.public_key_bytes(SEED)): checkpoints.public_key_bytes(SEED)}
+    keys = {
+        checkpoints.key_id(checkpoints.public_key_bytes(SEED)): checkpoints.public_key_bytes(SEED)
+    }
     assert certificates.verify(stored, keys) is None
     tampered = json.loads(stored["document"])
     tampered["company"]["name"] = "Someone Else"
