@@ -138,7 +138,8 @@ def stored_certificate(admin: Connection, company: UUID) -> UUID:
             " now() from public.tenants where id = %(c)s returning id, company_id, company_name)"
             " insert into app.deletion_certificates (company_id, purge_id, company_name, document,"
             " digest, signature, key_id, issued_at)"
-            " select company_id, id, company_name, '{}', repeat('0', 64), '\\x00', 'k', now() from p"
+            " select company_id, id, company_name, '{}', repeat('0', 64), '\\x00', 'k', now()"
+            " from p"
             " returning id",
             {"c": company},
         ).fetchone()
