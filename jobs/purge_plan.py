@@ -67,21 +67,38 @@ def plan(conn: Connection) -> Plan:
 
 
 def _children_first(tables: list[str], keys: list[ForeignKey]) -> list[str]:
-    """Kahn's order, a table once every table naming it is done; a cycle is broken only at a
-    key that does not block (cascade or set null), else the plan is refused."""
+    """Kahn's order: a table once every table naming it is done. In a cycle, the table first
+    that only cascading or nulling keys still name (e.g. an estimate, whose options go with it),
+    so no key refuses a deletion; a cycle of refusing keys refuses the plan."""
     left = list(tables)
     edges = [k for k in keys if k.source in left and k.target in left]
     ordered: list[str] = []
     while left:
-        ready = [t for t in left if not any(k.target == t and k.source in left for k in edges)]
+        naming = {t: [k for k in edges if k.target == t and k.source in left] for t in left}
+        ready = [t for t in left if not naming[t]]
         if not ready:
-            edges = [k for k in edges if k.blocks]
-            ready = [t for t in left if not any(k.target == t and k.source in left for k in edges)]
+            ready = sorted(
+                t for t in left if _on_cycle(t, naming) and not any(k.blocks for k in naming[t])
+            )
             if not ready:
                 raise PlanRefused(f"the tables {', '.join(left)} name each other in a cycle")
         ordered.append(ready[0])
         left.remove(ready[0])
     return ordered
+
+
+def _on_cycle(table: str, naming: dict[str, list[ForeignKey]]) -> bool:
+    """Whether `table` is named, through tables that name one another, by itself."""
+    seen: set[str] = set()
+    todo = [k.source for k in naming[table]]
+    while todo:
+        current = todo.pop()
+        if current == table:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo += [k.source for k in naming.get(current, [])]
+    return False
 
 
 def _name(table: str) -> sql.Identifier:
