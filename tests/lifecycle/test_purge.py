@@ -90,6 +90,9 @@ def test_what_a_purge_keeps_names_no_one(
 ) -> None:
     gone, customer = populate(admin, make, "Gone Heating")
     close(admin, gone.id, days_ago=31, now=database_now(admin))
+    logged = admin.execute(
+        "select count(*) as n from audit.changes where tenant_id = %(t)s", {"t": gone.id}
+    ).fetchone()
     personal = admin.execute(
         "select table_name, array_agg(column_name::text) as columns from audit.personal_columns"
         " group by table_name"
@@ -136,6 +139,12 @@ def test_what_a_purge_keeps_names_no_one(
         {"t": gone.id},
     ).fetchone()
     assert entries is not None and entries["n"] == 1
+    # One audit entry for the whole purge, and the company's chain still verifies.
+    after = admin.execute(
+        "select count(*) as n from audit.changes where tenant_id = %(t)s", {"t": gone.id}
+    ).fetchone()
+    assert logged is not None and after == {"n": logged["n"] + 1}
+    assert admin.execute("select * from audit.verify(%(t)s)", {"t": gone.id}).fetchall() == []
     assert customer is not None
 
 
