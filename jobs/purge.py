@@ -36,6 +36,7 @@ from jobs.purge_plan import (
     anonymise_batch,
     count,
     delete_batch,
+    hold,
     plan,
     queries,
     remaining,
@@ -111,9 +112,7 @@ def _work_tables(pool: ConnectionPool, purge: UUID, worker: UUID, size: int) -> 
     work: Plan | None = None
     while True:
         with service_role_transaction(pool, ACTOR) as conn:
-            held = conn.execute(
-                queries.hold_purge, {"purge": purge, "worker": worker, "lease": LEASE}
-            ).fetchone()
+            held = hold(conn, purge, worker)
             if held is None:
                 return False
             step = conn.execute(queries.next_step, {"purge": purge}).fetchone()
@@ -130,9 +129,7 @@ def _remove_files(
     prefix = files.check_prefix(f"{company}/")
     while True:
         with service_role_transaction(pool, ACTOR) as conn:
-            held = conn.execute(
-                queries.hold_purge, {"purge": purge, "worker": worker, "lease": LEASE}
-            ).fetchone()
+            held = hold(conn, purge, worker)
             if held is None:
                 return False
             if held["files_done"]:

@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 from app import certificates
 from app.db import Connection, Row, service_role_transaction
 from app.integrations import email
-from jobs.purge_plan import ACTOR, COMPANY, LEASE, queries
+from jobs.purge_plan import ACTOR, COMPANY, hold, queries
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(
@@ -164,8 +164,7 @@ def finish(
 ) -> bool:
     """The purge's last transaction; False when the lease was lost."""
     with service_role_transaction(pool, ACTOR) as conn:
-        params = {"purge": purge_id, "worker": worker, "lease": LEASE}
-        if conn.execute(queries.hold_purge, params).fetchone() is None:
+        if hold(conn, purge_id, worker) is None:
             return False
         purge = _one(conn, queries.purge_of, {"purge": purge_id})
         done = _certify(conn, purge, seed, public_url)

@@ -6,11 +6,12 @@ construction; a table the purge could not handle safely stops the purge before i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from psycopg import sql
 
 from app import catalog
-from app.db import Connection
+from app.db import Connection, Row
 from app.sql import load
 
 queries = load(__file__, "purge.sql")
@@ -99,6 +100,14 @@ def _on_cycle(table: str, naming: dict[str, list[ForeignKey]]) -> bool:
             seen.add(current)
             todo += [k.source for k in naming.get(current, [])]
     return False
+
+
+def hold(conn: Connection, purge: UUID, worker: UUID) -> Row | None:
+    """Renew this worker's lease on the purge (its row locked till the transaction ends), or
+    None when the lease went to another worker (or the purge is done)."""
+    return conn.execute(
+        queries.hold_purge, {"purge": purge, "worker": worker, "lease": LEASE}
+    ).fetchone()
 
 
 def _name(table: str) -> sql.Identifier:

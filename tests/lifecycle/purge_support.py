@@ -4,8 +4,10 @@ sweep with the test's key and file store, and checksums of every table."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from psycopg import sql
@@ -146,3 +148,15 @@ def stored_certificate(admin: Connection, company: UUID) -> UUID:
     )
     assert row is not None
     return UUID(str(row["id"]))
+
+
+def certificate_of(admin: Connection, company: UUID) -> dict[str, Any]:
+    """The company's certificate as its download has it: document, digest, signature, key id
+    and the document read (`certificate`)."""
+    row = admin.execute(
+        "select document, digest, translate(encode(signature, 'base64'), E'\\n', '')"
+        " as signature, key_id from app.deletion_certificates where company_id = %(c)s",
+        {"c": company},
+    ).fetchone()
+    assert row is not None, "no deletion certificate"
+    return {**row, "certificate": json.loads(row["document"])}

@@ -19,6 +19,7 @@ from app.integrations import files
 from tests.factories import Factory
 from tests.lifecycle.purge_support import (
     SEED,
+    certificate_of,
     checksums,
     close,
     database_now,
@@ -36,16 +37,6 @@ def _rules(admin: Connection) -> dict[str, str]:
         "select table_name, on_purge from app.retention_rules where on_purge is not null"
     ).fetchall()
     return {row["table_name"]: row["on_purge"] for row in rows}
-
-
-def _certificate(admin: Connection, company: object) -> dict:
-    row = admin.execute(
-        "select document, digest, encode(signature, 'base64') as signature, key_id"
-        " from app.deletion_certificates where company_id = %(c)s",
-        {"c": company},
-    ).fetchone()
-    assert row is not None, "no deletion certificate"
-    return {**row, "certificate": json.loads(row["document"])}
 
 
 @pytest.mark.promise("P-13")
@@ -73,7 +64,7 @@ def test_a_purge_deletes_one_company_and_leaves_every_other_row_as_it_was(
     assert sorted(store.keys(f"{neighbour.id}/")) == sorted(
         [f"{neighbour.id}/visits/a.jpg", f"{neighbour.id}/company/logo.png"]
     )
-    certificate = _certificate(admin, gone.id)["certificate"]
+    certificate = certificate_of(admin, gone.id)["certificate"]
     said = {t["table"]: t for t in certificate["tables"]}
     for table, n in found.items():
         if table == "public.tenants":
@@ -184,7 +175,7 @@ def test_the_certificate_is_signed_and_emailed_to_the_former_owners(
     close(admin, gone.id, days_ago=31, now=database_now(admin))
     assert sweep(pool, tmp_path) == 1
 
-    stored = _certificate(admin, gone.id)
+    stored = certificate_of(admin, gone.id)
     keys = {
         checkpoints.key_id(checkpoints.public_key_bytes(SEED)): checkpoints.public_key_bytes(SEED)
     }

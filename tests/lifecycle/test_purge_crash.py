@@ -3,7 +3,6 @@ double count nor do the same batch: the certificate says what the company had.""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,6 +11,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from psycopg_pool import ConnectionPool
@@ -23,6 +23,7 @@ from tests.conftest import TestDatabase
 from tests.factories import Factory
 from tests.lifecycle.purge_support import (
     SEED,
+    certificate_of,
     close,
     database_now,
     grow,
@@ -35,6 +36,7 @@ from tests.lifecycle.support import populate
 WORKER = """
 import sys
 from pathlib import Path
+from uuid import UUID
 from app.db import create_pool
 from app.integrations import files
 from jobs import purge
@@ -46,17 +48,12 @@ purge.sweep(pool, seed=SEED, store=files.LocalFolderFiles(Path(sys.argv[2])),
 """
 
 
-def _said(admin: Connection, company: object) -> dict[str, int]:
+def _said(admin: Connection, company: UUID) -> dict[str, int]:
     """What the certificate says of each table: rows deleted, anonymised or kept."""
-    row = admin.execute(
-        "select document, digest, translate(encode(signature, 'base64'), E'\\n', '')"
-        " as signature, key_id from app.deletion_certificates where company_id = %(c)s",
-        {"c": company},
-    ).fetchone()
-    assert row is not None, "no deletion certificate"
+    row = certificate_of(admin, company)
     public = checkpoints.public_key_bytes(SEED)
     assert certificates.verify(row, {checkpoints.key_id(public): public}) is None
-    body = json.loads(row["document"])
+    body = row["certificate"]
     return {
         t["table"]: t["rows_deleted"] + t["rows_anonymised"] + t["rows_kept"]
         for t in body["tables"]
