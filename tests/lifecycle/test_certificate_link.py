@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from psycopg_pool import ConnectionPool
 
+from app.access_log import redact
 from app.db import Connection
 from tests.conftest import Client
 from tests.factories import Factory
@@ -88,3 +89,12 @@ def test_flask_certificate_verify_holds_for_the_download_and_not_for_an_altered_
     refused = runner.invoke(args=["certificate", "verify", str(kept)])
     assert refused.exit_code != 0
     assert "does not hold" in refused.output
+
+
+@pytest.mark.promise("P-13")
+def test_the_access_log_never_names_a_certificate_link_token() -> None:
+    for token in ("0gZDK4sGSbxpdYHCgDom0iJ_rOiGJgsI1YsLcXKS_cc", "short"):
+        line = redact(f'"GET /certificate/{token} HTTP/1.1" 303')
+        assert token not in line and "/certificate/[redacted]" in line
+    page = "/certificate/view/210549e3-9698-4250-93e5-5d510d115d96"
+    assert redact(page) == page  # the token-free page stays readable
