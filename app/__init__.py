@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth,
         booking,
         calls,
+        certificates,
         company_export,
         customers,
         dashboard,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         privacy_requests.bp,
         booking.bp,
         company_export.bp,
+        certificates.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

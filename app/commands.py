@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import TextIO
 from uuid import UUID
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import catalog, migrations, schema
+from app import catalog, certificates, migrations, schema
 from app.audit import checkpoints, verify
 from app.auth import links
 from app.config import Settings
@@ -20,6 +22,7 @@ from app.demo import seed
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
 seed_cli = AppGroup("seed", help="Demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
+certificate_cli = AppGroup("certificate", help="Deletion certificates.")
 
 
 def _settings() -> Settings:
@@ -166,7 +169,22 @@ def audit_verify(tenant: UUID | None) -> None:
         raise click.ClickException(f"{broken} of {len(companies)} audit chain(s) are broken")
 
 
+@certificate_cli.command("verify")
+@click.argument("file", type=click.File("r"))
+def certificate_verify(file: TextIO) -> None:
+    """Check a downloaded deletion certificate: its digest and the platform's signature."""
+    try:
+        download = json.load(file)
+    except ValueError as error:
+        raise click.ClickException("not a deletion certificate (not JSON)") from error
+    problem = certificates.verify(download, checkpoints.trusted_keys(_settings()))
+    if problem:
+        raise click.ClickException(f"the certificate does not hold: {problem}")
+    click.echo(f"the certificate holds: digest {download['digest']}, key {download['key_id']}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(certificate_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)
