@@ -20,6 +20,7 @@ from app.customers.forms import (
     PREFERRED_CONTACTS,
     ContactForm,
     CustomerForm,
+    LegalHoldForm,
     NoteForm,
     SearchForm,
 )
@@ -140,6 +141,31 @@ def edit(customer_id: UUID) -> View:
     return redirect(url_for("customers.show", customer_id=customer_id))
 
 
+def _held(template: str, form: ConfirmForm, found: db.Row, refused: db.ConstraintViolation) -> View:
+    """A delete or erasure the database refused (a legal hold): the page again, with why."""
+    form.form_errors.append(refused.message)
+    if found.get("legal_hold"):
+        form.form_errors.append(f"The hold: {found['legal_hold']}")
+    return render_template(template, form=form, customer=found), 409
+
+
+@bp.route("/customers/<uuid:customer_id>/legal-hold", methods=["GET", "POST"])
+@identity.company_required(*roles.MANAGERS)
+def legal_hold(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = LegalHoldForm(data={"reason": found["legal_hold"]})
+    saved(
+        form,
+        "customers/legal_hold.html",
+        lambda: service.set_legal_hold(
+            current_user.tenant_id, customer_id, form.reason.data or ""
+        ),
+        customer=found,
+    )
+    flash("Legal hold set." if form.reason.data else "No legal hold.", "success")
+    return redirect(url_for("customers.show", customer_id=customer_id))
+
+
 @bp.route("/customers/<uuid:customer_id>/delete", methods=["GET", "POST"])
 @identity.company_required(*roles.MANAGERS)
 def delete(customer_id: UUID) -> View:
@@ -147,7 +173,10 @@ def delete(customer_id: UUID) -> View:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return form_page("customers/delete.html", form, customer=found)
-    service.delete_customer(current_user.tenant_id, customer_id)
+    try:
+        service.delete_customer(current_user.tenant_id, customer_id)
+    except db.ConstraintViolation as refused:
+        return _held("customers/delete.html", form, found, refused)
     flash(f"{found['display_name']} was deleted.", "success")
     return redirect(url_for("customers.index"))
 
@@ -159,8 +188,11 @@ def erase(customer_id: UUID) -> View:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return form_page("customers/erase.html", form, customer=found)
-    if not service.erase_customer(customer_id):
-        abort(404)
+    try:
+        if not service.erase_customer(customer_id):
+            abort(404)
+    except db.ConstraintViolation as refused:
+        return _held("customers/erase.html", form, found, refused)
     flash("The customer was erased.", "success")
     return redirect(url_for("customers.index"))
 
