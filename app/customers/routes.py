@@ -10,8 +10,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from app import company, db, phones, roles
-from app.audit.access import record_list
+from app import company, db, phones, roles, views
+from app.audit.access import changes_for_privacy_request, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers import bp, search, service
@@ -128,16 +128,23 @@ def show(customer_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def edit(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
+    for_request = views.uuid_arg("privacy_request")
     form = CustomerForm()
     if not form.is_submitted():
         form.fill(found)
-    saved(
-        form,
-        "customers/form.html",
-        lambda: service.update_customer(current_user.tenant_id, customer_id, form.values()),
-        customer=found,
-    )
+
+    def save() -> bool:
+        # A homeowner's correction request: the log names it beside each change (P-10).
+        if for_request and not changes_for_privacy_request(
+            current_user.tenant_id, customer_id, for_request
+        ):
+            abort(404)
+        return service.update_customer(current_user.tenant_id, customer_id, form.values())
+
+    saved(form, "customers/form.html", save, customer=found, for_request=for_request)
     flash("Changes saved.", "success")
+    if for_request:
+        return redirect(url_for("privacy_requests.show", privacy_request_id=for_request))
     return redirect(url_for("customers.show", customer_id=customer_id))
 
 
@@ -157,9 +164,7 @@ def legal_hold(customer_id: UUID) -> View:
     saved(
         form,
         "customers/legal_hold.html",
-        lambda: service.set_legal_hold(
-            current_user.tenant_id, customer_id, form.reason.data or ""
-        ),
+        lambda: service.set_legal_hold(current_user.tenant_id, customer_id, form.reason.data or ""),
         customer=found,
     )
     flash("Legal hold set." if form.reason.data else "No legal hold.", "success")

@@ -25,7 +25,7 @@ menu.add(
     count=menu.company_count(service.open_count),
 )
 
-from app.privacy_requests import routes  # noqa: E402,F401  (routes attach to bp)
+from app.privacy_requests import actions, routes  # noqa: E402,F401  (routes attach to bp)
 
 # What other features may use (tests/test_architecture.py holds them to it).
 __all__ = ["bp"]

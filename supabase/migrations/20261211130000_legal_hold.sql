@@ -14,13 +14,14 @@ select audit.attach_triggers(array['public']);
 
 -- Why: only owners and admins set or lift a hold (the office edits the rest of the record), and
 -- while it is set no member can delete the customer, by the erasure or by a plain delete: the
--- refusal carries the reason. The platform's own work (the service role: a terminated
--- company's purge, P-11) is not a member's and is governed by the retention rules.
+-- refusal carries the reason. Only members' requests are held to it (claims of role
+-- `authenticated`): the platform's own work (the service role: a terminated company's purge,
+-- P-11, governed by the retention rules) and the database owner's maintenance are not.
 create function app.customers_legal_hold_guard() returns trigger
 language plpgsql set search_path = ''
 as $$
 begin
-  if coalesce(auth.role(), '') = 'service_role' then
+  if auth.role() is distinct from 'authenticated' then
     return coalesce(new, old);
   end if;
   if tg_op = 'DELETE' then
