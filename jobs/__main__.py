@@ -20,6 +20,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     message_retention,
     messages,
     notices,
+    privacy_reminders,
     worker,
 )
 
