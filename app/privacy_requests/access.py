@@ -61,13 +61,12 @@ def _referencing(conn: db.Connection, ref: dict[str, Any], rows: list[Any], tena
     keys = {k for k in keys if None not in k}
     if not pairs or not keys:
         return []
-    statement = psql.SQL(
-        "select to_jsonb(t) as row from {} t where t.tenant_id = %(tenant)s"
-        " and ({}) in (select * from unnest({}))"
-    ).format(
-        _identifier(ref["source"]),
-        psql.SQL(", ").join(psql.SQL("t.{}::text").format(psql.Identifier(c)) for c, _t in pairs),
-        psql.SQL(", ").join(
+    statement = psql.SQL(queries.rows_with_keys).format(
+        table=_identifier(ref["source"]),
+        columns=psql.SQL(", ").join(
+            psql.SQL("t.{}::text").format(psql.Identifier(c)) for c, _t in pairs
+        ),
+        keys=psql.SQL(", ").join(
             psql.Placeholder(f"k{i}") + psql.SQL("::text[]") for i in range(len(pairs))
         ),
     )
@@ -83,10 +82,9 @@ def _matching(
     """The rows of `table` whose `column` (compared in lower case) is one of `values`."""
     if not values:
         return []
-    statement = psql.SQL(
-        "select to_jsonb(t) as row from {} t where t.tenant_id = %(tenant)s"
-        " and lower(t.{}::text) = any(%(values)s)"
-    ).format(_identifier(table), psql.Identifier(column))
+    statement = psql.SQL(queries.rows_with_value).format(
+        table=_identifier(table), column=psql.Identifier(column)
+    )
     return _read(conn, statement, {"tenant": tenant, "values": values})
 
 

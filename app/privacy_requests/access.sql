@@ -44,3 +44,13 @@ select distinct lower(btrim(a)) as address
         union all select x.phone from public.customer_contacts x
          where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s) found
  where btrim(coalesce(a, '')) <> ''
+
+-- name: rows_with_keys
+-- A table's rows whose key columns (as text) are one of the given keys (one array per column).
+select to_jsonb(t) as row from {table} t
+ where t.tenant_id = %(tenant)s and ({columns}) in (select * from unnest({keys}))
+
+-- name: rows_with_value
+-- A table's rows whose column, as text in lower case, is one of the values.
+select to_jsonb(t) as row from {table} t
+ where t.tenant_id = %(tenant)s and lower(t.{column}::text) = any(%(values)s)

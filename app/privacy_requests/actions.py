@@ -21,10 +21,12 @@ from app.privacy_requests.vocabulary import KINDS
 View = Response | str | tuple[str, int]
 
 
-def _open_of_kind(privacy_request_id: UUID, kind: str) -> db.Row:
-    """The company's request of this kind, still linked to its customer; a 404 otherwise."""
+def _with_customer(privacy_request_id: UUID, kind: str | None = None) -> db.Row:
+    """The company's request (of this kind, when named) still linked to its customer; a 404
+    otherwise. A copy of the data or a restriction may go with any request (a homeowner asking
+    to be erased may want their copy first); erasure only with a request to delete."""
     found = service.request(current_user.tenant_id, privacy_request_id)
-    if found is None or found["kind"] != kind or found["customer_id"] is None:
+    if found is None or found["customer_id"] is None or kind not in (None, found["kind"]):
         abort(404)
     return found
 
@@ -32,7 +34,7 @@ def _open_of_kind(privacy_request_id: UUID, kind: str) -> db.Row:
 @bp.get("/privacy-requests/<uuid:privacy_request_id>/data.zip")
 @identity.company_required(*roles.OFFICE_STAFF)
 def data(privacy_request_id: UUID) -> View:
-    found = _open_of_kind(privacy_request_id, "access")
+    found = _with_customer(privacy_request_id)
     archive = access.data_zip(current_user.tenant_id, found["customer_id"])
     name = f"customer-data-{found['customer_id']}.zip"
     return Response(
@@ -48,7 +50,7 @@ def data(privacy_request_id: UUID) -> View:
 @bp.route("/privacy-requests/<uuid:privacy_request_id>/erase", methods=["GET", "POST"])
 @identity.company_required(*roles.MANAGERS)
 def erase(privacy_request_id: UUID) -> View:
-    found = _open_of_kind(privacy_request_id, "deletion")
+    found = _with_customer(privacy_request_id, "deletion")
     form = ConfirmForm()
     page = {"r": found, "form": form, "kinds": KINDS}
     if not form.validate_on_submit():
@@ -70,7 +72,7 @@ def erase(privacy_request_id: UUID) -> View:
 @bp.post("/privacy-requests/<uuid:privacy_request_id>/restriction")
 @identity.company_required(*roles.OFFICE_STAFF)
 def restriction(privacy_request_id: UUID) -> View:
-    found = _open_of_kind(privacy_request_id, "restriction")
+    found = _with_customer(privacy_request_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     restricted = request.form.get("restricted") == "yes"

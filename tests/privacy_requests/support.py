@@ -28,7 +28,8 @@ MARKING = (
     " tags = '{quorrelby-vip}' where id = %(c)s",
     "update public.customer_contacts set full_name = 'Zephyrine Quorrelby Jr',"
     " email = 'jr@quorrelby.example', phone = %(contact_phone)s where customer_id = %(c)s",
-    "update public.customer_notes set body = 'Marmalade thunder: the dog' where customer_id = %(c)s",
+    "update public.customer_notes set body = 'Marmalade thunder: the dog'"
+    " where customer_id = %(c)s",
     "update public.properties set street = '12 Xylofant Street', notes = 'Marmalade shed'"
     " where customer_id = %(c)s",
     "update public.jobs set summary = 'Quorrelby furnace', description = 'Marmalade smell'"

@@ -30,8 +30,9 @@ def ids_by_table(admin: Connection, tables: list[str], tenant_id: UUID) -> dict[
     found: dict[str, dict] = {}
     for table in tables:
         rows = admin.execute(
-            sql.SQL("select t.id::text as id, to_jsonb(t)::text as row from {} t"
-                    " where t.tenant_id = %s").format(table_name(table)),
+            sql.SQL(
+                "select t.id::text as id, to_jsonb(t)::text as row from {} t where t.tenant_id = %s"
+            ).format(table_name(table)),
             [tenant_id],
         ).fetchall()
         found[table] = {r["id"]: r["row"] for r in rows}

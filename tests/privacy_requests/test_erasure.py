@@ -59,6 +59,12 @@ def stored_files(admin: Connection, store: LocalFolderFiles, customer: UUID) -> 
     return keys
 
 
+def count(admin: Connection, statement: str, value: object) -> int:
+    row = admin.execute(statement, [value]).fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
 def invoices(admin: Connection, tenant_id: UUID) -> list[dict]:
     return admin.execute(
         "select number, total, paid, status from public.invoices where tenant_id = %s"
@@ -92,9 +98,9 @@ def test_an_erased_customer_is_nowhere_and_their_invoices_remain(
     store = LocalFolderFiles(files_dir)
     keys = stored_files(admin, store, customer)
     kept = invoices(admin, tenant.id)
-    theirs = admin.execute(
-        "select count(*) as n from public.invoices where customer_id = %s", [customer]
-    ).fetchone()["n"]  # type: ignore[index]
+    theirs = count(
+        admin, "select count(*) as n from public.invoices where customer_id = %s", customer
+    )
     before = tables_mentioning(admin, MARKERS)
     assert {"public.customers", "public.messages", "outbox.messages", "public.sms_opt_outs"} <= set(
         before
@@ -114,16 +120,26 @@ def test_an_erased_customer_is_nowhere_and_their_invoices_remain(
     assert not any(m in readable_log(database, tenant, admin) for m in MARKERS)
     assert [k for k in keys if (files_dir / k).exists()] == []
     assert invoices(admin, tenant.id) == kept and kept
-    assert admin.execute(
-        "select count(*) as n from public.invoices where tenant_id = %s"
-        " and bill_to_name = 'Erased customer' and customer_id is null",
-        [tenant.id],
-    ).fetchone()["n"] == theirs > 0  # type: ignore[index]
+    assert (
+        count(
+            admin,
+            "select count(*) as n from public.invoices where tenant_id = %s"
+            " and bill_to_name = 'Erased customer' and customer_id is null",
+            tenant.id,
+        )
+        == theirs
+        > 0
+    )
     assert chain_problems(admin, tenant.id) == []
     assert audit_verify(app) == verdict
-    assert admin.execute(
-        "select count(*) as n from public.customer_notes where customer_id = %s", [neighbour]
-    ).fetchone()["n"] == 1  # type: ignore[index]
+    assert (
+        count(
+            admin,
+            "select count(*) as n from public.customer_notes where customer_id = %s",
+            neighbour,
+        )
+        == 1
+    )
     handled = admin.execute(
         "select kind, status, details from public.privacy_requests where tenant_id = %s",
         [tenant.id],
@@ -148,7 +164,9 @@ def test_an_erased_numbers_stop_still_holds_back_texts(
     assert row == {"status": "blocked", "blocked_reason": "The number texted STOP."}
 
 
-def test_a_legal_hold_refuses_erasure_with_its_reason(app: Flask, admin: Connection, make: Factory) -> None:
+def test_a_legal_hold_refuses_erasure_with_its_reason(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
     tenant = make.tenant()
     customer = make.customer(tenant.id, "Dora", "Dispute", email=EMAIL)
     owner = signed_in(app, tenant.owner.email)
@@ -161,19 +179,23 @@ def test_a_legal_hold_refuses_erasure_with_its_reason(app: Flask, admin: Connect
 
     assert refused.status_code == 409
     assert "Open dispute over invoice 12" in text(refused)
-    assert admin.execute("select legal_hold from public.customers where id = %s", [customer]).fetchone() == {
-        "legal_hold": "Open dispute over invoice 12"
-    }
+    assert admin.execute(
+        "select legal_hold from public.customers where id = %s", [customer]
+    ).fetchone() == {"legal_hold": "Open dispute over invoice 12"}
     deleted = owner.submit(f"/customers/{customer}/delete")
     assert admin.execute("select 1 from public.customers where id = %s", [customer]).fetchone()
     assert deleted.status_code == 409
 
     owner.submit(f"/customers/{customer}/legal-hold", {"reason": ""})
     assert owner.submit(f"/customers/{customer}/erase").status_code == 302
-    assert admin.execute("select 1 from public.customers where id = %s", [customer]).fetchone() is None
+    assert (
+        admin.execute("select 1 from public.customers where id = %s", [customer]).fetchone() is None
+    )
 
 
-def test_only_owners_and_admins_set_a_legal_hold(app: Flask, admin: Connection, make: Factory) -> None:
+def test_only_owners_and_admins_set_a_legal_hold(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
     tenant = make.tenant()
     customer = make.customer(tenant.id, "Dora", "Dispute")
     clerk = make.member(tenant.id, "office")
@@ -182,6 +204,6 @@ def test_only_owners_and_admins_set_a_legal_hold(app: Flask, admin: Connection, 
     response = office.submit(f"/customers/{customer}/legal-hold", {"reason": "Mine"})
 
     assert response.status_code in (403, 404)
-    assert admin.execute("select legal_hold from public.customers where id = %s", [customer]).fetchone() == {
-        "legal_hold": ""
-    }
+    assert admin.execute(
+        "select legal_hold from public.customers where id = %s", [customer]
+    ).fetchone() == {"legal_hold": ""}

@@ -4,7 +4,7 @@ request is not reminded, and other staff get nothing."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from uuid import UUID
 from zoneinfo import ZoneInfo
 

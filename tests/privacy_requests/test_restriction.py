@@ -82,7 +82,9 @@ def test_a_contacts_address_is_restricted_with_the_customer(
         [contact],
     )
 
-    row = send(admin, tenant_id, channel="email", kind="estimate", to_address="ron@restricted.example")
+    row = send(
+        admin, tenant_id, channel="email", kind="estimate", to_address="ron@restricted.example"
+    )
 
     assert row == {"status": "blocked", "blocked_reason": RESTRICTED}
 
@@ -130,7 +132,9 @@ def test_their_own_sign_in_code_and_the_answer_to_stop_still_go(
 
 def test_lifting_the_restriction_lets_messages_go_again(admin: Connection, make: Factory) -> None:
     tenant_id, customer = restricted(admin, make)
-    admin.execute("update public.customers set restrict_processing = false where id = %s", [customer])
+    admin.execute(
+        "update public.customers set restrict_processing = false where id = %s", [customer]
+    )
 
     row = send(
         admin, tenant_id, channel="email", kind="invoice", customer_id=customer, to_address=EMAIL
