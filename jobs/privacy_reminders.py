@@ -9,23 +9,15 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
-from app.db import service_role_transaction
-from jobs import Job, register
+from jobs import Job, register, sweep_in_batches
 
 BATCH = 500
-REMIND = "select app.remind_privacy_requests(%(batch)s) as reminded"
+REMIND = "select app.remind_privacy_requests(%(batch)s) as done"
 
 
 def sweep(pool: ConnectionPool, batch: int = BATCH) -> int:
     """Send the reminders that are due; returns how many requests were reminded."""
-    reminded = 0
-    while True:
-        with service_role_transaction(pool, "system:privacy-reminders") as conn:
-            row = conn.execute(REMIND, {"batch": batch}).fetchone()
-        done = int(row["reminded"]) if row else 0
-        reminded += done
-        if done < batch:
-            return reminded
+    return sweep_in_batches(pool, "system:privacy-reminders", REMIND, batch)
 
 
 JOB = register(Job("privacy_reminders", every_seconds=3600, sweep=sweep))

@@ -48,28 +48,23 @@ comment on column public.sms_opt_outs.phone is '@audit-digest';
 select audit.attach_triggers(array['public', 'outbox']);
 
 -- Why: the request stays after the erasure as the record that it was handled, without the
--- homeowner's words: the details go (as before) and an answer already given is replaced by a
--- sentence saying so (an answered request keeps an answer).
-create or replace function app.privacy_requests_dates() returns trigger
+-- homeowner's words: app.privacy_requests_dates takes the details when the customer goes; an
+-- answer already given is replaced here by a sentence saying so (an answered request keeps an
+-- answer). Runs after that trigger (names sort), on the update the erasure's `set null` makes.
+create function app.privacy_requests_erased_answer() returns trigger
 language plpgsql set search_path = ''
 as $$
 begin
-  if tg_op = 'INSERT' then
-    new.created_at := app.now();
-    new.due_on := (app.now() at time zone app.company_time_zone(new.tenant_id))::date + 30;
-  else
-    new.created_at := old.created_at;
-    new.due_on := old.due_on;
-    if new.customer_id is null and old.customer_id is not null then
-      new.details := '';
-      if new.answer <> '' then
-        new.answer := 'Answered. The homeowner has been erased since.';
-      end if;
-    end if;
+  if new.customer_id is null and old.customer_id is not null and new.answer <> '' then
+    new.answer := 'Answered. The homeowner has been erased since.';
   end if;
   return new;
 end
 $$;
+revoke execute on function app.privacy_requests_erased_answer() from public;
+
+create trigger privacy_requests_erased_answer before update on public.privacy_requests
+  for each row execute function app.privacy_requests_erased_answer();
 
 -- Why: everything that carries an erased homeowner's address or words without their key, in
 -- their company (and the platform's pending sign-in records of an address no customer has any

@@ -6,7 +6,6 @@ erasure with its reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
@@ -14,32 +13,18 @@ import pytest
 from flask import Flask
 from psycopg_pool import ConnectionPool
 
-from app import create_app
 from app.auth.identity import claims_for
 from app.db import Connection
 from app.integrations.files import LocalFolderFiles
 from jobs.discarded_files import sweep
 from tests.audit.household import tables_mentioning, text
 from tests.audit.support import audit_verify, chain_problems
-from tests.conftest import Client, TestDatabase, make_settings
+from tests.conftest import TestDatabase
 from tests.factories import Factory
 from tests.policies.identity import acting_as
 from tests.privacy_requests.support import EMAIL, MARKERS, PHONE, marked, signed_in
 
 pytestmark = pytest.mark.promise("P-10")
-
-
-@pytest.fixture
-def files_dir(tmp_path: Path) -> Path:
-    return tmp_path / "files"
-
-
-@pytest.fixture
-def app(database: TestDatabase, files_dir: Path) -> Iterator[Flask]:
-    application = create_app(make_settings(database, files_dir=str(files_dir)))
-    application.test_client_class = Client
-    yield application
-    application.extensions["plenum.pool"].close()
 
 
 def stored_files(admin: Connection, store: LocalFolderFiles, customer: UUID) -> list[str]:
