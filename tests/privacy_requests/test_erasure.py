@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import UUID
 
+import psycopg
 import pytest
 from flask import Flask
 from psycopg_pool import ConnectionPool
@@ -192,3 +193,49 @@ def test_only_owners_and_admins_set_a_legal_hold(
     assert admin.execute(
         "select legal_hold from public.customers where id = %s", [customer]
     ).fetchone() == {"legal_hold": ""}
+
+
+def test_an_answered_request_keeps_a_neutral_answer_after_the_erasure(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    customer = make.customer(tenant.id, "Ann", "Answered")
+    admin.execute(
+        "insert into public.privacy_requests (tenant_id, customer_id, kind, details, source,"
+        " status, answer, answered_at) values (%s, %s, 'access', 'Ann wants a copy', 'email',"
+        " 'done', 'Sent to ann@answered.example', now())",
+        [tenant.id, customer],
+    )
+
+    signed_in(app, tenant.owner.email).submit(f"/customers/{customer}/erase")
+
+    row = admin.execute(
+        "select status, details, answer from public.privacy_requests where tenant_id = %s",
+        [tenant.id],
+    ).fetchone()
+    assert row == {
+        "status": "done",
+        "details": "",
+        "answer": "Answered. The homeowner has been erased since.",
+    }
+
+
+def test_the_database_refuses_a_hold_set_by_office_staff_and_a_delete_under_hold(
+    database: TestDatabase, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    customer = make.customer(tenant.id, "Hal", "Held")
+    clerk = make.member(tenant.id, "office")
+    with (
+        acting_as(database, claims_for(clerk.account_id, tenant.id)) as conn,
+        pytest.raises(psycopg.errors.CheckViolation, match="only owners and admins"),
+    ):
+        conn.execute("update public.customers set legal_hold = 'x' where id = %s", [customer])
+    admin.execute(
+        "update public.customers set legal_hold = 'Insurance claim' where id = %s", [customer]
+    )
+    with (
+        acting_as(database, claims_for(tenant.owner.account_id, tenant.id)) as conn,
+        pytest.raises(psycopg.errors.CheckViolation, match="Insurance claim"),
+    ):
+        conn.execute("delete from public.customers where id = %s", [customer])
