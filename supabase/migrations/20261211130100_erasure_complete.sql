@@ -20,9 +20,10 @@
 -- Why: an opted-out number that is not kept in clear: an HMAC of the company and the number
 -- under the platform's secret pepper (which no app role can read), so the stored value cannot be
 -- reversed by trying every number, yet the same number always gives the same digest, for the
--- messaging guard to recognise a STOP after the number itself is gone.
+-- messaging guard to recognise a STOP after the number itself is gone. No grant: only the
+-- database's own functions (definers, running as their owner) call it.
 create function app.number_digest(p_tenant uuid, p_phone text) returns bytea
-language sql stable security definer set search_path = ''
+language sql stable set search_path = ''
 as $$
   select extensions.hmac(convert_to(p_tenant::text || ':' || p_phone, 'UTF8'), p.pepper, 'sha256')
     from iam.sign_in_pepper p

@@ -10,9 +10,10 @@
 -- And an erased homeowner's STOP (app.number_digest) still holds back texts to that number.
 
 -- Why: whether an address is a restricted customer's, in one company: their own email or mobile
--- number, or one of their contacts'.
+-- number, or one of their contacts'. No grant: only the messaging guard and the outbox's
+-- trigger (definers, running as their owner) call it.
 create function app.restricted_address(p_tenant uuid, p_address text) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable set search_path = ''
 as $$
   select btrim(coalesce(p_address, '')) <> '' and (
     exists (select from public.customers c
