@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from psycopg_pool import ConnectionPool
 
-from app.db import service_role_transaction
-
 
 @dataclass(frozen=True)
 class Job:
@@ -30,16 +28,3 @@ def register(job: Job) -> Job:
         raise ValueError(f"job {job.name!r} is registered twice")
     REGISTRY[job.name] = job
     return job
-
-
-def sweep_in_batches(pool: ConnectionPool, actor: str, statement: str, batch: int) -> int:
-    """Run `statement` (one database function doing a batch, returning how many it did as
-    `done`) as the service role, a transaction a batch, until a batch comes back short."""
-    total = 0
-    while True:
-        with service_role_transaction(pool, actor) as conn:
-            row = conn.execute(statement, {"batch": batch}).fetchone()
-        done = int(row["done"]) if row else 0
-        total += done
-        if done < batch:
-            return total

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
-from jobs import Job, register, sweep_in_batches
+from app.db import service_role_transaction
+from jobs import Job, register
 
 BATCH = 5000
-DELETE = "select app.delete_expired_messages(%(batch)s) as done"
+DELETE = "select app.delete_expired_messages(%(batch)s) as deleted"
 
 
 def sweep(pool: ConnectionPool, batch: int = BATCH) -> int:
     """Delete the messages past their three years; returns how many."""
-    return sweep_in_batches(pool, "system:retention", DELETE, batch)
+    deleted = 0
+    while True:
+        with service_role_transaction(pool, "system:retention") as conn:
+            row = conn.execute(DELETE, {"batch": batch}).fetchone()
+        done = int(row["deleted"]) if row else 0
+        deleted += done
+        if done < batch:
+            return deleted
 
 
 JOB = register(Job("message_retention", every_seconds=6 * 3600, sweep=sweep))

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
-from jobs import Job, register, sweep_in_batches
+from app.db import service_role_transaction
+from jobs import Job, register
 
 BATCH = 500
-REMIND = "select app.remind_privacy_requests(%(batch)s) as done"
+REMIND = "select app.remind_privacy_requests(%(batch)s) as reminded"
 
 
 def sweep(pool: ConnectionPool, batch: int = BATCH) -> int:
     """Send the reminders that are due; returns how many requests were reminded."""
-    return sweep_in_batches(pool, "system:privacy-reminders", REMIND, batch)
+    reminded = 0
+    while True:
+        with service_role_transaction(pool, "system:privacy-reminders") as conn:
+            row = conn.execute(REMIND, {"batch": batch}).fetchone()
+        done = int(row["reminded"]) if row else 0
+        reminded += done
+        if done < batch:
+            return reminded
 
 
 JOB = register(Job("privacy_reminders", every_seconds=3600, sweep=sweep))
