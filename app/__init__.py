@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth,
         booking,
         calls,
+        company_export,
         customers,
         dashboard,
         estimates,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         service_requests.bp,
         privacy_requests.bp,
         booking.bp,
+        company_export.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -123,6 +123,27 @@ MISTAKES = {
         " values ('gadgets', 'public.gadgets', 'delete')",
         "retention: gadgets: names no table (public.gadgets)",
     ),
+    "retention period counted by a column its table lacks": (
+        "insert into app.retention_rules (record_kind, table_name, period, age_column)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'made_at')",
+        "retention: old tenants: public.tenants has no column made_at",
+    ),
+    "retention rule swept by a function that does not exist": (
+        "insert into app.retention_rules"
+        " (record_kind, table_name, period, age_column, sweep_function)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'created_at',"
+        " 'app.sweep_old_tenants')",
+        "retention: old tenants: no function app.sweep_old_tenants(timestamptz, integer)"
+        " returns integer",
+    ),
+    "retention rule swept by a function of the wrong shape": (
+        "insert into app.retention_rules"
+        " (record_kind, table_name, period, age_column, sweep_function)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'created_at',"
+        " 'app.retention_cutoff')",
+        "retention: old tenants: no function app.retention_cutoff(timestamptz, integer)"
+        " returns integer",
+    ),
     "security definer function executable by everyone": (
         "create function app.whoever() returns uuid language sql stable security definer"
         " set search_path = '' as 'select null::uuid';"
