@@ -920,6 +920,34 @@ CREATE FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address 
 $$;
 
 --
+-- Name: customers_legal_hold_guard(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.customers_legal_hold_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if auth.role() is distinct from 'authenticated' then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'DELETE' then
+    if old.legal_hold <> '' then
+      raise exception 'this customer is under a legal hold: %', old.legal_hold
+        using errcode = 'check_violation', constraint = 'customers_legal_hold_blocks_erasure';
+    end if;
+    return old;
+  end if;
+  if new.legal_hold is distinct from old.legal_hold and not app.has_role('owner', 'admin') then
+    raise exception 'only owners and admins set or lift a legal hold'
+      using errcode = 'check_violation', constraint = 'customers_legal_hold_managers';
+  end if;
+  new.legal_hold := btrim(new.legal_hold);
+  return new;
+end
+$$;
+
+--
 -- Name: decline_estimate_by_link(text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1123,17 +1151,24 @@ CREATE FUNCTION app.erase_customer(p_customer uuid) RETURNS void
     AS $$
 declare
   v_tenant uuid := app.tenant_id();
+  v_hold text;
   v_imports integer;
 begin
   if v_tenant is null or not app.has_role('owner', 'admin') then
     raise exception 'only owners and admins can erase a customer'
       using errcode = 'insufficient_privilege';
   end if;
-  perform from public.customers c where c.tenant_id = v_tenant and c.id = p_customer for update;
+  select c.legal_hold into v_hold from public.customers c
+   where c.tenant_id = v_tenant and c.id = p_customer for update;
   if not found then
     raise exception 'no such customer' using errcode = 'no_data_found';
   end if;
+  if v_hold <> '' then
+    raise exception 'this customer is under a legal hold: %', v_hold
+      using errcode = 'check_violation', constraint = 'customers_legal_hold_blocks_erasure';
+  end if;
   v_imports := app.discard_imports_mentioning(v_tenant, p_customer);
+  perform app.erase_traces(v_tenant, p_customer);
   -- Every reference at once, so that no key is left to find them (app.invoices_keep_their_word
   -- accepts this anonymised form of a sent invoice, and no other change to it).
   update public.invoices i
@@ -1147,6 +1182,82 @@ begin
   on conflict (tenant_id, subject_id) do update set key = null, erased_at = now();
   perform audit.append(v_tenant, 'public.customers', p_customer::text, 'erasure', null,
                        jsonb_build_object('imports_discarded', v_imports));
+end
+$$;
+
+--
+-- Name: erase_traces(uuid, uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.erase_traces(p_tenant uuid, p_customer uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_addresses text[];
+  v_phones text[];
+begin
+  select array_agg(distinct lower(btrim(a))) filter (where btrim(coalesce(a, '')) <> '')
+    into v_addresses
+    from (select c.email as a from public.customers c
+           where c.tenant_id = p_tenant and c.id = p_customer
+          union all select c.phone from public.customers c
+           where c.tenant_id = p_tenant and c.id = p_customer
+          union all select x.email from public.customer_contacts x
+           where x.tenant_id = p_tenant and x.customer_id = p_customer
+          union all select x.phone from public.customer_contacts x
+           where x.tenant_id = p_tenant and x.customer_id = p_customer
+          union all select v.phone from public.conversations v
+           where v.tenant_id = p_tenant and v.customer_id = p_customer
+          union all select m.to_address from public.messages m
+           where m.tenant_id = p_tenant and m.customer_id = p_customer and m.direction = 'out'
+          union all select m.from_address from public.messages m
+           where m.tenant_id = p_tenant and m.customer_id = p_customer and m.direction = 'in'
+         ) found;
+  v_addresses := coalesce(v_addresses, '{}');
+  v_phones := array(select a from unnest(v_addresses) a where a ~ '^\+[0-9]');
+
+  delete from public.messages m
+   where m.tenant_id = p_tenant and m.customer_id is null
+     and (lower(m.to_address) = any (v_addresses) or lower(m.from_address) = any (v_addresses));
+  delete from public.conversations v
+   where v.tenant_id = p_tenant and v.customer_id is null and v.phone = any (v_phones);
+  delete from outbox.messages o
+   where o.tenant_id = p_tenant and lower(o.to_address) = any (v_addresses);
+  update public.sms_opt_outs o
+     set phone_digest = app.number_digest(o.tenant_id, o.phone), phone = 'erased:' || o.id::text
+   where o.tenant_id = p_tenant and o.phone = any (v_phones);
+
+  -- Their invoices stay; the addresses they were sent to and the payers' words go.
+  delete from public.invoice_links l
+   using public.invoices i
+   where l.tenant_id = p_tenant and i.tenant_id = l.tenant_id and i.id = l.invoice_id
+     and i.customer_id = p_customer;
+  update public.payments p set reference = ''
+    from public.invoices i
+   where p.tenant_id = p_tenant and i.tenant_id = p.tenant_id and i.id = p.invoice_id
+     and i.customer_id = p_customer and p.reference <> '';
+  update public.refunds r set reason = ''
+    from public.invoices i
+   where r.tenant_id = p_tenant and i.tenant_id = r.tenant_id and i.id = r.invoice_id
+     and i.customer_id = p_customer and r.reason <> '';
+
+  insert into app.discarded_files (storage_key)
+  select e.signature_key from public.estimates e
+   where e.tenant_id = p_tenant and e.customer_id = p_customer and e.signature_key is not null
+  on conflict do nothing;
+
+  -- The platform's sign-in records hold an address, not a company: they go once no customer of
+  -- any company has it (another company's customer with the same address keeps theirs).
+  v_addresses := array(
+    select a from unnest(v_addresses) a
+     where not exists (select from public.customers c
+                        where (lower(c.email) = a or c.phone = a)
+                          and not (c.tenant_id = p_tenant and c.id = p_customer)));
+  delete from iam.portal_challenges c where lower(c.address) = any (v_addresses);
+  delete from iam.portal_choices c where lower(c.address) = any (v_addresses);
+  delete from iam.link_requests r
+   where r.subject = any (array(select 'portal-code-address:' || a from unnest(v_addresses) a));
 end
 $$;
 
@@ -2153,13 +2264,20 @@ CREATE FUNCTION app.message_refusal(m public.messages) RETURNS text
     select reason from (
       select 1 as rank, 'The number texted STOP.' as reason
        where m.channel = 'sms' and m.purpose <> 'compliance'
-         and exists (select from public.sms_opt_outs o
-                      where o.tenant_id = m.tenant_id and o.phone = m.to_address)
+         and (exists (select from public.sms_opt_outs o
+                       where o.tenant_id = m.tenant_id and o.phone = m.to_address)
+              or exists (select from public.sms_opt_outs o
+                          where o.tenant_id = m.tenant_id and o.phone_digest is not null
+                            and o.phone_digest = app.number_digest(m.tenant_id, m.to_address)))
       union all
       select 2, 'Processing of this customer is restricted.'
         from public.customers c
        where c.tenant_id = m.tenant_id and c.id = m.customer_id and c.restrict_processing
          and m.purpose <> 'compliance'
+      union all
+      select 2, 'Processing of this customer is restricted.'
+       where m.customer_id is null and m.purpose <> 'compliance'
+         and m.kind <> 'portal_sign_in' and app.restricted_address(m.tenant_id, m.to_address)
       union all
       select 3, 'The customer asked not to be contacted.'
         from public.customers c
@@ -2345,6 +2463,18 @@ end
 $$;
 
 --
+-- Name: number_digest(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.number_digest(p_tenant uuid, p_phone text) RETURNS bytea
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select extensions.hmac(convert_to(p_tenant::text || ':' || p_phone, 'UTF8'), p.pepper, 'sha256')
+    from iam.sign_in_pepper p
+$$;
+
+--
 -- Name: number_estimate(); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -2482,6 +2612,25 @@ begin
                        'channel', case when p_address like '+%' then 'sms' else 'email' end,
                        'expires_at', v_session.expires_at));
   return v_token.token;
+end
+$$;
+
+--
+-- Name: outbox_restricted_skip(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.outbox_restricted_skip() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if new.tenant_id is not null and app.restricted_address(new.tenant_id, new.to_address)
+     and not exists (select from public.memberships m
+                      where m.tenant_id = new.tenant_id
+                        and lower(m.email) = lower(btrim(new.to_address))) then
+    return null;
+  end if;
+  return new;
 end
 $$;
 
@@ -3659,6 +3808,22 @@ end
 $$;
 
 --
+-- Name: privacy_requests_erased_answer(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.privacy_requests_erased_answer() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.customer_id is null and old.customer_id is not null and new.answer <> '' then
+    new.answer := 'Answered. The homeowner has been erased since.';
+  end if;
+  return new;
+end
+$$;
+
+--
 -- Name: public_bookable_windows(text, text, date); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4123,6 +4288,61 @@ end
 $$;
 
 --
+-- Name: remind_privacy_requests(integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.remind_privacy_requests(p_batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  with due as (
+    select r.tenant_id, r.id, r.kind, r.due_on, t.today
+      from public.privacy_requests r
+      cross join lateral (select (app.now() at time zone app.company_time_zone(r.tenant_id))::date
+                            as today) t
+     where r.status = 'open'
+       and ((r.reminded_week_at is null and r.due_on - 7 <= t.today)
+            or (r.reminded_day_at is null and r.due_on - 1 <= t.today))
+     order by r.due_on, r.tenant_id, r.id
+     limit p_batch
+       for update of r skip locked
+  ), marked as (
+    update public.privacy_requests r
+       set reminded_week_at = coalesce(r.reminded_week_at, app.now()),
+           reminded_day_at = case when d.due_on - 1 <= d.today then app.now()
+                                  else r.reminded_day_at end
+      from due d
+     where r.tenant_id = d.tenant_id and r.id = d.id
+    returning r.tenant_id, r.id, r.kind, r.due_on, d.today
+  ), mailed as (
+    insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+    select m.tenant_id, 'email', 'privacy_request_due', mb.email,
+           case when m.due_on < m.today then 'A privacy request is overdue'
+                when m.due_on = m.today then 'A privacy request is due today'
+                when m.due_on = m.today + 1 then 'A privacy request is due tomorrow'
+                else format('A privacy request is due in %s days', m.due_on - m.today) end,
+           format(E'Hello %s,\n\nA homeowner asked %s. The company must answer by %s.\n\n'
+                  'Open the request: %s/privacy-requests/%s\n',
+                  regexp_replace(mb.full_name, '[[:cntrl:]]+', ' ', 'g'),
+                  case m.kind when 'access' then 'to see their data'
+                              when 'correction' then 'to correct their data'
+                              when 'deletion' then 'to delete their data'
+                              else 'to restrict how their data is used' end,
+                  to_char(m.due_on, 'FMMonth FMDD, YYYY'), iam.public_url(), m.id)
+      from marked m
+      join public.memberships mb on mb.tenant_id = m.tenant_id
+     where mb.role in ('owner', 'admin') and mb.status = 'active' and mb.email <> ''
+    returning 1
+  )
+  select count(*) into v_count from marked;
+  return v_count;
+end
+$$;
+
+--
 -- Name: renew_message_leases(integer, interval); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4168,6 +4388,24 @@ begin
   values (v_challenge, v_code, iam.public_url() || '/portal/link/' || v_link.token);
   return v_handle.token;
 end
+$$;
+
+--
+-- Name: restricted_address(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.restricted_address(p_tenant uuid, p_address text) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select btrim(coalesce(p_address, '')) <> '' and (
+    exists (select from public.customers c
+             where c.tenant_id = p_tenant and c.restrict_processing
+               and (lower(c.email) = lower(btrim(p_address)) or c.phone = btrim(p_address)))
+    or exists (select from public.customer_contacts x
+                 join public.customers c on c.tenant_id = x.tenant_id and c.id = x.customer_id
+                where x.tenant_id = p_tenant and c.restrict_processing
+                  and (lower(x.email) = lower(btrim(p_address)) or x.phone = btrim(p_address))))
 $$;
 
 --
@@ -8337,10 +8575,12 @@ END) STORED,
     search_text text GENERATED ALWAYS AS (lower(((((((((first_name || ' '::text) || last_name) || ' '::text) || company_name) || ' '::text) || email) || ' '::text) || regexp_replace(phone, '[^0-9]'::text, ''::text, 'g'::text)))) STORED,
     marketing_by_sms boolean DEFAULT true NOT NULL,
     marketing_by_email boolean DEFAULT true NOT NULL,
+    legal_hold text DEFAULT ''::text NOT NULL,
     CONSTRAINT customers_consent_has_a_time CHECK (((NOT marketing_consent) OR (marketing_consent_at IS NOT NULL))),
     CONSTRAINT customers_email_format CHECK (((email = ''::text) OR ((email = lower(btrim(email))) AND (email ~~ '_%@_%'::text)))),
     CONSTRAINT customers_has_a_name CHECK (((btrim((first_name || last_name)) <> ''::text) OR (btrim(company_name) <> ''::text))),
     CONSTRAINT customers_kind_check CHECK ((kind = ANY (ARRAY['residential'::text, 'commercial'::text]))),
+    CONSTRAINT customers_legal_hold_length CHECK ((length(legal_hold) <= 500)),
     CONSTRAINT customers_phone_e164 CHECK (((phone = ''::text) OR (phone ~ '^\+[1-9][0-9]{6,14}$'::text))),
     CONSTRAINT customers_preferred_contact_check CHECK ((preferred_contact = ANY (ARRAY['sms'::text, 'email'::text, 'phone'::text])))
 );
@@ -8802,6 +9042,8 @@ CREATE TABLE public.privacy_requests (
     recorded_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    reminded_week_at timestamp with time zone,
+    reminded_day_at timestamp with time zone,
     CONSTRAINT privacy_requests_answer_given CHECK (((status = 'open'::text) OR (btrim(answer) <> ''::text))),
     CONSTRAINT privacy_requests_answer_length CHECK ((length(answer) <= 5000)),
     CONSTRAINT privacy_requests_answered_when CHECK (((status = 'open'::text) = (answered_at IS NULL))),
@@ -8967,8 +9209,9 @@ CREATE TABLE public.sms_opt_outs (
     phone text NOT NULL,
     keyword text DEFAULT 'STOP'::text NOT NULL,
     opted_out_at timestamp with time zone DEFAULT now() NOT NULL,
+    phone_digest bytea,
     CONSTRAINT sms_opt_outs_keyword_length CHECK ((length(keyword) <= 40)),
-    CONSTRAINT sms_opt_outs_phone_e164 CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
+    CONSTRAINT sms_opt_outs_phone_e164 CHECK (((phone ~ '^\+[1-9][0-9]{6,14}$'::text) OR ((phone_digest IS NOT NULL) AND (phone = ('erased:'::text || (id)::text)))))
 );
 
 --
@@ -10887,6 +11130,12 @@ CREATE INDEX service_requests_queue_idx ON public.service_requests USING btree (
 CREATE INDEX service_requests_unassigned_idx ON public.service_requests USING btree (tenant_id, last_activity_at DESC) WHERE ((assigned_to IS NULL) AND (status <> 'closed'::text));
 
 --
+-- Name: sms_opt_outs_digest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sms_opt_outs_digest_idx ON public.sms_opt_outs USING btree (tenant_id, phone_digest) WHERE (phone_digest IS NOT NULL);
+
+--
 -- Name: tax_rates_name_once; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -11058,13 +11307,19 @@ CREATE TRIGGER accounts_new_password_lifts_sign_in_pause AFTER UPDATE OF passwor
 -- Name: messages audit_changes; Type: TRIGGER; Schema: outbox; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON outbox.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'body_text');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON outbox.messages FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'to_address', 'subject', 'body_text', 'body_html');
 
 --
 -- Name: messages audit_inserts; Type: TRIGGER; Schema: outbox; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'body_text');
+CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'to_address', 'subject', 'body_text', 'body_html');
+
+--
+-- Name: messages outbox_restricted_skip; Type: TRIGGER; Schema: outbox; Owner: -
+--
+
+CREATE TRIGGER outbox_restricted_skip BEFORE INSERT ON outbox.messages FOR EACH ROW EXECUTE FUNCTION app.outbox_restricted_skip();
 
 --
 -- Name: calendar_feeds audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -11112,7 +11367,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_notes FOR
 -- Name: customers audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
 
 --
 -- Name: equipment audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -11316,7 +11571,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_requests F
 -- Name: sms_opt_outs audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'phone');
 
 --
 -- Name: stripe_accounts audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -11436,7 +11691,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_notes REFERENCING N
 -- Name: customers audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
 
 --
 -- Name: equipment audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -11640,7 +11895,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_requests REFERENCING
 -- Name: sms_opt_outs audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.sms_opt_outs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.sms_opt_outs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'phone');
 
 --
 -- Name: stripe_accounts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -11713,6 +11968,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.visits REFERENCING NEW TABLE
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.working_hours REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: customers customers_legal_hold_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER customers_legal_hold_guard BEFORE DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION app.customers_legal_hold_guard();
 
 --
 -- Name: estimate_lines estimate_lines_draft_only; Type: TRIGGER; Schema: public; Owner: -
@@ -11881,6 +12142,12 @@ CREATE TRIGGER payments_lock_invoice BEFORE INSERT ON public.payments FOR EACH R
 --
 
 CREATE TRIGGER privacy_requests_dates BEFORE INSERT OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.privacy_requests_dates();
+
+--
+-- Name: privacy_requests privacy_requests_erased_answer; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER privacy_requests_erased_answer BEFORE UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.privacy_requests_erased_answer();
 
 --
 -- Name: refunds refunds_applied; Type: TRIGGER; Schema: public; Owner: -
@@ -15045,6 +15312,12 @@ REVOKE ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_a
 GRANT ALL ON FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address text, p_limit integer) TO authenticated;
 
 --
+-- Name: FUNCTION customers_legal_hold_guard(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.customers_legal_hold_guard() FROM PUBLIC;
+
+--
 -- Name: FUNCTION decline_estimate_by_link(p_token text, p_reason text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15109,6 +15382,12 @@ REVOKE ALL ON FUNCTION app.ensure_company_keeps_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app.erase_customer(p_customer uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.erase_customer(p_customer uuid) TO authenticated;
+
+--
+-- Name: FUNCTION erase_traces(p_tenant uuid, p_customer uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.erase_traces(p_tenant uuid, p_customer uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION estimate_by_link(p_token text); Type: ACL; Schema: app; Owner: -
@@ -15645,6 +15924,12 @@ GRANT ALL ON FUNCTION app.new_certificate_link(p_certificate uuid) TO service_ro
 REVOKE ALL ON FUNCTION app.new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean) FROM PUBLIC;
 
 --
+-- Name: FUNCTION number_digest(p_tenant uuid, p_phone text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.number_digest(p_tenant uuid, p_phone text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION number_estimate(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15680,6 +15965,12 @@ GRANT ALL ON FUNCTION app.open_calendar_feed() TO authenticated;
 --
 
 REVOKE ALL ON FUNCTION app.open_portal_session(p_tenant uuid, p_customer uuid, p_address text, p_method text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION outbox_restricted_skip(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.outbox_restricted_skip() FROM PUBLIC;
 
 --
 -- Name: FUNCTION payment_applied(); Type: ACL; Schema: app; Owner: -
@@ -16087,6 +16378,12 @@ GRANT ALL ON FUNCTION app.preview_campaign(p_campaign uuid) TO authenticated;
 REVOKE ALL ON FUNCTION app.privacy_requests_dates() FROM PUBLIC;
 
 --
+-- Name: FUNCTION privacy_requests_erased_answer(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.privacy_requests_erased_answer() FROM PUBLIC;
+
+--
 -- Name: FUNCTION public_bookable_windows(p_slug text, p_kind text, p_from date); Type: ACL; Schema: app; Owner: -
 --
 
@@ -16172,6 +16469,13 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
 
 --
+-- Name: FUNCTION remind_privacy_requests(p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.remind_privacy_requests(p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.remind_privacy_requests(p_batch integer) TO service_role;
+
+--
 -- Name: FUNCTION renew_message_leases(p_worker integer, p_lease interval); Type: ACL; Schema: app; Owner: -
 --
 
@@ -16184,6 +16488,12 @@ GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interva
 
 REVOKE ALL ON FUNCTION app.request_portal_sign_in(p_address text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.request_portal_sign_in(p_address text) TO plenum_signin;
+
+--
+-- Name: FUNCTION restricted_address(p_tenant uuid, p_address text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.restricted_address(p_tenant uuid, p_address text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION retention_cutoff(p_record_kind text); Type: ACL; Schema: app; Owner: -

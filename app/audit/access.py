@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from app import db, sql
 
@@ -20,6 +21,13 @@ def record_access(table: str, row_key: object, **details: Any) -> None:
         queries.record_access,
         {"table": table, "row_key": str(row_key), "details": json.dumps(details, default=str)},
     )
+
+
+def changes_for_privacy_request(tenant_id: UUID, customer_id: UUID, request_id: UUID) -> bool:
+    """Tie the rest of this request's changes, in the audit log, to a homeowner's open request
+    to correct this customer's data (P-10); False when it is not such a request."""
+    params = {"tenant_id": tenant_id, "customer_id": customer_id, "request_id": request_id}
+    return db.value(queries.changes_for_privacy_request, params) is not None
 
 
 def record_list(table: str, ids: Iterable[object], **details: Any) -> None:

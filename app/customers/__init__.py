@@ -29,7 +29,12 @@ from app.customers.forms import (  # noqa: E402
     text_field,
 )
 from app.customers.search import search as search_customers  # noqa: E402
-from app.customers.service import create_customer, customer  # noqa: E402
+from app.customers.service import (  # noqa: E402
+    create_customer,
+    customer,
+    erase_customer,
+    set_restriction,
+)
 from app.customers.timeline import PageRead, add_page_section, add_timeline_entries  # noqa: E402
 
 labels.register_values("public.customers.kind", KINDS)
@@ -47,8 +52,10 @@ __all__ = [
     "bp",
     "create_customer",
     "customer",
+    "erase_customer",
     "optional_email_field",
     "phone_field",
     "search_customers",
+    "set_restriction",
     "text_field",
 ]

@@ -16,5 +16,11 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "customer_contacts_name_length": ("full_name", "Enter the contact's name (at most 200)."),
     "customer_contacts_email_format": ("email", "Enter a valid email address."),
     "customer_contacts_phone_e164": ("phone", "Enter a valid phone number."),
+    "customers_legal_hold_length": ("reason", "Keep the reason under 500 characters."),
+    "customers_legal_hold_blocks_erasure": (
+        None,
+        "This customer is under a legal hold: lift it before erasing or deleting them.",
+    ),
+    "customers_legal_hold_managers": (None, "Only owners and admins set or lift a legal hold."),
     "customer_notes_body_length": ("body", "Write the note first (at most 5,000 characters)."),
 }

@@ -192,6 +192,16 @@ class NoteForm(FlaskForm):
     )
 
 
+class LegalHoldForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the records must be kept",
+        description="For example an open dispute or a claim. Leave empty to lift the hold.",
+        filters=[strip_text],
+        validators=[Length(max=500, message="Keep the reason under 500 characters.")],
+        render_kw={"rows": 3},
+    )
+
+
 class SearchForm(FlaskForm):
     """The list's search box and sort; a GET search needs no CSRF token."""
 

@@ -2,7 +2,7 @@
 select id, kind, first_name, last_name, company_name, display_name, email, phone,
        preferred_contact, tags, lead_source, notes, transactional_messages, marketing_consent,
        marketing_consent_at, marketing_consent_source, do_not_contact, restrict_processing,
-       created_at, updated_at
+       legal_hold, created_at, updated_at
 from public.customers
 where tenant_id = %(tenant_id)s and id = %(id)s
 
@@ -45,6 +45,17 @@ returning id
 
 -- name: erase_customer
 select app.erase_customer(%(id)s)
+
+-- name: set_legal_hold
+-- Owners and admins only (app.customers_legal_hold_guard); empty lifts the hold.
+update public.customers set legal_hold = %(reason)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
+
+-- name: set_restriction
+update public.customers set restrict_processing = %(restricted)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+returning id
 
 -- name: list_contacts
 select id, customer_id, full_name, title, email, phone

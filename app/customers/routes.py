@@ -10,8 +10,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from app import company, db, phones, roles
-from app.audit.access import record_list
+from app import company, db, phones, roles, views
+from app.audit.access import changes_for_privacy_request, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
 from app.customers import bp, search, service
@@ -20,6 +20,7 @@ from app.customers.forms import (
     PREFERRED_CONTACTS,
     ContactForm,
     CustomerForm,
+    LegalHoldForm,
     NoteForm,
     SearchForm,
 )
@@ -127,16 +128,46 @@ def show(customer_id: UUID) -> View:
 @identity.company_required(*roles.OFFICE_STAFF)
 def edit(customer_id: UUID) -> View:
     found = _customer_or_404(customer_id)
+    for_request = views.uuid_arg("privacy_request")
     form = CustomerForm()
     if not form.is_submitted():
         form.fill(found)
+
+    def save() -> bool:
+        # A homeowner's correction request: the log names it beside each change (P-10).
+        if for_request and not changes_for_privacy_request(
+            current_user.tenant_id, customer_id, for_request
+        ):
+            abort(404)
+        return service.update_customer(current_user.tenant_id, customer_id, form.values())
+
+    saved(form, "customers/form.html", save, customer=found, for_request=for_request)
+    flash("Changes saved.", "success")
+    if for_request:
+        return redirect(url_for("privacy_requests.show", privacy_request_id=for_request))
+    return redirect(url_for("customers.show", customer_id=customer_id))
+
+
+def _held(template: str, form: ConfirmForm, found: db.Row, refused: db.ConstraintViolation) -> View:
+    """A delete or erasure the database refused (a legal hold): the page again, with why."""
+    form.form_errors.append(refused.message)
+    if found.get("legal_hold"):
+        form.form_errors.append(f"The hold: {found['legal_hold']}")
+    return render_template(template, form=form, customer=found), 409
+
+
+@bp.route("/customers/<uuid:customer_id>/legal-hold", methods=["GET", "POST"])
+@identity.company_required(*roles.MANAGERS)
+def legal_hold(customer_id: UUID) -> View:
+    found = _customer_or_404(customer_id)
+    form = LegalHoldForm(data={"reason": found["legal_hold"]})
     saved(
         form,
-        "customers/form.html",
-        lambda: service.update_customer(current_user.tenant_id, customer_id, form.values()),
+        "customers/legal_hold.html",
+        lambda: service.set_legal_hold(current_user.tenant_id, customer_id, form.reason.data or ""),
         customer=found,
     )
-    flash("Changes saved.", "success")
+    flash("Legal hold set." if form.reason.data else "No legal hold.", "success")
     return redirect(url_for("customers.show", customer_id=customer_id))
 
 
@@ -147,7 +178,10 @@ def delete(customer_id: UUID) -> View:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return form_page("customers/delete.html", form, customer=found)
-    service.delete_customer(current_user.tenant_id, customer_id)
+    try:
+        service.delete_customer(current_user.tenant_id, customer_id)
+    except db.ConstraintViolation as refused:
+        return _held("customers/delete.html", form, found, refused)
     flash(f"{found['display_name']} was deleted.", "success")
     return redirect(url_for("customers.index"))
 
@@ -159,8 +193,11 @@ def erase(customer_id: UUID) -> View:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return form_page("customers/erase.html", form, customer=found)
-    if not service.erase_customer(customer_id):
-        abort(404)
+    try:
+        if not service.erase_customer(customer_id):
+            abort(404)
+    except db.ConstraintViolation as refused:
+        return _held("customers/erase.html", form, found, refused)
     flash("The customer was erased.", "success")
     return redirect(url_for("customers.index"))
 

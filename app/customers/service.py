@@ -48,6 +48,18 @@ def erase_customer(customer_id: UUID) -> bool:
     return True
 
 
+def set_legal_hold(tenant_id: UUID, customer_id: UUID, reason: str) -> bool:
+    """Set (or, with an empty reason, lift) a legal hold: while set, erasure is refused."""
+    params = {"tenant_id": tenant_id, "id": customer_id, "reason": reason}
+    return bool(db.write(queries.set_legal_hold, params))
+
+
+def set_restriction(tenant_id: UUID, customer_id: UUID, restricted: bool) -> bool:
+    """Restrict (or stop restricting) the processing of a customer's data (P-10)."""
+    params = {"tenant_id": tenant_id, "id": customer_id, "restricted": restricted}
+    return bool(db.write(queries.set_restriction, params))
+
+
 def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     """Everything the customer page shows; the read is recorded in the audit log (P-07)."""
     scope = {"tenant_id": tenant_id, "customer_id": customer_id}

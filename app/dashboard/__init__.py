@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, send_from_d
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import company, db, menu, sql
+from app import company, db, menu, privacy_requests, sql
 
 bp = Blueprint("dashboard", __name__)
 menu.add("Dashboard", "dashboard.home", order=10)
@@ -65,6 +65,7 @@ def home() -> Response | str:
         today=today,
         money=money,
         privacy_due=privacy_due,
+        privacy_kinds=privacy_requests.KINDS,
     )
 
 

@@ -41,7 +41,7 @@ select
 -- name: privacy_requests_due
 -- The Privacy requests card (office staff, P-10): the open requests the office must answer
 -- next, soonest due first, each marked when past its due date, with how many are open.
-select r.id, r.due_on, r.due_on < %(today)s as overdue,
+select r.id, r.kind, r.due_on, r.due_on < %(today)s as overdue,
        coalesce(c.display_name, 'Erased customer') as customer_name,
        count(*) over () as open_count
   from public.privacy_requests r

@@ -89,12 +89,14 @@ update public.customer_imports
 returning id
 
 -- name: export_customers
+-- A restricted customer (P-10) is kept but left out of the office's exports; the company's
+-- full export still holds them.
 select first_name, last_name, company_name, kind, email, phone,
        array_to_string(tags, '; ') as tags, lead_source, notes, preferred_contact,
        transactional_messages, marketing_consent, marketing_consent_at, do_not_contact,
        restrict_processing, created_at, id
 from public.customers
-where tenant_id = %(tenant_id)s
+where tenant_id = %(tenant_id)s and not restrict_processing
 order by display_name, id
 
 -- name: export_properties
@@ -103,7 +105,7 @@ select c.display_name as customer, p.label, p.street, p.unit, p.city, p.region, 
        p.longitude, p.geocode_status, p.created_at, p.id, p.customer_id
 from public.properties p
 join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
-where p.tenant_id = %(tenant_id)s
+where p.tenant_id = %(tenant_id)s and not c.restrict_processing
 order by c.display_name, p.street, p.id
 
 -- name: export_equipment
@@ -113,5 +115,5 @@ select c.display_name as customer, p.street, p.city, e.kind, e.brand, e.model, e
 from public.equipment e
 join public.properties p on p.tenant_id = e.tenant_id and p.id = e.property_id
 join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
-where e.tenant_id = %(tenant_id)s
+where e.tenant_id = %(tenant_id)s and not c.restrict_processing
 order by c.display_name, p.street, e.kind, e.id

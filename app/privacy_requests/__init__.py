@@ -9,6 +9,7 @@ from flask import Blueprint
 from app import db, menu, roles
 from app.audit import labels
 from app.privacy_requests import constraints, service, vocabulary
+from app.privacy_requests.vocabulary import KINDS
 
 bp = Blueprint("privacy_requests", __name__)
 db.register_messages(constraints.MESSAGES)
@@ -25,7 +26,7 @@ menu.add(
     count=menu.company_count(service.open_count),
 )
 
-from app.privacy_requests import routes  # noqa: E402,F401  (routes attach to bp)
+from app.privacy_requests import actions, routes  # noqa: E402,F401  (routes attach to bp)
 
 # What other features may use (tests/test_architecture.py holds them to it).
-__all__ = ["bp"]
+__all__ = ["KINDS", "bp"]

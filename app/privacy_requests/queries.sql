@@ -26,6 +26,7 @@ select count(*) from public.privacy_requests
 
 -- name: get_request
 select r.*, coalesce(c.display_name, 'Erased customer') as customer_name,
+       c.restrict_processing, c.legal_hold,
        m.full_name as answered_by_name, rec.full_name as recorded_by_name
   from public.privacy_requests r
   left join public.customers c on c.tenant_id = r.tenant_id and c.id = r.customer_id
