@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import db, errors, formatting, menu, money, security
+from app import company, db, errors, formatting, menu, money, security
 from app.config import Settings
 
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth,
         booking,
         calls,
+        closing,
         customers,
         dashboard,
         estimates,
@@ -77,10 +78,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         service_requests.bp,
         privacy_requests.bp,
         booking.bp,
+        closing.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     formatting.init_app(app)
+    app.jinja_env.globals["company_closure"] = company.closure
     money.init_app(app)
 
     from app import commands

@@ -177,7 +177,7 @@ def check_audit_triggers(conn: Connection) -> list[Problem]:
 
 def check_read_only_triggers(conn: Connection) -> list[Problem]:
     """P-11: every company table of public refuses changes while its company is closed: an
-    enabled row trigger `read_only_when_closed` before insert, update and delete, of
+    enabled row trigger `_read_only_when_closed` before insert, update and delete, of
     app.refuse_writes_when_closed (app.refuse_company_changes_when_closed for tenants). The
     exempt tables (the export, which a closed company still writes) must not have it."""
     rows = conn.execute(
@@ -196,7 +196,7 @@ def check_read_only_triggers(conn: Connection) -> list[Problem]:
                     "read-only",
                     row["name"],
                     "writes are not refused when the company is closed"
-                    " (no read_only_when_closed trigger)",
+                    " (no _read_only_when_closed trigger)",
                 )
             )
     return problems

@@ -61,10 +61,10 @@ where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
 -- name: read_only_trigger_state
 select format('%%I.%%I', n.nspname, c.relname) as name,
        exists (select from pg_trigger t where t.tgrelid = c.oid
-               and t.tgname = 'read_only_when_closed') as present,
+               and t.tgname = '_read_only_when_closed') as present,
        exists (
          select from pg_trigger t
-         where t.tgrelid = c.oid and t.tgname = 'read_only_when_closed' and t.tgenabled <> 'D'
+         where t.tgrelid = c.oid and t.tgname = '_read_only_when_closed' and t.tgenabled <> 'D'
            and t.tgfoid = case when c.oid = 'public.tenants'::regclass
                                then to_regprocedure('app.refuse_company_changes_when_closed()')
                                else to_regprocedure('app.refuse_writes_when_closed()') end

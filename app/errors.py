@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -50,6 +51,20 @@ def init_app(app: Flask) -> None:
         # Our own words when abort() gave some; never Werkzeug's generic text.
         given = error.description if error.description != type(error).description else None
         return _page(code, None, given)
+
+    @app.errorhandler(psycopg.Error)
+    def database_error(error: psycopg.Error) -> tuple[str, int]:
+        if error.sqlstate == db.COMPANY_CLOSED:
+            # A closed company is read-only (P-11): any write, from any page, ends here.
+            app.logger.info("refused a write: the company is closed")
+            return _page(
+                409,
+                "This company is closed",
+                error.diag.message_primary
+                or "Its records can be read and exported, but not changed.",
+            )
+        app.logger.exception("unhandled database error")
+        return _page(500)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

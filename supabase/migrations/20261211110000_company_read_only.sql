@@ -89,7 +89,9 @@ alter table public.tenants add column closed_reason text
 -- Why: the trigger is on every company table of the given schemas without anyone having to
 -- remember it: `flask db up` calls this after the migrations (as it attaches the audit
 -- triggers), and `flask db check` fails for a company table without it. `p_exempt` names the
--- tables a closed company must still write (its export); they must not have it.
+-- tables a closed company must still write (its export); they must not have it. Its name
+-- starts with `_` so that it fires before every other trigger of the table (triggers fire in
+-- name order): a closed company's write is refused for that reason, whatever else is wrong.
 create function app.attach_read_only_triggers(p_schemas text[], p_exempt text[])
 returns integer
 language plpgsql set search_path = ''
@@ -105,11 +107,11 @@ begin
                 then 'app.refuse_company_changes_when_closed()'::regprocedure
                 else 'app.refuse_writes_when_closed()'::regprocedure end as function,
            (select t.tgfoid from pg_trigger t
-            where t.tgrelid = c.oid and t.tgname = 'read_only_when_closed'
+            where t.tgrelid = c.oid and t.tgname = '_read_only_when_closed'
               -- row (1), before (2), insert (4), delete (8), update (16)
               and t.tgtype::integer & 95 = 31 and t.tgenabled <> 'D') as present,
            exists (select from pg_trigger t where t.tgrelid = c.oid
-                   and t.tgname = 'read_only_when_closed') as named
+                   and t.tgname = '_read_only_when_closed') as named
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p') and n.nspname = any(p_schemas)
       and (c.oid = 'public.tenants'::regclass
@@ -118,7 +120,7 @@ begin
   loop
     if v_table.exempt then
       if v_table.named then
-        execute format('drop trigger read_only_when_closed on %I.%I',
+        execute format('drop trigger _read_only_when_closed on %I.%I',
                        v_table.nspname, v_table.relname);
         v_count := v_count + 1;
       end if;
@@ -126,11 +128,11 @@ begin
     end if;
     continue when v_table.present is not distinct from v_table.function::oid;
     if v_table.named then
-      execute format('drop trigger read_only_when_closed on %I.%I',
+      execute format('drop trigger _read_only_when_closed on %I.%I',
                      v_table.nspname, v_table.relname);
     end if;
     execute format(
-      'create trigger read_only_when_closed before insert or update or delete on %I.%I'
+      'create trigger _read_only_when_closed before insert or update or delete on %I.%I'
       ' for each row execute function %s',
       v_table.nspname, v_table.relname, v_table.function);
     v_count := v_count + 1;
