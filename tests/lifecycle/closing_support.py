@@ -70,8 +70,7 @@ def outcome(conn: Connection, statement: Statement, params: Params) -> str:
 
 def status_of(admin: Connection, tenant_id: UUID) -> dict[str, object]:
     row = admin.execute(
-        "select status, closed_at, purge_after, closed_reason from public.tenants"
-        " where id = %(t)s",
+        "select status, closed_at, purge_after, closed_reason from public.tenants where id = %(t)s",
         {"t": tenant_id},
     ).fetchone()
     assert row is not None

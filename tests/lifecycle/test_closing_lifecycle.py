@@ -101,7 +101,9 @@ def test_reopening_is_refused_from_the_moment_the_30_days_end(
     # Not even by writing the row back as it was, through any door.
     with acting_as(database, claims_of(tenant.owner)) as conn:
         assert (
-            outcome(conn, "update public.tenants set name = name where id = %(t)s", {"t": tenant.id})
+            outcome(
+                conn, "update public.tenants set name = name where id = %(t)s", {"t": tenant.id}
+            )
             == "closed"
         )
 
@@ -118,7 +120,9 @@ def test_every_active_owner_of_the_company_and_no_one_else_is_emailed_the_dates(
     database: TestDatabase, admin: Connection, make: Factory
 ) -> None:
     tenant = make.tenant("Brightside Heating")
-    admin.execute("update public.tenants set time_zone = 'America/Chicago' where id = %s", [tenant.id])
+    admin.execute(
+        "update public.tenants set time_zone = 'America/Chicago' where id = %s", [tenant.id]
+    )
     second_owner = make.member(tenant.id, "owner")
     make.member(tenant.id, "owner", status="removed")
     make.member(tenant.id, "admin")
@@ -129,9 +133,7 @@ def test_every_active_owner_of_the_company_and_no_one_else_is_emailed_the_dates(
     close_as(database, tenant.owner)
 
     sent = lifecycle_emails(admin)
-    assert sorted(m["to_address"] for m in sent) == sorted(
-        [tenant.owner.email, second_owner.email]
-    )
+    assert sorted(m["to_address"] for m in sent) == sorted([tenant.owner.email, second_owner.email])
     assert {m["tenant_id"] for m in sent} == {tenant.id}
     assert neighbour.owner.email not in {m["to_address"] for m in sent}
     body = sent[0]["body_text"]
