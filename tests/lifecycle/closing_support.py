@@ -28,25 +28,29 @@ def set_clock(admin: Connection, at: datetime) -> None:
 
 def close_as(database: TestDatabase, owner: Member) -> datetime:
     """The owner closes their company, confirming with its name; returns purge_after."""
-    with psycopg.connect(database.app_url, row_factory=psycopg.rows.dict_row) as conn:
-        with conn.transaction():
-            db.begin(conn, claims_of(owner))
-            name = conn.execute(
-                "select name from public.tenants where id = %(t)s", {"t": owner.tenant_id}
-            ).fetchone()
-            assert name is not None
-            row = conn.execute(
-                "select app.close_company(%(name)s) as purge_after", {"name": name["name"]}
-            ).fetchone()
+    with (
+        psycopg.connect(database.app_url, row_factory=psycopg.rows.dict_row) as conn,
+        conn.transaction(),
+    ):
+        db.begin(conn, claims_of(owner))
+        name = conn.execute(
+            "select name from public.tenants where id = %(t)s", {"t": owner.tenant_id}
+        ).fetchone()
+        assert name is not None
+        row = conn.execute(
+            "select app.close_company(%(name)s) as purge_after", {"name": name["name"]}
+        ).fetchone()
     assert row is not None
     return row["purge_after"]
 
 
 def reopen_as(database: TestDatabase, owner: Member) -> None:
-    with psycopg.connect(database.app_url, row_factory=psycopg.rows.dict_row) as conn:
-        with conn.transaction():
-            db.begin(conn, claims_of(owner))
-            conn.execute("select app.reopen_company()")
+    with (
+        psycopg.connect(database.app_url, row_factory=psycopg.rows.dict_row) as conn,
+        conn.transaction(),
+    ):
+        db.begin(conn, claims_of(owner))
+        conn.execute("select app.reopen_company()")
 
 
 def outcome(conn: Connection, statement: Statement, params: Params) -> str:

@@ -27,7 +27,7 @@ from tests.test_routes_security import (  # noqa: F401  (world, owner: fixtures)
 CLOSED_PAGE = "This company is closed"
 
 
-def close_in_the_browser(client: Client, world: World) -> None:
+def close_in_the_browser(client: Client, world: World) -> None:  # noqa: F811  # noqa: F811
     page = client.get("/company/close")
     assert page.status_code == 200
     wrong = client.submit("/company/close", {"company_name": "Alpha"})
@@ -48,7 +48,7 @@ ELSEWHERE = {
 }
 
 
-def targets(app: Flask, world: World) -> list[tuple[Rule, str, str]]:
+def targets(app: Flask, world: World) -> list[tuple[Rule, str, str]]:  # noqa: F811
     """Every route with the closed company's own objects: pages first, then forms."""
     found = []
     for rule in rules(app):
@@ -75,11 +75,14 @@ def changes_since(admin: Connection, tenant_id: object, since: object) -> list[s
 
 @pytest.mark.promise("P-11")
 def test_a_closed_companys_pages_open_and_its_forms_say_it_is_closed(
-    app: Flask, admin: Connection, world: World, owner: Client
+    app: Flask,
+    admin: Connection,
+    world: World,  # noqa: F811
+    owner: Client,  # noqa: F811
 ) -> None:
     pages = targets(app, world)  # their objects made while the company is open
     close_in_the_browser(owner, world)
-    closed_at = admin.execute("select clock_timestamp() as at").fetchone()["at"]
+    closed_at = admin.execute("select clock_timestamp() as at").fetchall()[0]["at"]
     failures: list[str] = []
     statuses: dict[str, dict[int, int]] = {"GET": {}, "POST": {}}
     for rule, method, target in pages:
@@ -104,7 +107,10 @@ def test_a_closed_companys_pages_open_and_its_forms_say_it_is_closed(
 
 @pytest.mark.promise("P-11")
 def test_the_banner_gives_the_dates_and_the_owner_reopens(
-    app: Flask, admin: Connection, world: World, owner: Client
+    app: Flask,
+    admin: Connection,
+    world: World,  # noqa: F811
+    owner: Client,  # noqa: F811
 ) -> None:
     close_in_the_browser(owner, world)
     page = owner.get("/customers").get_data(as_text=True)
@@ -125,7 +131,7 @@ def test_the_banner_gives_the_dates_and_the_owner_reopens(
     assert status == {"status": "active"}
 
 
-def test_only_owners_see_the_close_page(app: Flask, world: World) -> None:
+def test_only_owners_see_the_close_page(app: Flask, world: World) -> None:  # noqa: F811
     admin_member = world.make.member(world.mine.id, "admin")
     client: Client = app.test_client()  # type: ignore[assignment]
     client.sign_in(admin_member.email)

@@ -74,7 +74,7 @@ def counts(database: TestDatabase, admin: Connection, owner_claims: dict[str, st
                     table_name(table), company_column(table)
                 ),
                 {"t": tenant_id},
-            ).fetchone()["n"]
+            ).fetchall()[0]["n"]
             for table in company_tables(admin)
         }
 
@@ -136,10 +136,12 @@ def test_a_user_cannot_close_the_company_by_writing_its_row(
     database: TestDatabase, admin: Connection, make: Factory
 ) -> None:
     tenant = make.tenant()
-    with acting_as(database, claims_of(tenant.owner)) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute(
-                "update public.tenants set status = 'closed', closed_at = now(),"
-                " purge_after = now() where id = %(t)s",
-                {"t": tenant.id},
-            )
+    with (
+        acting_as(database, claims_of(tenant.owner)) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "update public.tenants set status = 'closed', closed_at = now(),"
+            " purge_after = now() where id = %(t)s",
+            {"t": tenant.id},
+        )

@@ -188,13 +188,17 @@ def test_only_an_owner_may_close_or_reopen(
 ) -> None:
     tenant = make.tenant("Brightside Heating")
     member = claims_of(make.member(tenant.id, role))
-    with acting_as(database, member) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="Only an owner"):
-            conn.execute("select app.close_company('Brightside Heating')")
+    with (
+        acting_as(database, member) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="Only an owner"),
+    ):
+        conn.execute("select app.close_company('Brightside Heating')")
     close_as(database, tenant.owner)
-    with acting_as(database, member) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="Only an owner"):
-            conn.execute("select app.reopen_company()")
+    with (
+        acting_as(database, member) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="Only an owner"),
+    ):
+        conn.execute("select app.reopen_company()")
     assert status_of(admin, tenant.id)["status"] == "closed"
 
 
@@ -214,15 +218,21 @@ def test_a_homeowner_and_another_companys_owner_cannot_close_it(
         "customer_id": str(customer),
         "portal": True,
     }
-    with acting_as(database, homeowner) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("select app.close_company('Brightside Heating')")
-    with acting_as(database, {"role": "anon"}) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("select app.close_company('Brightside Heating')")
-    with acting_as(database, claims_of(other.owner)) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("select app.close_company_for_platform(%s, 'x')", [tenant.id])
+    with (
+        acting_as(database, homeowner) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("select app.close_company('Brightside Heating')")
+    with (
+        acting_as(database, {"role": "anon"}) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("select app.close_company('Brightside Heating')")
+    with (
+        acting_as(database, claims_of(other.owner)) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("select app.close_company_for_platform(%s, 'x')", [tenant.id])
     assert status_of(admin, tenant.id)["status"] == "active"
 
 
@@ -230,9 +240,11 @@ def test_the_owner_confirms_with_the_company_name(
     database: TestDatabase, admin: Connection, make: Factory
 ) -> None:
     tenant = make.tenant("Brightside Heating")
-    with acting_as(database, claims_of(tenant.owner)) as conn:
-        with pytest.raises(psycopg.Error, match="Type the company's name"):
-            conn.execute("select app.close_company('Brightside')")
+    with (
+        acting_as(database, claims_of(tenant.owner)) as conn,
+        pytest.raises(psycopg.Error, match="Type the company's name"),
+    ):
+        conn.execute("select app.close_company('Brightside')")
     assert status_of(admin, tenant.id)["status"] == "active"
 
 

@@ -22,7 +22,7 @@ from tests.messaging.test_inbound import (  # noqa: F401  (texting: a fixture)
 def test_a_closed_companys_inbound_text_is_acknowledged_and_changes_nothing(
     client: Client,
     admin: Connection,
-    texting: TextingCompany,
+    texting: TextingCompany,  # noqa: F811
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     admin.execute(
