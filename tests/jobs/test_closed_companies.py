@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -28,6 +28,7 @@ def due_work(make: Factory, admin: Connection, tenant: Tenant) -> UUID:
     home = make.property(tenant.id, customer)
     make.agreement(tenant.id, home, months=tuple(range(1, 13)))
     job = make.job(tenant.id, home)
+    make.visit(tenant.id, job, datetime.now(UTC) + timedelta(hours=30))  # its reminder is due
     imported = make_import(admin, tenant.id)
     admin.execute(
         "update public.customer_imports set status = 'queued', confirmed_by = %(by)s,"
