@@ -74,10 +74,10 @@ def company_changes(admin: Connection, tenant_id: UUID, since: object) -> list[s
     return sorted(row["table_name"] for row in rows)
 
 
-def one(admin: Connection, query: str, tenant_id: UUID) -> object:
+def one(admin: Connection, query: str, tenant_id: UUID) -> int:
     row = admin.execute(query, [tenant_id]).fetchone()
     assert row is not None
-    return row["n"]
+    return int(row["n"])
 
 
 @pytest.mark.promise("P-11")
