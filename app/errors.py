@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
             app.logger.info("refused a write: the company is closed")
             return _page(
                 409,
-                "This company is closed",
+                "Not saved: this company is closed",
                 error.diag.message_primary
                 or "Its records can be read and exported, but not changed.",
             )

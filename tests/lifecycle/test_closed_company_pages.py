@@ -24,7 +24,7 @@ from tests.test_routes_security import (  # noqa: F401  (world, owner: fixtures)
     world,
 )
 
-CLOSED_PAGE = "This company is closed"
+CLOSED_PAGE = "Not saved: this company is closed"
 
 
 def close_in_the_browser(client: Client, world: World) -> None:  # noqa: F811  # noqa: F811
