@@ -13,7 +13,7 @@ from app.db import Connection
 
 queries = sql.load(__file__)
 # SQLSTATEs of the lifecycle's refusals (supabase/migrations/20261211110100_close_company.sql).
-WRONG_NAME = "PT422"
+WRONG_NAME = "P0001"  # raise_exception: the name typed is not the company's
 NOT_OWNER = "42501"
 NO_SUCH_COMPANY = "P0002"
 

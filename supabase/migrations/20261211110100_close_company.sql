@@ -139,7 +139,7 @@ begin
   if btrim(coalesce(p_company_name, '')) is distinct from
      (select btrim(t.name) from public.tenants t where t.id = v_tenant) then
     raise exception 'Type the company''s name exactly as it is shown to confirm.'
-      using errcode = 'PT422';
+      using errcode = 'P0001';
   end if;
   return app.close_company_now(v_tenant, null);
 end
