@@ -15,33 +15,26 @@ language plpgsql security definer set search_path = ''
 as $$
 declare
   v_role text := current_setting('role', true);
+  v_company uuid;
+  v_moved_from uuid;
 begin
   if v_role = 'service_role' or coalesce(v_role, 'none') in ('none', '') then
     return coalesce(new, old);
   end if;
   if tg_op = 'DELETE' then
-    if old.tenant_id is not null
-       and not exists (select from public.tenants t
-                       where t.id = old.tenant_id and t.status = 'active') then
-      raise exception 'This company is closed: its records can be read and exported, not changed.'
-        using errcode = 'PT423';
-    end if;
-    return old;
+    v_company := old.tenant_id;
+  elsif tg_op = 'UPDATE' then
+    v_company := new.tenant_id;
+    v_moved_from := old.tenant_id;
+  else
+    v_company := new.tenant_id;
   end if;
-  if new.tenant_id is not null
-     and not exists (select from public.tenants t
-                     where t.id = new.tenant_id and t.status = 'active') then
+  if exists (select from public.tenants t
+             where t.id in (v_company, v_moved_from) and t.status <> 'active') then
     raise exception 'This company is closed: its records can be read and exported, not changed.'
       using errcode = 'PT423';
   end if;
-  if tg_op = 'UPDATE' and old.tenant_id is distinct from new.tenant_id
-     and old.tenant_id is not null
-     and not exists (select from public.tenants t
-                     where t.id = old.tenant_id and t.status = 'active') then
-    raise exception 'This company is closed: its records can be read and exported, not changed.'
-      using errcode = 'PT423';
-  end if;
-  return new;
+  return coalesce(new, old);
 end
 $$;
 revoke all on function app.refuse_writes_when_closed() from public;

@@ -12,18 +12,10 @@ from app import db
 from app.db import Connection
 from tests.conftest import TestDatabase
 from tests.factories import Member
+from tests.messaging.test_rules import set_clock
 from tests.policies.identity import Params, Statement, acting_as, claims_of
 
 CLOSED_MESSAGE = "This company is closed: its records can be read and exported, not changed."
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    """The database's clock (app.now()) reads `at` from now on."""
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
 
 
 def close_as(database: TestDatabase, owner: Member) -> datetime:
@@ -81,4 +73,4 @@ def status_of(admin: Connection, tenant_id: UUID) -> dict[str, object]:
     return dict(row)
 
 
-__all__ = ["acting_as"]
+__all__ = ["acting_as", "set_clock"]
