@@ -12,11 +12,13 @@ from werkzeug.routing import Rule
 
 from app.db import Connection
 from tests.conftest import Client
+from tests.factories import Factory
 from tests.test_fuzz_routes import ENDS_THE_SESSION
 from tests.test_routes_security import (  # noqa: F401  (world, owner: fixtures)
     World,
     _request,
     _values_for_forged_request,
+    a_weekday_ahead,
     form_data,
     owner,
     rules,
@@ -138,3 +140,33 @@ def test_only_owners_see_the_close_page(app: Flask, world: World) -> None:  # no
     assert client.get("/company/close").status_code == 403
     assert client.submit("/company/close", {"company_name": world.mine.name}).status_code == 403
     assert client.submit("/company/reopen").status_code == 403
+
+
+@pytest.mark.promise("P-11")
+def test_a_technician_of_a_closed_company_sees_the_day_and_cannot_change_a_visit(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant("Polar Bear HVAC")
+    technician = make.member(tenant.id, "technician")
+    job = make.job(tenant.id, make.property(tenant.id, make.customer(tenant.id)))
+    visit = make.visit(tenant.id, job, a_weekday_ahead(9), technicians=(technician.account_id,))
+    admin.execute(
+        "update public.tenants set status = 'closed', closed_at = now(),"
+        " purge_after = now() + interval '30 days' where id = %s",
+        [tenant.id],
+    )
+    phone: Client = app.test_client()  # type: ignore[assignment]
+    phone.sign_in(technician.email)
+    assert phone.get("/my-day").status_code == 200
+    assert phone.get(f"/my-day/visits/{visit}").status_code == 200
+    for path, form in (
+        (f"/my-day/visits/{visit}/notes", {"body": "Filter changed"}),
+        (f"/my-day/visits/{visit}/status", {"status": "en_route"}),
+    ):
+        refused = phone.submit(path, form)
+        assert refused.status_code == 409
+        assert "its records can be read and exported, not changed" in refused.get_data(as_text=True)
+    notes = admin.execute(
+        "select count(*) as n from public.visit_notes where tenant_id = %s", [tenant.id]
+    ).fetchall()
+    assert notes == [{"n": 0}]
