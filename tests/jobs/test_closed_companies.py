@@ -3,9 +3,6 @@ companies' work beside it, and no job fails for it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -15,6 +12,7 @@ from app.db import Connection
 from tests.conftest import TestDatabase
 from tests.factories import Factory, Tenant
 from tests.imports.support import make_import
+from tests.jobs.test_worker import run_the_worker_once
 from tests.lifecycle.closing_support import close_as
 
 
@@ -44,23 +42,6 @@ def schedule_campaign(admin: Connection, tenant_id: UUID) -> None:
         " email_body, status, scheduled_at) values (%(t)s, 'Spring', 'no_visit', 'email',"
         " 'Spring tune-up', 'Book now', 'scheduled', now() - interval '1 minute')",
         {"t": tenant_id},
-    )
-
-
-def run_the_worker_once(database: TestDatabase) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database.app_url,
-        "WORKER_DATABASE_URL": database.worker_url,
-        "PLENUM_ENV": "test",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "jobs", "--once"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
 
 
