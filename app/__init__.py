@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         booking,
         calls,
         closing,
+        company_export,
         customers,
         dashboard,
         estimates,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         privacy_requests.bp,
         booking.bp,
         closing.bp,
+        company_export.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

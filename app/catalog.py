@@ -257,6 +257,31 @@ def check_retention_rules(conn: Connection) -> list[Problem]:
     ]
 
 
+def check_periodic_rules(conn: Connection) -> list[Problem]:
+    """P-12: every rule with a period can be swept: its age column is a column of its table, and
+    its sweep function, when it names one, is `fn(p_cutoff timestamptz, p_batch integer) returns
+    integer`. Otherwise the daily sweep would fail on it, or, worse, never look."""
+    problems = []
+    for row in conn.execute(queries.periodic_rules_not_sweepable).fetchall():
+        if not row["column_found"]:
+            detail = f"{row['table_name']} has no column {row['age_column']}"
+            problems.append(Problem("retention", row["record_kind"], detail))
+        if not row["function_found"]:
+            detail = f"no function {row['sweep_function']}(timestamptz, integer) returns integer"
+            problems.append(Problem("retention", row["record_kind"], detail))
+    return problems
+
+
+def retention_table(conn: Connection) -> str:
+    """P-12: the rules with a period as a Markdown table (README's retention table)."""
+    lines = ["| Record | Kept | Then | What and why |", "| --- | --- | --- | --- |"]
+    for row in conn.execute(queries.periodic_retention_rules).fetchall():
+        then = "deleted" if row["action"] == "delete" else "blanked"
+        cells = (row["record_kind"], row["period"], then, row["reason"].replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 CHECKS = (
     check_row_level_security,
     check_tenant_indexes,
@@ -268,6 +293,7 @@ CHECKS = (
     check_function_grants,
     check_attribution_stamped,
     check_retention_rules,
+    check_periodic_rules,
 )
 
 

@@ -171,3 +171,27 @@ order by 1
 select r.record_kind, r.table_name from app.retention_rules r
 where to_regclass(r.table_name) is null
 order by 1
+
+-- name: periodic_rules_not_sweepable
+-- A rule with a period whose age column is not a column of its table, or whose sweep function is
+-- not `fn(timestamptz, integer) returns integer`.
+select r.record_kind,
+       r.table_name,
+       r.age_column,
+       r.sweep_function,
+       exists (select from pg_attribute a
+                where a.attrelid = to_regclass(r.table_name) and a.attname = r.age_column
+                  and a.attnum > 0 and not a.attisdropped) as column_found,
+       r.sweep_function is null
+         or to_regprocedure(r.sweep_function || '(timestamptz, integer)') is not null
+            and (select p.prorettype = 'integer'::regtype from pg_proc p
+                  where p.oid = to_regprocedure(r.sweep_function || '(timestamptz, integer)'))
+         as function_found
+from app.retention_rules r
+where r.period is not null and to_regclass(r.table_name) is not null
+order by 1
+
+-- name: periodic_retention_rules
+select r.record_kind, r.period::text as period, r.action, r.reason
+from app.retention_rules r where r.period is not null
+order by r.period desc, r.record_kind

@@ -128,6 +128,13 @@ def company_reopen(company: UUID) -> None:
     click.echo(f"reopened {company}")
 
 
+@db_cli.command("retention")
+def db_retention() -> None:
+    """Print how long each kind of record is kept (app.retention_rules), as a Markdown table."""
+    with _admin() as conn:
+        click.echo(catalog.retention_table(conn), nl=False)
+
+
 @seed_cli.command("demo")
 def seed_demo() -> None:
     """Create the demo company (idempotent) and print its sign-ins."""

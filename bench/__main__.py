@@ -23,6 +23,7 @@ from bench import (
     booking,
     customers,
     documents,
+    export,
     geocoding,
     growth,
     imports,
@@ -61,6 +62,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "portal_policies": portal_policies.run,
     "portal_sign_in": portal_sign_in.run,
     "booking": booking.run,
+    "export": export.run,
 }
 NO_SCALE_DATA = {
     "documents",

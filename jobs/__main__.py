@@ -9,17 +9,17 @@ from app.config import Settings
 from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
     audit_checkpoints,
-    audit_retention,
     campaigns,
+    company_export,
     crypto_rotation,
     customer_import,
     discarded_files,
     document_messages,
     geocoding,
     maintenance_jobs,
-    message_retention,
     messages,
     notices,
+    retention,
     worker,
 )
 

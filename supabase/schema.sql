@@ -959,30 +959,6 @@ end
 $$;
 
 --
--- Name: delete_expired_messages(integer); Type: FUNCTION; Schema: app; Owner: -
---
-
-CREATE FUNCTION app.delete_expired_messages(p_batch integer) RETURNS integer
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
-declare
-  v_cutoff timestamptz := app.now() - interval '3 years';
-  v_deleted integer;
-begin
-  delete from public.messages m
-   where (m.tenant_id, m.id) in (select x.tenant_id, x.id from public.messages x
-                                  where x.created_at < v_cutoff limit p_batch);
-  get diagnostics v_deleted = row_count;
-  delete from public.conversations c
-   where c.last_message_at < v_cutoff
-     and not exists (select from public.messages m
-                      where m.tenant_id = c.tenant_id and m.conversation_id = c.id);
-  return v_deleted;
-end
-$$;
-
---
 -- Name: deposit_checkout_opened(text, uuid, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1893,11 +1869,13 @@ CREATE FUNCTION app.invoices_only_drafts_deleted() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  if old.status <> 'draft' then
-    raise exception 'an invoice is never deleted: void it'
-      using errcode = 'check_violation', constraint = 'invoices_only_drafts_deleted';
+  if old.status = 'draft' then
+    return old;
+  elsif app.retention_sweeping(tg_relid) then
+    return old;  -- seven years on (app.sweep_expired_invoices)
   end if;
-  return old;
+  raise exception 'an invoice is never deleted: void it'
+    using errcode = 'check_violation', constraint = 'invoices_only_drafts_deleted';
 end
 $$;
 
@@ -4125,6 +4103,40 @@ end
 $$;
 
 --
+-- Name: retention_cutoff(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.retention_cutoff(p_record_kind text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz;
+begin
+  select app.now() - r.period into v_cutoff
+  from app.retention_rules r
+  where r.record_kind = p_record_kind and r.period is not null;
+  if v_cutoff is null then
+    raise exception 'no retention period for %', p_record_kind using errcode = 'no_data_found';
+  end if;
+  return v_cutoff;
+end
+$$;
+
+--
+-- Name: retention_sweeping(regclass); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.retention_sweeping(p_table regclass) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(current_setting('app.retention', true), '') = 'yes'
+     and current_user = pg_catalog.pg_get_userbyid(c.relowner)
+  from pg_catalog.pg_class c where c.oid = p_table
+$$;
+
+--
 -- Name: send_document_link(text, uuid, uuid, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4539,6 +4551,189 @@ CREATE FUNCTION app.stripe_key() RETURNS TABLE(tenant_id uuid, account_id uuid, 
   select s.tenant_id, s.id, s.endpoint_id, s.secret_key_encrypted
   from public.stripe_accounts s
   where s.tenant_id = app.tenant_id() and s.secret_key_encrypted <> ''
+$$;
+
+--
+-- Name: sweep_by_age(text, timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_by_age(p_record_kind text, p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_rule app.retention_rules;
+  v_cutoff timestamptz := least(p_cutoff, app.retention_cutoff(p_record_kind));
+  v_deleted integer;
+begin
+  select * into v_rule from app.retention_rules r where r.record_kind = p_record_kind;
+  if v_rule.sweep_function is not null then
+    raise exception 'the rule % is swept by %', p_record_kind, v_rule.sweep_function
+      using errcode = 'invalid_parameter_value';
+  end if;
+  execute format(
+    'delete from %1$s t where t.ctid = any (array(select x.ctid from %1$s x where x.%2$I < $1'
+    ' limit $2 for update skip locked))',
+    v_rule.table_name::regclass, v_rule.age_column)
+  using v_cutoff, p_batch;
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end
+$_$;
+
+--
+-- Name: sweep_expired_exports(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_expired_exports(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with due as (
+    select tenant_id, id, storage_key from public.company_exports
+     where status = 'done'
+       and finished_at < least(p_cutoff, app.retention_cutoff('export files'))
+     order by finished_at
+     limit p_batch
+     for update skip locked
+  ), queued as (
+    insert into app.discarded_files (storage_key)
+    select storage_key from due where storage_key is not null
+    on conflict (storage_key) do nothing
+  ), expired as (
+    update public.company_exports e
+       set status = 'expired', storage_key = null, expires_at = least(e.expires_at, app.now())
+      from due
+     where e.tenant_id = due.tenant_id and e.id = due.id
+    returning 1
+  )
+  select count(*)::integer from expired
+$$;
+
+--
+-- Name: sweep_expired_invoices(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_expired_invoices(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := least(p_cutoff, app.retention_cutoff('financial records'));
+  v_day date := (v_cutoff at time zone 'UTC')::date;
+  v_deleted integer;
+begin
+  perform set_config('app.retention', 'yes', true);
+  delete from public.invoices i
+   where (i.tenant_id, i.id) in (
+     select x.tenant_id, x.id from public.invoices x
+      where x.issued_on < v_day and x.created_at < v_cutoff
+        and not exists (select from public.payments p
+                         where p.tenant_id = x.tenant_id and p.invoice_id = x.id
+                           and (p.received_on >= v_day or p.created_at >= v_cutoff))
+        and not exists (select from public.refunds r
+                         where r.tenant_id = x.tenant_id and r.invoice_id = x.id
+                           and r.created_at >= v_cutoff)
+        and not exists (select from public.payment_attempts a
+                         where a.tenant_id = x.tenant_id and a.invoice_id = x.id
+                           and (a.created_at >= v_cutoff or a.paid_at >= v_cutoff))
+      limit p_batch for update skip locked);
+  get diagnostics v_deleted = row_count;
+  perform set_config('app.retention', '', true);
+  return v_deleted;
+end
+$$;
+
+--
+-- Name: sweep_expired_messages(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_expired_messages(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := least(p_cutoff, app.retention_cutoff('message logs'));
+  v_deleted integer;
+begin
+  delete from public.messages m
+   where (m.tenant_id, m.id) in (select x.tenant_id, x.id from public.messages x
+                                  where x.created_at < v_cutoff
+                                  limit p_batch for update skip locked);
+  get diagnostics v_deleted = row_count;
+  delete from public.conversations c
+   where (c.tenant_id, c.id) in (
+     select x.tenant_id, x.id from public.conversations x
+      where x.last_message_at < v_cutoff
+        and not exists (select from public.messages m
+                         where m.tenant_id = x.tenant_id and m.conversation_id = x.id)
+      for update skip locked);
+  return v_deleted;
+end
+$$;
+
+--
+-- Name: sweep_expired_opt_outs(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_expired_opt_outs(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with rule as (select least(p_cutoff, app.retention_cutoff('text opt-outs')) as cutoff),
+  stale as (
+    select o.tenant_id, o.id from public.sms_opt_outs o, rule
+     where o.opted_out_at < rule.cutoff
+       and not exists (select from public.messages m
+                        where m.tenant_id = o.tenant_id and m.channel = 'sms'
+                          and o.phone in (m.to_address, m.from_address)
+                          and m.created_at >= rule.cutoff)
+     limit p_batch for update of o skip locked),
+  gone as (delete from public.sms_opt_outs o using stale
+            where o.tenant_id = stale.tenant_id and o.id = stale.id returning 1)
+  select count(*)::integer from gone
+$$;
+
+--
+-- Name: sweep_finished_imports(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_finished_imports(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with blanked as (
+    update public.customer_imports i
+       set source_text = '', headers = '[]', problems = '[]',
+           status = case when i.status in ('uploaded', 'previewed') then 'cancelled'
+                         else i.status end
+      from (select x.tenant_id, x.id from public.customer_imports x
+             where x.updated_at < least(p_cutoff, app.retention_cutoff('import files'))
+               and x.status in ('uploaded', 'previewed', 'done', 'failed', 'cancelled')
+               and (x.source_text <> '' or x.headers <> '[]' or x.problems <> '[]')
+             limit p_batch for update skip locked) due
+     where i.tenant_id = due.tenant_id and i.id = due.id
+    returning 1)
+  select count(*)::integer from blanked
+$$;
+
+--
+-- Name: sweep_outbox_bodies(timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.sweep_outbox_bodies(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with blanked as (
+    update outbox.messages m set body_text = '', body_html = null
+     where m.id = any (array(
+       select x.id from outbox.messages x
+        where x.created_at < least(p_cutoff, app.retention_cutoff('outbox bodies'))
+          and (x.body_text <> '' or x.body_html is not null)
+        limit p_batch for update skip locked))
+    returning 1)
+  select count(*)::integer from blanked
 $$;
 
 --
@@ -5553,48 +5748,6 @@ end
 $$;
 
 --
--- Name: delete_expired(timestamp with time zone); Type: FUNCTION; Schema: audit; Owner: -
---
-
-CREATE FUNCTION audit.delete_expired(p_cutoff timestamp with time zone) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_cutoff timestamptz := least(p_cutoff, app.now() - interval '2 years');
-  v_deleted bigint := 0;
-  v_rows bigint;
-  v_link record;
-begin
-  perform set_config('audit.retention', 'yes', true);
-  perform set_config('audit.sealing', 'yes', true);
-  for v_link in
-    select t.tenant_id, max(t.seq) as last_seq
-    from audit.transactions t
-    where t.sealed_at < v_cutoff
-    group by t.tenant_id
-  loop
-    update audit.chain_heads h
-       set start_seq = v_link.last_seq + 1,
-           start_hash = (select t.chain_hash from audit.transactions t
-                         where t.tenant_id = v_link.tenant_id and t.seq = v_link.last_seq)
-     where h.tenant_id = v_link.tenant_id;
-    delete from audit.changes c
-     using audit.transactions t
-     where t.tenant_id = v_link.tenant_id and t.seq <= v_link.last_seq
-       and c.tenant_id = t.tenant_id and c.txid = t.txid;
-    get diagnostics v_rows = row_count;
-    v_deleted := v_deleted + v_rows;
-    delete from audit.transactions t
-     where t.tenant_id = v_link.tenant_id and t.seq <= v_link.last_seq;
-  end loop;
-  perform set_config('audit.retention', '', true);
-  perform set_config('audit.sealing', '', true);
-  return v_deleted;
-end
-$$;
-
---
 -- Name: digest_values(jsonb, text[]); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -6053,6 +6206,49 @@ begin
                   audit.logged_subject(p_tenant, p_table, p_row_key));
 end
 $_$;
+
+--
+-- Name: sweep_expired(timestamp with time zone, integer); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.sweep_expired(p_cutoff timestamp with time zone, p_batch integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz := least(p_cutoff, app.retention_cutoff('audit logs'));
+  v_done integer := 0;
+  v_gone integer;
+  v_company uuid;
+  v_last bigint;
+  v_hash bytea;
+begin
+  perform set_config('audit.retention', 'yes', true), set_config('audit.sealing', 'yes', true);
+  for v_company, v_last in
+    select b.tenant_id, max(b.seq)
+    from (select t.tenant_id, t.seq from audit.transactions t
+          where t.sealed_at < v_cutoff order by t.tenant_id, t.seq limit p_batch) b
+    group by b.tenant_id
+  loop
+    perform from audit.chain_heads h where h.tenant_id = v_company for update skip locked;
+    continue when not found;
+    select t.chain_hash into v_hash from audit.transactions t
+     where t.tenant_id = v_company and t.seq = v_last;
+    continue when not found;  -- another sweep took these links meanwhile
+    update audit.chain_heads h set start_seq = v_last + 1, start_hash = v_hash
+     where h.tenant_id = v_company;
+    delete from audit.changes c
+     where c.tenant_id = v_company
+       and c.txid in (select t.txid from audit.transactions t
+                       where t.tenant_id = v_company and t.seq <= v_last);
+    delete from audit.transactions t where t.tenant_id = v_company and t.seq <= v_last;
+    get diagnostics v_gone = row_count;
+    v_done := v_done + v_gone;
+  end loop;
+  perform set_config('audit.retention', '', true), set_config('audit.sealing', '', true);
+  return v_done;
+end
+$$;
 
 --
 -- Name: transaction_digest(uuid, xid8); Type: FUNCTION; Schema: audit; Owner: -
@@ -7806,6 +8002,37 @@ CREATE TABLE public.campaigns (
 );
 
 --
+-- Name: company_exports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.company_exports (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    requested_by uuid,
+    include_access_notes boolean DEFAULT false NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    tables_total integer DEFAULT 0 NOT NULL,
+    tables_done integer DEFAULT 0 NOT NULL,
+    rows_done bigint DEFAULT 0 NOT NULL,
+    files_done integer DEFAULT 0 NOT NULL,
+    byte_size bigint,
+    storage_key text,
+    error text DEFAULT ''::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    claimed_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    CONSTRAINT company_exports_counts_check CHECK (((tables_total >= 0) AND (tables_done >= 0) AND (rows_done >= 0) AND (files_done >= 0) AND (COALESCE(byte_size, (0)::bigint) >= 0))),
+    CONSTRAINT company_exports_done_has_zip CHECK (((status <> 'done'::text) OR ((storage_key IS NOT NULL) AND (expires_at IS NOT NULL)))),
+    CONSTRAINT company_exports_error_length CHECK ((length(error) <= 2000)),
+    CONSTRAINT company_exports_finished_when CHECK (((status = ANY (ARRAY['done'::text, 'failed'::text, 'expired'::text])) = (finished_at IS NOT NULL))),
+    CONSTRAINT company_exports_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'expired'::text]))),
+    CONSTRAINT company_exports_storage_key_in_company CHECK ((storage_key = ((((tenant_id)::text || '/exports/'::text) || (id)::text) || '.zip'::text)))
+);
+
+--
 -- Name: conversations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -9047,6 +9274,13 @@ ALTER TABLE ONLY public.campaigns
     ADD CONSTRAINT campaigns_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: company_exports company_exports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.company_exports
+    ADD CONSTRAINT company_exports_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: conversations conversations_one_per_number; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -9878,6 +10112,30 @@ CREATE INDEX campaigns_recent_idx ON public.campaigns USING btree (tenant_id, cr
 CREATE INDEX campaigns_sending_idx ON public.campaigns USING btree (tenant_id) WHERE (status = 'sending'::text);
 
 --
+-- Name: company_exports_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX company_exports_created_idx ON public.company_exports USING btree (tenant_id, created_at DESC, id);
+
+--
+-- Name: company_exports_finished_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX company_exports_finished_idx ON public.company_exports USING btree (finished_at) WHERE (status = 'done'::text);
+
+--
+-- Name: company_exports_one_at_a_time; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX company_exports_one_at_a_time ON public.company_exports USING btree (tenant_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+--
+-- Name: company_exports_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX company_exports_queue_idx ON public.company_exports USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+--
 -- Name: conversations_customer_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -10574,6 +10832,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.calendar_feeds FOR
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
 
 --
+-- Name: company_exports audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.company_exports FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
 -- Name: conversations audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -10890,6 +11154,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.calendar_feeds REFERENCING N
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.campaigns REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: company_exports audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.company_exports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
 
 --
 -- Name: conversations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -11486,6 +11756,12 @@ CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.payments FOR 
 CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.stamp_author('recorded_by');
 
 --
+-- Name: company_exports stamp_requested_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_requested_by BEFORE INSERT OR UPDATE ON public.company_exports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('requested_by');
+
+--
 -- Name: visit_files stamp_uploaded_by; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -11681,6 +11957,20 @@ ALTER TABLE ONLY public.calendar_feeds
 
 ALTER TABLE ONLY public.campaigns
     ADD CONSTRAINT campaigns_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: company_exports company_exports_requested_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.company_exports
+    ADD CONSTRAINT company_exports_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES iam.accounts(id) ON DELETE SET NULL;
+
+--
+-- Name: company_exports company_exports_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.company_exports
+    ADD CONSTRAINT company_exports_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: conversations conversations_tenant_id_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -13703,6 +13993,12 @@ CREATE POLICY "Office staff can upload customer imports" ON public.customer_impo
 CREATE POLICY "Office staff can work their company's service requests" ON public.service_requests FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: company_exports Owners and admins can ask for an export; only owners with acces; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can ask for an export; only owners with acces" ON public.company_exports FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager) AND (status = 'queued'::text) AND ((NOT include_access_notes) OR ( SELECT app.is_owner() AS is_owner))));
+
+--
 -- Name: stripe_accounts Owners and admins can change their company's Stripe account; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -13777,6 +14073,12 @@ CREATE POLICY "Owners and admins can see their Stripe events" ON public.stripe_e
 CREATE POLICY "Owners and admins can see their company's Stripe account" ON public.stripe_accounts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
 
 --
+-- Name: company_exports Owners and admins can see their company's exports; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Owners and admins can see their company's exports" ON public.company_exports FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_manager() AS is_manager)));
+
+--
 -- Name: invitations Owners and admins can see their company's invitations; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -13849,6 +14151,12 @@ ALTER TABLE public.calendar_feeds ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.campaigns ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: company_exports; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.company_exports ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -14449,13 +14757,6 @@ GRANT ALL ON FUNCTION app.decline_estimate_by_link(p_token text, p_reason text) 
 
 REVOKE ALL ON FUNCTION app.decline_online_booking(p_booking uuid, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.decline_online_booking(p_booking uuid, p_reason text) TO authenticated;
-
---
--- Name: FUNCTION delete_expired_messages(p_batch integer); Type: ACL; Schema: app; Owner: -
---
-
-REVOKE ALL ON FUNCTION app.delete_expired_messages(p_batch integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.delete_expired_messages(p_batch integer) TO service_role;
 
 --
 -- Name: FUNCTION deposit_checkout_opened(p_token text, p_attempt uuid, p_session text, p_url text); Type: ACL; Schema: app; Owner: -
@@ -15330,6 +15631,48 @@ REVOKE ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) 
 GRANT ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) TO authenticated;
 
 --
+-- Name: COLUMN portal_sessions.id; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.tenant_id; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(tenant_id) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.customer_id; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(customer_id) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.address; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(address) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.created_at; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.expires_at; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(expires_at) ON TABLE iam.portal_sessions TO service_role;
+
+--
+-- Name: COLUMN portal_sessions.ended_at; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT(ended_at) ON TABLE iam.portal_sessions TO service_role;
+
+--
 -- Name: FUNCTION portal_session(); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15522,6 +15865,20 @@ REVOKE ALL ON FUNCTION app.request_portal_sign_in(p_address text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.request_portal_sign_in(p_address text) TO plenum_signin;
 
 --
+-- Name: FUNCTION retention_cutoff(p_record_kind text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.retention_cutoff(p_record_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.retention_cutoff(p_record_kind text) TO service_role;
+
+--
+-- Name: FUNCTION retention_sweeping(p_table regclass); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.retention_sweeping(p_table regclass) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.retention_sweeping(p_table regclass) TO service_role;
+
+--
 -- Name: FUNCTION send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15604,6 +15961,55 @@ REVOKE ALL ON FUNCTION app.stripe_event_attempt(p_tenant uuid, p_object jsonb) F
 
 REVOKE ALL ON FUNCTION app.stripe_key() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.stripe_key() TO authenticated;
+
+--
+-- Name: FUNCTION sweep_by_age(p_record_kind text, p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_by_age(p_record_kind text, p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_by_age(p_record_kind text, p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_expired_exports(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_expired_exports(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_expired_exports(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_expired_invoices(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_expired_invoices(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_expired_invoices(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_expired_messages(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_expired_messages(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_expired_messages(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_expired_opt_outs(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_expired_opt_outs(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_expired_opt_outs(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_finished_imports(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_finished_imports(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_finished_imports(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
+
+--
+-- Name: FUNCTION sweep_outbox_bodies(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.sweep_outbox_bodies(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sweep_outbox_bodies(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
 
 --
 -- Name: FUNCTION technician_customer_ids(); Type: ACL; Schema: app; Owner: -
@@ -15862,13 +16268,6 @@ REVOKE ALL ON FUNCTION audit.attach_triggers(p_schemas text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit.decrypt_value(p_value jsonb, p_key bytea) FROM PUBLIC;
 
 --
--- Name: FUNCTION delete_expired(p_cutoff timestamp with time zone); Type: ACL; Schema: audit; Owner: -
---
-
-REVOKE ALL ON FUNCTION audit.delete_expired(p_cutoff timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION audit.delete_expired(p_cutoff timestamp with time zone) TO service_role;
-
---
 -- Name: FUNCTION digest_values(p_values jsonb, p_columns text[]); Type: ACL; Schema: audit; Owner: -
 --
 
@@ -15923,6 +16322,7 @@ REVOKE ALL ON FUNCTION audit.refuse_changes() FROM PUBLIC;
 --
 
 GRANT SELECT ON TABLE audit.changes TO authenticated;
+GRANT SELECT ON TABLE audit.changes TO service_role;
 
 --
 -- Name: FUNCTION row_digest(c audit.changes); Type: ACL; Schema: audit; Owner: -
@@ -15953,6 +16353,13 @@ REVOKE ALL ON FUNCTION audit.subject_key(p_tenant uuid, p_subject uuid) FROM PUB
 --
 
 REVOKE ALL ON FUNCTION audit.subject_of(p_tenant uuid, p_table text, p_row jsonb, p_row_key text, p_column text, p_parent text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION sweep_expired(p_cutoff timestamp with time zone, p_batch integer); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.sweep_expired(p_cutoff timestamp with time zone, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.sweep_expired(p_cutoff timestamp with time zone, p_batch integer) TO service_role;
 
 --
 -- Name: FUNCTION transaction_digest(p_tenant uuid, p_txid xid8); Type: ACL; Schema: audit; Owner: -
@@ -16315,6 +16722,12 @@ GRANT ALL ON FUNCTION iam.use_sign_in_unlock(p_token text) TO plenum_signin;
 GRANT SELECT,DELETE ON TABLE app.discarded_files TO service_role;
 
 --
+-- Name: TABLE document_numbers; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.document_numbers TO service_role;
+
+--
 -- Name: TABLE key_rotations; Type: ACL; Schema: app; Owner: -
 --
 
@@ -16363,6 +16776,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
 GRANT SELECT ON TABLE app.retention_rules TO service_role;
 
 --
+-- Name: TABLE technician_visits; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT ON TABLE app.technician_visits TO service_role;
+
+--
 -- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
 --
 
@@ -16396,10 +16815,35 @@ GRANT SELECT,INSERT ON TABLE audit.receipts TO service_role;
 GRANT SELECT ON TABLE audit.receipts TO authenticated;
 
 --
+-- Name: COLUMN subject_keys.tenant_id; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT(tenant_id) ON TABLE audit.subject_keys TO service_role;
+
+--
+-- Name: COLUMN subject_keys.subject_id; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT(subject_id) ON TABLE audit.subject_keys TO service_role;
+
+--
+-- Name: COLUMN subject_keys.created_at; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE audit.subject_keys TO service_role;
+
+--
+-- Name: COLUMN subject_keys.erased_at; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT(erased_at) ON TABLE audit.subject_keys TO service_role;
+
+--
 -- Name: TABLE transactions; Type: ACL; Schema: audit; Owner: -
 --
 
 GRANT SELECT ON TABLE audit.transactions TO authenticated;
+GRANT SELECT ON TABLE audit.transactions TO service_role;
 
 --
 -- Name: COLUMN accounts.id; Type: ACL; Schema: iam; Owner: -
@@ -16486,7 +16930,7 @@ GRANT UPDATE(ended_at) ON TABLE iam.sessions TO authenticated;
 --
 
 GRANT SELECT ON TABLE outbox.messages TO authenticated;
-GRANT INSERT ON TABLE outbox.messages TO service_role;
+GRANT SELECT,INSERT ON TABLE outbox.messages TO service_role;
 
 --
 -- Name: TABLE calendar_feeds; Type: ACL; Schema: public; Owner: -
@@ -16597,6 +17041,25 @@ GRANT INSERT(per_minute),UPDATE(per_minute) ON TABLE public.campaigns TO authent
 --
 
 GRANT UPDATE(updated_at) ON TABLE public.campaigns TO authenticated;
+
+--
+-- Name: TABLE company_exports; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.company_exports TO authenticated;
+GRANT SELECT,UPDATE ON TABLE public.company_exports TO service_role;
+
+--
+-- Name: COLUMN company_exports.tenant_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(tenant_id) ON TABLE public.company_exports TO authenticated;
+
+--
+-- Name: COLUMN company_exports.include_access_notes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(include_access_notes) ON TABLE public.company_exports TO authenticated;
 
 --
 -- Name: TABLE conversations; Type: ACL; Schema: public; Owner: -

@@ -31,8 +31,8 @@ OFFICE = [
     "Privacy requests",
 ]
 EXPECTED = {
-    "owner": [*OFFICE, "Team", "Company", "Audit log", "Outbox"],
-    "admin": [*OFFICE, "Team", "Company", "Audit log"],
+    "owner": [*OFFICE, "Team", "Company", "Export data", "Audit log", "Outbox"],
+    "admin": [*OFFICE, "Team", "Company", "Export data", "Audit log"],
     "dispatcher": OFFICE,
     "office": OFFICE,
     "technician": ["Dashboard", "My day", "Calendar feed"],

@@ -22,13 +22,14 @@ from psycopg import sql
 from werkzeug.routing import Rule
 
 from app import create_app, crypto
+from app.integrations import files
 from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
 from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import sign_in as portal_sign_in
-from tests.requests.support import make_photo, make_privacy_request, make_request
+from tests.requests.support import files_root, make_photo, make_privacy_request, make_request
 
 if TYPE_CHECKING:  # imported only for the annotation: pytest would try to collect it
     from tests.conftest import TestDatabase
@@ -200,7 +201,22 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     ),
     "slug": lambda w, t: booking_page(w, t),
     "booking_id": lambda w, t: booking_request(w, t),
+    "export_id": lambda w, t: finished_export(w, t),
 }
+
+
+def finished_export(world: World, tenant: Tenant) -> UUID:
+    """A company export ready to download, its zip in the test app's files folder."""
+    row = world.make.conn.execute(
+        "insert into public.company_exports (tenant_id, id, status, storage_key, byte_size,"
+        " finished_at, expires_at) select %(t)s, i, 'done', %(t)s || '/exports/' || i || '.zip',"
+        " 22, now(), now() + interval '7 days' from gen_random_uuid() i returning id",
+        {"t": tenant.id},
+    ).fetchone()
+    assert row is not None
+    store = files.LocalFolderFiles(files_root(world.make.conn))
+    store.put(files.export_key(tenant.id, row["id"]), b"PK\x05\x06" + bytes(18), "application/zip")
+    return UUID(str(row["id"]))
 
 
 def booking_page(world: World, tenant: Tenant) -> str:
@@ -398,6 +414,8 @@ def form_data(world: World) -> dict[str, str]:
         # A privacy request's answer.
         "outcome": "done",
         "answer": "Forged answer",
+        # A company export with the gate codes (an owner's choice).
+        "include_access_notes": "y",
     }
 
 

@@ -14,6 +14,7 @@ import io
 import math
 import os
 import re
+import shutil
 import struct
 import tempfile
 import uuid
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from uuid import UUID
 
 from flask import current_app
@@ -30,6 +31,7 @@ from PIL import Image, ImageOps
 from app.config import Settings
 
 MEGABYTE = 1024 * 1024
+CHUNK_BYTES = MEGABYTE  # how much of a large file is read or written at a time
 MAX_PHOTO_BYTES = 10 * MEGABYTE  # visit_files_size_range allows up to 10485760
 MAX_SIGNATURE_BYTES = 300 * 1024
 # A 48-megapixel phone camera saves 12 MP by default; 40 MP leaves room for any phone photo
@@ -82,6 +84,15 @@ class FileStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
+    def put_file(self, key: str, source: BinaryIO, content_type: str) -> None:
+        """Store what `source` holds, read in chunks: a large file (an export's zip) is never
+        held in memory whole."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file to read in chunks (close it after); FileMissing when there is none."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
     def keys(self, prefix: str) -> Iterator[str]:
@@ -129,16 +140,25 @@ class LocalFolderFiles:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write the whole file or nothing: a reader never sees half a photo."""
+        self.put_file(key, io.BytesIO(data), content_type)
+
+    def put_file(self, key: str, source: BinaryIO, content_type: str) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(data)
+                shutil.copyfileobj(source, out, CHUNK_BYTES)
             os.replace(partial, path)
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as missing:
+            raise FileMissing(key) from missing
 
     def get(self, key: str) -> bytes:
         try:
@@ -402,3 +422,11 @@ def _encoded(image: Image.Image, kind: str, **options: int | bool) -> bytes:
     out = io.BytesIO()
     bare.save(out, kind, **options)
     return out.getvalue()
+
+
+def export_key(tenant_id: UUID, export_id: UUID) -> str:
+    """Where a company export's zip is kept: `<tenant>/exports/<export>.zip`."""
+    return check_key(f"{tenant_id}/{EXPORTS_FOLDER}/{export_id}.zip")
+
+
+EXPORTS_FOLDER = "exports"  # the company's export zips: not copied into a new export

@@ -119,10 +119,10 @@ def test_no_app_role_can_update_delete_or_truncate_the_log(
 # The functions that write the log, as someone would call them to forge or erase it.
 WRITER_CALLS = {
     "audit.append": "select audit.append(%(t)s, 'public.tenants', 'x', 'update', null, '{}')",
-    "audit.delete_expired": "select audit.delete_expired(now() + interval '100 years')",
+    "audit.sweep_expired": "select audit.sweep_expired(now() + interval '100 years', 1000)",
     "audit.attach_triggers": "select audit.attach_triggers(array['public'])",
 }
-MAY_CALL = {("service_role", "audit.delete_expired")}  # the retention sweep
+MAY_CALL = {("service_role", "audit.sweep_expired")}  # the retention sweep
 
 
 @pytest.mark.parametrize("role", APP_ROLES)
@@ -154,7 +154,7 @@ def test_each_app_role_may_execute_only_its_own_audit_function(admin: Connection
     assert [(row["role"], row["function"]) for row in rows] == [
         ("authenticated", "readable_values"),
         ("authenticated", "record_access"),
-        ("service_role", "delete_expired"),
+        ("service_role", "sweep_expired"),
     ]
 
 

@@ -241,3 +241,25 @@ def test_a_signature_is_kept_as_the_same_png_with_nothing_else():
     assert image.tobytes() == Image.open(io.BytesIO(drawn)).tobytes()
     with pytest.raises(FileRefused):
         files.clean_signature(PNG)  # PNG's first bytes, then nothing that decodes
+
+
+def test_a_large_file_is_stored_and_read_back_in_chunks(store: LocalFolderFiles, tmp_path: Path):
+    """An export's zip goes through the port from a file and back, never whole in memory."""
+    export = uuid.uuid4()
+    key = files.export_key(TENANT, export)
+    data = bytes(range(256)) * (files.CHUNK_BYTES // 256 * 3 + 7)  # more than three chunks
+    source = tmp_path / "export.zip"
+    source.write_bytes(data)
+
+    with source.open("rb") as reading:
+        store.put_file(key, reading, "application/zip")
+
+    assert key == f"{TENANT}/exports/{export}.zip"
+    with store.open(key) as stored:
+        chunks = iter(lambda: stored.read(files.CHUNK_BYTES), b"")
+        assert b"".join(chunks) == data
+    assert [p.name for p in (tmp_path / "files" / str(TENANT) / "exports").iterdir()] == [
+        f"{export}.zip"
+    ]  # no partial file left behind
+    with pytest.raises(FileMissing):
+        store.open(files.export_key(TENANT, uuid.uuid4()))

@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from app.messaging.outgoing import Draft, queue
-from jobs import REGISTRY, message_retention
+from jobs import REGISTRY, retention
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
 from tests.messaging.campaign_support import NOW, company, customer, set_clock
@@ -194,7 +194,7 @@ def test_messages_are_kept_three_years_by_the_database_clock_then_deleted(
             [three_years_ago - age, message],
         )
 
-    assert message_retention.sweep(pool, batch=1) == 1
+    assert retention.sweep(pool, batch=1) == 1
 
     left = admin.execute("select id from public.messages where customer_id = %s", [person])
     assert [r["id"] for r in left.fetchall()] == [kept]
@@ -205,7 +205,11 @@ def test_messages_are_kept_three_years_by_the_database_clock_then_deleted(
     opt_outs = admin.execute(
         "select count(*)::integer as n from public.sms_opt_outs where tenant_id = %s", [acme.id]
     ).fetchone()
-    assert opt_outs == {"n": 1}  # a STOP is honoured however old
+    assert opt_outs == {"n": 1}  # a STOP stays while a text to the number is in the log
     set_clock(admin, NOW + timedelta(days=2))
-    assert message_retention.sweep(pool) == 1
-    assert REGISTRY["message_retention"].sweep is message_retention.sweep
+    assert retention.sweep(pool) == 2  # the last text, then the STOP it outlived
+    opt_outs = admin.execute(
+        "select count(*)::integer as n from public.sms_opt_outs where tenant_id = %s", [acme.id]
+    ).fetchone()
+    assert opt_outs == {"n": 0}
+    assert REGISTRY["retention"].sweep is retention.sweep

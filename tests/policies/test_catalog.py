@@ -136,12 +136,30 @@ MISTAKES = {
         " (no _read_only_when_closed trigger)",
     ),
     "the export refusing writes while closed": (
-        WELL_MADE_NOTES.replace("public.notes", "public.company_exports").replace(
-            "notes'", "exports'"
-        )
-        + "create trigger _read_only_when_closed before insert or update or delete"
+        "create trigger _read_only_when_closed before insert or update or delete"
         " on public.company_exports for each row execute function app.refuse_writes_when_closed()",
         "read-only: public.company_exports: an exempt table must stay writable when closed",
+    ),
+    "retention period counted by a column its table lacks": (
+        "insert into app.retention_rules (record_kind, table_name, period, age_column)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'made_at')",
+        "retention: old tenants: public.tenants has no column made_at",
+    ),
+    "retention rule swept by a function that does not exist": (
+        "insert into app.retention_rules"
+        " (record_kind, table_name, period, age_column, sweep_function)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'created_at',"
+        " 'app.sweep_old_tenants')",
+        "retention: old tenants: no function app.sweep_old_tenants(timestamptz, integer)"
+        " returns integer",
+    ),
+    "retention rule swept by a function of the wrong shape": (
+        "insert into app.retention_rules"
+        " (record_kind, table_name, period, age_column, sweep_function)"
+        " values ('old tenants', 'public.tenants', interval '1 year', 'created_at',"
+        " 'app.retention_cutoff')",
+        "retention: old tenants: no function app.retention_cutoff(timestamptz, integer)"
+        " returns integer",
     ),
     "security definer function executable by everyone": (
         "create function app.whoever() returns uuid language sql stable security definer"

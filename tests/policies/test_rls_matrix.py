@@ -713,6 +713,13 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         ).fetchone()["id"],  # type: ignore[index]
         "claimed_at": datetime(2026, 12, 7, 16, 0, tzinfo=UTC),
     },
+    # A finished one: a company has at most one waiting or running export at a time.
+    "public.company_exports": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "status": "failed",
+        "error": "The matrix's export.",
+        "finished_at": datetime(2026, 12, 7, 16, 0, tzinfo=UTC),
+    },
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.

@@ -136,4 +136,5 @@ def test_no_member_reads_or_writes_it(admin: Connection) -> None:
         " where table_schema = 'app' and table_name = 'technician_visits'"
         " and grantee in ('anon', 'authenticated', 'service_role', 'public')"
     ).fetchall()
-    assert grants == []
+    # Only the company's export (P-09, the worker as the service role) reads it.
+    assert grants == [{"grantee": "service_role", "privilege_type": "SELECT"}]
