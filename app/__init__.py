@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         auth,
         booking,
         calls,
+        certificates,
         closing,
         company_export,
         customers,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         booking.bp,
         closing.bp,
         company_export.bp,
+        certificates.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -14,7 +14,7 @@ from gunicorn.glogging import Logger
 REDACTED = "[redacted]"
 # Paths whose next segment is a bearer token, whatever its length.
 _TOKEN_AFTER = re.compile(
-    r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar|estimate|invoice|unsubscribe|visit|portal/link)/)"
+    r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar|estimate|invoice|unsubscribe|visit|portal/link|certificate)/)"
     r"(?!(?:pending|view)(?:[/?#\s\"]|$))[^/?#\s\".]+"
 )
 # Any other long random-looking segment (tokens are 43 characters); ids (UUIDs) stay readable.

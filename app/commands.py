@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import TextIO
 from uuid import UUID
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import catalog, closing, migrations, schema
+from app import catalog, certificates, closing, migrations, schema
 from app.audit import checkpoints, verify
 from app.auth import links
 from app.config import Settings
@@ -25,6 +27,7 @@ company_cli = AppGroup(
 )
 # Who the audit log names for the platform's own changes to a company.
 PLATFORM_ACTOR = "system:platform"
+certificate_cli = AppGroup("certificate", help="Deletion certificates.")
 
 
 def _settings() -> Settings:
@@ -198,7 +201,22 @@ def audit_verify(tenant: UUID | None) -> None:
         raise click.ClickException(f"{broken} of {len(companies)} audit chain(s) are broken")
 
 
+@certificate_cli.command("verify")
+@click.argument("file", type=click.File("r"))
+def certificate_verify(file: TextIO) -> None:
+    """Check a downloaded deletion certificate: its digest and the platform's signature."""
+    try:
+        download = json.load(file)
+    except ValueError as error:
+        raise click.ClickException("not a deletion certificate (not JSON)") from error
+    problem = certificates.verify(download, checkpoints.trusted_keys(_settings()))
+    if problem:
+        raise click.ClickException(f"the certificate does not hold: {problem}")
+    click.echo(f"the certificate holds: digest {download['digest']}, key {download['key_id']}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(certificate_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)

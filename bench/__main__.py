@@ -33,6 +33,7 @@ from bench import (
     portal,
     portal_policies,
     portal_sign_in,
+    purge,
     rls_scale,
     rls_team,
     scale,
@@ -63,6 +64,7 @@ SCENARIOS: dict[str, Callable[[], list[Row]]] = {
     "portal_sign_in": portal_sign_in.run,
     "booking": booking.run,
     "export": export.run,
+    "purge": purge.run,
 }
 NO_SCALE_DATA = {
     "documents",
@@ -72,6 +74,7 @@ NO_SCALE_DATA = {
     "messages",
     "portal_sign_in",
     "booking",
+    "purge",
 }  # scenarios that build what they measure in memory
 RESULTS = Path(__file__).resolve().parent / "results"
 

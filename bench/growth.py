@@ -45,12 +45,14 @@ queries = Queries(Path(__file__).with_name("growth.sql"))
 HTTPS = {"X-Forwarded-Proto": "https"}
 
 
-def add_companies(admin_url: str, first: int, last: int, password_hash: str) -> float:
+def add_companies(
+    admin_url: str, first: int, last: int, password_hash: str, name: str = NAME
+) -> float:
     """Companies first..last, loaded by the owner with triggers off; seconds taken."""
     started = time.perf_counter()
     day = datetime.combine(bench_day(), clock(0), tzinfo=ZONE)
     params = {"first": first, "last": last, "day": day, "password_hash": password_hash}
-    with admin_connection(_url(admin_url, NAME)) as conn:
+    with admin_connection(_url(admin_url, name)) as conn:
         with conn.transaction():
             conn.execute("set local session_replication_role = replica")
             for statement in (
@@ -70,13 +72,13 @@ def add_companies(admin_url: str, first: int, last: int, password_hash: str) -> 
     return time.perf_counter() - started
 
 
-def app_client(app_url: str, admin_url: str) -> tuple[Any, FlaskClient]:
+def app_client(app_url: str, admin_url: str, name: str = NAME) -> tuple[Any, FlaskClient]:
     """The app as deployed (production settings, statements unprepared), signed in as company
     1's dispatcher."""
     os.environ.update(
         {
-            "DATABASE_URL": _url(app_url, NAME),
-            "DATABASE_ADMIN_URL": _url(admin_url, NAME),
+            "DATABASE_URL": _url(app_url, name),
+            "DATABASE_ADMIN_URL": _url(admin_url, name),
             "PLENUM_ENV": "production",
             "SECRET_KEY": "bench-secret-" + "x" * 32,
             "ENCRYPTION_KEY": base64.b64encode(bytes(range(32))).decode(),

@@ -19,6 +19,7 @@ from jobs import (  # noqa: F401  (importing a job registers it)
     maintenance_jobs,
     messages,
     notices,
+    purge,
     retention,
     worker,
 )

@@ -611,6 +611,21 @@ end
 $$;
 
 --
+-- Name: certificate_by_link(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.certificate_by_link(p_token text) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object(
+    'id', c.id, 'company_name', c.company_name, 'document', c.document, 'digest', c.digest,
+    'signature', translate(encode(c.signature, 'base64'), E'\n', ''), 'key_id', c.key_id, 'issued_at', c.issued_at)
+  from app.deletion_certificates c
+  where c.link_token_hash = iam.token_hash(p_token)
+$$;
+
+--
 -- Name: checkout_attempt(uuid, text, uuid, integer, numeric, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -1083,6 +1098,9 @@ CREATE FUNCTION app.ensure_company_keeps_an_owner() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
+  if app.purging(old.tenant_id) then
+    return null;  -- the purge deletes every member, owners too
+  end if;
   perform from public.tenants t where t.id = old.tenant_id for no key update;
   if not exists (
     select from public.memberships m
@@ -1286,6 +1304,9 @@ declare
   v_tenant uuid := case tg_op when 'DELETE' then old.tenant_id else new.tenant_id end;
   v_status text;
 begin
+  if app.purging(v_tenant) then
+    return case tg_op when 'DELETE' then old else new end;  -- the purge deletes them
+  end if;
   select e.status into v_status from public.estimates e
    where e.tenant_id = v_tenant and e.id = v_estimate;
   if v_status is not null and v_status <> 'draft' then
@@ -1328,6 +1349,9 @@ declare
   v_estimate_id uuid := case tg_op when 'DELETE' then old.estimate_id else new.estimate_id end;
   v_estimate public.estimates;
 begin
+  if tg_op = 'DELETE' and app.purging(v_tenant) then
+    return old;  -- the purge deletes them
+  end if;
   select e.* into v_estimate from public.estimates e
    where e.tenant_id = v_tenant and e.id = v_estimate_id;
   if tg_op = 'DELETE' then
@@ -1679,6 +1703,9 @@ declare
   v_tenant uuid := case tg_op when 'DELETE' then old.tenant_id else new.tenant_id end;
   v_status text;
 begin
+  if app.purging(v_tenant) then
+    return case tg_op when 'DELETE' then old else new end;  -- the purge anonymises them
+  end if;
   select i.status into v_status from public.invoices i
    where i.tenant_id = v_tenant and i.id = v_invoice;
   if v_status is not null and v_status <> 'draft' then
@@ -1812,6 +1839,9 @@ CREATE FUNCTION app.invoices_keep_their_word() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
+  if app.purging(old.tenant_id) then
+    return new;  -- the purge anonymises the invoices it keeps (jobs/purge.py)
+  end if;
   if (new.number, new.currency, new.created_at) is distinct from
      (old.number, old.currency, old.created_at)
      or new.customer_id is distinct from old.customer_id and new.customer_id is not null
@@ -2252,6 +2282,28 @@ begin
     token := v_token.token;
     return next;
   end loop;
+end
+$$;
+
+--
+-- Name: new_certificate_link(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.new_certificate_link(p_certificate uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_token text;
+  v_hash bytea;
+begin
+  select t.token, t.token_hash into v_token, v_hash from iam.new_token() t;
+  update app.deletion_certificates c set link_token_hash = v_hash
+   where c.id = p_certificate and c.link_token_hash is null;
+  if not found then
+    return null;
+  end if;
+  return v_token;
 end
 $$;
 
@@ -3639,6 +3691,22 @@ CREATE FUNCTION app.public_booking_page(p_slug text) RETURNS TABLE(company text,
     from public.online_booking_settings s
     join public.tenants t on t.id = s.tenant_id and t.status = 'active'
    where s.slug = p_slug and s.public_page
+$$;
+
+--
+-- Name: purging(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.purging(p_tenant uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if current_setting('role', true) is distinct from 'service_role' then
+    return false;
+  end if;
+  return exists (select from public.tenants t where t.id = p_tenant and t.status = 'purging');
+end
 $$;
 
 --
@@ -5770,6 +5838,37 @@ end
 $$;
 
 --
+-- Name: kept_rows(uuid); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.kept_rows(p_company uuid) RETURNS TABLE(table_name text, kept bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_table text;
+begin
+  if not exists (select from public.tenants t where t.id = p_company and t.status = 'purging') then
+    raise exception 'only a company being purged has its audit log counted'
+      using errcode = 'insufficient_privilege';
+  end if;
+  for v_table in
+    select format('%I.%I', n.nspname, c.relname) from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'audit' and c.relkind in ('r', 'p')
+      and exists (select from pg_attribute a where a.attrelid = c.oid
+                  and a.attname = 'tenant_id' and not a.attisdropped)
+    order by 1
+  loop
+    table_name := v_table;
+    execute format('select count(*) from %s where tenant_id = $1', v_table)
+      into kept using p_company;
+    return next;
+  end loop;
+end
+$_$;
+
+--
 -- Name: logged_subject(uuid, text, text); Type: FUNCTION; Schema: audit; Owner: -
 --
 
@@ -5897,6 +5996,9 @@ begin
   if v_tenant is null then
     return null;  -- platform rows (e.g. an account's own email) belong to no company
   end if;
+  if app.purging(v_tenant) then
+    return null;  -- the purge records itself once (jobs/purge.py), not row by row
+  end if;
   -- tg_argv counts from 0: the key columns run from 1 to the first section.
   select string_agg(v_row ->> k, ',' order by ord) into v_key
   from unnest(tg_argv[1:coalesce(v_digest_at, v_personal_at, tg_nargs) - 1])
@@ -6002,6 +6104,7 @@ begin
         from (select to_jsonb(n) as raw from new_rows n) s
       ) i
       where i.tenant is not null  -- platform rows (e.g. an account's own email): no company
+        and not app.purging(i.tenant)  -- the purge records itself once, not row by row
     ) e
     -- One company after another; ids are given in this order and RETURNING keeps it.
     order by e.tenant
@@ -6146,6 +6249,28 @@ begin
     v_values := jsonb_set(v_values, array[v_column], v_sealed);
   end loop;
   return v_values;
+end
+$$;
+
+--
+-- Name: shred_company_keys(uuid); Type: FUNCTION; Schema: audit; Owner: -
+--
+
+CREATE FUNCTION audit.shred_company_keys(p_company uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  if not exists (select from public.tenants t where t.id = p_company and t.status = 'purging') then
+    raise exception 'only a company being purged has its audit keys destroyed'
+      using errcode = 'insufficient_privilege';
+  end if;
+  update audit.subject_keys k set key = null, erased_at = now()
+   where k.tenant_id = p_company and k.key is not null;
+  get diagnostics v_count = row_count;
+  return v_count;
 end
 $$;
 
@@ -7479,6 +7604,24 @@ CREATE TABLE app.clock (
 );
 
 --
+-- Name: deletion_certificates; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.deletion_certificates (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    company_id uuid NOT NULL,
+    purge_id uuid NOT NULL,
+    company_name text NOT NULL,
+    document text NOT NULL,
+    digest text NOT NULL,
+    signature bytea NOT NULL,
+    key_id text NOT NULL,
+    issued_at timestamp with time zone NOT NULL,
+    link_token_hash bytea,
+    CONSTRAINT deletion_certificates_digest_format CHECK ((digest ~ '^[0-9a-f]{64}$'::text))
+);
+
+--
 -- Name: discarded_files; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -7548,6 +7691,48 @@ CREATE TABLE app.message_senders (
     tenant_id uuid NOT NULL,
     channel text NOT NULL,
     next_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: purge_steps; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.purge_steps (
+    purge_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    table_name text NOT NULL,
+    on_purge text NOT NULL,
+    rows_found bigint NOT NULL,
+    rows_deleted bigint DEFAULT 0 NOT NULL,
+    rows_anonymised bigint DEFAULT 0 NOT NULL,
+    rows_kept bigint DEFAULT 0 NOT NULL,
+    after_id uuid,
+    done boolean DEFAULT false NOT NULL,
+    CONSTRAINT purge_steps_on_purge_check CHECK ((on_purge = ANY (ARRAY['delete'::text, 'anonymise'::text, 'keep'::text])))
+);
+
+--
+-- Name: purges; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.purges (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    company_id uuid NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    company_name text NOT NULL,
+    closed_at timestamp with time zone NOT NULL,
+    scheduled_for timestamp with time zone NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    claimed_by uuid,
+    claimed_until timestamp with time zone,
+    recipients text[] DEFAULT '{}'::text[] NOT NULL,
+    files_found integer,
+    files_removed integer DEFAULT 0 NOT NULL,
+    files_done boolean DEFAULT false NOT NULL,
+    audit_keys_destroyed integer,
+    CONSTRAINT purges_done_when CHECK (((status = 'done'::text) = (finished_at IS NOT NULL))),
+    CONSTRAINT purges_status_check CHECK ((status = ANY (ARRAY['running'::text, 'done'::text])))
 );
 
 --
@@ -8677,7 +8862,7 @@ CREATE TABLE public.properties (
 CREATE TABLE public.refunds (
     tenant_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    attempt_id uuid NOT NULL,
+    attempt_id uuid,
     invoice_id uuid,
     amount numeric(12,2) NOT NULL,
     stripe_refund_id text,
@@ -8980,6 +9165,34 @@ ALTER TABLE ONLY app.clock
     ADD CONSTRAINT clock_pkey PRIMARY KEY (singleton);
 
 --
+-- Name: deletion_certificates deletion_certificates_link_once; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_link_once UNIQUE (link_token_hash);
+
+--
+-- Name: deletion_certificates deletion_certificates_one_per_company; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_one_per_company UNIQUE (company_id);
+
+--
+-- Name: deletion_certificates deletion_certificates_one_per_purge; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_one_per_purge UNIQUE (purge_id);
+
+--
+-- Name: deletion_certificates deletion_certificates_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_pkey PRIMARY KEY (id);
+
+--
 -- Name: discarded_files discarded_files_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -9013,6 +9226,34 @@ ALTER TABLE ONLY app.message_claims
 
 ALTER TABLE ONLY app.message_senders
     ADD CONSTRAINT message_senders_pkey PRIMARY KEY (tenant_id, channel);
+
+--
+-- Name: purge_steps purge_steps_one_per_table; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purge_steps
+    ADD CONSTRAINT purge_steps_one_per_table UNIQUE (purge_id, table_name);
+
+--
+-- Name: purge_steps purge_steps_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purge_steps
+    ADD CONSTRAINT purge_steps_pkey PRIMARY KEY (purge_id, "position");
+
+--
+-- Name: purges purges_one_per_company; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purges
+    ADD CONSTRAINT purges_one_per_company UNIQUE (company_id);
+
+--
+-- Name: purges purges_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purges
+    ADD CONSTRAINT purges_pkey PRIMARY KEY (id);
 
 --
 -- Name: retention_rules retention_rules_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -9936,6 +10177,12 @@ ALTER TABLE ONLY public.working_hours
 --
 
 CREATE UNIQUE INDEX key_rotations_one_open ON app.key_rotations USING btree ((true)) WHERE (finished_at IS NULL);
+
+--
+-- Name: purges_running_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX purges_running_idx ON app.purges USING btree (claimed_until) WHERE (status = 'running'::text);
 
 --
 -- Name: retention_rules_one_purge_rule; Type: INDEX; Schema: app; Owner: -
@@ -11840,6 +12087,20 @@ CREATE TRIGGER visits_status_machine BEFORE INSERT OR UPDATE ON public.visits FO
 CREATE TRIGGER visits_unsigned_reason_on_completion BEFORE UPDATE OF unsigned_reason ON public.visits FOR EACH ROW EXECUTE FUNCTION app.visits_unsigned_reason_on_completion();
 
 --
+-- Name: deletion_certificates deletion_certificates_company_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_company_id_fkey FOREIGN KEY (company_id) REFERENCES public.tenants(id);
+
+--
+-- Name: deletion_certificates deletion_certificates_purge_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.deletion_certificates
+    ADD CONSTRAINT deletion_certificates_purge_id_fkey FOREIGN KEY (purge_id) REFERENCES app.purges(id);
+
+--
 -- Name: document_numbers document_numbers_tenant_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -11859,6 +12120,20 @@ ALTER TABLE ONLY app.message_claims
 
 ALTER TABLE ONLY app.message_senders
     ADD CONSTRAINT message_senders_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: purge_steps purge_steps_purge_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purge_steps
+    ADD CONSTRAINT purge_steps_purge_id_fkey FOREIGN KEY (purge_id) REFERENCES app.purges(id);
+
+--
+-- Name: purges purges_company_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.purges
+    ADD CONSTRAINT purges_company_id_fkey FOREIGN KEY (company_id) REFERENCES public.tenants(id);
 
 --
 -- Name: personal_columns personal_columns_table_name_fkey; Type: FK CONSTRAINT; Schema: audit; Owner: -
@@ -12439,7 +12714,7 @@ ALTER TABLE ONLY public.properties
 --
 
 ALTER TABLE ONLY public.refunds
-    ADD CONSTRAINT refunds_tenant_id_attempt_id_fkey FOREIGN KEY (tenant_id, attempt_id) REFERENCES public.payment_attempts(tenant_id, id) ON DELETE CASCADE;
+    ADD CONSTRAINT refunds_tenant_id_attempt_id_fkey FOREIGN KEY (tenant_id, attempt_id) REFERENCES public.payment_attempts(tenant_id, id) ON DELETE SET NULL (attempt_id);
 
 --
 -- Name: refunds refunds_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -12637,6 +12912,12 @@ ALTER TABLE ONLY public.working_hours
 ALTER TABLE app.clock ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: deletion_certificates; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.deletion_certificates ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: discarded_files; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -12665,6 +12946,18 @@ ALTER TABLE app.message_claims ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.message_senders ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: purge_steps; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.purge_steps ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: purges; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.purges ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: retention_rules; Type: ROW SECURITY; Schema: app; Owner: -
@@ -14684,6 +14977,13 @@ REVOKE ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.cancel_campaign(p_campaign uuid) TO authenticated;
 
 --
+-- Name: FUNCTION certificate_by_link(p_token text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.certificate_by_link(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.certificate_by_link(p_token text) TO plenum_signin;
+
+--
 -- Name: FUNCTION checkout_attempt(p_tenant uuid, p_kind text, p_document uuid, p_number integer, p_amount numeric, p_currency text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15332,6 +15632,13 @@ REVOKE ALL ON FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) F
 GRANT ALL ON FUNCTION app.mint_visit_links(p_tenants uuid[], p_visits uuid[]) TO service_role;
 
 --
+-- Name: FUNCTION new_certificate_link(p_certificate uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.new_certificate_link(p_certificate uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.new_certificate_link(p_certificate uuid) TO service_role;
+
+--
 -- Name: FUNCTION new_document_link(p_document text, p_tenant uuid, p_id uuid, p_sent_to text, p_revoke boolean); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15631,6 +15938,12 @@ REVOKE ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) 
 GRANT ALL ON FUNCTION app.portal_reschedule_windows(p_visit uuid, p_from date) TO authenticated;
 
 --
+-- Name: TABLE portal_sessions; Type: ACL; Schema: iam; Owner: -
+--
+
+GRANT SELECT,DELETE,UPDATE ON TABLE iam.portal_sessions TO service_role;
+
+--
 -- Name: COLUMN portal_sessions.id; Type: ACL; Schema: iam; Owner: -
 --
 
@@ -15786,6 +16099,14 @@ GRANT ALL ON FUNCTION app.public_bookable_windows(p_slug text, p_kind text, p_fr
 
 REVOKE ALL ON FUNCTION app.public_booking_page(p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.public_booking_page(p_slug text) TO plenum_signin;
+
+--
+-- Name: FUNCTION purging(p_tenant uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.purging(p_tenant uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.purging(p_tenant uuid) TO authenticated;
+GRANT ALL ON FUNCTION app.purging(p_tenant uuid) TO service_role;
 
 --
 -- Name: FUNCTION queue_booking_request_received(p_booking public.online_bookings); Type: ACL; Schema: app; Owner: -
@@ -16274,6 +16595,13 @@ REVOKE ALL ON FUNCTION audit.decrypt_value(p_value jsonb, p_key bytea) FROM PUBL
 REVOKE ALL ON FUNCTION audit.digest_values(p_values jsonb, p_columns text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION kept_rows(p_company uuid); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.kept_rows(p_company uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.kept_rows(p_company uuid) TO service_role;
+
+--
 -- Name: FUNCTION logged_subject(p_tenant uuid, p_table text, p_row_key text); Type: ACL; Schema: audit; Owner: -
 --
 
@@ -16341,6 +16669,13 @@ REVOKE ALL ON FUNCTION audit.seal_link() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION audit.seal_values(p_values jsonb, p_columns text[], p_subject uuid, p_key bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION shred_company_keys(p_company uuid); Type: ACL; Schema: audit; Owner: -
+--
+
+REVOKE ALL ON FUNCTION audit.shred_company_keys(p_company uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION audit.shred_company_keys(p_company uuid) TO service_role;
 
 --
 -- Name: FUNCTION subject_key(p_tenant uuid, p_subject uuid); Type: ACL; Schema: audit; Owner: -
@@ -16716,6 +17051,12 @@ REVOKE ALL ON FUNCTION iam.use_sign_in_unlock(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION iam.use_sign_in_unlock(p_token text) TO plenum_signin;
 
 --
+-- Name: TABLE deletion_certificates; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE app.deletion_certificates TO service_role;
+
+--
 -- Name: TABLE discarded_files; Type: ACL; Schema: app; Owner: -
 --
 
@@ -16725,7 +17066,7 @@ GRANT SELECT,DELETE ON TABLE app.discarded_files TO service_role;
 -- Name: TABLE document_numbers; Type: ACL; Schema: app; Owner: -
 --
 
-GRANT SELECT ON TABLE app.document_numbers TO service_role;
+GRANT SELECT,DELETE,UPDATE ON TABLE app.document_numbers TO service_role;
 
 --
 -- Name: TABLE key_rotations; Type: ACL; Schema: app; Owner: -
@@ -16767,7 +17108,19 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_claims TO service_role;
 -- Name: TABLE message_senders; Type: ACL; Schema: app; Owner: -
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE app.message_senders TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.message_senders TO service_role;
+
+--
+-- Name: TABLE purge_steps; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.purge_steps TO service_role;
+
+--
+-- Name: TABLE purges; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.purges TO service_role;
 
 --
 -- Name: TABLE retention_rules; Type: ACL; Schema: app; Owner: -
@@ -16779,7 +17132,7 @@ GRANT SELECT ON TABLE app.retention_rules TO service_role;
 -- Name: TABLE technician_visits; Type: ACL; Schema: app; Owner: -
 --
 
-GRANT SELECT ON TABLE app.technician_visits TO service_role;
+GRANT SELECT,DELETE,UPDATE ON TABLE app.technician_visits TO service_role;
 
 --
 -- Name: TABLE time_zones; Type: ACL; Schema: app; Owner: -
@@ -16806,6 +17159,12 @@ GRANT SELECT ON TABLE audit.chain_heads TO service_role;
 
 GRANT SELECT,INSERT ON TABLE audit.checkpoints TO service_role;
 GRANT SELECT ON TABLE audit.checkpoints TO authenticated;
+
+--
+-- Name: TABLE personal_columns; Type: ACL; Schema: audit; Owner: -
+--
+
+GRANT SELECT ON TABLE audit.personal_columns TO service_role;
 
 --
 -- Name: TABLE receipts; Type: ACL; Schema: audit; Owner: -
@@ -16930,7 +17289,7 @@ GRANT UPDATE(ended_at) ON TABLE iam.sessions TO authenticated;
 --
 
 GRANT SELECT ON TABLE outbox.messages TO authenticated;
-GRANT SELECT,INSERT ON TABLE outbox.messages TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE outbox.messages TO service_role;
 
 --
 -- Name: TABLE calendar_feeds; Type: ACL; Schema: public; Owner: -
@@ -17047,7 +17406,7 @@ GRANT UPDATE(updated_at) ON TABLE public.campaigns TO authenticated;
 --
 
 GRANT SELECT ON TABLE public.company_exports TO authenticated;
-GRANT SELECT,UPDATE ON TABLE public.company_exports TO service_role;
+GRANT SELECT,DELETE,UPDATE ON TABLE public.company_exports TO service_role;
 
 --
 -- Name: COLUMN company_exports.tenant_id; Type: ACL; Schema: public; Owner: -

@@ -27,6 +27,7 @@ from app.pricebook import transfer_file
 from tests.conftest import Client, make_settings
 from tests.factories import PASSWORD, Factory, Tenant
 from tests.imports.support import make_import
+from tests.lifecycle.purge_support import stored_certificate
 from tests.portal.documents_support import sent_estimate, sent_invoice
 from tests.portal.support import sign_in as portal_sign_in
 from tests.requests.support import files_root, make_photo, make_privacy_request, make_request
@@ -202,6 +203,8 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "slug": lambda w, t: booking_page(w, t),
     "booking_id": lambda w, t: booking_request(w, t),
     "export_id": lambda w, t: finished_export(w, t),
+    # A deletion certificate is opened by its link only (tests/lifecycle/test_certificate_link.py).
+    "certificate_id": lambda w, t: stored_certificate(w.make.conn, t.id),
 }
 
 
@@ -504,6 +507,10 @@ HOMEOWNER_LINK_PAGES = {
     "estimates.pay_deposit",
     "invoices.pay",
     "messaging.visit_for_customer",
+    # A purged company's deletion certificate, for its former owners: likewise only in the
+    # browser that opened its link (tests/lifecycle/test_certificate_link.py).
+    "certificates.view",
+    "certificates.download",
 }
 
 

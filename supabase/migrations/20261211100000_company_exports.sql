@@ -56,7 +56,8 @@ create index company_exports_finished_idx on public.company_exports (finished_at
 alter table public.company_exports enable row level security;
 revoke all on public.company_exports from anon, authenticated, service_role;
 grant select, insert (tenant_id, include_access_notes) on public.company_exports to authenticated;
-grant select, update on public.company_exports to service_role;
+-- The worker claims and records exports; the purge of a closed company deletes them.
+grant select, update, delete on public.company_exports to service_role;
 
 create trigger stamp_requested_by before insert or update on public.company_exports
   for each row execute function app.stamp_author('requested_by');

@@ -154,6 +154,9 @@ def test_each_app_role_may_execute_only_its_own_audit_function(admin: Connection
     assert [(row["role"], row["function"]) for row in rows] == [
         ("authenticated", "readable_values"),
         ("authenticated", "record_access"),
+        # the purge: counts what it keeps of a company being purged, destroys its keys
+        ("service_role", "kept_rows"),
+        ("service_role", "shred_company_keys"),
         ("service_role", "sweep_expired"),
     ]
 

@@ -44,6 +44,8 @@ PRE_SIGN_IN = {
     "iam.use_sign_in_unlock(p_token text)",
     "iam.invitation(p_token text)",
     "iam.accept_invitation_with_new_account(p_token text, p_full_name text, p_password_hash text)",
+    # a purged company's deletion certificate, read by its former owners' link
+    "app.certificate_by_link(p_token text)",
     # a technician's calendar feed
     "app.calendar_feed_is_open(p_token text)",
     "app.calendar_feed_visits(p_token text)",
