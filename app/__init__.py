@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import db, errors, formatting, menu, money, security
+from app import company, db, errors, formatting, menu, money, security
 from app.config import Settings
 
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         booking,
         calls,
         certificates,
+        closing,
         company_export,
         customers,
         dashboard,
@@ -79,12 +80,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         service_requests.bp,
         privacy_requests.bp,
         booking.bp,
+        closing.bp,
         company_export.bp,
         certificates.bp,
     ):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     formatting.init_app(app)
+    app.jinja_env.globals["company_closure"] = company.closure
     money.init_app(app)
 
     from app import commands

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from app import sql
 from app.db import Connection, Row
-from app.migrations import AUDITED_SCHEMAS, MANAGED_SCHEMAS, ROOT, drift, migrations
+from app.migrations import (
+    AUDITED_SCHEMAS,
+    MANAGED_SCHEMAS,
+    READ_ONLY_EXEMPT,
+    READ_ONLY_SCHEMAS,
+    ROOT,
+    drift,
+    migrations,
+)
 
 queries = sql.load(__file__, "catalog.sql")
 
@@ -167,6 +175,33 @@ def check_audit_triggers(conn: Connection) -> list[Problem]:
     ]
 
 
+def check_read_only_triggers(conn: Connection) -> list[Problem]:
+    """P-11: every company table of public refuses changes while its company is closed: an
+    enabled row trigger `_read_only_when_closed` before insert, update and delete, of
+    app.refuse_writes_when_closed (app.refuse_company_changes_when_closed for tenants). The
+    exempt tables (the export, which a closed company still writes) must not have it."""
+    rows = conn.execute(
+        queries.read_only_trigger_state,
+        {"tables": tenant_tables(conn), "schemas": list(READ_ONLY_SCHEMAS)},
+    ).fetchall()
+    problems = []
+    for row in rows:
+        if row["name"] in READ_ONLY_EXEMPT and row["present"]:
+            problems.append(
+                Problem("read-only", row["name"], "an exempt table must stay writable when closed")
+            )
+        elif row["name"] not in READ_ONLY_EXEMPT and not row["enforced"]:
+            problems.append(
+                Problem(
+                    "read-only",
+                    row["name"],
+                    "writes are not refused when the company is closed"
+                    " (no _read_only_when_closed trigger)",
+                )
+            )
+    return problems
+
+
 def check_function_grants(conn: Connection) -> list[Problem]:
     """No security definer function of ours is executable by PUBLIC: every grant is explicit."""
     rows = conn.execute(
@@ -254,6 +289,7 @@ CHECKS = (
     check_function_search_paths,
     check_policy_helpers,
     check_audit_triggers,
+    check_read_only_triggers,
     check_function_grants,
     check_attribution_stamped,
     check_retention_rules,

@@ -58,6 +58,23 @@ where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
         -- statement (not 1), insert (4), after; with the statement's rows
         and t.tgtype::integer & 95 = 4 and t.tgnewtable = 'new_rows'))
 
+-- name: read_only_trigger_state
+select format('%%I.%%I', n.nspname, c.relname) as name,
+       exists (select from pg_trigger t where t.tgrelid = c.oid
+               and t.tgname = '_read_only_when_closed') as present,
+       exists (
+         select from pg_trigger t
+         where t.tgrelid = c.oid and t.tgname = '_read_only_when_closed' and t.tgenabled <> 'D'
+           and t.tgfoid = case when c.oid = 'public.tenants'::regclass
+                               then to_regprocedure('app.refuse_company_changes_when_closed()')
+                               else to_regprocedure('app.refuse_writes_when_closed()') end
+           -- row (1), before (2), insert (4), delete (8), update (16); not instead (64)
+           and t.tgtype::integer & 95 = 31) as enforced
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
+  and n.nspname = any(%(schemas)s)
+order by 1
+
 -- name: function_grants
 select format('%%I.%%I(%%s)', n.nspname, p.proname,
               pg_get_function_identity_arguments(p.oid)) as name

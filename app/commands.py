@@ -10,18 +10,23 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import catalog, certificates, migrations, schema
+from app import catalog, certificates, closing, migrations, schema
 from app.audit import checkpoints, verify
 from app.auth import links
 from app.config import Settings
 from app.crypto_commands import crypto_cli
-from app.db import Connection, admin_connection
+from app.db import Connection, admin_connection, begin
 from app.demo import portal as demo_portal
 from app.demo import seed
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
 seed_cli = AppGroup("seed", help="Demonstration data.")
 audit_cli = AppGroup("audit", help="The audit log.")
+company_cli = AppGroup(
+    "company", help="Companies: the platform closes (terminates) or reopens one."
+)
+# Who the audit log names for the platform's own changes to a company.
+PLATFORM_ACTOR = "system:platform"
 certificate_cli = AppGroup("certificate", help="Deletion certificates.")
 
 
@@ -97,6 +102,33 @@ def db_check() -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} catalog problem(s)")
     click.echo("catalog checks passed")
+
+
+@company_cli.command("close")
+@click.argument("company", type=click.UUID)
+@click.option("--reason", required=True, help="Why the platform closes it (kept with the dates).")
+def company_close(company: UUID, reason: str) -> None:
+    """Terminate a company: read-only at once, export and reopening for 30 days, then purged."""
+    with _admin() as conn, conn.transaction():
+        begin(conn, {"role": "service_role", "actor": PLATFORM_ACTOR})
+        try:
+            purge_after = closing.close_for_platform(conn, company, reason)
+        except closing.Refused as refused:
+            raise click.ClickException(refused.message) from refused
+    click.echo(f"closed {company}; it can be reopened until {purge_after.isoformat()}")
+
+
+@company_cli.command("reopen")
+@click.argument("company", type=click.UUID)
+def company_reopen(company: UUID) -> None:
+    """Reopen a closed company within its 30 days."""
+    with _admin() as conn, conn.transaction():
+        begin(conn, {"role": "service_role", "actor": PLATFORM_ACTOR})
+        try:
+            closing.reopen_for_platform(conn, company)
+        except closing.Refused as refused:
+            raise click.ClickException(refused.message) from refused
+    click.echo(f"reopened {company}")
 
 
 @db_cli.command("retention")
@@ -188,4 +220,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(company_cli)
     app.cli.add_command(crypto_cli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -29,10 +30,54 @@ class Company:
     time_zone: str
     status: str
     currency: str  # ISO 4217: the one its prices, estimates and invoices are in
+    closed_at: datetime | None = None
+    purge_after: datetime | None = None
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def closure(self) -> Closure | None:
+        """When a closed company became read-only and what happens next (None while open)."""
+        if self.closed_at is None or self.purge_after is None:
+            return None
+        return Closure(self.status, self.closed_at, self.purge_after)
+
+
+# How long after the reopening period ends the purge has to finish (P-11).
+PURGE_WITHIN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A closed company's dates (P-11): read-only from `closed_at`; export and reopening until
+    `purge_after`; its data deleted or anonymised by `deleted_by`."""
+
+    status: str
+    closed_at: datetime
+    purge_after: datetime
+
+    @property
+    def export_until(self) -> datetime:
+        return self.purge_after
+
+    @property
+    def reopen_until(self) -> datetime:
+        return self.purge_after
+
+    @property
+    def deleted_by(self) -> datetime:
+        return self.purge_after + PURGE_WITHIN
+
+    @property
+    def reopenable(self) -> bool:
+        """Whether the company may still be reopened (the database has the last word)."""
+        return self.status == "closed"
 
 
 def get(tenant_id: UUID) -> Company | None:
@@ -57,13 +102,27 @@ def _remember(
     tenant_id: UUID, row: db.Row | None, cache: dict[UUID, Company | None] | None
 ) -> Company | None:
     found = (
-        Company(row["id"], row["name"], row["time_zone"], row["status"], row["currency"])
+        Company(
+            row["id"],
+            row["name"],
+            row["time_zone"],
+            row["status"],
+            row["currency"],
+            row["closed_at"],
+            row["purge_after"],
+        )
         if row
         else None
     )
     if cache is not None:
         cache[tenant_id] = found
     return found
+
+
+def closure() -> Closure | None:
+    """The signed-in member's company's closure, or None while it is open (the banner)."""
+    found = current() if current_user.is_authenticated else None
+    return found.closure if found else None
 
 
 def current() -> Company | None:

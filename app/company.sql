@@ -1,5 +1,6 @@
 -- name: company
-select id, name, time_zone, status, currency from public.tenants where id = %(tenant_id)s
+select id, name, time_zone, status, currency, closed_at, purge_after
+from public.tenants where id = %(tenant_id)s
 
 -- name: letterhead
 -- What the company's documents (estimates, invoices) print about it.

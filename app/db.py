@@ -36,6 +36,9 @@ SIGN_IN: dict[str, Any] = {"role": "plenum_signin"}
 # __init__); only what belongs to no feature is here.
 CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {}
 CONFLICT = "That change conflicts with existing data and was not saved."
+# The SQLSTATE of a write refused because the company is closed, and so read-only (P-11;
+# supabase/migrations/20261211110000_company_read_only.sql); app/errors.py answers it.
+COMPANY_CLOSED = "PT423"
 
 
 def register_messages(messages: Mapping[str, tuple[str | None, str]]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import psycopg
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +19,17 @@ MESSAGES = {
     429: ("Too many attempts", "Wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was saved. Try again in a moment."),
 }
+
+
+# Providers' webhooks (Stripe's events, Twilio's texts and statuses): when the company is closed,
+# what they tell cannot be stored, and an error would only make the provider send it again for
+# days. Such a refusal is acknowledged (200) and logged. Features name their webhooks here.
+ACKNOWLEDGED_WHEN_CLOSED: set[str] = set()
+
+
+def acknowledge_when_closed(*endpoints: str) -> None:
+    """The provider's webhook `endpoints` get a 200 when their company is closed (logged)."""
+    ACKNOWLEDGED_WHEN_CLOSED.update(endpoints)
 
 
 def _page(code: int, title: str | None = None, detail: str | None = None) -> tuple[str, int]:
@@ -50,6 +62,24 @@ def init_app(app: Flask) -> None:
         # Our own words when abort() gave some; never Werkzeug's generic text.
         given = error.description if error.description != type(error).description else None
         return _page(code, None, given)
+
+    @app.errorhandler(psycopg.Error)
+    def database_error(error: psycopg.Error) -> tuple[str, int]:
+        if error.sqlstate == db.COMPANY_CLOSED and request.endpoint in ACKNOWLEDGED_WHEN_CLOSED:
+            db.rollback_request()
+            app.logger.warning("%s: the company is closed; the call was ignored", request.endpoint)
+            return "ignored: the company is closed", 200
+        if error.sqlstate == db.COMPANY_CLOSED:
+            # A closed company is read-only (P-11): any write, from any page, ends here.
+            app.logger.info("refused a write: the company is closed")
+            return _page(
+                409,
+                "Not saved: this company is closed",
+                error.diag.message_primary
+                or "Its records can be read and exported, but not changed.",
+            )
+        app.logger.exception("unhandled database error")
+        return _page(500)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

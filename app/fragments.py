@@ -30,7 +30,16 @@ from markupsafe import Markup
 # Template globals that answer for the request (its member, its session, its messages): not
 # in the fragments' environment, where anything undefined raises when used.
 REQUEST_GLOBALS = frozenset(
-    {"request", "session", "g", "get_flashed_messages", "csrf_token", "csrf_meta_tag", "menu_links"}
+    {
+        "request",
+        "session",
+        "g",
+        "get_flashed_messages",
+        "csrf_token",
+        "csrf_meta_tag",
+        "menu_links",
+        "company_closure",
+    }
 )
 
 

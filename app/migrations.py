@@ -22,6 +22,10 @@ VERSION = re.compile(r"^(\d{14})_(\w+)\.sql$")
 MANAGED_SCHEMAS = ("public", "iam", "outbox", "app", "audit")
 # Schemas whose company tables get the audit trigger (the audit schema itself does not).
 AUDITED_SCHEMAS = ("public", "outbox")
+# Schemas whose company tables are read-only while their company is closed (P-11), and the
+# tables a closed company must still write: its export.
+READ_ONLY_SCHEMAS = ("public",)
+READ_ONLY_EXEMPT = ("public.company_exports",)
 queries = named.load(__file__, "migrations.sql")
 LOCK_KEY = 5_404_101  # advisory lock: one migration runner at a time
 
@@ -108,6 +112,20 @@ def attach_audit_triggers(conn: Connection) -> int:
     return int(row["attached"]) if row else 0
 
 
+def attach_read_only_triggers(conn: Connection) -> int:
+    """Every company table refuses changes while its company is closed, without anyone having
+    to remember it; the exempt tables (the export) lose the trigger if they had it."""
+    with conn.transaction():
+        present = conn.execute(queries.read_only_triggers_present).fetchone()
+        if not present or not present["present"]:
+            return 0
+        row = conn.execute(
+            queries.attach_read_only_triggers,
+            {"schemas": list(READ_ONLY_SCHEMAS), "exempt": list(READ_ONLY_EXEMPT)},
+        ).fetchone()
+    return int(row["attached"]) if row else 0
+
+
 def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
     """Bring the database to the files' state; returns the migrations it applied."""
     conn.execute(queries.take_migration_lock, {"key": LOCK_KEY})
@@ -123,6 +141,7 @@ def up(conn: Connection, root: Path = ROOT) -> list[Migration]:
                 )
         record_digests(conn, root)
         attach_audit_triggers(conn)
+        attach_read_only_triggers(conn)
         apply_policies(conn, root)
         return todo
     finally:

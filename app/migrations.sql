@@ -33,6 +33,12 @@ select to_regprocedure('audit.attach_triggers(text[])') is not null as present
 -- name: attach_audit_triggers
 select audit.attach_triggers(%(schemas)s) as attached
 
+-- name: read_only_triggers_present
+select to_regprocedure('app.attach_read_only_triggers(text[], text[])') is not null as present
+
+-- name: attach_read_only_triggers
+select app.attach_read_only_triggers(%(schemas)s, %(exempt)s) as attached
+
 -- name: record_migration
 insert into supabase_migrations.schema_migrations (version, name)
 values (%(version)s, %(name)s)

@@ -27,6 +27,7 @@ select c.tenant_id, c.id, c.channel, c.sms_body, c.email_subject, c.email_body, 
        greatest(c.scheduled_at, app.now()) as starts_at
   from public.campaigns c
  where c.status = 'scheduled' and c.scheduled_at <= app.now()
+   and exists (select from public.tenants t where t.id = c.tenant_id and t.status = 'active')
  order by c.scheduled_at, c.id
  limit 1
    for update skip locked

@@ -30,9 +30,12 @@ CLAIM = """
 update public.customer_imports i
    set status = 'running', started_at = now(), heartbeat_at = now(),
        attempts = i.attempts + 1, rows_done = 0, updated_at = now()
-  from (select tenant_id, id from public.customer_imports
-         where status = 'queued'
-            or (status = 'running' and heartbeat_at < now() - %(stalled)s::interval)
+  from (select tenant_id, id from public.customer_imports ci
+         where (status = 'queued'
+                or (status = 'running' and heartbeat_at < now() - %(stalled)s::interval))
+           -- a closed company's import waits: it is read-only (P-11), and may be reopened
+           and exists (select from public.tenants t
+                        where t.id = ci.tenant_id and t.status = 'active')
          order by queued_at
          limit 1
          for update skip locked) due

@@ -1,8 +1,8 @@
 """Maintenance plans make their tune-up jobs ahead of time, for every company.
 
 One of the few cross-company jobs, hence the service role. The work is the database function
-app.generate_maintenance_jobs, which skips a month already made, so running it twice, or on
-two workers at once, makes each job once."""
+app.generate_maintenance_jobs, company by company (open ones only), which skips a month already
+made, so running it twice, or on two workers at once, makes each job once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from app.db import service_role_transaction
 from app.scheduling.agreements import DAYS_AHEAD
 from jobs import Job, register
 
+# Open companies only: a closed company is read-only (P-11), and service_role, which this job
+# needs to reach every company, is not refused its writes.
 GENERATE = (
-    "select app.generate_maintenance_jobs(null, current_date + %(days_ahead)s::integer) as made"
+    "select coalesce(sum(app.generate_maintenance_jobs(t.id,"
+    " current_date + %(days_ahead)s::integer)), 0) as made"
+    " from public.tenants t where t.status = 'active'"
 )
 
 

@@ -26,10 +26,17 @@ DETAILS = "booking/public.html"
 THANKS_KEY = "booking:thanks"
 
 
+# A page that is not found, switched off, or whose company is closed (P-11) reads the same.
+NOT_TAKING_BOOKINGS = (
+    "This booking page is not taking bookings: the company no longer uses it, or the address"
+    " is wrong. Contact the company another way."
+)
+
+
 def _page(slug: str) -> db.Row:
     rows = call(queries.page, {"slug": slug[:100]})
     if not rows:
-        abort(404)
+        abort(404, NOT_TAKING_BOOKINGS)
     return rows[0]
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from app import db, menu, roles, sql
+from app import db, errors, menu, roles, sql
 from app.auth import identity
 
 bp = Blueprint("messaging", __name__)
@@ -68,6 +68,9 @@ from app import customers  # noqa: E402
 from app.messaging import account, wording  # noqa: E402  (settings and templates pages)
 from app.messaging import inbox as _inbox  # noqa: E402  (the office inbox's routes)
 from app.messaging import twilio_webhooks as _twilio_webhooks  # noqa: E402  (Twilio's webhooks)
+
+# Twilio retries a failed callback; a closed company's texts are acknowledged and logged.
+errors.acknowledge_when_closed("messaging.twilio_inbound", "messaging.twilio_status")
 
 _ = (_twilio_webhooks, account, wording)
 menu.add(

@@ -110,7 +110,9 @@ def _page(conversation: db.Row, form: ReplyForm | None = None, status: int = 200
 @identity.company_required(*roles.OFFICE_STAFF)
 def conversation(conversation_id: UUID) -> View:
     found = _conversation_or_404(conversation_id)
-    db.write(queries.mark_read, {"tenant_id": current_user.tenant_id, "id": conversation_id})
+    working_in = company.current()
+    if working_in is None or working_in.is_open:  # a closed company's records stay as they are
+        db.write(queries.mark_read, {"tenant_id": current_user.tenant_id, "id": conversation_id})
     return _page(found)
 
 

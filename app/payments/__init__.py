@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app import db
+from app import db, errors
 from app.payments import constraints
 
 bp: Blueprint = Blueprint("payments", __name__)
 db.register_messages(constraints.MESSAGES)
+errors.acknowledge_when_closed("payments.webhook")  # Stripe retries for days otherwise
 
 from app.integrations.payments import PaymentsUnavailable  # noqa: E402
 from app.payments import routes  # noqa: E402  (its routes attach to bp)

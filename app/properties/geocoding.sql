@@ -1,11 +1,13 @@
 -- name: claim_pending_geocodes
 -- Every company's waiting properties, company by company (the partial index
 -- properties_geocode_pending_idx in its order); a row another worker or a request holds is left
--- for the next pass, and one an outage held back waits until its retry time.
+-- for the next pass, and one an outage held back waits until its retry time. A closed company's
+-- are left alone (P-11: it is read-only, and its addresses go to no provider any more).
 select tenant_id, id, street, unit, city, region, postal_code, country
-  from public.properties
+  from public.properties p
  where geocode_status = 'pending'
    and (geocode_retry_at is null or geocode_retry_at <= app.now())
+   and exists (select from public.tenants t where t.id = p.tenant_id and t.status = 'active')
  order by tenant_id, created_at
  limit %(batch)s
  for update skip locked

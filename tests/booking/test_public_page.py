@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from app.db import Connection
 from tests.booking.support import DETAILS, company, configure
 from tests.conftest import Client
@@ -135,3 +137,19 @@ def test_one_address_books_at_most_five_times_an_hour(
     assert "Too many bookings" in response.get_data(as_text=True)
     assert customers(admin, firm.tenant.id) == 5
     configure(admin, firm.tenant.id, public_page=True)
+
+
+@pytest.mark.promise("P-11")
+def test_a_closed_companys_booking_page_says_it_takes_no_bookings(
+    client: Client, admin: Connection, make: Factory
+) -> None:
+    firm = company(make)
+    admin.execute(
+        "update public.tenants set status = 'closed', closed_at = now(),"
+        " purge_after = now() + interval '30 days' where id = %s",
+        [firm.tenant.id],
+    )
+    for response in (client.get(f"/book/{firm.slug}"), client.submit(f"/book/{firm.slug}", FORM)):
+        assert response.status_code == 404
+        assert "This booking page is not taking bookings" in response.get_data(as_text=True)
+    assert customers(admin, firm.tenant.id) == 0

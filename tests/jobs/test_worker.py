@@ -117,21 +117,26 @@ def test_once_exits_zero_when_every_job_succeeds(
     main(["--once"])  # returns: no SystemExit
 
 
-def test_worker_process_runs_a_pass_against_the_database(database: TestDatabase) -> None:
-    """Every registered job, in the real process: any failing job makes this fail."""
+def run_the_worker_once(database: TestDatabase) -> subprocess.CompletedProcess[str]:
+    """`python -m jobs --once` against the database, as its own process."""
     env = {
         **os.environ,
         "DATABASE_URL": database.app_url,
         "WORKER_DATABASE_URL": database.worker_url,
         "PLENUM_ENV": "test",
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "jobs", "--once"],
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
+
+
+def test_worker_process_runs_a_pass_against_the_database(database: TestDatabase) -> None:
+    """Every registered job, in the real process: any failing job makes this fail."""
+    result = run_the_worker_once(database)
     assert result.returncode == 0, result.stderr
     assert " failed " not in result.stderr

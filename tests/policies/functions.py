@@ -30,8 +30,9 @@ from app import catalog
 from app.db import Connection
 from app.migrations import MANAGED_SCHEMAS
 
-# Errors that are a refusal: no privilege, a raise, bad or conflicting input, no such thing.
-REFUSALS = ("42501", "P0001", "P0002", "22", "23", "28")
+# Errors that are a refusal: no privilege, a raise, bad or conflicting input, no such thing, the
+# company is closed (PT423, P-11: app.db.COMPANY_CLOSED).
+REFUSALS = ("42501", "P0001", "P0002", "22", "23", "28", "PT423")
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,23 @@ MISTAKES = {
         " values ('gadgets', 'public.gadgets', 'delete')",
         "retention: gadgets: names no table (public.gadgets)",
     ),
+    "company table writable while its company is closed": (
+        WELL_MADE_NOTES + "select app.attach_read_only_triggers(array['public'], '{}');"
+        " alter table public.notes disable trigger _read_only_when_closed",
+        "read-only: public.notes: writes are not refused when the company is closed"
+        " (no _read_only_when_closed trigger)",
+    ),
+    "company table refusing only some writes while closed": (
+        WELL_MADE_NOTES + "create trigger _read_only_when_closed before update on public.notes"
+        " for each row execute function app.refuse_writes_when_closed()",
+        "read-only: public.notes: writes are not refused when the company is closed"
+        " (no _read_only_when_closed trigger)",
+    ),
+    "the export refusing writes while closed": (
+        "create trigger _read_only_when_closed before insert or update or delete"
+        " on public.company_exports for each row execute function app.refuse_writes_when_closed()",
+        "read-only: public.company_exports: an exempt table must stay writable when closed",
+    ),
     "retention period counted by a column its table lacks": (
         "insert into app.retention_rules (record_kind, table_name, period, age_column)"
         " values ('old tenants', 'public.tenants', interval '1 year', 'made_at')",
@@ -194,6 +211,19 @@ def audit_triggers_of(admin: Connection, table: str) -> list[str]:
     return [row["definition"] for row in rows]
 
 
+def read_only_trigger_of(admin: Connection, table: str) -> list[str]:
+    rows = admin.execute(
+        "select pg_get_triggerdef(oid) as definition from pg_trigger"
+        " where tgrelid = %(table)s::regclass and tgname = '_read_only_when_closed'",
+        {"table": table},
+    ).fetchall()
+    return [row["definition"] for row in rows]
+
+
+NOT_READ_ONLY = (
+    "read-only: public.notes: writes are not refused when the company is closed"
+    " (no _read_only_when_closed trigger)"
+)
 NOT_AUDITED = (
     "audit: public.notes: changes are not audited (no audit_changes and audit_inserts triggers)"
 )
@@ -205,6 +235,7 @@ def test_a_well_made_tenant_table_passes(app: Flask, admin: Connection, make: Fa
     admin.execute(WELL_MADE_NOTES)
     assert "public.notes" in catalog.tenant_tables(admin)
     assert migrations.attach_audit_triggers(admin) == 1
+    assert migrations.attach_read_only_triggers(admin) == 1
     assert audit_triggers_of(admin, "public.notes") == [
         "CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.notes"
         " FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id')",
@@ -231,11 +262,15 @@ def test_db_check_fails_on_a_tenant_table_without_the_audit_trigger_and_db_up_fi
     admin.execute(WELL_MADE_NOTES)
     exit_code, output = db_check(app)
     assert exit_code != 0
-    assert output.splitlines() == [NOT_AUDITED, "Error: 1 catalog problem(s)"]
+    assert output.splitlines() == [NOT_AUDITED, NOT_READ_ONLY, "Error: 2 catalog problem(s)"]
 
     up = app.test_cli_runner().invoke(args=["db", "up"])
     assert up.exit_code == 0, up.output
     assert len(audit_triggers_of(admin, "public.notes")) == 2
+    assert read_only_trigger_of(admin, "public.notes") == [
+        "CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.notes"
+        " FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed()"
+    ]
     # `db up` also re-applied supabase/policies/, where a real table's policy would be.
     admin.execute(NOTES_POLICY)
     assert db_check(app) == (0, "catalog checks passed\n")
@@ -396,6 +431,7 @@ def test_an_attribution_column_with_its_stamping_trigger_passes(
 ) -> None:
     admin.execute(AUTHORED_NOTES + STAMPED)
     migrations.attach_audit_triggers(admin)
+    migrations.attach_read_only_triggers(admin)
     assert db_check(app) == (0, "catalog checks passed\n")
 
 
@@ -415,6 +451,7 @@ def test_db_check_fails_on_an_attribution_column_the_client_could_choose(
 ) -> None:
     admin.execute(AUTHORED_NOTES + stamping)
     migrations.attach_audit_triggers(admin)
+    migrations.attach_read_only_triggers(admin)
     exit_code, output = db_check(app)
     assert exit_code != 0
     assert output.splitlines() == [NOT_STAMPED, "Error: 1 catalog problem(s)"]
@@ -425,5 +462,6 @@ def test_any_uuid_column_named_like_an_attribution_is_checked(
 ) -> None:
     admin.execute(AUTHORED_NOTES.replace("author_id uuid", "approved_by uuid"))
     migrations.attach_audit_triggers(admin)
+    migrations.attach_read_only_triggers(admin)
     _, output = db_check(app)
     assert NOT_STAMPED.replace("author_id", "approved_by") in output.splitlines()
