@@ -295,6 +295,59 @@ end
 $$;
 
 --
+-- Name: attach_read_only_triggers(text[], text[]); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.attach_read_only_triggers(p_schemas text[], p_exempt text[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_table record;
+  v_count integer := 0;
+begin
+  for v_table in
+    select c.oid, n.nspname, c.relname,
+           format('%I.%I', n.nspname, c.relname) = any(p_exempt) as exempt,
+           case when c.oid = 'public.tenants'::regclass
+                then 'app.refuse_company_changes_when_closed()'::regprocedure
+                else 'app.refuse_writes_when_closed()'::regprocedure end as function,
+           (select t.tgfoid from pg_trigger t
+            where t.tgrelid = c.oid and t.tgname = '_read_only_when_closed'
+              -- row (1), before (2), insert (4), delete (8), update (16)
+              and t.tgtype::integer & 95 = 31 and t.tgenabled <> 'D') as present,
+           exists (select from pg_trigger t where t.tgrelid = c.oid
+                   and t.tgname = '_read_only_when_closed') as named
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and n.nspname = any(p_schemas)
+      and (c.oid = 'public.tenants'::regclass
+           or exists (select from pg_attribute a where a.attrelid = c.oid
+                      and a.attname = 'tenant_id' and not a.attisdropped))
+  loop
+    if v_table.exempt then
+      if v_table.named then
+        execute format('drop trigger _read_only_when_closed on %I.%I',
+                       v_table.nspname, v_table.relname);
+        v_count := v_count + 1;
+      end if;
+      continue;
+    end if;
+    continue when v_table.present is not distinct from v_table.function::oid;
+    if v_table.named then
+      execute format('drop trigger _read_only_when_closed on %I.%I',
+                     v_table.nspname, v_table.relname);
+    end if;
+    execute format(
+      'create trigger _read_only_when_closed before insert or update or delete on %I.%I'
+      ' for each row execute function %s',
+      v_table.nspname, v_table.relname, v_table.function);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+--
 -- Name: begin_deposit_checkout(text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -759,6 +812,75 @@ begin
     from claimed c
     join public.messages m on m.tenant_id = c.tenant_id and m.id = c.message_id
     left join prior on prior.tenant_id = c.tenant_id and prior.message_id = c.message_id;
+end
+$$;
+
+--
+-- Name: close_company(text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.close_company(p_company_name text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+begin
+  if v_tenant is null or not app.has_role('owner') then
+    raise exception 'Only an owner of the company can close it.' using errcode = '42501';
+  end if;
+  if btrim(coalesce(p_company_name, '')) is distinct from
+     (select btrim(t.name) from public.tenants t where t.id = v_tenant) then
+    raise exception 'Type the company''s name exactly as it is shown to confirm.'
+      using errcode = 'P0001';
+  end if;
+  return app.close_company_now(v_tenant, null);
+end
+$$;
+
+--
+-- Name: close_company_for_platform(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.close_company_for_platform(p_company uuid, p_reason text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return app.close_company_now(p_company, p_reason);
+end
+$$;
+
+--
+-- Name: close_company_now(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.close_company_now(p_tenant uuid, p_reason text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_status text;
+  v_purge_after timestamptz;
+begin
+  select t.status into v_status from public.tenants t where t.id = p_tenant for update;
+  if not found then
+    raise exception 'No such company.' using errcode = 'P0002';
+  end if;
+  if v_status <> 'active' then
+    raise exception 'This company is already closed.' using errcode = 'PT423';
+  end if;
+  update public.messages m set status = 'canceled'
+   where m.tenant_id = p_tenant and m.status = 'queued';
+  update public.campaigns c set status = 'canceled', updated_at = now()
+   where c.tenant_id = p_tenant and c.status in ('scheduled', 'sending');
+  update public.tenants t
+     set status = 'closed', closed_at = app.now(), purge_after = app.now() + interval '30 days',
+         closed_reason = nullif(btrim(coalesce(p_reason, '')), '')
+   where t.id = p_tenant
+  returning t.purge_after into v_purge_after;
+  perform app.queue_lifecycle_emails(p_tenant, 'company_closed');
+  return v_purge_after;
 end
 $$;
 
@@ -2119,6 +2241,18 @@ begin
   raise exception 'a job stays with the customer and property it was made for'
     using errcode = 'check_violation', constraint = 'jobs_stay_where_they_are';
 end
+$$;
+
+--
+-- Name: lifecycle_moment(timestamp with time zone, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.lifecycle_moment(p_at timestamp with time zone, p_zone text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select to_char(p_at at time zone p_zone, 'FMMonth FMDD, YYYY "at" FMHH12:MI AM')
+         || ' (' || p_zone || ')'
 $$;
 
 --
@@ -3973,6 +4107,60 @@ CREATE FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text,
 $$;
 
 --
+-- Name: queue_lifecycle_emails(uuid, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.queue_lifecycle_emails(p_tenant uuid, p_kind text) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_company record;
+  v_subject text;
+  v_body text;
+  v_count integer;
+begin
+  select t.name, t.time_zone, t.closed_at, t.purge_after into v_company
+  from public.tenants t where t.id = p_tenant;
+  if p_kind = 'company_closed' then
+    v_subject := format('%s is closed on Plenum', v_company.name);
+    v_body := format(
+      E'Hello,\n\n%s was closed on Plenum on %s.\n\n'
+      'Read-only from: %s. Your team can still sign in and read every record, but nothing can '
+      'be changed, no messages are sent, and no bookings are taken.\n'
+      'Export available until: %s. Download all of your company''s data (CSV and JSON) from '
+      'the Company page until then.\n'
+      'Can be reopened until: %s. An owner can reopen the company from the Company page; '
+      'everything is then as it was.\n'
+      'Data deleted by: %s. After the reopening period the company''s data is deleted, except '
+      'financial records the law requires us to keep, which are anonymised.\n\n'
+      'If you did not expect this, sign in and reopen the company, or reply to this email.\n',
+      v_company.name, app.lifecycle_moment(v_company.closed_at, v_company.time_zone),
+      app.lifecycle_moment(v_company.closed_at, v_company.time_zone),
+      app.lifecycle_moment(v_company.purge_after, v_company.time_zone),
+      app.lifecycle_moment(v_company.purge_after, v_company.time_zone),
+      app.lifecycle_moment(v_company.purge_after + interval '30 days', v_company.time_zone));
+  elsif p_kind = 'company_reopened' then
+    v_subject := format('%s is open again on Plenum', v_company.name);
+    v_body := format(
+      E'Hello,\n\n%s was reopened on Plenum on %s. Your team can work in it as before; '
+      'nothing will be deleted.\n\nIf you did not expect this, sign in and check your team on '
+      'the Team page.\n',
+      v_company.name, app.lifecycle_moment(app.now(), v_company.time_zone));
+  else
+    raise exception 'unknown lifecycle email %', p_kind;
+  end if;
+  insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)
+  select p_tenant, 'email', p_kind, a.email, v_subject, v_body
+  from public.memberships m
+  join iam.accounts a on a.id = m.account_id
+  where m.tenant_id = p_tenant and m.role = 'owner' and m.status = 'active';
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+
+--
 -- Name: queue_message_with_link(uuid, text, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4288,6 +4476,73 @@ end
 $$;
 
 --
+-- Name: refuse_company_changes_when_closed(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.refuse_company_changes_when_closed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_role text := current_setting('role', true);
+  v_lifecycle text[] := array['status', 'closed_at', 'purge_after', 'closed_reason'];
+begin
+  if v_role = 'service_role' or coalesce(v_role, 'none') in ('none', '') then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'INSERT' then
+    if new.status = 'active' and new.closed_at is null then
+      return new;
+    end if;
+  elsif tg_op = 'DELETE' then
+    if old.status = 'active' then
+      return old;
+    end if;
+  elsif old.status = 'active' then
+    return new;
+  elsif old.status = 'closed' and new.status = 'active' and app.now() < old.purge_after
+        and (to_jsonb(new) - v_lifecycle) = (to_jsonb(old) - v_lifecycle) then
+    return new;
+  end if;
+  raise exception 'This company is closed: its records can be read and exported, not changed.'
+    using errcode = 'PT423';
+end
+$$;
+
+--
+-- Name: refuse_writes_when_closed(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.refuse_writes_when_closed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_role text := current_setting('role', true);
+  v_company uuid;
+  v_moved_from uuid;
+begin
+  if v_role = 'service_role' or coalesce(v_role, 'none') in ('none', '') then
+    return coalesce(new, old);
+  end if;
+  if tg_op = 'DELETE' then
+    v_company := old.tenant_id;
+  elsif tg_op = 'UPDATE' then
+    v_company := new.tenant_id;
+    v_moved_from := old.tenant_id;
+  else
+    v_company := new.tenant_id;
+  end if;
+  if exists (select from public.tenants t
+             where t.id in (v_company, v_moved_from) and t.status <> 'active') then
+    raise exception 'This company is closed: its records can be read and exported, not changed.'
+      using errcode = 'PT423';
+  end if;
+  return coalesce(new, old);
+end
+$$;
+
+--
 -- Name: remind_privacy_requests(integer); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4352,6 +4607,67 @@ CREATE FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) RET
     AS $$
   update app.message_claims c set lease_until = app.now() + p_lease
    where c.worker = p_worker and c.lease_until is not null
+$$;
+
+--
+-- Name: reopen_company(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.reopen_company() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.tenant_id();
+begin
+  if v_tenant is null or not app.has_role('owner') then
+    raise exception 'Only an owner of the company can reopen it.' using errcode = '42501';
+  end if;
+  perform app.reopen_company_now(v_tenant);
+end
+$$;
+
+--
+-- Name: reopen_company_for_platform(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.reopen_company_for_platform(p_company uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform app.reopen_company_now(p_company);
+end
+$$;
+
+--
+-- Name: reopen_company_now(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.reopen_company_now(p_tenant uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_company record;
+begin
+  select t.status, t.purge_after into v_company
+  from public.tenants t where t.id = p_tenant for update;
+  if not found then
+    raise exception 'No such company.' using errcode = 'P0002';
+  end if;
+  if v_company.status = 'active' then
+    raise exception 'This company is open: there is nothing to reopen.' using errcode = 'PT423';
+  end if;
+  if v_company.status <> 'closed' or app.now() >= v_company.purge_after then
+    raise exception 'This company can no longer be reopened: the 30 days after its closing have '
+      'passed, and its data is being deleted.' using errcode = 'PT423';
+  end if;
+  update public.tenants t
+     set status = 'active', closed_at = null, purge_after = null, closed_reason = null
+   where t.id = p_tenant;
+  perform app.queue_lifecycle_emails(p_tenant, 'company_reopened');
+end
 $$;
 
 --
@@ -9281,8 +9597,10 @@ CREATE TABLE public.tenants (
     brand_colour text DEFAULT '#1d4ed8'::text NOT NULL,
     purge_after timestamp with time zone,
     purged_at timestamp with time zone,
+    closed_reason text,
     CONSTRAINT tenants_address_length CHECK ((length(address) <= 500)),
     CONSTRAINT tenants_brand_colour_format CHECK ((brand_colour ~ '^#[0-9a-f]{6}$'::text)),
+    CONSTRAINT tenants_closed_reason_length CHECK ((length(closed_reason) <= 500)),
     CONSTRAINT tenants_closed_when CHECK (((status = 'active'::text) = (closed_at IS NULL))),
     CONSTRAINT tenants_currency_code CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT tenants_licence_number_length CHECK ((length(licence_number) <= 100)),
@@ -11320,6 +11638,324 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON outbox.messages REFERENCING NEW TAB
 --
 
 CREATE TRIGGER outbox_restricted_skip BEFORE INSERT ON outbox.messages FOR EACH ROW EXECUTE FUNCTION app.outbox_restricted_skip();
+
+--
+-- Name: calendar_feeds _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.calendar_feeds FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: campaigns _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.campaigns FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: conversations _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.conversations FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: customer_contacts _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: customer_imports _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: customer_notes _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: customers _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: equipment _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.equipment FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: equipment_service_records _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.equipment_service_records FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimate_lines _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_lines FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimate_links _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_links FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimate_options _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_options FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimate_photos _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_photos FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimate_tax_rates _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimate_tax_rates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: estimates _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invitations _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invoice_lines _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invoice_links _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_links FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invoice_tax_rates _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_tax_rates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invoices _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: job_equipment _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.job_equipment FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: jobs _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: memberships _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: message_templates _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.message_templates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: messages _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.messages FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: messaging_accounts _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.messaging_accounts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: online_booking_settings _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.online_booking_settings FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: online_bookings _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.online_bookings FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: payment_attempts _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.payment_attempts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: payments _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.payments FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: price_categories _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.price_categories FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: price_items _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.price_items FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: price_package_parts _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.price_package_parts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: privacy_requests _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.privacy_requests FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: properties _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: refunds _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.refunds FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: service_agreements _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: service_request_messages _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_request_messages FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: service_request_photos _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_request_photos FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: service_requests _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_requests FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: sms_opt_outs _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.sms_opt_outs FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: stripe_accounts _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.stripe_accounts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: stripe_events _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.stripe_events FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: tax_rates _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.tax_rates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: tenants _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.tenants FOR EACH ROW EXECUTE FUNCTION app.refuse_company_changes_when_closed();
+
+--
+-- Name: time_off _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.time_off FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visit_assignments _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visit_assignments FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visit_checklist_items _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visit_checklist_items FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visit_files _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visit_files FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visit_links _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visit_links FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visit_notes _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visit_notes FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: visits _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.visits FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: working_hours _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.working_hours FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
 -- Name: calendar_feeds audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -15175,6 +15811,12 @@ REVOKE ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer u
 GRANT ALL ON FUNCTION app.attach_conversation(p_conversation uuid, p_customer uuid) TO authenticated;
 
 --
+-- Name: FUNCTION attach_read_only_triggers(p_schemas text[], p_exempt text[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.attach_read_only_triggers(p_schemas text[], p_exempt text[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION begin_deposit_checkout(p_token text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -15269,6 +15911,26 @@ GRANT ALL ON FUNCTION app.checkout_opened(p_attempt uuid, p_session text, p_url 
 
 REVOKE ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.claim_messages(p_limit integer, p_lease interval, p_worker integer) TO service_role;
+
+--
+-- Name: FUNCTION close_company(p_company_name text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.close_company(p_company_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.close_company(p_company_name text) TO authenticated;
+
+--
+-- Name: FUNCTION close_company_for_platform(p_company uuid, p_reason text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.close_company_for_platform(p_company uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.close_company_for_platform(p_company uuid, p_reason text) TO service_role;
+
+--
+-- Name: FUNCTION close_company_now(p_tenant uuid, p_reason text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.close_company_now(p_tenant uuid, p_reason text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION company_time_zone(p_tenant uuid); Type: ACL; Schema: app; Owner: -
@@ -15749,6 +16411,12 @@ REVOKE ALL ON FUNCTION app.jobs_not_at_archived_property() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.jobs_stay_where_they_are() FROM PUBLIC;
+
+--
+-- Name: FUNCTION lifecycle_moment(p_at timestamp with time zone, p_zone text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.lifecycle_moment(p_at timestamp with time zone, p_zone text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION maintenance_tasks(p_month integer); Type: ACL; Schema: app; Owner: -
@@ -16424,6 +17092,12 @@ REVOKE ALL ON FUNCTION app.queue_document_message(p_tenant uuid, p_kind text, p_
 REVOKE ALL ON FUNCTION app.queue_keyword_answer(p_inbound public.messages, p_kind text, p_body text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION queue_lifecycle_emails(p_tenant uuid, p_kind text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.queue_lifecycle_emails(p_tenant uuid, p_kind text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -16469,6 +17143,18 @@ REVOKE ALL ON FUNCTION app.refund_applied() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app.refund_names_invoice() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refuse_company_changes_when_closed(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.refuse_company_changes_when_closed() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refuse_writes_when_closed(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.refuse_writes_when_closed() FROM PUBLIC;
+
+--
 -- Name: FUNCTION remind_privacy_requests(p_batch integer); Type: ACL; Schema: app; Owner: -
 --
 
@@ -16481,6 +17167,26 @@ GRANT ALL ON FUNCTION app.remind_privacy_requests(p_batch integer) TO service_ro
 
 REVOKE ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.renew_message_leases(p_worker integer, p_lease interval) TO service_role;
+
+--
+-- Name: FUNCTION reopen_company(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.reopen_company() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.reopen_company() TO authenticated;
+
+--
+-- Name: FUNCTION reopen_company_for_platform(p_company uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.reopen_company_for_platform(p_company uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.reopen_company_for_platform(p_company uuid) TO service_role;
+
+--
+-- Name: FUNCTION reopen_company_now(p_tenant uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.reopen_company_now(p_tenant uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION request_portal_sign_in(p_address text); Type: ACL; Schema: app; Owner: -

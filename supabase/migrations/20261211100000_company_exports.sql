@@ -108,4 +108,4 @@ values
    'the record of the company''s exports: kept while the company is active (P-11)'),
   ('export files', 'public.company_exports', interval '7 days', 'finished_at', 'anonymise',
    'app.sweep_expired_exports', null,
-   'an export''s zip can be downloaded for 7 days, then it is deleted (P-09)');
+   'A company export''s zip: it can be downloaded for 7 days after it is ready, then it is deleted.');
