@@ -4,6 +4,8 @@ failing rule reported while the others still run; the README's table from the ru
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -314,3 +316,5 @@ def test_the_readme_table_lists_every_rule_with_a_period(app: Flask, admin: Conn
     assert "| audit logs | 2 years | deleted |" in result.output
     assert "| message logs | 3 years | deleted |" in result.output
     assert "| text opt-outs | 3 years | deleted |" in result.output
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert result.output in readme, "paste `flask db retention` into README.md"
