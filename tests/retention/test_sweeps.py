@@ -4,11 +4,10 @@ failing rule reported while the others still run; the README's table from the ru
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
 import psycopg
