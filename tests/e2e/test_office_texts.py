@@ -16,13 +16,13 @@ from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from jobs.messages import sweep
+from tests.clock import set_clock
 from tests.conftest import TestDatabase, make_settings
 from tests.e2e.conftest import page_width, phone_context, serving, sign_in
 from tests.factories import Factory
 from tests.messaging.conftest import twilio_account, twilio_server  # noqa: F401 (fixtures)
 from tests.messaging.inbox_support import connect_twilio
 from tests.messaging.providers import TwilioServer
-from tests.messaging.test_rules import set_clock
 
 pytestmark = [pytest.mark.e2e]
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}

@@ -44,11 +44,3 @@ def opened_zip(store: LocalFolderFiles, admin: Connection, export_id: UUID) -> z
     row = export_row(admin, export_id)
     assert row["status"] == "done", row
     return zipfile.ZipFile(store.open(row["storage_key"]))
-
-
-def set_clock(admin: Connection, at: Any) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )

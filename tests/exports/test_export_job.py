@@ -21,12 +21,12 @@ from app.db import Connection
 from app.integrations.files import LocalFolderFiles
 from jobs import REGISTRY
 from jobs.company_export import ExportsFailed
+from tests.clock import set_clock
 from tests.exports.support import (
     export_row,
     opened_zip,
     queue_export,
     run_exports,
-    set_clock,
 )
 from tests.factories import Factory, Tenant
 

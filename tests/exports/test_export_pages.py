@@ -14,8 +14,9 @@ from psycopg_pool import ConnectionPool
 from app import crypto
 from app.db import Connection
 from app.integrations.files import LocalFolderFiles
+from tests.clock import set_clock
 from tests.conftest import Client
-from tests.exports.support import export_row, run_exports, set_clock
+from tests.exports.support import export_row, run_exports
 from tests.factories import Factory, Tenant
 
 

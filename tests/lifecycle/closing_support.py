@@ -10,9 +10,9 @@ import psycopg
 
 from app import db
 from app.db import Connection
+from tests.clock import set_clock
 from tests.conftest import TestDatabase
 from tests.factories import Member
-from tests.messaging.test_rules import set_clock
 from tests.policies.identity import Params, Statement, acting_as, claims_of
 
 CLOSED_MESSAGE = "This company is closed: its records can be read and exported, not changed."

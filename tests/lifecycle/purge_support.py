@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -24,14 +24,6 @@ SEED = DEV_AUDIT_SIGNING_KEY
 PUBLIC_URL = "http://plenum.test"
 # Where the purge itself writes, outside the company's own tables.
 PURGE_RECORDS = ("app.purges", "app.purge_steps", "app.deletion_certificates")
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
 
 
 def close(admin: Connection, company: UUID, days_ago: float, now: datetime) -> None:
@@ -99,11 +91,6 @@ def rows_of(admin: Connection, company: UUID) -> dict[str, int]:
         ).fetchone()
         counts[table] = int(row["n"]) if row else 0
     return counts
-
-
-def database_now(admin: Connection) -> datetime:
-    row = admin.execute("select app.now() as now").fetchone()
-    return row["now"] if row else datetime.now(UTC)
 
 
 def grow(admin: Connection, company: UUID, customers: int) -> None:

@@ -14,9 +14,10 @@ from psycopg_pool import ConnectionPool
 
 from app.access_log import redact
 from app.db import Connection
+from tests.clock import database_now
 from tests.conftest import Client
 from tests.factories import Factory
-from tests.lifecycle.purge_support import close, database_now, sweep
+from tests.lifecycle.purge_support import close, sweep
 
 LINK = re.compile(r"http://plenum\.test(/certificate/[A-Za-z0-9_-]+)")
 

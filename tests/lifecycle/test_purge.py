@@ -16,15 +16,14 @@ from app import certificates
 from app.audit import checkpoints
 from app.db import Connection
 from app.integrations import files
+from tests.clock import database_now, set_clock
 from tests.factories import Factory
 from tests.lifecycle.purge_support import (
     SEED,
     certificate_of,
     checksums,
     close,
-    database_now,
     rows_of,
-    set_clock,
     sweep,
 )
 from tests.lifecycle.support import populate

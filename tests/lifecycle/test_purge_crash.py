@@ -19,16 +19,15 @@ from psycopg_pool import ConnectionPool
 from app import certificates
 from app.audit import checkpoints
 from app.db import Connection
+from tests.clock import database_now, set_clock
 from tests.conftest import TestDatabase
 from tests.factories import Factory
 from tests.lifecycle.purge_support import (
     SEED,
     certificate_of,
     close,
-    database_now,
     grow,
     rows_of,
-    set_clock,
     sweep,
 )
 from tests.lifecycle.support import populate

@@ -13,11 +13,12 @@ from psycopg_pool import ConnectionPool
 from app import crypto
 from app.db import Connection
 from app.integrations.files import LocalFolderFiles
+from tests.clock import set_clock
 from tests.conftest import TestDatabase, make_settings
 from tests.exports.support import run_exports
 from tests.factories import Factory, Tenant
 from tests.lifecycle.closing_support import close_as, outcome, reopen_as
-from tests.lifecycle.purge_support import set_clock, sweep
+from tests.lifecycle.purge_support import sweep
 from tests.policies.identity import acting_as, claims_of
 
 DAY_0 = datetime(2027, 5, 3, 14, 0, tzinfo=UTC)

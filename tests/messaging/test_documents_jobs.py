@@ -21,12 +21,12 @@ from app.db import Connection
 from app.integrations.sms import TwilioAccount
 from jobs import REGISTRY, document_messages
 from jobs import messages as sending
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
 from tests.messaging import documents_support as docs
 from tests.messaging.providers import TwilioServer
 from tests.messaging.support import connect
-from tests.messaging.test_rules import set_clock
 
 PHONE = "+15085550177"
 

@@ -16,11 +16,11 @@ from psycopg_pool import ConnectionPool
 from app.db import Connection
 from app.messaging.outgoing import Draft, queue
 from jobs.messages import sweep
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
 from tests.messaging.inbox_support import TextingCompany, connect_twilio, one
 from tests.messaging.providers import TwilioServer, Webhook, signed
-from tests.messaging.test_rules import set_clock
 
 HOMEOWNER = "+15085550123"
 STOP_WORDS = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "stop", " Stop ", "STOP."]

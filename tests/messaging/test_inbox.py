@@ -12,10 +12,10 @@ from uuid import UUID
 import pytest
 
 from app.db import Connection
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
 from tests.messaging.inbox_support import TextingCompany, connect_twilio, one
-from tests.messaging.test_rules import set_clock
 
 HOMEOWNER = "+15085550125"
 STRANGER = "+15085550199"

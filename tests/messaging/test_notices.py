@@ -17,10 +17,10 @@ from app import access_log
 from app.db import Connection
 from app.integrations.sms import TwilioAccount
 from jobs import REGISTRY, messages, notices
+from tests.clock import set_clock
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import Factory
 from tests.messaging.support import connect
-from tests.messaging.test_rules import set_clock
 
 PHONE = "+15085550177"
 VISIT_LINK = re.compile(r"/visit/[A-Za-z0-9_-]{40,}")

@@ -15,9 +15,9 @@ from app.db import Connection
 from app.messaging.outgoing import Draft, queue
 from jobs import REGISTRY
 from jobs.messages import sweep
+from tests.clock import set_clock
 from tests.conftest import TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.test_rules import set_clock
 
 PHONE = "+15085550123"
 

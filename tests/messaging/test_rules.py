@@ -11,17 +11,10 @@ import pytest
 
 from app.db import Connection
 from app.messaging.outgoing import Draft, queue
+from tests.clock import set_clock
 from tests.factories import Factory
 
 PHONE = "+15085550101"
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
 
 
 WORKER = 4242  # the key of the worker these tests claim as (an advisory lock it holds)

@@ -25,9 +25,9 @@ from app.db import Connection
 from app.portal import sign_in as portal_sign_in
 from app.portal.identity import SESSION_KEY
 from jobs import messages as message_job
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.messaging.test_rules import set_clock
 from tests.policies.identity import acting_as, claims_of
 from tests.portal.support import SIGN_IN_KIND, code_from_outbox, link_from_outbox
 

@@ -7,14 +7,6 @@ from datetime import datetime
 from app.db import Connection
 
 
-def set_clock(admin: Connection, at: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
-
-
 def periodic_kinds(admin: Connection) -> list[str]:
     rows = admin.execute(
         "select record_kind from app.retention_rules where period is not null order by 1"

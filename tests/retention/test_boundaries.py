@@ -11,9 +11,10 @@ from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from jobs import retention
+from tests.clock import set_clock
 from tests.factories import Factory
 from tests.retention.builders import BUILDERS, World
-from tests.retention.support import cutoff_at, periodic_kinds, set_clock
+from tests.retention.support import cutoff_at, periodic_kinds
 
 pytestmark = pytest.mark.promise("P-12")
 LEAP_DAY = datetime(2028, 2, 29, 12, tzinfo=UTC)

@@ -20,12 +20,13 @@ from psycopg_pool import ConnectionPool
 from app import catalog, db
 from app.db import Connection
 from jobs import REGISTRY, retention
+from tests.clock import set_clock
 from tests.conftest import TestDatabase
 from tests.factories import Factory
 from tests.lifecycle.support import populate
 from tests.policies.identity import claims_of
 from tests.retention.builders import BUILDERS, Made, World
-from tests.retention.support import cutoff_at, periodic_kinds, set_clock
+from tests.retention.support import cutoff_at, periodic_kinds
 
 pytestmark = pytest.mark.promise("P-12")
 DAY = timedelta(days=1)
