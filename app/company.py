@@ -32,6 +32,7 @@ class Company:
     currency: str  # ISO 4217: the one its prices, estimates and invoices are in
     closed_at: datetime | None = None
     purge_after: datetime | None = None
+    reopenable: bool = False  # closed, and its 30 days not over by the database clock
 
     @property
     def zone(self) -> ZoneInfo:
@@ -46,7 +47,7 @@ class Company:
         """When a closed company became read-only and what happens next (None while open)."""
         if self.closed_at is None or self.purge_after is None:
             return None
-        return Closure(self.status, self.closed_at, self.purge_after)
+        return Closure(self.status, self.closed_at, self.purge_after, self.reopenable)
 
 
 # How long after the reopening period ends the purge has to finish (P-11).
@@ -61,6 +62,7 @@ class Closure:
     status: str
     closed_at: datetime
     purge_after: datetime
+    reopenable: bool  # the database has the last word
 
     @property
     def export_until(self) -> datetime:
@@ -73,11 +75,6 @@ class Closure:
     @property
     def deleted_by(self) -> datetime:
         return self.purge_after + PURGE_WITHIN
-
-    @property
-    def reopenable(self) -> bool:
-        """Whether the company may still be reopened (the database has the last word)."""
-        return self.status == "closed"
 
 
 def get(tenant_id: UUID) -> Company | None:
@@ -110,6 +107,7 @@ def _remember(
             row["currency"],
             row["closed_at"],
             row["purge_after"],
+            bool(row["reopenable"]),
         )
         if row
         else None

@@ -1,5 +1,6 @@
 -- name: company
-select id, name, time_zone, status, currency, closed_at, purge_after
+select id, name, time_zone, status, currency, closed_at, purge_after,
+       status = 'closed' and app.now() < purge_after as reopenable
 from public.tenants where id = %(tenant_id)s
 
 -- name: letterhead

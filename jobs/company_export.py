@@ -105,6 +105,8 @@ def process(
         out.seek(0)
         store.put_file(key, out, "application/zip")
     if not _record(pool, engine.queries.finish, job, storage_key=key, byte_size=size, kept=KEPT):
+        # Taken over, or its company purged meanwhile: no zip may outlive its row.
+        store.delete(key)
         raise Taken(str(job["id"]))
 
 

@@ -85,6 +85,11 @@ def _claim(pool: ConnectionPool, worker: UUID) -> tuple[UUID, UUID] | None:
     return (row["id"], row["company_id"]) if row else None
 
 
+class Stuck(RuntimeError):
+    """A batch deleted nothing while rows were left: the purge stops (the worker logs it and
+    tries again after its backoff) instead of spinning."""
+
+
 def _batch(
     conn: Connection, purge: UUID, company: UUID, step: dict[str, Any], work: Plan, size: int
 ) -> None:
@@ -96,6 +101,8 @@ def _batch(
     if step["on_purge"] == "delete":
         deleted = conn.execute(delete_batch(table, work.keys), params).rowcount
         done = not conn.execute(remaining(table), params).fetchone()["left"]  # type: ignore[index]
+        if not deleted and not done:  # locked or refused: fail now, resume after the backoff
+            raise Stuck(f"{table}: rows are left that a batch could not delete")
     else:
         ids = [r["id"] for r in conn.execute(anonymise_batch(conn, table, work), params)]
         anonymised, after = len(ids), (max(ids) if ids else None)

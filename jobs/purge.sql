@@ -109,7 +109,7 @@ select max(changed_at) as last from audit.changes where tenant_id = %(company)s
 
 -- name: anonymise_company
 update public.tenants
-   set licence_number = '', address = '', phone = '', logo_key = null,
+   set licence_number = '', address = '', phone = '', logo_key = null, closed_reason = null,
        brand_colour = '#1d4ed8'
  where id = %(company)s and status = 'purging'
 

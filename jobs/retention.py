@@ -1,7 +1,8 @@
 """P-12: the retention sweeps, daily, from one table of rules (app.retention_rules).
 
 Every rule with a period is swept with the cutoff app.now() - period, computed once per rule by
-the database (calendar arithmetic: counted from 29 February, a year ends on the 28th). A rule that
+the database (calendar arithmetic: a record made on 29 February is kept through 28 February
+of its last year and goes on 1 March). A rule that
 names a sweep_function is swept by it (`fn(p_cutoff timestamptz, p_batch integer) returns
 integer`); any other is a delete by age through app.sweep_by_age. Each batch is a short
 transaction of its own, repeated until one handles fewer than a batch; the functions lock with

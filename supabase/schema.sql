@@ -1060,7 +1060,8 @@ begin
     end if;
     return old;
   end if;
-  if new.legal_hold is distinct from old.legal_hold and not app.has_role('owner', 'admin') then
+  if new.legal_hold is distinct from (case when tg_op = 'INSERT' then '' else old.legal_hold end)
+     and not app.has_role('owner', 'admin') then
     raise exception 'only owners and admins set or lift a legal hold'
       using errcode = 'check_violation', constraint = 'customers_legal_hold_managers';
   end if;
@@ -4213,6 +4214,34 @@ end
 $$;
 
 --
+-- Name: receive_stop_while_closed(text, text, text); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.receive_stop_while_closed(p_endpoint text, p_from text, p_body text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_tenant uuid;
+begin
+  select a.tenant_id into v_tenant from public.messaging_accounts a
+    join public.tenants t on t.id = a.tenant_id and t.status = 'closed'
+   where a.endpoint_id = p_endpoint and a.twilio_account_sid <> ''
+     and a.twilio_auth_token_encrypted <> '';
+  if v_tenant is null or coalesce(p_from, '') !~ '^\+[1-9][0-9]{6,14}$' then
+    return 'refused';
+  end if;
+  if app.sms_keyword(p_body) is distinct from 'stop' then
+    return 'ignored: the company is closed';
+  end if;
+  insert into public.sms_opt_outs (tenant_id, phone, keyword)
+  values (v_tenant, p_from, left(upper(btrim(p_body)), 40))
+  on conflict (tenant_id, phone) do nothing;
+  return 'opted out while closed';
+end
+$_$;
+
+--
 -- Name: receive_text(text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4521,6 +4550,7 @@ declare
   v_role text := current_setting('role', true);
   v_company uuid;
   v_moved_from uuid;
+  v_generated text[];
 begin
   if v_role = 'service_role' or coalesce(v_role, 'none') in ('none', '') then
     return coalesce(new, old);
@@ -4535,6 +4565,16 @@ begin
   end if;
   if exists (select from public.tenants t
              where t.id in (v_company, v_moved_from) and t.status <> 'active') then
+    if coalesce(v_moved_from = v_company, true) then
+      -- A before trigger sees stored generated columns unset in NEW: they are no change.
+      v_generated := array(select a.attname::text from pg_attribute a
+                            where a.attrelid = tg_relid and a.attgenerated <> '');
+      if app.withdrawal_while_closed(format('%I.%I', tg_table_schema, tg_table_name), tg_op,
+                                     to_jsonb(old) - v_generated, to_jsonb(new) - v_generated)
+      then
+        return coalesce(new, old);
+      end if;
+    end if;
     raise exception 'This company is closed: its records can be read and exported, not changed.'
       using errcode = 'PT423';
   end if;
@@ -4558,6 +4598,7 @@ begin
       from public.privacy_requests r
       cross join lateral (select (app.now() at time zone app.company_time_zone(r.tenant_id))::date
                             as today) t
+      join public.tenants c on c.id = r.tenant_id and c.status = 'active'  -- a closed one answers none
      where r.status = 'open'
        and ((r.reminded_week_at is null and r.due_on - 7 <= t.today)
             or (r.reminded_day_at is null and r.due_on - 1 <= t.today))
@@ -6133,6 +6174,43 @@ begin
                       where o.technician_id = st.technician_id
                         and o.lo < st.starts_at + minutes and o.hi > st.starts_at);
 end
+$$;
+
+--
+-- Name: withdrawal_while_closed(text, text, jsonb, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.withdrawal_while_closed(p_table text, p_op text, p_old jsonb, p_new jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  with changed as (
+    select coalesce(array_agg(n.key), '{}') as keys
+      from jsonb_each(p_new) n
+     where p_op = 'UPDATE' and n.value is distinct from p_old -> n.key
+  )
+  select case
+    when p_table = 'public.sms_opt_outs' then p_op = 'INSERT'
+    when p_op <> 'UPDATE' then false
+    when p_table = 'public.memberships' then
+      p_old ->> 'status' = 'active' and p_new ->> 'status' = 'removed'
+      and (select keys from changed) <@ array['status', 'removed_at', 'updated_at']
+    when p_table = 'public.customers' then
+      (select keys from changed) && array['marketing_consent', 'marketing_by_sms',
+        'marketing_by_email', 'transactional_messages', 'do_not_contact', 'restrict_processing']
+      and (select keys from changed) <@ array['marketing_consent', 'marketing_by_sms',
+        'marketing_by_email', 'transactional_messages', 'do_not_contact',
+        'restrict_processing', 'updated_at']
+      and coalesce((p_new ->> 'marketing_consent')::boolean, false) <= coalesce((p_old ->> 'marketing_consent')::boolean, false)
+      and (p_new ->> 'marketing_by_sms')::boolean <= (p_old ->> 'marketing_by_sms')::boolean
+      and (p_new ->> 'marketing_by_email')::boolean <= (p_old ->> 'marketing_by_email')::boolean
+      and (p_new ->> 'transactional_messages')::boolean
+          <= (p_old ->> 'transactional_messages')::boolean
+      and (p_new ->> 'do_not_contact')::boolean >= (p_old ->> 'do_not_contact')::boolean
+      and (p_new ->> 'restrict_processing')::boolean
+          >= (p_old ->> 'restrict_processing')::boolean
+    else false
+  end
 $$;
 
 --
@@ -12609,7 +12687,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.working_hours REFERENCING NE
 -- Name: customers customers_legal_hold_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER customers_legal_hold_guard BEFORE DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION app.customers_legal_hold_guard();
+CREATE TRIGGER customers_legal_hold_guard BEFORE INSERT OR DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION app.customers_legal_hold_guard();
 
 --
 -- Name: estimate_lines estimate_lines_draft_only; Type: TRIGGER; Schema: public; Owner: -
@@ -17105,6 +17183,13 @@ REVOKE ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p
 GRANT ALL ON FUNCTION app.queue_message_with_link(p_tenant uuid, p_kind text, p_document uuid, p_subject_id uuid, p_occasion text, p_channel text, p_to text, p_subject text, p_body text) TO service_role;
 
 --
+-- Name: FUNCTION receive_stop_while_closed(p_endpoint text, p_from text, p_body text); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.receive_stop_while_closed(p_endpoint text, p_from text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.receive_stop_while_closed(p_endpoint text, p_from text, p_body text) TO plenum_signin;
+
+--
 -- Name: FUNCTION receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -17566,6 +17651,12 @@ REVOKE ALL ON FUNCTION app.visits_unsigned_reason_on_completion() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app.window_candidates(p_tenant uuid, p_latitude numeric, p_longitude numeric, p_kind text, p_first_day date, p_days integer, p_buffer_minutes integer, p_window_hours integer, p_not_before timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION withdrawal_while_closed(p_table text, p_op text, p_old jsonb, p_new jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.withdrawal_while_closed(p_table text, p_op text, p_old jsonb, p_new jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION without_document_links(p_text text); Type: ACL; Schema: app; Owner: -

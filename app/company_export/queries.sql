@@ -29,9 +29,10 @@ select e.id, e.status, e.storage_key, e.byte_size, e.created_at,
 update public.company_exports e
    set status = 'running', attempts = e.attempts + 1, claimed_until = app.now() + %(lease)s::interval,
        started_at = app.now(), tables_total = 0, tables_done = 0, rows_done = 0, files_done = 0
-  from (select tenant_id, id from public.company_exports
-         where status = 'queued' or (status = 'running' and claimed_until < app.now())
-         order by created_at
+  from (select x.tenant_id, x.id from public.company_exports x
+          join public.tenants t on t.id = x.tenant_id and t.status in ('active', 'closed')
+         where x.status = 'queued' or (x.status = 'running' and x.claimed_until < app.now())
+         order by x.created_at
          limit 1
          for update skip locked) due
  where e.tenant_id = due.tenant_id and e.id = due.id
@@ -46,7 +47,10 @@ update public.company_exports
 -- name: finish
 update public.company_exports
    set status = 'done', storage_key = %(storage_key)s, byte_size = %(byte_size)s,
-       finished_at = app.now(), expires_at = app.now() + %(kept)s::interval,
+       finished_at = app.now(),
+       -- never past the purge of a closed company, which deletes it
+       expires_at = least(app.now() + %(kept)s::interval,
+                          (select t.purge_after from public.tenants t where t.id = %(tenant_id)s)),
        claimed_until = null, error = ''
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running' and attempts = %(attempt)s
 

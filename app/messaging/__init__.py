@@ -70,7 +70,7 @@ from app.messaging import inbox as _inbox  # noqa: E402  (the office inbox's rou
 from app.messaging import twilio_webhooks as _twilio_webhooks  # noqa: E402  (Twilio's webhooks)
 
 # Twilio retries a failed callback; a closed company's texts are acknowledged and logged.
-errors.acknowledge_when_closed("messaging.twilio_inbound", "messaging.twilio_status")
+errors.acknowledge_when_closed("messaging.twilio_status")
 
 _ = (_twilio_webhooks, account, wording)
 menu.add(

@@ -4,6 +4,9 @@ select tenant_id, account_id, account_sid, auth_token from app.twilio_endpoint(%
 -- name: receive_text
 select app.receive_text(%(endpoint_id)s, %(message_sid)s, %(from)s, %(to)s, %(body)s) as outcome
 
+-- name: receive_stop_while_closed
+select app.receive_stop_while_closed(%(endpoint_id)s, %(from)s, %(body)s) as outcome
+
 -- name: record_text_status
 select app.record_text_status(%(endpoint_id)s, %(message_sid)s, %(status)s, %(failure)s)
   as outcome

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from flask import Response, current_app, request
 
 from app import crypto, db
@@ -91,16 +92,20 @@ def twilio_inbound(endpoint_id: str) -> Response:
     params = _verified(endpoint_id)
     if params is None:
         return _forbidden()
-    outcome = db.write(
-        queries.receive_text,
-        {
-            "endpoint_id": endpoint_id[:100],
-            "message_sid": params.get("MessageSid", "")[:64],
-            "from": params.get("From", "")[:32],
-            "to": params.get("To", "")[:32],
-            "body": params.get("Body", "")[:20000],
-        },
-    )[0]["outcome"]
+    text = {
+        "endpoint_id": endpoint_id[:100],
+        "message_sid": params.get("MessageSid", "")[:64],
+        "from": params.get("From", "")[:32],
+        "to": params.get("To", "")[:32],
+        "body": params.get("Body", "")[:20000],
+    }
+    try:
+        outcome = db.write(queries.receive_text, text)[0]["outcome"]
+    except psycopg.Error as error:
+        if error.sqlstate != db.COMPANY_CLOSED:
+            raise
+        # A closed company keeps no conversation, but a STOP still holds (P-15).
+        outcome = db.write(queries.receive_stop_while_closed, text)[0]["outcome"]
     if outcome == "refused":
         return _forbidden()
     log.info("messaging: inbound text: %s", outcome)

@@ -125,7 +125,10 @@ def customer_data(tenant_id: UUID, customer_id: UUID) -> Rows:
     ]
     for table, columns in BY_ADDRESS.items():
         for column in columns:
-            add(table, _matching(conn, table, column, addresses, tenant_id))
+            rows = _matching(conn, table, column, addresses, tenant_id)
+            # An address they share with another customer (a household's number) is not a
+            # way into that customer's messages.
+            add(table, [r for r in rows if r.get("customer_id") in (None, str(customer_id))])
     while pending:
         table, rows = pending.popleft()
         for ref in (r for r in refs if r["target"] == table):

@@ -5,11 +5,15 @@
 -- reopenable until purge_after, 30 days on); being purged; or purged, when only what the law
 -- requires is left of it, anonymised. `terminated` was never used.
 alter table public.tenants drop constraint tenants_status_check;
-update public.tenants set status = 'closed' where status = 'terminated';
 alter table public.tenants rename column terminated_at to closed_at;
 alter table public.tenants
   add column purge_after timestamptz,
-  add column purged_at timestamptz,
+  add column purged_at timestamptz;
+update public.tenants
+   set status = 'closed', closed_at = coalesce(closed_at, now()),
+       purge_after = coalesce(closed_at, now()) + interval '30 days'
+ where status = 'terminated';
+alter table public.tenants
   add constraint tenants_status_check
     check (status in ('active', 'closed', 'purging', 'purged')),
   add constraint tenants_closed_when check ((status = 'active') = (closed_at is null)),

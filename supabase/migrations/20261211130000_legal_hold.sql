@@ -12,7 +12,8 @@ insert into audit.personal_columns (table_name, column_name)
 values ('public.customers', 'legal_hold');
 select audit.attach_triggers(array['public']);
 
--- Why: only owners and admins set or lift a hold (the office edits the rest of the record), and
+-- Why: only owners and admins set or lift a hold (the office edits the rest of the record, and
+-- cannot create a customer already under one), and
 -- while it is set no member can delete the customer, by the erasure or by a plain delete: the
 -- refusal carries the reason. Only members' requests are held to it (claims of role
 -- `authenticated`): the platform's own work (the service role: a terminated company's purge,
@@ -31,7 +32,8 @@ begin
     end if;
     return old;
   end if;
-  if new.legal_hold is distinct from old.legal_hold and not app.has_role('owner', 'admin') then
+  if new.legal_hold is distinct from (case when tg_op = 'INSERT' then '' else old.legal_hold end)
+     and not app.has_role('owner', 'admin') then
     raise exception 'only owners and admins set or lift a legal hold'
       using errcode = 'check_violation', constraint = 'customers_legal_hold_managers';
   end if;
@@ -41,5 +43,5 @@ end
 $$;
 revoke execute on function app.customers_legal_hold_guard() from public;
 
-create trigger customers_legal_hold_guard before update or delete on public.customers
+create trigger customers_legal_hold_guard before insert or update or delete on public.customers
   for each row execute function app.customers_legal_hold_guard();

@@ -26,6 +26,7 @@ begin
       from public.privacy_requests r
       cross join lateral (select (app.now() at time zone app.company_time_zone(r.tenant_id))::date
                             as today) t
+      join public.tenants c on c.id = r.tenant_id and c.status = 'active'  -- a closed one answers none
      where r.status = 'open'
        and ((r.reminded_week_at is null and r.due_on - 7 <= t.today)
             or (r.reminded_day_at is null and r.due_on - 1 <= t.today))

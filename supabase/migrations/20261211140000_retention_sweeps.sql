@@ -1,6 +1,6 @@
 -- P-12: the daily retention sweeps. Each rule of app.retention_rules with a period is swept by
--- jobs/retention.py with the cutoff app.now() - period (calendar arithmetic, so a period counted
--- from 29 February ends on the 28th); the functions here are how, and each one caps the cutoff it
+-- jobs/retention.py with the cutoff app.now() - period (calendar arithmetic: a record made on 29
+-- February is kept through 28 February of its last year and goes on 1 March); the functions here are how, and each one caps the cutoff it
 -- is given at its own rule's, so no caller can make it delete early.
 
 -- Why: one place turns a rule's period into its cutoff by the database clock; a sweep that names

@@ -145,3 +145,68 @@ def test_a_user_cannot_close_the_company_by_writing_its_row(
             " purge_after = now() where id = %(t)s",
             {"t": tenant.id},
         )
+
+
+@pytest.mark.promise("P-03")
+@pytest.mark.promise("P-15")
+def test_what_withdraws_still_works_while_closed_and_nothing_else(
+    database: TestDatabase, admin: Connection, make: Factory
+) -> None:
+    """A fired employee is removed, a homeowner's consent withdrawn or processing restricted,
+    even in a closed company; giving consent back, or any other change, waits for reopening."""
+    tenant = make.tenant()
+    leaving = make.member(tenant.id, "technician")
+    customer = make.customer(tenant.id, "Ada", "Lovelace")
+    admin.execute(
+        "update public.customers set marketing_consent = true, marketing_consent_at = now(),"
+        " marketing_by_email = false where id = %s",
+        [customer],
+    )
+    close_as(database, tenant.owner)
+    member = {"m": leaving.membership_id}
+    ada = {"c": customer}
+    with acting_as(database, claims_of(tenant.owner)) as conn:
+        assert {
+            "remove the member": outcome(
+                conn,
+                "update public.memberships set status = 'removed', removed_at = now(),"
+                " updated_at = now() where id = %(m)s",
+                member,
+            ),
+            "remove and rename": outcome(
+                conn,
+                "update public.memberships set status = 'removed', role = 'admin' where id = %(m)s",
+                member,
+            ),
+            "withdraw marketing": outcome(
+                conn,
+                "update public.customers set marketing_consent = false, marketing_by_sms = false,"
+                " updated_at = now() where id = %(c)s",
+                ada,
+            ),
+            "restrict processing": outcome(
+                conn, "update public.customers set restrict_processing = true where id = %(c)s", ada
+            ),
+            "withdraw and rename": outcome(
+                conn,
+                "update public.customers set marketing_consent = false, first_name = 'X'"
+                " where id = %(c)s",
+                ada,
+            ),
+            "change nothing": outcome(
+                conn, "update public.customers set first_name = first_name where id = %(c)s", ada
+            ),
+        } == {
+            "remove the member": "changed",
+            "remove and rename": "closed",
+            "withdraw marketing": "changed",
+            "restrict processing": "changed",
+            "withdraw and rename": "closed",
+            "change nothing": "closed",
+        }
+        assert (
+            outcome(
+                conn, "update public.customers set marketing_by_email = true where id = %(c)s", ada
+            )
+            == "closed"
+        )  # giving consent back waits for the company to reopen

@@ -231,6 +231,19 @@ def test_the_database_refuses_a_hold_set_by_office_staff_and_a_delete_under_hold
         pytest.raises(psycopg.errors.CheckViolation, match="only owners and admins"),
     ):
         conn.execute("update public.customers set legal_hold = 'x' where id = %s", [customer])
+    with (
+        acting_as(database, claims_for(clerk.account_id, tenant.id)) as conn,
+        pytest.raises(psycopg.errors.CheckViolation, match="only owners and admins"),
+    ):
+        conn.execute(
+            "insert into public.customers (tenant_id, first_name, legal_hold)"
+            " values (%s, 'New', 'x')",
+            [tenant.id],
+        )
+    with acting_as(database, claims_for(clerk.account_id, tenant.id)) as conn:
+        conn.execute(  # an ordinary new customer is no hold
+            "insert into public.customers (tenant_id, first_name) values (%s, 'New')", [tenant.id]
+        )
     admin.execute(
         "update public.customers set legal_hold = 'Insurance claim' where id = %s", [customer]
     )
