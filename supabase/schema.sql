@@ -11100,6 +11100,12 @@ CREATE INDEX customers_phone_anywhere_idx ON public.customers USING btree (phone
 CREATE INDEX customers_phone_idx ON public.customers USING btree (tenant_id, phone) WHERE (phone <> ''::text);
 
 --
+-- Name: customers_restricted_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customers_restricted_idx ON public.customers USING btree (tenant_id, id) WHERE restrict_processing;
+
+--
 -- Name: customers_search_idx; Type: INDEX; Schema: public; Owner: -
 --
 
