@@ -75,6 +75,8 @@ PRE_SIGN_IN = {
     # Twilio's webhooks: the company found by its endpoint id, the signature checked by the app
     "app.twilio_endpoint(p_endpoint text)",
     "app.receive_text(p_endpoint text, p_message_sid text, p_from text, p_to text, p_body text)",
+    # A STOP to a closed company: only the opt-out is recorded (P-15).
+    "app.receive_stop_while_closed(p_endpoint text, p_from text, p_body text)",
     "app.record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text)",
     "app.unsubscribe_link_company(p_token text)",
     # a homeowner's link to their visit (in the booking confirmation and the reminder)

@@ -38,8 +38,12 @@ def test_the_homeowner_scans_the_link_shown_on_the_technicians_phone(
 
         code = page.get_by_role("img", name="QR code of the customer's link, written out below")
         expect(code).to_be_visible()
-        box = code.locator("svg").bounding_box()
-        assert box is not None and box["width"] >= 250  # large enough to scan across a doorstep
+        # Large enough to scan across a doorstep, once the page has laid it out (a busy machine
+        # may measure it mid-layout; a code that never grows fails here after the timeout).
+        page.wait_for_function(
+            "svg => svg.getBoundingClientRect().width >= 250",
+            arg=code.locator("svg").element_handle(),
+        )
         fits_the_phone(page)
         link = page.get_by_role("textbox", name="The customer's link").input_value()
         assert f"{live_server}/invoice/" in link
