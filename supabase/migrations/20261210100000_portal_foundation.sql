@@ -12,7 +12,6 @@
 alter table public.tenants
   add column brand_colour text not null default '#1d4ed8'
     constraint tenants_brand_colour_format check (brand_colour ~ '^#[0-9a-f]{6}$');
-grant update (brand_colour) on public.tenants to authenticated;  -- owners and admins: the policy
 
 -- Why: a homeowner's signed-in browser, server-side, so that signing out (or the office removing
 -- the customer) ends it at once; only the hash of the cookie's secret is kept. `address` is the
