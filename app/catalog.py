@@ -51,6 +51,17 @@ def tenant_tables(conn: Connection) -> list[str]:
     return [row["name"] for row in rows]
 
 
+def table_columns(conn: Connection, table: str) -> list[Row]:
+    """A table's columns in order: `name`, `type`, `nullable`, `is_bytea`."""
+    return conn.execute(queries.table_columns, {"table": table}).fetchall()
+
+
+def company_foreign_keys(conn: Connection, tables: list[str]) -> list[Row]:
+    """The foreign keys between `tables` (company tables, usually): `source`, `target`,
+    `on_delete` (pg_constraint's letter), `columns` and `referenced`, in key order."""
+    return conn.execute(queries.company_foreign_keys, {"tables": tables}).fetchall()
+
+
 def check_row_level_security(conn: Connection) -> list[Problem]:
     """Every table of a managed schema has RLS on; in an exposed schema it also has policies."""
     rows = conn.execute(
@@ -80,13 +91,7 @@ def check_tenant_indexes(conn: Connection) -> list[Problem]:
         ).fetchall()
         if not any(ix["columns"][:1] == ["tenant_id"] for ix in indexes):
             problems.append(Problem("index", table, "no index leads with tenant_id"))
-        columns = {
-            c["attname"]
-            for c in conn.execute(
-                queries.table_columns,
-                {"table": table},
-            ).fetchall()
-        }
+        columns = {c["name"] for c in table_columns(conn, table)}
         if "id" in columns and not any(
             ix["is_unique"] and ix["columns"] == ["tenant_id", "id"] for ix in indexes
         ):

@@ -157,7 +157,32 @@ from pg_index i where i.indrelid = %(table)s::regclass
 select not attnotnull as nullable from pg_attribute where attrelid = %(table)s::regclass and attname = 'tenant_id'
 
 -- name: table_columns
-select attname from pg_attribute where attrelid = %(table)s::regclass and attnum > 0 and not attisdropped
+-- A table's columns in order: name, type, whether it may be null, whether it is bytes.
+select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type,
+       not a.attnotnull as nullable, a.atttypid = 'bytea'::regtype as is_bytea
+from pg_attribute a
+where a.attrelid = %(table)s::regclass and a.attnum > 0 and not a.attisdropped
+order by a.attnum
+
+-- name: company_foreign_keys
+-- Every foreign key between the given tables: the referencing table and columns, the
+-- referenced table and columns (in key order, tenant_id among them), and its on-delete action.
+select format('%%I.%%I', sn.nspname, s.relname) as source,
+       format('%%I.%%I', tn.nspname, t.relname) as target,
+       con.confdeltype::text as on_delete,
+       array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, o)
+             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
+             order by k.o) as columns,
+       array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, o)
+             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
+             order by k.o) as referenced
+from pg_constraint con
+join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
+join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
+where con.contype = 'f'
+  and format('%%I.%%I', sn.nspname, s.relname) = any(%(tables)s)
+  and format('%%I.%%I', tn.nspname, t.relname) = any(%(tables)s)
+order by 1, 2, con.conname
 
 -- name: tables_without_retention_rule
 select t.name, count(r.*) as rules

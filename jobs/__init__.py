@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from psycopg import sql
 from psycopg_pool import ConnectionPool
+
+from app.db import service_role_transaction
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,22 @@ def register(job: Job) -> Job:
         raise ValueError(f"job {job.name!r} is registered twice")
     REGISTRY[job.name] = job
     return job
+
+
+def in_batches(
+    pool: ConnectionPool,
+    actor: str,
+    statement: str | sql.SQL | sql.Composed,
+    params: dict[str, object],
+) -> int:
+    """Run `statement`, which handles at most `params["batch"]` items and answers how many in
+    its first column, each time in a short service-role transaction of its own, until a run
+    handles fewer than a batch; returns how many it handled in all."""
+    handled = 0
+    while True:
+        with service_role_transaction(pool, actor) as conn:
+            row = conn.execute(statement, params).fetchone()
+        done = int(next(iter(row.values()))) if row else 0
+        handled += done
+        if done < int(str(params["batch"])):
+            return handled

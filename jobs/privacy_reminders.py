@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from psycopg_pool import ConnectionPool
 
-from app.db import service_role_transaction
-from jobs import Job, register
+from jobs import Job, in_batches, register
 
 BATCH = 500
 REMIND = "select app.remind_privacy_requests(%(batch)s) as reminded"
@@ -18,14 +17,7 @@ REMIND = "select app.remind_privacy_requests(%(batch)s) as reminded"
 
 def sweep(pool: ConnectionPool, batch: int = BATCH) -> int:
     """Send the reminders that are due; returns how many requests were reminded."""
-    reminded = 0
-    while True:
-        with service_role_transaction(pool, "system:privacy-reminders") as conn:
-            row = conn.execute(REMIND, {"batch": batch}).fetchone()
-        done = int(row["reminded"]) if row else 0
-        reminded += done
-        if done < batch:
-            return reminded
+    return in_batches(pool, "system:privacy-reminders", REMIND, {"batch": batch})
 
 
 JOB = register(Job("privacy_reminders", every_seconds=3600, sweep=sweep))

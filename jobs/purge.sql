@@ -28,31 +28,6 @@ values (%(purge)s, %(position)s, %(table)s, %(on_purge)s, %(found)s, %(on_purge)
 -- name: purge_rules
 select table_name, on_purge from app.retention_rules where on_purge is not null
 
--- name: company_foreign_keys
-select format('%%I.%%I', sn.nspname, s.relname) as source,
-       format('%%I.%%I', tn.nspname, t.relname) as target,
-       con.confdeltype::text as on_delete,
-       array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, o)
-             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
-             order by k.o) as columns,
-       array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, o)
-             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
-             order by k.o) as referenced
-from pg_constraint con
-join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
-join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
-where con.contype = 'f'
-  and format('%%I.%%I', sn.nspname, s.relname) = any(%(tables)s)
-  and format('%%I.%%I', tn.nspname, t.relname) = any(%(tables)s)
-order by 1, 2, con.conname
-
--- name: table_columns
-select a.attname::text as name, not a.attnotnull as nullable,
-       format_type(a.atttypid, a.atttypmod) as type
-from pg_attribute a
-where a.attrelid = %(table)s::regclass and a.attnum > 0 and not a.attisdropped
-order by a.attnum
-
 -- name: personal_columns
 select column_name from audit.personal_columns where table_name = %(table)s order by 1
 

@@ -55,9 +55,7 @@ def plan(conn: Connection) -> Plan:
     missing = [t for t in tables if t not in rules]
     if missing:
         raise PlanRefused(f"no purge rule for {', '.join(missing)}")
-    keys = [
-        ForeignKey(**row) for row in conn.execute(queries.company_foreign_keys, {"tables": tables})
-    ]
+    keys = [ForeignKey(**row) for row in catalog.company_foreign_keys(conn, tables)]
     for key in keys:
         if rules[key.source] != "delete" and rules[key.target] == "delete" and key.on_delete == "c":
             raise PlanRefused(f"{key.source} would lose kept rows with {key.target} (cascade)")
@@ -155,7 +153,7 @@ def delete_batch(table: str, keys: list[ForeignKey]) -> sql.Composed:
 def anonymise_batch(conn: Connection, table: str, plan: Plan) -> sql.Composed:
     """Anonymise the company's next %(batch)s rows after %(after)s (in id order): every personal
     column, every link to a deleted table and every staff attribution emptied."""
-    columns = {c["name"]: c for c in conn.execute(queries.table_columns, {"table": table})}
+    columns = {c["name"]: c for c in catalog.table_columns(conn, table)}
     if "id" not in columns:
         raise PlanRefused(f"{table} is anonymised but has no id to go through it by")
     personal = {r["column_name"] for r in conn.execute(queries.personal_columns, {"table": table})}

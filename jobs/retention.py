@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from app.db import service_role_transaction
-from jobs import Job, register
+from jobs import Job, in_batches, register
 
 log = logging.getLogger("jobs.retention")
 BATCH = 1000
@@ -60,16 +60,8 @@ def _batch_call(rule: Rule) -> sql.SQL | sql.Composed:
 
 def sweep_rule(pool: ConnectionPool, rule: Rule, batch: int = BATCH) -> int:
     """Sweep one rule, a batch per transaction; returns how many rows it deleted or blanked."""
-    call = _batch_call(rule)
     params = {"kind": rule.record_kind, "cutoff": rule.cutoff, "batch": batch}
-    handled = 0
-    while True:
-        with service_role_transaction(pool, ACTOR) as conn:
-            row = conn.execute(call, params).fetchone()
-        done = int(row["handled"]) if row else 0
-        handled += done
-        if done < batch:
-            return handled
+    return in_batches(pool, ACTOR, _batch_call(rule), params)
 
 
 def sweep_kind(pool: ConnectionPool, record_kind: str, batch: int = BATCH) -> int:

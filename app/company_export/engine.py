@@ -80,7 +80,7 @@ def plan(conn: Connection, include_access_notes: bool) -> list[Table]:
     tables = []
     for name in catalog.tenant_tables(conn):
         table = Table(name, "id" if name == "public.tenants" else "tenant_id", [])
-        for row in conn.execute(queries.table_columns, {"table": name}).fetchall():
+        for row in catalog.table_columns(conn, name):
             full = f"{name}.{row['name']}"
             if full in classified.NEVER:
                 table.left_out.append(row["name"])

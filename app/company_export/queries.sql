@@ -59,13 +59,6 @@ update public.company_exports
    set status = 'failed', error = %(error)s, finished_at = app.now(), claimed_until = null
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running' and attempts = %(attempt)s
 
--- name: table_columns
-select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
-       a.atttypid = 'bytea'::regtype as is_bytea
-  from pg_attribute a
- where a.attrelid = %(table)s::regclass and a.attnum > 0 and not a.attisdropped
- order by a.attnum
-
 -- name: table_rows
 -- One company's rows of one table (the braced parts are composed by engine.py): each
 -- row's values in PostgreSQL's text form (the CSV) and as typed JSON.

@@ -53,9 +53,7 @@ def _read(conn: db.Connection, statement: psql.Composed, params: dict[str, Any])
 def _referencing(conn: db.Connection, ref: dict[str, Any], rows: list[Any], tenant: UUID) -> list:
     """The rows of `ref`'s table whose key columns hold the key of one of `rows`."""
     pairs = [
-        (c, t)
-        for c, t in zip(ref["columns"], ref["target_columns"], strict=True)
-        if c != "tenant_id"
+        (c, t) for c, t in zip(ref["columns"], ref["referenced"], strict=True) if c != "tenant_id"
     ]
     keys = {tuple(row.get(t) for _c, t in pairs) for row in rows}
     keys = {k for k in keys if None not in k}
@@ -96,7 +94,7 @@ def customer_data(tenant_id: UUID, customer_id: UUID) -> Rows:
     """Every row linked to the customer, by table (only tables that hold some), secrets out."""
     conn = db.connection()
     tables = [t for t in catalog.tenant_tables(conn) if t not in LEFT_OUT]
-    refs = conn.execute(queries.company_references, {"tables": tables}).fetchall()
+    refs = catalog.company_foreign_keys(conn, tables)
     shown = {
         r["table_name"]: r["columns"]
         for r in conn.execute(queries.exported_columns, {"tables": tables}).fetchall()

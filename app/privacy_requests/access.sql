@@ -2,24 +2,6 @@
 -- customer (app/privacy_requests/access.py). The rows themselves are read with identifiers
 -- from these reads, through psycopg.sql.
 
--- name: company_references
--- Every foreign key between company tables: the referencing table and columns, the referenced
--- table and columns, in key order (tenant_id among them).
-select format('%%I.%%I', sn.nspname, s.relname) as source,
-       format('%%I.%%I', tn.nspname, t.relname) as target,
-       array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, ord)
-             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
-             order by k.ord) as columns,
-       array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, ord)
-             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
-             order by k.ord) as target_columns
-from pg_constraint con
-join pg_class s on s.oid = con.conrelid join pg_namespace sn on sn.oid = s.relnamespace
-join pg_class t on t.oid = con.confrelid join pg_namespace tn on tn.oid = t.relnamespace
-where con.contype = 'f' and format('%%I.%%I', sn.nspname, s.relname) = any(%(tables)s)
-  and format('%%I.%%I', tn.nspname, t.relname) = any(%(tables)s)
-order by 1, 2, con.conname
-
 -- name: exported_columns
 -- The columns a person's copy shows: not secrets (hashes, sealed values, anything binary).
 select format('%%I.%%I', n.nspname, c.relname) as table_name,

@@ -28,6 +28,7 @@ from tests.audit.support import (
     changes_of,
     links_of,
 )
+from tests.clock import set_clock
 from tests.conftest import TestDatabase
 from tests.factories import Factory, Tenant
 from tests.policies.identity import acting_as, claims_of, rows_changed, rows_counted
@@ -36,15 +37,6 @@ pytestmark = pytest.mark.promise("P-08")
 NO_CHECKPOINT = "no checkpoint yet (nothing outside the database vouches for it)"
 # A fixed day ahead of the real clock, so that the database clock only moves forward.
 DAY = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1)
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    """The database clock (app.now()) that the job goes by."""
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
 
 
 @pytest.fixture

@@ -18,18 +18,11 @@ from psycopg_pool import ConnectionPool
 from app.audit import checkpoints
 from app.db import Connection
 from jobs.audit_checkpoints import ACTOR, send_due_receipts, sign_due_heads, sweep
+from tests.clock import set_clock
 from tests.factories import Factory, Tenant
 
 pytestmark = pytest.mark.promise("P-08")
 DAY = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1)
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
 
 
 def receipts_of(admin: Connection, tenant_id: UUID) -> list[dict[str, Any]]:

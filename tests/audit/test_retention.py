@@ -22,6 +22,7 @@ from tests.audit.support import (
     changes_of,
     links_of,
 )
+from tests.clock import set_clock
 from tests.conftest import TestDatabase
 from tests.factories import Factory
 from tests.policies.identity import claims_of
@@ -39,14 +40,6 @@ def database_now(admin: Connection) -> datetime:
 def two_years_after(moment: datetime) -> datetime:
     assert (moment.month, moment.day) != (2, 29)
     return moment.replace(year=moment.year + 2)
-
-
-def set_clock(admin: Connection, now: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": now},
-    )
 
 
 def sweep_at(pool: ConnectionPool, admin: Connection, now: datetime) -> int:

@@ -4,7 +4,6 @@ test), and a property row made with a given address."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from uuid import UUID
 
 import pytest
@@ -56,12 +55,3 @@ def place_of(admin: Connection, property_id: UUID) -> dict:
     ).fetchone()
     assert row is not None
     return row
-
-
-def set_clock(admin: Connection, at: datetime) -> None:
-    """The database clock (app.now()) that retries go by."""
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )

@@ -14,9 +14,10 @@ from psycopg_pool import ConnectionPool
 from app.db import Connection
 from app.integrations import maps
 from jobs.geocoding import sweep
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
-from tests.geocoding.conftest import add_property, place_of, set_clock
+from tests.geocoding.conftest import add_property, place_of
 from tests.geocoding.maps_server import GARBAGE, KEY, FakeMaps
 from tests.properties.support import html
 

@@ -26,14 +26,6 @@ def company(make: Factory, admin: Connection, name: str = "Acme Heating") -> Ten
     return tenant
 
 
-def set_clock(admin: Connection, at: datetime) -> None:
-    admin.execute(
-        "insert into app.clock (at) values (%(at)s) on conflict (singleton) do update"
-        " set at = excluded.at",
-        {"at": at},
-    )
-
-
 def customer(
     make: Factory,
     admin: Connection,

@@ -18,6 +18,7 @@ from app.messaging.campaigns import with_stop_line
 from jobs import REGISTRY
 from jobs import campaigns as campaign_job
 from jobs import messages as message_job
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory, Tenant
 from tests.messaging.campaign_support import (
@@ -25,7 +26,6 @@ from tests.messaging.campaign_support import (
     cell,
     company,
     customer,
-    set_clock,
     tune_up_due,
 )
 

@@ -15,9 +15,10 @@ from psycopg_pool import ConnectionPool
 from app.db import Connection
 from app.messaging.outgoing import Draft, queue
 from jobs import REGISTRY, retention
+from tests.clock import set_clock
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
-from tests.messaging.campaign_support import NOW, company, customer, set_clock
+from tests.messaging.campaign_support import NOW, company, customer
 
 
 @pytest.fixture

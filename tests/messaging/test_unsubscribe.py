@@ -18,9 +18,10 @@ from app.db import Connection
 from app.integrations.email import SendGridAccount
 from app.messaging.outgoing import Draft, queue
 from jobs.messages import sweep
+from tests.clock import set_clock
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory, Tenant
-from tests.messaging.campaign_support import NOW, company, customer, set_clock
+from tests.messaging.campaign_support import NOW, company, customer
 from tests.messaging.providers import SendGridServer
 from tests.messaging.support import connect
 
