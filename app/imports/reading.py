@@ -105,8 +105,10 @@ def _read_text(data: bytes) -> Stored:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _read_mixed(data)
-    text, fixed, example = repair_mojibake(text)
     notes = []
+    fixed = 0
+    if _MOJIBAKE_BYTES.search(data):
+        text, fixed, example = repair_mojibake(text)
     if fixed:
         notes.append(
             f"Accented letters garbled by an earlier conversion were repaired on {_lines(fixed)}"
@@ -141,7 +143,9 @@ def _read_mixed(data: bytes) -> Stored:
             f" {_lines(cp1252_lines)} as Windows-1252. Check the accented letters in the preview."
         )
         return Stored(text, "mixed", sniff_delimiter(text), [note])
-    note = "This file was saved as Windows-1252 (not UTF-8); its accented letters were read as such."
+    note = (
+        "This file was saved as Windows-1252 (not UTF-8); its accented letters were read as such."
+    )
     return Stored(text, "cp1252", sniff_delimiter(text), [note])
 
 
@@ -155,26 +159,35 @@ for _byte in range(0x80, 0x100):
     except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined pass through
         _CP1252_BYTE[chr(_byte)] = _byte
 _CONTINUATION = "".join(re.escape(ch) for ch, b in _CP1252_BYTE.items() if 0x80 <= b < 0xC0)
-_MOJIBAKE = re.compile(
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]+")
+_ONE_SEQUENCE = re.compile(
     f"[\u00c2-\u00df][{_CONTINUATION}]"
     f"|[\u00e0-\u00ef][{_CONTINUATION}]{{2}}"
     f"|[\u00f0-\u00f4][{_CONTINUATION}]{{3}}"
 )
+# The same in the file's bytes (a lead "Ã"…"ô" is C3 82…C3 B4, and every continuation character
+# starts with one of these bytes): a quick look before the text is searched.
+_MOJIBAKE_BYTES = re.compile(rb"\xc3[\x82-\xb4][\xc2\xc5\xc6\xcb\xe2]")
+
+
+def _unmangle_sequence(match: re.Match[str]) -> str:
+    try:
+        return bytes(_CP1252_BYTE[ch] for ch in match.group()).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group()
 
 
 def _unmangle(match: re.Match[str]) -> str:
     run = match.group()
     try:
         return bytes(_CP1252_BYTE[ch] for ch in run).decode("utf-8")
-    except UnicodeDecodeError:
-        return run
+    except UnicodeDecodeError:  # part of the run only: sequence by sequence
+        return _ONE_SEQUENCE.sub(_unmangle_sequence, run)
 
 
 def repair_mojibake(text: str) -> tuple[str, int, tuple[str, str]]:
     """The text with garbled runs repaired, the number of lines changed, and one example
     (the garbled word, the repaired word)."""
-    if not _MOJIBAKE.search(text):
-        return text, 0, ("", "")
     fixed = 0
     example = ("", "")
     lines = text.split("\n")
@@ -190,14 +203,17 @@ def repair_mojibake(text: str) -> tuple[str, int, tuple[str, str]]:
             if not example[0]:
                 example = _example(line, repaired)
             lines[index] = repaired
+    if not fixed:
+        return text, 0, example
     return "\n".join(lines), fixed, example
 
 
 def _example(line: str, repaired: str) -> tuple[str, str]:
     """The first word (or cell) of `line` that the repair changed."""
-    for before, after in zip(re.split(r"[,;\t]", line), re.split(r"[,;\t]", repaired)):
+    cells = zip(re.split(r"[,;\t]", line), re.split(r"[,;\t]", repaired), strict=True)
+    for before, after in cells:
         if before != after:
-            words = zip(before.split(), after.split())
+            words = zip(before.split(), after.split(), strict=False)
             return next(((b, a) for b, a in words if b != a), (before.strip(), after.strip()))
     return line, repaired
 
@@ -219,14 +235,12 @@ def _cell_text(value: Any) -> str:
 
 
 def _sheet_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[str]]:
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise _too_many_rows()
         cells = [_cell_text(value) for value in row]
         while cells and not cells[-1].strip():
             cells.pop()
-        count += 1
-        if count > MAX_ROWS + HEADER_SEARCH_ROWS:
-            raise _too_many_rows()
         yield cells
 
 
@@ -274,7 +288,7 @@ def _too_many_rows() -> UnreadableFile:
 
 
 def _check_row_count(stored: Stored) -> None:
-    if stored.text.count("\n") <= MAX_ROWS:  # quick: fewer lines than the limit
+    if max(stored.text.count("\n"), stored.text.count("\r")) <= MAX_ROWS:  # quick: few lines
         return
     rows = sum(1 for _ in _numbered(stored.text, stored.delimiter, stored.encoding))
     if rows > MAX_ROWS + 1:
@@ -288,20 +302,34 @@ def _check_row_count(stored: Stored) -> None:
 
 def _numbered(text: str, delimiter: str, encoding: str) -> Iterator[Record]:
     """Every non-blank record with its line: the sheet row for a workbook, the file line else."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    reader = csv.reader(_lines_of(text), delimiter=delimiter, strict=False)
     try:
         if encoding == "xlsx":
             for row_number, cells in enumerate(reader, start=1):
-                if any(cell.strip() for cell in cells):
-                    yield Record(row_number, [cell.strip() for cell in cells])
+                stripped = list(map(str.strip, cells))
+                if any(stripped):
+                    yield Record(row_number, stripped)
             return
         line = 1
         for cells in reader:
-            if any(cell.strip() for cell in cells):
-                yield Record(line, [cell.strip() for cell in cells])
+            stripped = list(map(str.strip, cells))
+            if any(stripped):
+                yield Record(line, stripped)
             line = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(f"This file is not valid CSV ({error}).") from error
+
+
+def _lines_of(text: str) -> Iterator[str]:
+    """The text's lines, one at a time (a StringIO would copy the whole text, four times over);
+    an old Mac file ends its lines with a carriage return only."""
+    end_of_line = "\n" if "\n" in text or "\r" not in text else "\r"
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find(end_of_line, start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def read_stored(text: str, delimiter: str, encoding: str) -> Sheet:
@@ -316,8 +344,9 @@ def read_stored(text: str, delimiter: str, encoding: str) -> Sheet:
     headers = header.cells
     left_out = [LeftOut(title.line, title.cells, TITLE) for title in titles]
     records: list[Record] = []
+    named = named_columns(headers)
     for record in _chain(pending, rows):
-        reason = row_reason(record.cells, headers)
+        reason = row_reason(record.cells, headers, named)
         if reason:
             left_out.append(LeftOut(record.line, record.cells, reason))
         else:
@@ -379,9 +408,7 @@ def looks_like_header(cells: list[str]) -> bool:
 
 
 # "TOTAL", "Grand total", "Total: 12", "Total customers: 8"; "Total Comfort HVAC" is a customer
-_TOTAL = re.compile(
-    r"(grand\s+)?total(\s*[:\-].*|\b.*:\s*[\d$.,()\-]+)?", re.IGNORECASE
-)
+_TOTAL = re.compile(r"(grand\s+)?total(\s*[:\-].*|\b.*:\s*[\d$.,()\-]+)?", re.IGNORECASE)
 _TOTAL_OF = re.compile(r"(grand\s+)?total\s+\S", re.IGNORECASE)
 _MONEY = re.compile(r"-?\(?-?\$?-?[\d,]*\.?\d+\)?")
 _FOOTER_WORDS = re.compile(
@@ -401,21 +428,35 @@ def _footer(cell: str) -> bool:
     return bool(_FOOTER_WORDS.fullmatch(cell) or _DATE_OR_TIME.search(cell))
 
 
-def row_reason(cells: list[str], headers: list[str]) -> str | None:
+def _is_total(first: str, rest: list[str]) -> bool:
+    if first[0] not in "tTgG":
+        return False
+    if _TOTAL.fullmatch(first):
+        return True
+    others = [cell for cell in rest if cell]
+    return bool(_TOTAL_OF.match(first) and others and all(_MONEY.fullmatch(c) for c in others))
+
+
+def row_reason(
+    cells: list[str], headers: list[str], named: frozenset[int] | None = None
+) -> str | None:
     """Why a row under the header is not a record, or None. A row with a value in a named
-    column is a record (a customer with only a name is still a customer) unless it is a total."""
-    filled = [(i, cell) for i, cell in enumerate(cells) if cell]
-    first = filled[0][1]
-    others = [cell for _, cell in filled[1:]]
-    if _TOTAL.fullmatch(first) or (
-        _TOTAL_OF.match(first) and others and all(_MONEY.fullmatch(c) for c in others)
-    ):
+    column is a record (a customer with only a name is still a customer) unless it is a total.
+    `named`: the indexes of the columns whose header is not blank (computed when not given)."""
+    if named is None:
+        named = named_columns(headers)
+    first_at = 0 if cells[0] else next(i for i, cell in enumerate(cells) if cell)
+    first, rest = cells[first_at], cells[first_at + 1 :]
+    if _is_total(first, rest):
         return TOTAL
     if cells == headers:
         return REPEATED_HEADER
-    if len(filled) == 1 and _footer(first):
+    if not any(rest) and _footer(first):
         return FOOTER
-    named = any(i < len(headers) and headers[i].strip() for i, _ in filled)
-    if not named and any(header.strip() for header in headers):
+    if named and first_at not in named and not any(cells[i] for i in named if i < len(cells)):
         return SECTION
     return None
+
+
+def named_columns(headers: list[str]) -> frozenset[int]:
+    return frozenset(i for i, header in enumerate(headers) if header.strip())

@@ -83,8 +83,11 @@ QBO_CUSTOMERS = Preset(
         ("Notes", "notes"),
         ("Open balance", IGNORE),  # the Open balances import brings balances
     ),
-    _signature(("Company name",), ("Open balance", "Billing street", "Billing address"),
-               ("Customer", "Name", "Customer full name", "Display name")),
+    _signature(
+        ("Company name",),
+        ("Open balance", "Billing street", "Billing address"),
+        ("Customer", "Name", "Customer full name", "Display name"),
+    ),
     frozenset({"phone numbers", "j id", "client id", "bill to 1"}),
 )
 
@@ -326,8 +329,15 @@ GOOGLE_CONTACTS = Preset(
     ),
     _signature(
         ("E-mail 1 - Value", "Phone 1 - Value"),
-        ("Labels", "Group Membership", "Name Prefix", "Given Name", "Organization Name",
-         "Organization 1 - Name", "Address 1 - Formatted"),
+        (
+            "Labels",
+            "Group Membership",
+            "Name Prefix",
+            "Given Name",
+            "Organization Name",
+            "Organization 1 - Name",
+            "Address 1 - Formatted",
+        ),
     ),
 )
 
@@ -377,8 +387,11 @@ OUTLOOK = Preset(
         ("Notes", "notes"),
         ("Categories", "tags"),
     ),
-    _signature(("E-mail Address",), ("Business Street", "Home Street"),
-               ("Business Phone", "Assistant's Phone", "Mobile Phone")),
+    _signature(
+        ("E-mail Address",),
+        ("Business Street", "Home Street"),
+        ("Business Phone", "Assistant's Phone", "Mobile Phone"),
+    ),
 )
 
 # Plenum's own exports (app/imports/export.py), for moving a book between companies or back.
