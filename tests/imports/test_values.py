@@ -103,7 +103,9 @@ def test_placeholders_are_blank_and_flagged(cell):
 def test_a_seven_digit_number_takes_the_office_area_code_only_when_it_opted_in():
     found, flags = values.phones_in("555-0142", "home")
     assert found == []
-    assert [(f.kind, f.note) for f in flags] == [("left_out", "555-0142 has no area code: left out.")]
+    assert [(f.kind, f.note) for f in flags] == [
+        ("left_out", "555-0142 has no area code: left out.")
+    ]
 
     found, flags = values.phones_in("555-0142", "home", area_code="217")
     assert found == [Phone("+12175550142", "home")]

@@ -248,8 +248,10 @@ def _property(row: Row, draft: Draft) -> None:
 
 
 def place_key(place: addresses.Address | dict[str, Any]) -> tuple[str, str, str]:
+    """The same place however it is written: street, unit and city (`12 Elm Street` is
+    `12 elm st`); the ZIP may have been repaired since."""
     get = place.get if isinstance(place, dict) else lambda k: getattr(place, k)
-    return street_key(str(get("street"))), name_key(str(get("unit"))), str(get("postal_code"))[:5]
+    return street_key(str(get("street"))), name_key(str(get("unit"))), name_key(str(get("city")))
 
 
 def _contact(row: Row, draft: Draft, area_code: str) -> None:

@@ -66,9 +66,7 @@ def compare_one(
     or, when there is nothing to change, into "unchanged"."""
     data = item.data
     changes = _changes(data, found, authoritative, mapped)
-    places = {
-        place_key({"street": a, "unit": b, "postal_code": c}) for a, b, c in children["property"]
-    }
+    places = {place_key({"street": a, "unit": b, "city": c}) for a, b, c in children["property"]}
     people = {name_key(a) for a, _, _ in children["contact"]}
     phone = changes.get("phone", found["phone"])
     numbers = {(a, b) for a, b, _ in children["phone"]} | {

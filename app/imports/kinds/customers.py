@@ -11,12 +11,13 @@ fills what is empty and adds what is new. Nothing is written while planning."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from app import sql
 from app.db import Connection
-from app.imports import customer_fields
+from app.imports import customer_fields, values
 from app.imports.csvfile import Record
 from app.imports.kinds import customer_writes, register
 from app.imports.kinds.customer_rows import Draft, add_phone, draft_of, place_key, primary
@@ -75,48 +76,69 @@ def _merged_flag(into: Draft, row: Draft, why: str) -> Flag:
     return Flag("", lines, f"Lines {lines} are one customer ({why}).", "merged")
 
 
+@dataclass
+class Grouping:
+    """The file's customers so far, by source key and by name (for QuickBooks parents)."""
+
+    plan: Plan
+    customers: list[Draft] = field(default_factory=list)
+    by_key: dict[str, Draft] = field(default_factory=dict)
+    by_name: dict[str, Draft] = field(default_factory=dict)
+
+    def add(self, draft: Draft, key: str, names: list[str]) -> None:
+        draft.data["source_id"] = key
+        self.by_key[key] = draft
+        for name in names:
+            self.by_name.setdefault(name, draft)
+        self.customers.append(draft)
+
+    def fold(self, into: Draft, row: Draft, why: str) -> None:
+        merge(into, row)
+        into.flags.append(_merged_flag(into, row, why))
+        self.plan.merged_rows += 1
+
+
 def group(drafts: list[Draft], plan: Plan) -> list[Draft]:
     """The file's customers: rows of one customer folded together, nameless rows left out."""
-    customers: list[Draft] = []
-    by_key: dict[str, Draft] = {}
-    by_name: dict[str, Draft] = {}
+    found = Grouping(plan)
     later: list[Draft] = []
     for draft in drafts:
         if draft.parent or not draft.named:
             later.append(draft)
             continue
         key = source_key(draft)
-        if key.endswith("|") and key in by_key and by_key[key].cells != draft.cells:
-            key = _next_free(key, by_key)  # same name, nothing else: two customers
-        if key in by_key:
-            into = by_key[key]
+        if key.endswith("|") and key in found.by_key and found.by_key[key].cells != draft.cells:
+            key = _next_free(key, found.by_key)  # same name, nothing else: two customers
+        if key in found.by_key:
             why = "same customer ID" if draft.data["source_id"] else "same name and address"
-            merge(into, draft)
-            into.flags.append(_merged_flag(into, draft, why))
-            plan.merged_rows += 1
-            continue
-        draft.data["source_id"] = key
-        by_key[key] = draft
-        by_name.setdefault(name_key(draft.label), draft)
-        customers.append(draft)
-    for draft in later:
-        into = by_key.get(draft.data["source_id"]) if draft.data["source_id"] else None
-        if draft.parent:
-            into = into or by_name.get(name_key(draft.parent)) or by_key.get(draft.parent)
-        if into is None and draft.parent and draft.named:
-            draft.data["source_id"] = source_key(draft)
-            by_key[draft.data["source_id"]] = draft
-            by_name.setdefault(name_key(draft.parent), draft)
-            customers.append(draft)
-        elif into is None:
-            plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company."))
-        elif draft.parent:
-            _job(into, draft, plan)
+            found.fold(found.by_key[key], draft, why)
         else:
-            merge(into, draft)
-            into.flags.append(_merged_flag(into, draft, "same customer ID"))
-            plan.merged_rows += 1
-    return customers
+            found.add(draft, key, [name_key(draft.label)])
+    for draft in later:
+        _fold_later(found, draft)
+    return found.customers
+
+
+def _fold_later(found: Grouping, draft: Draft) -> None:
+    """A row naming its customer only by id, or a QuickBooks job row naming its parent."""
+    source_id = draft.data["source_id"]
+    owner = found.by_key.get(source_id) if source_id else None
+    parents = _parent_keys(draft.parent) if draft.parent else []
+    owner = owner or next((found.by_name[k] for k in parents if k in found.by_name), None)
+    if owner is None and draft.parent and draft.named:
+        found.add(draft, source_key(draft), parents)  # the parent's own row is not in the file
+    elif owner is None:
+        found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company."))
+    elif draft.parent:
+        _job(owner, draft, found.plan)
+    else:
+        found.fold(owner, draft, "same customer ID")
+
+
+def _parent_keys(parent: str) -> list[str]:
+    """QuickBooks names the parent as it is written: `Smith, John` is John Smith."""
+    name, _ = values.person_name(parent)
+    return [name_key(parent), name_key(f"{name.first} {name.last}")]
 
 
 def _job(into: Draft, job: Draft, plan: Plan) -> None:

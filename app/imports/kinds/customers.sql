@@ -19,7 +19,7 @@ order by c.created_at, c.id
 
 -- name: existing_children
 -- What those customers already have, so that an import adds only what is new.
-select customer_id, 'property' as what, street as a, unit as b, postal_code as c
+select customer_id, 'property' as what, street as a, unit as b, city as c
 from public.properties
 where tenant_id = %(tenant_id)s and customer_id = any(%(ids)s::uuid[])
 union all
