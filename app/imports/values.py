@@ -158,9 +158,24 @@ class Phone:
     extension: str = ""
 
 
-@lru_cache(maxsize=131_072)
 def e164(text: str) -> str:
     """The number in E.164, or '' when it is not a number that can be dialled."""
+    digits = re.sub(r"[\s().\-]", "", text)
+    if digits.isdigit() and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
+        national = digits[-10:]  # the common case, checked once per area code and exchange
+        return f"+1{national}" if _us_exchange_valid(national[:6]) else ""
+    return _parsed(text)
+
+
+@lru_cache(maxsize=16_384)
+def _us_exchange_valid(area_and_exchange: str) -> bool:
+    """Whether numbers of this area code and exchange exist (libphonenumber's metadata tells
+    them apart by these six digits; parsing every number costs ~0.3 ms)."""
+    return bool(_parsed(f"{area_and_exchange}0142")) or bool(_parsed(f"{area_and_exchange}2345"))
+
+
+@lru_cache(maxsize=65_536)
+def _parsed(text: str) -> str:
     try:
         return phone_numbers.normalize(text)
     except phone_numbers.InvalidPhone:

@@ -73,12 +73,17 @@ class Row:
             for i, target in enumerate(mapping)
             if target and i < len(record.cells)
         ]
+        self.filled: dict[str, list[str]] = {}
+        for target, cell in self.cells:
+            if cell:
+                self.filled.setdefault(target, []).append(cell)
 
     def one(self, target: str) -> str:
-        return next((cell for t, cell in self.cells if t == target and cell), "")
+        found = self.filled.get(target)
+        return found[0] if found else ""
 
     def all(self, target: str) -> list[str]:
-        return [cell for t, cell in self.cells if t == target and cell]
+        return self.filled.get(target, [])
 
     def typed(self, columns: dict[str, str], label_target: str) -> list[tuple[str, str, str]]:
         """(target, cell, kind): a `*_label` column gives the kind of the next such column."""
