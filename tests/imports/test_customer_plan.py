@@ -303,3 +303,90 @@ def test_a_customer_made_by_hand_is_only_filled_in(member, admin, make: Factory,
             member, company, mapping, "Ann Lee,ann@example.com,217-555-0142,12 Elm St,Springfield"
         ).items
     ] == ["unchanged"]
+
+
+def test_contact_people_with_their_phones_and_emails(member, company):
+    mapping = ["company_name", "contact_first_name", "contact_last_name", "contact_title",
+               "contact_mobile", "contact_phone", "contact_email"]  # fmt: skip
+    found = plan(
+        member,
+        company,
+        mapping,
+        "Lakeview Apartments,Dana,Reyes,Property manager,217-555-0161,217-555-0170 x3,"
+        '"dana@lakeview.example; office@lakeview.example"',
+    )
+
+    [item] = found.items
+    assert item.data["kind"] == "commercial"
+    assert item.data["contacts"] == [
+        {
+            "full_name": "Dana Reyes",
+            "title": "Property manager",
+            "email": "dana@lakeview.example",
+            "phone": "+12175550161",
+            "phone_kind": "mobile",
+            "phone_extension": "",
+            "phones": [{"number": "+12175550170", "kind": "other", "extension": "3"}],
+            "emails": [{"email": "office@lakeview.example", "kind": "work"}],
+        }
+    ]
+
+
+def test_google_labels_type_the_next_phone_and_email(member, company):
+    mapping = ["full_name", "tags", "email_label", "email", "phone_label", "phone", "phone_label",
+               "phone"]  # fmt: skip
+    found = plan(
+        member,
+        company,
+        mapping,
+        "Ann Lee,* myContacts ::: Customers,Work,ann@work.example,Home,217-555-0142,"
+        "Mobile,217-555-0199",
+    )
+
+    data = found.items[0].data
+    assert (data["phone"], data["phone_kind"]) == ("+12175550199", "mobile")
+    assert data["phones"] == [{"number": "+12175550142", "kind": "home", "extension": ""}]
+    assert data["email"] == "ann@work.example"
+    assert data["tags"] == ["Customers"]
+
+
+def test_tags_notes_lead_source_and_the_yes_no_columns(member, company):
+    mapping = ["full_name", "tags", "tags", "notes", "notes", "lead_source", "do_not_service",
+               "do_not_contact"]  # fmt: skip
+    found = plan(member, company, mapping, "Ann Lee,vip|plan,Spring,Dog in yard,Gate 12,Yelp,Y,no")
+
+    data = found.items[0].data
+    assert data["tags"] == ["vip", "plan", "Spring"]
+    assert data["notes"] == "Dog in yard\nGate 12"
+    assert (data["lead_source"], data["do_not_service"], data["do_not_contact"]) == (
+        "Yelp",
+        True,
+        False,
+    )
+
+
+def test_the_billing_address_makes_the_property_when_there_is_no_service_address(member, company):
+    mapping = [
+        "full_name",
+        "billing_street",
+        "billing_city",
+        "billing_region",
+        "billing_postal_code",
+    ]
+    found = plan(member, company, mapping, "Ann Lee,12 Elm St,Worcester,Massachusetts,1609")
+
+    data = found.items[0].data
+    assert [(p["street"], p["region"], p["postal_code"]) for p in data["properties"]] == [
+        ("12 Elm St", "MA", "01609")
+    ]
+    assert data["billing_address"] == ""  # the same place: not kept twice
+
+
+def test_an_address_without_a_city_is_left_out_of_the_customer_and_flagged(member, company):
+    found = plan(member, company, ["full_name", "street"], "Ann Lee,12 Elm St")
+
+    [item] = found.items
+    assert item.data["properties"] == []
+    assert ("properties", "left_out", "The address needs a city: left out of the properties.") in (
+        notes(found)
+    )

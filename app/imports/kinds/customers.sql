@@ -1,20 +1,33 @@
 -- name: find_existing
 -- The company's customers a file's rows may be: by the old system's id, else by an email or
--- phone of the customer (not of a contact person). Read only.
+-- phone of the customer (not of a contact person). Read only; each part uses its index.
+with found as (
+  select c.id from public.customers c
+  join unnest(%(source_ids)s::text[]) as s(source_id) on c.source_id = s.source_id
+  where c.tenant_id = %(tenant_id)s and c.source_system = %(source_system)s
+    and c.source_id <> ''
+  union
+  select c.id from public.customers c
+  join unnest(%(emails)s::text[]) as e(email) on c.email = e.email
+  where c.tenant_id = %(tenant_id)s and c.email <> ''
+  union
+  select c.id from public.customers c
+  join unnest(%(phones)s::text[]) as p(phone) on c.phone = p.phone
+  where c.tenant_id = %(tenant_id)s and c.phone <> ''
+  union
+  select o.customer_id from public.customer_emails o
+  join unnest(%(emails)s::text[]) as e(email) on o.email = e.email
+  where o.tenant_id = %(tenant_id)s and o.contact_id is null
+  union
+  select o.customer_id from public.customer_phones o
+  join unnest(%(phones)s::text[]) as p(phone) on o.number = p.phone
+  where o.tenant_id = %(tenant_id)s and o.contact_id is null
+)
 select c.id, c.kind, c.first_name, c.last_name, c.company_name, c.email, c.phone, c.phone_kind,
        c.phone_extension, c.tags, c.lead_source, c.notes, c.do_not_service, c.do_not_contact,
        c.billing_address, c.source_system, c.source_id, c.display_name
 from public.customers c
-where c.tenant_id = %(tenant_id)s
-  and ((c.source_system = %(source_system)s and c.source_id = any(%(source_ids)s::text[]))
-       or c.email = any(%(emails)s::text[])
-       or c.phone = any(%(phones)s::text[])
-       or exists (select from public.customer_emails e
-                   where e.tenant_id = c.tenant_id and e.customer_id = c.id
-                     and e.contact_id is null and e.email = any(%(emails)s::text[]))
-       or exists (select from public.customer_phones p
-                   where p.tenant_id = c.tenant_id and p.customer_id = c.id
-                     and p.contact_id is null and p.number = any(%(phones)s::text[])))
+where c.tenant_id = %(tenant_id)s and c.id in (select id from found)
 order by c.created_at, c.id
 
 -- name: existing_children
