@@ -268,11 +268,17 @@ def test_an_updated_file_updates_only_what_changed(member, admin, company):
     assert [i.action for i in found.items] == ["update", "unchanged"]
     assert found.items[0].data["changes"] == {"email": "ann@new.example"}
     assert found.items[0].data["properties"] == []  # the same place, not a second one
+    [moved] = found.items[0].data["property_changes"]
+    assert moved["changes"] == {"postal_code": "62702"}
     written = KIND.apply(member, company.id, found.items)
-    [update] = [w for w in written if w.action == "updated"]
-    assert update.before is not None and update.before["email"] == "ann@example.com"
+    updates = {w.table: w for w in written if w.action == "updated"}
+    assert updates.keys() == {"public.customers", "public.properties"}
+    assert updates["public.customers"].before["email"] == "ann@example.com"  # type: ignore[index]
+    assert updates["public.properties"].before["postal_code"] == "62701"  # type: ignore[index]
     row = member.execute("select email from public.customers where source_id = 'J-1'").fetchone()
     assert row == {"email": "ann@new.example"}
+    place = member.execute("select postal_code from public.properties where street = '12 Elm St'")
+    assert place.fetchone() == {"postal_code": "62702"}
     assert [i.action for i in plan(member, company, FULL, changed, ROWS[1]).items] == [
         "unchanged",
         "unchanged",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,15 @@ COLUMNS = (
 )  # fmt: skip
 PHONE_PARTS = ("phone_kind", "phone_extension")
 BOOLEANS = ("do_not_service", "do_not_contact")
-Children = dict[str, set[tuple[str, ...]]]
+PLACE_COLUMNS = ("street", "unit", "city", "region", "postal_code", "country", "label")
+
+
+@dataclass(frozen=True)
+class Had:
+    """What an existing customer has: contacts, phones, emails (as tuples) and properties."""
+
+    children: dict[str, set[tuple[str, ...]]]
+    places: list[dict[str, Any]]
 
 
 def _changes(
@@ -58,7 +67,7 @@ def _changes(
 def compare_one(
     item: Item,
     found: dict[str, Any],
-    children: Children,
+    had: Had,
     authoritative: bool,
     mapped: set[str],
 ) -> None:
@@ -66,7 +75,11 @@ def compare_one(
     or, when there is nothing to change, into "unchanged"."""
     data = item.data
     changes = _changes(data, found, authoritative, mapped)
-    places = {place_key({"street": a, "unit": b, "city": c}) for a, b, c in children["property"]}
+    children = had.children
+    data["property_changes"] = _place_changes(data, had.places) if authoritative else []
+    places = {place_key(p) for p in had.places} | {
+        p["source_id"] for p in had.places if p["source_id"]
+    }
     people = {name_key(a) for a, _, _ in children["contact"]}
     phone = changes.get("phone", found["phone"])
     numbers = {(a, b) for a, b, _ in children["phone"]} | {
@@ -78,7 +91,9 @@ def compare_one(
         {"number": data["phone"], "kind": data["phone_kind"], "extension": data["phone_extension"]}
     ]
     file_emails = [{"email": data["email"], "kind": "personal"}]
-    data["properties"] = [p for p in data["properties"] if place_key(p) not in places]
+    data["properties"] = [
+        p for p in data["properties"] if place_key(p) not in places and p["source_id"] not in places
+    ]
     data["contacts"] = [c for c in data["contacts"] if name_key(c["full_name"]) not in people]
     data["phones"] = [
         p for p in file_phones + data["phones"]
@@ -88,9 +103,25 @@ def compare_one(
         e for e in file_emails + data["emails"] if e["email"] and e["email"] not in emails
     ]
     data["changes"] = changes
-    added = any(data[k] for k in ("properties", "contacts", "phones", "emails"))
+    added = any(data[k] for k in ("properties", "contacts", "phones", "emails", "property_changes"))
     item.action = "update" if changes or added else "unchanged"
     item.target_id = found["id"]
+
+
+def _place_changes(data: dict[str, Any], places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The file's properties that are an existing one (the same location id, else the same
+    street, unit and city) with something now written otherwise."""
+    by_source = {p["source_id"]: p for p in places if p["source_id"]}
+    by_key = {place_key(p): p for p in places}
+    changed = []
+    for place in data["properties"]:
+        old = by_source.get(place["source_id"]) or by_key.get(place_key(place))
+        if old is None:
+            continue
+        changes = {k: place[k] for k in PLACE_COLUMNS if place[k] and place[k] != old[k]}
+        if changes:
+            changed.append({"id": old["id"], "changes": changes})
+    return changed
 
 
 def _rows(item: Item, customer_id: UUID, out: dict[str, list[dict[str, Any]]]) -> None:
@@ -151,6 +182,11 @@ def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]
         params = {"tenant_id": tenant_id, "rows": _json(updates)}
         for row in conn.execute(queries.update_customers, params).fetchall():
             written.append(Written("public.customers", row["id"], "updated", row["before"]))
+    moved = [c for item in items if item.action == "update" for c in item.data["property_changes"]]
+    if moved:
+        params = {"tenant_id": tenant_id, "rows": _json(moved)}
+        for row in conn.execute(queries.update_properties, params).fetchall():
+            written.append(Written("public.properties", row["id"], "updated", row["before"]))
     for key, table, query in TABLES:
         if out[key]:
             conn.execute(getattr(queries, query), {"tenant_id": tenant_id, "rows": _json(out[key])})

@@ -230,9 +230,12 @@ def compare(
     by_source = {r["source_id"]: r for r in existing if r["source_system"] == system}
     by_contact: dict[str, dict[str, Any]] = {}
     children: dict[UUID, dict[str, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
-    ids = [r["id"] for r in existing]
-    for row in conn.execute(queries.existing_children, {"tenant_id": tenant_id, "ids": ids}):
+    ids = {"tenant_id": tenant_id, "ids": [r["id"] for r in existing]}
+    for row in conn.execute(queries.existing_children, ids):
         children[row["customer_id"]][row["what"]].add((row["a"], row["b"], row["c"]))
+    places: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(queries.existing_properties, ids):
+        places[row["customer_id"]].append(row)
     for row in existing:
         values = [row["email"], row["phone"]]
         values += [a for a, _, _ in children[row["id"]]["email"] | children[row["id"]]["phone"]]
@@ -249,7 +252,8 @@ def compare(
         if found is None or found["id"] in taken:
             continue
         taken.add(found["id"])
-        customer_writes.compare_one(item, found, children[found["id"]], authoritative, mapped)
+        had = customer_writes.Had(children[found["id"]], places[found["id"]])
+        customer_writes.compare_one(item, found, had, authoritative, mapped)
 
 
 def _emails(data: dict[str, Any]) -> list[str]:

@@ -32,11 +32,7 @@ order by c.created_at, c.id
 
 -- name: existing_children
 -- What those customers already have, so that an import adds only what is new.
-select customer_id, 'property' as what, street as a, unit as b, city as c
-from public.properties
-where tenant_id = %(tenant_id)s and customer_id = any(%(ids)s::uuid[])
-union all
-select customer_id, 'contact', full_name, '', ''
+select customer_id, 'contact' as what, full_name as a, '' as b, '' as c
 from public.customer_contacts
 where tenant_id = %(tenant_id)s and customer_id = any(%(ids)s::uuid[])
 union all
@@ -47,6 +43,12 @@ union all
 select customer_id, 'email', email, '', ''
 from public.customer_emails
 where tenant_id = %(tenant_id)s and customer_id = any(%(ids)s::uuid[]) and contact_id is null
+
+-- name: existing_properties
+select id, customer_id, street, unit, city, region, postal_code, country, label, source_id
+from public.properties
+where tenant_id = %(tenant_id)s and customer_id = any(%(ids)s::uuid[])
+order by created_at, id
 
 -- name: insert_customers
 insert into public.customers
@@ -125,3 +127,26 @@ insert into public.customer_emails (tenant_id, id, customer_id, contact_id, kind
 select %(tenant_id)s, r.id, r.customer_id, r.contact_id, r.kind, r.email
 from jsonb_to_recordset(%(rows)s::jsonb) as r(
   id uuid, customer_id uuid, contact_id uuid, kind text, email text)
+
+-- name: update_properties
+-- A service location the old system's file now says otherwise (a corrected ZIP, a new name).
+with r as (
+  select * from jsonb_to_recordset(%(rows)s::jsonb) as r(id uuid, changes jsonb)
+), before as (
+  select p.id, to_jsonb(p) as row
+  from public.properties p join r on r.id = p.id
+  where p.tenant_id = %(tenant_id)s
+  for update of p
+)
+update public.properties p
+   set street = coalesce(r.changes ->> 'street', p.street),
+       unit = coalesce(r.changes ->> 'unit', p.unit),
+       city = coalesce(r.changes ->> 'city', p.city),
+       region = coalesce(r.changes ->> 'region', p.region),
+       postal_code = coalesce(r.changes ->> 'postal_code', p.postal_code),
+       country = coalesce(r.changes ->> 'country', p.country),
+       label = coalesce(r.changes ->> 'label', p.label),
+       updated_at = now()
+  from r join before b on b.id = r.id
+ where p.tenant_id = %(tenant_id)s and p.id = r.id
+returning p.id, b.row as before
