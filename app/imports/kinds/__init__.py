@@ -10,3 +10,6 @@ KINDS: dict[str, Kind] = {}
 def register(kind: Kind) -> Kind:
     KINDS[kind.key] = kind
     return kind
+
+
+from app.imports.kinds import customers  # noqa: E402, F401  (registers itself)
