@@ -113,7 +113,9 @@ update public.customer_imports
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'checking'
 """
 UPLOADER_GONE = "The member who uploaded this file no longer has access to the company."
-PREVIEW_FAILURE = "Checking the file went wrong. Nothing was saved; check the columns and try again."
+PREVIEW_FAILURE = (
+    "Checking the file went wrong. Nothing was saved; check the columns and try again."
+)
 
 
 def check_previews(pool: ConnectionPool) -> int:

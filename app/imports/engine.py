@@ -231,7 +231,7 @@ def _record(conn: Connection, tenant_id: UUID, import_id: UUID, written: list[Wr
 def _each_table(statement: str, tables: Iterable[str]) -> Iterable[tuple[str, pgsql.Composed]]:
     for table in tables:
         schema, name = table.split(".")
-        yield table, pgsql.SQL(statement).format(table=pgsql.Identifier(schema, name))  # type: ignore[arg-type]
+        yield table, pgsql.SQL(statement).format(table=pgsql.Identifier(schema, name))
 
 
 def _seal(conn: Connection, tenant_id: UUID, import_id: UUID, tables: set[str]) -> None:
@@ -302,12 +302,15 @@ def _touched(conn: Connection, tenant_id: UUID, import_id: UUID, tables: list[st
         row = conn.execute(statement, params | {"table_name": table}).fetchone()
         if row and row["changed"]:
             reasons.append(f"{_noun(table, row['changed'])} changed or deleted since")
-    for key in catalog.company_foreign_keys(conn, catalog.tenant_tables(conn)):
+    # The company's own tables: rows of other schemas (a homeowner's portal session) are not
+    # the office's to read, and go with the customer through their own cascading keys.
+    public = [t for t in catalog.tenant_tables(conn) if t.startswith("public.")]
+    for key in catalog.company_foreign_keys(conn, public):
         if key["target"] not in tables or "id" not in key["referenced"]:
             continue
         column = key["columns"][key["referenced"].index("id")]
         schema, name = key["source"].split(".")
-        statement = pgsql.SQL(queries.referred_to_by).format(  # type: ignore[arg-type]
+        statement = pgsql.SQL(queries.referred_to_by).format(
             source=pgsql.Identifier(schema, name),
             column=pgsql.Identifier(column),
             own=pgsql.SQL("s.id" if key["source"] in NOUNS else "null::uuid"),
@@ -350,7 +353,7 @@ def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
         columns = list(row["before"])
         if not columns:
             continue
-        statement = pgsql.SQL(queries.restore_updated).format(  # type: ignore[arg-type]
+        statement = pgsql.SQL(queries.restore_updated).format(
             table=pgsql.Identifier(schema, name),
             columns=pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns),
         )

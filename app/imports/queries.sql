@@ -112,12 +112,12 @@ from jsonb_to_recordset(%(rows)s::jsonb) as r(
 on conflict do nothing
 
 -- name: seal_written
--- Format {table}. The digest of each row as the import left it, leaving out what the app's
+-- Composed with the table's name. The digest of each row as the import left it, leaving out what the app's
 -- own jobs change; an update's `before` keeps only the columns the import changed.
 update public.import_records r
    set after_digest = md5((to_jsonb(t) - %(untracked)s::text[])::text),
        before = case when r.action = 'updated' then (
-         select coalesce(jsonb_object_agg(b.key, b.value), '{}')
+         select coalesce(jsonb_object_agg(b.key, b.value), '{{}}')
          from jsonb_each(r.before) b
          join pg_attribute a on a.attrelid = %(table_name)s::regclass and a.attname = b.key
           and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
@@ -141,7 +141,7 @@ from public.import_records
 where tenant_id = %(tenant_id)s and import_id = %(import_id)s
 
 -- name: changed_since
--- Format {table}. Rows the import wrote that are gone or differ from how it left them.
+-- Composed with the table's name. Rows the import wrote that are gone or differ from how it left them.
 select count(*)::integer as changed
 from public.import_records r
 left join {table} t on t.tenant_id = r.tenant_id and t.id = r.row_id
@@ -150,7 +150,7 @@ where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
   and (t.id is null or md5((to_jsonb(t) - %(untracked)s::text[])::text) <> r.after_digest)
 
 -- name: referred_to_by
--- Format {source}, {column}, {own}. Records the import created that rows it did not write
+-- Composed with the referring table, its column and its own id. Records the import created that rows it did not write
 -- now refer to.
 select count(*)::integer as referring, count(distinct r.row_id)::integer as targets
 from {source} s
@@ -163,7 +163,7 @@ where s.tenant_id = %(tenant_id)s
                      and o.table_name = %(source_name)s and o.row_id = {own})
 
 -- name: delete_created
--- Format {table}.
+-- Composed with the table's name.
 delete from {table} t
 using public.import_records r
 where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
@@ -177,7 +177,7 @@ where tenant_id = %(tenant_id)s and import_id = %(import_id)s and action = 'upda
 order by table_name, row_id
 
 -- name: restore_updated
--- Format {table}, {columns}.
+-- Composed with the table's name and the columns to put back.
 update {table} t
    set ({columns}) = (select {columns} from jsonb_populate_record(null::{table}, %(before)s))
  where t.tenant_id = %(tenant_id)s and t.id = %(row_id)s

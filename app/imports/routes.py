@@ -34,7 +34,7 @@ def _import_or_404(import_id: UUID) -> dict[str, Any]:
 
 
 def _context(found: dict[str, Any]) -> dict[str, Any]:
-    preset = PRESETS.get(found["source"])
+    preset = next((p for p in PRESETS if p.key == found["source"]), None)
     return {
         "found": found,
         "kind": KINDS[found["kind"]],

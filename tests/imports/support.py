@@ -70,7 +70,7 @@ def summary(page: str) -> dict[str, int]:
     """The summary box: label → number."""
     box = re.search(r'<dl class="facts card" id="summary">(.*?)</dl>', page, re.S)
     assert box is not None
-    return {k: int(v) for k, v in re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", box.group(1))}
+    return {k: int(v) for k, v in re.findall(r"<dt>([^<]+)</dt><dd[^>]*>(\d+)</dd>", box.group(1))}
 
 
 def customers(admin: Connection, tenant_id: UUID) -> list[dict[str, Any]]:

@@ -274,6 +274,7 @@ KIND = register(
         plan=plan,
         apply=customer_writes.apply,
         hint="One row per customer, or several rows of one customer with the same ID.",
+        synonyms=customer_fields.SYNONYMS,
     )
 )
 __all__ = ["KIND", "plan"]
