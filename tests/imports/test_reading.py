@@ -205,6 +205,15 @@ def test_windows_1252_file_is_read_with_a_note() -> None:
     assert "Windows-1252" in stored.notes[0]
 
 
+def test_excel_unicode_text_is_read() -> None:
+    data = "Name\tEmail\r\nZoë Müller\tzoe.muller@example.com\r\n".encode("utf-16")
+    stored = reading.read_upload(data, "customers.txt")
+    assert stored.delimiter == "\t"
+    sheet = reading.read_stored(stored.text, stored.delimiter, stored.encoding)
+    assert sheet.records[0].cells == ["Zoë Müller", "zoe.muller@example.com"]
+    assert stored.notes == ["This file was saved as Unicode text (UTF-16) and read as such."]
+
+
 def test_old_mac_line_endings_are_lines() -> None:
     sheet = read_text("Name,Phone\rAnn Lee,(217) 555-0142\rTom Reed,\r")
     assert [(record.line, record.cells[0]) for record in sheet.records] == [
