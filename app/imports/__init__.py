@@ -23,7 +23,8 @@ def _first_before_request(state: BlueprintSetupState) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_large_upload)
 
 
-from app.imports import routes  # noqa: E402,F401  (routes attach to bp)
+# The routes attach to bp; the kinds register themselves and their customer page reads.
+from app.imports import kinds, routes  # noqa: E402,F401
 
 # Reading CSV files as spreadsheets write them, for other features' imports.
 from app.imports.csvfile import UnreadableFile, decode, records, sniff_delimiter  # noqa: E402

@@ -10,3 +10,7 @@ KINDS: dict[str, Kind] = {}
 def register(kind: Kind) -> Kind:
     KINDS[kind.key] = kind
     return kind
+
+
+# Service history, open balances and invoice history (issue 16, beyond customers).
+from app.imports.kinds import balances, history, invoices  # noqa: E402,F401
