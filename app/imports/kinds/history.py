@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from app import customers, sql
+from app.audit import labels
 from app.db import Connection
 from app.imports import money_cells
 from app.imports.csvfile import Record
@@ -48,6 +49,13 @@ KIND_WORDS = (
     ("maintenance", ("maintenance", "tune", "tune up", "tuneup", "inspection", "clean", "pm")),
     ("repair", ("repair", "fix", "service call", "diagnostic", "no heat", "no cool", "leak")),
 )
+KIND_LABELS = {
+    "repair": "Repair",
+    "maintenance": "Maintenance",
+    "install": "Install",
+    "estimate": "Estimate",
+    "other": "Other work",
+}
 LIMITS = {"technician": 200, "summary": 5000, "source_id": 200}
 
 
@@ -221,6 +229,8 @@ KIND = register(
         synonyms=SYNONYMS,
     )
 )
+
+labels.register_values("public.service_history.kind", KIND_LABELS)
 
 # The customer page: a "Service history" section (with the old system's invoices), and each
 # past job or visit in the timeline.

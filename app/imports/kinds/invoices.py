@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from app import sql
+from app.audit import labels
 from app.db import Connection
 from app.imports import money_cells
 from app.imports.csvfile import Record
@@ -49,6 +50,13 @@ STATUS_WORDS = (
     ("paid", ("paid", "closed", "paid in full")),
     ("unpaid", ("open", "unpaid", "overdue", "due", "sent", "past due", "pending")),
 )
+STATUS_LABELS = {
+    "paid": "Paid",
+    "partly_paid": "Partly paid",
+    "unpaid": "Unpaid",
+    "void": "Void",
+    "other": "Other",
+}
 AMOUNTS = ("total", "paid", "balance")
 
 
@@ -184,6 +192,8 @@ def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]
         (queries.insert_invoice_history, queries.update_invoice_history),
     )
 
+
+labels.register_values("public.invoice_history.status", STATUS_LABELS)
 
 KIND = register(
     Kind(
