@@ -4,19 +4,23 @@ they name; rows naming no known customer are left out with the reason, never a n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
 from tests.conftest import Client
+from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Tenant
 from tests.imports.history_support import applied, file_text, planned, reasons
+from tests.policies.identity import acting_as, claims_of
 
 FILE = "history_housecall_jobs.csv"
+NEW_YORK = ZoneInfo("America/New_York")
 MAPPING = [
     "source_id",
     "customer_source_id",
@@ -195,3 +199,28 @@ def test_the_section_says_how_many_when_there_are_more(
     section = page[page.index('id="history"') : page.index('id="timeline"')]
     assert "The latest 10 of 12 past jobs and visits." in section
     assert "Visit 12<" in section and "Visit 2<" not in section
+
+
+def test_a_technician_going_to_the_house_reads_its_past_work_only(
+    pool: ConnectionPool, database: Database, make: Factory, company, book
+) -> None:
+    applied(pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING))
+    terry = make.member(company.id, "technician")
+    job = make.job(company.id, book.ada_home)
+    day = datetime.now(NEW_YORK).date() + timedelta(days=3)
+    while day.weekday() >= 5:  # within the technician's working week
+        day -= timedelta(days=1)
+    starts = datetime.combine(day, time(9), tzinfo=NEW_YORK)
+    make.visit(company.id, job, starts, technicians=(terry.account_id,))
+
+    with acting_as(database, claims_of(terry)) as conn:
+        seen = conn.execute(
+            "select summary from public.service_history order by occurred_on"
+        ).fetchall()
+
+    # Ada's home, where Terry goes; not Grace's install, which names no property of hers.
+    assert [row["summary"] for row in seen] == [
+        "Replaced the igniter and tested the furnace",
+        "Cleaned the condenser coils",
+        "Thermostat swapped under warranty",
+    ]
