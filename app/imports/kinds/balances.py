@@ -94,6 +94,14 @@ def _key(data: dict[str, Any]) -> tuple[str, str]:
     return (data["customer_id"], data["reference"] or f"{data['issued_on']} {data['amount']}")
 
 
+def _as_of(option: object) -> date:
+    """The office's as-of date (an ISO date) for rows that give none; else today."""
+    try:
+        return date.fromisoformat(str(option)) if option else date.today()
+    except ValueError:
+        return date.today()
+
+
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -104,7 +112,7 @@ def plan(
     """`options`: `as_of` (ISO date) for rows with no date, `system` (the old system's name)."""
     index = CustomerIndex.load(conn, tenant_id)
     earlier = _brought_forward(conn, tenant_id)
-    as_of = date.fromisoformat(options["as_of"]) if options.get("as_of") else date.today()
+    as_of = _as_of(options.get("as_of"))
     system = str(options.get("system", ""))[:60]
     result = Plan()
     seen: dict[tuple[str, str], int] = {}

@@ -42,12 +42,19 @@ SYNONYMS = {
     "amount": ("amount", "total", "invoice total", "job total", "price", "revenue"),
     "source_id": ("job", "job number", "job id", "job no", "visit id", "work order", "job #"),
 }
-# The words of a kind of work, tried in this order: "replace" before "repair".
+# The words of a kind of work (whole words), tried in this order: "repair estimate" is an
+# estimate.
 KIND_WORDS = (
-    ("estimate", ("estimate", "quote", "bid", "proposal", "consultation")),
-    ("install", ("install", "installation", "replace", "replacement", "changeout", "new system")),
-    ("maintenance", ("maintenance", "tune", "tune up", "tuneup", "inspection", "clean", "pm")),
-    ("repair", ("repair", "fix", "service call", "diagnostic", "no heat", "no cool", "leak")),
+    ("estimate", ("estimate", "quote", "bid", "proposal", "consultation", "sales call")),
+    (
+        "install",
+        ("install", "installs", "installation", "installed", "replacement", "new system"),
+    ),
+    (
+        "maintenance",
+        ("maintenance", "tune", "tuneup", "inspection", "cleaning", "clean", "preventive"),
+    ),
+    ("repair", ("repair", "repairs", "fix", "service call", "diagnostic", "no heat", "no cool")),
 )
 KIND_LABELS = {
     "repair": "Repair",
@@ -63,7 +70,7 @@ def kind_of(words: str) -> str | None:
     """`Service Call - No Heat` → repair, `Spring Tune-Up` → maintenance; None if unknown."""
     key = f" {name_key(words)} "
     for kind, cues in KIND_WORDS:
-        if any(f" {cue}" in key for cue in cues):
+        if any(f" {cue} " in key for cue in cues):
             return kind
     return None
 
