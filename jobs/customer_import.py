@@ -92,9 +92,59 @@ def process(pool: ConnectionPool, job: dict[str, Any]) -> None:
         fail(pool, job, FAILURE)
 
 
+# Previews of large files waiting to be planned: found across companies by the service role,
+# then taken (row lock, skip locked) and planned in one transaction as the member who uploaded.
+WAITING_PREVIEWS = """
+select i.tenant_id, i.id, i.created_by
+from public.customer_imports i
+where i.status = 'checking'
+  and exists (select from public.tenants t where t.id = i.tenant_id and t.status = 'active')
+order by i.updated_at
+limit 20
+"""
+TAKE_PREVIEW = """
+select id from public.customer_imports
+where tenant_id = %(tenant_id)s and id = %(id)s and status = 'checking'
+for update skip locked
+"""
+PREVIEW_FAILED = """
+update public.customer_imports
+   set status = 'uploaded', failure = %(failure)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'checking'
+"""
+UPLOADER_GONE = "The member who uploaded this file no longer has access to the company."
+PREVIEW_FAILURE = "Checking the file went wrong. Nothing was saved; check the columns and try again."
+
+
+def check_previews(pool: ConnectionPool) -> int:
+    """Plan every large file waiting for its preview; returns how many were planned."""
+    with service_role_transaction(pool) as conn:
+        waiting = conn.execute(WAITING_PREVIEWS).fetchall()
+    planned = 0
+    for job in waiting:
+        params = {"tenant_id": job["tenant_id"], "id": job["id"]}
+        try:
+            if job["created_by"] is None:
+                raise engine.ImportGone(str(job["id"]))
+            claims = claims_for(job["created_by"], job["tenant_id"]) | {"actor": ACTOR}
+            with transaction(pool, claims) as conn:
+                if conn.execute(TAKE_PREVIEW, params).fetchone() is None:
+                    continue
+                planned += engine.save_preview(conn, job["tenant_id"], job["id"])
+        except engine.ImportGone:
+            with service_role_transaction(pool) as conn:
+                conn.execute(PREVIEW_FAILED, params | {"failure": UPLOADER_GONE})
+        except Exception:
+            log.exception("preview of import %s failed", job["id"])
+            with service_role_transaction(pool) as conn:
+                conn.execute(PREVIEW_FAILED, params | {"failure": PREVIEW_FAILURE})
+    return planned
+
+
 def sweep(pool: ConnectionPool) -> int:
-    """Process waiting imports one at a time until none is left; returns how many."""
-    handled = 0
+    """Plan waiting previews, then process waiting imports one at a time until none is left;
+    returns how many of both."""
+    handled = check_previews(pool)
     while (job := claim(pool)) is not None:
         process(pool, job)
         handled += 1

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 DELIMITERS = (",", ";", "\t")
-MAX_ROWS = 50_000
+MAX_ROWS = 200_000
+# The largest file accepted (a 200,000-row export with many columns).
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 
 
 class UnreadableFile(ValueError):
@@ -24,7 +26,7 @@ class Decoded:
 
 
 # What customer_imports.source_text may hold (its check constraint).
-MAX_STORED_BYTES = 16 * 1024 * 1024
+MAX_STORED_BYTES = 48 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,26 @@ def decode(data: bytes) -> Decoded:
     return decoded
 
 
-def _first_line(text: str) -> str:
-    return next((line for line in text.splitlines() if line.strip()), "")
+def _first_lines(text: str, count: int = 20) -> list[str]:
+    lines: list[str] = []
+    start = 0
+    while start < len(text) and len(lines) < count:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end].strip():
+            lines.append(text[start:end])
+        start = end + 1
+    return lines
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter appearing most often in the header line, outside quotes; comma on a tie."""
-    header = re.sub(r'"[^"]*"', "", _first_line(text))
-    counts = {d: header.count(d) for d in DELIMITERS}
+    """The delimiter appearing most often on one of the first lines (the header, even below a
+    report's title lines), outside quotes; comma on a tie."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    for line in _first_lines(text):
+        bare = re.sub(r'"[^"]*"', "", line)
+        for d in DELIMITERS:
+            counts[d] = max(counts[d], bare.count(d))
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 

@@ -1,24 +1,68 @@
-"""Checking a stored import against the company's customers and creating its rows.
+"""A stored import, from its file to the company's records and back: the plan (the preview, kept
+item by item so it can be paged), the run (the plan again, against the records as they are
+then, applied in the caller's one transaction), and undo.
 
-Works on an explicit connection, so the web request (the preview, small imports) and the import
-job (large ones) run the same code inside their own transaction."""
+Works on an explicit connection, so the web request (previews and runs of small files) and the
+import job (large ones) run the same code inside their own transaction, as the member."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from psycopg import sql as pgsql
 from psycopg.types.json import Jsonb
 
-from app import sql
+from app import catalog, sql
 from app.db import Connection
-from app.imports import csvfile, rows
+from app.imports import reading
+from app.imports.kinds import KINDS
+from app.imports.plan import Item, Kind, LeftOut, Plan, Written
 
 queries = sql.load(__file__)
 BATCH_SIZE = 1000
+# What a row's digest leaves out: columns the app's own jobs and triggers change by themselves
+# (geocoding, search text, times), which are no reason to refuse an undo.
+UNTRACKED = [
+    "updated_at",
+    "search_text",
+    "latitude",
+    "longitude",
+    "geocode_status",
+    "geocoded_at",
+    "geocode_failure",
+    "geocode_attempts",
+    "geocode_retry_at",
+    "time_zone",
+]
+# Undo deletes what an import created children first.
+UNDO_ORDER = (
+    "public.invoice_lines",
+    "public.invoices",
+    "public.service_history",
+    "public.service_agreements",
+    "public.equipment",
+    "public.customer_phones",
+    "public.customer_emails",
+    "public.customer_contacts",
+    "public.properties",
+    "public.customers",
+)
+NOUNS = {
+    "public.customers": ("customer", "customers"),
+    "public.properties": ("property", "properties"),
+    "public.customer_contacts": ("contact person", "contact people"),
+    "public.customer_phones": ("phone number", "phone numbers"),
+    "public.customer_emails": ("email address", "email addresses"),
+    "public.equipment": ("unit of equipment", "units of equipment"),
+    "public.service_agreements": ("agreement", "agreements"),
+    "public.service_history": ("history entry", "history entries"),
+    "public.invoices": ("invoice", "invoices"),
+    "public.invoice_lines": ("invoice line", "invoice lines"),
+}
 
 
 class ImportGone(Exception):
@@ -30,63 +74,172 @@ class ImportTaken(Exception):
 
 
 @dataclass(frozen=True)
-class Report:
-    valid_rows: int
-    skipped_rows: int
-    problems: list[dict[str, Any]]
+class Counts:
+    """What the preview and the report count."""
+
+    total: int  # data rows of the file (title, total and footer rows included)
+    valid: int  # records to write (new and updated)
+    new: int
+    updated: int
+    unchanged: int
+    merged: int  # rows folded into another row's record
+    flagged: int  # records saved with something repaired or left out
+    skipped: int  # rows that make no record
+
+    def params(self) -> dict[str, int]:
+        return {
+            "total_rows": self.total,
+            "valid_rows": self.valid,
+            "new_rows": self.new,
+            "updated_rows": self.updated,
+            "unchanged_rows": self.unchanged,
+            "merged_rows": self.merged,
+            "flagged_rows": self.flagged,
+            "skipped_rows": self.skipped,
+        }
 
 
-def _existing(
-    conn: Connection, tenant_id: UUID, checked: rows.Checked
-) -> dict[tuple[str, str], str]:
-    emails = [c.customer["email"] for c in checked.valid if c.customer["email"]]
-    phones = [c.customer["phone"] for c in checked.valid if c.customer["phone"]]
-    if not emails and not phones:
-        return {}
-    found: dict[tuple[str, str], str] = {}
-    params = {"tenant_id": tenant_id, "emails": emails, "phones": phones}
-    for row in conn.execute(queries.existing_contacts, params):
-        for kind in ("email", "phone"):
-            if row[kind]:
-                found.setdefault((kind, row[kind]), row["display_name"])
-    return found
+@dataclass
+class Checked:
+    kind: Kind
+    sheet: reading.Sheet
+    plan: Plan
+    mapping: list[str]
+    options: dict[str, Any]
+
+    @property
+    def left_out(self) -> list[LeftOut]:
+        return sorted([*self.sheet.left_out, *self.plan.left_out], key=lambda row: row.line)
+
+    def counts(self) -> Counts:
+        actions = [item.action for item in self.plan.items]
+        skipped = len(self.left_out)
+        return Counts(
+            total=len(self.sheet.records) + len(self.sheet.left_out),
+            valid=len(actions) - actions.count("unchanged"),
+            new=actions.count("new"),
+            updated=actions.count("update"),
+            unchanged=actions.count("unchanged"),
+            merged=self.plan.merged_rows,
+            flagged=sum(1 for item in self.plan.items if item.flags),
+            skipped=skipped,
+        )
+
+    def problems(self) -> list[dict[str, Any]]:
+        return [{"line": r.line, "reason": r.reason, "cells": r.cells} for r in self.left_out]
+
+
+def kind_of(key: str) -> Kind:
+    return KINDS[key]
 
 
 def check(
-    conn: Connection, tenant_id: UUID, import_id: UUID, mapping: list[str] | None = None
-) -> rows.Checked:
-    """Every row of the stored file, checked on its own, within the file and against the
-    company's customers (as they are in this transaction)."""
+    conn: Connection,
+    tenant_id: UUID,
+    import_id: UUID,
+    mapping: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Checked:
+    """The plan for the stored file with this mapping and these options (the stored ones when
+    not given), against the company's records as they are in this transaction."""
     source = conn.execute(
         queries.get_import_source, {"tenant_id": tenant_id, "id": import_id}
     ).fetchone()
     if source is None:
         raise ImportGone(str(import_id))
-    _, records = csvfile.read(source["source_text"], source["delimiter"])
-    checked = rows.check(records, mapping if mapping is not None else source["mapping"])
-    return rows.without_existing(checked, _existing(conn, tenant_id, checked))
+    kind = kind_of(source["kind"])
+    sheet = reading.read_stored(source["source_text"], source["delimiter"], source["encoding"])
+    chosen = mapping if mapping is not None else source["mapping"]
+    settings = options if options is not None else source["options"]
+    plan = kind.plan(conn, tenant_id, sheet.records, chosen, settings)
+    return Checked(kind, sheet, plan, chosen, settings)
 
 
-def report(checked: rows.Checked) -> Report:
-    problems = [{"line": p.line, "reason": p.reason} for p in checked.problems]
-    return Report(len(checked.valid), len(checked.problems), problems)
+def _item_rows(items: list[Item], first: int) -> str:
+    return json.dumps(
+        [
+            {
+                "position": first + offset,
+                "kind": item.kind,
+                "action": item.action,
+                "lines": item.lines,
+                "label": item.label[:300],
+                "data": item.data,
+                "flags": [flag.as_json() for flag in item.flags],
+                "target_id": str(item.target_id) if item.target_id else None,
+            }
+            for offset, item in enumerate(items)
+        ],
+        default=str,
+    )
 
 
-def save_preview(conn: Connection, tenant_id: UUID, import_id: UUID, mapping: list[str]) -> bool:
-    """Check the file with this mapping and keep the report; False if no longer editable."""
-    result = report(check(conn, tenant_id, import_id, mapping))
+def _store_items(conn: Connection, tenant_id: UUID, import_id: UUID, items: list[Item]) -> None:
+    """The plan item by item, replacing the last one: the preview pages through it."""
+    params: dict[str, Any] = {"tenant_id": tenant_id, "import_id": import_id}
+    conn.execute(queries.delete_items, params)
+    for start in range(0, len(items), BATCH_SIZE):
+        rows = _item_rows(items[start : start + BATCH_SIZE], start)
+        conn.execute(queries.insert_items, params | {"rows": rows})
+
+
+def save_preview(
+    conn: Connection,
+    tenant_id: UUID,
+    import_id: UUID,
+    mapping: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> bool:
+    """Plan the file with this mapping and options (the stored ones when not given) and keep
+    the plan; False if the import is no longer waiting for one."""
+    checked = check(conn, tenant_id, import_id, mapping, options)
     row = conn.execute(
         queries.save_preview,
         {
             "tenant_id": tenant_id,
             "id": import_id,
-            "mapping": Jsonb(mapping),
-            "valid_rows": result.valid_rows,
-            "skipped_rows": result.skipped_rows,
-            "problems": Jsonb(result.problems),
-        },
+            "mapping": Jsonb(checked.mapping),
+            "options": Jsonb(checked.options),
+            "problems": Jsonb(checked.problems()),
+        }
+        | checked.counts().params(),
     ).fetchone()
-    return row is not None
+    if row is None:
+        return False
+    _store_items(conn, tenant_id, import_id, checked.plan.items)
+    return True
+
+
+def _record(conn: Connection, tenant_id: UUID, import_id: UUID, written: list[Written]) -> None:
+    rows = json.dumps(
+        [
+            {
+                "table_name": w.table,
+                "row_id": str(w.row_id),
+                "action": w.action,
+                "before": w.before,
+            }
+            for w in written
+        ],
+        default=str,
+    )
+    conn.execute(
+        queries.record_written, {"tenant_id": tenant_id, "import_id": import_id, "rows": rows}
+    )
+
+
+def _each_table(statement: str, tables: Iterable[str]) -> Iterable[tuple[str, pgsql.Composed]]:
+    for table in tables:
+        schema, name = table.split(".")
+        yield table, pgsql.SQL(statement).format(table=pgsql.Identifier(schema, name))  # type: ignore[arg-type]
+
+
+def _seal(conn: Connection, tenant_id: UUID, import_id: UUID, tables: set[str]) -> None:
+    """Each written row's digest as the import leaves it, and of an update's `before` only
+    what the import changed (so that undo restores that and nothing else)."""
+    params = {"tenant_id": tenant_id, "import_id": import_id, "untracked": UNTRACKED}
+    for table, statement in _each_table(queries.seal_written, sorted(tables)):
+        conn.execute(statement, params | {"table_name": table})
 
 
 def run(
@@ -95,45 +248,112 @@ def run(
     import_id: UUID,
     attempt: int,
     progress: Callable[[int], None] = lambda _done: None,
-) -> Report:
-    """Create a customer (and property, when the row has an address) for every valid row, in
-    the caller's one transaction: every valid row or, if anything fails, none."""
+) -> Counts:
+    """Plan the file again against the records as they are now, keep that plan as the report,
+    and write it, in the caller's one transaction: every record or, if anything fails, none."""
     checked = check(conn, tenant_id, import_id)
-    for start in range(0, len(checked.valid), BATCH_SIZE):
-        batch = checked.valid[start : start + BATCH_SIZE]
-        conn.execute(
-            queries.insert_customers,
-            {"tenant_id": tenant_id, "rows": json.dumps([c.customer for c in batch])},
-        )
-        places = [c.property for c in batch if c.property is not None]
-        if places:
-            conn.execute(
-                queries.insert_properties, {"tenant_id": tenant_id, "rows": json.dumps(places)}
-            )
-        progress(start + len(batch))
-    result = report(checked)
+    _store_items(conn, tenant_id, import_id, checked.plan.items)
+    to_write = [item for item in checked.plan.items if item.action != "unchanged"]
+    tables: set[str] = set()
+    for start in range(0, len(to_write), BATCH_SIZE):
+        written = checked.kind.apply(conn, tenant_id, to_write[start : start + BATCH_SIZE])
+        _record(conn, tenant_id, import_id, written)
+        tables.update(w.table for w in written)
+        progress(start + min(BATCH_SIZE, len(to_write) - start))
+    _seal(conn, tenant_id, import_id, tables)
+    counts = checked.counts()
     finished = conn.execute(
         queries.finish_import,
         {
             "tenant_id": tenant_id,
             "id": import_id,
             "attempt": attempt,
-            "valid_rows": result.valid_rows,
-            "skipped_rows": result.skipped_rows,
-            "rows_done": result.valid_rows,
-            "problems": Jsonb(result.problems),
-        },
+            "rows_done": counts.valid,
+            "problems": Jsonb(checked.problems()),
+        }
+        | counts.params(),
     ).fetchone()
     if finished is None:
         raise ImportTaken(str(import_id))
-    return result
+    return counts
 
 
 def record_progress(
     conn: Connection, tenant_id: UUID, import_id: UUID, attempt: int, done: int
 ) -> None:
-    """Rows created so far, from a short transaction of its own, for the progress bar."""
+    """Records written so far, from a short transaction of its own, for the progress bar."""
     conn.execute(
         queries.record_progress,
         {"tenant_id": tenant_id, "id": import_id, "attempt": attempt, "rows_done": done},
     )
+
+
+def _noun(table: str, count: int) -> str:
+    one, many = NOUNS.get(table, ("record", "records"))
+    return f"{count} {one if count == 1 else many}"
+
+
+def _touched(conn: Connection, tenant_id: UUID, import_id: UUID, tables: list[str]) -> list[str]:
+    """Why the import's records cannot be undone: changed or deleted since, or referred to by
+    records the import did not write (a job for an imported customer)."""
+    params = {"tenant_id": tenant_id, "import_id": import_id, "untracked": UNTRACKED}
+    reasons = []
+    for table, statement in _each_table(queries.changed_since, tables):
+        row = conn.execute(statement, params | {"table_name": table}).fetchone()
+        if row and row["changed"]:
+            reasons.append(f"{_noun(table, row['changed'])} changed or deleted since")
+    for key in catalog.company_foreign_keys(conn, catalog.tenant_tables(conn)):
+        if key["target"] not in tables or "id" not in key["referenced"]:
+            continue
+        column = key["columns"][key["referenced"].index("id")]
+        schema, name = key["source"].split(".")
+        statement = pgsql.SQL(queries.referred_to_by).format(  # type: ignore[arg-type]
+            source=pgsql.Identifier(schema, name),
+            column=pgsql.Identifier(column),
+            own=pgsql.SQL("s.id" if key["source"] in NOUNS else "null::uuid"),
+        )
+        row = conn.execute(
+            statement, params | {"table_name": key["target"], "source_name": key["source"]}
+        ).fetchone()
+        if row and row["referring"]:
+            what = NOUNS.get(key["source"], (key["source"].split(".")[1].replace("_", " "),))[0]
+            reasons.append(f"{_noun(key['target'], row['targets'])} now with a {what}")
+    return reasons
+
+
+def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
+    """Undo a finished import as a whole: delete what it created and put back what it changed,
+    unless anything else has touched its records since (then nothing is undone and the reason
+    is returned). Audited as any change, under the member and the import actor."""
+    found = conn.execute(
+        queries.lock_for_undo, {"tenant_id": tenant_id, "id": import_id}
+    ).fetchone()
+    if found is None:
+        raise ImportGone(str(import_id))
+    if found["status"] != "done":
+        return "Only a finished import can be undone."
+    if not found["undoable"]:
+        return (
+            "This import can no longer be undone: its file was cleared"
+            " (imports are kept 30 days, or less when a customer in it was erased)."
+        )
+    params = {"tenant_id": tenant_id, "import_id": import_id}
+    tables = [row["table_name"] for row in conn.execute(queries.written_tables, params)]
+    reasons = _touched(conn, tenant_id, import_id, tables)
+    if reasons:
+        return "Nothing was undone: " + "; ".join(reasons) + "."
+    ordered = [t for t in UNDO_ORDER if t in tables]
+    for table, statement in _each_table(queries.delete_created, ordered):
+        conn.execute(statement, params | {"table_name": table})
+    for row in conn.execute(queries.updated_records, params).fetchall():
+        schema, name = row["table_name"].split(".")
+        columns = list(row["before"])
+        if not columns:
+            continue
+        statement = pgsql.SQL(queries.restore_updated).format(  # type: ignore[arg-type]
+            table=pgsql.Identifier(schema, name),
+            columns=pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns),
+        )
+        conn.execute(statement, params | {"row_id": row["row_id"], "before": Jsonb(row["before"])})
+    conn.execute(queries.mark_undone, params)
+    return None

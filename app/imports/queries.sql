@@ -1,33 +1,48 @@
 -- name: create_import
 insert into public.customer_imports
-  (tenant_id, file_name, source_text, encoding, delimiter, headers, mapping, total_rows)
-values (%(tenant_id)s, %(file_name)s, %(source_text)s, %(encoding)s, %(delimiter)s,
-        %(headers)s, %(mapping)s, %(total_rows)s)
+  (tenant_id, kind, file_name, source_text, encoding, delimiter, headers, mapping, source,
+   options, total_rows)
+values (%(tenant_id)s, %(kind)s, %(file_name)s, %(source_text)s, %(encoding)s, %(delimiter)s,
+        %(headers)s, %(mapping)s, %(source)s, %(options)s, %(total_rows)s)
 returning id
 
 -- name: list_recent_imports
-select id, file_name, status, total_rows, valid_rows, skipped_rows, created_at, finished_at
+select id, kind, file_name, status, total_rows, valid_rows, skipped_rows, created_at,
+       finished_at
 from public.customer_imports
 where tenant_id = %(tenant_id)s
 order by created_at desc, id desc
 limit 10
 
 -- name: get_import
-select id, file_name, status, encoding, delimiter, headers, mapping, total_rows, valid_rows,
-       skipped_rows, rows_done, problems, failure, attempts, created_at, queued_at, started_at,
-       finished_at
+select id, kind, file_name, status, encoding, delimiter, headers, mapping, source, options,
+       total_rows, valid_rows, new_rows, updated_rows, unchanged_rows, merged_rows,
+       flagged_rows, skipped_rows, rows_done, problems, failure, attempts, created_at,
+       queued_at, started_at, finished_at, undone_at, source_text <> '' as file_kept
 from public.customer_imports
 where tenant_id = %(tenant_id)s and id = %(id)s
 
 -- name: get_import_source
-select source_text, delimiter, mapping
+select kind, source_text, delimiter, encoding, mapping, options
 from public.customer_imports
 where tenant_id = %(tenant_id)s and id = %(id)s
 
 -- name: save_preview
 update public.customer_imports
-   set status = 'previewed', mapping = %(mapping)s, valid_rows = %(valid_rows)s,
-       skipped_rows = %(skipped_rows)s, problems = %(problems)s, updated_at = now()
+   set status = 'previewed', mapping = %(mapping)s, options = %(options)s,
+       total_rows = %(total_rows)s, valid_rows = %(valid_rows)s, new_rows = %(new_rows)s,
+       updated_rows = %(updated_rows)s, unchanged_rows = %(unchanged_rows)s,
+       merged_rows = %(merged_rows)s, flagged_rows = %(flagged_rows)s,
+       skipped_rows = %(skipped_rows)s, problems = %(problems)s, failure = '', updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s
+   and status in ('uploaded', 'checking', 'previewed')
+returning id
+
+-- name: queue_preview
+-- A large file is planned by the import job: its mapping and options wait with it.
+update public.customer_imports
+   set status = 'checking', mapping = %(mapping)s, options = %(options)s, failure = '',
+       updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and status in ('uploaded', 'previewed')
 returning id
 
@@ -48,31 +63,129 @@ returning attempts
 -- name: cancel_import
 update public.customer_imports
    set status = 'cancelled', updated_at = now()
- where tenant_id = %(tenant_id)s and id = %(id)s and status in ('uploaded', 'previewed', 'failed')
+ where tenant_id = %(tenant_id)s and id = %(id)s
+   and status in ('uploaded', 'checking', 'previewed', 'failed')
 returning id
 
--- name: existing_contacts
-select email, phone, display_name
-from public.customers
-where tenant_id = %(tenant_id)s
-  and (email = any(%(emails)s::text[]) or phone = any(%(phones)s::text[]))
+-- name: delete_items
+delete from public.import_items
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s
 
--- name: insert_customers
-insert into public.customers
-  (tenant_id, id, kind, first_name, last_name, company_name, email, phone, tags, lead_source,
-   notes)
-select %(tenant_id)s, r.id, r.kind, r.first_name, r.last_name, r.company_name, r.email, r.phone,
-       r.tags, r.lead_source, r.notes
+-- name: insert_items
+insert into public.import_items
+  (tenant_id, import_id, position, kind, action, lines, label, data, flags, target_id)
+select %(tenant_id)s, %(import_id)s, r.position, r.kind, r.action, r.lines, r.label, r.data,
+       r.flags, r.target_id
 from jsonb_to_recordset(%(rows)s::jsonb) as r(
-  id uuid, kind text, first_name text, last_name text, company_name text, email text,
-  phone text, tags text[], lead_source text, notes text)
+  position integer, kind text, action text, lines integer[], label text, data jsonb,
+  flags jsonb, target_id uuid)
 
--- name: insert_properties
-insert into public.properties
-  (tenant_id, id, customer_id, street, unit, city, region, postal_code)
-select %(tenant_id)s, r.id, r.customer_id, r.street, r.unit, r.city, r.region, r.postal_code
+-- name: page_items
+-- One page of the preview, in the file's order; `flagged` keeps to items with flags.
+select position, kind, action, lines, label, data, flags, target_id
+from public.import_items
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s
+  and (not %(flagged)s or flags <> '[]')
+  and (%(action)s = '' or action = %(action)s)
+order by position
+limit %(limit)s offset %(offset)s
+
+-- name: count_items
+select count(*) as n
+from public.import_items
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s
+  and (not %(flagged)s or flags <> '[]')
+  and (%(action)s = '' or action = %(action)s)
+
+-- name: flagged_items
+-- Every item with a flag, for the CSV of rows to check.
+select lines, label, flags
+from public.import_items
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s and flags <> '[]'
+order by position
+
+-- name: record_written
+insert into public.import_records (tenant_id, import_id, table_name, row_id, action, before)
+select %(tenant_id)s, %(import_id)s, r.table_name, r.row_id, r.action, r.before
 from jsonb_to_recordset(%(rows)s::jsonb) as r(
-  id uuid, customer_id uuid, street text, unit text, city text, region text, postal_code text)
+  table_name text, row_id uuid, action text, before jsonb)
+on conflict do nothing
+
+-- name: seal_written
+-- Format {table}. The digest of each row as the import left it, leaving out what the app's
+-- own jobs change; an update's `before` keeps only the columns the import changed.
+update public.import_records r
+   set after_digest = md5((to_jsonb(t) - %(untracked)s::text[])::text),
+       before = case when r.action = 'updated' then (
+         select coalesce(jsonb_object_agg(b.key, b.value), '{}')
+         from jsonb_each(r.before) b
+         join pg_attribute a on a.attrelid = %(table_name)s::regclass and a.attname = b.key
+          and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+         where b.value is distinct from to_jsonb(t) -> b.key
+           and b.key <> all(%(untracked)s::text[])) end
+  from {table} t
+ where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+   and r.table_name = %(table_name)s and t.tenant_id = r.tenant_id and t.id = r.row_id
+
+-- name: lock_for_undo
+select status, exists (select from public.import_records r
+                        where r.tenant_id = i.tenant_id and r.import_id = i.id)
+               and source_text <> '' as undoable
+from public.customer_imports i
+where tenant_id = %(tenant_id)s and id = %(id)s
+for update
+
+-- name: written_tables
+select distinct table_name
+from public.import_records
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s
+
+-- name: changed_since
+-- Format {table}. Rows the import wrote that are gone or differ from how it left them.
+select count(*)::integer as changed
+from public.import_records r
+left join {table} t on t.tenant_id = r.tenant_id and t.id = r.row_id
+where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+  and r.table_name = %(table_name)s
+  and (t.id is null or md5((to_jsonb(t) - %(untracked)s::text[])::text) <> r.after_digest)
+
+-- name: referred_to_by
+-- Format {source}, {column}, {own}. Records the import created that rows it did not write
+-- now refer to.
+select count(*)::integer as referring, count(distinct r.row_id)::integer as targets
+from {source} s
+join public.import_records r
+  on r.tenant_id = s.tenant_id and r.row_id = s.{column} and r.import_id = %(import_id)s
+ and r.table_name = %(table_name)s and r.action = 'created'
+where s.tenant_id = %(tenant_id)s
+  and not exists (select from public.import_records o
+                   where o.tenant_id = s.tenant_id and o.import_id = %(import_id)s
+                     and o.table_name = %(source_name)s and o.row_id = {own})
+
+-- name: delete_created
+-- Format {table}.
+delete from {table} t
+using public.import_records r
+where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+  and r.table_name = %(table_name)s and r.action = 'created'
+  and t.tenant_id = r.tenant_id and t.id = r.row_id
+
+-- name: updated_records
+select table_name, row_id, before
+from public.import_records
+where tenant_id = %(tenant_id)s and import_id = %(import_id)s and action = 'updated'
+order by table_name, row_id
+
+-- name: restore_updated
+-- Format {table}, {columns}.
+update {table} t
+   set ({columns}) = (select {columns} from jsonb_populate_record(null::{table}, %(before)s))
+ where t.tenant_id = %(tenant_id)s and t.id = %(row_id)s
+
+-- name: mark_undone
+update public.customer_imports
+   set status = 'undone', undone_at = now(), updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(import_id)s and status = 'done'
 
 -- name: record_progress
 update public.customer_imports
@@ -82,7 +195,10 @@ update public.customer_imports
 
 -- name: finish_import
 update public.customer_imports
-   set status = 'done', valid_rows = %(valid_rows)s, skipped_rows = %(skipped_rows)s,
+   set status = 'done', total_rows = %(total_rows)s, valid_rows = %(valid_rows)s,
+       new_rows = %(new_rows)s, updated_rows = %(updated_rows)s,
+       unchanged_rows = %(unchanged_rows)s, merged_rows = %(merged_rows)s,
+       flagged_rows = %(flagged_rows)s, skipped_rows = %(skipped_rows)s,
        rows_done = %(rows_done)s, problems = %(problems)s, finished_at = now(), updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running'
    and attempts = %(attempt)s

@@ -103,19 +103,21 @@ grant select, insert, update, delete on public.import_records to authenticated;
 alter table public.import_records enable row level security;
 comment on column public.import_records.before is '@audit-digest';
 
--- Why: the plan and the undo records repeat the file's personal data: when the file is blanked
--- (by the retention sweep after 30 days, or because an erased customer was in it), they go too.
+-- Why: the plan, the undo records and the samples and notes kept for the mapping page repeat
+-- the file's personal data: when the file is blanked (by the retention sweep after 30 days, or
+-- because an erased customer was in it), they go too.
 create function app.import_file_blanked() returns trigger
 language plpgsql set search_path = ''
 as $$
 begin
   delete from public.import_items i where i.tenant_id = new.tenant_id and i.import_id = new.id;
   delete from public.import_records r where r.tenant_id = new.tenant_id and r.import_id = new.id;
-  return null;
+  new.options := new.options - 'samples' - 'file_notes';
+  return new;
 end
 $$;
 revoke all on function app.import_file_blanked() from public;
-create trigger import_file_blanked after update of source_text on public.customer_imports
+create trigger import_file_blanked before update of source_text on public.customer_imports
   for each row when (new.source_text = '' and old.source_text <> '')
   execute function app.import_file_blanked();
 

@@ -12,5 +12,6 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-# Service history, open balances and invoice history (issue 16, beyond customers).
-from app.imports.kinds import balances, history, invoices  # noqa: E402,F401
+# Each kind registers itself: customers, and beyond customers (issue 16) service history, open
+# balances and invoice history.
+from app.imports.kinds import balances, customers, history, invoices  # noqa: E402,F401
