@@ -16,7 +16,14 @@ from app.db import Connection
 from tests.conftest import Client
 from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Tenant
-from tests.imports.history_support import applied, file_text, planned, reasons
+from tests.imports.history_support import (
+    applied,
+    file_text,
+    imported,
+    planned,
+    reasons,
+    undone,
+)
 from tests.policies.identity import acting_as, claims_of
 
 FILE = "history_housecall_jobs.csv"
@@ -224,3 +231,13 @@ def test_a_technician_going_to_the_house_reads_its_past_work_only(
         "Cleaned the condenser coils",
         "Thermostat swapped under warranty",
     ]
+
+
+def test_an_import_of_history_is_undone_as_a_whole(
+    pool: ConnectionPool, admin: Connection, company, book
+) -> None:
+    import_id = imported(pool, admin, company, "history", file_text(FILE), MAPPING)
+    assert len(history(admin, book.ada)) == 3
+
+    assert undone(pool, company, import_id) is None
+    assert history(admin, book.ada) == []
