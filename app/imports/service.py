@@ -85,7 +85,10 @@ def preview(
     params = {"tenant_id": tenant_id, "id": found["id"]}
     if found["total_rows"] > INLINE_PREVIEW_MAX_ROWS:
         return bool(
-            db.write(queries.queue_preview, params | {"mapping": Jsonb(mapping), "options": Jsonb(options)})
+            db.write(
+                queries.queue_preview,
+                params | {"mapping": Jsonb(mapping), "options": Jsonb(options)},
+            )
         )
     return engine.save_preview(db.connection(), tenant_id, found["id"], mapping, options)
 
@@ -163,4 +166,3 @@ def rows_to_check(tenant_id: UUID, found: dict[str, Any]) -> list[list[str]]:
         for _, cells in sorted(rows.items())
     ]
     return [[*headers, "Line", "Reason"], *body]
-

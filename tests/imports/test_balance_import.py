@@ -12,6 +12,8 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
+from app.imports import csvfile, fields
+from app.imports.kinds import KINDS
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
 from tests.imports.history_support import applied, file_text, imported, planned, reasons, undone
@@ -41,6 +43,12 @@ def invoices(admin: Connection) -> list[dict[str, object]]:
         " from public.invoices i join public.invoice_lines l on l.invoice_id = i.id"
         " order by i.number"
     ).fetchall()
+
+
+def test_the_columns_are_guessed_from_the_headers() -> None:
+    headers, _ = csvfile.read(file_text(FILE), ",")
+    kind = KINDS["balances"]
+    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
 
 
 def test_the_preview_leaves_out_what_cannot_be_collected(

@@ -13,6 +13,8 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
+from app.imports import csvfile, fields
+from app.imports.kinds import KINDS
 from tests.conftest import Client
 from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Tenant
@@ -66,6 +68,12 @@ def history(admin: Connection, customer_id: UUID) -> list[dict[str, object]]:
         " from public.service_history where customer_id = %s order by occurred_on",
         [customer_id],
     ).fetchall()
+
+
+def test_the_columns_are_guessed_from_the_headers() -> None:
+    headers, _ = csvfile.read(file_text(FILE), ",")
+    kind = KINDS["history"]
+    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
 
 
 def test_the_preview_reads_each_quirk_of_the_file(pool: ConnectionPool, company, book) -> None:

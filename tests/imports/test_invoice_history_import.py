@@ -11,6 +11,8 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from app.db import Connection
+from app.imports import csvfile, fields
+from app.imports.kinds import KINDS
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
 from tests.imports.history_support import applied, file_text, imported, planned, reasons, undone
@@ -37,6 +39,12 @@ def ada(make: Factory, company: Tenant) -> UUID:
 @pytest.fixture
 def grace(make: Factory, company: Tenant) -> UUID:
     return make.customer(company.id, "Grace", "Hopper", email="grace@example.com")
+
+
+def test_the_columns_are_guessed_from_the_headers() -> None:
+    headers, _ = csvfile.read(file_text(FILE), ",")
+    kind = KINDS["invoices"]
+    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
 
 
 def test_the_preview_reads_amounts_and_statuses(pool: ConnectionPool, company, ada, grace) -> None:

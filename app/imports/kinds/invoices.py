@@ -36,13 +36,13 @@ TARGETS: dict[str, Target] = {
 SYNONYMS = {
     **named_customer.SYNONYMS,
     "number": ("invoice", "invoice number", "invoice no", "invoice id", "num", "invoice #"),
-    "issued_on": ("date", "invoice date", "issued", "issue date", "created", "txn date"),
+    "issued_on": ("date", "invoice date", "issued", "issued date", "issue date", "txn date"),
     "due_on": ("due date", "due", "due on"),
     "total": ("total", "amount", "invoice total", "total amount"),
     "paid": ("paid", "amount paid", "payments", "paid amount"),
     "balance": ("balance", "open balance", "balance due", "amount due", "outstanding"),
     "status": ("status", "invoice status", "payment status"),
-    "description": ("description", "memo", "summary", "notes", "message"),
+    "description": ("description", "memo", "summary", "subject", "notes", "message"),
 }
 STATUS_WORDS = (
     ("void", ("void", "voided", "cancelled", "canceled", "deleted", "written off")),
