@@ -84,12 +84,8 @@ def preview(
     one); False when the import is past its preview."""
     params = {"tenant_id": tenant_id, "id": found["id"]}
     if found["total_rows"] > INLINE_PREVIEW_MAX_ROWS:
-        return bool(
-            db.write(
-                queries.queue_preview,
-                params | {"mapping": Jsonb(mapping), "options": Jsonb(options)},
-            )
-        )
+        settings = {"mapping": Jsonb(mapping), "options": Jsonb(options)}
+        return bool(db.write(queries.queue_preview, params | settings))
     return engine.save_preview(db.connection(), tenant_id, found["id"], mapping, options)
 
 
