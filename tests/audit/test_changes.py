@@ -101,6 +101,8 @@ PERSONAL = {
     "public.service_request_messages": ("customer_id", "", "body"),
     "public.service_request_photos": ("customer_id", "", "storage_key"),
     "public.privacy_requests": ("customer_id", "", "answer details"),
+    "public.service_history": ("customer_id", "", "source_id summary technician"),
+    "public.invoice_history": ("customer_id", "", "description"),
 }
 
 

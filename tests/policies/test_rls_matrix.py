@@ -720,6 +720,18 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         "error": "The matrix's export.",
         "finished_at": datetime(2026, 12, 7, 16, 0, tzinfo=UTC),
     },
+    "public.service_history": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "occurred_on": date(2024, 3, 1),
+        "summary": "Replaced the capacitor",
+    },
+    "public.invoice_history": lambda make, tenant_id: {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "issued_on": date(2024, 3, 1),
+        "total": "120.00",
+    },
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.

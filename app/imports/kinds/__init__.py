@@ -12,4 +12,6 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-from app.imports.kinds import customers  # noqa: E402, F401  (registers itself)
+# Each kind registers itself: customers, and beyond customers (issue 16) service history, open
+# balances and invoice history.
+from app.imports.kinds import balances, customers, history, invoices  # noqa: E402,F401
