@@ -43,6 +43,7 @@ UNDO_ORDER = (
     "public.invoice_lines",
     "public.invoices",
     "public.service_history",
+    "public.invoice_history",
     "public.service_agreements",
     "public.equipment",
     "public.customer_phones",
@@ -61,8 +62,14 @@ NOUNS = {
     "public.service_agreements": ("agreement", "agreements"),
     "public.service_history": ("history entry", "history entries"),
     "public.invoices": ("invoice", "invoices"),
+    "public.invoice_history": ("old invoice", "old invoices"),
     "public.invoice_lines": ("invoice line", "invoice lines"),
 }
+
+
+# A sent invoice is never deleted (P-12): undone, an import's invoices (balances brought
+# forward) are voided instead, keeping their numbers.
+VOIDED_ON_UNDO = ("public.invoice_lines", "public.invoices")
 
 
 class ImportGone(Exception):
@@ -345,7 +352,9 @@ def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
     reasons = _touched(conn, tenant_id, import_id, tables)
     if reasons:
         return "Nothing was undone: " + "; ".join(reasons) + "."
-    ordered = [t for t in UNDO_ORDER if t in tables]
+    ordered = [t for t in UNDO_ORDER if t in tables and t not in VOIDED_ON_UNDO]
+    if "public.invoices" in tables:
+        conn.execute(queries.void_created_invoices, params)
     for table, statement in _each_table(queries.delete_created, ordered):
         conn.execute(statement, params | {"table_name": table})
     for row in conn.execute(queries.updated_records, params).fetchall():

@@ -170,6 +170,17 @@ where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
   and r.table_name = %(table_name)s and r.action = 'created'
   and t.tenant_id = r.tenant_id and t.id = r.row_id
 
+-- name: void_created_invoices
+-- Undoing an import voids the invoices it made (a balance brought forward), keeping their
+-- numbers: a sent invoice is never deleted (P-12).
+update public.invoices i
+   set status = 'void', voided_at = now(), updated_at = now(),
+       void_reason = 'The import that brought this balance forward was undone.'
+  from public.import_records r
+ where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+   and r.table_name = 'public.invoices' and r.action = 'created'
+   and i.tenant_id = r.tenant_id and i.id = r.row_id and i.status <> 'void'
+
 -- name: updated_records
 select table_name, row_id, before
 from public.import_records

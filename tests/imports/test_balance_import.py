@@ -178,11 +178,6 @@ def test_a_payment_on_the_balance_counts_as_on_any_invoice(
     assert invoices(admin)[0]["status"] == "partly_paid"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's undo must void the invoices it made, not delete them (the history"
-    " branch's report has the patch)",
-)
 def test_undoing_a_balance_import_voids_its_invoices(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:

@@ -125,11 +125,6 @@ def test_the_customer_page_shows_the_old_invoices(
     assert "Duplicate invoice" not in section  # Grace's
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's UNDO_ORDER must list public.invoice_history (the history branch's"
-    " report has the patch)",
-)
 def test_an_import_of_invoice_history_is_undone_as_a_whole(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
