@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField
-from wtforms.validators import Optional, Regexp
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, Regexp
 
 from app.forms import choices, strip_text
 from app.imports.kinds import KINDS
@@ -54,14 +57,36 @@ class MappingForm(FlaskForm):
         " fill in to complete them with this area code.",
         render_kw={"inputmode": "numeric", "maxlength": 3, "autocomplete": "off"},
     )
+    # for open balances: the day rows without a date are owed from, and the old system's name
+    as_of = DateField(
+        "Balances owed as of",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        description="For rows without a date; leave blank for today.",
+    )
+    system = StringField(
+        "Name of the old system",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=60, message="At most 60 characters.")],
+        description='Shown on each invoice line: "Balance brought forward from …".',
+    )
     columns = 0
+
+    def options(self, kind: str) -> dict[str, str]:
+        """The office's options for this kind of import."""
+        if kind == "customers":
+            return {"area_code": self.area_code.data or ""}
+        if kind == "balances":
+            day = self.as_of.data
+            return {"as_of": day.isoformat() if day else "", "system": self.system.data or ""}
+        return {}
 
     def mapping(self) -> list[str]:
         return [str(self[f"column_{i}"].data or "") for i in range(self.columns)]
 
 
 def mapping_form(
-    kind: Kind, headers: list[str], mapping: list[str], area_code: str = ""
+    kind: Kind, headers: list[str], mapping: list[str], options: dict[str, Any]
 ) -> MappingForm:
     """A form whose selects start at the stored (preset or guessed) mapping."""
     target_choices = choices((key, target.label) for key, target in kind.targets.items())
@@ -78,7 +103,10 @@ def mapping_form(
     Form.columns = len(headers)
     form = Form()
     if not form.is_submitted():
-        form.area_code.data = area_code
+        form.area_code.data = options.get("area_code", "")
+        form.system.data = options.get("system", "")
+        if options.get("as_of"):
+            form.as_of.data = date.fromisoformat(options["as_of"])
     return form
 
 

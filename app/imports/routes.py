@@ -69,9 +69,7 @@ def mapping(import_id: UUID) -> View:
         return redirect(url_for("imports.show", import_id=import_id))
     context = _context(found)
     kind = context["kind"]
-    form = mapping_form(
-        kind, found["headers"], found["mapping"], found["options"].get("area_code", "")
-    )
+    form = mapping_form(kind, found["headers"], found["mapping"], found["options"])
     samples = found["options"].get("samples", [])
     page = {"targets": kind.targets, "samples": samples} | context
     if not form.validate_on_submit():
@@ -80,7 +78,7 @@ def mapping(import_id: UUID) -> View:
     if problem:
         form.form_errors.append(problem)
         return invalid("imports/mapping.html", form=form, **page)
-    options = found["options"] | {"area_code": form.area_code.data or ""}
+    options = found["options"] | form.options(found["kind"])
     service.preview(current_user.tenant_id, found, form.mapping(), options)
     return redirect(url_for("imports.show", import_id=import_id))
 
