@@ -120,7 +120,7 @@ def test_only_rows_without_a_name_or_company_are_left_out(member, company):
     found = plan(member, company, NAME_PHONE_EMAIL, ",217-555-0142,,x@example.com", "Bo Diaz,,,")
 
     assert [i.label for i in found.items] == ["Bo Diaz"]
-    assert [(o.line, o.reason) for o in found.left_out] == [(2, "No name or company.")]
+    assert [(o.line, o.reason) for o in found.left_out] == [(2, "No name or company")]
 
 
 def test_rows_with_one_customer_id_are_one_customer_with_two_properties(member, company):
@@ -166,7 +166,7 @@ def test_a_quickbooks_job_adds_its_address_to_the_parent_or_is_left_out(member, 
         ("9 Bay Rd", "Lake house"),
     ]
     assert [(o.line, o.reason) for o in found.left_out] == [
-        (3, "QuickBooks job of John Smith: nothing new.")
+        (3, "QuickBooks job of John Smith: nothing new")
     ]
 
 
@@ -396,3 +396,19 @@ def test_an_address_without_a_city_is_left_out_of_the_customer_and_flagged(membe
     assert ("properties", "left_out", "The address needs a city: left out of the properties.") in (
         notes(found)
     )
+
+
+def test_a_business_in_the_name_and_company_columns_has_no_contact(member, company):
+    mapping = ["full_name", "company_name"]
+    found = plan(
+        member, company, mapping, '"Riverside Dental Group, P.C.","Riverside Dental Group, P.C."'
+    )
+
+    [item] = found.items
+    assert (item.data["first_name"], item.data["last_name"], item.data["contacts"]) == ("", "", [])
+
+
+def test_a_person_named_again_as_their_own_contact_is_not_a_contact(member, company):
+    found = plan(member, company, ["full_name", "contact_name"], '"Lee, Ann",Mrs. Ann Lee')
+
+    assert found.items[0].data["contacts"] == []

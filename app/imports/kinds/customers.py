@@ -128,7 +128,7 @@ def _fold_later(found: Grouping, draft: Draft) -> None:
     if owner is None and draft.parent and draft.named:
         found.add(draft, source_key(draft), parents)  # the parent's own row is not in the file
     elif owner is None:
-        found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company."))
+        found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company"))
     elif draft.parent:
         _job(owner, draft, found.plan)
     else:
@@ -151,7 +151,7 @@ def _job(into: Draft, job: Draft, plan: Plan) -> None:
         into.flags.append(_merged_flag(into, job, f"QuickBooks job of {into.label}"))
         plan.merged_rows += 1
     else:
-        reason = f"QuickBooks job of {into.label}: nothing new."
+        reason = f"QuickBooks job of {into.label}: nothing new"
         plan.left_out.append(LeftOut(job.lines[0], job.cells, reason))
 
 
