@@ -229,7 +229,16 @@ ROWS = (
 
 def test_the_plan_is_written_and_the_same_file_again_changes_nothing(member, admin, company):
     found = plan(member, company, FULL, *ROWS)
-    run(member, company, found)
+    written = KIND.apply(member, company.id, found.items)
+
+    # every row written is returned, for undo
+    assert sorted((w.table, w.action) for w in written) == sorted(
+        [("public.customers", "created")] * 2
+        + [("public.properties", "created")] * 2
+        + [("public.customer_contacts", "created")]
+        + [("public.customer_phones", "created")] * 2
+        + [("public.customer_emails", "created")]
+    )
 
     assert count(member, "customers") == 2
     assert count(member, "properties") == 2

@@ -334,7 +334,9 @@ def draft_of(record: Record, mapping: list[str], options: dict[str, Any]) -> Dra
     flags += at(dns_flags, "do_not_service") + at(dnc_flags, "do_not_contact")
     _limited(data, flags)
     draft = Draft([record.line], record.cells, data, flags=flags, parent=parent, job=job)
-    area_code = str(options.get("area_code") or "")
+    area_code = str(options.get("area_code") or "").strip()
+    if not re.fullmatch(r"[2-9][0-9]{2}", area_code):
+        area_code = ""  # the office's choice is checked by its form; never guess from junk
     _phones(row, draft, area_code)
     _emails(row, draft)
     _property(row, draft)
