@@ -421,3 +421,31 @@ def test_a_person_named_again_as_their_own_contact_is_not_a_contact(member, comp
     found = plan(member, company, ["full_name", "contact_name"], '"Lee, Ann",Mrs. Ann Lee')
 
     assert found.items[0].data["contacts"] == []
+
+
+def test_one_customer_made_by_hand_is_updated_by_one_row_only(member, make: Factory, company):
+    hand = make.customer(company.id, "Ann", "Lee", email="home@example.com")
+    mapping = ["full_name", "email", "street", "city"]
+
+    found = plan(
+        member,
+        company,
+        mapping,
+        "Ann Lee,home@example.com,12 Elm St,Springfield",
+        "Bo Lee,home@example.com,12 Elm St,Springfield",
+    )
+
+    assert [(i.label, i.action, i.target_id) for i in found.items] == [
+        ("Ann Lee", "update", hand),
+        ("Bo Lee", "new", None),
+    ]
+    assert (
+        "",
+        "note",
+        "Found as Ann Lee by email or phone: only what is empty is filled.",
+    ) in notes(found)
+    assert (
+        "email",
+        "note",
+        "Same email or phone as Ann Lee, whom line 2 already updates: added as a new customer.",
+    ) in notes(found)
