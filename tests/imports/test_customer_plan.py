@@ -449,3 +449,10 @@ def test_one_customer_made_by_hand_is_updated_by_one_row_only(member, make: Fact
         "note",
         "Same email or phone as Ann Lee, whom line 2 already updates: added as a new customer.",
     ) in notes(found)
+
+
+def test_a_row_naming_only_a_contact_person_is_that_persons_customer(member, company):
+    found = plan(member, company, ["full_name", "contact_name"], ",Mrs. Ann Lee")
+
+    [item] = found.items
+    assert (item.label, item.data["contacts"], found.left_out) == ("Ann Lee", [], [])

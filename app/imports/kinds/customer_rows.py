@@ -143,6 +143,11 @@ def _name(row: Row, flags: list[Flag]) -> tuple[dict[str, str], str, str]:
     suffix = row.one("suffix")
     if suffix and not last.endswith(suffix):
         last = f"{last} {suffix}".strip()
+    contact = row.one("contact_name")
+    if not (first or last or company) and contact:
+        name, found = values.person_name(contact)  # only a contact person: they are the customer
+        first, last = name.first, name.last
+        flags.extend(at(found, "first_name"))
     person = f"{first} {last}".strip()
     if person and not company and values.looks_like_business(person):
         flags.append(Flag("company_name", person, "A business: kept as the company name."))
