@@ -120,7 +120,7 @@ def test_only_rows_without_a_name_or_company_are_left_out(member, company):
     found = plan(member, company, NAME_PHONE_EMAIL, ",217-555-0142,,x@example.com", "Bo Diaz,,,")
 
     assert [i.label for i in found.items] == ["Bo Diaz"]
-    assert [(o.line, o.reason) for o in found.left_out] == [(2, "No name or company.")]
+    assert [(o.line, o.reason) for o in found.left_out] == [(2, "No name or company")]
 
 
 def test_rows_with_one_customer_id_are_one_customer_with_two_properties(member, company):
@@ -166,7 +166,7 @@ def test_a_quickbooks_job_adds_its_address_to_the_parent_or_is_left_out(member, 
         ("9 Bay Rd", "Lake house"),
     ]
     assert [(o.line, o.reason) for o in found.left_out] == [
-        (3, "QuickBooks job of John Smith: nothing new.")
+        (3, "QuickBooks job of John Smith: nothing new")
     ]
 
 
@@ -229,7 +229,16 @@ ROWS = (
 
 def test_the_plan_is_written_and_the_same_file_again_changes_nothing(member, admin, company):
     found = plan(member, company, FULL, *ROWS)
-    run(member, company, found)
+    written = KIND.apply(member, company.id, found.items)
+
+    # every row written is returned, for undo
+    assert sorted((w.table, w.action) for w in written) == sorted(
+        [("public.customers", "created")] * 2
+        + [("public.properties", "created")] * 2
+        + [("public.customer_contacts", "created")]
+        + [("public.customer_phones", "created")] * 2
+        + [("public.customer_emails", "created")]
+    )
 
     assert count(member, "customers") == 2
     assert count(member, "properties") == 2
@@ -396,3 +405,54 @@ def test_an_address_without_a_city_is_left_out_of_the_customer_and_flagged(membe
     assert ("properties", "left_out", "The address needs a city: left out of the properties.") in (
         notes(found)
     )
+
+
+def test_a_business_in_the_name_and_company_columns_has_no_contact(member, company):
+    mapping = ["full_name", "company_name"]
+    found = plan(
+        member, company, mapping, '"Riverside Dental Group, P.C.","Riverside Dental Group, P.C."'
+    )
+
+    [item] = found.items
+    assert (item.data["first_name"], item.data["last_name"], item.data["contacts"]) == ("", "", [])
+
+
+def test_a_person_named_again_as_their_own_contact_is_not_a_contact(member, company):
+    found = plan(member, company, ["full_name", "contact_name"], '"Lee, Ann",Mrs. Ann Lee')
+
+    assert found.items[0].data["contacts"] == []
+
+
+def test_one_customer_made_by_hand_is_updated_by_one_row_only(member, make: Factory, company):
+    hand = make.customer(company.id, "Ann", "Lee", email="home@example.com")
+    mapping = ["full_name", "email", "street", "city"]
+
+    found = plan(
+        member,
+        company,
+        mapping,
+        "Ann Lee,home@example.com,12 Elm St,Springfield",
+        "Bo Lee,home@example.com,12 Elm St,Springfield",
+    )
+
+    assert [(i.label, i.action, i.target_id) for i in found.items] == [
+        ("Ann Lee", "update", hand),
+        ("Bo Lee", "new", None),
+    ]
+    assert (
+        "",
+        "note",
+        "Found as Ann Lee by email or phone: only what is empty is filled.",
+    ) in notes(found)
+    assert (
+        "email",
+        "note",
+        "Same email or phone as Ann Lee, whom line 2 already updates: added as a new customer.",
+    ) in notes(found)
+
+
+def test_a_row_naming_only_a_contact_person_is_that_persons_customer(member, company):
+    found = plan(member, company, ["full_name", "contact_name"], ",Mrs. Ann Lee")
+
+    [item] = found.items
+    assert (item.label, item.data["contacts"], found.left_out) == ("Ann Lee", [], [])

@@ -119,7 +119,7 @@ def _limited(data: dict[str, Any], flags: list[Flag]) -> None:
 def _name(row: Row, flags: list[Flag]) -> tuple[dict[str, str], str, str]:
     """first/last/company, plus the QuickBooks parent and job the name may carry."""
     first, last = row.one("first_name"), row.one("last_name")
-    middle, company = row.one("middle_name"), row.one("company_name")
+    company = row.one("company_name")  # a middle name column is not part of the name shown
     full, parent, job = row.one("full_name"), row.one("parent"), ""
     for text in (full, company):
         if ":" in text and not parent:
@@ -130,8 +130,8 @@ def _name(row: Row, flags: list[Flag]) -> tuple[dict[str, str], str, str]:
     if company and ":" in company:
         company = company.partition(":")[0].strip()
     if full and not (first or last):
-        if values.looks_like_business(full) and not company:
-            company = full
+        if values.looks_like_business(full) or name_key(full) == name_key(company):
+            company = company or full  # a business is never split into first and last
         else:
             name, found = values.person_name(full)
             first, last = name.first, name.last
@@ -140,11 +140,14 @@ def _name(row: Row, flags: list[Flag]) -> tuple[dict[str, str], str, str]:
         name, found = values.person_name(f"{first} {last}".strip())
         first, last = name.first, name.last
         flags.extend(at(found, "first_name"))
-    if middle:
-        first = f"{first} {middle}".strip()
     suffix = row.one("suffix")
     if suffix and not last.endswith(suffix):
         last = f"{last} {suffix}".strip()
+    contact = row.one("contact_name")
+    if not (first or last or company) and contact:
+        name, found = values.person_name(contact)  # only a contact person: they are the customer
+        first, last = name.first, name.last
+        flags.extend(at(found, "first_name"))
     person = f"{first} {last}".strip()
     if person and not company and values.looks_like_business(person):
         flags.append(Flag("company_name", person, "A business: kept as the company name."))
@@ -197,7 +200,7 @@ def _emails(row: Row, draft: Draft) -> None:
 
 
 def _address(row: Row, prefix: str) -> tuple[addresses.Address, list[Flag]]:
-    cell = row.one(f"{prefix}address")
+    cell = "\n".join(row.all(f"{prefix}address"))  # QuickBooks' "Bill to 1" … "Bill to 5"
     if cell:
         found, flags = addresses.address_in(cell)
     else:
@@ -265,6 +268,8 @@ def _contact(row: Row, draft: Draft, area_code: str) -> None:
         name = f"{row.one('contact_first_name')} {row.one('contact_last_name')}".strip()
     commercial = draft.data["kind"] == "commercial"
     person = f"{draft.data['first_name']} {draft.data['last_name']}".strip()
+    if name and _same_person(name, person):
+        return  # QuickBooks' contact list names a person again as their own contact
     if not name and commercial and person:
         name = person  # Jobber, Outlook: the person of a company's row is its contact
         draft.data["first_name"] = draft.data["last_name"] = ""
@@ -285,6 +290,11 @@ def _contact(row: Row, draft: Draft, area_code: str) -> None:
         draft.flags.extend(at(flags, f"contacts[{index}].email"))
         mails += [m for m in found_mails if m not in mails]
     draft.contacts.append(contact | contact_channels(numbers, mails))
+
+
+def _same_person(name: str, person: str) -> bool:
+    found, _ = values.person_name(name)
+    return bool(person) and name_key(f"{found.first} {found.last}") == name_key(person)
 
 
 def primary(phones: list[Phone]) -> tuple[Phone | None, list[Phone]]:
@@ -329,7 +339,9 @@ def draft_of(record: Record, mapping: list[str], options: dict[str, Any]) -> Dra
     flags += at(dns_flags, "do_not_service") + at(dnc_flags, "do_not_contact")
     _limited(data, flags)
     draft = Draft([record.line], record.cells, data, flags=flags, parent=parent, job=job)
-    area_code = str(options.get("area_code") or "")
+    area_code = str(options.get("area_code") or "").strip()
+    if not re.fullmatch(r"[2-9][0-9]{2}", area_code):
+        area_code = ""  # the office's choice is checked by its form; never guess from junk
     _phones(row, draft, area_code)
     _emails(row, draft)
     _property(row, draft)

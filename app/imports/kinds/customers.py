@@ -128,7 +128,7 @@ def _fold_later(found: Grouping, draft: Draft) -> None:
     if owner is None and draft.parent and draft.named:
         found.add(draft, source_key(draft), parents)  # the parent's own row is not in the file
     elif owner is None:
-        found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company."))
+        found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company"))
     elif draft.parent:
         _job(owner, draft, found.plan)
     else:
@@ -151,7 +151,7 @@ def _job(into: Draft, job: Draft, plan: Plan) -> None:
         into.flags.append(_merged_flag(into, job, f"QuickBooks job of {into.label}"))
         plan.merged_rows += 1
     else:
-        reason = f"QuickBooks job of {into.label}: nothing new."
+        reason = f"QuickBooks job of {into.label}: nothing new"
         plan.left_out.append(LeftOut(job.lines[0], job.cells, reason))
 
 
@@ -216,19 +216,20 @@ def plan(
 def compare(
     conn: Connection, tenant_id: UUID, items: list[Item], mapped: set[str], system: str
 ) -> None:
-    """Each item against the company's customers: new, an update, or unchanged."""
+    """Each item against the company's customers: new, an update, or unchanged. A customer
+    is found by the old system's id (or the key a file without ids gets), else by an email or
+    the primary phone; each existing customer is updated by one item at most."""
     params = {
         "tenant_id": tenant_id,
         "source_system": system,
         "source_ids": [i.data["source_id"] for i in items],
         "emails": [e for i in items for e in _emails(i.data)],
-        "phones": [p for i in items for p in _numbers(i.data)],
+        "phones": [i.data["phone"] for i in items if i.data["phone"]],
     }
     existing = conn.execute(queries.find_existing, params).fetchall()
     if not existing:
         return
     by_source = {r["source_id"]: r for r in existing if r["source_system"] == system}
-    by_contact: dict[str, dict[str, Any]] = {}
     children: dict[UUID, dict[str, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     ids = {"tenant_id": tenant_id, "ids": [r["id"] for r in existing]}
     for row in conn.execute(queries.existing_children, ids):
@@ -236,32 +237,39 @@ def compare(
     places: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
     for row in conn.execute(queries.existing_properties, ids):
         places[row["customer_id"]].append(row)
+    by_contact: dict[str, dict[str, Any]] = {}
     for row in existing:
-        values = [row["email"], row["phone"]]
-        values += [a for a, _, _ in children[row["id"]]["email"] | children[row["id"]]["phone"]]
-        for value in values:
+        for value in [row["email"], row["phone"], *(a for a, _, _ in children[row["id"]]["email"])]:
             if value:
                 by_contact.setdefault(value, row)
-    taken: set[UUID] = set()
+    taken: dict[UUID, int] = {}
     for item in items:
         found = by_source.get(item.data["source_id"])
         authoritative = found is not None
         if found is None:
-            keys = _emails(item.data) + _numbers(item.data)
+            keys = [*_emails(item.data), item.data["phone"]]
             found = next((by_contact[k] for k in keys if k in by_contact), None)
-        if found is None or found["id"] in taken:
+        if found is not None and found["id"] in taken:
+            note = (
+                f"Same email or phone as {found['display_name']}, whom line "
+                f"{taken[found['id']]} already updates: added as a new customer."
+            )
+            item.flags.append(Flag("email", "", note, "note"))
             continue
-        taken.add(found["id"])
+        if found is None:
+            continue
+        taken[found["id"]] = item.lines[0]
+        if not authoritative:
+            note = (
+                f"Found as {found['display_name']} by email or phone: only what is empty is filled."
+            )
+            item.flags.append(Flag("", found["display_name"], note, "note"))
         had = customer_writes.Had(children[found["id"]], places[found["id"]])
         customer_writes.compare_one(item, found, had, authoritative, mapped)
 
 
 def _emails(data: dict[str, Any]) -> list[str]:
     return [e for e in [data["email"], *(m["email"] for m in data["emails"])] if e]
-
-
-def _numbers(data: dict[str, Any]) -> list[str]:
-    return [p for p in [data["phone"], *(m["number"] for m in data["phones"])] if p]
 
 
 KIND = register(

@@ -1,6 +1,7 @@
 -- name: find_existing
--- The company's customers a file's rows may be: by the old system's id, else by an email or
--- phone of the customer (not of a contact person). Read only; each part uses its index.
+-- The company's customers a file's rows may be: by the old system's id, else by an email of
+-- the customer (not of a contact person) or its primary phone. Read only; each part uses its
+-- index.
 with found as (
   select c.id from public.customers c
   join unnest(%(source_ids)s::text[]) as s(source_id) on c.source_id = s.source_id
@@ -17,10 +18,6 @@ with found as (
   union
   select o.customer_id from public.customer_emails o
   join unnest(%(emails)s::text[]) as e(email) on o.email = e.email
-  where o.tenant_id = %(tenant_id)s and o.contact_id is null
-  union
-  select o.customer_id from public.customer_phones o
-  join unnest(%(phones)s::text[]) as p(phone) on o.number = p.phone
   where o.tenant_id = %(tenant_id)s and o.contact_id is null
 )
 select c.id, c.kind, c.first_name, c.last_name, c.company_name, c.email, c.phone, c.phone_kind,
