@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from app.db import Connection
 from app.imports import csvfile, fields
+from app.imports.kinds.customers import KIND
 from tests.conftest import Client
 
 SMALL_FILE = "First Name,Last Name,Email,Phone\nAda,Lovelace,ada@example.com,(312) 555-0100\n"
@@ -30,7 +31,7 @@ def make_import(conn: Connection, tenant_id: UUID, text: str = SMALL_FILE) -> UU
             "tenant": tenant_id,
             "text": text,
             "headers": Jsonb(headers),
-            "mapping": Jsonb(fields.guess_mapping(headers)),
+            "mapping": Jsonb(fields.guess_mapping(headers, KIND.targets, KIND.synonyms)),
             "total": len(records),
         },
     ).fetchone()

@@ -298,11 +298,3 @@ def test_guessing_offers_only_the_kinds_targets() -> None:
         "",
         "email",
     ]
-
-
-def test_the_old_guess_still_serves_the_old_import() -> None:
-    assert fields.guess_mapping(["First Name", "Mobile Phone #", "Zip"]) == [
-        "first_name",
-        "phone",
-        "postal_code",
-    ]
