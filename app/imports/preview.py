@@ -89,6 +89,30 @@ def customer_lines(data: dict[str, Any]) -> list[Line]:
     return lines
 
 
+CHILDREN = ("phones", "emails", "properties", "contacts")
+
+
+def update_lines(data: dict[str, Any]) -> list[Line]:
+    """An update of a customer: what it changes and what it adds, nothing else."""
+    changes = data.get("changes", {})
+    shown = {**changes, **{key: data.get(key, []) for key in CHILDREN}}
+    lines = []
+    for line in customer_lines(shown):
+        if line.key.startswith(CHILDREN):
+            line.label += " (added)"
+        elif line.key.split(".")[0] in changes:
+            line.label += " (changed)"
+        else:
+            continue
+        lines.append(line)
+    for n, moved in enumerate(data.get("property_changes", [])):
+        text = ", ".join(
+            f"{key.replace('_', ' ')}: {value}" for key, value in moved["changes"].items()
+        )
+        lines.append(Line(f"Property {n + 1} (corrected)", text, f"property_changes[{n}]"))
+    return lines
+
+
 def plain_lines(data: dict[str, Any]) -> list[Line]:
     """Any other kind: each value under its field's name."""
     return [
@@ -109,9 +133,12 @@ def _text(value: Any) -> str:
 def lines(item: dict[str, Any]) -> list[Line]:
     """What the preview shows of a stored item: the values that are set, each with its flags;
     a flag naming no shown value comes last, under "Other"."""
-    shown = (
-        customer_lines(item["data"]) if item["kind"] == "customer" else plain_lines(item["data"])
-    )
+    if item["kind"] != "customer":
+        shown = plain_lines(item["data"])
+    elif item["action"] == "update":
+        shown = update_lines(item["data"])
+    else:
+        shown = customer_lines(item["data"])
     rest: list[dict[str, str]] = []
     for flag in item["flags"]:
         owner = next((line for line in shown if line.owns(flag.get("field", ""))), None)

@@ -232,3 +232,16 @@ def test_another_companys_import_cannot_be_undone_or_run(office, app, make, comp
     import_id = _import(office, (HEADER + rows(1)).encode())
 
     assert client.submit(f"/customers/import/{import_id}/{action}").status_code == 404
+
+
+def test_an_update_shows_only_what_it_changes_and_adds(office, make, company):
+    make.customer(company.id, "Ann", "Lee", email="ann@example.com")
+    data = HEADER + "Ann,Lee,ann@example.com,(217) 555-0142,9 Oak St,Springfield,IL,62701\n"
+
+    _, page = _preview(office, data.encode())
+
+    item = page.split('<li class="import-item">')[1].split("</li>")[0]
+    assert "Update" in item
+    assert "<dt>Phone (changed)</dt>" in item and "(217) 555-0142" in item
+    assert "<dt>Property 1 (added)</dt>" in item and "9 Oak St" in item
+    assert "<dt>First name" not in item  # the same as saved: not shown
