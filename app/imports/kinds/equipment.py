@@ -194,6 +194,9 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
         if candidates:
             candidates.sort(key=lambda e: not _same_serial(unit, e))
             taken.add(candidates[0]["id"])
+            for name in ("brand", "model", "serial"):  # "carrier" is the unit's "Carrier"
+                if name in unit and _serial_key(unit[name]) == _serial_key(candidates[0][name]):
+                    unit[name] = candidates[0][name]
             _keep_warranty_after_install(unit, candidates[0], item.flags)
             cells.compare(item, candidates[0], FIELDS)
             continue

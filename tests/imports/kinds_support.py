@@ -1,0 +1,60 @@
+"""Planning and applying a file of one import kind as the import job does: as the company's
+owner with the actor `system:import`, the mapping guessed from the kind's header words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from psycopg_pool import ConnectionPool
+
+from app.auth.identity import claims_for
+from app.db import transaction
+from app.imports import csvfile
+from app.imports.fields import normalize_header
+from app.imports.plan import Item, Kind, Plan, Written
+from tests.factories import Tenant
+
+FILES = Path(__file__).parent / "files"
+
+
+def mapping_for(kind: Kind, headers: list[str]) -> list[str]:
+    """Each header's target by the kind's synonyms ("" when none names it)."""
+    words = {word: target for target, synonyms in kind.synonyms.items() for word in synonyms}
+    return [words.get(normalize_header(header), "") for header in headers]
+
+
+def plan_text(pool: ConnectionPool, company: Tenant, kind: Kind, text: str) -> Plan:
+    headers, records = csvfile.read(text, ",")
+    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
+    with transaction(pool, claims) as conn:
+        return kind.plan(conn, company.id, records, mapping_for(kind, headers), {})
+
+
+def plan_file(pool: ConnectionPool, company: Tenant, kind: Kind, name: str) -> Plan:
+    return plan_text(pool, company, kind, (FILES / name).read_text())
+
+
+def apply(pool: ConnectionPool, company: Tenant, kind: Kind, items: list[Item]) -> list[Written]:
+    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
+    with transaction(pool, claims) as conn:
+        return kind.apply(conn, company.id, items)
+
+
+def by_line(found: Plan) -> dict[int, Item]:
+    """Each item under the first line of the file it came from."""
+    return {item.lines[0]: item for item in found.items}
+
+
+def flag_notes(item: Item) -> dict[str, list[str]]:
+    notes: dict[str, list[str]] = {}
+    for flag in item.flags:
+        notes.setdefault(flag.field, []).append(f"{flag.kind}: {flag.note}")
+    return notes
+
+
+def left_out(found: Plan) -> dict[int, str]:
+    return {row.line: row.reason for row in found.left_out}
+
+
+def actions(found: Plan) -> list[str]:
+    return sorted(item.action for item in found.items)

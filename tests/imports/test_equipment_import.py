@@ -1,0 +1,228 @@
+"""The equipment import: each unit of an old system's equipment list on its customer's
+property, with dates, kinds and ratings as those lists write them; a row naming no known
+customer or property left out with the reason; a second import of the same file changes
+nothing, an updated one updates the changed unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from app.imports import cells
+from app.imports.kinds import equipment
+from tests.factories import Factory, Tenant
+from tests.imports.kinds_support import (
+    actions,
+    apply,
+    by_line,
+    flag_notes,
+    left_out,
+    plan_file,
+    plan_text,
+)
+
+KIND = equipment.KIND
+
+
+@pytest.fixture
+def book(make: Factory, company: Tenant) -> dict[str, UUID]:
+    """The customers the equipment list names, imported before it."""
+    t = company.id
+    ann = make.customer(t, "Ann", "Lee")
+    bob = make.customer(t, "Bob", "Stone", email="bob@example.com")
+    carl = make.customer(t, "Carl", "Moss")
+    dana = make.customer(t, "Dana", "Ruiz")
+    for _ in range(2):
+        make.property(t, make.customer(t, "Pat", "Twin"))
+    return {
+        "ann": make.property(t, ann, "12 Elm Street"),
+        "ann_cabin": make.property(t, ann, "4 Lake Rd"),
+        "bob": make.property(t, bob, "7 Oak Ave"),
+        "carl": make.property(t, carl, "3 Pine Ct"),
+        "dana": make.property(t, dana, "9 Birch Ln"),
+    }
+
+
+def units(admin: Any, tenant_id: UUID) -> dict[str, dict[str, Any]]:
+    found = admin.execute(
+        "select property_id, kind, brand, model, serial, installed_on, warranty_ends_on, seer2,"
+        " afue, hspf2, refrigerant, filter_size, notes from public.equipment"
+        " where tenant_id = %(t)s",
+        {"t": tenant_id},
+    ).fetchall()
+    return {f"{row['brand']} {row['model']}": row for row in found}
+
+
+def test_dates_in_any_common_format() -> None:
+    for text in (
+        "2019-05-03",
+        "5/3/2019",
+        "05/03/19",
+        "May 3 2019",
+        "May 3, 2019",
+        "3 May 2019",
+        "43588",
+        "2019-05-03 00:00:00",
+        "03-May-19",
+    ):
+        assert str(cells.parse_date(text)) == "2019-05-03", text
+    for blank in ("", "n/a", "N/A", "none", "-"):
+        assert cells.parse_date(blank) is None
+    for bad in ("2020-13-45", "someday", "2/30/2020", "123"):
+        with pytest.raises(cells.BadValue):
+            cells.parse_date(bad)
+
+
+def test_equipment_words_become_kinds() -> None:
+    words = {
+        "AC": "air_conditioner",
+        "Condenser": "air_conditioner",
+        "A/C": "air_conditioner",
+        "Furnace": "furnace",
+        "Gas furnace": "furnace",
+        "HP": "heat_pump",
+        "Ductless": "mini_split",
+        "Water heater": "water_heater",
+        "Tstat": "thermostat",
+        "Thermostat": "thermostat",
+        "AHU": "air_handler",
+        "Air handler": "air_handler",
+    }
+    assert {word: cells.equipment_kind(word) for word in words} == words
+    assert cells.equipment_kind("Flux capacitor") is None
+
+
+def test_planning_reads_each_quirk_and_writes_nothing(pool, admin, company, book) -> None:
+    found = plan_file(pool, company, KIND, "equipment_list.csv")
+
+    items = by_line(found)
+    assert sorted(items) == [2, 3, 4, 5, 7, 8]
+    assert actions(found) == ["new"] * 6
+    assert items[2].data == {
+        "customer_id": items[2].data["customer_id"],
+        "property_id": str(book["ann"]),
+        "kind": "air_conditioner",
+        "brand": "Carrier",
+        "model": "24ACC636",
+        "serial": "1719E12345",
+        "installed_on": "2019-05-03",
+        "warranty_ends_on": "2029-05-03",
+        "seer2": 16.0,
+        "refrigerant": "R-410A",
+        "filter_size": "16x25x1",
+        "notes": "Side yard",
+    }
+    assert items[2].label == "Air conditioner: Carrier 24ACC636 (serial 1719E12345) — Ann Lee"
+    assert items[2].flags == []
+    assert items[3].data["kind"] == "furnace" and items[3].data["afue"] == 96.0
+    assert "warranty_ends_on" not in items[3].data  # "n/a"
+    assert items[4].data["kind"] == "thermostat"
+    assert items[4].data["installed_on"] == "2019-05-03"
+    # lines 5 and 6: one heat pump (serials differ only in case and space), merged
+    assert items[5].lines == [5, 6] and found.merged_rows == 1
+    assert items[5].data["property_id"] == str(book["bob"])  # Bob's only property, by email
+    assert items[5].data["installed_on"] == "2019-05-03"  # an Excel serial number
+    assert items[5].data["warranty_ends_on"] == "2029-05-03"  # from line 6
+    assert "seer2" not in items[5].data
+    assert flag_notes(items[5])["seer2"] == [
+        "left_out: SEER2 left out: 75.0 is not between 1 and 50."
+    ]
+    assert flag_notes(items[5])["line"] == [
+        "merged: Line 6 is the same unit: merged into this one."
+    ]
+    assert "installed_on" not in items[7].data
+    assert flag_notes(items[7])["installed_on"][0].startswith("left_out: Install date left out:")
+    assert items[7].data["kind"] == "mini_split" and items[7].data["seer2"] == 22.0
+    assert items[8].data["kind"] == "other"
+    assert flag_notes(items[8])["kind"] == [
+        "note: 'Flux capacitor' is not a kind of equipment we know: saved as Other."
+    ]
+    assert left_out(found) == {
+        9: "The customer has no property at '99 Nowhere Rd'.",
+        10: "No customer matches 'Erin Nobody': import the customers first.",
+        11: "2 customers have this name; add their id.",
+    }
+    assert admin.execute("select count(*) as n from public.equipment").fetchone()["n"] == 0
+
+
+def test_applying_creates_the_units_and_a_second_import_changes_nothing(
+    pool, admin, company, book
+) -> None:
+    found = plan_file(pool, company, KIND, "equipment_list.csv")
+    written = apply(pool, company, KIND, found.items)
+
+    assert [w.action for w in written] == ["created"] * 6
+    assert {w.table for w in written} == {"public.equipment"}
+    saved = units(admin, company.id)
+    assert sorted(saved) == [
+        "Carrier 24ACC636",
+        "Carrier 59SC5A060",
+        "DeLorean DMC-12",
+        "Ecobee EB-STATE5-01",
+        "Mitsubishi MSZ-GL12NA",
+        "Trane 4TWR6036",
+    ]
+    heat_pump = saved["Trane 4TWR6036"]
+    assert (heat_pump["kind"], heat_pump["serial"], heat_pump["seer2"]) == (
+        "heat_pump",
+        "xyz 123",
+        None,
+    )
+    assert heat_pump["property_id"] == book["bob"]
+    assert saved["Carrier 59SC5A060"]["afue"] == Decimal("96.0")
+
+    again = plan_file(pool, company, KIND, "equipment_list.csv")
+    assert actions(again) == ["unchanged"] * 6
+    assert apply(pool, company, KIND, again.items) == []
+
+
+def test_an_updated_file_updates_the_changed_unit_only(pool, admin, company, book) -> None:
+    apply(pool, company, KIND, plan_file(pool, company, KIND, "equipment_list.csv").items)
+    before = units(admin, company.id)["Carrier 24ACC636"]
+
+    found = plan_file(pool, company, KIND, "equipment_list_updated.csv")
+
+    items = by_line(found)
+    assert (items[2].action, items[2].data["changed"]) == ("update", ["filter_size"])
+    assert items[3].action == "unchanged"
+    written = apply(pool, company, KIND, found.items)
+    assert [(w.action, w.row_id) for w in written] == [("updated", items[2].target_id)]
+    assert written[0].before is not None and written[0].before["filter_size"] == "16x25x1"
+    after = units(admin, company.id)["Carrier 24ACC636"]
+    # the file's blanks (install date, notes…) keep what the unit had
+    assert after == before | {"filter_size": "20x25x1"}
+
+
+def test_a_unit_without_serial_matches_by_type_brand_and_model(pool, admin, make, company, book):
+    admin.execute(
+        "insert into public.equipment (tenant_id, property_id, kind, brand, model)"
+        " values (%(t)s, %(p)s, 'furnace', 'Carrier', '59SC5A060')",
+        {"t": company.id, "p": book["ann"]},
+    )
+    other = make.equipment(company.id, book["ann"], "boiler")  # another unit, untouched
+    text = (
+        "Customer,Service Address,Type,Make,Model,Serial,Install Date\n"
+        "Ann Lee,12 Elm St.,Furnace,carrier,59sc5a060,2219A67890,2019-05-03\n"
+    )
+
+    found = plan_text(pool, company, KIND, text)
+
+    assert actions(found) == ["update"]
+    assert found.items[0].data["changed"] == ["serial", "installed_on"]
+    apply(pool, company, KIND, found.items)
+    saved = units(admin, company.id)
+    assert saved["Carrier 59SC5A060"]["serial"] == "2219A67890"
+    assert saved["Carrier "]["kind"] == "boiler"
+    assert len(saved) == 2 and other
+
+
+def test_a_row_with_several_properties_needs_the_street(pool, company, book) -> None:
+    text = "Customer,Type,Make,Model\nAnn Lee,AC,Carrier,24ACC636\n"
+
+    found = plan_text(pool, company, KIND, text)
+
+    assert found.items == []
+    assert left_out(found) == {2: "The customer has several properties: add the street."}
