@@ -7,6 +7,7 @@ record and a flag says why (`Flag(kind="left_out")`)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -14,8 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from app import phones
+from app.db import Connection
 from app.imports.csvfile import Record
-from app.imports.plan import Flag, Item, Target
+from app.imports.plan import Flag, Item, Target, Written
 from app.imports.references import CustomerIndex
 
 # The columns naming the customer (the first that settles it: old-system id, email, phone,
@@ -291,3 +293,34 @@ def finished(item: Item) -> Item:
         name: str(value) if isinstance(value, UUID) else value for name, value in item.data.items()
     } | {name: as_json(value) for name, value in found.items()}
     return item
+
+
+def write(
+    conn: Connection,
+    tenant_id: UUID,
+    items: list[Item],
+    table: str,
+    fields: tuple[str, ...],
+    statements: tuple[str, str],
+) -> list[Written]:
+    """The new items inserted and the updates made, each set in one statement (`statements`:
+    the insert returning `id`, the update returning `id` and `before`), the unchanged skipped."""
+
+    def row(item: Item) -> dict[str, Any]:
+        return {"property_id": item.data["property_id"]} | {
+            name: item.data.get(name) for name in fields
+        }
+
+    insert, update = statements
+    written: list[Written] = []
+    new = [row(item) for item in items if item.action == "new"]
+    if new:
+        params = {"tenant_id": tenant_id, "rows": json.dumps(new)}
+        for found in conn.execute(insert, params):
+            written.append(Written(table, found["id"], "created"))
+    changed = [row(item) | {"id": str(item.target_id)} for item in items if item.action == "update"]
+    if changed:
+        params = {"tenant_id": tenant_id, "rows": json.dumps(changed)}
+        for found in conn.execute(update, params):
+            written.append(Written(table, found["id"], "updated", found["before"]))
+    return written

@@ -4,6 +4,7 @@ owner with the actor `system:import`, the mapping guessed from the kind's header
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
@@ -12,9 +13,27 @@ from app.db import transaction
 from app.imports import csvfile
 from app.imports.fields import normalize_header
 from app.imports.plan import Item, Kind, Plan, Written
-from tests.factories import Tenant
+from tests.factories import Factory, Tenant
 
 FILES = Path(__file__).parent / "files"
+
+
+def make_book(make: Factory, company: Tenant) -> dict[str, UUID]:
+    """The customers the test files name, as if imported before them: Ann Lee with two
+    properties, Bob Stone (found by email), Carl Moss and Dana Ruiz with one, and two Pat
+    Twins."""
+    t = company.id
+    ann = make.customer(t, "Ann", "Lee")
+    bob = make.customer(t, "Bob", "Stone", email="bob@example.com")
+    for _ in range(2):
+        make.property(t, make.customer(t, "Pat", "Twin"))
+    return {
+        "ann": make.property(t, ann, "12 Elm Street"),
+        "ann_cabin": make.property(t, ann, "4 Lake Rd"),
+        "bob": make.property(t, bob, "7 Oak Ave"),
+        "carl": make.property(t, make.customer(t, "Carl", "Moss"), "3 Pine Ct"),
+        "dana": make.property(t, make.customer(t, "Dana", "Ruiz"), "9 Birch Ln"),
+    }
 
 
 def mapping_for(kind: Kind, headers: list[str]) -> list[str]:

@@ -14,36 +14,14 @@ import pytest
 from app.imports import cells
 from app.imports.kinds import equipment
 from tests.factories import Factory, Tenant
-from tests.imports.kinds_support import (
-    actions,
-    apply,
-    by_line,
-    flag_notes,
-    left_out,
-    plan_file,
-    plan_text,
-)
+from tests.imports import kinds_support
 
 KIND = equipment.KIND
 
 
 @pytest.fixture
 def book(make: Factory, company: Tenant) -> dict[str, UUID]:
-    """The customers the equipment list names, imported before it."""
-    t = company.id
-    ann = make.customer(t, "Ann", "Lee")
-    bob = make.customer(t, "Bob", "Stone", email="bob@example.com")
-    carl = make.customer(t, "Carl", "Moss")
-    dana = make.customer(t, "Dana", "Ruiz")
-    for _ in range(2):
-        make.property(t, make.customer(t, "Pat", "Twin"))
-    return {
-        "ann": make.property(t, ann, "12 Elm Street"),
-        "ann_cabin": make.property(t, ann, "4 Lake Rd"),
-        "bob": make.property(t, bob, "7 Oak Ave"),
-        "carl": make.property(t, carl, "3 Pine Ct"),
-        "dana": make.property(t, dana, "9 Birch Ln"),
-    }
+    return kinds_support.make_book(make, company)
 
 
 def units(admin: Any, tenant_id: UUID) -> dict[str, dict[str, Any]]:
@@ -96,11 +74,11 @@ def test_equipment_words_become_kinds() -> None:
 
 
 def test_planning_reads_each_quirk_and_writes_nothing(pool, admin, company, book) -> None:
-    found = plan_file(pool, company, KIND, "equipment_list.csv")
+    found = kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
 
-    items = by_line(found)
+    items = kinds_support.by_line(found)
     assert sorted(items) == [2, 3, 4, 5, 7, 8]
-    assert actions(found) == ["new"] * 6
+    assert kinds_support.actions(found) == ["new"] * 6
     assert items[2].data == {
         "customer_id": items[2].data["customer_id"],
         "property_id": str(book["ann"]),
@@ -127,20 +105,22 @@ def test_planning_reads_each_quirk_and_writes_nothing(pool, admin, company, book
     assert items[5].data["installed_on"] == "2019-05-03"  # an Excel serial number
     assert items[5].data["warranty_ends_on"] == "2029-05-03"  # from line 6
     assert "seer2" not in items[5].data
-    assert flag_notes(items[5])["seer2"] == [
+    assert kinds_support.flag_notes(items[5])["seer2"] == [
         "left_out: SEER2 left out: 75.0 is not between 1 and 50."
     ]
-    assert flag_notes(items[5])["line"] == [
+    assert kinds_support.flag_notes(items[5])["line"] == [
         "merged: Line 6 is the same unit: merged into this one."
     ]
     assert "installed_on" not in items[7].data
-    assert flag_notes(items[7])["installed_on"][0].startswith("left_out: Install date left out:")
+    assert kinds_support.flag_notes(items[7])["installed_on"][0].startswith(
+        "left_out: Install date left out:"
+    )
     assert items[7].data["kind"] == "mini_split" and items[7].data["seer2"] == 22.0
     assert items[8].data["kind"] == "other"
-    assert flag_notes(items[8])["kind"] == [
+    assert kinds_support.flag_notes(items[8])["kind"] == [
         "note: 'Flux capacitor' is not a kind of equipment we know: saved as Other."
     ]
-    assert left_out(found) == {
+    assert kinds_support.left_out(found) == {
         9: "The customer has no property at '99 Nowhere Rd'.",
         10: "No customer matches 'Erin Nobody': import the customers first.",
         11: "2 customers have this name; add their id.",
@@ -151,8 +131,8 @@ def test_planning_reads_each_quirk_and_writes_nothing(pool, admin, company, book
 def test_applying_creates_the_units_and_a_second_import_changes_nothing(
     pool, admin, company, book
 ) -> None:
-    found = plan_file(pool, company, KIND, "equipment_list.csv")
-    written = apply(pool, company, KIND, found.items)
+    found = kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
+    written = kinds_support.apply(pool, company, KIND, found.items)
 
     assert [w.action for w in written] == ["created"] * 6
     assert {w.table for w in written} == {"public.equipment"}
@@ -174,21 +154,26 @@ def test_applying_creates_the_units_and_a_second_import_changes_nothing(
     assert heat_pump["property_id"] == book["bob"]
     assert saved["Carrier 59SC5A060"]["afue"] == Decimal("96.0")
 
-    again = plan_file(pool, company, KIND, "equipment_list.csv")
-    assert actions(again) == ["unchanged"] * 6
-    assert apply(pool, company, KIND, again.items) == []
+    again = kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
+    assert kinds_support.actions(again) == ["unchanged"] * 6
+    assert kinds_support.apply(pool, company, KIND, again.items) == []
 
 
 def test_an_updated_file_updates_the_changed_unit_only(pool, admin, company, book) -> None:
-    apply(pool, company, KIND, plan_file(pool, company, KIND, "equipment_list.csv").items)
+    kinds_support.apply(
+        pool,
+        company,
+        KIND,
+        kinds_support.plan_file(pool, company, KIND, "equipment_list.csv").items,
+    )
     before = units(admin, company.id)["Carrier 24ACC636"]
 
-    found = plan_file(pool, company, KIND, "equipment_list_updated.csv")
+    found = kinds_support.plan_file(pool, company, KIND, "equipment_list_updated.csv")
 
-    items = by_line(found)
+    items = kinds_support.by_line(found)
     assert (items[2].action, items[2].data["changed"]) == ("update", ["filter_size"])
     assert items[3].action == "unchanged"
-    written = apply(pool, company, KIND, found.items)
+    written = kinds_support.apply(pool, company, KIND, found.items)
     assert [(w.action, w.row_id) for w in written] == [("updated", items[2].target_id)]
     assert written[0].before is not None and written[0].before["filter_size"] == "16x25x1"
     after = units(admin, company.id)["Carrier 24ACC636"]
@@ -208,11 +193,11 @@ def test_a_unit_without_serial_matches_by_type_brand_and_model(pool, admin, make
         "Ann Lee,12 Elm St.,Furnace,carrier,59sc5a060,2219A67890,2019-05-03\n"
     )
 
-    found = plan_text(pool, company, KIND, text)
+    found = kinds_support.plan_text(pool, company, KIND, text)
 
-    assert actions(found) == ["update"]
+    assert kinds_support.actions(found) == ["update"]
     assert found.items[0].data["changed"] == ["serial", "installed_on"]
-    apply(pool, company, KIND, found.items)
+    kinds_support.apply(pool, company, KIND, found.items)
     saved = units(admin, company.id)
     assert saved["Carrier 59SC5A060"]["serial"] == "2219A67890"
     assert saved["Carrier "]["kind"] == "boiler"
@@ -222,7 +207,9 @@ def test_a_unit_without_serial_matches_by_type_brand_and_model(pool, admin, make
 def test_a_row_with_several_properties_needs_the_street(pool, company, book) -> None:
     text = "Customer,Type,Make,Model\nAnn Lee,AC,Carrier,24ACC636\n"
 
-    found = plan_text(pool, company, KIND, text)
+    found = kinds_support.plan_text(pool, company, KIND, text)
 
     assert found.items == []
-    assert left_out(found) == {2: "The customer has several properties: add the street."}
+    assert kinds_support.left_out(found) == {
+        2: "The customer has several properties: add the street."
+    }

@@ -10,7 +10,6 @@ updated with what the file says, or left unchanged."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
@@ -28,6 +27,8 @@ queries = sql.load(__file__, "agreements.sql")
 
 FIELDS = ("name", "months", "starts_on", "ends_on", "status", "notes", "first_due_on")
 DEFAULT_NAME = "Maintenance plan"
+# While planning: the next due month of a row giving no frequency.
+DUE_MONTH = "due_month"
 
 TARGETS: dict[str, Target] = {
     "": Target("Ignore this column"),
@@ -117,14 +118,14 @@ def _read_plan(row: dict[str, str], today: date, flags: list[Flag]) -> dict[str,
     for target, label in (("starts_on", "Start"), ("ends_on", "End"), ("next_due_on", "Next due")):
         if (day := cells.date_cell(row, target, f"{label} date", flags)) is not None:
             found[target] = day
-    _read_months(row, found, today, flags)
-    _read_status(row, found, today, flags)
-    if row.get("notes", "").strip():
-        found["notes"] = row["notes"].strip()[:5000]
     if found.get("ends_on") and found.get("starts_on") and found["ends_on"] < found["starts_on"]:
         note = f"End date left out: it is before the start ({found['starts_on']})."
         flags.append(Flag("ends_on", row["ends_on"], note, "left_out"))
         del found["ends_on"]
+    _read_months(row, found, today, flags)
+    _read_status(row, found, today, flags)
+    if row.get("notes", "").strip():
+        found["notes"] = row["notes"].strip()[:5000]
     return found
 
 
@@ -135,7 +136,7 @@ def _read_months(
     if not cells.is_blank(row.get("frequency", "")):
         per_year = visits_per_year(row["frequency"])
         if per_year is None:
-            note = f"{row['frequency']!r} is not a frequency we know: one visit a year."
+            note = f"{row['frequency']!r} is not a frequency we know: left out."
             flags.append(Flag("frequency", row["frequency"], note, "left_out"))
     next_due = found.pop("next_due_on", None)
     if next_due is not None:
@@ -143,10 +144,11 @@ def _read_months(
         if next_due < today.replace(day=1):
             note = f"The next visit was due {next_due}: tune-up jobs start from this month."
             flags.append(Flag("next_due_on", row["next_due_on"], note, "note"))
-    if per_year is None and next_due is None:
-        return
-    first = next_due or found.get("starts_on") or today
-    found["months"] = months_from(first.month, per_year or 1)
+    if per_year is not None:
+        first = next_due or found.get("starts_on") or today
+        found["months"] = months_from(first.month, per_year)
+    elif next_due is not None:  # as many visits as the plan has (a new one: one)
+        found[DUE_MONTH] = next_due.month
 
 
 def _read_status(
@@ -173,8 +175,8 @@ def _complete(found: dict[str, Any], today: date, flags: list[Flag]) -> None:
         note = f"No start date: saved as starting {found['starts_on']}."
         flags.append(Flag("starts_on", "", note, "note"))
     if "months" not in found:
-        found["months"] = [found["starts_on"].month]
-        note = "No frequency or next due date: one visit a year, in the start month."
+        found["months"] = [found.pop(DUE_MONTH, found["starts_on"].month)]
+        note = "No frequency: one visit a year."
         flags.append(Flag("frequency", "", note, "note"))
     found.setdefault("status", "active")
 
@@ -222,6 +224,8 @@ def plan(
         if target is None:
             _complete(found, today, item.flags)
         else:
+            if DUE_MONTH in found:
+                found["months"] = months_from(found.pop(DUE_MONTH), len(target["months"]))
             _keep_end_after_start(found, target, item.flags)
             cells.compare(item, target, FIELDS)
         result.items.append(cells.finished(item))
@@ -248,24 +252,8 @@ def _keep_end_after_start(found: dict[str, Any], target: dict[str, Any], flags: 
 
 
 def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    def row(item: Item) -> dict[str, Any]:
-        return {"property_id": item.data["property_id"]} | {
-            name: item.data.get(name) for name in FIELDS
-        }
-
-    written: list[Written] = []
-    new = [row(item) for item in items if item.action == "new"]
-    if new:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(new)}
-        for found in conn.execute(queries.insert_agreements, params):
-            written.append(Written("public.service_agreements", found["id"], "created"))
-    changed = [row(item) | {"id": str(item.target_id)} for item in items if item.action == "update"]
-    if changed:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(changed)}
-        for found in conn.execute(queries.update_agreements, params):
-            before = found["before"]
-            written.append(Written("public.service_agreements", found["id"], "updated", before))
-    return written
+    statements = (queries.insert_agreements, queries.update_agreements)
+    return cells.write(conn, tenant_id, items, "public.service_agreements", FIELDS, statements)
 
 
 KIND = register(

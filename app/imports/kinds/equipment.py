@@ -9,7 +9,6 @@ same unit make one item."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from uuid import UUID
@@ -207,23 +206,8 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
 
 
 def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    def row(item: Item) -> dict[str, Any]:
-        return {"property_id": item.data["property_id"]} | {
-            name: item.data.get(name) for name in FIELDS
-        }
-
-    written: list[Written] = []
-    new = [row(item) for item in items if item.action == "new"]
-    if new:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(new)}
-        for found in conn.execute(queries.insert_equipment, params):
-            written.append(Written("public.equipment", found["id"], "created"))
-    changed = [row(item) | {"id": str(item.target_id)} for item in items if item.action == "update"]
-    if changed:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(changed)}
-        for found in conn.execute(queries.update_equipment, params):
-            written.append(Written("public.equipment", found["id"], "updated", found["before"]))
-    return written
+    statements = (queries.insert_equipment, queries.update_equipment)
+    return cells.write(conn, tenant_id, items, "public.equipment", FIELDS, statements)
 
 
 KIND = register(
