@@ -66,7 +66,12 @@ def is_blank(text: str) -> bool:
 
 
 def find_place(index: CustomerIndex, row: dict[str, str]) -> tuple[UUID, UUID] | str:
-    """The (customer, property) the row names, or why none can be found."""
+    """The (customer, property) the row names, or why none can be found. A location id of the
+    old system names both when the row names no customer."""
+    named = ("customer_source_id", "customer_email", "customer_phone", "customer_name")
+    location = row.get("location_id", "")
+    if location in index.place_by_source and not any(row.get(k) for k in named):
+        return index.place_by_source[location]
     phone = ""
     if row.get("customer_phone"):
         try:
@@ -125,6 +130,8 @@ _MONTHS = {
     for name in names
 }
 _EXCEL_EPOCH = date(1899, 12, 30)
+# A month and year (05/2019) or a year alone (2019), as equipment lists often give installs.
+_PARTIAL = re.compile(r"(?:(\d{1,2})/)?(\d{4})")
 
 
 class BadValue(ValueError):
@@ -146,9 +153,10 @@ def _make(year: int, month: int, day: int, text: str) -> date:
 
 
 def parse_date(text: str) -> date | None:
-    """2019-05-03, 5/3/2019, 05/03/19 (month first, as in the US), May 3 2019, 3 May 2019,
-    an Excel serial number (43588), a timestamp (2019-05-03 00:00:00); "n/a" and blanks are
-    None; anything else raises BadValue."""
+    """2019-05-03, 5/3/2019, 05/03/19 (month first, as in the US, unless the first number
+    cannot be a month), May 3 2019, 3 May 2019, an Excel serial number (43588), a timestamp
+    (2019-05-03 00:00:00), 05/2019 and 2019 (their first day); "n/a" and blanks are None;
+    anything else raises BadValue."""
     cleaned = text.strip()
     if is_blank(cleaned):
         return None
@@ -158,7 +166,10 @@ def parse_date(text: str) -> date | None:
     if m := re.fullmatch(
         r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?: [\d:]+(?: [ap]m)?)?", lowered
     ):
-        return _make(_year(m[3]), int(m[1]), int(m[2]), cleaned)
+        month, day = int(m[1]), int(m[2])
+        if month > 12 >= day:  # 25/12/2019: day first, as in Canada and Europe
+            month, day = day, month
+        return _make(_year(m[3]), month, day, cleaned)
     if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", lowered):
         return _make(int(m[1]), int(m[2]), int(m[3]), cleaned)
     month_first = re.fullmatch(r"([a-z]+) +(\d{1,2})(?:st|nd|rd|th)? +(\d{4})", lowered)
@@ -172,16 +183,23 @@ def parse_date(text: str) -> date | None:
         serial = int(m[1])
         if 20_000 <= serial <= 80_000:  # 1954 to 2119
             return _EXCEL_EPOCH + timedelta(days=serial)
+    if (m := _PARTIAL.fullmatch(lowered)) and 1900 <= int(m[2]) <= 2100:
+        return _make(int(m[2]), int(m[1] or 1), 1, cleaned)
     raise BadValue(f"{cleaned!r} is not a date we can read (write it as 2019-05-03).")
 
 
 def date_cell(row: dict[str, str], target: str, label: str, flags: list[Flag]) -> date | None:
-    """The row's date for `target`, or None with a flag when it cannot be read."""
+    """The row's date for `target`, or None with a flag when it cannot be read; a month or a
+    year alone is its first day, flagged."""
     try:
-        return parse_date(row.get(target, ""))
+        day = parse_date(row.get(target, ""))
     except BadValue as bad:
         flags.append(Flag(target, row[target], f"{label} left out: {bad}", "left_out"))
         return None
+    if day is not None and _PARTIAL.fullmatch(row[target].strip().lower()):
+        note = f"{label}: only the {'month' if '/' in row[target] else 'year'}, saved as {day}."
+        flags.append(Flag(target, row[target], note, "repaired"))
+    return day
 
 
 # --- numbers -------------------------------------------------------------------------------

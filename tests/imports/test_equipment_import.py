@@ -5,6 +5,7 @@ nothing, an updated one updates the changed unit."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,7 @@ import pytest
 
 from app.imports import cells
 from app.imports.kinds import equipment
+from app.imports.plan import Flag
 from tests.factories import Factory, Tenant
 from tests.imports import kinds_support
 
@@ -47,11 +49,24 @@ def test_dates_in_any_common_format() -> None:
         "03-May-19",
     ):
         assert str(cells.parse_date(text)) == "2019-05-03", text
+    assert str(cells.parse_date("25/12/2019")) == "2019-12-25"  # cannot be month first
     for blank in ("", "n/a", "N/A", "none", "-"):
         assert cells.parse_date(blank) is None
     for bad in ("2020-13-45", "someday", "2/30/2020", "123"):
         with pytest.raises(cells.BadValue):
             cells.parse_date(bad)
+
+
+def test_a_month_or_a_year_alone_is_its_first_day_flagged() -> None:
+    flags: list[Flag] = []
+    row = {"installed_on": "05/2019", "warranty_ends_on": "2029"}
+
+    assert cells.date_cell(row, "installed_on", "Install date", flags) == date(2019, 5, 1)
+    assert cells.date_cell(row, "warranty_ends_on", "Warranty end", flags) == date(2029, 1, 1)
+    assert [f.note for f in flags] == [
+        "Install date: only the month, saved as 2019-05-01.",
+        "Warranty end: only the year, saved as 2029-01-01.",
+    ]
 
 
 def test_equipment_words_become_kinds() -> None:
@@ -118,7 +133,8 @@ def test_planning_reads_each_quirk_and_writes_nothing(pool, admin, company, book
     assert items[7].data["kind"] == "mini_split" and items[7].data["seer2"] == 22.0
     assert items[8].data["kind"] == "other"
     assert kinds_support.flag_notes(items[8])["kind"] == [
-        "note: 'Flux capacitor' is not a kind of equipment we know: saved as Other."
+        "left_out: 'Flux capacitor' is not a kind of equipment we know: left out.",
+        "note: No equipment type: saved as Other.",
     ]
     assert kinds_support.left_out(found) == {
         9: "The customer has no property at '99 Nowhere Rd'.",
@@ -213,3 +229,19 @@ def test_a_row_with_several_properties_needs_the_street(pool, company, book) -> 
     assert kinds_support.left_out(found) == {
         2: "The customer has several properties: add the street."
     }
+
+
+def test_a_location_id_of_the_old_system_names_customer_and_property(
+    pool, admin, company, book
+) -> None:
+    admin.execute(
+        "update public.properties set source_id = 'LOC-88' where id = %(p)s",
+        {"p": book["ann_cabin"]},
+    )
+    text = "Location ID,Type,Make,Model,Serial\nLOC-88,Boiler,Weil-McLain,CGa-4,W-77\n"
+
+    found = kinds_support.plan_text(pool, company, KIND, text)
+
+    assert found.left_out == []
+    assert found.items[0].data["property_id"] == str(book["ann_cabin"])
+    assert found.items[0].label == "Boiler: Weil-McLain CGa-4 (serial W-77) — Ann Lee"

@@ -73,9 +73,10 @@ def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any]:
     if not cells.is_blank(row.get("kind", "")):
         kind = cells.equipment_kind(row["kind"])
         if kind is None:
-            note = f"{row['kind']!r} is not a kind of equipment we know: saved as Other."
-            flags.append(Flag("kind", row["kind"], note, "note"))
-        unit["kind"] = kind or "other"
+            note = f"{row['kind']!r} is not a kind of equipment we know: left out."
+            flags.append(Flag("kind", row["kind"], note, "left_out"))
+        else:
+            unit["kind"] = kind
     for target in TEXTS:
         if not cells.is_blank(row.get(target, "")):
             unit[target] = row[target].strip()
@@ -201,7 +202,7 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
             continue
         if "kind" not in unit:
             unit["kind"] = "other"
-            item.flags.append(Flag("kind", "", "No equipment type given: saved as Other.", "note"))
+            item.flags.append(Flag("kind", "", "No equipment type: saved as Other.", "note"))
         _keep_warranty_after_install(unit, None, item.flags)
 
 
