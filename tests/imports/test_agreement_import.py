@@ -208,3 +208,20 @@ def test_tune_up_jobs_start_at_the_next_due_month_never_in_the_past(
     assert first["Monthly Care"] == next_month  # not this month: the old system made it
     assert first["Overdue Care"] == this_month  # never a past month
     assert first["Comfort Club"] == this_month and made_here  # a plan made in Plenum: as before
+
+
+def test_an_active_plan_past_its_end_date_is_saved_as_ended(pool, company, book) -> None:
+    text = (
+        "Customer,Plan,Start Date,Expires,Status,Frequency\n"
+        "Bob Stone,Comfort Club,2019-05-03,2024-05-02,Active,Annual\n"
+        "Carl Moss,Comfort Club,2019-05-03,2099-05-02,Active,Annual\n"
+    )
+
+    found = kinds_support.plan_text(pool, company, KIND, text)
+
+    items = kinds_support.by_line(found)
+    assert (items[2].data["status"], items[2].data["ends_on"]) == ("canceled", "2024-05-02")
+    assert kinds_support.flag_notes(items[2])["status"] == [
+        "repaired: The plan ended on 2024-05-02: saved as ended."
+    ]
+    assert (items[3].data["status"], items[3].flags) == ("active", [])
