@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +19,7 @@ from uuid import UUID
 from app import phones
 from app.db import Connection
 from app.imports.csvfile import Record
-from app.imports.plan import Flag, Item, Target, Written
+from app.imports.plan import Flag, Item, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex
 
 # The columns naming the customer (the first that settles it: old-system id, email, phone,
@@ -97,6 +99,28 @@ def find_place(index: CustomerIndex, row: dict[str, str]) -> tuple[UUID, UUID] |
     if place.id is None:
         return place.reason
     return customer.id, place.id
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    record: Record
+    values: dict[str, str]
+    customer_id: UUID
+    property_id: UUID
+
+
+def placed_rows(
+    index: CustomerIndex, records: list[Record], mapping: list[str], plan: Plan
+) -> Iterator[PlacedRow]:
+    """The rows whose customer and property are found; the others left out of the plan with
+    the reason."""
+    for record in records:
+        row = values(record, mapping)
+        found = find_place(index, row)
+        if isinstance(found, str):
+            plan.left_out.append(LeftOut(record.line, record.cells, found))
+        else:
+            yield PlacedRow(record, row, *found)
 
 
 def _split_address(text: str) -> tuple[str, str]:

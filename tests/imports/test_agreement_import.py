@@ -225,3 +225,17 @@ def test_an_active_plan_past_its_end_date_is_saved_as_ended(pool, company, book)
         "repaired: The plan ended on 2024-05-02: saved as ended."
     ]
     assert (items[3].data["status"], items[3].flags) == ("active", [])
+
+
+def test_two_plans_of_the_name_need_the_start_date(pool, make, company, book) -> None:
+    for _ in range(2):
+        make.agreement(company.id, book["bob"])  # "Comfort Club", starting today
+    text = "Customer,Plan,Start Date\nBob Stone,Comfort Club,2019-05-03\nBob Stone,Comfort Club,\n"
+
+    found = kinds_support.plan_text(pool, company, KIND, text)
+
+    assert found.items == []
+    assert kinds_support.left_out(found) == {
+        2: "2 plans of this name on this property: add the start date.",
+        3: "2 plans of this name on this property: add the start date.",
+    }

@@ -196,16 +196,10 @@ def plan(
         existing.setdefault((found["property_id"], name_key(found["name"])), []).append(found)
     result = Plan()
     items: dict[tuple[Any, ...], Item] = {}
-    lines = {record.line: record.cells for record in records}
-    for record in records:
-        values = cells.values(record, mapping)
-        place = cells.find_place(index, values)
-        if isinstance(place, str):
-            result.left_out.append(LeftOut(record.line, record.cells, place))
-            continue
-        customer_id, property_id = place
+    for placed in cells.placed_rows(index, records, mapping, result):
+        record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
-        found = _read_plan(values, today, flags)
+        found = _read_plan(placed.values, today, flags)
         key = (property_id, name_key(found["name"]), found.get("starts_on"))
         if key in items:
             cells.merge_row(items[key], found, record.line, flags, "plan")
@@ -214,22 +208,32 @@ def plan(
         data = {"customer_id": customer_id, "property_id": property_id, "values": found}
         label = f"{found['name']} — {index.names[customer_id]}"[:300]
         items[key] = Item("agreement", [record.line], data, label, flags=flags)
+    lines = {record.line: record.cells for record in records}
     for item in items.values():
-        found = item.data["values"]
-        same = existing.get((item.data["property_id"], name_key(found["name"])), [])
-        target = _matching(same, found.get("starts_on"))
-        if isinstance(target, str):
-            result.left_out.append(LeftOut(item.lines[0], lines[item.lines[0]], target))
-            continue
-        if target is None:
-            _complete(found, today, item.flags)
+        if reason := _against_existing(item, existing, today):
+            result.left_out.append(LeftOut(item.lines[0], lines[item.lines[0]], reason))
         else:
-            if DUE_MONTH in found:
-                found["months"] = months_from(found.pop(DUE_MONTH), len(target["months"]))
-            _keep_end_after_start(found, target, item.flags)
-            cells.compare(item, target, FIELDS)
-        result.items.append(cells.finished(item))
+            result.items.append(cells.finished(item))
     return result
+
+
+def _against_existing(
+    item: Item, existing: dict[tuple[UUID, str], list[dict[str, Any]]], today: date
+) -> str:
+    """The item made a new plan or an update of the plan it matches; or why it cannot be."""
+    found = item.data["values"]
+    same = existing.get((item.data["property_id"], name_key(found["name"])), [])
+    target = _matching(same, found.get("starts_on"))
+    if isinstance(target, str):
+        return target
+    if target is None:
+        _complete(found, today, item.flags)
+        return ""
+    if DUE_MONTH in found:
+        found["months"] = months_from(found.pop(DUE_MONTH), len(target["months"]))
+    _keep_end_after_start(found, target, item.flags)
+    cells.compare(item, target, FIELDS)
+    return ""
 
 
 def _matching(same: list[dict[str, Any]], starts_on: date | None) -> dict[str, Any] | str | None:

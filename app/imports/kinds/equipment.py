@@ -152,15 +152,10 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     result = Plan()
     items: dict[tuple[str, ...], Item] = {}
-    for record in records:
-        row = cells.values(record, mapping)
-        found = cells.find_place(index, row)
-        if isinstance(found, str):
-            result.left_out.append(LeftOut(record.line, record.cells, found))
-            continue
-        customer_id, property_id = found
+    for placed in cells.placed_rows(index, records, mapping, result):
+        record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
-        unit = _read_unit(row, flags)
+        unit = _read_unit(placed.values, flags)
         if not any(unit.get(name) for name in ("kind", "brand", "model", "serial")):
             reason = "No equipment on this line: no type, brand, model or serial."
             result.left_out.append(LeftOut(record.line, record.cells, reason))
