@@ -18,9 +18,11 @@ from uuid import UUID
 
 from app import phones
 from app.db import Connection
+from app.imports import addresses
 from app.imports.csvfile import Record
 from app.imports.plan import Flag, Item, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex
+from app.imports.values import placeholder
 
 # The columns naming the customer (the first that settles it: old-system id, email, phone,
 # name) and the property (old-system location id, else street, else the customer's only one).
@@ -46,7 +48,6 @@ REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "city": ("city", "town"),
     "postal_code": ("zip", "zip code", "postal code", "postcode"),
 }
-BLANK_WORDS = {"", "n/a", "na", "none", "-", "--", "null", "unknown", "?", "tbd", "0"}
 
 
 def values(record: Record, mapping: list[str]) -> dict[str, str]:
@@ -61,7 +62,7 @@ def values(record: Record, mapping: list[str]) -> dict[str, str]:
 
 
 def is_blank(text: str) -> bool:
-    return text.strip().lower() in BLANK_WORDS
+    return not text.strip() or placeholder(text)
 
 
 # --- the customer and property ------------------------------------------------------------
@@ -92,7 +93,8 @@ def find_place(index: CustomerIndex, row: dict[str, str]) -> tuple[UUID, UUID] |
         return customer.reason
     street, postal = row.get("street", ""), row.get("postal_code", "")
     if not street and row.get("address"):
-        street, postal = _split_address(row["address"])
+        found, _ = addresses.address_in(row["address"])
+        street, postal = found.street, found.postal_code
     place = index.property(
         customer.id, source_id=row.get("location_id", ""), street=street, postal=postal
     )
@@ -121,13 +123,6 @@ def placed_rows(
             plan.left_out.append(LeftOut(record.line, record.cells, found))
         else:
             yield PlacedRow(record, row, *found)
-
-
-def _split_address(text: str) -> tuple[str, str]:
-    """`12 Elm St, Springfield, IL 62701` (or on several lines) → street and ZIP."""
-    parts = [p.strip() for p in re.split(r"[\n,]", text) if p.strip()]
-    postal = re.search(r"\b(\d{5})(?:-\d{4})?\s*$", text.strip())
-    return (parts[0] if parts else ""), (postal.group(1) if postal else "")
 
 
 # --- dates ---------------------------------------------------------------------------------

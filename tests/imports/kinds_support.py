@@ -10,8 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from app.auth.identity import claims_for
 from app.db import transaction
-from app.imports import csvfile
-from app.imports.fields import normalize_header
+from app.imports import csvfile, fields
 from app.imports.plan import Item, Kind, Plan, Written
 from tests.factories import Factory, Tenant
 
@@ -36,17 +35,12 @@ def make_book(make: Factory, company: Tenant) -> dict[str, UUID]:
     }
 
 
-def mapping_for(kind: Kind, headers: list[str]) -> list[str]:
-    """Each header's target by the kind's synonyms ("" when none names it)."""
-    words = {word: target for target, synonyms in kind.synonyms.items() for word in synonyms}
-    return [words.get(normalize_header(header), "") for header in headers]
-
-
 def plan_text(pool: ConnectionPool, company: Tenant, kind: Kind, text: str) -> Plan:
     headers, records = csvfile.read(text, ",")
     claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
     with transaction(pool, claims) as conn:
-        return kind.plan(conn, company.id, records, mapping_for(kind, headers), {})
+        mapping = fields.guess_mapping(headers, kind.targets, kind.synonyms)
+        return kind.plan(conn, company.id, records, mapping, {})
 
 
 def plan_file(pool: ConnectionPool, company: Tenant, kind: Kind, name: str) -> Plan:
