@@ -3,14 +3,16 @@ owner with the actor `system:import`, the mapping guessed from the kind's header
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from app.auth.identity import claims_for
-from app.db import transaction
-from app.imports import csvfile, fields
+from app.db import Connection, transaction
+from app.imports import csvfile, engine, fields
 from app.imports.plan import Item, Kind, Plan, Written
 from tests.factories import Factory, Tenant
 
@@ -71,3 +73,46 @@ def left_out(found: Plan) -> dict[int, str]:
 
 def actions(found: Plan) -> list[str]:
     return sorted(item.action for item in found.items)
+
+
+def import_and_undo(
+    admin: Connection,
+    pool: ConnectionPool,
+    company: Tenant,
+    kind: Kind,
+    name: str,
+    between: Callable[[], None],
+) -> str | None:
+    """The file stored as an upload of this kind, previewed, run and undone by the import
+    engine as the member with the import actor; `between` looks at the records after the run.
+    Returns the reason undo gives when it refuses."""
+    source = (FILES / name).read_text()
+    headers, records = csvfile.read(source, ",")
+    row = admin.execute(
+        "insert into public.customer_imports (tenant_id, kind, status, file_name, source_text,"
+        " encoding, delimiter, headers, mapping, total_rows) values (%(t)s, %(kind)s,"
+        " 'uploaded', %(name)s, %(text)s, 'utf-8', ',', %(headers)s, %(mapping)s, %(total)s)"
+        " returning id",
+        {
+            "t": company.id,
+            "kind": kind.key,
+            "name": name,
+            "text": source,
+            "headers": Jsonb(headers),
+            "mapping": Jsonb(fields.guess_mapping(headers, kind.targets, kind.synonyms)),
+            "total": len(records),
+        },
+    ).fetchone()
+    assert row is not None
+    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
+    with transaction(pool, claims) as conn:
+        assert engine.save_preview(conn, company.id, row["id"])
+    admin.execute(
+        "update public.customer_imports set status = 'running', attempts = 1 where id = %(id)s",
+        {"id": row["id"]},
+    )
+    with transaction(pool, claims) as conn:
+        engine.run(conn, company.id, row["id"], 1)
+    between()
+    with transaction(pool, claims) as conn:
+        return engine.undo(conn, company.id, row["id"])
