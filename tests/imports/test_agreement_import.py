@@ -15,10 +15,6 @@ from app.imports.kinds import agreements
 from tests.factories import Factory, Tenant
 from tests.imports import kinds_support
 
-# The engine's seal_written query holds a literal '{}' that psycopg's SQL.format reads as a
-# placeholder (IndexError): the lead's fix is '{{}}' in app/imports/queries.sql. Strict, so
-# that this marker fails once the engine is fixed and is removed then.
-ENGINE_SEAL_BUG = pytest.mark.xfail(raises=IndexError, strict=True, reason="engine seal_written")
 KIND = agreements.KIND
 
 
@@ -245,7 +241,6 @@ def test_two_plans_of_the_name_need_the_start_date(pool, make, company, book) ->
     }
 
 
-@ENGINE_SEAL_BUG
 def test_a_memberships_file_imported_and_undone_by_the_engine(pool, admin, company, book):
     def imported() -> None:
         assert len(plans(admin, company.id)) == 7

@@ -18,10 +18,6 @@ from app.imports.plan import Flag
 from tests.factories import Factory, Tenant
 from tests.imports import kinds_support
 
-# The engine's seal_written query holds a literal '{}' that psycopg's SQL.format reads as a
-# placeholder (IndexError): the lead's fix is '{{}}' in app/imports/queries.sql. Strict, so
-# that this marker fails once the engine is fixed and is removed then.
-ENGINE_SEAL_BUG = pytest.mark.xfail(raises=IndexError, strict=True, reason="engine seal_written")
 KIND = equipment.KIND
 
 
@@ -251,7 +247,6 @@ def test_a_location_id_of_the_old_system_names_customer_and_property(
     assert found.items[0].label == "Boiler: Weil-McLain CGa-4 (serial W-77) — Ann Lee"
 
 
-@ENGINE_SEAL_BUG
 def test_an_equipment_list_imported_and_undone_by_the_engine(pool, admin, company, book):
     def imported() -> None:
         assert len(units(admin, company.id)) == 6
