@@ -7,9 +7,8 @@ record and a flag says why (`Flag(kind="left_out")`)."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -17,10 +16,9 @@ from typing import Any
 from uuid import UUID
 
 from app import phones
-from app.db import Connection
 from app.imports import addresses
 from app.imports.csvfile import Record
-from app.imports.plan import Flag, Item, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex
 from app.imports.values import placeholder
 
@@ -48,17 +46,6 @@ REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "city": ("city", "town"),
     "postal_code": ("zip", "zip code", "postal code", "postcode"),
 }
-
-
-def values(record: Record, mapping: list[str]) -> dict[str, str]:
-    """The row's cells by target; several columns of one target (notes) joined by lines."""
-    found: dict[str, str] = {}
-    for index, target in enumerate(mapping):
-        if not target or index >= len(record.cells) or not record.cells[index]:
-            continue
-        cell = record.cells[index]
-        found[target] = f"{found[target]}\n{cell}" if target in found else cell
-    return found
 
 
 def is_blank(text: str) -> bool:
@@ -112,12 +99,11 @@ class PlacedRow:
 
 
 def placed_rows(
-    index: CustomerIndex, records: list[Record], mapping: list[str], plan: Plan
+    index: CustomerIndex, rows: Iterable[tuple[Record, dict[str, str]]], plan: Plan
 ) -> Iterator[PlacedRow]:
-    """The rows whose customer and property are found; the others left out of the plan with
-    the reason."""
-    for record in records:
-        row = values(record, mapping)
+    """The rows (each with its values by target) whose customer and property are found; the
+    others left out of the plan with the reason."""
+    for record, row in rows:
         found = find_place(index, row)
         if isinstance(found, str):
             plan.left_out.append(LeftOut(record.line, record.cells, found))
@@ -330,34 +316,3 @@ def finished(item: Item) -> Item:
         name: str(value) if isinstance(value, UUID) else value for name, value in item.data.items()
     } | {name: as_json(value) for name, value in found.items()}
     return item
-
-
-def write(
-    conn: Connection,
-    tenant_id: UUID,
-    items: list[Item],
-    table: str,
-    fields: tuple[str, ...],
-    statements: tuple[str, str],
-) -> list[Written]:
-    """The new items inserted and the updates made, each set in one statement (`statements`:
-    the insert returning `id`, the update returning `id` and `before`), the unchanged skipped."""
-
-    def row(item: Item) -> dict[str, Any]:
-        return {"property_id": item.data["property_id"]} | {
-            name: item.data.get(name) for name in fields
-        }
-
-    insert, update = statements
-    written: list[Written] = []
-    new = [row(item) for item in items if item.action == "new"]
-    if new:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(new)}
-        for found in conn.execute(insert, params):
-            written.append(Written(table, found["id"], "created"))
-    changed = [row(item) | {"id": str(item.target_id)} for item in items if item.action == "update"]
-    if changed:
-        params = {"tenant_id": tenant_id, "rows": json.dumps(changed)}
-        for found in conn.execute(update, params):
-            written.append(Written(table, found["id"], "updated", found["before"]))
-    return written

@@ -11,6 +11,7 @@ updated with what the file says, or left unchanged."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from app import sql
 from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
-from app.imports.kinds import register
+from app.imports.kinds import named_customer, register
 from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex, name_key
 
@@ -181,6 +182,10 @@ def _complete(found: dict[str, Any], today: date, flags: list[Flag]) -> None:
     found.setdefault("status", "active")
 
 
+def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
+    return ((record, named_customer.values(record, mapping)) for record in records)
+
+
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -196,7 +201,7 @@ def plan(
         existing.setdefault((found["property_id"], name_key(found["name"])), []).append(found)
     result = Plan()
     items: dict[tuple[Any, ...], Item] = {}
-    for placed in cells.placed_rows(index, records, mapping, result):
+    for placed in cells.placed_rows(index, _rows(records, mapping), result):
         record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
         found = _read_plan(placed.values, today, flags)
@@ -257,7 +262,7 @@ def _keep_end_after_start(found: dict[str, Any], target: dict[str, Any], flags: 
 
 def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
     statements = (queries.insert_agreements, queries.update_agreements)
-    return cells.write(conn, tenant_id, items, "public.service_agreements", FIELDS, statements)
+    return named_customer.write(conn, tenant_id, items, "public.service_agreements", statements)
 
 
 KIND = register(

@@ -28,11 +28,11 @@ returning id
 -- as it was (the statement's snapshot), for undo.
 with r as (
   select * from jsonb_to_recordset(%(rows)s::jsonb) as r(
-    id uuid, name text, months smallint[], starts_on date, ends_on date, status text,
+    target_id uuid, name text, months smallint[], starts_on date, ends_on date, status text,
     notes text, first_due_on date)
 ), old as (
   select a.id, to_jsonb(a) as before
-  from public.service_agreements a join r on r.id = a.id
+  from public.service_agreements a join r on r.target_id = a.id
   where a.tenant_id = %(tenant_id)s
 )
 update public.service_agreements a
@@ -40,6 +40,6 @@ update public.service_agreements a
        starts_on = coalesce(r.starts_on, a.starts_on), ends_on = coalesce(r.ends_on, a.ends_on),
        status = coalesce(r.status, a.status), notes = coalesce(r.notes, a.notes),
        first_due_on = coalesce(r.first_due_on, a.first_due_on), updated_at = now()
-  from r join old on old.id = r.id
- where a.tenant_id = %(tenant_id)s and a.id = r.id
+  from r join old on old.id = r.target_id
+ where a.tenant_id = %(tenant_id)s and a.id = r.target_id
 returning a.id, old.before

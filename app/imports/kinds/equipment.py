@@ -10,6 +10,7 @@ same unit make one item."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from app import sql
 from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
-from app.imports.kinds import register
+from app.imports.kinds import named_customer, register
 from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex
 from app.vocabulary import EQUIPMENT_KINDS
@@ -142,6 +143,10 @@ def _label(unit: dict[str, Any], customer: str) -> str:
     return " ".join(p for p in (what, model, serial, "—", customer) if p)[:300]
 
 
+def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
+    return ((record, named_customer.values(record, mapping)) for record in records)
+
+
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -152,7 +157,7 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     result = Plan()
     items: dict[tuple[str, ...], Item] = {}
-    for placed in cells.placed_rows(index, records, mapping, result):
+    for placed in cells.placed_rows(index, _rows(records, mapping), result):
         record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
         unit = _read_unit(placed.values, flags)
@@ -203,7 +208,7 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
 
 def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
     statements = (queries.insert_equipment, queries.update_equipment)
-    return cells.write(conn, tenant_id, items, "public.equipment", FIELDS, statements)
+    return named_customer.write(conn, tenant_id, items, "public.equipment", statements)
 
 
 KIND = register(

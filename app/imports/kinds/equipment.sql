@@ -25,12 +25,12 @@ returning id
 -- as it was (the statement's snapshot), for undo.
 with r as (
   select * from jsonb_to_recordset(%(rows)s::jsonb) as r(
-    id uuid, kind text, brand text, model text, serial text, installed_on date,
+    target_id uuid, kind text, brand text, model text, serial text, installed_on date,
     warranty_ends_on date, seer2 numeric, afue numeric, hspf2 numeric, refrigerant text,
     filter_size text, notes text)
 ), old as (
   select e.id, to_jsonb(e) as before
-  from public.equipment e join r on r.id = e.id
+  from public.equipment e join r on r.target_id = e.id
   where e.tenant_id = %(tenant_id)s
 )
 update public.equipment e
@@ -42,6 +42,6 @@ update public.equipment e
        hspf2 = coalesce(r.hspf2, e.hspf2), refrigerant = coalesce(r.refrigerant, e.refrigerant),
        filter_size = coalesce(r.filter_size, e.filter_size), notes = coalesce(r.notes, e.notes),
        updated_at = now()
-  from r join old on old.id = r.id
- where e.tenant_id = %(tenant_id)s and e.id = r.id
+  from r join old on old.id = r.target_id
+ where e.tenant_id = %(tenant_id)s and e.id = r.target_id
 returning e.id, old.before
