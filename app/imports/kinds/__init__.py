@@ -12,6 +12,13 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-# Each kind registers itself: customers, and beyond customers (issue 16) service history, open
-# balances and invoice history.
-from app.imports.kinds import balances, customers, history, invoices  # noqa: E402,F401
+# Each kind registers itself: customers, and beyond customers (issue 16) equipment, service
+# history, agreements, open balances and invoice history.
+from app.imports.kinds import (  # noqa: E402,F401
+    agreements,
+    balances,
+    customers,
+    equipment,
+    history,
+    invoices,
+)
