@@ -139,7 +139,9 @@ left join lateral (
 ) open_job on true
 left join lateral (
   select min(d)::date as due_on
-  from generate_series(greatest(date_trunc('month', a.starts_on), date_trunc('month', %(today)s::date)),
+  -- an imported plan's next visit is due no earlier than the old system said (first_due_on)
+  from generate_series(greatest(date_trunc('month', a.starts_on), date_trunc('month', %(today)s::date),
+                                date_trunc('month', a.first_due_on)),
                        date_trunc('month', %(today)s::date) + interval '12 months',
                        interval '1 month') d
   where a.status = 'active'
