@@ -120,7 +120,9 @@ class CustomerForm(FlaskForm):
     last_name = text_field("Last name", render_kw={"autocomplete": "off"})
     email = optional_email_field()
     phone = phone_field()
-    phone_kind = SelectField("Phone type", choices=choices(MAIN_PHONE_KINDS.items()))
+    phone_kind = SelectField(
+        "Phone type", choices=choices(MAIN_PHONE_KINDS.items()), default="mobile"
+    )
     phone_extension = extension_field()
     preferred_contact = SelectField(
         "Preferred contact", choices=choices(PREFERRED_CONTACTS.items()), default="sms"
@@ -225,7 +227,9 @@ class ContactForm(FlaskForm):
     title = text_field("Title", 100, description="For example: property manager, site contact.")
     email = optional_email_field()
     phone = phone_field()
-    phone_kind = SelectField("Phone type", choices=choices(MAIN_PHONE_KINDS.items()))
+    phone_kind = SelectField(
+        "Phone type", choices=choices(MAIN_PHONE_KINDS.items()), default="mobile"
+    )
     phone_extension = extension_field()
 
     def validate_phone_extension(self, field: StringField) -> None:
