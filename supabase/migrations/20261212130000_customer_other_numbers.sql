@@ -5,11 +5,14 @@
 -- messages, the outbox and the import files that carry them).
 
 -- Why: the search box matches any part of a number or address (`ilike '%555014%'`): trigram
--- indexes, the company's id leading, as for the customers' own search text.
+-- indexes. Not led by the company's id, unlike the customers' own search text: a number's
+-- trigrams are digits, few and shared, so a GIN index that also lists the company's every row
+-- spends its time on that list (50,000 numbers of one company: 41 ms, against 0.2 ms for the
+-- trigrams alone, the company then checked on the few rows found).
 create index customer_phones_search_idx on public.customer_phones
-  using gin (tenant_id, number extensions.gin_trgm_ops);
+  using gin (number extensions.gin_trgm_ops);
 create index customer_emails_search_idx on public.customer_emails
-  using gin (tenant_id, email extensions.gin_trgm_ops);
+  using gin (email extensions.gin_trgm_ops);
 
 -- Why: the customer search helper of 20261130090000_scheduling.sql, finding a customer by their
 -- other numbers and addresses too (and by those of their contact people). The other numbers and

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import Client
 from tests.customers.support import count, customer_form, signed_in, stored, text
 from tests.factories import Factory
+from tests.policies.identity import acting_as, claims_of
 
 
 def phone_row(make: Factory, tenant_id: UUID, customer_id: UUID, **values: Any) -> UUID:
@@ -362,3 +363,77 @@ def test_technicians_cannot_reach_other_numbers(client: Client, make: Factory, a
     assert client.submit(f"/customers/{customer_id}/phones", number).status_code == 403
     assert client.submit(f"/customer-phones/{phone}/remove").status_code == 403
     assert count(admin, "customer_phones", tenant.id) == 1
+
+
+def test_only_the_companys_office_finds_a_customer_by_their_other_numbers(
+    database, make: Factory
+) -> None:
+    tenant = make.tenant()
+    customer_id = make.customer(tenant.id, "Dana", "Reyes")
+    phone_row(make, tenant.id, customer_id, number="+12175550142")
+    email_row(make, tenant.id, customer_id, email="dana.work@example.com")
+    other = make.tenant()
+    # The customer page's other numbers are the office's (their select policies): a technician
+    # of the company, or another company, finds nobody by them.
+    searchers = {
+        "office": make.member(tenant.id, "office"),
+        "technician": make.member(tenant.id, "technician"),
+        "other company": make.member(other.id, "owner"),
+    }
+
+    def found(member: Any, digits: str, text_: str) -> list[UUID]:
+        with acting_as(database, claims_of(member)) as conn:
+            rows = conn.execute(
+                "select m as id from app.customer_ids_matching(%s, %s, %s, 50) m",
+                [text_, digits, text_],
+            ).fetchall()
+        return [row["id"] for row in rows]
+
+    by_number = {name: found(m, "%2175550142%", "%zzz%") for name, m in searchers.items()}
+    by_email = {name: found(m, "%zzz%", "%dana.work@%") for name, m in searchers.items()}
+
+    assert by_number == {"office": [customer_id], "technician": [], "other company": []}
+    assert by_email == {"office": [customer_id], "technician": [], "other company": []}
+
+
+def test_the_match_on_other_numbers_and_emails_is_an_index_lookup(admin, make: Factory) -> None:
+    # The helper matches as the table owner, where LIKE may use the trigram indexes: with
+    # sequential scans ruled out, each match still has a plan, through its index.
+    tenant = make.tenant()
+    customer_id = make.customer(tenant.id, "Dana", "Reyes")
+    with admin.transaction(force_rollback=True):
+        # A company with 20,000 of each: the company's id alone narrows nothing. (Written
+        # without the audit log's triggers, which would seal each number for a minute.)
+        admin.execute("set local session_replication_role = replica")
+        admin.execute(
+            "insert into public.customer_phones (tenant_id, customer_id, number)"
+            " select %(t)s, %(c)s, '+1' || (2010000000 + (i::bigint * 7919 * 104729)"
+            " %% 7000000000)::text"
+            " from generate_series(0, 19999) i",
+            {"t": tenant.id, "c": customer_id},
+        )
+        admin.execute(
+            "insert into public.customer_emails (tenant_id, customer_id, email)"
+            " select %(t)s, %(c)s, 'person' || i || '@example.com'"
+            " from generate_series(0, 19999) i",
+            {"t": tenant.id, "c": customer_id},
+        )
+        admin.execute("analyze public.customer_phones")
+        admin.execute("analyze public.customer_emails")
+        admin.execute("set local enable_seqscan = off")
+        plans = {
+            table: "\n".join(
+                row["QUERY PLAN"]
+                for row in admin.execute(
+                    f"explain select customer_id from public.{table}"  # noqa: S608 (test)
+                    f" where tenant_id = %s and {column} ilike %s",
+                    [tenant.id, pattern],
+                ).fetchall()
+            )
+            for table, column, pattern in (
+                ("customer_phones", "number", "%2175550142%"),
+                ("customer_emails", "email", "%dana.work@%"),
+            )
+        }
+    assert "customer_phones_search_idx" in plans["customer_phones"]
+    assert "customer_emails_search_idx" in plans["customer_emails"]

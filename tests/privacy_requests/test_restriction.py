@@ -126,7 +126,9 @@ def test_their_other_numbers_and_emails_and_their_contacts_are_restricted_too(
         "select count(*) as n from outbox.messages where tenant_id = %s", [tenant_id]
     ).fetchone() == {"n": 0}
     # Lifted, the same numbers are messaged again.
-    admin.execute("update public.customers set restrict_processing = false where id = %s", [customer])
+    admin.execute(
+        "update public.customers set restrict_processing = false where id = %s", [customer]
+    )
     row = send(admin, tenant_id, channel="sms", kind="reminder", to_address="+13125550112")
     assert row is not None and row["status"] == "queued"
 
