@@ -418,6 +418,9 @@ def form_data(world: World) -> dict[str, str]:
         "item-item_quantity": "1",
         "amount": "1.00",
         "method": "cash",
+        # A customer's (or contact's) other number and email.
+        "number": "(217) 555-0188",
+        "other_email": "forged.other@example.com",
         "received_on": datetime.now(NEW_YORK).date().isoformat(),
         "void_reason": "Forged reason",
         # A pin placed by hand on a property.

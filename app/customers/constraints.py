@@ -41,7 +41,7 @@ MESSAGES: dict[str, tuple[str | None, str]] = {
     "customer_phones_number_e164": ("number", "Enter a valid phone number."),
     "customer_phones_extension_digits": ("extension", "An extension is up to 10 digits."),
     "customer_phones_once": ("number", "This number is already on file for them."),
-    "customer_emails_kind_check": ("address_kind", "Choose personal, work or other."),
-    "customer_emails_email_format": ("address", "Enter a valid email address."),
-    "customer_emails_once": ("address", "This email is already on file for them."),
+    "customer_emails_kind_check": ("other_email_kind", "Choose personal, work or other."),
+    "customer_emails_email_format": ("other_email", "Enter a valid email address."),
+    "customer_emails_once": ("other_email", "This email is already on file for them."),
 }

@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, Field, SelectField, StringField, T
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app import phones
-from app.forms import choices, lower_text, strip_text
+from app.forms import choices, email_field, lower_text, strip_text
 
 KINDS = {"residential": "Residential", "commercial": "Commercial"}
 PREFERRED_CONTACTS = {"sms": "Text message", "email": "Email", "phone": "Phone call"}
@@ -280,22 +280,13 @@ class OtherPhoneForm(FlaskForm):
 class OtherEmailForm(FlaskForm):
     """Another email address of a customer or of one of their contact people."""
 
-    address_kind = SelectField("Email type", choices=choices(EMAIL_KINDS.items()), default="work")
-    address = EmailField(
-        "Email",
-        filters=[lower_text],
-        validators=[
-            DataRequired("Enter the email address."),
-            Length(max=254, message="An email address has at most 254 characters."),
-            Email(
-                "Enter a valid email address, like name@example.com.", check_deliverability=False
-            ),
-        ],
-        render_kw={"autocomplete": "off", "inputmode": "email"},
+    other_email_kind = SelectField(
+        "Email type", choices=choices(EMAIL_KINDS.items()), default="work"
     )
+    other_email = email_field()
 
     def values(self) -> dict[str, Any]:
-        return {"kind": self.address_kind.data, "email": self.address.data or ""}
+        return {"kind": self.other_email_kind.data, "email": self.other_email.data or ""}
 
 
 class NoteForm(FlaskForm):

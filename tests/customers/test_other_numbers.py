@@ -185,7 +185,7 @@ def test_other_numbers_and_emails_are_added_and_removed_on_the_customer_page(
     assert added.headers["Location"].endswith(f"/customers/{customer_id}#numbers")
     mailed = client.submit(
         f"/customers/{customer_id}/emails",
-        {"address_kind": "personal", "address": " Dana.Home@Example.com "},
+        {"other_email_kind": "personal", "other_email": " Dana.Home@Example.com "},
     )
     assert mailed.status_code == 302
     phone = admin.execute("select * from public.customer_phones").fetchone()
@@ -214,9 +214,24 @@ def test_other_numbers_and_emails_are_added_and_removed_on_the_customer_page(
             "extension",
             "up to 10 digits",
         ),
-        ("emails", {"address_kind": "work", "address": "dana-at-example"}, "address", "valid"),
-        ("emails", {"address_kind": "work", "address": ""}, "address", "Enter the email"),
-        ("emails", {"address_kind": "home", "address": "a@example.com"}, "address_kind", "valid"),
+        (
+            "emails",
+            {"other_email_kind": "work", "other_email": "dana-at-example"},
+            "other_email",
+            "valid",
+        ),
+        (
+            "emails",
+            {"other_email_kind": "work", "other_email": ""},
+            "other_email",
+            "Enter an email",
+        ),
+        (
+            "emails",
+            {"other_email_kind": "home", "other_email": "a@example.com"},
+            "other_email_kind",
+            "valid",
+        ),
     ],
 )
 def test_a_bad_number_or_email_is_refused_on_the_page_and_nothing_is_saved(
@@ -248,13 +263,13 @@ def test_the_same_number_or_email_twice_is_refused_with_words(
     )
     twice = client.submit(
         f"/customers/{customer_id}/emails",
-        {"address_kind": "other", "address": "DANA.WORK@example.com"},
+        {"other_email_kind": "other", "other_email": "DANA.WORK@example.com"},
     )
 
     assert again.status_code == 422
     assert "already on file" in error_of(text(again), "number")
     assert twice.status_code == 422
-    assert "already on file" in error_of(text(twice), "address")
+    assert "already on file" in error_of(text(twice), "other_email")
     assert count(admin, "customer_phones", tenant.id) == 1
 
 
@@ -284,7 +299,9 @@ def test_a_contact_gets_a_phone_type_extension_and_other_numbers(
         f"/contacts/{contact}/phones", {"number_kind": "mobile", "number": "2175550151"}
     )
     assert added.headers["Location"].endswith(f"/contacts/{contact}/edit")
-    client.submit(f"/contacts/{contact}/emails", {"address_kind": "work", "address": "m@acme.com"})
+    client.submit(
+        f"/contacts/{contact}/emails", {"other_email_kind": "work", "other_email": "m@acme.com"}
+    )
     phone = admin.execute("select * from public.customer_phones").fetchone()
     email = admin.execute("select * from public.customer_emails").fetchone()
     assert (phone["customer_id"], phone["contact_id"]) == (customer_id, contact)
@@ -312,7 +329,7 @@ def test_another_companys_numbers_emails_and_customers_are_404(
     their_phone = phone_row(make, other.id, theirs)
     their_email = email_row(make, other.id, theirs)
     number = {"number_kind": "home", "number": "2175550142"}
-    address = {"address_kind": "work", "address": "a@example.com"}
+    address = {"other_email_kind": "work", "other_email": "a@example.com"}
 
     assert client.submit(f"/customers/{theirs}/phones", number).status_code == 404
     assert client.submit(f"/customers/{theirs}/emails", address).status_code == 404
