@@ -454,3 +454,17 @@ def test_the_match_on_other_numbers_and_emails_is_an_index_lookup(admin, make: F
         }
     assert "customer_phones_search_idx" in plans["customer_phones"]
     assert "customer_emails_search_idx" in plans["customer_emails"]
+
+
+def test_a_caller_from_another_number_is_found_on_the_new_call_page_with_the_warning(
+    client: Client, make: Factory
+) -> None:
+    tenant = signed_in(client, make, "dispatcher")
+    customer_id = imported(make, tenant.id)
+    make.property(tenant.id, customer_id, street="1 Elm St")
+    phone_row(make, tenant.id, customer_id, kind="work", number="+12175550142")
+
+    found = text(client.get("/calls/search", query_string={"q": "(217) 555-0142"}))
+
+    assert "Dana Reyes" in found
+    assert "Do not service</span> The company does not take work from Dana Reyes" in found
