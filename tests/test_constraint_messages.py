@@ -49,3 +49,32 @@ def test_the_core_holds_no_features_messages() -> None:
             assert isinstance(node.value, ast.Dict) and node.value.keys == []
             return
     raise AssertionError("app/db.py no longer declares CONSTRAINT_MESSAGES")
+
+
+def test_the_customers_other_numbers_and_imported_values_have_words(
+    app: Flask, admin: Connection
+) -> None:
+    # Every check and unique index on a customer's other numbers and emails, and those added to
+    # customers and their contacts for the imports: a refusal the office can meet has words.
+    checks = {
+        row["name"]
+        for row in admin.execute(
+            "select conname as name from pg_constraint where contype = 'c' and conrelid in"
+            " ('public.customer_phones'::regclass, 'public.customer_emails'::regclass)"
+            " union select indexrelid::regclass::text from pg_index where indisunique"
+            " and not indisprimary and indrelid in"
+            " ('public.customer_phones'::regclass, 'public.customer_emails'::regclass)"
+        ).fetchall()
+    }
+    assert len(checks) == 7
+    added = {
+        "customers_phone_kind_check",
+        "customers_phone_extension_digits",
+        "customers_billing_address_length",
+        "customers_source_system_length",
+        "customers_source_id_length",
+        "customers_source_key",
+        "customer_contacts_phone_kind_check",
+        "customer_contacts_phone_extension_digits",
+    }
+    assert sorted((checks | added) - set(db.CONSTRAINT_MESSAGES)) == []

@@ -205,7 +205,22 @@ OBJECT_IN_TENANT: dict[str, Maker] = {
     "export_id": lambda w, t: finished_export(w, t),
     # A deletion certificate is opened by its link only (tests/lifecycle/test_certificate_link.py).
     "certificate_id": lambda w, t: stored_certificate(w.make.conn, t.id),
+    # A customer's other number and email (removing them acts).
+    "phone_id": lambda w, t: other_number(w, t, "customer_phones", "number", "+12175550142"),
+    "email_id": lambda w, t: other_number(w, t, "customer_emails", "email", "pat@example.com"),
 }
+
+
+def other_number(world: World, tenant: Tenant, table: str, column: str, value: str) -> UUID:
+    """A new customer's other phone or email."""
+    statement = sql.SQL(
+        "insert into {} (tenant_id, customer_id, {}) values (%s, %s, %s) returning id"
+    ).format(sql.Identifier("public", table), sql.Identifier(column))
+    row = world.make.conn.execute(
+        statement, [tenant.id, world.make.customer(tenant.id), value]
+    ).fetchone()
+    assert row is not None
+    return UUID(str(row["id"]))
 
 
 def finished_export(world: World, tenant: Tenant) -> UUID:
@@ -403,6 +418,9 @@ def form_data(world: World) -> dict[str, str]:
         "item-item_quantity": "1",
         "amount": "1.00",
         "method": "cash",
+        # A customer's (or contact's) other number and email.
+        "number": "(217) 555-0188",
+        "other_email": "forged.other@example.com",
         "received_on": datetime.now(NEW_YORK).date().isoformat(),
         "void_reason": "Forged reason",
         # A pin placed by hand on a property.

@@ -19,7 +19,7 @@ menu.add(
 db.register_messages(constraints.MESSAGES)
 
 from app.audit import labels  # noqa: E402
-from app.customers import routes  # noqa: E402,F401  (routes attach to bp)
+from app.customers import number_routes, routes  # noqa: E402,F401  (routes attach to bp)
 from app.customers.forms import (  # noqa: E402
     KINDS,
     PREFERRED_CONTACTS,

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app import phones
-from app.forms import choices, lower_text, strip_text
+from app.forms import choices, email_field, lower_text, strip_text
 
 KINDS = {"residential": "Residential", "commercial": "Commercial"}
 PREFERRED_CONTACTS = {"sms": "Text message", "email": "Email", "phone": "Phone call"}
@@ -17,6 +17,25 @@ SORTS = {"name": "Name", "newest": "Newest"}
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 PHONE_MESSAGE = "Enter a valid phone number, like (312) 555-0123 or +44 20 7946 0958."
+# The kinds of number: the main one (texts go to it) is never a fax.
+PHONE_KINDS = {"mobile": "Mobile", "home": "Home", "work": "Work", "other": "Other", "fax": "Fax"}
+MAIN_PHONE_KINDS = {k: v for k, v in PHONE_KINDS.items() if k != "fax"}
+EMAIL_KINDS = {"personal": "Personal", "work": "Work", "other": "Other"}
+EXTENSION_MESSAGE = "An extension is up to 10 digits, like 204."
+# The systems customers are imported from, as the customer page names them ("Imported from
+# Jobber, id 123"); another value is shown as it is stored.
+SOURCE_SYSTEMS = {
+    "file": "a file",
+    "plenum": "Plenum",
+    "quickbooks": "QuickBooks",
+    "quickbooks_online": "QuickBooks Online",
+    "quickbooks_desktop": "QuickBooks Desktop",
+    "housecall_pro": "Housecall Pro",
+    "jobber": "Jobber",
+    "servicetitan": "ServiceTitan",
+    "google_contacts": "Google Contacts",
+    "outlook": "Outlook",
+}
 
 
 def text_field(label: str, max_length: int = 200, **kwargs: Any) -> StringField:
@@ -53,6 +72,25 @@ def phone_field(label: str = "Phone") -> StringField:
     )
 
 
+def extension_field(label: str = "Extension") -> StringField:
+    return StringField(
+        label,
+        filters=[strip_text, _without_ext_prefix],
+        validators=[Regexp(r"^[0-9]{0,10}$", message=EXTENSION_MESSAGE)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "size": 6},
+    )
+
+
+def _without_ext_prefix(value: Any) -> Any:
+    """`ext. 204`, `x204`, `#204` → `204`: the digits are what is dialled."""
+    if isinstance(value, str):
+        lowered = value.lower()
+        for prefix in ("extension", "ext.", "ext", "x", "#"):
+            if lowered.startswith(prefix):
+                return value[len(prefix) :].strip()
+    return value
+
+
 def _valid_phone(_form: FlaskForm, field: Field) -> None:
     try:
         phones.normalize(field.data or "")
@@ -73,7 +111,8 @@ class CustomerForm(FlaskForm):
     values_from_db = (
         "kind", "company_name", "first_name", "last_name", "email", "preferred_contact",
         "lead_source", "notes", "transactional_messages", "marketing_consent",
-        "marketing_consent_source", "do_not_contact", "restrict_processing",
+        "marketing_consent_source", "do_not_contact", "restrict_processing", "phone_kind",
+        "phone_extension", "billing_address", "do_not_service",
     )  # fmt: skip
     kind = SelectField("Type", choices=choices(KINDS.items()), default="residential")
     company_name = text_field("Company name", render_kw={"autocomplete": "off"})
@@ -81,6 +120,10 @@ class CustomerForm(FlaskForm):
     last_name = text_field("Last name", render_kw={"autocomplete": "off"})
     email = optional_email_field()
     phone = phone_field()
+    phone_kind = SelectField(
+        "Phone type", choices=choices(MAIN_PHONE_KINDS.items()), default="mobile"
+    )
+    phone_extension = extension_field()
     preferred_contact = SelectField(
         "Preferred contact", choices=choices(PREFERRED_CONTACTS.items()), default="sms"
     )
@@ -98,6 +141,17 @@ class CustomerForm(FlaskForm):
     marketing_consent_source = text_field(
         "How marketing consent was given",
         description="For example: signed form on 3 May, by phone with Jo.",
+    )
+    billing_address = TextAreaField(
+        "Billing address",
+        filters=[strip_text],
+        validators=[Length(max=500, message="At most 500 characters.")],
+        description="Where bills go, when not to a service address.",
+        render_kw={"rows": 3, "autocomplete": "off"},
+    )
+    do_not_service = BooleanField(
+        "Do not service",
+        description="The company does not take work from this customer (a warning, not a block).",
     )
     do_not_contact = BooleanField("Do not contact")
     restrict_processing = BooleanField(
@@ -120,6 +174,10 @@ class CustomerForm(FlaskForm):
         if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
             raise ValidationError(f"Each tag has at most {MAX_TAG_LENGTH} characters.")
 
+    def validate_phone_extension(self, field: StringField) -> None:
+        if field.data and not self.phone.data:
+            raise ValidationError("Enter the phone number this extension belongs to.")
+
     def validate_marketing_consent_source(self, field: StringField) -> None:
         if self.marketing_consent.data and not field.data:
             raise ValidationError("Say how the customer gave marketing consent.")
@@ -133,6 +191,10 @@ class CustomerForm(FlaskForm):
             "last_name": self.last_name.data or "",
             "email": self.email.data or "",
             "phone": phones.normalize(self.phone.data or ""),
+            "phone_kind": self.phone_kind.data,
+            "phone_extension": self.phone_extension.data or "",
+            "billing_address": self.billing_address.data or "",
+            "do_not_service": bool(self.do_not_service.data),
             "preferred_contact": self.preferred_contact.data,
             "tags": parse_tags(self.tags.data or ""),
             "lead_source": self.lead_source.data or "",
@@ -165,6 +227,14 @@ class ContactForm(FlaskForm):
     title = text_field("Title", 100, description="For example: property manager, site contact.")
     email = optional_email_field()
     phone = phone_field()
+    phone_kind = SelectField(
+        "Phone type", choices=choices(MAIN_PHONE_KINDS.items()), default="mobile"
+    )
+    phone_extension = extension_field()
+
+    def validate_phone_extension(self, field: StringField) -> None:
+        if field.data and not self.phone.data:
+            raise ValidationError("Enter the phone number this extension belongs to.")
 
     def values(self) -> dict[str, Any]:
         """The submitted contact as the database stores it."""
@@ -173,12 +243,50 @@ class ContactForm(FlaskForm):
             "title": self.title.data or "",
             "email": self.email.data or "",
             "phone": phones.normalize(self.phone.data or ""),
+            "phone_kind": self.phone_kind.data,
+            "phone_extension": self.phone_extension.data or "",
         }
 
     def fill(self, contact: dict[str, Any]) -> None:
-        for name in ("full_name", "title", "email"):
+        for name in ("full_name", "title", "email", "phone_kind", "phone_extension"):
             getattr(self, name).data = contact[name]
         self.phone.data = phones.display(contact["phone"])
+
+
+class OtherPhoneForm(FlaskForm):
+    """Another number of a customer or of one of their contact people."""
+
+    number_kind = SelectField("Number type", choices=choices(PHONE_KINDS.items()), default="home")
+    number = StringField(
+        "Number",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Enter the phone number."),
+            Length(max=40, message=PHONE_MESSAGE),
+            _valid_phone,
+        ],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    extension = extension_field()
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.number_kind.data,
+            "number": phones.normalize(self.number.data or ""),
+            "extension": self.extension.data or "",
+        }
+
+
+class OtherEmailForm(FlaskForm):
+    """Another email address of a customer or of one of their contact people."""
+
+    other_email_kind = SelectField(
+        "Email type", choices=choices(EMAIL_KINDS.items()), default="work"
+    )
+    other_email = email_field()
+
+    def values(self) -> dict[str, Any]:
+        return {"kind": self.other_email_kind.data, "email": self.other_email.data or ""}
 
 
 class NoteForm(FlaskForm):

@@ -2,7 +2,8 @@
 select id, kind, first_name, last_name, company_name, display_name, email, phone,
        preferred_contact, tags, lead_source, notes, transactional_messages, marketing_consent,
        marketing_consent_at, marketing_consent_source, do_not_contact, restrict_processing,
-       legal_hold, created_at, updated_at
+       legal_hold, created_at, updated_at, phone_kind, phone_extension, billing_address,
+       do_not_service, source_system, source_id
 from public.customers
 where tenant_id = %(tenant_id)s and id = %(id)s
 
@@ -10,13 +11,15 @@ where tenant_id = %(tenant_id)s and id = %(id)s
 insert into public.customers (
   tenant_id, kind, first_name, last_name, company_name, email, phone, preferred_contact, tags,
   lead_source, notes, transactional_messages, marketing_consent, marketing_consent_at,
-  marketing_consent_source, do_not_contact, restrict_processing
+  marketing_consent_source, do_not_contact, restrict_processing, phone_kind, phone_extension,
+  billing_address, do_not_service
 ) values (
   %(tenant_id)s, %(kind)s, %(first_name)s, %(last_name)s, %(company_name)s, %(email)s, %(phone)s,
   %(preferred_contact)s, %(tags)s, %(lead_source)s, %(notes)s, %(transactional_messages)s,
   %(marketing_consent)s, case when %(marketing_consent)s then now() end,
   case when %(marketing_consent)s then %(marketing_consent_source)s else '' end,
-  %(do_not_contact)s, %(restrict_processing)s
+  %(do_not_contact)s, %(restrict_processing)s, %(phone_kind)s, %(phone_extension)s,
+  %(billing_address)s, %(do_not_service)s
 )
 returning id
 
@@ -35,6 +38,8 @@ update public.customers
                                        then %(marketing_consent_source)s else '' end,
        marketing_consent = %(marketing_consent)s,
        do_not_contact = %(do_not_contact)s, restrict_processing = %(restrict_processing)s,
+       phone_kind = %(phone_kind)s, phone_extension = %(phone_extension)s,
+       billing_address = %(billing_address)s, do_not_service = %(do_not_service)s,
        updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
@@ -58,26 +63,31 @@ update public.customers set restrict_processing = %(restricted)s, updated_at = n
 returning id
 
 -- name: list_contacts
-select id, customer_id, full_name, title, email, phone
+select id, customer_id, full_name, title, email, phone, phone_kind, phone_extension
 from public.customer_contacts
 where tenant_id = %(tenant_id)s and customer_id = %(customer_id)s
 order by full_name, id
 
 -- name: contact
-select ct.id, ct.customer_id, ct.full_name, ct.title, ct.email, ct.phone,
-       c.display_name as customer_name
+select ct.id, ct.customer_id, ct.full_name, ct.title, ct.email, ct.phone, ct.phone_kind,
+       ct.phone_extension, c.display_name as customer_name
 from public.customer_contacts ct
 join public.customers c on c.tenant_id = ct.tenant_id and c.id = ct.customer_id
 where ct.tenant_id = %(tenant_id)s and ct.id = %(id)s
 
 -- name: create_contact
-insert into public.customer_contacts (tenant_id, customer_id, full_name, title, email, phone)
-values (%(tenant_id)s, %(customer_id)s, %(full_name)s, %(title)s, %(email)s, %(phone)s)
+insert into public.customer_contacts (
+  tenant_id, customer_id, full_name, title, email, phone, phone_kind, phone_extension
+) values (
+  %(tenant_id)s, %(customer_id)s, %(full_name)s, %(title)s, %(email)s, %(phone)s,
+  %(phone_kind)s, %(phone_extension)s
+)
 returning id
 
 -- name: update_contact
 update public.customer_contacts
-   set full_name = %(full_name)s, title = %(title)s, email = %(email)s, phone = %(phone)s
+   set full_name = %(full_name)s, title = %(title)s, email = %(email)s, phone = %(phone)s,
+       phone_kind = %(phone_kind)s, phone_extension = %(phone_extension)s, updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s
 returning id
 

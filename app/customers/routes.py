@@ -7,6 +7,7 @@ from uuid import UUID
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -14,14 +15,19 @@ from app import company, db, phones, roles, views
 from app.audit.access import changes_for_privacy_request, record_list
 from app.auth import identity
 from app.auth.forms import ConfirmForm
-from app.customers import bp, search, service
+from app.customers import bp, numbers, search, service
 from app.customers.forms import (
+    EMAIL_KINDS,
     KINDS,
+    PHONE_KINDS,
     PREFERRED_CONTACTS,
+    SOURCE_SYSTEMS,
     ContactForm,
     CustomerForm,
     LegalHoldForm,
     NoteForm,
+    OtherEmailForm,
+    OtherPhoneForm,
     SearchForm,
 )
 from app.views import form_page, saved, show_violation
@@ -55,13 +61,19 @@ RESTRICTED_BADGE = Markup(
     "Processing restricted</span>"
 )
 DO_NOT_CONTACT_BADGE = Markup('<span class="badge badge-warn">Do not contact</span>')
+DO_NOT_SERVICE_BADGE = Markup(
+    '<span class="badge badge-danger" title="The company does not take work from them">'
+    "Do not service</span>"
+)
 
 
 @bp.app_template_filter("flags")
 def flags(c: dict[str, Any], restricted: bool = True) -> Markup:
-    """The customer's badges (restricted processing, do not contact): a filter, not a macro,
-    for the same reason as `address`."""
+    """The customer's badges (restricted processing, do not service, do not contact): a filter,
+    not a macro, for the same reason as `address`."""
     shown = [RESTRICTED_BADGE] if restricted and c["restrict_processing"] else []
+    if c["do_not_service"]:
+        shown.append(DO_NOT_SERVICE_BADGE)
     if c["do_not_contact"]:
         shown.append(DO_NOT_CONTACT_BADGE)
     return Markup(" ").join(shown)
@@ -104,24 +116,36 @@ def new() -> View:
     return redirect(url_for("customers.show", customer_id=customer_id))
 
 
-def _show_page(customer_id: UUID, note_form: NoteForm | None = None) -> tuple[str, int]:
+def show_page(customer_id: UUID, **refused: FlaskForm) -> tuple[str, int]:
+    """The customer page; with a form that was refused (`note_form`, `phone_form`,
+    `email_form`), shown again with its errors (422)."""
     page = service.customer_page(current_user.tenant_id, customer_id)
     if page is None:
         abort(404)
+    forms = {
+        "note_form": NoteForm(),
+        "phone_form": OtherPhoneForm(),
+        "email_form": OtherEmailForm(),
+        **refused,
+    }
     return render_template(
         "customers/show.html",
         **page,
-        note_form=note_form or NoteForm(),
+        **forms,
+        own=numbers.of_contact,
         zone=company.zone(current_user.tenant_id),
         kinds=KINDS,
         preferred_contacts=PREFERRED_CONTACTS,
-    ), (422 if note_form else 200)
+        phone_kinds=PHONE_KINDS,
+        email_kinds=EMAIL_KINDS,
+        source_systems=SOURCE_SYSTEMS,
+    ), (422 if refused else 200)
 
 
 @bp.get("/customers/<uuid:customer_id>")
 @identity.company_required(*roles.OFFICE_STAFF)
 def show(customer_id: UUID) -> View:
-    return _show_page(customer_id)
+    return show_page(customer_id)
 
 
 @bp.route("/customers/<uuid:customer_id>/edit", methods=["GET", "POST"])
@@ -208,12 +232,12 @@ def add_note(customer_id: UUID) -> View:
     _customer_or_404(customer_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _show_page(customer_id, form)
+        return show_page(customer_id, note_form=form)
     try:
         service.add_note(current_user.tenant_id, customer_id, form.body.data or "")
     except db.ConstraintViolation as violation:
         show_violation(form, violation)
-        return _show_page(customer_id, form)
+        return show_page(customer_id, note_form=form)
     flash("Note added.", "success")
     return redirect(url_for("customers.show", customer_id=customer_id, _anchor="timeline"))
 
@@ -247,18 +271,34 @@ def new_contact(customer_id: UUID) -> View:
     return redirect(url_for("customers.show", customer_id=customer_id, _anchor="contacts"))
 
 
-def _contact_or_404(contact_id: UUID) -> dict[str, Any]:
+def contact_or_404(contact_id: UUID) -> dict[str, Any]:
     found = service.contact(current_user.tenant_id, contact_id)
     if found is None:
         abort(404)
     return found
 
 
+def contact_context(found: dict[str, Any], **refused: FlaskForm) -> dict[str, Any]:
+    """What the contact's edit page shows beside its form: their other numbers and addresses,
+    with the forms that add one (`phone_form`, `email_form`, as refused when they were)."""
+    phones, emails = numbers.listed(current_user.tenant_id, found["customer_id"])
+    return {
+        "customer": {"id": found["customer_id"], "display_name": found["customer_name"]},
+        "contact": found,
+        "phones": numbers.of_contact(phones, found["id"]),
+        "emails": numbers.of_contact(emails, found["id"]),
+        "phone_form": OtherPhoneForm(),
+        "email_form": OtherEmailForm(),
+        "phone_kinds": PHONE_KINDS,
+        "email_kinds": EMAIL_KINDS,
+        **refused,
+    }
+
+
 @bp.route("/contacts/<uuid:contact_id>/edit", methods=["GET", "POST"])
 @identity.company_required(*roles.OFFICE_STAFF)
 def edit_contact(contact_id: UUID) -> View:
-    found = _contact_or_404(contact_id)
-    customer = {"id": found["customer_id"], "display_name": found["customer_name"]}
+    found = contact_or_404(contact_id)
     form = ContactForm()
     if not form.is_submitted():
         form.fill(found)
@@ -266,8 +306,7 @@ def edit_contact(contact_id: UUID) -> View:
         form,
         "customers/contact_form.html",
         lambda: service.update_contact(current_user.tenant_id, contact_id, form.values()),
-        customer=customer,
-        contact=found,
+        **contact_context(found),
     )
     flash(f"Saved {form.full_name.data}.", "success")
     return redirect(url_for("customers.show", customer_id=found["customer_id"], _anchor="contacts"))
@@ -276,7 +315,7 @@ def edit_contact(contact_id: UUID) -> View:
 @bp.post("/contacts/<uuid:contact_id>/remove")
 @identity.company_required(*roles.OFFICE_STAFF)
 def remove_contact(contact_id: UUID) -> View:
-    found = _contact_or_404(contact_id)
+    found = contact_or_404(contact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     service.delete_contact(current_user.tenant_id, contact_id)

@@ -1,6 +1,6 @@
 """The customer list: one search box over names, company, email, phone (typed any way),
-address and contacts, sorted by name or newest, in keyset pages so that the last page of
-100,000 customers costs what the first does."""
+address, contacts and other numbers and emails, sorted by name or newest, in keyset pages so
+that the last page of 100,000 customers costs what the first does."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ MIN_TRIGRAM_LENGTH = 3
 
 _PAGE = sql.SQL(
     "select c.tenant_id, c.id, c.kind, c.display_name, c.company_name, c.email, c.phone,"
-    " c.created_at, c.tags, c.do_not_contact, c.restrict_processing"
+    " c.created_at, c.tags, c.do_not_contact, c.restrict_processing, c.do_not_service"
     " from public.customers c where {conditions} {order} limit {limit}"
 )
 # The first address and the number of properties, looked up for the page's rows only.
@@ -66,7 +66,12 @@ _WALK_MATCHES = sql.SQL(
     " or exists (select from public.customer_contacts ct where ct.tenant_id = c.tenant_id"
     "   and ct.customer_id = c.id and (ct.full_name || ' ' || ct.email || ' '"
     "   || regexp_replace(ct.phone, '[^0-9]', '', 'g'))"
-    "   ilike any (array[%(pattern)s, %(digits)s]) offset 0))"
+    "   ilike any (array[%(pattern)s, %(digits)s]) offset 0)"
+    # Their other numbers and addresses (and their contact people's).
+    " or exists (select from public.customer_phones ph where ph.tenant_id = c.tenant_id"
+    "   and ph.customer_id = c.id and ph.number ilike %(digits)s offset 0)"
+    " or exists (select from public.customer_emails em where em.tenant_id = c.tenant_id"
+    "   and em.customer_id = c.id and em.email ilike %(pattern)s offset 0))"
 )
 
 

@@ -10,7 +10,7 @@ import psycopg
 
 from app import db, sql
 from app.audit.access import record_access
-from app.customers import timeline
+from app.customers import numbers, timeline
 
 queries = sql.load(__file__)
 Row = dict[str, Any]
@@ -64,11 +64,12 @@ def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     """Everything the customer page shows; the read is recorded in the audit log (P-07)."""
     scope = {"tenant_id": tenant_id, "customer_id": customer_id}
     # The page's own reads and those other features add (visits, plans), in one round trip.
-    found, contacts, properties, notes, *added = db.query_together(
+    found, contacts, properties, notes, phones, emails, *added = db.query_together(
         (queries.customer, {"tenant_id": tenant_id, "id": customer_id}),
         (queries.list_contacts, scope),
         (queries.list_properties, scope),
         (queries.list_notes, scope),
+        *numbers.reads(tenant_id, customer_id),
         *timeline.reads(tenant_id, customer_id),
     )
     if not found:
@@ -77,6 +78,8 @@ def customer_page(tenant_id: UUID, customer_id: UUID) -> Row | None:
     return {
         "customer": found[0],
         "contacts": contacts,
+        "phones": phones,
+        "emails": emails,
         "properties": properties,
         "notes": notes,
         **timeline.assemble(notes, added),

@@ -218,13 +218,44 @@ returning id
 -- name: export_customers
 -- A restricted customer (P-10) is kept but left out of the office's exports; the company's
 -- full export still holds them.
-select first_name, last_name, company_name, kind, email, phone,
-       array_to_string(tags, '; ') as tags, lead_source, notes, preferred_contact,
-       transactional_messages, marketing_consent, marketing_consent_at, do_not_contact,
-       restrict_processing, created_at, id
-from public.customers
-where tenant_id = %(tenant_id)s and not restrict_processing
-order by display_name, id
+-- The columns added for the imports come last, so that files read by older columns' positions
+-- still line up; other numbers as [kind, number, extension] (app/imports/export.py words them).
+select c.first_name, c.last_name, c.company_name, c.kind, c.email, c.phone,
+       array_to_string(c.tags, '; ') as tags, c.lead_source, c.notes, c.preferred_contact,
+       c.transactional_messages, c.marketing_consent, c.marketing_consent_at, c.do_not_contact,
+       c.restrict_processing, c.created_at, c.id, c.phone_kind, c.phone_extension,
+       (select jsonb_agg(jsonb_build_array(ph.kind, ph.number, ph.extension)
+                         order by ph.created_at, ph.id)
+          from public.customer_phones ph
+         where ph.tenant_id = c.tenant_id and ph.customer_id = c.id
+           and ph.contact_id is null) as other_phones,
+       (select string_agg(em.kind || ': ' || em.email, '; ' order by em.created_at, em.id)
+          from public.customer_emails em
+         where em.tenant_id = c.tenant_id and em.customer_id = c.id
+           and em.contact_id is null) as other_emails,
+       c.billing_address, c.do_not_service, c.source_system, c.source_id
+from public.customers c
+where c.tenant_id = %(tenant_id)s and not c.restrict_processing
+order by c.display_name, c.id
+
+-- name: export_contacts
+-- The contact people of the customers the office may export (not restricted ones).
+select c.display_name as customer, ct.customer_id, ct.full_name, ct.title, ct.email, ct.phone,
+       ct.phone_kind, ct.phone_extension,
+       (select jsonb_agg(jsonb_build_array(ph.kind, ph.number, ph.extension)
+                         order by ph.created_at, ph.id)
+          from public.customer_phones ph
+         where ph.tenant_id = ct.tenant_id and ph.customer_id = ct.customer_id
+           and ph.contact_id = ct.id) as other_phones,
+       (select string_agg(em.kind || ': ' || em.email, '; ' order by em.created_at, em.id)
+          from public.customer_emails em
+         where em.tenant_id = ct.tenant_id and em.customer_id = ct.customer_id
+           and em.contact_id = ct.id) as other_emails,
+       ct.id
+from public.customer_contacts ct
+join public.customers c on c.tenant_id = ct.tenant_id and c.id = ct.customer_id
+where ct.tenant_id = %(tenant_id)s and not c.restrict_processing
+order by c.display_name, ct.customer_id, ct.full_name, ct.id
 
 -- name: export_properties
 select c.display_name as customer, p.label, p.street, p.unit, p.city, p.region, p.postal_code,

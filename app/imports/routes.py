@@ -187,3 +187,9 @@ def export_properties() -> Response:
 @identity.company_required(*roles.OFFICE_STAFF)
 def export_equipment() -> Response:
     return _export("equipment")
+
+
+@bp.get("/contacts/export.csv")
+@identity.company_required(*roles.OFFICE_STAFF)
+def export_contacts() -> Response:
+    return _export("contacts")

@@ -15,7 +15,8 @@ where format('%%I.%%I', n.nspname, c.relname) = any(%(tables)s)
 group by 1
 
 -- name: customer_addresses
--- The emails and numbers a customer is reached at: theirs and their contacts'.
+-- The emails and numbers a customer is reached at: theirs and their contacts', the other
+-- numbers and emails included.
 select distinct lower(btrim(a)) as address
   from (select c.email as a from public.customers c
          where c.tenant_id = %(tenant_id)s and c.id = %(customer_id)s
@@ -24,7 +25,11 @@ select distinct lower(btrim(a)) as address
         union all select x.email from public.customer_contacts x
          where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s
         union all select x.phone from public.customer_contacts x
-         where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s) found
+         where x.tenant_id = %(tenant_id)s and x.customer_id = %(customer_id)s
+        union all select ph.number from public.customer_phones ph
+         where ph.tenant_id = %(tenant_id)s and ph.customer_id = %(customer_id)s
+        union all select em.email from public.customer_emails em
+         where em.tenant_id = %(tenant_id)s and em.customer_id = %(customer_id)s) found
  where btrim(coalesce(a, '')) <> ''
 
 -- name: rows_with_keys

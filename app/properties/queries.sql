@@ -3,7 +3,8 @@ select p.id, p.tenant_id, p.customer_id, c.display_name as customer_name, p.labe
        p.city, p.region, p.postal_code, p.country, p.property_type, p.square_feet,
        p.year_built, p.access_notes_encrypted, p.notes, p.latitude, p.longitude,
        p.geocode_status, p.geocoded_at, p.geocode_failure, p.geocode_retry_at, p.time_zone,
-       p.archived_at, p.created_at, p.updated_at
+       p.archived_at, p.created_at, p.updated_at,
+       c.do_not_service as customer_do_not_service
 from public.properties p
 join public.customers c on c.tenant_id = p.tenant_id and c.id = p.customer_id
 where p.tenant_id = %(tenant_id)s and p.id = %(id)s

@@ -40,11 +40,19 @@ DIGESTED = {
     # Outgoing mail and opted-out numbers name no customer whose key could seal them (P-10).
     "outbox.messages": ("to_address", "subject", "body_text", "body_html"),
     "public.customer_imports": ("source_text", "headers", "problems"),
+    # An import's preview and undo records repeat its file (P-10: they go with it).
+    "public.import_items": ("label", "data", "flags"),
+    "public.import_records": ("before",),
     "public.estimate_links": ("token_hash",),
     "public.invoice_links": ("token_hash",),
     "public.messages": ("body",),
     "public.sms_opt_outs": ("phone",),
     "public.visit_links": ("token_hash",),
+}
+# Tables keyed by other columns than `id`: their keys, as the log names a row.
+KEYS = {
+    "public.import_items": ("import_id", "position"),
+    "public.import_records": ("import_id", "table_name", "row_id"),
 }
 # A homeowner's personal columns, sealed under their key: the column that leads to them, the
 # parent table it names ('' when it names the customer), then the columns, by name.
@@ -52,16 +60,23 @@ PERSONAL = {
     "public.customers": (
         "id",
         "",
-        "company_name display_name email first_name last_name lead_source legal_hold"
-        " marketing_consent_source notes phone search_text tags",
+        "billing_address company_name display_name email first_name last_name lead_source"
+        " legal_hold marketing_consent_source notes phone phone_extension search_text source_id"
+        " tags",
     ),
-    "public.customer_contacts": ("customer_id", "", "email full_name phone title"),
+    "public.customer_contacts": (
+        "customer_id",
+        "",
+        "email full_name phone phone_extension title",
+    ),
+    "public.customer_phones": ("customer_id", "", "extension number"),
+    "public.customer_emails": ("customer_id", "", "email"),
     "public.customer_notes": ("customer_id", "", "body"),
     "public.properties": (
         "customer_id",
         "",
         "access_notes_encrypted city geocode_failure label latitude longitude notes postal_code"
-        " region search_text street unit",
+        " region search_text source_id street unit",
     ),
     "public.service_agreements": ("customer_id", "", "name notes"),
     "public.jobs": ("customer_id", "", "description summary"),
@@ -148,7 +163,8 @@ def test_every_company_table_is_audited(admin: Connection) -> None:
     triggers = audit_triggers(admin)
     for table in tables:
         tenant = "id" if table == "public.tenants" else "tenant_id"
-        arguments = f"'{tenant}', 'id'{trigger_sections(table)}"
+        key = "', '".join(KEYS.get(table, ("id",)))
+        arguments = f"'{tenant}', '{key}'{trigger_sections(table)}"
         assert triggers.get(table) == [
             f"CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION audit.record_change({arguments})",

@@ -120,3 +120,128 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralized():
     assert cell("-12.5") == "-12.5"
     assert cell(True) == "yes"
     assert cell(None) == ""
+
+
+@pytest.fixture
+def imported(make, company):
+    """A customer as an import leaves them: a work number with its extension, other numbers and
+    emails, a billing address, "do not service", the old system's id; and a contact person with
+    numbers and an email of their own."""
+    dana = make.customer(company.id, "Dana", "Reyes", phone="+12175550140")
+    make.conn.execute(
+        "update public.customers set phone_kind = 'work', phone_extension = '204',"
+        " billing_address = 'PO Box 12, Springfield, IL 62701', do_not_service = true,"
+        " source_system = 'jobber', source_id = '123' where id = %s",
+        [dana],
+    )
+    contact = make.contact(company.id, dana, "Morgan Manager")
+    make.conn.execute(
+        "update public.customer_contacts set title = 'Site manager', email = 'morgan@example.com',"
+        " phone = '+12175550150', phone_kind = 'mobile' where id = %s",
+        [contact],
+    )
+    for contact_id, kind, number, extension in (
+        (None, "home", "+12175550142", ""),
+        (None, "work", "+12175550143", "12"),
+        (contact, "work", "+12175550151", "7"),
+    ):
+        make.conn.execute(
+            "insert into public.customer_phones (tenant_id, customer_id, contact_id, kind,"
+            " number, extension) values (%s, %s, %s, %s, %s, %s)",
+            [company.id, dana, contact_id, kind, number, extension],
+        )
+    for contact_id, kind, email in (
+        (None, "work", "dana.work@example.com"),
+        (None, "personal", "dana@home.example"),
+        (contact, "work", "m.manager@example.com"),
+    ):
+        make.conn.execute(
+            "insert into public.customer_emails (tenant_id, customer_id, contact_id, kind, email)"
+            " values (%s, %s, %s, %s, %s)",
+            [company.id, dana, contact_id, kind, email],
+        )
+    other = make.tenant("Beta Boilers")
+    make.contact(other.id, make.customer(other.id, "Olive", "Outsider"), "Otto Outsider")
+    return dana, contact
+
+
+def test_the_customer_export_ends_with_what_imports_bring(office, company, imported):
+    dana, _contact = imported
+
+    rows = rows_of(office.get("/customers/export.csv"))
+
+    header = rows[0]
+    assert header[:17][-1] == "ID"  # the columns before stay where they were
+    assert header[17:] == [
+        "Phone type",
+        "Phone extension",
+        "Other phones",
+        "Other emails",
+        "Billing address",
+        "Do not service",
+        "Source system",
+        "Source ID",
+    ]
+    (row,) = rows[1:]
+    assert row[16] == str(dana)
+    assert row[17:] == [
+        "work",
+        "204",
+        "home: (217) 555-0142; work: (217) 555-0143 x12",
+        "work: dana.work@example.com; personal: dana@home.example",
+        "PO Box 12, Springfield, IL 62701",
+        "yes",
+        "jobber",
+        "123",
+    ]
+
+
+@pytest.mark.promise("P-07")
+def test_the_contacts_export_lists_each_contact_person_with_their_numbers_and_is_recorded(
+    office, admin, company, imported
+):
+    dana, contact = imported
+
+    response = office.get("/contacts/export.csv")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="contacts-')
+    rows = rows_of(response)
+    assert rows == [
+        [
+            "Customer",
+            "Customer ID",
+            "Name",
+            "Title",
+            "Email",
+            "Phone",
+            "Phone type",
+            "Phone extension",
+            "Other phones",
+            "Other emails",
+            "ID",
+        ],
+        [
+            "Dana Reyes",
+            str(dana),
+            "Morgan Manager",
+            "Site manager",
+            "morgan@example.com",
+            "+12175550150",
+            "mobile",
+            "",
+            "work: (217) 555-0151 x7",
+            "work: m.manager@example.com",
+            str(contact),
+        ],
+    ]
+    assert "Outsider" not in text(response)
+    assert [(e["table_name"], e["new_values"]) for e in exports(admin, company.id)] == [
+        ("public.customer_contacts", {"rows": 1, "format": "csv"})
+    ]
+
+
+def test_the_import_page_links_the_contacts_export(office):
+    page = text(office.get("/customers/import"))
+
+    assert 'href="/contacts/export.csv"' in page

@@ -611,6 +611,60 @@ def new_online_booking(make: Factory, tenant_id: UUID) -> Row:
     }
 
 
+def _saved_import(make: Factory, tenant_id: UUID) -> UUID:
+    row = new_customer_import(make, tenant_id)
+    found = make.conn.execute(
+        "insert into public.customer_imports (tenant_id, file_name, source_text, encoding,"
+        " delimiter, headers) values (%(tenant_id)s, %(file_name)s, %(source_text)s,"
+        " %(encoding)s, %(delimiter)s, %(headers)s) returning id",
+        row,
+    ).fetchone()
+    assert found is not None
+    return UUID(str(found["id"]))
+
+
+def new_customer_phone(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "kind": "work",
+        "number": "+12175550143",
+        "extension": "12",
+    }
+
+
+def new_customer_email(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "customer_id": make.customer(tenant_id),
+        "kind": "work",
+        "email": _unique_email(),
+    }
+
+
+def new_import_item(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "import_id": _saved_import(make, tenant_id),
+        "position": 0,
+        "kind": "customer",
+        "action": "new",
+        "lines": [2],
+        "label": "Matrix Person",
+        "data": Jsonb({"first_name": "Matrix"}),
+    }
+
+
+def new_import_record(make: Factory, tenant_id: UUID) -> Row:
+    return {
+        "tenant_id": tenant_id,
+        "import_id": _saved_import(make, tenant_id),
+        "table_name": "public.customers",
+        "row_id": make.customer(tenant_id),
+        "action": "created",
+    }
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "public.online_booking_settings": new_online_booking_settings,
     "public.online_bookings": new_online_booking,
@@ -732,6 +786,10 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
         "issued_on": date(2024, 3, 1),
         "total": "120.00",
     },
+    "public.customer_phones": new_customer_phone,
+    "public.customer_emails": new_customer_email,
+    "public.import_items": new_import_item,
+    "public.import_records": new_import_record,
 }
 # A reference whose target must be a particular kind of row (the key includes the kind), by
 # the reference's name; other references' targets come from ROW_BUILDERS.

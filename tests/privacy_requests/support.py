@@ -19,8 +19,20 @@ from tests.lifecycle.support import populate
 EMAIL = "zephyrine@quorrelby.example"
 PHONE = "+13125550177"
 CONTACT_PHONE = "+13125550178"
+# Another number and email of hers (customer_phones, customer_emails).
+OTHER_PHONE = "+13125550179"
+OTHER_EMAIL = "office@glimmerwick.example"
 # What must be nowhere once the customer is erased (lower case, as tables_mentioning compares).
-MARKERS = ("zephyrine", "quorrelby", "5550177", "5550178", "xylofant", "marmalade")
+MARKERS = (
+    "zephyrine",
+    "quorrelby",
+    "5550177",
+    "5550178",
+    "5550179",
+    "glimmerwick",
+    "xylofant",
+    "marmalade",
+)
 
 MARKING = (
     "update public.customers set first_name = 'Zephyrine', last_name = 'Quorrelby',"
@@ -62,6 +74,13 @@ MARKING = (
     " 'Marmalade approved')",
     "insert into iam.portal_challenges (handle_hash, link_hash, code_hash, address, expires_at)"
     " values (%(h1)s, %(h2)s, %(h3)s, %(email)s, now() + interval '15 minutes')",
+    # Her other number and email, and what was sent to them without naming her.
+    "update public.customer_phones set number = %(other_phone)s where customer_id = %(c)s",
+    "update public.customer_emails set email = %(other_email)s where customer_id = %(c)s",
+    "insert into public.messages (tenant_id, channel, kind, to_address, body, time_zone)"
+    " values (%(t)s, 'sms', 'reply', %(other_phone)s, 'See you at ten', 'UTC')",
+    "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
+    " values (%(t)s, 'email', 'estimate_approved', %(other_email)s, 'Approved', 'Thanks')",
 )
 
 
@@ -74,6 +93,8 @@ def marked(admin: Connection, make: Factory) -> tuple[Tenant, UUID]:
         "email": EMAIL,
         "phone": PHONE,
         "contact_phone": CONTACT_PHONE,
+        "other_phone": OTHER_PHONE,
+        "other_email": OTHER_EMAIL,
         "h1": secrets.token_bytes(32),
         "h2": secrets.token_bytes(32),
         "h3": secrets.token_bytes(32),

@@ -113,3 +113,31 @@ def test_the_copy_holds_every_row_linked_to_the_customer_and_nobody_elses(
     assert "Nora" not in text and str(other_customer) not in text
     assert str(other_company.id) not in text
     assert "token_hash" not in text and "_encrypted" not in text
+
+
+def test_the_copy_holds_their_other_numbers_and_emails_and_what_was_sent_to_them(
+    app: Flask, admin: Connection, make: Factory
+) -> None:
+    tenant = make.tenant()
+    customer = make.customer(tenant.id, "Dana", "Reyes", phone="+12175550140")
+    neighbour = make.customer(tenant.id, "Nora", "Neighbour")
+    for statement in (
+        "insert into public.customer_phones (tenant_id, customer_id, kind, number, extension)"
+        " values (%(t)s, %(c)s, 'work', '+12175550143', '12'),"
+        " (%(t)s, %(n)s, 'home', '+12175550199', '')",
+        "insert into public.customer_emails (tenant_id, customer_id, kind, email)"
+        " values (%(t)s, %(c)s, 'work', 'dana.work@example.com')",
+        "insert into public.messages (tenant_id, channel, kind, to_address, body, time_zone)"
+        " values (%(t)s, 'sms', 'reply', '+12175550143', 'At your office at ten', 'UTC'),"
+        " (%(t)s, 'email', 'reply', 'dana.work@example.com', 'Your invoice', 'UTC'),"
+        " (%(t)s, 'sms', 'reply', '+12175550199', 'Nora''s text', 'UTC')",
+    ):
+        admin.execute(statement, {"t": tenant.id, "c": customer, "n": neighbour})
+
+    data = exported(app, admin, tenant, customer)
+
+    phones = [(r["kind"], r["number"], r["extension"]) for r in data["public.customer_phones"]]
+    assert phones == [("work", "+12175550143", "12")]
+    assert [r["email"] for r in data["public.customer_emails"]] == ["dana.work@example.com"]
+    bodies = sorted(r["body"] for r in data["public.messages"])
+    assert bodies == ["At your office at ten", "Your invoice"]

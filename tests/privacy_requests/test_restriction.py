@@ -89,6 +89,50 @@ def test_a_contacts_address_is_restricted_with_the_customer(
     assert row == {"status": "blocked", "blocked_reason": RESTRICTED}
 
 
+def test_their_other_numbers_and_emails_and_their_contacts_are_restricted_too(
+    admin: Connection, make: Factory
+) -> None:
+    tenant_id, customer = restricted(admin, make)
+    contact = make.contact(tenant_id, customer, "Ron Restricted")
+    ids = {"t": tenant_id, "c": customer, "ct": contact}
+    admin.execute(
+        "insert into public.customer_phones (tenant_id, customer_id, contact_id, kind, number)"
+        " values (%(t)s, %(c)s, null, 'home', '+13125550112'),"
+        " (%(t)s, %(c)s, %(ct)s, 'work', '+13125550113')",
+        ids,
+    )
+    admin.execute(
+        "insert into public.customer_emails (tenant_id, customer_id, contact_id, kind, email)"
+        " values (%(t)s, %(c)s, null, 'work', 'rita.work@restricted.example'),"
+        " (%(t)s, %(c)s, %(ct)s, 'work', 'ron.work@restricted.example')",
+        ids,
+    )
+
+    for channel, to in (
+        ("sms", "+13125550112"),
+        ("sms", "+13125550113"),
+        ("email", "rita.work@restricted.example"),
+        ("email", "Ron.Work@restricted.example"),
+    ):
+        row = send(admin, tenant_id, channel=channel, kind="reminder", to_address=to)
+        assert row == {"status": "blocked", "blocked_reason": RESTRICTED}, to
+    admin.execute(
+        "insert into outbox.messages (tenant_id, channel, kind, to_address, subject, body_text)"
+        " values (%s, 'email', 'estimate_approved', 'rita.work@restricted.example', 'Thanks',"
+        " 'Approved')",
+        [tenant_id],
+    )
+    assert admin.execute(
+        "select count(*) as n from outbox.messages where tenant_id = %s", [tenant_id]
+    ).fetchone() == {"n": 0}
+    # Lifted, the same numbers are messaged again.
+    admin.execute(
+        "update public.customers set restrict_processing = false where id = %s", [customer]
+    )
+    row = send(admin, tenant_id, channel="sms", kind="reminder", to_address="+13125550112")
+    assert row is not None and row["status"] == "queued"
+
+
 def test_the_outbox_writes_no_mail_to_a_restricted_customer(
     admin: Connection, make: Factory
 ) -> None:
@@ -151,10 +195,11 @@ def test_a_restricted_customer_is_left_out_of_the_office_exports(
     rita = make.customer(tenant.id, "Rita", "Restricted")
     for customer in (kept, rita):
         make.property(tenant.id, customer)
+        make.contact(tenant.id, customer, "Kept Contact" if customer == kept else "Restricted Ron")
     admin.execute("update public.customers set restrict_processing = true where id = %s", [rita])
     office = signed_in(app, tenant.owner.email)
 
-    for url in ("/customers/export.csv", "/properties/export.csv"):
+    for url in ("/customers/export.csv", "/properties/export.csv", "/contacts/export.csv"):
         exported = office.get(url).get_data(as_text=True)
         assert "Kate Kept" in exported or "Kept" in exported
         assert "Restricted" not in exported.replace("Restrict processing", "")
