@@ -1037,6 +1037,16 @@ CREATE FUNCTION app.customer_ids_matching(p_text text, p_digits text, p_address 
       and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
       and (ct.full_name || ' ' || ct.email || ' ' || regexp_replace(ct.phone, '[^0-9]', '', 'g'))
           ilike any (array[p_text, p_digits])
+    union all
+    select ph.customer_id from public.customer_phones ph
+    where ph.tenant_id = (select app.tenant_id())
+      and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+      and ph.number ilike p_digits
+    union all
+    select em.customer_id from public.customer_emails em
+    where em.tenant_id = (select app.tenant_id())
+      and (select app.has_role('owner', 'admin', 'dispatcher', 'office'))
+      and em.email ilike p_text
     limit p_limit
   ) matched
 $$;
@@ -1173,12 +1183,18 @@ CREATE FUNCTION app.discard_imports_mentioning(p_tenant uuid, p_customer uuid) R
 declare
   v_customer public.customers;
   v_streets text[];
+  v_emails text[];
+  v_numbers text[];
   v_count integer;
 begin
   select * into v_customer from public.customers c
    where c.tenant_id = p_tenant and c.id = p_customer;
   v_streets := array(select lower(btrim(p.street)) from public.properties p
                      where p.tenant_id = p_tenant and p.customer_id = p_customer);
+  v_emails := array(select e.email from public.customer_emails e
+                    where e.tenant_id = p_tenant and e.customer_id = p_customer);
+  v_numbers := array(select right(ph.number, 9) from public.customer_phones ph
+                     where ph.tenant_id = p_tenant and ph.customer_id = p_customer);
   update public.customer_imports i
      set source_text = '', problems = '[]', headers = '[]',
          status = case when i.status in ('done', 'cancelled') then i.status else 'cancelled' end,
@@ -1195,7 +1211,15 @@ begin
            and strpos(m.said, lower(btrim(v_customer.last_name))) > 0)
        or (btrim(v_customer.company_name) <> ''
            and strpos(m.said, lower(btrim(v_customer.company_name))) > 0)
-       or exists (select from unnest(v_streets) s where s <> '' and strpos(m.said, s) > 0));
+       or exists (select from unnest(v_streets) s where s <> '' and strpos(m.said, s) > 0)
+       or exists (select from unnest(v_emails) e where strpos(m.said, e) > 0)
+       or exists (select from unnest(v_numbers) n
+                   where strpos(regexp_replace(m.said, '[^0-9]', '', 'g'), n) > 0)
+       or exists (select from public.import_records r
+                   where r.tenant_id = p_tenant and r.import_id = i.id and r.row_id = p_customer)
+       or exists (select from public.import_items t
+                   where t.tenant_id = p_tenant and t.import_id = i.id
+                     and t.target_id = p_customer));
   get diagnostics v_count = row_count;
   return v_count;
 end
@@ -1330,6 +1354,10 @@ begin
            where x.tenant_id = p_tenant and x.customer_id = p_customer
           union all select x.phone from public.customer_contacts x
            where x.tenant_id = p_tenant and x.customer_id = p_customer
+          union all select ph.number from public.customer_phones ph
+           where ph.tenant_id = p_tenant and ph.customer_id = p_customer
+          union all select em.email from public.customer_emails em
+           where em.tenant_id = p_tenant and em.customer_id = p_customer
           union all select v.phone from public.conversations v
            where v.tenant_id = p_tenant and v.customer_id = p_customer
           union all select m.to_address from public.messages m
@@ -1687,7 +1715,9 @@ begin
     select a.tenant_id, a.id as agreement_id, a.customer_id, a.property_id, a.name,
            make_date(extract(year from d)::integer, extract(month from d)::integer, 1) as due_on
       from plans a
-     cross join lateral generate_series(greatest(date_trunc('month', a.starts_on), a.this_month),
+     cross join lateral generate_series(greatest(date_trunc('month', a.starts_on),
+                                                 date_trunc('month', a.first_due_on),
+                                                 a.this_month),
                                         date_trunc('month', least(p_until, coalesce(a.ends_on, p_until))),
                                         interval '1 month') d
      where extract(month from d)::smallint = any (a.months)
@@ -1756,6 +1786,22 @@ CREATE FUNCTION app.has_role(VARIADIC roles text[]) RETURNS boolean
     AS $$
 begin
   return coalesce(app.member_role() = any (roles), false);
+end
+$$;
+
+--
+-- Name: import_file_blanked(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.import_file_blanked() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.import_items i where i.tenant_id = new.tenant_id and i.import_id = new.id;
+  delete from public.import_records r where r.tenant_id = new.tenant_id and r.import_id = new.id;
+  new.options := new.options - 'samples' - 'file_notes';
+  return new;
 end
 $$;
 
@@ -4762,7 +4808,15 @@ CREATE FUNCTION app.restricted_address(p_tenant uuid, p_address text) RETURNS bo
     or exists (select from public.customer_contacts x
                  join public.customers c on c.tenant_id = x.tenant_id and c.id = x.customer_id
                 where x.tenant_id = p_tenant and c.restrict_processing
-                  and (lower(x.email) = lower(btrim(p_address)) or x.phone = btrim(p_address))))
+                  and (lower(x.email) = lower(btrim(p_address)) or x.phone = btrim(p_address)))
+    or exists (select from public.customer_phones ph
+                 join public.customers c on c.tenant_id = ph.tenant_id and c.id = ph.customer_id
+                where ph.tenant_id = p_tenant and c.restrict_processing
+                  and ph.number = btrim(p_address))
+    or exists (select from public.customer_emails em
+                 join public.customers c on c.tenant_id = em.tenant_id and c.id = em.customer_id
+                where em.tenant_id = p_tenant and c.restrict_processing
+                  and em.email = lower(btrim(p_address))))
 $$;
 
 --
@@ -8877,9 +8931,30 @@ CREATE TABLE public.customer_contacts (
     email text DEFAULT ''::text NOT NULL,
     phone text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    phone_kind text DEFAULT 'mobile'::text NOT NULL,
+    phone_extension text DEFAULT ''::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT customer_contacts_email_format CHECK (((email = ''::text) OR ((email = lower(btrim(email))) AND (email ~~ '_%@_%'::text)))),
     CONSTRAINT customer_contacts_name_length CHECK (((length(btrim(full_name)) >= 1) AND (length(btrim(full_name)) <= 200))),
-    CONSTRAINT customer_contacts_phone_e164 CHECK (((phone = ''::text) OR (phone ~ '^\+[1-9][0-9]{6,14}$'::text)))
+    CONSTRAINT customer_contacts_phone_e164 CHECK (((phone = ''::text) OR (phone ~ '^\+[1-9][0-9]{6,14}$'::text))),
+    CONSTRAINT customer_contacts_phone_extension_digits CHECK ((phone_extension ~ '^[0-9]{0,10}$'::text)),
+    CONSTRAINT customer_contacts_phone_kind_check CHECK ((phone_kind = ANY (ARRAY['mobile'::text, 'home'::text, 'work'::text, 'other'::text])))
+);
+
+--
+-- Name: customer_emails; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.customer_emails (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    contact_id uuid,
+    kind text DEFAULT 'other'::text NOT NULL,
+    email text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT customer_emails_email_format CHECK (((email = lower(btrim(email))) AND (email ~~ '_%@_%'::text) AND (length(email) <= 254))),
+    CONSTRAINT customer_emails_kind_check CHECK ((kind = ANY (ARRAY['personal'::text, 'work'::text, 'other'::text])))
 );
 
 --
@@ -8911,15 +8986,30 @@ CREATE TABLE public.customer_imports (
     started_at timestamp with time zone,
     heartbeat_at timestamp with time zone,
     finished_at timestamp with time zone,
+    kind text DEFAULT 'customers'::text NOT NULL,
+    source text DEFAULT ''::text NOT NULL,
+    options jsonb DEFAULT '{}'::jsonb NOT NULL,
+    new_rows integer DEFAULT 0 NOT NULL,
+    updated_rows integer DEFAULT 0 NOT NULL,
+    unchanged_rows integer DEFAULT 0 NOT NULL,
+    merged_rows integer DEFAULT 0 NOT NULL,
+    flagged_rows integer DEFAULT 0 NOT NULL,
+    undone_at timestamp with time zone,
+    undone_by uuid,
     CONSTRAINT customer_imports_counts_check CHECK (((total_rows >= 0) AND (valid_rows >= 0) AND (skipped_rows >= 0) AND (rows_done >= 0))),
     CONSTRAINT customer_imports_delimiter_check CHECK ((delimiter = ANY (ARRAY[','::text, ';'::text, '	'::text]))),
-    CONSTRAINT customer_imports_encoding_check CHECK ((encoding = ANY (ARRAY['utf-8'::text, 'cp1252'::text]))),
+    CONSTRAINT customer_imports_encoding_check CHECK ((encoding = ANY (ARRAY['utf-8'::text, 'cp1252'::text, 'mixed'::text, 'xlsx'::text]))),
     CONSTRAINT customer_imports_file_name_length CHECK (((length(file_name) >= 1) AND (length(file_name) <= 255))),
     CONSTRAINT customer_imports_headers_array CHECK ((jsonb_typeof(headers) = 'array'::text)),
+    CONSTRAINT customer_imports_kind_check CHECK ((kind = ANY (ARRAY['customers'::text, 'equipment'::text, 'history'::text, 'agreements'::text, 'balances'::text, 'invoices'::text]))),
     CONSTRAINT customer_imports_mapping_array CHECK ((jsonb_typeof(mapping) = 'array'::text)),
+    CONSTRAINT customer_imports_options_object CHECK ((jsonb_typeof(options) = 'object'::text)),
+    CONSTRAINT customer_imports_plan_counts_check CHECK (((new_rows >= 0) AND (updated_rows >= 0) AND (unchanged_rows >= 0) AND (merged_rows >= 0) AND (flagged_rows >= 0))),
     CONSTRAINT customer_imports_problems_array CHECK ((jsonb_typeof(problems) = 'array'::text)),
-    CONSTRAINT customer_imports_source_size CHECK ((octet_length(source_text) <= ((16 * 1024) * 1024))),
-    CONSTRAINT customer_imports_status_check CHECK ((status = ANY (ARRAY['uploaded'::text, 'previewed'::text, 'queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'cancelled'::text])))
+    CONSTRAINT customer_imports_source_length CHECK ((length(source) <= 40)),
+    CONSTRAINT customer_imports_source_size CHECK ((octet_length(source_text) <= ((48 * 1024) * 1024))),
+    CONSTRAINT customer_imports_status_check CHECK ((status = ANY (ARRAY['uploaded'::text, 'checking'::text, 'previewed'::text, 'queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'cancelled'::text, 'undone'::text]))),
+    CONSTRAINT customer_imports_undone_when CHECK (((status = 'undone'::text) = (undone_at IS NOT NULL)))
 );
 
 --
@@ -8934,6 +9024,24 @@ CREATE TABLE public.customer_notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT customer_notes_body_length CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 5000)))
+);
+
+--
+-- Name: customer_phones; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.customer_phones (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    contact_id uuid,
+    kind text DEFAULT 'other'::text NOT NULL,
+    number text NOT NULL,
+    extension text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT customer_phones_extension_digits CHECK ((extension ~ '^[0-9]{0,10}$'::text)),
+    CONSTRAINT customer_phones_kind_check CHECK ((kind = ANY (ARRAY['mobile'::text, 'home'::text, 'work'::text, 'other'::text, 'fax'::text]))),
+    CONSTRAINT customer_phones_number_e164 CHECK ((number ~ '^\+[1-9][0-9]{6,14}$'::text))
 );
 
 --
@@ -8970,13 +9078,24 @@ END) STORED,
     marketing_by_sms boolean DEFAULT true NOT NULL,
     marketing_by_email boolean DEFAULT true NOT NULL,
     legal_hold text DEFAULT ''::text NOT NULL,
+    source_system text DEFAULT ''::text NOT NULL,
+    source_id text DEFAULT ''::text NOT NULL,
+    billing_address text DEFAULT ''::text NOT NULL,
+    do_not_service boolean DEFAULT false NOT NULL,
+    phone_kind text DEFAULT 'mobile'::text NOT NULL,
+    phone_extension text DEFAULT ''::text NOT NULL,
+    CONSTRAINT customers_billing_address_length CHECK ((length(billing_address) <= 500)),
     CONSTRAINT customers_consent_has_a_time CHECK (((NOT marketing_consent) OR (marketing_consent_at IS NOT NULL))),
     CONSTRAINT customers_email_format CHECK (((email = ''::text) OR ((email = lower(btrim(email))) AND (email ~~ '_%@_%'::text)))),
     CONSTRAINT customers_has_a_name CHECK (((btrim((first_name || last_name)) <> ''::text) OR (btrim(company_name) <> ''::text))),
     CONSTRAINT customers_kind_check CHECK ((kind = ANY (ARRAY['residential'::text, 'commercial'::text]))),
     CONSTRAINT customers_legal_hold_length CHECK ((length(legal_hold) <= 500)),
     CONSTRAINT customers_phone_e164 CHECK (((phone = ''::text) OR (phone ~ '^\+[1-9][0-9]{6,14}$'::text))),
-    CONSTRAINT customers_preferred_contact_check CHECK ((preferred_contact = ANY (ARRAY['sms'::text, 'email'::text, 'phone'::text])))
+    CONSTRAINT customers_phone_extension_digits CHECK ((phone_extension ~ '^[0-9]{0,10}$'::text)),
+    CONSTRAINT customers_phone_kind_check CHECK ((phone_kind = ANY (ARRAY['mobile'::text, 'home'::text, 'work'::text, 'other'::text]))),
+    CONSTRAINT customers_preferred_contact_check CHECK ((preferred_contact = ANY (ARRAY['sms'::text, 'email'::text, 'phone'::text]))),
+    CONSTRAINT customers_source_id_length CHECK ((length(source_id) <= 200)),
+    CONSTRAINT customers_source_system_length CHECK ((length(source_system) <= 40))
 );
 
 --
@@ -9144,6 +9263,70 @@ CREATE TABLE public.estimate_photos (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT estimate_photos_caption_length CHECK (((length(caption) <= 200) AND (caption = btrim(caption)))),
     CONSTRAINT estimate_photos_position_range CHECK ((("position" >= 0) AND ("position" <= 11)))
+);
+
+--
+-- Name: import_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.import_items (
+    tenant_id uuid NOT NULL,
+    import_id uuid NOT NULL,
+    "position" integer NOT NULL,
+    kind text NOT NULL,
+    action text NOT NULL,
+    lines integer[] NOT NULL,
+    label text DEFAULT ''::text NOT NULL,
+    data jsonb NOT NULL,
+    flags jsonb DEFAULT '[]'::jsonb NOT NULL,
+    target_id uuid,
+    CONSTRAINT import_items_action_check CHECK ((action = ANY (ARRAY['new'::text, 'update'::text, 'unchanged'::text]))),
+    CONSTRAINT import_items_data_object CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT import_items_flags_array CHECK ((jsonb_typeof(flags) = 'array'::text)),
+    CONSTRAINT import_items_kind_check CHECK ((kind = ANY (ARRAY['customer'::text, 'equipment'::text, 'history'::text, 'agreement'::text, 'balance'::text, 'invoice'::text]))),
+    CONSTRAINT import_items_label_length CHECK ((length(label) <= 300)),
+    CONSTRAINT import_items_lines_present CHECK ((cardinality(lines) >= 1)),
+    CONSTRAINT import_items_position_range CHECK (("position" >= 0)),
+    CONSTRAINT import_items_update_has_target CHECK (((action = 'new'::text) = (target_id IS NULL)))
+);
+
+--
+-- Name: import_records; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.import_records (
+    tenant_id uuid NOT NULL,
+    import_id uuid NOT NULL,
+    table_name text NOT NULL,
+    row_id uuid NOT NULL,
+    action text NOT NULL,
+    before jsonb,
+    after_digest text DEFAULT ''::text NOT NULL,
+    CONSTRAINT import_records_action_check CHECK ((action = ANY (ARRAY['created'::text, 'updated'::text]))),
+    CONSTRAINT import_records_before_when CHECK (((action = 'updated'::text) = (before IS NOT NULL))),
+    CONSTRAINT import_records_table_check CHECK ((table_name = ANY (ARRAY['public.customers'::text, 'public.properties'::text, 'public.customer_contacts'::text, 'public.customer_phones'::text, 'public.customer_emails'::text, 'public.equipment'::text, 'public.service_agreements'::text, 'public.service_history'::text, 'public.invoices'::text, 'public.invoice_lines'::text, 'public.invoice_history'::text])))
+);
+
+--
+-- Name: invoice_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invoice_history (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    number text DEFAULT ''::text NOT NULL,
+    issued_on date NOT NULL,
+    due_on date,
+    total numeric(12,2) NOT NULL,
+    paid numeric(12,2),
+    balance numeric(12,2),
+    status text DEFAULT 'other'::text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_history_description_length CHECK ((length(description) <= 5000)),
+    CONSTRAINT invoice_history_number_length CHECK ((length(number) <= 100)),
+    CONSTRAINT invoice_history_status_check CHECK ((status = ANY (ARRAY['paid'::text, 'partly_paid'::text, 'unpaid'::text, 'void'::text, 'other'::text])))
 );
 
 --
@@ -9480,11 +9663,13 @@ CREATE TABLE public.properties (
     geocode_failure text,
     geocode_attempts integer DEFAULT 0 NOT NULL,
     geocode_retry_at timestamp with time zone,
+    source_id text DEFAULT ''::text NOT NULL,
     CONSTRAINT properties_city_length CHECK (((length(btrim(city)) >= 1) AND (length(btrim(city)) <= 100))),
     CONSTRAINT properties_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT properties_geocode_attempts_range CHECK ((geocode_attempts >= 0)),
     CONSTRAINT properties_geocode_failure_length CHECK ((length(geocode_failure) <= 300)),
     CONSTRAINT properties_geocode_status_check CHECK ((geocode_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text]))),
+    CONSTRAINT properties_source_id_length CHECK ((length(source_id) <= 200)),
     CONSTRAINT properties_square_feet_range CHECK (((square_feet >= 1) AND (square_feet <= 10000000))),
     CONSTRAINT properties_street_length CHECK (((length(btrim(street)) >= 1) AND (length(btrim(street)) <= 200))),
     CONSTRAINT properties_type_check CHECK ((property_type = ANY (ARRAY['single_family'::text, 'multi_family'::text, 'condo'::text, 'townhouse'::text, 'mobile_home'::text, 'commercial'::text, 'industrial'::text, 'other'::text]))),
@@ -9527,11 +9712,34 @@ CREATE TABLE public.service_agreements (
     notes text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_due_on date,
     CONSTRAINT service_agreements_dates_order CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),
     CONSTRAINT service_agreements_months_check CHECK ((((cardinality(months) >= 1) AND (cardinality(months) <= 12)) AND (months <@ '{1,2,3,4,5,6,7,8,9,10,11,12}'::smallint[]))),
     CONSTRAINT service_agreements_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT service_agreements_notes_length CHECK ((length(notes) <= 5000)),
     CONSTRAINT service_agreements_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'canceled'::text])))
+);
+
+--
+-- Name: service_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.service_history (
+    tenant_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    property_id uuid,
+    occurred_on date NOT NULL,
+    kind text DEFAULT 'other'::text NOT NULL,
+    technician text DEFAULT ''::text NOT NULL,
+    summary text DEFAULT ''::text NOT NULL,
+    amount numeric(12,2),
+    source_id text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT service_history_kind_check CHECK ((kind = ANY (ARRAY['repair'::text, 'maintenance'::text, 'install'::text, 'estimate'::text, 'other'::text]))),
+    CONSTRAINT service_history_source_id_length CHECK ((length(source_id) <= 200)),
+    CONSTRAINT service_history_summary_length CHECK ((length(summary) <= 5000)),
+    CONSTRAINT service_history_technician_length CHECK ((length(technician) <= 200))
 );
 
 --
@@ -10182,6 +10390,13 @@ ALTER TABLE ONLY public.customer_contacts
     ADD CONSTRAINT customer_contacts_pkey PRIMARY KEY (tenant_id, id);
 
 --
+-- Name: customer_emails customer_emails_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_emails
+    ADD CONSTRAINT customer_emails_pkey PRIMARY KEY (tenant_id, id);
+
+--
 -- Name: customer_imports customer_imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -10194,6 +10409,13 @@ ALTER TABLE ONLY public.customer_imports
 
 ALTER TABLE ONLY public.customer_notes
     ADD CONSTRAINT customer_notes_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: customer_phones customer_phones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_phones
+    ADD CONSTRAINT customer_phones_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: customers customers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -10315,6 +10537,20 @@ ALTER TABLE ONLY public.estimates
     ADD CONSTRAINT estimates_tenant_id_id_customer_id_key UNIQUE (tenant_id, id, customer_id);
 
 --
+-- Name: import_items import_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_items
+    ADD CONSTRAINT import_items_pkey PRIMARY KEY (tenant_id, import_id, "position");
+
+--
+-- Name: import_records import_records_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_records
+    ADD CONSTRAINT import_records_pkey PRIMARY KEY (tenant_id, import_id, table_name, row_id);
+
+--
 -- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -10327,6 +10563,13 @@ ALTER TABLE ONLY public.invitations
 
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: invoice_history invoice_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_history
+    ADD CONSTRAINT invoice_history_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: invoice_lines invoice_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -10607,6 +10850,13 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_pkey PRIMARY KEY (tenant_id, id);
+
+--
+-- Name: service_history service_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_history
+    ADD CONSTRAINT service_history_pkey PRIMARY KEY (tenant_id, id);
 
 --
 -- Name: service_request_messages service_request_messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -11040,6 +11290,30 @@ CREATE INDEX conversations_recent_idx ON public.conversations USING btree (tenan
 CREATE INDEX customer_contacts_customer_idx ON public.customer_contacts USING btree (tenant_id, customer_id);
 
 --
+-- Name: customer_emails_email_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_emails_email_idx ON public.customer_emails USING btree (tenant_id, email);
+
+--
+-- Name: customer_emails_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX customer_emails_once ON public.customer_emails USING btree (tenant_id, customer_id, COALESCE(contact_id, '00000000-0000-0000-0000-000000000000'::uuid), email);
+
+--
+-- Name: customer_emails_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_emails_search_idx ON public.customer_emails USING gin (email extensions.gin_trgm_ops);
+
+--
+-- Name: customer_imports_checking_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_imports_checking_idx ON public.customer_imports USING btree (updated_at) WHERE (status = 'checking'::text);
+
+--
 -- Name: customer_imports_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -11056,6 +11330,24 @@ CREATE INDEX customer_imports_queue_idx ON public.customer_imports USING btree (
 --
 
 CREATE INDEX customer_notes_customer_idx ON public.customer_notes USING btree (tenant_id, customer_id, created_at DESC);
+
+--
+-- Name: customer_phones_number_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_phones_number_idx ON public.customer_phones USING btree (tenant_id, number);
+
+--
+-- Name: customer_phones_once; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX customer_phones_once ON public.customer_phones USING btree (tenant_id, customer_id, COALESCE(contact_id, '00000000-0000-0000-0000-000000000000'::uuid), number, extension);
+
+--
+-- Name: customer_phones_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX customer_phones_search_idx ON public.customer_phones USING gin (number extensions.gin_trgm_ops);
 
 --
 -- Name: customers_created_idx; Type: INDEX; Schema: public; Owner: -
@@ -11110,6 +11402,12 @@ CREATE INDEX customers_restricted_idx ON public.customers USING btree (tenant_id
 --
 
 CREATE INDEX customers_search_idx ON public.customers USING gin (tenant_id, search_text extensions.gin_trgm_ops);
+
+--
+-- Name: customers_source_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX customers_source_key ON public.customers USING btree (tenant_id, source_system, source_id) WHERE (source_id <> ''::text);
 
 --
 -- Name: equipment_property_idx; Type: INDEX; Schema: public; Owner: -
@@ -11190,10 +11488,34 @@ CREATE INDEX estimates_list_idx ON public.estimates USING btree (tenant_id, crea
 CREATE INDEX estimates_status_idx ON public.estimates USING btree (tenant_id, status, created_at DESC);
 
 --
+-- Name: import_items_flagged_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX import_items_flagged_idx ON public.import_items USING btree (tenant_id, import_id, "position") WHERE (flags <> '[]'::jsonb);
+
+--
+-- Name: import_records_row_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX import_records_row_idx ON public.import_records USING btree (tenant_id, table_name, row_id);
+
+--
 -- Name: invitations_open_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX invitations_open_email_key ON public.invitations USING btree (tenant_id, email) WHERE ((accepted_at IS NULL) AND (revoked_at IS NULL));
+
+--
+-- Name: invoice_history_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_history_customer_idx ON public.invoice_history USING btree (tenant_id, customer_id, issued_on DESC);
+
+--
+-- Name: invoice_history_number_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invoice_history_number_idx ON public.invoice_history USING btree (tenant_id, number) WHERE (number <> ''::text);
 
 --
 -- Name: invoice_lines_invoice_idx; Type: INDEX; Schema: public; Owner: -
@@ -11472,6 +11794,12 @@ CREATE INDEX properties_geocode_pending_idx ON public.properties USING btree (te
 CREATE INDEX properties_search_idx ON public.properties USING gin (tenant_id, search_text extensions.gin_trgm_ops);
 
 --
+-- Name: properties_source_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX properties_source_idx ON public.properties USING btree (tenant_id, source_id) WHERE (source_id <> ''::text);
+
+--
 -- Name: refunds_attempt_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -11488,6 +11816,24 @@ CREATE INDEX refunds_invoice_idx ON public.refunds USING btree (tenant_id, invoi
 --
 
 CREATE INDEX service_agreements_customer_idx ON public.service_agreements USING btree (tenant_id, customer_id);
+
+--
+-- Name: service_history_customer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_history_customer_idx ON public.service_history USING btree (tenant_id, customer_id, occurred_on DESC);
+
+--
+-- Name: service_history_property_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_history_property_idx ON public.service_history USING btree (tenant_id, property_id) WHERE (property_id IS NOT NULL);
+
+--
+-- Name: service_history_source_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX service_history_source_idx ON public.service_history USING btree (tenant_id, source_id) WHERE (source_id <> ''::text);
 
 --
 -- Name: service_request_messages_customer_idx; Type: INDEX; Schema: public; Owner: -
@@ -11748,6 +12094,12 @@ CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON publi
 CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
+-- Name: customer_emails _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_emails FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
 -- Name: customer_imports _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -11758,6 +12110,12 @@ CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON publi
 --
 
 CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: customer_phones _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.customer_phones FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
 -- Name: customers _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
@@ -11814,10 +12172,28 @@ CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON publi
 CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
+-- Name: import_items _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.import_items FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: import_records _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.import_records FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
 -- Name: invitations _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
+-- Name: invoice_history _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_history FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
 -- Name: invoice_lines _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
@@ -11946,6 +12322,12 @@ CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON publi
 CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
 
 --
+-- Name: service_history _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _read_only_when_closed BEFORE INSERT OR DELETE OR UPDATE ON public.service_history FOR EACH ROW EXECUTE FUNCTION app.refuse_writes_when_closed();
+
+--
 -- Name: service_request_messages _read_only_when_closed; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -12069,7 +12451,13 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.conversations FOR 
 -- Name: customer_contacts audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'title');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_contacts FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'phone_extension', 'title');
+
+--
+-- Name: customer_emails audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_emails FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'email');
 
 --
 -- Name: customer_imports audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12084,10 +12472,16 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_imports F
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
 
 --
+-- Name: customer_phones audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_phones FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'extension', 'number');
+
+--
 -- Name: customers audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'id', '', 'billing_address', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'phone_extension', 'search_text', 'source_id', 'tags');
 
 --
 -- Name: equipment audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12138,10 +12532,28 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimate_tax_rates
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.estimates FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'approved_by_name', 'approved_from', 'decline_reason', 'note', 'signature_key', 'title');
 
 --
+-- Name: import_items audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.import_items FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'import_id', 'position', '--digest', 'label', 'data', 'flags');
+
+--
+-- Name: import_records audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.import_records FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'import_id', 'table_name', 'row_id', '--digest', 'before');
+
+--
 -- Name: invitations audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id');
+
+--
+-- Name: invoice_history audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.invoice_history FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'description');
 
 --
 -- Name: invoice_lines audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12255,7 +12667,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.privacy_requests F
 -- Name: properties audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.properties FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'source_id', 'street', 'unit');
 
 --
 -- Name: refunds audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12268,6 +12680,12 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.refunds FOR EACH R
 --
 
 CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_agreements FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: service_history audit_changes; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.service_history FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--personal', 'customer_id', '', 'source_id', 'summary', 'technician');
 
 --
 -- Name: service_request_messages audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12393,7 +12811,13 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.conversations REFERENCING NE
 -- Name: customer_contacts audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_contacts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'title');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_contacts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'email', 'full_name', 'phone', 'phone_extension', 'title');
+
+--
+-- Name: customer_emails audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_emails REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'email');
 
 --
 -- Name: customer_imports audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -12408,10 +12832,16 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_imports REFERENCING
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'body');
 
 --
+-- Name: customer_phones audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_phones REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'extension', 'number');
+
+--
 -- Name: customers audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'id', '', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'search_text', 'tags');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customers REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'id', '', 'billing_address', 'company_name', 'display_name', 'email', 'first_name', 'last_name', 'lead_source', 'legal_hold', 'marketing_consent_source', 'notes', 'phone', 'phone_extension', 'search_text', 'source_id', 'tags');
 
 --
 -- Name: equipment audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -12462,10 +12892,28 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimate_tax_rates REFERENCI
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.estimates REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'approved_by_name', 'approved_from', 'decline_reason', 'note', 'signature_key', 'title');
 
 --
+-- Name: import_items audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.import_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'import_id', 'position', '--digest', 'label', 'data', 'flags');
+
+--
+-- Name: import_records audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.import_records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'import_id', 'table_name', 'row_id', '--digest', 'before');
+
+--
 -- Name: invitations audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id');
+
+--
+-- Name: invoice_history audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.invoice_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'description');
 
 --
 -- Name: invoice_lines audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -12579,7 +13027,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.privacy_requests REFERENCING
 -- Name: properties audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'street', 'unit');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.properties REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'access_notes_encrypted', 'city', 'geocode_failure', 'label', 'latitude', 'longitude', 'notes', 'postal_code', 'region', 'search_text', 'source_id', 'street', 'unit');
 
 --
 -- Name: refunds audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -12592,6 +13040,12 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.refunds REFERENCING NEW TABL
 --
 
 CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_agreements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'name', 'notes');
+
+--
+-- Name: service_history audit_inserts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.service_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--personal', 'customer_id', '', 'source_id', 'summary', 'technician');
 
 --
 -- Name: service_request_messages audit_inserts; Type: TRIGGER; Schema: public; Owner: -
@@ -12736,6 +13190,12 @@ CREATE TRIGGER estimates_keep_their_place BEFORE UPDATE ON public.estimates FOR 
 --
 
 CREATE TRIGGER estimates_number BEFORE INSERT ON public.estimates FOR EACH ROW EXECUTE FUNCTION app.number_estimate();
+
+--
+-- Name: customer_imports import_file_blanked; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER import_file_blanked BEFORE UPDATE OF source_text ON public.customer_imports FOR EACH ROW WHEN (((new.source_text = ''::text) AND (old.source_text <> ''::text))) EXECUTE FUNCTION app.import_file_blanked();
 
 --
 -- Name: invitations invitations_stamped; Type: TRIGGER; Schema: public; Owner: -
@@ -12994,6 +13454,12 @@ CREATE TRIGGER stamp_recorded_by BEFORE INSERT OR UPDATE ON public.privacy_reque
 --
 
 CREATE TRIGGER stamp_requested_by BEFORE INSERT OR UPDATE ON public.company_exports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('requested_by');
+
+--
+-- Name: customer_imports stamp_undone_by; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER stamp_undone_by BEFORE INSERT OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.stamp_author('undone_by', 'when set');
 
 --
 -- Name: visit_files stamp_uploaded_by; Type: TRIGGER; Schema: public; Owner: -
@@ -13256,6 +13722,27 @@ ALTER TABLE ONLY public.customer_contacts
     ADD CONSTRAINT customer_contacts_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
 
 --
+-- Name: customer_emails customer_emails_contact_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_emails
+    ADD CONSTRAINT customer_emails_contact_fkey FOREIGN KEY (tenant_id, contact_id) REFERENCES public.customer_contacts(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: customer_emails customer_emails_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_emails
+    ADD CONSTRAINT customer_emails_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: customer_emails customer_emails_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_emails
+    ADD CONSTRAINT customer_emails_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: customer_imports customer_imports_confirmed_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -13282,6 +13769,27 @@ ALTER TABLE ONLY public.customer_imports
 
 ALTER TABLE ONLY public.customer_notes
     ADD CONSTRAINT customer_notes_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: customer_phones customer_phones_contact_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_phones
+    ADD CONSTRAINT customer_phones_contact_fkey FOREIGN KEY (tenant_id, contact_id) REFERENCES public.customer_contacts(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: customer_phones customer_phones_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_phones
+    ADD CONSTRAINT customer_phones_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: customer_phones customer_phones_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.customer_phones
+    ADD CONSTRAINT customer_phones_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: customers customers_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -13396,6 +13904,34 @@ ALTER TABLE ONLY public.estimates
     ADD CONSTRAINT estimates_tenant_id_revises_id_fkey FOREIGN KEY (tenant_id, revises_id) REFERENCES public.estimates(tenant_id, id);
 
 --
+-- Name: import_items import_items_import_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_items
+    ADD CONSTRAINT import_items_import_fkey FOREIGN KEY (tenant_id, import_id) REFERENCES public.customer_imports(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: import_items import_items_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_items
+    ADD CONSTRAINT import_items_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: import_records import_records_import_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_records
+    ADD CONSTRAINT import_records_import_fkey FOREIGN KEY (tenant_id, import_id) REFERENCES public.customer_imports(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: import_records import_records_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_records
+    ADD CONSTRAINT import_records_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
 -- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -13408,6 +13944,20 @@ ALTER TABLE ONLY public.invitations
 
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_history invoice_history_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_history
+    ADD CONSTRAINT invoice_history_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_history invoice_history_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invoice_history
+    ADD CONSTRAINT invoice_history_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: invoice_lines invoice_lines_tenant_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -13716,6 +14266,27 @@ ALTER TABLE ONLY public.refunds
 
 ALTER TABLE ONLY public.service_agreements
     ADD CONSTRAINT service_agreements_tenant_id_customer_id_property_id_fkey FOREIGN KEY (tenant_id, customer_id, property_id) REFERENCES public.properties(tenant_id, customer_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_history service_history_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_history
+    ADD CONSTRAINT service_history_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES public.customers(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_history service_history_property_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_history
+    ADD CONSTRAINT service_history_property_fkey FOREIGN KEY (tenant_id, property_id) REFERENCES public.properties(tenant_id, id) ON DELETE CASCADE;
+
+--
+-- Name: service_history service_history_tenant_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.service_history
+    ADD CONSTRAINT service_history_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 --
 -- Name: service_request_messages service_request_messages_request_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -14565,6 +15136,12 @@ CREATE POLICY "Members can see their company's price categories" ON public.price
 CREATE POLICY "Members can see their company's tax rates" ON public.tax_rates FOR SELECT TO authenticated USING ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: service_history Office staff and technicians going there can see service histor; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff and technicians going there can see service histor" ON public.service_history FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND (( SELECT app.is_office_staff() AS is_office_staff) OR (property_id = ANY (( SELECT app.technician_property_ids() AS technician_property_ids)::uuid[])))));
+
+--
 -- Name: visit_assignments Office staff and the assigned technician can see assignments; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -14913,10 +15490,22 @@ CREATE POLICY "Office staff can add checklist items" ON public.visit_checklist_i
 CREATE POLICY "Office staff can add customer contacts" ON public.customer_contacts FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: customer_emails Office staff can add customer emails; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add customer emails" ON public.customer_emails FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: customer_notes Office staff can add customer notes; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can add customer notes" ON public.customer_notes FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: customer_phones Office staff can add customer phones; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add customer phones" ON public.customer_phones FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: customers Office staff can add customers; Type: POLICY; Schema: public; Owner: -
@@ -14929,6 +15518,12 @@ CREATE POLICY "Office staff can add customers" ON public.customers FOR INSERT TO
 --
 
 CREATE POLICY "Office staff can add equipment" ON public.equipment FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: invoice_history Office staff can add invoice history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add invoice history" ON public.invoice_history FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: jobs Office staff can add jobs; Type: POLICY; Schema: public; Owner: -
@@ -14967,6 +15562,12 @@ CREATE POLICY "Office staff can add properties" ON public.properties FOR INSERT 
 CREATE POLICY "Office staff can add service agreements" ON public.service_agreements FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: service_history Office staff can add service history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can add service history" ON public.service_history FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: tax_rates Office staff can add tax rates; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -14997,10 +15598,22 @@ CREATE POLICY "Office staff can assign technicians" ON public.visit_assignments 
 CREATE POLICY "Office staff can change customer contacts" ON public.customer_contacts FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: customer_emails Office staff can change customer emails; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change customer emails" ON public.customer_emails FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: customer_imports Office staff can change customer imports; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can change customer imports" ON public.customer_imports FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: customer_phones Office staff can change customer phones; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change customer phones" ON public.customer_phones FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
 -- Name: customers Office staff can change customers; Type: POLICY; Schema: public; Owner: -
@@ -15019,6 +15632,12 @@ CREATE POLICY "Office staff can change draft campaigns" ON public.campaigns FOR 
 --
 
 CREATE POLICY "Office staff can change equipment" ON public.equipment FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
+-- Name: invoice_history Office staff can change invoice history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change invoice history" ON public.invoice_history FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
 -- Name: jobs Office staff can change jobs; Type: POLICY; Schema: public; Owner: -
@@ -15057,6 +15676,12 @@ CREATE POLICY "Office staff can change properties" ON public.properties FOR UPDA
 CREATE POLICY "Office staff can change service agreements" ON public.service_agreements FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
 
 --
+-- Name: service_history Office staff can change service history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can change service history" ON public.service_history FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: tax_rates Office staff can change tax rates; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15073,6 +15698,12 @@ CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR 
 --
 
 CREATE POLICY "Office staff can draft campaigns" ON public.campaigns FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
+
+--
+-- Name: import_records Office staff can forget what an undone import wrote; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can forget what an undone import wrote" ON public.import_records FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: conversations Office staff can mark conversations read and attach them to cus; Type: POLICY; Schema: public; Owner: -
@@ -15105,6 +15736,12 @@ CREATE POLICY "Office staff can record privacy requests made by phone or email" 
 CREATE POLICY "Office staff can record refunds" ON public.refunds FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: import_records Office staff can record what an import wrote; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can record what an import wrote" ON public.import_records FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: visit_checklist_items Office staff can remove checklist items; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15117,16 +15754,34 @@ CREATE POLICY "Office staff can remove checklist items" ON public.visit_checklis
 CREATE POLICY "Office staff can remove customer contacts" ON public.customer_contacts FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: customer_emails Office staff can remove customer emails; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can remove customer emails" ON public.customer_emails FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: customer_notes Office staff can remove customer notes; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can remove customer notes" ON public.customer_notes FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: customer_phones Office staff can remove customer phones; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can remove customer phones" ON public.customer_phones FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: equipment Office staff can remove equipment; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can remove equipment" ON public.equipment FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: invoice_history Office staff can remove invoice history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can remove invoice history" ON public.invoice_history FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: price_package_parts Office staff can remove package parts; Type: POLICY; Schema: public; Owner: -
@@ -15141,10 +15796,28 @@ CREATE POLICY "Office staff can remove package parts" ON public.price_package_pa
 CREATE POLICY "Office staff can remove service agreements" ON public.service_agreements FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: service_history Office staff can remove service history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can remove service history" ON public.service_history FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: import_items Office staff can replace import previews; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can replace import previews" ON public.import_items FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: service_request_messages Office staff can reply to their company's service requests; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY "Office staff can reply to their company's service requests" ON public.service_request_messages FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (author_kind = 'staff'::text) AND (author_id = ( SELECT auth.uid() AS uid))));
+
+--
+-- Name: invoice_history Office staff can see invoice history; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see invoice history" ON public.invoice_history FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: service_agreements Office staff can see service agreements; Type: POLICY; Schema: public; Owner: -
@@ -15171,6 +15844,12 @@ CREATE POLICY "Office staff can see their company's conversations" ON public.con
 CREATE POLICY "Office staff can see their company's customer contacts" ON public.customer_contacts FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: customer_emails Office staff can see their company's customer emails; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's customer emails" ON public.customer_emails FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: customer_imports Office staff can see their company's customer imports; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15181,6 +15860,18 @@ CREATE POLICY "Office staff can see their company's customer imports" ON public.
 --
 
 CREATE POLICY "Office staff can see their company's customer notes" ON public.customer_notes FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: customer_phones Office staff can see their company's customer phones; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's customer phones" ON public.customer_phones FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: import_items Office staff can see their company's import previews; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see their company's import previews" ON public.import_items FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: message_templates Office staff can see their company's message templates; Type: POLICY; Schema: public; Owner: -
@@ -15249,6 +15940,12 @@ CREATE POLICY "Office staff can see their company's team" ON public.memberships 
 CREATE POLICY "Office staff can see their company's visit links" ON public.visit_links FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: import_records Office staff can see what their company's imports wrote; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can see what their company's imports wrote" ON public.import_records FOR SELECT TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
 -- Name: visit_assignments Office staff can unassign technicians; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15261,6 +15958,12 @@ CREATE POLICY "Office staff can unassign technicians" ON public.visit_assignment
 CREATE POLICY "Office staff can unname the equipment of jobs" ON public.job_equipment FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
+-- Name: import_records Office staff can update what an import wrote; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can update what an import wrote" ON public.import_records FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
+
+--
 -- Name: customer_imports Office staff can upload customer imports; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15271,6 +15974,12 @@ CREATE POLICY "Office staff can upload customer imports" ON public.customer_impo
 --
 
 CREATE POLICY "Office staff can work their company's service requests" ON public.service_requests FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+
+--
+-- Name: import_items Office staff can write import previews; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Office staff can write import previews" ON public.import_items FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: company_exports Owners and admins can ask for an export; only owners with acces; Type: POLICY; Schema: public; Owner: -
@@ -15451,6 +16160,12 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.customer_contacts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: customer_emails; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.customer_emails ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: customer_imports; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -15461,6 +16176,12 @@ ALTER TABLE public.customer_imports ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.customer_notes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: customer_phones; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.customer_phones ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: customers; Type: ROW SECURITY; Schema: public; Owner: -
@@ -15517,10 +16238,28 @@ ALTER TABLE public.estimate_tax_rates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.estimates ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: import_items; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.import_items ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: import_records; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.import_records ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: invitations; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_history; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invoice_history ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invoice_lines; Type: ROW SECURITY; Schema: public; Owner: -
@@ -15647,6 +16386,12 @@ ALTER TABLE public.refunds ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.service_agreements ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_history; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.service_history ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: service_request_messages; Type: ROW SECURITY; Schema: public; Owner: -
@@ -16216,6 +16961,12 @@ GRANT ALL ON FUNCTION app.has_card_number(p_text text) TO service_role;
 REVOKE ALL ON FUNCTION app.has_role(VARIADIC roles text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO authenticated;
 GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO service_role;
+
+--
+-- Name: FUNCTION import_file_blanked(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.import_file_blanked() FROM PUBLIC;
 
 --
 -- Name: FUNCTION invoice_by_link(p_token text); Type: ACL; Schema: app; Owner: -
@@ -18560,6 +19311,13 @@ GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.customer_co
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.customer_contacts TO authenticated;
 
 --
+-- Name: TABLE customer_emails; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.customer_emails TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.customer_emails TO authenticated;
+
+--
 -- Name: TABLE customer_imports; Type: ACL; Schema: public; Owner: -
 --
 
@@ -18572,6 +19330,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.customer_imports TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.customer_notes TO service_role;
 GRANT SELECT,INSERT,DELETE ON TABLE public.customer_notes TO authenticated;
+
+--
+-- Name: TABLE customer_phones; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.customer_phones TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.customer_phones TO authenticated;
 
 --
 -- Name: TABLE customers; Type: ACL; Schema: public; Owner: -
@@ -18653,6 +19418,27 @@ GRANT UPDATE("position") ON TABLE public.estimate_photos TO authenticated;
 --
 
 GRANT UPDATE(caption) ON TABLE public.estimate_photos TO authenticated;
+
+--
+-- Name: TABLE import_items; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.import_items TO service_role;
+GRANT SELECT,INSERT,DELETE ON TABLE public.import_items TO authenticated;
+
+--
+-- Name: TABLE import_records; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.import_records TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.import_records TO authenticated;
+
+--
+-- Name: TABLE invoice_history; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.invoice_history TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invoice_history TO authenticated;
 
 --
 -- Name: TABLE invoice_lines; Type: ACL; Schema: public; Owner: -
@@ -19030,6 +19816,13 @@ GRANT INSERT(reason) ON TABLE public.refunds TO authenticated;
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_agreements TO service_role;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_agreements TO authenticated;
+
+--
+-- Name: TABLE service_history; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.service_history TO service_role;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.service_history TO authenticated;
 
 --
 -- Name: TABLE service_request_messages; Type: ACL; Schema: public; Owner: -
