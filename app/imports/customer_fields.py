@@ -34,6 +34,7 @@ TARGETS: dict[str, Target] = {
     "phone_fax": Target("Fax", many=True),
     "phone_label": Target("Type of the next phone column", many=True),
     "phone_extension": Target("Phone extension"),
+    "phone_kind": Target("Type of the main phone (mobile, home, work)"),
     "email": Target("Email", many=True),
     "email_work": Target("Work email", many=True),
     "email_other": Target("Other email", many=True),
@@ -49,6 +50,10 @@ TARGETS: dict[str, Target] = {
     "country": Target("Service country"),
     "location_name": Target("Service location name"),
     "location_id": Target("Service location ID in the old system"),
+    "property_type": Target("Property type (single family, condo, commercial…)"),
+    "square_feet": Target("Square feet"),
+    "year_built": Target("Year built"),
+    "property_notes": Target("Property notes", many=True),
     # billing address
     "billing_address": Target("Billing address (one cell, several lines)", many=True),
     "billing_street": Target("Billing street"),
@@ -63,6 +68,8 @@ TARGETS: dict[str, Target] = {
     "contact_title": Target("Contact person: job title"),
     "contact_phone": Target("Contact person: phone", many=True),
     "contact_mobile": Target("Contact person: mobile", many=True),
+    "contact_phone_kind": Target("Contact person: type of the first phone"),
+    "contact_phone_extension": Target("Contact person: extension of the first phone"),
     "contact_email": Target("Contact person: email", many=True),
     # the rest
     "tags": Target("Tags", many=True),
@@ -71,7 +78,7 @@ TARGETS: dict[str, Target] = {
     "do_not_service": Target("Do not service (yes/no)"),
     "do_not_contact": Target("Do not contact (yes/no)"),
 }
-NAMING = ("first_name", "last_name", "full_name", "company_name", "contact_name")
+NAMING = ("first_name", "last_name", "full_name", "company_name", "contact_name", "source_id")
 
 # Header words → target, for the guessed mapping of a file no preset recognises
 # (app.imports.fields.guess_mapping; headers are compared normalised, numbers aside: "Phone 2"

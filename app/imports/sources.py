@@ -412,9 +412,7 @@ PLENUM_CUSTOMERS = Preset(
         ("Notes", "notes"),
         ("Do not contact", "do_not_contact"),
         ("ID", "source_id"),
-        # TODO(lead): the primary phone's type comes AFTER the phone, and phone_label types the
-        # column after it; a target for it (or phone_label reading backwards) would keep it.
-        ("Phone type", IGNORE),
+        ("Phone type", "phone_kind"),
         ("Phone extension", "phone_extension"),
         ("Other phones", "phone_other"),  # "home: (217) 555-0142; work: … x12"
         ("Other emails", "email_other"),  # "work: a@example.com"
@@ -443,6 +441,10 @@ PLENUM_PROPERTIES = Preset(
         ("State", "region"),
         ("Postal code", "postal_code"),
         ("Country", "country"),
+        ("Property type", "property_type"),
+        ("Square feet", "square_feet"),
+        ("Year built", "year_built"),
+        ("Notes", "property_notes"),
     ),
     _signature(("Property type",), ("Geocoding", "Square feet", "Year built"), ("Customer ID",)),
 )
@@ -452,12 +454,49 @@ PLENUM_EQUIPMENT = Preset(
     "Plenum equipment export",
     "equipment",
     "plenum",
-    # TODO(lead): the equipment kind's targets are not fixed yet; map these headers of
-    # app/imports/export.py: Customer, Street, City, Type, Brand, Model, Serial, Installed on,
-    # Warranty ends on, SEER2, AFUE, HSPF2, Refrigerant, Filter size, Notes, Created at, ID,
-    # Property ID.
-    {},
+    _columns(
+        ("Customer", "customer_name"),
+        ("Street", "street"),
+        ("City", "city"),
+        ("Type", "kind"),
+        ("Brand", "brand"),
+        ("Model", "model"),
+        ("Serial", "serial"),
+        ("Installed on", "installed_on"),
+        ("Warranty ends on", "warranty_ends_on"),
+        ("SEER2", "seer2"),
+        ("AFUE", "afue"),
+        ("HSPF2", "hspf2"),
+        ("Refrigerant", "refrigerant"),
+        ("Filter size", "filter_size"),
+        ("Notes", "notes"),
+        ("Created at", IGNORE),
+        ("ID", IGNORE),
+        # the property is found by its Plenum id, which the properties import kept
+        ("Property ID", "location_id"),
+    ),
     _signature(("Serial",), ("SEER2", "AFUE", "HSPF2"), ("Property ID",)),
+)
+
+PLENUM_CONTACTS = Preset(
+    "plenum_contacts",
+    "Plenum contacts export",
+    "customers",
+    "plenum",
+    _columns(
+        ("Customer", IGNORE),  # the customer is found by its ID
+        ("Customer ID", "source_id"),
+        ("Name", "contact_name"),
+        ("Title", "contact_title"),
+        ("Email", "contact_email"),
+        ("Phone", "contact_phone"),
+        ("Phone type", "contact_phone_kind"),
+        ("Phone extension", "contact_phone_extension"),
+        ("Other phones", "contact_phone"),  # "home: (217) 555-0142; work: … x12"
+        ("Other emails", "contact_email"),
+        ("ID", IGNORE),
+    ),
+    _signature(("Customer ID",), ("Name",), ("Other phones",), ("Title",)),
 )
 
 PRESETS: tuple[Preset, ...] = (
@@ -473,6 +512,7 @@ PRESETS: tuple[Preset, ...] = (
     PLENUM_CUSTOMERS,
     PLENUM_PROPERTIES,
     PLENUM_EQUIPMENT,
+    PLENUM_CONTACTS,
 )
 BY_KEY = {preset.key: preset for preset in PRESETS}
 

@@ -39,10 +39,12 @@ def make_import(conn: Connection, tenant_id: UUID, text: str = SMALL_FILE) -> UU
     return UUID(str(row["id"]))
 
 
-def upload(client: Client, data: bytes, name: str = "customers.csv") -> TestResponse:
+def upload(
+    client: Client, data: bytes, name: str = "customers.csv", kind: str = "customers"
+) -> TestResponse:
     return client.submit(
         "/customers/import",
-        {"file": (io.BytesIO(data), name)},
+        {"file": (io.BytesIO(data), name), "kind": kind},
         content_type="multipart/form-data",
     )
 

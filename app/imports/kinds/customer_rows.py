@@ -144,8 +144,10 @@ def _name(row: Row, flags: list[Flag]) -> tuple[dict[str, str], str, str]:
     if suffix and not last.endswith(suffix):
         last = f"{last} {suffix}".strip()
     contact = row.one("contact_name")
-    if not (first or last or company) and contact:
-        name, found = values.person_name(contact)  # only a contact person: they are the customer
+    # only a contact person: they are the customer, unless the row names its customer by id
+    # (a contacts file: the person is a contact of that customer)
+    if not (first or last or company or row.one("source_id")) and contact:
+        name, found = values.person_name(contact)
         first, last = name.first, name.last
         flags.extend(at(found, "first_name"))
     person = f"{first} {last}".strip()
@@ -169,7 +171,10 @@ def _kind(row: Row, names: dict[str, str]) -> str:
 
 def _phones(row: Row, draft: Draft, area_code: str) -> None:
     extension = re.sub(r"\D", "", row.one("phone_extension"))
+    main_kind = label_kind(row.one("phone_kind"), PHONE_COLUMNS)  # "Phone type" of an export
     for target, cell, kind in row.typed(PHONE_COLUMNS, "phone_label"):
+        if target == "phone" and not kind:
+            kind = main_kind
         found, flags = values.phones_in(cell, kind or "other", area_code)
         if len(found) == 1:
             draft.value_flags.setdefault(found[0].number, []).extend(flags)
@@ -222,10 +227,15 @@ def one_line(place: addresses.Address) -> str:
     return ", ".join(p for p in (place.street, place.unit, place.city, tail) if p)[:500]
 
 
-def _property(row: Row, draft: Draft) -> None:
+def _property(row: Row, draft: Draft, billing_is_a_place: bool) -> None:
+    """The service address as a property (else the billing address, which in most exports is
+    the home; not in Plenum's own, whose properties come in a file of their own)."""
     service, service_flags = _address(row, "")
     billing, billing_flags = _address(row, "billing_")
     draft.billing = addresses.cleaned(billing)[0] if billing else billing
+    if not service and billing and not billing_is_a_place:
+        draft.data["billing_address"] = one_line(draft.billing)
+        return
     place, place_flags = (service, service_flags) if service else (billing, billing_flags)
     if not place:
         return
@@ -248,11 +258,47 @@ def _property(row: Row, draft: Draft) -> None:
             "country": place.country if re.fullmatch(r"[A-Z]{2}", place.country) else "US",
             "label": (row.one("location_name") or draft.job)[:100],
             "source_id": row.one("location_id")[:200],
+            **_building(row, flags),
             "_flags": flags,
         }
     )
     if service and billing and place_key(draft.billing) != place_key(place):
         draft.data["billing_address"] = one_line(draft.billing)
+
+
+PROPERTY_TYPES = {
+    "single family": "single_family", "house": "single_family", "multi family": "multi_family",
+    "condo": "condo", "condominium": "condo", "townhouse": "townhouse",
+    "mobile home": "mobile_home", "commercial": "commercial", "industrial": "industrial",
+    "other": "other",
+}  # fmt: skip
+# what the table holds (its checks): square feet 1-10,000,000, built 1700-2100
+BUILDING_NUMBERS = {"square_feet": (1, 10_000_000), "year_built": (1700, 2100)}
+
+
+def _building(row: Row, flags: list[Flag]) -> dict[str, Any]:
+    """The property's type, size, age and notes, when the file has them (a Plenum export)."""
+    found: dict[str, Any] = {}
+    kind = row.one("property_type")
+    if kind:
+        word = " ".join(re.sub(r"[^a-z]+", " ", kind.lower()).split())
+        if word in PROPERTY_TYPES:
+            found["property_type"] = PROPERTY_TYPES[word]
+        else:
+            flags.append(Flag("property_type", kind, "Not a property type: left out.", "left_out"))
+    for column, (low, high) in BUILDING_NUMBERS.items():
+        cell = re.sub(r"[,\s]", "", row.one(column))
+        if not cell:
+            continue
+        if cell.isdigit() and low <= int(cell) <= high:
+            found[column] = int(cell)
+        else:
+            note = f"Not a number from {low:,} to {high:,}: left out."
+            flags.append(Flag(column, row.one(column), note, "left_out"))
+    notes = "\n".join(row.all("property_notes")).strip()
+    if notes:
+        found["notes"] = notes[:NOTES_LIMIT]
+    return found
 
 
 def place_key(place: addresses.Address | dict[str, Any]) -> tuple[str, str, str]:
@@ -278,11 +324,17 @@ def _contact(row: Row, draft: Draft, area_code: str) -> None:
     contact: dict[str, Any] = {"full_name": name[:200], "title": row.one("contact_title")[:200]}
     index = len(draft.contacts)
     numbers: list[Phone] = []
+    # the type and extension of the first "contact phone" column (a Plenum contacts export)
+    main_kind = label_kind(row.one("contact_phone_kind"), PHONE_COLUMNS)
+    extension = re.sub(r"\D", "", row.one("contact_phone_extension"))[:10]
     for target, kind in (("contact_mobile", "mobile"), ("contact_phone", "other")):
         for cell in row.all(target):
-            found, flags = values.phones_in(cell, kind, area_code)
+            typed = target == "contact_phone" and cell == row.one("contact_phone")
+            found, flags = values.phones_in(cell, (typed and main_kind) or kind, area_code)
             draft.flags.extend(at(flags, f"contacts[{index}].phone"))
-            for phone in found:
+            for n, phone in enumerate(found):
+                if typed and n == 0 and extension and not phone.extension:
+                    phone = Phone(phone.number, phone.kind, extension)
                 add_phone(numbers, phone)
     mails: list[str] = []
     for cell in row.all("contact_email"):
@@ -344,6 +396,6 @@ def draft_of(record: Record, mapping: list[str], options: dict[str, Any]) -> Dra
         area_code = ""  # the office's choice is checked by its form; never guess from junk
     _phones(row, draft, area_code)
     _emails(row, draft)
-    _property(row, draft)
+    _property(row, draft, options.get("source_system") != "plenum")
     _contact(row, draft, area_code)
     return draft

@@ -52,7 +52,10 @@ def _changes(
             if missing:
                 changes["tags"] = [*old, *missing]
         elif column == "kind":
-            if authoritative:
+            # a row naming its customer only by id (a properties or contacts file) says nothing
+            # of the kind
+            named = data["first_name"] or data["last_name"] or data["company_name"]
+            if authoritative and (named or "customer_type" in mapped):
                 changes["kind"] = new
         elif new and (authoritative or not old):
             changes[column] = new
@@ -129,7 +132,7 @@ def _rows(item: Item, customer_id: UUID, out: dict[str, list[dict[str, Any]]]) -
     kind = "commercial" if data["kind"] == "commercial" else "single_family"
     for place in data["properties"]:
         out["properties"].append(
-            place | {"id": uuid.uuid4(), "customer_id": customer_id, "property_type": kind}
+            {"property_type": kind} | place | {"id": uuid.uuid4(), "customer_id": customer_id}
         )
     for phone in data["phones"]:
         out["phones"].append(

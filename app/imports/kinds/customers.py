@@ -81,6 +81,7 @@ class Grouping:
     """The file's customers so far, by source key and by name (for QuickBooks parents)."""
 
     plan: Plan
+    known: frozenset[str] = frozenset()
     customers: list[Draft] = field(default_factory=list)
     by_key: dict[str, Draft] = field(default_factory=dict)
     by_name: dict[str, Draft] = field(default_factory=dict)
@@ -98,9 +99,10 @@ class Grouping:
         self.plan.merged_rows += 1
 
 
-def group(drafts: list[Draft], plan: Plan) -> list[Draft]:
-    """The file's customers: rows of one customer folded together, nameless rows left out."""
-    found = Grouping(plan)
+def group(drafts: list[Draft], plan: Plan, known: frozenset[str] = frozenset()) -> list[Draft]:
+    """The file's customers: rows of one customer folded together, nameless rows left out
+    unless they name by id a customer of the company (`known`: a properties or contacts file)."""
+    found = Grouping(plan, known)
     later: list[Draft] = []
     for draft in drafts:
         if draft.parent or not draft.named:
@@ -127,6 +129,8 @@ def _fold_later(found: Grouping, draft: Draft) -> None:
     owner = owner or next((found.by_name[k] for k in parents if k in found.by_name), None)
     if owner is None and draft.parent and draft.named:
         found.add(draft, source_key(draft), parents)  # the parent's own row is not in the file
+    elif owner is None and source_id in found.known:
+        found.add(draft, source_id, [])  # a customer of the company: compare() finds them
     elif owner is None:
         found.plan.left_out.append(LeftOut(draft.lines[0], draft.cells, "No name or company"))
     elif draft.parent:
@@ -205,10 +209,24 @@ def plan(
     options: dict[str, Any],
 ) -> Plan:
     result = Plan()
-    customers = group([draft_of(r, mapping, options) for r in records], result)
+    system = str(options.get("source_system") or "file")
+    drafts = [draft_of(r, mapping, options) for r in records]
+    nameless = [d.data["source_id"] for d in drafts if not d.named and d.data["source_id"]]
+    known = (
+        frozenset(
+            row["source_id"]
+            for row in conn.execute(
+                queries.known_source_ids,
+                {"tenant_id": tenant_id, "source_system": system, "source_ids": nameless},
+            )
+        )
+        if nameless
+        else frozenset()
+    )
+    customers = group(drafts, result, known)
     _same_contact_flags(customers)
     items = [item_of(d) for d in customers]
-    compare(conn, tenant_id, items, set(mapping), str(options.get("source_system") or "file"))
+    compare(conn, tenant_id, items, set(mapping), system)
     result.items = items
     return result
 
@@ -259,6 +277,7 @@ def compare(
         if found is None:
             continue
         taken[found["id"]] = item.lines[0]
+        item.label = item.label or found["display_name"]  # a row naming them by id only
         if not authoritative:
             note = (
                 f"Found as {found['display_name']} by email or phone: only what is empty is filled."

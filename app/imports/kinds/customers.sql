@@ -96,12 +96,14 @@ returning c.id, b.row as before
 -- name: insert_properties
 insert into public.properties
   (tenant_id, id, customer_id, label, street, unit, city, region, postal_code, country,
-   property_type, source_id)
+   property_type, source_id, square_feet, year_built, notes)
 select %(tenant_id)s, r.id, r.customer_id, r.label, r.street, r.unit, r.city, r.region,
-       r.postal_code, r.country, r.property_type, r.source_id
+       r.postal_code, r.country, r.property_type, r.source_id, r.square_feet, r.year_built,
+       coalesce(r.notes, '')
 from jsonb_to_recordset(%(rows)s::jsonb) as r(
   id uuid, customer_id uuid, label text, street text, unit text, city text, region text,
-  postal_code text, country text, property_type text, source_id text)
+  postal_code text, country text, property_type text, source_id text, square_feet integer,
+  year_built integer, notes text)
 
 -- name: insert_contacts
 insert into public.customer_contacts
@@ -147,3 +149,11 @@ update public.properties p
   from r join before b on b.id = r.id
  where p.tenant_id = %(tenant_id)s and p.id = r.id
 returning p.id, b.row as before
+
+-- name: known_source_ids
+-- Which of the ids a file's nameless rows give are the company's customers' (a properties or
+-- contacts file naming each customer by the old system's id).
+select c.source_id
+from public.customers c
+join unnest(%(source_ids)s::text[]) as s(source_id) on c.source_id = s.source_id
+where c.tenant_id = %(tenant_id)s and c.source_system = %(source_system)s and c.source_id <> ''
