@@ -23,7 +23,7 @@ log = logging.getLogger("jobs.customer_import")
 ACTOR = "system:import"
 # A run whose heartbeat is older than this is taken to have died (its transaction rolled back).
 STALLED_AFTER = "10 minutes"
-FAILURE = "Something went wrong while importing. Nothing was saved; you can try again."
+FAILURE = engine.RUN_FAILURE
 GONE = "The member who confirmed this import no longer has access to the company."
 
 CLAIM = """
@@ -102,6 +102,17 @@ where i.status = 'checking'
 order by i.updated_at
 limit 20
 """
+# Counted in a transaction of its own before planning, so that a file that kills its worker
+# is given up on after PREVIEW_ATTEMPTS tries instead of holding the queue forever.
+COUNT_PREVIEW_ATTEMPT = """
+update public.customer_imports i
+   set attempts = i.attempts + 1
+  from (select x.tenant_id, x.id from public.customer_imports x
+         where x.tenant_id = %(tenant_id)s and x.id = %(id)s and x.status = 'checking'
+         for update skip locked) due
+ where i.tenant_id = due.tenant_id and i.id = due.id
+returning i.attempts
+"""
 TAKE_PREVIEW = """
 select id from public.customer_imports
 where tenant_id = %(tenant_id)s and id = %(id)s and status = 'checking'
@@ -113,9 +124,9 @@ update public.customer_imports
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'checking'
 """
 UPLOADER_GONE = "The member who uploaded this file no longer has access to the company."
-PREVIEW_FAILURE = (
-    "Checking the file went wrong. Nothing was saved; check the columns and try again."
-)
+PREVIEW_FAILURE = engine.PREVIEW_FAILURE
+# A file whose preview has failed (or killed its worker) this often is given up on.
+PREVIEW_ATTEMPTS = 3
 
 
 def check_previews(pool: ConnectionPool) -> int:
@@ -128,6 +139,12 @@ def check_previews(pool: ConnectionPool) -> int:
         try:
             if job["created_by"] is None:
                 raise engine.ImportGone(str(job["id"]))
+            with service_role_transaction(pool) as conn:
+                counted = conn.execute(COUNT_PREVIEW_ATTEMPT, params).fetchone()
+            if counted is None:
+                continue  # another worker has it
+            if counted["attempts"] > PREVIEW_ATTEMPTS:
+                raise RuntimeError(f"preview of import {job['id']} tried too often")
             claims = claims_for(job["created_by"], job["tenant_id"]) | {"actor": ACTOR}
             with transaction(pool, claims) as conn:
                 if conn.execute(TAKE_PREVIEW, params).fetchone() is None:

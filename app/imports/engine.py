@@ -16,9 +16,10 @@ from uuid import UUID
 from psycopg import sql as pgsql
 from psycopg.types.json import Jsonb
 
-from app import catalog, sql
+from app import catalog, csv_export, sql
 from app.db import Connection
 from app.imports import reading
+from app.imports.csvfile import Record
 from app.imports.kinds import KINDS
 from app.imports.plan import Item, Kind, LeftOut, Plan, Written
 
@@ -70,6 +71,17 @@ NOUNS = {
 # A sent invoice is never deleted (P-12): undone, an import's invoices (balances brought
 # forward) are voided instead, keeping their numbers.
 VOIDED_ON_UNDO = ("public.invoice_lines", "public.invoices")
+
+
+# What the office reads when planning or running fails for a reason of ours (logged).
+PREVIEW_FAILURE = (
+    "Checking the file went wrong. Nothing was saved; check the columns and try again."
+)
+RUN_FAILURE = "Something went wrong while importing. Nothing was saved; you can try again."
+
+
+class UndoRefused(Exception):
+    """Undo cannot be done; the message says why (nothing was undone)."""
 
 
 class ImportGone(Exception):
@@ -158,7 +170,10 @@ def check(
     sheet = reading.read_stored(source["source_text"], source["delimiter"], source["encoding"])
     chosen = mapping if mapping is not None else source["mapping"]
     settings = options if options is not None else source["options"]
-    plan = kind.plan(conn, tenant_id, sheet.records, chosen, settings)
+    records = sheet.records
+    if settings.get("source_system") == "plenum":  # our own export: formulas were neutralised
+        records = [Record(r.line, [csv_export.from_cell(c) for c in r.cells]) for r in records]
+    plan = kind.plan(conn, tenant_id, records, chosen, settings)
     return Checked(kind, sheet, plan, chosen, settings)
 
 
@@ -241,12 +256,10 @@ def _each_table(statement: str, tables: Iterable[str]) -> Iterable[tuple[str, pg
         yield table, pgsql.SQL(statement).format(table=pgsql.Identifier(schema, name))
 
 
-def _seal(conn: Connection, tenant_id: UUID, import_id: UUID, tables: set[str]) -> None:
+def _seal(conn: Connection, tenant_id: UUID, import_id: UUID) -> None:
     """Each written row's digest as the import leaves it, and of an update's `before` only
     what the import changed (so that undo restores that and nothing else)."""
-    params = {"tenant_id": tenant_id, "import_id": import_id, "untracked": UNTRACKED}
-    for table, statement in _each_table(queries.seal_written, sorted(tables)):
-        conn.execute(statement, params | {"table_name": table})
+    conn.execute(queries.seal_written, {"import_id": import_id, "untracked": UNTRACKED})
 
 
 def run(
@@ -261,13 +274,11 @@ def run(
     checked = check(conn, tenant_id, import_id)
     _store_items(conn, tenant_id, import_id, checked.plan.items)
     to_write = [item for item in checked.plan.items if item.action != "unchanged"]
-    tables: set[str] = set()
     for start in range(0, len(to_write), BATCH_SIZE):
         written = checked.kind.apply(conn, tenant_id, to_write[start : start + BATCH_SIZE])
         _record(conn, tenant_id, import_id, written)
-        tables.update(w.table for w in written)
         progress(start + min(BATCH_SIZE, len(to_write) - start))
-    _seal(conn, tenant_id, import_id, tables)
+    _seal(conn, tenant_id, import_id)
     counts = checked.counts()
     finished = conn.execute(
         queries.finish_import,
@@ -331,19 +342,19 @@ def _touched(conn: Connection, tenant_id: UUID, import_id: UUID, tables: list[st
     return reasons
 
 
-def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
+def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> None:
     """Undo a finished import as a whole: delete what it created and put back what it changed,
-    unless anything else has touched its records since (then nothing is undone and the reason
-    is returned). Audited as any change, under the member and the import actor."""
+    unless anything else has touched its records since, or this member may not delete or
+    change them all (UndoRefused says why; the caller rolls back). Audited as any change."""
     found = conn.execute(
         queries.lock_for_undo, {"tenant_id": tenant_id, "id": import_id}
     ).fetchone()
     if found is None:
         raise ImportGone(str(import_id))
     if found["status"] != "done":
-        return "Only a finished import can be undone."
+        raise UndoRefused("Only a finished import can be undone.")
     if not found["undoable"]:
-        return (
+        raise UndoRefused(
             "This import can no longer be undone: its file was cleared"
             " (imports are kept 30 days, or less when a customer in it was erased)."
         )
@@ -351,12 +362,14 @@ def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
     tables = [row["table_name"] for row in conn.execute(queries.written_tables, params)]
     reasons = _touched(conn, tenant_id, import_id, tables)
     if reasons:
-        return "Nothing was undone: " + "; ".join(reasons) + "."
+        raise UndoRefused("Nothing was undone: " + "; ".join(reasons) + ".")
     ordered = [t for t in UNDO_ORDER if t in tables and t not in VOIDED_ON_UNDO]
     if "public.invoices" in tables:
         conn.execute(queries.void_created_invoices, params)
     for table, statement in _each_table(queries.delete_created, ordered):
-        conn.execute(statement, params | {"table_name": table})
+        done = conn.execute(statement, params | {"table_name": table}).fetchone()
+        if done is None or done["deleted"] != done["created"]:
+            raise UndoRefused(_not_allowed(table))
     for row in conn.execute(queries.updated_records, params).fetchall():
         schema, name = row["table_name"].split(".")
         columns = list(row["before"])
@@ -366,6 +379,17 @@ def undo(conn: Connection, tenant_id: UUID, import_id: UUID) -> str | None:
             table=pgsql.Identifier(schema, name),
             columns=pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns),
         )
-        conn.execute(statement, params | {"row_id": row["row_id"], "before": Jsonb(row["before"])})
+        restored = conn.execute(
+            statement, params | {"row_id": row["row_id"], "before": Jsonb(row["before"])}
+        ).fetchone()
+        if restored is None:
+            raise UndoRefused(_not_allowed(row["table_name"]))
     conn.execute(queries.mark_undone, params)
-    return None
+
+
+def _not_allowed(table: str) -> str:
+    what = NOUNS.get(table, ("record", "records"))[1]
+    return (
+        f"Nothing was undone: you may not remove or change all of the {what} this import"
+        " wrote (customers are removed by owners and admins): ask one of them to undo it."
+    )

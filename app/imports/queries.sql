@@ -42,7 +42,7 @@ returning id
 -- A large file is planned by the import job: its mapping and options wait with it.
 update public.customer_imports
    set status = 'checking', mapping = %(mapping)s, options = %(options)s, failure = '',
-       updated_at = now()
+       attempts = 0, updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and status in ('uploaded', 'previewed')
 returning id
 
@@ -105,27 +105,12 @@ where tenant_id = %(tenant_id)s and import_id = %(import_id)s and flags <> '[]'
 order by position
 
 -- name: record_written
-insert into public.import_records (tenant_id, import_id, table_name, row_id, action, before)
-select %(tenant_id)s, %(import_id)s, r.table_name, r.row_id, r.action, r.before
-from jsonb_to_recordset(%(rows)s::jsonb) as r(
-  table_name text, row_id uuid, action text, before jsonb)
-on conflict do nothing
+-- Only the run itself may record what it wrote (the function checks it is this member's
+-- running import and that this transaction wrote each row).
+select app.record_import_writes(%(import_id)s, %(rows)s::jsonb) as recorded
 
 -- name: seal_written
--- Composed with the table's name. The digest of each row as the import left it, leaving out what the app's
--- own jobs change; an update's `before` keeps only the columns the import changed.
-update public.import_records r
-   set after_digest = md5((to_jsonb(t) - %(untracked)s::text[])::text),
-       before = case when r.action = 'updated' then (
-         select coalesce(jsonb_object_agg(b.key, b.value), '{{}}')
-         from jsonb_each(r.before) b
-         join pg_attribute a on a.attrelid = %(table_name)s::regclass and a.attname = b.key
-          and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
-         where b.value is distinct from to_jsonb(t) -> b.key
-           and b.key <> all(%(untracked)s::text[])) end
-  from {table} t
- where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
-   and r.table_name = %(table_name)s and t.tenant_id = r.tenant_id and t.id = r.row_id
+select app.seal_import_writes(%(import_id)s, %(untracked)s::text[]) as sealed
 
 -- name: lock_for_undo
 select status, exists (select from public.import_records r
@@ -163,12 +148,19 @@ where s.tenant_id = %(tenant_id)s
                      and o.table_name = %(source_name)s and o.row_id = {own})
 
 -- name: delete_created
--- Composed with the table's name.
-delete from {table} t
-using public.import_records r
-where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
-  and r.table_name = %(table_name)s and r.action = 'created'
-  and t.tenant_id = r.tenant_id and t.id = r.row_id
+-- Composed with the table's name. How many were deleted, and how many should have been (row
+-- level security may keep some from this member: customers are deleted by managers only).
+with gone as (
+  delete from {table} t
+  using public.import_records r
+  where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+    and r.table_name = %(table_name)s and r.action = 'created'
+    and t.tenant_id = r.tenant_id and t.id = r.row_id
+  returning 1)
+select (select count(*) from gone)::integer as deleted,
+       (select count(*) from public.import_records r
+         where r.tenant_id = %(tenant_id)s and r.import_id = %(import_id)s
+           and r.table_name = %(table_name)s and r.action = 'created')::integer as created
 
 -- name: void_created_invoices
 -- Undoing an import voids the invoices it made (a balance brought forward), keeping their
@@ -192,11 +184,23 @@ order by table_name, row_id
 update {table} t
    set ({columns}) = (select {columns} from jsonb_populate_record(null::{table}, %(before)s))
  where t.tenant_id = %(tenant_id)s and t.id = %(row_id)s
+returning t.id
 
 -- name: mark_undone
+-- undone_by is the member's (app.import_steps)
 update public.customer_imports
    set status = 'undone', undone_at = now(), updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(import_id)s and status = 'done'
+
+-- name: preview_failed
+update public.customer_imports
+   set status = 'uploaded', failure = %(failure)s, updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status in ('uploaded', 'previewed')
+
+-- name: run_failed
+update public.customer_imports
+   set status = 'failed', failure = %(failure)s, finished_at = now(), updated_at = now()
+ where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running'
 
 -- name: record_progress
 update public.customer_imports

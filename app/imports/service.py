@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
-from app import db, sql
+from app import csv_export, db, sql
 from app.auth.identity import claims_for
 from app.imports import engine, fields, reading, sources
 from app.imports.kinds import KINDS
 
 queries = sql.load(__file__)
+log = logging.getLogger("app.imports")
 
 # Small files are planned and imported inside the request: they take well under a second, and
 # they then work in development without a worker running. Larger ones go to the import job.
@@ -86,7 +88,13 @@ def preview(
     if found["total_rows"] > INLINE_PREVIEW_MAX_ROWS:
         settings = {"mapping": Jsonb(mapping), "options": Jsonb(options)}
         return bool(db.write(queries.queue_preview, params | settings))
-    return engine.save_preview(db.connection(), tenant_id, found["id"], mapping, options)
+    try:
+        with db.atomic():
+            return engine.save_preview(db.connection(), tenant_id, found["id"], mapping, options)
+    except Exception:  # a fault of ours: said on the mapping page, logged, nothing kept
+        log.exception("preview of import %s failed", found["id"])
+        db.write(queries.preview_failed, params | {"failure": engine.PREVIEW_FAILURE})
+        return True
 
 
 def confirm(account_id: UUID, tenant_id: UUID, import_id: UUID, valid_rows: int) -> bool:
@@ -99,7 +107,12 @@ def confirm(account_id: UUID, tenant_id: UUID, import_id: UUID, valid_rows: int)
     if not started:
         return False
     db.set_claims(claims_for(account_id, tenant_id) | {"actor": ACTOR})
-    engine.run(db.connection(), tenant_id, import_id, started[0]["attempts"])
+    try:
+        with db.atomic():
+            engine.run(db.connection(), tenant_id, import_id, started[0]["attempts"])
+    except Exception:  # a fault of ours, as the import job says it: nothing was saved
+        log.exception("import %s failed", import_id)
+        db.write(queries.run_failed, params | {"failure": engine.RUN_FAILURE})
     return True
 
 
@@ -107,8 +120,12 @@ def undo(account_id: UUID, tenant_id: UUID, import_id: UUID) -> str | None:
     """Undo a finished import, audited under the member and the import actor; the reason
     when it cannot be (then nothing changed)."""
     db.set_claims(claims_for(account_id, tenant_id) | {"actor": ACTOR})
-    with db.atomic():
-        return engine.undo(db.connection(), tenant_id, import_id)
+    try:
+        with db.atomic():
+            engine.undo(db.connection(), tenant_id, import_id)
+    except engine.UndoRefused as refused:
+        return str(refused)
+    return None
 
 
 def cancel(tenant_id: UUID, import_id: UUID) -> bool:
@@ -161,4 +178,5 @@ def rows_to_check(tenant_id: UUID, found: dict[str, Any]) -> list[list[str]]:
         [*cells[:-2][:width], *[""] * (width - len(cells[:-2][:width])), *cells[-2:]]
         for _, cells in sorted(rows.items())
     ]
-    return [[*headers, "Line", "Reason"], *body]
+    # the file's own cells go back to a spreadsheet: neutralised as every export's are
+    return [[csv_export.cell(c) for c in row] for row in [[*headers, "Line", "Reason"], *body]]
