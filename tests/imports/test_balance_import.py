@@ -58,7 +58,7 @@ def test_the_preview_leaves_out_what_cannot_be_collected(
 
     assert reasons(plan) == {
         3: "Nothing to collect: a balance of 0.00.",
-        4: "No customer matches 'Zed Unknown'. Import the customers first.",
+        4: "No customer matches 'Zed Unknown': import the customers first.",
         5: "Nothing to collect: a balance of -45.00.",
         7: "'1.234,50' is not an amount (like $1,234.50).",
     }

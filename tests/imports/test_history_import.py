@@ -35,7 +35,7 @@ MAPPING = [
     "customer_source_id",
     "customer_name",
     "customer_email",
-    "street",
+    "address",
     "occurred_on",
     "kind",
     "technician",
@@ -80,9 +80,9 @@ def test_the_preview_reads_each_quirk_of_the_file(pool: ConnectionPool, company,
     plan = planned(pool, company, "history", file_text(FILE), MAPPING)
 
     assert reasons(plan) == {
-        5: "No customer matches 'Zed Unknown'. Import the customers first.",
+        5: "No customer matches 'Zed Unknown': import the customers first.",
         6: "No date: a past job or visit needs its day.",
-        7: "'31/31/2026' is not a date (like 11/30/2026 or 2026-11-30).",
+        7: "'31/31/2026' is not a date.",
         8: "The same job or visit as line 2.",
     }
     by_line = {item.lines[0]: item for item in plan.items}

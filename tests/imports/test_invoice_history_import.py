@@ -51,7 +51,7 @@ def test_the_preview_reads_amounts_and_statuses(pool: ConnectionPool, company, a
     plan = planned(pool, company, "invoices", file_text(FILE), MAPPING)
 
     assert reasons(plan) == {
-        5: "No customer matches 'Zed Unknown'. Import the customers first.",
+        5: "No customer matches 'Zed Unknown': import the customers first.",
         6: "No invoice date.",
         7: "No total: an invoice needs its total.",
     }

@@ -11,7 +11,6 @@ updated with what the file says, or left unchanged."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -32,8 +31,8 @@ DEFAULT_NAME = "Maintenance plan"
 DUE_MONTH = "due_month"
 
 TARGETS: dict[str, Target] = {
-    "": Target("Ignore this column"),
-    **cells.REFERENCE_TARGETS,
+    **named_customer.TARGETS,
+    **named_customer.PLACE_TARGETS,
     "name": Target("Plan / membership name"),
     "starts_on": Target("Start date"),
     "next_due_on": Target("Next visit due"),
@@ -43,7 +42,7 @@ TARGETS: dict[str, Target] = {
     "notes": Target("Notes", many=True),
 }
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    **cells.REFERENCE_SYNONYMS,
+    **named_customer.SYNONYMS,
     "name": ("plan", "plan name", "membership", "membership name", "agreement", "program"),
     "starts_on": ("start", "start date", "started", "member since", "signup date", "joined"),
     "next_due_on": ("next due", "next due date", "next visit", "next service", "due date"),
@@ -182,10 +181,6 @@ def _complete(found: dict[str, Any], today: date, flags: list[Flag]) -> None:
     found.setdefault("status", "active")
 
 
-def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
-    return ((record, named_customer.values(record, mapping)) for record in records)
-
-
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -201,7 +196,7 @@ def plan(
         existing.setdefault((found["property_id"], name_key(found["name"])), []).append(found)
     result = Plan()
     items: dict[tuple[Any, ...], Item] = {}
-    for placed in cells.placed_rows(index, _rows(records, mapping), result):
+    for placed in named_customer.placed_rows(index, records, mapping, result):
         record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
         found = _read_plan(placed.values, today, flags)

@@ -1,7 +1,7 @@
 """The equipment import: the units on each property, from an old system's equipment list
 (property, kind, brand, model, serial, install date, warranty, efficiency ratings).
 
-A row names its customer and property (app.imports.cells.find_place); a row whose customer or
+A row names its customer and property (app.imports.kinds.named_customer); a row whose customer or
 property cannot be found is left out, never made up. A unit already on the property (the same
 serial, ignoring case and spaces; else the same kind, brand and model where one of the two has
 no serial) is updated with what the file says, or left unchanged; two rows of the file for the
@@ -10,7 +10,6 @@ same unit make one item."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -32,8 +31,8 @@ NUMBERS = {"seer2": ("SEER2", 1, 50), "afue": ("AFUE", 1, 100), "hspf2": ("HSPF2
 FIELDS = ("kind", *TEXTS, *DATES, *NUMBERS, "notes")
 
 TARGETS: dict[str, Target] = {
-    "": Target("Ignore this column"),
-    **cells.REFERENCE_TARGETS,
+    **named_customer.TARGETS,
+    **named_customer.PLACE_TARGETS,
     "kind": Target("Equipment type (furnace, AC, heat pump…)"),
     "brand": Target("Brand / make"),
     "model": Target("Model number"),
@@ -48,7 +47,7 @@ TARGETS: dict[str, Target] = {
     "notes": Target("Notes", many=True),
 }
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    **cells.REFERENCE_SYNONYMS,
+    **named_customer.SYNONYMS,
     "kind": ("type", "equipment type", "kind", "equipment", "unit type", "system type"),
     "brand": ("brand", "make", "manufacturer", "mfr"),
     "model": ("model", "model number", "model no", "model #"),
@@ -143,10 +142,6 @@ def _label(unit: dict[str, Any], customer: str) -> str:
     return " ".join(p for p in (what, model, serial, "—", customer) if p)[:300]
 
 
-def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
-    return ((record, named_customer.values(record, mapping)) for record in records)
-
-
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -157,7 +152,7 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     result = Plan()
     items: dict[tuple[str, ...], Item] = {}
-    for placed in cells.placed_rows(index, _rows(records, mapping), result):
+    for placed in named_customer.placed_rows(index, records, mapping, result):
         record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
         flags: list[Flag] = []
         unit = _read_unit(placed.values, flags)
