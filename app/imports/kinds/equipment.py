@@ -18,7 +18,7 @@ from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, Plan, Target
 from app.imports.references import CustomerIndex
 from app.vocabulary import EQUIPMENT_KINDS
 
@@ -67,8 +67,9 @@ def _serial_key(serial: str) -> str:
     return re.sub(r"\s+", "", serial).lower()
 
 
-def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any]:
-    """The values the row gives (blank ones absent), flags for those left out."""
+def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any] | str:
+    """The values the row gives (blank ones absent), flags for those left out; or why the row
+    names no unit."""
     unit: dict[str, Any] = {}
     if not cells.is_blank(row.get("kind", "")):
         kind = cells.equipment_kind(row["kind"])
@@ -88,6 +89,8 @@ def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any]:
             unit[target] = number
     if row.get("notes", "").strip():
         unit["notes"] = row["notes"].strip()
+    if not any(unit.get(name) for name in ("kind", "brand", "model", "serial")):
+        return "No equipment on this line: no type, brand, model or serial."
     return unit
 
 
@@ -151,24 +154,11 @@ def plan(
 ) -> Plan:
     index = CustomerIndex.load(conn, tenant_id)
     result = Plan()
-    items: dict[tuple[str, ...], Item] = {}
-    for placed in named_customer.placed_rows(index, records, mapping, result):
-        record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
-        flags: list[Flag] = []
-        unit = _read_unit(placed.values, flags)
-        if not any(unit.get(name) for name in ("kind", "brand", "model", "serial")):
-            reason = "No equipment on this line: no type, brand, model or serial."
-            result.left_out.append(LeftOut(record.line, record.cells, reason))
-            continue
-        key = _file_key(property_id, unit)
-        if key in items:
-            cells.merge_row(items[key], unit, record.line, flags, "unit")
-            result.merged_rows += 1
-            continue
-        data = {"customer_id": customer_id, "property_id": property_id, "values": unit}
-        items[key] = Item("equipment", [record.line], data, index.names[customer_id], flags=flags)
-    _match_existing(conn, tenant_id, list(items.values()))
-    for item in items.values():
+    items = named_customer.units(
+        index, records, mapping, result, _read_unit, _file_key, ("equipment", "unit")
+    )
+    _match_existing(conn, tenant_id, items)
+    for item in items:
         item.label = _label(item.data["values"], item.label)
         result.items.append(cells.finished(item))
     return result
@@ -201,9 +191,9 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
         _keep_warranty_after_install(unit, None, item.flags)
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    statements = (queries.insert_equipment, queries.update_equipment)
-    return named_customer.write(conn, tenant_id, items, "public.equipment", statements)
+apply = named_customer.writer(
+    "public.equipment", queries.insert_equipment, queries.update_equipment
+)
 
 
 KIND = register(

@@ -18,7 +18,7 @@ from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex, name_key
 
 queries = sql.load(__file__, "history.sql")
@@ -200,14 +200,7 @@ def _key(data: dict[str, Any]) -> tuple[str, ...]:
     return (data["customer_id"], data["occurred_on"], name_key(data["summary"]))
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    return named_customer.write(
-        conn,
-        tenant_id,
-        items,
-        TABLE,
-        (queries.insert_service_history, queries.update_service_history),
-    )
+apply = named_customer.writer(TABLE, queries.insert_service_history, queries.update_service_history)
 
 
 KIND = register(

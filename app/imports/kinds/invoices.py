@@ -17,7 +17,7 @@ from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex, name_key
 
 queries = sql.load(__file__, "invoices.sql")
@@ -173,14 +173,7 @@ def plan(
     return result
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    return named_customer.write(
-        conn,
-        tenant_id,
-        items,
-        TABLE,
-        (queries.insert_invoice_history, queries.update_invoice_history),
-    )
+apply = named_customer.writer(TABLE, queries.insert_invoice_history, queries.update_invoice_history)
 
 
 labels.register_values("public.invoice_history.status", STATUS_LABELS)

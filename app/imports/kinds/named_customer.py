@@ -15,9 +15,9 @@ from psycopg.types.json import Jsonb
 
 from app import phones
 from app.db import Connection
-from app.imports import addresses
+from app.imports import addresses, cells
 from app.imports.csvfile import Record
-from app.imports.plan import Flag, Item, LeftOut, Plan, Target, Written
+from app.imports.plan import Applier, Flag, Item, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex, Found
 
 IGNORE = ""
@@ -220,22 +220,60 @@ def placed_rows(
             yield PlacedRow(record, row, customer.id, place.id)
 
 
-def write(
-    conn: Connection, tenant_id: UUID, items: list[Item], table: str, statements: tuple[str, str]
-) -> list[Written]:
-    """A batch's new rows in one statement (the insert), its updates in another (the update,
-    returning each row's `before`); unchanged items are skipped."""
-    insert, update = statements
-    written: list[Written] = []
-    new = [item.data for item in items if item.action == "new"]
-    if new:
-        params = {"tenant_id": tenant_id, "rows": Jsonb(new)}
-        written += [Written(table, r["id"], "created") for r in conn.execute(insert, params)]
-    changed = [
-        {**item.data, "target_id": str(item.target_id)} for item in items if item.action == "update"
-    ]
-    if changed:
-        params = {"tenant_id": tenant_id, "rows": Jsonb(changed)}
-        for row in conn.execute(update, params):
-            written.append(Written(table, row["id"], "updated", row["before"]))
-    return written
+def units(
+    index: CustomerIndex,
+    records: list[Record],
+    mapping: list[str],
+    plan: Plan,
+    read: Callable[[dict[str, str], list[Flag]], dict[str, Any] | str],
+    key: Callable[[UUID, dict[str, Any]], Hashable],
+    kind: tuple[str, str],
+) -> list[Item]:
+    """One item per record of a property (a unit, a plan) with the values `read` finds in the
+    rows (blank ones absent; or why the row makes none), labelled with the customer's name:
+    rows of the same `key` merged into the first (app.imports.cells.merge_row); rows whose
+    customer or property is not found left out. `kind`: the items' kind and how the preview
+    names one ("equipment", "unit")."""
+    item_kind, what = kind
+    items: dict[Hashable, Item] = {}
+    for placed in placed_rows(index, records, mapping, plan):
+        flags: list[Flag] = []
+        found = read(placed.values, flags)
+        if isinstance(found, str):
+            plan.left_out.append(left_out(placed.record, found))
+            continue
+        same = key(placed.property_id, found)
+        if same in items:
+            cells.merge_row(items[same], found, placed.record.line, flags, what)
+            plan.merged_rows += 1
+            continue
+        data = {"customer_id": placed.customer_id, "property_id": placed.property_id}
+        name = index.names[placed.customer_id]
+        items[same] = Item(
+            item_kind, [placed.record.line], data | {"values": found}, name, flags=flags
+        )
+    return list(items.values())
+
+
+def writer(table: str, insert: str, update: str) -> Applier:
+    """A kind's applier: a batch's new rows in one statement (`insert`), its updates in another
+    (`update`, returning each row's `before`); unchanged items are skipped."""
+
+    def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
+        written: list[Written] = []
+        new = [item.data for item in items if item.action == "new"]
+        if new:
+            params = {"tenant_id": tenant_id, "rows": Jsonb(new)}
+            written += [Written(table, r["id"], "created") for r in conn.execute(insert, params)]
+        changed = [
+            {**item.data, "target_id": str(item.target_id)}
+            for item in items
+            if item.action == "update"
+        ]
+        if changed:
+            params = {"tenant_id": tenant_id, "rows": Jsonb(changed)}
+            for row in conn.execute(update, params):
+                written.append(Written(table, row["id"], "updated", row["before"]))
+        return written
+
+    return apply
