@@ -104,6 +104,19 @@ def test_the_preview_reads_each_quirk_of_the_file(pool: ConnectionPool, company,
     assert all(item.action == "new" for item in plan.items)
 
 
+def test_a_location_id_alone_names_the_customer_and_the_property(
+    pool: ConnectionPool, admin: Connection, company, book
+) -> None:
+    admin.execute("update public.properties set source_id = 'LOC-7' where id = %s", [book.ada_home])
+    text = "Location ID,Date,Summary\nLOC-7,2026-04-15,Cleaned the condenser coils\n"
+
+    plan = planned(pool, company, KIND, text)
+
+    assert [(i.data["customer_id"], i.data["property_id"]) for i in plan.items] == [
+        (str(book.ada), str(book.ada_home))
+    ]
+
+
 def test_applying_writes_the_history_and_nothing_else(
     pool: ConnectionPool, admin: Connection, company, book
 ) -> None:
