@@ -196,9 +196,12 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     row = conn.execute(queries.today, {"tenant_id": tenant_id}).fetchone()
     today: date = row["today"] if row else date.today()
-    existing: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
-    for found in conn.execute(queries.existing_agreements, {"tenant_id": tenant_id}):
-        existing.setdefault((found["property_id"], name_key(found["name"])), []).append(found)
+    existing = named_customer.saved_by(
+        conn,
+        tenant_id,
+        queries.existing_agreements,
+        lambda a: (a["property_id"], name_key(a["name"])),
+    )
     result = Plan()
     read = partial(_read_plan, today=today)
     items = named_customer.units(

@@ -53,12 +53,13 @@ def description(system: str, reference: str) -> str:
 def _brought_forward(conn: Connection, tenant_id: UUID) -> dict[tuple[str, str], dict[str, Any]]:
     """Balances already brought forward, by customer and reference (or as-of day and amount
     when they had no reference)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in conn.execute(queries.balances_brought_forward, {"tenant_id": tenant_id}):
-        ref = _REF.search(row["description"])
-        key = ref[1] if ref else f"{row['issued_on'].isoformat()} {row['total']:.2f}"
-        found[(str(row["customer_id"]), key)] = row
-    return found
+    found = named_customer.saved_by(conn, tenant_id, queries.balances_brought_forward, _saved_key)
+    return {key: rows[-1] for key, rows in found.items()}
+
+
+def _saved_key(row: dict[str, Any]) -> tuple[str, str]:
+    ref = _REF.search(row["description"])
+    return (str(row["customer_id"]), ref[1] if ref else f"{row['issued_on']} {row['total']:.2f}")
 
 
 def read_row(

@@ -165,9 +165,9 @@ def plan(
 
 
 def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> None:
-    on_property: dict[UUID, list[dict[str, Any]]] = {}
-    for row in conn.execute(queries.existing_equipment, {"tenant_id": tenant_id}):
-        on_property.setdefault(row["property_id"], []).append(row)
+    on_property = named_customer.saved_by(
+        conn, tenant_id, queries.existing_equipment, lambda row: row["property_id"]
+    )
     taken: set[UUID] = set()
     for item in items:
         unit = item.data["values"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
@@ -20,6 +20,7 @@ from app.imports.csvfile import Record
 from app.imports.plan import Applier, Flag, Item, LeftOut, Plan, Target, Written
 from app.imports.references import CustomerIndex, Found
 
+K = TypeVar("K", bound=Hashable)
 IGNORE = ""
 # The columns naming the customer (the first that settles it: old-system id, email, phone,
 # name) and the property (old-system location id, else street, else the customer's only one).
@@ -253,6 +254,16 @@ def units(
             item_kind, [placed.record.line], data | {"values": found}, name, flags=flags
         )
     return list(items.values())
+
+
+def saved_by(
+    conn: Connection, tenant_id: UUID, query: str, key: Callable[[dict[str, Any]], K]
+) -> dict[K, list[dict[str, Any]]]:
+    """The company's records an import's items are compared with (`query`), by `key`."""
+    found: dict[K, list[dict[str, Any]]] = {}
+    for row in conn.execute(query, {"tenant_id": tenant_id}):
+        found.setdefault(key(row), []).append(row)
+    return found
 
 
 def writer(table: str, insert: str, update: str) -> Applier:
