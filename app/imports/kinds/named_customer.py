@@ -121,8 +121,8 @@ def first_of_each(
     what: str,
 ) -> Iterator[Item]:
     """The item `read` makes of each row, in the file's order; the rows it leaves out, and a
-    later row whose data has an earlier item's `key` ("The same `what` as line 2."), left out of the
-    plan."""
+    later row whose data has an earlier item's `key` ("The same `what` as line 2."), left out
+    of the plan."""
     seen: dict[Hashable, int] = {}
     for record, row in rows(records, mapping, plan):
         found = read(record, row)
