@@ -1,6 +1,6 @@
-"""What the non-customer imports (equipment, agreements, …) share: a row's values by target,
-the columns naming the customer and property a row belongs to, and cells as old systems write
-them (dates in any common format, equipment kinds in the trade's words, numbers with units).
+"""Cells as old systems write them, for the imports beyond customers: dates in any common
+format, amounts (`$1,234.50`, `(45.00)`), numbers with units, equipment kinds in the trade's
+words; and an item's values while it is planned (merged rows, compared with the record).
 
 A value that cannot be read is not a reason to leave a row out: the value is left out of the
 record and a flag says why (`Flag(kind="left_out")`)."""
@@ -8,107 +8,17 @@ record and a flag says why (`Flag(kind="left_out")`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from app import phones
-from app.imports import addresses
-from app.imports.csvfile import Record
-from app.imports.plan import Flag, Item, LeftOut, Plan, Target
-from app.imports.references import CustomerIndex
+from app.imports.plan import Flag, Item
 from app.imports.values import placeholder
-
-# The columns naming the customer (the first that settles it: old-system id, email, phone,
-# name) and the property (old-system location id, else street, else the customer's only one).
-REFERENCE_TARGETS: dict[str, Target] = {
-    "customer_source_id": Target("Customer ID in the old system"),
-    "customer_name": Target("Customer name"),
-    "customer_email": Target("Customer email"),
-    "customer_phone": Target("Customer phone"),
-    "location_id": Target("Service location ID in the old system"),
-    "address": Target("Service address (one cell)"),
-    "street": Target("Service street"),
-    "city": Target("Service city"),
-    "postal_code": Target("Service ZIP / postal code"),
-}
-REFERENCE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "customer_source_id": ("customer id", "client id", "customer number", "account number"),
-    "customer_name": ("customer", "customer name", "client", "client name", "name", "account"),
-    "customer_email": ("email", "customer email", "e mail", "email address"),
-    "customer_phone": ("phone", "customer phone", "phone number", "mobile", "telephone"),
-    "location_id": ("location id", "service location id", "site id", "property id"),
-    "address": ("service address", "address", "location", "site address", "property"),
-    "street": ("street", "address 1", "address line 1", "street address"),
-    "city": ("city", "town"),
-    "postal_code": ("zip", "zip code", "postal code", "postcode"),
-}
 
 
 def is_blank(text: str) -> bool:
     return not text.strip() or placeholder(text)
-
-
-# --- the customer and property ------------------------------------------------------------
-
-
-def find_place(index: CustomerIndex, row: dict[str, str]) -> tuple[UUID, UUID] | str:
-    """The (customer, property) the row names, or why none can be found. A location id of the
-    old system names both when the row names no customer."""
-    named = ("customer_source_id", "customer_email", "customer_phone", "customer_name")
-    location = row.get("location_id", "")
-    if location in index.place_by_source and not any(row.get(k) for k in named):
-        return index.place_by_source[location]
-    phone = ""
-    if row.get("customer_phone"):
-        try:
-            phone = phones.normalize(row["customer_phone"])
-        except phones.InvalidPhone:
-            phone = ""
-    customer = index.customer(
-        source_id=row.get("customer_source_id", ""),
-        email=row.get("customer_email", "").strip().lower(),
-        phone=phone,
-        name=row.get("customer_name", ""),
-    )
-    if customer.id is None:
-        if customer.reason.startswith("No customer"):
-            return f"{customer.reason.rstrip('.')}: import the customers first."
-        return customer.reason
-    street, postal = row.get("street", ""), row.get("postal_code", "")
-    if not street and row.get("address"):
-        found, _ = addresses.address_in(row["address"])
-        street, postal = found.street, found.postal_code
-    place = index.property(
-        customer.id, source_id=row.get("location_id", ""), street=street, postal=postal
-    )
-    if place.id is None:
-        return place.reason
-    return customer.id, place.id
-
-
-@dataclass(frozen=True)
-class PlacedRow:
-    record: Record
-    values: dict[str, str]
-    customer_id: UUID
-    property_id: UUID
-
-
-def placed_rows(
-    index: CustomerIndex, rows: Iterable[tuple[Record, dict[str, str]]], plan: Plan
-) -> Iterator[PlacedRow]:
-    """The rows (each with its values by target) whose customer and property are found; the
-    others left out of the plan with the reason."""
-    for record, row in rows:
-        found = find_place(index, row)
-        if isinstance(found, str):
-            plan.left_out.append(LeftOut(record.line, record.cells, found))
-        else:
-            yield PlacedRow(record, row, *found)
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -231,6 +141,35 @@ def number_cell(
         return number
     flags.append(Flag(target, text, note, "left_out"))
     return None
+
+
+# --- amounts -------------------------------------------------------------------------------
+
+LARGEST = Decimal("9999999999.99")
+_MONEY = re.compile(r"^(-)?\$?(-)?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(\.[0-9]*)?$")
+
+
+def money(text: str) -> Decimal | None:
+    """`$1,234.50` → 1234.50, `(45.00)` and `-$45` → -45.00; blank → None; anything else
+    raises BadValue."""
+    cell = text.strip().replace(" ", "")
+    for word in ("USD", "US$"):
+        cell = cell.removeprefix(word).removesuffix(word)
+    if not cell or cell in ("-", "$-"):
+        return None
+    negative = cell.startswith("(") and cell.endswith(")")
+    if negative:
+        cell = cell[1:-1]
+    found = _MONEY.match(cell)
+    if found is None or not (found[3] or (found[4] or "").strip(".")):
+        raise BadValue(f"{text.strip()!r} is not an amount (like $1,234.50).")
+    try:
+        amount = Decimal(found[3].replace(",", "") + (found[4] or "")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise BadValue(f"{text.strip()!r} is not an amount (like $1,234.50).") from None
+    if amount > LARGEST:
+        raise BadValue(f"{text.strip()!r} is too large an amount.")
+    return -amount if negative or found[1] or found[2] else amount
 
 
 # --- equipment kinds -----------------------------------------------------------------------

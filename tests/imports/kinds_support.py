@@ -1,13 +1,14 @@
 """Planning and applying a file of one import kind as the import job does: as the company's
-owner with the actor `system:import`, the mapping guessed from the kind's header words."""
+owner with the actor `system:import`, with a given mapping or the one guessed from the kind's
+header words; and whole imports through the engine (preview, run, undo)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from app.auth.identity import claims_for
@@ -15,8 +16,13 @@ from app.db import Connection, transaction
 from app.imports import csvfile, engine, fields
 from app.imports.plan import Item, Kind, Plan, Written
 from tests.factories import Factory, Tenant
+from tests.imports.support import insert_import
 
 FILES = Path(__file__).parent / "files"
+
+
+def file_text(name: str) -> str:
+    return (FILES / name).read_text()
 
 
 def make_book(make: Factory, company: Tenant) -> dict[str, UUID]:
@@ -37,22 +43,32 @@ def make_book(make: Factory, company: Tenant) -> dict[str, UUID]:
     }
 
 
-def plan_text(pool: ConnectionPool, company: Tenant, kind: Kind, text: str) -> Plan:
+def _claims(company: Tenant) -> dict[str, Any]:
+    return claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
+
+
+def planned(
+    pool: ConnectionPool,
+    company: Tenant,
+    kind: Kind,
+    text: str,
+    mapping: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Plan:
+    """The plan of `text` with this mapping (else the guessed one) and options."""
     headers, records = csvfile.read(text, ",")
-    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
-    with transaction(pool, claims) as conn:
-        mapping = fields.guess_mapping(headers, kind.targets, kind.synonyms)
-        return kind.plan(conn, company.id, records, mapping, {})
+    mapping = mapping or fields.guess_mapping(headers, kind.targets, kind.synonyms)
+    with transaction(pool, _claims(company)) as conn:
+        return kind.plan(conn, company.id, records, mapping, options or {})
 
 
 def plan_file(pool: ConnectionPool, company: Tenant, kind: Kind, name: str) -> Plan:
-    return plan_text(pool, company, kind, (FILES / name).read_text())
+    return planned(pool, company, kind, file_text(name))
 
 
-def apply(pool: ConnectionPool, company: Tenant, kind: Kind, items: list[Item]) -> list[Written]:
-    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
-    with transaction(pool, claims) as conn:
-        return kind.apply(conn, company.id, items)
+def applied(pool: ConnectionPool, company: Tenant, kind: Kind, plan: Plan) -> list[Written]:
+    with transaction(pool, _claims(company)) as conn:
+        return kind.apply(conn, company.id, plan.items)
 
 
 def by_line(found: Plan) -> dict[int, Item]:
@@ -75,6 +91,35 @@ def actions(found: Plan) -> list[str]:
     return sorted(item.action for item in found.items)
 
 
+def imported(
+    pool: ConnectionPool,
+    admin: Connection,
+    company: Tenant,
+    kind: Kind,
+    text: str,
+    mapping: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> UUID:
+    """An import of `text` through the engine, stored as an upload of this kind, previewed with
+    this mapping (else the guessed one), then run as the worker runs it."""
+    import_id = insert_import(admin, company.id, text, kind.key, "uploaded")
+    with transaction(pool, _claims(company)) as conn:
+        assert engine.save_preview(conn, company.id, import_id, mapping, options or {})
+    admin.execute(
+        "update public.customer_imports set status = 'running', attempts = 1 where id = %(id)s",
+        {"id": import_id},
+    )
+    with transaction(pool, _claims(company)) as conn:
+        engine.run(conn, company.id, import_id, 1)
+    return import_id
+
+
+def undone(pool: ConnectionPool, company: Tenant, import_id: UUID) -> str | None:
+    """Why the import was not undone, or None when it was."""
+    with transaction(pool, _claims(company)) as conn:
+        return engine.undo(conn, company.id, import_id)
+
+
 def import_and_undo(
     admin: Connection,
     pool: ConnectionPool,
@@ -83,36 +128,8 @@ def import_and_undo(
     name: str,
     between: Callable[[], None],
 ) -> str | None:
-    """The file stored as an upload of this kind, previewed, run and undone by the import
-    engine as the member with the import actor; `between` looks at the records after the run.
+    """The file imported through the engine; `between` looks at the records after the run.
     Returns the reason undo gives when it refuses."""
-    source = (FILES / name).read_text()
-    headers, records = csvfile.read(source, ",")
-    row = admin.execute(
-        "insert into public.customer_imports (tenant_id, kind, status, file_name, source_text,"
-        " encoding, delimiter, headers, mapping, total_rows) values (%(t)s, %(kind)s,"
-        " 'uploaded', %(name)s, %(text)s, 'utf-8', ',', %(headers)s, %(mapping)s, %(total)s)"
-        " returning id",
-        {
-            "t": company.id,
-            "kind": kind.key,
-            "name": name,
-            "text": source,
-            "headers": Jsonb(headers),
-            "mapping": Jsonb(fields.guess_mapping(headers, kind.targets, kind.synonyms)),
-            "total": len(records),
-        },
-    ).fetchone()
-    assert row is not None
-    claims = claims_for(company.owner.account_id, company.id) | {"actor": "system:import"}
-    with transaction(pool, claims) as conn:
-        assert engine.save_preview(conn, company.id, row["id"])
-    admin.execute(
-        "update public.customer_imports set status = 'running', attempts = 1 where id = %(id)s",
-        {"id": row["id"]},
-    )
-    with transaction(pool, claims) as conn:
-        engine.run(conn, company.id, row["id"], 1)
+    import_id = imported(pool, admin, company, kind, file_text(name))
     between()
-    with transaction(pool, claims) as conn:
-        return engine.undo(conn, company.id, row["id"])
+    return undone(pool, company, import_id)

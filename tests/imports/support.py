@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from app.db import Connection
 from app.imports import csvfile, fields
-from app.imports.kinds.customers import KIND
+from app.imports.kinds import KINDS
 from tests.conftest import Client
 
 SMALL_FILE = "First Name,Last Name,Email,Phone\nAda,Lovelace,ada@example.com,(312) 555-0100\n"
@@ -21,18 +21,29 @@ SMALL_FILE = "First Name,Last Name,Email,Phone\nAda,Lovelace,ada@example.com,(31
 
 def make_import(conn: Connection, tenant_id: UUID, text: str = SMALL_FILE) -> UUID:
     """An import of `text` waiting for confirmation, as if uploaded and mapped."""
+    return insert_import(conn, tenant_id, text)
+
+
+def insert_import(
+    conn: Connection, tenant_id: UUID, text: str, kind: str = "customers", status: str = "previewed"
+) -> UUID:
+    """An import of `text` of this kind as stored after its upload, with the guessed mapping."""
     headers, records = csvfile.read(text, ",")
+    targets, synonyms = KINDS[kind].targets, KINDS[kind].synonyms
     row = conn.execute(
-        "insert into public.customer_imports (tenant_id, status, file_name, source_text,"
+        "insert into public.customer_imports (tenant_id, kind, status, file_name, source_text,"
         " encoding, delimiter, headers, mapping, total_rows, valid_rows)"
-        " values (%(tenant)s, 'previewed', 'customers.csv', %(text)s, 'utf-8', ',',"
-        " %(headers)s, %(mapping)s, %(total)s, %(total)s) returning id",
+        " values (%(tenant)s, %(kind)s, %(status)s, 'customers.csv', %(text)s, 'utf-8', ',',"
+        " %(headers)s, %(mapping)s, %(total)s, %(valid)s) returning id",
         {
             "tenant": tenant_id,
+            "kind": kind,
+            "status": status,
             "text": text,
             "headers": Jsonb(headers),
-            "mapping": Jsonb(fields.guess_mapping(headers, KIND.targets, KIND.synonyms)),
+            "mapping": Jsonb(fields.guess_mapping(headers, targets, synonyms)),
             "total": len(records),
+            "valid": len(records) if status == "previewed" else 0,
         },
     ).fetchone()
     assert row is not None
@@ -47,6 +58,16 @@ def upload(
         {"file": (io.BytesIO(data), name), "kind": kind},
         content_type="multipart/form-data",
     )
+
+
+def previewed(client: Client, data: bytes, name: str = "customers.csv") -> tuple[str, str]:
+    """Upload, accept the guessed columns; returns the import's id and its preview page."""
+    uploaded = upload(client, data, name)
+    assert uploaded.status_code == 302, text(uploaded)
+    import_id = import_id_of(uploaded)
+    mapped = client.submit(f"/customers/import/{import_id}/mapping")
+    assert mapped.status_code == 302, text(mapped)
+    return import_id, text(client.get(f"/customers/import/{import_id}"))
 
 
 def import_id_of(response: TestResponse) -> str:

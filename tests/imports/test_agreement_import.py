@@ -116,7 +116,7 @@ def test_applying_creates_the_plans_and_a_second_import_changes_nothing(
     pool, admin, company, book
 ) -> None:
     found = kinds_support.plan_file(pool, company, KIND, "agreements_memberships.csv")
-    written = kinds_support.apply(pool, company, KIND, found.items)
+    written = kinds_support.applied(pool, company, KIND, found)
 
     assert [w.action for w in written] == ["created"] * 7
     saved = plans(admin, company.id)
@@ -134,7 +134,7 @@ def test_applying_creates_the_plans_and_a_second_import_changes_nothing(
 
     again = kinds_support.plan_file(pool, company, KIND, "agreements_memberships.csv")
     assert kinds_support.actions(again) == ["unchanged"] * 7
-    assert kinds_support.apply(pool, company, KIND, again.items) == []
+    assert kinds_support.applied(pool, company, KIND, again) == []
 
 
 def test_an_updated_file_updates_the_changed_plan(pool, admin, company, book) -> None:
@@ -143,15 +143,13 @@ def test_an_updated_file_updates_the_changed_plan(pool, admin, company, book) ->
         "Ann Lee,12 Elm St,Comfort Club,2019-05-03,2030-04-15,Semi-annual,Active\n"
         "Ann Lee,4 Lake Rd,Comfort Club,2019-05-03,2030-04-15,Semi-annual,Active\n"
     )
-    kinds_support.apply(
-        pool, company, KIND, kinds_support.plan_text(pool, company, KIND, text).items
-    )
+    kinds_support.applied(pool, company, KIND, kinds_support.planned(pool, company, KIND, text))
     changed = text.replace(
         "4 Lake Rd,Comfort Club,2019-05-03,2030-04-15,Semi-annual,Active",
         "4 Lake Rd,Comfort Club,,2030-05-15,,On hold",
     )
 
-    found = kinds_support.plan_text(pool, company, KIND, changed)
+    found = kinds_support.planned(pool, company, KIND, changed)
 
     items = kinds_support.by_line(found)
     assert items[2].action == "unchanged"
@@ -159,7 +157,7 @@ def test_an_updated_file_updates_the_changed_plan(pool, admin, company, book) ->
         "update",
         ["months", "status", "first_due_on"],
     )
-    written = kinds_support.apply(pool, company, KIND, found.items)
+    written = kinds_support.applied(pool, company, KIND, found)
     assert [(w.action, w.row_id) for w in written] == [("updated", items[3].target_id)]
     assert written[0].before is not None and written[0].before["status"] == "active"
     cabin = admin.execute(
@@ -186,11 +184,11 @@ def test_tune_up_jobs_start_at_the_next_due_month_never_in_the_past(
         f"Ann Lee,12 Elm St,Monthly Care,2019-05-03,{next_month},Monthly\n"
         f"Carl Moss,,Overdue Care,2019-05-03,{long_ago},Monthly\n"
     )
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
     assert kinds_support.flag_notes(kinds_support.by_line(found)[3])["next_due_on"] == [
         f"note: The next visit was due {long_ago}: tune-up jobs start from this month."
     ]
-    kinds_support.apply(pool, company, KIND, found.items)
+    kinds_support.applied(pool, company, KIND, found)
     made_here = make.agreement(company.id, book["bob"], tuple(range(1, 13)))
 
     admin.execute(
@@ -217,7 +215,7 @@ def test_an_active_plan_past_its_end_date_is_saved_as_ended(pool, company, book)
         "Carl Moss,Comfort Club,2019-05-03,2099-05-02,Active,Annual\n"
     )
 
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
 
     items = kinds_support.by_line(found)
     assert (items[2].data["status"], items[2].data["ends_on"]) == ("canceled", "2024-05-02")
@@ -232,7 +230,7 @@ def test_two_plans_of_the_name_need_the_start_date(pool, make, company, book) ->
         make.agreement(company.id, book["bob"])  # "Comfort Club", starting today
     text = "Customer,Plan,Start Date\nBob Stone,Comfort Club,2019-05-03\nBob Stone,Comfort Club,\n"
 
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
 
     assert found.items == []
     assert kinds_support.left_out(found) == {

@@ -14,10 +14,12 @@ from psycopg_pool import ConnectionPool
 from app.db import Connection
 from app.imports import csvfile, fields
 from app.imports.kinds import KINDS
+from app.imports.plan import Written
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
-from tests.imports.history_support import applied, file_text, imported, planned, reasons, undone
+from tests.imports.kinds_support import applied, file_text, imported, left_out, planned, undone
 
+KIND = KINDS["balances"]
 FILE = "balances_quickbooks_open.csv"
 MAPPING = ["customer_name", "customer_email", "amount", "as_of", "reference"]
 OPTIONS = {"system": "QuickBooks", "as_of": "2026-12-01"}
@@ -45,20 +47,24 @@ def invoices(admin: Connection) -> list[dict[str, object]]:
     ).fetchall()
 
 
+def _file_applied(pool: ConnectionPool, company: Tenant) -> list[Written]:
+    plan = planned(pool, company, KIND, file_text(FILE), MAPPING, OPTIONS)
+    return applied(pool, company, KIND, plan)
+
+
 def test_the_columns_are_guessed_from_the_headers() -> None:
     headers, _ = csvfile.read(file_text(FILE), ",")
-    kind = KINDS["balances"]
-    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
+    assert fields.guess_mapping(headers, KIND.targets, KIND.synonyms) == MAPPING
 
 
 def test_the_preview_leaves_out_what_cannot_be_collected(
     pool: ConnectionPool, company, ada, grace
 ) -> None:
-    plan = planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS)
+    plan = planned(pool, company, KIND, file_text(FILE), MAPPING, OPTIONS)
 
-    assert reasons(plan) == {
+    assert left_out(plan) == {
         3: "Nothing to collect: a balance of 0.00.",
-        4: "No customer matches 'Zed Unknown'. Import the customers first.",
+        4: "No customer matches 'Zed Unknown': import the customers first.",
         5: "Nothing to collect: a balance of -45.00.",
         7: "'1.234,50' is not an amount (like $1,234.50).",
     }
@@ -72,12 +78,7 @@ def test_the_preview_leaves_out_what_cannot_be_collected(
 def test_a_balance_becomes_a_sent_invoice(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    written = applied(
-        pool,
-        company,
-        "balances",
-        planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS),
-    )
+    written = _file_applied(pool, company)
 
     assert (
         sorted(w.table for w in written) == ["public.invoice_lines"] * 2 + ["public.invoices"] * 2
@@ -110,12 +111,7 @@ def test_a_balance_becomes_a_sent_invoice(
 def test_the_office_sees_it_unpaid_in_the_list_and_by_age(
     pool: ConnectionPool, office: Client, company, ada, grace
 ) -> None:
-    applied(
-        pool,
-        company,
-        "balances",
-        planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS),
-    )
+    _file_applied(pool, company)
 
     listed = office.get("/invoices?status=sent").get_data(as_text=True)
     ageing = office.get("/invoices/ageing").get_data(as_text=True)
@@ -127,34 +123,24 @@ def test_the_office_sees_it_unpaid_in_the_list_and_by_age(
 def test_the_same_file_again_changes_nothing(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    applied(
-        pool,
-        company,
-        "balances",
-        planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS),
-    )
+    _file_applied(pool, company)
 
-    again = planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS)
+    again = planned(pool, company, KIND, file_text(FILE), MAPPING, OPTIONS)
 
     assert [i.action for i in again.items] == ["unchanged", "unchanged"]
-    assert applied(pool, company, "balances", again) == []
+    assert applied(pool, company, KIND, again) == []
     assert len(invoices(admin)) == 2
 
 
 def test_another_amount_for_the_same_reference_is_not_collected_twice(
     pool: ConnectionPool, company, ada, grace
 ) -> None:
-    applied(
-        pool,
-        company,
-        "balances",
-        planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS),
-    )
+    _file_applied(pool, company)
     changed = file_text(FILE).replace('"$1,234.50"', "$1000.00")
 
-    again = planned(pool, company, "balances", changed, MAPPING, OPTIONS)
+    again = planned(pool, company, KIND, changed, MAPPING, OPTIONS)
 
-    assert reasons(again)[2] == (
+    assert left_out(again)[2] == (
         "INV-1001 already brings forward $1,234.50 for this reference: void it first to bring"
         " forward another amount."
     )
@@ -163,12 +149,7 @@ def test_another_amount_for_the_same_reference_is_not_collected_twice(
 def test_a_payment_on_the_balance_counts_as_on_any_invoice(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    applied(
-        pool,
-        company,
-        "balances",
-        planned(pool, company, "balances", file_text(FILE), MAPPING, OPTIONS),
-    )
+    _file_applied(pool, company)
     admin.execute(
         "insert into public.payments (tenant_id, invoice_id, amount, method, received_on)"
         " select tenant_id, id, 234.50, 'cheque', '2026-12-02' from public.invoices"
@@ -181,7 +162,7 @@ def test_a_payment_on_the_balance_counts_as_on_any_invoice(
 def test_undoing_a_balance_import_voids_its_invoices(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    import_id = imported(pool, admin, company, "balances", file_text(FILE), MAPPING, OPTIONS)
+    import_id = imported(pool, admin, company, KIND, file_text(FILE), MAPPING, OPTIONS)
 
     assert undone(pool, company, import_id) is None
     # A sent invoice is never deleted (P-12): undone, it is void, keeping its number.

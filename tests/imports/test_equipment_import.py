@@ -148,7 +148,7 @@ def test_applying_creates_the_units_and_a_second_import_changes_nothing(
     pool, admin, company, book
 ) -> None:
     found = kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
-    written = kinds_support.apply(pool, company, KIND, found.items)
+    written = kinds_support.applied(pool, company, KIND, found)
 
     assert [w.action for w in written] == ["created"] * 6
     assert {w.table for w in written} == {"public.equipment"}
@@ -172,15 +172,12 @@ def test_applying_creates_the_units_and_a_second_import_changes_nothing(
 
     again = kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
     assert kinds_support.actions(again) == ["unchanged"] * 6
-    assert kinds_support.apply(pool, company, KIND, again.items) == []
+    assert kinds_support.applied(pool, company, KIND, again) == []
 
 
 def test_an_updated_file_updates_the_changed_unit_only(pool, admin, company, book) -> None:
-    kinds_support.apply(
-        pool,
-        company,
-        KIND,
-        kinds_support.plan_file(pool, company, KIND, "equipment_list.csv").items,
+    kinds_support.applied(
+        pool, company, KIND, kinds_support.plan_file(pool, company, KIND, "equipment_list.csv")
     )
     before = units(admin, company.id)["Carrier 24ACC636"]
 
@@ -189,7 +186,7 @@ def test_an_updated_file_updates_the_changed_unit_only(pool, admin, company, boo
     items = kinds_support.by_line(found)
     assert (items[2].action, items[2].data["changed"]) == ("update", ["filter_size"])
     assert items[3].action == "unchanged"
-    written = kinds_support.apply(pool, company, KIND, found.items)
+    written = kinds_support.applied(pool, company, KIND, found)
     assert [(w.action, w.row_id) for w in written] == [("updated", items[2].target_id)]
     assert written[0].before is not None and written[0].before["filter_size"] == "16x25x1"
     after = units(admin, company.id)["Carrier 24ACC636"]
@@ -209,11 +206,11 @@ def test_a_unit_without_serial_matches_by_type_brand_and_model(pool, admin, make
         "Ann Lee,12 Elm St.,Furnace,carrier,59sc5a060,2219A67890,2019-05-03\n"
     )
 
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
 
     assert kinds_support.actions(found) == ["update"]
     assert found.items[0].data["changed"] == ["serial", "installed_on"]
-    kinds_support.apply(pool, company, KIND, found.items)
+    kinds_support.applied(pool, company, KIND, found)
     saved = units(admin, company.id)
     assert saved["Carrier 59SC5A060"]["serial"] == "2219A67890"
     assert saved["Carrier "]["kind"] == "boiler"
@@ -223,7 +220,7 @@ def test_a_unit_without_serial_matches_by_type_brand_and_model(pool, admin, make
 def test_a_row_with_several_properties_needs_the_street(pool, company, book) -> None:
     text = "Customer,Type,Make,Model\nAnn Lee,AC,Carrier,24ACC636\n"
 
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
 
     assert found.items == []
     assert kinds_support.left_out(found) == {
@@ -240,7 +237,7 @@ def test_a_location_id_of_the_old_system_names_customer_and_property(
     )
     text = "Location ID,Type,Make,Model,Serial\nLOC-88,Boiler,Weil-McLain,CGa-4,W-77\n"
 
-    found = kinds_support.plan_text(pool, company, KIND, text)
+    found = kinds_support.planned(pool, company, KIND, text)
 
     assert found.left_out == []
     assert found.items[0].data["property_id"] == str(book["ann_cabin"])

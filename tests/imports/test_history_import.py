@@ -18,16 +18,10 @@ from app.imports.kinds import KINDS
 from tests.conftest import Client
 from tests.conftest import TestDatabase as Database
 from tests.factories import Factory, Tenant
-from tests.imports.history_support import (
-    applied,
-    file_text,
-    imported,
-    planned,
-    reasons,
-    undone,
-)
+from tests.imports.kinds_support import applied, file_text, imported, left_out, planned, undone
 from tests.policies.identity import acting_as, claims_of
 
+KIND = KINDS["history"]
 FILE = "history_housecall_jobs.csv"
 NEW_YORK = ZoneInfo("America/New_York")
 MAPPING = [
@@ -35,7 +29,7 @@ MAPPING = [
     "customer_source_id",
     "customer_name",
     "customer_email",
-    "street",
+    "address",
     "occurred_on",
     "kind",
     "technician",
@@ -72,17 +66,16 @@ def history(admin: Connection, customer_id: UUID) -> list[dict[str, object]]:
 
 def test_the_columns_are_guessed_from_the_headers() -> None:
     headers, _ = csvfile.read(file_text(FILE), ",")
-    kind = KINDS["history"]
-    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
+    assert fields.guess_mapping(headers, KIND.targets, KIND.synonyms) == MAPPING
 
 
 def test_the_preview_reads_each_quirk_of_the_file(pool: ConnectionPool, company, book) -> None:
-    plan = planned(pool, company, "history", file_text(FILE), MAPPING)
+    plan = planned(pool, company, KIND, file_text(FILE), MAPPING)
 
-    assert reasons(plan) == {
-        5: "No customer matches 'Zed Unknown'. Import the customers first.",
+    assert left_out(plan) == {
+        5: "No customer matches 'Zed Unknown': import the customers first.",
         6: "No date: a past job or visit needs its day.",
-        7: "'31/31/2026' is not a date (like 11/30/2026 or 2026-11-30).",
+        7: "'31/31/2026' is not a date.",
         8: "The same job or visit as line 2.",
     }
     by_line = {item.lines[0]: item for item in plan.items}
@@ -111,13 +104,24 @@ def test_the_preview_reads_each_quirk_of_the_file(pool: ConnectionPool, company,
     assert all(item.action == "new" for item in plan.items)
 
 
+def test_a_location_id_alone_names_the_customer_and_the_property(
+    pool: ConnectionPool, admin: Connection, company, book
+) -> None:
+    admin.execute("update public.properties set source_id = 'LOC-7' where id = %s", [book.ada_home])
+    text = "Location ID,Date,Summary\nLOC-7,2026-04-15,Cleaned the condenser coils\n"
+
+    plan = planned(pool, company, KIND, text)
+
+    assert [(i.data["customer_id"], i.data["property_id"]) for i in plan.items] == [
+        (str(book.ada), str(book.ada_home))
+    ]
+
+
 def test_applying_writes_the_history_and_nothing_else(
     pool: ConnectionPool, admin: Connection, company, book
 ) -> None:
     customers_before = admin.execute("select count(*) as n from public.customers").fetchone()
-    written = applied(
-        pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING)
-    )
+    written = applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
     assert len(written) == 4
     assert {w.table for w in written} == {"public.service_history"}
@@ -135,22 +139,22 @@ def test_applying_writes_the_history_and_nothing_else(
 
 
 def test_the_same_file_again_changes_nothing(pool: ConnectionPool, company, book) -> None:
-    applied(pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
-    again = planned(pool, company, "history", file_text(FILE), MAPPING)
+    again = planned(pool, company, KIND, file_text(FILE), MAPPING)
 
     assert [item.action for item in again.items] == ["unchanged"] * 4
-    assert applied(pool, company, "history", again) == []
+    assert applied(pool, company, KIND, again) == []
 
 
 def test_an_updated_file_updates_the_job_by_its_number(
     pool: ConnectionPool, admin: Connection, company, book
 ) -> None:
-    applied(pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
     changed = file_text(FILE).replace("Replaced the igniter", "Replaced the flame sensor")
 
-    plan = planned(pool, company, "history", changed, MAPPING)
-    written = applied(pool, company, "history", plan)
+    plan = planned(pool, company, KIND, changed, MAPPING)
+    written = applied(pool, company, KIND, plan)
 
     assert [item.action for item in plan.items] == ["update", "unchanged", "unchanged", "unchanged"]
     assert [(w.action, w.before and w.before["summary"]) for w in written] == [
@@ -166,9 +170,9 @@ def test_without_numbers_the_same_day_and_summary_is_unchanged(
 ) -> None:
     text = "Customer,Date,Summary\nAda Lovelace,03/02/2024,Annual inspection\n"
     mapping = ["customer_name", "occurred_on", "summary"]
-    applied(pool, company, "history", planned(pool, company, "history", text, mapping))
+    applied(pool, company, KIND, planned(pool, company, KIND, text, mapping))
 
-    again = planned(pool, company, "history", text, mapping)
+    again = planned(pool, company, KIND, text, mapping)
 
     assert [(i.action, i.data["kind"]) for i in again.items] == [("unchanged", "maintenance")]
 
@@ -176,7 +180,7 @@ def test_without_numbers_the_same_day_and_summary_is_unchanged(
 def test_the_customer_page_shows_the_history(
     pool: ConnectionPool, office: Client, company, book
 ) -> None:
-    applied(pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
     page = office.get(f"/customers/{book.ada}").get_data(as_text=True)
 
@@ -196,18 +200,9 @@ def test_the_section_says_how_many_when_there_are_more(
     pool: ConnectionPool, office: Client, company, book
 ) -> None:
     rows = "".join(f"Ada Lovelace,01/{day:02d}/2025,Visit {day}\n" for day in range(1, 13))
-    applied(
-        pool,
-        company,
-        "history",
-        planned(
-            pool,
-            company,
-            "history",
-            "Customer,Date,Summary\n" + rows,
-            ["customer_name", "occurred_on", "summary"],
-        ),
-    )
+    mapping = ["customer_name", "occurred_on", "summary"]
+    plan = planned(pool, company, KIND, "Customer,Date,Summary\n" + rows, mapping)
+    applied(pool, company, KIND, plan)
 
     page = office.get(f"/customers/{book.ada}").get_data(as_text=True)
 
@@ -219,7 +214,7 @@ def test_the_section_says_how_many_when_there_are_more(
 def test_a_technician_going_to_the_house_reads_its_past_work_only(
     pool: ConnectionPool, database: Database, make: Factory, company, book
 ) -> None:
-    applied(pool, company, "history", planned(pool, company, "history", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
     terry = make.member(company.id, "technician")
     job = make.job(company.id, book.ada_home)
     day = datetime.now(NEW_YORK).date() + timedelta(days=3)
@@ -244,7 +239,7 @@ def test_a_technician_going_to_the_house_reads_its_past_work_only(
 def test_an_import_of_history_is_undone_as_a_whole(
     pool: ConnectionPool, admin: Connection, company, book
 ) -> None:
-    import_id = imported(pool, admin, company, "history", file_text(FILE), MAPPING)
+    import_id = imported(pool, admin, company, KIND, file_text(FILE), MAPPING)
     assert len(history(admin, book.ada)) == 3
 
     assert undone(pool, company, import_id) is None

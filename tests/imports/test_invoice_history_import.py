@@ -15,8 +15,9 @@ from app.imports import csvfile, fields
 from app.imports.kinds import KINDS
 from tests.conftest import Client
 from tests.factories import Factory, Tenant
-from tests.imports.history_support import applied, file_text, imported, planned, reasons, undone
+from tests.imports.kinds_support import applied, file_text, imported, left_out, planned, undone
 
+KIND = KINDS["invoices"]
 FILE = "invoices_jobber_history.csv"
 MAPPING = [
     "number",
@@ -43,15 +44,14 @@ def grace(make: Factory, company: Tenant) -> UUID:
 
 def test_the_columns_are_guessed_from_the_headers() -> None:
     headers, _ = csvfile.read(file_text(FILE), ",")
-    kind = KINDS["invoices"]
-    assert fields.guess_mapping(headers, kind.targets, kind.synonyms) == MAPPING
+    assert fields.guess_mapping(headers, KIND.targets, KIND.synonyms) == MAPPING
 
 
 def test_the_preview_reads_amounts_and_statuses(pool: ConnectionPool, company, ada, grace) -> None:
-    plan = planned(pool, company, "invoices", file_text(FILE), MAPPING)
+    plan = planned(pool, company, KIND, file_text(FILE), MAPPING)
 
-    assert reasons(plan) == {
-        5: "No customer matches 'Zed Unknown'. Import the customers first.",
+    assert left_out(plan) == {
+        5: "No customer matches 'Zed Unknown': import the customers first.",
         6: "No invoice date.",
         7: "No total: an invoice needs its total.",
     }
@@ -72,9 +72,7 @@ def test_the_preview_reads_amounts_and_statuses(pool: ConnectionPool, company, a
 def test_applying_keeps_them_on_the_customer_and_makes_no_invoice(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    written = applied(
-        pool, company, "invoices", planned(pool, company, "invoices", file_text(FILE), MAPPING)
-    )
+    written = applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
     assert [w.table for w in written] == ["public.invoice_history"] * 3
     rows = admin.execute(
@@ -96,15 +94,15 @@ def test_applying_keeps_them_on_the_customer_and_makes_no_invoice(
 def test_the_same_file_again_changes_nothing_and_a_new_status_updates(
     pool: ConnectionPool, company, ada, grace
 ) -> None:
-    applied(pool, company, "invoices", planned(pool, company, "invoices", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
-    again = planned(pool, company, "invoices", file_text(FILE), MAPPING)
+    again = planned(pool, company, KIND, file_text(FILE), MAPPING)
     assert [i.action for i in again.items] == ["unchanged"] * 3
-    assert applied(pool, company, "invoices", again) == []
+    assert applied(pool, company, KIND, again) == []
 
     paid = file_text(FILE).replace("$500.00,$200.00,,Partial", "$500.00,$500.00,,Paid")
-    later = planned(pool, company, "invoices", paid, MAPPING)
-    written = applied(pool, company, "invoices", later)
+    later = planned(pool, company, KIND, paid, MAPPING)
+    written = applied(pool, company, KIND, later)
     assert [i.action for i in later.items] == ["unchanged", "update", "unchanged"]
     assert [(w.action, w.before and w.before["status"]) for w in written] == [
         ("updated", "partly_paid")
@@ -114,7 +112,7 @@ def test_the_same_file_again_changes_nothing_and_a_new_status_updates(
 def test_the_customer_page_shows_the_old_invoices(
     pool: ConnectionPool, office: Client, company, ada, grace
 ) -> None:
-    applied(pool, company, "invoices", planned(pool, company, "invoices", file_text(FILE), MAPPING))
+    applied(pool, company, KIND, planned(pool, company, KIND, file_text(FILE), MAPPING))
 
     page = office.get(f"/customers/{ada}").get_data(as_text=True)
 
@@ -128,7 +126,7 @@ def test_the_customer_page_shows_the_old_invoices(
 def test_an_import_of_invoice_history_is_undone_as_a_whole(
     pool: ConnectionPool, admin: Connection, company, ada, grace
 ) -> None:
-    import_id = imported(pool, admin, company, "invoices", file_text(FILE), MAPPING)
+    import_id = imported(pool, admin, company, KIND, file_text(FILE), MAPPING)
     assert old_invoices(admin) == 3
 
     assert undone(pool, company, import_id) is None

@@ -9,21 +9,12 @@ from tests.factories import Tenant
 from tests.imports.support import (
     customers,
     import_id_of,
+    previewed,
     skipped_rows,
     summary,
     text,
     upload,
 )
-
-
-def _upload_and_check(office, data: bytes, name: str = "customers.csv") -> tuple[str, str]:
-    """Upload, accept the guessed columns; returns the import's id and its preview page."""
-    uploaded = upload(office, data, name)
-    assert uploaded.status_code == 302, text(uploaded)
-    import_id = import_id_of(uploaded)
-    mapped = office.submit(f"/customers/import/{import_id}/mapping")
-    assert mapped.status_code == 302, text(mapped)
-    return import_id, text(office.get(f"/customers/import/{import_id}"))
 
 
 def _confirm(office, import_id: str) -> str:
@@ -55,7 +46,7 @@ def test_different_column_names_are_guessed_and_a_full_name_is_split(office, adm
         selected = f'<option selected value="{field}">'
         assert selected in mapping_page.split(f'name="{column}"')[1].split("</select>")[0]
 
-    import_id, preview = _upload_and_check(office, data)
+    import_id, preview = previewed(office, data)
     assert (summary(preview)["Rows in the file"], summary(preview)["New"]) == (2, 2)
     assert summary(preview)["Will be left out"] == 0
     assert not customers(admin, company.id)  # the preview saves nothing
@@ -113,7 +104,7 @@ def test_utf8_bom_semicolons_quoted_newlines_and_blank_lines(office, admin, comp
         "Ana;Peña;312 555 0103;;\r\n"
     ).encode()
 
-    import_id, preview = _upload_and_check(office, data)
+    import_id, preview = previewed(office, data)
 
     assert (summary(preview)["New"], summary(preview)["Will be left out"]) == (2, 1)
     # Line numbers are the file's: the header is line 1, blank lines count, the quoted newline
@@ -158,7 +149,7 @@ def test_a_bad_phone_email_or_address_is_left_out_of_the_customer_not_the_custom
         b"Ed,Five,312.555.0105,ed@example.com,,\n"
     )
 
-    import_id, preview = _upload_and_check(office, data)
+    import_id, preview = previewed(office, data)
 
     counts = summary(preview)
     assert (counts["New"], counts["Will be left out"]) == (5, 0)
@@ -190,7 +181,7 @@ def test_an_existing_customer_with_the_same_email_or_phone_is_completed_not_dupl
         b"New,Three,three@example.com,312-555-0107\n"
     )
 
-    import_id, preview = _upload_and_check(office, data)
+    import_id, preview = previewed(office, data)
 
     counts = summary(preview)
     assert (counts["New"], counts["Updates"]) == (1, 2)
@@ -208,7 +199,7 @@ def test_an_existing_customer_with_the_same_email_or_phone_is_completed_not_dupl
 
 def test_a_customer_added_after_the_preview_is_updated_not_duplicated(office, admin, make, company):
     data = b"Name,Email\nLate Comer,late@example.com\nOn Time,ontime@example.com\n"
-    import_id, preview = _upload_and_check(office, data)
+    import_id, preview = previewed(office, data)
     assert summary(preview)["New"] == 2
     make.customer(company.id, "Late", "Comer", email="late@example.com")
 
@@ -271,7 +262,7 @@ def test_a_field_chosen_twice_is_refused_but_phones_may_come_from_several_column
 
 
 def test_cancelling_saves_nothing(office, admin, company):
-    import_id, _ = _upload_and_check(office, b"Name\nSome One\n")
+    import_id, _ = previewed(office, b"Name\nSome One\n")
 
     office.submit(f"/customers/import/{import_id}/cancel")
 

@@ -12,7 +12,7 @@ import pytest
 
 from app.imports import service
 from jobs import customer_import
-from tests.imports.support import import_id_of, summary, text, upload
+from tests.imports.support import previewed, summary, text
 
 HEADER = "First Name,Last Name,Email,Phone,Street,City,State,Zip\n"
 
@@ -34,17 +34,8 @@ def rows(count: int, start: int = 0) -> str:
     )
 
 
-def _preview(office, data: bytes, name: str = "customers.csv") -> tuple[str, str]:
-    uploaded = upload(office, data, name)
-    assert uploaded.status_code == 302, text(uploaded)
-    import_id = import_id_of(uploaded)
-    mapped = office.submit(f"/customers/import/{import_id}/mapping")
-    assert mapped.status_code == 302, text(mapped)
-    return import_id, text(office.get(f"/customers/import/{import_id}"))
-
-
 def _import(office, data: bytes) -> str:
-    import_id, _ = _preview(office, data)
+    import_id, _ = previewed(office, data)
     assert office.submit(f"/customers/import/{import_id}/confirm").status_code == 302
     return import_id
 
@@ -65,7 +56,7 @@ def _item_names(page: str) -> list[str]:
 
 
 def test_the_preview_shows_every_record_as_it_will_be_saved_page_by_page(office, admin, company):
-    import_id, page_one = _preview(office, (HEADER + rows(120)).encode())
+    import_id, page_one = previewed(office, (HEADER + rows(120)).encode())
 
     assert summary(page_one)["New"] == 120
     assert _item_names(page_one) == [name(n) for n in range(50)]
@@ -81,7 +72,7 @@ def test_the_preview_shows_every_record_as_it_will_be_saved_page_by_page(office,
 
 def test_flags_are_shown_beside_the_value_and_the_flagged_filter_keeps_them(office, admin, company):
     data = (HEADER + rows(3) + "Ann,Bad,not-an-email,(217) 555-0199,,,,\n").encode()
-    import_id, _ = _preview(office, data)
+    import_id, _ = previewed(office, data)
 
     flagged = text(office.get(f"/customers/import/{import_id}?show=flagged"))
 
@@ -98,7 +89,7 @@ def test_importing_the_same_file_again_changes_nothing(office, admin, company):
         [company.id],
     ).fetchall()
 
-    _, again = _preview(office, data)
+    _, again = previewed(office, data)
 
     counts = summary(again)
     assert (counts["New"], counts["Updates"], counts["Already so (nothing to change)"]) == (0, 0, 5)
@@ -192,7 +183,7 @@ def test_undo_is_refused_once_the_file_is_cleared(office, admin, company):
 
 def test_a_large_file_is_checked_by_the_worker(office, admin, company, pool, monkeypatch):
     monkeypatch.setattr(service, "INLINE_PREVIEW_MAX_ROWS", 10)
-    import_id, waiting = _preview(office, (HEADER + rows(30)).encode())
+    import_id, waiting = previewed(office, (HEADER + rows(30)).encode())
     assert "Checking 30 rows" in waiting
     assert '<meta http-equiv="refresh" content="2">' in waiting
 
@@ -212,7 +203,7 @@ def test_the_rows_to_check_come_back_with_the_files_columns_and_the_reason(offic
         + ",,nobody@example.com,,,,,\n"
         + "Ann,Bad,not-an-email,(217) 555-0199,,,,\n"
     ).encode()
-    import_id, _ = _preview(office, data)
+    import_id, _ = previewed(office, data)
 
     response = office.get(f"/customers/import/{import_id}/skipped.csv")
 
@@ -238,7 +229,7 @@ def test_an_update_shows_only_what_it_changes_and_adds(office, make, company):
     make.customer(company.id, "Ann", "Lee", email="ann@example.com")
     data = HEADER + "Ann,Lee,ann@example.com,(217) 555-0142,9 Oak St,Springfield,IL,62701\n"
 
-    _, page = _preview(office, data.encode())
+    _, page = previewed(office, data.encode())
 
     item = page.split('<li class="import-item">')[1].split("</li>")[0]
     assert "Update" in item

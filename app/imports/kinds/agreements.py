@@ -11,8 +11,8 @@ updated with what the file says, or left unchanged."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex, name_key
 
 queries = sql.load(__file__, "agreements.sql")
@@ -32,8 +32,8 @@ DEFAULT_NAME = "Maintenance plan"
 DUE_MONTH = "due_month"
 
 TARGETS: dict[str, Target] = {
-    "": Target("Ignore this column"),
-    **cells.REFERENCE_TARGETS,
+    **named_customer.TARGETS,
+    **named_customer.PLACE_TARGETS,
     "name": Target("Plan / membership name"),
     "starts_on": Target("Start date"),
     "next_due_on": Target("Next visit due"),
@@ -43,7 +43,7 @@ TARGETS: dict[str, Target] = {
     "notes": Target("Notes", many=True),
 }
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    **cells.REFERENCE_SYNONYMS,
+    **named_customer.SYNONYMS,
     "name": ("plan", "plan name", "membership", "membership name", "agreement", "program"),
     "starts_on": ("start", "start date", "started", "member since", "signup date", "joined"),
     "next_due_on": ("next due", "next due date", "next visit", "next service", "due date"),
@@ -110,7 +110,7 @@ def months_from(first: int, per_year: int) -> list[int]:
     return sorted({(first - 1 + round(i * 12 / per_year)) % 12 + 1 for i in range(per_year)})
 
 
-def _read_plan(row: dict[str, str], today: date, flags: list[Flag]) -> dict[str, Any]:
+def _read_plan(row: dict[str, str], flags: list[Flag], today: date) -> dict[str, Any]:
     """The values the row gives (blank ones absent), flags for those left out."""
     found: dict[str, Any] = {"name": row.get("name", "").strip()[:200]}
     if not found["name"]:
@@ -169,6 +169,10 @@ def _read_status(
         flags.append(Flag("status", text, note, "repaired"))
 
 
+def _file_key(property_id: UUID, found: dict[str, Any]) -> tuple[Any, ...]:
+    return (property_id, name_key(found["name"]), found.get("starts_on"))
+
+
 def _complete(found: dict[str, Any], today: date, flags: list[Flag]) -> None:
     """A new plan needs a start, months and a status: from what the row gives, flagged."""
     if "starts_on" not in found:
@@ -182,10 +186,6 @@ def _complete(found: dict[str, Any], today: date, flags: list[Flag]) -> None:
     found.setdefault("status", "active")
 
 
-def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
-    return ((record, named_customer.values(record, mapping)) for record in records)
-
-
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -196,25 +196,20 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     row = conn.execute(queries.today, {"tenant_id": tenant_id}).fetchone()
     today: date = row["today"] if row else date.today()
-    existing: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
-    for found in conn.execute(queries.existing_agreements, {"tenant_id": tenant_id}):
-        existing.setdefault((found["property_id"], name_key(found["name"])), []).append(found)
+    existing = named_customer.saved_by(
+        conn,
+        tenant_id,
+        queries.existing_agreements,
+        lambda a: (a["property_id"], name_key(a["name"])),
+    )
     result = Plan()
-    items: dict[tuple[Any, ...], Item] = {}
-    for placed in cells.placed_rows(index, _rows(records, mapping), result):
-        record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
-        flags: list[Flag] = []
-        found = _read_plan(placed.values, today, flags)
-        key = (property_id, name_key(found["name"]), found.get("starts_on"))
-        if key in items:
-            cells.merge_row(items[key], found, record.line, flags, "plan")
-            result.merged_rows += 1
-            continue
-        data = {"customer_id": customer_id, "property_id": property_id, "values": found}
-        label = f"{found['name']} — {index.names[customer_id]}"[:300]
-        items[key] = Item("agreement", [record.line], data, label, flags=flags)
+    read = partial(_read_plan, today=today)
+    items = named_customer.units(
+        index, records, mapping, result, read, _file_key, ("agreement", "plan")
+    )
     lines = {record.line: record.cells for record in records}
-    for item in items.values():
+    for item in items:
+        item.label = f"{item.data['values']['name']} — {item.label}"[:300]
         if reason := _against_existing(item, existing, today):
             result.left_out.append(LeftOut(item.lines[0], lines[item.lines[0]], reason))
         else:
@@ -260,9 +255,9 @@ def _keep_end_after_start(found: dict[str, Any], target: dict[str, Any], flags: 
         flags.append(Flag(field, str(found.pop(field)), note, "left_out"))
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    statements = (queries.insert_agreements, queries.update_agreements)
-    return named_customer.write(conn, tenant_id, items, "public.service_agreements", statements)
+apply = named_customer.writer(
+    "public.service_agreements", queries.insert_agreements, queries.update_agreements
+)
 
 
 KIND = register(

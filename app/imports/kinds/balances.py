@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from psycopg.types.json import Jsonb
 
 from app import sql
 from app.db import Connection
-from app.imports import money_cells
+from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
 from app.imports.plan import Item, Kind, LeftOut, Plan, Target, Written
@@ -52,24 +53,22 @@ def description(system: str, reference: str) -> str:
 def _brought_forward(conn: Connection, tenant_id: UUID) -> dict[tuple[str, str], dict[str, Any]]:
     """Balances already brought forward, by customer and reference (or as-of day and amount
     when they had no reference)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in conn.execute(queries.balances_brought_forward, {"tenant_id": tenant_id}):
-        ref = _REF.search(row["description"])
-        key = ref[1] if ref else f"{row['issued_on'].isoformat()} {row['total']:.2f}"
-        found[(str(row["customer_id"]), key)] = row
-    return found
+    found = named_customer.saved_by(conn, tenant_id, queries.balances_brought_forward, _saved_key)
+    return {key: rows[-1] for key, rows in found.items()}
+
+
+def _saved_key(row: dict[str, Any]) -> tuple[str, str]:
+    ref = _REF.search(row["description"])
+    return (str(row["customer_id"]), ref[1] if ref else f"{row['issued_on']} {row['total']:.2f}")
 
 
 def read_row(
-    record: Record, mapping: list[str], index: CustomerIndex, as_of: date, system: str
+    record: Record, row: dict[str, str], index: CustomerIndex, as_of: date, system: str
 ) -> Item | LeftOut:
-    row = named_customer.values(record, mapping)
-    if not any(row.values()):
-        return named_customer.left_out(record, "Blank row.")
     try:
-        amount = money_cells.money(row.get("amount", ""))
-        day = money_cells.day(row.get("as_of", "")) or as_of
-    except money_cells.BadCell as bad:
+        amount = cells.money(row.get("amount", ""))
+        day = cells.parse_date(row.get("as_of", "")) or as_of
+    except cells.BadValue as bad:
         return named_customer.left_out(record, str(bad))
     if amount is None or amount <= 0:
         shown = "no balance" if amount is None else f"a balance of {amount}"
@@ -115,25 +114,16 @@ def plan(
     as_of = _as_of(options.get("as_of"))
     system = str(options.get("system", ""))[:60]
     result = Plan()
-    seen: dict[tuple[str, str], int] = {}
-    for record in records:
-        found = read_row(record, mapping, index, as_of, system)
-        if isinstance(found, LeftOut):
-            result.left_out.append(found)
-            continue
-        key = _key(found.data)
-        if key in seen:
-            reason = f"The same balance as line {seen[key]}."
-            result.left_out.append(named_customer.left_out(record, reason))
-            continue
-        seen[key] = record.line
-        saved = earlier.get(key)
+    lines = {record.line: record.cells for record in records}
+    read = partial(read_row, index=index, as_of=as_of, system=system)
+    for found in named_customer.first_of_each(records, mapping, result, read, _key, "balance"):
+        saved = earlier.get(_key(found.data))
         if saved is not None and saved["total"] != Decimal(found.data["amount"]):
             reason = (
                 f"INV-{saved['number']} already brings forward ${saved['total']:,.2f} for this"
                 " reference: void it first to bring forward another amount."
             )
-            result.left_out.append(named_customer.left_out(record, reason))
+            result.left_out.append(LeftOut(found.lines[0], lines[found.lines[0]], reason))
             continue
         if saved is not None:
             found.action, found.target_id = "unchanged", saved["id"]

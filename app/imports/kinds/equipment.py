@@ -1,7 +1,7 @@
 """The equipment import: the units on each property, from an old system's equipment list
 (property, kind, brand, model, serial, install date, warranty, efficiency ratings).
 
-A row names its customer and property (app.imports.cells.find_place); a row whose customer or
+A row names its customer and property (app.imports.kinds.named_customer); a row whose customer or
 property cannot be found is left out, never made up. A unit already on the property (the same
 serial, ignoring case and spaces; else the same kind, brand and model where one of the two has
 no serial) is updated with what the file says, or left unchanged; two rows of the file for the
@@ -10,7 +10,6 @@ same unit make one item."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from app.db import Connection
 from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, Plan, Target
 from app.imports.references import CustomerIndex
 from app.vocabulary import EQUIPMENT_KINDS
 
@@ -32,8 +31,8 @@ NUMBERS = {"seer2": ("SEER2", 1, 50), "afue": ("AFUE", 1, 100), "hspf2": ("HSPF2
 FIELDS = ("kind", *TEXTS, *DATES, *NUMBERS, "notes")
 
 TARGETS: dict[str, Target] = {
-    "": Target("Ignore this column"),
-    **cells.REFERENCE_TARGETS,
+    **named_customer.TARGETS,
+    **named_customer.PLACE_TARGETS,
     "kind": Target("Equipment type (furnace, AC, heat pump…)"),
     "brand": Target("Brand / make"),
     "model": Target("Model number"),
@@ -48,7 +47,7 @@ TARGETS: dict[str, Target] = {
     "notes": Target("Notes", many=True),
 }
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    **cells.REFERENCE_SYNONYMS,
+    **named_customer.SYNONYMS,
     "kind": ("type", "equipment type", "kind", "equipment", "unit type", "system type"),
     "brand": ("brand", "make", "manufacturer", "mfr"),
     "model": ("model", "model number", "model no", "model #"),
@@ -68,8 +67,9 @@ def _serial_key(serial: str) -> str:
     return re.sub(r"\s+", "", serial).lower()
 
 
-def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any]:
-    """The values the row gives (blank ones absent), flags for those left out."""
+def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any] | str:
+    """The values the row gives (blank ones absent), flags for those left out; or why the row
+    names no unit."""
     unit: dict[str, Any] = {}
     if not cells.is_blank(row.get("kind", "")):
         kind = cells.equipment_kind(row["kind"])
@@ -89,6 +89,8 @@ def _read_unit(row: dict[str, str], flags: list[Flag]) -> dict[str, Any]:
             unit[target] = number
     if row.get("notes", "").strip():
         unit["notes"] = row["notes"].strip()
+    if not any(unit.get(name) for name in ("kind", "brand", "model", "serial")):
+        return "No equipment on this line: no type, brand, model or serial."
     return unit
 
 
@@ -143,10 +145,6 @@ def _label(unit: dict[str, Any], customer: str) -> str:
     return " ".join(p for p in (what, model, serial, "—", customer) if p)[:300]
 
 
-def _rows(records: list[Record], mapping: list[str]) -> Iterator[tuple[Record, dict[str, str]]]:
-    return ((record, named_customer.values(record, mapping)) for record in records)
-
-
 def plan(
     conn: Connection,
     tenant_id: UUID,
@@ -156,33 +154,20 @@ def plan(
 ) -> Plan:
     index = CustomerIndex.load(conn, tenant_id)
     result = Plan()
-    items: dict[tuple[str, ...], Item] = {}
-    for placed in cells.placed_rows(index, _rows(records, mapping), result):
-        record, customer_id, property_id = placed.record, placed.customer_id, placed.property_id
-        flags: list[Flag] = []
-        unit = _read_unit(placed.values, flags)
-        if not any(unit.get(name) for name in ("kind", "brand", "model", "serial")):
-            reason = "No equipment on this line: no type, brand, model or serial."
-            result.left_out.append(LeftOut(record.line, record.cells, reason))
-            continue
-        key = _file_key(property_id, unit)
-        if key in items:
-            cells.merge_row(items[key], unit, record.line, flags, "unit")
-            result.merged_rows += 1
-            continue
-        data = {"customer_id": customer_id, "property_id": property_id, "values": unit}
-        items[key] = Item("equipment", [record.line], data, index.names[customer_id], flags=flags)
-    _match_existing(conn, tenant_id, list(items.values()))
-    for item in items.values():
+    items = named_customer.units(
+        index, records, mapping, result, _read_unit, _file_key, ("equipment", "unit")
+    )
+    _match_existing(conn, tenant_id, items)
+    for item in items:
         item.label = _label(item.data["values"], item.label)
         result.items.append(cells.finished(item))
     return result
 
 
 def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> None:
-    on_property: dict[UUID, list[dict[str, Any]]] = {}
-    for row in conn.execute(queries.existing_equipment, {"tenant_id": tenant_id}):
-        on_property.setdefault(row["property_id"], []).append(row)
+    on_property = named_customer.saved_by(
+        conn, tenant_id, queries.existing_equipment, lambda row: row["property_id"]
+    )
     taken: set[UUID] = set()
     for item in items:
         unit = item.data["values"]
@@ -206,9 +191,9 @@ def _match_existing(conn: Connection, tenant_id: UUID, items: list[Item]) -> Non
         _keep_warranty_after_install(unit, None, item.flags)
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    statements = (queries.insert_equipment, queries.update_equipment)
-    return named_customer.write(conn, tenant_id, items, "public.equipment", statements)
+apply = named_customer.writer(
+    "public.equipment", queries.insert_equipment, queries.update_equipment
+)
 
 
 KIND = register(

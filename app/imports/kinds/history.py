@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from app import customers, sql
 from app.audit import labels
 from app.db import Connection
-from app.imports import money_cells
+from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex, name_key
 
 queries = sql.load(__file__, "history.sql")
@@ -118,8 +119,8 @@ def _cut(row: dict[str, str], flags: list[Flag]) -> None:
 
 def _amount(row: dict[str, str], flags: list[Flag]) -> str | None:
     try:
-        amount = money_cells.money(row.get("amount", ""))
-    except money_cells.BadCell as bad:
+        amount = cells.money(row.get("amount", ""))
+    except cells.BadValue as bad:
         flags.append(Flag("amount", row["amount"], f"{bad} Left out.", "left_out"))
         return None
     return None if amount is None else str(amount)
@@ -133,14 +134,11 @@ def _kind(row: dict[str, str], flags: list[Flag]) -> str:
     return kind or "other"
 
 
-def read_row(record: Record, mapping: list[str], index: CustomerIndex) -> Item | LeftOut:
+def read_row(record: Record, row: dict[str, str], index: CustomerIndex) -> Item | LeftOut:
     """The history item a row makes, before it is compared with what is saved."""
-    row = named_customer.values(record, mapping)
-    if not any(row.values()):
-        return named_customer.left_out(record, "Blank row.")
     try:
-        day = money_cells.day(row.get("occurred_on", ""))
-    except money_cells.BadCell as bad:
+        day = cells.parse_date(row.get("occurred_on", ""))
+    except cells.BadValue as bad:
         return named_customer.left_out(record, str(bad))
     if day is None:
         return named_customer.left_out(record, "No date: a past job or visit needs its day.")
@@ -187,37 +185,22 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     known = Known.load(conn, tenant_id)
     result = Plan()
-    seen: dict[tuple[str, ...], int] = {}
-    for record in records:
-        found = read_row(record, mapping, index)
-        if isinstance(found, LeftOut):
-            result.left_out.append(found)
-            continue
-        data = found.data
-        key = (
-            ("number", data["source_id"])
-            if data["source_id"]
-            else (data["customer_id"], data["occurred_on"], name_key(data["summary"]))
-        )
-        if key in seen:
-            result.left_out.append(
-                named_customer.left_out(record, f"The same job or visit as line {seen[key]}.")
-            )
-            continue
-        seen[key] = record.line
+    rows = named_customer.first_of_each(
+        records, mapping, result, partial(read_row, index=index), _key, "job or visit"
+    )
+    for found in rows:
         _compare(found, known)
         result.items.append(found)
     return result
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    return named_customer.write(
-        conn,
-        tenant_id,
-        items,
-        TABLE,
-        (queries.insert_service_history, queries.update_service_history),
-    )
+def _key(data: dict[str, Any]) -> tuple[str, ...]:
+    if data["source_id"]:
+        return ("number", data["source_id"])
+    return (data["customer_id"], data["occurred_on"], name_key(data["summary"]))
+
+
+apply = named_customer.writer(TABLE, queries.insert_service_history, queries.update_service_history)
 
 
 KIND = register(

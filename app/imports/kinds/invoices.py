@@ -7,16 +7,17 @@ with the same customer, day and total."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from app import sql
 from app.audit import labels
 from app.db import Connection
-from app.imports import money_cells
+from app.imports import cells
 from app.imports.csvfile import Record
 from app.imports.kinds import named_customer, register
-from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target, Written
+from app.imports.plan import Flag, Item, Kind, LeftOut, Plan, Target
 from app.imports.references import CustomerIndex, name_key
 
 queries = sql.load(__file__, "invoices.sql")
@@ -77,8 +78,8 @@ def _amounts(row: dict[str, str]) -> dict[str, Decimal | None] | str:
     found: dict[str, Decimal | None] = {}
     try:
         for name in AMOUNTS:
-            found[name] = money_cells.money(row.get(name, ""))
-    except money_cells.BadCell as bad:
+            found[name] = cells.money(row.get(name, ""))
+    except cells.BadValue as bad:
         return str(bad)
     total, paid, balance = found["total"], found["paid"], found["balance"]
     if total is None:
@@ -97,14 +98,11 @@ def _flags(status: str, balance: Decimal | None) -> list[Flag]:
     return [Flag("balance", f"{balance:.2f}", note, "note")]
 
 
-def read_row(record: Record, mapping: list[str], index: CustomerIndex) -> Item | LeftOut:
-    row = named_customer.values(record, mapping)
-    if not any(row.values()):
-        return named_customer.left_out(record, "Blank row.")
+def read_row(record: Record, row: dict[str, str], index: CustomerIndex) -> Item | LeftOut:
     try:
-        issued = money_cells.day(row.get("issued_on", ""))
-        due = money_cells.day(row.get("due_on", ""))
-    except money_cells.BadCell as bad:
+        issued = cells.parse_date(row.get("issued_on", ""))
+        due = cells.parse_date(row.get("due_on", ""))
+    except cells.BadValue as bad:
         return named_customer.left_out(record, str(bad))
     if issued is None:
         return named_customer.left_out(record, "No invoice date.")
@@ -163,19 +161,11 @@ def plan(
     index = CustomerIndex.load(conn, tenant_id)
     known = _known(conn, tenant_id)
     result = Plan()
-    seen: dict[tuple[str, ...], int] = {}
-    for record in records:
-        found = read_row(record, mapping, index)
-        if isinstance(found, LeftOut):
-            result.left_out.append(found)
-            continue
-        key = _key(found.data)
-        if key in seen:
-            reason = f"The same invoice as line {seen[key]}."
-            result.left_out.append(named_customer.left_out(record, reason))
-            continue
-        seen[key] = record.line
-        saved = known.get(key)
+    rows = named_customer.first_of_each(
+        records, mapping, result, partial(read_row, index=index), _key, "invoice"
+    )
+    for found in rows:
+        saved = known.get(_key(found.data))
         if saved is not None:
             same = all(saved[name] == value for name, value in found.data.items())
             found.action, found.target_id = ("unchanged" if same else "update"), saved["id"]
@@ -183,14 +173,7 @@ def plan(
     return result
 
 
-def apply(conn: Connection, tenant_id: UUID, items: list[Item]) -> list[Written]:
-    return named_customer.write(
-        conn,
-        tenant_id,
-        items,
-        TABLE,
-        (queries.insert_invoice_history, queries.update_invoice_history),
-    )
+apply = named_customer.writer(TABLE, queries.insert_invoice_history, queries.update_invoice_history)
 
 
 labels.register_values("public.invoice_history.status", STATUS_LABELS)
