@@ -1197,7 +1197,8 @@ begin
                      where ph.tenant_id = p_tenant and ph.customer_id = p_customer);
   update public.customer_imports i
      set source_text = '', problems = '[]', headers = '[]',
-         status = case when i.status in ('done', 'cancelled') then i.status else 'cancelled' end,
+         status = case when i.status in ('done', 'cancelled', 'undone') then i.status
+                       else 'cancelled' end,
          updated_at = now()
     from (select x.id, lower(x.source_text || ' ' || x.problems::text) as said
             from public.customer_imports x
@@ -1794,13 +1795,47 @@ $$;
 --
 
 CREATE FUNCTION app.import_file_blanked() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 begin
   delete from public.import_items i where i.tenant_id = new.tenant_id and i.import_id = new.id;
   delete from public.import_records r where r.tenant_id = new.tenant_id and r.import_id = new.id;
   new.options := new.options - 'samples' - 'file_notes';
+  return new;
+end
+$$;
+
+--
+-- Name: import_steps(); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.import_steps() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if current_user <> 'authenticated' or new.status = old.status then
+    return new;
+  end if;
+  if not (
+    (old.status = 'uploaded' and new.status in ('checking', 'previewed', 'cancelled'))
+    or (old.status = 'checking' and new.status in ('previewed', 'uploaded', 'cancelled'))
+    or (old.status = 'previewed' and new.status in ('checking', 'queued', 'running', 'cancelled'))
+    or (old.status = 'queued' and new.status in ('running', 'cancelled'))
+    or (old.status = 'running' and new.status in ('done', 'failed', 'cancelled'))
+    or (old.status = 'failed' and new.status in ('queued', 'running', 'cancelled'))
+    or (old.status = 'done' and new.status = 'undone')
+  ) then
+    raise exception 'An import cannot go from % to %', old.status, new.status
+      using errcode = '23514', constraint = 'customer_imports_steps';
+  end if;
+  if new.status in ('queued', 'running') and old.status in ('previewed', 'failed') then
+    new.confirmed_by := auth.uid();
+  end if;
+  if new.status = 'undone' then
+    new.undone_by := auth.uid();
+  end if;
   return new;
 end
 $$;
@@ -4468,6 +4503,42 @@ end
 $_$;
 
 --
+-- Name: record_import_writes(uuid, jsonb); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.record_import_writes(p_import uuid, p_rows jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_tenant uuid := app.running_import(p_import);
+  v_unproven integer;
+  v_count integer;
+begin
+  if v_tenant is null then
+    raise exception 'Not a running import of this member' using errcode = '42501';
+  end if;
+  select count(*) into v_unproven
+    from jsonb_to_recordset(p_rows) as r(table_name text, row_id uuid, action text)
+   where not exists (
+     select from audit.changes c
+      where c.tenant_id = v_tenant and c.table_name = r.table_name
+        and c.row_key = r.row_id::text and c.txid = pg_current_xact_id()
+        and c.operation = case r.action when 'created' then 'insert' else 'update' end);
+  if v_unproven > 0 then
+    raise exception '% rows were not written by this import', v_unproven
+      using errcode = '42501';
+  end if;
+  insert into public.import_records (tenant_id, import_id, table_name, row_id, action, before)
+  select v_tenant, p_import, r.table_name, r.row_id, r.action, r.before
+    from jsonb_to_recordset(p_rows) as r(table_name text, row_id uuid, action text, before jsonb)
+  on conflict do nothing;
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+
+--
 -- Name: record_text_status(text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
 --
 
@@ -4852,6 +4923,59 @@ CREATE FUNCTION app.retention_sweeping(p_table regclass) RETURNS boolean
      and current_user = pg_catalog.pg_get_userbyid(c.relowner)
   from pg_catalog.pg_class c where c.oid = p_table
 $$;
+
+--
+-- Name: running_import(uuid); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.running_import(p_import uuid) RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select i.tenant_id from public.customer_imports i
+   where i.tenant_id = app.tenant_id() and i.id = p_import and i.status = 'running'
+     and i.confirmed_by = auth.uid() and app.is_office_staff()
+$$;
+
+--
+-- Name: seal_import_writes(uuid, text[]); Type: FUNCTION; Schema: app; Owner: -
+--
+
+CREATE FUNCTION app.seal_import_writes(p_import uuid, p_untracked text[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_tenant uuid := app.running_import(p_import);
+  v_table text;
+  v_count integer := 0;
+  v_rows integer;
+begin
+  if v_tenant is null then
+    raise exception 'Not a running import of this member' using errcode = '42501';
+  end if;
+  for v_table in select distinct r.table_name from public.import_records r
+                  where r.tenant_id = v_tenant and r.import_id = p_import loop
+    execute format($f$
+      update public.import_records r
+         set after_digest = md5((to_jsonb(t) - $3)::text),
+             before = case when r.action = 'updated' then (
+               select coalesce(jsonb_object_agg(b.key, b.value), '{}')
+                 from jsonb_each(r.before) b
+                 join pg_attribute a on a.attrelid = %L::regclass and a.attname = b.key
+                  and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+                where b.value is distinct from to_jsonb(t) -> b.key
+                  and b.key <> all($3)) end
+        from %s t
+       where r.tenant_id = $1 and r.import_id = $2 and r.table_name = %L
+         and t.tenant_id = r.tenant_id and t.id = r.row_id$f$, v_table, v_table, v_table)
+      using v_tenant, p_import, p_untracked;
+    get diagnostics v_rows = row_count;
+    v_count := v_count + v_rows;
+  end loop;
+  return v_count;
+end
+$_$;
 
 --
 -- Name: send_document_link(text, uuid, uuid, uuid, uuid, text, text, text, text, text); Type: FUNCTION; Schema: app; Owner: -
@@ -5422,11 +5546,12 @@ CREATE FUNCTION app.sweep_finished_imports(p_cutoff timestamp with time zone, p_
   with blanked as (
     update public.customer_imports i
        set source_text = '', headers = '[]', problems = '[]',
-           status = case when i.status in ('uploaded', 'previewed') then 'cancelled'
+           status = case when i.status in ('uploaded', 'checking', 'previewed') then 'cancelled'
                          else i.status end
       from (select x.tenant_id, x.id from public.customer_imports x
              where x.updated_at < least(p_cutoff, app.retention_cutoff('import files'))
-               and x.status in ('uploaded', 'previewed', 'done', 'failed', 'cancelled')
+               and x.status in ('uploaded', 'checking', 'previewed', 'done', 'failed', 'cancelled',
+                                'undone')
                and (x.source_text <> '' or x.headers <> '[]' or x.problems <> '[]')
              limit p_batch for update skip locked) due
      where i.tenant_id = due.tenant_id and i.id = due.id
@@ -11290,6 +11415,12 @@ CREATE INDEX conversations_recent_idx ON public.conversations USING btree (tenan
 CREATE INDEX customer_contacts_customer_idx ON public.customer_contacts USING btree (tenant_id, customer_id);
 
 --
+-- Name: customer_contacts_customer_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX customer_contacts_customer_key ON public.customer_contacts USING btree (tenant_id, customer_id, id);
+
+--
 -- Name: customer_emails_email_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -13198,6 +13329,12 @@ CREATE TRIGGER estimates_number BEFORE INSERT ON public.estimates FOR EACH ROW E
 CREATE TRIGGER import_file_blanked BEFORE UPDATE OF source_text ON public.customer_imports FOR EACH ROW WHEN (((new.source_text = ''::text) AND (old.source_text <> ''::text))) EXECUTE FUNCTION app.import_file_blanked();
 
 --
+-- Name: customer_imports import_steps; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER import_steps BEFORE UPDATE OF status ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION app.import_steps();
+
+--
 -- Name: invitations invitations_stamped; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -13726,7 +13863,7 @@ ALTER TABLE ONLY public.customer_contacts
 --
 
 ALTER TABLE ONLY public.customer_emails
-    ADD CONSTRAINT customer_emails_contact_fkey FOREIGN KEY (tenant_id, contact_id) REFERENCES public.customer_contacts(tenant_id, id) ON DELETE CASCADE;
+    ADD CONSTRAINT customer_emails_contact_fkey FOREIGN KEY (tenant_id, customer_id, contact_id) REFERENCES public.customer_contacts(tenant_id, customer_id, id) ON DELETE CASCADE;
 
 --
 -- Name: customer_emails customer_emails_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -13775,7 +13912,7 @@ ALTER TABLE ONLY public.customer_notes
 --
 
 ALTER TABLE ONLY public.customer_phones
-    ADD CONSTRAINT customer_phones_contact_fkey FOREIGN KEY (tenant_id, contact_id) REFERENCES public.customer_contacts(tenant_id, id) ON DELETE CASCADE;
+    ADD CONSTRAINT customer_phones_contact_fkey FOREIGN KEY (tenant_id, customer_id, contact_id) REFERENCES public.customer_contacts(tenant_id, customer_id, id) ON DELETE CASCADE;
 
 --
 -- Name: customer_phones customer_phones_customer_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -15700,12 +15837,6 @@ CREATE POLICY "Office staff can delete draft estimates" ON public.estimates FOR 
 CREATE POLICY "Office staff can draft campaigns" ON public.campaigns FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (status = 'draft'::text)));
 
 --
--- Name: import_records Office staff can forget what an undone import wrote; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can forget what an undone import wrote" ON public.import_records FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
 -- Name: conversations Office staff can mark conversations read and attach them to cus; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15734,12 +15865,6 @@ CREATE POLICY "Office staff can record privacy requests made by phone or email" 
 --
 
 CREATE POLICY "Office staff can record refunds" ON public.refunds FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
-
---
--- Name: import_records Office staff can record what an import wrote; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can record what an import wrote" ON public.import_records FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
 -- Name: visit_checklist_items Office staff can remove checklist items; Type: POLICY; Schema: public; Owner: -
@@ -15958,12 +16083,6 @@ CREATE POLICY "Office staff can unassign technicians" ON public.visit_assignment
 CREATE POLICY "Office staff can unname the equipment of jobs" ON public.job_equipment FOR DELETE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
 
 --
--- Name: import_records Office staff can update what an import wrote; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY "Office staff can update what an import wrote" ON public.import_records FOR UPDATE TO authenticated USING (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff))) WITH CHECK ((tenant_id = ( SELECT app.tenant_id() AS tenant_id)));
-
---
 -- Name: customer_imports Office staff can upload customer imports; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -15979,7 +16098,9 @@ CREATE POLICY "Office staff can work their company's service requests" ON public
 -- Name: import_items Office staff can write import previews; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Office staff can write import previews" ON public.import_items FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff)));
+CREATE POLICY "Office staff can write import previews" ON public.import_items FOR INSERT TO authenticated WITH CHECK (((tenant_id = ( SELECT app.tenant_id() AS tenant_id)) AND ( SELECT app.is_office_staff() AS is_office_staff) AND (EXISTS ( SELECT
+   FROM public.customer_imports i
+  WHERE ((i.tenant_id = import_items.tenant_id) AND (i.id = import_items.import_id) AND (i.status = ANY (ARRAY['uploaded'::text, 'checking'::text, 'previewed'::text, 'running'::text])))))));
 
 --
 -- Name: company_exports Owners and admins can ask for an export; only owners with acces; Type: POLICY; Schema: public; Owner: -
@@ -16967,6 +17088,12 @@ GRANT ALL ON FUNCTION app.has_role(VARIADIC roles text[]) TO service_role;
 --
 
 REVOKE ALL ON FUNCTION app.import_file_blanked() FROM PUBLIC;
+
+--
+-- Name: FUNCTION import_steps(); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.import_steps() FROM PUBLIC;
 
 --
 -- Name: FUNCTION invoice_by_link(p_token text); Type: ACL; Schema: app; Owner: -
@@ -17966,6 +18093,13 @@ REVOKE ALL ON FUNCTION app.record_checkout(p_tenant uuid, p_attempt uuid, p_sess
 REVOKE ALL ON FUNCTION app.record_estimate_approval(p_e public.estimates, p_option uuid, p_signed_by text, p_signature_key text, p_recorded_by uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION record_import_writes(p_import uuid, p_rows jsonb); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.record_import_writes(p_import uuid, p_rows jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.record_import_writes(p_import uuid, p_rows jsonb) TO authenticated;
+
+--
 -- Name: FUNCTION record_text_status(p_endpoint text, p_message_sid text, p_status text, p_failure text); Type: ACL; Schema: app; Owner: -
 --
 
@@ -18056,6 +18190,19 @@ GRANT ALL ON FUNCTION app.retention_cutoff(p_record_kind text) TO service_role;
 
 REVOKE ALL ON FUNCTION app.retention_sweeping(p_table regclass) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.retention_sweeping(p_table regclass) TO service_role;
+
+--
+-- Name: FUNCTION running_import(p_import uuid); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.running_import(p_import uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION seal_import_writes(p_import uuid, p_untracked text[]); Type: ACL; Schema: app; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app.seal_import_writes(p_import uuid, p_untracked text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.seal_import_writes(p_import uuid, p_untracked text[]) TO authenticated;
 
 --
 -- Name: FUNCTION send_document_link(p_document text, p_tenant uuid, p_id uuid, p_customer uuid, p_property uuid, p_also text, p_channel text, p_to text, p_subject text, p_body text); Type: ACL; Schema: app; Owner: -
@@ -19431,7 +19578,7 @@ GRANT SELECT,INSERT,DELETE ON TABLE public.import_items TO authenticated;
 --
 
 GRANT SELECT,INSERT,REFERENCES,DELETE,TRIGGER,UPDATE ON TABLE public.import_records TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.import_records TO authenticated;
+GRANT SELECT ON TABLE public.import_records TO authenticated;
 
 --
 -- Name: TABLE invoice_history; Type: ACL; Schema: public; Owner: -

@@ -9,9 +9,9 @@
 -- So they are written only here: by the member who confirmed the import, while it runs, for
 -- rows the audit log shows this very transaction inserted (created) or updated (updated).
 revoke insert, update, delete on public.import_records from authenticated;
-drop policy "Office staff can record what an import wrote" on public.import_records;
-drop policy "Office staff can update what an import wrote" on public.import_records;
-drop policy "Office staff can forget what an undone import wrote" on public.import_records;
+drop policy if exists "Office staff can record what an import wrote" on public.import_records;
+drop policy if exists "Office staff can update what an import wrote" on public.import_records;
+drop policy if exists "Office staff can forget what an undone import wrote" on public.import_records;
 
 create function app.running_import(p_import uuid) returns uuid
 language sql stable security definer set search_path = ''

@@ -67,7 +67,7 @@ def test_ten_thousand_rows_import_in_the_worker(office, admin, company, pool):
     page = text(office.get(f"/customers/import/{import_id}"))
     assert "refresh" not in page
     assert "Import finished: 9999 new, 0 updated, 0 already so, 1 row left out." in page
-    assert skipped_rows(page) == [(203, "No name or company.")]
+    assert skipped_rows(page) == [(203, "No name or company")]
     assert _count(admin) == 9999
     assert _count(admin, "properties") == 5000
     assert customer_import.sweep(pool) == 0  # done is done: nothing to claim again
