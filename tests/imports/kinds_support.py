@@ -116,8 +116,12 @@ def imported(
 
 def undone(pool: ConnectionPool, company: Tenant, import_id: UUID) -> str | None:
     """Why the import was not undone, or None when it was."""
-    with transaction(pool, _claims(company)) as conn:
-        return engine.undo(conn, company.id, import_id)
+    try:
+        with transaction(pool, _claims(company)) as conn:
+            engine.undo(conn, company.id, import_id)
+    except engine.UndoRefused as refused:
+        return str(refused)
+    return None
 
 
 def import_and_undo(
