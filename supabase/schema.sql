@@ -12594,7 +12594,7 @@ CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_emails FO
 -- Name: customer_imports audit_changes; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems');
+CREATE TRIGGER audit_changes AFTER DELETE OR UPDATE ON public.customer_imports FOR EACH ROW EXECUTE FUNCTION audit.record_change('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems', 'options');
 
 --
 -- Name: customer_notes audit_changes; Type: TRIGGER; Schema: public; Owner: -
@@ -12954,7 +12954,7 @@ CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_emails REFERENCING 
 -- Name: customer_imports audit_inserts; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_imports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems');
+CREATE TRIGGER audit_inserts AFTER INSERT ON public.customer_imports REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserts('tenant_id', 'id', '--digest', 'source_text', 'headers', 'problems', 'options');
 
 --
 -- Name: customer_notes audit_inserts; Type: TRIGGER; Schema: public; Owner: -

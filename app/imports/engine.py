@@ -271,6 +271,13 @@ def run(
 ) -> Counts:
     """Plan the file again against the records as they are now, keep that plan as the report,
     and write it, in the caller's one transaction: every record or, if anything fails, none."""
+    taken = conn.execute(
+        queries.still_running, {"tenant_id": tenant_id, "id": import_id, "attempt": attempt}
+    ).fetchone()
+    if taken is None:  # not visible: another company's, or the member no longer belongs
+        raise ImportGone(str(import_id))
+    if not taken["running"]:  # finished or taken over by another run meanwhile
+        raise ImportTaken(str(import_id))
     checked = check(conn, tenant_id, import_id)
     _store_items(conn, tenant_id, import_id, checked.plan.items)
     to_write = [item for item in checked.plan.items if item.action != "unchanged"]

@@ -202,6 +202,13 @@ update public.customer_imports
    set status = 'failed', failure = %(failure)s, finished_at = now(), updated_at = now()
  where tenant_id = %(tenant_id)s and id = %(id)s and status = 'running'
 
+-- name: still_running
+-- Whether the run's attempt is still the import's (not finished or taken over meanwhile); not
+-- locked: progress is recorded on the row from transactions of its own while the run writes.
+select status = 'running' and attempts = %(attempt)s as running
+from public.customer_imports
+where tenant_id = %(tenant_id)s and id = %(id)s
+
 -- name: record_progress
 update public.customer_imports
    set rows_done = %(rows_done)s, heartbeat_at = now()

@@ -215,3 +215,7 @@ alter table public.customer_phones drop constraint customer_phones_contact_fkey,
 alter table public.customer_emails drop constraint customer_emails_contact_fkey,
   add constraint customer_emails_contact_fkey foreign key (tenant_id, customer_id, contact_id)
     references public.customer_contacts (tenant_id, customer_id, id) on delete cascade;
+
+-- Why: an import's options keep the first values of each column (for the mapping page) and
+-- notes quoting the file: personal data, digested in the audit log like the file itself.
+comment on column public.customer_imports.options is '@audit-digest';

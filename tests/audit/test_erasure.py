@@ -102,7 +102,11 @@ def test_an_ordinary_deletion_keeps_a_readable_history_of_every_row(
         assert "Quillfeather" not in row["old"]
     page = text(owner.get(f"/audit/records/public.visit_notes/{home.visit_note}"))
     assert page.count("Philippa Quillfeather showed me the basement.") == 2  # added, removed
-    assert tables_mentioning(admin, ("wisteria",)).keys() == {"public.customer_imports"}
+    # the import's file and its report of what it saved, both deleted with the file (P-12)
+    assert tables_mentioning(admin, ("wisteria",)).keys() == {
+        "public.customer_imports",
+        "public.import_items",
+    }
 
 
 @pytest.mark.promise("P-10")

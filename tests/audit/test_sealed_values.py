@@ -42,9 +42,11 @@ def test_personal_values_are_sealed_and_an_import_file_is_only_digested(
     ).fetchone()
     assert upload_row is not None
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", upload_row["new_values"]["source_text"])
+    # the import's file, and its report of what it saved (deleted with the file)
     assert tables_mentioning(admin, ("quillfeather",)).keys() == {
         "public.customers",
         "public.customer_imports",
+        "public.import_items",
     }
 
 

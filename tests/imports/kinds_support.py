@@ -106,8 +106,9 @@ def imported(
     with transaction(pool, _claims(company)) as conn:
         assert engine.save_preview(conn, company.id, import_id, mapping, options or {})
     admin.execute(
-        "update public.customer_imports set status = 'running', attempts = 1 where id = %(id)s",
-        {"id": import_id},
+        "update public.customer_imports set status = 'running', attempts = 1,"
+        " confirmed_by = %(member)s where id = %(id)s",
+        {"id": import_id, "member": company.owner.account_id},
     )
     with transaction(pool, _claims(company)) as conn:
         engine.run(conn, company.id, import_id, 1)
