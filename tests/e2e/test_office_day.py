@@ -40,9 +40,9 @@ def test_office_imports_finds_and_equips_a_customer(
     skipped = page.locator("#skipped tbody tr")
     expect(skipped).to_have_count(1)
     expect(skipped.first.locator("td").first).to_have_text("4")  # the row with no name
-    page.get_by_role("button", name="Import 2 valid rows and skip the others").click()
+    page.get_by_role("button", name="Import: 2 new, 0 updated").click()
     expect(
-        page.get_by_text("Import finished: 2 customers imported, 1 row skipped.")
+        page.get_by_text("Import finished: 2 new, 0 updated, 0 already so, 1 row left out.")
     ).to_be_visible()
 
     page.goto(f"{live_server}/customers")
