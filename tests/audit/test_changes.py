@@ -39,7 +39,7 @@ KNOWN_COMPANY_TABLES = {
 DIGESTED = {
     # Outgoing mail and opted-out numbers name no customer whose key could seal them (P-10).
     "outbox.messages": ("to_address", "subject", "body_text", "body_html"),
-    "public.customer_imports": ("source_text", "headers", "problems"),
+    "public.customer_imports": ("source_text", "headers", "problems", "options"),
     # An import's preview and undo records repeat its file (P-10: they go with it).
     "public.import_items": ("label", "data", "flags"),
     "public.import_records": ("before",),

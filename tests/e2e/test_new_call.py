@@ -103,7 +103,9 @@ def test_a_new_caller_is_taken_and_booked_in_three_page_loads(
     expect(search).to_be_focused()
     search.press_sequentially("(773) 555-0199")
     expect(page.get_by_text("No customer matches")).to_be_visible()
-    expect(page.get_by_label("Phone", exact=True)).to_have_value("(773) 555-0199")  # kept from the search
+    expect(page.get_by_label("Phone", exact=True)).to_have_value(
+        "(773) 555-0199"
+    )  # kept from the search
     page.get_by_label("First name").press_sequentially("Dana")  # an "n" typed is no shortcut
     page.get_by_label("Last name").fill("Reyes")
     page.get_by_label("Street address").fill("12 Elm St")
