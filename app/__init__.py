@@ -15,6 +15,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(
         PLENUM=settings,
         SECRET_KEY=settings.secret_key,
+        SECRET_KEY_FALLBACKS=list(settings.secret_key_fallbacks),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         FRAGMENT_CACHE_BYTES=settings.fragment_cache_bytes,
     )

@@ -89,6 +89,15 @@ def _base64_keys(name: str, raw: str) -> list[bytes]:
     return [_key_bytes(name, part, "an Ed25519 key") for part in parts]
 
 
+def _secret_key_fallbacks(secret_key: str) -> tuple[str, ...]:
+    """SECRET_KEY_FALLBACKS: comma-separated earlier keys, none the current one."""
+    raw = _text("SECRET_KEY_FALLBACKS", "") or ""
+    keys = tuple(filter(None, (item.strip() for item in raw.split(","))))
+    if secret_key in keys:
+        raise ConfigError("SECRET_KEY_FALLBACKS lists the current SECRET_KEY")
+    return keys
+
+
 def _audit_signing_key(env: str) -> bytes:
     raw = _text("AUDIT_SIGNING_KEY")
     if raw is None:
@@ -171,6 +180,9 @@ class Settings:
     # Fly), and optionally the proxies it is accepted from; None: the socket's peer address.
     client_address_header: str | None = None
     trusted_proxies: tuple[Network, ...] = ()
+    # Earlier secret keys whose session cookies are still accepted (and re-signed with
+    # `secret_key`) while a new key is rolled out; removed once the rollout is over.
+    secret_key_fallbacks: tuple[str, ...] = ()
     # Signs audit checkpoints (P-08); the database never holds it.
     audit_signing_key: bytes = DEV_AUDIT_SIGNING_KEY
     # Public keys of earlier signing keys that `flask audit verify` still trusts.
@@ -214,6 +226,7 @@ class Settings:
         return cls(
             env=env,
             secret_key=secret_key,
+            secret_key_fallbacks=_secret_key_fallbacks(secret_key),
             database_url=database_url,
             database_admin_url=_text("DATABASE_ADMIN_URL"),
             encryption_key=keys[key_id],
