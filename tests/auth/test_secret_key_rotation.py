@@ -4,6 +4,7 @@ before the rotation stays signed in; once it is removed, the old cookie signs no
 from __future__ import annotations
 
 import os
+from typing import cast
 
 import pytest
 
@@ -17,7 +18,7 @@ def browser_of(database, cookie: str, **settings) -> Client:
     """A browser holding `cookie`, on an app with `settings`."""
     application = create_app(make_settings(database, **settings))
     application.test_client_class = Client
-    browser: Client = application.test_client()
+    browser = cast(Client, application.test_client())
     browser.set_cookie(COOKIE, cookie)
     return browser
 
