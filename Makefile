@@ -17,7 +17,7 @@ endif
 export FLASK_APP := app
 export PLENUM_ENV ?= development
 
-.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema lock
 
 help:
 	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
@@ -28,15 +28,35 @@ help:
 	@echo "make lint     ruff and mypy"
 	@echo "make schema   regenerate supabase/schema.sql (the migrated schema, checked by a test)"
 	@echo "make bench    benchmarks, printed as ratios against a floor measured in the same run"
+	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions (hashes checked), then the project itself, adding nothing.
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# uv resolves the locks (for Python 3.11 on Linux x86_64, as the image and CI run); it lives in a
+# venv of its own under .local, not in the app's. The dev lock first, then the runtime lock held
+# to the same versions. Pins already in a lock are kept: `make lock LOCK_ARGS=--upgrade` moves
+# every package to its newest allowed version.
+UV_VERSION := 0.13.9
+UV := .local/uv-$(UV_VERSION)/bin/uv
+LOCK_FLAGS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+  --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+
+$(UV):
+	python3 -m venv .local/uv-$(UV_VERSION)
+	.local/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
+	$(UV) pip compile pyproject.toml -c requirements-dev.lock $(LOCK_FLAGS) -o requirements.lock
 
 db-up: $(STAMP)
 ifdef LOCAL_DB
