@@ -104,6 +104,14 @@ def db_check() -> None:
     click.echo("catalog checks passed")
 
 
+@db_cli.command("release")
+@click.pass_context
+def db_release(ctx: click.Context) -> None:
+    """The deploy's release step: `db up`, then `db check`; any problem fails the deploy."""
+    ctx.invoke(db_up)
+    ctx.invoke(db_check)
+
+
 @company_cli.command("close")
 @click.argument("company", type=click.UUID)
 @click.option("--reason", required=True, help="Why the platform closes it (kept with the dates).")
