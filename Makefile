@@ -17,7 +17,7 @@ endif
 export FLASK_APP := app
 export PLENUM_ENV ?= development
 
-.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema lock
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema lock image-test
 
 help:
 	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
@@ -29,6 +29,7 @@ help:
 	@echo "make schema   regenerate supabase/schema.sql (the migrated schema, checked by a test)"
 	@echo "make bench    benchmarks, printed as ratios against a floor measured in the same run"
 	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
+	@echo "make image-test  the deployment's image and fly.toml's command lines, run for real"
 
 # Exactly the locked versions (hashes checked), then the project itself, adding nothing.
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
@@ -57,6 +58,12 @@ $(UV):
 lock: $(UV)
 	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
 	$(UV) pip compile pyproject.toml -c requirements-dev.lock $(LOCK_FLAGS) -o requirements.lock
+
+# The image built and fly.toml's command lines run in it, where a container engine can fetch the
+# base image; otherwise (say why) the same command lines run from this checkout.
+image-test: export PLENUM_ENV := test
+image-test: db-up
+	@VENV=$(VENV) bin/image-test
 
 db-up: $(STAMP)
 ifdef LOCAL_DB
