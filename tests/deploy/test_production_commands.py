@@ -81,7 +81,7 @@ def _launch(
 
 
 def release(settings: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """fly.toml's release command; it needs neither the worker's URL nor anything else."""
+    """fly.toml's release command, given every setting but the worker's URL."""
     argv, env = _launch(
         shlex.split(FLY["deploy"]["release_command"]), settings, "WORKER_DATABASE_URL"
     )
@@ -216,6 +216,8 @@ def web(released: Released, tmp_path: Path) -> Iterator[int]:
             stop(server)
 
 
+@pytest.mark.promise("P-06")
+@pytest.mark.promise("P-20")
 def test_web_process_behind_flys_proxy(web: int, make: Factory) -> None:
     company = make.tenant("Frost & Sons")
     visitor = FlyVisitor(web)
