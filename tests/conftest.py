@@ -85,6 +85,17 @@ def template_database() -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_database() -> Iterator[TestDatabase]:
+    """A database with nothing in it, as a new Supabase project or laptop starts."""
+    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
+    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+    yield TestDatabase(name, _with_database(admin_url, name), _with_database(app_url, name))
+    _drop_database(name)
+
+
+@pytest.fixture
 def database(template_database: str) -> Iterator[TestDatabase]:
     """A fresh database for this test, copied from the migrated template."""
     name = f"plenum_test_{os.getpid()}_{next(_counter)}"

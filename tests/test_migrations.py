@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,30 +12,14 @@ from typing import Any
 import psycopg
 import pytest
 from flask import Flask
-from psycopg import sql
 
 from app import create_app, migrations
 from app.db import Connection, admin_connection
 from tests.conftest import TestDatabase as Database
-from tests.conftest import _with_database, make_settings
+from tests.conftest import make_settings
 from tests.factories import Factory
 
-_counter = itertools.count()
 API_ROLES = ("anon", "authenticated", "service_role", "authenticator")
-
-
-@pytest.fixture
-def empty_database() -> Iterator[Database]:
-    """A database with nothing in it, as a new Supabase project or laptop starts."""
-    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
-    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
-    yield Database(name, _with_database(admin_url, name), _with_database(app_url, name))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
 
 
 @contextmanager
