@@ -143,14 +143,25 @@ def test_bootstrap_keeps_an_existing_auth_function(empty_database: Database) -> 
         assert api_roles(admin) == roles
 
 
+def default_privileges(admin: Connection) -> list[dict[str, Any]]:
+    return admin.execute(
+        "select d.defaclobjtype, d.defaclacl::text as acl from pg_default_acl d"
+        " join pg_namespace n on n.oid = d.defaclnamespace where n.nspname = 'public' order by 1"
+    ).fetchall()
+
+
 def test_bootstrap_on_a_migrated_database_changes_nothing(admin: Connection) -> None:
+    """Every `flask db up` bootstraps: the default privileges a migration narrowed (no TRUNCATE
+    on new tables) stay narrowed, as on a database migrated once or by `supabase db push`."""
     roles, functions = api_roles(admin), auth_functions(admin)
-    versions = recorded_versions(admin)
+    versions, privileges = recorded_versions(admin), default_privileges(admin)
     assert [role["rolname"] for role in roles] == sorted(API_ROLES)
+    assert not any("D" in row["acl"] for row in privileges)  # D: TRUNCATE
     migrations.bootstrap(admin)
     assert api_roles(admin) == roles
     assert auth_functions(admin) == functions
     assert recorded_versions(admin) == versions
+    assert default_privileges(admin) == privileges
 
 
 # --- reset ------------------------------------------------------------------------------------
