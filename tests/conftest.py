@@ -69,11 +69,19 @@ def _drop_database(name: str) -> None:
         )
 
 
+# A database migrated by other means, to copy instead (tests/deploy: by `supabase db push`).
+TEMPLATE_VARIABLE = "PLENUM_TEST_TEMPLATE"
+
+
 @pytest.fixture(scope="session")
 def template_database() -> Iterator[str]:
     """Migrated once per test process; every test gets a copy of it."""
-    name = f"plenum_test_template_{os.getpid()}"
     admin_url = os.environ["DATABASE_ADMIN_URL"]
+    given = os.environ.get(TEMPLATE_VARIABLE)
+    if given:  # its owner keeps it, and set the tests' PUBLIC_URL in it as below
+        yield given
+        return
+    name = f"plenum_test_template_{os.getpid()}"
     _drop_database(name)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
