@@ -21,6 +21,7 @@ from app.db import Connection
 
 ROOT = Path(__file__).resolve().parent.parent / "supabase"
 VERSION = re.compile(r"^(\d{14})_(\w+)\.sql$")
+VERSION_FORMAT = "%Y%m%d%H%M%S"
 # Schemas whose tables get their policies from supabase/policies/.
 MANAGED_SCHEMAS = ("public", "iam", "outbox", "app", "audit")
 # Schemas whose company tables get the audit trigger (the audit schema itself does not).
@@ -32,7 +33,7 @@ READ_ONLY_EXEMPT = ("public.company_exports",)
 queries = named.load(__file__, "migrations.sql")
 LOCK_KEY = 5_404_101  # advisory lock: one migration runner at a time
 # The name of the migrations `flask db policies` writes; the last migration must be one, with
-# the text the files give today (tests/test_policies_migration.py).
+# the text the files give today (tests/deploy/test_policies_migration.py).
 POLICIES = "policies"
 POLICIES_HEADER = (
     "-- Written by `flask db policies` from supabase/policies/: do not edit. What `flask db up`\n"
@@ -193,11 +194,11 @@ def policies_current(root: Path = ROOT) -> bool:
 def next_version(root: Path = ROOT, now: datetime | None = None) -> str:
     """Now (UTC), or one second after the last migration where that is later: a new migration
     always sorts last."""
-    version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    version = (now or datetime.now(UTC)).strftime(VERSION_FORMAT)
     found = migrations(root)
     if found and found[-1].version >= version:
-        after = datetime.strptime(found[-1].version, "%Y%m%d%H%M%S") + timedelta(seconds=1)
-        version = after.strftime("%Y%m%d%H%M%S")
+        after = datetime.strptime(found[-1].version, VERSION_FORMAT) + timedelta(seconds=1)
+        version = after.strftime(VERSION_FORMAT)
     return version
 
 

@@ -68,16 +68,15 @@ def test_a_migration_after_the_policies_one_needs_another(root: Path) -> None:
 
 
 def test_a_new_migration_sorts_last_whatever_the_clock_says(root: Path) -> None:
-    last = migrations.migrations(root)[-1].version
-    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
-    after = datetime.strptime(last, "%Y%m%d%H%M%S").replace(tzinfo=UTC).timestamp() + 1
-    assert migrations.next_version(root, long_ago) == datetime.fromtimestamp(after, UTC).strftime(
-        "%Y%m%d%H%M%S"
+    (root / "migrations" / "29991231235959_last.sql").write_text("select 1;\n")
+    assert migrations.next_version(root, datetime(2020, 1, 1, tzinfo=UTC)) == "30000101000000"
+    assert migrations.next_version(root, datetime(3001, 2, 3, 4, 5, 6, tzinfo=UTC)) == (
+        "30010203040506"
     )
-    later = datetime(2999, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert migrations.next_version(root, later) == "29990102030405"
     with pytest.raises(ValueError, match="must come after the last migration"):
-        migrations.write_policies(root, version=last)
+        migrations.write_policies(root, version="29991231235959")
+    with pytest.raises(ValueError, match="a version is YYYYMMDDHHMMSS"):
+        migrations.write_policies(root, version="3000")
 
 
 def test_the_policies_migration_drops_a_policy_removed_from_the_files(
