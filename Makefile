@@ -17,7 +17,7 @@ endif
 export FLASK_APP := app
 export PLENUM_ENV ?= development
 
-.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps bench schema lock image-test
+.PHONY: help dev test db-up db-url db-stop lint format venv e2e-deps supabase-cli bench schema lock image-test
 
 help:
 	@echo "make dev      set up everything and run the app on http://127.0.0.1:5000"
@@ -27,6 +27,7 @@ help:
 	@echo "make db-stop  stop the local database"
 	@echo "make lint     ruff and mypy"
 	@echo "make schema   regenerate supabase/schema.sql (the migrated schema, checked by a test)"
+	@echo "make supabase-cli  install the Supabase CLI that package.json pins (needs npm)"
 	@echo "make bench    benchmarks, printed as ratios against a floor measured in the same run"
 	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make image-test  the deployment's image and fly.toml's command lines, run for real"
@@ -92,8 +93,16 @@ dev: db-up
 e2e-deps:
 	@command -v chromium >/dev/null || bin/install-chromium
 
+# The Supabase CLI at the version package.json pins, for `supabase db push` and its test
+# (tests/deploy); without npm the test skips, except in CI where it fails.
+supabase-cli: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	  else echo "npm not found: the Supabase CLI is not installed" >&2; fi
+
 test: export PLENUM_ENV := test
-test: db-up e2e-deps
+test: db-up e2e-deps supabase-cli
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 # supabase/schema.sql from a database migrated from scratch (tests/test_schema_file.py checks it).

@@ -53,6 +53,27 @@ def db_up() -> None:
     for migration in applied:
         click.echo(f"applied {migration.version} {migration.name}")
     click.echo(f"up to date ({len(applied)} applied); policies re-applied")
+    if not migrations.policies_current():
+        click.echo(
+            "supabase/policies/ differs from what the migrations apply (all `supabase db push`"
+            " applies): run `flask db policies` and commit the migration it writes",
+            err=True,
+        )
+
+
+@db_cli.command("policies")
+@click.option("--version", help="The new migration's YYYYMMDDHHMMSS (default: now, or later).")
+def db_policies(version: str | None) -> None:
+    """Write supabase/policies/ into a new last migration, where the last one does not say the
+    same: `supabase db push` then gives the database `flask db up` gives."""
+    if migrations.policies_current():
+        click.echo("up to date: the last migration carries supabase/policies/")
+        return
+    try:
+        written = migrations.write_policies(version=version)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote supabase/migrations/{written.path.name}")
 
 
 @db_cli.command("schema")

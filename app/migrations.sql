@@ -22,22 +22,34 @@ from supabase_migrations.file_digests d
 left join supabase_migrations.schema_migrations m using (version)
 order by 1
 
--- name: managed_policies
-select schemaname, tablename, policyname
-from pg_policies
-where schemaname = any(%(schemas)s)
+-- name: drop_managed_policies
+-- Every policy of our schemas goes before those of supabase/policies/ are created: a policy
+-- deleted from the files disappears.
+do $$
+declare
+  existing record;
+begin
+  for existing in
+    select schemaname, tablename, policyname from pg_policies where schemaname = any ({schemas})
+  loop
+    execute format(
+      'drop policy %I on %I.%I', existing.policyname, existing.schemaname, existing.tablename
+    );
+  end loop;
+end
+$$
 
 -- name: audit_triggers_present
 select to_regprocedure('audit.attach_triggers(text[])') is not null as present
 
 -- name: attach_audit_triggers
-select audit.attach_triggers(%(schemas)s) as attached
+select audit.attach_triggers({schemas}) as attached
 
 -- name: read_only_triggers_present
 select to_regprocedure('app.attach_read_only_triggers(text[], text[])') is not null as present
 
 -- name: attach_read_only_triggers
-select app.attach_read_only_triggers(%(schemas)s, %(exempt)s) as attached
+select app.attach_read_only_triggers({schemas}, {exempt}) as attached
 
 -- name: record_migration
 insert into supabase_migrations.schema_migrations (version, name)

@@ -69,11 +69,19 @@ def _drop_database(name: str) -> None:
         )
 
 
+# A database migrated by other means, to copy instead (tests/deploy: by `supabase db push`).
+TEMPLATE_VARIABLE = "PLENUM_TEST_TEMPLATE"
+
+
 @pytest.fixture(scope="session")
 def template_database() -> Iterator[str]:
     """Migrated once per test process; every test gets a copy of it."""
-    name = f"plenum_test_template_{os.getpid()}"
     admin_url = os.environ["DATABASE_ADMIN_URL"]
+    given = os.environ.get(TEMPLATE_VARIABLE)
+    if given:  # its owner keeps it, and set the tests' PUBLIC_URL in it as below
+        yield given
+        return
+    name = f"plenum_test_template_{os.getpid()}"
     _drop_database(name)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
@@ -81,6 +89,17 @@ def template_database() -> Iterator[str]:
         migrations.up(conn)
         links.store_public_url(conn, "http://plenum.test")  # the tests' PUBLIC_URL
     yield name
+    _drop_database(name)
+
+
+@pytest.fixture
+def empty_database() -> Iterator[TestDatabase]:
+    """A database with nothing in it, as a new Supabase project or laptop starts."""
+    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
+    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+    yield TestDatabase(name, _with_database(admin_url, name), _with_database(app_url, name))
     _drop_database(name)
 
 

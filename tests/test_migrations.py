@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,30 +12,14 @@ from typing import Any
 import psycopg
 import pytest
 from flask import Flask
-from psycopg import sql
 
 from app import create_app, migrations
 from app.db import Connection, admin_connection
 from tests.conftest import TestDatabase as Database
-from tests.conftest import _with_database, make_settings
+from tests.conftest import make_settings
 from tests.factories import Factory
 
-_counter = itertools.count()
 API_ROLES = ("anon", "authenticated", "service_role", "authenticator")
-
-
-@pytest.fixture
-def empty_database() -> Iterator[Database]:
-    """A database with nothing in it, as a new Supabase project or laptop starts."""
-    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
-    admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
-    yield Database(name, _with_database(admin_url, name), _with_database(app_url, name))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
 
 
 @contextmanager
@@ -161,14 +143,25 @@ def test_bootstrap_keeps_an_existing_auth_function(empty_database: Database) -> 
         assert api_roles(admin) == roles
 
 
+def default_privileges(admin: Connection) -> list[dict[str, Any]]:
+    return admin.execute(
+        "select d.defaclobjtype, d.defaclacl::text as acl from pg_default_acl d"
+        " join pg_namespace n on n.oid = d.defaclnamespace where n.nspname = 'public' order by 1"
+    ).fetchall()
+
+
 def test_bootstrap_on_a_migrated_database_changes_nothing(admin: Connection) -> None:
+    """Every `flask db up` bootstraps: the default privileges a migration narrowed (no TRUNCATE
+    on new tables) stay narrowed, as on a database migrated once or by `supabase db push`."""
     roles, functions = api_roles(admin), auth_functions(admin)
-    versions = recorded_versions(admin)
+    versions, privileges = recorded_versions(admin), default_privileges(admin)
     assert [role["rolname"] for role in roles] == sorted(API_ROLES)
+    assert not any("D" in row["acl"] for row in privileges)  # D: TRUNCATE
     migrations.bootstrap(admin)
     assert api_roles(admin) == roles
     assert auth_functions(admin) == functions
     assert recorded_versions(admin) == versions
+    assert default_privileges(admin) == privileges
 
 
 # --- reset ------------------------------------------------------------------------------------

@@ -27,7 +27,21 @@ grant anon, authenticated, service_role to authenticator;
 grant usage on schema public to anon, authenticated, service_role;
 
 -- Supabase grants the API roles every privilege on new objects in `public`; row-level security
--- is then the only boundary. Recreate that here so that local tests see what production sees.
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+-- is then the only boundary. Recreate that here so that local tests see what production sees,
+-- in a database that has no default privileges in `public` yet: a migration narrows them (no
+-- TRUNCATE), and applying this file again on the next `flask db up` must not widen them back.
+do $$
+begin
+  if not exists (
+    select from pg_default_acl d join pg_namespace n on n.oid = d.defaclnamespace
+    where n.nspname = 'public'
+  ) then
+    alter default privileges in schema public
+      grant all on tables to anon, authenticated, service_role;
+    alter default privileges in schema public
+      grant all on sequences to anon, authenticated, service_role;
+    alter default privileges in schema public
+      grant all on functions to anon, authenticated, service_role;
+  end if;
+end
+$$;
