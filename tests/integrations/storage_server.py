@@ -13,7 +13,8 @@ Every call but a signed URL's fetch must carry the service key, as `apikey` and 
         ...
         assert f"{settings.storage_bucket}/{key}" in storage.objects
 
-`fail_uploads_after = n` makes every upload after the next n fail (an interrupted copy)."""
+`fail_uploads_after = n` makes every upload after the first n fail (an interrupted copy);
+`down = True` makes every call fail (an outage)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ class StorageServer:
     uploads: list[str] = field(default_factory=list)  # `<bucket>/<key>` of each stored upload
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     fail_uploads_after: int | None = None
+    down: bool = False  # every call answers 500, as Storage does in an outage
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,6 +107,8 @@ class StorageServer:
         with self.lock:
             self.requests.append((method, route))
             try:
+                if self.down:
+                    raise Refused("500", "InternalError", "Internal server error")
                 if method == "GET" and route.startswith("/object/sign/"):
                     token = parse_qs(parts.query).get("token", [""])[0]
                     return self._fetch_signed(route.removeprefix("/object/sign/"), token)
