@@ -13,9 +13,11 @@ full disk of the local folder, so that the jobs' "try again later" holds for bot
 from __future__ import annotations
 
 import io
+import mimetypes
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
 import httpx
@@ -26,6 +28,7 @@ from app.integrations.files import (
     CHUNK_BYTES,
     MEGABYTE,
     FileMissing,
+    LocalFolderFiles,
     check_key,
     check_prefix,
     valid_key,
@@ -184,6 +187,50 @@ class SupabaseStorageFiles:
             if len(page) < PAGE:
                 return
             offset += PAGE
+
+
+@dataclass
+class Copied:
+    """What copying a folder into Storage did, file by file."""
+
+    copied: int = 0
+    skipped: int = 0  # already in Storage with the same size
+    left_out: int = 0  # not a company file key: nothing the port could have written
+
+
+def copy_folder(
+    folder: LocalFolderFiles,
+    storage: SupabaseStorageFiles,
+    done: Copied,
+    report: Callable[[str], None] = lambda line: None,
+) -> Copied:
+    """Copy every company's files from the local folder into Storage, counting into `done`.
+    A file Storage already holds with the same size is skipped, so a copy that was interrupted
+    (StorageFailed) carries on where it stopped when run again; the folder is only read."""
+    storage.ensure_bucket()
+    for company in sorted(p.name for p in folder.root.iterdir() if p.is_dir()):
+        prefix = f"{company}/"
+        if not valid_key(f"{prefix}x"):
+            report(f"left out {company}/: not a company's folder")
+            continue
+        present = dict(storage.sizes(prefix))
+        for key in sorted(folder.keys(prefix)):
+            path = folder.root / key
+            if not valid_key(key):
+                done.left_out += 1
+                report(f"left out {key}: not a company file key")
+            elif present.get(key) == path.stat().st_size:
+                done.skipped += 1
+            else:
+                with path.open("rb") as source:
+                    storage.put_file(key, source, _content_type(key))
+                done.copied += 1
+    return done
+
+
+def _content_type(key: str) -> str:
+    """What a kept file is, by the extension its key was given (photos, logos, zips)."""
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
 def _refusal(response: httpx.Response) -> StorageApiError:
