@@ -102,7 +102,7 @@ class SupabaseStorageFiles:
             except StorageApiError as error:
                 if not _is_missing(error):
                     raise
-                self._storage.create_bucket(self.bucket, options={"public": False})
+                self._create_bucket()
                 self._bucket_checked = True
                 return True
         if found.public:
@@ -111,6 +111,14 @@ class SupabaseStorageFiles:
             )
         self._bucket_checked = True
         return False
+
+    def _create_bucket(self) -> None:
+        """A private bucket; one that another process created meanwhile is just as good."""
+        try:
+            self._storage.create_bucket(self.bucket, options={"public": False})
+        except StorageApiError as error:
+            if str(error.status) != "409":
+                raise
 
     def _ready(self) -> None:
         if not self._bucket_checked:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.config import Settings
+from app.config import ConfigError, Settings
 from app.integrations import files
 from app.integrations.files import FileMissing, FileRefused, FileStore, LocalFolderFiles
 from app.integrations.storage import StorageFailed, SupabaseStorageFiles
@@ -324,6 +324,51 @@ def test_a_supabase_url_chooses_storage(tmp_path: Path, server: StorageServer):
     assert server.objects[f"plenum-chosen/{key}"].data == PNG
     assert server.objects[f"plenum-chosen/{key}"].content_type == "image/png"
     assert not (tmp_path / "kept").exists()
+
+
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """A production environment with everything set but where files are kept."""
+    for name in ("FILES_DIR", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "STORAGE_BUCKET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PLENUM_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("PUBLIC_URL", "https://plenum.example.com")
+    monkeypatch.setenv("ENCRYPTION_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=")
+    return monkeypatch
+
+
+def test_production_keeps_files_in_storage_or_on_a_volume(production: pytest.MonkeyPatch):
+    with pytest.raises(ConfigError, match=r"SUPABASE_URL .* or FILES_DIR"):
+        Settings.from_env()
+
+    production.setenv("FILES_DIR", "/data/files")
+    assert Settings.from_env().supabase_url is None
+
+    production.delenv("FILES_DIR")
+    production.setenv("SUPABASE_URL", "https://abcd.supabase.co")
+    with pytest.raises(ConfigError, match="SUPABASE_SERVICE_ROLE_KEY is required"):
+        Settings.from_env()
+    production.setenv("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_abc")
+    settings = Settings.from_env()
+    assert (settings.supabase_url, settings.storage_bucket) == (
+        "https://abcd.supabase.co",
+        "plenum-production",
+    )
+    production.setenv("SUPABASE_URL", "http://abcd.supabase.co")
+    with pytest.raises(ConfigError, match="SUPABASE_URL must start with https://"):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize("bucket", ["avatars", "plenum-", "Plenum-files", "plenum-a/b"])
+def test_the_bucket_is_one_the_policies_name(production: pytest.MonkeyPatch, bucket: str):
+    production.setenv("FILES_DIR", "/data/files")
+    production.setenv("STORAGE_BUCKET", "plenum-eu-1")
+    assert Settings.from_env().storage_bucket == "plenum-eu-1"
+    production.setenv("STORAGE_BUCKET", bucket)
+    with pytest.raises(ConfigError, match="STORAGE_BUCKET must be 'plenum-'"):
+        Settings.from_env()
 
 
 def _exif() -> bytes:
