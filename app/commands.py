@@ -1,4 +1,5 @@
-"""`flask db …` (migrations, policies, catalog checks) and `flask seed demo`."""
+"""`flask db …` (migrations, policies, catalog checks), `flask seed demo` and `flask files
+migrate`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.crypto_commands import crypto_cli
 from app.db import Connection, admin_connection, begin
 from app.demo import portal as demo_portal
 from app.demo import seed
+from app.integrations import files, storage
 
 db_cli = AppGroup("db", help="Migrations, policies and catalog checks.")
 seed_cli = AppGroup("seed", help="Demonstration data.")
@@ -28,6 +30,7 @@ company_cli = AppGroup(
 # Who the audit log names for the platform's own changes to a company.
 PLATFORM_ACTOR = "system:platform"
 certificate_cli = AppGroup("certificate", help="Deletion certificates.")
+files_cli = AppGroup("files", help="Photos, signatures, logos and exports: the files port.")
 
 
 def _settings() -> Settings:
@@ -244,6 +247,38 @@ def certificate_verify(file: TextIO) -> None:
     click.echo(f"the certificate holds: digest {download['digest']}, key {download['key_id']}")
 
 
+@files_cli.command("migrate")
+@click.option(
+    "--from",
+    "folder",
+    type=click.Path(exists=True, file_okay=False),
+    help="The local files folder to copy (default: FILES_DIR).",
+)
+def files_migrate(folder: str | None) -> None:
+    """Copy every file of a local files folder into Supabase Storage. Run again after an
+    interruption, it copies only what is missing; it never deletes the local files."""
+    settings = _settings()
+    target = files.for_settings(settings)
+    if not isinstance(target, storage.SupabaseStorageFiles):
+        raise click.ClickException(
+            "Supabase Storage is not configured: set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY"
+        )
+    source = files.LocalFolderFiles(folder or settings.files_dir)
+    click.echo(f"copying {source.root} into the Storage bucket {target.bucket}")
+    done = storage.Copied()
+    try:
+        storage.copy_folder(source, target, done, report=click.echo)
+    except storage.StorageFailed as failed:
+        raise click.ClickException(
+            f"{done.copied} copied, {done.skipped} already there, then Storage failed: {failed}."
+            " Run it again to copy the rest."
+        ) from failed
+    click.echo(
+        f"{done.copied} copied, {done.skipped} already there, {done.left_out} left out;"
+        " the local files are kept"
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(certificate_cli)
     app.cli.add_command(db_cli)
@@ -251,3 +286,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(company_cli)
     app.cli.add_command(crypto_cli)
+    app.cli.add_command(files_cli)

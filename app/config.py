@@ -159,6 +159,30 @@ def _api_base(name: str, env: str) -> str | None:
     return base
 
 
+def _service_role_key(supabase_url: str | None) -> str:
+    """The key Storage is called with: the service role's, as the app and the worker act for
+    every company (the bucket's policies let no other key in)."""
+    key = _text("SUPABASE_SERVICE_ROLE_KEY", "") or ""
+    if supabase_url is not None and not key:
+        raise ConfigError("SUPABASE_SERVICE_ROLE_KEY is required with SUPABASE_URL")
+    return key
+
+
+# supabase/policies/storage_objects.sql lets members read only buckets named so.
+BUCKET = re.compile(r"plenum-[a-z0-9][a-z0-9-]{0,55}")
+
+
+def _storage_bucket(env: str) -> str:
+    """The private bucket of this environment's files: `plenum-<environment>` unless set."""
+    bucket = _text("STORAGE_BUCKET", f"plenum-{env}") or ""
+    if not BUCKET.fullmatch(bucket):
+        raise ConfigError(
+            "STORAGE_BUCKET must be 'plenum-' then lowercase letters, digits or '-',"
+            f" not {bucket!r}"
+        )
+    return bucket
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
@@ -200,6 +224,11 @@ class Settings:
     google_maps_api_base: str | None = None
     # Geocoding and travel times through Google Maps; "": offline (ZIP centroids).
     google_maps_key: str = ""
+    # Files in Supabase Storage (the project's URL and its service-role key, the private
+    # bucket); None: the local folder, files_dir.
+    supabase_url: str | None = None
+    supabase_service_role_key: str = ""
+    storage_bucket: str = "plenum-development"
 
     @property
     def is_production(self) -> bool:
@@ -219,9 +248,14 @@ class Settings:
         if database_url is None:
             raise ConfigError("DATABASE_URL is not set (make dev and make test set it for you)")
         files_dir = _text("FILES_DIR")
-        if files_dir is None and env == "production":
-            # A machine's own disk does not outlive a deploy: photos need a persistent volume.
-            raise ConfigError("FILES_DIR is required in production (a persistent volume)")
+        supabase_url = _api_base("SUPABASE_URL", env)
+        if files_dir is None and supabase_url is None and env == "production":
+            # A machine's own disk does not outlive a deploy: photos need Supabase Storage or a
+            # persistent volume.
+            raise ConfigError(
+                "SUPABASE_URL (files in Supabase Storage) or FILES_DIR (a persistent volume)"
+                " is required in production"
+            )
         key_id, keys = _encryption_keys(env)
         return cls(
             env=env,
@@ -253,4 +287,7 @@ class Settings:
             sendgrid_api_base=_api_base("SENDGRID_API_BASE", env),
             google_maps_api_base=_api_base("GOOGLE_MAPS_API_BASE", env),
             google_maps_key=_text("GOOGLE_MAPS_API_KEY", "") or "",
+            supabase_url=supabase_url,
+            supabase_service_role_key=_service_role_key(supabase_url),
+            storage_bucket=_storage_bucket(env),
         )

@@ -25,6 +25,7 @@ from app.auth import links
 from app.config import Settings
 from app.db import Connection, admin_connection, create_pool
 from tests import factories
+from tests.integrations.storage_server import StorageServer
 
 pytest_plugins = ["tests.plugins.promises"]
 
@@ -194,3 +195,12 @@ class Client(FlaskClient):
 def make(admin: Connection) -> factories.Factory:
     """Factories that insert real rows: make.tenant(), make.member(tenant, 'technician'), …"""
     return factories.Factory(admin)
+
+
+@pytest.fixture
+def storage_server() -> Iterator[StorageServer]:
+    """A loopback Supabase Storage (tests/integrations/storage_server.py), empty; settings use
+    it with `make_settings(database, supabase_url=storage_server.url,
+    supabase_service_role_key=storage_server.key)`."""
+    with StorageServer() as server:
+        yield server

@@ -9,5 +9,5 @@ from app.integrations import files
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    # Supabase Storage takes the same tenant-prefixed keys; until then, a local folder.
+    # Supabase Storage with SUPABASE_URL, else a local folder: the same company-prefixed keys.
     app.extensions["plenum.files"] = files.for_settings(settings)

@@ -103,14 +103,19 @@ class FileStore(Protocol):
 
 def check_prefix(prefix: str) -> str:
     """The prefix itself, when it is a company's (`<tenant>/`) or a folder inside it."""
-    if not prefix.endswith("/") or not _KEY.fullmatch(prefix.rstrip("/") + "/x"):
+    if not prefix.endswith("/") or not valid_key(f"{prefix}x"):
         raise ValueError(f"not a company folder: {prefix!r}")
     return prefix
 
 
+def valid_key(key: str) -> bool:
+    """Whether `key` names a file inside one company's prefix."""
+    return _KEY.fullmatch(key) is not None
+
+
 def check_key(key: str) -> str:
     """The key itself, when it names a file inside one company's prefix; ValueError otherwise."""
-    if not _KEY.fullmatch(key):
+    if not valid_key(key):
         raise ValueError(f"not a company file key: {key!r}")
     return key
 
@@ -178,8 +183,15 @@ class LocalFolderFiles:
 
 
 def for_settings(settings: Settings) -> FileStore:
-    """The store the settings choose: the app's (app.integrations) and the jobs worker's."""
-    return LocalFolderFiles(settings.files_dir)
+    """The store the settings choose, the app's (app.integrations) and the jobs worker's:
+    Supabase Storage with SUPABASE_URL, else the local folder."""
+    if settings.supabase_url is None:
+        return LocalFolderFiles(settings.files_dir)
+    from app.integrations.storage import SupabaseStorageFiles  # built on this module's keys
+
+    return SupabaseStorageFiles(
+        settings.supabase_url, settings.supabase_service_role_key, settings.storage_bucket
+    )
 
 
 def store() -> FileStore:

@@ -11,12 +11,12 @@ from psycopg_pool import ConnectionPool
 
 from app import crypto
 from app.db import Connection
-from app.integrations.files import LocalFolderFiles
+from app.integrations.files import FileStore
 from jobs import company_export
 
 
 def run_exports(
-    pool: ConnectionPool, store: LocalFolderFiles, keyring: crypto.Keyring, **options: Any
+    pool: ConnectionPool, store: FileStore, keyring: crypto.Keyring, **options: Any
 ) -> int:
     """The worker's export job, once (as the worker runs it)."""
     return company_export.sweep(pool, store=store, keyring=keyring, **options)
@@ -40,7 +40,7 @@ def export_row(admin: Connection, export_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
-def opened_zip(store: LocalFolderFiles, admin: Connection, export_id: UUID) -> zipfile.ZipFile:
+def opened_zip(store: FileStore, admin: Connection, export_id: UUID) -> zipfile.ZipFile:
     row = export_row(admin, export_id)
     assert row["status"] == "done", row
     return zipfile.ZipFile(store.open(row["storage_key"]))

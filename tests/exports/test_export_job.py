@@ -19,6 +19,7 @@ from app.auth.identity import claims_for
 from app.company_export import columns as classified
 from app.db import Connection
 from app.integrations.files import LocalFolderFiles
+from app.integrations.storage import SupabaseStorageFiles
 from jobs import REGISTRY
 from jobs.company_export import ExportsFailed
 from tests.clock import set_clock
@@ -29,6 +30,7 @@ from tests.exports.support import (
     run_exports,
 )
 from tests.factories import Factory, Tenant
+from tests.integrations.storage_server import StorageServer
 
 GATE_CODE = "Gate 4711, alarm 0815#"
 
@@ -120,6 +122,31 @@ def test_only_an_owner_may_ask_for_the_gate_codes_and_the_choice_is_audited(
     assert logged is not None and logged["new_values"]["include_access_notes"] is True
     assert logged["actor_id"] == company.owner.account_id
     assert logged["new_values"]["requested_by"] == str(company.owner.account_id)
+
+
+@pytest.mark.promise("P-09")
+def test_an_export_reads_and_keeps_its_files_in_supabase_storage(
+    admin: Connection, make: Factory, pool: ConnectionPool, storage_server: StorageServer,
+    keyring: crypto.Keyring,
+) -> None:  # fmt: skip
+    """Every file of the company is copied from Storage into the zip (not its earlier zips, not
+    another company's), and the zip is kept in Storage."""
+    store = SupabaseStorageFiles(storage_server.url, storage_server.key, "plenum-test")
+    company, other = make.tenant(), make.tenant()
+    photo = f"{company.id}/visits/{company.id}/photo.jpg"
+    store.put(photo, b"\xff\xd8\xff photo", "image/jpeg")
+    store.put(f"{company.id}/exports/earlier.zip", b"PK earlier", "application/zip")
+    store.put(f"{other.id}/visits/{other.id}/theirs.jpg", b"theirs", "image/jpeg")
+    export_id = queue_export(admin, company.id)
+
+    assert run_exports(pool, store, keyring) == 1
+
+    key = export_row(admin, export_id)["storage_key"]
+    assert storage_server.objects[f"plenum-test/{key}"].content_type == "application/zip"
+    archive = opened_zip(store, admin, export_id)
+    copied = [name for name in archive.namelist() if name.startswith("files/")]
+    assert copied == [f"files/{photo}"]
+    assert archive.read(f"files/{photo}") == b"\xff\xd8\xff photo"
 
 
 def test_a_second_export_is_refused_while_one_waits(admin: Connection, make: Factory) -> None:

@@ -20,6 +20,7 @@ from jobs import REGISTRY
 from jobs.discarded_files import BATCH, sweep
 from tests.conftest import Client, TestDatabase, make_settings
 from tests.factories import Factory
+from tests.integrations.storage_server import StorageServer
 from tests.technician.support import JPEG, Day, make_day, signature_data_url
 
 
@@ -184,3 +185,43 @@ def test_the_worker_runs_the_job_on_the_apps_files_folder(
 
     assert REGISTRY["discarded_files"].sweep(pool) == 1
     assert kept_files(files_dir) == set()
+
+
+@pytest.mark.promise("P-10")
+def test_the_worker_deletes_through_supabase_storage(
+    database: TestDatabase, pool, admin, day: Day, storage_server: StorageServer, monkeypatch
+):
+    """The app keeps its photos in Storage; the worker, configured the same way from its
+    environment, deletes them there, and an outage of Storage leaves the keys queued."""
+    in_storage = make_settings(
+        database,
+        supabase_url=storage_server.url,
+        supabase_service_role_key=storage_server.key,
+        storage_bucket="plenum-test",
+    )
+    app = create_app(in_storage)
+    app.test_client_class = Client
+    try:
+        add_photo(signed_in(app, day.tech.email), day.first)
+        add_photo(signed_in(app, day.other_tech.email), day.others)
+    finally:
+        app.extensions["plenum.pool"].close()
+    [photo] = keys_of(admin, day.first)
+    [other] = keys_of(admin, day.others)
+    assert storage_server.keys("plenum-test") == with_thumbnail(photo) | with_thumbnail(other)
+    admin.execute("delete from public.visits where id = %s", [day.first])
+    for name, value in (
+        ("SUPABASE_URL", storage_server.url),
+        ("SUPABASE_SERVICE_ROLE_KEY", storage_server.key),
+        ("STORAGE_BUCKET", "plenum-test"),
+    ):
+        monkeypatch.setenv(name, value)
+
+    storage_server.down = True
+    assert REGISTRY["discarded_files"].sweep(pool) == 0
+    assert queued(admin) == [photo]
+    storage_server.down = False
+    assert REGISTRY["discarded_files"].sweep(pool) == 1
+
+    assert storage_server.keys("plenum-test") == with_thumbnail(other)
+    assert queued(admin) == []

@@ -16,9 +16,13 @@ from app import certificates
 from app.audit import checkpoints
 from app.db import Connection
 from app.integrations import files
+from app.integrations.storage import SupabaseStorageFiles
+from jobs import purge
 from tests.clock import database_now, set_clock
 from tests.factories import Factory
+from tests.integrations.storage_server import StorageServer
 from tests.lifecycle.purge_support import (
+    PUBLIC_URL,
     SEED,
     certificate_of,
     checksums,
@@ -72,6 +76,27 @@ def test_a_purge_deletes_one_company_and_leaves_every_other_row_as_it_was(
         assert said[table][counted[rules[table]]] == n, table
     assert certificate["files_removed"] == 2
     assert certificate["company"]["name"] == "Gone Heating"
+
+
+@pytest.mark.promise("P-13")
+def test_a_purge_removes_the_companys_files_from_supabase_storage(
+    admin: Connection, make: Factory, pool: ConnectionPool, storage_server: StorageServer
+) -> None:
+    """More than a page of Storage's listing, in folders within folders; the neighbour's stay."""
+    store = SupabaseStorageFiles(storage_server.url, storage_server.key, "plenum-test")
+    gone, neighbour = make.tenant("Gone Heating"), make.tenant("Next Door Cooling")
+    for company in (gone.id, neighbour.id):
+        for n in range(120):
+            store.put(f"{company}/visits/{n % 3}/{n:03}.jpg", b"photo", "image/jpeg")
+        store.put(f"{company}/company/logo.png", b"logo", "image/png")
+    close(admin, gone.id, days_ago=31, now=database_now(admin))
+
+    finished = purge.sweep(pool, seed=SEED, store=store, public_url=PUBLIC_URL)
+
+    assert finished == 1
+    assert list(store.keys(f"{gone.id}/")) == []
+    assert len(list(store.keys(f"{neighbour.id}/"))) == 121
+    assert certificate_of(admin, gone.id)["certificate"]["files_removed"] == 121
 
 
 @pytest.mark.promise("P-13")
