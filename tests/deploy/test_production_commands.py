@@ -51,7 +51,9 @@ def _key() -> str:
 
 
 def production_settings(database: str, files_dir: Path) -> dict[str, str]:
-    """fly.toml's [env] and the secrets it lists (`fly secrets set`), for `database`."""
+    """fly.toml's [env] and the secrets it lists (`fly secrets set`), for `database`; files in a
+    local folder instead of Storage (production requires `https://` for SUPABASE_URL, which the
+    loopback Storage of tests/integrations does not speak)."""
     return {
         **FLY["env"],
         "FILES_DIR": str(files_dir),
