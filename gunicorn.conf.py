@@ -1,7 +1,11 @@
 """Gunicorn settings for the web process (fly.toml: `gunicorn -c gunicorn.conf.py ...`).
 
-The access log goes to stdout through a logger that redacts bearer tokens from request lines,
-paths, query strings and referrers (see app/access_log.py)."""
+Logs go out as JSON lines (app/server.py): the access log on stdout, with bearer tokens
+redacted from paths, and the error log on stderr. Gunicorn's own error pages (a malformed
+request, headers over the limit) carry the app's security headers: the threaded worker of
+app/server.py writes them."""
 
-logger_class = "app.access_log.RedactingLogger"
+logger_class = "app.server.JsonLogger"
+worker_class = "app.server.Worker"
 accesslog = "-"
+errorlog = "-"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app import company, db, errors, formatting, menu, money, security
+from app import company, db, errors, formatting, logs, menu, money, security, sentry
 from app.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app: settings, pool, security, blueprints, error pages and commands."""
+    """Build the app: settings, logs and error reports, pool, security, blueprints, error pages
+    and commands."""
     settings = settings or Settings.from_env()
+    sentry.init(settings, "web")
     app = Flask(__name__)
+    logs.init_app(app)  # first: its clock starts before any other step of a request
     app.config.update(
         PLENUM=settings,
         SECRET_KEY=settings.secret_key,

@@ -1,15 +1,13 @@
-"""Gunicorn's access log without bearer secrets (used by gunicorn.conf.py).
+"""Bearer secrets out of what the logs print: request lines, paths, queries and headers.
 
 Emailed links trade their token for the session on first use, but that first request, and
 every calendar-feed request (calendar apps keep no cookies), still names a token in its path.
-Every value the access log could print is passed through `redact` first."""
+Every path gunicorn's access log (app/server.py) and the app's logs (app/logs.py) print is
+passed through `redact` first."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from gunicorn.glogging import Logger
 
 REDACTED = "[redacted]"
 # Paths whose next segment is a bearer token, whatever its length.
@@ -35,11 +33,3 @@ def redact(value: str) -> str:
     value = _TOKEN_AFTER.sub(lambda m: m.group(1) + REDACTED, value)
     value = _LONG_SEGMENT.sub(_segment, value)
     return _SECRET_PARAMETER.sub(lambda m: m.group(1) + REDACTED, value)
-
-
-class RedactingLogger(Logger):
-    """Gunicorn's logger, with every access-log atom redacted."""
-
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}

@@ -49,6 +49,19 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+def _fraction(name: str, default: float) -> float:
+    raw = _text(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number from 0 to 1, not {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number from 0 to 1, not {raw!r}")
+    return value
+
+
 def _networks(name: str) -> tuple[Network, ...]:
     """Comma-separated addresses or networks (CIDR)."""
     networks = []
@@ -229,6 +242,10 @@ class Settings:
     supabase_url: str | None = None
     supabase_service_role_key: str = ""
     storage_bucket: str = "plenum-development"
+    # The build running, as Sentry names it (PLENUM_RELEASE, else the image Fly.io deployed).
+    release: str | None = None
+    # The share of requests Sentry traces (their timing); 0: errors only.
+    sentry_traces_sample_rate: float = 0.0
 
     @property
     def is_production(self) -> bool:
@@ -290,4 +307,8 @@ class Settings:
             supabase_url=supabase_url,
             supabase_service_role_key=_service_role_key(supabase_url),
             storage_bucket=_storage_bucket(env),
+            release=_text("PLENUM_RELEASE")
+            or _text("FLY_IMAGE_REF")
+            or _text("FLY_MACHINE_VERSION"),
+            sentry_traces_sample_rate=_fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         )

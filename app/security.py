@@ -49,6 +49,9 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# Browsers keep to HTTPS for two years (P-20), subdomains included.
+HSTS = "max-age=63072000; includeSubDomains"
+
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Cookie flags, CSRF protection and headers on every response."""
@@ -81,7 +84,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if settings.is_production:
-            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+            response.headers["Strict-Transport-Security"] = HSTS
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
+from app import logs, sentry
 from app.config import Settings
 from app.db import create_pool
 from jobs import (  # noqa: F401  (importing a job registers it)
@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m jobs", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run every job once, then exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()
     settings = Settings.from_env()
+    sentry.init(settings, "worker")  # a failed job is logged, and so reported
     if settings.worker_database_url is None:
         parser.error("WORKER_DATABASE_URL is not set (the worker's own login role)")
     pool = create_pool(
