@@ -22,8 +22,13 @@ from app.access_log import REDACTED, redact
 
 ACCESS = logging.getLogger("app.access")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Ten to fifteen digits with the separators people type; not a piece of a UUID or a longer word.
-PHONE = re.compile(r"(?<![\w-])\+?\(?\d(?:[\s().-]{0,2}\d){9,14}(?![\w-])")
+# A number as people write it: international (+ and 8 to 15 digits, any separators) or North
+# American ((508) 555-0123, 508.555.0123, 5085550123); not a piece of a UUID or a longer word.
+PHONE = re.compile(
+    r"(?<![\w-])(?:\+\d(?:[\s().-]{0,2}\d){7,14}|\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4})(?![\w-])"
+)
+# The client's address in gunicorn's complaints ("Invalid request from ip=203.0.113.9: …").
+CLIENT_ADDRESS = re.compile(r"(?<=\bip=)[0-9A-Fa-f.:]*[0-9A-Fa-f]")
 # A bearer token outside a path: a long run of URL-safe characters that mixes digits with
 # letters beyond hex (request ids, hashes and UUIDs are hex, and stay readable).
 TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[g-zG-Z_])[\w-]{32,}(?![\w-])")
@@ -37,12 +42,13 @@ _HANDLER_MARK = "_plenum_json"
 
 
 def mask(text: str) -> str:
-    """`text` with bearer secrets, email addresses, phone numbers and quoted database values
-    replaced by [redacted]."""
+    """`text` with bearer secrets, email addresses, phone numbers, client addresses and quoted
+    database values replaced by [redacted]."""
     text = DATABASE_VALUE.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
     text = QUOTED_INPUT.sub(lambda m: m.group(1) + REDACTED, text)
     text = EMAIL.sub(REDACTED, text)
     text = PHONE.sub(REDACTED, text)
+    text = CLIENT_ADDRESS.sub(REDACTED, text)
     text = TOKEN.sub(REDACTED, text)
     return redact(text)
 
