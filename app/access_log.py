@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 REDACTED = "[redacted]"
-# Paths whose next segment is a bearer token, whatever its length.
+# Paths whose next segment is a bearer token, whatever its length (not a URL rule's `<token>`).
 _TOKEN_AFTER = re.compile(
     r"(/(?:password/reset|invitations|sign-in/unlock|sign-up/confirm|calendar|estimate|invoice|unsubscribe|visit|portal/link|certificate)/)"
-    r"(?!(?:pending|view)(?:[/?#\s\"]|$))[^/?#\s\".]+"
+    r"(?!(?:pending|view)(?:[/?#\s\"]|$)|<)[^/?#\s\".]+"
 )
 # Any other long random-looking segment (tokens are 43 characters); ids (UUIDs) stay readable.
 _LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=[/?#.\s\"]|$)")
