@@ -36,6 +36,14 @@ EVENT_KEYS = frozenset(
     }
 )  # fmt: skip
 CONTEXTS = frozenset({"runtime", "os", "trace"})
+# Of a span (and of the trace context): what it timed, never its data (an outbound call's
+# query, such as the address sent to be geocoded).
+SPAN_KEYS = frozenset(
+    {
+        "op", "description", "span_id", "trace_id", "parent_span_id", "start_timestamp",
+        "timestamp", "status", "same_process_as_parent", "origin",
+    }
+)  # fmt: skip
 HEADERS = frozenset({"accept", "content-length", "content-type", "host", "user-agent"})
 BREADCRUMB_DATA = frozenset({"method", "status_code", "reason", "route", "status"})
 # Keys whose values are never sent, wherever they appear in what is passed on.
@@ -83,6 +91,9 @@ def scrub_event(sent: SentryEvent, hint: Hint) -> SentryEvent:
     kept = {key: value for key, value in event.items() if key in EVENT_KEYS}
     kept["tags"] = _tags(event.get("tags") or {}, event.get("extra") or {})
     kept["contexts"] = {k: v for k, v in (event.get("contexts") or {}).items() if k in CONTEXTS}
+    if "trace" in kept["contexts"]:
+        kept["contexts"]["trace"] = _span(kept["contexts"]["trace"])
+    kept["spans"] = [_span(span) for span in event.get("spans") or []]
     if "request" in event:
         kept["request"] = _request(event["request"])
     _describe_database_errors(kept, hint)
@@ -124,6 +135,14 @@ def _request(sent: Event) -> Event:
     }
     if has_request_context():
         kept["url"] = request.host_url.rstrip("/") + route()
+    return kept
+
+
+def _span(span: Event) -> Event:
+    """A span's timing and kind; its description (`GET http://host/path`) without a query."""
+    kept = {key: value for key, value in span.items() if key in SPAN_KEYS}
+    if isinstance(kept.get("description"), str):
+        kept["description"] = kept["description"].split("?", 1)[0]
     return kept
 
 

@@ -90,9 +90,13 @@ class SentryServer:
         self.dsn = f"http://public@{self.host}:{self.port}/1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def events(self) -> list[dict[str, Any]]:
+    def payloads(self, kind: str) -> list[dict[str, Any]]:
+        """The items of `kind` received, oldest first."""
         with self.lock:
-            return [event for envelope in self.envelopes for event in envelope.payloads("event")]
+            return [item for envelope in self.envelopes for item in envelope.payloads(kind)]
+
+    def events(self) -> list[dict[str, Any]]:
+        return self.payloads("event")
 
     def raw(self) -> bytes:
         """Every byte received, decompressed, for looking for what must not be there."""

@@ -6,8 +6,11 @@ worker reaches Sentry the same way."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import urllib.error
 import urllib.parse
+import urllib.request
 from typing import Any
 
 import pytest
@@ -49,8 +52,12 @@ def assert_nowhere(raw: bytes, values: dict[str, str]) -> None:
 
 def failing_app(database: TestDatabase, sentry: SentryServer) -> Flask:
     """The app reporting to the loopback Sentry, with two routes that fail after reading every
-    input: one in the database, whose message quotes the values, one in Python."""
-    app = create_app(make_settings(database, sentry_dsn=sentry.dsn, release=RELEASE))
+    input: one in the database, whose message quotes the values, one in Python after an
+    outbound call that carries them in its query. Every request is traced too."""
+    settings = make_settings(
+        database, sentry_dsn=sentry.dsn, release=RELEASE, sentry_traces_sample_rate=1.0
+    )
+    app = create_app(settings)
     app.test_client_class = Client
 
     def everything(token: str) -> str:
@@ -63,6 +70,9 @@ def failing_app(database: TestDatabase, sentry: SentryServer) -> Flask:
 
     def in_python(token: str) -> str:
         form = request.form
+        look_up = f"http://{sentry.host}:{sentry.port}/look-up?" + urllib.parse.urlencode(form)
+        with contextlib.suppress(urllib.error.HTTPError):  # traced: a span and a breadcrumb
+            urllib.request.urlopen(look_up, timeout=5).close()
         raise RuntimeError(f"could not reach {form['email']} or {form['phone']} with {token}")
 
     app.add_url_rule("/failing/database/<token>", view_func=in_the_database, methods=["POST"])
@@ -108,6 +118,7 @@ def test_an_error_reaches_sentry_without_personal_data(
         app.extensions["plenum.pool"].close()
 
     assert_nowhere(sentry.raw(), values)
+    assert sentry.payloads("transaction")  # the traces were scrubbed as well
     assert event["tags"]["request_id"] == response.headers["X-Request-Id"]
     assert event["tags"]["company_id"] == str(company.id)
     assert event["tags"]["process"] == "web"
