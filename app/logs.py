@@ -32,9 +32,12 @@ CLIENT_ADDRESS = re.compile(r"(?<=\bip=)[0-9A-Fa-f.:]*[0-9A-Fa-f]")
 # A bearer token outside a path: a long run of URL-safe characters that mixes digits with
 # letters beyond hex (request ids, hashes and UUIDs are hex, and stay readable).
 TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[g-zG-Z_])[\w-]{32,}(?![\w-])")
-# What PostgreSQL quotes from the row in its messages: `Key (email)=(pat@example.com)` and
-# `invalid input syntax for type integer: "Pat Quill"`.
-DATABASE_VALUE = re.compile(r"(\bKey \([^)]*\)=\().*?(\)(?: already exists| is not present|$))")
+# What PostgreSQL quotes from the row in its messages: `Key (email)=(pat@example.com)`,
+# `Failing row contains (…)` and `invalid input syntax for type integer: "Pat Quill"`.
+DATABASE_VALUE = re.compile(
+    r"(\bKey \([^)]*\)=\().*?(\) (?:already exists|is not present|is still referenced))"
+    r"|(Failing row contains \().*(\))"
+)
 QUOTED_INPUT = re.compile(r'((?:invalid input (?:syntax|value)|value too long)[^:"]*: )".*?"')
 # The attributes every log record has: anything else was passed in `extra` and is logged too.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -44,7 +47,7 @@ _HANDLER_MARK = "_plenum_json"
 def mask(text: str) -> str:
     """`text` with bearer secrets, email addresses, phone numbers, client addresses and quoted
     database values replaced by [redacted]."""
-    text = DATABASE_VALUE.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
+    text = DATABASE_VALUE.sub(lambda m: m.expand(r"\1\3") + REDACTED + m.expand(r"\2\4"), text)
     text = QUOTED_INPUT.sub(lambda m: m.group(1) + REDACTED, text)
     text = EMAIL.sub(REDACTED, text)
     text = PHONE.sub(REDACTED, text)
@@ -109,16 +112,16 @@ def route() -> str:
 
 
 def _log_access(response: Response) -> Response:
-    started = g.get("started", time.perf_counter())
+    started, rule = g.get("started", time.perf_counter()), route()
     ACCESS.info(
         "%s %s %s",
         request.method,
-        route(),
+        rule,
         response.status_code,
         extra={
             "request_id": g.get("request_id"),
             "company_id": company_id(),
-            "route": route(),
+            "route": rule,
             "method": request.method,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),

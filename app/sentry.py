@@ -62,10 +62,10 @@ TRUSTED_KEYS = frozenset(
 )  # fmt: skip
 
 
-def init(settings: Settings, process: str) -> bool:
+def init(settings: Settings, process: str) -> None:
     """Start reporting errors of this process ("web" or "worker") if SENTRY_DSN is set."""
     if not settings.sentry_dsn:
-        return False
+        return
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
         release=settings.release,
@@ -82,7 +82,6 @@ def init(settings: Settings, process: str) -> bool:
         trace_propagation_targets=[],  # no tracing headers on calls to Stripe, Twilio, …
     )
     sentry_sdk.get_global_scope().set_tag("process", process)
-    return True
 
 
 def scrub_event(sent: SentryEvent, hint: Hint) -> SentryEvent:

@@ -126,6 +126,10 @@ TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
             'invalid input syntax for type uuid: "Pat Quill"',
             "invalid input syntax for type uuid: [redacted]",
         ),
+        (
+            "DETAIL:  Failing row contains (1, Pat Quill, pat, null).\nHINT: x",
+            "DETAIL:  Failing row contains ([redacted]).\nHINT: x",
+        ),
         ("Invalid request from ip=203.0.113.9: bad", "Invalid request from ip=[redacted]: bad"),
         (f"GET /password/reset/{TOKEN}", "GET /password/reset/[redacted]"),
     ],
