@@ -12,14 +12,19 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import brotli
+
+def _brotli(body: bytes) -> bytes:
+    import brotli  # the SDK compresses with brotli only when it is installed
+
+    return bytes(brotli.decompress(body))
+
 
 DECODERS = {
     "": lambda body: body,
     "identity": lambda body: body,
     "gzip": gzip.decompress,
     "deflate": zlib.decompress,
-    "br": brotli.decompress,
+    "br": _brotli,
 }
 
 
