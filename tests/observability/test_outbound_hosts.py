@@ -4,9 +4,9 @@ database and those servers, and nothing else. Every connection the process opens
 thread, is recorded by an audit hook; each processor must have been contacted, so a flow that
 reached none of them cannot pass.
 
-A processor is one entry of `processors` (its name and its server's addresses): Supabase
-Storage's loopback server is added there the same way. The database is reached by libpq, in C,
-which Python's audit hooks do not see; its address is allowed, not required."""
+A processor is one entry of `processors` (its name and its server's addresses). The database
+is reached by libpq, in C, which Python's audit hooks do not see; its address is allowed, not
+required."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from tests.geocoding.conftest import add_property
 from tests.geocoding.maps_server import KEY as MAPS_KEY
 from tests.geocoding.maps_server import FakeMaps
 from tests.geocoding.maps_server import running as maps_running
+from tests.integrations.storage_server import StorageServer
 from tests.messaging.providers import SendGridServer, TwilioServer, twilio_sid
 from tests.messaging.support import connect, daytime_zone
 from tests.observability.sentry_server import SentryServer
@@ -107,6 +108,7 @@ def processors(
     twilio_server: TwilioServer,
     sendgrid_server: SendGridServer,
     maps_server: FakeMaps,
+    storage_server: StorageServer,
     sentry: SentryServer,
 ) -> dict[str, set[Address]]:
     """The listed processors (PROMISES.md P-18) and the addresses that stand for each."""
@@ -116,6 +118,7 @@ def processors(
         "Twilio": {address_of(twilio_server.url)},
         "SendGrid": {address_of(sendgrid_server.url)},
         "Google Maps": {address_of(maps_server.url)},
+        "Supabase Storage": {address_of(storage_server.url)},
         "Sentry": {(sentry.host, sentry.port)},
     }
 
@@ -127,6 +130,7 @@ def settings(
     twilio_server: TwilioServer,
     sendgrid_server: SendGridServer,
     maps_server: FakeMaps,
+    storage_server: StorageServer,
     sentry: SentryServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Settings:
@@ -138,6 +142,8 @@ def settings(
         sendgrid_api_base=sendgrid_server.url,
         google_maps_api_base=maps_server.url,
         google_maps_key=MAPS_KEY,
+        supabase_url=storage_server.url,
+        supabase_service_role_key=storage_server.key,
         sentry_dsn=sentry.dsn,
     )
     environment = {
@@ -153,6 +159,8 @@ def settings(
         "SENDGRID_API_BASE": sendgrid_server.url,
         "GOOGLE_MAPS_API_BASE": maps_server.url,
         "GOOGLE_MAPS_API_KEY": MAPS_KEY,
+        "SUPABASE_URL": storage_server.url,
+        "SUPABASE_SERVICE_ROLE_KEY": storage_server.key,
         "SENTRY_DSN": sentry.dsn,
     }
     for name, value in environment.items():
@@ -187,9 +195,9 @@ def messaging_company(
     connect(admin, settings, tenant_id, twilio, sendgrid, rate=100)
 
 
-def queue_a_text_and_an_email(admin: Any, make: Factory, tenant_id: Any) -> str:
-    """A customer with a property to place on the map, and a text and an email to send them;
-    their phone number."""
+def queue_work(admin: Any, make: Factory, tenant_id: Any) -> str:
+    """Work for the worker: a customer's property to place on the map, a text and an email to
+    send them, a discarded photo to delete from Storage; the customer's phone number."""
     phone = "+1508" + str(secrets.randbelow(10**7)).zfill(7)
     email = f"pat{phone[1:]}@example.com"
     customer = make.customer(tenant_id, phone=phone, email=email)
@@ -197,6 +205,10 @@ def queue_a_text_and_an_email(admin: Any, make: Factory, tenant_id: Any) -> str:
     text = Draft(tenant_id, "sms", "visit_reminder", phone, "See you at 9", customer_id=customer)
     for draft in (text, dataclasses.replace(text, channel="email", to=email, subject="Visit")):
         assert queue(admin, dataclasses.replace(draft, occasion="1")) is not None
+    admin.execute(
+        "insert into app.discarded_files (storage_key) values (%s)",
+        [f"{tenant_id}/visits/{secrets.token_hex(8)}/photo.jpg"],
+    )
     return phone
 
 
@@ -215,6 +227,7 @@ def test_a_whole_flow_and_a_worker_pass_contact_only_the_listed_processors(
     twilio_server: TwilioServer,
     sendgrid_server: SendGridServer,
     maps_server: FakeMaps,
+    storage_server: StorageServer,
     sentry: SentryServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -228,7 +241,7 @@ def test_a_whole_flow_and_a_worker_pass_contact_only_the_listed_processors(
         paying = shop.client.submit(f"/invoices/{invoice}/pay-online")
         assert paying.status_code == 303
         messaging_company(admin, settings, shop.tenant.id, twilio_server, sendgrid_server)
-        phone = queue_a_text_and_an_email(admin, make, shop.tenant.id)
+        phone = queue_work(admin, make, shop.tenant.id)
         with pytest.raises(SystemExit, match=r"^1 job\(s\) failed"):  # the one made to fail
             main(["--once"])  # the worker as deployed, every job registered, in this process
         sentry_sdk.flush(timeout=10)
@@ -245,3 +258,4 @@ def test_a_whole_flow_and_a_worker_pass_contact_only_the_listed_processors(
     assert contacted == list(processors)
     assert twilio_server.received(to=phone) and sendgrid_server.received()
     assert maps_server.asked("geocode") and stripe_server.sessions and sentry.events()
+    assert storage_server.requests
