@@ -229,6 +229,9 @@ class Settings:
     supabase_url: str | None = None
     supabase_service_role_key: str = ""
     storage_bucket: str = "plenum-development"
+    # The jobs worker's lease on a periodic job it runs, renewed while the job runs: how long a
+    # worker that died keeps holding the job from the others.
+    job_lease_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -290,4 +293,5 @@ class Settings:
             supabase_url=supabase_url,
             supabase_service_role_key=_service_role_key(supabase_url),
             storage_bucket=_storage_bucket(env),
+            job_lease_seconds=_int("JOB_LEASE_SECONDS", 60),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from datetime import timedelta
 
 from app.config import Settings
 from app.db import create_pool
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     pool.open(wait=True, timeout=30)
     try:
-        failed = worker.run(pool, once=args.once)
+        lease = timedelta(seconds=settings.job_lease_seconds)
+        failed = worker.run(pool, once=args.once, lease=lease)
     finally:
         pool.close()
     if args.once and failed:
