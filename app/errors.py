@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import psycopg
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +18,13 @@ MESSAGES = {
     413: ("Too large", "The upload is larger than allowed."),
     429: ("Too many attempts", "Wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was saved. Try again in a moment."),
+    503: (
+        "Plenum is briefly unavailable",
+        "Nothing was saved. Try again in a minute: it should be back by then.",
+    ),
 }
+# Seconds a client (or a browser's reload) is asked to wait after a 503.
+RETRY_AFTER = 30
 
 
 # Providers' webhooks (Stripe's events, Twilio's texts and statuses): when the company is closed,
@@ -43,6 +49,18 @@ def _page(code: int, title: str | None = None, detail: str | None = None) -> tup
     )
 
 
+def _unavailable_page() -> Response:
+    """The 503 of a database outage: the usual page, rendered as a visitor (who is signed in
+    cannot be known, and the menu would ask the database), with Retry-After."""
+    db.rollback_request()
+    # Flask-Login keeps the request's user here: the identity that could not be loaded is
+    # not asked for again, which would wait for the database a second time.
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    title, detail = MESSAGES[503]
+    page = render_template("error.html", code=503, title=title, detail=detail)
+    return Response(page, 503, {"Retry-After": str(RETRY_AFTER)})
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(FormRefused)
     def form_refused(refusal: FormRefused) -> tuple[str, int]:
@@ -57,14 +75,23 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        # Flask's 500 for an error outside the views, e.g. the commit of app/db.py failing as
+        # the database goes away: that is an outage too.
+        cause = getattr(error, "original_exception", None)
+        if cause is not None and db.unavailable(cause):
+            app.logger.warning("the database is unavailable: %s", cause)
+            return _unavailable_page()
         code = error.code or 500
         # Our own words when abort() gave some; never Werkzeug's generic text.
         given = error.description if error.description != type(error).description else None
         return _page(code, None, given)
 
     @app.errorhandler(psycopg.Error)
-    def database_error(error: psycopg.Error) -> tuple[str, int]:
+    def database_error(error: psycopg.Error) -> tuple[str, int] | Response:
+        if db.unavailable(error):
+            app.logger.warning("the database is unavailable: %s", error)
+            return _unavailable_page()
         if error.sqlstate == db.COMPANY_CLOSED and request.endpoint in ACKNOWLEDGED_WHEN_CLOSED:
             db.rollback_request()
             app.logger.warning("%s: the company is closed; the call was ignored", request.endpoint)
