@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import psycopg
 from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -38,6 +40,17 @@ def acknowledge_when_closed(*endpoints: str) -> None:
     ACKNOWLEDGED_WHEN_CLOSED.update(endpoints)
 
 
+# Who the request is, as features load it from the database for their pages (the homeowner of
+# the portal): during an outage each is set aside, so that rendering the 503 page asks nothing
+# of the database. Features register theirs.
+FORGOTTEN_IN_AN_OUTAGE: list[Callable[[], None]] = []
+
+
+def forget_in_an_outage(forget: Callable[[], None]) -> None:
+    """`forget` makes this request's page render as a visitor's, without the database."""
+    FORGOTTEN_IN_AN_OUTAGE.append(forget)
+
+
 def _page(code: int, title: str | None = None, detail: str | None = None) -> tuple[str, int]:
     db.rollback_request()
     default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
@@ -56,6 +69,8 @@ def _unavailable_page() -> Response:
     # Flask-Login keeps the request's user here: the identity that could not be loaded is
     # not asked for again, which would wait for the database a second time.
     g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    for forget in FORGOTTEN_IN_AN_OUTAGE:
+        forget()
     title, detail = MESSAGES[503]
     page = render_template("error.html", code=503, title=title, detail=detail)
     return Response(page, 503, {"Retry-After": str(RETRY_AFTER)})

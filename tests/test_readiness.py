@@ -9,6 +9,7 @@ import pytest
 
 from app import create_app, migrations
 from app.db import Connection
+from app.portal.identity import SESSION_KEY as PORTAL_SESSION
 from tests.conftest import Client, TestDatabase, make_settings
 
 NEWEST = migrations.migrations()[-1].version
@@ -77,4 +78,13 @@ def test_a_request_that_needs_the_database_gets_the_503_page(unreachable: Client
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "30"
     assert "default-src" in answer.headers["Content-Security-Policy"]
+    assert "Plenum is briefly unavailable" in answer.get_data(as_text=True)
+
+
+def test_a_signed_in_homeowner_gets_the_503_page_too(unreachable: Client) -> None:
+    """The portal's pages name the homeowner from the database: the 503 page does not ask."""
+    with unreachable.session_transaction() as session:
+        session[PORTAL_SESSION] = "a portal session's secret"
+    answer = unreachable.get("/portal/")
+    assert answer.status_code == 503
     assert "Plenum is briefly unavailable" in answer.get_data(as_text=True)
