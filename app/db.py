@@ -7,7 +7,7 @@ privilege on any table: a query made outside these transactions fails.
 
 The pool outlives the database's restarts: every connection is checked as it is taken (a
 connection the server closed is replaced, not handed to a request), and a request waits at most
-CHECKOUT_TIMEOUT for one, so while the database is away requests end quickly with a 503
+CHECKOUT_TIMEOUT for one (init_app), so while the database is away requests end quickly with a 503
 (`unavailable` tells app/errors.py which errors mean that) and succeed again once it is back.
 """
 
@@ -44,8 +44,9 @@ CONFLICT = "That change conflicts with existing data and was not saved."
 # The SQLSTATE of a write refused because the company is closed, and so read-only (P-11;
 # supabase/migrations/20261211110000_company_read_only.sql); app/errors.py answers it.
 COMPANY_CLOSED = "PT423"
-# Seconds to reach the server (libpq's smallest), and to wait for a working connection: a
-# request during an outage gets its 503 within a few seconds instead of hanging.
+# Seconds to reach the server (libpq's smallest), and for a request to wait for a working
+# connection: a request during an outage gets its 503 within a few seconds instead of hanging.
+# (The worker's threads keep the pool's default, 30 s: they wait for each other's connections.)
 CONNECT_TIMEOUT = 2
 CHECKOUT_TIMEOUT = 3.0
 # How long the pool retries one lost connection (with a backoff that doubles) before it gives
@@ -113,7 +114,6 @@ def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> 
             "connect_timeout": CONNECT_TIMEOUT,
         },
         check=check,
-        timeout=CHECKOUT_TIMEOUT,
         reconnect_timeout=RECONNECT_TIMEOUT,
         open=False,  # opened on first use: commands such as `flask db up` never need it
         name="plenum",
@@ -174,7 +174,9 @@ def admin_connection(conninfo: str) -> Connection:
 
 
 def init_app(app: Flask, pool: ConnectionPool) -> None:
-    """Bind the pool to the app and close each request's transaction when it ends."""
+    """Bind the pool to the app and close each request's transaction when it ends; a request
+    waits at most CHECKOUT_TIMEOUT for a connection."""
+    pool.timeout = CHECKOUT_TIMEOUT
     app.extensions["plenum.pool"] = pool
     app.before_request(_name_request)
     app.after_request(_commit_if_successful)
