@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import cache
 
 import psycopg
 from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
@@ -88,11 +89,17 @@ def health() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
+@cache
+def _newest_migration() -> str:
+    """The version of the newest migration this code ships (read from the files once)."""
+    return migrations.migrations()[-1].version
+
+
 @bp.get("/readyz")
 def ready() -> tuple[dict[str, str], int]:
     """Readiness: 200 when the database answers and has every migration this code ships,
     503 otherwise, saying which."""
-    newest = migrations.migrations()[-1].version
+    newest = _newest_migration()
     try:
         applied = db.applied_migration()
     except psycopg.Error as error:
