@@ -20,11 +20,12 @@ MESSAGES = {
     413: ("Too large", "The upload is larger than allowed."),
     429: ("Too many attempts", "Wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was saved. Try again in a moment."),
-    503: (
-        "Plenum is briefly unavailable",
-        "Nothing was saved. Try again in a minute: it should be back by then.",
-    ),
 }
+# The words of the 503 of a database outage (other 503s, a sign-in rush, keep the 500's words).
+UNAVAILABLE = (
+    "Plenum is briefly unavailable",
+    "Nothing was saved. Try again in a minute: it should be back by then.",
+)
 # Seconds a client (or a browser's reload) is asked to wait after a 503.
 RETRY_AFTER = 30
 
@@ -71,7 +72,7 @@ def _unavailable_page() -> Response:
     g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
     for forget in FORGOTTEN_IN_AN_OUTAGE:
         forget()
-    title, detail = MESSAGES[503]
+    title, detail = UNAVAILABLE
     page = render_template("error.html", code=503, title=title, detail=detail)
     return Response(page, 503, {"Retry-After": str(RETRY_AFTER)})
 
