@@ -246,6 +246,9 @@ class Settings:
     release: str | None = None
     # The share of requests Sentry traces (their timing); 0: errors only.
     sentry_traces_sample_rate: float = 0.0
+    # The jobs worker's lease on a periodic job it runs, renewed while the job runs: how long a
+    # worker that died keeps holding the job from the others.
+    job_lease_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -311,4 +314,5 @@ class Settings:
             or _text("FLY_IMAGE_REF")
             or _text("FLY_MACHINE_VERSION"),
             sentry_traces_sample_rate=_fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+            job_lease_seconds=_int("JOB_LEASE_SECONDS", 60),
         )

@@ -4,6 +4,11 @@ A request gets one transaction, opened on first use. Its first statement switche
 Supabase role and sets the JWT-style claims, transaction-local, exactly as PostgREST does, so
 row-level security decides what the request sees. The app's login role owns nothing and has no
 privilege on any table: a query made outside these transactions fails.
+
+The pool outlives the database's restarts: every connection is checked as it is taken (a
+connection the server closed is replaced, not handed to a request), and a request waits at most
+CHECKOUT_TIMEOUT for one (init_app), so while the database is away requests end quickly with a 503
+(`unavailable` tells app/errors.py which errors mean that) and succeed again once it is back.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any, cast
 import psycopg
 from flask import Flask, Response, current_app, g, has_request_context, request
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
@@ -39,6 +44,17 @@ CONFLICT = "That change conflicts with existing data and was not saved."
 # The SQLSTATE of a write refused because the company is closed, and so read-only (P-11;
 # supabase/migrations/20261211110000_company_read_only.sql); app/errors.py answers it.
 COMPANY_CLOSED = "PT423"
+# Seconds to reach the server (libpq's smallest), and for a request to wait for a working
+# connection: a request during an outage gets its 503 within a few seconds instead of hanging.
+# (The worker's threads keep the pool's default, 30 s: they wait for each other's connections.)
+CONNECT_TIMEOUT = 2
+CHECKOUT_TIMEOUT = 3.0
+# How long the pool retries one lost connection (with a backoff that doubles) before it gives
+# the slot up, to be connected afresh by the next request that needs one: it bounds how long
+# after the database's return the pool may still be waiting for its next attempt.
+RECONNECT_TIMEOUT = 5.0
+# SQLSTATEs of a server going away or not yet back (beside class 08, connection exceptions).
+SERVER_GONE = ("57P01", "57P02", "57P03")
 
 
 def register_messages(messages: Mapping[str, tuple[str | None, str]]) -> None:
@@ -73,8 +89,21 @@ def translate(error: psycopg.errors.IntegrityError) -> ConstraintViolation:
 
 
 def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> ConnectionPool:
-    """A pool of connections as the app's login role; nothing is committed automatically."""
-    return ConnectionPool(
+    """A pool of connections as the app's login role; nothing is committed automatically.
+    Each connection is checked (one empty round trip) as it is taken, so one the server closed
+    (a restart, a failover) is replaced instead of failing the request that took it."""
+
+    def check(conn: psycopg.Connection[Any]) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            # The server went away: the other idle connections are as dead as this one. They
+            # are all replaced now, not found one checkout at a time (the pool pauses after
+            # each failed check, which would add up to a timeout).
+            connections.check()
+            raise
+
+    connections: ConnectionPool = ConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
@@ -82,10 +111,14 @@ def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> 
             "autocommit": False,
             "row_factory": dict_row,
             "prepare_threshold": 5 if prepared else None,
+            "connect_timeout": CONNECT_TIMEOUT,
         },
+        check=check,
+        reconnect_timeout=RECONNECT_TIMEOUT,
         open=False,  # opened on first use: commands such as `flask db up` never need it
         name="plenum",
     )
+    return connections
 
 
 def begin(
@@ -141,7 +174,9 @@ def admin_connection(conninfo: str) -> Connection:
 
 
 def init_app(app: Flask, pool: ConnectionPool) -> None:
-    """Bind the pool to the app and close each request's transaction when it ends."""
+    """Bind the pool to the app and close each request's transaction when it ends; a request
+    waits at most CHECKOUT_TIMEOUT for a connection."""
+    pool.timeout = CHECKOUT_TIMEOUT
     app.extensions["plenum.pool"] = pool
     app.before_request(_name_request)
     app.after_request(_commit_if_successful)
@@ -196,11 +231,53 @@ def one_with_claims(claims: Mapping[str, Any], sql: str, params: Params = None) 
 
 
 def rollback_request() -> None:
-    """Undo this request's work but keep its identity, e.g. before rendering an error page."""
+    """Undo this request's work but keep its identity, e.g. before rendering an error page. A
+    connection the database dropped is let go instead: the page is rendered without one."""
     conn = g.get("db")
-    if conn is not None:
+    if conn is None:
+        return
+    if not _rolled_back(conn):
+        pool().putconn(g.pop("db"))
+        return
+    begin(conn, g.get("db_claims", ANON), _request_context())
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached now (down, restarting, or no
+    connection free within CHECKOUT_TIMEOUT) rather than a fault in the request."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    sqlstate = error.sqlstate or ""
+    conn = g.get("db") if has_request_context() else None
+    return (
+        not sqlstate  # the client lost the server (a closed socket, a refused connection)
+        or sqlstate.startswith("08")
+        or sqlstate in SERVER_GONE
+        or (conn is not None and conn.broken)
+    )
+
+
+def applied_migration() -> str | None:
+    """The newest migration applied to the database, read by the login role itself (which
+    may read that one column and nothing else), outside any request transaction: /readyz."""
+    with pool().connection() as raw:
+        row = raw.execute(
+            "select max(version) as version from supabase_migrations.schema_migrations"
+        ).fetchone()
+    return None if row is None else cast(Row, row)["version"]
+
+
+def _rolled_back(conn: Connection) -> bool:
+    """Roll `conn` back; False when it is broken (the pool then discards it on return)."""
+    if conn.broken or conn.closed:
+        return False
+    try:
         conn.rollback()
-        begin(conn, g.get("db_claims", ANON), _request_context())
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def _name_request() -> None:
@@ -227,7 +304,7 @@ def _commit_if_successful(response: Response) -> Response:
             if response.status_code < 400:
                 conn.commit()
             else:
-                conn.rollback()
+                _rolled_back(conn)
                 actions = []
         finally:
             pool().putconn(conn)
@@ -243,7 +320,7 @@ def _release(_exc: BaseException | None) -> None:
     g.pop("db_after_commit", None)
     conn = g.pop("db", None)
     if conn is not None:
-        conn.rollback()
+        _rolled_back(conn)
         pool().putconn(conn)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import psycopg
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +21,13 @@ MESSAGES = {
     429: ("Too many attempts", "Wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was saved. Try again in a moment."),
 }
+# The words of the 503 of a database outage (other 503s, a sign-in rush, keep the 500's words).
+UNAVAILABLE = (
+    "Plenum is briefly unavailable",
+    "Nothing was saved. Try again in a minute: it should be back by then.",
+)
+# Seconds a client (or a browser's reload) is asked to wait after a 503.
+RETRY_AFTER = 30
 
 
 # Providers' webhooks (Stripe's events, Twilio's texts and statuses): when the company is closed,
@@ -32,6 +41,17 @@ def acknowledge_when_closed(*endpoints: str) -> None:
     ACKNOWLEDGED_WHEN_CLOSED.update(endpoints)
 
 
+# Who the request is, as features load it from the database for their pages (the homeowner of
+# the portal): during an outage each is set aside, so that rendering the 503 page asks nothing
+# of the database. Features register theirs.
+FORGOTTEN_IN_AN_OUTAGE: list[Callable[[], None]] = []
+
+
+def forget_in_an_outage(forget: Callable[[], None]) -> None:
+    """`forget` makes this request's page render as a visitor's, without the database."""
+    FORGOTTEN_IN_AN_OUTAGE.append(forget)
+
+
 def _page(code: int, title: str | None = None, detail: str | None = None) -> tuple[str, int]:
     db.rollback_request()
     default_title, default_detail = MESSAGES.get(code, MESSAGES[500])
@@ -41,6 +61,20 @@ def _page(code: int, title: str | None = None, detail: str | None = None) -> tup
         ),
         code,
     )
+
+
+def _unavailable_page() -> Response:
+    """The 503 of a database outage: the usual page, rendered as a visitor (who is signed in
+    cannot be known, and the menu would ask the database), with Retry-After."""
+    db.rollback_request()
+    # Flask-Login keeps the request's user here: the identity that could not be loaded is
+    # not asked for again, which would wait for the database a second time.
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    for forget in FORGOTTEN_IN_AN_OUTAGE:
+        forget()
+    title, detail = UNAVAILABLE
+    page = render_template("error.html", code=503, title=title, detail=detail)
+    return Response(page, 503, {"Retry-After": str(RETRY_AFTER)})
 
 
 def init_app(app: Flask) -> None:
@@ -57,14 +91,23 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        # Flask's 500 for an error outside the views, e.g. the commit of app/db.py failing as
+        # the database goes away: that is an outage too.
+        cause = getattr(error, "original_exception", None)
+        if cause is not None and db.unavailable(cause):
+            app.logger.warning("the database is unavailable: %s", cause)
+            return _unavailable_page()
         code = error.code or 500
         # Our own words when abort() gave some; never Werkzeug's generic text.
         given = error.description if error.description != type(error).description else None
         return _page(code, None, given)
 
     @app.errorhandler(psycopg.Error)
-    def database_error(error: psycopg.Error) -> tuple[str, int]:
+    def database_error(error: psycopg.Error) -> tuple[str, int] | Response:
+        if db.unavailable(error):
+            app.logger.warning("the database is unavailable: %s", error)
+            return _unavailable_page()
         if error.sqlstate == db.COMPANY_CLOSED and request.endpoint in ACKNOWLEDGED_WHEN_CLOSED:
             db.rollback_request()
             app.logger.warning("%s: the company is closed; the call was ignored", request.endpoint)

@@ -96,7 +96,7 @@ def _require_https() -> Response | None:
     from flask import current_app, redirect, request
     from werkzeug.urls import iri_to_uri
 
-    if request.scheme == "https" or request.path == "/healthz":
+    if request.scheme == "https" or request.path in ("/healthz", "/readyz"):
         return None
     target = current_app.config["PLENUM"].public_url + iri_to_uri(request.path)
     if request.query_string:

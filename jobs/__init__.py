@@ -1,8 +1,13 @@
 """Background work: `python -m jobs` runs a worker that sweeps for due work.
 
-Each job is a module in this package that registers a `Job` with `register`. A sweep finds due
-work, claims it with `for update skip locked` in short transactions, acts, records the result
-and commits, so running two workers, or running one twice, is safe.
+Each job is a module in this package that registers a `Job` with `register`. When a job runs is
+the database's to say (`app.job_schedule`, jobs/worker.py): a worker takes a due job with a
+lease, so each job runs on one worker at a time, once per period. A sweep finds due work,
+claims it with `for update skip locked` in short transactions, acts, records the result and
+commits, so running two workers, or running one twice, is safe. Work held across transactions
+(an export, an import, a purge, messages in flight) is claimed with a lease of its own, renewed
+as the work goes on, so what a dead worker held is taken up by another once the lease runs out,
+and recorded so that nothing is done twice.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from app import logs, sentry
 from app.config import Settings
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     pool.open(wait=True, timeout=30)
     try:
-        failed = worker.run(pool, once=args.once)
+        lease = timedelta(seconds=settings.job_lease_seconds)
+        failed = worker.run(pool, once=args.once, lease=lease)
     finally:
         pool.close()
     if args.once and failed:

@@ -15,9 +15,6 @@ group by v.status
 -- name: unscheduled_count
 select count(*) from public.visits where tenant_id = %(tenant_id)s and status = 'unscheduled'
 
--- name: database_answers
-select 1
-
 -- name: money
 -- The Money card (office staff): estimates waiting for the customer's answer and what they
 -- would bring at their highest option, what invoices still have due, and today's payments.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app import db
+from app import db, errors
 from app.portal import constraints
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -28,6 +28,8 @@ from app.portal import (  # noqa: E402  (views register on bp)
     visits,
 )
 from app.portal.identity import Homeowner, homeowner, portal_required  # noqa: E402
+
+errors.forget_in_an_outage(identity.forget)
 from app.portal.nav import NAV  # noqa: E402
 
 # The menu in the order a homeowner looks for things (the modules append in import order);

@@ -75,6 +75,11 @@ def homeowner() -> Homeowner | None:
     return cast(Homeowner | None, g.portal_homeowner)
 
 
+def forget() -> None:
+    """This request's page renders as a visitor's (the database is away: app/errors.py)."""
+    g.portal_homeowner = None
+
+
 def signed_in() -> Homeowner:
     """The homeowner of a `portal_required` view."""
     me = homeowner()

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from psycopg_pool import ConnectionPool
 
+from app.db import Connection
 from jobs import REGISTRY, Job
 from jobs.__main__ import main
-from jobs.worker import JobState, run_due
+from jobs.worker import Worker, run_due
+from tests.clock import set_clock
 from tests.conftest import TestDatabase
 
 START = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -21,7 +23,17 @@ def explode(_pool: ConnectionPool) -> int:
     raise RuntimeError("the sweep exploded")
 
 
-def test_a_failure_is_counted_and_does_not_stop_the_other_jobs() -> None:
+def schedule(admin: Connection, job: str) -> dict[str, object]:
+    row = admin.execute(
+        "select due_at, failures, runs, leased_by from app.job_schedule where job = %s", [job]
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def test_a_failure_is_counted_and_does_not_stop_the_other_jobs(
+    admin: Connection, pool: ConnectionPool
+) -> None:
     calls: list[str] = []
 
     def ok(_pool: ConnectionPool) -> int:
@@ -33,18 +45,26 @@ def test_a_failure_is_counted_and_does_not_stop_the_other_jobs() -> None:
         raise RuntimeError("boom")
 
     jobs = [Job("broken", 60, broken), Job("ok", 60, ok)]
-    states: dict[str, JobState] = {}
-    pool = ConnectionPool("", open=False)
-    first = run_due(pool, jobs, states, START)
+    worker = Worker(pool, "test")
+    set_clock(admin, START)
+    first = run_due(worker, jobs)
     assert (first.handled, first.failed) == (2, ["broken"])
-    later = run_due(pool, jobs, states, START + timedelta(seconds=20))  # neither is due yet
+    set_clock(admin, START + timedelta(seconds=20))  # neither is due yet
+    later = run_due(worker, jobs)
     assert (later.handled, later.failed) == (0, [])
     assert calls == ["broken", "ok"]
-    assert states["broken"].failures == 1
-    assert states["ok"] == JobState(due_at=START + timedelta(seconds=60), failures=0)
+    assert schedule(admin, "broken")["failures"] == 1
+    assert schedule(admin, "ok") == {
+        "due_at": START + timedelta(seconds=60),
+        "failures": 0,
+        "runs": 1,
+        "leased_by": None,
+    }
 
 
-def test_a_failing_job_backs_off_and_a_success_puts_it_back_on_its_interval() -> None:
+def test_a_failing_job_backs_off_and_a_success_puts_it_back_on_its_interval(
+    admin: Connection, pool: ConnectionPool
+) -> None:
     outcomes = iter([False, False, False, True, True])
 
     def flaky(_pool: ConnectionPool) -> int:
@@ -52,11 +72,11 @@ def test_a_failing_job_backs_off_and_a_success_puts_it_back_on_its_interval() ->
             raise RuntimeError("not yet")
         return 1
 
-    jobs, states = [Job("flaky", 10, flaky)], {}  # type: ignore[var-annotated]
-    pool = ConnectionPool("", open=False)
+    jobs, worker = [Job("flaky", 10, flaky)], Worker(pool, "test")
 
     def attempt(at: datetime) -> str:
-        result = run_due(pool, jobs, states, at)
+        set_clock(admin, at)
+        result = run_due(worker, jobs)
         return "failed" if result.failed else "ran" if result.handled else "not due"
 
     at = START
@@ -67,23 +87,49 @@ def test_a_failing_job_backs_off_and_a_success_puts_it_back_on_its_interval() ->
     assert attempt(at + timedelta(seconds=59)) == "not due"
     at += timedelta(seconds=60)
     assert attempt(at) == "failed"  # 3rd: after 120 s
-    assert states["flaky"].failures == 3
+    assert schedule(admin, "flaky")["failures"] == 3
     assert attempt(at + timedelta(seconds=119)) == "not due"
     at += timedelta(seconds=120)
     assert attempt(at) == "ran"  # back on its 10-second interval
-    assert states["flaky"] == JobState(due_at=at + timedelta(seconds=10), failures=0)
+    assert schedule(admin, "flaky")["due_at"] == at + timedelta(seconds=10)
+    assert schedule(admin, "flaky")["failures"] == 0
     assert attempt(at + timedelta(seconds=10)) == "ran"
 
 
-def test_the_backoff_stops_growing_at_an_hour() -> None:
-    jobs, states = [Job("explodes", 10, explode)], {}  # type: ignore[var-annotated]
-    pool, at = ConnectionPool("", open=False), START
+def test_the_backoff_stops_growing_at_an_hour(admin: Connection, pool: ConnectionPool) -> None:
+    jobs, worker, at = [Job("explodes", 10, explode)], Worker(pool, "test"), START
     for _ in range(12):
-        run_due(pool, jobs, states, at)
-        at = states["explodes"].due_at or at
-    assert states["explodes"].failures == 12
-    assert run_due(pool, jobs, states, at - timedelta(hours=1)).failed == []
+        set_clock(admin, at)
+        run_due(worker, jobs)
+        at = schedule(admin, "explodes")["due_at"]  # type: ignore[assignment]
+    assert schedule(admin, "explodes")["failures"] == 12
+    set_clock(admin, at - timedelta(hours=1))
+    assert run_due(worker, jobs).failed == []
     assert at - timedelta(hours=1) > START
+
+
+def test_a_job_another_worker_holds_is_not_run_even_once(
+    admin: Connection, pool: ConnectionPool
+) -> None:
+    """`--once` runs every job, due or not, but never one a live worker holds (its lease)."""
+    calls: list[str] = []
+
+    def counted(_pool: ConnectionPool) -> int:
+        calls.append("ran")
+        return 1
+
+    jobs = [Job("counted", 3600, counted)]
+    assert run_due(Worker(pool, "first"), jobs).handled == 1
+    assert run_due(Worker(pool, "first"), jobs, any_time=True).handled == 1  # not due: --once
+    admin.execute(
+        "update app.job_schedule"
+        " set leased_by = 'other', leased_until = now() + interval '1 minute'"
+    )
+    assert run_due(Worker(pool, "second"), jobs, any_time=True).handled == 0
+    admin.execute("update app.job_schedule set leased_until = now() - interval '1 second'")
+    assert run_due(Worker(pool, "second"), jobs, any_time=True).handled == 1  # the lease ran out
+    assert calls == ["ran", "ran", "ran"]
+    assert schedule(admin, "counted")["runs"] == 3
 
 
 def test_once_exits_non_zero_and_logs_the_error_when_a_job_fails(

@@ -41,6 +41,8 @@ def worker_environment(database: TestDatabase, twilio: TwilioServer) -> dict[str
         "PUBLIC_URL": settings.public_url,
         "ENCRYPTION_KEY": base64.b64encode(settings.encryption_key).decode(),
         "TWILIO_API_BASE": twilio.url,
+        # The killed worker's lease on the messages job (app.job_schedule) runs out in moments.
+        "JOB_LEASE_SECONDS": "2",
     }
 
 
@@ -114,7 +116,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         assert row["in_flight"] > 0, "the kill should land while texts are in flight"
         assert row["recorded"] < total
 
-        # A new worker takes over at once: the dead one's lock went with its connection.
+        # A new worker takes over: the dead one's lock went with its connection, and its lease
+        # on the job runs out in two seconds.
         with worker(env):
             wait_until(lambda: sent(admin) == total, 120)
     finally:
