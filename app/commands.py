@@ -66,12 +66,17 @@ def db_up() -> None:
 
 @db_cli.command("policies")
 @click.option("--version", help="The new migration's YYYYMMDDHHMMSS (default: now, or later).")
-def db_policies(version: str | None) -> None:
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a migration is needed.")
+def db_policies(version: str | None, check: bool) -> None:
     """Write supabase/policies/ into a new last migration, where the last one does not say the
     same: `supabase db push` then gives the database `flask db up` gives."""
     if migrations.policies_current():
         click.echo("up to date: the last migration carries supabase/policies/")
         return
+    if check:
+        raise click.ClickException(
+            "the migrations do not carry supabase/policies/: run flask db policies"
+        )
     try:
         written = migrations.write_policies(version=version)
     except ValueError as error:

@@ -8454,6 +8454,22 @@ CREATE TABLE app.document_numbers (
 );
 
 --
+-- Name: job_schedule; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.job_schedule (
+    job text NOT NULL,
+    due_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    leased_until timestamp with time zone,
+    leased_by text,
+    failures integer DEFAULT 0 NOT NULL,
+    runs bigint DEFAULT 0 NOT NULL,
+    last_started_at timestamp with time zone,
+    last_finished_at timestamp with time zone,
+    last_error text
+);
+
+--
 -- Name: key_rotations; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -10177,6 +10193,13 @@ ALTER TABLE ONLY app.discarded_files
 
 ALTER TABLE ONLY app.document_numbers
     ADD CONSTRAINT document_numbers_pkey PRIMARY KEY (tenant_id, kind);
+
+--
+-- Name: job_schedule job_schedule_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.job_schedule
+    ADD CONSTRAINT job_schedule_pkey PRIMARY KEY (job);
 
 --
 -- Name: key_rotations key_rotations_pkey; Type: CONSTRAINT; Schema: app; Owner: -
@@ -14623,6 +14646,12 @@ ALTER TABLE app.discarded_files ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app.document_numbers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: job_schedule; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.job_schedule ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: key_rotations; Type: ROW SECURITY; Schema: app; Owner: -
@@ -19078,6 +19107,12 @@ GRANT SELECT,DELETE ON TABLE app.discarded_files TO service_role;
 --
 
 GRANT SELECT,DELETE,UPDATE ON TABLE app.document_numbers TO service_role;
+
+--
+-- Name: TABLE job_schedule; Type: ACL; Schema: app; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE app.job_schedule TO service_role;
 
 --
 -- Name: TABLE key_rotations; Type: ACL; Schema: app; Owner: -

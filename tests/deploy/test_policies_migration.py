@@ -96,13 +96,14 @@ def test_the_policies_migration_drops_a_policy_removed_from_the_files(
     assert names and REMOVED not in names
 
 
-def flask_db_policies(application: Flask) -> tuple[int, str]:
-    result = application.test_cli_runner().invoke(args=["db", "policies"])
+def flask_db_policies_check(application: Flask) -> tuple[int, str]:
+    """`flask db policies --check`: never writes into the checkout, whatever it finds."""
+    result = application.test_cli_runner().invoke(args=["db", "policies", "--check"])
     return result.exit_code, result.output
 
 
 def test_flask_db_policies_says_up_to_date(app: Flask) -> None:
-    assert flask_db_policies(app) == (
+    assert flask_db_policies_check(app) == (
         0,
         "up to date: the last migration carries supabase/policies/\n",
     )
