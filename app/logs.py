@@ -2,7 +2,8 @@
 request (request id, company, route, method, status, time).
 
 Every line passes through `mask` on its way out: bearer tokens, email addresses, phone numbers
-and the values a database error quotes are replaced, so a log line never holds a secret or a
+and the values a database error quotes are replaced, and a database error in a traceback is told
+by its code and names only (`database_error_text`), so a log line never holds a secret or a
 homeowner's contact details even when a message or a traceback names them (PROMISES.md P-05,
 P-17). Paths are logged as their URL rule (`/password/reset/<token>`), never as sent."""
 
@@ -13,9 +14,12 @@ import logging
 import re
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
+import psycopg
 from flask import Flask, Response, g, request
 
 from app.access_log import REDACTED, redact
@@ -56,6 +60,47 @@ def mask(text: str) -> str:
     return redact(text)
 
 
+def database_error_text(error: psycopg.Error) -> str:
+    """A database error by its code and the names involved, never its words: PostgreSQL's
+    messages quote values (a row, a name a trigger's `raise exception` put in), and no mask
+    knows every shape of them."""
+    diag = error.diag
+    names = [
+        f"{label} {value}"
+        for label, value in (
+            ("constraint", diag.constraint_name),
+            ("table", diag.table_name),
+            ("column", diag.column_name),
+            ("type", diag.datatype_name),
+        )
+        if value
+    ]
+    return ", ".join([f"SQLSTATE {error.sqlstate or 'unknown'}", *names])
+
+
+def describe(error: BaseException) -> str:
+    """What a log line says of `error`: a database error by `database_error_text`, any other
+    by its repr (masked on the way out)."""
+    if isinstance(error, psycopg.Error):
+        return f"{type(error).__name__}({database_error_text(error)!r})"
+    return repr(error)
+
+
+def _quiet_database_words(
+    shown: traceback.TracebackException | None, error: BaseException | None, seen: set[int]
+) -> None:
+    """Each database error of a traceback (and of the errors it was raised from or while
+    handling) told by `database_error_text` instead of its own words."""
+    if shown is None or error is None or id(error) in seen:
+        return
+    seen.add(id(error))
+    if isinstance(error, psycopg.Error):
+        # What format() prints after the type (a private attribute, set by name for mypy).
+        setattr(shown, "_str", database_error_text(error))  # noqa: B010
+    _quiet_database_words(shown.__cause__, error.__cause__, seen)
+    _quiet_database_words(shown.__context__, error.__context__, seen)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time (UTC), level, logger, message, the record's `extra` fields
     and, for an exception, its traceback; every text masked."""
@@ -73,6 +118,18 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["error"] = mask(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
+
+    def formatException(
+        self,
+        ei: tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None],
+    ) -> str:
+        """The traceback, with database errors told by their code and names only."""
+        if ei[1] is None:
+            return super().formatException(ei)
+        shown = traceback.TracebackException.from_exception(ei[1])
+        _quiet_database_words(shown, ei[1], set())
+        return "".join(shown.format()).rstrip("\n")
 
 
 def configure(level: int = logging.INFO) -> None:

@@ -11,6 +11,7 @@ addresses and phone numbers become [redacted]."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any, cast
@@ -23,7 +24,7 @@ from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Hint
 from sentry_sdk.types import Event as SentryEvent
 
 from app.config import Settings
-from app.logs import company_id, mask, route
+from app.logs import company_id, database_error_text, describe, mask, route
 
 Event = dict[str, Any]
 # The parts of an event that may leave; each is reduced further below.
@@ -96,14 +97,31 @@ def scrub_event(sent: SentryEvent, hint: Hint) -> SentryEvent:
     if "request" in event:
         kept["request"] = _request(event["request"])
     _describe_database_errors(kept, hint)
+    if "logentry" in event:
+        kept["logentry"] = _logentry(event["logentry"])
+        kept.pop("message", None)
     breadcrumbs = (event.get("breadcrumbs") or {}).get("values", [])
     kept["breadcrumbs"] = {"values": [_breadcrumb(crumb) for crumb in breadcrumbs]}
     return cast(SentryEvent, _masked(kept))
 
 
-def scrub_breadcrumb(crumb: Breadcrumb, _hint: BreadcrumbHint) -> Breadcrumb:
-    """A breadcrumb's kind, time and masked message, and of its data only harmless fields."""
+def scrub_breadcrumb(crumb: Breadcrumb, hint: BreadcrumbHint) -> Breadcrumb:
+    """A breadcrumb's kind, time and masked message, and of its data only harmless fields; a log
+    line's message is its template (the values it was given stay behind)."""
+    record = (hint or {}).get("log_record")
+    if isinstance(record, logging.LogRecord):
+        crumb = {**crumb, "message": str(record.msg)}
     return _breadcrumb(dict(crumb))
+
+
+def _logentry(entry: Event) -> Event:
+    """The log line that reported an error: its template, and its values with errors told as
+    the logs tell them (a database error by its code and names); masked later like the rest."""
+    params = entry.get("params") or []
+    return {
+        "message": entry.get("message"),
+        "params": [describe(p) if isinstance(p, BaseException) else p for p in params],
+    }
 
 
 def _breadcrumb(crumb: Event) -> Event:
@@ -152,22 +170,6 @@ def _exceptions(error: BaseException | None) -> Iterator[BaseException]:
         seen.add(id(error))
         yield error
         error = error.__cause__ or error.__context__
-
-
-def database_error_text(error: psycopg.Error) -> str:
-    """A database error by its code and the names involved, never the values it quotes."""
-    diag = error.diag
-    names = [
-        f"{label} {value}"
-        for label, value in (
-            ("constraint", diag.constraint_name),
-            ("table", diag.table_name),
-            ("column", diag.column_name),
-            ("type", diag.datatype_name),
-        )
-        if value
-    ]
-    return ", ".join([f"SQLSTATE {error.sqlstate or 'unknown'}", *names])
 
 
 def _describe_database_errors(event: Event, hint: dict[str, Any]) -> None:

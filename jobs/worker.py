@@ -138,7 +138,7 @@ def run_job(worker: Worker, job: Job, any_time: bool = False) -> int | None:
             "job %s failed (%d time(s) in a row): %r; next attempt in %s",
             job.name,
             failures,
-            error,
+            logs.describe(error),
             wait,
             extra={"job": job.name},  # a field of the JSON line, a tag of the Sentry event
         )
@@ -146,7 +146,7 @@ def run_job(worker: Worker, job: Job, any_time: bool = False) -> int | None:
             worker,
             FINISH,
             # what the schedule keeps of the failure, masked as the logs are (no personal data)
-            params | {"wait": wait, "failures": failures, "error": logs.mask(repr(error))},
+            params | {"wait": wait, "failures": failures, "error": logs.mask(logs.describe(error))},
         )
         return None
     every = timedelta(seconds=job.every_seconds)

@@ -82,13 +82,14 @@ def test_a_new_migration_sorts_last_whatever_the_clock_says(root: Path) -> None:
 def test_the_policies_migration_drops_a_policy_removed_from_the_files(
     root: Path, empty_database: TestDatabase
 ) -> None:
-    """Applied as the CLI applies it: the migrations alone, no `apply_policies` after them."""
+    """Applied as the CLI applies it: its history table, then the migrations alone, no
+    `apply_policies` after them."""
     earlier = migrations.migrations(root)[-1]
     assert f'create policy "{REMOVED}"' in earlier.path.read_text()
     remove_a_policy(root)
     migrations.write_policies(root)
     with admin_connection(empty_database.admin_url) as admin:
-        migrations.apply_local(admin, root)
+        migrations.bootstrap(admin, root)
         for migration in migrations.migrations(root):
             with admin.transaction():
                 admin.execute(migration.path.read_text().encode())

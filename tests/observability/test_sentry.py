@@ -2,7 +2,7 @@
 a homeowner's name, email and phone, a password and a reset token in its form, query, path,
 a cookie and a header fails, and none of them is anywhere in what Sentry receives, while the
 event names the request, the company, the release and the environment. A failed job of the
-worker reaches Sentry the same way."""
+worker reaches Sentry the same way, a database's refusal that quotes a name included."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 import sentry_sdk
 from flask import Flask, request
+from psycopg import sql as pgsql
 
 from app import create_app, db
+from app.db import service_role_transaction
 from jobs import REGISTRY, Job
 from jobs.__main__ import main
 from tests.conftest import Client, TestDatabase, make_settings
@@ -143,9 +145,27 @@ def explode_with(values: dict[str, str]) -> Job:
     return Job("explodes", 60, sweep)
 
 
+def refused_by_the_database(values: dict[str, str]) -> Job:
+    """A job the database refuses in words that quote a customer's name, as a trigger's
+    `raise exception '… %', name` does: a shape no mask knows."""
+
+    def sweep(pool: Any) -> int:
+        refusal = pgsql.SQL(
+            "do $$ begin raise exception 'customer % is on legal hold', {}; end $$"
+        ).format(pgsql.Literal(values["name"]))
+        with service_role_transaction(pool) as conn:
+            conn.execute(refusal)
+        return 0
+
+    return Job("refused", 60, sweep)
+
+
 @pytest.mark.promise("P-18")
 def test_a_failed_job_of_the_worker_reaches_sentry_without_personal_data(
-    database: TestDatabase, sentry: SentryServer, monkeypatch: pytest.MonkeyPatch
+    database: TestDatabase,
+    sentry: SentryServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     values = personal_values()
     for name, value in {
@@ -157,14 +177,23 @@ def test_a_failed_job_of_the_worker_reaches_sentry_without_personal_data(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setitem(REGISTRY, "explodes", explode_with(values))
+    monkeypatch.setitem(REGISTRY, "refused", refused_by_the_database(values))
 
     with pytest.raises(SystemExit):
         main(["--once"])
-    event = single_event(sentry)
+    sentry_sdk.flush(timeout=10)
+    events = {event["tags"].get("job"): event for event in sentry.events()}
 
     assert_nowhere(sentry.raw(), values)
-    assert event["tags"]["job"] == "explodes" and event["tags"]["process"] == "worker"
-    assert (event["release"], event["environment"]) == (RELEASE, "test")
-    assert event["logentry"]["message"].startswith("job %s failed")
-    (error,) = event["exception"]["values"]
+    assert sorted(events) == ["explodes", "refused"]
+    for event in events.values():
+        assert event["tags"]["process"] == "worker"
+        assert (event["release"], event["environment"]) == (RELEASE, "test")
+        assert event["logentry"]["message"].startswith("job %s failed")
+    (error,) = events["explodes"]["exception"]["values"]
     assert error["value"] == "could not text [redacted] at [redacted]"
+    (refusal,) = events["refused"]["exception"]["values"]
+    assert (refusal["type"], refusal["value"]) == ("RaiseException", "SQLSTATE P0001")
+    logged = capsys.readouterr().err  # the worker's JSON lines say no more than Sentry got
+    assert_nowhere(logged.encode(), values)
+    assert "RaiseException: SQLSTATE P0001" in logged
