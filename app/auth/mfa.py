@@ -132,9 +132,11 @@ def recovery_code_hash(code: str) -> bytes:
 
 
 def recovery_code_hashes(code: str) -> list[bytes]:
-    """The hashes a typed recovery code may be stored under: keyed, or (codes made before keyed
-    hashes) plain SHA-256, which keeps working until used or replaced."""
-    return [recovery_code_hash(code), crypto.token_hash(normalize_recovery_code(code))]
+    """The hashes a typed recovery code may be stored under: keyed (under SECRET_KEY, or an
+    earlier key still listed in SECRET_KEY_FALLBACKS), or (codes made before keyed hashes)
+    plain SHA-256, which keeps working until used or replaced."""
+    normal = normalize_recovery_code(code)
+    return [*keys.keyed_hashes(RECOVERY_PURPOSE, normal), crypto.token_hash(normal)]
 
 
 def replace_recovery_codes() -> list[str]:

@@ -1,5 +1,6 @@
 """Rotating SECRET_KEY: while the old key is listed in SECRET_KEY_FALLBACKS, a browser signed in
-before the rotation stays signed in; once it is removed, the old cookie signs no one in."""
+before the rotation stays signed in and a recovery code made before it still works; once it is
+removed, the old cookie signs no one in."""
 
 from __future__ import annotations
 
@@ -10,17 +11,39 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError, Settings
+from tests import factories
+from tests.auth.support import enrol, start_two_step_sign_in
 from tests.auth.test_sessions import COOKIE, is_signed_in
 from tests.conftest import Client, make_settings
 
 
-def browser_of(database, cookie: str, **settings) -> Client:
-    """A browser holding `cookie`, on an app with `settings`."""
+def browser_of(database, cookie: str = "", **settings) -> Client:
+    """A browser (holding `cookie`, if given) on an app with `settings`."""
     application = create_app(make_settings(database, **settings))
     application.test_client_class = Client
     browser = cast(Client, application.test_client())
-    browser.set_cookie(COOKIE, cookie)
+    if cookie:
+        browser.set_cookie(COOKIE, cookie)
     return browser
+
+
+def recovery_code_signs_in(browser: Client, email: str, code: str) -> bool:
+    start_two_step_sign_in(browser, email, factories.PASSWORD)
+    return browser.submit("/sign-in/code", {"code": code}).status_code == 302
+
+
+def test_a_recovery_code_made_before_the_rotation_works_while_the_old_key_is_a_fallback(
+    database, client, make
+):
+    owner = make.tenant().owner
+    client.sign_in(owner.email)
+    _, codes = enrol(client)
+
+    after = browser_of(database, secret_key="new-secret")
+    during = browser_of(database, secret_key="new-secret", secret_key_fallbacks=("test-secret",))
+
+    assert not recovery_code_signs_in(after, owner.email, codes[0])
+    assert recovery_code_signs_in(during, owner.email, codes[0])
 
 
 def test_a_session_survives_the_rotation_only_while_the_old_key_is_a_fallback(
