@@ -53,6 +53,17 @@ CHECKOUT_TIMEOUT = 3.0
 # the slot up, to be connected afresh by the next request that needs one: it bounds how long
 # after the database's return the pool may still be waiting for its next attempt.
 RECONNECT_TIMEOUT = 5.0
+# A server that goes quiet instead of closing its sockets (a partition, a failover whose old
+# address stops answering): what was sent and not acknowledged for 3 s fails the connection,
+# and an idle connection is probed after 30 s (TCP keepalives, 3 probes 5 s apart), so neither
+# a request nor the worker waits on a dead peer for the kernel's minutes.
+QUIET_SERVER = {
+    "tcp_user_timeout": 3000,  # milliseconds
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 # SQLSTATEs of a server going away or not yet back (beside class 08, connection exceptions).
 SERVER_GONE = ("57P01", "57P02", "57P03")
 
@@ -99,8 +110,9 @@ def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> 
         except psycopg.Error:
             # The server went away: the other idle connections are as dead as this one. They
             # are all replaced now, not found one checkout at a time (the pool pauses after
-            # each failed check, which would add up to a timeout).
-            connections.check()
+            # each failed check, which would add up to a timeout); in the background, so the
+            # request that found out is not held while each is tried.
+            threading.Thread(target=connections.check, name="pool-check", daemon=True).start()
             raise
 
     connections: ConnectionPool = ConnectionPool(
@@ -112,6 +124,7 @@ def create_pool(conninfo: str, min_size: int, max_size: int, prepared: bool) -> 
             "row_factory": dict_row,
             "prepare_threshold": 5 if prepared else None,
             "connect_timeout": CONNECT_TIMEOUT,
+            **QUIET_SERVER,
         },
         check=check,
         reconnect_timeout=RECONNECT_TIMEOUT,

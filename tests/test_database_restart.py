@@ -239,7 +239,9 @@ def test_the_app_and_the_worker_ride_out_a_database_restart(cluster: Cluster) ->
     outage = load.between(down, up)
     assert len(outage) >= 4
     assert {a.status for a in outage} == {503}
-    assert max(a.seconds for a in outage) < 5
+    # No answer that started once the database was down took 5 s, whenever it ended: a hang
+    # that ends in a 200 after the restart counts too.
+    assert max(a.seconds for a in load.answers if a.started >= down) < 5
     assert {a.retry_after for a in outage} == {"30"}
     assert all(a.policy and "default-src" in a.policy for a in outage)  # the security headers
     assert all("Plenum is briefly unavailable" in a.page for a in outage)  # error.html's look
