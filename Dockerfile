@@ -20,9 +20,10 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 # The app runs from this folder (migrations, policies and gunicorn.conf.py are read from it);
-# the editable install only registers it, with nothing but what the lock installed.
+# the editable install only registers it, with nothing but what the lock installed and the
+# image's own setuptools (no build isolation: nothing is fetched unpinned to build it).
 COPY . .
-RUN pip install --no-deps -e . \
+RUN pip install --no-deps --no-build-isolation -e . \
     && useradd --system --user-group --no-create-home --home-dir /srv/plenum plenum
 
 # Started as root only to hand the files volume to `plenum`; every process runs as `plenum`.

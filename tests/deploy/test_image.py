@@ -32,5 +32,5 @@ def test_the_image_installs_the_lock_with_hashes_then_the_app_without_dependenci
     runs = [" ".join(args.split()) for name, args in dockerfile_instructions() if name == "RUN"]
     installs = [run for run in runs if run.startswith("pip install")]
     assert installs[0] == "pip install --require-hashes -r requirements.lock"
-    assert installs[1].startswith("pip install --no-deps -e . ")
+    assert installs[1].startswith("pip install --no-deps --no-build-isolation -e . ")
     assert len(installs) == 2
