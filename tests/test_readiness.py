@@ -37,6 +37,15 @@ def test_not_ready_while_the_newest_migration_is_not_applied(
     }
 
 
+def test_ready_when_the_database_is_ahead_of_the_code(client: Client, admin: Connection) -> None:
+    """Machines still running the previous release after the release command ran."""
+    admin.execute(
+        "insert into supabase_migrations.schema_migrations (version, name)"
+        " values ('29991231235959', 'from_a_later_release')"
+    )
+    assert client.get("/readyz").status_code == 200
+
+
 def test_the_web_login_role_reads_only_the_versions_of_the_migrations(
     admin: Connection,
 ) -> None:
