@@ -63,6 +63,7 @@ returning failures
 RENEW = """
 update app.job_schedule set leased_until = app.now() + %(lease)s
  where job = %(job)s and leased_by = %(worker)s
+returning job
 """
 # Only the holder records the run: a worker whose lease ran out (and was taken) changes nothing.
 FINISH = """
@@ -108,9 +109,16 @@ def heartbeat(worker: Worker, job: Job) -> Iterator[None]:
     def beat() -> None:
         while not stop.wait(worker.lease.total_seconds() / 3):
             try:
-                _execute(worker, RENEW, params)
+                renewed = _execute(worker, RENEW, params)
             except Exception:  # the database is away: the job fails or finishes meanwhile
                 log.warning("could not renew the lease on job %s", job.name, exc_info=True)
+                continue
+            if not renewed:
+                # The lease ran out and another worker took the job: both may sweep this period
+                # (each job's own claims keep an item from being done twice); this run's end
+                # is not recorded (FINISH is the holder's).
+                log.warning("lost the lease on job %s to another worker", job.name)
+                return
 
     thread = threading.Thread(target=beat, name=f"lease:{job.name}", daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -186,3 +187,26 @@ def test_worker_process_runs_a_pass_against_the_database(database: TestDatabase)
     result = run_the_worker_once(database)
     assert result.returncode == 0, result.stderr
     assert " failed " not in result.stderr
+
+
+def test_a_worker_that_lost_its_lease_says_so_and_does_not_record_the_run(
+    admin: Connection, pool: ConnectionPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its lease ran out while the job ran (a stalled worker) and another worker took the job:
+    the heartbeat notices, and the run's end is the other worker's to record."""
+    lost = "lost the lease on job slow to another worker"
+
+    def taken_over(_pool: ConnectionPool) -> int:
+        admin.execute("update app.job_schedule set leased_by = 'other' where job = 'slow'")
+        deadline = time.monotonic() + 10
+        while lost not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return 1
+
+    set_clock(admin, START)
+    with caplog.at_level(logging.WARNING, logger="jobs"):
+        run_due(Worker(pool, "test", timedelta(seconds=0.3)), [Job("slow", 60, taken_over)])
+
+    assert lost in caplog.text
+    holder = admin.execute("select leased_by from app.job_schedule where job = 'slow'")
+    assert holder.fetchone() == {"leased_by": "other"}
