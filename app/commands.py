@@ -269,6 +269,13 @@ def files_migrate(folder: str | None) -> None:
             "Supabase Storage is not configured: set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY"
         )
     source = files.LocalFolderFiles(folder or settings.files_dir)
+    if not source.root.is_dir() or not any(source.root.iterdir()):
+        # A volume not mounted, or FILES_DIR unset on a machine without one: nothing to copy,
+        # and saying "0 copied" would read as done.
+        raise click.ClickException(
+            f"{source.root} is missing or empty: run this where the files volume is mounted"
+            " (--from names the folder)"
+        )
     click.echo(f"copying {source.root} into the Storage bucket {target.bucket}")
     done = storage.Copied()
     try:

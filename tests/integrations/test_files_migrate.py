@@ -133,3 +133,22 @@ def test_it_refuses_to_run_without_storage(database: TestDatabase, folder: Local
 
     assert result.exit_code != 0
     assert "Supabase Storage is not configured" in result.output
+
+
+def test_it_refuses_a_missing_or_empty_folder(
+    database: TestDatabase, tmp_path: Path, storage_server: StorageServer
+):
+    """Run where the volume is not mounted, it says so instead of "0 copied"."""
+    (tmp_path / "empty").mkdir()
+    for where in (tmp_path / "absent", tmp_path / "empty"):
+        with _app(
+            database,
+            LocalFolderFiles(where),
+            supabase_url=storage_server.url,
+            supabase_service_role_key=storage_server.key,
+            storage_bucket=BUCKET,
+        ) as app:
+            result = migrate(app)
+        assert result.exit_code != 0
+        assert "is missing or empty" in result.output
+    assert storage_server.uploads == []
