@@ -74,7 +74,9 @@ def _uploadable(source: BinaryIO) -> Iterator[io.BufferedReader | bytes]:
         source.seek(0)
         yield source.read()
         return
+    source.flush()  # what was written through `source` but is still in its buffer
     with open(descriptor, "rb", closefd=False) as reader:
+        reader.seek(0)
         yield reader
 
 
