@@ -16,8 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import requests
 
 from app.db import Connection, admin_connection
 from tests.factories import PASSWORD, Factory
+from tests.processes import WORKER, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALDB = ROOT / "bin" / "localdb"
@@ -83,24 +83,6 @@ def cluster() -> Iterator[Cluster]:
     finally:
         cluster.localdb("stop")
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def answers(url: str) -> bool:
@@ -199,7 +181,7 @@ def test_the_app_and_the_worker_ride_out_a_database_restart(cluster: Cluster) ->
         email = owner_email(admin)
     with (
         running(gunicorn, env) as web,
-        running([sys.executable, "-m", "jobs"], env) as worker,
+        running(WORKER, env) as worker,
     ):
         wait_until(lambda: answers(base_url + "/healthz"))
         load = Load(base_url + "/", signed_in(base_url, email))

@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from tests.clock import set_clock
 from tests.conftest import TestDatabase
 from tests.exports.support import export_row, queue_export
 from tests.factories import Factory
+from tests.processes import WORKER, running, wait_until
 
 T0 = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 PAST_THE_EXPORT_LEASE = timedelta(minutes=16)
@@ -41,25 +40,9 @@ def environment(database: TestDatabase, files: Path) -> dict[str, str]:
     }
 
 
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m jobs` running until the test is done with it (SIGTERM, as a deploy stops it)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobs"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def worker(env: dict[str, str]) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """`python -m jobs`, its log on a pipe the test may read."""
+    return running(WORKER, env, stderr=subprocess.PIPE)
 
 
 def schedule(admin: Connection) -> dict[str, dict[str, object]]:

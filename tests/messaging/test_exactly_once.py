@@ -8,10 +8,7 @@ import base64
 import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from app.db import Connection
 from app.integrations.sms import TwilioAccount
@@ -19,6 +16,7 @@ from tests.conftest import TestDatabase, make_settings
 from tests.factories import Factory
 from tests.messaging.providers import TwilioServer
 from tests.messaging.support import connect, daytime_zone
+from tests.processes import WORKER, running, wait_until
 
 COMPANIES = 10
 PER_COMPANY = 100
@@ -46,20 +44,8 @@ def worker_environment(database: TestDatabase, twilio: TwilioServer) -> dict[str
     }
 
 
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobs"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+def worker(env: dict[str, str]) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    return running(WORKER, env, stderr=subprocess.DEVNULL)
 
 
 def sent(admin: Connection) -> int:
@@ -68,13 +54,6 @@ def sent(admin: Connection) -> int:
     ).fetchone()
     assert row is not None
     return int(row["n"])
-
-
-def wait_until(condition: Callable[[], bool], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
