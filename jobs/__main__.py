@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     pool = create_pool(
         settings.worker_database_url, 1, messages.THREADS + 2, settings.prepared_statements
     )
-    pool.open(wait=True, timeout=30)
+    # Not waited for: a database that is not up yet (maintenance during a deploy) is waited
+    # for by the loop, which logs it and carries on once it answers.
+    pool.open(wait=False)
     try:
         lease = timedelta(seconds=settings.job_lease_seconds)
         failed = worker.run(pool, once=args.once, lease=lease)

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALDB = ROOT / "bin" / "localdb"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 OUTAGE_SECONDS = 4
+# Longer than any wait for a first connection at start-up (a pool opening waits 30 s).
+STARTED_IN_AN_OUTAGE_SECONDS = 35
 
 
 def free_port() -> int:
@@ -234,3 +236,20 @@ def test_the_app_and_the_worker_ride_out_a_database_restart(cluster: Cluster) ->
     assert (liveness.status_code, liveness.json()) == (200, {"status": "ok"})
     assert readiness.status_code == 503
     assert readiness.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_a_worker_started_while_the_database_is_down_waits_for_it(cluster: Cluster) -> None:
+    """A deploy or a machine restart during the database's maintenance: the worker neither
+    exits nor needs restarting once the database is back."""
+    env = cluster.env
+    cluster.localdb("stop")
+    try:
+        with running(WORKER, env, stderr=subprocess.PIPE) as worker:
+            time.sleep(STARTED_IN_AN_OUTAGE_SECONDS)
+            assert worker.poll() is None, worker.stderr and worker.stderr.read().decode()
+            cluster.localdb("start")
+            property_id = make_due_work(env["DATABASE_ADMIN_URL"])
+            wait_until(lambda: geocoded(env["DATABASE_ADMIN_URL"], property_id), 90)
+            assert worker.poll() is None
+    finally:
+        cluster.localdb("start")  # idempotent: the cluster is the module's
