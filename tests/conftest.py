@@ -93,15 +93,22 @@ def template_database() -> Iterator[str]:
     _drop_database(name)
 
 
-@pytest.fixture
-def empty_database() -> Iterator[TestDatabase]:
-    """A database with nothing in it, as a new Supabase project or laptop starts."""
-    name = f"plenum_test_{os.getpid()}_empty_{next(_counter)}"
+def new_database(name: str) -> TestDatabase:
+    """A database named `name` with nothing in it, as a new Supabase project or laptop starts
+    (one an earlier run left behind is dropped first)."""
+    _drop_database(name)
     admin_url, app_url = os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
-    yield TestDatabase(name, _with_database(admin_url, name), _with_database(app_url, name))
-    _drop_database(name)
+    return TestDatabase(name, _with_database(admin_url, name), _with_database(app_url, name))
+
+
+@pytest.fixture
+def empty_database() -> Iterator[TestDatabase]:
+    """A database with nothing in it, as a new Supabase project or laptop starts."""
+    database = new_database(f"plenum_test_{os.getpid()}_empty_{next(_counter)}")
+    yield database
+    _drop_database(database.name)
 
 
 @pytest.fixture

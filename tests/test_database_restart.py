@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import requests
 
 from app.db import Connection, admin_connection
 from tests.factories import PASSWORD, Factory
-from tests.processes import WORKER, running, wait_until
+from tests.processes import WORKER, free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALDB = ROOT / "bin" / "localdb"
@@ -33,12 +32,6 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 OUTAGE_SECONDS = 4
 # Longer than any wait for a first connection at start-up (a pool opening waits 30 s).
 STARTED_IN_AN_OUTAGE_SECONDS = 35
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,10 @@ from psycopg import sql
 
 from app import migrations
 from app.db import admin_connection
-from tests.auth.test_access_log import _free_port, _wait_until_up
+from tests.auth.test_access_log import _wait_until_up
 from tests.conftest import _drop_database, _with_database
 from tests.factories import PASSWORD, Factory
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FLY = tomllib.loads((ROOT / "fly.toml").read_text())
@@ -201,7 +202,7 @@ class FlyVisitor:
 def web(released: Released, tmp_path: Path) -> Iterator[int]:
     """fly.toml's web process on a free port, given neither the worker's nor the owner's URL."""
     assert released.result.returncode == 0, released.result.stderr
-    port, log_path = _free_port(), tmp_path / "web.log"
+    port, log_path = free_port(), tmp_path / "web.log"
     with log_path.open("w") as log:
         server = start(
             "web",

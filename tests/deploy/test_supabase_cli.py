@@ -15,14 +15,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from app import create_app, migrations, schema
 from app.auth import links
 from app.db import admin_connection
-from tests.conftest import TEMPLATE_VARIABLE, TestDatabase, _with_database, make_settings
+from tests.conftest import (
+    TEMPLATE_VARIABLE,
+    TestDatabase,
+    _drop_database,
+    _with_database,
+    make_settings,
+    new_database,
+)
 
 PROJECT = migrations.ROOT.parent
 CLI = PROJECT / "node_modules" / ".bin" / "supabase"
@@ -60,15 +65,7 @@ def push(url: str) -> subprocess.CompletedProcess[str]:
 def pushed() -> Iterator[TestDatabase]:
     """A new database with what a Supabase project has, migrated by `supabase db push`."""
     cli()
-    name = f"plenum_test_{os.getpid()}_supabase_cli"
-    admin_url = os.environ["DATABASE_ADMIN_URL"]
-    drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    database = TestDatabase(
-        name, _with_database(admin_url, name), _with_database(os.environ["DATABASE_URL"], name)
-    )
+    database = new_database(f"plenum_test_{os.getpid()}_supabase_cli")
     try:
         with admin_connection(database.admin_url) as conn:
             migrations.apply_local(conn)
@@ -78,8 +75,7 @@ def pushed() -> Iterator[TestDatabase]:
             links.store_public_url(conn, "http://plenum.test")  # as the template has it
         yield database
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(drop)
+        _drop_database(database.name)
 
 
 def test_supabase_db_push_applies_every_migration(pushed: TestDatabase) -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from psycopg import sql
 
 from app import migrations
 from app.db import ANON, Connection, admin_connection
-from tests.conftest import TestDatabase, _with_database
+from tests.conftest import TestDatabase, _drop_database, new_database
 from tests.factories import Factory, Tenant
 from tests.policies.identity import acting_as, claims_of, rows_counted, table_name
 from tests.policies.test_rls_matrix import AUDIT_LOG, ROW_BUILDERS, insert
@@ -35,15 +34,7 @@ RELATIONS = """
 @pytest.fixture(scope="module")
 def migrations_alone() -> Iterator[TestDatabase]:
     """A new database with the local bootstrap and the migrations but the policies ones."""
-    name = f"plenum_test_{os.getpid()}_migrations_alone"
-    admin_url = os.environ["DATABASE_ADMIN_URL"]
-    drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    database = TestDatabase(
-        name, _with_database(admin_url, name), _with_database(os.environ["DATABASE_URL"], name)
-    )
+    database = new_database(f"plenum_test_{os.getpid()}_migrations_alone")
     with admin_connection(database.admin_url) as conn:
         migrations.bootstrap(conn)
         for migration in migrations.migrations():
@@ -52,8 +43,7 @@ def migrations_alone() -> Iterator[TestDatabase]:
             with conn.transaction():
                 conn.execute(migration.path.read_text().encode())
     yield database
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(drop)
+    _drop_database(database.name)
 
 
 @pytest.fixture(scope="module")
